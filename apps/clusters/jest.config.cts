@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'clusters',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/apps/clusters',
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'hotplug',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/apps/hotplug',
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'warden',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/apps/warden',
+};
