@@ -1,1 +1,1 @@
-export * from './lib/kube';
+export {};
