@@ -5,6 +5,8 @@ const nxPreset = require('@nx/jest/preset').default;
 module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
+  passWithNoTests: true,
+  setupFiles: [require.resolve('reflect-metadata')],
   transform: {
     '^.+\\.[tj]s$': [
       '@swc/jest',

@@ -1,21 +1,23 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
+import 'reflect-metadata';
+import { exitWithReason, loadEnvironment } from '@cube/service-runtime';
+import { GatewayEnvironment } from './config/gateway-environment';
+import { createGateway } from './create-gateway';
 
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app/app.module';
-
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(
-    `🚀 Application is running on: http://localhost:${port}/${globalPrefix}`,
-  );
+async function main(): Promise<void> {
+  let env: GatewayEnvironment;
+  try {
+    env = loadEnvironment(GatewayEnvironment, process.env);
+  } catch (error: unknown) {
+    exitWithReason('gateway', error instanceof Error ? error.message : String(error));
+  }
+  try {
+    const app = await createGateway(env);
+    await app.listen(env.PORT, env.CUBE_HTTP_HOST);
+    const address = app.getHttpServer().address() as { port: number };
+    process.stdout.write(`cube-gateway: listening on http://${env.CUBE_HTTP_HOST}:${address.port}\n`);
+  } catch (error: unknown) {
+    exitWithReason('gateway', `failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
-bootstrap();
+void main();

@@ -1,1 +1,5 @@
-export {};
+export * from './services';
+export * from './subjects';
+export * from './errors';
+export * from './envelope';
+export * from './health';

@@ -1,1 +1,4 @@
-export {};
+export * from './draining-nats.server';
+export * from './rpc-error.filter';
+export * from './validation';
+export * from './service-requester';

@@ -1,1 +1,4 @@
-export {};
+export * from './version';
+export * from './logging';
+export * from './metrics';
+export * from './rpc-request-context.interceptor';

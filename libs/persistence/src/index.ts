@@ -1,1 +1,3 @@
-export {};
+export * from './database-url';
+export * from './schema';
+export * from './data-source-options';

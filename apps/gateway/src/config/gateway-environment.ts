@@ -1,0 +1,34 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsString, Max, Min, Matches } from 'class-validator';
+import { BaseEnvironment } from '@cube/service-runtime';
+
+/** The gateway's variables on top of those every Cube process reads. */
+export class GatewayEnvironment extends BaseEnvironment {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 8080;
+
+  @IsString()
+  CUBE_HTTP_HOST = '127.0.0.1';
+
+  /** Comma-separated origins allowed to call the API from a browser (the separately hosted SPA). */
+  @Matches(/^(|\*|https?:\/\/[^,\s]+(,\s*https?:\/\/[^,\s]+)*)$/, {
+    message: 'CUBE_CORS_ORIGINS must be empty, * or a comma-separated list of http(s) origins',
+  })
+  CUBE_CORS_ORIGINS = '';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(30_000)
+  CUBE_READY_TIMEOUT_MS = 1000;
+}
+
+export function corsOrigins(env: GatewayEnvironment): string[] | '*' | null {
+  const value = env.CUBE_CORS_ORIGINS.trim();
+  if (value === '') return null;
+  if (value === '*') return '*';
+  return value.split(',').map((origin) => origin.trim());
+}

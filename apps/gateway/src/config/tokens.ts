@@ -1,0 +1,1 @@
+export const GATEWAY_ENVIRONMENT = Symbol('GATEWAY_ENVIRONMENT');

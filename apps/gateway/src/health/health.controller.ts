@@ -1,0 +1,26 @@
+import { Controller, Get, HttpStatus, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ReadinessService } from './readiness.service';
+import { requestIdOf } from '../envelope/envelope.factory';
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(private readonly readiness: ReadinessService) {}
+
+  @Get('healthz')
+  @ApiOkResponse({ description: 'The gateway process is alive.' })
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  @ApiOkResponse({ description: 'NATS is connected and every control-plane service answers its ping.' })
+  @ApiServiceUnavailableResponse({ description: 'Not ready; `missing` names the services that did not answer.' })
+  async readyz(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const readiness = await this.readiness.check(requestIdOf(req));
+    const { ready, ...body } = readiness;
+    res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: ready ? 'ready' : 'unavailable', ...body });
+  }
+}

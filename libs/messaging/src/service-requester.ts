@@ -1,0 +1,40 @@
+import { ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { CubeError, Envelope } from '@cube/contracts';
+
+/**
+ * Request-reply to a service over core NATS. A request nobody serves never answers on core
+ * NATS, so every request has a deadline and a missed deadline is UNAVAILABLE, never a hang.
+ */
+export class ServiceRequester {
+  constructor(
+    private readonly client: ClientProxy,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+
+  async request<TReply, TPayload = unknown>(
+    service: string,
+    subject: string,
+    envelope: Envelope<TPayload>,
+    timeoutMs = this.defaultTimeoutMs,
+  ): Promise<TReply> {
+    try {
+      return await firstValueFrom(this.client.send<TReply, Envelope<TPayload>>(subject, envelope).pipe(timeout(timeoutMs)));
+    } catch (error: unknown) {
+      throw toCubeError(error, service, timeoutMs);
+    }
+  }
+}
+
+function toCubeError(error: unknown, service: string, timeoutMs: number): CubeError {
+  if (error instanceof CubeError) return error;
+  if (CubeError.isBody(error)) return CubeError.fromBody(error);
+  if (error instanceof TimeoutError) {
+    return new CubeError('UNAVAILABLE', `service "${service}" did not answer within ${timeoutMs} ms`, { service });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/CONNECTION_REFUSED|DISCONNECT|CLOSED|ECONNREFUSED/i.test(message)) {
+    return new CubeError('UNAVAILABLE', 'the message bus is not reachable', { service });
+  }
+  return new CubeError('INTERNAL', `service "${service}" failed: ${message}`, { service });
+}

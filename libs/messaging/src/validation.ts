@@ -1,0 +1,29 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { CubeError } from '@cube/contracts';
+
+export interface FieldError {
+  field: string;
+  problems: string[];
+}
+
+/** Flattens class-validator errors into `details.fields`, one entry per bad field (API.md). */
+export function fieldErrors(errors: ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
+    return [...own, ...fieldErrors(error.children ?? [], field)];
+  });
+}
+
+/** The one validation mechanism of the repo: class-validator DTOs, unknown fields refused. */
+export function cubeValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    exceptionFactory: (errors) => {
+      const fields = fieldErrors(errors);
+      return new CubeError('BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, { fields });
+    },
+  });
+}

@@ -1,0 +1,59 @@
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { CubeService, queueGroupOf } from '@cube/contracts';
+import { DrainingNatsServer } from '@cube/messaging';
+import { ensureSchema, ServiceDatabaseOptions } from '@cube/persistence';
+import { CubeServiceModule, CubeServiceModuleOptions } from './cube-service.module';
+import { BaseEnvironment, DatabaseServiceEnvironment, loadEnvironment } from './environment';
+
+export interface ServiceBootstrapOptions<E extends BaseEnvironment> {
+  service: CubeService;
+  environment: new () => E;
+  database?: Pick<ServiceDatabaseOptions, 'migrations' | 'entities'>;
+  features?: CubeServiceModuleOptions['features'];
+}
+
+/** Prints one line naming the problem and exits non-zero: no stack-trace wall at start-up. */
+export function exitWithReason(service: string, reason: string): never {
+  process.stderr.write(`cube-${service}: ${reason.split('\n')[0]}\n`);
+  process.exit(1);
+}
+
+/**
+ * Starts a Cube microservice: validated configuration, its schema and migrations, the NATS
+ * transport with a queue group, JSON logs, graceful shutdown on SIGTERM (drain NATS, close the pool).
+ */
+export async function bootstrapService<E extends BaseEnvironment>(options: ServiceBootstrapOptions<E>): Promise<void> {
+  const { service } = options;
+  let environment: E;
+  try {
+    environment = loadEnvironment(options.environment, process.env);
+    if (options.database) {
+      await ensureSchema((environment as unknown as DatabaseServiceEnvironment).DATABASE_URL, service);
+    }
+  } catch (error: unknown) {
+    exitWithReason(service, error instanceof Error ? error.message : String(error));
+  }
+
+  try {
+    const app = await NestFactory.createMicroservice(
+      CubeServiceModule.forRoot({ service, environment, database: options.database, features: options.features }),
+      {
+        strategy: new DrainingNatsServer({
+          servers: environment.NATS_URL.split(',').map((url) => url.trim()),
+          queue: queueGroupOf(service),
+          name: `cube-${service}`,
+          maxReconnectAttempts: -1,
+        }),
+        bufferLogs: true,
+        abortOnError: false,
+      },
+    );
+    app.useLogger(app.get(Logger));
+    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    await app.listen();
+    app.get(Logger).log(`cube-${service} listening on NATS ${environment.NATS_URL}`);
+  } catch (error: unknown) {
+    exitWithReason(service, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

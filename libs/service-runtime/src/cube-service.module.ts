@@ -1,0 +1,78 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { CubeService } from '@cube/contracts';
+import { cubeValidationPipe, RpcErrorFilter } from '@cube/messaging';
+import { CUBE_VERSION, cubeLoggerParams, RpcRequestContextInterceptor } from '@cube/observability';
+import { serviceDataSourceOptions, ServiceDatabaseOptions } from '@cube/persistence';
+import { BaseEnvironment, DatabaseServiceEnvironment } from './environment';
+import { DependencyProbe, healthControllerFor } from './health';
+
+export const SERVICE_ENVIRONMENT = Symbol('SERVICE_ENVIRONMENT');
+export const SERVICE_NAME = Symbol('SERVICE_NAME');
+
+export interface CubeServiceModuleOptions {
+  service: CubeService;
+  environment: BaseEnvironment;
+  /** Present for services that own a schema; absent for Warden. */
+  database?: Pick<ServiceDatabaseOptions, 'migrations' | 'entities'>;
+  /** The service's feature modules. */
+  features?: DynamicModule['imports'];
+}
+
+/** Records, after migrations, which Cube version started against this schema. */
+@Injectable()
+class StartedVersionRecorder implements OnApplicationBootstrap {
+  constructor(
+    @Inject(SERVICE_NAME) private readonly service: string,
+    @Optional() @Inject(DataSource) private readonly dataSource?: DataSource,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.dataSource) return;
+    await this.dataSource.query(
+      `INSERT INTO "${this.service}"."service_metadata" ("key", "value", "updated_at") VALUES ('started_version', $1, now())
+       ON CONFLICT ("key") DO UPDATE SET "value" = EXCLUDED."value", "updated_at" = now()`,
+      [JSON.stringify(CUBE_VERSION)],
+    );
+  }
+}
+
+/** What every Cube microservice has in common: logging, validation, errors, health, its database. */
+@Module({})
+export class CubeServiceModule {
+  static forRoot(options: CubeServiceModuleOptions): DynamicModule {
+    const { service, environment, database } = options;
+    const imports: NonNullable<DynamicModule['imports']> = [
+      LoggerModule.forRoot(cubeLoggerParams(service, environment.LOG_LEVEL)),
+    ];
+    if (database) {
+      const env = environment as DatabaseServiceEnvironment;
+      imports.push(
+        TypeOrmModule.forRoot({
+          ...serviceDataSourceOptions({ url: env.DATABASE_URL, schema: service, poolMax: env.CUBE_DB_POOL_MAX, ...database }),
+          retryAttempts: 0,
+        }),
+      );
+    }
+    imports.push(...(options.features ?? []));
+    return {
+      module: CubeServiceModule,
+      imports,
+      controllers: [healthControllerFor(service)],
+      providers: [
+        { provide: SERVICE_ENVIRONMENT, useValue: environment },
+        { provide: SERVICE_NAME, useValue: service },
+        { provide: APP_INTERCEPTOR, useClass: RpcRequestContextInterceptor },
+        { provide: APP_FILTER, useClass: RpcErrorFilter },
+        { provide: APP_PIPE, useFactory: cubeValidationPipe },
+        DependencyProbe,
+        StartedVersionRecorder,
+      ],
+      exports: [SERVICE_ENVIRONMENT, SERVICE_NAME],
+      global: true,
+    };
+  }
+}

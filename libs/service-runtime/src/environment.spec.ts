@@ -1,0 +1,33 @@
+import { ConfigurationError, DatabaseServiceEnvironment, loadEnvironment, WardenEnvironment } from './environment';
+
+describe('loadEnvironment', () => {
+  it('applies defaults when nothing is set', () => {
+    const env = loadEnvironment(DatabaseServiceEnvironment, {});
+    expect(env.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    expect(env.NATS_URL).toBe('nats://127.0.0.1:4222');
+    expect(env.CUBE_DB_POOL_MAX).toBe(10);
+  });
+
+  it('converts numbers and keeps given values', () => {
+    const env = loadEnvironment(DatabaseServiceEnvironment, { CUBE_DB_POOL_MAX: '1', NATS_URL: 'nats://a:1,nats://b:2' });
+    expect(env.CUBE_DB_POOL_MAX).toBe(1);
+    expect(env.NATS_URL).toBe('nats://a:1,nats://b:2');
+  });
+
+  it('names the bad variable without echoing its value', () => {
+    const attempt = () => loadEnvironment(DatabaseServiceEnvironment, { DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(/^invalid configuration: DATABASE_URL must be a postgres:\/\/ URL/);
+    expect(attempt).not.toThrow(/hunter2/);
+  });
+
+  it('refuses a pool size that is not a positive integer', () => {
+    expect(() => loadEnvironment(DatabaseServiceEnvironment, { CUBE_DB_POOL_MAX: 'lots' })).toThrow(/CUBE_DB_POOL_MAX/);
+  });
+
+  it('reads only the variables its schema declares', () => {
+    const env = loadEnvironment(WardenEnvironment, { CUBE_CLUSTER_NAME: 'member-a', DATABASE_URL: 'nonsense' });
+    expect(env.CUBE_CLUSTER_NAME).toBe('member-a');
+    expect(env).not.toHaveProperty('DATABASE_URL');
+  });
+});

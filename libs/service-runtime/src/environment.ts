@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min, validateSync, ValidateBy, ValidationOptions } from 'class-validator';
+import { isPostgresUrl } from '@cube/persistence';
+
+/** A configuration variable is missing or malformed; the message names the variable, never its value. */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+function IsUrlWithProtocol(protocols: string[], options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isUrlWithProtocol',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          return value.split(',').every((part) => {
+            try {
+              const url = new URL(part.trim());
+              return protocols.includes(url.protocol) && url.hostname !== '';
+            } catch {
+              return false;
+            }
+          });
+        },
+        defaultMessage: () => `$property must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL`,
+      },
+    },
+    options,
+  );
+}
+
+function IsPostgresUrl(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isPostgresUrl',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isPostgresUrl(value),
+        defaultMessage: () => '$property must be a postgres:// URL (postgres://user:password@host:port/database)',
+      },
+    },
+    options,
+  );
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Variables every Cube process reads. Every field has its default here: the README's table mirrors these. */
+export class BaseEnvironment {
+  @IsUrlWithProtocol(['nats:', 'tls:'])
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL = 'info';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  CUBE_REQUEST_TIMEOUT_MS = 5000;
+}
+
+/** Variables of a control-plane service that owns a PostgreSQL schema. */
+export class DatabaseServiceEnvironment extends BaseEnvironment {
+  @IsPostgresUrl()
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CUBE_DB_POOL_MAX = 10;
+}
+
+/** Variables of Warden, the member-cluster agent (it keeps no PostgreSQL of its own). */
+export class WardenEnvironment extends BaseEnvironment {
+  @IsString()
+  @IsNotEmpty()
+  CUBE_CLUSTER_NAME = 'local';
+}
+
+/**
+ * Reads and validates the variables a class declares (and only those) from `env`.
+ * Throws a ConfigurationError whose message names the first bad variable.
+ */
+export function loadEnvironment<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv): T {
+  const keys = Object.keys(new schema());
+  const raw: Record<string, string> = {};
+  for (const key of keys) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const instance = plainToInstance(schema, raw);
+  const [first] = validateSync(instance, { forbidUnknownValues: true });
+  if (first) {
+    const reason = Object.values(first.constraints ?? {})[0] ?? `${first.property} is invalid`;
+    throw new ConfigurationError(`invalid configuration: ${reason}`);
+  }
+  return instance;
+}

@@ -1,0 +1,5 @@
+export * from './environment';
+export * from './health';
+export * from './service-metadata.migration';
+export * from './cube-service.module';
+export * from './bootstrap';

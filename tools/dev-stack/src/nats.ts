@@ -1,0 +1,44 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { answersTcp, freePort } from './ports';
+
+export class NatsNotAvailableError extends Error {}
+
+/** A nats-server with JetStream started for the dev stack when none answers. */
+export class LocalNatsServer {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static isInstalled(): boolean {
+    return spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  }
+
+  static async start(stateDir: string): Promise<LocalNatsServer> {
+    if (!LocalNatsServer.isInstalled()) {
+      throw new NatsNotAvailableError(
+        'no NATS answers at NATS_URL and nats-server is not on the PATH: install it (Debian: apt-get install nats-server; ' +
+          'or https://docs.nats.io/running-a-nats-service/introduction/installation) or set NATS_URL',
+      );
+    }
+    const port = await freePort();
+    const storeDir = join(stateDir, 'nats');
+    await mkdir(storeDir, { recursive: true });
+    const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nats-server exited with ${code}`))));
+    const ready = (async () => {
+      while (!(await answersTcp('127.0.0.1', port, 200))) await new Promise((r) => setTimeout(r, 50));
+    })();
+    await Promise.race([ready, exited]);
+    return new LocalNatsServer(child, `nats://127.0.0.1:${port}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
