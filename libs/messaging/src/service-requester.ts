@@ -8,7 +8,7 @@ import { CubeError, Envelope } from '@cube/contracts';
  */
 export class ServiceRequester {
   constructor(
-    private readonly client: ClientProxy,
+    private readonly client: Pick<ClientProxy, 'send'>,
     private readonly defaultTimeoutMs: number,
   ) {}
 
@@ -21,18 +21,22 @@ export class ServiceRequester {
     try {
       return await firstValueFrom(this.client.send<TReply, Envelope<TPayload>>(subject, envelope).pipe(timeout(timeoutMs)));
     } catch (error: unknown) {
-      throw toCubeError(error, service, timeoutMs);
+      throw toCubeError(error, service, subject, timeoutMs);
     }
   }
 }
 
-function toCubeError(error: unknown, service: string, timeoutMs: number): CubeError {
+function toCubeError(error: unknown, service: string, subject: string, timeoutMs: number): CubeError {
   if (error instanceof CubeError) return error;
   if (CubeError.isBody(error)) return CubeError.fromBody(error);
   if (error instanceof TimeoutError) {
     return new CubeError('UNAVAILABLE', `service "${service}" did not answer within ${timeoutMs} ms`, { service });
   }
   const message = error instanceof Error ? error.message : String(error);
+  // NATS tells at once when no subscriber exists (Nest words it "Empty response. There are no subscribers").
+  if (/no subscribers|no responders/i.test(message)) {
+    return new CubeError('UNAVAILABLE', `service "${service}" is not running: nobody serves ${subject}`, { service });
+  }
   if (/CONNECTION_REFUSED|DISCONNECT|CLOSED|ECONNREFUSED/i.test(message)) {
     return new CubeError('UNAVAILABLE', 'the message bus is not reachable', { service });
   }

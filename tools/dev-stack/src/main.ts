@@ -7,7 +7,12 @@ async function main(): Promise<void> {
   const root = resolve(__dirname, '../../..');
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: process.env['PORT'] ?? '8080' };
   try {
-    const stack = await startStack({ root, env, stateDir: process.env['CUBE_STATE_DIR'] ?? join(root, '.cube') });
+    const stack = await startStack({
+      root,
+      env,
+      stateDir: process.env['CUBE_STATE_DIR'] ?? join(root, '.cube'),
+      forceEmbeddedPostgres: process.env['CUBE_EMBEDDED_POSTGRES'] === '1',
+    });
     process.stdout.write(`\nCube is starting: gateway at ${stack.gatewayUrl} (readiness: ${stack.gatewayUrl}/readyz, API docs: ${stack.gatewayUrl}/api/docs)\n\n`);
     let stopping = false;
     const stop = () => {

@@ -91,6 +91,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         const embedded = await EmbeddedPostgres.start(embeddedDataDir(options.stateDir, service));
         cleanups.push(() => embedded.stop());
         databaseUrls.set(service, embedded.url);
+        onLine(`[stack] embedded PostgreSQL for ${service} at ${embedded.url}`, 'gateway');
       }
     }
 

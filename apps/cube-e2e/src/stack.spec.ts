@@ -1,0 +1,120 @@
+import { LocalNatsServer, RunningStack, startStack } from '@cube/dev-stack';
+import { createTestDatabase, LineLog, ROOT, tempDir, validateOpenApi, waitForStatus } from './support';
+
+// The real stack as `npm start` runs it: every built app as its own process, real PostgreSQL,
+// a private nats-server (so a developer's running Cube cannot answer this suite's pings).
+describe('the Cube stack', () => {
+  const log = new LineLog();
+  let stack: RunningStack;
+  let nats: LocalNatsServer;
+  let cleanup: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const state = await tempDir('cube-e2e-stack');
+    const database = await createTestDatabase('cube_e2e');
+    nats = await LocalNatsServer.start(state.path);
+    cleanup = [() => nats.stop(), () => database.drop(), () => state.remove()];
+    stack = await startStack({
+      root: ROOT,
+      stateDir: state.path,
+      env: {
+        PATH: process.env['PATH'],
+        DATABASE_URL: database.url,
+        NATS_URL: nats.url,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        CUBE_CORS_ORIGINS: 'https://console.example.com',
+      },
+      onLine: log.push,
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    for (const step of cleanup) await step();
+  });
+
+  it('becomes ready once every service answers its ping', async () => {
+    const response = await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
+    const body = (await response.json()) as { status: string; nats: string; missing: string[]; services: Record<string, { version: string; dependencies: Record<string, string> }> };
+    expect(body.status).toBe('ready');
+    expect(body.nats).toBe('up');
+    expect(body.missing).toEqual([]);
+    expect(Object.keys(body.services).sort()).toEqual(['audit', 'clusters', 'console', 'hotplug', 'identity', 'tenancy']);
+    for (const reply of Object.values(body.services)) {
+      expect(reply.version).toBe('0.1.0');
+      expect(reply.dependencies).toEqual({ nats: 'up', database: 'up' });
+    }
+    expect(stack.databaseMode).toBe('external');
+  });
+
+  it('answers liveness without asking anyone', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('carries the request id across the NATS hop into the services\' logs', async () => {
+    const requestId = `e2e-${Date.now()}`;
+    const response = await fetch(`${stack.gatewayUrl}/readyz`, { headers: { 'X-Request-Id': requestId } });
+    expect(response.headers.get('x-request-id')).toBe(requestId);
+    const line = await log.waitFor((l) => l.startsWith('[identity] ') && l.includes(requestId));
+    const entry = JSON.parse(line.slice('[identity] '.length)) as Record<string, unknown>;
+    expect(entry).toMatchObject({ service: 'identity', requestId, subject: 'cube.identity.health.ping', msg: 'rpc handled' });
+  });
+
+  it('serves a valid OpenAPI 3 document and its UI', async () => {
+    const document = (await (await fetch(`${stack.gatewayUrl}/api/docs/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(validateOpenApi(document)).toEqual({ valid: true, error: '' });
+    expect(validateOpenApi({ ...document, paths: { '/x': { get: { responses: 'nope' } } } }).valid).toBe(false);
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics']));
+    const ui = await fetch(`${stack.gatewayUrl}/api/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger-ui');
+  });
+
+  it('exposes Prometheus metrics with request histograms', async () => {
+    await fetch(`${stack.gatewayUrl}/healthz`);
+    const response = await fetch(`${stack.gatewayUrl}/metrics`);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/cube_http_request_duration_seconds_count\{service="gateway",method="GET",route="\/healthz",status_code="200"\} \d+/);
+    expect(text).toContain('process_cpu_seconds_total');
+  });
+
+  it('answers errors with the error contract', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/api/v1/nothing-here`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ code: 'NOT_FOUND', message: 'Cannot GET /api/v1/nothing-here', details: {} });
+  });
+
+  it('allows the configured SPA origin and no other', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${stack.gatewayUrl}/readyz`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' } });
+    expect((await preflight('https://console.example.com')).headers.get('access-control-allow-origin')).toBe('https://console.example.com');
+    expect((await preflight('https://evil.example.com')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('turns not ready naming the service that stopped, and ready again when it is back', async () => {
+    await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
+    await stack.stopProcess('tenancy');
+    const response = await fetch(`${stack.gatewayUrl}/readyz`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { status: string; missing: string[] };
+    expect(body.status).toBe('unavailable');
+    expect(body.missing).toEqual(['tenancy']);
+    await stack.startProcess('tenancy');
+    await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
+  });
+
+  it('shuts a service down gracefully on SIGTERM', async () => {
+    await stack.stopProcess('audit');
+    const shutdownLine = await log.waitFor((l) => l.startsWith('[stack] audit exited'));
+    // Nest re-raises the signal after its shutdown hooks ran: an exit by SIGTERM, not a crash code.
+    expect(shutdownLine).toBe('[stack] audit exited (SIGTERM)');
+    expect(log.all().filter((l) => l.startsWith('[audit]') && /"level":(50|60)/.test(l))).toEqual([]);
+    await stack.startProcess('audit');
+    await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
+  });
+});

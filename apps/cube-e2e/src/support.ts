@@ -1,0 +1,106 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+
+export const ROOT = resolve(__dirname, '../../..');
+export const ADMIN_DATABASE_URL = process.env['CUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A database of its own for one suite, so suites never see each other's schemas. */
+export async function createTestDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${Date.now()}`;
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new Client({ connectionString: ADMIN_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `${prefix}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a built app to completion with the given environment. */
+export function runApp(app: string, env: NodeJS.ProcessEnv): Promise<Exit> {
+  return new Promise((resolveExit, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/apps', app, 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolveExit({ code, stdout, stderr }));
+  });
+}
+
+/** Resolves when `predicate` holds for a line already seen or one yet to come. */
+export class LineLog {
+  private readonly lines: string[] = [];
+  private waiters: { predicate: (line: string) => boolean; resolve: (line: string) => void }[] = [];
+
+  push = (line: string): void => {
+    this.lines.push(line);
+    this.waiters = this.waiters.filter((waiter) => {
+      if (!waiter.predicate(line)) return true;
+      waiter.resolve(line);
+      return false;
+    });
+  };
+
+  all(): string[] {
+    return [...this.lines];
+  }
+
+  waitFor(predicate: (line: string) => boolean): Promise<string> {
+    const seen = this.lines.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolveLine) => this.waiters.push({ predicate, resolve: resolveLine }));
+  }
+}
+
+/** Polls an HTTP endpoint until it returns `status`: readiness is a state to reach, not a moment to sleep for. */
+export async function waitForStatus(url: string, status: number, attempts = 300): Promise<Response> {
+  let last: Response | undefined;
+  for (let i = 0; i < attempts; i++) {
+    last = await fetch(url).catch(() => undefined);
+    if (last?.status === status) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not return ${status} (last: ${last?.status ?? 'no answer'})`);
+}
+
+/**
+ * Validates an OpenAPI document with @apidevtools/swagger-parser. The validator is ESM-only and the
+ * test runner is CommonJS, so it runs in a child Node process reading the document from stdin.
+ */
+export function validateOpenApi(document: unknown): { valid: boolean; error: string } {
+  const script =
+    "import('@apidevtools/swagger-parser').then(async ({ default: parser }) => {" +
+    "  let input = ''; for await (const chunk of process.stdin) input += chunk;" +
+    "  try { await parser.validate(JSON.parse(input)); } catch (e) { process.stderr.write(String(e.message)); process.exit(1); }" +
+    '})';
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    input: JSON.stringify(document),
+    encoding: 'utf8',
+  });
+  return { valid: result.status === 0, error: result.stderr };
+}

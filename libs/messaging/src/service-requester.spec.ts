@@ -1,0 +1,47 @@
+import { ClientNats } from '@nestjs/microservices';
+import { connect, NatsConnection } from 'nats';
+import { CubeError } from '@cube/contracts';
+import { ServiceRequester } from './service-requester';
+
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+
+describe('ServiceRequester on the real NATS', () => {
+  const client = new ClientNats({ servers: [NATS_URL] });
+  const requester = new ServiceRequester(client, 250);
+
+  let silent: NatsConnection;
+  const envelope = { actor: { kind: 'system' as const, name: 'spec' }, requestId: 'r1', payload: {} };
+  const uniqueSubject = (verb: string) => `cube.spec-${process.pid}-${Date.now()}.thing.${verb}`;
+
+  beforeAll(async () => {
+    await client.connect();
+    silent = await connect({ servers: NATS_URL });
+  });
+  afterAll(async () => {
+    await client.close();
+    await silent.close();
+  });
+
+  it('turns a request nobody serves into UNAVAILABLE at once, naming the service', async () => {
+    const subject = uniqueSubject('get');
+    const error = await requester.request('ghost', subject, envelope).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CubeError);
+    expect((error as CubeError).toBody()).toEqual({
+      code: 'UNAVAILABLE',
+      message: `service "ghost" is not running: nobody serves ${subject}`,
+      details: { service: 'ghost' },
+    });
+  });
+
+  it('turns a subscriber that never answers into UNAVAILABLE after the deadline, not a hang', async () => {
+    const subject = uniqueSubject('list');
+    silent.subscribe(subject);
+    await silent.flush();
+    const error = await requester.request('sloth', subject, envelope).catch((e: unknown) => e);
+    expect((error as CubeError).toBody()).toEqual({
+      code: 'UNAVAILABLE',
+      message: 'service "sloth" did not answer within 250 ms',
+      details: { service: 'sloth' },
+    });
+  });
+});
