@@ -3,5 +3,12 @@ export { PatchError, type PatchErrorCause, type PatchErrorReason } from './patch
 export { applyJsonPatch } from './json-patch';
 export { applyMergePatch } from './merge-patch';
 export { applyStrategicMergePatch } from './strategic-merge-patch';
+export {
+  applyServerSideApply,
+  recordUpdateManager,
+  type ManagedFieldsEntry,
+  type ServerSideApplyOptions,
+  type ServerSideApplyResult,
+} from './server-side-apply';
 export type { GroupVersionKind } from './patch-schema';
 export type { JsonObject, JsonValue } from './json-value';
