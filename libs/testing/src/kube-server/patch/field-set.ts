@@ -40,13 +40,19 @@ export class FieldSet {
   }
 
   isEmpty(): boolean {
-    return this.members.size === 0 && [...this.children.values()].every((child) => child.isEmpty());
+    return (
+      this.members.size === 0 &&
+      [...this.children.values()].every((child) => child.isEmpty())
+    );
   }
 
   union(other: FieldSet): FieldSet {
     const out = new FieldSet();
     for (const pe of [...this.members, ...other.members]) out.members.add(pe);
-    for (const pe of new Set([...this.children.keys(), ...other.children.keys()])) {
+    for (const pe of new Set([
+      ...this.children.keys(),
+      ...other.children.keys(),
+    ])) {
       const mine = this.children.get(pe) ?? new FieldSet();
       const theirs = other.children.get(pe) ?? new FieldSet();
       const child = mine.union(theirs);
@@ -58,18 +64,47 @@ export class FieldSet {
   /** fieldpath.Set.Difference: removes exactly the paths of `other` (not their descendants). */
   difference(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const pe of this.members) if (!other.members.has(pe)) out.members.add(pe);
+    for (const pe of this.members)
+      if (!other.members.has(pe)) out.members.add(pe);
     for (const [pe, mine] of this.children) {
       const theirs = other.children.get(pe);
-      const child = theirs ? mine.difference(theirs) : mine.union(new FieldSet());
+      const child = theirs
+        ? mine.difference(theirs)
+        : mine.union(new FieldSet());
       if (!child.isEmpty()) out.children.set(pe, child);
+    }
+    return out;
+  }
+
+  /** fieldpath.Set.RecursiveDifference with `prefixes`: drops those paths and everything under them. */
+  withoutSubtrees(prefixes: FieldPath[]): FieldSet {
+    let out = this.union(new FieldSet());
+    for (const prefix of prefixes) out = out.dropSubtree(prefix);
+    return out;
+  }
+
+  private dropSubtree(prefix: FieldPath): FieldSet {
+    const out = this.union(new FieldSet());
+    const [pe, ...rest] = prefix;
+    if (pe === undefined) return new FieldSet();
+    if (rest.length === 0) {
+      out.members.delete(pe);
+      out.children.delete(pe);
+      return out;
+    }
+    const child = out.children.get(pe);
+    if (child) {
+      const pruned = child.dropSubtree(rest);
+      if (pruned.isEmpty()) out.children.delete(pe);
+      else out.children.set(pe, pruned);
     }
     return out;
   }
 
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const pe of this.members) if (other.members.has(pe)) out.members.add(pe);
+    for (const pe of this.members)
+      if (other.members.has(pe)) out.members.add(pe);
     for (const [pe, mine] of this.children) {
       const theirs = other.children.get(pe);
       if (!theirs) continue;
@@ -82,7 +117,9 @@ export class FieldSet {
   /** All paths, in structured-merge-diff's order (members and children by path element order). */
   paths(prefix: FieldPath = []): FieldPath[] {
     const out: FieldPath[] = [];
-    const elements = [...new Set([...this.members, ...this.children.keys()])].sort(comparePathElements);
+    const elements = [
+      ...new Set([...this.members, ...this.children.keys()]),
+    ].sort(comparePathElements);
     for (const pe of elements) {
       if (this.members.has(pe)) out.push([...prefix, pe]);
       const child = this.children.get(pe);
@@ -94,7 +131,9 @@ export class FieldSet {
   /** metav1.FieldsV1 JSON (fieldpath.Set.ToJSON): `{}` for a leaf, `".": {}` for a member with children. */
   toFieldsV1(): JsonObject {
     const out: JsonObject = {};
-    const elements = [...new Set([...this.members, ...this.children.keys()])].sort(comparePathElements);
+    const elements = [
+      ...new Set([...this.members, ...this.children.keys()]),
+    ].sort(comparePathElements);
     for (const pe of elements) {
       const child = this.children.get(pe);
       if (child && !child.isEmpty()) {
@@ -139,7 +178,8 @@ export function fieldElement(name: string): PathElement {
 /** `k:{...}` with the key fields sorted by name, as fieldpath serializes a key. */
 export function keyElement(keyFields: Record<string, JsonValue>): PathElement {
   const sorted: Record<string, JsonValue> = {};
-  for (const name of Object.keys(keyFields).sort()) sorted[name] = keyFields[name];
+  for (const name of Object.keys(keyFields).sort())
+    sorted[name] = keyFields[name];
   return `k:${JSON.stringify(sorted)}`;
 }
 
@@ -152,7 +192,10 @@ function valueToString(value: JsonValue): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(valueToString).join(',')}]`;
-  if (isJsonObject(value)) return Object.entries(value).map(([k, v]) => `${k}=${valueToString(v)}`).join('');
+  if (isJsonObject(value))
+    return Object.entries(value)
+      .map(([k, v]) => `${k}=${valueToString(v)}`)
+      .join('');
   return String(value);
 }
 
@@ -166,7 +209,9 @@ export function pathToString(path: FieldPath): string {
           return `.${body}`;
         case 'k': {
           const fields = JSON.parse(body) as Record<string, JsonValue>;
-          return `[${Object.entries(fields).map(([k, v]) => `${k}=${valueToString(v)}`).join(',')}]`;
+          return `[${Object.entries(fields)
+            .map(([k, v]) => `${k}=${valueToString(v)}`)
+            .join(',')}]`;
         }
         case 'v':
           return `[=${valueToString(JSON.parse(body) as JsonValue)}]`;

@@ -1,7 +1,12 @@
 import { applyJsonPatch } from './json-patch';
 import { PatchError } from './patch-error';
 
-const configMap = () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c1' }, data: { k: 'v' } });
+const configMap = () => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'c1' },
+  data: { k: 'v' },
+});
 
 function thrown(fn: () => unknown): PatchError {
   try {
@@ -26,7 +31,11 @@ describe('applyJsonPatch', () => {
   });
 
   it('answers an operation on a missing path with the generic 422 Invalid message', () => {
-    const err = thrown(() => applyJsonPatch(configMap(), [{ op: 'replace', path: '/data/missing', value: 'x' }]));
+    const err = thrown(() =>
+      applyJsonPatch(configMap(), [
+        { op: 'replace', path: '/data/missing', value: 'x' },
+      ]),
+    );
     expect(err).toMatchObject({
       code: 422,
       reason: 'Invalid',
@@ -35,7 +44,11 @@ describe('applyJsonPatch', () => {
   });
 
   it('answers a failed test operation with 422 as well', () => {
-    const err = thrown(() => applyJsonPatch(configMap(), [{ op: 'test', path: '/data/k', value: 'nope' }]));
+    const err = thrown(() =>
+      applyJsonPatch(configMap(), [
+        { op: 'test', path: '/data/k', value: 'nope' },
+      ]),
+    );
     expect(err.code).toBe(422);
   });
 
@@ -44,7 +57,8 @@ describe('applyJsonPatch', () => {
     expect(err).toMatchObject({
       code: 400,
       reason: 'BadRequest',
-      message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
+      message:
+        'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
     });
     expect(thrown(() => applyJsonPatch(configMap(), ['x'])).message).toBe(
       'json: cannot unmarshal string into Go value of type jsonpatch.Operation',

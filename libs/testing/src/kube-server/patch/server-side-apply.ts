@@ -2,11 +2,30 @@
 // Updater.Apply / Updater.Update / prune; typed/{merge,compare,tofieldset,remove}.go) and the apiserver's
 // field manager chain in k8s.io/apimachinery/pkg/util/managedfields/internal (stripmeta.go,
 // managedfieldsupdater.go, conflict.go, managedfields.go). The object schema is the table in patch-schema.ts.
-import { badRequest, PatchError, type PatchErrorCause } from './patch-error';
-import { FieldSet, fieldElement, keyElement, pathToString, valueElement, type FieldPath } from './field-set';
-import { cloneJson, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from './json-value';
+import {
+  badRequest,
+  PatchError,
+  unknownError,
+  type PatchErrorCause,
+} from './patch-error';
+import {
+  FieldSet,
+  fieldElement,
+  keyElement,
+  pathToString,
+  valueElement,
+  type FieldPath,
+} from './field-set';
+import {
+  cloneJson,
+  isJsonObject,
+  jsonEqual,
+  type JsonObject,
+  type JsonValue,
+} from './json-value';
 import {
   CUSTOM_RESOURCE_SCHEMA,
+  defaultResetFields,
   LIST_KEY_DEFAULTS,
   listSemantics,
   rootSchema,
@@ -14,6 +33,7 @@ import {
   type FieldSchema,
   type GroupVersionKind,
   type StructSchema,
+  withZeroFields,
 } from './patch-schema';
 
 /** metav1.ManagedFieldsEntry */
@@ -33,6 +53,38 @@ export interface ServerSideApplyOptions {
   /** RFC 3339 timestamp (seconds precision, as the apiserver writes it) for the managedFields entry. */
   now: string;
   operation?: 'Apply';
+  /**
+   * Top-level field paths this write never owns (GetResetFields of the kind's strategy). Defaults to
+   * `status` for built-in kinds with a status subresource; a custom resource whose CRD enables the
+   * status subresource should pass [['status']].
+   */
+  resetFields?: string[][];
+}
+
+export interface UpdateManagerOptions {
+  /** As ServerSideApplyOptions.resetFields. */
+  resetFields?: string[][];
+}
+
+function resetPaths(
+  obj: JsonObject,
+  resetFields: string[][] | undefined,
+): FieldPath[] {
+  return (resetFields ?? defaultResetFields(gvkOf(obj))).map((path) =>
+    path.map(fieldElement),
+  );
+}
+
+function filterComparison(
+  comparison: Comparison,
+  reset: FieldPath[],
+): Comparison {
+  if (reset.length === 0) return comparison;
+  return {
+    added: comparison.added.withoutSubtrees(reset),
+    modified: comparison.modified.withoutSubtrees(reset),
+    removed: comparison.removed.withoutSubtrees(reset),
+  };
 }
 
 export interface ServerSideApplyResult<T> {
@@ -60,11 +112,15 @@ function itemShape(list: Shape): Shape {
 }
 
 function rootShape(obj: JsonObject): Shape {
-  return { struct: rootSchema(gvkOf(obj)) ?? CUSTOM_RESOURCE_SCHEMA, isMap: false };
+  return {
+    struct: rootSchema(gvkOf(obj)) ?? CUSTOM_RESOURCE_SCHEMA,
+    isMap: false,
+  };
 }
 
 function gvkOf(obj: JsonObject): GroupVersionKind {
-  const apiVersion = typeof obj['apiVersion'] === 'string' ? obj['apiVersion'] : '';
+  const apiVersion =
+    typeof obj['apiVersion'] === 'string' ? obj['apiVersion'] : '';
   const slash = apiVersion.indexOf('/');
   return {
     group: slash < 0 ? '' : apiVersion.slice(0, slash),
@@ -73,28 +129,68 @@ function gvkOf(obj: JsonObject): GroupVersionKind {
   };
 }
 
+/** A value that does not fit its schema (typed.ValidationError: path, then message). */
+class TypedValueError extends Error {
+  constructor(path: FieldPath, message: string) {
+    super(`${pathToString(path)}: ${message}`);
+  }
+}
+
 /** typed.listItemToPathElement for associative (keyed) and set lists. */
-function listItemElement(item: JsonValue, shape: Shape, path: FieldPath): string {
+function listItemElement(
+  item: JsonValue,
+  shape: Shape,
+  path: FieldPath,
+  index: number,
+): string {
   const semantics = listSemantics(shape.field);
   if (semantics.kind === 'set') return valueElement(item);
-  if (semantics.kind !== 'map') throw new Error('atomic lists have no item elements');
+  if (semantics.kind !== 'map')
+    throw new TypedValueError(path, 'atomic lists have no item elements');
   if (!isJsonObject(item)) {
-    throw typeError(path, 'associative list with keys may not have non-map elements');
+    throw new TypedValueError(
+      path,
+      `element ${index}: associative list with keys may not have non-map elements`,
+    );
   }
   const keyFields: Record<string, JsonValue> = {};
   for (const key of semantics.keys) {
     const value = item[key] ?? LIST_KEY_DEFAULTS[key];
     if (value === undefined) {
-      throw typeError(path, `associative list with keys has an element that omits key field "${key}" (and doesn't have default value)`);
+      throw new TypedValueError(
+        path,
+        `element ${index}: associative list with keys has an element that omits key field "${key}" (and doesn't have default value)`,
+      );
     }
     keyFields[key] = value;
   }
   return keyElement(keyFields);
 }
 
-/** A value that does not fit its schema: the apiserver fails building the typed object (plain 500 error). */
-function typeError(path: FieldPath, message: string): PatchError {
-  return new PatchError('Unknown', 500, `failed to create typed patch object: ${pathToString(path)}: ${message}`);
+/** objectGVKNN in structuredmerge.go: `namespace/name; group/version, Kind=kind`. */
+function describeObject(obj: JsonObject): string {
+  const metadata = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
+  const gvk = gvkOf(obj);
+  return `${String(metadata['namespace'] ?? '')}/${String(metadata['name'] ?? '')}; ${gvk.group}/${gvk.version}, Kind=${gvk.kind}`;
+}
+
+/**
+ * structuredMergeManager.Apply converts both objects to typed values first; a failure is a plain error
+ * (500, no reason). The applied object may not hold duplicate list keys, the live one may.
+ */
+function checkTyped(
+  obj: JsonObject,
+  shape: Shape,
+  role: 'patch' | 'live',
+): void {
+  try {
+    collectFields(obj, shape, [], new FieldSet(), role === 'patch');
+  } catch (err: unknown) {
+    if (!(err instanceof TypedValueError)) throw err;
+    throw unknownError(
+      `failed to create typed ${role} object (${describeObject(obj)}): ${err.message}`,
+    );
+  }
 }
 
 type ValueKind = 'map' | 'list' | 'scalar';
@@ -104,11 +200,15 @@ function valueKind(value: JsonValue): ValueKind {
 }
 
 /** Items of a non-atomic list by path element, first occurrence wins. */
-function indexItems(list: JsonValue[], shape: Shape, path: FieldPath): [string[], Map<string, JsonValue>] {
+function indexItems(
+  list: JsonValue[],
+  shape: Shape,
+  path: FieldPath,
+): [string[], Map<string, JsonValue>] {
   const order: string[] = [];
   const byElement = new Map<string, JsonValue>();
-  for (const item of list) {
-    const pe = listItemElement(item, shape, path);
+  for (const [index, item] of list.entries()) {
+    const pe = listItemElement(item, shape, path, index);
     if (byElement.has(pe)) continue;
     byElement.set(pe, item);
     order.push(pe);
@@ -120,11 +220,17 @@ function indexItems(list: JsonValue[], shape: Shape, path: FieldPath): [string[]
 
 function toFieldSet(value: JsonValue, shape: Shape): FieldSet {
   const set = new FieldSet();
-  collectFields(value, shape, [], set);
+  collectFields(value, shape, [], set, false);
   return set;
 }
 
-function collectFields(value: JsonValue, shape: Shape, path: FieldPath, set: FieldSet): void {
+function collectFields(
+  value: JsonValue,
+  shape: Shape,
+  path: FieldPath,
+  set: FieldSet,
+  strict: boolean,
+): void {
   switch (valueKind(value)) {
     case 'scalar':
       set.insert(path);
@@ -135,9 +241,27 @@ function collectFields(value: JsonValue, shape: Shape, path: FieldPath, set: Fie
         return;
       }
       const [order, items] = indexItems(value as JsonValue[], shape, path);
+      if (strict && order.length < (value as JsonValue[]).length) {
+        const seen = new Set<string>();
+        for (const [index, item] of (value as JsonValue[]).entries()) {
+          const pe = listItemElement(item, shape, path, index);
+          if (seen.has(pe))
+            throw new TypedValueError(
+              path,
+              `duplicate entries for key ${pathToString([pe])}`,
+            );
+          seen.add(pe);
+        }
+      }
       for (const pe of order) {
         const itemPath = [...path, pe];
-        collectFields(items.get(pe) as JsonValue, itemShape(shape), itemPath, set);
+        collectFields(
+          items.get(pe) as JsonValue,
+          itemShape(shape),
+          itemPath,
+          set,
+          strict,
+        );
         set.insert(itemPath);
       }
       return;
@@ -145,7 +269,7 @@ function collectFields(value: JsonValue, shape: Shape, path: FieldPath, set: Fie
     case 'map':
       for (const [key, child] of Object.entries(value as JsonObject)) {
         const childPath = [...path, fieldElement(key)];
-        collectFields(child, childShape(shape, key), childPath, set);
+        collectFields(child, childShape(shape, key), childPath, set, strict);
         // Empty maps, nulls and Go map entries (not struct fields) are owned as a whole.
         const emptyMap = isJsonObject(child) && Object.keys(child).length === 0;
         if (child === null || emptyMap || shape.isMap) set.insert(childPath);
@@ -174,20 +298,33 @@ interface Comparison {
   removed: FieldSet;
 }
 
-function compare(lhs: JsonValue | undefined, rhs: JsonValue | undefined, shape: Shape): Comparison {
-  const out: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+function compare(
+  lhs: JsonValue | undefined,
+  rhs: JsonValue | undefined,
+  shape: Shape,
+): Comparison {
+  const out: Comparison = {
+    added: new FieldSet(),
+    modified: new FieldSet(),
+    removed: new FieldSet(),
+  };
   compareAt(lhs, rhs, shape, [], out);
   return out;
 }
 
-function compareLeaf(lhs: JsonValue | undefined, rhs: JsonValue | undefined, path: FieldPath, out: Comparison): void {
+function compareLeaf(
+  lhs: JsonValue | undefined,
+  rhs: JsonValue | undefined,
+  path: FieldPath,
+  out: Comparison,
+): void {
   if (lhs === undefined) out.added.insert(path);
   else if (rhs === undefined) out.removed.insert(path);
   else if (!jsonEqual(lhs, rhs)) out.modified.insert(path);
 }
 
 function isEmptyContainer(value: JsonValue | undefined): boolean {
-  if (value === undefined) return true;
+  if (value === undefined || value === null) return true;
   if (Array.isArray(value)) return value.length === 0;
   return isJsonObject(value) && Object.keys(value).length === 0;
 }
@@ -199,11 +336,14 @@ function compareAt(
   path: FieldPath,
   out: Comparison,
 ): void {
-  const kind = valueKind((lhs ?? rhs) as JsonValue);
-  if (lhs !== undefined && rhs !== undefined && valueKind(lhs) !== valueKind(rhs)) {
+  // A null is a present value; against a list or map it reads as an empty one of that type.
+  const lKind = lhs === undefined || lhs === null ? undefined : valueKind(lhs);
+  const rKind = rhs === undefined || rhs === null ? undefined : valueKind(rhs);
+  if (lKind && rKind && lKind !== rKind) {
     out.modified.insert(path);
     return;
   }
+  const kind = lKind ?? rKind ?? 'scalar';
   if (kind === 'scalar') {
     compareLeaf(lhs, rhs, path, out);
     return;
@@ -214,10 +354,24 @@ function compareAt(
       compareLeaf(lhs, rhs, path, out);
       return;
     }
-    const [lOrder, lItems] = indexItems((lhs ?? []) as JsonValue[], shape, path);
-    const [rOrder, rItems] = indexItems((rhs ?? []) as JsonValue[], shape, path);
+    const [lOrder, lItems] = indexItems(
+      (lhs ?? []) as JsonValue[],
+      shape,
+      path,
+    );
+    const [rOrder, rItems] = indexItems(
+      (rhs ?? []) as JsonValue[],
+      shape,
+      path,
+    );
     for (const pe of new Set([...lOrder, ...rOrder])) {
-      compareAt(lItems.get(pe), rItems.get(pe), itemShape(shape), [...path, pe], out);
+      compareAt(
+        lItems.get(pe),
+        rItems.get(pe),
+        itemShape(shape),
+        [...path, pe],
+        out,
+      );
     }
   } else {
     if (bothEmpty) {
@@ -227,7 +381,13 @@ function compareAt(
     const l = (lhs ?? {}) as JsonObject;
     const r = (rhs ?? {}) as JsonObject;
     for (const key of new Set([...Object.keys(l), ...Object.keys(r)])) {
-      compareAt(l[key], r[key], childShape(shape, key), [...path, fieldElement(key)], out);
+      compareAt(
+        l[key],
+        r[key],
+        childShape(shape, key),
+        [...path, fieldElement(key)],
+        out,
+      );
     }
   }
   if (lhs === undefined) out.added.insert(path);
@@ -236,9 +396,15 @@ function compareAt(
 
 // ---- typed.Merge (live + applied configuration, the configuration wins) ----------------------------
 
-function merge(lhs: JsonValue | undefined, rhs: JsonValue | undefined, shape: Shape, path: FieldPath): JsonValue | undefined {
+function merge(
+  lhs: JsonValue | undefined,
+  rhs: JsonValue | undefined,
+  shape: Shape,
+  path: FieldPath,
+): JsonValue | undefined {
   if (rhs === undefined) return lhs;
-  if (lhs === undefined || valueKind(lhs) !== valueKind(rhs)) return cloneJson(rhs);
+  if (lhs === undefined || valueKind(lhs) !== valueKind(rhs))
+    return cloneJson(rhs);
   if (Array.isArray(lhs) && Array.isArray(rhs)) {
     if (listSemantics(shape.field).kind === 'atomic') return cloneJson(rhs);
     return mergeList(lhs, rhs, shape, path);
@@ -246,9 +412,16 @@ function merge(lhs: JsonValue | undefined, rhs: JsonValue | undefined, shape: Sh
   if (isJsonObject(lhs) && isJsonObject(rhs)) {
     const out: JsonObject = {};
     for (const [key, value] of Object.entries(lhs)) {
-      out[key] = key in rhs ? (merge(value, rhs[key], childShape(shape, key), [...path, fieldElement(key)]) as JsonValue) : value;
+      out[key] =
+        key in rhs
+          ? (merge(value, rhs[key], childShape(shape, key), [
+              ...path,
+              fieldElement(key),
+            ]) as JsonValue)
+          : value;
     }
-    for (const [key, value] of Object.entries(rhs)) if (!(key in lhs)) out[key] = cloneJson(value);
+    for (const [key, value] of Object.entries(rhs))
+      if (!(key in lhs)) out[key] = cloneJson(value);
     return out;
   }
   return rhs;
@@ -258,22 +431,25 @@ function merge(lhs: JsonValue | undefined, rhs: JsonValue | undefined, shape: Sh
  * mergingWalker.visitListItems: live items keep their place, applied items not yet live are inserted
  * in the applied order right after the shared item that precedes them.
  */
-function mergeList(lhs: JsonValue[], rhs: JsonValue[], shape: Shape, path: FieldPath): JsonValue[] {
-  const rhsPEs: string[] = [];
-  const observedRHS = new Map<string, JsonValue>();
-  for (const item of rhs) {
-    const pe = listItemElement(item, shape, path);
-    if (observedRHS.has(pe)) throw typeError(path, `duplicate entries for key ${pathToString([pe])}`);
-    observedRHS.set(pe, item);
-    rhsPEs.push(pe);
-  }
+function mergeList(
+  lhs: JsonValue[],
+  rhs: JsonValue[],
+  shape: Shape,
+  path: FieldPath,
+): JsonValue[] {
+  const [rhsPEs, observedRHS] = indexItems(rhs, shape, path);
   const [lhsPEs, observedLHS] = indexItems(lhs, shape, path);
   const sharedOrder = rhsPEs.filter((pe) => observedLHS.has(pe));
   let nextShared = sharedOrder.shift();
   const mergedRHS = new Set<string>();
   const out: JsonValue[] = [];
   const mergeItem = (pe: string) =>
-    out.push(merge(observedLHS.get(pe), observedRHS.get(pe), itemShape(shape), [...path, pe]) as JsonValue);
+    out.push(
+      merge(observedLHS.get(pe), observedRHS.get(pe), itemShape(shape), [
+        ...path,
+        pe,
+      ]) as JsonValue,
+    );
 
   let lI = 0;
   let rI = 0;
@@ -288,7 +464,11 @@ function mergeList(lhs: JsonValue[], rhs: JsonValue[], shape: Shape, path: Field
         nextShared = sharedOrder.shift();
         continue;
       }
-      if (observedRHS.has(pe) && nextShared !== undefined && nextShared !== pe) {
+      if (
+        observedRHS.has(pe) &&
+        nextShared !== undefined &&
+        nextShared !== pe
+      ) {
         lI++;
         continue;
       }
@@ -308,7 +488,8 @@ function mergeList(lhs: JsonValue[], rhs: JsonValue[], shape: Shape, path: Field
       mergedRHS.add(pe);
       mergeItem(pe);
       rI++;
-      if (nextShared !== undefined && nextShared === pe) nextShared = sharedOrder.shift();
+      if (nextShared !== undefined && nextShared === pe)
+        nextShared = sharedOrder.shift();
     }
   }
   return out;
@@ -317,15 +498,23 @@ function mergeList(lhs: JsonValue[], rhs: JsonValue[], shape: Shape, path: Field
 // ---- typed.RemoveItems -----------------------------------------------------------------------------
 
 /** Removes the paths of `set` (whole subtrees). `null` is Go's nil: a walked map or list left empty. */
-function removeItems(value: JsonValue, set: FieldSet, shape: Shape, path: FieldPath): JsonValue {
+function removeItems(
+  value: JsonValue,
+  set: FieldSet,
+  shape: Shape,
+  path: FieldPath,
+): JsonValue {
   if (Array.isArray(value)) {
-    if (value.length === 0 || listSemantics(shape.field).kind === 'atomic') return null;
+    if (value.length === 0 || listSemantics(shape.field).kind === 'atomic')
+      return null;
     const items: JsonValue[] = [];
-    for (const item of value) {
-      const pe = listItemElement(item, shape, path);
+    for (const [index, item] of value.entries()) {
+      const pe = listItemElement(item, shape, path, index);
       if (set.members.has(pe)) continue;
       const sub = set.children.get(pe);
-      items.push(sub ? removeItems(item, sub, itemShape(shape), [...path, pe]) : item);
+      items.push(
+        sub ? removeItems(item, sub, itemShape(shape), [...path, pe]) : item,
+      );
     }
     return items.length > 0 ? items : null;
   }
@@ -335,7 +524,9 @@ function removeItems(value: JsonValue, set: FieldSet, shape: Shape, path: FieldP
       const pe = fieldElement(key);
       if (set.members.has(pe)) continue;
       const sub = set.children.get(pe);
-      out[key] = sub ? removeItems(child, sub, childShape(shape, key), [...path, pe]) : child;
+      out[key] = sub
+        ? removeItems(child, sub, childShape(shape, key), [...path, pe])
+        : child;
     }
     return Object.keys(out).length > 0 ? out : null;
   }
@@ -347,7 +538,8 @@ function dropNulls(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(dropNulls);
   if (!isJsonObject(value)) return value;
   const out: JsonObject = {};
-  for (const [key, child] of Object.entries(value)) if (child !== null) out[key] = dropNulls(child);
+  for (const [key, child] of Object.entries(value))
+    if (child !== null) out[key] = dropNulls(child);
   return out;
 }
 
@@ -359,9 +551,18 @@ interface Manager {
 }
 
 /** internal.BuildManagerIdentifier: the entry without time and fields; appliers also without apiVersion. */
-function managerIdentifier(entry: Pick<ManagedFieldsEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
-  const id: Record<string, string> = { manager: entry.manager, operation: entry.operation };
-  if (entry.operation !== 'Apply' && entry.apiVersion) id['apiVersion'] = entry.apiVersion;
+function managerIdentifier(
+  entry: Pick<
+    ManagedFieldsEntry,
+    'manager' | 'operation' | 'apiVersion' | 'subresource'
+  >,
+): string {
+  const id: Record<string, string> = {
+    manager: entry.manager,
+    operation: entry.operation,
+  };
+  if (entry.operation !== 'Apply' && entry.apiVersion)
+    id['apiVersion'] = entry.apiVersion;
   if (entry.subresource) id['subresource'] = entry.subresource;
   return JSON.stringify(id);
 }
@@ -381,9 +582,14 @@ function decodeManagedFields(entries: unknown): Map<string, Manager> {
 }
 
 /** internal.encodeManagedFields + sortEncodedManagedFields: Apply before Update, then by time, manager. */
-function encodeManagedFields(managers: Map<string, Manager>): ManagedFieldsEntry[] {
+function encodeManagedFields(
+  managers: Map<string, Manager>,
+): ManagedFieldsEntry[] {
   const entries = [...managers.values()].map(({ entry, set }) => {
-    const out: ManagedFieldsEntry = { manager: entry.manager, operation: entry.operation };
+    const out: ManagedFieldsEntry = {
+      manager: entry.manager,
+      operation: entry.operation,
+    };
     if (entry.apiVersion) out.apiVersion = entry.apiVersion;
     if (entry.time) out.time = entry.time;
     out.fieldsType = 'FieldsV1';
@@ -392,7 +598,8 @@ function encodeManagedFields(managers: Map<string, Manager>): ManagedFieldsEntry
     return out;
   });
   const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
-  const cmp = (a: string | undefined, b: string | undefined) => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
+  const cmp = (a: string | undefined, b: string | undefined) =>
+    (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0;
   return entries.sort(
     (p, q) =>
       cmp(p.operation, q.operation) ||
@@ -408,9 +615,17 @@ const STRIPPED_FIELDS = FieldSet.of([
   ['f:apiVersion'],
   ['f:kind'],
   ['f:metadata'],
-  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map(
-    (field) => ['f:metadata', `f:${field}`],
-  ),
+  ...[
+    'name',
+    'namespace',
+    'creationTimestamp',
+    'selfLink',
+    'uid',
+    'clusterName',
+    'generation',
+    'managedFields',
+    'resourceVersion',
+  ].map((field) => ['f:metadata', `f:${field}`]),
 ]);
 
 function withoutManagedFields(obj: JsonObject | undefined): JsonObject {
@@ -420,11 +635,15 @@ function withoutManagedFields(obj: JsonObject | undefined): JsonObject {
   return copy;
 }
 
-function withManagedFields<T>(obj: JsonObject, managers: Map<string, Manager>): T {
+function withManagedFields<T>(
+  obj: JsonObject,
+  managers: Map<string, Manager>,
+): T {
   const metadata = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
   delete metadata['managedFields'];
   const entries = encodeManagedFields(managers);
-  if (entries.length > 0) metadata['managedFields'] = entries as unknown as JsonValue;
+  if (entries.length > 0)
+    metadata['managedFields'] = entries as unknown as JsonValue;
   obj['metadata'] = metadata;
   return obj as unknown as T;
 }
@@ -452,7 +671,8 @@ function updateOwnership(
     const conflictSet = manager.set.intersection(changed);
     if (!conflictSet.isEmpty()) {
       conflictSets.set(id, conflictSet);
-      for (const path of conflictSet.paths()) conflicts.push({ managerId: id, path });
+      for (const path of conflictSet.paths())
+        conflicts.push({ managerId: id, path });
     }
   }
   if (!force && conflicts.length > 0) return conflicts;
@@ -472,14 +692,18 @@ function updateOwnership(
 function printManager(managerId: string): string {
   const entry = JSON.parse(managerId) as ManagedFieldsEntry;
   let out = JSON.stringify(entry.manager);
-  if (entry.subresource) out = `${out} with subresource ${JSON.stringify(entry.subresource)}`;
-  if (entry.operation === 'Update') return `${out} using ${entry.apiVersion ?? ''}`;
+  if (entry.subresource)
+    out = `${out} with subresource ${JSON.stringify(entry.subresource)}`;
+  if (entry.operation === 'Update')
+    return `${out} using ${entry.apiVersion ?? ''}`;
   return out;
 }
 
 /** internal.NewConflictError: 409 Conflict with one FieldManagerConflict cause per conflicting path. */
 function conflictError(conflicts: Conflict[]): PatchError {
-  conflicts.sort((a, b) => (a.managerId < b.managerId ? -1 : a.managerId > b.managerId ? 1 : 0));
+  conflicts.sort((a, b) =>
+    a.managerId < b.managerId ? -1 : a.managerId > b.managerId ? 1 : 0,
+  );
   const causes: PatchErrorCause[] = conflicts.map((c) => ({
     reason: 'FieldManagerConflict',
     message: `conflict with ${printManager(c.managerId)}`,
@@ -492,7 +716,8 @@ function conflictError(conflicts: Conflict[]): PatchError {
     const lines: string[] = [];
     for (const id of [...new Set(conflicts.map((c) => c.managerId))]) {
       lines.push(`conflicts with ${printManager(id)}:`);
-      for (const c of conflicts.filter((c) => c.managerId === id)) lines.push(`- ${pathToString(c.path)}`);
+      for (const c of conflicts.filter((c) => c.managerId === id))
+        lines.push(`- ${pathToString(c.path)}`);
     }
     message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
   }
@@ -511,7 +736,8 @@ export function applyServerSideApply<T extends object>(
   applied: object,
   opts: ServerSideApplyOptions,
 ): ServerSideApplyResult<T> {
-  if (!isJsonObject(applied)) throw badRequest('error decoding patch: the apply patch must be an object');
+  if (!isJsonObject(applied))
+    throw badRequest('error decoding patch: the apply patch must be an object');
   const config = cloneJson(applied) as JsonObject;
   const appliedMeta = config['metadata'];
   if (isJsonObject(appliedMeta) && appliedMeta['managedFields'] != null) {
@@ -525,21 +751,42 @@ export function applyServerSideApply<T extends object>(
   }
 
   const shape = rootShape(config);
-  const managers = decodeManagedFields(isJsonObject(liveObj?.['metadata']) ? liveObj['metadata']['managedFields'] : undefined);
+  checkTyped(config, shape, 'patch');
+  if (liveObj) checkTyped(withoutManagedFields(liveObj), shape, 'live');
+  const managers = decodeManagedFields(
+    isJsonObject(liveObj?.['metadata'])
+      ? liveObj['metadata']['managedFields']
+      : undefined,
+  );
   const before = withoutManagedFields(liveObj);
-  const applierId = managerIdentifier({ manager: opts.manager, operation: 'Apply' });
+  const applierId = managerIdentifier({
+    manager: opts.manager,
+    operation: 'Apply',
+  });
   const previous = managers.get(applierId);
   const apiVersion = String(config['apiVersion'] ?? '');
+  const reset = resetPaths(config, opts.resetFields);
 
   // Updater.Apply: merge, record what the configuration owns, prune what it stopped owning.
   let merged = merge(before, config, shape, []) as JsonObject;
   managers.set(applierId, {
-    entry: { manager: opts.manager, operation: 'Apply', apiVersion, time: previous?.entry.time },
-    set: toFieldSet(config, shape),
+    entry: {
+      manager: opts.manager,
+      operation: 'Apply',
+      apiVersion,
+      time: previous?.entry.time,
+    },
+    set: toFieldSet(config, shape).withoutSubtrees(reset),
   });
   merged = prune(merged, managers, shape, previous?.set);
 
-  const conflicts = updateOwnership(managers, compare(before, merged, shape), applierId, opts.force);
+  const comparison = filterComparison(compare(before, merged, shape), reset);
+  const conflicts = updateOwnership(
+    managers,
+    comparison,
+    applierId,
+    opts.force,
+  );
   if (conflicts.length > 0) throw conflictError(conflicts);
 
   // stripMetaManager, then managedFieldsUpdater: the applier's time moves only when the object changed.
@@ -548,7 +795,10 @@ export function applyServerSideApply<T extends object>(
   if (applier.set.isEmpty()) managers.delete(applierId);
   if (!jsonEqual(before, merged) || !liveObj) applier.entry.time = opts.now;
 
-  const object = withManagedFields<T>(dropNulls(merged) as JsonObject, managers);
+  const object = withManagedFields<T>(
+    dropNulls(merged) as JsonObject,
+    managers,
+  );
   return { object, conflicts: [] };
 }
 
@@ -556,18 +806,32 @@ export function applyServerSideApply<T extends object>(
  * Updater.prune: removes what the applier owned last time, no longer applies, and nobody else owns
  * (addBackOwnedItems + addBackDanglingItems).
  */
-function prune(merged: JsonObject, managers: Map<string, Manager>, shape: Shape, lastSet: FieldSet | undefined): JsonObject {
+function prune(
+  merged: JsonObject,
+  managers: Map<string, Manager>,
+  shape: Shape,
+  lastSet: FieldSet | undefined,
+): JsonObject {
   if (!lastSet || lastSet.isEmpty()) return merged;
   const ensure = (set: FieldSet) => ensureNamedFieldsAreMembers(set, shape);
-  const removeFrom = (set: FieldSet) => (removeItems(merged, set, shape, []) ?? {}) as JsonObject;
+  const removeFrom = (set: FieldSet) =>
+    (removeItems(merged, set, shape, []) ?? {}) as JsonObject;
   const last = ensure(lastSet);
   let managed = new FieldSet();
   for (const manager of managers.values()) managed = managed.union(manager.set);
 
   const mergedSet = ensure(toFieldSet(merged, shape));
   const pruned = removeFrom(last);
-  const ownedBack = removeFrom(mergedSet.difference(ensure(toFieldSet(pruned, shape)).union(ensure(managed))));
-  return removeFrom(mergedSet.difference(ensure(toFieldSet(ownedBack, shape))).intersection(last));
+  const ownedBack = removeFrom(
+    mergedSet.difference(
+      ensure(toFieldSet(pruned, shape)).union(ensure(managed)),
+    ),
+  );
+  return removeFrom(
+    mergedSet
+      .difference(ensure(toFieldSet(ownedBack, shape)))
+      .intersection(last),
+  );
 }
 
 /**
@@ -576,27 +840,59 @@ function prune(merged: JsonObject, managers: Map<string, Manager>, shape: Shape,
  * conflict check), removed fields leave every manager, and its entry's time moves when it took any.
  * Returns a copy of `newObj` with metadata.managedFields set. `oldObj` is undefined on create.
  */
-export function recordUpdateManager<T extends object>(oldObj: object | undefined, newObj: T, manager: string, now: string): T {
+export function recordUpdateManager<T extends object>(
+  oldObj: object | undefined,
+  newObj: T,
+  manager: string,
+  now: string,
+  options: UpdateManagerOptions = {},
+): T {
   const next = newObj as unknown as JsonObject;
   const prior = oldObj as JsonObject | undefined;
-  const requested = isJsonObject(next['metadata']) ? next['metadata']['managedFields'] : undefined;
-  const fromLive = isJsonObject(prior?.['metadata']) ? prior['metadata']['managedFields'] : undefined;
+  const requested = isJsonObject(next['metadata'])
+    ? next['metadata']['managedFields']
+    : undefined;
+  const fromLive = isJsonObject(prior?.['metadata'])
+    ? prior['metadata']['managedFields']
+    : undefined;
   // decodeLiveOrNew: managedFields sent in the request win unless empty; [] or [{}] resets them.
   const reset =
     Array.isArray(requested) &&
-    (requested.length === 0 || (requested.length === 1 && isJsonObject(requested[0]) && Object.keys(requested[0]).length === 0));
-  let managers = reset ? new Map<string, Manager>() : decodeManagedFields(requested);
+    (requested.length === 0 ||
+      (requested.length === 1 &&
+        isJsonObject(requested[0]) &&
+        Object.keys(requested[0]).length === 0));
+  let managers = reset
+    ? new Map<string, Manager>()
+    : decodeManagedFields(requested);
   if (!reset && managers.size === 0) managers = decodeManagedFields(fromLive);
 
   const before = withoutManagedFields(prior);
   const after = withoutManagedFields(next);
   const apiVersion = String(after['apiVersion'] ?? '');
   try {
-    const comparison = compare(before, after, rootShape(after));
+    // Compared as typed objects: a create starts from the zero object of the kind.
+    const gvk = gvkOf(after);
+    const typedBefore = withZeroFields(
+      prior
+        ? before
+        : { apiVersion: after['apiVersion'] ?? '', kind: after['kind'] ?? '' },
+      gvk,
+    );
+    const comparison = filterComparison(
+      compare(typedBefore, withZeroFields(after, gvk), rootShape(after)),
+      resetPaths(after, options.resetFields),
+    );
     updateOwnership(managers, comparison, '', true);
-    const taken = comparison.modified.union(comparison.added).difference(STRIPPED_FIELDS);
+    const taken = comparison.modified
+      .union(comparison.added)
+      .difference(STRIPPED_FIELDS);
     if (!taken.isEmpty()) {
-      const id = managerIdentifier({ manager, operation: 'Update', apiVersion });
+      const id = managerIdentifier({
+        manager,
+        operation: 'Update',
+        apiVersion,
+      });
       const previous = managers.get(id);
       managers.set(id, {
         entry: { manager, operation: 'Update', apiVersion, time: now },
@@ -605,7 +901,7 @@ export function recordUpdateManager<T extends object>(oldObj: object | undefined
     }
   } catch (err: unknown) {
     // FieldManager.UpdateNoErrors: a failure to track ownership keeps the live managedFields.
-    if (!(err instanceof PatchError)) throw err;
+    if (!(err instanceof TypedValueError)) throw err;
     managers = decodeManagedFields(fromLive);
   }
   return withManagedFields<T>(after, managers);

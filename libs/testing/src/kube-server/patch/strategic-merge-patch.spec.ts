@@ -18,7 +18,13 @@ describe('applyStrategicMergePatch', () => {
     });
     const patched = applyStrategicMergePatch(
       live,
-      { spec: { containers: [{ name: 'app', image: 'app:2', env: [{ name: 'B', value: '2' }] }] } },
+      {
+        spec: {
+          containers: [
+            { name: 'app', image: 'app:2', env: [{ name: 'B', value: '2' }] },
+          ],
+        },
+      },
       pod,
     );
     expect(patched.spec).toEqual({
@@ -38,43 +44,100 @@ describe('applyStrategicMergePatch', () => {
 
   it('applies PodSpec rules inside a Deployment pod template', () => {
     const live = {
-      spec: { template: { spec: { containers: [{ name: 'app', image: 'a:1', ports: [{ containerPort: 80 }] }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'app', image: 'a:1', ports: [{ containerPort: 80 }] },
+            ],
+          },
+        },
+      },
     };
     const patched = applyStrategicMergePatch(
       live,
-      { spec: { template: { spec: { containers: [{ name: 'app', ports: [{ containerPort: 443 }] }] } } } },
+      {
+        spec: {
+          template: {
+            spec: {
+              containers: [{ name: 'app', ports: [{ containerPort: 443 }] }],
+            },
+          },
+        },
+      },
       deployment,
     );
     expect(patched.spec.template.spec.containers).toEqual([
-      { name: 'app', image: 'a:1', ports: [{ containerPort: 80 }, { containerPort: 443 }] },
+      {
+        name: 'app',
+        image: 'a:1',
+        ports: [{ containerPort: 80 }, { containerPort: 443 }],
+      },
     ]);
   });
 
   it('applies PodSpec rules inside a CronJob job template', () => {
-    const live = { spec: { jobTemplate: { spec: { template: { spec: { volumes: [{ name: 'a', emptyDir: {} }] } } } } } };
+    const live = {
+      spec: {
+        jobTemplate: {
+          spec: {
+            template: { spec: { volumes: [{ name: 'a', emptyDir: {} }] } },
+          },
+        },
+      },
+    };
     const patched = applyStrategicMergePatch(
       live,
-      { spec: { jobTemplate: { spec: { template: { spec: { volumes: [{ name: 'b', emptyDir: {} }] } } } } } },
+      {
+        spec: {
+          jobTemplate: {
+            spec: {
+              template: { spec: { volumes: [{ name: 'b', emptyDir: {} }] } },
+            },
+          },
+        },
+      },
       { group: 'batch', version: 'v1', kind: 'CronJob' },
     );
-    expect(patched.spec.jobTemplate.spec.template.spec.volumes.map((v) => v.name)).toEqual(['a', 'b']);
+    expect(
+      patched.spec.jobTemplate.spec.template.spec.volumes.map((v) => v.name),
+    ).toEqual(['a', 'b']);
   });
 
   it('replaces lists without a patch strategy, such as tolerations and container args', () => {
-    const live = makePod({ tolerations: [{ key: 'a' }], containers: [{ name: 'c', args: ['x', 'y'] }] });
+    const live = makePod({
+      tolerations: [{ key: 'a' }],
+      containers: [{ name: 'c', args: ['x', 'y'] }],
+    });
     const patched = applyStrategicMergePatch(
       live,
-      { spec: { tolerations: [{ key: 'b' }], containers: [{ name: 'c', args: ['z'] }] } },
+      {
+        spec: {
+          tolerations: [{ key: 'b' }],
+          containers: [{ name: 'c', args: ['z'] }],
+        },
+      },
       pod,
     );
-    expect(patched.spec).toEqual({ tolerations: [{ key: 'b' }], containers: [{ name: 'c', args: ['z'] }] });
+    expect(patched.spec).toEqual({
+      tolerations: [{ key: 'b' }],
+      containers: [{ name: 'c', args: ['z'] }],
+    });
   });
 
   it('deletes a list item with $patch: delete and a key with null', () => {
-    const live = makePod({ containers: [{ name: 'a', image: 'a' }, { name: 'b', image: 'b' }], hostname: 'h' });
+    const live = makePod({
+      containers: [
+        { name: 'a', image: 'a' },
+        { name: 'b', image: 'b' },
+      ],
+      hostname: 'h',
+    });
     const patched = applyStrategicMergePatch(
       live,
-      { spec: { hostname: null, containers: [{ name: 'a', $patch: 'delete' }] } },
+      {
+        spec: { hostname: null, containers: [{ name: 'a', $patch: 'delete' }] },
+      },
       pod,
     );
     expect(patched.spec).toEqual({ containers: [{ name: 'b', image: 'b' }] });
@@ -82,21 +145,37 @@ describe('applyStrategicMergePatch', () => {
 
   it('replaces a whole list with $patch: replace', () => {
     const live = makePod({ containers: [{ name: 'a' }, { name: 'b' }] });
-    const patched = applyStrategicMergePatch(live, { spec: { containers: [{ name: 'c' }, { $patch: 'replace' }] } }, pod);
+    const patched = applyStrategicMergePatch(
+      live,
+      { spec: { containers: [{ name: 'c' }, { $patch: 'replace' }] } },
+      pod,
+    );
     expect(patched.spec.containers).toEqual([{ name: 'c' }]);
   });
 
   it('replaces a map with $patch: replace', () => {
     const live = { metadata: { name: 'p', labels: { a: '1', b: '2' } } };
-    const patched = applyStrategicMergePatch(live, { metadata: { labels: { c: '3', $patch: 'replace' } } }, pod);
+    const patched = applyStrategicMergePatch(
+      live,
+      { metadata: { labels: { c: '3', $patch: 'replace' } } },
+      pod,
+    );
     expect(patched.metadata.labels).toEqual({ c: '3' });
   });
 
   it('merges finalizers as a set and removes values with $deleteFromPrimitiveList', () => {
     const live = { metadata: { name: 'p', finalizers: ['a', 'b'] } };
-    const added = applyStrategicMergePatch(live, { metadata: { finalizers: ['b', 'c'] } }, pod);
+    const added = applyStrategicMergePatch(
+      live,
+      { metadata: { finalizers: ['b', 'c'] } },
+      pod,
+    );
     expect(added.metadata.finalizers).toEqual(['a', 'b', 'c']);
-    const removed = applyStrategicMergePatch(live, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }, pod);
+    const removed = applyStrategicMergePatch(
+      live,
+      { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } },
+      pod,
+    );
     expect(removed.metadata.finalizers).toEqual(['b']);
   });
 
@@ -117,7 +196,9 @@ describe('applyStrategicMergePatch', () => {
       { uid: '1', name: 'rs' },
       { uid: '2', name: 'other' },
     ]);
-    expect(patched.status.conditions).toEqual([{ type: 'Ready', status: 'True' }]);
+    expect(patched.status.conditions).toEqual([
+      { type: 'Ready', status: 'True' },
+    ]);
   });
 
   it('merges service ports by port', () => {
@@ -127,21 +208,39 @@ describe('applyStrategicMergePatch', () => {
       { spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443 }] } },
       { group: '', version: 'v1', kind: 'Service' },
     );
-    expect(patched.spec.ports).toEqual([{ port: 80, name: 'http', targetPort: 8080 }, { port: 443 }]);
+    expect(patched.spec.ports).toEqual([
+      { port: 80, name: 'http', targetPort: 8080 },
+      { port: 443 },
+    ]);
   });
 
   it('orders a merged list by $setElementOrder', () => {
     const live = makePod({ containers: [{ name: 'a' }, { name: 'b' }] });
     const patched = applyStrategicMergePatch(
       live,
-      { spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'c' }, { name: 'a' }], containers: [{ name: 'c' }] } },
+      {
+        spec: {
+          '$setElementOrder/containers': [
+            { name: 'b' },
+            { name: 'c' },
+            { name: 'a' },
+          ],
+          containers: [{ name: 'c' }],
+        },
+      },
       pod,
     );
-    expect(patched.spec.containers.map((c: { name: string }) => c.name)).toEqual(['b', 'c', 'a']);
+    expect(
+      patched.spec.containers.map((c: { name: string }) => c.name),
+    ).toEqual(['b', 'c', 'a']);
   });
 
   it('drops keys missing from $retainKeys, as kubectl apply does for a Deployment strategy', () => {
-    const live = { spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } } } };
+    const live = {
+      spec: {
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } },
+      },
+    };
     const patched = applyStrategicMergePatch(
       live,
       { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } },
@@ -153,25 +252,45 @@ describe('applyStrategicMergePatch', () => {
   it('refuses $retainKeys that do not cover the patched keys with 400', () => {
     const live = { spec: { strategy: { type: 'RollingUpdate' } } };
     expect(() =>
-      applyStrategicMergePatch(live, { spec: { strategy: { $retainKeys: [], type: 'Recreate' } } }, deployment),
-    ).toThrow(expect.objectContaining({ code: 400, message: 'invalid patch format of retainKeys' }));
+      applyStrategicMergePatch(
+        live,
+        { spec: { strategy: { $retainKeys: [], type: 'Recreate' } } },
+        deployment,
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 400,
+        message: 'invalid patch format of retainKeys',
+      }),
+    );
   });
 
   it('fails like the apiserver when a merging list item lacks its merge key', () => {
     const live = makePod({ containers: [{ name: 'a' }] });
     let caught: unknown;
     try {
-      applyStrategicMergePatch(live, { spec: { containers: [{ image: 'x' }] } }, pod);
+      applyStrategicMergePatch(
+        live,
+        { spec: { containers: [{ image: 'x' }] } },
+        pod,
+      );
     } catch (err: unknown) {
       caught = err;
     }
     expect(caught).toBeInstanceOf(PatchError);
-    expect(caught).toMatchObject({ code: 500, message: 'map: map[image:x] does not contain declared merge key: name' });
+    expect(caught).toMatchObject({
+      code: 500,
+      message: 'map: map[image:x] does not contain declared merge key: name',
+    });
   });
 
   it('refuses custom resources with 415 UnsupportedMediaType', () => {
     expect(() =>
-      applyStrategicMergePatch({}, { spec: {} }, { group: 'example.com', version: 'v1', kind: 'Widget' }),
+      applyStrategicMergePatch(
+        {},
+        { spec: {} },
+        { group: 'example.com', version: 'v1', kind: 'Widget' },
+      ),
     ).toThrow(
       expect.objectContaining({
         code: 415,
