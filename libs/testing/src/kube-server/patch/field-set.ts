@@ -114,16 +114,13 @@ export class FieldSet {
     return out;
   }
 
-  /** All paths, in structured-merge-diff's order (members and children by path element order). */
+  /** All paths in fieldpath.Set.Iterate order: this node's members, then each child's paths, sorted. */
   paths(prefix: FieldPath = []): FieldPath[] {
-    const out: FieldPath[] = [];
-    const elements = [
-      ...new Set([...this.members, ...this.children.keys()]),
-    ].sort(comparePathElements);
-    for (const pe of elements) {
-      if (this.members.has(pe)) out.push([...prefix, pe]);
-      const child = this.children.get(pe);
-      if (child) out.push(...child.paths([...prefix, pe]));
+    const out: FieldPath[] = [...this.members]
+      .sort(comparePathElements)
+      .map((pe) => [...prefix, pe]);
+    for (const pe of [...this.children.keys()].sort(comparePathElements)) {
+      out.push(...(this.children.get(pe) as FieldSet).paths([...prefix, pe]));
     }
     return out;
   }

@@ -64,4 +64,11 @@ describe('applyJsonPatch', () => {
       'json: cannot unmarshal string into Go value of type jsonpatch.Operation',
     );
   });
+
+  it('rejects operations outside RFC 6902 like evanphx/json-patch does', () => {
+    expect(
+      thrown(() => applyJsonPatch(configMap(), [{ op: '_get', path: '/data' }]))
+        .code,
+    ).toBe(422);
+  });
 });

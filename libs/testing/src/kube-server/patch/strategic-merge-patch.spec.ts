@@ -309,4 +309,34 @@ describe('applyStrategicMergePatch', () => {
     );
     expect(patched.rules).toEqual([{ verbs: ['list'] }]);
   });
+
+  it('applies a kubectl apply style patch with $setElementOrder and $retainKeys on volumes', () => {
+    const live = makePod({
+      containers: [{ name: 'app', image: 'a:1' }],
+      volumes: [
+        { name: 'cfg', configMap: { name: 'old' } },
+        { name: 'tmp', emptyDir: {} },
+      ],
+    });
+    const patched = applyStrategicMergePatch(
+      live,
+      {
+        spec: {
+          '$setElementOrder/volumes': [{ name: 'tmp' }, { name: 'cfg' }],
+          volumes: [
+            {
+              $retainKeys: ['name', 'secret'],
+              name: 'cfg',
+              secret: { secretName: 's' },
+            },
+          ],
+        },
+      },
+      pod,
+    );
+    expect(patched.spec.volumes).toEqual([
+      { name: 'tmp', emptyDir: {} },
+      { name: 'cfg', secret: { secretName: 's' } },
+    ]);
+  });
 });
