@@ -6,6 +6,8 @@ module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
   passWithNoTests: true,
+  // jose (v6) and openid-client ship ESM only; SWC turns them into CommonJS for Jest.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
   setupFiles: [require.resolve('reflect-metadata')],
   transform: {
     '^.+\\.[tj]s$': [

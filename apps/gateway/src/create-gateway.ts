@@ -1,15 +1,16 @@
-import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { corsOrigins, GatewayEnvironment } from './config/gateway-environment';
 import { serveOpenApi } from './docs/openapi';
 import { GatewayModule } from './gateway.module';
 
 /** Builds the gateway application exactly as production runs it (also used by in-process tests). */
-export async function createGateway(env: GatewayEnvironment): Promise<INestApplication> {
-  const app = await NestFactory.create(GatewayModule.register(env), { bufferLogs: true, abortOnError: false });
+export async function createGateway(env: GatewayEnvironment): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(env), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  app.disable('x-powered-by');
+  if (env.CUBE_TRUST_PROXY) app.set('trust proxy', env.CUBE_TRUST_PROXY);
   const origins = corsOrigins(env);
   if (origins) {
     app.enableCors({ origin: origins, credentials: origins !== '*', exposedHeaders: ['x-request-id', 'retry-after'] });

@@ -1,9 +1,19 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
 import { LoggerModule } from 'nestjs-pino';
 import { cubeValidationPipe } from '@cube/messaging';
 import { CubeMetrics, cubeLoggerParams } from '@cube/observability';
+import { AccessTokenVerifierPort } from './authn/access-token-verifier.port';
+import { BearerAuthGuard } from './authn/bearer-auth.guard';
+import { AccessTokenStrategy, ApiTokenStrategy } from './authn/bearer.strategies';
+import { CredentialVerifier } from './authn/credential-verifier';
+import { JwksAccessTokenVerifier } from './authn/jwks-access-token-verifier';
 import { BusModule } from './bus/bus.module';
+import { AuthController } from './identity/auth.controller';
+import { JwksController } from './identity/jwks.controller';
+import { TokensController } from './identity/tokens.controller';
+import { UsersController } from './identity/users.controller';
 import { GatewayEnvironment } from './config/gateway-environment';
 import { GATEWAY_ENVIRONMENT } from './config/tokens';
 import { HttpErrorFilter } from './errors/http-error.filter';
@@ -22,13 +32,19 @@ export class GatewayModule implements NestModule {
         LoggerModule.forRoot(cubeLoggerParams('gateway', env.LOG_LEVEL, ['/healthz', '/readyz', '/metrics'])),
         { module: ConfigHolderModule, providers: [{ provide: GATEWAY_ENVIRONMENT, useValue: env }], exports: [GATEWAY_ENVIRONMENT], global: true },
         BusModule,
+        PassportModule,
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useFactory: cubeValidationPipe },
         ReadinessService,
+        CredentialVerifier,
+        ApiTokenStrategy,
+        AccessTokenStrategy,
+        { provide: AccessTokenVerifierPort, useClass: JwksAccessTokenVerifier },
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
       ],
     };
   }

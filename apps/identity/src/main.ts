@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { bootstrapService, DatabaseServiceEnvironment } from '@cube/service-runtime';
+import { bootstrapService } from '@cube/service-runtime';
+import { IdentityEnvironment } from './identity-environment';
+import { IdentityModule } from './identity.module';
 import { migrations } from './migrations';
 
-void bootstrapService({ service: 'identity', environment: DatabaseServiceEnvironment, database: { migrations } });
+void bootstrapService({ service: 'identity', environment: IdentityEnvironment, database: { migrations }, features: [IdentityModule] });

@@ -4,4 +4,6 @@ export * from './errors';
 export * from './envelope';
 export * from './health';
 export * from './identity';
+export * from './identity-subjects';
 export * from './events';
+export * from './identity-dto';

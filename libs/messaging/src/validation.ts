@@ -1,4 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { CubeError } from '@cube/contracts';
 
 export interface FieldError {
@@ -26,4 +28,18 @@ export function cubeValidationPipe(): ValidationPipe {
       return new CubeError('BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, { fields });
     },
   });
+}
+
+/**
+ * Validates a payload that arrived inside an envelope against its DTO class. Services validate
+ * again what the gateway already validated: the bus has other clients than the gateway.
+ */
+export function validatePayload<T extends object>(dto: new () => T, payload: unknown): T {
+  const instance = plainToInstance(dto, payload ?? {});
+  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) {
+    const fields = fieldErrors(errors);
+    throw new CubeError('BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, { fields });
+  }
+  return instance;
 }

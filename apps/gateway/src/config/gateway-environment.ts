@@ -19,6 +19,10 @@ export class GatewayEnvironment extends BaseEnvironment {
   })
   CUBE_CORS_ORIGINS = '';
 
+  /** Express `trust proxy`: which proxies' X-Forwarded-For to believe (e.g. `loopback`, `10.0.0.0/8`); empty trusts none. */
+  @IsString()
+  CUBE_TRUST_PROXY = '';
+
   @Type(() => Number)
   @IsInt()
   @Min(50)

@@ -18,6 +18,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.code === 'RATE_LIMITED' && typeof body.details['retryAfterSeconds'] === 'number') {
       response.setHeader('Retry-After', String(body.details['retryAfterSeconds']));
     }
+    if (status === 401) {
+      // RFC 6750 §3: a 401 names the scheme; error="invalid_token" when a token was presented.
+      const presented = body.details['reason'] !== 'missing_credentials';
+      response.setHeader('WWW-Authenticate', presented ? 'Bearer realm="cube", error="invalid_token"' : 'Bearer realm="cube"');
+    }
     response.status(status).json(body);
   }
 

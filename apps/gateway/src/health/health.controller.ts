@@ -1,10 +1,12 @@
 import { Controller, Get, HttpStatus, Req, Res } from '@nestjs/common';
+import { Public } from '../authn/public.decorator';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ReadinessService } from './readiness.service';
 import { requestIdOf } from '../envelope/envelope.factory';
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}

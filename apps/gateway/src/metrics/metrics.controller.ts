@@ -1,9 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import { Public } from '../authn/public.decorator';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CubeMetrics } from '@cube/observability';
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: CubeMetrics) {}

@@ -1,4 +1,5 @@
 import { ServiceMetadata1764150000000 } from '@cube/service-runtime';
+import { Identity1764160000000 } from './1764160000000-identity';
 
 /** Every migration of this service, oldest first; they run at start. */
-export const migrations = [ServiceMetadata1764150000000];
+export const migrations = [ServiceMetadata1764150000000, Identity1764160000000];

@@ -1,0 +1,217 @@
+import { decodeProtectedHeader, createLocalJWKSet, jwtVerify, SignJWT, generateKeyPair, base64url } from 'jose';
+import { LocalNatsServer, RunningStack, startStack } from '@cube/dev-stack';
+import { createTestDatabase, LineLog, ROOT, tempDir, waitForStatus } from './support';
+
+const ADMIN_PASSWORD = 'e2e-root-secret-2026';
+
+interface Json {
+  [key: string]: unknown;
+}
+
+// Identity through the gateway's HTTP API, against the real stack (PostgreSQL, NATS, every service).
+describe('identity through the gateway', () => {
+  const log = new LineLog();
+  let stack: RunningStack;
+  const cleanup: (() => Promise<void>)[] = [];
+  let adminToken: string;
+
+  const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+    const response = await fetch(`${stack.gatewayUrl}${path}`, {
+      method,
+      headers: {
+        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as Json };
+  };
+
+  const login = (username: string, password: string, ip?: string) =>
+    call('POST', '/api/v1/auth/login', { body: { username, password }, headers: ip ? { 'X-Forwarded-For': ip } : {} });
+
+  /** Polls until the credential is refused; the bound under test is 10 s. */
+  const refusedWithin = async (token: string, boundMs: number): Promise<number> => {
+    const started = Date.now();
+    while (Date.now() - started < boundMs) {
+      if ((await call('GET', '/api/v1/users', { token })).status === 401) return Date.now() - started;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`still accepted after ${boundMs} ms`);
+  };
+
+  beforeAll(async () => {
+    const state = await tempDir('cube-e2e-identity');
+    const database = await createTestDatabase('cube_e2e_identity');
+    const nats = await LocalNatsServer.start(state.path);
+    cleanup.push(() => nats.stop(), () => database.drop(), () => state.remove());
+    stack = await startStack({
+      root: ROOT,
+      stateDir: state.path,
+      env: {
+        PATH: process.env['PATH'],
+        DATABASE_URL: database.url,
+        NATS_URL: nats.url,
+        PORT: '0',
+        CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        CUBE_TRUST_PROXY: 'loopback',
+        CUBE_LOGIN_MAX_FAILURES_PER_USER: '3',
+      },
+      onLine: log.push,
+    });
+    await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
+    const response = await login('admin', ADMIN_PASSWORD);
+    expect(response.status).toBe(200);
+    adminToken = String(response.body['accessToken']);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    for (const step of cleanup) await step();
+  });
+
+  it('signs access tokens with Ed25519, verifiable against the published JWKS', async () => {
+    const session = await login('admin', ADMIN_PASSWORD);
+    expect(session.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+    const jwks = await call('GET', '/.well-known/jwks.json');
+    expect(jwks.status).toBe(200);
+    const keys = jwks.body['keys'] as { kty: string; crv: string; d?: string }[];
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((k) => k.kty === 'OKP' && k.crv === 'Ed25519' && k.d === undefined)).toBe(true);
+    const token = String(session.body['accessToken']);
+    expect(decodeProtectedHeader(token).alg).toBe('EdDSA');
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks.body as never), { issuer: 'cube', audience: 'cube' });
+    expect(payload).toMatchObject({ sub: 'admin', name: 'admin', groups: [] });
+    expect(typeof payload.jti).toBe('string');
+    expect(Number(payload.exp) - Number(payload.iat)).toBe(900);
+  });
+
+  it('answers a wrong password and an unknown user with the same 401', async () => {
+    const wrongPassword = await login('admin', 'not-the-password', '10.1.0.1');
+    const unknownUser = await login('nobody-here', 'not-the-password', '10.1.0.1');
+    expect(wrongPassword.status).toBe(401);
+    expect(unknownUser.status).toBe(401);
+    expect(wrongPassword.body).toEqual(unknownUser.body);
+    expect(wrongPassword.body).toEqual({ code: 'UNAUTHENTICATED', message: 'invalid user name or password', details: { reason: 'invalid_credentials' } });
+  });
+
+  it('refuses requests without credentials with 401 and WWW-Authenticate', async () => {
+    const response = await call('GET', '/api/v1/users');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="cube"');
+  });
+
+  it('refuses alg none, HS256 and tokens signed by another key', async () => {
+    const claims = { sub: 'admin', name: 'admin', groups: [], jti: 'x', iss: 'cube', aud: 'cube' };
+    const header = decodeProtectedHeader(adminToken);
+    const none = `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url.encode(JSON.stringify({ ...claims, iat: 1, exp: 4102444800 }))}.`;
+    const jwks = (await call('GET', '/.well-known/jwks.json')).body as { keys: { x: string }[] };
+    const hs256 = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', kid: header.kid })
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(jwks.keys[0]?.x ?? 'secret'));
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: header.kid }).setIssuedAt().setExpirationTime('10m').sign(privateKey);
+    for (const token of [none, hs256, forged, `${adminToken.slice(0, -4)}AAAA`]) {
+      const response = await call('GET', '/api/v1/users', { token });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="cube", error="invalid_token"');
+    }
+  });
+
+  it('rotates refresh tokens and revokes the whole family when a spent one is reused', async () => {
+    const first = await login('admin', ADMIN_PASSWORD);
+    const second = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: first.body['refreshToken'] } });
+    expect(second.status).toBe(200);
+    expect(second.body['refreshToken']).not.toBe(first.body['refreshToken']);
+    const reuse = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: first.body['refreshToken'] } });
+    expect(reuse.status).toBe(401);
+    const afterReuse = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: second.body['refreshToken'] } });
+    expect(afterReuse.status).toBe(401);
+  });
+
+  it('revokes a refresh token on logout', async () => {
+    const session = await login('admin', ADMIN_PASSWORD);
+    expect((await call('POST', '/api/v1/auth/logout', { body: { refreshToken: session.body['refreshToken'] } })).status).toBe(204);
+    expect((await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: session.body['refreshToken'] } })).status).toBe(401);
+  });
+
+  it('lets a platform admin manage users and a user see and edit only themselves', async () => {
+    const weak = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice', password: 'alice-1234567' } });
+    expect(weak.status).toBe(422);
+    expect(weak.body['code']).toBe('UNPROCESSABLE');
+    const badName = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'Alice_X', password: 'correct horse battery' } });
+    expect(badName.status).toBe(400);
+    expect((badName.body['details'] as { fields: { field: string }[] }).fields.map((f) => f.field)).toEqual(['name']);
+    const unknownField = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice', isAdmin: true } });
+    expect(unknownField.status).toBe(400);
+
+    const created = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice', email: 'alice@example.com', password: 'correct horse battery' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'alice', email: 'alice@example.com', state: 'active', source: 'local', version: 1 });
+    expect(JSON.stringify(created.body)).not.toMatch(/password|hash/i);
+    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice' } })).status).toBe(409);
+    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'bob', password: 'another long secret' } })).status).toBe(201);
+
+    const alice = String((await login('alice', 'correct horse battery')).body['accessToken']);
+    const seen = await call('GET', '/api/v1/users', { token: alice });
+    expect((seen.body['items'] as { name: string }[]).map((u) => u.name)).toEqual(['alice']);
+    expect((await call('GET', '/api/v1/users/bob', { token: alice })).status).toBe(404);
+    expect((await call('POST', '/api/v1/users', { token: alice, body: { name: 'mallory' } })).status).toBe(403);
+    const renamed = await call('PATCH', '/api/v1/users/alice', { token: alice, body: { displayName: 'Alice A.' } });
+    expect(renamed.body).toMatchObject({ displayName: 'Alice A.', version: 2 });
+    expect((await call('PATCH', '/api/v1/users/alice', { token: alice, body: { state: 'disabled' } })).status).toBe(403);
+
+    const all = await call('GET', '/api/v1/users?limit=2', { token: adminToken });
+    expect((all.body['items'] as { name: string }[]).map((u) => u.name)).toEqual(['admin', 'alice']);
+    const rest = await call('GET', `/api/v1/users?limit=2&cursor=${String(all.body['nextCursor'])}`, { token: adminToken });
+    expect((rest.body['items'] as { name: string }[]).map((u) => u.name)).toEqual(['bob']);
+    expect(rest.body['nextCursor']).toBeNull();
+  });
+
+  it('changes a password only with the current one, and refuses the old one afterwards', async () => {
+    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'carol', password: 'first long secret' } })).status).toBe(201);
+    const carol = String((await login('carol', 'first long secret')).body['accessToken']);
+    expect((await call('PUT', '/api/v1/users/carol/password', { token: carol, body: { newPassword: 'second long secret' } })).status).toBe(403);
+    expect((await call('PUT', '/api/v1/users/carol/password', { token: carol, body: { currentPassword: 'first long secret', newPassword: 'second long secret' } })).status).toBe(204);
+    expect((await login('carol', 'first long secret', '10.2.0.1')).status).toBe(401);
+    expect((await login('carol', 'second long secret')).status).toBe(200);
+  });
+
+  it('limits failed logins per user with 429 and Retry-After, even for the right password', async () => {
+    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'dave', password: 'quiet long phrase 42' } })).status).toBe(201);
+    for (let i = 0; i < 3; i++) expect((await login('dave', `wrong guess ${i}`, `10.3.0.${i}`)).status).toBe(401);
+    const locked = await login('dave', 'quiet long phrase 42', '10.3.0.9');
+    expect(locked.status).toBe(429);
+    expect(locked.body['code']).toBe('RATE_LIMITED');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('issues API tokens shown once, listed without secret, refused within 10 s of revocation', async () => {
+    const created = await call('POST', '/api/v1/tokens', { token: adminToken, body: { name: 'ci' } });
+    expect(created.status).toBe(201);
+    const secret = String(created.body['token']);
+    expect(secret.startsWith('cube_')).toBe(true);
+    const listed = await call('GET', '/api/v1/tokens', { token: adminToken });
+    expect(listed.body['items']).toEqual([expect.objectContaining({ id: created.body['id'], name: 'ci', expiresAt: null })]);
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+    expect((await call('POST', '/api/v1/tokens', { token: adminToken, body: { name: 'ci' } })).status).toBe(409);
+
+    expect((await call('GET', '/api/v1/users', { token: secret })).status).toBe(200);
+    expect((await call('DELETE', `/api/v1/tokens/${String(created.body['id'])}`, { token: adminToken })).status).toBe(204);
+    expect(await refusedWithin(secret, 10_000)).toBeLessThan(10_000);
+    expect((await call('DELETE', '/api/v1/tokens/not-a-uuid', { token: adminToken })).status).toBe(400);
+  });
+
+  it('refuses a disabled user\'s access token within 10 s', async () => {
+    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'erin', password: 'a long secret phrase' } })).status).toBe(201);
+    const erin = String((await login('erin', 'a long secret phrase')).body['accessToken']);
+    expect((await call('GET', '/api/v1/users', { token: erin })).status).toBe(200);
+    expect((await call('PATCH', '/api/v1/users/erin', { token: adminToken, body: { state: 'disabled' } })).body['state']).toBe('disabled');
+    expect(await refusedWithin(erin, 10_000)).toBeLessThan(10_000);
+    expect((await login('erin', 'a long secret phrase')).status).toBe(401);
+  });
+});

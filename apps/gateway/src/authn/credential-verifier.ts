@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { API_TOKEN_PREFIX, AuthenticatedPrincipal, CubeError, IdentitySubjects } from '@cube/contracts';
+import { ServiceRequester } from '@cube/messaging';
+import { AccessTokenVerifierPort } from './access-token-verifier.port';
+import { ExpiringCache } from './expiring-cache';
+
+/**
+ * How long the gateway trusts an earlier answer about a credential or a user's state. Revoking an
+ * API token or disabling a user takes effect within this bound (the issue's 10 s, with margin).
+ */
+export const CREDENTIAL_CACHE_TTL_MS = 5_000;
+
+const GATEWAY = { kind: 'system', name: 'gateway' } as const;
+
+/** Turns a bearer token into the principal behind it, or UNAUTHENTICATED. */
+@Injectable()
+export class CredentialVerifier {
+  private readonly apiTokens = new ExpiringCache<AuthenticatedPrincipal>(CREDENTIAL_CACHE_TTL_MS);
+  private readonly activeUsers = new ExpiringCache<AuthenticatedPrincipal>(CREDENTIAL_CACHE_TTL_MS);
+
+  constructor(
+    private readonly bus: ServiceRequester,
+    private readonly accessTokens: AccessTokenVerifierPort,
+  ) {}
+
+  static isApiToken(token: string): boolean {
+    return token.startsWith(API_TOKEN_PREFIX);
+  }
+
+  async verifyApiToken(token: string, requestId: string): Promise<AuthenticatedPrincipal> {
+    const key = createHash('sha256').update(token).digest('hex');
+    const cached = this.apiTokens.get(key);
+    if (cached) return cached;
+    const principal = await this.bus.request<AuthenticatedPrincipal>('identity', IdentitySubjects.verifyApiToken, {
+      actor: GATEWAY,
+      requestId,
+      payload: { token },
+    });
+    this.apiTokens.set(key, principal);
+    return principal;
+  }
+
+  /** Offline signature check, then the user's current state (cached briefly), so a disabled user is refused. */
+  async verifyAccessToken(token: string, requestId: string): Promise<AuthenticatedPrincipal> {
+    const claims = await this.accessTokens.verify(token);
+    const cached = this.activeUsers.get(claims.sub);
+    if (cached) return { name: claims.sub, groups: claims.groups };
+    const principal = await this.bus.request<AuthenticatedPrincipal>('identity', IdentitySubjects.principal, {
+      actor: GATEWAY,
+      requestId,
+      payload: { name: claims.sub },
+    });
+    this.activeUsers.set(claims.sub, principal);
+    return { name: claims.sub, groups: claims.groups };
+  }
+
+  static invalid(reason: string): CubeError {
+    return new CubeError('UNAUTHENTICATED', 'invalid credentials', { reason });
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { ApiTokenView, AuthenticatedPrincipal, CreateApiTokenBody, CreatedApiToken, CreatedApiTokenView, IdentitySubjects, Page } from '@cube/contracts';
+import { ServiceRequester } from '@cube/messaging';
+import { actorOf, CurrentPrincipal } from '../authn/principal';
+import { ApiErrors } from '../docs/api-errors';
+import { envelopeFor } from '../envelope/envelope.factory';
+
+@ApiTags('tokens')
+@ApiBearerAuth()
+@ApiErrors(401, 503)
+@Controller('api/v1/tokens')
+export class TokensController {
+  constructor(private readonly bus: ServiceRequester) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'The caller\'s API tokens, without their secrets.' })
+  list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<Page<ApiTokenView>> {
+    return this.bus.request('identity', IdentitySubjects.tokenList, envelopeFor(req, actorOf(principal), {}));
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: CreatedApiTokenView, description: 'The token secret is shown only in this response.' })
+  @ApiErrors(400, 409, 422)
+  create(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Body() body: CreateApiTokenBody): Promise<CreatedApiToken> {
+    return this.bus.request('identity', IdentitySubjects.tokenCreate, envelopeFor(req, actorOf(principal), body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked; the gateway refuses it within 10 seconds.' })
+  @ApiErrors(400, 404)
+  async revoke(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('id') id: string): Promise<void> {
+    await this.bus.request('identity', IdentitySubjects.tokenRevoke, envelopeFor(req, actorOf(principal), { id }));
+  }
+}

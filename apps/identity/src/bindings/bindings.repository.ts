@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { BindingScope, RoleBinding, RoleName } from '@cube/contracts';
+
+interface BindingRow {
+  id: string;
+  subject_kind: 'User' | 'Group';
+  subject_name: string;
+  role: RoleName;
+  scope_kind: BindingScope['kind'];
+  tenant: string | null;
+  project: string | null;
+  created_at: Date;
+  created_by: string;
+  version: number;
+}
+
+function scopeOf(row: BindingRow): BindingScope {
+  if (row.scope_kind === 'tenant') return { kind: 'tenant', tenant: row.tenant ?? '' };
+  if (row.scope_kind === 'project') return { kind: 'project', tenant: row.tenant ?? '', project: row.project ?? '' };
+  return { kind: 'platform' };
+}
+
+const toBinding = (row: BindingRow): RoleBinding => ({
+  id: row.id,
+  subject: { kind: row.subject_kind, name: row.subject_name },
+  role: row.role,
+  scope: scopeOf(row),
+  createdAt: row.created_at.toISOString(),
+  createdBy: row.created_by,
+  version: row.version,
+});
+
+/** The `identity.role_bindings` table. */
+@Injectable()
+export class BindingsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Bindings that apply to a user: to them by name, or to any of their groups. */
+  async forPrincipal(name: string, groups: string[]): Promise<RoleBinding[]> {
+    const rows = (await this.db.query(
+      `SELECT * FROM "identity"."role_bindings"
+       WHERE ("subject_kind" = 'User' AND "subject_name" = $1) OR ("subject_kind" = 'Group' AND "subject_name" = ANY($2))
+       ORDER BY "created_at", "id"`,
+      [name, groups],
+    )) as BindingRow[];
+    return rows.map(toBinding);
+  }
+
+  async insert(
+    binding: Pick<RoleBinding, 'subject' | 'role' | 'scope' | 'createdBy'>,
+    manager: EntityManager = this.db.manager,
+  ): Promise<RoleBinding | null> {
+    const scope = binding.scope;
+    const rows = (await manager.query(
+      `INSERT INTO "identity"."role_bindings" ("id", "subject_kind", "subject_name", "role", "scope_kind", "tenant", "project", "created_by")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING *`,
+      [
+        randomUUID(),
+        binding.subject.kind,
+        binding.subject.name,
+        binding.role,
+        scope.kind,
+        scope.kind === 'platform' ? null : scope.tenant,
+        scope.kind === 'project' ? scope.project : null,
+        binding.createdBy,
+      ],
+    )) as BindingRow[];
+    return rows[0] ? toBinding(rows[0]) : null;
+  }
+}

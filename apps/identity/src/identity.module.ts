@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { ActorAuthority } from './bindings/actor-authority';
+import { BindingsRepository } from './bindings/bindings.repository';
+import { LoginHandler } from './login/login.handler';
+import { LoginService } from './login/login.service';
+import { LoginThrottle } from './login/login-throttle';
+import { ApiTokensHandler } from './tokens/api-tokens.handler';
+import { ApiTokensService } from './tokens/api-tokens.service';
+import { SessionsService } from './tokens/sessions.service';
+import { SigningKeysService } from './tokens/signing-keys.service';
+import { BootstrapAdmin } from './users/bootstrap-admin';
+import { PasswordHasher } from './users/password-hasher';
+import { UsersHandler } from './users/users.handler';
+import { UsersRepository } from './users/users.repository';
+import { UsersService } from './users/users.service';
+
+/** Users, credentials, signing keys, sessions, API tokens and role bindings. */
+@Module({
+  controllers: [UsersHandler, LoginHandler, ApiTokensHandler],
+  providers: [
+    UsersRepository,
+    UsersService,
+    PasswordHasher,
+    BootstrapAdmin,
+    BindingsRepository,
+    ActorAuthority,
+    LoginThrottle,
+    LoginService,
+    SigningKeysService,
+    SessionsService,
+    ApiTokensService,
+  ],
+})
+export class IdentityModule {}

@@ -1,0 +1,67 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IsString, MaxLength } from 'class-validator';
+import { AuthenticatedPrincipal, CubeError, Envelope, IdentitySubjects, JsonWebKeySet, LoginBody, RefreshBody, TokenPair } from '@cube/contracts';
+import { validatePayload } from '@cube/messaging';
+import { ApiTokensService } from '../tokens/api-tokens.service';
+import { SessionsService } from '../tokens/sessions.service';
+import { SigningKeysService } from '../tokens/signing-keys.service';
+import { UsersRepository } from '../users/users.repository';
+import { LoginService } from './login.service';
+
+class LoginPayload extends LoginBody {
+  @IsString() @MaxLength(64) clientIp!: string;
+}
+
+class PrincipalPayload {
+  @IsString() @MaxLength(63) name!: string;
+}
+
+class TokenPayload {
+  @IsString() @MaxLength(512) token!: string;
+}
+
+@Controller()
+export class LoginHandler {
+  constructor(
+    private readonly login: LoginService,
+    private readonly sessions: SessionsService,
+    private readonly keys: SigningKeysService,
+    private readonly apiTokens: ApiTokensService,
+    private readonly users: UsersRepository,
+  ) {}
+
+  @MessagePattern(IdentitySubjects.login)
+  signIn(@Payload() envelope: Envelope): Promise<TokenPair> {
+    return this.login.login(validatePayload(LoginPayload, envelope.payload));
+  }
+
+  @MessagePattern(IdentitySubjects.refresh)
+  refresh(@Payload() envelope: Envelope): Promise<TokenPair> {
+    return this.sessions.refresh(validatePayload(RefreshBody, envelope.payload).refreshToken);
+  }
+
+  @MessagePattern(IdentitySubjects.logout)
+  async logout(@Payload() envelope: Envelope): Promise<null> {
+    await this.sessions.logout(validatePayload(RefreshBody, envelope.payload).refreshToken);
+    return null;
+  }
+
+  @MessagePattern(IdentitySubjects.jwks)
+  jwks(): Promise<JsonWebKeySet> {
+    return this.keys.jwks();
+  }
+
+  /** Whether the holder of a (still unexpired) access token may go on: the user exists and is active. */
+  @MessagePattern(IdentitySubjects.principal)
+  async principal(@Payload() envelope: Envelope): Promise<AuthenticatedPrincipal> {
+    const user = await this.users.find(validatePayload(PrincipalPayload, envelope.payload).name);
+    if (!user || user.state !== 'active') throw new CubeError('UNAUTHENTICATED', 'invalid credentials', { reason: 'user_inactive' });
+    return { name: user.name, groups: user.groups };
+  }
+
+  @MessagePattern(IdentitySubjects.verifyApiToken)
+  verifyApiToken(@Payload() envelope: Envelope): Promise<AuthenticatedPrincipal> {
+    return this.apiTokens.verify(validatePayload(TokenPayload, envelope.payload).token);
+  }
+}

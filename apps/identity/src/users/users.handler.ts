@@ -1,0 +1,60 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { CreateUserBody, Envelope, IdentitySubjects, Page, SetPasswordBody, UpdateUserBody, User } from '@cube/contracts';
+import { validatePayload } from '@cube/messaging';
+import { UsersService } from './users.service';
+
+class ListUsersPayload {
+  @IsOptional() @IsInt() @Min(1) @Max(500) limit?: number;
+  @IsOptional() @IsString() cursor?: string;
+}
+
+class UserNamePayload {
+  @IsString() name!: string;
+}
+
+class UserChangePayload<T> {
+  @IsString() name!: string;
+  body!: T;
+}
+
+@Controller()
+export class UsersHandler {
+  constructor(private readonly users: UsersService) {}
+
+  @MessagePattern(IdentitySubjects.userList)
+  list(@Payload() envelope: Envelope): Promise<Page<User>> {
+    const payload = validatePayload(ListUsersPayload, envelope.payload);
+    return this.users.list(envelope.actor, payload.limit ?? 50, payload.cursor ?? null);
+  }
+
+  @MessagePattern(IdentitySubjects.userGet)
+  get(@Payload() envelope: Envelope): Promise<User> {
+    return this.users.get(envelope.actor, validatePayload(UserNamePayload, envelope.payload).name);
+  }
+
+  @MessagePattern(IdentitySubjects.userCreate)
+  create(@Payload() envelope: Envelope): Promise<User> {
+    return this.users.create(envelope.actor, validatePayload(CreateUserBody, envelope.payload));
+  }
+
+  @MessagePattern(IdentitySubjects.userUpdate)
+  update(@Payload() envelope: Envelope<UserChangePayload<unknown>>): Promise<User> {
+    const { name } = validatePayload(UserNamePayload, { name: envelope.payload?.name });
+    return this.users.update(envelope.actor, name, validatePayload(UpdateUserBody, envelope.payload?.body));
+  }
+
+  @MessagePattern(IdentitySubjects.userSetPassword)
+  async setPassword(@Payload() envelope: Envelope<UserChangePayload<unknown>>): Promise<null> {
+    const { name } = validatePayload(UserNamePayload, { name: envelope.payload?.name });
+    await this.users.setPassword(envelope.actor, name, validatePayload(SetPasswordBody, envelope.payload?.body));
+    return null;
+  }
+
+  @MessagePattern(IdentitySubjects.userDelete)
+  async delete(@Payload() envelope: Envelope): Promise<null> {
+    await this.users.delete(envelope.actor, validatePayload(UserNamePayload, envelope.payload).name);
+    return null;
+  }
+}

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { User, UserSource, UserState } from '@cube/contracts';
+
+interface UserRow {
+  name: string;
+  display_name: string;
+  email: string | null;
+  phone: string | null;
+  state: UserState;
+  source: UserSource;
+  password_hash: string | null;
+  groups: string[];
+  created_at: Date;
+  last_login_at: Date | null;
+  version: number;
+}
+
+export interface StoredUser extends User {
+  passwordHash: string | null;
+  /** Directory groups (LDAP/OIDC), carried in access tokens and matched by Group bindings. */
+  groups: string[];
+}
+
+function toUser(row: UserRow): StoredUser {
+  return {
+    name: row.name,
+    displayName: row.display_name,
+    email: row.email,
+    phone: row.phone,
+    state: row.state,
+    source: row.source,
+    createdAt: row.created_at.toISOString(),
+    lastLoginAt: row.last_login_at?.toISOString() ?? null,
+    version: row.version,
+    passwordHash: row.password_hash,
+    groups: row.groups,
+  };
+}
+
+export function publicUser(user: StoredUser): User {
+  const { passwordHash: _secret, groups: _groups, ...visible } = user;
+  return visible;
+}
+
+export interface NewUser {
+  name: string;
+  displayName: string;
+  email: string | null;
+  phone: string | null;
+  source: UserSource;
+  passwordHash: string | null;
+}
+
+export type UserChanges = Partial<Pick<User, 'displayName' | 'email' | 'phone' | 'state'>>;
+
+/** The `identity.users` table. */
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async count(): Promise<number> {
+    const [row] = (await this.db.query('SELECT count(*)::int AS n FROM "identity"."users"')) as { n: number }[];
+    return row?.n ?? 0;
+  }
+
+  async find(name: string, manager: EntityManager = this.db.manager): Promise<StoredUser | null> {
+    const rows = (await manager.query('SELECT * FROM "identity"."users" WHERE "name" = $1', [name])) as UserRow[];
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  /** Keyset pagination by name: stable under concurrent inserts. */
+  async list(limit: number, after: string | null, onlyName?: string): Promise<StoredUser[]> {
+    const rows = (await this.db.query(
+      `SELECT * FROM "identity"."users"
+       WHERE ($1::text IS NULL OR "name" > $1) AND ($2::text IS NULL OR "name" = $2)
+       ORDER BY "name" LIMIT $3`,
+      [after, onlyName ?? null, limit],
+    )) as UserRow[];
+    return rows.map(toUser);
+  }
+
+  /** Inserts, or returns null when the name is taken. */
+  async insert(user: NewUser, manager: EntityManager = this.db.manager): Promise<StoredUser | null> {
+    const rows = (await manager.query(
+      `INSERT INTO "identity"."users" ("name", "display_name", "email", "phone", "source", "password_hash")
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ("name") DO NOTHING RETURNING *`,
+      [user.name, user.displayName, user.email, user.phone, user.source, user.passwordHash],
+    )) as UserRow[];
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  async update(name: string, changes: UserChanges): Promise<StoredUser | null> {
+    const rows = (await this.db.query(
+      `UPDATE "identity"."users" SET
+         "display_name" = COALESCE($2, "display_name"),
+         "email" = CASE WHEN $3::boolean THEN $4 ELSE "email" END,
+         "phone" = CASE WHEN $5::boolean THEN $6 ELSE "phone" END,
+         "state" = COALESCE($7, "state"),
+         "version" = "version" + 1
+       WHERE "name" = $1 RETURNING *`,
+      [
+        name,
+        changes.displayName ?? null,
+        changes.email !== undefined,
+        changes.email ?? null,
+        changes.phone !== undefined,
+        changes.phone ?? null,
+        changes.state ?? null,
+      ],
+    )) as [UserRow[], number];
+    return rows[0]?.[0] ? toUser(rows[0][0]) : null;
+  }
+
+  async setPasswordHash(name: string, hash: string): Promise<boolean> {
+    const result = (await this.db.query(
+      `UPDATE "identity"."users" SET "password_hash" = $2, "version" = "version" + 1 WHERE "name" = $1`,
+      [name, hash],
+    )) as [unknown[], number];
+    return result[1] > 0;
+  }
+
+  async recordLogin(name: string): Promise<void> {
+    await this.db.query(`UPDATE "identity"."users" SET "last_login_at" = now() WHERE "name" = $1`, [name]);
+  }
+
+  async delete(name: string): Promise<StoredUser | null> {
+    const rows = (await this.db.query(`DELETE FROM "identity"."users" WHERE "name" = $1 RETURNING *`, [name])) as [UserRow[], number];
+    return rows[0]?.[0] ? toUser(rows[0][0]) : null;
+  }
+}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { Actor, CreateUserBody, CubeError, Page, SetPasswordBody, UpdateUserBody, User } from '@cube/contracts';
+import { ActorAuthority } from '../bindings/actor-authority';
+import { SessionsService } from '../tokens/sessions.service';
+import { assertAcceptablePassword } from './password-policy';
+import { PasswordHasher } from './password-hasher';
+import { publicUser, UsersRepository } from './users.repository';
+
+const notFound = (name: string) => new CubeError('NOT_FOUND', `user "${name}" not found`, { name });
+
+/** Users: platform admins manage everyone; a user sees and edits their own profile and password. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly authority: ActorAuthority,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  async list(actor: Actor, limit: number, cursor: string | null): Promise<Page<User>> {
+    const admin = await this.authority.isPlatformAdmin(actor);
+    const only = admin ? undefined : actor.name;
+    const rows = await this.users.list(limit + 1, cursor, only);
+    const items = rows.slice(0, limit).map(publicUser);
+    return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.name ?? null) : null };
+  }
+
+  async get(actor: Actor, name: string): Promise<User> {
+    if (!(await this.authority.isSelfOrPlatformAdmin(actor, name))) throw notFound(name);
+    const user = await this.users.find(name);
+    if (!user) throw notFound(name);
+    return publicUser(user);
+  }
+
+  async create(actor: Actor, body: CreateUserBody): Promise<User> {
+    if (!(await this.authority.isPlatformAdmin(actor))) {
+      throw new CubeError('FORBIDDEN', 'only a platform admin creates users');
+    }
+    if (body.password !== undefined) assertAcceptablePassword(body.name, body.password);
+    const created = await this.users.insert({
+      name: body.name,
+      displayName: body.displayName ?? body.name,
+      email: body.email ?? null,
+      phone: null,
+      source: 'local',
+      passwordHash: body.password !== undefined ? await this.hasher.hash(body.password) : null,
+    });
+    if (!created) throw new CubeError('CONFLICT', `user "${body.name}" already exists`, { name: body.name });
+    return publicUser(created);
+  }
+
+  async update(actor: Actor, name: string, body: UpdateUserBody): Promise<User> {
+    const admin = await this.authority.isPlatformAdmin(actor);
+    if (!admin && !(actor.kind === 'user' && actor.name === name)) throw notFound(name);
+    if (body.state !== undefined && !admin) {
+      throw new CubeError('FORBIDDEN', 'only a platform admin changes the state of a user');
+    }
+    if (body.state === 'disabled' && actor.name === name) {
+      throw new CubeError('UNPROCESSABLE', 'you cannot disable yourself', { fields: [{ field: 'state', problems: ['cannot disable yourself'] }] });
+    }
+    const updated = await this.users.update(name, body);
+    if (!updated) throw notFound(name);
+    if (updated.state === 'disabled') await this.sessions.revokeAllOf(name);
+    return publicUser(updated);
+  }
+
+  async setPassword(actor: Actor, name: string, body: SetPasswordBody): Promise<void> {
+    const admin = await this.authority.isPlatformAdmin(actor);
+    const self = actor.kind === 'user' && actor.name === name;
+    if (!admin && !self) throw notFound(name);
+    const user = await this.users.find(name);
+    if (!user) throw notFound(name);
+    if (user.source !== 'local') {
+      throw new CubeError('UNPROCESSABLE', `user "${name}" signs in through ${user.source}; their password is managed there`);
+    }
+    if (!admin || (self && body.currentPassword !== undefined)) {
+      if (body.currentPassword === undefined || !(await this.hasher.verify(user.passwordHash, body.currentPassword))) {
+        throw new CubeError('FORBIDDEN', 'the current password is wrong', { reason: 'current_password_mismatch' });
+      }
+    }
+    assertAcceptablePassword(name, body.newPassword);
+    await this.users.setPasswordHash(name, await this.hasher.hash(body.newPassword));
+    await this.sessions.revokeAllOf(name);
+  }
+
+  async delete(actor: Actor, name: string): Promise<void> {
+    if (!(await this.authority.isPlatformAdmin(actor))) throw new CubeError('FORBIDDEN', 'only a platform admin deletes users');
+    if (actor.name === name) throw new CubeError('UNPROCESSABLE', 'you cannot delete yourself');
+    if (!(await this.users.delete(name))) throw notFound(name);
+  }
+}

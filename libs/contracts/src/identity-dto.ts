@@ -1,0 +1,147 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+/** DNS label, as Kubernetes names it (API.md: every Cube name). */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_LABEL_MESSAGE = '$property must be a DNS label: lower-case letters, digits and "-", at most 63 characters';
+
+export class LoginBody {
+  @ApiProperty({ example: 'admin' })
+  @IsString()
+  @MaxLength(256)
+  username!: string;
+
+  @ApiProperty({ format: 'password' })
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+
+  @ApiPropertyOptional({ enum: ['local', 'ldap'], default: 'local' })
+  @IsOptional()
+  @IsIn(['local', 'ldap'])
+  provider?: 'local' | 'ldap';
+}
+
+export class RefreshBody {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(512)
+  refreshToken!: string;
+}
+
+export class TokenPairView {
+  @ApiProperty() accessToken!: string;
+  @ApiProperty() refreshToken!: string;
+  @ApiProperty({ description: 'seconds until the access token expires' }) expiresIn!: number;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
+}
+
+export class CreateUserBody {
+  @ApiProperty({ example: 'alice', pattern: DNS_LABEL.source })
+  @Matches(DNS_LABEL, { message: DNS_LABEL_MESSAGE })
+  name!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  displayName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(320)
+  email?: string;
+
+  @ApiPropertyOptional({ format: 'password', minLength: 10 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  password?: string;
+}
+
+export class UpdateUserBody {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  displayName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(320)
+  email?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  phone?: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'disabled'] })
+  @IsOptional()
+  @IsIn(['active', 'disabled'])
+  state?: 'active' | 'disabled';
+}
+
+export class SetPasswordBody {
+  @ApiPropertyOptional({ format: 'password', description: 'required unless the caller is a platform admin' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  currentPassword?: string;
+
+  @ApiProperty({ format: 'password', minLength: 10 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  newPassword!: string;
+}
+
+export class CreateApiTokenBody {
+  @ApiProperty({ example: 'ci-pipeline' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  name!: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
+}
+
+export class UserView {
+  @ApiProperty() name!: string;
+  @ApiProperty() displayName!: string;
+  @ApiProperty({ nullable: true, type: String }) email!: string | null;
+  @ApiProperty({ nullable: true, type: String }) phone!: string | null;
+  @ApiProperty({ enum: ['active', 'disabled'] }) state!: 'active' | 'disabled';
+  @ApiProperty({ enum: ['local', 'ldap', 'oidc'] }) source!: 'local' | 'ldap' | 'oidc';
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastLoginAt!: string | null;
+  @ApiProperty() version!: number;
+}
+
+export class ApiTokenItemView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastUsedAt!: string | null;
+}
+
+export class CreatedApiTokenView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'the secret; shown only in this response' }) token!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt!: string | null;
+}
+
+export class ErrorView {
+  @ApiProperty({ enum: ['BAD_REQUEST', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNPROCESSABLE', 'RATE_LIMITED', 'UNAVAILABLE'] })
+  code!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) details!: Record<string, unknown>;
+}
