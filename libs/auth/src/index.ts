@@ -6,3 +6,4 @@ export * from './platform-subjects';
 export * from './native-rules';
 export * from './roles';
 export * from './ability.factory';
+export * from './grant-policy';
