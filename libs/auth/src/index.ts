@@ -7,3 +7,4 @@ export * from './native-rules';
 export * from './roles';
 export * from './ability.factory';
 export * from './grant-policy';
+export * from './ability-cache';
