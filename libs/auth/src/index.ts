@@ -8,3 +8,5 @@ export * from './roles';
 export * from './ability.factory';
 export * from './grant-policy';
 export * from './ability-cache';
+export * from './jwks-key-set';
+export * from './access-token-verifier';
