@@ -19,7 +19,9 @@ const acmeProject = subjectOf('Project', { tenant: 'acme', project: 'web' });
 
 describe('AbilityCache', () => {
   it('loads an actor’s bindings once and serves the ability from the cache after', async () => {
-    const { store, loadBindings } = bindingStore([makeBinding('viewer', tenant('acme'))]);
+    const { store, loadBindings } = bindingStore([
+      makeBinding('viewer', tenant('acme')),
+    ]);
     const cache = new AbilityCache({ loadBindings });
     const first = await cache.abilityFor(alice);
     const second = await cache.abilityFor(alice);
@@ -47,9 +49,13 @@ describe('AbilityCache', () => {
   it('sees a new binding after invalidate(user)', async () => {
     const { store, loadBindings } = bindingStore();
     const cache = new AbilityCache({ loadBindings });
-    expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(false);
+    expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(
+      false,
+    );
     store.bindings.push(makeBinding('viewer', tenant('acme')));
-    expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(false);
+    expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(
+      false,
+    );
     cache.invalidate('alice');
     expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(true);
   });
@@ -69,7 +75,10 @@ describe('AbilityCache', () => {
     const cache = new AbilityCache({ loadBindings });
     await cache.abilityFor(alice);
     await cache.abilityFor({ name: 'bob', groups: ['ops'] });
-    const binding = makeBinding('member', tenant('acme'), { kind: 'Group', name: 'dev' });
+    const binding = makeBinding('member', tenant('acme'), {
+      kind: 'Group',
+      name: 'dev',
+    });
     store.bindings.push(binding);
     cache.invalidateFor(binding);
     expect(cache.size).toBe(1);
@@ -99,7 +108,11 @@ describe('AbilityCache', () => {
   it('reloads after the TTL', async () => {
     let now = 1_000;
     const { store, loadBindings } = bindingStore();
-    const cache = new AbilityCache({ loadBindings, ttlMs: 60_000, now: () => now });
+    const cache = new AbilityCache({
+      loadBindings,
+      ttlMs: 60_000,
+      now: () => now,
+    });
     await cache.abilityFor(alice);
     now += 59_999;
     await cache.abilityFor(alice);
@@ -130,7 +143,9 @@ describe('AbilityCache', () => {
         return [makeBinding('viewer', tenant('acme'))];
       },
     });
-    await expect(cache.abilityFor(alice)).rejects.toThrow('identity unavailable');
+    await expect(cache.abilityFor(alice)).rejects.toThrow(
+      'identity unavailable',
+    );
     fail = false;
     expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(true);
   });

@@ -7,7 +7,11 @@ import {
   type RawRuleOf,
 } from '@casl/ability';
 import { packRules, unpackRules, type PackRule } from '@casl/ability/extra';
-import { CubeError, type BindingScope, type RoleBinding } from '@cube/contracts';
+import {
+  CubeError,
+  type BindingScope,
+  type RoleBinding,
+} from '@cube/contracts';
 import type {
   PlatformAction,
   PlatformSubjectAttributes,
@@ -45,24 +49,41 @@ function selfRules(actor: Actor): PlatformRawRule[] {
       conditions: { user: actor.name },
       fields: ['displayName', 'email', 'phone', 'password'],
     },
-    { action: 'manage', subject: 'ApiToken', conditions: { owner: actor.name } },
-    { action: ['read', 'delete'], subject: 'ConsoleSession', conditions: { owner: actor.name } },
+    {
+      action: 'manage',
+      subject: 'ApiToken',
+      conditions: { owner: actor.name },
+    },
+    {
+      action: ['read', 'delete'],
+      subject: 'ConsoleSession',
+      conditions: { owner: actor.name },
+    },
   ];
 }
 
 /** The bindings that apply to an actor: theirs by name and those of any of their groups. */
-export function bindingsOf(actor: Actor, bindings: readonly RoleBinding[]): RoleBinding[] {
+export function bindingsOf(
+  actor: Actor,
+  bindings: readonly RoleBinding[],
+): RoleBinding[] {
   return bindings.filter(({ subject }) =>
-    subject.kind === 'User' ? subject.name === actor.name : actor.groups.includes(subject.name),
+    subject.kind === 'User'
+      ? subject.name === actor.name
+      : actor.groups.includes(subject.name),
   );
 }
 
-function conditionsFor(template: PlatformRuleTemplate, scope: BindingScope): MongoQuery | undefined {
+function conditionsFor(
+  template: PlatformRuleTemplate,
+  scope: BindingScope,
+): MongoQuery | undefined {
   const narrowing: Record<string, string> = {};
   const narrowTo = template.narrowTo ?? 'scope';
   if (scope.kind !== 'platform' && narrowTo !== 'none') {
     narrowing['tenant'] = scope.tenant;
-    if (scope.kind === 'project' && narrowTo === 'scope') narrowing['project'] = scope.project;
+    if (scope.kind === 'project' && narrowTo === 'scope')
+      narrowing['project'] = scope.project;
   }
   const conditions = { ...template.where, ...narrowing };
   return Object.keys(conditions).length > 0 ? conditions : undefined;
@@ -75,9 +96,16 @@ export function rulesForBinding(binding: RoleBinding): PlatformRawRule[] {
   // storage anyway it yields nothing rather than rights nobody meant to give.
   if (!role.scopes.includes(binding.scope.kind)) return [];
   return role.platformRules
-    .filter((template) => template.onlyAt === undefined || template.onlyAt.includes(binding.scope.kind))
+    .filter(
+      (template) =>
+        template.onlyAt === undefined ||
+        template.onlyAt.includes(binding.scope.kind),
+    )
     .map((template) => {
-      const rule: PlatformRawRule = { action: template.action, subject: template.subject };
+      const rule: PlatformRawRule = {
+        action: template.action,
+        subject: template.subject,
+      };
       const conditions = conditionsFor(template, binding.scope);
       if (conditions) rule.conditions = conditions;
       if (template.fields) rule.fields = template.fields;
@@ -86,23 +114,39 @@ export function rulesForBinding(binding: RoleBinding): PlatformRawRule[] {
 }
 
 /** The raw CASL rules of an actor: the self rules plus those of every binding that applies. */
-export function rulesFor(actor: Actor, bindings: readonly RoleBinding[]): PlatformRawRule[] {
-  return [...selfRules(actor), ...bindingsOf(actor, bindings).flatMap(rulesForBinding)];
+export function rulesFor(
+  actor: Actor,
+  bindings: readonly RoleBinding[],
+): PlatformRawRule[] {
+  return [
+    ...selfRules(actor),
+    ...bindingsOf(actor, bindings).flatMap(rulesForBinding),
+  ];
 }
 
 /** The CASL ability of an actor from the bindings (theirs and their groups'; others are ignored). */
-export function defineAbilityFor(actor: Actor, bindings: readonly RoleBinding[]): PlatformAbility {
+export function defineAbilityFor(
+  actor: Actor,
+  bindings: readonly RoleBinding[],
+): PlatformAbility {
   return createMongoAbility<PlatformAbility>(rulesFor(actor, bindings));
 }
 
 /** Packed rules for `GET /api/v1/me`, so the SPA can hide what the user cannot do. */
-export function packRulesFor(actor: Actor, bindings: readonly RoleBinding[]): PackedPlatformRule[] {
+export function packRulesFor(
+  actor: Actor,
+  bindings: readonly RoleBinding[],
+): PackedPlatformRule[] {
   return packRules(rulesFor(actor, bindings));
 }
 
 /** The SPA's side of `/me`: the ability back from packed rules. */
-export function abilityFromPackedRules(packed: PackedPlatformRule[]): PlatformAbility {
-  return createMongoAbility<PlatformAbility>(unpackRules<PlatformRawRule>(packed));
+export function abilityFromPackedRules(
+  packed: PackedPlatformRule[],
+): PlatformAbility {
+  return createMongoAbility<PlatformAbility>(
+    unpackRules<PlatformRawRule>(packed),
+  );
 }
 
 /**
@@ -117,7 +161,9 @@ export function subjectOf<K extends PlatformSubjectKind>(
 }
 
 /** A stored binding as a subject, for checking who may read or delete it. */
-export function roleBindingSubject(binding: Pick<RoleBinding, 'role' | 'scope'>): PlatformSubjectObject {
+export function roleBindingSubject(
+  binding: Pick<RoleBinding, 'role' | 'scope'>,
+): PlatformSubjectObject {
   const { scope } = binding;
   return subjectOf('RoleBinding', {
     role: binding.role,
@@ -139,10 +185,14 @@ export function authorize(
   field?: string,
 ): void {
   if (ability.can(action, target, field)) return;
-  throw new CubeError('FORBIDDEN', `not allowed to ${action} ${kindOf(target)}`, {
-    action,
-    subject: kindOf(target),
-  });
+  throw new CubeError(
+    'FORBIDDEN',
+    `not allowed to ${action} ${kindOf(target)}`,
+    {
+      action,
+      subject: kindOf(target),
+    },
+  );
 }
 
 /** `NOT_FOUND` when the actor may not read the resource, else `FORBIDDEN` when they may not act on it. */
@@ -153,7 +203,9 @@ export function authorizeVisible(
   field?: string,
 ): void {
   if (!ability.can('read', target)) {
-    throw new CubeError('NOT_FOUND', `${kindOf(target)} not found`, { subject: kindOf(target) });
+    throw new CubeError('NOT_FOUND', `${kindOf(target)} not found`, {
+      subject: kindOf(target),
+    });
   }
   authorize(ability, action, target, field);
 }

@@ -37,7 +37,11 @@ export type GrantRefusalReason =
   | 'granter_not_admin'
   | 'role_above_granter';
 
-const ADMIN_ROLES: readonly RoleName[] = ['platform-admin', 'tenant-admin', 'project-admin'];
+const ADMIN_ROLES: readonly RoleName[] = [
+  'platform-admin',
+  'tenant-admin',
+  'project-admin',
+];
 
 /** Whether a binding at `held` reaches `target`: platform covers all, a tenant covers its projects. */
 export function scopeCovers(held: BindingScope, target: BindingScope): boolean {
@@ -47,7 +51,11 @@ export function scopeCovers(held: BindingScope, target: BindingScope): boolean {
     case 'tenant':
       return target.kind !== 'platform' && target.tenant === held.tenant;
     case 'project':
-      return target.kind === 'project' && target.tenant === held.tenant && target.project === held.project;
+      return (
+        target.kind === 'project' &&
+        target.tenant === held.tenant &&
+        target.project === held.project
+      );
   }
 }
 
@@ -62,8 +70,16 @@ export function describeScope(scope: BindingScope): string {
   }
 }
 
-function refuse(reason: GrantRefusalReason, message: string, grant: BindingGrant): never {
-  throw new CubeError('FORBIDDEN', message, { reason, role: grant.role, scope: grant.scope });
+function refuse(
+  reason: GrantRefusalReason,
+  message: string,
+  grant: BindingGrant,
+): never {
+  throw new CubeError('FORBIDDEN', message, {
+    reason,
+    role: grant.role,
+    scope: grant.scope,
+  });
 }
 
 /** Throws `FORBIDDEN` unless the granter may create or delete a binding like `grant`. */
@@ -72,24 +88,49 @@ function assertMayAdminister(granter: Granter, grant: BindingGrant): void {
   const held = bindingsOf(granter, granter.bindings).filter((binding) =>
     roleAllowsScope(binding.role, binding.scope.kind),
   );
-  const covering = held.filter((binding) => scopeCovers(binding.scope, grant.scope));
-  const coveringAdmin = covering.filter((binding) => ADMIN_ROLES.includes(binding.role));
+  const covering = held.filter((binding) =>
+    scopeCovers(binding.scope, grant.scope),
+  );
+  const coveringAdmin = covering.filter((binding) =>
+    ADMIN_ROLES.includes(binding.role),
+  );
   const where = describeScope(grant.scope);
 
-  if (grant.scope.kind === 'platform' && !coveringAdmin.some((binding) => binding.role === 'platform-admin')) {
-    refuse('platform_scope_needs_platform_admin', 'only a platform admin grants platform-scope roles', grant);
+  if (
+    grant.scope.kind === 'platform' &&
+    !coveringAdmin.some((binding) => binding.role === 'platform-admin')
+  ) {
+    refuse(
+      'platform_scope_needs_platform_admin',
+      'only a platform admin grants platform-scope roles',
+      grant,
+    );
   }
   if (coveringAdmin.length === 0) {
     if (covering.length > 0) {
-      refuse('granter_not_admin', `members and viewers grant no roles (in ${where})`, grant);
+      refuse(
+        'granter_not_admin',
+        `members and viewers grant no roles (in ${where})`,
+        grant,
+      );
     }
-    refuse('outside_granter_scope', `the granter administers nothing covering ${where}`, grant);
+    refuse(
+      'outside_granter_scope',
+      `the granter administers nothing covering ${where}`,
+      grant,
+    );
   }
   const best = coveringAdmin.reduce((top, binding) =>
-    BUILT_IN_ROLES[binding.role].rank > BUILT_IN_ROLES[top.role].rank ? binding : top,
+    BUILT_IN_ROLES[binding.role].rank > BUILT_IN_ROLES[top.role].rank
+      ? binding
+      : top,
   );
   if (BUILT_IN_ROLES[grant.role].rank > BUILT_IN_ROLES[best.role].rank) {
-    refuse('role_above_granter', `cannot grant ${grant.role}: above the granter's ${best.role} in ${where}`, grant);
+    refuse(
+      'role_above_granter',
+      `cannot grant ${grant.role}: above the granter's ${best.role} in ${where}`,
+      grant,
+    );
   }
 }
 
@@ -100,11 +141,17 @@ function assertMayAdminister(granter: Granter, grant: BindingGrant): void {
 export function assertMayGrant(granter: Granter, grant: BindingGrant): void {
   assertMayAdminister(granter, grant);
   if (!roleAllowsScope(grant.role, grant.scope.kind)) {
-    throw new CubeError('UNPROCESSABLE', `role ${grant.role} cannot be bound at ${grant.scope.kind} scope`, {
-      fields: { scope: `${grant.role} may be bound at: ${BUILT_IN_ROLES[grant.role].scopes.join(', ')}` },
-      role: grant.role,
-      allowedScopes: BUILT_IN_ROLES[grant.role].scopes,
-    });
+    throw new CubeError(
+      'UNPROCESSABLE',
+      `role ${grant.role} cannot be bound at ${grant.scope.kind} scope`,
+      {
+        fields: {
+          scope: `${grant.role} may be bound at: ${BUILT_IN_ROLES[grant.role].scopes.join(', ')}`,
+        },
+        role: grant.role,
+        allowedScopes: BUILT_IN_ROLES[grant.role].scopes,
+      },
+    );
   }
 }
 

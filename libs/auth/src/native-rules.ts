@@ -56,7 +56,11 @@ export const VIEWER_NATIVE_RULES: readonly NativePolicyRule[] = [
   },
   // Reading namespaces in a namespace RoleBinding means reading *this* namespace (as in `view`).
   { apiGroups: [''], resources: ['namespaces'], verbs: READ },
-  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+  {
+    apiGroups: ['discovery.k8s.io'],
+    resources: ['endpointslices'],
+    verbs: READ,
+  },
   {
     apiGroups: ['apps'],
     resources: [
@@ -75,9 +79,21 @@ export const VIEWER_NATIVE_RULES: readonly NativePolicyRule[] = [
     ],
     verbs: READ,
   },
-  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], verbs: READ },
-  { apiGroups: ['batch'], resources: ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'], verbs: READ },
-  { apiGroups: ['policy'], resources: ['poddisruptionbudgets', 'poddisruptionbudgets/status'], verbs: READ },
+  {
+    apiGroups: ['autoscaling'],
+    resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'],
+    verbs: READ,
+  },
+  {
+    apiGroups: ['batch'],
+    resources: ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'],
+    verbs: READ,
+  },
+  {
+    apiGroups: ['policy'],
+    resources: ['poddisruptionbudgets', 'poddisruptionbudgets/status'],
+    verbs: READ,
+  },
   {
     apiGroups: ['networking.k8s.io'],
     resources: ['ingresses', 'ingresses/status', 'networkpolicies'],
@@ -93,7 +109,18 @@ export const VIEWER_NATIVE_RULES: readonly NativePolicyRule[] = [
  */
 export const MEMBER_NATIVE_RULES: readonly NativePolicyRule[] = [
   ...VIEWER_NATIVE_RULES,
-  { apiGroups: [''], resources: ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy'], verbs: READ },
+  {
+    apiGroups: [''],
+    resources: [
+      'pods/attach',
+      'pods/exec',
+      'pods/portforward',
+      'pods/proxy',
+      'secrets',
+      'services/proxy',
+    ],
+    verbs: READ,
+  },
   {
     apiGroups: [''],
     resources: [
@@ -130,10 +157,18 @@ export const MEMBER_NATIVE_RULES: readonly NativePolicyRule[] = [
     ],
     verbs: WRITE,
   },
-  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
+  {
+    apiGroups: ['autoscaling'],
+    resources: ['horizontalpodautoscalers'],
+    verbs: WRITE,
+  },
   { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: WRITE },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: WRITE },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: WRITE },
+  {
+    apiGroups: ['networking.k8s.io'],
+    resources: ['ingresses', 'networkpolicies'],
+    verbs: WRITE,
+  },
 ];
 
 /**
@@ -143,8 +178,16 @@ export const MEMBER_NATIVE_RULES: readonly NativePolicyRule[] = [
  */
 export const ADMIN_NATIVE_RULES: readonly NativePolicyRule[] = [
   ...MEMBER_NATIVE_RULES,
-  { apiGroups: ['authorization.k8s.io'], resources: ['localsubjectaccessreviews'], verbs: ['create'] },
-  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings', 'roles'], verbs: [...READ, ...WRITE] },
+  {
+    apiGroups: ['authorization.k8s.io'],
+    resources: ['localsubjectaccessreviews'],
+    verbs: ['create'],
+  },
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['rolebindings', 'roles'],
+    verbs: [...READ, ...WRITE],
+  },
 ];
 
 /** `cluster-admin`: everything, including non-resource URLs. Bound only through a ClusterRoleBinding. */
