@@ -1,12 +1,14 @@
 import { CubeError } from '@cube/contracts';
 import {
   abilityFromPackedRules,
+  actorFromClaims,
   authorize,
   authorizeVisible,
   defineAbilityFor,
   packRulesFor,
   roleBindingSubject,
   subjectOf,
+  type PackedPlatformRule,
   type PlatformSubjectObject,
 } from './ability.factory';
 import { makeBinding, PLATFORM, project, tenant } from './make-binding.testing';
@@ -85,6 +87,29 @@ describe('defineAbilityFor', () => {
     expect(ability.can('update', namespaceQuota)).toBe(true);
     expect(ability.can('update', tenantQuota)).toBe(false);
     expect(ability.can('read', tenantQuota)).toBe(true);
+  });
+
+  it('shows a project admin the tenant quota they allocate from, without letting them change it', () => {
+    const ability = defineAbilityFor(alice, [
+      makeBinding('project-admin', project('acme', 'web')),
+    ]);
+    const tenantQuota = subjectOf('Quota', {
+      level: 'tenant',
+      tenant: 'acme',
+      cluster: 'c1',
+    });
+    expect(ability.can('read', tenantQuota)).toBe(true);
+    expect(ability.can('update', tenantQuota)).toBe(false);
+    expect(
+      ability.can(
+        'read',
+        subjectOf('Quota', {
+          level: 'tenant',
+          tenant: 'globex',
+          cluster: 'c1',
+        }),
+      ),
+    ).toBe(false);
   });
 
   it('keeps a project admin inside their project, reading its tenant', () => {
@@ -273,11 +298,22 @@ describe('defineAbilityFor', () => {
   });
 });
 
+describe('actorFromClaims', () => {
+  it('takes the user name from sub, not from the display name', () => {
+    expect(actorFromClaims({ sub: 'alice', groups: ['dev'] })).toEqual({
+      name: 'alice',
+      groups: ['dev'],
+    });
+  });
+});
+
 describe('packRulesFor', () => {
   it('packs rules the SPA can unpack into the same ability', () => {
     const bindings = [makeBinding('project-admin', project('acme', 'web'))];
     const packed = packRulesFor(alice, bindings);
-    const ability = abilityFromPackedRules(JSON.parse(JSON.stringify(packed)));
+    const ability = abilityFromPackedRules(
+      JSON.parse(JSON.stringify(packed)) as PackedPlatformRule[],
+    );
     expect(ability.can('create', acmeNamespace('web'))).toBe(true);
     expect(ability.can('create', acmeNamespace('api'))).toBe(false);
   });

@@ -9,6 +9,7 @@ import {
 import { packRules, unpackRules, type PackRule } from '@casl/ability/extra';
 import {
   CubeError,
+  type AccessTokenClaims,
   type BindingScope,
   type RoleBinding,
 } from '@cube/contracts';
@@ -29,10 +30,17 @@ export type PlatformAbility = MongoAbility<[PlatformAction, PlatformSubject]>;
 export type PlatformRawRule = RawRuleOf<PlatformAbility>;
 export type PackedPlatformRule = PackRule<PlatformRawRule>;
 
-/** Who acts: the token's `sub`/`name` and its groups. */
+/** Who acts: the user name (the token's `sub`) and their groups. */
 export interface Actor {
   name: string;
   groups: string[];
+}
+
+/** The actor of a verified access token: `sub` is the user name, `name` only its display form. */
+export function actorFromClaims(
+  claims: Pick<AccessTokenClaims, 'sub' | 'groups'>,
+): Actor {
+  return { name: claims.sub, groups: [...claims.groups] };
 }
 
 /**
@@ -195,7 +203,10 @@ export function authorize(
   );
 }
 
-/** `NOT_FOUND` when the actor may not read the resource, else `FORBIDDEN` when they may not act on it. */
+/**
+ * For an existing resource: `NOT_FOUND` when the actor may not read it, else `FORBIDDEN` when
+ * they may not act on it. (To create, check `create` with `authorize` on the would-be subject.)
+ */
 export function authorizeVisible(
   ability: PlatformAbility,
   action: PlatformAction,

@@ -395,6 +395,16 @@ describe('JwksKeySet', () => {
     expect(keys.current()).toEqual(published);
   });
 
+  it('refuses a fetched set that is not a JWKS and keeps the held one', async () => {
+    const held = { keys: [(await signingKey('k1')).jwk] };
+    const keys = new JwksKeySet({
+      initial: held,
+      fetchJwks: async () => ({ keys: 'nope' }) as unknown as JSONWebKeySet,
+    });
+    await expect(keys.refresh()).rejects.toThrow();
+    expect(keys.current()).toEqual(held);
+  });
+
   it('propagates a failed explicit refresh and keeps the held set', async () => {
     const held = { keys: [(await signingKey('k1')).jwk] };
     const keys = new JwksKeySet({

@@ -10,3 +10,4 @@ export * from './grant-policy';
 export * from './ability-cache';
 export * from './jwks-key-set';
 export * from './access-token-verifier';
+export * from './native-bindings';

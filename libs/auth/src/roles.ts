@@ -69,6 +69,13 @@ const PROJECT_ADMIN_RULES: PlatformRuleTemplate[] = [
   { action: 'manage', subject: ['Namespace', 'RoleBinding', 'ConsoleSession'] },
   // A namespace's share of the tenant quota; the tenant's own share is the platform admin's.
   { action: 'update', subject: 'Quota', where: { level: 'namespace' } },
+  // ...which they hand out from their tenant's free share, so they see that share too.
+  {
+    action: 'read',
+    subject: 'Quota',
+    narrowTo: 'tenant',
+    where: { level: 'tenant' },
+  },
   { action: 'read', subject: 'AuditEvent' },
 ];
 
