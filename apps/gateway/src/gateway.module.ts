@@ -4,13 +4,13 @@ import { PassportModule } from '@nestjs/passport';
 import { LoggerModule } from 'nestjs-pino';
 import { cubeValidationPipe } from '@cube/messaging';
 import { CubeMetrics, cubeLoggerParams } from '@cube/observability';
-import { AccessTokenVerifierPort } from './authn/access-token-verifier.port';
+import { accessTokenVerifierProvider } from './authn/access-token-verifier.provider';
 import { BearerAuthGuard } from './authn/bearer-auth.guard';
 import { AccessTokenStrategy, ApiTokenStrategy } from './authn/bearer.strategies';
 import { CredentialVerifier } from './authn/credential-verifier';
-import { JwksAccessTokenVerifier } from './authn/jwks-access-token-verifier';
 import { BusModule } from './bus/bus.module';
 import { AuthController } from './identity/auth.controller';
+import { BindingsController } from './identity/bindings.controller';
 import { JwksController } from './identity/jwks.controller';
 import { TokensController } from './identity/tokens.controller';
 import { UsersController } from './identity/users.controller';
@@ -34,7 +34,7 @@ export class GatewayModule implements NestModule {
         BusModule,
         PassportModule,
       ],
-      controllers: [HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController],
+      controllers: [HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController, BindingsController],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
@@ -43,7 +43,7 @@ export class GatewayModule implements NestModule {
         CredentialVerifier,
         ApiTokenStrategy,
         AccessTokenStrategy,
-        { provide: AccessTokenVerifierPort, useClass: JwksAccessTokenVerifier },
+        accessTokenVerifierProvider,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
       ],
     };

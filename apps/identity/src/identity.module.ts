@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ActorAuthority } from './bindings/actor-authority';
+import { AbilitiesService } from './bindings/abilities.service';
+import { BindingsHandler } from './bindings/bindings.handler';
+import { BindingsService } from './bindings/bindings.service';
 import { BindingsRepository } from './bindings/bindings.repository';
 import { LoginHandler } from './login/login.handler';
 import { LoginService } from './login/login.service';
@@ -16,14 +18,15 @@ import { UsersService } from './users/users.service';
 
 /** Users, credentials, signing keys, sessions, API tokens and role bindings. */
 @Module({
-  controllers: [UsersHandler, LoginHandler, ApiTokensHandler],
+  controllers: [UsersHandler, LoginHandler, ApiTokensHandler, BindingsHandler],
   providers: [
     UsersRepository,
     UsersService,
     PasswordHasher,
     BootstrapAdmin,
     BindingsRepository,
-    ActorAuthority,
+    AbilitiesService,
+    BindingsService,
     LoginThrottle,
     LoginService,
     SigningKeysService,

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { ROLE_NAMES, RoleName } from './identity';
 
 /** DNS label, as Kubernetes names it (API.md: every Cube name). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -144,4 +146,73 @@ export class ErrorView {
   code!: string;
   @ApiProperty() message!: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) details!: Record<string, unknown>;
+}
+
+export class BindingSubjectBody {
+  @ApiProperty({ enum: ['User', 'Group'] })
+  @IsIn(['User', 'Group'])
+  kind!: 'User' | 'Group';
+
+  @ApiProperty({ example: 'alice' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  name!: string;
+}
+
+export class BindingScopeBody {
+  @ApiProperty({ enum: ['platform', 'tenant', 'project'] })
+  @IsIn(['platform', 'tenant', 'project'])
+  kind!: 'platform' | 'tenant' | 'project';
+
+  @ApiPropertyOptional({ description: 'required for tenant and project scope' })
+  @ValidateIf((scope: BindingScopeBody) => scope.kind !== 'platform')
+  @Matches(DNS_LABEL, { message: DNS_LABEL_MESSAGE })
+  tenant?: string;
+
+  @ApiPropertyOptional({ description: 'required for project scope' })
+  @ValidateIf((scope: BindingScopeBody) => scope.kind === 'project')
+  @Matches(DNS_LABEL, { message: DNS_LABEL_MESSAGE })
+  project?: string;
+}
+
+export class CreateRoleBindingBody {
+  @ApiProperty({ type: BindingSubjectBody })
+  @ValidateNested()
+  @Type(() => BindingSubjectBody)
+  subject!: BindingSubjectBody;
+
+  @ApiProperty({ enum: ROLE_NAMES })
+  @IsIn(ROLE_NAMES)
+  role!: RoleName;
+
+  @ApiProperty({ type: BindingScopeBody })
+  @ValidateNested()
+  @Type(() => BindingScopeBody)
+  scope!: BindingScopeBody;
+}
+
+export class RoleBindingView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: BindingSubjectBody }) subject!: BindingSubjectBody;
+  @ApiProperty({ enum: ROLE_NAMES }) role!: RoleName;
+  @ApiProperty({ type: BindingScopeBody }) scope!: BindingScopeBody;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty() createdBy!: string;
+  @ApiProperty() version!: number;
+}
+
+export class ListRoleBindingsQuery {
+  @ApiPropertyOptional({ description: '`platform`, `tenant:<tenant>` or `project:<tenant>/<project>`' })
+  @IsOptional()
+  @Matches(/^(platform|tenant:[a-z0-9-]{1,63}|project:[a-z0-9-]{1,63}\/[a-z0-9-]{1,63})$/, {
+    message: 'scope must be platform, tenant:<tenant> or project:<tenant>/<project>',
+  })
+  scope?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  user?: string;
 }

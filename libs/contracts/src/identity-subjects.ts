@@ -1,3 +1,5 @@
+import { RoleBinding, User } from './identity';
+
 /**
  * Request-reply subjects of the identity service. Payloads travel inside an Envelope;
  * replies are the types named beside each subject.
@@ -19,6 +21,10 @@ export const IdentitySubjects = {
   tokenList: 'cube.identity.apitoken.list',
   tokenCreate: 'cube.identity.apitoken.create',
   tokenRevoke: 'cube.identity.apitoken.revoke',
+  roleList: 'cube.identity.role.list',
+  bindingList: 'cube.identity.binding.list', // ListRoleBindingsQuery → Page<RoleBinding>
+  bindingCreate: 'cube.identity.binding.create', // CreateRoleBindingBody → RoleBinding
+  bindingDelete: 'cube.identity.binding.delete', // { id } → null
 } as const;
 
 export interface LoginRequest {
@@ -68,4 +74,11 @@ export interface CreatedApiToken {
   name: string;
   token: string;
   expiresAt: string | null;
+}
+
+export interface MeReply {
+  user: User;
+  bindings: RoleBinding[];
+  /** Packed CASL rules (@casl/ability/extra packRules), for the SPA to hide what the user cannot do. */
+  rules: unknown[];
 }

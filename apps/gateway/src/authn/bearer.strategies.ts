@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-http-bearer';
-import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
+import { AuthenticatedPrincipal } from '@cube/contracts';
 import { requestIdOf } from '../envelope/envelope.factory';
 import { CredentialVerifier } from './credential-verifier';
 
@@ -36,8 +36,4 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
     if (CredentialVerifier.isApiToken(token)) return false;
     return this.verifier.verifyAccessToken(token, requestIdOf(req));
   }
-}
-
-export function isCubeError(error: unknown): error is CubeError {
-  return error instanceof CubeError;
 }

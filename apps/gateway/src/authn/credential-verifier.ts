@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { API_TOKEN_PREFIX, AuthenticatedPrincipal, CubeError, IdentitySubjects } from '@cube/contracts';
+import { AccessTokenVerifier } from '@cube/auth';
+import { API_TOKEN_PREFIX, AuthenticatedPrincipal, IdentitySubjects } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
-import { AccessTokenVerifierPort } from './access-token-verifier.port';
 import { ExpiringCache } from './expiring-cache';
 
 /**
@@ -21,7 +21,7 @@ export class CredentialVerifier {
 
   constructor(
     private readonly bus: ServiceRequester,
-    private readonly accessTokens: AccessTokenVerifierPort,
+    private readonly accessTokens: AccessTokenVerifier,
   ) {}
 
   static isApiToken(token: string): boolean {
@@ -55,7 +55,4 @@ export class CredentialVerifier {
     return { name: claims.sub, groups: claims.groups };
   }
 
-  static invalid(reason: string): CubeError {
-    return new CubeError('UNAUTHENTICATED', 'invalid credentials', { reason });
-  }
 }

@@ -69,4 +69,34 @@ export class BindingsRepository {
     )) as BindingRow[];
     return rows[0] ? toBinding(rows[0]) : null;
   }
+
+  async find(id: string): Promise<RoleBinding | null> {
+    const rows = (await this.db.query(`SELECT * FROM "identity"."role_bindings" WHERE "id" = $1`, [id])) as BindingRow[];
+    return rows[0] ? toBinding(rows[0]) : null;
+  }
+
+  /** Bindings filtered by scope and subject user, oldest first (keyset pagination on created_at, id). */
+  async list(filter: { scope?: BindingScope; user?: string }): Promise<RoleBinding[]> {
+    const scope = filter.scope;
+    const rows = (await this.db.query(
+      `SELECT * FROM "identity"."role_bindings"
+       WHERE ($1::text IS NULL OR "scope_kind" = $1)
+         AND ($2::text IS NULL OR "tenant" = $2)
+         AND ($3::text IS NULL OR "project" = $3)
+         AND ($4::text IS NULL OR ("subject_kind" = 'User' AND "subject_name" = $4))
+       ORDER BY "created_at", "id"`,
+      [
+        scope?.kind ?? null,
+        scope && scope.kind !== 'platform' ? scope.tenant : null,
+        scope?.kind === 'project' ? scope.project : null,
+        filter.user ?? null,
+      ],
+    )) as BindingRow[];
+    return rows.map(toBinding);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = (await this.db.query(`DELETE FROM "identity"."role_bindings" WHERE "id" = $1`, [id])) as [unknown[], number];
+    return result[1] > 0;
+  }
 }

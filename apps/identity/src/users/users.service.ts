@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, CreateUserBody, CubeError, Page, SetPasswordBody, UpdateUserBody, User } from '@cube/contracts';
-import { ActorAuthority } from '../bindings/actor-authority';
+import { authorize, authorizeVisible, subjectOf } from '@cube/auth';
+import { AbilitiesService } from '../bindings/abilities.service';
 import { SessionsService } from '../tokens/sessions.service';
 import { assertAcceptablePassword } from './password-policy';
 import { PasswordHasher } from './password-hasher';
 import { publicUser, UsersRepository } from './users.repository';
 
 const notFound = (name: string) => new CubeError('NOT_FOUND', `user "${name}" not found`, { name });
+const userSubject = (name: string) => subjectOf('User', { user: name });
+/** No user has this name (not a DNS label): a rule that matches it matches every user. */
+const ANY_OTHER_USER = '#any-other-user';
 
 /** Users: platform admins manage everyone; a user sees and edits their own profile and password. */
 @Injectable()
@@ -14,29 +18,28 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
-    private readonly authority: ActorAuthority,
+    private readonly abilities: AbilitiesService,
     private readonly sessions: SessionsService,
   ) {}
 
   async list(actor: Actor, limit: number, cursor: string | null): Promise<Page<User>> {
-    const admin = await this.authority.isPlatformAdmin(actor);
-    const only = admin ? undefined : actor.name;
+    const ability = await this.abilities.abilityOf(actor);
+    // Filtered in the query: either every user is visible or only the caller.
+    const only = ability.can('read', userSubject(ANY_OTHER_USER)) ? undefined : actor.name;
     const rows = await this.users.list(limit + 1, cursor, only);
     const items = rows.slice(0, limit).map(publicUser);
     return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.name ?? null) : null };
   }
 
   async get(actor: Actor, name: string): Promise<User> {
-    if (!(await this.authority.isSelfOrPlatformAdmin(actor, name))) throw notFound(name);
+    authorizeVisible(await this.abilities.abilityOf(actor), 'read', userSubject(name));
     const user = await this.users.find(name);
     if (!user) throw notFound(name);
     return publicUser(user);
   }
 
   async create(actor: Actor, body: CreateUserBody): Promise<User> {
-    if (!(await this.authority.isPlatformAdmin(actor))) {
-      throw new CubeError('FORBIDDEN', 'only a platform admin creates users');
-    }
+    authorize(await this.abilities.abilityOf(actor), 'create', userSubject(body.name));
     if (body.password !== undefined) assertAcceptablePassword(body.name, body.password);
     const created = await this.users.insert({
       name: body.name,
@@ -51,10 +54,9 @@ export class UsersService {
   }
 
   async update(actor: Actor, name: string, body: UpdateUserBody): Promise<User> {
-    const admin = await this.authority.isPlatformAdmin(actor);
-    if (!admin && !(actor.kind === 'user' && actor.name === name)) throw notFound(name);
-    if (body.state !== undefined && !admin) {
-      throw new CubeError('FORBIDDEN', 'only a platform admin changes the state of a user');
+    const ability = await this.abilities.abilityOf(actor);
+    for (const field of Object.keys(body).filter((key) => body[key as keyof UpdateUserBody] !== undefined)) {
+      authorizeVisible(ability, 'update', userSubject(name), field);
     }
     if (body.state === 'disabled' && actor.name === name) {
       throw new CubeError('UNPROCESSABLE', 'you cannot disable yourself', { fields: [{ field: 'state', problems: ['cannot disable yourself'] }] });
@@ -66,9 +68,11 @@ export class UsersService {
   }
 
   async setPassword(actor: Actor, name: string, body: SetPasswordBody): Promise<void> {
-    const admin = await this.authority.isPlatformAdmin(actor);
+    const ability = await this.abilities.abilityOf(actor);
+    authorizeVisible(ability, 'update', userSubject(name), 'password');
     const self = actor.kind === 'user' && actor.name === name;
-    if (!admin && !self) throw notFound(name);
+    // Who may change a user's state administers that user, and may reset their password without the old one.
+    const admin = ability.can('update', userSubject(name), 'state');
     const user = await this.users.find(name);
     if (!user) throw notFound(name);
     if (user.source !== 'local') {
@@ -85,7 +89,7 @@ export class UsersService {
   }
 
   async delete(actor: Actor, name: string): Promise<void> {
-    if (!(await this.authority.isPlatformAdmin(actor))) throw new CubeError('FORBIDDEN', 'only a platform admin deletes users');
+    authorizeVisible(await this.abilities.abilityOf(actor), 'delete', userSubject(name));
     if (actor.name === name) throw new CubeError('UNPROCESSABLE', 'you cannot delete yourself');
     if (!(await this.users.delete(name))) throw notFound(name);
   }
