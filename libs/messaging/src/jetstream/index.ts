@@ -1,0 +1,3 @@
+export * from './cube-streams';
+export * from './event-publisher';
+export * from './audit-publisher';
