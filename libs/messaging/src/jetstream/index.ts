@@ -1,3 +1,5 @@
 export * from './cube-streams';
 export * from './event-publisher';
 export * from './audit-publisher';
+export * from './recent-event-ids';
+export * from './durable-subscriber';

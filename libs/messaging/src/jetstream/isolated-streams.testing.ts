@@ -32,3 +32,37 @@ export async function deleteStreams(jsm: JetStreamManager, ...names: string[]): 
 export function randomClusterId(): string {
   return `t${randomBytes(5).toString('hex')}`;
 }
+
+/**
+ * Collects what a subscriber hands over; `next(n)` resolves once n items arrived in all, or fails
+ * naming what was missing after a bounded wait, so a lost delivery fails the test instead of hanging.
+ */
+export class Collected<T> {
+  readonly items: T[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  push(item: T): void {
+    this.items.push(item);
+    this.waiters = this.waiters.filter((waiter) => {
+      if (this.items.length < waiter.count) return true;
+      waiter.resolve();
+      return false;
+    });
+  }
+
+  async next(count: number, timeoutMs = 5000): Promise<T[]> {
+    if (this.items.length < count) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.waiters.push({ count, resolve })),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`expected ${count} deliveries within ${timeoutMs} ms, got ${this.items.length}`)),
+            timeoutMs,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
+    }
+    return this.items.slice(0, count);
+  }
+}
