@@ -3,3 +3,4 @@ export * from './event-publisher';
 export * from './audit-publisher';
 export * from './recent-event-ids';
 export * from './durable-subscriber';
+export * from './desired-state-store';
