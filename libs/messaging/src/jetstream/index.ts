@@ -4,3 +4,4 @@ export * from './audit-publisher';
 export * from './recent-event-ids';
 export * from './durable-subscriber';
 export * from './desired-state-store';
+export * from './jetstream.module';
