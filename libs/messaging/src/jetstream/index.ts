@@ -5,3 +5,4 @@ export * from './recent-event-ids';
 export * from './durable-subscriber';
 export * from './desired-state-store';
 export * from './jetstream.module';
+export * from './asyncapi-document';
