@@ -35,6 +35,8 @@ describe('ensureStreams on the real NATS', () => {
       subjects: [`${names.auditSubjectPrefix}.>`],
       storage: StorageType.File,
       max_age: 0,
+      deny_delete: true,
+      deny_purge: true,
     });
   });
 

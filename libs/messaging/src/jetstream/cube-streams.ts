@@ -60,25 +60,35 @@ export async function ensureStreams(
     duplicate_window: nanos(streams.duplicateWindowMs),
     num_replicas: streams.replicas,
   });
-  const audit = await ensureStream(jsm, {
-    name: streams.auditStream,
-    description: 'Cube audit records of every write, kept until the audit service archives them',
-    subjects: [`${streams.auditSubjectPrefix}.>`],
-    max_age: nanos(streams.auditMaxAgeMs),
-    duplicate_window: nanos(streams.duplicateWindowMs),
-    num_replicas: streams.replicas,
-  });
+  const audit = await ensureStream(
+    jsm,
+    {
+      name: streams.auditStream,
+      description: 'Cube audit records of every write, kept without an age limit',
+      subjects: [`${streams.auditSubjectPrefix}.>`],
+      max_age: nanos(streams.auditMaxAgeMs),
+      duplicate_window: nanos(streams.duplicateWindowMs),
+      num_replicas: streams.replicas,
+    },
+    // No client may delete or purge single audit records: tampering would need the stream itself removed.
+    { deny_delete: true, deny_purge: true },
+  );
   return { events, audit };
 }
 
 // JetStream API error: "stream name already in use with a different configuration".
 const STREAM_NAME_IN_USE = 10058;
 
-async function ensureStream(jsm: JetStreamManager, config: UpdatableStreamConfig): Promise<StreamInfo> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  config: UpdatableStreamConfig,
+  fixedAtCreation: Pick<Partial<StreamConfig>, 'deny_delete' | 'deny_purge'> = {},
+): Promise<StreamInfo> {
   try {
     try {
       return await jsm.streams.add({
         ...config,
+        ...fixedAtCreation,
         storage: StorageType.File,
         retention: RetentionPolicy.Limits,
       });

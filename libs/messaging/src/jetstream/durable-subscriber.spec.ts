@@ -75,6 +75,33 @@ describe('DurableSubscriber on the real NATS', () => {
     expect(info.delivered.stream_seq).toBe(info.ack_floor.stream_seq);
   });
 
+  it('drains on stop: handles what it pulled ahead, and a restart starts after it', async () => {
+    const published = await Promise.all(['p1', 'p2', 'p3', 'p4'].map(publishNamespace));
+    let releaseFirst = (): void => undefined;
+    const firstReleased = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const inHand = new Collected<string>();
+    const handledBefore: string[] = [];
+    const draining = subscriber('drain', { batchSize: 10 });
+    await draining.start(async (event) => {
+      inHand.push(event.id);
+      await firstReleased;
+      handledBefore.push(event.id);
+    });
+    await inHand.next(1);
+    // All four are with this subscriber (the consumer info reply follows them on the connection).
+    expect((await jsm.consumers.info(streams.eventsStream, 'drain')).num_ack_pending).toBe(4);
+    const stopped = draining.stop();
+    releaseFirst();
+    await stopped;
+    expect(handledBefore).toEqual(published.map((e) => e.id));
+    expect((await jsm.consumers.info(streams.eventsStream, 'drain')).num_ack_pending).toBe(0);
+
+    const later = await publishNamespace('p5');
+    const after = new Collected<string>();
+    await subscriber('drain').start(async (event) => after.push(event.id));
+    expect(await after.next(1)).toEqual([later.id]);
+  });
+
   it('delivers an event again after its handler failed, flagged as a redelivery', async () => {
     const published = await publishNamespace('flaky');
     const deliveries = new Collected<DeliveryMeta>();

@@ -49,13 +49,14 @@ const CONSUMER_EXISTS = 10148;
 /**
  * Consumes a stream through a durable pull consumer with explicit acks: an event is acknowledged
  * only after its handler resolved, a failed one is negatively acknowledged and delivered again after
- * a delay. Delivery is at least once, so handlers must be idempotent (see `RecentEventIds`).
+ * a delay. Delivery is at least once, so handlers must be idempotent (see `RecentEventIds`), and a
+ * failed event may come back after later ones. Events are handled one at a time, in stream order.
+ * The payload is parsed as JSON and trusted to be a `TEvent`: the stream only holds what Cube published.
  */
 export class DurableSubscriber<TEvent extends { id?: string } = CubeEvent> {
   private readonly logger: Logger;
   private messages: ConsumerMessages | null = null;
   private running: Promise<void> | null = null;
-  private stopping = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -67,7 +68,6 @@ export class DurableSubscriber<TEvent extends { id?: string } = CubeEvent> {
   /** Creates or updates the durable consumer, then resolves while events flow to `handler`. */
   async start(handler: DeliveryHandler<TEvent>): Promise<void> {
     if (this.running) throw new CubeError('INTERNAL', `subscriber ${this.options.durableName} is already started`);
-    this.stopping = false;
     await this.ensureConsumer();
     const consumer = await this.nc.jetstream().consumers.get(this.options.stream, this.options.durableName);
     const messages = await consumer.consume({ max_messages: this.options.batchSize ?? 10 });
@@ -75,9 +75,8 @@ export class DurableSubscriber<TEvent extends { id?: string } = CubeEvent> {
     this.running = this.deliverAll(messages, handler);
   }
 
-  /** Stops pulling, lets the event in hand finish and returns the ones pulled ahead to the server. */
+  /** Drains: stops pulling, then handles the events already pulled (at most `batchSize`) before resolving. */
   async stop(): Promise<void> {
-    this.stopping = true;
     await this.messages?.close();
     await this.running;
     this.messages = null;
@@ -85,13 +84,18 @@ export class DurableSubscriber<TEvent extends { id?: string } = CubeEvent> {
   }
 
   private async deliverAll(messages: ConsumerMessages, handler: DeliveryHandler<TEvent>): Promise<void> {
-    for await (const msg of messages) {
-      if (this.stopping) {
-        // Pulled ahead but not handled: without a nak it would wait the whole ack wait.
-        msg.nak();
-        continue;
+    try {
+      // After stop() the iterator still yields what was pulled ahead: handling it (rather than a nak,
+      // which the server may hand to the stopped pull request) is what makes stop() a drain.
+      for await (const msg of messages) {
+        await this.deliver(msg, handler).catch((error: unknown) => {
+          // The ack did not reach the server: the event comes back after the ack wait.
+          this.logger.error({ err: error, subject: msg.subject, seq: msg.seq }, 'could not settle an event');
+        });
       }
-      await this.deliver(msg, handler);
+    } catch (error: unknown) {
+      // Nobody awaits this loop until stop(): a failure must be logged, not left unhandled.
+      this.logger.error({ err: error }, 'stopped consuming');
     }
   }
 
