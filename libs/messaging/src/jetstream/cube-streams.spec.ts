@@ -1,4 +1,5 @@
 import { connect, JetStreamManager, NatsConnection, nanos, RetentionPolicy, StorageType } from 'nats';
+import { CubeError } from '@cube/contracts';
 import { ensureStreams } from './cube-streams';
 import { deleteStreams, isolatedStreams, NATS_URL } from './isolated-streams.testing';
 
@@ -57,5 +58,34 @@ describe('ensureStreams on the real NATS', () => {
     const { events } = await ensureStreams(jsm, { ...names, eventsMaxAgeMs: 7 * 24 * 60 * 60 * 1000 });
     expect(events.config.max_age).toBe(nanos(7 * 24 * 60 * 60 * 1000));
     expect(events.state.messages).toBe(1);
+  });
+
+  it('refuses to adopt a stream of the same name kept in memory, which would lose events on restart', async () => {
+    const other = isolatedStreams();
+    await jsm.streams.add({
+      name: other.eventsStream,
+      subjects: [`${other.eventsSubjectPrefix}.>`],
+      storage: StorageType.Memory,
+    });
+    try {
+      const error = await ensureStreams(jsm, other).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CubeError);
+      expect((error as CubeError).message).toBe(
+        `JetStream stream ${other.eventsStream} exists with memory storage and limits retention; ` +
+          'Cube needs file storage and limits retention: move its messages and delete it',
+      );
+    } finally {
+      await deleteStreams(jsm, other.eventsStream, other.auditStream);
+    }
+  });
+
+  it('reports a lost connection as UNAVAILABLE naming the stream', async () => {
+    const closed = await connect({ servers: NATS_URL });
+    const closedJsm = await closed.jetstreamManager();
+    await closed.close();
+    const error = await ensureStreams(closedJsm, isolatedStreams()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CubeError);
+    expect((error as CubeError).code).toBe('UNAVAILABLE');
+    expect((error as CubeError).message).toMatch(/^could not set up JetStream stream T[0-9A-F]+_CUBE_EVENTS: /);
   });
 });

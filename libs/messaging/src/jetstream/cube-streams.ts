@@ -84,9 +84,10 @@ async function ensureStream(
   config: UpdatableStreamConfig,
   fixedAtCreation: Pick<Partial<StreamConfig>, 'deny_delete' | 'deny_purge'> = {},
 ): Promise<StreamInfo> {
+  let info: StreamInfo;
   try {
     try {
-      return await jsm.streams.add({
+      info = await jsm.streams.add({
         ...config,
         ...fixedAtCreation,
         storage: StorageType.File,
@@ -96,7 +97,7 @@ async function ensureStream(
       if (!(error instanceof NatsError) || error.api_error?.err_code !== STREAM_NAME_IN_USE) throw error;
       // The stream exists with an older config (another version of Cube made it): bring it up to date.
       const { name, ...update } = config;
-      return await jsm.streams.update(name, update);
+      info = await jsm.streams.update(name, update);
     }
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -104,4 +105,14 @@ async function ensureStream(
       stream: config.name,
     });
   }
+  // Storage and retention cannot be updated in place; a stream made otherwise by hand would lose events.
+  if (info.config.storage !== StorageType.File || info.config.retention !== RetentionPolicy.Limits) {
+    throw new CubeError(
+      'UNAVAILABLE',
+      `JetStream stream ${config.name} exists with ${info.config.storage} storage and ${info.config.retention} ` +
+        'retention; Cube needs file storage and limits retention: move its messages and delete it',
+      { stream: config.name },
+    );
+  }
+  return info;
 }

@@ -102,6 +102,20 @@ describe('DurableSubscriber on the real NATS', () => {
     expect(await after.next(1)).toEqual([later.id]);
   });
 
+  it('lets two instances start the same durable at once and share its events, each handled once', async () => {
+    const published = await Promise.all(['s1', 's2', 's3', 's4', 's5', 's6'].map(publishNamespace));
+    const handled = new Collected<string>();
+    await Promise.all(
+      [subscriber('shared', { batchSize: 1 }), subscriber('shared', { batchSize: 1 })].map((s) =>
+        s.start(async (event) => handled.push(event.id)),
+      ),
+    );
+    await handled.next(6);
+    expect([...handled.items].sort()).toEqual(published.map((e) => e.id).sort());
+    const info = await jsm.consumers.info(streams.eventsStream, 'shared');
+    expect(info.num_pending + info.num_ack_pending).toBe(0);
+  });
+
   it('delivers an event again after its handler failed, flagged as a redelivery', async () => {
     const published = await publishNamespace('flaky');
     const deliveries = new Collected<DeliveryMeta>();
