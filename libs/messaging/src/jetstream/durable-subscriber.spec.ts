@@ -147,6 +147,19 @@ describe('DurableSubscriber on the real NATS', () => {
     ]);
   });
 
+  it('takes a message that is not an event out of delivery and goes on with the next', async () => {
+    const js = nc.jetstream();
+    const subject = `${streams.eventsSubjectPrefix}.tenancy.namespace.created`;
+    await js.publish(subject, new TextEncoder().encode('not json'));
+    await js.publish(subject, new TextEncoder().encode('null'));
+    const valid = await publishNamespace('valid');
+    const handled = new Collected<string>();
+    await subscriber('garbage').start(async (event) => handled.push(event.id));
+    expect(await handled.next(1)).toEqual([valid.id]);
+    const info = await jsm.consumers.info(streams.eventsStream, 'garbage');
+    expect(info.num_pending + info.num_ack_pending + info.num_redelivered).toBe(0);
+  });
+
   it('skips an event id it handled recently, acknowledging it without calling the handler', async () => {
     const event: CubeEvent = {
       id: 'evt-duplicate',

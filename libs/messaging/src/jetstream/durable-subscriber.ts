@@ -100,12 +100,16 @@ export class DurableSubscriber<TEvent extends { id?: string } = CubeEvent> {
   }
 
   private async deliver(msg: JsMsg, handler: DeliveryHandler<TEvent>): Promise<void> {
-    let event: TEvent;
+    let event: TEvent | null;
     try {
-      event = msg.json<TEvent>();
+      event = msg.json<TEvent | null>();
     } catch (error: unknown) {
-      // Not JSON: no retry can succeed, so take it out of delivery instead of looping on it.
-      this.logger.error({ err: error, subject: msg.subject, seq: msg.seq }, 'dropping an event that is not JSON');
+      event = null;
+      this.logger.error({ err: error, subject: msg.subject, seq: msg.seq }, 'event is not JSON');
+    }
+    if (typeof event !== 'object' || event === null) {
+      // No retry can turn this into an event: take it out of delivery instead of looping on it.
+      this.logger.error({ subject: msg.subject, seq: msg.seq }, 'dropping a message that is not an event object');
       msg.term();
       return;
     }

@@ -1,4 +1,12 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { connect, NatsConnection } from 'nats';
 import { CubeError } from '@cube/contracts';
 import { AuditPublisher } from './audit-publisher';
@@ -66,16 +74,22 @@ export class DurableSubscribers {
   }
 }
 
-/** Drains on shutdown: handlers finish and their acks and publishes leave before the connection closes. */
+/**
+ * Shuts down in two steps: subscribers drain before any module goes away (their handlers may use
+ * it), the connection drains last, so publishes made during other modules' shutdown still leave.
+ */
 @Injectable()
-class JetStreamShutdown implements OnApplicationShutdown {
+class JetStreamShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(JETSTREAM_CONNECTION) private readonly nc: NatsConnection,
     private readonly subscribers: DurableSubscribers,
   ) {}
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.subscribers.stopAll();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     if (!this.nc.isClosed()) await this.nc.drain();
   }
 }
