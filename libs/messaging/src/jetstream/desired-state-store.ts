@@ -103,13 +103,18 @@ export class DesiredStateStore<TValue = unknown> {
         throw unavailable(`could not watch the desired state of cluster ${this.clusterId}`, error, this.clusterId);
       });
     async function* changes(): AsyncGenerator<DesiredStateChange<TValue>> {
-      for await (const entry of entries) {
-        yield {
-          key: entry.key,
-          value: entry.operation === 'PUT' ? entry.json<TValue>() : null,
-          revision: entry.revision,
-          operation: entry.operation,
-        };
+      try {
+        for await (const entry of entries) {
+          yield {
+            key: entry.key,
+            value: entry.operation === 'PUT' ? entry.json<TValue>() : null,
+            revision: entry.revision,
+            operation: entry.operation,
+          };
+        }
+      } finally {
+        // A `break` out of the caller's loop ends here: release the server-side watch too.
+        entries.stop();
       }
     }
     return Object.assign(changes(), { stop: () => entries.stop() });

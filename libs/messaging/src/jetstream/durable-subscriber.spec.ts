@@ -67,9 +67,12 @@ describe('DurableSubscriber on the real NATS', () => {
 
     const whileDown = [await publishNamespace('d'), await publishNamespace('e')];
     const second = new Collected<CubeEvent>();
-    await subscriber('restart').start(async (event) => second.push(event));
+    const restarted = subscriber('restart');
+    await restarted.start(async (event) => second.push(event));
     expect((await second.next(2)).map((e) => e.id)).toEqual(whileDown.map((e) => e.id));
 
+    // Stopping waits for the acks to be confirmed, so the consumer state below is settled.
+    await restarted.stop();
     const info = await jsm.consumers.info(streams.eventsStream, 'restart');
     expect(info.num_pending).toBe(0);
     expect(info.delivered.stream_seq).toBe(info.ack_floor.stream_seq);
@@ -105,12 +108,10 @@ describe('DurableSubscriber on the real NATS', () => {
   it('lets two instances start the same durable at once and share its events, each handled once', async () => {
     const published = await Promise.all(['s1', 's2', 's3', 's4', 's5', 's6'].map(publishNamespace));
     const handled = new Collected<string>();
-    await Promise.all(
-      [subscriber('shared', { batchSize: 1 }), subscriber('shared', { batchSize: 1 })].map((s) =>
-        s.start(async (event) => handled.push(event.id)),
-      ),
-    );
+    const instances = [subscriber('shared', { batchSize: 1 }), subscriber('shared', { batchSize: 1 })];
+    await Promise.all(instances.map((s) => s.start(async (event) => handled.push(event.id))));
     await handled.next(6);
+    await Promise.all(instances.map((s) => s.stop()));
     expect([...handled.items].sort()).toEqual(published.map((e) => e.id).sort());
     const info = await jsm.consumers.info(streams.eventsStream, 'shared');
     expect(info.num_pending + info.num_ack_pending).toBe(0);
@@ -154,8 +155,10 @@ describe('DurableSubscriber on the real NATS', () => {
     await js.publish(subject, new TextEncoder().encode('null'));
     const valid = await publishNamespace('valid');
     const handled = new Collected<string>();
-    await subscriber('garbage').start(async (event) => handled.push(event.id));
+    const garbage = subscriber('garbage');
+    await garbage.start(async (event) => handled.push(event.id));
     expect(await handled.next(1)).toEqual([valid.id]);
+    await garbage.stop();
     const info = await jsm.consumers.info(streams.eventsStream, 'garbage');
     expect(info.num_pending + info.num_ack_pending + info.num_redelivered).toBe(0);
   });

@@ -106,4 +106,33 @@ describe('JetStreamModule', () => {
     await own.close();
     expect(nc.isClosed()).toBe(true);
   });
+
+  it('takes its options from a factory, as from ConfigService', async () => {
+    const NATS_SETTINGS = Symbol('NATS_SETTINGS');
+    @Module({ providers: [{ provide: NATS_SETTINGS, useValue: { url: NATS_URL } }], exports: [NATS_SETTINGS] })
+    class SettingsModule {}
+
+    const configured = await Test.createTestingModule({
+      imports: [
+        JetStreamModule.forRootAsync({
+          imports: [SettingsModule],
+          inject: [NATS_SETTINGS],
+          useFactory: (settings: { url: string }) => ({ natsUrl: settings.url, service: 'identity', streams }),
+        }),
+      ],
+    }).compile();
+    try {
+      const event = await configured.get(EventPublisher).publish({
+        entityKind: 'user',
+        event: 'created',
+        actor,
+        entity: { kind: 'User', name: 'bob' },
+        version: 1,
+        data: {},
+      });
+      expect(event.type).toBe('identity.user.created');
+    } finally {
+      await configured.close();
+    }
+  });
 });

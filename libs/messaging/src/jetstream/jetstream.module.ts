@@ -1,11 +1,14 @@
 import {
   BeforeApplicationShutdown,
   DynamicModule,
+  FactoryProvider,
   Global,
   Inject,
   Injectable,
   Module,
+  ModuleMetadata,
   OnApplicationShutdown,
+  Provider,
 } from '@nestjs/common';
 import { connect, NatsConnection } from 'nats';
 import { CubeError } from '@cube/contracts';
@@ -24,7 +27,7 @@ export interface JetStreamModuleOptions {
   desiredState?: DesiredStateStoreOptions;
 }
 
-/** The module's own NATS connection, apart from Nest's transport so JetStream outlives no request. */
+/** The module's own NATS connection, apart from Nest's transport, so it can drain after everything else stopped. */
 export const JETSTREAM_CONNECTION = Symbol('JETSTREAM_CONNECTION');
 export const JETSTREAM_OPTIONS = Symbol('JETSTREAM_OPTIONS');
 
@@ -112,6 +115,13 @@ async function connectJetStream(options: JetStreamModuleOptions): Promise<NatsCo
   }
 }
 
+/** For options that come from configuration (`ConfigService`) rather than literals. */
+export interface JetStreamModuleAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  inject?: FactoryProvider['inject'];
+  useFactory: FactoryProvider<JetStreamModuleOptions>['useFactory'];
+}
+
 /**
  * JetStream for a Cube service: one connection, the streams ensured at start, and the publishers,
  * subscribers and desired state stores every feature module can inject.
@@ -120,20 +130,41 @@ async function connectJetStream(options: JetStreamModuleOptions): Promise<NatsCo
 @Module({})
 export class JetStreamModule {
   static forRoot(options: JetStreamModuleOptions): DynamicModule {
+    return JetStreamModule.withOptions({ provide: JETSTREAM_OPTIONS, useValue: options });
+  }
+
+  static forRootAsync(options: JetStreamModuleAsyncOptions): DynamicModule {
+    return {
+      ...JetStreamModule.withOptions({
+        provide: JETSTREAM_OPTIONS,
+        inject: options.inject ?? [],
+        useFactory: options.useFactory,
+      }),
+      imports: options.imports ?? [],
+    };
+  }
+
+  private static withOptions(optionsProvider: Provider<JetStreamModuleOptions>): DynamicModule {
     return {
       module: JetStreamModule,
       providers: [
-        { provide: JETSTREAM_OPTIONS, useValue: options },
-        { provide: JETSTREAM_CONNECTION, useFactory: () => connectJetStream(options) },
+        optionsProvider,
+        {
+          provide: JETSTREAM_CONNECTION,
+          inject: [JETSTREAM_OPTIONS],
+          useFactory: (options: JetStreamModuleOptions) => connectJetStream(options),
+        },
         {
           provide: EventPublisher,
-          inject: [JETSTREAM_CONNECTION],
-          useFactory: (nc: NatsConnection) => new EventPublisher(nc.jetstream(), options),
+          inject: [JETSTREAM_CONNECTION, JETSTREAM_OPTIONS],
+          useFactory: (nc: NatsConnection, options: JetStreamModuleOptions) =>
+            new EventPublisher(nc.jetstream(), options),
         },
         {
           provide: AuditPublisher,
-          inject: [JETSTREAM_CONNECTION],
-          useFactory: (nc: NatsConnection) => new AuditPublisher(nc.jetstream(), options),
+          inject: [JETSTREAM_CONNECTION, JETSTREAM_OPTIONS],
+          useFactory: (nc: NatsConnection, options: JetStreamModuleOptions) =>
+            new AuditPublisher(nc.jetstream(), options),
         },
         DesiredStateStores,
         DurableSubscribers,
