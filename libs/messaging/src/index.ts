@@ -2,3 +2,4 @@ export * from './draining-nats.server';
 export * from './rpc-error.filter';
 export * from './validation';
 export * from './service-requester';
+export * from './jetstream';

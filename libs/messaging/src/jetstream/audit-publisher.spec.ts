@@ -1,0 +1,68 @@
+import { connect, JetStreamManager, JSONCodec, NatsConnection } from 'nats';
+import { AuditRecord, CubeError } from '@cube/contracts';
+import { AuditPublisher } from './audit-publisher';
+import { ensureStreams } from './cube-streams';
+import { deleteStreams, isolatedStreams, NATS_URL } from './isolated-streams.testing';
+
+describe('AuditPublisher on the real NATS', () => {
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let publisher: AuditPublisher;
+  const streams = isolatedStreams();
+  const write = {
+    source: 'platform' as const,
+    requestId: 'req-1',
+    actor: { kind: 'user' as const, name: 'alice', groups: [] },
+    action: 'tenant.create',
+    target: { kind: 'Tenant', name: 'acme' },
+    outcome: 'success' as const,
+  };
+
+  beforeAll(async () => {
+    nc = await connect({ servers: NATS_URL });
+    jsm = await nc.jetstreamManager();
+    await ensureStreams(jsm, streams);
+    publisher = new AuditPublisher(nc.jetstream(), { service: 'tenancy', streams });
+  });
+  afterAll(async () => {
+    await deleteStreams(jsm, streams.eventsStream, streams.auditStream);
+    await nc.close();
+  });
+
+  it('has the record stored on cube.audit.records.<service> by the time record() resolves', async () => {
+    const record = await publisher.record(write);
+    expect(record).toMatchObject({ ...write, service: 'tenancy' });
+    const stored = await jsm.streams.getMessage(streams.auditStream, {
+      last_by_subj: `${streams.auditSubjectPrefix}.tenancy`,
+    });
+    expect(JSONCodec<AuditRecord>().decode(stored.data)).toEqual(record);
+    expect(stored.header.get('Nats-Msg-Id')).toBe(record.id);
+  });
+
+  it('keeps a given id and time, and stores a retried record once', async () => {
+    const record = {
+      ...write,
+      id: 'audit-retry-1',
+      at: '2026-01-01T00:00:00.000Z',
+      service: 'identity',
+      outcome: 'failure' as const,
+      reason: 'quota',
+    };
+    expect(await publisher.record(record)).toEqual(record);
+    await publisher.record(record);
+    const subject = `${streams.auditSubjectPrefix}.identity`;
+    const info = await jsm.streams.info(streams.auditStream, { subjects_filter: subject });
+    expect(info.state.subjects).toEqual({ [subject]: 1 });
+  });
+
+  it('fails with UNAVAILABLE when the audit stream is missing, so the write is not acknowledged', async () => {
+    const orphan = new AuditPublisher(nc.jetstream(), {
+      service: 'tenancy',
+      streams: { auditStream: 'NO_SUCH_AUDIT', auditSubjectPrefix: `${streams.auditSubjectPrefix}-unbound` },
+      ackTimeoutMs: 1000,
+    });
+    const error = await orphan.record(write).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CubeError);
+    expect((error as CubeError).code).toBe('UNAVAILABLE');
+  });
+});
