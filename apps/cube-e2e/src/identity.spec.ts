@@ -1,4 +1,5 @@
 import { decodeProtectedHeader, createLocalJWKSet, jwtVerify, SignJWT, generateKeyPair, base64url } from 'jose';
+import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
 import { LocalNatsServer, RunningStack, startStack } from '@cube/dev-stack';
 import { createTestDatabase, LineLog, ROOT, tempDir, waitForStatus } from './support';
 
@@ -14,6 +15,20 @@ describe('identity through the gateway', () => {
   let stack: RunningStack;
   const cleanup: (() => Promise<void>)[] = [];
   let adminToken: string;
+  let bus: NatsConnection;
+  const seen: { subject: string; data: Record<string, unknown> }[] = [];
+  const codec = JSONCodec<Record<string, unknown>>();
+  const collect = (sub: Subscription) =>
+    void (async () => {
+      for await (const message of sub) seen.push({ subject: message.subject, data: codec.decode(message.data) });
+    })();
+  /** Waits for a message on the bus matching the predicate (events and audit records are published before replies). */
+  const published = async (predicate: (m: { subject: string; data: Record<string, unknown> }) => boolean) => {
+    await bus.flush();
+    const match = seen.find(predicate);
+    if (!match) throw new Error(`no such message among ${seen.map((m) => m.subject).join(', ')}`);
+    return match;
+  };
 
   const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
     const response = await fetch(`${stack.gatewayUrl}${path}`, {
@@ -62,12 +77,17 @@ describe('identity through the gateway', () => {
       onLine: log.push,
     });
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
+    bus = await connect({ servers: nats.url });
+    collect(bus.subscribe('cube.events.identity.>'));
+    collect(bus.subscribe('cube.audit.records.identity'));
+    await bus.flush();
     const response = await login('admin', ADMIN_PASSWORD);
     expect(response.status).toBe(200);
     adminToken = String(response.body['accessToken']);
   });
 
   afterAll(async () => {
+    await bus?.close();
     await stack?.stop();
     for (const step of cleanup) await step();
   });
@@ -213,5 +233,67 @@ describe('identity through the gateway', () => {
     expect((await call('PATCH', '/api/v1/users/erin', { token: adminToken, body: { state: 'disabled' } })).body['state']).toBe('disabled');
     expect(await refusedWithin(erin, 10_000)).toBeLessThan(10_000);
     expect((await login('erin', 'a long secret phrase')).status).toBe(401);
+  });
+
+  it('announces user changes on the bus with the entity version, and audits every write, refused ones too', async () => {
+    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'frank', password: 'plain long phrase' } })).status).toBe(201);
+    const created = await published((m) => m.subject === 'cube.events.identity.user.created' && (m.data['entity'] as { name: string }).name === 'frank');
+    expect(created.data).toMatchObject({ type: 'identity.user.created', version: 1, actor: { kind: 'user', name: 'admin' }, entity: { kind: 'User', name: 'frank' } });
+    expect(JSON.stringify(created.data)).not.toMatch(/password|hash/i);
+    await call('PATCH', '/api/v1/users/frank', { token: adminToken, body: { displayName: 'Frank' } });
+    const updated = await published((m) => m.subject === 'cube.events.identity.user.updated' && (m.data['entity'] as { name: string }).name === 'frank');
+    expect(updated.data['version']).toBe(2);
+
+    const audited = await published((m) => m.data['action'] === 'user.create' && (m.data['target'] as { name: string }).name === 'frank');
+    expect(audited.data).toMatchObject({ source: 'platform', service: 'identity', outcome: 'success', actor: { name: 'admin' } });
+    const frank = String((await login('frank', 'plain long phrase')).body['accessToken']);
+    expect((await call('DELETE', '/api/v1/users/admin', { token: frank })).status).toBe(404);
+    const refused = await published((m) => m.data['action'] === 'user.delete' && m.data['outcome'] === 'failure');
+    expect(refused.data).toMatchObject({ actor: { name: 'frank' }, target: { kind: 'User', name: 'admin' } });
+  });
+
+  it('returns the caller, their bindings and packed CASL rules on /me, and the built-in roles', async () => {
+    const me = await call('GET', '/api/v1/me', { token: adminToken });
+    expect(me.status).toBe(200);
+    expect(me.body['user']).toMatchObject({ name: 'admin', source: 'local' });
+    expect(me.body['bindings']).toEqual([expect.objectContaining({ role: 'platform-admin', scope: { kind: 'platform' } })]);
+    expect((me.body['rules'] as unknown[]).length).toBeGreaterThan(0);
+    const roles = await call('GET', '/api/v1/roles', { token: adminToken });
+    expect((roles.body['items'] as { name: string }[]).map((r) => r.name).sort()).toEqual(['member', 'platform-admin', 'project-admin', 'tenant-admin', 'viewer']);
+  });
+
+  it('lets nobody grant above their own role or outside their scope', async () => {
+    for (const name of ['grace', 'heidi', 'ivan']) {
+      expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name, password: 'plain long phrase' } })).status).toBe(201);
+    }
+    const bind = (token: string, subject: string, role: string, scope: Record<string, string>) =>
+      call('POST', '/api/v1/rolebindings', { token, body: { subject: { kind: 'User', name: subject }, role, scope } });
+
+    expect((await bind(adminToken, 'grace', 'tenant-admin', { kind: 'tenant', tenant: 'acme' })).status).toBe(201);
+    expect((await bind(adminToken, 'grace', 'tenant-admin', { kind: 'tenant', tenant: 'acme' })).status).toBe(409);
+    expect((await bind(adminToken, 'grace', 'platform-admin', { kind: 'tenant', tenant: 'acme' })).status).toBe(422);
+    const grace = String((await login('grace', 'plain long phrase')).body['accessToken']);
+
+    expect((await bind(grace, 'heidi', 'project-admin', { kind: 'project', tenant: 'acme', project: 'web' })).status).toBe(201);
+    expect((await bind(grace, 'heidi', 'member', { kind: 'tenant', tenant: 'acme' })).status).toBe(201);
+    expect((await bind(grace, 'heidi', 'member', { kind: 'tenant', tenant: 'globex' })).status).toBe(403);
+    expect((await bind(grace, 'heidi', 'platform-admin', { kind: 'platform' })).status).toBe(403);
+    expect((await bind(grace, 'grace', 'viewer', { kind: 'platform' })).status).toBe(403);
+
+    const heidi = String((await login('heidi', 'plain long phrase')).body['accessToken']);
+    expect((await bind(heidi, 'ivan', 'member', { kind: 'project', tenant: 'acme', project: 'web' })).status).toBe(201);
+    expect((await bind(heidi, 'ivan', 'tenant-admin', { kind: 'tenant', tenant: 'acme' })).status).toBe(403);
+    expect((await bind(heidi, 'ivan', 'member', { kind: 'project', tenant: 'acme', project: 'api' })).status).toBe(403);
+    const ivan = String((await login('ivan', 'plain long phrase')).body['accessToken']);
+    expect((await bind(ivan, 'ivan', 'project-admin', { kind: 'project', tenant: 'acme', project: 'web' })).status).toBe(403);
+
+    const visibleToHeidi = await call('GET', '/api/v1/rolebindings?scope=project:acme/web', { token: heidi });
+    expect((visibleToHeidi.body['items'] as { subject: { name: string } }[]).map((b) => b.subject.name).sort()).toEqual(['heidi', 'ivan']);
+    const graceBinding = (await call('GET', '/api/v1/rolebindings?user=grace', { token: adminToken })).body['items'] as { id: string }[];
+    // Heidi is a member of tenant acme, so she sees its bindings, but may not revoke a tenant admin's.
+    expect((await call('DELETE', `/api/v1/rolebindings/${graceBinding[0]?.id}`, { token: heidi })).status).toBe(403);
+    expect((await call('DELETE', `/api/v1/rolebindings/${graceBinding[0]?.id}`, { token: ivan })).status).toBe(404);
+    expect((await call('DELETE', `/api/v1/rolebindings/${graceBinding[0]?.id}`, { token: adminToken })).status).toBe(204);
+    await published((m) => m.subject === 'cube.events.identity.binding.deleted' && (m.data['entity'] as { name: string }).name === graceBinding[0]?.id);
   });
 });

@@ -4,10 +4,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { CubeService } from '@cube/contracts';
-import { cubeValidationPipe, RpcErrorFilter } from '@cube/messaging';
+import { cubeValidationPipe, JetStreamModule, RpcErrorFilter } from '@cube/messaging';
 import { CUBE_VERSION, cubeLoggerParams, RpcRequestContextInterceptor } from '@cube/observability';
 import { serviceDataSourceOptions, ServiceDatabaseOptions } from '@cube/persistence';
 import { BaseEnvironment, DatabaseServiceEnvironment } from './environment';
+import { AuditInterceptor } from './audited';
 import { DependencyProbe, healthControllerFor } from './health';
 
 export const SERVICE_ENVIRONMENT = Symbol('SERVICE_ENVIRONMENT');
@@ -47,6 +48,7 @@ export class CubeServiceModule {
     const { service, environment, database } = options;
     const imports: NonNullable<DynamicModule['imports']> = [
       LoggerModule.forRoot(cubeLoggerParams(service, environment.LOG_LEVEL)),
+      JetStreamModule.forRoot({ natsUrl: environment.NATS_URL.split(',').map((url) => url.trim()), service }),
     ];
     if (database) {
       const env = environment as DatabaseServiceEnvironment;
@@ -66,6 +68,7 @@ export class CubeServiceModule {
         { provide: SERVICE_ENVIRONMENT, useValue: environment },
         { provide: SERVICE_NAME, useValue: service },
         { provide: APP_INTERCEPTOR, useClass: RpcRequestContextInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
         { provide: APP_PIPE, useFactory: cubeValidationPipe },
         DependencyProbe,

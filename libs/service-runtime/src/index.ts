@@ -3,3 +3,4 @@ export * from './health';
 export * from './service-metadata.migration';
 export * from './cube-service.module';
 export * from './bootstrap';
+export * from './audited';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { assertMayGrant, assertMayRevoke, authorizeVisible, BUILT_IN_ROLES, packRulesFor, roleBindingSubject } from '@cube/auth';
 import { Actor, BindingScope, CreateRoleBindingBody, CubeError, MeReply, Page, RoleBinding } from '@cube/contracts';
+import { EventPublisher } from '@cube/messaging';
 import { publicUser, UsersRepository } from '../users/users.repository';
 import { AbilitiesService } from './abilities.service';
 import { BindingsRepository } from './bindings.repository';
@@ -26,7 +27,12 @@ export class BindingsService {
     private readonly bindings: BindingsRepository,
     private readonly abilities: AbilitiesService,
     private readonly users: UsersRepository,
+    private readonly events: EventPublisher,
   ) {}
+
+  private async announce(actor: Actor, event: 'created' | 'deleted', binding: RoleBinding): Promise<void> {
+    await this.events.publish({ actor, entityKind: 'binding', event, entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
+  }
 
   roles() {
     return { items: Object.values(BUILT_IN_ROLES), nextCursor: null };
@@ -51,6 +57,7 @@ export class BindingsService {
     const created = await this.bindings.insert({ subject: body.subject, role: body.role, scope, createdBy: actor.name });
     if (!created) throw new CubeError('CONFLICT', 'this binding already exists', {});
     this.abilities.bindingsChanged();
+    await this.announce(actor, 'created', created);
     return created;
   }
 
@@ -65,6 +72,7 @@ export class BindingsService {
     }
     if (!(await this.bindings.delete(id))) throw notFound;
     this.abilities.bindingsChanged();
+    await this.announce(actor, 'deleted', { ...binding, version: binding.version + 1 });
   }
 
   async me(actor: Actor): Promise<MeReply> {

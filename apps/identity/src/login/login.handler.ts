@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsString, MaxLength } from 'class-validator';
 import { AuthenticatedPrincipal, CubeError, Envelope, IdentitySubjects, JsonWebKeySet, LoginBody, RefreshBody, TokenPair } from '@cube/contracts';
 import { validatePayload } from '@cube/messaging';
+import { Audited } from '@cube/service-runtime';
 import { ApiTokensService } from '../tokens/api-tokens.service';
 import { SessionsService } from '../tokens/sessions.service';
 import { SigningKeysService } from '../tokens/signing-keys.service';
@@ -32,6 +33,7 @@ export class LoginHandler {
   ) {}
 
   @MessagePattern(IdentitySubjects.login)
+  @Audited({ action: 'auth.login', target: (p) => ({ kind: 'User', name: String(p['username']), clientIp: String(p['clientIp']) }) })
   signIn(@Payload() envelope: Envelope): Promise<TokenPair> {
     return this.login.login(validatePayload(LoginPayload, envelope.payload));
   }
@@ -42,6 +44,7 @@ export class LoginHandler {
   }
 
   @MessagePattern(IdentitySubjects.logout)
+  @Audited({ action: 'auth.logout', target: () => ({ kind: 'Session', name: '' }) })
   async logout(@Payload() envelope: Envelope): Promise<null> {
     await this.sessions.logout(validatePayload(RefreshBody, envelope.payload).refreshToken);
     return null;

@@ -2,7 +2,8 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsUUID } from 'class-validator';
 import { ApiTokenView, CreateApiTokenBody, CreatedApiToken, CubeError, Envelope, IdentitySubjects } from '@cube/contracts';
-import { validatePayload } from '@cube/messaging';
+import { EventPublisher, validatePayload } from '@cube/messaging';
+import { Audited } from '@cube/service-runtime';
 import { ApiTokensService } from './api-tokens.service';
 
 class TokenIdPayload {
@@ -17,7 +18,10 @@ function userOf(envelope: Envelope): string {
 
 @Controller()
 export class ApiTokensHandler {
-  constructor(private readonly tokens: ApiTokensService) {}
+  constructor(
+    private readonly tokens: ApiTokensService,
+    private readonly events: EventPublisher,
+  ) {}
 
   @MessagePattern(IdentitySubjects.tokenList)
   async list(@Payload() envelope: Envelope): Promise<{ items: ApiTokenView[]; nextCursor: null }> {
@@ -25,15 +29,19 @@ export class ApiTokensHandler {
   }
 
   @MessagePattern(IdentitySubjects.tokenCreate)
+  @Audited({ action: 'apitoken.create', target: (p) => ({ kind: 'ApiToken', name: String(p['name']) }) })
   create(@Payload() envelope: Envelope): Promise<CreatedApiToken> {
     const body = validatePayload(CreateApiTokenBody, envelope.payload);
     return this.tokens.create(userOf(envelope), body.name, body.expiresAt ? new Date(body.expiresAt) : null);
   }
 
   @MessagePattern(IdentitySubjects.tokenRevoke)
+  @Audited({ action: 'apitoken.revoke', target: (p) => ({ kind: 'ApiToken', name: String(p['id']) }) })
   async revoke(@Payload() envelope: Envelope): Promise<null> {
     const { id } = validatePayload(TokenIdPayload, envelope.payload);
-    await this.tokens.revoke(userOf(envelope), id);
+    const owner = userOf(envelope);
+    await this.tokens.revoke(owner, id);
+    await this.events.publish({ actor: envelope.actor, entityKind: 'token', event: 'revoked', entity: { kind: 'ApiToken', name: id, owner }, version: 1, data: { id, owner } });
     return null;
   }
 }

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { CreateUserBody, Envelope, IdentitySubjects, Page, SetPasswordBody, UpdateUserBody, User } from '@cube/contracts';
 import { validatePayload } from '@cube/messaging';
+import { Audited } from '@cube/service-runtime';
 import { UsersService } from './users.service';
 
 class ListUsersPayload {
@@ -35,17 +36,20 @@ export class UsersHandler {
   }
 
   @MessagePattern(IdentitySubjects.userCreate)
+  @Audited({ action: 'user.create', target: (p) => ({ kind: 'User', name: String(p['name']) }) })
   create(@Payload() envelope: Envelope): Promise<User> {
     return this.users.create(envelope.actor, validatePayload(CreateUserBody, envelope.payload));
   }
 
   @MessagePattern(IdentitySubjects.userUpdate)
+  @Audited({ action: 'user.update', target: (p) => ({ kind: 'User', name: String(p['name']) }) })
   update(@Payload() envelope: Envelope<UserChangePayload<unknown>>): Promise<User> {
     const { name } = validatePayload(UserNamePayload, { name: envelope.payload?.name });
     return this.users.update(envelope.actor, name, validatePayload(UpdateUserBody, envelope.payload?.body));
   }
 
   @MessagePattern(IdentitySubjects.userSetPassword)
+  @Audited({ action: 'user.set-password', target: (p) => ({ kind: 'User', name: String(p['name']) }) })
   async setPassword(@Payload() envelope: Envelope<UserChangePayload<unknown>>): Promise<null> {
     const { name } = validatePayload(UserNamePayload, { name: envelope.payload?.name });
     await this.users.setPassword(envelope.actor, name, validatePayload(SetPasswordBody, envelope.payload?.body));
@@ -53,6 +57,7 @@ export class UsersHandler {
   }
 
   @MessagePattern(IdentitySubjects.userDelete)
+  @Audited({ action: 'user.delete', target: (p) => ({ kind: 'User', name: String(p['name']) }) })
   async delete(@Payload() envelope: Envelope): Promise<null> {
     await this.users.delete(envelope.actor, validatePayload(UserNamePayload, envelope.payload).name);
     return null;

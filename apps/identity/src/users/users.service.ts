@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, CreateUserBody, CubeError, Page, SetPasswordBody, UpdateUserBody, User } from '@cube/contracts';
 import { authorize, authorizeVisible, subjectOf } from '@cube/auth';
+import { EventPublisher } from '@cube/messaging';
 import { AbilitiesService } from '../bindings/abilities.service';
 import { SessionsService } from '../tokens/sessions.service';
 import { assertAcceptablePassword } from './password-policy';
@@ -20,7 +21,12 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly abilities: AbilitiesService,
     private readonly sessions: SessionsService,
+    private readonly events: EventPublisher,
   ) {}
+
+  private async announce(actor: Actor, event: 'created' | 'updated' | 'deleted', user: User): Promise<void> {
+    await this.events.publish({ actor, entityKind: 'user', event, entity: { kind: 'User', name: user.name }, version: user.version, data: user });
+  }
 
   async list(actor: Actor, limit: number, cursor: string | null): Promise<Page<User>> {
     const ability = await this.abilities.abilityOf(actor);
@@ -50,6 +56,7 @@ export class UsersService {
       passwordHash: body.password !== undefined ? await this.hasher.hash(body.password) : null,
     });
     if (!created) throw new CubeError('CONFLICT', `user "${body.name}" already exists`, { name: body.name });
+    await this.announce(actor, 'created', publicUser(created));
     return publicUser(created);
   }
 
@@ -64,6 +71,7 @@ export class UsersService {
     const updated = await this.users.update(name, body);
     if (!updated) throw notFound(name);
     if (updated.state === 'disabled') await this.sessions.revokeAllOf(name);
+    await this.announce(actor, 'updated', publicUser(updated));
     return publicUser(updated);
   }
 
@@ -91,6 +99,8 @@ export class UsersService {
   async delete(actor: Actor, name: string): Promise<void> {
     authorizeVisible(await this.abilities.abilityOf(actor), 'delete', userSubject(name));
     if (actor.name === name) throw new CubeError('UNPROCESSABLE', 'you cannot delete yourself');
-    if (!(await this.users.delete(name))) throw notFound(name);
+    const deleted = await this.users.delete(name);
+    if (!deleted) throw notFound(name);
+    await this.announce(actor, 'deleted', { ...publicUser(deleted), version: deleted.version + 1 });
   }
 }
