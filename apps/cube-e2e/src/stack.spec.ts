@@ -74,6 +74,14 @@ describe('the Cube stack', () => {
     expect(await ui.text()).toContain('swagger-ui');
   });
 
+  it('documents the events on the bus as AsyncAPI', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/api/docs/asyncapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { asyncapi: string; channels: Record<string, { subscribe?: unknown }> };
+    expect(document.asyncapi).toMatch(/^2\./);
+    expect(Object.keys(document.channels)).toEqual(expect.arrayContaining(['cube.events.identity.user.created', 'cube.events.identity.binding.deleted']));
+  });
+
   it('exposes Prometheus metrics with request histograms', async () => {
     await fetch(`${stack.gatewayUrl}/healthz`);
     const response = await fetch(`${stack.gatewayUrl}/metrics`);

@@ -9,6 +9,7 @@ import { BearerAuthGuard } from './authn/bearer-auth.guard';
 import { AccessTokenStrategy, ApiTokenStrategy } from './authn/bearer.strategies';
 import { CredentialVerifier } from './authn/credential-verifier';
 import { BusModule } from './bus/bus.module';
+import { AsyncApiController } from './docs/asyncapi.controller';
 import { AuthController } from './identity/auth.controller';
 import { BindingsController } from './identity/bindings.controller';
 import { JwksController } from './identity/jwks.controller';
@@ -34,7 +35,7 @@ export class GatewayModule implements NestModule {
         BusModule,
         PassportModule,
       ],
-      controllers: [HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController, BindingsController],
+      controllers: [AsyncApiController, HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController, BindingsController],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -7,3 +7,4 @@ export * from './identity';
 export * from './identity-subjects';
 export * from './events';
 export * from './identity-dto';
+export * from './event-catalogue';

@@ -96,7 +96,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     const envFor = (name: StackProcess): NodeJS.ProcessEnv => {
-      const env: NodeJS.ProcessEnv = { ...options.env, NATS_URL: effectiveNatsUrl };
+      const env: NodeJS.ProcessEnv = {
+        ...options.env,
+        NATS_URL: effectiveNatsUrl,
+        CUBE_ADMIN_PASSWORD_FILE: options.env['CUBE_ADMIN_PASSWORD_FILE'] ?? join(options.stateDir, 'admin-password'),
+      };
       const embeddedUrl = name === 'gateway' ? undefined : databaseUrls.get(name);
       if (embeddedUrl) {
         env['DATABASE_URL'] = embeddedUrl;
