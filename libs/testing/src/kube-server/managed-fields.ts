@@ -2,12 +2,12 @@
 // kube-apiserver's field manager uses it: a manager owns the fields its request added or changed
 // (a newly added map or list item is itself a member, written "."), and loses nothing else; other
 // managers lose the fields it changed. Fields are keyed "f:name", list items "k:{...}" or "v:...".
-import { isDeepStrictEqual } from 'node:util';
 import {
-  isObject,
   JsonObject,
   KubeObject,
   ManagedFieldsEntry,
+  deepEqual,
+  isObject,
   now,
 } from './types';
 
@@ -81,12 +81,12 @@ export function changedFields(
     if (SET_LISTS.has(field)) {
       const t: FieldTree = {};
       for (const v of newV)
-        if (!oldList.some((o) => isDeepStrictEqual(o, v)))
+        if (!oldList.some((o) => deepEqual(o, v)))
           t[`v:${JSON.stringify(v)}`] = {};
       return Object.keys(t).length ? t : null;
     }
   }
-  return isDeepStrictEqual(oldV, newV) ? null : {};
+  return deepEqual(oldV, newV) ? null : {};
 }
 
 /** Every field of an applied configuration, as an Apply manager owns them (maps are not members). */
@@ -155,13 +155,11 @@ export function pruneToValue(owned: FieldTree, value: unknown): FieldTree {
       child = value.find(
         (i) =>
           isObject(i) &&
-          Object.entries(want).every(([wk, wv]) =>
-            isDeepStrictEqual(i[wk], wv),
-          ),
+          Object.entries(want).every(([wk, wv]) => deepEqual(i[wk], wv)),
       );
     } else if (k.startsWith('v:') && Array.isArray(value)) {
       const want: unknown = JSON.parse(k.slice(2));
-      child = value.find((i) => isDeepStrictEqual(i, want));
+      child = value.find((i) => deepEqual(i, want));
     }
     if (child === undefined) continue;
     if (Object.keys(v).length === 0) out[k] = v;

@@ -2,7 +2,6 @@
 // built-in admission the real server always runs (NamespaceLifecycle): system metadata, generation,
 // resourceVersion preconditions, finalizers and deletionTimestamp, no-op updates, managedFields.
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import {
   applyDecodeDefaults,
   prepareForCreate,
@@ -23,15 +22,17 @@ import {
   LabelRequirement,
   matchesFields,
   matchesLabels,
+  SelectorError,
 } from './selectors';
 import { errors, StatusCause } from './status';
 import { ObjectStore } from './store';
 import {
-  at,
-  clone,
-  isObject,
   KubeObject,
   ManagedFieldsEntry,
+  at,
+  clone,
+  deepEqual,
+  isObject,
   now,
 } from './types';
 import { validateName, validateObject } from './validation';
@@ -213,8 +214,14 @@ export class ObjectApi {
         `too old resource version: ${snapshotRv} (${this.store.oldestResourceVersion})`,
       );
     }
-    if (opts.fieldSelector)
-      checkFieldSelector(opts.fieldSelector, type.kind, type.crd ? [] : []);
+    if (opts.fieldSelector) {
+      try {
+        checkFieldSelector(opts.fieldSelector, type.kind);
+      } catch (e) {
+        if (e instanceof SelectorError) throw errors.badRequest(e.message);
+        throw e;
+      }
+    }
     // Keys relative to the list prefix, as etcd3's continue token records them.
     const rel = (o: KubeObject) =>
       ns || !type.namespaced
@@ -509,7 +516,7 @@ export class ObjectApi {
     };
     if (
       next.metadata.generation !== undefined &&
-      !isDeepStrictEqual(spec(next), spec(old))
+      !deepEqual(spec(next), spec(old))
     )
       next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     next.metadata.managedFields =
@@ -542,7 +549,7 @@ export class ObjectApi {
       },
     });
     if (
-      isDeepStrictEqual(
+      deepEqual(
         comparable(reorderMetadata(admitted)),
         comparable(reorderMetadata(old)),
       )
@@ -634,7 +641,7 @@ export class ObjectApi {
         };
       if (opts.dryRun)
         return { object: this.asVersion(type, next), removed: false };
-      if (!isDeepStrictEqual(next, old)) {
+      if (!deepEqual(next, old)) {
         next.metadata.resourceVersion = String(
           this.store.nextResourceVersion(),
         );

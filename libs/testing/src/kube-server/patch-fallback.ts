@@ -1,7 +1,6 @@
 // Stand-in patch algorithms until ./patch lands: RFC 6902 via fast-json-patch, RFC 7386 merge,
 // a strategic merge covering the merge keys kubectl relies on, and a small server-side apply.
 import { applyPatch, Operation } from 'fast-json-patch';
-import { isDeepStrictEqual } from 'node:util';
 import {
   appliedFields,
   FieldTree,
@@ -13,7 +12,13 @@ import {
   PatchAlgorithms,
   PatchErrorLike,
 } from './patch-contract';
-import { clone, isObject, KubeObject, ManagedFieldsEntry } from './types';
+import {
+  KubeObject,
+  ManagedFieldsEntry,
+  clone,
+  deepEqual,
+  isObject,
+} from './types';
 
 export class PatchError extends Error implements PatchErrorLike {
   constructor(
@@ -283,7 +288,7 @@ export const fallbackPatch: PatchAlgorithms = {
         for (const p of leafPaths(mine)) {
           if (!treeHas(e.fieldsV1 as FieldTree, p)) continue;
           if (
-            !isDeepStrictEqual(
+            !deepEqual(
               valueAtTree(live, mine, p),
               valueAtTree(appliedContent, mine, p),
             )

@@ -53,8 +53,44 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
+/** Objects are plain JSON; a JSON round trip also keeps them in the caller's realm (Jest's vm). */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** Structural equality of JSON values (util.deepEqual also compares prototypes, which differ across realms). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a))
+    return (
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((x, i) => deepEqual(x, b[i]))
+    );
+  if (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof b === 'object' &&
+    b !== null &&
+    !Array.isArray(b)
+  ) {
+    const ka = Object.keys(a).filter(
+      (k) => (a as Record<string, unknown>)[k] !== undefined,
+    );
+    const kb = Object.keys(b).filter(
+      (k) => (b as Record<string, unknown>)[k] !== undefined,
+    );
+    return (
+      ka.length === kb.length &&
+      ka.every((k) =>
+        deepEqual(
+          (a as Record<string, unknown>)[k],
+          (b as Record<string, unknown>)[k],
+        ),
+      )
+    );
+  }
+  return false;
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {
