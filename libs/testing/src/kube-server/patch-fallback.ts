@@ -61,6 +61,43 @@ function mergeKeyFor(field: string, items: unknown[]): string | undefined {
   return MERGE_KEYS[field];
 }
 
+/**
+ * Merges a list by its patch merge key, ordered as strategicpatch's normalizeElementOrder does:
+ * live-only items keep their order, patch items theirs, and a patch item goes first unless both
+ * are in the live list with the live item earlier.
+ */
+function mergeKeyedList(
+  live: unknown[],
+  patch: unknown[],
+  key: string,
+): unknown[] {
+  const keyOf = (x: unknown) =>
+    isObject(x) ? JSON.stringify(x[key]) : undefined;
+  const liveOrder = live.map(keyOf);
+  const patchKeys = new Set(patch.map(keyOf));
+  const patched: unknown[] = [];
+  for (const item of patch) {
+    const before = live.find((x) => keyOf(x) === keyOf(item));
+    const merged = strategicMerge(before, item);
+    if (merged !== undefined) patched.push(merged);
+  }
+  const liveOnly = live.filter((x) => !patchKeys.has(keyOf(x)));
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < liveOnly.length || j < patched.length) {
+    if (j >= patched.length) out.push(liveOnly[i++]);
+    else if (i >= liveOnly.length) out.push(patched[j++]);
+    else {
+      const li = liveOrder.indexOf(keyOf(liveOnly[i]));
+      const ri = liveOrder.indexOf(keyOf(patched[j]));
+      if (li >= 0 && ri >= 0 && li < ri) out.push(liveOnly[i++]);
+      else out.push(patched[j++]);
+    }
+  }
+  return out;
+}
+
 function strategicMerge(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return clone(patch);
   if (patch.$patch === 'replace') {
@@ -93,17 +130,7 @@ function strategicMerge(target: unknown, patch: unknown): unknown {
     if (Array.isArray(v)) {
       const key = mergeKeyFor(k, v);
       if (key && Array.isArray(out[k])) {
-        const list = (out[k] as unknown[]).slice();
-        for (const item of v) {
-          if (!isObject(item)) continue;
-          const i = list.findIndex((x) => isObject(x) && x[key] === item[key]);
-          const merged = strategicMerge(i >= 0 ? list[i] : undefined, item);
-          if (merged === undefined) {
-            if (i >= 0) list.splice(i, 1);
-          } else if (i >= 0) list[i] = merged;
-          else list.push(merged);
-        }
-        out[k] = list;
+        out[k] = mergeKeyedList(out[k] as unknown[], v, key);
         continue;
       }
       out[k] = clone(v);
