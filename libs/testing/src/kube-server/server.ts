@@ -238,8 +238,9 @@ export async function startKubeServer(
   if (options.kubeconfigPath)
     writeFileSync(options.kubeconfigPath, kubeconfig, { mode: 0o600 });
 
+  let stopped = false;
   const persist = () => {
-    if (!options.stateFile) return;
+    if (!options.stateFile || stopped) return;
     const state: PersistedState = {
       certs,
       adminToken,
@@ -272,6 +273,7 @@ export async function startKubeServer(
       crds.stop();
       unsubscribePersist();
       persist();
+      stopped = true;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();

@@ -163,8 +163,10 @@ export function serveWatch(
     }
   };
 
-  if (w.timeoutSeconds !== undefined)
-    timers.push(setTimeout(end, w.timeoutSeconds * 1000));
+  const armTimeout = () => {
+    if (w.timeoutSeconds !== undefined)
+      timers.push(setTimeout(end, w.timeoutSeconds * 1000));
+  };
 
   const wanted = Number(w.resourceVersion);
   if (
@@ -206,7 +208,10 @@ export function serveWatch(
     }, deadline);
     timers.push(timer);
     unsubscribe = stop;
+    // Armed after the freshness timer so an equal deadline still delivers the ERROR event first.
+    armTimeout();
     return;
   }
+  armTimeout();
   start();
 }
