@@ -102,6 +102,132 @@ describe('kubectl against the test server', () => {
     expect(await kubectl('get', '--raw', '/readyz')).toBe('ok');
   });
 
+  it('creates objects with the generator commands, whose bodies kubectl encodes as protobuf', async () => {
+    expect(await kubectl('create', 'namespace', 'gen')).toBe(
+      'namespace/gen created\n',
+    );
+    expect(
+      await kubectl(
+        'create',
+        'configmap',
+        'c1',
+        '-n',
+        'gen',
+        '--from-literal=a=b',
+      ),
+    ).toBe('configmap/c1 created\n');
+    expect(
+      await kubectl(
+        'create',
+        'secret',
+        'generic',
+        's1',
+        '-n',
+        'gen',
+        '--from-literal=p=q',
+      ),
+    ).toBe('secret/s1 created\n');
+    expect(
+      await kubectl(
+        'get',
+        'secret',
+        's1',
+        '-n',
+        'gen',
+        '-o',
+        'jsonpath={.type} {.data.p}',
+      ),
+    ).toBe('Opaque cQ==');
+    expect(
+      await kubectl(
+        'create',
+        'deployment',
+        'api',
+        '-n',
+        'gen',
+        '--image=nginx:1.27',
+        '--replicas=2',
+        '--port=8080',
+      ),
+    ).toBe('deployment.apps/api created\n');
+    expect(
+      await kubectl(
+        'rollout',
+        'status',
+        'deployment/api',
+        '-n',
+        'gen',
+        '--timeout=20s',
+      ),
+    ).toContain('successfully rolled out');
+    expect(
+      await kubectl(
+        'expose',
+        'deployment',
+        'api',
+        '-n',
+        'gen',
+        '--port=80',
+        '--target-port=8080',
+      ),
+    ).toBe('service/api exposed\n');
+    expect(await kubectl('get', 'svc', 'api', '-n', 'gen')).toMatch(
+      /^api\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s$/m,
+    );
+    expect(await kubectl('create', 'serviceaccount', 'bot', '-n', 'gen')).toBe(
+      'serviceaccount/bot created\n',
+    );
+    expect(
+      await kubectl(
+        'create',
+        'role',
+        'reader',
+        '-n',
+        'gen',
+        '--verb=get,list',
+        '--resource=pods',
+      ),
+    ).toBe('role.rbac.authorization.k8s.io/reader created\n');
+    expect(
+      await kubectl(
+        'create',
+        'rolebinding',
+        'bot-reads',
+        '-n',
+        'gen',
+        '--role=reader',
+        '--serviceaccount=gen:bot',
+      ),
+    ).toBe('rolebinding.rbac.authorization.k8s.io/bot-reads created\n');
+    expect(
+      await kubectl(
+        'get',
+        'rolebinding',
+        'bot-reads',
+        '-n',
+        'gen',
+        '-o',
+        'wide',
+      ),
+    ).toMatch(/^bot-reads\s+Role\/reader\s+\d+s\s+gen\/bot$/m);
+    expect(
+      await kubectl('create', 'quota', 'q', '-n', 'gen', '--hard=pods=5'),
+    ).toBe('resourcequota/q created\n');
+    expect(
+      await kubectl(
+        'run',
+        'one',
+        '-n',
+        'gen',
+        '--image=busybox',
+        '--',
+        'sleep',
+        '100',
+      ),
+    ).toBe('pod/one created\n');
+    expect(await kubectl('auth', 'can-i', 'create', 'pods')).toBe('yes\n');
+  });
+
   it('creates, applies twice and rolls out a deployment', async () => {
     const ns = file(
       'ns.yaml',

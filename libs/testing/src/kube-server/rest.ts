@@ -3,7 +3,8 @@
 // virtual review resources; object semantics live in ObjectApi.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { goJsonError, readBody, sendJson } from './http-util';
+import { goJsonError, readBody, readBodyBuffer, sendJson } from './http-util';
+import { decodeKubernetesProtobuf, ProtobufError } from './protobuf';
 import { managerFromUserAgent } from './managed-fields';
 import { DeleteOptions, ListOptions, ObjectApi } from './object-api';
 import { isPatchError, PatchAlgorithms } from './patch-contract';
@@ -39,6 +40,30 @@ function mediaType(req: IncomingMessage): string {
 }
 
 /** Decodes a request body the way the real decoder reports failures. */
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/** Reads and decodes a request body: JSON, YAML, or kubectl's protobuf for the kinds protobuf.ts knows. */
+async function readObject(
+  req: IncomingMessage,
+  kind: string,
+): Promise<KubeObject> {
+  const ct = mediaType(req);
+  const raw = await readBodyBuffer(req);
+  if (ct === PROTOBUF) {
+    try {
+      return decodeKubernetesProtobuf(raw) as unknown as KubeObject;
+    } catch (e) {
+      if (e instanceof ProtobufError)
+        throw errors.unsupportedMediaType([
+          'application/json',
+          'application/yaml',
+        ]);
+      throw e;
+    }
+  }
+  return decodeBody(raw.toString('utf8'), ct, kind);
+}
+
 function decodeBody(
   text: string,
   contentType: string,
@@ -240,7 +265,7 @@ export class RestHandler {
         return;
       }
       case 'create': {
-        const body = decodeBody(await readBody(req), mediaType(req), type.kind);
+        const body = await readObject(req, type.kind);
         checkKind(type, body);
         const created = await this.ctx.api.create(
           type,
@@ -251,9 +276,8 @@ export class RestHandler {
         return sendJson(res, 201, created);
       }
       case 'update': {
-        const body = decodeBody(
-          await readBody(req),
-          mediaType(req),
+        const body = await readObject(
+          req,
           sub === 'scale' ? 'Scale' : type.kind,
         );
         if (sub === 'scale')
@@ -599,7 +623,7 @@ export class RestHandler {
         { group: type.group, plural: type.plural },
         info.verb,
       );
-    const body = decodeBody(await readBody(req), mediaType(req), type.kind);
+    const body = await readObject(req, type.kind);
     const out: KubeObject = {
       kind: type.kind,
       apiVersion: groupVersionString(type.group, type.version),
