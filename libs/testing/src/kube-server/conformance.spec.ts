@@ -437,6 +437,56 @@ describe('conformance through @kubernetes/client-node', () => {
     });
   });
 
+  it('orphans dependents when asked and keeps them afterwards', async () => {
+    const apps = kc.makeApiClient(AppsV1Api);
+    await apps.createNamespacedReplicaSet({
+      namespace: 'team-a',
+      body: {
+        metadata: { name: 'solo' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'solo' } },
+          template: {
+            metadata: { labels: { app: 'solo' } },
+            spec: { containers: [{ name: 'c', image: 'busybox' }] },
+          },
+        },
+      },
+    });
+    await eventually(server, async () =>
+      (
+        await core.listNamespacedPod({
+          namespace: 'team-a',
+          labelSelector: 'app=solo',
+        })
+      ).items.length === 1
+        ? true
+        : undefined,
+    );
+    await apps.deleteNamespacedReplicaSet({
+      name: 'solo',
+      namespace: 'team-a',
+      propagationPolicy: 'Orphan',
+    });
+    const orphans = await eventually(server, async () => {
+      const rs = await apps.listNamespacedReplicaSet({
+        namespace: 'team-a',
+        fieldSelector: 'metadata.name=solo',
+      });
+      const pods = await core.listNamespacedPod({
+        namespace: 'team-a',
+        labelSelector: 'app=solo',
+      });
+      return rs.items.length === 0 ? pods.items : undefined;
+    });
+    expect(orphans).toHaveLength(1);
+    expect(orphans[0].metadata?.ownerReferences).toBeUndefined();
+    await core.deleteNamespacedPod({
+      name: orphans[0].metadata?.name ?? '',
+      namespace: 'team-a',
+    });
+  });
+
   it('keeps ResourceQuota status.used in step with pods', async () => {
     await core.createNamespacedResourceQuota({
       namespace: 'team-a',
