@@ -168,6 +168,56 @@ export class Controllers {
       );
   }
 
+  /** core/v1 Events as the controllers' EventRecorders write them (what `kubectl describe` lists). */
+  private async recordEvent(
+    involved: KubeObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    component: string,
+  ): Promise<void> {
+    const ns = involved.metadata.namespace ?? 'default';
+    const ts = now();
+    try {
+      await this.api.create(
+        this.type('', 'events'),
+        ns,
+        {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: {
+            name: `${involved.metadata.name}.${createHash('sha256').update(`${reason}${message}${ts}${Math.random()}`).digest('hex').slice(0, 16)}`,
+          },
+          involvedObject: {
+            kind: involved.kind,
+            namespace: ns,
+            name: involved.metadata.name,
+            uid: involved.metadata.uid,
+            apiVersion: involved.apiVersion,
+            resourceVersion: involved.metadata.resourceVersion,
+          },
+          reason,
+          message,
+          source:
+            component === 'kubelet'
+              ? { component, host: this.opts.nodeName }
+              : { component },
+          firstTimestamp: ts,
+          lastTimestamp: ts,
+          count: 1,
+          type,
+          eventTime: null,
+          reportingComponent: component,
+          reportingInstance: component === 'kubelet' ? this.opts.nodeName : '',
+        },
+        { manager: component, user: CONTROLLER_USER },
+      );
+    } catch (e) {
+      // Events are best effort, as with client-go's recorder (e.g. the namespace is terminating).
+      if (!(e instanceof ApiError)) throw e;
+    }
+  }
+
   // --- namespaces -------------------------------------------------------------------------------
 
   /** What serviceaccounts-controller and root-ca-cert-publisher put in every new namespace. */
@@ -458,7 +508,22 @@ export class Controllers {
         },
         KCM,
       );
+      await this.recordEvent(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled up replica set ${current.metadata.name} from 0 to ${replicas}`,
+        'deployment-controller',
+      );
     } else if (Number(at(current, 'spec', 'replicas')) !== replicas) {
+      const from = Number(at(current, 'spec', 'replicas'));
+      await this.recordEvent(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${replicas > from ? 'up' : 'down'} replica set ${current.metadata.name} from ${from} to ${replicas}`,
+        'deployment-controller',
+      );
       const next = clone(current);
       next.spec = { ...(next.spec as object), replicas };
       next.metadata.annotations = {
@@ -480,6 +545,13 @@ export class Controllers {
         Number(at(rs, 'spec', 'replicas')) === 0
       )
         continue;
+      await this.recordEvent(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled down replica set ${rs.metadata.name} from ${Number(at(rs, 'spec', 'replicas'))} to 0`,
+        'deployment-controller',
+      );
       const next = clone(rs);
       next.spec = { ...(next.spec as object), replicas: 0 };
       await this.api.update(rsType, ns, rs.metadata.name ?? '', next, KCM);
@@ -595,7 +667,7 @@ export class Controllers {
     >;
     for (let i = pods.length; i < want; i++) {
       const meta = (template.metadata ?? {}) as Record<string, unknown>;
-      await this.api.create(
+      const pod = await this.api.create(
         podType,
         ns,
         {
@@ -626,6 +698,13 @@ export class Controllers {
         },
         KCM,
       );
+      await this.recordEvent(
+        rs,
+        'Normal',
+        'SuccessfulCreate',
+        `Created pod: ${pod.metadata.name}`,
+        'replicaset-controller',
+      );
     }
     if (pods.length > want) {
       // Prefer deleting pods that are not ready, then the newest (controller.ActivePods ordering).
@@ -636,8 +715,16 @@ export class Controllers {
             String(a.metadata.creationTimestamp),
           ),
       );
-      for (const p of victims.slice(0, pods.length - want))
+      for (const p of victims.slice(0, pods.length - want)) {
         await this.api.delete(podType, ns, p.metadata.name ?? '', {}, KCM);
+        await this.recordEvent(
+          rs,
+          'Normal',
+          'SuccessfulDelete',
+          `Deleted pod: ${p.metadata.name}`,
+          'replicaset-controller',
+        );
+      }
     }
     const current = this.api
       .list(podType, ns)
@@ -702,6 +789,13 @@ export class Controllers {
         user: { username: 'system:kube-scheduler', groups: [] },
         subresource: 'status',
       });
+      await this.recordEvent(
+        bound,
+        'Normal',
+        'Scheduled',
+        `Successfully assigned ${ns}/${name} to ${this.opts.nodeName}`,
+        'default-scheduler',
+      );
       return;
     }
     if (at(pod, 'status', 'phase') !== 'Pending') return;
@@ -766,6 +860,29 @@ export class Controllers {
       })),
       qosClass: at(pod, 'status', 'qosClass'),
     };
+    for (const c of containers) {
+      await this.recordEvent(
+        pod,
+        'Normal',
+        'Pulled',
+        `Container image "${String(c.image)}" already present on machine`,
+        'kubelet',
+      );
+      await this.recordEvent(
+        pod,
+        'Normal',
+        'Created',
+        `Created container: ${String(c.name)}`,
+        'kubelet',
+      );
+      await this.recordEvent(
+        pod,
+        'Normal',
+        'Started',
+        `Started container ${String(c.name)}`,
+        'kubelet',
+      );
+    }
     await this.api.update(podType, ns, name, next, {
       manager: 'kubelet',
       user: {

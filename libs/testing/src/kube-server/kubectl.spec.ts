@@ -344,6 +344,21 @@ spec:
     expect(out).toMatch(
       /^NewReplicaSet:\s+web-[a-z0-9]+ \(2\/2 replicas created\)$/m,
     );
+    expect(out).toMatch(
+      /^\s+Normal\s+ScalingReplicaSet\s+\d+s\s+deployment-controller\s+Scaled up replica set web-[a-z0-9]+ from 0 to 2$/m,
+    );
+    expect(
+      await kubectl(
+        'get',
+        'events',
+        '-n',
+        'shop',
+        '--field-selector',
+        'reason=Started',
+      ),
+    ).toMatch(
+      /^\d+s\s+Normal\s+Started\s+pod\/web-[a-z0-9-]+\s+Started container nginx$/m,
+    );
   });
 
   it('labels, annotates, patches and selects', async () => {
