@@ -70,12 +70,17 @@ export function apiGroup(registry: ResourceRegistry, group: string) {
   );
 }
 
+/** Built-in kinds served in several versions are stored in one (HorizontalPodAutoscaler: autoscaling/v2). */
+const STORAGE_VERSIONS: Record<string, string> = {
+  'autoscaling/HorizontalPodAutoscaler': 'v2',
+};
+
 function hashFor(t: ResourceType): string {
-  return storageVersionHash(
-    t.group,
-    t.crd?.storageVersion ?? t.version,
-    t.kind,
-  );
+  const version =
+    t.crd?.storageVersion ??
+    STORAGE_VERSIONS[`${t.group}/${t.kind}`] ??
+    t.version;
+  return storageVersionHash(t.group, version, t.kind);
 }
 
 /** metav1.APIResourceList for one group/version; subresources are listed as "plural/sub". */

@@ -399,7 +399,7 @@ export class ObjectApi {
     m.creationTimestamp = now();
     if (tracksGeneration(type.group, type.kind, !!type.crd)) m.generation = 1;
     if (opts.dryRun) {
-      m.resourceVersion = '';
+      delete m.resourceVersion;
       return admitted;
     }
     m.resourceVersion = String(this.store.nextResourceVersion());
