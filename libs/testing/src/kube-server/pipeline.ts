@@ -1,0 +1,138 @@
+// The request pipeline's pluggable stages, in kube-apiserver's order: authentication →
+// authorization → admission → storage. Part 1 ships an admin-token authenticator, an allow-all
+// authorizer and no admission; RBAC, impersonation and webhooks slot in here.
+import { IncomingMessage } from 'node:http';
+import { ResourceType } from './resources';
+import { KubeObject } from './types';
+
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** k8s.io/apiserver/pkg/endpoints/request.RequestInfo. */
+export interface RequestInfo {
+  isResourceRequest: boolean;
+  path: string;
+  verb: string;
+  apiPrefix: string;
+  apiGroup: string;
+  apiVersion: string;
+  namespace: string;
+  resource: string;
+  subresource: string;
+  name: string;
+  parts: string[];
+}
+
+export type Authenticator = (
+  req: IncomingMessage,
+) => Promise<UserInfo | undefined>;
+
+export interface AuthorizationDecision {
+  allowed: boolean;
+  reason?: string;
+}
+
+export type Authorizer = (
+  user: UserInfo,
+  info: RequestInfo,
+) => Promise<AuthorizationDecision>;
+
+export interface AdmissionAttributes {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+  type: ResourceType;
+  subresource: string;
+  namespace: string;
+  name: string;
+  object?: KubeObject;
+  oldObject?: KubeObject;
+  user: UserInfo;
+  dryRun: boolean;
+}
+
+/** Mutating admission returns the (possibly changed) object; validating admission throws ApiError to refuse. */
+export interface AdmissionPlugin {
+  name: string;
+  admit?: (a: AdmissionAttributes) => Promise<KubeObject | undefined>;
+  validate?: (a: AdmissionAttributes) => Promise<void>;
+}
+
+export const allowAll: Authorizer = async () => ({ allowed: true });
+
+export function bearerTokenAuthenticator(
+  tokens: Map<string, UserInfo>,
+): Authenticator {
+  return async (req) => {
+    const h = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    if (!m) return undefined;
+    return tokens.get(m[1]);
+  };
+}
+
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+/** RequestInfoFactory.NewRequestInfo: verb, group, version, namespace, resource, name, subresource. */
+export function parseRequestInfo(method: string, url: URL): RequestInfo {
+  const path = url.pathname;
+  const parts = path.split('/').filter(Boolean);
+  const info: RequestInfo = {
+    isResourceRequest: false,
+    path,
+    verb: method.toLowerCase(),
+    apiPrefix: '',
+    apiGroup: '',
+    apiVersion: '',
+    namespace: '',
+    resource: '',
+    subresource: '',
+    name: '',
+    parts: [],
+  };
+  if (parts[0] !== 'api' && parts[0] !== 'apis') return info;
+  info.apiPrefix = parts[0];
+  let rest = parts.slice(1);
+  if (parts[0] === 'apis') {
+    if (rest.length < 1) return info;
+    info.apiGroup = rest[0];
+    rest = rest.slice(1);
+  }
+  if (rest.length < 1) return info;
+  info.apiVersion = rest[0];
+  rest = rest.slice(1);
+  if (rest.length < 1) return info;
+  info.isResourceRequest = true;
+  const m = method.toUpperCase();
+  const watch = ['1', 'true'].includes(url.searchParams.get('watch') ?? '');
+  info.verb =
+    m === 'POST'
+      ? 'create'
+      : m === 'PUT'
+        ? 'update'
+        : m === 'PATCH'
+          ? 'patch'
+          : m === 'DELETE'
+            ? 'delete'
+            : 'get';
+  if (rest[0] === 'watch') {
+    info.verb = 'watch';
+    rest = rest.slice(1);
+  }
+  if (rest[0] === 'namespaces' && rest.length >= 2) {
+    info.namespace = rest[1];
+    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]))
+      rest = rest.slice(2);
+  }
+  info.parts = rest;
+  info.resource = rest[0] ?? '';
+  info.name = rest[1] ?? '';
+  info.subresource = rest[2] ?? '';
+  if (!info.name) {
+    if (info.verb === 'get') info.verb = watch ? 'watch' : 'list';
+    if (info.verb === 'delete') info.verb = 'deletecollection';
+  } else if (info.verb === 'get' && watch) info.verb = 'watch';
+  return info;
+}

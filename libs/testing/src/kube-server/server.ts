@@ -1,0 +1,454 @@
+// startKubeServer: one Kubernetes API test server (one "cluster") over HTTPS. Requests go through
+// authenticate → authorize → admission → storage, like kube-apiserver's handler chain.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, Server } from 'node:https';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { AddressInfo, Socket } from 'node:net';
+import { makeServingCertificates, ServingCertificates } from './certs';
+import { Controllers } from './controllers';
+import { CrdController } from './crds';
+import {
+  aggregatedDiscovery,
+  AGGREGATED_DISCOVERY_CONTENT_TYPE,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  VERSION_INFO,
+  wantsAggregatedDiscovery,
+} from './discovery';
+import { sendError, sendJson } from './http-util';
+import { adminKubeconfig } from './kubeconfig';
+import { ObjectApi } from './object-api';
+import { openApiV2, openApiV3Document, openApiV3Index } from './openapi';
+import { fallbackPatch } from './patch-fallback';
+import { PatchAlgorithms } from './patch-contract';
+import {
+  AdmissionPlugin,
+  allowAll,
+  Authenticator,
+  Authorizer,
+  bearerTokenAuthenticator,
+  parseRequestInfo,
+  RequestInfo,
+  UserInfo,
+} from './pipeline';
+import { ResourceRegistry } from './resources';
+import { RestHandler } from './rest';
+import { ApiError, errors } from './status';
+import { ObjectStore, StoreSnapshot } from './store';
+
+export interface KubeServerOptions {
+  /** Cluster name: used in the kubeconfig and for the node. */
+  name: string;
+  port?: number;
+  host?: string;
+  /** Persist objects, certificates and the admin token here across restarts. */
+  stateFile?: string;
+  /** Also write the admin kubeconfig to this path. */
+  kubeconfigPath?: string;
+  /** Pluggable pipeline stages (part 2: RBAC, impersonation, webhooks). */
+  authenticator?: Authenticator;
+  authorizer?: Authorizer;
+  admission?: AdmissionPlugin[];
+  patch?: PatchAlgorithms;
+  /** Watch bookmark period; the real watch cache sends one about every minute. */
+  bookmarkIntervalMs?: number;
+  /** Events kept for watch and consistent pagination (the watch cache window). */
+  historyLimit?: number;
+}
+
+export interface KubeServer {
+  url: string;
+  kubeconfig: string;
+  kubeconfigPath?: string;
+  adminToken: string;
+  caCert: string;
+  /** In-process access to the server's objects (for tests that seed or inspect state). */
+  api: ObjectApi;
+  registry: ResourceRegistry;
+  /** Resolves when the built-in controllers have no queued work. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface PersistedState {
+  certs: ServingCertificates;
+  adminToken: string;
+  store: StoreSnapshot;
+}
+
+const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
+
+export const ADMIN_USER: UserInfo = {
+  username: 'kubernetes-admin',
+  groups: ['system:masters', 'system:authenticated'],
+};
+
+export async function startKubeServer(
+  options: KubeServerOptions,
+): Promise<KubeServer> {
+  const saved: PersistedState | undefined =
+    options.stateFile && existsSync(options.stateFile)
+      ? (JSON.parse(readFileSync(options.stateFile, 'utf8')) as PersistedState)
+      : undefined;
+  const certs = saved?.certs ?? (await makeServingCertificates(options.name));
+  const adminToken = saved?.adminToken ?? randomBytes(24).toString('hex');
+  const registry = new ResourceRegistry();
+  const store = new ObjectStore(options.historyLimit ?? 2000, saved?.store);
+  let nextIp = 1;
+  const api = new ObjectApi(
+    store,
+    registry,
+    options.admission ?? [],
+    () => `10.96.${Math.floor(++nextIp / 250)}.${(nextIp % 250) + 1}`,
+  );
+  const tokens = new Map<string, UserInfo>([[adminToken, ADMIN_USER]]);
+  const authenticate =
+    options.authenticator ?? bearerTokenAuthenticator(tokens);
+  const authorize = options.authorizer ?? allowAll;
+  const nodeName = `${options.name}-control-plane`;
+  const controllers = new Controllers(api, { caCert: certs.caCert, nodeName });
+  const crds = new CrdController(api);
+  crds.start();
+  controllers.start();
+  if (!saved) await bootstrap(api, nodeName);
+  await controllers.idle();
+  // The watch window starts after bootstrap, as a real watch cache starts after etcd holds data.
+  if (!saved) store.resetHistory();
+
+  const rest = new RestHandler({
+    api,
+    patch: options.patch ?? fallbackPatch,
+    authorize,
+    authenticateToken: async (token) => tokens.get(token),
+    bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+  });
+
+  let serverAddress = '';
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const info = parseRequestInfo(req.method ?? 'GET', url);
+    if (!PUBLIC_PATHS.has(url.pathname)) {
+      const user = await authenticate(req);
+      if (!user) throw errors.unauthorized();
+      const decision = await authorize(user, info);
+      if (!decision.allowed) throw forbidden(user, info, decision.reason);
+      if (info.isResourceRequest) return rest.handle(req, res, url, info, user);
+    }
+    return nonResource(req, res, url, info);
+  };
+
+  const nonResource = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    info: RequestInfo,
+  ) => {
+    const p = url.pathname.replace(/\/$/, '') || '/';
+    const accept = req.headers.accept;
+    if (p === '/version') return sendJson(res, 200, VERSION_INFO);
+    if (p === '/healthz' || p === '/livez' || p === '/readyz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      return res.end('ok');
+    }
+    if (p === '/api') {
+      if (wantsAggregatedDiscovery(accept))
+        return sendJson(
+          res,
+          200,
+          aggregatedDiscovery(registry, true),
+          AGGREGATED_DISCOVERY_CONTENT_TYPE,
+        );
+      return sendJson(res, 200, apiVersions(serverAddress));
+    }
+    if (p === '/apis') {
+      if (wantsAggregatedDiscovery(accept))
+        return sendJson(
+          res,
+          200,
+          aggregatedDiscovery(registry, false),
+          AGGREGATED_DISCOVERY_CONTENT_TYPE,
+        );
+      return sendJson(res, 200, apiGroupList(registry));
+    }
+    if (p === '/openapi/v2') return sendJson(res, 200, openApiV2(registry));
+    if (p === '/openapi/v3')
+      return sendJson(res, 200, openApiV3Index(registry));
+    if (p.startsWith('/openapi/v3/')) {
+      const doc = openApiV3Document(registry, p.slice('/openapi/v3/'.length));
+      if (doc) return sendJson(res, 200, doc);
+      throw errors.notFoundPath();
+    }
+    if (
+      info.apiPrefix === 'api' &&
+      info.apiVersion &&
+      !info.isResourceRequest
+    ) {
+      const list = apiResourceList(registry, '', info.apiVersion);
+      if (list) return sendJson(res, 200, list);
+    }
+    if (info.apiPrefix === 'apis' && info.apiGroup && !info.isResourceRequest) {
+      if (!info.apiVersion) {
+        const g = apiGroup(registry, info.apiGroup);
+        if (g) return sendJson(res, 200, g);
+      } else {
+        const list = apiResourceList(registry, info.apiGroup, info.apiVersion);
+        if (list) return sendJson(res, 200, list);
+      }
+    }
+    throw errors.notFoundPath();
+  };
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer(
+    { cert: certs.cert, key: certs.key },
+    (req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        const err =
+          e instanceof ApiError
+            ? e
+            : errors.internal(e instanceof Error ? e.message : String(e));
+        if (!(e instanceof ApiError))
+          console.error('kube-server: internal error', e);
+        if (res.headersSent) res.end();
+        else sendError(res, err);
+      });
+    },
+  );
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  serverAddress = `${host}:${port}`;
+  const url = `https://${host}:${port}`;
+  const kubeconfig = adminKubeconfig({
+    name: options.name,
+    url,
+    caCert: certs.caCert,
+    token: adminToken,
+  });
+  if (options.kubeconfigPath)
+    writeFileSync(options.kubeconfigPath, kubeconfig, { mode: 0o600 });
+
+  let stopped = false;
+  const persist = () => {
+    if (!options.stateFile || stopped) return;
+    const state: PersistedState = {
+      certs,
+      adminToken,
+      store: store.snapshot(),
+    };
+    writeFileSync(options.stateFile, JSON.stringify(state));
+  };
+  let persistQueued = false;
+  const unsubscribePersist = store.subscribe(() => {
+    if (persistQueued || !options.stateFile) return;
+    persistQueued = true;
+    setImmediate(() => {
+      persistQueued = false;
+      persist();
+    });
+  });
+  persist();
+
+  return {
+    url,
+    kubeconfig,
+    kubeconfigPath: options.kubeconfigPath,
+    adminToken,
+    caCert: certs.caCert,
+    api,
+    registry,
+    settled: () => controllers.idle(),
+    stop: async () => {
+      controllers.stop();
+      crds.stop();
+      unsubscribePersist();
+      persist();
+      stopped = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+  };
+}
+
+/** The Forbidden message of the RBAC authorizer (k8s.io/apiserver/pkg/endpoints/handlers/responsewriters). */
+function forbidden(
+  user: UserInfo,
+  info: RequestInfo,
+  reason?: string,
+): ApiError {
+  const resource = info.subresource
+    ? `${info.resource}/${info.subresource}`
+    : info.resource;
+  let msg: string;
+  if (!info.isResourceRequest)
+    msg = `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"`;
+  else {
+    const scope = info.namespace
+      ? `in the namespace "${info.namespace}"`
+      : 'at the cluster scope';
+    msg = `User "${user.username}" cannot ${info.verb} resource "${resource}" in API group "${info.apiGroup}" ${scope}`;
+  }
+  if (reason) msg += `: ${reason}`;
+  if (!info.isResourceRequest)
+    return new ApiError({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: msg,
+      reason: 'Forbidden',
+      details: {},
+      code: 403,
+    });
+  return errors.forbidden(
+    { group: info.apiGroup, plural: resource },
+    info.name,
+    msg,
+  );
+}
+
+/** The objects a fresh kubeadm-like cluster has before anyone uses it. */
+async function bootstrap(api: ObjectApi, nodeName: string): Promise<void> {
+  const system = { manager: 'kube-apiserver', user: ADMIN_USER };
+  const t = (group: string, plural: string) => {
+    const r = api.registry.findAnyVersion(group, plural);
+    if (!r) throw new Error(`missing ${plural}`);
+    return r;
+  };
+  for (const name of [
+    'default',
+    'kube-system',
+    'kube-public',
+    'kube-node-lease',
+  ])
+    await api.create(
+      t('', 'namespaces'),
+      undefined,
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+      system,
+    );
+  await api.create(
+    t('', 'services'),
+    'default',
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'kubernetes',
+        labels: { component: 'apiserver', provider: 'kubernetes' },
+      },
+      spec: {
+        clusterIP: '10.96.0.1',
+        ports: [
+          { name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 },
+        ],
+        type: 'ClusterIP',
+      },
+    },
+    system,
+  );
+  const node = await api.create(
+    t('', 'nodes'),
+    undefined,
+    {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: nodeName,
+        labels: {
+          'beta.kubernetes.io/arch': 'amd64',
+          'beta.kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          'kubernetes.io/hostname': nodeName,
+          'kubernetes.io/os': 'linux',
+          'node-role.kubernetes.io/control-plane': '',
+        },
+      },
+      spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] },
+    },
+    { manager: 'kubelet', user: ADMIN_USER },
+  );
+  const ts = node.metadata.creationTimestamp;
+  const capacity = {
+    cpu: '8',
+    'ephemeral-storage': '102626232Ki',
+    memory: '16331972Ki',
+    pods: '110',
+  };
+  await api.update(
+    t('', 'nodes'),
+    undefined,
+    nodeName,
+    {
+      ...node,
+      status: {
+        capacity,
+        allocatable: capacity,
+        conditions: [
+          {
+            type: 'MemoryPressure',
+            status: 'False',
+            lastHeartbeatTime: ts,
+            lastTransitionTime: ts,
+            reason: 'KubeletHasSufficientMemory',
+            message: 'kubelet has sufficient memory available',
+          },
+          {
+            type: 'DiskPressure',
+            status: 'False',
+            lastHeartbeatTime: ts,
+            lastTransitionTime: ts,
+            reason: 'KubeletHasNoDiskPressure',
+            message: 'kubelet has no disk pressure',
+          },
+          {
+            type: 'PIDPressure',
+            status: 'False',
+            lastHeartbeatTime: ts,
+            lastTransitionTime: ts,
+            reason: 'KubeletHasSufficientPID',
+            message: 'kubelet has sufficient PID available',
+          },
+          {
+            type: 'Ready',
+            status: 'True',
+            lastHeartbeatTime: ts,
+            lastTransitionTime: ts,
+            reason: 'KubeletReady',
+            message: 'kubelet is posting ready status',
+          },
+        ],
+        addresses: [
+          { type: 'InternalIP', address: '172.18.0.2' },
+          { type: 'Hostname', address: nodeName },
+        ],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: {
+          machineID: '',
+          systemUUID: '',
+          bootID: '',
+          kernelVersion: '6.1.0',
+          osImage: 'Debian GNU/Linux 12 (bookworm)',
+          containerRuntimeVersion: 'containerd://1.7.24',
+          kubeletVersion: 'v1.32.13',
+          kubeProxyVersion: 'v1.32.13',
+          operatingSystem: 'linux',
+          architecture: 'amd64',
+        },
+      },
+    },
+    { manager: 'kubelet', user: ADMIN_USER, subresource: 'status' },
+  );
+}
