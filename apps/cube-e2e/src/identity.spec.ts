@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, createLocalJWKSet, jwtVerify, SignJWT, generateKeyPair, base64url } from 'jose';
 import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
-import { LocalNatsServer, RunningStack, startStack } from '@cube/dev-stack';
-import { createTestDatabase, LineLog, ROOT, tempDir, waitForStatus } from './support';
+import { RunningStack } from '@cube/dev-stack';
+import { LineLog, startTestStack, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-root-secret-2026';
 
@@ -12,8 +12,8 @@ interface Json {
 // Identity through the gateway's HTTP API, against the real stack (PostgreSQL, NATS, every service).
 describe('identity through the gateway', () => {
   const log = new LineLog();
+  let running: TestStack;
   let stack: RunningStack;
-  const cleanup: (() => Promise<void>)[] = [];
   let adminToken: string;
   let bus: NatsConnection;
   const seen: { subject: string; data: Record<string, unknown> }[] = [];
@@ -58,26 +58,14 @@ describe('identity through the gateway', () => {
   };
 
   beforeAll(async () => {
-    const state = await tempDir('cube-e2e-identity');
-    const database = await createTestDatabase('cube_e2e_identity');
-    const nats = await LocalNatsServer.start(state.path);
-    cleanup.push(() => nats.stop(), () => database.drop(), () => state.remove());
-    stack = await startStack({
-      root: ROOT,
-      stateDir: state.path,
-      env: {
-        PATH: process.env['PATH'],
-        DATABASE_URL: database.url,
-        NATS_URL: nats.url,
-        PORT: '0',
-        CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        CUBE_TRUST_PROXY: 'loopback',
-        CUBE_LOGIN_MAX_FAILURES_PER_USER: '3',
-      },
-      onLine: log.push,
-    });
+    running = await startTestStack(
+      'identity',
+      { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_TRUST_PROXY: 'loopback', CUBE_LOGIN_MAX_FAILURES_PER_USER: '3' },
+      log.push,
+    );
+    stack = running.stack;
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
-    bus = await connect({ servers: nats.url });
+    bus = await connect({ servers: running.natsUrl });
     collect(bus.subscribe('cube.events.identity.>'));
     collect(bus.subscribe('cube.audit.records.identity'));
     await bus.flush();
@@ -88,8 +76,7 @@ describe('identity through the gateway', () => {
 
   afterAll(async () => {
     await bus?.close();
-    await stack?.stop();
-    for (const step of cleanup) await step();
+    await running?.stop();
   });
 
   it('signs access tokens with Ed25519, verifiable against the published JWKS', async () => {

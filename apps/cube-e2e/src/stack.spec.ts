@@ -1,38 +1,18 @@
-import { LocalNatsServer, RunningStack, startStack } from '@cube/dev-stack';
-import { createTestDatabase, LineLog, ROOT, tempDir, validateOpenApi, waitForStatus } from './support';
+import { RunningStack } from '@cube/dev-stack';
+import { LineLog, startTestStack, TestStack, validateOpenApi, waitForStatus } from './support';
 
-// The real stack as `npm start` runs it: every built app as its own process, real PostgreSQL,
-// a private nats-server (so a developer's running Cube cannot answer this suite's pings).
+// The real stack as `npm start` runs it, with real PostgreSQL and NATS.
 describe('the Cube stack', () => {
   const log = new LineLog();
+  let running: TestStack;
   let stack: RunningStack;
-  let nats: LocalNatsServer;
-  let cleanup: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const state = await tempDir('cube-e2e-stack');
-    const database = await createTestDatabase('cube_e2e');
-    nats = await LocalNatsServer.start(state.path);
-    cleanup = [() => nats.stop(), () => database.drop(), () => state.remove()];
-    stack = await startStack({
-      root: ROOT,
-      stateDir: state.path,
-      env: {
-        PATH: process.env['PATH'],
-        DATABASE_URL: database.url,
-        NATS_URL: nats.url,
-        PORT: '0',
-        LOG_LEVEL: 'info',
-        CUBE_CORS_ORIGINS: 'https://console.example.com',
-      },
-      onLine: log.push,
-    });
+    running = await startTestStack('stack', { LOG_LEVEL: 'info', CUBE_CORS_ORIGINS: 'https://console.example.com' }, log.push);
+    stack = running.stack;
   });
 
-  afterAll(async () => {
-    await stack?.stop();
-    for (const step of cleanup) await step();
-  });
+  afterAll(() => running?.stop());
 
   it('becomes ready once every service answers its ping', async () => {
     const response = await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { LocalNatsServer, RunningStack, startStack } from '@cube/dev-stack';
 
 export const ROOT = resolve(__dirname, '../../..');
 export const ADMIN_DATABASE_URL = process.env['CUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -103,4 +104,40 @@ export function validateOpenApi(document: unknown): { valid: boolean; error: str
     encoding: 'utf8',
   });
   return { valid: result.status === 0, error: result.stderr };
+}
+
+export interface TestStack {
+  stack: RunningStack;
+  natsUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real stack as `npm start` runs it (every built app as its own process) on a database of its
+ * own and a private nats-server, so a developer's running Cube cannot answer this suite's requests.
+ */
+export async function startTestStack(name: string, env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<TestStack> {
+  const state = await tempDir(`cube-e2e-${name}`);
+  const database = await createTestDatabase(`cube_e2e_${name}`);
+  const nats = await LocalNatsServer.start(state.path);
+  const cleanup = [() => nats.stop(), () => database.drop(), () => state.remove()];
+  try {
+    const stack = await startStack({
+      root: ROOT,
+      stateDir: state.path,
+      env: { PATH: process.env['PATH'], DATABASE_URL: database.url, NATS_URL: nats.url, PORT: '0', ...env },
+      onLine,
+    });
+    return {
+      stack,
+      natsUrl: nats.url,
+      stop: async () => {
+        await stack.stop();
+        for (const step of cleanup) await step();
+      },
+    };
+  } catch (error: unknown) {
+    for (const step of cleanup) await step();
+    throw error;
+  }
 }
