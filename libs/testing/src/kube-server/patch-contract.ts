@@ -1,5 +1,5 @@
-// The patch algorithms the PATCH handler dispatches to, as a contract: ./patch (written separately)
-// will provide them; until then ./patch-fallback implements them.
+// The patch algorithms the PATCH handler dispatches to, as a contract, implemented by ./patch-algorithms
+// (on ./patch); tests may pass their own through startKubeServer({ patch }).
 import { KubeObject } from './types';
 
 export interface GroupVersionKind {

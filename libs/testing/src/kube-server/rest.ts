@@ -435,12 +435,15 @@ export class RestHandler {
       } catch (e) {
         if (e instanceof ApiError) throw e;
         if (isPatchError(e)) {
+          const carried = (e as { code?: unknown }).code;
           const code =
-            e.reason === 'Invalid' || e.reason === 'UnprocessableEntity'
-              ? 422
-              : e.reason === 'Conflict'
-                ? 409
-                : 400;
+            typeof carried === 'number'
+              ? carried
+              : e.reason === 'Invalid' || e.reason === 'UnprocessableEntity'
+                ? 422
+                : e.reason === 'Conflict'
+                  ? 409
+                  : 400;
           const det = e.causes ? { causes: e.causes } : undefined;
           throw new ApiError(failure(code, e.reason, e.message, det));
         }

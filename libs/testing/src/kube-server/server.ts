@@ -22,7 +22,7 @@ import { sendError, sendJson } from './http-util';
 import { adminKubeconfig } from './kubeconfig';
 import { ObjectApi } from './object-api';
 import { openApiV2, openApiV3Document, openApiV3Index } from './openapi';
-import { fallbackPatch } from './patch-fallback';
+import { patchAlgorithms } from './patch-algorithms';
 import { PatchAlgorithms } from './patch-contract';
 import {
   AdmissionPlugin,
@@ -120,7 +120,7 @@ export async function startKubeServer(
 
   const rest = new RestHandler({
     api,
-    patch: options.patch ?? fallbackPatch,
+    patch: options.patch ?? patchAlgorithms,
     authorize,
     authenticateToken: async (token) => tokens.get(token),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,

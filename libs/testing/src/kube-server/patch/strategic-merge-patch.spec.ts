@@ -32,9 +32,10 @@ describe('applyStrategicMergePatch', () => {
         {
           name: 'app',
           image: 'app:2',
+          // Items new in the patch come first (apimachinery normalizeElementOrder/mergeSortedSlice).
           env: [
-            { name: 'A', value: '1' },
             { name: 'B', value: '2' },
+            { name: 'A', value: '1' },
           ],
         },
         { name: 'side', image: 'side:1' },
@@ -71,7 +72,7 @@ describe('applyStrategicMergePatch', () => {
       {
         name: 'app',
         image: 'a:1',
-        ports: [{ containerPort: 80 }, { containerPort: 443 }],
+        ports: [{ containerPort: 443 }, { containerPort: 80 }],
       },
     ]);
   });
@@ -101,7 +102,7 @@ describe('applyStrategicMergePatch', () => {
     );
     expect(
       patched.spec.jobTemplate.spec.template.spec.volumes.map((v) => v.name),
-    ).toEqual(['a', 'b']);
+    ).toEqual(['b', 'a']);
   });
 
   it('replaces lists without a patch strategy, such as tolerations and container args', () => {
@@ -193,8 +194,8 @@ describe('applyStrategicMergePatch', () => {
       pod,
     );
     expect(patched.metadata.ownerReferences).toEqual([
-      { uid: '1', name: 'rs' },
       { uid: '2', name: 'other' },
+      { uid: '1', name: 'rs' },
     ]);
     expect(patched.status.conditions).toEqual([
       { type: 'Ready', status: 'True' },
@@ -338,5 +339,22 @@ describe('applyStrategicMergePatch', () => {
       { name: 'tmp', emptyDir: {} },
       { name: 'cfg', secret: { secretName: 's' } },
     ]);
+  });
+});
+
+describe('strategic merge patch element order (apimachinery normalizeElementOrder)', () => {
+  it('puts items new in the patch before the server-only ones, as kube-apiserver does for `kubectl patch`', () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx', env: [{ name: 'MODE', value: 'a' }] }] } } },
+    };
+    const patched = applyStrategicMergePatch(
+      deployment,
+      { spec: { template: { spec: { containers: [{ name: 'nginx', env: [{ name: 'LEVEL', value: 'debug' }] }] } } } },
+      { group: 'apps', version: 'v1', kind: 'Deployment' },
+    );
+    expect(patched.spec.template.spec.containers[0]?.env.map((e) => e.name)).toEqual(['LEVEL', 'MODE']);
   });
 });

@@ -299,8 +299,9 @@ function mergeSlice(
       patch,
       mergeKey,
     );
+    // A copy: Go's append never lengthens the caller's `original`, which stays the server order below.
     merged = mergeSliceWithoutSpecialElements(
-      original,
+      [...original],
       patch,
       mergeKey,
       structOf(field),
