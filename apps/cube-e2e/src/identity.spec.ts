@@ -242,6 +242,10 @@ describe('identity through the gateway', () => {
   it('returns the caller, their bindings and packed CASL rules on /me, and the built-in roles', async () => {
     const me = await call('GET', '/api/v1/me', { token: adminToken });
     expect(me.status).toBe(200);
+    const [adminBinding] = me.body['bindings'] as { id: string }[];
+    const lastAdmin = await call('DELETE', `/api/v1/rolebindings/${adminBinding?.id}`, { token: adminToken });
+    expect(lastAdmin.status).toBe(409);
+    expect(lastAdmin.body['message']).toContain('last platform-admin binding');
     expect(me.body['user']).toMatchObject({ name: 'admin', source: 'local' });
     expect(me.body['bindings']).toEqual([expect.objectContaining({ role: 'platform-admin', scope: { kind: 'platform' } })]);
     expect((me.body['rules'] as unknown[]).length).toBeGreaterThan(0);

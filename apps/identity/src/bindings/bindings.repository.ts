@@ -95,8 +95,20 @@ export class BindingsRepository {
     return rows.map(toBinding);
   }
 
-  async delete(id: string): Promise<boolean> {
-    const result = (await this.db.query(`DELETE FROM "identity"."role_bindings" WHERE "id" = $1`, [id])) as [unknown[], number];
-    return result[1] > 0;
+  /**
+   * Deletes a binding, but never the last platform-admin binding of a user: Cube would be left
+   * without anyone able to administer it. The platform-admin rows are locked first, so two
+   * concurrent deletions cannot each see the other's binding as the one that remains.
+   */
+  async delete(id: string): Promise<'deleted' | 'missing' | 'last-platform-admin'> {
+    return this.db.transaction('READ COMMITTED', async (tx) => {
+      const admins = (await tx.query(
+        `SELECT "id" FROM "identity"."role_bindings"
+         WHERE "role" = 'platform-admin' AND "scope_kind" = 'platform' AND "subject_kind" = 'User' FOR UPDATE`,
+      )) as { id: string }[];
+      if (admins.length === 1 && admins[0]?.id === id) return 'last-platform-admin';
+      const result = (await tx.query(`DELETE FROM "identity"."role_bindings" WHERE "id" = $1`, [id])) as [unknown[], number];
+      return result[1] > 0 ? 'deleted' : 'missing';
+    });
   }
 }

@@ -70,7 +70,11 @@ export class BindingsService {
       const granterBindings = await this.bindings.forPrincipal(actor.name, actor.groups);
       assertMayRevoke({ name: actor.name, groups: actor.groups, bindings: granterBindings }, binding);
     }
-    if (!(await this.bindings.delete(id))) throw notFound;
+    const outcome = await this.bindings.delete(id);
+    if (outcome === 'missing') throw notFound;
+    if (outcome === 'last-platform-admin') {
+      throw new CubeError('CONFLICT', 'the last platform-admin binding cannot be deleted; grant the role to someone else first', { id });
+    }
     this.abilities.bindingsChanged();
     await this.announce(actor, 'deleted', { ...binding, version: binding.version + 1 });
   }
