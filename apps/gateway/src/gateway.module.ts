@@ -8,6 +8,7 @@ import { accessTokenVerifierProvider } from './authn/access-token-verifier.provi
 import { BearerAuthGuard } from './authn/bearer-auth.guard';
 import { AccessTokenStrategy, ApiTokenStrategy } from './authn/bearer.strategies';
 import { CredentialVerifier } from './authn/credential-verifier';
+import { RevocationListener } from './authn/revocation-listener';
 import { BusModule } from './bus/bus.module';
 import { AsyncApiController } from './docs/asyncapi.controller';
 import { AuthController } from './identity/auth.controller';
@@ -42,6 +43,7 @@ export class GatewayModule implements NestModule {
         { provide: APP_PIPE, useFactory: cubeValidationPipe },
         ReadinessService,
         CredentialVerifier,
+        RevocationListener,
         ApiTokenStrategy,
         AccessTokenStrategy,
         accessTokenVerifierProvider,

@@ -55,4 +55,13 @@ export class CredentialVerifier {
     return { name: claims.sub, groups: claims.groups };
   }
 
+  forgetApiTokens(): void {
+    this.apiTokens.clear();
+  }
+
+  /** A user changed (maybe disabled) or was deleted: their tokens must be checked again. */
+  forgetAll(): void {
+    this.apiTokens.clear();
+    this.activeUsers.clear();
+  }
 }
