@@ -1,5 +1,6 @@
 import { decodeProtectedHeader, createLocalJWKSet, jwtVerify, SignJWT, generateKeyPair, base64url } from 'jose';
 import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
+import { Client } from 'pg';
 import { RunningStack } from '@cube/dev-stack';
 import { LineLog, startTestStack, TestStack, waitForStatus } from './support';
 
@@ -93,6 +94,17 @@ describe('identity through the gateway', () => {
     expect(payload).toMatchObject({ sub: 'admin', name: 'admin', groups: [] });
     expect(typeof payload.jti).toBe('string');
     expect(Number(payload.exp) - Number(payload.iat)).toBe(900);
+
+    // At rest the private key is sealed with the stack's CUBE_SECRET_KEY (AES-256-GCM).
+    const db = new Client({ connectionString: running.databaseUrl });
+    await db.connect();
+    const { rows } = await db.query<{ private_jwk: Record<string, unknown> }>('SELECT "private_jwk" FROM "identity"."signing_keys"');
+    await db.end();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.private_jwk['sealed']).toBe('aes-256-gcm');
+      expect(row.private_jwk).not.toHaveProperty('d');
+    }
   });
 
   it('answers a wrong password and an unknown user with the same 401', async () => {

@@ -109,6 +109,7 @@ export function validateOpenApi(document: unknown): { valid: boolean; error: str
 export interface TestStack {
   stack: RunningStack;
   natsUrl: string;
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -131,6 +132,7 @@ export async function startTestStack(name: string, env: NodeJS.ProcessEnv, onLin
     return {
       stack,
       natsUrl: nats.url,
+      databaseUrl: database.url,
       stop: async () => {
         await stack.stop();
         for (const step of cleanup) await step();

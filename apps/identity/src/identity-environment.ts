@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsBase64, IsInt, IsOptional, IsString, Length, Max, Min, MinLength } from 'class-validator';
 import { DatabaseServiceEnvironment } from '@cube/service-runtime';
 
 /** Identity's variables on top of a database service's. */
@@ -9,6 +9,12 @@ export class IdentityEnvironment extends DatabaseServiceEnvironment {
   @IsString()
   @MinLength(10, { message: 'CUBE_ADMIN_PASSWORD must be at least 10 characters long' })
   CUBE_ADMIN_PASSWORD: string | undefined = undefined;
+
+  /** 32 random bytes, base64: seals the signing keys at rest (AES-256-GCM). Unset stores them in clear, with a warning. */
+  @IsOptional()
+  @IsBase64(undefined, { message: 'CUBE_SECRET_KEY must be base64 (32 random bytes, e.g. openssl rand -base64 32)' })
+  @Length(44, 44, { message: 'CUBE_SECRET_KEY must be 32 bytes, base64-encoded (44 characters)' })
+  CUBE_SECRET_KEY: string | undefined = undefined;
 
   /** Where a generated bootstrap password is written (once, mode 0600). */
   @IsString()

@@ -1,3 +1,4 @@
 export * from './database-url';
 export * from './schema';
 export * from './data-source-options';
+export * from './secret-box';

@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CUBE_SERVICES, CubeService } from '@cube/contracts';
@@ -95,11 +97,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       }
     }
 
+    const secretKey = options.env['CUBE_SECRET_KEY'] ?? (await localSecretKey(options.stateDir));
     const envFor = (name: StackProcess): NodeJS.ProcessEnv => {
       const env: NodeJS.ProcessEnv = {
         ...options.env,
         NATS_URL: effectiveNatsUrl,
         CUBE_ADMIN_PASSWORD_FILE: options.env['CUBE_ADMIN_PASSWORD_FILE'] ?? join(options.stateDir, 'admin-password'),
+        CUBE_SECRET_KEY: secretKey,
       };
       const embeddedUrl = name === 'gateway' ? undefined : databaseUrls.get(name);
       if (embeddedUrl) {
@@ -148,6 +152,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await stopAll();
     throw error;
   }
+}
+
+/** The key that seals secrets at rest, made once per state directory (mode 0600) and reused. */
+async function localSecretKey(stateDir: string): Promise<string> {
+  const file = join(stateDir, 'secret-key');
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  if (existing?.trim()) return existing.trim();
+  const key = randomBytes(32).toString('base64');
+  await mkdir(stateDir, { recursive: true });
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }
 
 function mainOf(root: string, name: StackProcess): string {

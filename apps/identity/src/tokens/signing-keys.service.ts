@@ -3,12 +3,14 @@ import { exportJWK, generateKeyPair, importJWK, JWK, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, JsonWebKeySet } from '@cube/contracts';
+import { isSealedValue, SealedValue, SecretBox } from '@cube/persistence';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { IdentityEnvironment } from '../identity-environment';
 
 interface KeyRow {
   kid: string;
-  private_jwk: JWK;
+  /** Sealed with CUBE_SECRET_KEY when one is configured. */
+  private_jwk: JWK | SealedValue;
   public_jwk: JWK;
   created_at: Date;
 }
@@ -20,14 +22,24 @@ interface KeyRow {
 @Injectable()
 export class SigningKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(SigningKeysService.name);
+  private readonly box: SecretBox | undefined;
 
   constructor(
     private readonly db: DataSource,
     @Inject(SERVICE_ENVIRONMENT) private readonly env: IdentityEnvironment,
-  ) {}
+  ) {
+    this.box = env.CUBE_SECRET_KEY ? SecretBox.fromBase64(env.CUBE_SECRET_KEY) : undefined;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.box) this.logger.warn('CUBE_SECRET_KEY is not set: token signing keys are stored unencrypted');
     await this.activeKey();
+  }
+
+  private privateJwkOf(row: KeyRow): JWK {
+    if (!isSealedValue(row.private_jwk)) return row.private_jwk;
+    if (!this.box) throw new Error(`signing key ${row.kid} is sealed but CUBE_SECRET_KEY is not set`);
+    return this.box.open<JWK>(row.private_jwk);
   }
 
   /** The key that signs now; rotates when the current one is older than the rotation period. */
@@ -63,7 +75,7 @@ export class SigningKeysService implements OnApplicationBootstrap {
       );
       const inserted = (await tx.query(
         `INSERT INTO "identity"."signing_keys" ("kid", "private_jwk", "public_jwk") VALUES ($1, $2, $3) RETURNING *`,
-        [kid, privateJwk, publicJwk],
+        [kid, this.box ? this.box.seal(privateJwk) : privateJwk, publicJwk],
       )) as KeyRow[];
       this.logger.log({ kid }, 'signing key rotated');
       return inserted[0] as KeyRow;
@@ -81,7 +93,7 @@ export class SigningKeysService implements OnApplicationBootstrap {
 
   async signAccessToken(subject: { name: string; groups: string[] }): Promise<{ token: string; expiresIn: number }> {
     const key = await this.activeKey();
-    const privateKey = await importJWK(key.private_jwk, 'EdDSA');
+    const privateKey = await importJWK(this.privateJwkOf(key), 'EdDSA');
     const expiresIn = this.env.CUBE_ACCESS_TOKEN_TTL_SECONDS;
     const token = await new SignJWT({ name: subject.name, groups: subject.groups })
       .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })
