@@ -27,6 +27,31 @@ export interface RequestInfo {
   parts: string[];
 }
 
+/** What the handler chain learns about one request; the audit sink reports it. */
+export interface RequestContext {
+  /** Audit-ID header value (a fresh UUID unless the client sent one). */
+  auditId: string;
+  received: Date;
+  info: RequestInfo;
+  /** The authenticated user, before impersonation. */
+  user?: UserInfo;
+  /** Set when the request impersonated someone: the user it is authorized and served as. */
+  impersonatedUser?: UserInfo;
+}
+
+/**
+ * The impersonation filter (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go): reads the
+ * Impersonate-* headers, checks the `impersonate` verb for each, and returns the user to serve as.
+ */
+export type Impersonator = (
+  req: IncomingMessage,
+  user: UserInfo,
+  authorize: Authorizer,
+) => Promise<UserInfo>;
+
+/** Part 1: impersonation headers are ignored. */
+export const noImpersonation: Impersonator = async (_req, user) => user;
+
 export type Authenticator = (
   req: IncomingMessage,
 ) => Promise<UserInfo | undefined>;

@@ -1,6 +1,6 @@
 // startKubeServer: one Kubernetes API test server (one "cluster") over HTTPS. Requests go through
 // authenticate → authorize → admission → storage, like kube-apiserver's handler chain.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:https';
 import { IncomingMessage, ServerResponse } from 'node:http';
@@ -30,7 +30,10 @@ import {
   Authenticator,
   Authorizer,
   bearerTokenAuthenticator,
+  Impersonator,
+  noImpersonation,
   parseRequestInfo,
+  RequestContext,
   RequestInfo,
   UserInfo,
 } from './pipeline';
@@ -51,6 +54,7 @@ export interface KubeServerOptions {
   /** Pluggable pipeline stages (part 2: RBAC, impersonation, webhooks). */
   authenticator?: Authenticator;
   authorizer?: Authorizer;
+  impersonator?: Impersonator;
   admission?: AdmissionPlugin[];
   patch?: PatchAlgorithms;
   /** Watch bookmark period; the real watch cache sends one about every minute. */
@@ -108,6 +112,7 @@ export async function startKubeServer(
   const authenticate =
     options.authenticator ?? bearerTokenAuthenticator(tokens);
   const authorize = options.authorizer ?? allowAll;
+  const impersonate = options.impersonator ?? noImpersonation;
   const nodeName = `${options.name}-control-plane`;
   const controllers = new Controllers(api, { caCert: certs.caCert, nodeName });
   const crds = new CrdController(api);
@@ -127,14 +132,42 @@ export async function startKubeServer(
   });
 
   let serverAddress = '';
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  /**
+   * Authentication, impersonation and authorization: the filters in front of every handler
+   * (also used for upgrade requests). Returns the user the request is served as.
+   */
+  const authenticateRequest = async (
+    req: IncomingMessage,
+    ctx: RequestContext,
+  ): Promise<UserInfo> => {
+    const user = await authenticate(req);
+    if (!user) throw errors.unauthorized();
+    ctx.user = user;
+    const effective = await impersonate(req, user, authorize);
+    if (effective !== user) ctx.impersonatedUser = effective;
+    const decision = await authorize(effective, ctx.info);
+    if (!decision.allowed) throw forbidden(effective, ctx.info, decision.reason);
+    return effective;
+  };
+
+  const newContext = (req: IncomingMessage, url: URL): RequestContext => {
+    const sent = req.headers['audit-id'];
+    return {
+      auditId: typeof sent === 'string' && sent ? sent : randomUUID(),
+      received: new Date(),
+      info: parseRequestInfo(req.method ?? 'GET', url),
+    };
+  };
+
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: RequestContext,
+  ) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const info = parseRequestInfo(req.method ?? 'GET', url);
+    const info = ctx.info;
     if (!PUBLIC_PATHS.has(url.pathname)) {
-      const user = await authenticate(req);
-      if (!user) throw errors.unauthorized();
-      const decision = await authorize(user, info);
-      if (!decision.allowed) throw forbidden(user, info, decision.reason);
+      const user = await authenticateRequest(req, ctx);
       if (info.isResourceRequest) return rest.handle(req, res, url, info, user);
     }
     return nonResource(req, res, url, info);
@@ -205,7 +238,12 @@ export async function startKubeServer(
   const server: Server = createServer(
     { cert: certs.cert, key: certs.key },
     (req, res) => {
-      handle(req, res).catch((e: unknown) => {
+      const ctx = newContext(
+        req,
+        new URL(req.url ?? '/', 'https://localhost'),
+      );
+      res.setHeader('Audit-Id', ctx.auditId);
+      handle(req, res, ctx).catch((e: unknown) => {
         const err =
           e instanceof ApiError
             ? e
