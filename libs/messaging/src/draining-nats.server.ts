@@ -1,12 +1,24 @@
 import { ServerNats } from '@nestjs/microservices';
-import type { NatsConnection } from 'nats';
+import type { Msg, NatsConnection, Subscription } from 'nats';
+
+/** How long shutdown waits for requests already being handled before it closes anyway. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /**
- * Nest's NATS server closes its connection abruptly on shutdown. Draining instead lets
- * in-flight requests finish and their replies leave before the connection goes.
+ * Nest's NATS server closes its connection abruptly on shutdown, dropping the replies of requests
+ * it is still handling. This one stops taking requests (the queue group's other members get
+ * them), waits for the handlers it already started, then drains the connection so their replies leave.
  */
 export class DrainingNatsServer extends ServerNats {
   private connection: NatsConnection | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS;
+
+  /** Overrides the grace period (`DEFAULT_SHUTDOWN_GRACE_MS`). */
+  withShutdownGrace(ms: number): this {
+    this.shutdownGraceMs = ms;
+    return this;
+  }
 
   override async createNatsClient(): Promise<NatsConnection> {
     const connection = (await super.createNatsClient()) as unknown as NatsConnection;
@@ -14,12 +26,41 @@ export class DrainingNatsServer extends ServerNats {
     return connection as never;
   }
 
+  override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    const handling = super.handleMessage(channel, natsMsg);
+    this.inFlight.add(handling);
+    const forget = () => this.inFlight.delete(handling);
+    handling.then(forget, forget);
+    return handling;
+  }
+
+  /** Requests this instance has started and not yet answered. */
+  get pendingRequests(): number {
+    return this.inFlight.size;
+  }
+
   override async close(): Promise<void> {
     const connection = this.connection;
     this.connection = null;
     if (connection && !connection.isClosed()) {
+      // ServerNats keeps its subscriptions private; unsubscribing first hands new requests to the
+      // other members of the queue group while this one finishes what it started.
+      const { subscriptions } = this as unknown as { subscriptions: Subscription[] };
+      for (const sub of subscriptions) sub.unsubscribe();
+      await this.waitForInFlight();
       await connection.drain().catch(() => undefined);
     }
     await super.close();
+  }
+
+  private async waitForInFlight(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.shutdownGraceMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    clearTimeout(timer);
   }
 }
