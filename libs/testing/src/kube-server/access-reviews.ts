@@ -23,7 +23,8 @@ function validate(kind: string, spec: Spec, urlNamespace: string): void {
   if (ra && nra)
     causes.push({
       reason: 'FieldValueInvalid',
-      message: 'Invalid value: "null": cannot be specified in combination with resourceAttributes',
+      message:
+        'Invalid value: "null": cannot be specified in combination with resourceAttributes',
       field: 'spec.nonResourceAttributes',
     });
   if (!ra && !nra)
@@ -40,7 +41,8 @@ function validate(kind: string, spec: Spec, urlNamespace: string): void {
   )
     causes.push({
       reason: 'FieldValueInvalid',
-      message: 'Invalid value: "": at least one of user or group must be specified',
+      message:
+        'Invalid value: "": at least one of user or group must be specified',
       field: 'spec.user',
     });
   if (kind === 'LocalSubjectAccessReview' && nra)

@@ -77,7 +77,9 @@ function aggregatedRules(role: KubeObject, all: KubeObject[]): PolicyRule[] {
  * One pass over every aggregated ClusterRole (the controller re-queues them all on any ClusterRole
  * change, since it cannot know which roles depend on which). Loops until nothing changes.
  */
-export async function syncClusterRoleAggregation(api: ObjectApi): Promise<void> {
+export async function syncClusterRoleAggregation(
+  api: ObjectApi,
+): Promise<void> {
   const type = api.registry.findAnyVersion(RBAC_GROUP, 'clusterroles');
   if (!type) return;
   for (let pass = 0; pass < 10; pass++) {
@@ -86,7 +88,9 @@ export async function syncClusterRoleAggregation(api: ObjectApi): Promise<void> 
     for (const role of all) {
       if (!role.aggregationRule) continue;
       const rules = aggregatedRules(role, api.list(type, undefined).items);
-      const current = ((role.rules as PolicyRule[] | null) ?? []).map(canonical);
+      const current = ((role.rules as PolicyRule[] | null) ?? []).map(
+        canonical,
+      );
       if (deepEqual(rules.map(canonical), current)) continue;
       const name = role.metadata.name ?? '';
       const live = api.get(type, undefined, name);

@@ -73,7 +73,10 @@ function impersonationRequests(req: IncomingMessage): ImpersonationRequest[] {
       failure(
         500,
         'InternalError',
-        message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+        message
+          .replace(/&/g, '&amp;')
+          .replace(/</g, '&lt;')
+          .replace(/>/g, '&gt;'),
       ),
     );
   }
@@ -105,7 +108,10 @@ export const impersonationFilter: Impersonator = async (
         attrs.resource = 'serviceaccounts';
         username = `system:serviceaccount:${r.namespace}:${r.name}`;
         if (!groupsSpecified)
-          groups = ['system:serviceaccounts', `system:serviceaccounts:${r.namespace}`];
+          groups = [
+            'system:serviceaccounts',
+            `system:serviceaccounts:${r.namespace}`,
+          ];
         break;
       case 'User':
         attrs.resource = 'users';

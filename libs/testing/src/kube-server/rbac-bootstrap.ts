@@ -11,7 +11,16 @@ const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
-const ALL_RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const ALL_RW = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
 
 const rule = (
   apiGroups: string[],
@@ -25,7 +34,8 @@ const urls = (nonResourceURLs: string[], verbs: string[]): PolicyRule => ({
 
 /** The controller that fills aggregated ClusterRoles acts as its own service account, as in kube. */
 export const CLUSTERROLE_AGGREGATION_USER: UserInfo = {
-  username: 'system:serviceaccount:kube-system:clusterrole-aggregation-controller',
+  username:
+    'system:serviceaccount:kube-system:clusterrole-aggregation-controller',
   groups: [
     'system:serviceaccounts',
     'system:serviceaccounts:kube-system',
@@ -70,7 +80,14 @@ const CLUSTER_ROLES: ClusterRoleSpec[] = [
     rules: [
       rule(
         [''],
-        ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy'],
+        [
+          'pods/attach',
+          'pods/exec',
+          'pods/portforward',
+          'pods/proxy',
+          'secrets',
+          'services/proxy',
+        ],
         READ,
       ),
       rule([''], ['serviceaccounts'], ['impersonate']),
@@ -187,8 +204,16 @@ const CLUSTER_ROLES: ClusterRoleSpec[] = [
         ],
         READ,
       ),
-      rule(['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], READ),
-      rule(['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'], READ),
+      rule(
+        ['autoscaling'],
+        ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'],
+        READ,
+      ),
+      rule(
+        ['batch'],
+        ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'],
+        READ,
+      ),
       rule(
         ['extensions'],
         [
@@ -207,14 +232,26 @@ const CLUSTER_ROLES: ClusterRoleSpec[] = [
         ],
         READ,
       ),
-      rule(['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status'], READ),
-      rule(['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies'], READ),
+      rule(
+        ['policy'],
+        ['poddisruptionbudgets', 'poddisruptionbudgets/status'],
+        READ,
+      ),
+      rule(
+        ['networking.k8s.io'],
+        ['ingresses', 'ingresses/status', 'networkpolicies'],
+        READ,
+      ),
     ],
   },
   {
     name: 'system:basic-user',
     rules: [
-      rule(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']),
+      rule(
+        ['authorization.k8s.io'],
+        ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+        ['create'],
+      ),
       rule(['authentication.k8s.io'], ['selfsubjectreviews'], ['create']),
     ],
   },
@@ -222,24 +259,46 @@ const CLUSTER_ROLES: ClusterRoleSpec[] = [
     name: 'system:discovery',
     rules: [
       urls(
-        ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'],
+        [
+          '/api',
+          '/api/*',
+          '/apis',
+          '/apis/*',
+          '/healthz',
+          '/livez',
+          '/openapi',
+          '/openapi/*',
+          '/readyz',
+          '/version',
+          '/version/',
+        ],
         ['get'],
       ),
     ],
   },
   {
     name: 'system:public-info-viewer',
-    rules: [urls(['/healthz', '/livez', '/readyz', '/version', '/version/'], ['get'])],
+    rules: [
+      urls(['/healthz', '/livez', '/readyz', '/version', '/version/'], ['get']),
+    ],
   },
   {
     name: 'system:controller:clusterrole-aggregation-controller',
     rules: [
-      rule([RBAC_GROUP], ['clusterroles'], ['escalate', 'get', 'list', 'patch', 'update', 'watch']),
+      rule(
+        [RBAC_GROUP],
+        ['clusterroles'],
+        ['escalate', 'get', 'list', 'patch', 'update', 'watch'],
+      ),
     ],
   },
 ];
 
-const group = (name: string): Subject => ({ kind: 'Group', apiGroup: RBAC_GROUP, name });
+const group = (name: string): Subject => ({
+  kind: 'Group',
+  apiGroup: RBAC_GROUP,
+  name,
+});
 
 const CLUSTER_ROLE_BINDINGS: { name: string; subjects: Subject[] }[] = [
   { name: 'cluster-admin', subjects: [group('system:masters')] },
@@ -252,7 +311,11 @@ const CLUSTER_ROLE_BINDINGS: { name: string; subjects: Subject[] }[] = [
   {
     name: 'system:controller:clusterrole-aggregation-controller',
     subjects: [
-      { kind: 'ServiceAccount', name: 'clusterrole-aggregation-controller', namespace: 'kube-system' },
+      {
+        kind: 'ServiceAccount',
+        name: 'clusterrole-aggregation-controller',
+        namespace: 'kube-system',
+      },
     ],
   },
 ];
@@ -272,7 +335,8 @@ function clusterRole(spec: ClusterRoleSpec): KubeObject {
       clusterRoleSelectors: [
         {
           matchLabels: {
-            [`rbac.authorization.k8s.io/aggregate-to-${spec.aggregateTo}`]: 'true',
+            [`rbac.authorization.k8s.io/aggregate-to-${spec.aggregateTo}`]:
+              'true',
           },
         },
       ],
@@ -290,7 +354,10 @@ export async function bootstrapRbacPolicy(
   user: UserInfo,
 ): Promise<void> {
   const roles = api.registry.findAnyVersion(RBAC_GROUP, 'clusterroles');
-  const bindings = api.registry.findAnyVersion(RBAC_GROUP, 'clusterrolebindings');
+  const bindings = api.registry.findAnyVersion(
+    RBAC_GROUP,
+    'clusterrolebindings',
+  );
   if (!roles || !bindings) throw new Error('missing rbac.authorization.k8s.io');
   const write = { manager: 'kube-apiserver', user };
   for (const spec of CLUSTER_ROLES)

@@ -42,7 +42,12 @@ function breakdown(rule: PolicyRule): PolicyRule[] {
       for (const verb of rule.verbs ?? []) {
         if (rule.resourceNames?.length)
           for (const n of rule.resourceNames)
-            out.push({ apiGroups: [g], resources: [res], verbs: [verb], resourceNames: [n] });
+            out.push({
+              apiGroups: [g],
+              resources: [res],
+              verbs: [verb],
+              resourceNames: [n],
+            });
         else out.push({ apiGroups: [g], resources: [res], verbs: [verb] });
       }
   for (const u of rule.nonResourceURLs ?? [])
@@ -55,7 +60,10 @@ const has = (set: string[] | undefined, v: string) => (set ?? []).includes(v);
 const hasAll = (set: string[] | undefined, vs: string[] | undefined) =>
   (vs ?? []).every((v) => has(set, v));
 
-function resourcesCover(owner: string[] | undefined, sub: string[] | undefined): boolean {
+function resourcesCover(
+  owner: string[] | undefined,
+  sub: string[] | undefined,
+): boolean {
   if (has(owner, '*') || hasAll(owner, sub)) return true;
   return (sub ?? []).every((path) => {
     if (has(owner, path)) return true;
@@ -64,10 +72,15 @@ function resourcesCover(owner: string[] | undefined, sub: string[] | undefined):
   });
 }
 
-function urlsCover(owner: string[] | undefined, sub: string[] | undefined): boolean {
+function urlsCover(
+  owner: string[] | undefined,
+  sub: string[] | undefined,
+): boolean {
   return (sub ?? []).every((path) =>
     (owner ?? []).some(
-      (o) => o === path || (o.endsWith('*') && path.startsWith(o.replace(/\*+$/, ''))),
+      (o) =>
+        o === path ||
+        (o.endsWith('*') && path.startsWith(o.replace(/\*+$/, ''))),
     ),
   );
 }
@@ -75,9 +88,11 @@ function urlsCover(owner: string[] | undefined, sub: string[] | undefined): bool
 /** validation.ruleCovers: does one owner rule cover one broken-down rule. */
 function ruleCovers(owner: PolicyRule, sub: PolicyRule): boolean {
   const verbs = has(owner.verbs, '*') || hasAll(owner.verbs, sub.verbs);
-  const groups = has(owner.apiGroups, '*') || hasAll(owner.apiGroups, sub.apiGroups);
+  const groups =
+    has(owner.apiGroups, '*') || hasAll(owner.apiGroups, sub.apiGroups);
   const names = sub.resourceNames?.length
-    ? !owner.resourceNames?.length || hasAll(owner.resourceNames, sub.resourceNames)
+    ? !owner.resourceNames?.length ||
+      hasAll(owner.resourceNames, sub.resourceNames)
     : !owner.resourceNames?.length;
   return (
     verbs &&
@@ -89,7 +104,10 @@ function ruleCovers(owner: PolicyRule, sub: PolicyRule): boolean {
 }
 
 /** validation.Covers: the rules of `servant` that `owner` does not cover, broken down. */
-export function uncoveredRules(owner: PolicyRule[], servant: PolicyRule[]): PolicyRule[] {
+export function uncoveredRules(
+  owner: PolicyRule[],
+  servant: PolicyRule[],
+): PolicyRule[] {
   return servant
     .flatMap(breakdown)
     .filter((sub) => !owner.some((o) => ruleCovers(o, sub)));
@@ -109,7 +127,11 @@ function compactRules(rules: PolicyRule[]): PolicyRule[] {
       out.push(r);
       continue;
     }
-    const key = JSON.stringify([r.apiGroups, r.resources, r.resourceNames ?? null]);
+    const key = JSON.stringify([
+      r.apiGroups,
+      r.resources,
+      r.resourceNames ?? null,
+    ]);
     const existing = simple.get(key);
     if (existing) existing.verbs = [...existing.verbs, ...r.verbs];
     else simple.set(key, { ...r, verbs: [...r.verbs] });
@@ -127,7 +149,9 @@ export function escalationMessage(
   const owned = resolver.rulesFor(user, namespace);
   const missing = uncoveredRules(owned.rules, rules);
   if (!missing.length) return undefined;
-  const descriptions = [...new Set(compactRules(missing).map(compactRuleString))].sort();
+  const descriptions = [
+    ...new Set(compactRules(missing).map(compactRuleString)),
+  ].sort();
   let msg = `user "${user.username}" (groups=${goQuoteList(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${descriptions.join('\n')}`;
   if (owned.errors.length)
     msg += `; resolution errors: [${aggregateMessage(owned.errors)}]`;
@@ -173,7 +197,10 @@ export function rbacEscalationAdmission(
       const gr = { group: RBAC_GROUP, plural };
       const name = a.object.metadata.name ?? '';
       const namespace = a.type.namespaced ? a.namespace : '';
-      const gcOnly = a.operation === 'UPDATE' && !!a.oldObject && onlyGcFields(a.object, a.oldObject);
+      const gcOnly =
+        a.operation === 'UPDATE' &&
+        !!a.oldObject &&
+        onlyGcFields(a.object, a.oldObject);
       if (plural === 'roles' || plural === 'clusterroles') {
         // RoleEscalationAuthorized checks the request's own name, which a create does not have.
         const escalate = await authorize(
@@ -206,7 +233,11 @@ export function rbacEscalationAdmission(
       if (gcOnly) return;
       const ref = (a.object.roleRef ?? {}) as RoleRef;
       const refResource =
-        ref.kind === 'ClusterRole' ? 'clusterroles' : ref.kind === 'Role' ? 'roles' : '';
+        ref.kind === 'ClusterRole'
+          ? 'clusterroles'
+          : ref.kind === 'Role'
+            ? 'roles'
+            : '';
       if (refResource) {
         const bind = await authorize(
           a.user,

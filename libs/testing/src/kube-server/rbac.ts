@@ -52,7 +52,9 @@ export type AuthorizationAttributes = Pick<
 >;
 
 /** A full RequestInfo for attributes built by hand (impersonation, reviews, bind/escalate checks). */
-export function requestInfoOf(a: Partial<AuthorizationAttributes>): RequestInfo {
+export function requestInfoOf(
+  a: Partial<AuthorizationAttributes>,
+): RequestInfo {
   return {
     isResourceRequest: a.isResourceRequest ?? true,
     path: a.path ?? '',
@@ -71,7 +73,10 @@ export function requestInfoOf(a: Partial<AuthorizationAttributes>): RequestInfo 
 const has = (set: string[] | undefined, v: string) => (set ?? []).includes(v);
 
 /** rbacv1helpers.RuleAllows: verbs, groups, resources (with `*` and `*` + `/subresource`), names, URLs. */
-export function ruleAllows(a: AuthorizationAttributes, rule: PolicyRule): boolean {
+export function ruleAllows(
+  a: AuthorizationAttributes,
+  rule: PolicyRule,
+): boolean {
   const verb = has(rule.verbs, '*') || has(rule.verbs, a.verb);
   if (!verb) return false;
   if (!a.isResourceRequest)
@@ -81,7 +86,9 @@ export function ruleAllows(a: AuthorizationAttributes, rule: PolicyRule): boolea
         u === a.path ||
         (u.endsWith('*') && a.path.startsWith(u.replace(/\*+$/, ''))),
     );
-  const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+  const combined = a.subresource
+    ? `${a.resource}/${a.subresource}`
+    : a.resource;
   const group = has(rule.apiGroups, '*') || has(rule.apiGroups, a.apiGroup);
   const resource = (rule.resources ?? []).some(
     (r) =>
