@@ -3,6 +3,7 @@
 // kube-root-ca.crt) and deletion, ownerReference garbage collection, Deployment → ReplicaSet → Pod,
 // scheduling and Running pods, ResourceQuota status.used. Work is queued and coalesced per key.
 import { createHash } from 'node:crypto';
+import { syncClusterRoleAggregation } from './clusterrole-aggregation';
 import { ObjectApi } from './object-api';
 import { UserInfo } from './pipeline';
 import { formatQuantity, isBinaryQuantity, parseQuantity } from './quantity';
@@ -110,6 +111,11 @@ export class Controllers {
     const ns = o.metadata.namespace;
     const name = o.metadata.name ?? '';
     switch (e.resource) {
+      case 'clusterroles.rbac.authorization.k8s.io':
+        this.enqueue('clusterrole-aggregation', () =>
+          syncClusterRoleAggregation(this.api),
+        );
+        break;
       case 'namespaces':
         if (e.type === 'ADDED')
           this.enqueue(`ns-setup/${name}`, () => this.setupNamespace(name));

@@ -185,11 +185,12 @@ describe('fidelity with a real kube-apiserver v1.32', () => {
 
   it.todo('pod-without-requests-under-quota: needs quota admission (part 2)');
   it.todo('pod-exceeds-quota: needs quota admission (part 2)');
-  it.todo(
-    'nodes-forbidden-impersonated: needs impersonation and RBAC (part 2)',
-  );
-  it.todo('pods-forbidden-impersonated: needs impersonation and RBAC (part 2)');
-  it.todo('selfsubjectaccessreview: needs impersonation and RBAC (part 2)');
+  it('refuses an impersonated user the nodes list', () =>
+    replay('nodes-forbidden-impersonated'));
+  it('refuses an impersonated user the pods of a namespace', () =>
+    replay('pods-forbidden-impersonated'));
+  it('answers a SelfSubjectAccessReview for an impersonated user', () =>
+    replay('selfsubjectaccessreview'));
   it.todo(
     'watch-configmaps-timeout: captures the real watch cache lagging behind etcd (ResourceVersionTooLarge); our store never lags, see watch.spec.ts for the future-resourceVersion case',
   );

@@ -9,6 +9,10 @@ export type {
   RequestInfo,
   UserInfo,
 } from './pipeline';
+export { rbacAuthorizer, RbacRuleResolver, ruleAllows } from './rbac';
+export type { PolicyRule, RoleRef, Subject } from './rbac';
+export { impersonationFilter } from './impersonation';
+export { rbacEscalationAdmission } from './rbac-escalation';
 export { ApiError, errors as statusErrors } from './status';
 export type { Status, StatusCause, StatusDetails } from './status';
 export type { KubeObject, ObjectMeta } from './types';

@@ -3,12 +3,14 @@
 // virtual review resources; object semantics live in ObjectApi.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { selfSubjectRulesReview, subjectAccessReview } from './access-reviews';
 import { goJsonError, readBody, readBodyBuffer, sendJson } from './http-util';
 import { decodeKubernetesProtobuf, ProtobufError } from './protobuf';
 import { managerFromUserAgent } from './managed-fields';
 import { DeleteOptions, ListOptions, ObjectApi } from './object-api';
 import { isPatchError, PatchAlgorithms } from './patch-contract';
 import { Authorizer, RequestInfo, UserInfo } from './pipeline';
+import { RbacRuleResolver } from './rbac';
 import { groupVersionString, ResourceType } from './resources';
 import {
   parseFieldSelector,
@@ -639,38 +641,31 @@ export class RestHandler {
     switch (`${type.group}/${type.plural}`) {
       case 'authorization.k8s.io/selfsubjectaccessreviews':
       case 'authorization.k8s.io/subjectaccessreviews':
-      case 'authorization.k8s.io/localsubjectaccessreviews': {
-        const subject: UserInfo =
-          type.plural === 'selfsubjectaccessreviews'
-            ? user
-            : {
-                username: String(spec.user ?? ''),
-                groups: (spec.groups as string[]) ?? [],
-              };
-        const ra = (spec.resourceAttributes ?? {}) as Record<string, string>;
-        const nra = (spec.nonResourceAttributes ?? {}) as Record<
-          string,
-          string
-        >;
-        const d = await this.ctx.authorize(subject, {
-          isResourceRequest: !!spec.resourceAttributes,
-          path: nra.path ?? '',
-          verb: ra.verb ?? nra.verb ?? '',
-          apiPrefix: '',
-          apiGroup: ra.group ?? '',
-          apiVersion: ra.version ?? '',
-          namespace: ra.namespace ?? '',
-          resource: ra.resource ?? '',
-          subresource: ra.subresource ?? '',
-          name: ra.name ?? '',
-          parts: [],
-        });
-        out.spec = spec;
-        out.status = d.allowed
-          ? { allowed: true, ...(d.reason ? { reason: d.reason } : {}) }
-          : { allowed: false, ...(d.reason ? { reason: d.reason } : {}) };
-        return sendJson(res, 201, out);
-      }
+      case 'authorization.k8s.io/localsubjectaccessreviews':
+        return sendJson(
+          res,
+          201,
+          await subjectAccessReview({
+            kind: type.kind,
+            apiVersion: out.apiVersion ?? '',
+            body,
+            requester: user,
+            authorize: this.ctx.authorize,
+            urlNamespace: info.namespace,
+            manager: managerFromUserAgent(req.headers['user-agent']),
+          }),
+        );
+      case 'authorization.k8s.io/selfsubjectrulesreviews':
+        return sendJson(
+          res,
+          201,
+          selfSubjectRulesReview({
+            apiVersion: out.apiVersion ?? '',
+            body,
+            user,
+            resolver: new RbacRuleResolver(this.ctx.api),
+          }),
+        );
       case 'authentication.k8s.io/selfsubjectreviews':
         out.status = {
           userInfo: {

@@ -18,7 +18,9 @@ import {
   VERSION_INFO,
   wantsAggregatedDiscovery,
 } from './discovery';
+import { forbiddenStatusError as forbidden } from './forbidden';
 import { sendError, sendJson } from './http-util';
+import { impersonationFilter } from './impersonation';
 import { adminKubeconfig } from './kubeconfig';
 import { ObjectApi } from './object-api';
 import { openApiV2, openApiV3Document, openApiV3Index } from './openapi';
@@ -26,17 +28,18 @@ import { patchAlgorithms } from './patch-algorithms';
 import { PatchAlgorithms } from './patch-contract';
 import {
   AdmissionPlugin,
-  allowAll,
   Authenticator,
   Authorizer,
   bearerTokenAuthenticator,
   Impersonator,
-  noImpersonation,
   parseRequestInfo,
   RequestContext,
   RequestInfo,
   UserInfo,
 } from './pipeline';
+import { rbacAuthorizer } from './rbac';
+import { bootstrapRbacPolicy } from './rbac-bootstrap';
+import { rbacEscalationAdmission } from './rbac-escalation';
 import { ResourceRegistry } from './resources';
 import { RestHandler } from './rest';
 import { ApiError, errors } from './status';
@@ -102,17 +105,20 @@ export async function startKubeServer(
   const registry = new ResourceRegistry();
   const store = new ObjectStore(options.historyLimit ?? 2000, saved?.store);
   let nextIp = 1;
+  // RBAC escalation prevention runs first, before the caller's admission plugins.
+  const admission = [...(options.admission ?? [])];
   const api = new ObjectApi(
     store,
     registry,
-    options.admission ?? [],
+    admission,
     () => `10.96.${Math.floor(++nextIp / 250)}.${(nextIp % 250) + 1}`,
   );
   const tokens = new Map<string, UserInfo>([[adminToken, ADMIN_USER]]);
   const authenticate =
     options.authenticator ?? bearerTokenAuthenticator(tokens);
-  const authorize = options.authorizer ?? allowAll;
-  const impersonate = options.impersonator ?? noImpersonation;
+  const authorize = options.authorizer ?? rbacAuthorizer(api);
+  admission.unshift(rbacEscalationAdmission(api, authorize));
+  const impersonate = options.impersonator ?? impersonationFilter;
   const nodeName = `${options.name}-control-plane`;
   const controllers = new Controllers(api, { caCert: certs.caCert, nodeName });
   const crds = new CrdController(api);
@@ -320,43 +326,6 @@ export async function startKubeServer(
   };
 }
 
-/** The Forbidden message of the RBAC authorizer (k8s.io/apiserver/pkg/endpoints/handlers/responsewriters). */
-function forbidden(
-  user: UserInfo,
-  info: RequestInfo,
-  reason?: string,
-): ApiError {
-  const resource = info.subresource
-    ? `${info.resource}/${info.subresource}`
-    : info.resource;
-  let msg: string;
-  if (!info.isResourceRequest)
-    msg = `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"`;
-  else {
-    const scope = info.namespace
-      ? `in the namespace "${info.namespace}"`
-      : 'at the cluster scope';
-    msg = `User "${user.username}" cannot ${info.verb} resource "${resource}" in API group "${info.apiGroup}" ${scope}`;
-  }
-  if (reason) msg += `: ${reason}`;
-  if (!info.isResourceRequest)
-    return new ApiError({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: msg,
-      reason: 'Forbidden',
-      details: {},
-      code: 403,
-    });
-  return errors.forbidden(
-    { group: info.apiGroup, plural: resource },
-    info.name,
-    msg,
-  );
-}
-
 /** The objects a fresh kubeadm-like cluster has before anyone uses it. */
 async function bootstrap(api: ObjectApi, nodeName: string): Promise<void> {
   const system = { manager: 'kube-apiserver', user: ADMIN_USER };
@@ -377,6 +346,7 @@ async function bootstrap(api: ObjectApi, nodeName: string): Promise<void> {
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
       system,
     );
+  await bootstrapRbacPolicy(api, ADMIN_USER);
   await api.create(
     t('', 'services'),
     'default',
