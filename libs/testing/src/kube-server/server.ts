@@ -5,7 +5,26 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:https';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import { makeServingCertificates, ServingCertificates } from './certs';
+import {
+  AuditRecorder,
+  AuditWebhookBackend,
+  AuditWebhookOptions,
+} from './audit-sink';
+import {
+  AuthenticationChain,
+  AuthnWebhookOptions,
+  clientCertificateAuthenticator,
+  readTokenFile,
+  staticTokenAuthenticator,
+  TokenAuthenticator,
+  webhookTokenAuthenticator,
+} from './authn';
+import {
+  ClientCertificate,
+  issueClientCertificate,
+  makeServingCertificates,
+  ServingCertificates,
+} from './certs';
 import { Controllers } from './controllers';
 import { CrdController } from './crds';
 import {
@@ -19,7 +38,11 @@ import {
   wantsAggregatedDiscovery,
 } from './discovery';
 import { sendError, sendJson } from './http-util';
-import { adminKubeconfig } from './kubeconfig';
+import {
+  adminKubeconfig,
+  KubeconfigCredentials,
+  userKubeconfig,
+} from './kubeconfig';
 import { ObjectApi } from './object-api';
 import { openApiV2, openApiV3Document, openApiV3Index } from './openapi';
 import { patchAlgorithms } from './patch-algorithms';
@@ -29,7 +52,6 @@ import {
   allowAll,
   Authenticator,
   Authorizer,
-  bearerTokenAuthenticator,
   Impersonator,
   noImpersonation,
   parseRequestInfo,
@@ -39,6 +61,7 @@ import {
 } from './pipeline';
 import { ResourceRegistry } from './resources';
 import { RestHandler } from './rest';
+import { ServiceAccountTokens } from './service-account-tokens';
 import { ApiError, errors } from './status';
 import { ObjectStore, StoreSnapshot } from './store';
 
@@ -61,6 +84,14 @@ export interface KubeServerOptions {
   bookmarkIntervalMs?: number;
   /** Events kept for watch and consistent pagination (the watch cache window). */
   historyLimit?: number;
+  /** --token-file: CSV `token,user,uid,"group1,group2"` of extra static bearer tokens. */
+  tokenFile?: string;
+  /** --anonymous-auth: requests without credentials become system:anonymous (off by default). */
+  anonymous?: boolean;
+  /** --authentication-token-webhook: TokenReview call-out for tokens no other authenticator knows. */
+  authnWebhook?: AuthnWebhookOptions;
+  /** --audit-webhook-config-file: EventList batches of every request's audit events. */
+  auditWebhook?: AuditWebhookOptions;
 }
 
 export interface KubeServer {
@@ -74,12 +105,21 @@ export interface KubeServer {
   registry: ResourceRegistry;
   /** Resolves when the built-in controllers have no queued work. */
   settled(): Promise<void>;
+  /** A client certificate signed by the cluster CA: CN = user, O = groups. */
+  issueClientCertificate(
+    user: string,
+    groups?: string[],
+  ): Promise<ClientCertificate>;
+  /** A kubeconfig for this cluster with the given token or client certificate. */
+  kubeconfigFor(credentials: KubeconfigCredentials): string;
   stop(): Promise<void>;
 }
 
 interface PersistedState {
   certs: ServingCertificates;
   adminToken: string;
+  /** The service-account token signing key (PKCS#8 PEM). */
+  serviceAccountKey?: string;
   store: StoreSnapshot;
 }
 
@@ -109,8 +149,23 @@ export async function startKubeServer(
     () => `10.96.${Math.floor(++nextIp / 250)}.${(nextIp % 250) + 1}`,
   );
   const tokens = new Map<string, UserInfo>([[adminToken, ADMIN_USER]]);
-  const authenticate =
-    options.authenticator ?? bearerTokenAuthenticator(tokens);
+  if (options.tokenFile)
+    for (const [t, u] of readTokenFile(options.tokenFile)) tokens.set(t, u);
+  const serviceAccounts = await ServiceAccountTokens.create(
+    saved?.serviceAccountKey,
+  );
+  const tokenAuthenticators: TokenAuthenticator[] = [
+    staticTokenAuthenticator(tokens),
+    serviceAccounts.authenticator(api),
+  ];
+  if (options.authnWebhook)
+    tokenAuthenticators.push(webhookTokenAuthenticator(options.authnWebhook));
+  const chain = new AuthenticationChain({
+    clientCertificates: clientCertificateAuthenticator(certs.caCert),
+    tokens: tokenAuthenticators,
+    anonymous: options.anonymous,
+  });
+  const authenticate = options.authenticator ?? chain.authenticate;
   const authorize = options.authorizer ?? allowAll;
   const impersonate = options.impersonator ?? noImpersonation;
   const nodeName = `${options.name}-control-plane`;
@@ -127,7 +182,12 @@ export async function startKubeServer(
     api,
     patch: options.patch ?? patchAlgorithms,
     authorize,
-    authenticateToken: async (token) => tokens.get(token),
+    authenticateToken: (token, audiences) =>
+      options.authenticator
+        ? reviewWith(options.authenticator, token, audiences)
+        : chain.authenticateToken(token, audiences),
+    createToken: (namespace, name, body) =>
+      serviceAccounts.tokenRequest(api, namespace, name, body),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
   });
 
@@ -146,7 +206,9 @@ export async function startKubeServer(
     const effective = await impersonate(req, user, authorize);
     if (effective !== user) ctx.impersonatedUser = effective;
     const decision = await authorize(effective, ctx.info);
-    if (!decision.allowed) throw forbidden(effective, ctx.info, decision.reason);
+    ctx.authorization = decision;
+    if (!decision.allowed)
+      throw forbidden(effective, ctx.info, decision.reason);
     return effective;
   };
 
@@ -234,15 +296,26 @@ export async function startKubeServer(
     throw errors.notFoundPath();
   };
 
+  const auditBackend =
+    options.auditWebhook && new AuditWebhookBackend(options.auditWebhook);
+  const audit =
+    auditBackend &&
+    new AuditRecorder(auditBackend, options.auditWebhook ?? { url: '' });
+
   const sockets = new Set<Socket>();
   const server: Server = createServer(
-    { cert: certs.cert, key: certs.key },
+    // Client certificates are asked for and checked by the x509 authenticator, not by TLS.
+    {
+      cert: certs.cert,
+      key: certs.key,
+      ca: certs.caCert,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
     (req, res) => {
-      const ctx = newContext(
-        req,
-        new URL(req.url ?? '/', 'https://localhost'),
-      );
+      const ctx = newContext(req, new URL(req.url ?? '/', 'https://localhost'));
       res.setHeader('Audit-Id', ctx.auditId);
+      audit?.observe(req, res, ctx);
       handle(req, res, ctx).catch((e: unknown) => {
         const err =
           e instanceof ApiError
@@ -282,6 +355,7 @@ export async function startKubeServer(
     const state: PersistedState = {
       certs,
       adminToken,
+      serviceAccountKey: serviceAccounts.privateKeyPem,
       store: store.snapshot(),
     };
     writeFileSync(options.stateFile, JSON.stringify(state));
@@ -306,6 +380,25 @@ export async function startKubeServer(
     api,
     registry,
     settled: () => controllers.idle(),
+    issueClientCertificate: (user, groups) => {
+      const caKey = certs.caKey;
+      if (!caKey)
+        throw new Error(
+          'the state file predates client certificates: its CA key is not kept',
+        );
+      return issueClientCertificate(
+        { caCert: certs.caCert, caKey },
+        user,
+        groups,
+      );
+    },
+    kubeconfigFor: (credentials) =>
+      userKubeconfig({
+        name: options.name,
+        url,
+        caCert: certs.caCert,
+        credentials,
+      }),
     stop: async () => {
       controllers.stop();
       crds.stop();
@@ -316,8 +409,25 @@ export async function startKubeServer(
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
+      // Responses cut by the shutdown report their end on the next turns; then flush the batches.
+      await new Promise<void>((r) => setImmediate(r));
+      await auditBackend?.stop();
     },
   };
+}
+
+/** TokenReview through a replacement authenticator: a request carrying nothing but the token. */
+async function reviewWith(
+  authenticate: Authenticator,
+  token: string,
+  audiences: string[],
+): Promise<{ user?: UserInfo; audiences?: string[]; error?: string }> {
+  const fake = {
+    headers: { authorization: `Bearer ${token}` },
+    socket: {},
+  } as unknown as IncomingMessage;
+  const user = await authenticate(fake);
+  return user ? { user, audiences } : { error: 'invalid bearer token' };
 }
 
 /** The Forbidden message of the RBAC authorizer (k8s.io/apiserver/pkg/endpoints/handlers/responsewriters). */
