@@ -248,6 +248,9 @@ const WRITE_VERBS = new Set(['create', 'update', 'patch']);
 export class AuditRecorder {
   private readonly level: AuditLevel;
   private readonly omit: Set<AuditStage>;
+  /** Requests whose last event is not out yet. */
+  private open = 0;
+  private readonly idle: (() => void)[] = [];
 
   constructor(
     private readonly backend: AuditWebhookBackend,
@@ -257,11 +260,27 @@ export class AuditRecorder {
     this.omit = new Set(options.omitStages ?? ['RequestReceived']);
   }
 
+  /**
+   * Resolves when every observed request has reported its end (responses cut by a shutdown close
+   * a few loop turns later), or after `timeoutMs`.
+   */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.open === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   observe(
     req: IncomingMessage,
     res: ServerResponse,
     ctx: RequestContext,
   ): void {
+    this.open++;
     const received = microTime(ctx.received.getTime());
     const longRunning = isLongRunning(ctx);
     const captureRequest =
@@ -421,6 +440,7 @@ export class AuditRecorder {
         if (response !== undefined) ev.responseObject = response;
       }
       emit(ev);
+      if (--this.open === 0) this.idle.splice(0).forEach((done) => done());
     });
   }
 }

@@ -151,8 +151,9 @@ export async function startKubeServer(
   const tokens = new Map<string, UserInfo>([[adminToken, ADMIN_USER]]);
   if (options.tokenFile)
     for (const [t, u] of readTokenFile(options.tokenFile)) tokens.set(t, u);
-  const serviceAccounts = await ServiceAccountTokens.create(
+  const serviceAccounts = new ServiceAccountTokens(
     saved?.serviceAccountKey,
+    () => persist(),
   );
   const tokenAuthenticators: TokenAuthenticator[] = [
     staticTokenAuthenticator(tokens),
@@ -409,8 +410,8 @@ export async function startKubeServer(
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
-      // Responses cut by the shutdown report their end on the next turns; then flush the batches.
-      await new Promise<void>((r) => setImmediate(r));
+      // Responses cut by the shutdown report their end a few turns later; then flush the batches.
+      await audit?.drained(1000);
       await auditBackend?.stop();
     },
   };

@@ -70,39 +70,61 @@ export interface IssueTokenOptions {
   issuedAt?: number;
 }
 
+interface SigningKeys {
+  kid: string;
+  signingKey: JoseKey;
+  verifyKey: JoseKey;
+}
+
 export class ServiceAccountTokens {
-  private constructor(
-    /** PKCS#8 PEM, kept in the state file. */
-    readonly privateKeyPem: string,
-    readonly keyId: string,
-    private readonly signingKey: JoseKey,
-    private readonly verifyKey: JoseKey,
+  private keys?: Promise<SigningKeys>;
+
+  /**
+   * `privateKeyPem` is the persisted signing key (--service-account-key-file); without one, an RSA
+   * key is made on first use (it takes most of a second) and `onNewKey` is told so it can be saved.
+   */
+  constructor(
+    private pem?: string,
+    private readonly onNewKey?: () => void,
   ) {}
 
-  /** Loads the persisted signing key, or makes a new RSA key (--service-account-key-file). */
-  static async create(privateKeyPem?: string): Promise<ServiceAccountTokens> {
-    const pem =
-      privateKeyPem ??
-      (
-        await promisify(generateKeyPair)('rsa', {
-          modulusLength: 2048,
-          privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-          publicKeyEncoding: { type: 'spki', format: 'pem' },
-        })
-      ).privateKey;
-    const publicKey = createPublicKey(createPrivateKey(pem));
-    const der = publicKey.export({ type: 'spki', format: 'der' });
-    const kid = createHash('sha256').update(der).digest('base64url');
-    const spki = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    return new ServiceAccountTokens(
-      pem,
-      kid,
-      await importPKCS8(pem, 'RS256'),
-      await importSPKI(spki, 'RS256'),
-    );
+  /** PKCS#8 PEM, kept in the state file; undefined until a key exists. */
+  get privateKeyPem(): string | undefined {
+    return this.pem;
+  }
+
+  async keyId(): Promise<string> {
+    return (await this.signingKeys()).kid;
+  }
+
+  private signingKeys(): Promise<SigningKeys> {
+    this.keys ??= (async () => {
+      let pem = this.pem;
+      if (!pem) {
+        pem = (
+          await promisify(generateKeyPair)('rsa', {
+            modulusLength: 2048,
+            privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+            publicKeyEncoding: { type: 'spki', format: 'pem' },
+          })
+        ).privateKey;
+        this.pem = pem;
+        this.onNewKey?.();
+      }
+      const publicKey = createPublicKey(createPrivateKey(pem));
+      const der = publicKey.export({ type: 'spki', format: 'der' });
+      const spki = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      return {
+        kid: createHash('sha256').update(der).digest('base64url'),
+        signingKey: await importPKCS8(pem, 'RS256'),
+        verifyKey: await importSPKI(spki, 'RS256'),
+      };
+    })();
+    return this.keys;
   }
 
   async issue(o: IssueTokenOptions): Promise<{ token: string; expires: Date }> {
+    const keys = await this.signingKeys();
     const iat = o.issuedAt ?? Math.floor(Date.now() / 1000);
     const exp = iat + o.expirationSeconds;
     const claim: KubernetesClaim = {
@@ -116,7 +138,7 @@ export class ServiceAccountTokens {
       else claim.node = ref;
     }
     const token = await new SignJWT({ 'kubernetes.io': claim })
-      .setProtectedHeader({ alg: 'RS256', kid: this.keyId })
+      .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
       .setIssuer(SERVICE_ACCOUNT_ISSUER)
       .setSubject(`system:serviceaccount:${o.namespace}:${o.name}`)
       .setAudience(o.audiences)
@@ -124,7 +146,7 @@ export class ServiceAccountTokens {
       .setNotBefore(iat)
       .setExpirationTime(exp)
       .setJti(randomUUID())
-      .sign(this.signingKey);
+      .sign(keys.signingKey);
     return { token, expires: new Date(exp * 1000) };
   }
 
@@ -143,9 +165,13 @@ export class ServiceAccountTokens {
         return undefined;
       }
       if (iss !== SERVICE_ACCOUNT_ISSUER) return undefined;
+      // No key yet: nothing was ever signed here.
+      if (!this.pem)
+        throw new AuthenticationError('crypto/rsa: verification error');
+      const keys = await this.signingKeys();
       let payload: Record<string, unknown>;
       try {
-        ({ payload } = await jwtVerify(token, this.verifyKey, {
+        ({ payload } = await jwtVerify(token, keys.verifyKey, {
           algorithms: ['RS256'],
           issuer: SERVICE_ACCOUNT_ISSUER,
         }));
@@ -161,7 +187,7 @@ export class ServiceAccountTokens {
           );
         if (e instanceof joseErrors.JOSEError)
           throw new AuthenticationError(
-            header.kid && header.kid !== this.keyId
+            header.kid && header.kid !== keys.kid
               ? 'token signed by an unknown key'
               : 'crypto/rsa: verification error',
           );
