@@ -40,7 +40,8 @@ async function startTokenWebhook() {
         const token = review.spec.token;
         if (token === 'webhook-broken') {
           res.writeHead(500);
-          return res.end();
+          res.end();
+          return;
         }
         const status =
           token === 'webhook-good'
@@ -223,11 +224,9 @@ describe('authentication', () => {
     const token = (
       await kubectl(server.kubeconfig, 'create', 'token', 'default')
     ).trim();
-    const sa = server.api.get(
-      server.registry.find('', 'v1', 'serviceaccounts')!,
-      'default',
-      'default',
-    );
+    const saType = server.registry.find('', 'v1', 'serviceaccounts');
+    if (!saType) throw new Error('no serviceaccounts');
+    const sa = server.api.get(saType, 'default', 'default');
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'RS256' });
     expect(decodeProtectedHeader(token).kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const claims = decodeJwt(token);
