@@ -1,5 +1,6 @@
 // Authentication as kube-apiserver does it: token file, client certificates, service-account
 // tokens (kubectl create token), the token webhook with its cache, and the 401 of everything else.
+// Authorization allows everyone here, so a refusal can only come from authentication.
 import {
   AuthenticationV1Api,
   CoreV1Api,
@@ -16,6 +17,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { AuthenticationChain, staticTokenAuthenticator } from './authn';
 import { issueClientCertificate, makeServingCertificates } from './certs';
 import { ObjectApi } from './object-api';
+import { allowAll } from './pipeline';
 import { ServiceAccountTokens } from './service-account-tokens';
 import { KubeServer, startKubeServer } from './server';
 import { rawRequest } from './testing/http-client';
@@ -126,6 +128,7 @@ describe('authentication', () => {
     );
     webhook = await startTokenWebhook();
     server = await startKubeServer({
+      authorizer: allowAll,
       name: 'authn-spec',
       tokenFile,
       authnWebhook: { url: webhook.url, caBundle: webhook.caBundle },
@@ -297,7 +300,11 @@ describe('authentication', () => {
 
   it('keeps accepting service-account tokens after a restart from the state file', async () => {
     const stateFile = join(dir, 'state.json');
-    const first = await startKubeServer({ name: 'authn-restart', stateFile });
+    const first = await startKubeServer({
+      name: 'authn-restart',
+      stateFile,
+      authorizer: allowAll,
+    });
     const kc = new KubeConfig();
     kc.loadFromString(first.kubeconfig);
     const tr = await kc
@@ -308,7 +315,11 @@ describe('authentication', () => {
         body: { spec: { audiences: [] } },
       });
     await first.stop();
-    const second = await startKubeServer({ name: 'authn-restart', stateFile });
+    const second = await startKubeServer({
+      name: 'authn-restart',
+      stateFile,
+      authorizer: allowAll,
+    });
     try {
       const r = await rawRequest(second, {
         path: '/api/v1/namespaces/default/configmaps',
@@ -413,6 +424,7 @@ describe('authentication', () => {
 
   it('refuses with 401 when the webhook is unreachable', async () => {
     const unreachable = await startKubeServer({
+      authorizer: allowAll,
       name: 'authn-webhook-down',
       authnWebhook: {
         url: `https://127.0.0.1:${await freePort()}/authenticate`,
