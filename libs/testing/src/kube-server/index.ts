@@ -14,5 +14,15 @@ export type { PolicyRule, RoleRef, Subject } from './rbac';
 export { impersonationFilter } from './impersonation';
 export { rbacEscalationAdmission } from './rbac-escalation';
 export { ApiError, errors as statusErrors } from './status';
+export { ANONYMOUS_USER, API_AUDIENCES } from './authn';
+export type { AuthnWebhookOptions } from './authn';
+export type {
+  AuditEvent,
+  AuditLevel,
+  AuditStage,
+  AuditWebhookOptions,
+} from './audit-sink';
+export type { ClientCertificate } from './certs';
+export type { KubeconfigCredentials } from './kubeconfig';
 export type { Status, StatusCause, StatusDetails } from './status';
 export type { KubeObject, ObjectMeta } from './types';

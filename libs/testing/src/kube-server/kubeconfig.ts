@@ -1,13 +1,28 @@
-// The admin kubeconfig a test or kubectl uses: server URL, embedded CA, bearer token.
+// Kubeconfigs a test or kubectl uses: server URL, embedded CA, and a bearer token or a client
+// certificate (client-certificate-data / client-key-data, as kubeadm writes them).
 import { stringify } from 'yaml';
 
-export function adminKubeconfig(opts: {
+export interface KubeconfigCredentials {
+  /** The kubeconfig's user entry name. */
+  user: string;
+  token?: string;
+  /** PEM client certificate and key. */
+  cert?: string;
+  key?: string;
+}
+
+export function userKubeconfig(opts: {
   name: string;
   url: string;
   caCert: string;
-  token: string;
+  credentials: KubeconfigCredentials;
 }): string {
-  const user = `${opts.name}-admin`;
+  const { user, token, cert, key } = opts.credentials;
+  const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+  const entry: Record<string, string> = {};
+  if (token) entry.token = token;
+  if (cert) entry['client-certificate-data'] = b64(cert);
+  if (key) entry['client-key-data'] = b64(key);
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
@@ -16,13 +31,11 @@ export function adminKubeconfig(opts: {
         name: opts.name,
         cluster: {
           server: opts.url,
-          'certificate-authority-data': Buffer.from(opts.caCert).toString(
-            'base64',
-          ),
+          'certificate-authority-data': b64(opts.caCert),
         },
       },
     ],
-    users: [{ name: user, user: { token: opts.token } }],
+    users: [{ name: user, user: entry }],
     contexts: [
       {
         name: opts.name,
@@ -31,5 +44,17 @@ export function adminKubeconfig(opts: {
     ],
     'current-context': opts.name,
     preferences: {},
+  });
+}
+
+export function adminKubeconfig(opts: {
+  name: string;
+  url: string;
+  caCert: string;
+  token: string;
+}): string {
+  return userKubeconfig({
+    ...opts,
+    credentials: { user: `${opts.name}-admin`, token: opts.token },
   });
 }

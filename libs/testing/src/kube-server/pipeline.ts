@@ -37,6 +37,8 @@ export interface RequestContext {
   user?: UserInfo;
   /** Set when the request impersonated someone: the user it is authorized and served as. */
   impersonatedUser?: UserInfo;
+  /** The authorizer's answer, for the audit annotations. */
+  authorization?: AuthorizationDecision;
 }
 
 /**

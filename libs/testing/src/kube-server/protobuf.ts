@@ -288,9 +288,54 @@ const KINDS: Record<string, Message> = {
     2: ['spec', m(() => ({ 1: ['namespace', 'string'] }) as Message)],
     3: ['status', empty],
   },
+  'authentication.k8s.io/TokenRequest': {
+    1: ['metadata', meta],
+    2: [
+      'spec',
+      m(
+        () =>
+          ({
+            1: ['audiences', 'string', 'repeated'],
+            3: [
+              'boundObjectRef',
+              m(
+                () =>
+                  ({
+                    1: ['kind', 'string'],
+                    2: ['apiVersion', 'string'],
+                    3: ['name', 'string'],
+                    4: ['uid', 'string'],
+                  }) as Message,
+              ),
+            ],
+            4: ['expirationSeconds', 'int64', 'pointer'],
+          }) as Message,
+      ),
+    ],
+    3: ['status', empty],
+  },
   'authentication.k8s.io/SelfSubjectReview': {
     1: ['metadata', meta],
-    2: ['status', empty],
+    // kubectl auth whoami sends an empty status.userInfo {username: "", uid: ""}.
+    2: [
+      'status',
+      m(
+        () =>
+          ({
+            1: [
+              'userInfo',
+              m(
+                () =>
+                  ({
+                    1: ['username', 'string'],
+                    2: ['uid', 'string'],
+                    3: ['groups', 'string', 'repeated'],
+                  }) as Message,
+              ),
+            ],
+          }) as Message,
+      ),
+    ],
   },
 };
 

@@ -26,7 +26,17 @@ export interface RestContext {
   api: ObjectApi;
   patch: PatchAlgorithms;
   authorize: Authorizer;
-  authenticateToken: (token: string) => Promise<UserInfo | undefined>;
+  /** TokenReview: the request authenticator's answer for a bearer token alone. */
+  authenticateToken: (
+    token: string,
+    audiences: string[],
+  ) => Promise<{ user?: UserInfo; audiences?: string[]; error?: string }>;
+  /** POST serviceaccounts/{name}/token (TokenRequest). */
+  createToken?: (
+    namespace: string,
+    name: string,
+    body: KubeObject,
+  ) => Promise<KubeObject>;
   bookmarkIntervalMs: number;
 }
 
@@ -267,6 +277,16 @@ export class RestHandler {
         return;
       }
       case 'create': {
+        if (sub === 'token' && this.ctx.createToken)
+          return sendJson(
+            res,
+            201,
+            await this.ctx.createToken(
+              ns,
+              info.name,
+              await readObject(req, 'TokenRequest'),
+            ),
+          );
         const body = await readObject(req, type.kind);
         checkKind(type, body);
         const created = await this.ctx.api.create(
@@ -677,15 +697,34 @@ export class RestHandler {
         };
         return sendJson(res, 201, out);
       case 'authentication.k8s.io/tokenreviews': {
-        const u = await this.ctx.authenticateToken(String(spec.token ?? ''));
+        // pkg/registry/authentication/tokenreview/storage.go
+        const token = String(spec.token ?? '');
+        if (!token)
+          throw errors.badRequest(
+            'token is required for TokenReview in authentication',
+          );
+        const wanted = Array.isArray(spec.audiences)
+          ? spec.audiences.map(String)
+          : [];
+        const r = await this.ctx.authenticateToken(
+          token,
+          wanted.length
+            ? wanted
+            : ['https://kubernetes.default.svc.cluster.local'],
+        );
         out.spec = spec;
-        out.status = u
+        out.status = r.user
           ? {
               authenticated: true,
-              user: { username: u.username, groups: u.groups },
-              audiences: ['https://kubernetes.default.svc'],
+              user: {
+                username: r.user.username,
+                ...(r.user.uid ? { uid: r.user.uid } : {}),
+                groups: r.user.groups,
+                ...(r.user.extra ? { extra: r.user.extra } : {}),
+              },
+              audiences: r.audiences ?? [],
             }
-          : { user: {} };
+          : { user: {}, ...(r.error ? { error: r.error } : {}) };
         return sendJson(res, 201, out);
       }
     }

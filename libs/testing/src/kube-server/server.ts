@@ -5,7 +5,26 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:https';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import { makeServingCertificates, ServingCertificates } from './certs';
+import {
+  AuditRecorder,
+  AuditWebhookBackend,
+  AuditWebhookOptions,
+} from './audit-sink';
+import {
+  AuthenticationChain,
+  AuthnWebhookOptions,
+  clientCertificateAuthenticator,
+  readTokenFile,
+  staticTokenAuthenticator,
+  TokenAuthenticator,
+  webhookTokenAuthenticator,
+} from './authn';
+import {
+  ClientCertificate,
+  issueClientCertificate,
+  makeServingCertificates,
+  ServingCertificates,
+} from './certs';
 import { Controllers } from './controllers';
 import { CrdController } from './crds';
 import {
@@ -21,7 +40,11 @@ import {
 import { forbiddenStatusError as forbidden } from './forbidden';
 import { sendError, sendJson } from './http-util';
 import { impersonationFilter } from './impersonation';
-import { adminKubeconfig } from './kubeconfig';
+import {
+  adminKubeconfig,
+  KubeconfigCredentials,
+  userKubeconfig,
+} from './kubeconfig';
 import { ObjectApi } from './object-api';
 import { openApiV2, openApiV3Document, openApiV3Index } from './openapi';
 import { patchAlgorithms } from './patch-algorithms';
@@ -30,7 +53,6 @@ import {
   AdmissionPlugin,
   Authenticator,
   Authorizer,
-  bearerTokenAuthenticator,
   Impersonator,
   parseRequestInfo,
   RequestContext,
@@ -42,6 +64,7 @@ import { bootstrapRbacPolicy } from './rbac-bootstrap';
 import { rbacEscalationAdmission } from './rbac-escalation';
 import { ResourceRegistry } from './resources';
 import { RestHandler } from './rest';
+import { ServiceAccountTokens } from './service-account-tokens';
 import { ApiError, errors } from './status';
 import { ObjectStore, StoreSnapshot } from './store';
 
@@ -64,6 +87,14 @@ export interface KubeServerOptions {
   bookmarkIntervalMs?: number;
   /** Events kept for watch and consistent pagination (the watch cache window). */
   historyLimit?: number;
+  /** --token-file: CSV `token,user,uid,"group1,group2"` of extra static bearer tokens. */
+  tokenFile?: string;
+  /** --anonymous-auth: requests without credentials become system:anonymous (off by default). */
+  anonymous?: boolean;
+  /** --authentication-token-webhook: TokenReview call-out for tokens no other authenticator knows. */
+  authnWebhook?: AuthnWebhookOptions;
+  /** --audit-webhook-config-file: EventList batches of every request's audit events. */
+  auditWebhook?: AuditWebhookOptions;
 }
 
 export interface KubeServer {
@@ -77,12 +108,21 @@ export interface KubeServer {
   registry: ResourceRegistry;
   /** Resolves when the built-in controllers have no queued work. */
   settled(): Promise<void>;
+  /** A client certificate signed by the cluster CA: CN = user, O = groups. */
+  issueClientCertificate(
+    user: string,
+    groups?: string[],
+  ): Promise<ClientCertificate>;
+  /** A kubeconfig for this cluster with the given token or client certificate. */
+  kubeconfigFor(credentials: KubeconfigCredentials): string;
   stop(): Promise<void>;
 }
 
 interface PersistedState {
   certs: ServingCertificates;
   adminToken: string;
+  /** The service-account token signing key (PKCS#8 PEM). */
+  serviceAccountKey?: string;
   store: StoreSnapshot;
 }
 
@@ -114,8 +154,24 @@ export async function startKubeServer(
     () => `10.96.${Math.floor(++nextIp / 250)}.${(nextIp % 250) + 1}`,
   );
   const tokens = new Map<string, UserInfo>([[adminToken, ADMIN_USER]]);
-  const authenticate =
-    options.authenticator ?? bearerTokenAuthenticator(tokens);
+  if (options.tokenFile)
+    for (const [t, u] of readTokenFile(options.tokenFile)) tokens.set(t, u);
+  const serviceAccounts = new ServiceAccountTokens(
+    saved?.serviceAccountKey,
+    () => persist(),
+  );
+  const tokenAuthenticators: TokenAuthenticator[] = [
+    staticTokenAuthenticator(tokens),
+    serviceAccounts.authenticator(api),
+  ];
+  if (options.authnWebhook)
+    tokenAuthenticators.push(webhookTokenAuthenticator(options.authnWebhook));
+  const chain = new AuthenticationChain({
+    clientCertificates: clientCertificateAuthenticator(certs.caCert),
+    tokens: tokenAuthenticators,
+    anonymous: options.anonymous,
+  });
+  const authenticate = options.authenticator ?? chain.authenticate;
   const authorize = options.authorizer ?? rbacAuthorizer(api);
   admission.unshift(rbacEscalationAdmission(api, authorize));
   const impersonate = options.impersonator ?? impersonationFilter;
@@ -133,7 +189,12 @@ export async function startKubeServer(
     api,
     patch: options.patch ?? patchAlgorithms,
     authorize,
-    authenticateToken: async (token) => tokens.get(token),
+    authenticateToken: (token, audiences) =>
+      options.authenticator
+        ? reviewWith(options.authenticator, token, audiences)
+        : chain.authenticateToken(token, audiences),
+    createToken: (namespace, name, body) =>
+      serviceAccounts.tokenRequest(api, namespace, name, body),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
   });
 
@@ -152,7 +213,9 @@ export async function startKubeServer(
     const effective = await impersonate(req, user, authorize);
     if (effective !== user) ctx.impersonatedUser = effective;
     const decision = await authorize(effective, ctx.info);
-    if (!decision.allowed) throw forbidden(effective, ctx.info, decision.reason);
+    ctx.authorization = decision;
+    if (!decision.allowed)
+      throw forbidden(effective, ctx.info, decision.reason);
     return effective;
   };
 
@@ -240,15 +303,26 @@ export async function startKubeServer(
     throw errors.notFoundPath();
   };
 
+  const auditBackend =
+    options.auditWebhook && new AuditWebhookBackend(options.auditWebhook);
+  const audit =
+    auditBackend &&
+    new AuditRecorder(auditBackend, options.auditWebhook ?? { url: '' });
+
   const sockets = new Set<Socket>();
   const server: Server = createServer(
-    { cert: certs.cert, key: certs.key },
+    // Client certificates are asked for and checked by the x509 authenticator, not by TLS.
+    {
+      cert: certs.cert,
+      key: certs.key,
+      ca: certs.caCert,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
     (req, res) => {
-      const ctx = newContext(
-        req,
-        new URL(req.url ?? '/', 'https://localhost'),
-      );
+      const ctx = newContext(req, new URL(req.url ?? '/', 'https://localhost'));
       res.setHeader('Audit-Id', ctx.auditId);
+      audit?.observe(req, res, ctx);
       handle(req, res, ctx).catch((e: unknown) => {
         const err =
           e instanceof ApiError
@@ -288,6 +362,7 @@ export async function startKubeServer(
     const state: PersistedState = {
       certs,
       adminToken,
+      serviceAccountKey: serviceAccounts.privateKeyPem,
       store: store.snapshot(),
     };
     writeFileSync(options.stateFile, JSON.stringify(state));
@@ -312,6 +387,25 @@ export async function startKubeServer(
     api,
     registry,
     settled: () => controllers.idle(),
+    issueClientCertificate: (user, groups) => {
+      const caKey = certs.caKey;
+      if (!caKey)
+        throw new Error(
+          'the state file predates client certificates: its CA key is not kept',
+        );
+      return issueClientCertificate(
+        { caCert: certs.caCert, caKey },
+        user,
+        groups,
+      );
+    },
+    kubeconfigFor: (credentials) =>
+      userKubeconfig({
+        name: options.name,
+        url,
+        caCert: certs.caCert,
+        credentials,
+      }),
     stop: async () => {
       controllers.stop();
       crds.stop();
@@ -322,8 +416,25 @@ export async function startKubeServer(
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
+      // Responses cut by the shutdown report their end a few turns later; then flush the batches.
+      await audit?.drained(1000);
+      await auditBackend?.stop();
     },
   };
+}
+
+/** TokenReview through a replacement authenticator: a request carrying nothing but the token. */
+async function reviewWith(
+  authenticate: Authenticator,
+  token: string,
+  audiences: string[],
+): Promise<{ user?: UserInfo; audiences?: string[]; error?: string }> {
+  const fake = {
+    headers: { authorization: `Bearer ${token}` },
+    socket: {},
+  } as unknown as IncomingMessage;
+  const user = await authenticate(fake);
+  return user ? { user, audiences } : { error: 'invalid bearer token' };
 }
 
 /** The objects a fresh kubeadm-like cluster has before anyone uses it. */

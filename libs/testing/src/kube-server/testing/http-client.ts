@@ -1,9 +1,11 @@
 // A raw HTTPS client for specs: exact status, headers and body, no client library in between.
+import { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
 
 export interface RawResponse {
   status: number;
   contentType: string;
+  headers: IncomingHttpHeaders;
   text: string;
   json(): unknown;
 }
@@ -14,6 +16,9 @@ export interface RawRequest {
   headers?: Record<string, string>;
   body?: string;
   token?: string | null;
+  /** A PEM client certificate and key for the TLS handshake. */
+  cert?: string;
+  key?: string;
 }
 
 export function rawRequest(
@@ -29,7 +34,13 @@ export function rawRequest(
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: r.method ?? 'GET', headers, ca: server.caCert },
+      {
+        method: r.method ?? 'GET',
+        headers,
+        ca: server.caCert,
+        cert: r.cert,
+        key: r.key,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -38,6 +49,7 @@ export function rawRequest(
           resolve({
             status: res.statusCode ?? 0,
             contentType: String(res.headers['content-type'] ?? ''),
+            headers: res.headers,
             text,
             json: () => JSON.parse(text) as unknown,
           });
