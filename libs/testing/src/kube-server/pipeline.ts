@@ -76,6 +76,8 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   user: UserInfo;
   dryRun: boolean;
+  /** The request's CreateOptions, UpdateOptions or DeleteOptions (meta.k8s.io/v1), as webhooks see them. */
+  options?: Record<string, unknown>;
 }
 
 /** Mutating admission returns the (possibly changed) object; validating admission throws ApiError to refuse. */
