@@ -37,10 +37,12 @@ import {
   RequestInfo,
   UserInfo,
 } from './pipeline';
+import { resourceQuotaAdmission } from './quota-admission';
 import { ResourceRegistry } from './resources';
 import { RestHandler } from './rest';
 import { ApiError, errors } from './status';
 import { ObjectStore, StoreSnapshot } from './store';
+import { webhookAdmission, WebhookAdmissionOptions } from './webhooks';
 
 export interface KubeServerOptions {
   /** Cluster name: used in the kubeconfig and for the node. */
@@ -56,6 +58,9 @@ export interface KubeServerOptions {
   authorizer?: Authorizer;
   impersonator?: Impersonator;
   admission?: AdmissionPlugin[];
+  /** Built-in admission after `admission`: webhooks (default on) then ResourceQuota (default on). */
+  webhooks?: boolean | WebhookAdmissionOptions;
+  resourceQuota?: boolean;
   patch?: PatchAlgorithms;
   /** Watch bookmark period; the real watch cache sends one about every minute. */
   bookmarkIntervalMs?: number;
@@ -102,12 +107,23 @@ export async function startKubeServer(
   const registry = new ResourceRegistry();
   const store = new ObjectStore(options.historyLimit ?? 2000, saved?.store);
   let nextIp = 1;
+  const admission = [...(options.admission ?? [])];
   const api = new ObjectApi(
     store,
     registry,
-    options.admission ?? [],
+    admission,
     () => `10.96.${Math.floor(++nextIp / 250)}.${(nextIp % 250) + 1}`,
   );
+  // kube-apiserver's order: ... MutatingAdmissionWebhook, ValidatingAdmissionWebhook, ResourceQuota.
+  if (options.webhooks !== false)
+    admission.push(
+      webhookAdmission(
+        api,
+        typeof options.webhooks === 'object' ? options.webhooks : {},
+      ),
+    );
+  if (options.resourceQuota !== false)
+    admission.push(resourceQuotaAdmission({ api }));
   const tokens = new Map<string, UserInfo>([[adminToken, ADMIN_USER]]);
   const authenticate =
     options.authenticator ?? bearerTokenAuthenticator(tokens);
@@ -146,7 +162,8 @@ export async function startKubeServer(
     const effective = await impersonate(req, user, authorize);
     if (effective !== user) ctx.impersonatedUser = effective;
     const decision = await authorize(effective, ctx.info);
-    if (!decision.allowed) throw forbidden(effective, ctx.info, decision.reason);
+    if (!decision.allowed)
+      throw forbidden(effective, ctx.info, decision.reason);
     return effective;
   };
 
@@ -238,10 +255,7 @@ export async function startKubeServer(
   const server: Server = createServer(
     { cert: certs.cert, key: certs.key },
     (req, res) => {
-      const ctx = newContext(
-        req,
-        new URL(req.url ?? '/', 'https://localhost'),
-      );
+      const ctx = newContext(req, new URL(req.url ?? '/', 'https://localhost'));
       res.setHeader('Audit-Id', ctx.auditId);
       handle(req, res, ctx).catch((e: unknown) => {
         const err =
