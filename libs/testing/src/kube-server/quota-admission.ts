@@ -221,7 +221,7 @@ interface ScopeRequirement {
 }
 
 /** Quota scopes (pods only; other kinds never match a scoped quota): podMatchesScopeFunc. */
-function scopesMatch(
+export function quotaScopesMatch(
   type: ResourceType,
   o: KubeObject,
   quota: KubeObject,
@@ -331,7 +331,7 @@ export function resourceQuotaAdmission(
     for (const q of quotas) {
       const hard = (at(q, 'status', 'hard') ?? {}) as Record<string, string>;
       const restricted = matchingResources(type, Object.keys(hard));
-      if (!restricted.length || !scopesMatch(type, object, q)) continue;
+      if (!restricted.length || !quotaScopesMatch(type, object, q)) continue;
       if (type.group === '' && type.plural === 'pods') {
         const why = podConstraints(object, restricted);
         if (why)
