@@ -46,6 +46,8 @@ export interface WriteOptions {
   managedFieldsOverride?: ManagedFieldsEntry[];
   /** PUT namespaces/{name}/finalize: the one write that may change spec.finalizers. */
   finalize?: boolean;
+  /** Receives admission warnings for the response's Warning headers. */
+  warn?: (message: string) => void;
 }
 
 export interface DeleteOptions {
@@ -297,6 +299,8 @@ export class ObjectApi {
     oldObject: KubeObject | undefined,
     opts: WriteOptions,
     deleteOptions?: DeleteOptions,
+    /** The name the request carried: a create by generateName is admitted without one. */
+    requestName?: string,
   ): Promise<KubeObject | undefined> {
     let obj = object;
     const kind =
@@ -316,10 +320,11 @@ export class ObjectApi {
       type,
       subresource: opts.subresource ?? '',
       namespace: (object ?? oldObject)?.metadata.namespace ?? '',
-      name: (object ?? oldObject)?.metadata.name ?? '',
+      name: requestName ?? (object ?? oldObject)?.metadata.name ?? '',
       user: opts.user,
       dryRun: !!opts.dryRun,
       options,
+      warn: opts.warn,
     };
     for (const p of this.admission)
       if (phase === 'mutate' && p.admit)
@@ -438,7 +443,16 @@ export class ObjectApi {
     m.uid = randomUUID();
     m.creationTimestamp = now();
     if (tracksGeneration(type.group, type.kind, !!type.crd)) m.generation = 1;
-    await this.runAdmission('validate', 'CREATE', type, a, undefined, opts);
+    await this.runAdmission(
+      'validate',
+      'CREATE',
+      type,
+      a,
+      undefined,
+      opts,
+      undefined,
+      mutated.metadata?.name ?? '',
+    );
     if (opts.dryRun) {
       delete m.resourceVersion;
       return a;

@@ -249,6 +249,7 @@ describe('admission webhooks', () => {
       patch: [
         { op: 'add', path: '/metadata/labels', value: { stamped: 'yes' } },
       ],
+      warnings: ['labels stamped by cube'],
     }));
     await addMutating('stamp', {
       name: 'stamp.cube.io',
@@ -304,6 +305,23 @@ describe('admission webhooks', () => {
       options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
     });
     expect(request.uid).toMatch(/^[0-9a-f-]{36}$/);
+    const stderr = await new Promise<string>((resolve, reject) =>
+      execFile(
+        KUBECTL,
+        [
+          '--kubeconfig',
+          join(dir, 'kubeconfig'),
+          'create',
+          'configmap',
+          'm2',
+          '-n',
+          ns,
+        ],
+        { timeout: 30_000 },
+        (err, _out, errOut) => (err ? reject(err) : resolve(errOut)),
+      ),
+    );
+    expect(stderr.trim()).toBe('Warning: labels stamped by cube');
   });
 
   it('sends oldObject on UPDATE and dryRun, and refuses a dry run to a webhook with side effects', async () => {
@@ -365,6 +383,70 @@ describe('admission webhooks', () => {
         message:
           'admission webhook "side-effects.cube.io" does not support dry run',
       },
+    });
+  });
+
+  it('matches subresources and DELETE: pods/status writes and deletes reach the webhook', async () => {
+    const ns = await namespace('subresources');
+    const hook = await webhookServer(() => ({ allowed: true }));
+    await addValidating(
+      'subresources',
+      validating(ns, {
+        name: 'subresources.cube.io',
+        rules: [
+          {
+            operations: ['UPDATE'],
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            resources: ['pods/status'],
+          },
+          {
+            operations: ['DELETE'],
+            apiGroups: ['*'],
+            apiVersions: ['*'],
+            resources: ['*'],
+          },
+        ],
+        clientConfig: { url: `${hook.url}/validate`, caBundle: hook.caBundle },
+      }),
+    );
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'p' },
+        spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      },
+    });
+    await server.settled();
+    const live = await core.readNamespacedPod({ name: 'p', namespace: ns });
+    await core.replaceNamespacedPodStatus({
+      name: 'p',
+      namespace: ns,
+      body: { ...live, status: { ...live.status, message: 'hello' } },
+    });
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'gone' } },
+    });
+    await core.deleteNamespacedConfigMap({ name: 'gone', namespace: ns });
+    const mine = hook.requests
+      .map((r) => r.request)
+      .filter((r) => r.userInfo.username === 'kubernetes-admin');
+    expect(
+      mine.map(
+        (r) =>
+          `${r.operation} ${r.resource.resource}/${r.subResource ?? ''} ${r.name}`,
+      ),
+    ).toEqual(['UPDATE pods/status p', 'DELETE configmaps/ gone']);
+    expect(mine[0]).toMatchObject({
+      kind: { kind: 'Pod' },
+      object: { status: { message: 'hello' } },
+      oldObject: { metadata: { name: 'p' } },
+    });
+    expect(mine[1]).toMatchObject({
+      object: null,
+      oldObject: { kind: 'ConfigMap', metadata: { name: 'gone' } },
+      options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1' },
     });
   });
 

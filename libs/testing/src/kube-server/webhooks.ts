@@ -384,6 +384,8 @@ export function webhookAdmission(
           'mutating webhook response must set response.patchType to "JSONPatch" with response.patch',
         );
     }
+    for (const w of (response.warnings as unknown[] | undefined) ?? [])
+      if (typeof w === 'string') a.warn?.(w);
     if (response.allowed !== true) throw rejection(h.name, response.status);
     if (typeof response.patch !== 'string' || !response.patch) return {};
     let patch: unknown;
