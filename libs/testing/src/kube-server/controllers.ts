@@ -7,6 +7,7 @@ import { syncClusterRoleAggregation } from './clusterrole-aggregation';
 import { ObjectApi } from './object-api';
 import { UserInfo } from './pipeline';
 import { formatQuantity, isBinaryQuantity, parseQuantity } from './quantity';
+import { quotaScopesMatch } from './quota-admission';
 import { resourceKey, ResourceType } from './resources';
 import { ApiError } from './status';
 import { StoreEvent } from './store';
@@ -927,7 +928,8 @@ export class Controllers {
       .items.filter(
         (p) =>
           !['Succeeded', 'Failed'].includes(String(at(p, 'status', 'phase'))) &&
-          !p.metadata.deletionTimestamp,
+          !p.metadata.deletionTimestamp &&
+          quotaScopesMatch(this.type('', 'pods'), p, q),
       );
     const sumPods = (section: 'requests' | 'limits', res: string) =>
       pods.reduce(

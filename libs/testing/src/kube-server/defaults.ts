@@ -91,7 +91,18 @@ export function applyDecodeDefaults(
       break;
     }
     case '/Pod':
-      if (spec) defaultPodSpec(spec);
+      if (spec) {
+        defaultPodSpec(spec);
+        // SetDefaults_Pod: a container's limits also request what it did not request itself.
+        for (const key of ['initContainers', 'containers'])
+          for (const c of (spec[key] as Obj[] | undefined) ?? []) {
+            const limits = at(c, 'resources', 'limits');
+            if (!isObject(limits)) continue;
+            const requests = obj(obj(c, 'resources'), 'requests');
+            for (const [r, v] of Object.entries(limits))
+              setDefault(requests, r, v);
+          }
+      }
       break;
     case '/Secret':
       setDefault(o, 'type', 'Opaque');

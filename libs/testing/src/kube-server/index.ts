@@ -26,3 +26,16 @@ export type { ClientCertificate } from './certs';
 export type { KubeconfigCredentials } from './kubeconfig';
 export type { Status, StatusCause, StatusDetails } from './status';
 export type { KubeObject, ObjectMeta } from './types';
+export { webhookAdmission } from './webhooks';
+export type { WebhookAdmissionOptions } from './webhooks';
+export { resourceQuotaAdmission } from './quota-admission';
+export {
+  makeCertificateAuthority,
+  startWebhookServer,
+} from './testing/webhook-server';
+export type {
+  AdmissionRequest,
+  CertificateAuthority,
+  TestWebhookServer,
+  WebhookAnswer,
+} from './testing/webhook-server';

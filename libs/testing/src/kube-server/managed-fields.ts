@@ -134,7 +134,10 @@ export function subtractLeaves(
     else if (Object.keys(v).length === 0) out[k] = v;
     else {
       const rest = subtractLeaves(v, c);
-      if (Object.keys(rest).length) out[k] = rest;
+      const keys = Object.keys(rest);
+      // FieldsV1 writes a field owned without its children as `{}`, never `{".": {}}`.
+      if (keys.length === 1 && keys[0] === '.') out[k] = {};
+      else if (keys.length) out[k] = rest;
     }
   }
   return out;

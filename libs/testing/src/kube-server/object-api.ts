@@ -46,6 +46,8 @@ export interface WriteOptions {
   managedFieldsOverride?: ManagedFieldsEntry[];
   /** PUT namespaces/{name}/finalize: the one write that may change spec.finalizers. */
   finalize?: boolean;
+  /** Receives admission warnings for the response's Warning headers. */
+  warn?: (message: string) => void;
 }
 
 export interface DeleteOptions {
@@ -284,28 +286,51 @@ export class ObjectApi {
     }
   }
 
-  private async admit(
+  /**
+   * The two admission phases of kube-apiserver's handlers (create.go, update.go, delete.go):
+   * mutating admission runs on the decoded object before the strategy prepares and validates it;
+   * validating admission runs on the final object just before storage.
+   */
+  private async runAdmission(
+    phase: 'mutate' | 'validate',
     op: 'CREATE' | 'UPDATE' | 'DELETE',
     type: ResourceType,
     object: KubeObject | undefined,
     oldObject: KubeObject | undefined,
     opts: WriteOptions,
+    deleteOptions?: DeleteOptions,
+    /** The name the request carried: a create by generateName is admitted without one. */
+    requestName?: string,
   ): Promise<KubeObject | undefined> {
     let obj = object;
+    const kind =
+      op === 'CREATE'
+        ? 'CreateOptions'
+        : op === 'UPDATE'
+          ? 'UpdateOptions'
+          : 'DeleteOptions';
+    const options: Record<string, unknown> = {
+      kind,
+      apiVersion: 'meta.k8s.io/v1',
+      ...(opts.dryRun ? { dryRun: ['All'] } : {}),
+      ...(op === 'DELETE' ? deleteOptions : { fieldManager: opts.manager }),
+    };
     const base = {
       operation: op,
       type,
       subresource: opts.subresource ?? '',
       namespace: (object ?? oldObject)?.metadata.namespace ?? '',
-      name: (object ?? oldObject)?.metadata.name ?? '',
+      name: requestName ?? (object ?? oldObject)?.metadata.name ?? '',
       user: opts.user,
       dryRun: !!opts.dryRun,
+      options,
+      warn: opts.warn,
     };
     for (const p of this.admission)
-      if (p.admit)
+      if (phase === 'mutate' && p.admit)
         obj = (await p.admit({ ...base, object: obj, oldObject })) ?? obj;
-    for (const p of this.admission)
-      if (p.validate) await p.validate({ ...base, object: obj, oldObject });
+      else if (phase === 'validate' && p.validate)
+        await p.validate({ ...base, object: obj, oldObject });
     return obj;
   }
 
@@ -339,25 +364,6 @@ export class ObjectApi {
         );
       o.metadata.namespace = namespace || o.metadata.namespace;
     } else delete o.metadata.namespace;
-    if (!o.metadata.name && o.metadata.generateName)
-      o.metadata.name = `${o.metadata.generateName}${randomSuffix()}`;
-    const name = o.metadata.name ?? '';
-    if (!name)
-      this.invalidIfAny(type, '', [
-        {
-          reason: 'FieldValueRequired',
-          message: 'Required value: name or generateName is required',
-          field: 'metadata.name',
-        },
-      ]);
-    if (type.namespaced && !o.metadata.namespace)
-      this.invalidIfAny(type, name, [
-        {
-          reason: 'FieldValueRequired',
-          message: 'Required value',
-          field: 'metadata.namespace',
-        },
-      ]);
     for (const f of [
       'uid',
       'resourceVersion',
@@ -370,15 +376,8 @@ export class ObjectApi {
     ] as const)
       delete o.metadata[f as keyof typeof o.metadata];
     applyDecodeDefaults(type.group, type.kind, o);
-    this.invalidIfAny(type, name, [
-      ...validateName(type.group, type.kind, name),
-      ...validateObject(type.group, type.kind, o),
-    ]);
-    this.checkNamespace(type, o.metadata.namespace ?? '', name);
-    const key = this.key(type);
-    if (this.store.get(key, o.metadata.namespace, name))
-      throw errors.alreadyExists(this.gr(type), name);
     const hasStatus = hasStatusSubresource(type);
+    // The handler's field manager sees the request before admission (create.go).
     o.metadata.managedFields =
       opts.managedFieldsOverride ??
       updateManagedFields({
@@ -388,22 +387,79 @@ export class ObjectApi {
         after: trackedContent(o, undefined, hasStatus),
         previous: undefined,
       });
-    prepareForCreate(type.group, type.kind, o);
+    // NamespaceLifecycle is the first mutating admission plugin; it skips requests without a namespace.
+    if (o.metadata.namespace)
+      this.checkNamespace(
+        type,
+        o.metadata.namespace,
+        o.metadata.name ?? o.metadata.generateName ?? '',
+      );
+    const mutated =
+      (await this.runAdmission('mutate', 'CREATE', type, o, undefined, opts)) ??
+      o;
+    const managedFields = o.metadata.managedFields;
+    const a = clone(mutated);
+    a.metadata = isObject(a.metadata) ? a.metadata : {};
+    // Mutating admission may not move the object or edit what the field manager recorded.
+    a.metadata.managedFields = managedFields;
+    if (type.namespaced) a.metadata.namespace = o.metadata.namespace;
+    else delete a.metadata.namespace;
+    // rest.BeforeCreate: generated name, then the strategy's validation.
+    if (!a.metadata.name && a.metadata.generateName)
+      a.metadata.name = `${a.metadata.generateName}${randomSuffix()}`;
+    const name = a.metadata.name ?? '';
+    if (!name)
+      this.invalidIfAny(type, '', [
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value: name or generateName is required',
+          field: 'metadata.name',
+        },
+      ]);
+    if (type.namespaced && !a.metadata.namespace)
+      this.invalidIfAny(type, name, [
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value',
+          field: 'metadata.namespace',
+        },
+      ]);
+    this.invalidIfAny(type, name, [
+      ...validateName(type.group, type.kind, name),
+      ...validateObject(type.group, type.kind, a),
+    ]);
+    const key = this.key(type);
+    const exists = () => {
+      if (this.store.get(key, a.metadata.namespace, name))
+        throw errors.alreadyExists(this.gr(type), name);
+    };
+    // Checked before validating admission too, so quota admission does not charge for a duplicate.
+    exists();
+    prepareForCreate(type.group, type.kind, a);
     if (type.group === '' && type.kind === 'Service')
-      this.allocateServiceIPs(o);
-    if (type.crd && hasStatus) delete o.status;
-    const admitted =
-      (await this.admit('CREATE', type, o, undefined, opts)) ?? o;
-    const m = admitted.metadata;
+      this.allocateServiceIPs(a);
+    if (type.crd && hasStatus) delete a.status;
+    const m = a.metadata;
     m.uid = randomUUID();
     m.creationTimestamp = now();
     if (tracksGeneration(type.group, type.kind, !!type.crd)) m.generation = 1;
+    await this.runAdmission(
+      'validate',
+      'CREATE',
+      type,
+      a,
+      undefined,
+      opts,
+      undefined,
+      mutated.metadata?.name ?? '',
+    );
     if (opts.dryRun) {
       delete m.resourceVersion;
-      return admitted;
+      return a;
     }
+    exists();
     m.resourceVersion = String(this.store.nextResourceVersion());
-    this.store.put(key, reorderMetadata(admitted), 'ADDED');
+    this.store.put(key, reorderMetadata(a), 'ADDED');
     return this.get(type, m.namespace, name);
   }
 
@@ -462,50 +518,51 @@ export class ObjectApi {
     o.apiVersion = groupVersionString(type.group, type.version);
     o.kind = type.kind;
     const hasStatus = hasStatusSubresource(type);
-    let next: KubeObject;
-    if (opts.subresource === 'status') {
-      next = clone(old);
-      next.status = o.status;
-      // A status write may not change metadata except labels/annotations kept as is (status strategy).
-    } else {
-      next = o;
-      const m = next.metadata;
-      m.name = name;
-      if (type.namespaced) m.namespace = namespace;
-      m.uid = old.metadata.uid;
-      m.creationTimestamp = old.metadata.creationTimestamp;
-      if (old.metadata.deletionTimestamp)
-        m.deletionTimestamp = old.metadata.deletionTimestamp;
-      else delete m.deletionTimestamp;
-      if (old.metadata.deletionGracePeriodSeconds !== undefined)
-        m.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
-      if (old.metadata.generation !== undefined)
-        m.generation = old.metadata.generation;
-      applyDecodeDefaults(type.group, type.kind, next);
-      if (hasStatus && !type.crd) next.status = old.status;
-      else if (hasStatus && type.crd) {
-        if (old.status === undefined) delete next.status;
-        else next.status = old.status;
+    /** The strategy's PrepareForUpdate: the status/main split and the metadata a client may not change. */
+    const prepare = (incoming: KubeObject): KubeObject => {
+      let next: KubeObject;
+      if (opts.subresource === 'status') {
+        next = clone(old);
+        next.status = incoming.status;
+        // A status write may not change metadata except labels/annotations kept as is (status strategy).
+      } else {
+        next = incoming;
+        const m = next.metadata;
+        m.name = name;
+        if (type.namespaced) m.namespace = namespace;
+        m.uid = old.metadata.uid;
+        m.creationTimestamp = old.metadata.creationTimestamp;
+        if (old.metadata.deletionTimestamp)
+          m.deletionTimestamp = old.metadata.deletionTimestamp;
+        else delete m.deletionTimestamp;
+        if (old.metadata.deletionGracePeriodSeconds !== undefined)
+          m.deletionGracePeriodSeconds =
+            old.metadata.deletionGracePeriodSeconds;
+        if (old.metadata.generation !== undefined)
+          m.generation = old.metadata.generation;
+        applyDecodeDefaults(type.group, type.kind, next);
+        if (hasStatus && !type.crd) next.status = old.status;
+        else if (hasStatus && type.crd) {
+          if (old.status === undefined) delete next.status;
+          else next.status = old.status;
+        }
+        if (type.group === '' && type.kind === 'Namespace' && !opts.finalize)
+          next.spec = old.spec;
+        if (type.group === '' && type.kind === 'Service') {
+          const spec = (next.spec ?? {}) as Record<string, unknown>;
+          const oldSpec = (old.spec ?? {}) as Record<string, unknown>;
+          for (const f of [
+            'clusterIP',
+            'clusterIPs',
+            'ipFamilies',
+            'ipFamilyPolicy',
+          ])
+            if (spec[f] === undefined) spec[f] = oldSpec[f];
+        }
       }
-      if (type.group === '' && type.kind === 'Namespace' && !opts.finalize)
-        next.spec = old.spec;
-      if (type.group === '' && type.kind === 'Service') {
-        const spec = (next.spec ?? {}) as Record<string, unknown>;
-        const oldSpec = (old.spec ?? {}) as Record<string, unknown>;
-        for (const f of [
-          'clusterIP',
-          'clusterIPs',
-          'ipFamilies',
-          'ipFamilyPolicy',
-        ])
-          if (spec[f] === undefined) spec[f] = oldSpec[f];
-      }
-      this.invalidIfAny(
-        type,
-        name,
-        validateObject(type.group, type.kind, next),
-      );
-    }
+      return next;
+    };
+    let next = prepare(o);
     const spec = (x: KubeObject) => {
       const c: Record<string, unknown> = { ...x };
       delete c.metadata;
@@ -514,12 +571,8 @@ export class ObjectApi {
       delete c.kind;
       return c;
     };
-    if (
-      next.metadata.generation !== undefined &&
-      !deepEqual(spec(next), spec(old))
-    )
-      next.metadata.generation = (old.metadata.generation ?? 0) + 1;
-    next.metadata.managedFields =
+    // The handler's field manager sees the request before admission (update.go transformers).
+    const managedFields =
       opts.managedFieldsOverride ??
       updateManagedFields({
         manager: opts.manager,
@@ -534,9 +587,36 @@ export class ObjectApi {
         whole: trackedContent(next, undefined, false),
         previous: old.metadata.managedFields,
       });
+    next.metadata.managedFields = managedFields;
     next.metadata.resourceVersion = old.metadata.resourceVersion;
-    const admitted =
-      (await this.admit('UPDATE', type, next, old, opts)) ?? next;
+    const mutated = await this.runAdmission(
+      'mutate',
+      'UPDATE',
+      type,
+      next,
+      old,
+      opts,
+    );
+    if (mutated && mutated !== next) {
+      const m = clone(mutated);
+      if (!isObject(m.metadata)) m.metadata = {};
+      next = prepare(m);
+      next.metadata.managedFields = managedFields;
+      next.metadata.resourceVersion = old.metadata.resourceVersion;
+    }
+    if (opts.subresource !== 'status')
+      this.invalidIfAny(
+        type,
+        name,
+        validateObject(type.group, type.kind, next),
+      );
+    if (
+      next.metadata.generation !== undefined &&
+      !deepEqual(spec(next), spec(old))
+    )
+      next.metadata.generation = (old.metadata.generation ?? 0) + 1;
+    await this.runAdmission('validate', 'UPDATE', type, next, old, opts);
+    const admitted = next;
     // A no-op update writes nothing and keeps the resourceVersion (etcd3 store GuaranteedUpdate).
     const comparable = (x: KubeObject) => ({
       ...x,
@@ -611,7 +691,24 @@ export class ObjectApi {
         name,
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
       );
-    await this.admit('DELETE', type, undefined, old, opts);
+    await this.runAdmission(
+      'mutate',
+      'DELETE',
+      type,
+      undefined,
+      old,
+      opts,
+      options,
+    );
+    await this.runAdmission(
+      'validate',
+      'DELETE',
+      type,
+      undefined,
+      old,
+      opts,
+      options,
+    );
     const finalizers = [...(old.metadata.finalizers ?? [])];
     const policy = options.propagationPolicy;
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion'))

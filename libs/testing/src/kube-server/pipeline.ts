@@ -78,6 +78,10 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   user: UserInfo;
   dryRun: boolean;
+  /** The request's CreateOptions, UpdateOptions or DeleteOptions (meta.k8s.io/v1), as webhooks see them. */
+  options?: Record<string, unknown>;
+  /** Adds a warning to the response (a `Warning: 299 - "..."` header). */
+  warn?: (message: string) => void;
 }
 
 /** Mutating admission returns the (possibly changed) object; validating admission throws ApiError to refuse. */

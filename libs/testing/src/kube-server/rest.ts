@@ -182,7 +182,16 @@ export class RestHandler {
     const manager =
       q.get('fieldManager') ?? managerFromUserAgent(req.headers['user-agent']);
     const dryRun = q.getAll('dryRun').includes('All');
-    const write = { manager, user, dryRun, subresource: sub || undefined };
+    // Admission warnings (webhook responses) become Warning headers, as in warning.AddWarning.
+    const warn = (message: string) =>
+      res.appendHeader('Warning', `299 - ${JSON.stringify(message)}`);
+    const write = {
+      manager,
+      user,
+      dryRun,
+      subresource: sub || undefined,
+      warn,
+    };
     const accept = req.headers.accept;
 
     switch (info.verb) {

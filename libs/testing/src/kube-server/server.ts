@@ -59,6 +59,7 @@ import {
   RequestInfo,
   UserInfo,
 } from './pipeline';
+import { resourceQuotaAdmission } from './quota-admission';
 import { rbacAuthorizer } from './rbac';
 import { bootstrapRbacPolicy } from './rbac-bootstrap';
 import { rbacEscalationAdmission } from './rbac-escalation';
@@ -67,6 +68,7 @@ import { RestHandler } from './rest';
 import { ServiceAccountTokens } from './service-account-tokens';
 import { ApiError, errors } from './status';
 import { ObjectStore, StoreSnapshot } from './store';
+import { webhookAdmission, WebhookAdmissionOptions } from './webhooks';
 
 export interface KubeServerOptions {
   /** Cluster name: used in the kubeconfig and for the node. */
@@ -82,6 +84,9 @@ export interface KubeServerOptions {
   authorizer?: Authorizer;
   impersonator?: Impersonator;
   admission?: AdmissionPlugin[];
+  /** Built-in admission after `admission`: webhooks (default on) then ResourceQuota (default on). */
+  webhooks?: boolean | WebhookAdmissionOptions;
+  resourceQuota?: boolean;
   patch?: PatchAlgorithms;
   /** Watch bookmark period; the real watch cache sends one about every minute. */
   bookmarkIntervalMs?: number;
@@ -145,7 +150,7 @@ export async function startKubeServer(
   const registry = new ResourceRegistry();
   const store = new ObjectStore(options.historyLimit ?? 2000, saved?.store);
   let nextIp = 1;
-  // RBAC escalation prevention runs first, before the caller's admission plugins.
+  // RBAC escalation prevention is put first below, before the caller's admission plugins.
   const admission = [...(options.admission ?? [])];
   const api = new ObjectApi(
     store,
@@ -153,6 +158,16 @@ export async function startKubeServer(
     admission,
     () => `10.96.${Math.floor(++nextIp / 250)}.${(nextIp % 250) + 1}`,
   );
+  // kube-apiserver's order: ... MutatingAdmissionWebhook, ValidatingAdmissionWebhook, ResourceQuota.
+  if (options.webhooks !== false)
+    admission.push(
+      webhookAdmission(
+        api,
+        typeof options.webhooks === 'object' ? options.webhooks : {},
+      ),
+    );
+  if (options.resourceQuota !== false)
+    admission.push(resourceQuotaAdmission({ api }));
   const tokens = new Map<string, UserInfo>([[adminToken, ADMIN_USER]]);
   if (options.tokenFile)
     for (const [t, u] of readTokenFile(options.tokenFile)) tokens.set(t, u);
