@@ -33,22 +33,36 @@ function pemKey(der: ArrayBuffer): string {
   return `-----BEGIN PRIVATE KEY-----\n${b64.trim()}\n-----END PRIVATE KEY-----\n`;
 }
 
-export async function makeServingCertificates(
-  name: string,
-): Promise<ServingCertificates> {
+function importKey(pem: string): Promise<webcrypto.CryptoKey> {
+  return webcrypto.subtle.importKey(
+    'pkcs8',
+    Buffer.from(
+      pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''),
+      'base64',
+    ),
+    alg,
+    false,
+    ['sign'],
+  );
+}
+
+const YEAR_MS = 365 * 24 * 3600_000;
+
+/** A self-signed CA (PEM certificate and PKCS#8 key). */
+export async function createCertificateAuthority(
+  commonName: string,
+): Promise<{ caCert: string; caKey: string }> {
   useWebCrypto();
-  const notBefore = new Date(Date.now() - 60_000);
-  const notAfter = new Date(Date.now() + 365 * 24 * 3600_000);
-  const caKeys = await webcrypto.subtle.generateKey(alg, true, [
+  const keys = await webcrypto.subtle.generateKey(alg, true, [
     'sign',
     'verify',
   ]);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
-    name: `CN=${name}-ca`,
-    notBefore,
-    notAfter,
-    keys: caKeys as unknown as x509.X509CertificateCreateSelfSignedParams['keys'],
+    name: `CN=${commonName}`,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + YEAR_MS),
+    keys: keys as unknown as x509.X509CertificateCreateSelfSignedParams['keys'],
     signingAlgorithm: alg,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
@@ -58,86 +72,54 @@ export async function makeServingCertificates(
       ),
     ],
   });
-  const serverKeys = await webcrypto.subtle.generateKey(alg, true, [
-    'sign',
-    'verify',
-  ]);
-  const server = await x509.X509CertificateGenerator.create({
-    serialNumber: '02',
-    subject: 'CN=kube-apiserver',
-    issuer: ca.subject,
-    notBefore,
-    notAfter,
-    signingKey:
-      caKeys.privateKey as unknown as x509.X509CertificateCreateWithKeyParams['signingKey'],
-    publicKey:
-      serverKeys.publicKey as unknown as x509.X509CertificateCreateParams['publicKey'],
-    signingAlgorithm: alg,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.digitalSignature |
-          x509.KeyUsageFlags.keyEncipherment,
-        true,
-      ),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'dns', value: 'localhost' },
-        { type: 'dns', value: 'kubernetes.default.svc' },
-        { type: 'ip', value: '127.0.0.1' },
-        { type: 'ip', value: '::1' },
-      ]),
-    ],
-  });
-  const keyDer = await webcrypto.subtle.exportKey(
-    'pkcs8',
-    serverKeys.privateKey,
-  );
   return {
     caCert: ca.toString('pem'),
-    caKey: pemKey(await webcrypto.subtle.exportKey('pkcs8', caKeys.privateKey)),
-    cert: server.toString('pem'),
-    key: pemKey(keyDer),
+    caKey: pemKey(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
   };
 }
 
-/**
- * A client certificate signed by the cluster CA, as `kubeadm kubeconfig user` makes: the x509
- * authenticator reads the user name from CN and the groups from the O entries.
- */
-export async function issueClientCertificate(
+export interface CertificateRequest {
+  commonName: string;
+  /** O entries: the groups of a client certificate. */
+  organizations?: string[];
+  usage: 'server' | 'client';
+  dnsNames?: string[];
+  ipAddresses?: string[];
+}
+
+/** A leaf certificate signed by `ca`, with a fresh P-256 key. */
+export async function issueCertificate(
   ca: { caCert: string; caKey: string },
-  user: string,
-  groups: string[] = [],
+  request: CertificateRequest,
 ): Promise<ClientCertificate> {
   useWebCrypto();
   const caCert = new x509.X509Certificate(ca.caCert);
-  const caKey = await webcrypto.subtle.importKey(
-    'pkcs8',
-    Buffer.from(
-      ca.caKey.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''),
-      'base64',
-    ),
-    alg,
-    false,
-    ['sign'],
-  );
   const keys = await webcrypto.subtle.generateKey(alg, true, [
     'sign',
     'verify',
   ]);
-  const subject = new x509.Name([
-    ...groups.map((o) => ({ '2.5.4.10': [o] })),
-    { '2.5.4.3': [user] },
-  ]);
+  const sans = [
+    ...(request.dnsNames ?? []).map((value) => ({
+      type: 'dns' as const,
+      value,
+    })),
+    ...(request.ipAddresses ?? []).map((value) => ({
+      type: 'ip' as const,
+      value,
+    })),
+  ];
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: `01${randomBytes(8).toString('hex')}`,
-    subject,
+    serialNumber: `02${randomBytes(8).toString('hex')}`,
+    subject: new x509.Name([
+      ...(request.organizations ?? []).map((o) => ({ '2.5.4.10': [o] })),
+      { '2.5.4.3': [request.commonName] },
+    ]),
     issuer: caCert.subject,
     notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 365 * 24 * 3600_000),
-    signingKey:
-      caKey as unknown as x509.X509CertificateCreateWithKeyParams['signingKey'],
+    notAfter: new Date(Date.now() + YEAR_MS),
+    signingKey: (await importKey(
+      ca.caKey,
+    )) as unknown as x509.X509CertificateCreateWithKeyParams['signingKey'],
     publicKey:
       keys.publicKey as unknown as x509.X509CertificateCreateParams['publicKey'],
     signingAlgorithm: alg,
@@ -148,11 +130,46 @@ export async function issueClientCertificate(
           x509.KeyUsageFlags.keyEncipherment,
         true,
       ),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+      new x509.ExtendedKeyUsageExtension([
+        request.usage === 'server'
+          ? x509.ExtendedKeyUsage.serverAuth
+          : x509.ExtendedKeyUsage.clientAuth,
+      ]),
+      ...(sans.length ? [new x509.SubjectAlternativeNameExtension(sans)] : []),
     ],
   });
   return {
     cert: cert.toString('pem'),
     key: pemKey(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
   };
+}
+
+/** The cluster CA and the API server's serving certificate for localhost. */
+export async function makeServingCertificates(
+  name: string,
+): Promise<ServingCertificates> {
+  const ca = await createCertificateAuthority(`${name}-ca`);
+  const serving = await issueCertificate(ca, {
+    commonName: 'kube-apiserver',
+    usage: 'server',
+    dnsNames: ['localhost', 'kubernetes.default.svc'],
+    ipAddresses: ['127.0.0.1', '::1'],
+  });
+  return { ...ca, ...serving };
+}
+
+/**
+ * A client certificate signed by the cluster CA, as `kubeadm kubeconfig user` makes: the x509
+ * authenticator reads the user name from CN and the groups from the O entries.
+ */
+export function issueClientCertificate(
+  ca: { caCert: string; caKey: string },
+  user: string,
+  groups: string[] = [],
+): Promise<ClientCertificate> {
+  return issueCertificate(ca, {
+    commonName: user,
+    organizations: groups,
+    usage: 'client',
+  });
 }

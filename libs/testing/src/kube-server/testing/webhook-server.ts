@@ -1,13 +1,9 @@
 // An admission webhook for specs: HTTPS with a certificate minted for the names the API server
 // will verify (a URL's host or <service>.<namespace>.svc), answering AdmissionReview v1 requests
 // through a handler and recording every request it received.
-import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
 import { createServer, Server } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
-import * as x509 from '@peculiar/x509';
-
-const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+import { createCertificateAuthority, issueCertificate } from '../certs';
 
 export interface AdmissionRequest {
   uid: string;
@@ -55,76 +51,20 @@ export interface CertificateAuthority {
   issue(dnsNames: string[]): Promise<{ cert: string; key: string }>;
 }
 
-function pemKey(der: ArrayBuffer): string {
-  const b64 = Buffer.from(der)
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n');
-  return `-----BEGIN PRIVATE KEY-----\n${b64.trim()}\n-----END PRIVATE KEY-----\n`;
-}
-
 /** A throwaway CA whose serving certificates cover the given DNS names plus 127.0.0.1. */
 export async function makeCertificateAuthority(
   name = 'webhook-ca',
 ): Promise<CertificateAuthority> {
-  x509.cryptoProvider.set(
-    webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0],
-  );
-  const notBefore = new Date(Date.now() - 60_000);
-  const notAfter = new Date(Date.now() + 24 * 3600_000);
-  const caKeys = await webcrypto.subtle.generateKey(alg, true, [
-    'sign',
-    'verify',
-  ]);
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: `CN=${name}`,
-    notBefore,
-    notAfter,
-    keys: caKeys as unknown as x509.X509CertificateCreateSelfSignedParams['keys'],
-    signingAlgorithm: alg,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
-        true,
-      ),
-    ],
-  });
-  let serial = 2;
+  const ca = await createCertificateAuthority(name);
   return {
-    caCert: ca.toString('pem'),
-    issue: async (dnsNames) => {
-      const keys = await webcrypto.subtle.generateKey(alg, true, [
-        'sign',
-        'verify',
-      ]);
-      const cert = await x509.X509CertificateGenerator.create({
-        serialNumber: String(serial++).padStart(2, '0'),
-        subject: `CN=${dnsNames[0] ?? 'webhook'}`,
-        issuer: ca.subject,
-        notBefore,
-        notAfter,
-        signingKey:
-          caKeys.privateKey as unknown as x509.X509CertificateCreateWithKeyParams['signingKey'],
-        publicKey:
-          keys.publicKey as unknown as x509.X509CertificateCreateParams['publicKey'],
-        signingAlgorithm: alg,
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.ExtendedKeyUsageExtension([
-            x509.ExtendedKeyUsage.serverAuth,
-          ]),
-          new x509.SubjectAlternativeNameExtension([
-            ...dnsNames.map((value) => ({ type: 'dns' as const, value })),
-            { type: 'ip', value: '127.0.0.1' },
-          ]),
-        ],
-      });
-      return {
-        cert: cert.toString('pem'),
-        key: pemKey(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
-      };
-    },
+    caCert: ca.caCert,
+    issue: (dnsNames) =>
+      issueCertificate(ca, {
+        commonName: dnsNames[0] ?? 'webhook',
+        usage: 'server',
+        dnsNames,
+        ipAddresses: ['127.0.0.1'],
+      }),
   };
 }
 
