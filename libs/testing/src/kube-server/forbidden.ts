@@ -1,7 +1,7 @@
 // The 403 the authorization and impersonation filters answer
 // (k8s.io/apiserver/pkg/endpoints/handlers/responsewriters ForbiddenStatusError): the message names
 // the user, verb, resource/subresource, API group and scope; an empty reason adds nothing.
-import { RequestInfo, UserInfo } from './pipeline';
+import { AuthorizationAttributes, UserInfo } from './pipeline';
 import { ApiError, errors } from './status';
 
 /** responsewriters' sanitizer: nothing in an error may look like HTML. */
@@ -11,17 +11,7 @@ function sanitize(s: string): string {
 
 export function forbiddenStatusError(
   user: UserInfo,
-  info: Pick<
-    RequestInfo,
-    | 'isResourceRequest'
-    | 'path'
-    | 'verb'
-    | 'apiGroup'
-    | 'namespace'
-    | 'resource'
-    | 'subresource'
-    | 'name'
-  >,
+  info: AuthorizationAttributes,
   reason?: string,
 ): ApiError {
   let msg: string;

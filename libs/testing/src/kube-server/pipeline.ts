@@ -54,6 +54,19 @@ export type Impersonator = (
 /** Part 1: impersonation headers are ignored. */
 export const noImpersonation: Impersonator = async (_req, user) => user;
 
+/** The attributes an authorizer decides on; a RequestInfo with only what RBAC reads. */
+export type AuthorizationAttributes = Pick<
+  RequestInfo,
+  | 'isResourceRequest'
+  | 'path'
+  | 'verb'
+  | 'apiGroup'
+  | 'namespace'
+  | 'resource'
+  | 'subresource'
+  | 'name'
+>;
+
 export type Authenticator = (
   req: IncomingMessage,
 ) => Promise<UserInfo | undefined>;

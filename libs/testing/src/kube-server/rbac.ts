@@ -3,6 +3,7 @@
 // and ClusterRoleBindings (plugin/pkg/auth/authorizer/rbac/rbac.go, pkg/registry/rbac/validation/rule.go).
 import { ObjectApi } from './object-api';
 import {
+  AuthorizationAttributes,
   AuthorizationDecision,
   Authorizer,
   RequestInfo,
@@ -38,18 +39,7 @@ export interface RoleRef {
   name: string;
 }
 
-/** The attributes an authorizer decides on; a RequestInfo with only what RBAC reads. */
-export type AuthorizationAttributes = Pick<
-  RequestInfo,
-  | 'isResourceRequest'
-  | 'path'
-  | 'verb'
-  | 'apiGroup'
-  | 'namespace'
-  | 'resource'
-  | 'subresource'
-  | 'name'
->;
+export type { AuthorizationAttributes } from './pipeline';
 
 /** A full RequestInfo for attributes built by hand (impersonation, reviews, bind/escalate checks). */
 export function requestInfoOf(
