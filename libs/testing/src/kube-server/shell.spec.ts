@@ -134,6 +134,13 @@ describe('the built-in container shell', () => {
       ).out,
     ).toBe('hello world $HOME\nyes\n');
     expect((await run(['sh', '-c', 'false; echo $?'])).out).toBe('1\n');
+    expect(
+      await run(['sh', '-c', 'echo e >&2; echo o 2>/dev/null; ls /x 2>&1']),
+    ).toEqual({
+      code: 1,
+      out: 'o\nls: /x: No such file or directory\n',
+      err: 'e\n',
+    });
     expect((await run(['bash', '-c', 'X=1; echo ${X}2'])).out).toBe('12\n');
     expect((await run(['sh', '-c', 'echo a; exit 3; echo b'])).code).toBe(3);
     expect((await run(['sh', '-c', 'echo a; exit 3; echo b'])).out).toBe('a\n');

@@ -400,7 +400,10 @@ function ls(args: string[], state: ShellState, io: CommandIO): number {
 
 // --- the shell language: words, quotes, $VAR, `;`, `&&`, `||` -----------------------------------
 
-type Token = { word: string } | { op: ';' | '&&' | '||' };
+type Token =
+  | { word: string }
+  | { op: ';' | '&&' | '||' }
+  | { redirect: { fd: number; target: string } };
 
 export class ShellSyntaxError extends Error {}
 
@@ -479,7 +482,26 @@ export function tokenize(
       flush();
       tokens.push({ op: line.slice(i, i + 2) as '&&' | '||' });
       i += 2;
-    } else if (c === '|' || c === '&' || c === '<' || c === '>') {
+    } else if (
+      c === '>' ||
+      ((c === '1' || c === '2') && !inWord && line[i + 1] === '>')
+    ) {
+      // `>&2`, `2>&1`, `>/dev/null`: the redirections scripts use to route output.
+      flush();
+      const fd = c === '>' ? 1 : Number(c);
+      i += c === '>' ? 1 : 2;
+      let target = '';
+      if (line[i] === '&') {
+        target = line.slice(i, i + 2);
+        i += 2;
+      } else {
+        while (line[i] === ' ') i++;
+        while (i < line.length && !' \t;&|'.includes(line[i]))
+          target += line[i++];
+      }
+      if (!target) throw new ShellSyntaxError("unexpected newline after '>'");
+      tokens.push({ redirect: { fd, target } });
+    } else if (c === '|' || c === '&' || c === '<') {
       throw new ShellSyntaxError(`unsupported operator '${c}'`);
     } else {
       word += c;
@@ -522,6 +544,27 @@ function splitList(line: string): { text: string; op?: ';' | '&&' | '||' }[] {
   return out;
 }
 
+/** The command's output after its redirections, or the shell's error for a file it cannot write. */
+function redirect(tokens: Token[], io: CommandIO): CommandIO | string {
+  let { stdout, stderr } = io;
+  for (const t of tokens) {
+    if (!('redirect' in t)) continue;
+    const { fd, target } = t.redirect;
+    const to =
+      target === '&1'
+        ? stdout
+        : target === '&2'
+          ? stderr
+          : target === '/dev/null'
+            ? () => undefined
+            : undefined;
+    if (!to) return `sh: can't create ${target}: Read-only file system\n`;
+    if (fd === 1) stdout = to;
+    else stderr = to;
+  }
+  return { ...io, stdout, stderr };
+}
+
 /** Runs one line (`a; b && c || d`) in the shell's state; returns the last status. */
 async function runLine(
   line: string,
@@ -543,10 +586,10 @@ async function runLine(
     if (!skip) {
       // Expanded when it runs, so `false; echo $?` sees the status of `false`.
       let words: string[];
+      let tokens: Token[];
       try {
-        words = tokenize(text, vars).flatMap((t) =>
-          'word' in t ? [t.word] : [],
-        );
+        tokens = tokenize(text, vars);
+        words = tokens.flatMap((t) => ('word' in t ? [t.word] : []));
       } catch (e) {
         if (!(e instanceof ShellSyntaxError)) throw e;
         io.stderr(`sh: syntax error: ${e.message}\n`);
@@ -559,8 +602,13 @@ async function runLine(
       if (assignment && words.length === 1) {
         state.vars.set(assignment[1], assignment[2]);
         state.status = 0;
-      } else if (words.length)
-        state.status = await runCommand(words, state, io, tty);
+      } else if (words.length) {
+        const redirected = redirect(tokens, io);
+        state.status =
+          typeof redirected === 'string'
+            ? (io.stderr(redirected), 1)
+            : await runCommand(words, state, redirected, tty);
+      }
     }
     // `a && b`: b runs when the last command that ran succeeded; `a || b` when it failed.
     skip =
