@@ -8,6 +8,7 @@ import { AddressInfo, Socket } from 'node:net';
 import { makeServingCertificates, ServingCertificates } from './certs';
 import { Controllers } from './controllers';
 import { CrdController } from './crds';
+import { isPodStreamRequest, PodStreams, upgradeResponse } from './exec';
 import {
   aggregatedDiscovery,
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
@@ -23,6 +24,8 @@ import { adminKubeconfig } from './kubeconfig';
 import { ObjectApi } from './object-api';
 import { openApiV2, openApiV3Document, openApiV3Index } from './openapi';
 import { patchAlgorithms } from './patch-algorithms';
+import { PodLogs } from './pod-logs';
+import { ContainerRuntime } from './pod-runtime';
 import { PatchAlgorithms } from './patch-contract';
 import {
   AdmissionPlugin,
@@ -74,6 +77,13 @@ export interface KubeServer {
   registry: ResourceRegistry;
   /** Resolves when the built-in controllers have no queued work. */
   settled(): Promise<void>;
+  /** Records output of a pod's container, as if it had written it (served by pods/log, -f included). */
+  appendLog(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    text: string,
+  ): void;
   stop(): Promise<void>;
 }
 
@@ -123,12 +133,16 @@ export async function startKubeServer(
   // The watch window starts after bootstrap, as a real watch cache starts after etcd holds data.
   if (!saved) store.resetHistory();
 
+  const podLogs = new PodLogs(api);
+  const runtime = new ContainerRuntime(api, podLogs);
+  const podStreams = new PodStreams(api, runtime);
   const rest = new RestHandler({
     api,
     patch: options.patch ?? patchAlgorithms,
     authorize,
     authenticateToken: async (token) => tokens.get(token),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+    podLogs,
   });
 
   let serverAddress = '';
@@ -146,7 +160,8 @@ export async function startKubeServer(
     const effective = await impersonate(req, user, authorize);
     if (effective !== user) ctx.impersonatedUser = effective;
     const decision = await authorize(effective, ctx.info);
-    if (!decision.allowed) throw forbidden(effective, ctx.info, decision.reason);
+    if (!decision.allowed)
+      throw forbidden(effective, ctx.info, decision.reason);
     return effective;
   };
 
@@ -168,6 +183,8 @@ export async function startKubeServer(
     const info = ctx.info;
     if (!PUBLIC_PATHS.has(url.pathname)) {
       const user = await authenticateRequest(req, ctx);
+      if (isPodStreamRequest(info))
+        return podStreams.serveHttp(req, res, info, user);
       if (info.isResourceRequest) return rest.handle(req, res, url, info, user);
     }
     return nonResource(req, res, url, info);
@@ -234,27 +251,43 @@ export async function startKubeServer(
     throw errors.notFoundPath();
   };
 
+  const fail = (res: ServerResponse, e: unknown) => {
+    const err =
+      e instanceof ApiError
+        ? e
+        : errors.internal(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof ApiError))
+      console.error('kube-server: internal error', e);
+    if (res.headersSent) res.end();
+    else sendError(res, err);
+  };
+
   const sockets = new Set<Socket>();
   const server: Server = createServer(
     { cert: certs.cert, key: certs.key },
     (req, res) => {
-      const ctx = newContext(
-        req,
-        new URL(req.url ?? '/', 'https://localhost'),
-      );
+      const ctx = newContext(req, new URL(req.url ?? '/', 'https://localhost'));
       res.setHeader('Audit-Id', ctx.auditId);
-      handle(req, res, ctx).catch((e: unknown) => {
-        const err =
-          e instanceof ApiError
-            ? e
-            : errors.internal(e instanceof Error ? e.message : String(e));
-        if (!(e instanceof ApiError))
-          console.error('kube-server: internal error', e);
-        if (res.headersSent) res.end();
-        else sendError(res, err);
-      });
+      handle(req, res, ctx).catch((e: unknown) => fail(res, e));
     },
   );
+  // Upgrade requests: pods/exec and attach over WebSocket (SPDY is refused); a failed upgrade is
+  // answered with the Status as an ordinary response, and other paths are served without upgrading.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const ctx = newContext(req, new URL(req.url ?? '/', 'https://localhost'));
+    let res: ServerResponse | undefined;
+    const respond = () => {
+      res ??= upgradeResponse(req, socket);
+      res.setHeader('Audit-Id', ctx.auditId);
+      return res;
+    };
+    const serve = async () => {
+      if (!isPodStreamRequest(ctx.info)) return handle(req, respond(), ctx);
+      const user = await authenticateRequest(req, ctx);
+      return podStreams.connect(req, socket, head, ctx.info, user, respond);
+    };
+    serve().catch((e: unknown) => fail(respond(), e));
+  });
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -306,8 +339,13 @@ export async function startKubeServer(
     api,
     registry,
     settled: () => controllers.idle(),
+    appendLog: (namespace, pod, container, text) =>
+      podLogs.appendByName(namespace, pod, container, text),
     stop: async () => {
       controllers.stop();
+      podStreams.stop();
+      runtime.stop();
+      podLogs.stop();
       crds.stop();
       unsubscribePersist();
       persist();
