@@ -86,11 +86,17 @@ export class PodLogs {
         | undefined) ?? []
     ).find((s) => s.name === container);
     // kubelet validateContainerLogStatus (pkg/kubelet/kubelet_pods.go).
-    if (opts.previous)
+    // This runtime never starts a container twice: the previous instance's log is the current one.
+    const previous = at(status, 'lastState', 'terminated');
+    if (opts.previous && !previous)
       throw errors.badRequest(
         `previous terminated container "${container}" in pod "${name}" not found`,
       );
-    if (!at(status, 'state', 'running') && !at(status, 'state', 'terminated'))
+    if (
+      !at(status, 'state', 'running') &&
+      !at(status, 'state', 'terminated') &&
+      !previous
+    )
       throw errors.badRequest(
         `container "${container}" in pod "${name}" is waiting to start: ${String(at(status, 'state', 'waiting', 'reason') ?? 'ContainerCreating')}`,
       );

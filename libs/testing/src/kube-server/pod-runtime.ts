@@ -13,7 +13,7 @@ import {
   Terminal,
 } from './shell';
 import { errors } from './status';
-import { at, KubeObject } from './types';
+import { at, clone, KubeObject, now } from './types';
 
 type Container = Record<string, unknown>;
 
@@ -223,17 +223,108 @@ export class ContainerRuntime {
         if (!stdin) continue;
         argv.push('sh');
       }
-      this.processes.set(
-        key,
-        new MainProcess(
-          argv,
-          containerContext(pod, name),
-          c.tty === true,
-          stdin,
-          (text) => this.logs.append(pod, name, text),
-        ),
+      const main = new MainProcess(
+        argv,
+        containerContext(pod, name),
+        c.tty === true,
+        stdin,
+        (text) => this.logs.append(pod, name, text),
       );
+      this.processes.set(key, main);
+      void main.done.then((code) => {
+        if (this.stopped || this.processes.get(key) !== main) return;
+        return this.containerExited(pod, name, code);
+      });
     }
+  }
+
+  /**
+   * The kubelet's status after a main process exits. restartPolicy Never (or OnFailure after
+   * success): the container is terminated and, once all are, the pod Succeeded or Failed. Otherwise
+   * the container would be restarted: it is reported in CrashLoopBackOff with its last state
+   * (this runtime does not run it again).
+   */
+  private async containerExited(
+    started: KubeObject,
+    container: string,
+    code: number,
+  ): Promise<void> {
+    const type = this.api.registry.findAnyVersion('', 'pods');
+    const ns = started.metadata.namespace ?? '';
+    const name = started.metadata.name ?? '';
+    const pod = type && this.api.tryGet(type, ns, name);
+    if (
+      !type ||
+      !pod ||
+      pod.metadata.uid !== started.metadata.uid ||
+      pod.metadata.deletionTimestamp
+    )
+      return;
+    const next = clone(pod);
+    const status = (next.status ?? {}) as Record<string, unknown>;
+    const statuses = (status.containerStatuses ?? []) as Record<
+      string,
+      unknown
+    >[];
+    const s = statuses.find((c) => c.name === container);
+    if (!s) return;
+    const terminated = {
+      exitCode: code,
+      reason: code === 0 ? 'Completed' : 'Error',
+      startedAt: at(s, 'state', 'running', 'startedAt') ?? now(),
+      finishedAt: now(),
+      containerID: s.containerID,
+    };
+    const policy = String(at(pod, 'spec', 'restartPolicy') ?? 'Always');
+    s.ready = false;
+    s.started = false;
+    if (policy === 'Always' || (policy === 'OnFailure' && code !== 0)) {
+      s.lastState = { terminated };
+      s.restartCount = Number(s.restartCount ?? 0) + 1;
+      s.state = {
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: `back-off 10s restarting failed container=${container} pod=${name}_${ns}(${String(pod.metadata.uid)})`,
+        },
+      };
+    } else s.state = { terminated };
+    const done = statuses.every((c) => at(c, 'state', 'terminated'));
+    if (done)
+      status.phase = statuses.every(
+        (c) => at(c, 'state', 'terminated', 'exitCode') === 0,
+      )
+        ? 'Succeeded'
+        : 'Failed';
+    const unready = statuses
+      .filter((c) => c.ready !== true)
+      .map((c) => String(c.name));
+    const ts = now();
+    status.conditions = (
+      (status.conditions ?? []) as Record<string, unknown>[]
+    ).map((c) =>
+      c.type === 'Ready' || c.type === 'ContainersReady'
+        ? {
+            ...c,
+            status: 'False',
+            lastTransitionTime: ts,
+            reason: done ? 'PodCompleted' : 'ContainersNotReady',
+            ...(done
+              ? {}
+              : {
+                  message: `containers with unready status: [${unready.join(' ')}]`,
+                }),
+          }
+        : c,
+    );
+    next.status = status;
+    await this.api.update(type, ns, name, next, {
+      manager: 'kubelet',
+      user: {
+        username: `system:node:${String(at(pod, 'spec', 'nodeName'))}`,
+        groups: ['system:nodes'],
+      },
+      subresource: 'status',
+    });
   }
 
   private stopPod(uid: string): void {

@@ -448,6 +448,46 @@ describe('pod streams', () => {
     });
   });
 
+  describe('container main processes', () => {
+    it('complete a restartPolicy Never pod when the command ends, and keep its output as the log', async () => {
+      const type = server.registry.findAnyVersion('', 'pods');
+      if (!type) throw new Error('no pods');
+      await server.api.create(
+        type,
+        'default',
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'job' },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: 'main',
+                image: 'busybox',
+                command: ['sh', '-c', 'echo done; exit 1'],
+              },
+            ],
+          },
+        },
+        { manager: 'streams-spec', user: ADMIN_USER },
+      );
+      const pod = await eventually(() => {
+        const p = server.api.tryGet(type, 'default', 'job');
+        return p?.status && (p.status as { phase?: string }).phase === 'Failed'
+          ? p
+          : undefined;
+      }, 'the pod to fail');
+      expect(
+        (pod.status as { containerStatuses: unknown[] }).containerStatuses[0],
+      ).toMatchObject({
+        ready: false,
+        state: { terminated: { exitCode: 1, reason: 'Error' } },
+      });
+      expect((await kubectl(['logs', 'job'])).stdout).toBe('done\n');
+    });
+  });
+
   describe('pods/log', () => {
     it('serves what the container wrote (kubectl logs)', async () => {
       const r = await kubectl(['logs', 'web']);
