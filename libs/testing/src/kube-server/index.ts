@@ -12,3 +12,11 @@ export type {
 export { ApiError, errors as statusErrors } from './status';
 export type { Status, StatusCause, StatusDetails } from './status';
 export type { KubeObject, ObjectMeta } from './types';
+export {
+  execInContainer,
+  ExecutableNotFound,
+  InputQueue,
+  InterruptSource,
+  Terminal,
+} from './shell';
+export type { CommandIO, ContainerContext } from './shell';
