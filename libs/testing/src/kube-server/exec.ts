@@ -216,8 +216,16 @@ export class PodStreams {
       this.sessions.add(ws);
       ws.on('close', () => this.sessions.delete(ws));
       const session = new ChannelSession(ws, protocol, opts);
-      if (info.subresource === 'exec') void this.exec(session, pod, opts);
-      else void this.attach(session, pod, opts);
+      const served =
+        info.subresource === 'exec'
+          ? this.exec(session, pod, opts)
+          : this.attach(session, pod, opts);
+      served.catch((e: unknown) => {
+        console.error('kube-server: pod stream failed', e);
+        session.finish(
+          internalError(e instanceof Error ? e.message : String(e)),
+        );
+      });
     });
   }
 
@@ -346,6 +354,7 @@ export class PodStreams {
       session.finish(code === 0 ? SUCCESS : nonZeroExit(opts.command, code));
     } catch (e) {
       if (!(e instanceof ExecutableNotFound)) throw e;
+      if (session.closed) return;
       // containerd's answer, wrapped by the kubelet (ServeExec) into an InternalError.
       const execId = randomBytes(32).toString('hex');
       session.finish(
@@ -488,6 +497,7 @@ class ChannelSession {
 
   /** Writes how the command ended on the error channel and closes, as the kubelet does. */
   finish(status: StreamStatus): void {
+    if (this.closed) return;
     if (this.protocol.statusJson) this.send(ERROR, JSON.stringify(status));
     else if (status.status !== 'Success')
       this.send(ERROR, String(status.message));

@@ -380,6 +380,31 @@ describe('pod streams', () => {
       ]);
     });
 
+    it('ends a command whose pod is deleted as killed (exit 137)', async () => {
+      await createPod('doomed', [{ name: 'app', image: 'busybox' }]);
+      const s = await openSocket(
+        '/api/v1/namespaces/default/pods/doomed/exec?command=sleep&command=3600&stdout=1',
+        ['v5.channel.k8s.io'],
+      );
+      if (!('ws' in s)) throw new Error(`refused: ${s.status}`);
+      const type = server.registry.findAnyVersion('', 'pods');
+      if (!type) throw new Error('no pods');
+      await server.api.delete(
+        type,
+        'default',
+        'doomed',
+        {},
+        { manager: 'streams-spec', user: ADMIN_USER },
+      );
+      await s.closed;
+      const status = s.messages.at(-1);
+      expect(status?.[0]).toBe(3);
+      expect(JSON.parse(String(status?.subarray(1)))).toMatchObject({
+        reason: 'NonZeroExitCode',
+        details: { causes: [{ reason: 'ExitCode', message: '137' }] },
+      });
+    });
+
     it('refuses a handshake with no supported protocol', async () => {
       expect(await openSocket(path, ['v9.channel.k8s.io'])).toEqual({
         status: 403,
