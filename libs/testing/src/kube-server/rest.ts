@@ -8,8 +8,8 @@ import { decodeKubernetesProtobuf, ProtobufError } from './protobuf';
 import { managerFromUserAgent } from './managed-fields';
 import { DeleteOptions, ListOptions, ObjectApi } from './object-api';
 import { isPatchError, PatchAlgorithms } from './patch-contract';
-import { PodLogs } from './pod-logs';
 import { Authorizer, RequestInfo, UserInfo } from './pipeline';
+import { PodLogs } from './pod-logs';
 import { groupVersionString, ResourceType } from './resources';
 import {
   parseFieldSelector,

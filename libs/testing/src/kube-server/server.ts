@@ -24,8 +24,6 @@ import { adminKubeconfig } from './kubeconfig';
 import { ObjectApi } from './object-api';
 import { openApiV2, openApiV3Document, openApiV3Index } from './openapi';
 import { patchAlgorithms } from './patch-algorithms';
-import { PodLogs } from './pod-logs';
-import { ContainerRuntime } from './pod-runtime';
 import { PatchAlgorithms } from './patch-contract';
 import {
   AdmissionPlugin,
@@ -40,6 +38,8 @@ import {
   RequestInfo,
   UserInfo,
 } from './pipeline';
+import { PodLogs } from './pod-logs';
+import { ContainerRuntime } from './pod-runtime';
 import { ResourceRegistry } from './resources';
 import { RestHandler } from './rest';
 import { ApiError, errors } from './status';
@@ -160,8 +160,7 @@ export async function startKubeServer(
     const effective = await impersonate(req, user, authorize);
     if (effective !== user) ctx.impersonatedUser = effective;
     const decision = await authorize(effective, ctx.info);
-    if (!decision.allowed)
-      throw forbidden(effective, ctx.info, decision.reason);
+    if (!decision.allowed) throw forbidden(effective, ctx.info, decision.reason);
     return effective;
   };
 
@@ -266,7 +265,10 @@ export async function startKubeServer(
   const server: Server = createServer(
     { cert: certs.cert, key: certs.key },
     (req, res) => {
-      const ctx = newContext(req, new URL(req.url ?? '/', 'https://localhost'));
+      const ctx = newContext(
+        req,
+        new URL(req.url ?? '/', 'https://localhost'),
+      );
       res.setHeader('Audit-Id', ctx.auditId);
       handle(req, res, ctx).catch((e: unknown) => fail(res, e));
     },
