@@ -274,6 +274,50 @@ describe('pod streams', () => {
     });
   });
 
+  it('attaches kubectl run -it --rm to the container’s shell and reports how it ended', async () => {
+    const socket = `cube-streams-run-${process.pid}`;
+    const tmux = (...args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile('tmux', ['-L', socket, ...args], (err, out) =>
+          err ? reject(err) : resolve(out),
+        ),
+      );
+    const showing = (text: string) =>
+      eventually(
+        async () =>
+          (await tmux('capture-pane', '-p', '-t', 'run')).includes(text)
+            ? true
+            : undefined,
+        `"${text}" on the terminal`,
+      );
+    await tmux(
+      'new-session',
+      '-d',
+      '-x',
+      '120',
+      '-y',
+      '40',
+      '-s',
+      'run',
+      `${KUBECTL} --kubeconfig ${kubeconfig} --cache-dir ${join(dir, 'cache')} run -it --rm shelly --image=busybox --restart=Never -- sh; echo "kubectl exited $?"; sleep 600`,
+    );
+    try {
+      await showing('If you don');
+      // The prompt was written before kubectl attached: Enter shows a new one, as kubectl suggests.
+      await tmux('send-keys', '-t', 'run', 'Enter');
+      await showing('/ #');
+      await tmux('send-keys', '-t', 'run', 'hostname', 'Enter');
+      await showing('shelly\n/ #');
+      await tmux('send-keys', '-t', 'run', 'exit 3', 'Enter');
+      await showing('kubectl exited 3');
+      const screen = await tmux('capture-pane', '-p', '-t', 'run');
+      expect(screen).toContain('pod "shelly" deleted');
+      expect(screen).toContain('pod default/shelly terminated (Error)');
+    } finally {
+      await tmux('kill-server').catch(() => undefined);
+    }
+  });
+
   describe('@kubernetes/client-node Exec', () => {
     async function run(
       protocols: string[],
