@@ -8,8 +8,9 @@ import {
 } from 'node:http';
 import { request } from 'node:https';
 import { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
 import { AuditEvent } from './audit-sink';
-import { KubeServer, startKubeServer } from './server';
+import { ADMIN_USER, KubeServer, startKubeServer } from './server';
 import { rawRequest } from './testing/http-client';
 
 interface Received {
@@ -109,6 +110,22 @@ describe('audit webhook sink', () => {
       }),
     );
     await record('watch', watchUntilHeaders(server));
+    const pods = server.registry.findAnyVersion('', 'pods');
+    if (!pods) throw new Error('no pods');
+    await server.api.create(
+      pods,
+      'default',
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web' },
+        spec: { containers: [{ name: 'web', image: 'busybox' }] },
+      },
+      { manager: 'audit-spec', user: ADMIN_USER },
+    );
+    await server.settled();
+    await record('exec', execOverWebSocket(server, 'web'));
+    await record('exec-missing', execOverWebSocket(server, 'nope'));
     // stop() flushes the pending batch: the sync point, no waiting on the 60 s timer.
     await server.stop();
   });
@@ -119,6 +136,33 @@ describe('audit webhook sink', () => {
 
   const eventsOf = (name: string) =>
     receiver.events().filter((e) => e.auditID === auditIds[name]);
+
+  it('audits an exec session at its switch (101) and its end, and a refused one with its Status', () => {
+    expect(
+      eventsOf('exec').map((e) => [e.stage, e.responseStatus?.code]),
+    ).toEqual([
+      ['ResponseStarted', 101],
+      ['ResponseComplete', 101],
+    ]);
+    expect(eventsOf('exec')[0]).toMatchObject({
+      verb: 'get',
+      objectRef: {
+        resource: 'pods',
+        subresource: 'exec',
+        name: 'web',
+        namespace: 'default',
+      },
+    });
+    expect(eventsOf('exec-missing')).toContainEqual(
+      expect.objectContaining({
+        stage: 'ResponseComplete',
+        responseStatus: expect.objectContaining({
+          code: 404,
+          reason: 'NotFound',
+        }),
+      }),
+    );
+  });
 
   it('posts audit.k8s.io/v1 EventLists', () => {
     expect(receiver.batches.length).toBeGreaterThanOrEqual(1);
@@ -327,3 +371,25 @@ describe('audit webhook batching and delivery', () => {
     warn.mockRestore();
   });
 });
+
+/** `echo hi` in a pod over WebSocket (v5); resolves with the upgrade's or the refusal's headers when the exchange ends. */
+function execOverWebSocket(
+  server: KubeServer,
+  pod: string,
+): Promise<{ headers: Record<string, unknown> }> {
+  const url = `${server.url.replace('https', 'wss')}/api/v1/namespaces/default/pods/${pod}/exec?command=echo&command=hi&stdout=true`;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, ['v5.channel.k8s.io'], {
+      ca: server.caCert,
+      headers: { Authorization: `Bearer ${server.adminToken}` },
+    });
+    let headers: Record<string, unknown> = {};
+    ws.on('upgrade', (res) => (headers = res.headers));
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      res.on('end', () => resolve({ headers: res.headers }));
+    });
+    ws.on('close', () => resolve({ headers }));
+    ws.on('error', reject);
+  });
+}

@@ -5,6 +5,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { RequestContext, UserInfo } from './pipeline';
 
@@ -281,7 +282,6 @@ export class AuditRecorder {
     ctx: RequestContext,
   ): void {
     this.open++;
-    const received = microTime(ctx.received.getTime());
     const longRunning = isLongRunning(ctx);
     const captureRequest =
       WRITE_VERBS.has(ctx.info.verb) || this.level === 'RequestResponse';
@@ -303,8 +303,10 @@ export class AuditRecorder {
     let responseBytes = 0;
     let code: number | undefined;
     const keep = (chunk: unknown, encoding?: unknown) => {
+      // A stream's body is not kept; a long-running request refused with a Status is.
+      const refused = (code ?? res.statusCode) >= 400;
       if (
-        longRunning ||
+        (longRunning && !refused) ||
         chunk === undefined ||
         chunk === null ||
         typeof chunk === 'function'
@@ -324,46 +326,7 @@ export class AuditRecorder {
       if (responseBytes <= MAX_CAPTURE_BYTES) responseChunks.push(b);
     };
 
-    const event = (stage: AuditStage): AuditEvent => {
-      const i = ctx.info;
-      const ev: AuditEvent = {
-        level: this.level,
-        auditID: ctx.auditId,
-        stage,
-        requestURI: req.url ?? '/',
-        verb: i.verb,
-        user: auditUser(ctx.user),
-        ...(ctx.impersonatedUser
-          ? { impersonatedUser: auditUser(ctx.impersonatedUser) }
-          : {}),
-        sourceIPs: sourceIPs(req),
-        ...(req.headers['user-agent']
-          ? { userAgent: req.headers['user-agent'] }
-          : {}),
-        requestReceivedTimestamp: received,
-        stageTimestamp: microTime(nowMs()),
-      };
-      if (i.isResourceRequest) {
-        const ref: NonNullable<AuditEvent['objectRef']> = {};
-        if (i.resource) ref.resource = i.resource;
-        if (i.namespace) ref.namespace = i.namespace;
-        if (i.name) ref.name = i.name;
-        if (i.apiGroup) ref.apiGroup = i.apiGroup;
-        if (i.apiVersion) ref.apiVersion = i.apiVersion;
-        if (i.subresource) ref.subresource = i.subresource;
-        ev.objectRef = ref;
-      }
-      const auth = ctx.authorization;
-      if (auth) {
-        ev.annotations = {
-          'authorization.k8s.io/decision': auth.allowed ? 'allow' : 'forbid',
-          ...(auth.reason
-            ? { 'authorization.k8s.io/reason': auth.reason }
-            : {}),
-        };
-      }
-      return ev;
-    };
+    const event = (stage: AuditStage) => this.event(req, ctx, stage);
 
     const emit = (ev: AuditEvent) => {
       if (!this.omit.has(ev.stage)) this.backend.processEvent(ev);
@@ -397,7 +360,12 @@ export class AuditRecorder {
       return end(...args);
     }) as typeof res.end;
 
-    res.once('close', () => {
+    // 'finish' when the response was written out; 'close' alone when the client left first. A
+    // response written on a refused upgrade's socket only finishes.
+    let reported = false;
+    const complete = () => {
+      if (reported) return;
+      reported = true;
       const status = code ?? res.statusCode;
       const failedAuthn = !ctx.user && status === 401;
       const ev = event(failedAuthn ? 'ResponseStarted' : 'ResponseComplete');
@@ -440,6 +408,74 @@ export class AuditRecorder {
         if (response !== undefined) ev.responseObject = response;
       }
       emit(ev);
+      if (--this.open === 0) this.idle.splice(0).forEach((done) => done());
+    };
+    res.once('finish', complete);
+    res.once('close', complete);
+  }
+
+  private event(
+    req: IncomingMessage,
+    ctx: RequestContext,
+    stage: AuditStage,
+  ): AuditEvent {
+    const i = ctx.info;
+    const ev: AuditEvent = {
+      level: this.level,
+      auditID: ctx.auditId,
+      stage,
+      requestURI: req.url ?? '/',
+      verb: i.verb,
+      user: auditUser(ctx.user),
+      ...(ctx.impersonatedUser
+        ? { impersonatedUser: auditUser(ctx.impersonatedUser) }
+        : {}),
+      sourceIPs: sourceIPs(req),
+      ...(req.headers['user-agent']
+        ? { userAgent: req.headers['user-agent'] }
+        : {}),
+      requestReceivedTimestamp: microTime(ctx.received.getTime()),
+      stageTimestamp: microTime(nowMs()),
+    };
+    if (i.isResourceRequest) {
+      const ref: NonNullable<AuditEvent['objectRef']> = {};
+      if (i.resource) ref.resource = i.resource;
+      if (i.namespace) ref.namespace = i.namespace;
+      if (i.name) ref.name = i.name;
+      if (i.apiGroup) ref.apiGroup = i.apiGroup;
+      if (i.apiVersion) ref.apiVersion = i.apiVersion;
+      if (i.subresource) ref.subresource = i.subresource;
+      ev.objectRef = ref;
+    }
+    const auth = ctx.authorization;
+    if (auth) {
+      ev.annotations = {
+        'authorization.k8s.io/decision': auth.allowed ? 'allow' : 'forbid',
+        ...(auth.reason ? { 'authorization.k8s.io/reason': auth.reason } : {}),
+      };
+    }
+    return ev;
+  }
+
+  /**
+   * An upgraded connection (exec/attach over WebSocket): ResponseStarted with 101 when it is
+   * switched, ResponseComplete when the socket closes.
+   */
+  observeUpgraded(
+    req: IncomingMessage,
+    socket: Socket,
+    ctx: RequestContext,
+  ): void {
+    this.open++;
+    const emit = (stage: AuditStage) => {
+      const ev = this.event(req, ctx, stage);
+      ev.responseStatus = { metadata: {}, code: 101 };
+      if (!this.omit.has(stage)) this.backend.processEvent(ev);
+    };
+    emit('RequestReceived');
+    emit('ResponseStarted');
+    socket.once('close', () => {
+      emit('ResponseComplete');
       if (--this.open === 0) this.idle.splice(0).forEach((done) => done());
     });
   }

@@ -39,3 +39,11 @@ export type {
   TestWebhookServer,
   WebhookAnswer,
 } from './testing/webhook-server';
+export {
+  execInContainer,
+  ExecutableNotFound,
+  InputQueue,
+  InterruptSource,
+  Terminal,
+} from './shell';
+export type { CommandIO, ContainerContext } from './shell';

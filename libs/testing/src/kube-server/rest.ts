@@ -11,6 +11,7 @@ import { DeleteOptions, ListOptions, ObjectApi } from './object-api';
 import { isPatchError, PatchAlgorithms } from './patch-contract';
 import { Authorizer, RequestInfo, UserInfo } from './pipeline';
 import { RbacRuleResolver } from './rbac';
+import { PodLogs } from './pod-logs';
 import { groupVersionString, ResourceType } from './resources';
 import {
   parseFieldSelector,
@@ -38,6 +39,7 @@ export interface RestContext {
     body: KubeObject,
   ) => Promise<KubeObject>;
   bookmarkIntervalMs: number;
+  podLogs: PodLogs;
 }
 
 const PATCH_TYPES = [
@@ -196,7 +198,13 @@ export class RestHandler {
 
     switch (info.verb) {
       case 'get': {
-        if (sub === 'log') return this.log(res, type, ns, info.name, q);
+        if (sub === 'log')
+          return this.ctx.podLogs.serve(
+            req,
+            res,
+            this.ctx.api.get(type, ns, info.name),
+            q,
+          );
         if (sub === 'scale')
           return sendJson(
             res,
@@ -609,39 +617,6 @@ export class RestHandler {
       subresource: undefined,
     });
     return this.scaleOf(type, updated);
-  }
-
-  private log(
-    res: ServerResponse,
-    type: ResourceType,
-    ns: string,
-    name: string,
-    q: URLSearchParams,
-  ): void {
-    const pod = this.ctx.api.get(type, ns, name);
-    const containers = (
-      (at(pod, 'spec', 'containers') as Record<string, unknown>[]) ?? []
-    ).map((c) => String(c.name));
-    const container =
-      q.get('container') ??
-      (containers.length === 1 ? containers[0] : undefined);
-    if (!container)
-      throw errors.badRequest(
-        `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`,
-      );
-    if (!containers.includes(container))
-      throw errors.badRequest(
-        `container ${container} is not valid for pod ${name}`,
-      );
-    const logs =
-      (pod.metadata.annotations ?? {})[
-        `kube-server.cube.io/log.${container}`
-      ] ?? '';
-    res.writeHead(200, {
-      'Content-Type': 'text/plain',
-      'Content-Length': Buffer.byteLength(logs),
-    });
-    res.end(logs);
   }
 
   /** Resources with nothing stored: reviews answer from the authenticator and authorizer. */

@@ -27,6 +27,7 @@ import {
 } from './certs';
 import { Controllers } from './controllers';
 import { CrdController } from './crds';
+import { isPodStreamRequest, PodStreams, upgradeResponse } from './exec';
 import {
   aggregatedDiscovery,
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
@@ -63,6 +64,8 @@ import { resourceQuotaAdmission } from './quota-admission';
 import { rbacAuthorizer } from './rbac';
 import { bootstrapRbacPolicy } from './rbac-bootstrap';
 import { rbacEscalationAdmission } from './rbac-escalation';
+import { PodLogs } from './pod-logs';
+import { ContainerRuntime } from './pod-runtime';
 import { ResourceRegistry } from './resources';
 import { RestHandler } from './rest';
 import { ServiceAccountTokens } from './service-account-tokens';
@@ -120,6 +123,13 @@ export interface KubeServer {
   ): Promise<ClientCertificate>;
   /** A kubeconfig for this cluster with the given token or client certificate. */
   kubeconfigFor(credentials: KubeconfigCredentials): string;
+  /** Records output of a pod's container, as if it had written it (served by pods/log, -f included). */
+  appendLog(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    text: string,
+  ): void;
   stop(): Promise<void>;
 }
 
@@ -200,6 +210,9 @@ export async function startKubeServer(
   // The watch window starts after bootstrap, as a real watch cache starts after etcd holds data.
   if (!saved) store.resetHistory();
 
+  const podLogs = new PodLogs(api);
+  const runtime = new ContainerRuntime(api, podLogs);
+  const podStreams = new PodStreams(api, runtime);
   const rest = new RestHandler({
     api,
     patch: options.patch ?? patchAlgorithms,
@@ -211,6 +224,7 @@ export async function startKubeServer(
     createToken: (namespace, name, body) =>
       serviceAccounts.tokenRequest(api, namespace, name, body),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+    podLogs,
   });
 
   let serverAddress = '';
@@ -252,6 +266,8 @@ export async function startKubeServer(
     const info = ctx.info;
     if (!PUBLIC_PATHS.has(url.pathname)) {
       const user = await authenticateRequest(req, ctx);
+      if (isPodStreamRequest(info))
+        return podStreams.serveHttp(req, res, info, user);
       if (info.isResourceRequest) return rest.handle(req, res, url, info, user);
     }
     return nonResource(req, res, url, info);
@@ -323,6 +339,16 @@ export async function startKubeServer(
   const audit =
     auditBackend &&
     new AuditRecorder(auditBackend, options.auditWebhook ?? { url: '' });
+  const fail = (res: ServerResponse, e: unknown) => {
+    const err =
+      e instanceof ApiError
+        ? e
+        : errors.internal(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof ApiError))
+      console.error('kube-server: internal error', e);
+    if (res.headersSent) res.end();
+    else sendError(res, err);
+  };
 
   const sockets = new Set<Socket>();
   const server: Server = createServer(
@@ -338,18 +364,32 @@ export async function startKubeServer(
       const ctx = newContext(req, new URL(req.url ?? '/', 'https://localhost'));
       res.setHeader('Audit-Id', ctx.auditId);
       audit?.observe(req, res, ctx);
-      handle(req, res, ctx).catch((e: unknown) => {
-        const err =
-          e instanceof ApiError
-            ? e
-            : errors.internal(e instanceof Error ? e.message : String(e));
-        if (!(e instanceof ApiError))
-          console.error('kube-server: internal error', e);
-        if (res.headersSent) res.end();
-        else sendError(res, err);
-      });
+      handle(req, res, ctx).catch((e: unknown) => fail(res, e));
     },
   );
+  // Upgrade requests: pods/exec and attach over WebSocket (SPDY is refused); a failed upgrade is
+  // answered with the Status as an ordinary response, and other paths are served without upgrading.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const ctx = newContext(req, new URL(req.url ?? '/', 'https://localhost'));
+    let res: ServerResponse | undefined;
+    const respond = () => {
+      if (!res) {
+        res = upgradeResponse(req, socket);
+        res.setHeader('Audit-Id', ctx.auditId);
+        audit?.observe(req, res, ctx);
+      }
+      return res;
+    };
+    const serve = async () => {
+      if (!isPodStreamRequest(ctx.info)) return handle(req, respond(), ctx);
+      const user = await authenticateRequest(req, ctx);
+      return podStreams.connect(req, socket, head, ctx.info, user, respond, {
+        headers: { 'Audit-Id': ctx.auditId },
+        then: () => audit?.observeUpgraded(req, socket, ctx),
+      });
+    };
+    serve().catch((e: unknown) => fail(respond(), e));
+  });
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -421,8 +461,13 @@ export async function startKubeServer(
         caCert: certs.caCert,
         credentials,
       }),
+    appendLog: (namespace, pod, container, text) =>
+      podLogs.appendByName(namespace, pod, container, text),
     stop: async () => {
       controllers.stop();
+      podStreams.stop();
+      runtime.stop();
+      podLogs.stop();
       crds.stop();
       unsubscribePersist();
       persist();
