@@ -17,6 +17,7 @@ export const TenancySubjects = {
   projectUpdate: 'cube.tenancy.project.update', // { tenant, project, body } → Project
   projectDelete: 'cube.tenancy.project.delete', // { tenant, project, cascade? } → null
   namespaceList: 'cube.tenancy.namespace.list', // { tenant?, project?, cluster?, limit?, cursor? } → Page<Namespace>
+  namespaceListInProject: 'cube.tenancy.namespace.list-in-project', // { tenant, project, limit?, cursor? } → Page<Namespace> (404 when the project is not visible)
   namespaceGet: 'cube.tenancy.namespace.get', // { tenant, project, cluster, namespace } → Namespace
   namespaceCreate: 'cube.tenancy.namespace.create', // { tenant, project, body: CreateNamespaceBody } → Namespace
   namespaceDelete: 'cube.tenancy.namespace.delete', // { tenant, project, cluster, namespace } → null
