@@ -304,7 +304,7 @@ describe('tenancy through the gateway', () => {
     const allocated = quotas[0]?.['allocated'] as Json;
     const cpuMillis = answers
       .map((answer, i) => (answer.status === 201 ? (i % 2 === 0 ? 1000 : 500) : 0))
-      .reduce((a, b) => a + b, 0);
+      .reduce((a: number, b: number) => a + b, 0);
     expect(cpuMillis).toBeLessThanOrEqual(10_000);
     expect(statuses.filter((status) => status === 201).length).toBeGreaterThanOrEqual(13);
     const expectedCpu = cpuMillis % 1000 === 0 ? String(cpuMillis / 1000) : `${cpuMillis}m`;

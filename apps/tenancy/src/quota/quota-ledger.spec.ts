@@ -1,4 +1,4 @@
-import { formatAmounts, namespaceAllocationRefusal, sumHard, tenantQuotaRefusal } from './quota-ledger';
+import { formatAmounts, HardMap, namespaceAllocationRefusal, sumHard, tenantQuotaRefusal } from './quota-ledger';
 
 describe('quota ledger rules', () => {
   const tenant = { 'requests.cpu': '4', 'requests.memory': '8Gi', pods: '10' };
@@ -27,7 +27,7 @@ describe('quota ledger rules', () => {
   });
 
   it('refuses lowering a tenant quota below what its namespaces hold, with the shortfall per resource', () => {
-    const namespaces = [{ 'requests.cpu': '1', 'requests.memory': '1Gi' }, { 'requests.cpu': '1500m' }];
+    const namespaces: HardMap[] = [{ 'requests.cpu': '1', 'requests.memory': '1Gi' }, { 'requests.cpu': '1500m' }];
     expect(tenantQuotaRefusal({ 'requests.cpu': '2', 'requests.memory': '1Gi' }, namespaces)).toEqual({
       allocated: { 'requests.cpu': '2500m', 'requests.memory': '1Gi' },
       shortfall: { 'requests.cpu': '500m' },
