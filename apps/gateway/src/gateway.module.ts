@@ -16,6 +16,8 @@ import { BindingsController } from './identity/bindings.controller';
 import { JwksController } from './identity/jwks.controller';
 import { TokensController } from './identity/tokens.controller';
 import { UsersController } from './identity/users.controller';
+import { NamespacesController } from './tenancy/namespaces.controller';
+import { TenantsController } from './tenancy/tenants.controller';
 import { GatewayEnvironment } from './config/gateway-environment';
 import { GATEWAY_ENVIRONMENT } from './config/tokens';
 import { HttpErrorFilter } from './errors/http-error.filter';
@@ -36,7 +38,7 @@ export class GatewayModule implements NestModule {
         BusModule,
         PassportModule,
       ],
-      controllers: [AsyncApiController, HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController, BindingsController],
+      controllers: [AsyncApiController, HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController, BindingsController, TenantsController, NamespacesController],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

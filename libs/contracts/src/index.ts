@@ -8,3 +8,7 @@ export * from './identity-subjects';
 export * from './events';
 export * from './identity-dto';
 export * from './event-catalogue';
+export * from './quantity';
+export * from './quota-keys';
+export * from './tenancy-subjects';
+export * from './tenancy-dto';

@@ -1,6 +1,6 @@
 import { IsString, Matches, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { CubeError } from '@cube/contracts';
+import { CreateNamespaceBody, CubeError } from '@cube/contracts';
 import { cubeValidationPipe } from './validation';
 
 class ScopeDto {
@@ -39,5 +39,15 @@ describe('cubeValidationPipe', () => {
   it('passes a valid body through as a DTO instance', async () => {
     const value = await pipe.transform({ name: 'ok', scope: { kind: 'x' } }, metadata);
     expect(value).toBeInstanceOf(CreateThingDto);
+  });
+
+  it('answers 422 UNPROCESSABLE when only naming or quota rules are broken', async () => {
+    const namespace = { type: 'body' as const, metatype: CreateNamespaceBody };
+    const error = await pipe.transform({ name: 'Bad_Name', cluster: 'c1', quota: { hard: { cpu: '1' } } }, namespace).catch((e: unknown) => e);
+    const body = (error as CubeError).toBody();
+    expect(body.code).toBe('UNPROCESSABLE');
+    expect((body.details['fields'] as { field: string }[]).map((f) => f.field).sort()).toEqual(['name', 'quota.hard']);
+    const mixed = await pipe.transform({ name: 'Bad_Name', cluster: 'c1', admin: true }, namespace).catch((e: unknown) => e);
+    expect((mixed as CubeError).code).toBe('BAD_REQUEST');
   });
 });

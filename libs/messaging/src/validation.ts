@@ -1,7 +1,7 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { CubeError } from '@cube/contracts';
+import { CubeError, RULE_CONSTRAINTS } from '@cube/contracts';
 
 export interface FieldError {
   field: string;
@@ -17,16 +17,26 @@ export function fieldErrors(errors: ValidationError[], prefix = ''): FieldError[
   });
 }
 
+/**
+ * 422 when every failed constraint is a naming or quota rule (the request is well-formed JSON of the
+ * right shape but a name is not a DNS label, a quota key or quantity is not allowed), else 400.
+ */
+export function validationError(errors: ValidationError[]): CubeError {
+  const fields = fieldErrors(errors);
+  const failed = (list: ValidationError[]): string[] =>
+    list.flatMap((error) => [...Object.keys(error.constraints ?? {}), ...failed(error.children ?? [])]);
+  const names = failed(errors);
+  const breaksRules = names.length > 0 && names.every((name) => (RULE_CONSTRAINTS as readonly string[]).includes(name));
+  return new CubeError(breaksRules ? 'UNPROCESSABLE' : 'BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, { fields });
+}
+
 /** The one validation mechanism of the repo: class-validator DTOs, unknown fields refused. */
 export function cubeValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => {
-      const fields = fieldErrors(errors);
-      return new CubeError('BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, { fields });
-    },
+    exceptionFactory: validationError,
   });
 }
 
@@ -37,9 +47,6 @@ export function cubeValidationPipe(): ValidationPipe {
 export function validatePayload<T extends object>(dto: new () => T, payload: unknown): T {
   const instance = plainToInstance(dto, payload ?? {});
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length > 0) {
-    const fields = fieldErrors(errors);
-    throw new CubeError('BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, { fields });
-  }
+  if (errors.length > 0) throw validationError(errors);
   return instance;
 }

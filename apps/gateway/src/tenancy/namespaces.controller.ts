@@ -1,0 +1,153 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { Request } from 'express';
+import {
+  AuthenticatedPrincipal,
+  CreateNamespaceBody,
+  ListNamespacesQuery,
+  Namespace,
+  NamespaceView,
+  Page,
+  QuotaBody,
+  TenancySubjects,
+  TenantQuota,
+  TenantQuotaView,
+} from '@cube/contracts';
+import { ServiceRequester } from '@cube/messaging';
+import { actorOf, CurrentPrincipal } from '../authn/principal';
+import { ApiErrors } from '../docs/api-errors';
+import { envelopeFor } from '../envelope/envelope.factory';
+import { PageQuery } from '../identity/page-query';
+
+/** `?cluster=&tenant=&project=` plus `limit` and `cursor`: one query DTO, since unknown query fields are refused. */
+class ListNamespacesPageQuery extends ListNamespacesQuery {
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
+const NAMESPACE_PATH = 'tenants/:tenant/projects/:project/namespaces/:cluster/:namespace';
+
+/** Namespaces and the quota ledger (API.md "Tenancy"). */
+@ApiTags('namespaces and quotas')
+@ApiBearerAuth()
+@ApiErrors(401, 503)
+@Controller('api/v1')
+export class NamespacesController {
+  constructor(private readonly bus: ServiceRequester) {}
+
+  @Get('namespaces')
+  @ApiOkResponse({ description: 'Every namespace the caller can see, optionally of one cluster, tenant or project.' })
+  @ApiErrors(400, 422)
+  listAll(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Query() query: ListNamespacesPageQuery,
+  ): Promise<Page<Namespace>> {
+    return this.bus.request('tenancy', TenancySubjects.namespaceList, envelopeFor(req, actorOf(principal), { ...query }));
+  }
+
+  @Get('tenants/:tenant/projects/:project/namespaces')
+  @ApiOkResponse({ description: 'Namespaces of the project, ordered by cluster and name.' })
+  @ApiErrors(400, 404)
+  list(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Param('tenant') tenant: string,
+    @Param('project') project: string,
+    @Query() page: PageQuery,
+  ): Promise<Page<Namespace>> {
+    return this.bus.request('tenancy', TenancySubjects.namespaceListInProject, envelopeFor(req, actorOf(principal), { tenant, project, ...page }));
+  }
+
+  @Post('tenants/:tenant/projects/:project/namespaces')
+  @ApiCreatedResponse({ type: NamespaceView })
+  @ApiErrors(400, 403, 404, 409, 422)
+  create(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Param('tenant') tenant: string,
+    @Param('project') project: string,
+    @Body() body: CreateNamespaceBody,
+  ): Promise<Namespace> {
+    return this.bus.request('tenancy', TenancySubjects.namespaceCreate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
+  }
+
+  @Get(NAMESPACE_PATH)
+  @ApiOkResponse({ type: NamespaceView })
+  @ApiErrors(404)
+  get(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Param('tenant') tenant: string,
+    @Param('project') project: string,
+    @Param('cluster') cluster: string,
+    @Param('namespace') namespace: string,
+  ): Promise<Namespace> {
+    return this.bus.request('tenancy', TenancySubjects.namespaceGet, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }));
+  }
+
+  @Delete(NAMESPACE_PATH)
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted: its quota is freed and its objects leave the cluster\'s desired state.' })
+  @ApiErrors(403, 404)
+  async delete(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Param('tenant') tenant: string,
+    @Param('project') project: string,
+    @Param('cluster') cluster: string,
+    @Param('namespace') namespace: string,
+  ): Promise<void> {
+    await this.bus.request('tenancy', TenancySubjects.namespaceDelete, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }));
+  }
+
+  @Put(`${NAMESPACE_PATH}/quota`)
+  @ApiOkResponse({ type: NamespaceView, description: 'The namespace with its new share; 409 with what is free when it does not fit.' })
+  @ApiErrors(400, 403, 404, 409, 422)
+  setQuota(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Param('tenant') tenant: string,
+    @Param('project') project: string,
+    @Param('cluster') cluster: string,
+    @Param('namespace') namespace: string,
+    @Body() body: QuotaBody,
+  ): Promise<Namespace> {
+    return this.bus.request('tenancy', TenancySubjects.namespaceQuotaSet, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace, body }));
+  }
+
+  @Get('tenants/:tenant/quotas')
+  @ApiOkResponse({ type: TenantQuotaView, isArray: true, description: 'Per cluster: hard, allocated, free, used.' })
+  @ApiErrors(404)
+  quotas(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('tenant') tenant: string): Promise<TenantQuota[]> {
+    return this.bus
+      .request<Page<TenantQuota>>('tenancy', TenancySubjects.tenantQuotaList, envelopeFor(req, actorOf(principal), { tenant }))
+      .then((page) => page.items);
+  }
+
+  @Put('tenants/:tenant/quotas/:cluster')
+  @ApiOkResponse({ type: TenantQuotaView, description: 'The tenant\'s quota in the cluster; 409 with the shortfall when namespaces hold more.' })
+  @ApiErrors(400, 403, 404, 409, 422)
+  setTenantQuota(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Param('tenant') tenant: string,
+    @Param('cluster') cluster: string,
+    @Body() body: QuotaBody,
+  ): Promise<TenantQuota> {
+    return this.bus.request('tenancy', TenancySubjects.tenantQuotaSet, envelopeFor(req, actorOf(principal), { tenant, cluster, body }));
+  }
+}

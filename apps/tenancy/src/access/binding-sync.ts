@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { JSONCodec, NatsConnection } from 'nats';
+import { CubeError, CubeEvent, eventSubject, IdentitySubjects, Page, RoleBinding } from '@cube/contracts';
+import { DurableSubscribers, JETSTREAM_CONNECTION, RecentEventIds } from '@cube/messaging';
+import { DesiredStateWriter } from '../desired-state/desired-state-writer';
+import { HierarchyRepository, toNamespace } from '../hierarchy/hierarchy.repository';
+import { RoleBindingsProjection } from './role-bindings.projection';
+
+const codec = JSONCodec<unknown>();
+const RESYNC_RETRY_MS = 1000;
+
+/**
+ * Keeps the binding projection current: a durable JetStream consumer of identity's binding events
+ * (at least once, so handling is idempotent), plus a full snapshot asked from identity over NATS at
+ * start, which covers events older than the stream keeps. Each change also updates the RoleBindings
+ * of the namespaces it reaches in the clusters' desired state.
+ */
+@Injectable()
+export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BindingSync.name);
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly projection: RoleBindingsProjection,
+    private readonly hierarchy: HierarchyRepository,
+    private readonly desired: DesiredStateWriter,
+    private readonly subscribers: DurableSubscribers,
+    @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const subscriber = this.subscribers.create<CubeEvent<RoleBinding>>({
+      durableName: 'tenancy-role-bindings',
+      filterSubjects: eventSubject('identity', 'binding', '*'),
+      maxDeliver: -1,
+      recentIds: new RecentEventIds(),
+    });
+    await subscriber.start((event) => this.apply(event));
+    // Identity may start after tenancy: the snapshot is retried in the background until it answers.
+    void this.resync();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+  }
+
+  private async apply(event: CubeEvent<RoleBinding>): Promise<void> {
+    const binding = event.data;
+    if (event.type === 'identity.binding.created') {
+      if (await this.projection.created(binding)) await this.reached(binding, 'add');
+    } else if (event.type === 'identity.binding.deleted') {
+      if (await this.projection.deleted(binding)) await this.reached(binding, 'remove');
+    }
+  }
+
+  private async resync(): Promise<void> {
+    if (this.stopped) return;
+    const requestedAt = new Date();
+    try {
+      const snapshot = await this.allBindings();
+      const { added, removed } = await this.projection.reconcile(snapshot, requestedAt);
+      for (const binding of added) await this.reached(binding, 'add');
+      for (const binding of removed) await this.reached(binding, 'remove');
+      this.logger.log({ bindings: snapshot.length, added: added.length, removed: removed.length }, 'role bindings resynchronised from identity');
+    } catch (error: unknown) {
+      this.logger.warn({ err: error }, 'could not resynchronise role bindings from identity yet; retrying');
+      this.retry = setTimeout(() => void this.resync(), RESYNC_RETRY_MS);
+    }
+  }
+
+  /** Identity's binding list as the system, speaking Nest's NATS request format. */
+  private async allBindings(): Promise<RoleBinding[]> {
+    const id = randomUUID();
+    const request = { pattern: IdentitySubjects.bindingList, id, data: { actor: { kind: 'system', name: 'tenancy' }, requestId: id, payload: {} } };
+    const reply = await this.nats.request(IdentitySubjects.bindingList, codec.encode(request), { timeout: 5000 });
+    const body = codec.decode(reply.data) as { err?: unknown; response?: Page<RoleBinding> };
+    if (body.err || !body.response) {
+      throw CubeError.isBody(body.err) ? CubeError.fromBody(body.err) : new CubeError('UNAVAILABLE', 'identity did not list role bindings', {});
+    }
+    return body.response.items;
+  }
+
+  private async reached(binding: RoleBinding, change: 'add' | 'remove'): Promise<void> {
+    if (binding.scope.kind === 'platform') return;
+    const project = binding.scope.kind === 'project' ? binding.scope.project : undefined;
+    const namespaces = (await this.hierarchy.namespacesOf(binding.scope.tenant, project)).map(toNamespace);
+    if (change === 'add') await this.desired.addBinding(binding, namespaces);
+    else await this.desired.removeBinding(binding, namespaces);
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { Namespace, RoleBinding } from '@cube/contracts';
+import { DesiredStateStores } from '@cube/messaging';
+import {
+  bindingReaches,
+  clusterRoleObjects,
+  DesiredObject,
+  namespaceKey,
+  namespaceObjects,
+  resourceQuotaKey,
+  roleBindingKey,
+  roleBindingManifest,
+} from './namespace-objects';
+
+/**
+ * Writes what each member cluster must hold to its bucket `cube-desired-<cluster>`, after the
+ * database change committed; Warden applies it. Writes are last-writer-wins puts of whole objects,
+ * so writing the same state twice is harmless.
+ */
+@Injectable()
+export class DesiredStateWriter {
+  private readonly clustersWithRoles = new Set<string>();
+
+  constructor(private readonly stores: DesiredStateStores) {}
+
+  /** Puts every object of the namespace; drops the ResourceQuota key when it has no quota. */
+  async writeNamespace(namespace: Namespace, bindings: RoleBinding[]): Promise<void> {
+    const store = await this.stores.open<DesiredObject>(namespace.cluster);
+    await this.ensureClusterRoles(namespace.cluster);
+    const objects = namespaceObjects(namespace, bindings);
+    for (const [key, object] of objects) await store.put(key, object);
+    if (!objects.has(resourceQuotaKey(namespace.name))) await store.delete(resourceQuotaKey(namespace.name));
+  }
+
+  /** Deletes every key of a namespace that is gone: RoleBindings and quota first, the Namespace last. */
+  async removeNamespace(namespace: Namespace, bindings: RoleBinding[]): Promise<void> {
+    const store = await this.stores.open<DesiredObject>(namespace.cluster);
+    for (const binding of bindings) if (bindingReaches(binding, namespace)) await store.delete(roleBindingKey(namespace.name, binding));
+    await store.delete(resourceQuotaKey(namespace.name));
+    await store.delete(namespaceKey(namespace.name));
+  }
+
+  async addBinding(binding: RoleBinding, namespaces: Namespace[]): Promise<void> {
+    for (const namespace of namespaces) {
+      if (!bindingReaches(binding, namespace)) continue;
+      const store = await this.stores.open<DesiredObject>(namespace.cluster);
+      await store.put(roleBindingKey(namespace.name, binding), roleBindingManifest(namespace, binding));
+    }
+  }
+
+  async removeBinding(binding: RoleBinding, namespaces: Namespace[]): Promise<void> {
+    for (const namespace of namespaces) {
+      if (!bindingReaches(binding, namespace)) continue;
+      const store = await this.stores.open<DesiredObject>(namespace.cluster);
+      await store.delete(roleBindingKey(namespace.name, binding));
+    }
+  }
+
+  private async ensureClusterRoles(cluster: string): Promise<void> {
+    if (this.clustersWithRoles.has(cluster)) return;
+    const store = await this.stores.open<DesiredObject>(cluster);
+    for (const [key, object] of clusterRoleObjects()) await store.put(key, object);
+    this.clustersWithRoles.add(cluster);
+  }
+}

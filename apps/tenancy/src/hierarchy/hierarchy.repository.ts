@@ -1,0 +1,186 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Namespace, Project, Tenant } from '@cube/contracts';
+import { PlatformAbility, PlatformSubjectKind } from '@cube/auth';
+import { readableWhere, SqlCondition } from '../access/tenancy-access';
+import { decodeCursor } from '../shared/page';
+
+export interface TenantRow {
+  name: string;
+  display_name: string;
+  description: string;
+  labels: Record<string, string>;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+export interface ProjectRow extends TenantRow {
+  tenant: string;
+}
+export interface NamespaceRow {
+  cluster: string;
+  name: string;
+  tenant: string;
+  project: string;
+  quota: Record<string, string> | null;
+  created_by: string;
+  created_at: Date;
+  version: number;
+}
+
+export const toTenant = (row: TenantRow): Tenant => ({
+  name: row.name,
+  displayName: row.display_name,
+  description: row.description,
+  labels: row.labels,
+  createdBy: row.created_by,
+  createdAt: new Date(row.created_at).toISOString(),
+  updatedAt: new Date(row.updated_at).toISOString(),
+  version: row.version,
+});
+
+export const toProject = (row: ProjectRow, quota: Project['quota'] = {}): Project => ({ ...toTenant(row), tenant: row.tenant, quota });
+
+export const toNamespace = (row: NamespaceRow): Namespace => ({
+  name: row.name,
+  cluster: row.cluster,
+  tenant: row.tenant,
+  project: row.project,
+  quota: row.quota ? { hard: row.quota } : null,
+  createdBy: row.created_by,
+  createdAt: new Date(row.created_at).toISOString(),
+  version: row.version,
+});
+
+const TENANT_COLUMNS = { tenant: 't."name"' };
+const PROJECT_COLUMNS = { tenant: 'p."tenant"', project: 'p."name"' };
+const NAMESPACE_COLUMNS = { tenant: 'n."tenant"', project: 'n."project"', cluster: 'n."cluster"', namespace: 'n."name"' };
+
+/** What `ability` may read, as a condition whose parameters start at `$first`; everything without an ability. */
+function readable(ability: PlatformAbility | undefined, kind: PlatformSubjectKind, columns: Record<string, string>, first: number): SqlCondition {
+  return ability ? readableWhere(ability, kind, columns, first) : { sql: 'TRUE', params: [] };
+}
+
+export interface Described {
+  displayName?: string;
+  description?: string;
+  labels?: Record<string, string>;
+}
+
+/** Tenants, projects and namespaces in the `tenancy` schema; visibility arrives as a SQL condition. */
+@Injectable()
+export class HierarchyRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async listTenants(ability: PlatformAbility, page: { limit: number; cursor?: string }): Promise<TenantRow[]> {
+    const after = decodeCursor(page.cursor, 1);
+    const visible = readable(ability, 'Tenant', TENANT_COLUMNS, 3);
+    return (await this.db.query(
+      `SELECT * FROM "tenancy"."tenants" t WHERE ($1::text IS NULL OR t."name" > $1) AND ${visible.sql} ORDER BY t."name" LIMIT $2`,
+      [after?.[0] ?? null, page.limit + 1, ...visible.params],
+    )) as TenantRow[];
+  }
+
+  async findTenant(name: string, ability?: PlatformAbility, manager: EntityManager = this.db.manager, lock = false): Promise<TenantRow | null> {
+    const visible = readable(ability, 'Tenant', TENANT_COLUMNS, 2);
+    const rows = (await manager.query(
+      `SELECT * FROM "tenancy"."tenants" t WHERE t."name" = $1 AND ${visible.sql}${lock ? ' FOR UPDATE' : ''}`,
+      [name, ...visible.params],
+    )) as TenantRow[];
+    return rows[0] ?? null;
+  }
+
+  async insertTenant(name: string, described: Described, createdBy: string): Promise<TenantRow | null> {
+    const rows = (await this.db.query(
+      `INSERT INTO "tenancy"."tenants" ("name", "display_name", "description", "labels", "created_by") VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT ("name") DO NOTHING RETURNING *`,
+      [name, described.displayName ?? '', described.description ?? '', JSON.stringify(described.labels ?? {}), createdBy],
+    )) as TenantRow[];
+    return rows[0] ?? null;
+  }
+
+  async updateTenant(name: string, described: Described): Promise<TenantRow | null> {
+    const rows = (await this.db.query(
+      `UPDATE "tenancy"."tenants" SET "display_name" = COALESCE($2, "display_name"), "description" = COALESCE($3, "description"),
+         "labels" = COALESCE($4::jsonb, "labels"), "updated_at" = now(), "version" = "version" + 1 WHERE "name" = $1 RETURNING *`,
+      [name, described.displayName ?? null, described.description ?? null, described.labels ? JSON.stringify(described.labels) : null],
+    )) as [TenantRow[], number];
+    return rows[0][0] ?? null;
+  }
+
+  async listProjects(tenant: string, ability: PlatformAbility, page: { limit: number; cursor?: string }): Promise<ProjectRow[]> {
+    const after = decodeCursor(page.cursor, 1);
+    const visible = readable(ability, 'Project', PROJECT_COLUMNS, 4);
+    return (await this.db.query(
+      `SELECT * FROM "tenancy"."projects" p WHERE p."tenant" = $1 AND ($2::text IS NULL OR p."name" > $2) AND ${visible.sql}
+       ORDER BY p."name" LIMIT $3`,
+      [tenant, after?.[0] ?? null, page.limit + 1, ...visible.params],
+    )) as ProjectRow[];
+  }
+
+  async findProject(tenant: string, name: string, ability?: PlatformAbility, manager: EntityManager = this.db.manager, lock = false): Promise<ProjectRow | null> {
+    const visible = readable(ability, 'Project', PROJECT_COLUMNS, 3);
+    const rows = (await manager.query(
+      `SELECT * FROM "tenancy"."projects" p WHERE p."tenant" = $1 AND p."name" = $2 AND ${visible.sql}${lock ? ' FOR UPDATE' : ''}`,
+      [tenant, name, ...visible.params],
+    )) as ProjectRow[];
+    return rows[0] ?? null;
+  }
+
+  async projectsOf(tenant: string, manager: EntityManager): Promise<ProjectRow[]> {
+    return (await manager.query(`SELECT * FROM "tenancy"."projects" WHERE "tenant" = $1 ORDER BY "name"`, [tenant])) as ProjectRow[];
+  }
+
+  async insertProject(tenant: string, name: string, described: Described, createdBy: string): Promise<ProjectRow | null> {
+    const rows = (await this.db.query(
+      `INSERT INTO "tenancy"."projects" ("tenant", "name", "display_name", "description", "labels", "created_by") VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT ("tenant", "name") DO NOTHING RETURNING *`,
+      [tenant, name, described.displayName ?? '', described.description ?? '', JSON.stringify(described.labels ?? {}), createdBy],
+    )) as ProjectRow[];
+    return rows[0] ?? null;
+  }
+
+  async updateProject(tenant: string, name: string, described: Described): Promise<ProjectRow | null> {
+    const rows = (await this.db.query(
+      `UPDATE "tenancy"."projects" SET "display_name" = COALESCE($3, "display_name"), "description" = COALESCE($4, "description"),
+         "labels" = COALESCE($5::jsonb, "labels"), "updated_at" = now(), "version" = "version" + 1 WHERE "tenant" = $1 AND "name" = $2 RETURNING *`,
+      [tenant, name, described.displayName ?? null, described.description ?? null, described.labels ? JSON.stringify(described.labels) : null],
+    )) as [ProjectRow[], number];
+    return rows[0][0] ?? null;
+  }
+
+  /** Namespaces, optionally of one tenant/project/cluster, ordered by (cluster, name). */
+  async listNamespaces(
+    filter: { tenant?: string; project?: string; cluster?: string },
+    ability: PlatformAbility,
+    page: { limit: number; cursor?: string },
+  ): Promise<NamespaceRow[]> {
+    const after = decodeCursor(page.cursor, 2);
+    const visible = readable(ability, 'Namespace', NAMESPACE_COLUMNS, 7);
+    return (await this.db.query(
+      `SELECT * FROM "tenancy"."namespaces" n
+       WHERE ($1::text IS NULL OR n."tenant" = $1) AND ($2::text IS NULL OR n."project" = $2) AND ($3::text IS NULL OR n."cluster" = $3)
+         AND ($4::text IS NULL OR (n."cluster", n."name") > ($4::text, $5::text)) AND ${visible.sql}
+       ORDER BY n."cluster", n."name" LIMIT $6`,
+      [filter.tenant ?? null, filter.project ?? null, filter.cluster ?? null, after?.[0] ?? null, after?.[1] ?? null, page.limit + 1, ...visible.params],
+    )) as NamespaceRow[];
+  }
+
+  async findNamespace(ref: { tenant: string; project: string; cluster: string; namespace: string }, ability?: PlatformAbility): Promise<NamespaceRow | null> {
+    const visible = readable(ability, 'Namespace', NAMESPACE_COLUMNS, 5);
+    const rows = (await this.db.query(
+      `SELECT * FROM "tenancy"."namespaces" n WHERE n."tenant" = $1 AND n."project" = $2 AND n."cluster" = $3 AND n."name" = $4 AND ${visible.sql}`,
+      [ref.tenant, ref.project, ref.cluster, ref.namespace, ...visible.params],
+    )) as NamespaceRow[];
+    return rows[0] ?? null;
+  }
+
+  /** Every namespace of a tenant (optionally one project), for cascades, quota sums and desired state. */
+  async namespacesOf(tenant: string, project?: string, manager: EntityManager = this.db.manager): Promise<NamespaceRow[]> {
+    return (await manager.query(
+      `SELECT * FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND ($2::text IS NULL OR "project" = $2) ORDER BY "cluster", "name"`,
+      [tenant, project ?? null],
+    )) as NamespaceRow[];
+  }
+}

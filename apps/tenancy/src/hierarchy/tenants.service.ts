@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { authorize, PlatformAbility, roleBindingSubject, subjectOf } from '@cube/auth';
+import { Actor, CreateTenantBody, CubeError, Page, RoleBinding, Tenant, UpdateTenancyObjectBody } from '@cube/contracts';
+import { RoleBindingsProjection } from '../access/role-bindings.projection';
+import { TenancyAccess } from '../access/tenancy-access';
+import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
+import { TenancyEvents } from '../shared/tenancy-events';
+import { inTransaction } from '../shared/transactions';
+import { HierarchyRepository, TenantRow, toTenant } from './hierarchy.repository';
+import { NamespaceRemoval } from './namespace-removal';
+
+/** Tenants: platform admins create and delete them; tenant admins edit their own. */
+@Injectable()
+export class TenantsService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly hierarchy: HierarchyRepository,
+    private readonly access: TenancyAccess,
+    private readonly bindings: RoleBindingsProjection,
+    private readonly events: TenancyEvents,
+    private readonly removal: NamespaceRemoval,
+  ) {}
+
+  async list(actor: Actor, page: { limit?: number; cursor?: string }): Promise<Page<Tenant>> {
+    const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.hierarchy.listTenants(await this.access.abilityOf(actor), { limit, cursor: page.cursor });
+    return pageOf(rows, limit, (row) => [row.name], toTenant);
+  }
+
+  async get(actor: Actor, name: string): Promise<Tenant> {
+    return toTenant(await this.visible(await this.access.abilityOf(actor), name));
+  }
+
+  async create(actor: Actor, body: CreateTenantBody): Promise<Tenant> {
+    authorize(await this.access.abilityOf(actor), 'create', subjectOf('Tenant', { tenant: body.name }));
+    const row = await this.hierarchy.insertTenant(body.name, body, actor.name);
+    if (!row) throw new CubeError('CONFLICT', `tenant "${body.name}" already exists`, { tenant: body.name });
+    const tenant = toTenant(row);
+    await this.events.tenant(actor, 'created', tenant);
+    return tenant;
+  }
+
+  async update(actor: Actor, name: string, body: UpdateTenancyObjectBody): Promise<Tenant> {
+    const ability = await this.access.abilityOf(actor);
+    await this.visible(ability, name);
+    authorize(ability, 'update', subjectOf('Tenant', { tenant: name }));
+    const row = await this.hierarchy.updateTenant(name, body);
+    if (!row) throw notFound(name);
+    const tenant = toTenant(row);
+    await this.events.tenant(actor, 'updated', tenant);
+    return tenant;
+  }
+
+  /** Refuses while projects remain (409 naming them and their namespaces); `cascade` removes them bottom-up. */
+  async delete(actor: Actor, name: string, cascade: boolean): Promise<void> {
+    const ability = await this.access.abilityOf(actor);
+    await this.visible(ability, name);
+    authorize(ability, 'delete', subjectOf('Tenant', { tenant: name }));
+    const removed = await inTransaction(this.db, async (tx) => {
+      const tenant = await this.hierarchy.findTenant(name, undefined, tx, true);
+      if (!tenant) throw notFound(name);
+      const projects = await this.hierarchy.projectsOf(name, tx);
+      const namespaces = await this.hierarchy.namespacesOf(name, undefined, tx);
+      if (projects.length > 0 && !cascade) {
+        throw new CubeError('CONFLICT', `tenant "${name}" still has projects; delete them first or use ?cascade=true`, {
+          projects: projects.map((project) => project.name),
+          namespaces: namespaces.map((namespace) => ({ cluster: namespace.cluster, name: namespace.name, project: namespace.project })),
+        });
+      }
+      for (const project of projects) authorize(ability, 'delete', subjectOf('Project', { tenant: name, project: project.name }));
+      for (const namespace of namespaces) {
+        authorize(ability, 'delete', subjectOf('Namespace', { tenant: name, project: namespace.project, cluster: namespace.cluster, namespace: namespace.name }));
+      }
+      // Bottom-up: namespaces, projects, the tenant's quota rows, the tenant.
+      await tx.query(`DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1`, [name]);
+      await tx.query(`DELETE FROM "tenancy"."projects" WHERE "tenant" = $1`, [name]);
+      await tx.query(`DELETE FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1`, [name]);
+      await tx.query(`DELETE FROM "tenancy"."tenants" WHERE "name" = $1`, [name]);
+      return { tenant, projects, namespaces };
+    });
+    await this.removal.afterDelete(actor, removed.namespaces, removed.projects);
+    await this.events.tenant(actor, 'deleted', { ...toTenant(removed.tenant), version: removed.tenant.version + 1 });
+  }
+
+  /** Bindings at this tenant's scope and its projects' scopes, as far as the caller may read them. */
+  async members(actor: Actor, name: string, page: { limit?: number; cursor?: string }): Promise<Page<RoleBinding>> {
+    const ability = await this.access.abilityOf(actor);
+    await this.visible(ability, name);
+    const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+    const after = page.cursor ? Buffer.from(page.cursor, 'base64url').toString('utf8') : '';
+    // Bindings of one tenant are few: filtered by ability here, paginated by id.
+    const readable = (await this.bindings.inTenant(name))
+      .filter((binding) => ability.can('read', roleBindingSubject(binding)))
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .filter((binding) => binding.id > after);
+    const items = readable.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: readable.length > limit && last ? Buffer.from(last.id).toString('base64url') : null };
+  }
+
+  private async visible(ability: PlatformAbility, name: string): Promise<TenantRow> {
+    const row = await this.hierarchy.findTenant(name, ability);
+    if (!row) throw notFound(name);
+    return row;
+  }
+}
+
+/** Unknown and invisible tenants answer the same: existence does not leak (API.md). */
+export const notFound = (tenant: string) => new CubeError('NOT_FOUND', `tenant "${tenant}" not found`, { tenant });
+

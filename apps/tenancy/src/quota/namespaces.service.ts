@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { authorize, PlatformAbility, subjectOf } from '@cube/auth';
+import { Actor, CreateNamespaceBody, CubeError, Namespace, Page } from '@cube/contracts';
+import { RoleBindingsProjection } from '../access/role-bindings.projection';
+import { TenancyAccess } from '../access/tenancy-access';
+import { DesiredStateWriter } from '../desired-state/desired-state-writer';
+import { HierarchyRepository, NamespaceRow, toNamespace } from '../hierarchy/hierarchy.repository';
+import { NamespaceRemoval } from '../hierarchy/namespace-removal';
+import { notFound as tenantNotFound } from '../hierarchy/tenants.service';
+import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
+import { TenancyEvents } from '../shared/tenancy-events';
+import { inTransaction, pgCode } from '../shared/transactions';
+import { HardMap, namespaceAllocationRefusal } from './quota-ledger';
+import { QuotaLedgerRepository } from './quota-ledger.repository';
+
+interface NamespaceAddress {
+  tenant: string;
+  project: string;
+  cluster: string;
+  namespace: string;
+}
+
+const namespaceNotFound = (ref: NamespaceAddress) =>
+  new CubeError('NOT_FOUND', `namespace "${ref.namespace}" not found in cluster "${ref.cluster}" of project "${ref.tenant}/${ref.project}"`, { ...ref });
+
+/** Namespaces and their shares of the tenant's quota (the ledger's writes). */
+@Injectable()
+export class NamespacesService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly hierarchy: HierarchyRepository,
+    private readonly ledger: QuotaLedgerRepository,
+    private readonly access: TenancyAccess,
+    private readonly bindings: RoleBindingsProjection,
+    private readonly desired: DesiredStateWriter,
+    private readonly events: TenancyEvents,
+    private readonly removal: NamespaceRemoval,
+  ) {}
+
+  async list(
+    actor: Actor,
+    filter: { tenant?: string; project?: string; cluster?: string },
+    page: { limit?: number; cursor?: string },
+    underProject = false,
+  ): Promise<Page<Namespace>> {
+    const ability = await this.access.abilityOf(actor);
+    if (underProject) await this.visibleProject(ability, filter.tenant ?? '', filter.project ?? '');
+    const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.hierarchy.listNamespaces(filter, ability, { limit, cursor: page.cursor });
+    return pageOf(rows, limit, (row) => [row.cluster, row.name], toNamespace);
+  }
+
+  async get(actor: Actor, ref: NamespaceAddress): Promise<Namespace> {
+    return toNamespace(await this.visible(await this.access.abilityOf(actor), ref));
+  }
+
+  async create(actor: Actor, tenant: string, project: string, body: CreateNamespaceBody): Promise<Namespace> {
+    const ability = await this.access.abilityOf(actor);
+    await this.visibleProject(ability, tenant, project);
+    const address = { tenant, project, cluster: body.cluster, namespace: body.name };
+    authorize(ability, 'create', subjectOf('Namespace', address));
+    if (body.quota) authorize(ability, 'update', subjectOf('Quota', { level: 'namespace', ...address }));
+    // TODO(clusters service): refuse a cluster that is not registered (422) once the clusters service
+    // answers `cube.clusters.cluster.get`; until then any DNS-label cluster id is accepted.
+    const row = await inTransaction(this.db, async (tx) => {
+      let inserted: NamespaceRow | undefined;
+      try {
+        const rows = (await tx.query(
+          `INSERT INTO "tenancy"."namespaces" ("cluster", "name", "tenant", "project", "quota", "created_by") VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+          [body.cluster, body.name, tenant, project, body.quota ? JSON.stringify(body.quota.hard) : null, actor.name],
+        )) as NamespaceRow[];
+        inserted = rows[0];
+      } catch (error: unknown) {
+        if (pgCode(error) === '23505') {
+          throw new CubeError('CONFLICT', `namespace "${body.name}" already exists in cluster "${body.cluster}"`, { cluster: body.cluster, namespace: body.name });
+        }
+        if (pgCode(error) === '23503') throw new CubeError('NOT_FOUND', `project "${project}" not found in tenant "${tenant}"`, { tenant, project });
+        throw error;
+      }
+      if (body.quota) await this.checkShare(tx, tenant, body.cluster, body.name, body.quota.hard);
+      return inserted as NamespaceRow;
+    });
+    const namespace = toNamespace(row);
+    await this.desired.writeNamespace(namespace, await this.bindings.inTenant(tenant, project));
+    await this.events.namespace(actor, 'created', namespace);
+    if (namespace.quota) await this.announceQuota(actor, namespace);
+    return namespace;
+  }
+
+  async delete(actor: Actor, ref: NamespaceAddress): Promise<void> {
+    const ability = await this.access.abilityOf(actor);
+    await this.visible(ability, ref);
+    authorize(ability, 'delete', subjectOf('Namespace', ref));
+    const row = await inTransaction(this.db, async (tx) => {
+      // Freeing a share also goes through the ledger's lock, so a reader under it sees a settled sum.
+      await this.ledger.lockTenantQuota(tx, ref.tenant, ref.cluster);
+      const rows = (await tx.query(
+        `DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "project" = $2 AND "cluster" = $3 AND "name" = $4 RETURNING *`,
+        [ref.tenant, ref.project, ref.cluster, ref.namespace],
+      )) as [NamespaceRow[], number];
+      const deleted = rows[0][0];
+      if (!deleted) throw namespaceNotFound(ref);
+      return deleted;
+    });
+    await this.removal.afterDelete(actor, [row]);
+  }
+
+  async setQuota(actor: Actor, ref: NamespaceAddress, hard: HardMap): Promise<Namespace> {
+    const ability = await this.access.abilityOf(actor);
+    await this.visible(ability, ref);
+    authorize(ability, 'update', subjectOf('Quota', { level: 'namespace', ...ref }));
+    const row = await inTransaction(this.db, async (tx) => {
+      await this.checkShare(tx, ref.tenant, ref.cluster, ref.namespace, hard);
+      const rows = (await tx.query(
+        `UPDATE "tenancy"."namespaces" SET "quota" = $5, "version" = "version" + 1
+         WHERE "tenant" = $1 AND "project" = $2 AND "cluster" = $3 AND "name" = $4 RETURNING *`,
+        [ref.tenant, ref.project, ref.cluster, ref.namespace, JSON.stringify(hard)],
+      )) as [NamespaceRow[], number];
+      const updated = rows[0][0];
+      if (!updated) throw namespaceNotFound(ref);
+      return updated;
+    });
+    const namespace = toNamespace(row);
+    await this.desired.writeNamespace(namespace, await this.bindings.inTenant(ref.tenant, ref.project));
+    await this.events.namespace(actor, 'updated', namespace);
+    await this.announceQuota(actor, namespace);
+    return namespace;
+  }
+
+  /**
+   * The ledger's rule, under the (tenant, cluster) row lock: the other namespaces' shares plus this
+   * one must fit in the tenant's hard quota, per resource. 409 says what is free.
+   */
+  private async checkShare(tx: EntityManager, tenant: string, cluster: string, namespace: string, requested: HardMap): Promise<void> {
+    const tenantQuota = await this.ledger.lockTenantQuota(tx, tenant, cluster);
+    const others = await this.ledger.namespaceShares(tx, tenant, cluster, namespace);
+    const refusal = namespaceAllocationRefusal(tenantQuota?.hard ?? {}, others, requested);
+    if (refusal) {
+      throw new CubeError('CONFLICT', `the quota asked for namespace "${namespace}" exceeds what tenant "${tenant}" has free in cluster "${cluster}"`, {
+        tenant,
+        cluster,
+        requested,
+        free: refusal.free,
+        shortfall: refusal.shortfall,
+      });
+    }
+  }
+
+  private async announceQuota(actor: Actor, namespace: Namespace): Promise<void> {
+    await this.events.quota(
+      actor,
+      { level: 'namespace', tenant: namespace.tenant, cluster: namespace.cluster, project: namespace.project, namespace: namespace.name, hard: namespace.quota?.hard ?? {} },
+      namespace.version,
+    );
+  }
+
+  private async visibleProject(ability: PlatformAbility, tenant: string, project: string): Promise<void> {
+    if (!(await this.hierarchy.findTenant(tenant, ability))) throw tenantNotFound(tenant);
+    if (!(await this.hierarchy.findProject(tenant, project, ability))) {
+      throw new CubeError('NOT_FOUND', `project "${project}" not found in tenant "${tenant}"`, { tenant, project });
+    }
+  }
+
+  private async visible(ability: PlatformAbility, ref: NamespaceAddress): Promise<NamespaceRow> {
+    await this.visibleProject(ability, ref.tenant, ref.project);
+    const row = await this.hierarchy.findNamespace(ref, ability);
+    if (!row) throw namespaceNotFound(ref);
+    return row;
+  }
+}

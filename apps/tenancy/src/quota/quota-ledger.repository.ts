@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { HardMap } from './quota-ledger';
+
+export interface TenantQuotaRow {
+  tenant: string;
+  cluster: string;
+  hard: HardMap;
+  version: number;
+}
+
+/** `tenancy.tenant_quotas` and the namespace shares of `tenancy.namespaces`, read under the ledger's lock. */
+@Injectable()
+export class QuotaLedgerRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * The ledger's lock: the (tenant, cluster) quota row, FOR UPDATE. Every change of a share in that
+   * (tenant, cluster) takes it first, so concurrent allocations are checked one after another.
+   */
+  async lockTenantQuota(tx: EntityManager, tenant: string, cluster: string): Promise<TenantQuotaRow | null> {
+    const rows = (await tx.query(`SELECT * FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 AND "cluster" = $2 FOR UPDATE`, [tenant, cluster])) as TenantQuotaRow[];
+    return rows[0] ?? null;
+  }
+
+  /** Creates the row (empty) if missing, then locks it. */
+  async lockOrCreateTenantQuota(tx: EntityManager, tenant: string, cluster: string): Promise<TenantQuotaRow> {
+    await tx.query(`INSERT INTO "tenancy"."tenant_quotas" ("tenant", "cluster") VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tenant, cluster]);
+    const row = await this.lockTenantQuota(tx, tenant, cluster);
+    if (!row) throw new Error(`tenant quota row ${tenant}/${cluster} vanished inside its transaction`);
+    return row;
+  }
+
+  async setTenantHard(tx: EntityManager, tenant: string, cluster: string, hard: HardMap): Promise<TenantQuotaRow> {
+    const rows = (await tx.query(
+      `UPDATE "tenancy"."tenant_quotas" SET "hard" = $3, "updated_at" = now(), "version" = "version" + 1 WHERE "tenant" = $1 AND "cluster" = $2 RETURNING *`,
+      [tenant, cluster, JSON.stringify(hard)],
+    )) as [TenantQuotaRow[], number];
+    return rows[0][0] as TenantQuotaRow;
+  }
+
+  /** The shares of the tenant's namespaces in a cluster, but for `except` (the one being changed). */
+  async namespaceShares(tx: EntityManager, tenant: string, cluster: string, except?: string): Promise<HardMap[]> {
+    const rows = (await tx.query(
+      `SELECT "quota" FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "cluster" = $2 AND "quota" IS NOT NULL AND ($3::text IS NULL OR "name" <> $3)`,
+      [tenant, cluster, except ?? null],
+    )) as { quota: HardMap }[];
+    return rows.map((row) => row.quota);
+  }
+
+  async tenantQuotas(tenant: string): Promise<TenantQuotaRow[]> {
+    return (await this.db.query(`SELECT * FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 ORDER BY "cluster"`, [tenant])) as TenantQuotaRow[];
+  }
+
+  /** Usage Warden reported per namespace of the tenant, by cluster (empty until Warden reports). */
+  async usage(tenant: string): Promise<{ cluster: string; used: HardMap }[]> {
+    return (await this.db.query(
+      `SELECT u."cluster", u."used" FROM "tenancy"."quota_usage" u
+       JOIN "tenancy"."namespaces" n ON n."cluster" = u."cluster" AND n."name" = u."namespace" WHERE n."tenant" = $1`,
+      [tenant],
+    )) as { cluster: string; used: HardMap }[];
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { authorize, subjectOf } from '@cube/auth';
+import { Actor, CubeError, Page, TenantQuota } from '@cube/contracts';
+import { TenancyAccess } from '../access/tenancy-access';
+import { HierarchyRepository } from '../hierarchy/hierarchy.repository';
+import { notFound as tenantNotFound } from '../hierarchy/tenants.service';
+import { TenancyEvents } from '../shared/tenancy-events';
+import { inTransaction } from '../shared/transactions';
+import { formatAmounts, freeOf, HardMap, sumHard, tenantQuotaRefusal } from './quota-ledger';
+import { QuotaLedgerRepository } from './quota-ledger.repository';
+
+/** A tenant's share of each cluster: set by platform admins, never below what its namespaces hold. */
+@Injectable()
+export class TenantQuotasService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly hierarchy: HierarchyRepository,
+    private readonly ledger: QuotaLedgerRepository,
+    private readonly access: TenancyAccess,
+    private readonly events: TenancyEvents,
+  ) {}
+
+  /** Per cluster: hard, allocated to namespaces, free, and used (as Warden reports; empty until it does). */
+  async list(actor: Actor, tenant: string): Promise<Page<TenantQuota>> {
+    const ability = await this.access.abilityOf(actor);
+    if (!(await this.hierarchy.findTenant(tenant, ability))) throw tenantNotFound(tenant);
+    const quotas = await this.ledger.tenantQuotas(tenant);
+    const namespaces = await this.hierarchy.namespacesOf(tenant);
+    const usage = await this.ledger.usage(tenant);
+    const items = quotas
+      .filter((quota) => ability.can('read', subjectOf('Quota', { level: 'tenant', tenant, cluster: quota.cluster })))
+      .map((quota) => {
+        const allocated = sumHard(namespaces.filter((n) => n.cluster === quota.cluster && n.quota).map((n) => n.quota as HardMap));
+        return {
+          cluster: quota.cluster,
+          hard: quota.hard,
+          allocated: formatAmounts(allocated),
+          free: formatAmounts(freeOf(quota.hard, allocated)),
+          used: formatAmounts(sumHard(usage.filter((u) => u.cluster === quota.cluster).map((u) => u.used))),
+        };
+      });
+    return { items, nextCursor: null };
+  }
+
+  async set(actor: Actor, tenant: string, cluster: string, hard: HardMap): Promise<TenantQuota> {
+    const ability = await this.access.abilityOf(actor);
+    if (!(await this.hierarchy.findTenant(tenant, ability))) throw tenantNotFound(tenant);
+    authorize(ability, 'update', subjectOf('Quota', { level: 'tenant', tenant, cluster }));
+    // TODO(clusters service): refuse an unregistered cluster here too (see NamespacesService.create).
+    const row = await inTransaction(this.db, async (tx) => {
+      await this.ledger.lockOrCreateTenantQuota(tx, tenant, cluster);
+      const shares = await this.ledger.namespaceShares(tx, tenant, cluster);
+      const refusal = tenantQuotaRefusal(hard, shares);
+      if (refusal) {
+        throw new CubeError('CONFLICT', `tenant "${tenant}"'s namespaces in cluster "${cluster}" hold more than this quota`, {
+          tenant,
+          cluster,
+          allocated: refusal.allocated,
+          shortfall: refusal.shortfall,
+        });
+      }
+      const updated = await this.ledger.setTenantHard(tx, tenant, cluster, hard);
+      return { row: updated, allocated: sumHard(shares) };
+    });
+    await this.events.quota(actor, { level: 'tenant', tenant, cluster, hard }, row.row.version);
+    return {
+      cluster,
+      hard: row.row.hard,
+      allocated: formatAmounts(row.allocated),
+      free: formatAmounts(freeOf(row.row.hard, row.allocated)),
+      used: {},
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { BindingSync } from './access/binding-sync';
+import { RoleBindingsProjection } from './access/role-bindings.projection';
+import { TenancyAccess } from './access/tenancy-access';
+import { DesiredStateWriter } from './desired-state/desired-state-writer';
+import { HierarchyRepository } from './hierarchy/hierarchy.repository';
+import { NamespaceRemoval } from './hierarchy/namespace-removal';
+import { ProjectsHandler } from './hierarchy/projects.handler';
+import { ProjectsService } from './hierarchy/projects.service';
+import { TenantsHandler } from './hierarchy/tenants.handler';
+import { TenantsService } from './hierarchy/tenants.service';
+import { NamespacesService } from './quota/namespaces.service';
+import { QuotaHandler } from './quota/quota.handler';
+import { QuotaLedgerRepository } from './quota/quota-ledger.repository';
+import { TenantQuotasService } from './quota/tenant-quotas.service';
+import { TenancyEvents } from './shared/tenancy-events';
+
+/** Tenants → projects → namespaces, the quota ledger, and the desired state of member clusters. */
+@Module({
+  controllers: [TenantsHandler, ProjectsHandler, QuotaHandler],
+  providers: [
+    RoleBindingsProjection,
+    TenancyAccess,
+    BindingSync,
+    HierarchyRepository,
+    QuotaLedgerRepository,
+    DesiredStateWriter,
+    TenancyEvents,
+    NamespaceRemoval,
+    TenantsService,
+    ProjectsService,
+    NamespacesService,
+    TenantQuotasService,
+  ],
+})
+export class TenancyModule {}
