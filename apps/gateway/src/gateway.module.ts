@@ -14,6 +14,7 @@ import { AsyncApiController } from './docs/asyncapi.controller';
 import { AuthController } from './identity/auth.controller';
 import { BindingsController } from './identity/bindings.controller';
 import { JwksController } from './identity/jwks.controller';
+import { OidcController } from './identity/oidc.controller';
 import { TokensController } from './identity/tokens.controller';
 import { UsersController } from './identity/users.controller';
 import { GatewayEnvironment } from './config/gateway-environment';
@@ -36,7 +37,7 @@ export class GatewayModule implements NestModule {
         BusModule,
         PassportModule,
       ],
-      controllers: [AsyncApiController, HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController, BindingsController],
+      controllers: [AsyncApiController, HealthController, MetricsController, AuthController, OidcController, JwksController, UsersController, TokensController, BindingsController],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
