@@ -160,8 +160,10 @@ describe('OIDC login through the gateway', () => {
     expect((await errorOf(response)).details).toEqual({ reason: 'redirect_not_allowed' });
   });
 
-  it('never writes tokens or the client secret to the log', () => {
-    expect(log.all().join('\n')).not.toContain('cube-client-secret-e2e');
-    expect(log.all().some((line) => line.includes('accessToken='))).toBe(false);
+  it('never writes tokens, authorization codes or the client secret to the log', () => {
+    const lines = log.all();
+    expect(lines.join('\n')).not.toContain('cube-client-secret-e2e');
+    expect(lines.some((line) => line.includes('accessToken='))).toBe(false);
+    expect(lines.some((line) => line.includes(CALLBACK_PATH) && line.includes('code='))).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [
-        LoggerModule.forRoot(cubeLoggerParams('gateway', env.LOG_LEVEL, ['/healthz', '/readyz', '/metrics'])),
+        LoggerModule.forRoot(cubeLoggerParams('gateway', env.LOG_LEVEL, ['/healthz', '/readyz', '/metrics', OidcController.callbackPath])),
         { module: ConfigHolderModule, providers: [{ provide: GATEWAY_ENVIRONMENT, useValue: env }], exports: [GATEWAY_ENVIRONMENT], global: true },
         BusModule,
         PassportModule,

@@ -19,6 +19,9 @@ const MAX_CALLBACK_QUERY = 8192;
 @Public()
 @Controller('api/v1/auth/oidc')
 export class OidcController {
+  /** Not in the request log: its query carries the authorization code (identity audits each callback instead). */
+  static readonly callbackPath = '/api/v1/auth/oidc/callback';
+
   constructor(private readonly bus: ServiceRequester) {}
 
   @Get('login')
