@@ -116,6 +116,17 @@ describe('identity through the gateway', () => {
     expect(wrongPassword.body).toEqual({ code: 'UNAUTHENTICATED', message: 'invalid user name or password', details: { reason: 'invalid_credentials' } });
   });
 
+  it('refuses LDAP and OIDC login with a reason when they are not configured', async () => {
+    const ldap = await call('POST', '/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD, provider: 'ldap' } });
+    expect(ldap.status).toBe(400);
+    expect(ldap.body).toMatchObject({ code: 'BAD_REQUEST', details: { reason: 'provider_not_configured', provider: 'ldap' } });
+    for (const path of ['/api/v1/auth/oidc/login', '/api/v1/auth/oidc/callback?code=c&state=s']) {
+      const oidc = await fetch(`${stack.gatewayUrl}${path}`, { redirect: 'manual' });
+      expect(oidc.status).toBe(404);
+      expect(await oidc.json()).toMatchObject({ code: 'NOT_FOUND', details: { reason: 'provider_not_configured', provider: 'oidc' } });
+    }
+  });
+
   it('refuses requests without credentials with 401 and WWW-Authenticate', async () => {
     const response = await call('GET', '/api/v1/users');
     expect(response.status).toBe(401);

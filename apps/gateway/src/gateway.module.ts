@@ -1,4 +1,9 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import {
+  DynamicModule,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+} from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { LoggerModule } from 'nestjs-pino';
@@ -6,7 +11,10 @@ import { cubeValidationPipe } from '@cube/messaging';
 import { CubeMetrics, cubeLoggerParams } from '@cube/observability';
 import { accessTokenVerifierProvider } from './authn/access-token-verifier.provider';
 import { BearerAuthGuard } from './authn/bearer-auth.guard';
-import { AccessTokenStrategy, ApiTokenStrategy } from './authn/bearer.strategies';
+import {
+  AccessTokenStrategy,
+  ApiTokenStrategy,
+} from './authn/bearer.strategies';
 import { CredentialVerifier } from './authn/credential-verifier';
 import { RevocationListener } from './authn/revocation-listener';
 import { BusModule } from './bus/bus.module';
@@ -14,6 +22,7 @@ import { AsyncApiController } from './docs/asyncapi.controller';
 import { AuthController } from './identity/auth.controller';
 import { BindingsController } from './identity/bindings.controller';
 import { JwksController } from './identity/jwks.controller';
+import { OidcController } from './identity/oidc.controller';
 import { TokensController } from './identity/tokens.controller';
 import { UsersController } from './identity/users.controller';
 import { NamespacesController } from './tenancy/namespaces.controller';
@@ -33,12 +42,36 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [
-        LoggerModule.forRoot(cubeLoggerParams('gateway', env.LOG_LEVEL, ['/healthz', '/readyz', '/metrics'])),
-        { module: ConfigHolderModule, providers: [{ provide: GATEWAY_ENVIRONMENT, useValue: env }], exports: [GATEWAY_ENVIRONMENT], global: true },
+        LoggerModule.forRoot(
+          cubeLoggerParams('gateway', env.LOG_LEVEL, [
+            '/healthz',
+            '/readyz',
+            '/metrics',
+            OidcController.callbackPath,
+          ]),
+        ),
+        {
+          module: ConfigHolderModule,
+          providers: [{ provide: GATEWAY_ENVIRONMENT, useValue: env }],
+          exports: [GATEWAY_ENVIRONMENT],
+          global: true,
+        },
         BusModule,
         PassportModule,
       ],
-      controllers: [AsyncApiController, HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController, BindingsController, TenantsController, NamespacesController],
+      controllers: [
+        AsyncApiController,
+        HealthController,
+        MetricsController,
+        AuthController,
+        OidcController,
+        JwksController,
+        UsersController,
+        TokensController,
+        BindingsController,
+        TenantsController,
+        NamespacesController,
+      ],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -3,9 +3,16 @@ import { AbilitiesService } from './bindings/abilities.service';
 import { BindingsHandler } from './bindings/bindings.handler';
 import { BindingsService } from './bindings/bindings.service';
 import { BindingsRepository } from './bindings/bindings.repository';
+import { ExternalAccountsService } from './external-login/external-accounts.service';
+import { LdapDirectory } from './ldap/ldap-directory';
+import { ldapSettingsProvider } from './ldap/ldap-settings';
 import { LoginHandler } from './login/login.handler';
 import { LoginService } from './login/login.service';
 import { LoginThrottle } from './login/login-throttle';
+import { OidcHandler } from './oidc/oidc.handler';
+import { OidcLoginService } from './oidc/oidc-login.service';
+import { OidcLoginsRepository } from './oidc/oidc-logins.repository';
+import { oidcSettingsProvider } from './oidc/oidc-settings';
 import { ApiTokensHandler } from './tokens/api-tokens.handler';
 import { ApiTokensService } from './tokens/api-tokens.service';
 import { SessionsService } from './tokens/sessions.service';
@@ -16,9 +23,9 @@ import { UsersHandler } from './users/users.handler';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 
-/** Users, credentials, signing keys, sessions, API tokens and role bindings. */
+/** Users, credentials (local, LDAP, OIDC), signing keys, sessions, API tokens and role bindings. */
 @Module({
-  controllers: [UsersHandler, LoginHandler, ApiTokensHandler, BindingsHandler],
+  controllers: [UsersHandler, LoginHandler, OidcHandler, ApiTokensHandler, BindingsHandler],
   providers: [
     UsersRepository,
     UsersService,
@@ -32,6 +39,12 @@ import { UsersService } from './users/users.service';
     SigningKeysService,
     SessionsService,
     ApiTokensService,
+    ExternalAccountsService,
+    ldapSettingsProvider,
+    LdapDirectory,
+    oidcSettingsProvider,
+    OidcLoginsRepository,
+    OidcLoginService,
   ],
 })
 export class IdentityModule {}

@@ -19,6 +19,7 @@ export function makeBinding(
     scope,
     createdAt: '2026-01-01T00:00:00Z',
     createdBy: 'root',
+    origin: 'manual',
     version: 1,
   };
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
-import { ROLE_NAMES, RoleName } from './identity';
+import { BINDING_ORIGINS, BindingOrigin, ROLE_NAMES, RoleName } from './identity';
 
 /** DNS label, as Kubernetes names it (API.md: every Cube name). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -18,7 +18,7 @@ export class LoginBody {
   @MaxLength(1024)
   password!: string;
 
-  @ApiPropertyOptional({ enum: ['local', 'ldap'], default: 'local' })
+  @ApiPropertyOptional({ enum: ['local', 'ldap'], default: 'local', description: '`ldap` is refused with 400 (details.reason `provider_not_configured`) when LDAP is not configured' })
   @IsOptional()
   @IsIn(['local', 'ldap'])
   provider?: 'local' | 'ldap';
@@ -199,6 +199,8 @@ export class RoleBindingView {
   @ApiProperty({ type: BindingScopeBody }) scope!: BindingScopeBody;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty() createdBy!: string;
+  @ApiProperty({ enum: BINDING_ORIGINS, description: '`manual` (made through the API) or the login source whose group mapping made it' })
+  origin!: BindingOrigin;
   @ApiProperty() version!: number;
 }
 
@@ -215,4 +217,12 @@ export class ListRoleBindingsQuery {
   @IsString()
   @MaxLength(256)
   user?: string;
+}
+
+export class OidcLoginQuery {
+  @ApiPropertyOptional({ description: 'where the SPA wants to land after login; must match CUBE_OIDC_ALLOWED_REDIRECTS (default: its first entry)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  redirect?: string;
 }

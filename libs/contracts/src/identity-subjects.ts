@@ -8,6 +8,8 @@ export const IdentitySubjects = {
   login: 'cube.identity.auth.login', // LoginRequest → TokenPair
   refresh: 'cube.identity.auth.refresh', // RefreshRequest → TokenPair
   logout: 'cube.identity.auth.logout', // RefreshRequest → null
+  oidcBegin: 'cube.identity.auth.oidc.begin', // OidcBeginRequest → OidcBeginReply
+  oidcComplete: 'cube.identity.auth.oidc.complete', // OidcCompleteRequest → OidcCompleteReply
   jwks: 'cube.identity.jwks.get', // {} → JsonWebKeySet
   verifyApiToken: 'cube.identity.apitoken.verify', // { token } → AuthenticatedPrincipal
   principal: 'cube.identity.principal.get', // { name } → AuthenticatedPrincipal (state check)
@@ -33,6 +35,28 @@ export interface LoginRequest {
   provider?: 'local' | 'ldap';
   /** The caller's address as the gateway saw it, for per-IP login limits. */
   clientIp: string;
+}
+
+/** Starts an OIDC login: identity stores state, nonce and PKCE verifier and names the provider URL. */
+export interface OidcBeginRequest {
+  /** The SPA address to return to, checked against the allow-list; absent: the first allowed one. */
+  redirect?: string;
+}
+
+export interface OidcBeginReply {
+  authorizationUrl: string;
+}
+
+/** The provider's redirect back to the gateway's callback, as received. */
+export interface OidcCompleteRequest {
+  /** The callback's query string without `?` (code, state, iss, or error and error_description). */
+  query: string;
+}
+
+export interface OidcCompleteReply {
+  /** The SPA address the login started from (already checked against the allow-list). */
+  redirect: string;
+  tokens: TokenPair;
 }
 
 export interface RefreshRequest {

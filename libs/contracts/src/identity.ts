@@ -13,6 +13,13 @@ export interface BindingSubject {
   name: string;
 }
 
+/**
+ * Who made a binding: `manual` ones are made through the API; `ldap` and `oidc` ones are derived from
+ * the user's directory groups by the group → role mapping and reconciled at each login of that user.
+ */
+export const BINDING_ORIGINS = ['manual', 'ldap', 'oidc'] as const;
+export type BindingOrigin = (typeof BINDING_ORIGINS)[number];
+
 export interface RoleBinding {
   id: string;
   subject: BindingSubject;
@@ -20,6 +27,7 @@ export interface RoleBinding {
   scope: BindingScope;
   createdAt: string;
   createdBy: string;
+  origin: BindingOrigin;
   version: number;
 }
 

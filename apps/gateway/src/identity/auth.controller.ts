@@ -19,7 +19,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairView })
-  @ApiErrors(400, 401, 422, 429, 503)
+  @ApiErrors(400, 401, 409, 422, 429, 503)
   login(@Req() req: Request, @Body() body: LoginBody): Promise<TokenPair> {
     return this.bus.request('identity', IdentitySubjects.login, envelopeFor(req, ANONYMOUS, { ...body, clientIp: clientIpOf(req) }));
   }

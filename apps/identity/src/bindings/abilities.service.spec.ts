@@ -19,6 +19,7 @@ describe('AbilitiesService on the real NATS', () => {
     scope: { kind: 'tenant', tenant: 'acme' },
     createdAt: '2026-01-01T00:00:00Z',
     createdBy: 'admin',
+    origin: 'manual',
     version: 1,
   };
 

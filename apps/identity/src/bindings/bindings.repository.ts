@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { BindingScope, RoleBinding, RoleName } from '@cube/contracts';
+import { BindingOrigin, BindingScope, RoleBinding, RoleName } from '@cube/contracts';
 
 interface BindingRow {
   id: string;
@@ -13,6 +13,8 @@ interface BindingRow {
   project: string | null;
   created_at: Date;
   created_by: string;
+  origin: BindingOrigin;
+  origin_group: string | null;
   version: number;
 }
 
@@ -29,8 +31,14 @@ const toBinding = (row: BindingRow): RoleBinding => ({
   scope: scopeOf(row),
   createdAt: row.created_at.toISOString(),
   createdBy: row.created_by,
+  origin: row.origin,
   version: row.version,
 });
+
+/** A binding derived from a directory group: which group of the mapping made it. */
+export interface MappedBinding extends RoleBinding {
+  originGroup: string | null;
+}
 
 /** The `identity.role_bindings` table. */
 @Injectable()
@@ -48,14 +56,16 @@ export class BindingsRepository {
     return rows.map(toBinding);
   }
 
+  /** Inserts, or returns null when an equal binding (same subject, role and scope, any origin) exists. */
   async insert(
-    binding: Pick<RoleBinding, 'subject' | 'role' | 'scope' | 'createdBy'>,
+    binding: Pick<RoleBinding, 'subject' | 'role' | 'scope' | 'createdBy'> & { origin?: BindingOrigin; originGroup?: string },
     manager: EntityManager = this.db.manager,
   ): Promise<RoleBinding | null> {
     const scope = binding.scope;
     const rows = (await manager.query(
-      `INSERT INTO "identity"."role_bindings" ("id", "subject_kind", "subject_name", "role", "scope_kind", "tenant", "project", "created_by")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING *`,
+      `INSERT INTO "identity"."role_bindings"
+         ("id", "subject_kind", "subject_name", "role", "scope_kind", "tenant", "project", "created_by", "origin", "origin_group")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING *`,
       [
         randomUUID(),
         binding.subject.kind,
@@ -65,9 +75,27 @@ export class BindingsRepository {
         scope.kind === 'platform' ? null : scope.tenant,
         scope.kind === 'project' ? scope.project : null,
         binding.createdBy,
+        binding.origin ?? 'manual',
+        binding.originGroup ?? null,
       ],
     )) as BindingRow[];
     return rows[0] ? toBinding(rows[0]) : null;
+  }
+
+  /** A user's bindings made by a login source's group mapping (never the manual ones). */
+  async mappedTo(userName: string, origin: Exclude<BindingOrigin, 'manual'>, manager: EntityManager): Promise<MappedBinding[]> {
+    const rows = (await manager.query(
+      `SELECT * FROM "identity"."role_bindings"
+       WHERE "subject_kind" = 'User' AND "subject_name" = $1 AND "origin" = $2 ORDER BY "created_at", "id"`,
+      [userName, origin],
+    )) as BindingRow[];
+    return rows.map((row) => ({ ...toBinding(row), originGroup: row.origin_group }));
+  }
+
+  /** Deletes group-mapped bindings by id; manual ones are out of its reach by construction. */
+  async deleteMapped(ids: string[], manager: EntityManager): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(`DELETE FROM "identity"."role_bindings" WHERE "id" = ANY($1) AND "origin" <> 'manual'`, [ids]);
   }
 
   async find(id: string): Promise<RoleBinding | null> {

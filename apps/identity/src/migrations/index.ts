@@ -1,5 +1,6 @@
 import { ServiceMetadata1764150000000 } from '@cube/service-runtime';
 import { Identity1764160000000 } from './1764160000000-identity';
+import { ExternalLogin1764170000000 } from './1764170000000-external-login';
 
 /** Every migration of this service, oldest first; they run at start. */
-export const migrations = [ServiceMetadata1764150000000, Identity1764160000000];
+export const migrations = [ServiceMetadata1764150000000, Identity1764160000000, ExternalLogin1764170000000];

@@ -50,6 +50,7 @@ export interface NewUser {
   phone: string | null;
   source: UserSource;
   passwordHash: string | null;
+  groups?: string[];
 }
 
 export type UserChanges = Partial<Pick<User, 'displayName' | 'email' | 'phone' | 'state'>>;
@@ -83,9 +84,9 @@ export class UsersRepository {
   /** Inserts, or returns null when the name is taken. */
   async insert(user: NewUser, manager: EntityManager = this.db.manager): Promise<StoredUser | null> {
     const rows = (await manager.query(
-      `INSERT INTO "identity"."users" ("name", "display_name", "email", "phone", "source", "password_hash")
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ("name") DO NOTHING RETURNING *`,
-      [user.name, user.displayName, user.email, user.phone, user.source, user.passwordHash],
+      `INSERT INTO "identity"."users" ("name", "display_name", "email", "phone", "source", "password_hash", "groups")
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("name") DO NOTHING RETURNING *`,
+      [user.name, user.displayName, user.email, user.phone, user.source, user.passwordHash, user.groups ?? []],
     )) as UserRow[];
     return rows[0] ? toUser(rows[0]) : null;
   }
@@ -118,6 +119,30 @@ export class UsersRepository {
       [name, hash],
     )) as [unknown[], number];
     return result[1] > 0;
+  }
+
+  /** Reads a user and locks the row until the transaction ends (logins of the same user queue up). */
+  async findForUpdate(name: string, manager: EntityManager): Promise<StoredUser | null> {
+    const rows = (await manager.query('SELECT * FROM "identity"."users" WHERE "name" = $1 FOR UPDATE', [name])) as UserRow[];
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  /**
+   * Copies what a directory (LDAP, OIDC) says about a user it owns; bumps the version only when
+   * something changed. Returns the user when it changed, null when it was already up to date.
+   */
+  async syncFromDirectory(
+    name: string,
+    profile: Pick<User, 'displayName' | 'email' | 'phone'> & { groups: string[] },
+    manager: EntityManager,
+  ): Promise<StoredUser | null> {
+    const rows = (await manager.query(
+      `UPDATE "identity"."users" SET "display_name" = $2, "email" = $3, "phone" = $4, "groups" = $5, "version" = "version" + 1
+       WHERE "name" = $1 AND ("display_name", "email", "phone", "groups") IS DISTINCT FROM ($2, $3, $4, $5::text[])
+       RETURNING *`,
+      [name, profile.displayName, profile.email, profile.phone, profile.groups],
+    )) as [UserRow[], number];
+    return rows[0]?.[0] ? toUser(rows[0][0]) : null;
   }
 
   async recordLogin(name: string): Promise<void> {

@@ -1,0 +1,31 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { Envelope, IdentitySubjects, OidcBeginReply, OidcCompleteReply } from '@cube/contracts';
+import { validatePayload } from '@cube/messaging';
+import { Audited } from '@cube/service-runtime';
+import { OidcLoginService } from './oidc-login.service';
+
+class OidcBeginPayload {
+  @IsOptional() @IsString() @MaxLength(2048) redirect?: string;
+}
+
+class OidcCompletePayload {
+  @IsString() @MaxLength(8192) query!: string;
+}
+
+@Controller()
+export class OidcHandler {
+  constructor(private readonly oidc: OidcLoginService) {}
+
+  @MessagePattern(IdentitySubjects.oidcBegin)
+  begin(@Payload() envelope: Envelope): Promise<OidcBeginReply> {
+    return this.oidc.begin(validatePayload(OidcBeginPayload, envelope.payload));
+  }
+
+  @MessagePattern(IdentitySubjects.oidcComplete)
+  @Audited({ action: 'auth.login.oidc', target: () => ({ kind: 'User', name: '' }) })
+  complete(@Payload() envelope: Envelope): Promise<OidcCompleteReply> {
+    return this.oidc.complete(validatePayload(OidcCompletePayload, envelope.payload));
+  }
+}
