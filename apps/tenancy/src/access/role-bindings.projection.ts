@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { BindingScope, RoleBinding, RoleName } from '@cube/contracts';
+import { BindingOrigin, BindingScope, RoleBinding, RoleName } from '@cube/contracts';
 
 interface BindingRow {
   id: string;
@@ -13,6 +13,7 @@ interface BindingRow {
   created_at: Date;
   created_by: string;
   version: number;
+  origin: BindingOrigin;
 }
 
 function scopeOf(row: BindingRow): BindingScope {
@@ -29,6 +30,7 @@ const toBinding = (row: BindingRow): RoleBinding => ({
   createdAt: new Date(row.created_at).toISOString(),
   createdBy: row.created_by,
   version: row.version,
+  origin: row.origin,
 });
 
 /**
@@ -65,8 +67,8 @@ export class RoleBindingsProjection {
   async created(binding: RoleBinding): Promise<boolean> {
     const scope = binding.scope;
     const result = (await this.db.query(
-      `INSERT INTO "tenancy"."role_bindings" ("id", "subject_kind", "subject_name", "role", "scope_kind", "tenant", "project", "created_at", "created_by", "version")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT ("id") DO NOTHING RETURNING "id"`,
+      `INSERT INTO "tenancy"."role_bindings" ("id", "subject_kind", "subject_name", "role", "scope_kind", "tenant", "project", "created_at", "created_by", "version", "origin")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT ("id") DO NOTHING RETURNING "id"`,
       [
         binding.id,
         binding.subject.kind,
@@ -78,6 +80,7 @@ export class RoleBindingsProjection {
         binding.createdAt,
         binding.createdBy,
         binding.version,
+        binding.origin ?? 'manual',
       ],
     )) as unknown[];
     return result.length > 0;

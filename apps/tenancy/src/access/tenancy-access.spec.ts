@@ -9,6 +9,7 @@ const binding = (role: RoleBinding['role'], scope: RoleBinding['scope']): RoleBi
   scope,
   createdAt: '2026-01-01T00:00:00Z',
   createdBy: 'admin',
+  origin: 'manual',
   version: 1,
 });
 const alice = { name: 'alice', groups: [] };

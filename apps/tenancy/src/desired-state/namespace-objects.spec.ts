@@ -18,6 +18,7 @@ const binding = (id: string, scope: RoleBinding['scope']): RoleBinding => ({
   scope,
   createdAt: '2026-01-01T00:00:00Z',
   createdBy: 'admin',
+  origin: 'manual',
   version: 1,
 });
 

@@ -75,6 +75,7 @@ export class Tenancy1764170000000 implements MigrationInterface {
       "created_at" timestamptz NOT NULL,
       "created_by" varchar(256) NOT NULL,
       "version" integer NOT NULL,
+      "origin" varchar(8) NOT NULL DEFAULT 'manual',
       "deleted" boolean NOT NULL DEFAULT false,
       "synced_at" timestamptz NOT NULL DEFAULT clock_timestamp()
     )`);
