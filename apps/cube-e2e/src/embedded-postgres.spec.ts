@@ -38,10 +38,12 @@ describe('npm start without PostgreSQL', () => {
     await state.remove();
   });
 
+  // Eight processes compiled on the fly by swc-node, each with its own PGlite (WASM): the slowest
+  // start of the suite, given a budget to match on two shared cores.
   it('runs every service on embedded PostgreSQL until Ctrl-C', async () => {
     const urlLine = await log.waitFor((l) => l.startsWith('Cube is starting: gateway at '));
     const gatewayUrl = /gateway at (http:\/\/\S+)/.exec(urlLine)?.[1] ?? '';
-    const response = await waitForStatus(`${gatewayUrl}/readyz`, 200);
+    const response = await waitForStatus(`${gatewayUrl}/readyz`, 200, 2000);
     const body = (await response.json()) as { services: Record<string, { dependencies: Record<string, string> }> };
     expect(Object.values(body.services).map((s) => s.dependencies['database'])).toEqual(Array(6).fill('up'));
     expect(log.all()).toContain(`[stack] using embedded PostgreSQL (PGlite) under ${state.path}/pglite`);
@@ -57,5 +59,5 @@ describe('npm start without PostgreSQL', () => {
     for (const service of ['identity', 'tenancy', 'clusters', 'audit', 'hotplug', 'console', 'warden', 'gateway']) {
       expect(log.all()).toContain(`[stack] ${service} exited (SIGTERM)`);
     }
-  });
+  }, 300_000);
 });

@@ -126,7 +126,16 @@ export async function startTestStack(name: string, env: NodeJS.ProcessEnv, onLin
     const stack = await startStack({
       root: ROOT,
       stateDir: state.path,
-      env: { PATH: process.env['PATH'], DATABASE_URL: database.url, NATS_URL: nats.url, PORT: '0', ...env },
+      // The request deadline is a production latency bound; a test stack shares two cores with the
+      // rest of the suite, so its requests get more time (tests check answers, not speed).
+      env: {
+        PATH: process.env['PATH'],
+        DATABASE_URL: database.url,
+        NATS_URL: nats.url,
+        PORT: '0',
+        CUBE_REQUEST_TIMEOUT_MS: '30000',
+        ...env,
+      },
       onLine,
     });
     return {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { exitWithReason, loadEnvironment } from '@cube/service-runtime';
 import { GatewayEnvironment } from './config/gateway-environment';
 import { createGateway } from './create-gateway';
@@ -12,8 +13,14 @@ async function main(): Promise<void> {
   }
   try {
     const app = await createGateway(env);
+    const server = app.getHttpServer() as Server;
+    // Node closes idle keep-alive connections after 5 s, which races clients and load balancers that
+    // reuse them ("socket hang up" on a request sent as the server closes). Idle connections stay
+    // open longer than the usual 60 s of proxies, so the proxy, not Cube, closes them.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     await app.listen(env.PORT, env.CUBE_HTTP_HOST);
-    const address = app.getHttpServer().address() as { port: number };
+    const address = server.address() as { port: number };
     process.stdout.write(`cube-gateway: listening on http://${env.CUBE_HTTP_HOST}:${address.port}\n`);
   } catch (error: unknown) {
     exitWithReason('gateway', `failed to start: ${error instanceof Error ? error.message : String(error)}`);
