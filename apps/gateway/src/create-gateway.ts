@@ -1,3 +1,4 @@
+import { json } from 'express';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -10,6 +11,8 @@ export async function createGateway(env: GatewayEnvironment): Promise<NestExpres
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(env), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Audit webhooks post EventList batches of up to 400 events: a larger body limit on that path only.
+  app.use('/api/v1/audit/clusters', json({ limit: '16mb' }));
   if (env.CUBE_TRUST_PROXY) app.set('trust proxy', env.CUBE_TRUST_PROXY);
   const origins = corsOrigins(env);
   if (origins) {

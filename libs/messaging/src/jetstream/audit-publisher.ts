@@ -50,6 +50,7 @@ export class AuditPublisher {
   private readonly waiting: Waiting[] = [];
   private draining: Promise<void> | null = null;
   private closed = false;
+  private outage = false;
   private wake: (() => void) | null = null;
 
   constructor(
@@ -86,7 +87,9 @@ export class AuditPublisher {
         return record;
       } catch (error: unknown) {
         if (this.maxWaiting === 0) throw error;
-        this.logger.warn({ err: error, id: record.id }, 'no publish ack for an audit record; keeping it in the outbox');
+        // One line per outage, not one per record published concurrently into it.
+        if (!this.outage) this.logger.warn({ err: error, id: record.id }, 'no publish ack for an audit record; keeping records in the outbox');
+        this.outage = true;
       }
     }
     this.enqueue({ subject, record });
@@ -145,6 +148,7 @@ export class AuditPublisher {
       }
     }
     if (this.waiting.length === 0 && this.closed === false) {
+      this.outage = false;
       this.logger.log('audit outbox drained');
     }
   }

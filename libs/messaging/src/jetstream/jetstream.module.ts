@@ -176,7 +176,7 @@ export class JetStreamModule {
         DurableSubscribers,
         JetStreamShutdown,
       ],
-      exports: [JETSTREAM_CONNECTION, EventPublisher, AuditPublisher, DesiredStateStores, DurableSubscribers],
+      exports: [JETSTREAM_CONNECTION, JETSTREAM_OPTIONS, EventPublisher, AuditPublisher, DesiredStateStores, DurableSubscribers],
     };
   }
 }
