@@ -85,3 +85,21 @@ describe('hash chain', () => {
     expect(firstBrokenLink([linked[0], linked[2], linked[1]].filter((e) => e !== undefined), GENESIS_HASH)?.entry.id).toBe('c');
   });
 });
+
+describe('Cube records', () => {
+  it('files a login under the user who logged in, not the anonymous caller', () => {
+    const login: AuditRecord = {
+      id: 'l1',
+      at: '2026-11-26T10:00:00.000Z',
+      source: 'platform',
+      service: 'identity',
+      requestId: 'q',
+      actor: { kind: 'system', name: 'anonymous' },
+      action: 'auth.login',
+      target: { kind: 'User', name: 'alice', clientIp: '10.0.0.9' },
+      outcome: 'failure',
+      reason: 'UNAUTHENTICATED: invalid user name or password',
+    };
+    expect(toEntry(login)).toMatchObject({ actor: { user: 'alice', sourceIP: '10.0.0.9' }, outcome: { status: 'failure' } });
+  });
+});

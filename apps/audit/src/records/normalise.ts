@@ -30,12 +30,18 @@ export function toEntry(record: AuditRecord): UnchainedEntry {
   const target = record.target as Record<string, unknown>;
   const at = new Date(record.at);
   const resource = text(target['resource']) ?? text(target['kind']);
+  // A login arrives unauthenticated (actor system:anonymous); the one acting is the user it names,
+  // so that user sees their own logins and failed attempts on their name are found under it.
+  const user =
+    record.actor.kind === 'system' && record.actor.name === 'anonymous' && record.action.startsWith('auth.') && text(target['name'])
+      ? String(target['name'])
+      : record.actor.name;
   return {
     id: record.id,
     time: (Number.isNaN(at.getTime()) ? new Date() : at).toISOString(),
     source: record.source === 'kubernetes' ? 'kubernetes' : 'cube',
     actor: {
-      user: record.actor.name,
+      user,
       groups: record.actor.kind === 'user' ? [...record.actor.groups] : [],
       sourceIP: text(record.sourceIp) ?? text(target['clientIp']),
       userAgent: text(record.userAgent),

@@ -134,8 +134,9 @@ export class AuditController {
   }
 }
 
-/** Splits events into requests below the NATS payload limit. */
+/** Splits events into requests below the NATS payload limit; an empty list is one (empty) request, so the token is still checked. */
 function* chunksOf(items: unknown[]): Generator<unknown[]> {
+  if (items.length === 0) yield [];
   let chunk: unknown[] = [];
   let size = 0;
   for (const item of items) {
