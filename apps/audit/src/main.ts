@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { bootstrapService, DatabaseServiceEnvironment } from '@cube/service-runtime';
+import { bootstrapService } from '@cube/service-runtime';
+import { AuditEnvironment } from './audit-environment';
+import { AuditModule } from './audit.module';
 import { migrations } from './migrations';
 
-void bootstrapService({ service: 'audit', environment: DatabaseServiceEnvironment, database: { migrations } });
+void bootstrapService({ service: 'audit', environment: AuditEnvironment, database: { migrations }, features: [AuditModule] });

@@ -18,6 +18,7 @@ import {
 import { CredentialVerifier } from './authn/credential-verifier';
 import { RevocationListener } from './authn/revocation-listener';
 import { BusModule } from './bus/bus.module';
+import { AuditController } from './audit/audit.controller';
 import { AsyncApiController } from './docs/asyncapi.controller';
 import { AuthController } from './identity/auth.controller';
 import { BindingsController } from './identity/bindings.controller';
@@ -71,6 +72,7 @@ export class GatewayModule implements NestModule {
         BindingsController,
         TenantsController,
         NamespacesController,
+        AuditController,
       ],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },

@@ -35,4 +35,12 @@ export interface AuditRecord {
   target: { kind: string; name: string; [key: string]: unknown };
   outcome: 'success' | 'failure';
   reason?: string;
+  /** Optional detail the audit service keeps when present (native Kubernetes audit fills them all). */
+  sourceIp?: string;
+  userAgent?: string;
+  /** HTTP status code of the outcome. */
+  code?: number;
+  latencyMs?: number;
+  /** Only for resources on the audit service's allow-list, Secret data already redacted. */
+  requestBody?: unknown;
 }

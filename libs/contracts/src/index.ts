@@ -12,3 +12,4 @@ export * from './quantity';
 export * from './quota-keys';
 export * from './tenancy-subjects';
 export * from './tenancy-dto';
+export * from './audit';

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { connect, NatsConnection } from 'nats';
 import { CubeError } from '@cube/contracts';
-import { AuditPublisher } from './audit-publisher';
+import { AuditOutboxOptions, AuditPublisher } from './audit-publisher';
 import { CubeStreamsOptions, ensureStreams, resolveCubeStreams } from './cube-streams';
 import { DesiredStateStore, DesiredStateStoreOptions } from './desired-state-store';
 import { DurableSubscriber, DurableSubscriberOptions } from './durable-subscriber';
@@ -24,6 +24,8 @@ export interface JetStreamModuleOptions {
   service: string;
   streams?: CubeStreamsOptions;
   ackTimeoutMs?: number;
+  /** The audit publisher's outbox; 10,000 records by default (see `AuditOutboxOptions`). */
+  auditOutbox?: AuditOutboxOptions;
   desiredState?: DesiredStateStoreOptions;
 }
 
@@ -86,6 +88,7 @@ class JetStreamShutdown implements BeforeApplicationShutdown, OnApplicationShutd
   constructor(
     @Inject(JETSTREAM_CONNECTION) private readonly nc: NatsConnection,
     private readonly subscribers: DurableSubscribers,
+    private readonly audit: AuditPublisher,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -93,6 +96,9 @@ class JetStreamShutdown implements BeforeApplicationShutdown, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Audit records still in the outbox get a bounded chance to reach the stream before the connection goes.
+    await this.audit.flush(5000).catch(() => undefined);
+    this.audit.close();
     if (!this.nc.isClosed()) await this.nc.drain();
   }
 }
@@ -164,13 +170,13 @@ export class JetStreamModule {
           provide: AuditPublisher,
           inject: [JETSTREAM_CONNECTION, JETSTREAM_OPTIONS],
           useFactory: (nc: NatsConnection, options: JetStreamModuleOptions) =>
-            new AuditPublisher(nc.jetstream(), options),
+            new AuditPublisher(nc.jetstream(), { ...options, outbox: { maxRecords: 10_000, ...options.auditOutbox } }),
         },
         DesiredStateStores,
         DurableSubscribers,
         JetStreamShutdown,
       ],
-      exports: [JETSTREAM_CONNECTION, EventPublisher, AuditPublisher, DesiredStateStores, DurableSubscribers],
+      exports: [JETSTREAM_CONNECTION, JETSTREAM_OPTIONS, EventPublisher, AuditPublisher, DesiredStateStores, DurableSubscribers],
     };
   }
 }

@@ -1,0 +1,57 @@
+import { Module } from '@nestjs/common';
+import { ClientProxy, ClientsModule, Transport } from '@nestjs/microservices';
+import { DataSource } from 'typeorm';
+import { ServiceRequester } from '@cube/messaging';
+import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
+import { AuditEnvironment } from './audit-environment';
+import { ClusterTokensRepository } from './clusters/cluster-tokens.repository';
+import { AuditIngestor } from './ingest/audit-ingestor';
+import { AuditHandler } from './query/audit.handler';
+import { AuditVisibilityPolicy } from './query/audit-visibility';
+import { AUDIT_STORE, AuditStore } from './store/audit-store';
+import { ElasticsearchAuditStore } from './store/elasticsearch-audit.store';
+import { PostgresAuditStore } from './store/postgres-audit.store';
+import { sqlClientOf } from './store/sql-client';
+
+const IDENTITY_CLIENT = Symbol('IDENTITY_CLIENT');
+
+function auditStoreFor(env: AuditEnvironment, db: DataSource): AuditStore {
+  if (env.AUDIT_STORE === 'elasticsearch') {
+    if (!env.ELASTICSEARCH_URL) throw new Error('invalid configuration: AUDIT_STORE=elasticsearch needs ELASTICSEARCH_URL');
+    return ElasticsearchAuditStore.connect({
+      node: env.ELASTICSEARCH_URL,
+      prefix: env.AUDIT_ES_INDEX_PREFIX,
+      retentionDays: env.AUDIT_RETENTION_DAYS,
+    });
+  }
+  return new PostgresAuditStore(sqlClientOf(db));
+}
+
+/** Ingestion from CUBE_AUDIT, the store, queries, verification and native audit from member clusters. */
+@Module({
+  imports: [
+    ClientsModule.registerAsync([
+      {
+        name: IDENTITY_CLIENT,
+        inject: [SERVICE_ENVIRONMENT],
+        useFactory: (env: AuditEnvironment) => ({
+          transport: Transport.NATS,
+          options: { servers: env.NATS_URL.split(',').map((url) => url.trim()), name: 'cube-audit-client', maxReconnectAttempts: -1 },
+        }),
+      },
+    ]),
+  ],
+  controllers: [AuditHandler],
+  providers: [
+    { provide: AUDIT_STORE, inject: [SERVICE_ENVIRONMENT, DataSource], useFactory: auditStoreFor },
+    {
+      provide: ServiceRequester,
+      inject: [IDENTITY_CLIENT, SERVICE_ENVIRONMENT],
+      useFactory: (client: ClientProxy, env: AuditEnvironment) => new ServiceRequester(client, env.CUBE_REQUEST_TIMEOUT_MS),
+    },
+    AuditVisibilityPolicy,
+    ClusterTokensRepository,
+    AuditIngestor,
+  ],
+})
+export class AuditModule {}

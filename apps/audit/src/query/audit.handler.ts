@@ -1,0 +1,98 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IsArray, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  AuditEntry,
+  AuditQuery,
+  AuditSubjects,
+  AuditVerifyQuery,
+  AuditVerifyReply,
+  ClusterTokenBody,
+  CubeError,
+  Envelope,
+  Page,
+} from '@cube/contracts';
+import { AuditPublisher, validatePayload } from '@cube/messaging';
+import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
+import { AuditEnvironment } from '../audit-environment';
+import { ClusterTokensRepository } from '../clusters/cluster-tokens.repository';
+import { fromK8sEvent, isK8sAuditEvent } from '../records/normalise';
+import { AUDIT_STORE, AuditStore } from '../store/audit-store';
+import { AuditVisibilityPolicy } from './audit-visibility';
+
+class K8sIngestPayload {
+  @IsString() @Matches(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/) cluster!: string;
+  @IsString() @MaxLength(512) token!: string;
+  @IsArray() events!: unknown[];
+}
+
+class ClusterNamePayload {
+  @IsString() @Matches(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/) cluster!: string;
+}
+
+@Controller()
+export class AuditHandler {
+  private readonly bodyResources: ReadonlySet<string>;
+
+  constructor(
+    @Inject(AUDIT_STORE) private readonly store: AuditStore,
+    private readonly visibility: AuditVisibilityPolicy,
+    private readonly tokens: ClusterTokensRepository,
+    private readonly publisher: AuditPublisher,
+    @Inject(SERVICE_ENVIRONMENT) env: AuditEnvironment,
+  ) {
+    this.bodyResources = new Set(
+      env.AUDIT_REQUEST_BODY_RESOURCES.split(',')
+        .map((resource) => resource.trim())
+        .filter(Boolean),
+    );
+  }
+
+  @MessagePattern(AuditSubjects.eventList)
+  async list(@Payload() envelope: Envelope): Promise<Page<AuditEntry>> {
+    const { limit, cursor, ...filters } = validatePayload(AuditQuery, envelope.payload);
+    const visibility = await this.visibility.visibilityFor(envelope.actor, envelope.requestId);
+    return this.store.query({ ...filters, visibility }, limit ?? 50, cursor ?? null);
+  }
+
+  @MessagePattern(AuditSubjects.verify)
+  async verify(@Payload() envelope: Envelope): Promise<AuditVerifyReply> {
+    const { from, to } = validatePayload(AuditVerifyQuery, envelope.payload);
+    const visibility = await this.visibility.visibilityFor(envelope.actor, envelope.requestId);
+    if (!visibility.all) throw new CubeError('FORBIDDEN', 'only platform admins may verify the audit trail');
+    return this.store.verify(from ? new Date(from) : null, to ? new Date(to) : null);
+  }
+
+  /** Native audit from a member's webhook: authenticated by the cluster's token, then onto the stream like any record. */
+  @MessagePattern(AuditSubjects.k8sIngest)
+  async ingestK8s(@Payload() envelope: Envelope): Promise<{ accepted: number }> {
+    const { cluster, token, events } = validatePayload(K8sIngestPayload, envelope.payload);
+    if (!(await this.tokens.matches(cluster, token))) {
+      throw new CubeError('UNAUTHENTICATED', 'unknown cluster or wrong audit token', { cluster });
+    }
+    const records = events.filter(isK8sAuditEvent).map((event) => fromK8sEvent(cluster, event, this.bodyResources));
+    for (let i = 0; i < records.length; i += 100) {
+      await Promise.all(records.slice(i, i + 100).map((record) => this.publisher.record(record)));
+    }
+    return { accepted: records.length };
+  }
+
+  @MessagePattern(AuditSubjects.clusterTokenSet)
+  async setClusterToken(@Payload() envelope: Envelope): Promise<null> {
+    this.requireSystem(envelope);
+    const { cluster, token } = validatePayload(ClusterTokenBody, envelope.payload);
+    await this.tokens.set(cluster, token);
+    return null;
+  }
+
+  @MessagePattern(AuditSubjects.clusterTokenDelete)
+  async deleteClusterToken(@Payload() envelope: Envelope): Promise<null> {
+    this.requireSystem(envelope);
+    await this.tokens.delete(validatePayload(ClusterNamePayload, envelope.payload).cluster);
+    return null;
+  }
+
+  private requireSystem(envelope: Envelope): void {
+    if (envelope.actor.kind !== 'system') throw new CubeError('FORBIDDEN', 'cluster audit tokens are set by Cube components only');
+  }
+}

@@ -1,0 +1,75 @@
+import { makeEntry } from './audit-store.testing';
+import { AuditStore } from './audit-store';
+
+const ALL = { visibility: { all: true as const } };
+
+export interface StoreUnderTest {
+  store: AuditStore;
+  /** Changes one stored field of a record behind the store's back, as an attacker with database access would. */
+  tamper(id: string): Promise<void>;
+}
+
+/**
+ * The behaviour every AuditStore shares (PostgreSQL and Elasticsearch run the same cases). Each
+ * case uses users of its own, so the cases can share one store.
+ */
+export function auditStoreContract(subject: () => StoreUnderTest): void {
+  const user = (name: string) => ({ user: name, groups: [], sourceIP: null, userAgent: null });
+
+  it('stores a record once however often it is appended', async () => {
+    const { store } = subject();
+    const one = makeEntry({ actor: user('dup') });
+    const two = makeEntry({ actor: user('dup'), time: '2025-04-01T00:00:00.000Z' });
+    expect(await store.append([one, two, one])).toBe(2);
+    expect(await store.append([one])).toBe(0);
+    expect((await store.query({ ...ALL, user: 'dup' }, 10, null)).items.map((item) => item.id)).toEqual([one.id, two.id]);
+  });
+
+  it('filters, searches and pages newest first with a stable cursor', async () => {
+    const { store } = subject();
+    const base = Date.UTC(2026, 0, 10);
+    const entries = Array.from({ length: 7 }, (_, i) =>
+      makeEntry({
+        time: new Date(base + Math.floor(i / 2) * 1000).toISOString(), // pairs share a time: the id breaks the tie
+        actor: user('pager'),
+        source: i % 2 ? 'kubernetes' : 'cube',
+        action: i % 2 ? 'create' : 'tenant.create',
+        target: { cluster: 'member-a', namespace: i === 3 ? 'payments' : 'web', resource: 'configmaps', name: `cm-${i}`, apiGroup: null },
+        outcome: i === 5 ? { status: 'failure', code: 403, reason: 'Forbidden' } : { status: 'success', code: 201, reason: null },
+      }),
+    );
+    await store.append(entries);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await store.query({ ...ALL, user: 'pager' }, 3, cursor);
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    const expected = [...entries].sort((a, b) => (a.time === b.time ? (a.id < b.id ? 1 : -1) : a.time < b.time ? 1 : -1)).map((e) => e.id);
+    expect(seen).toEqual(expected);
+    const names = async (filter: object) => (await store.query({ ...ALL, user: 'pager', ...filter }, 10, null)).items.map((e) => e.target.name);
+    expect(await names({ namespace: 'payments' })).toEqual(['cm-3']);
+    expect(await names({ outcome: 'failure' })).toEqual(['cm-5']);
+    expect(await names({ source: 'kubernetes', verb: 'create' })).toHaveLength(3);
+    expect(await names({ q: 'cm-4' })).toEqual(['cm-4']);
+    expect(await names({ from: new Date(base + 1000).toISOString(), to: new Date(base + 2000).toISOString() })).toHaveLength(4);
+    expect((await store.query({ visibility: { all: false, user: 'someone-else' }, user: 'pager' }, 10, null)).items).toEqual([]);
+  });
+
+  it('chains records in write order and verify names the first record edited afterwards', async () => {
+    const { store, tamper } = subject();
+    await store.append([makeEntry(), makeEntry()]);
+    const target = makeEntry({ actor: user('mallory') });
+    await store.append([target, makeEntry()]);
+    expect(await store.verify(null, null)).toMatchObject({ ok: true });
+    await tamper(target.id);
+    const report = await store.verify(null, null);
+    expect(report.ok).toBe(false);
+    expect(report.firstBroken).toMatchObject({ id: target.id, reason: 'the record was changed after it was written' });
+  });
+
+  it('refuses a cursor it did not make', async () => {
+    await expect(subject().store.query(ALL, 10, 'not-a-cursor')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+}

@@ -1,0 +1,51 @@
+import { AuditEntry, AuditQuery, AuditVerifyReply, Page } from '@cube/contracts';
+import { UnchainedEntry } from '../records/audit-chain';
+
+/** Who may see what: everything, or only the records of one user's own actions. */
+export type AuditVisibility = { all: true } | { all: false; user: string };
+
+export interface AuditFilter extends Omit<AuditQuery, 'limit' | 'cursor'> {
+  visibility: AuditVisibility;
+}
+
+/**
+ * Where audit records live (PostgreSQL or Elasticsearch), with the same semantics for both:
+ * `append` stores a batch atomically, skips ids already stored, and links the new records into
+ * the day's hash chain in the order given (the single consumer's write order).
+ */
+export interface AuditStore {
+  init(): Promise<void>;
+  /** Returns how many records were new. */
+  append(entries: UnchainedEntry[]): Promise<number>;
+  /** Newest first; `cursor` is opaque and stable under concurrent writes. */
+  query(filter: AuditFilter, limit: number, cursor: string | null): Promise<Page<AuditEntry>>;
+  /** Walks the chains of the days from..to and reports the first broken link. */
+  verify(from: Date | null, to: Date | null): Promise<AuditVerifyReply>;
+  close(): Promise<void>;
+}
+
+export const AUDIT_STORE = Symbol('AUDIT_STORE');
+
+/** Opaque keyset cursor over (time, id), newest first. */
+export function encodeCursor(time: string, id: string): string {
+  return Buffer.from(JSON.stringify([time, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null): { time: string; id: string } | null {
+  if (!cursor) return null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string' && !Number.isNaN(Date.parse(value[0]))) {
+      return { time: value[0], id: value[1] };
+    }
+  } catch {
+    // Not JSON: reported below as a bad cursor like any other malformed one.
+  }
+  return null;
+}
+
+/** Drops repeated ids inside one batch (a redelivered copy pulled with its original). */
+export function uniqueById(entries: UnchainedEntry[]): UnchainedEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((entry) => (seen.has(entry.id) ? false : (seen.add(entry.id), true)));
+}

@@ -1,0 +1,220 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
+import { Client } from 'pg';
+import { RunningStack } from '@cube/dev-stack';
+import { KubeServer, startKubeServer } from '@cube/testing';
+import { until } from './audit-harness';
+import { LineLog, ROOT, startTestStack, TestStack, waitForStatus } from './support';
+
+const ADMIN_PASSWORD = 'e2e-audit-root-2026';
+const CLUSTER_TOKEN = 'member-a-audit-token-0123456789';
+const SECRET_VALUE = Buffer.from('hunter2-the-password').toString('base64');
+
+interface AuditEntryView {
+  id: string;
+  source: string;
+  actor: { user: string; groups: string[]; sourceIP: string | null };
+  action: string;
+  target: { cluster: string | null; namespace: string | null; resource: string | null; name: string | null };
+  outcome: { status: string; code: number | null };
+  requestBody: unknown;
+}
+
+interface Page {
+  items: AuditEntryView[];
+  nextCursor: string | null;
+}
+
+// Audit through the gateway against the real stack: producers, native audit from a member cluster, visibility, export, verify.
+describe('audit through the gateway', () => {
+  const log = new LineLog();
+  let running: TestStack;
+  let stack: RunningStack;
+  let adminToken: string;
+  let cluster: KubeServer | undefined;
+
+  const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+    const response = await fetch(`${stack.gatewayUrl}${path}`, {
+      method,
+      headers: {
+        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      // NDJSON and CSV exports are read as text.
+    }
+    return { status: response.status, headers: response.headers, body, text };
+  };
+  const events = async (token: string, query: Record<string, string>) => {
+    const response = await call('GET', `/api/v1/audit/events?${new URLSearchParams(query).toString()}`, { token });
+    if (response.status !== 200) throw new Error(`GET events: ${response.status} ${response.text}`);
+    return response.body as Page;
+  };
+  const login = async (username: string, password: string) => {
+    const response = await call('POST', '/api/v1/auth/login', { body: { username, password } });
+    if (response.status !== 200) throw new Error(`login as ${username}: ${response.status} ${response.text}`);
+    return String((response.body as { accessToken: string }).accessToken);
+  };
+  const withDatabase = async <T>(work: (db: Client) => Promise<T>): Promise<T> => {
+    const db = new Client({ connectionString: running.databaseUrl });
+    await db.connect();
+    try {
+      return await work(db);
+    } finally {
+      await db.end();
+    }
+  };
+  /** A request to the member cluster, as its admin, optionally impersonating a user (as Cube's proxy does). */
+  const kube = (method: string, path: string, body: unknown, impersonate?: string) =>
+    new Promise<number>((resolve, reject) => {
+      if (!cluster) throw new Error('no cluster');
+      const payload = JSON.stringify(body);
+      const req = httpsRequest(
+        `${cluster.url}${path}`,
+        {
+          method,
+          ca: cluster.caCert,
+          headers: {
+            Authorization: `Bearer ${cluster.adminToken}`,
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(payload),
+            ...(impersonate ? { 'Impersonate-User': impersonate, 'Impersonate-Group': 'dev' } : {}),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+
+  beforeAll(async () => {
+    running = await startTestStack('audit', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD }, log.push);
+    stack = running.stack;
+    await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
+    adminToken = await login('admin', ADMIN_PASSWORD);
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await running?.stop();
+  });
+
+  it('stores the login audit identity publishes, with the client address', async () => {
+    const page = await until('the admin login in the audit store', async () => {
+      const found = await events(adminToken, { user: 'admin', verb: 'auth.login' });
+      return found.items.length > 0 ? found : null;
+    });
+    expect(page.items[0]).toMatchObject({ source: 'cube', actor: { user: 'admin' }, action: 'auth.login', outcome: { status: 'success' } });
+    expect(page.items[0]?.actor.sourceIP).toBeTruthy();
+  });
+
+  it('shows platform admins every record and anyone else only their own', async () => {
+    const created = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'bob', password: 'Sunflower-Quartz-2026' } });
+    expect(created.status).toBe(201);
+    const bobToken = await login('bob', 'Sunflower-Quartz-2026');
+    await until('bob\'s login stored', async () => (await events(adminToken, { user: 'bob', verb: 'auth.login' })).items.length > 0);
+    const bobSees = await events(bobToken, { limit: '500' });
+    expect(bobSees.items.length).toBeGreaterThan(0);
+    expect(bobSees.items.every((item) => item.actor.user === 'bob')).toBe(true);
+    expect((await events(bobToken, { user: 'admin' })).items).toEqual([]);
+    expect((await events(adminToken, { verb: 'user.create' })).items.map((item) => item.target.name)).toContain('bob');
+    expect((await call('GET', '/api/v1/audit/verify', { token: bobToken })).status).toBe(403);
+  });
+
+  it('accepts native audit from a member cluster with its token, as the impersonated Cube user, Secret data redacted', async () => {
+    await withDatabase((db) =>
+      db.query(`INSERT INTO "audit"."cluster_tokens" ("cluster", "token_hash") VALUES ('member-a', $1)`, [
+        createHash('sha256').update(CLUSTER_TOKEN).digest('hex'),
+      ]),
+    );
+    const gateway = new URL(stack.gatewayUrl);
+    // The kube-apiserver's webhook config has a URL only: the token travels as the password of its user info (Basic).
+    cluster = await startKubeServer({
+      name: 'member-a',
+      auditWebhook: {
+        url: `http://member-a:${CLUSTER_TOKEN}@${gateway.host}/api/v1/audit/clusters/member-a/k8s`,
+        level: 'RequestResponse',
+        batchMaxSize: 50,
+        batchMaxWaitMs: 200,
+      },
+    });
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'alice-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }],
+    };
+    expect(await kube('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', binding)).toBe(201);
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'default' }, data: { password: SECRET_VALUE } };
+    expect(await kube('POST', '/api/v1/namespaces/default/secrets', secret, 'alice')).toBe(201);
+
+    const page = await until('the Secret create from member-a', async () => {
+      const found = await events(adminToken, { cluster: 'member-a', resource: 'secrets', verb: 'create' });
+      return found.items.length > 0 ? found : null;
+    });
+    const entry = page.items[0];
+    expect(entry).toMatchObject({
+      source: 'kubernetes',
+      actor: { user: 'alice', groups: expect.arrayContaining(['dev']) },
+      target: { cluster: 'member-a', namespace: 'default', resource: 'secrets', name: 'db' },
+      outcome: { status: 'success', code: 201 },
+      requestBody: { kind: 'Secret', data: { password: '[REDACTED]' } },
+    });
+    const exported = await call('GET', '/api/v1/audit/events/export?format=ndjson&cluster=member-a', { token: adminToken });
+    expect(exported.text).not.toContain(SECRET_VALUE);
+    const stored = await withDatabase((db) => db.query(`SELECT "request_body"::text AS body FROM "audit"."events" WHERE "cluster" = 'member-a'`));
+    expect(JSON.stringify(stored.rows)).not.toContain(SECRET_VALUE);
+  });
+
+  it('refuses a native audit post without the cluster\'s token', async () => {
+    const body = { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [] };
+    expect((await call('POST', '/api/v1/audit/clusters/member-a/k8s', { body })).status).toBe(401);
+    expect((await call('POST', '/api/v1/audit/clusters/member-a/k8s', { body, token: 'wrong-token' })).status).toBe(401);
+    expect((await call('POST', '/api/v1/audit/clusters/member-a/k8s', { body, token: CLUSTER_TOKEN })).status).toBe(200);
+  });
+
+  it('streams the filtered records as NDJSON and CSV', async () => {
+    const ndjson = await call('GET', '/api/v1/audit/events/export?format=ndjson&user=admin', { token: adminToken });
+    expect(ndjson.status).toBe(200);
+    expect(ndjson.headers.get('content-type')).toMatch(/application\/x-ndjson/);
+    const lines = ndjson.text.trim().split('\n').map((line) => JSON.parse(line) as AuditEntryView);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((line) => line.actor.user === 'admin')).toBe(true);
+    const csv = await call('GET', '/api/v1/audit/events/export?format=csv&user=admin', { token: adminToken });
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const rows = csv.text.trim().split('\r\n');
+    expect(rows[0]).toMatch(/^time,id,source,user,/);
+    expect(rows.length).toBe(lines.length + 1);
+  });
+
+  it('verifies the hash chains and reports the first record edited in the database', async () => {
+    const before = await call('GET', '/api/v1/audit/verify', { token: adminToken });
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ ok: true });
+    const victim = (await events(adminToken, { user: 'bob', verb: 'auth.login' })).items[0];
+    expect(victim).toBeDefined();
+    await withDatabase((db) => db.query(`UPDATE "audit"."events" SET "actor_user" = 'carol' WHERE "id" = $1`, [victim?.id]));
+    const after = await call('GET', '/api/v1/audit/verify', { token: adminToken });
+    expect(after.body).toMatchObject({ ok: false, firstBroken: { id: victim?.id, reason: 'the record was changed after it was written' } });
+
+    const cli = spawnSync('npm', ['run', '--silent', 'audit:verify'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: running.databaseUrl },
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(1);
+    expect(JSON.parse(cli.stdout.trim().split('\n').pop() ?? '{}')).toMatchObject({ ok: false, firstBroken: { id: victim?.id } });
+  });
+});

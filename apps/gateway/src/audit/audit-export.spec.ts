@@ -1,0 +1,39 @@
+import { AuditEntry } from '@cube/contracts';
+import { csvHeader, csvRow } from './audit-export';
+import { clusterTokenOf } from './audit.controller';
+
+const entry: AuditEntry = {
+  id: 'e1',
+  time: '2026-11-26T10:00:00.000Z',
+  source: 'kubernetes',
+  actor: { user: 'alice', groups: ['dev', 'ops'], sourceIP: '10.0.0.1', userAgent: 'kubectl, v1.31' },
+  action: 'create',
+  target: { cluster: 'member-a', namespace: 'web', resource: 'configmaps', name: '=HYPERLINK("x")', apiGroup: null },
+  requestId: 'r1',
+  outcome: { status: 'failure', code: 403, reason: 'said "no"' },
+  latencyMs: 1.5,
+  requestBody: null,
+  prevHash: '0'.repeat(64),
+  hash: 'a'.repeat(64),
+};
+
+describe('audit CSV export', () => {
+  it('quotes fields with commas and quotes, and neutralises spreadsheet formulas', () => {
+    const columns = csvHeader().trim().split(',');
+    expect(columns).toContain('user');
+    const row = csvRow(entry);
+    expect(row.endsWith('\r\n')).toBe(true);
+    expect(row).toContain('"kubectl, v1.31"');
+    expect(row).toContain('"said ""no"""');
+    expect(row).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+});
+
+describe('cluster audit token', () => {
+  it('reads a bearer token, or the password of Basic credentials a webhook URL carries', () => {
+    expect(clusterTokenOf('Bearer abc')).toBe('abc');
+    expect(clusterTokenOf(`Basic ${Buffer.from('member-a:s3cret:x').toString('base64')}`)).toBe('s3cret:x');
+    expect(clusterTokenOf(undefined)).toBeNull();
+    expect(clusterTokenOf('Digest abc')).toBeNull();
+  });
+});
