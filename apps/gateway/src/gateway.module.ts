@@ -10,6 +10,7 @@ import { AccessTokenStrategy, ApiTokenStrategy } from './authn/bearer.strategies
 import { CredentialVerifier } from './authn/credential-verifier';
 import { RevocationListener } from './authn/revocation-listener';
 import { BusModule } from './bus/bus.module';
+import { ClustersController } from './clusters/clusters.controller';
 import { AsyncApiController } from './docs/asyncapi.controller';
 import { AuthController } from './identity/auth.controller';
 import { BindingsController } from './identity/bindings.controller';
@@ -36,7 +37,7 @@ export class GatewayModule implements NestModule {
         BusModule,
         PassportModule,
       ],
-      controllers: [AsyncApiController, HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController, BindingsController],
+      controllers: [AsyncApiController, HealthController, MetricsController, AuthController, JwksController, UsersController, TokensController, BindingsController, ClustersController],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -8,3 +8,4 @@ export * from './identity-subjects';
 export * from './events';
 export * from './identity-dto';
 export * from './event-catalogue';
+export * from './clusters';
