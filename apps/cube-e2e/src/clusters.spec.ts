@@ -192,6 +192,13 @@ describe('member clusters and Warden', () => {
     expect(Object.keys(a['capacity'] as Json)).toEqual(expect.arrayContaining(['cpu', 'memory', 'pods']));
   });
 
+  it('applies what is written to the cluster\'s desired-state bucket through its Warden', async () => {
+    const store = await bus.jetstream().views.kv('cube-desired-member-a');
+    await store.put('namespace.acme.team-x', JSONCodec().encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-x', labels: { 'cube.io/tenant': 'acme' } } }));
+    await eventually('namespace team-x in member-a', 20_000, async () => ((await kubeStatus(memberA, '/api/v1/namespaces/team-x')) === 200 ? true : undefined));
+    expect(await kubeStatus(memberB, '/api/v1/namespaces/team-x')).toBe(404);
+  });
+
   it('turns a cluster abnormal within the heartbeat timeout when its Warden dies, and normal again when it is back', async () => {
     const killedAt = Date.now();
     await stopWarden('member-a');
