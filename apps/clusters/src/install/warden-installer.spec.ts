@@ -54,3 +54,14 @@ describe('installing Warden into a member cluster', () => {
     expect(await read('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', QUOTA_WEBHOOK_CONFIGURATION)).toBeNull();
   });
 });
+
+describe('removing Warden from a cluster that is gone', () => {
+  it('gives up at the first unreachable call instead of trying every object', async () => {
+    const member = await startKubeServer({ name: 'gone' });
+    const config = parseKubeconfig(member.kubeconfig);
+    await member.stop();
+    const started = Date.now();
+    expect(await new WardenInstaller().uninstall(config, 'gone', 2000)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { CubeError, WARDEN_NAME, WARDEN_NAMESPACE, WardenSettings } from '@cube/contracts';
-import { applyObject, deleteObjectIfPresent, makeWebhookCertificates } from '@cube/kube';
+import { applyObject, classifyKubeCallFailure, deleteObjectIfPresent, makeWebhookCertificates, withDeadline } from '@cube/kube';
 import { wardenManifests } from './warden-manifests';
 
 /** Field manager of everything the control plane applies (Warden applies desired state as `cube-warden`). */
@@ -32,17 +32,20 @@ export class WardenInstaller {
   }
 
   /** Best effort: a cluster that cannot be reached any more must still be removable from Cube. */
-  async uninstall(config: KubeConfig, clusterId: string): Promise<boolean> {
+  async uninstall(config: KubeConfig, clusterId: string, deadlineMs = 10_000): Promise<boolean> {
     const client = KubernetesObjectApi.makeApiClient(config);
     const placeholder: WardenSettings = { clusterId, natsUrl: '', natsToken: '' };
     const objects = wardenManifests({ settings: placeholder, image: '', webhook: { caCert: '', cert: '', key: '' } }).reverse();
     let complete = true;
     for (const object of objects) {
       try {
-        await deleteObjectIfPresent(client, { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata?.name, namespace: object.metadata?.namespace } });
+        const ref = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata?.name, namespace: object.metadata?.namespace } };
+        await withDeadline(deleteObjectIfPresent(client, ref), deadlineMs, `deleting ${object.kind}`);
       } catch (error: unknown) {
         complete = false;
         this.logger.warn({ cluster: clusterId, kind: object.kind, err: error instanceof Error ? error.message.split('\n')[0] : String(error) }, 'could not remove a Warden object');
+        // A cluster that cannot be reached or refuses the credential will not answer the next call either.
+        if (['unreachable', 'tls-failure', 'unauthorized'].includes(classifyKubeCallFailure(error))) break;
       }
     }
     return complete;
