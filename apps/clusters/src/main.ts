@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { bootstrapService, DatabaseServiceEnvironment } from '@cube/service-runtime';
+import { bootstrapService } from '@cube/service-runtime';
+import { ClustersEnvironment } from './clusters-environment';
+import { ClustersModule } from './clusters.module';
 import { migrations } from './migrations';
 
-void bootstrapService({ service: 'clusters', environment: DatabaseServiceEnvironment, database: { migrations } });
+void bootstrapService({ service: 'clusters', environment: ClustersEnvironment, database: { migrations }, features: [ClustersModule] });

@@ -19,6 +19,7 @@ import { CredentialVerifier } from './authn/credential-verifier';
 import { RevocationListener } from './authn/revocation-listener';
 import { BusModule } from './bus/bus.module';
 import { AuditController } from './audit/audit.controller';
+import { ClustersController } from './clusters/clusters.controller';
 import { AsyncApiController } from './docs/asyncapi.controller';
 import { AuthController } from './identity/auth.controller';
 import { BindingsController } from './identity/bindings.controller';
@@ -73,6 +74,7 @@ export class GatewayModule implements NestModule {
         TenantsController,
         NamespacesController,
         AuditController,
+        ClustersController,
       ],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },

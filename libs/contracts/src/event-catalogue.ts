@@ -19,4 +19,7 @@ export const EVENT_CATALOGUE: readonly { type: string; summary: string }[] = [
   { type: 'tenancy.namespace.updated', summary: 'A namespace\'s quota changed; data is the namespace after the change.' },
   { type: 'tenancy.namespace.deleted', summary: 'A namespace was deleted; data is the namespace as it was.' },
   { type: 'tenancy.quota.changed', summary: 'A tenant\'s quota on a cluster or a namespace\'s share of it changed; data is { level, tenant, cluster, project?, namespace?, hard }.' },
+  { type: 'clusters.cluster.registered', summary: 'A member cluster was registered and Warden installed; data is the cluster (no credentials).' },
+  { type: 'clusters.cluster.unregistered', summary: 'A member cluster was unregistered and Warden removed; data is the cluster as it was.' },
+  { type: 'clusters.cluster.status-changed', summary: 'A cluster changed state (pending, normal, abnormal, unreachable); data is { from, to, cluster }.' },
 ];

@@ -13,3 +13,4 @@ export * from './quota-keys';
 export * from './tenancy-subjects';
 export * from './tenancy-dto';
 export * from './audit';
+export * from './clusters';

@@ -1,1 +1,5 @@
-export {};
+export * from './kubeconfig';
+export * from './connection-failure';
+export * from './server-side-apply';
+export * from './webhook-certificates';
+export * from './quantity';

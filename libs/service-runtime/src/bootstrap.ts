@@ -11,6 +11,8 @@ export interface ServiceBootstrapOptions<E extends BaseEnvironment> {
   environment: new () => E;
   database?: Pick<ServiceDatabaseOptions, 'migrations' | 'entities'>;
   features?: CubeServiceModuleOptions['features'];
+  /** Variables to read instead of `process.env` (Warden takes its NATS URL from its cluster's Secret). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Prints one line naming the problem and exits non-zero: no stack-trace wall at start-up. */
@@ -27,7 +29,7 @@ export async function bootstrapService<E extends BaseEnvironment>(options: Servi
   const { service } = options;
   let environment: E;
   try {
-    environment = loadEnvironment(options.environment, process.env);
+    environment = loadEnvironment(options.environment, options.env ?? process.env);
     if (options.database) {
       await ensureSchema((environment as unknown as DatabaseServiceEnvironment).DATABASE_URL, service);
     }

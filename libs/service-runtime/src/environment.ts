@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min, validateSync, ValidateBy, ValidationOptions } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsString, Max, Min, validateSync, ValidateBy, ValidationOptions } from 'class-validator';
 import { isPostgresUrl } from '@cube/persistence';
 
 /** A configuration variable is missing or malformed; the message names the variable, never its value. */
@@ -81,6 +81,13 @@ export class WardenEnvironment extends BaseEnvironment {
   @IsString()
   @IsNotEmpty()
   CUBE_CLUSTER_NAME = 'local';
+
+  /** Seconds between heartbeats (decimals allowed, so tests can beat fast). */
+  @Type(() => Number)
+  @IsNumber({}, { message: 'CUBE_HEARTBEAT_INTERVAL must be a number of seconds' })
+  @Min(0.1)
+  @Max(300)
+  CUBE_HEARTBEAT_INTERVAL = 5;
 }
 
 /**

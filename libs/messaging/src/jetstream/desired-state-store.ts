@@ -82,6 +82,17 @@ export class DesiredStateStore<TValue = unknown> {
     return { value: entry.json<TValue>(), revision: entry.revision };
   }
 
+  /** Every key that currently holds a value (deleted keys excluded): what a full resync applies. */
+  async keys(): Promise<string[]> {
+    try {
+      const keys: string[] = [];
+      for await (const key of await this.kv.keys()) keys.push(key);
+      return keys;
+    } catch (error: unknown) {
+      throw unavailable(`could not list the desired state of cluster ${this.clusterId}`, error, this.clusterId);
+    }
+  }
+
   /** Deletes the key (a tombstone Warden sees as a DEL change); `expectedRevision` as for `put`. */
   async delete(key: string, expectedRevision?: number): Promise<void> {
     try {

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { PlatformAbilities } from './access/platform-abilities';
+import { ServiceBusModule } from './access/service-bus.module';
+import { ClustersHandler } from './clusters/clusters.handler';
+import { ClustersRepository } from './clusters/clusters.repository';
+import { ClustersService } from './clusters/clusters.service';
+import { CredentialVault } from './clusters/credential-vault';
+import { HeartbeatMonitor } from './heartbeats/heartbeat-monitor';
+import { WardenInstaller } from './install/warden-installer';
+
+/** The member-cluster registry: sealed credentials, Warden install, heartbeats and health. */
+@Module({
+  imports: [ServiceBusModule],
+  controllers: [ClustersHandler],
+  providers: [PlatformAbilities, ClustersRepository, CredentialVault, WardenInstaller, ClustersService, HeartbeatMonitor],
+})
+export class ClustersModule {}

@@ -1,0 +1,192 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  ClusterHeartbeat,
+  ClusterStatus,
+  ClusterView,
+  SyncError,
+} from '@cube/contracts';
+import { SealedValue } from '@cube/persistence';
+
+interface ClusterRow {
+  name: string;
+  display_name: string;
+  description: string;
+  status: ClusterStatus;
+  credentials: SealedValue;
+  credentials_key_id: string;
+  kubernetes_version: string | null;
+  nodes: number | null;
+  capacity: Record<string, string>;
+  allocated: Record<string, string>;
+  sync_errors: SyncError[];
+  warden_version: string | null;
+  last_heartbeat: Date | null;
+  created_at: Date;
+  version: number;
+}
+
+export interface StoredCluster extends ClusterView {
+  credentials: SealedValue;
+  credentialsKeyId: string;
+}
+
+/** A status change that happened in the database, to be announced. */
+export interface StatusTransition {
+  cluster: ClusterView;
+  from: ClusterStatus;
+  to: ClusterStatus;
+}
+
+/** TypeORM answers an UPDATE/DELETE … RETURNING on PostgreSQL with `[rows, affectedCount]`, other queries with rows. */
+function returnedRows<T>(result: T[] | [T[], number]): T[] {
+  return Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]);
+}
+
+function toCluster(row: ClusterRow): StoredCluster {
+  return {
+    name: row.name,
+    displayName: row.display_name,
+    description: row.description,
+    status: row.status,
+    kubernetesVersion: row.kubernetes_version,
+    nodes: row.nodes,
+    lastHeartbeat: row.last_heartbeat?.toISOString() ?? null,
+    wardenVersion: row.warden_version,
+    capacity: row.capacity,
+    allocated: row.allocated,
+    syncErrors: row.sync_errors,
+    createdAt: row.created_at.toISOString(),
+    version: row.version,
+    credentials: row.credentials,
+    credentialsKeyId: row.credentials_key_id,
+  };
+}
+
+/** The public view: credentials never leave the service. */
+export function publicCluster(cluster: StoredCluster): ClusterView {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { credentials, credentialsKeyId, ...view } = cluster;
+  return view;
+}
+
+export interface NewCluster {
+  name: string;
+  displayName: string;
+  description: string;
+  credentials: SealedValue;
+  credentialsKeyId: string;
+  kubernetesVersion: string;
+  nodes: number;
+}
+
+@Injectable()
+export class ClustersRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Inserts a `pending` cluster; null when the name is taken. */
+  async insert(cluster: NewCluster): Promise<StoredCluster | null> {
+    const rows: ClusterRow[] = await this.db.query(
+      `INSERT INTO "clusters"."clusters" ("name", "display_name", "description", "credentials", "credentials_key_id", "kubernetes_version", "nodes")
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("name") DO NOTHING RETURNING *`,
+      [
+        cluster.name,
+        cluster.displayName,
+        cluster.description,
+        JSON.stringify(cluster.credentials),
+        cluster.credentialsKeyId,
+        cluster.kubernetesVersion,
+        cluster.nodes,
+      ],
+    );
+    return rows[0] ? toCluster(rows[0]) : null;
+  }
+
+  async find(name: string): Promise<StoredCluster | null> {
+    const rows: ClusterRow[] = await this.db.query(
+      `SELECT * FROM "clusters"."clusters" WHERE "name" = $1`,
+      [name],
+    );
+    return rows[0] ? toCluster(rows[0]) : null;
+  }
+
+  async exists(name: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM "clusters"."clusters" WHERE "name" = $1`,
+      [name],
+    );
+    return rows.length > 0;
+  }
+
+  /** Keyset page by name. */
+  async list(limit: number, after: string | null): Promise<StoredCluster[]> {
+    const rows: ClusterRow[] = await this.db.query(
+      `SELECT * FROM "clusters"."clusters" WHERE ($1::varchar IS NULL OR "name" > $1) ORDER BY "name" LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map(toCluster);
+  }
+
+  async delete(name: string): Promise<StoredCluster | null> {
+    const rows = returnedRows<ClusterRow>(
+      await this.db.query(
+        `DELETE FROM "clusters"."clusters" WHERE "name" = $1 RETURNING *`,
+        [name],
+      ),
+    );
+    return rows[0] ? toCluster(rows[0]) : null;
+  }
+
+  /**
+   * Records a heartbeat and makes the cluster `normal`. The previous status is read under the row
+   * lock, so of two replicas receiving heartbeats only one sees (and announces) the transition.
+   */
+  async recordHeartbeat(
+    heartbeat: ClusterHeartbeat,
+    allocated: Record<string, string>,
+  ): Promise<StatusTransition | null> {
+    const rows = returnedRows<ClusterRow & { previous: ClusterStatus }>(
+      await this.db.query(
+        `WITH "prev" AS (SELECT "name", "status" FROM "clusters"."clusters" WHERE "name" = $1 FOR UPDATE)
+       UPDATE "clusters"."clusters" c SET
+         "status" = 'normal', "last_heartbeat" = now(), "warden_version" = $2, "kubernetes_version" = $3, "nodes" = $4,
+         "capacity" = $5, "allocated" = $6, "sync_errors" = $7,
+         "version" = c."version" + CASE WHEN "prev"."status" = 'normal' THEN 0 ELSE 1 END
+       FROM "prev" WHERE c."name" = "prev"."name"
+       RETURNING c.*, "prev"."status" AS "previous"`,
+        [
+          heartbeat.clusterId,
+          heartbeat.wardenVersion,
+          heartbeat.kubernetesVersion,
+          heartbeat.nodes,
+          JSON.stringify(heartbeat.capacity),
+          JSON.stringify(allocated),
+          JSON.stringify(heartbeat.syncErrors),
+        ],
+      ),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const to: ClusterStatus = 'normal';
+    return row.previous === to
+      ? null
+      : { cluster: publicCluster(toCluster(row)), from: row.previous, to };
+  }
+
+  /** Turns every `normal` cluster silent for longer than `timeoutMs` `abnormal`; returns the transitions. */
+  async markSilentAbnormal(timeoutMs: number): Promise<StatusTransition[]> {
+    const rows = returnedRows<ClusterRow>(
+      await this.db.query(
+        `UPDATE "clusters"."clusters" SET "status" = 'abnormal', "version" = "version" + 1
+       WHERE "status" = 'normal' AND "last_heartbeat" < now() - make_interval(secs => $1::double precision / 1000)
+       RETURNING *`,
+        [timeoutMs],
+      ),
+    );
+    return rows.map((row) => ({
+      cluster: publicCluster(toCluster(row)),
+      from: 'normal',
+      to: 'abnormal',
+    }));
+  }
+}

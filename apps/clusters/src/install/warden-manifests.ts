@@ -1,0 +1,132 @@
+import { KubernetesObject } from '@kubernetes/client-node';
+import { WARDEN_NAME, WARDEN_NAMESPACE, WARDEN_WEBHOOK_TLS_SECRET, WardenSettings } from '@cube/contracts';
+import { WebhookCertificates } from '@cube/kube';
+
+export interface WardenInstallInput {
+  settings: WardenSettings;
+  image: string;
+  webhook: WebhookCertificates;
+}
+
+/** A manifest: any kind, with its own fields beside apiVersion/kind/metadata. */
+export type Manifest = KubernetesObject & Record<string, unknown>;
+
+/** The port Warden serves its webhooks on, behind the Service's 443. */
+export const WARDEN_WEBHOOK_PORT = 8443;
+export const QUOTA_WEBHOOK_PATH = '/validate/resourcequotas';
+export const QUOTA_WEBHOOK_CONFIGURATION = 'cube-warden-quota';
+
+// Not `cube.io/managed-by=cube`: that label marks desired state, which Warden's resync may delete.
+const labels = { 'app.kubernetes.io/name': WARDEN_NAME, 'app.kubernetes.io/part-of': 'cube' };
+const meta = (name: string, namespaced = true) => ({ name, ...(namespaced ? { namespace: WARDEN_NAMESPACE } : {}), labels });
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/**
+ * Least privilege for Warden: the kinds desired state holds (namespaces, quotas, RBAC), nodes to
+ * report capacity. `bind`/`escalate` let it apply the `cube:<role>` ClusterRoles and bindings to
+ * them without holding every right those roles grant.
+ */
+const WARDEN_RULES = [
+  { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'limitranges'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'bind', 'escalate'],
+  },
+];
+
+/** Everything registration installs, in apply order (namespace first); uninstall walks it backwards. */
+export function wardenManifests(input: WardenInstallInput): Manifest[] {
+  const { settings, webhook } = input;
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: meta(WARDEN_NAMESPACE, false) },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(WARDEN_NAME) },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(WARDEN_NAME, false), rules: WARDEN_RULES },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta(WARDEN_NAME, false),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: WARDEN_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: WARDEN_NAME, namespace: WARDEN_NAMESPACE }],
+    },
+    // Its own Secrets (settings, serving certificate, the autonomy cache) and nothing else in the cluster.
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(WARDEN_NAME),
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(WARDEN_NAME),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: WARDEN_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: WARDEN_NAME, namespace: WARDEN_NAMESPACE }],
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta(WARDEN_NAME),
+      type: 'Opaque',
+      data: { clusterId: b64(settings.clusterId), natsUrl: b64(settings.natsUrl), natsToken: b64(settings.natsToken) },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta(WARDEN_WEBHOOK_TLS_SECRET),
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': b64(webhook.cert), 'tls.key': b64(webhook.key), 'ca.crt': b64(webhook.caCert) },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(WARDEN_NAME),
+      spec: { selector: { 'app.kubernetes.io/name': WARDEN_NAME }, ports: [{ name: 'webhooks', port: 443, targetPort: WARDEN_WEBHOOK_PORT }] },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta(WARDEN_NAME),
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': WARDEN_NAME } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: WARDEN_NAME,
+            containers: [
+              {
+                name: 'warden',
+                image: input.image,
+                args: ['dist/apps/warden/main.js', '--cluster', settings.clusterId],
+                ports: [{ name: 'webhooks', containerPort: WARDEN_WEBHOOK_PORT }],
+                volumeMounts: [{ name: 'webhook-tls', mountPath: '/var/run/cube/webhook', readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'webhook-tls', secret: { secretName: WARDEN_WEBHOOK_TLS_SECRET } }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: meta(QUOTA_WEBHOOK_CONFIGURATION, false),
+      webhooks: [
+        {
+          name: 'resourcequotas.warden.cube.io',
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+          // Enforcement of the tenant invariant must not silently lapse when Warden is down.
+          failurePolicy: 'Fail',
+          timeoutSeconds: 5,
+          clientConfig: { service: { namespace: WARDEN_NAMESPACE, name: WARDEN_NAME, path: QUOTA_WEBHOOK_PATH, port: 443 }, caBundle: b64(webhook.caCert) },
+          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['resourcequotas'], scope: 'Namespaced' }],
+          // Only Cube-managed namespaces: those tenancy labels with their tenant.
+          namespaceSelector: { matchExpressions: [{ key: 'cube.io/tenant', operator: 'Exists' }] },
+        },
+      ],
+    },
+  ];
+}

@@ -1,0 +1,228 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
+import { Client } from 'pg';
+import { parse, stringify } from 'yaml';
+import { RunningStack } from '@cube/dev-stack';
+import { KubeServer, startKubeServer } from '@cube/testing';
+import { LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+
+const ADMIN_PASSWORD = 'e2e-clusters-secret-2026';
+/** Short, so that the abnormal transition is observed within seconds (default 30 s). */
+const HEARTBEAT_TIMEOUT_SECONDS = 2;
+const HEARTBEAT_INTERVAL_SECONDS = 0.3;
+
+interface Json {
+  [key: string]: unknown;
+}
+
+/** Polls `probe` until it returns a value, or fails after `deadlineMs`: a state to reach, not a moment to sleep for. */
+async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const started = Date.now();
+  while (Date.now() - started < deadlineMs) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: not reached within ${deadlineMs} ms`);
+}
+
+/** The HTTP status of a GET on a test server as its admin, trusting its own CA. */
+function kubeStatus(member: KubeServer, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${member.url}${path}`, { ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+// Member clusters through the gateway: registration against Kubernetes API test servers, Warden as
+// processes, and the pending → normal → abnormal → normal state machine driven by heartbeats.
+describe('member clusters and Warden', () => {
+  const log = new LineLog();
+  let running: TestStack;
+  let stack: RunningStack;
+  let adminToken: string;
+  let bus: NatsConnection;
+  let memberA: KubeServer;
+  let memberB: KubeServer;
+  let other: KubeServer;
+  let dir: { path: string; remove(): Promise<void> };
+  const wardens = new Map<string, ChildProcess>();
+  const seen: { subject: string; data: Json }[] = [];
+  const codec = JSONCodec<Json>();
+  const collect = (sub: Subscription) =>
+    void (async () => {
+      for await (const message of sub) seen.push({ subject: message.subject, data: codec.decode(message.data) });
+    })();
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${stack.gatewayUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
+  };
+
+  const statusOf = async (name: string) => String((await call('GET', `/api/v1/clusters/${name}`)).body['status']);
+  const reaches = (name: string, status: string, deadlineMs: number) =>
+    eventually(`${name} ${status}`, deadlineMs, async () => ((await statusOf(name)) === status ? true : undefined));
+
+  const startWarden = async (name: string, member: KubeServer) => {
+    const kubeconfig = join(dir.path, `${name}.kubeconfig`);
+    await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
+    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', name, '--kubeconfig', kubeconfig], {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL_SECONDS), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[warden-${name}] ${line}`)));
+    child.stderr?.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[warden-${name}] ${line}`)));
+    wardens.set(name, child);
+  };
+
+  const stopWarden = async (name: string) => {
+    const child = wardens.get(name);
+    wardens.delete(name);
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+
+  beforeAll(async () => {
+    dir = await tempDir('cube-e2e-clusters');
+    [memberA, memberB, other] = await Promise.all([
+      startKubeServer({ name: 'member-a' }),
+      startKubeServer({ name: 'member-b' }),
+      startKubeServer({ name: 'other' }),
+    ]);
+    running = await startTestStack('clusters', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_SECONDS) }, log.push);
+    stack = running.stack;
+    await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
+    bus = await connect({ servers: running.natsUrl });
+    collect(bus.subscribe('cube.events.clusters.>'));
+    collect(bus.subscribe('cube.audit.records.clusters'));
+    await bus.flush();
+    const login = await fetch(`${stack.gatewayUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    adminToken = String(((await login.json()) as Json)['accessToken']);
+  });
+
+  afterAll(async () => {
+    if (process.env['CUBE_E2E_LOG']) await writeFile(process.env['CUBE_E2E_LOG'], log.all().join('\n'));
+    for (const name of [...wardens.keys()]) await stopWarden(name);
+    await bus?.close();
+    await running?.stop();
+    await Promise.all([memberA?.stop(), memberB?.stop(), other?.stop()]);
+    await dir?.remove();
+  });
+
+  it('refuses each bad kubeconfig with its own 422 reason', async () => {
+    const wrongCa = parse(memberA.kubeconfig) as { clusters: { cluster: Record<string, string> }[] };
+    const cluster = wrongCa.clusters[0]?.cluster;
+    if (!cluster) throw new Error('no cluster in the kubeconfig');
+    cluster['certificate-authority-data'] = Buffer.from(other.caCert).toString('base64');
+    const { cert, key } = await memberA.issueClientCertificate('alice', ['dev']);
+    const cases: [string, string][] = [
+      ['garbage: [', 'invalid-kubeconfig'],
+      [memberA.kubeconfig.replace(memberA.url, 'https://127.0.0.1:1'), 'unreachable'],
+      [stringify(wrongCa), 'tls-failure'],
+      [memberA.kubeconfigFor({ user: 'nobody', token: 'wrong-token' }), 'unauthorized'],
+      [memberA.kubeconfigFor({ user: 'alice', cert, key }), 'insufficient-permissions'],
+    ];
+    for (const [kubeconfig, reason] of cases) {
+      const response = await call('POST', '/api/v1/clusters', { name: 'refused', kubeconfig });
+      expect({ reason, status: response.status, code: response.body['code'] }).toEqual({ reason, status: 422, code: 'UNPROCESSABLE' });
+      expect((response.body['details'] as Json)['reason']).toBe(reason);
+    }
+    expect((await call('GET', '/api/v1/clusters/refused')).status).toBe(404);
+  });
+
+  it('registers two clusters (YAML and JSON kubeconfigs), installing Warden, pending until the first heartbeat', async () => {
+    const a = await call('POST', '/api/v1/clusters', { name: 'member-a', description: 'cluster A', kubeconfig: memberA.kubeconfig });
+    expect(a.status).toBe(201);
+    expect(a.body).toMatchObject({ name: 'member-a', description: 'cluster A', status: 'pending', nodes: 1, kubernetesVersion: expect.stringMatching(/^v1\./) });
+    expect(JSON.stringify(a.body)).not.toContain(memberA.adminToken);
+    const b = await call('POST', '/api/v1/clusters', { name: 'member-b', kubeconfig: JSON.stringify(parse(memberB.kubeconfig)) });
+    expect(b.status).toBe(201);
+    expect((await call('POST', '/api/v1/clusters', { name: 'member-b', kubeconfig: memberB.kubeconfig })).status).toBe(409);
+
+    const list = await call('GET', '/api/v1/clusters');
+    expect((list.body['items'] as Json[]).map((c) => c['name'])).toEqual(['member-a', 'member-b']);
+
+    // Sealed at rest with a key id; the admin token appears nowhere in the row.
+    const db = new Client({ connectionString: running.databaseUrl });
+    await db.connect();
+    const { rows } = await db.query<{ credentials: Json; credentials_key_id: string }>('SELECT "credentials", "credentials_key_id" FROM "clusters"."clusters"');
+    await db.end();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.credentials['sealed']).toBe('aes-256-gcm');
+      expect(row.credentials_key_id).toMatch(/^[0-9a-f]{16}$/);
+      expect(JSON.stringify(row)).not.toContain(memberA.adminToken);
+    }
+
+    await bus.flush();
+    expect(seen.filter((m) => m.subject === 'cube.events.clusters.cluster.registered').map((m) => (m.data['entity'] as Json)['name'])).toEqual(['member-a', 'member-b']);
+    const audit = seen.filter((m) => m.subject === 'cube.audit.records.clusters');
+    expect(audit.some((m) => m.data['action'] === 'cluster.register' && m.data['outcome'] === 'success')).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain(memberA.adminToken);
+    expect(log.all().join('\n')).not.toContain(memberA.adminToken);
+  });
+
+  it('turns both clusters normal once their Wardens (run as processes) heartbeat', async () => {
+    await startWarden('member-a', memberA);
+    await startWarden('member-b', memberB);
+    await reaches('member-a', 'normal', 30_000);
+    await reaches('member-b', 'normal', 30_000);
+    const a = (await call('GET', '/api/v1/clusters/member-a')).body;
+    expect(a).toMatchObject({ status: 'normal', nodes: 1, wardenVersion: expect.any(String), kubernetesVersion: expect.stringMatching(/^v1\./) });
+    expect(Date.parse(String(a['lastHeartbeat']))).toBeGreaterThan(Date.now() - 10_000);
+    expect(Object.keys(a['capacity'] as Json)).toEqual(expect.arrayContaining(['cpu', 'memory', 'pods']));
+  });
+
+  it('applies what is written to the cluster\'s desired-state bucket through its Warden', async () => {
+    const store = await bus.jetstream().views.kv('cube-desired-member-a');
+    await store.put('namespace.acme.team-x', JSONCodec().encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-x', labels: { 'cube.io/tenant': 'acme' } } }));
+    await eventually('namespace team-x in member-a', 20_000, async () => ((await kubeStatus(memberA, '/api/v1/namespaces/team-x')) === 200 ? true : undefined));
+    expect(await kubeStatus(memberB, '/api/v1/namespaces/team-x')).toBe(404);
+  });
+
+  it('turns a cluster abnormal within the heartbeat timeout when its Warden dies, and normal again when it is back', async () => {
+    const killedAt = Date.now();
+    await stopWarden('member-a');
+    await reaches('member-a', 'abnormal', HEARTBEAT_TIMEOUT_SECONDS * 1000 + 5000);
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(HEARTBEAT_TIMEOUT_SECONDS * 1000 - HEARTBEAT_INTERVAL_SECONDS * 1000);
+    expect(await statusOf('member-b')).toBe('normal');
+
+    await startWarden('member-a', memberA);
+    await reaches('member-a', 'normal', 30_000);
+    await bus.flush();
+    const changes = seen
+      .filter((m) => m.subject === 'cube.events.clusters.cluster.status-changed' && (m.data['entity'] as Json)['name'] === 'member-a')
+      .map((m) => `${(m.data['data'] as Json)['from']}→${(m.data['data'] as Json)['to']}`);
+    expect(changes).toEqual(['pending→normal', 'normal→abnormal', 'abnormal→normal']);
+  });
+
+  it('unregisters a cluster, removing what registration installed', async () => {
+    await stopWarden('member-b');
+    expect((await call('DELETE', '/api/v1/clusters/member-b')).status).toBe(204);
+    expect((await call('GET', '/api/v1/clusters/member-b')).status).toBe(404);
+    expect(await kubeStatus(memberB, '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/cube-warden-quota')).toBe(404);
+    expect(await kubeStatus(memberB, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(404);
+    expect(await kubeStatus(memberA, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(200);
+    await bus.flush();
+    expect(seen.some((m) => m.subject === 'cube.events.clusters.cluster.unregistered' && (m.data['entity'] as Json)['name'] === 'member-b')).toBe(true);
+  });
+});

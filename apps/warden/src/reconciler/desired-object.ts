@@ -1,0 +1,46 @@
+import { KubernetesObject } from '@kubernetes/client-node';
+
+/** Marks what Cube desires in a member cluster; resync deletes objects with it that are no longer desired. */
+export const MANAGED_BY_LABEL = 'cube.io/managed-by';
+export const MANAGED_BY_VALUE = 'cube';
+
+/** The kinds desired state may hold, in apply order: namespaces before what lives in them, roles before bindings. */
+export const MANAGED_KINDS: readonly { apiVersion: string; kind: string; namespaced: boolean }[] = [
+  { apiVersion: 'v1', kind: 'Namespace', namespaced: false },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', namespaced: false },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespaced: true },
+  { apiVersion: 'v1', kind: 'ResourceQuota', namespaced: true },
+  { apiVersion: 'v1', kind: 'LimitRange', namespaced: true },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', namespaced: false },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', namespaced: true },
+];
+
+/** Where an object lives: enough to delete it. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export const refKey = (ref: ObjectRef) => `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+
+export function refOf(object: KubernetesObject): ObjectRef | null {
+  if (!object.apiVersion || !object.kind || !object.metadata?.name) return null;
+  return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) };
+}
+
+export function applyOrder(object: KubernetesObject): number {
+  const index = MANAGED_KINDS.findIndex((managed) => managed.kind === object.kind);
+  return index < 0 ? MANAGED_KINDS.length : index;
+}
+
+/** The object as Warden applies it: labelled as Cube's, so a later resync recognises it. */
+export function asManaged(object: KubernetesObject): KubernetesObject {
+  return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata?.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } };
+}
+
+export function isKubernetesObject(value: unknown): value is KubernetesObject {
+  const candidate = value as KubernetesObject | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.apiVersion === 'string' && typeof candidate.kind === 'string' && typeof candidate.metadata?.name === 'string';
+}

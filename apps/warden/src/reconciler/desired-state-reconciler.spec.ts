@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { connect, NatsConnection } from 'nats';
+import { DesiredStateStore } from '@cube/messaging';
+import { KubeServer, startKubeServer } from '@cube/testing';
+import { parseKubeconfig } from '@cube/kube';
+import { KubernetesObjectApi } from '@kubernetes/client-node';
+import { SyncStatus } from '../agent/sync-status';
+import { DesiredStateReconciler } from './desired-state-reconciler';
+
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const randomClusterId = () => `t${randomBytes(5).toString('hex')}`;
+const quiet = { log: () => undefined, warn: () => undefined };
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 15_000): Promise<T> {
+  const started = Date.now();
+  while (Date.now() - started < deadlineMs) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what}: not reached within ${deadlineMs} ms`);
+}
+
+const namespace = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+const quota = (ns: string, cpu: string) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'cube-quota', namespace: ns }, spec: { hard: { 'requests.cpu': cpu } } });
+
+describe('Warden applying desired state', () => {
+  let nc: NatsConnection;
+  let member: KubeServer;
+  let store: DesiredStateStore<unknown>;
+  let clusterId: string;
+  let objects: KubernetesObjectApi;
+  const reconcilers: DesiredStateReconciler[] = [];
+
+  const read = (apiVersion: string, kind: string, name: string, ns?: string) =>
+    objects.read({ apiVersion, kind, metadata: { name, ...(ns ? { namespace: ns } : {}) } }).then(
+      (o) => o as unknown as { metadata: { labels?: Record<string, string>; managedFields?: { manager: string }[]; deletionTimestamp?: string }; spec?: { hard?: Record<string, string> } },
+      () => null,
+    );
+  const gone = (apiVersion: string, kind: string, name: string, ns?: string) =>
+    eventually(`${kind} ${name} gone`, async () => {
+      const object = await read(apiVersion, kind, name, ns);
+      return object === null || object.metadata.deletionTimestamp ? true : undefined;
+    });
+  const startReconciler = (sync = new SyncStatus()) => {
+    const reconciler = new DesiredStateReconciler({ store, kubeConfig: parseKubeconfig(member.kubeconfig), sync, logger: quiet, initialBackoffMs: 100, maxBackoffMs: 500 });
+    reconcilers.push(reconciler);
+    reconciler.start();
+    return reconciler;
+  };
+
+  beforeAll(async () => {
+    nc = await connect({ servers: NATS_URL });
+    member = await startKubeServer({ name: 'member' });
+    objects = KubernetesObjectApi.makeApiClient(parseKubeconfig(member.kubeconfig));
+  });
+  beforeEach(async () => {
+    clusterId = randomClusterId();
+    store = await DesiredStateStore.open(nc.jetstream(), clusterId);
+  });
+  afterEach(async () => {
+    await Promise.all(reconcilers.splice(0).map((r) => r.stop()));
+    await (await nc.jetstreamManager()).streams.delete(`KV_cube-desired-${clusterId}`).catch(() => undefined);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await member?.stop();
+  });
+
+  it('applies each desired object server-side as cube-warden, labelled as Cube\'s, and follows changes and deletions', async () => {
+    await store.put('namespace.acme.team-a', namespace('team-a', { 'cube.io/tenant': 'acme' }));
+    startReconciler();
+    const applied = await eventually('namespace applied', () => read('v1', 'Namespace', 'team-a').then((o) => o ?? undefined));
+    expect(applied.metadata.labels).toMatchObject({ 'cube.io/tenant': 'acme', 'cube.io/managed-by': 'cube' });
+    expect(applied.metadata.managedFields?.map((f) => f.manager)).toContain('cube-warden');
+
+    await store.put('quota.acme.team-a', quota('team-a', '2'));
+    await eventually('quota applied', async () => ((await read('v1', 'ResourceQuota', 'cube-quota', 'team-a'))?.spec?.hard?.['requests.cpu'] === '2' ? true : undefined));
+    await store.put('quota.acme.team-a', quota('team-a', '3'));
+    await eventually('quota changed', async () => ((await read('v1', 'ResourceQuota', 'cube-quota', 'team-a'))?.spec?.hard?.['requests.cpu'] === '3' ? true : undefined));
+
+    await store.delete('quota.acme.team-a');
+    await gone('v1', 'ResourceQuota', 'cube-quota', 'team-a');
+  });
+
+  it('on start removes managed objects no longer desired and keeps everything else', async () => {
+    const labels = { 'cube.io/managed-by': 'cube' };
+    await objects.create({ ...namespace('stale', labels) });
+    await objects.create({ ...namespace('not-cube') });
+    await store.put('namespace.acme.kept', namespace('kept'));
+    const reconciler = startReconciler();
+    await eventually('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
+    await gone('v1', 'Namespace', 'stale');
+    expect(await read('v1', 'Namespace', 'not-cube')).not.toBeNull();
+    expect(await read('v1', 'Namespace', 'kept')).not.toBeNull();
+  });
+
+  it('reports an object it cannot apply and retries it until it can', async () => {
+    const sync = new SyncStatus();
+    // The namespace does not exist yet: the quota fails until it is desired too.
+    await store.put('quota.acme.later', quota('later', '1'));
+    startReconciler(sync);
+    const error = await eventually('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.later'));
+    expect(error.message).toContain('ResourceQuota later/cube-quota');
+    await store.put('namespace.acme.later', namespace('later'));
+    await eventually('quota applied on retry', () => read('v1', 'ResourceQuota', 'cube-quota', 'later').then((o) => o ?? undefined));
+    await eventually('error cleared', async () => (sync.current().length === 0 ? true : undefined));
+  });
+});

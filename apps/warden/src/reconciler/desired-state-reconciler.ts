@@ -1,0 +1,202 @@
+import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { applyObject, deleteObjectIfPresent } from '@cube/kube';
+import { DesiredStateChange, DesiredStateStore, DesiredStateWatch } from '@cube/messaging';
+import { SyncStatus } from '../agent/sync-status';
+import { applyOrder, asManaged, isKubernetesObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE, MANAGED_KINDS, ObjectRef, refKey, refOf } from './desired-object';
+
+/** Field manager of what Warden applies (the control plane's own install uses `cube`). */
+export const WARDEN_FIELD_MANAGER = 'cube-warden';
+
+export interface ReconcilerLogger {
+  log(message: unknown, ...rest: unknown[]): void;
+  warn(message: unknown, ...rest: unknown[]): void;
+}
+
+export interface ReconcilerOptions {
+  store: DesiredStateStore<unknown>;
+  kubeConfig: KubeConfig;
+  sync: SyncStatus;
+  logger: ReconcilerLogger;
+  /** First retry delay of a failed object; doubles per attempt up to `maxBackoffMs`. */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+const message = (error: unknown) => (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+
+/**
+ * Makes the member cluster match the bucket `cube-desired-<clusterId>`: a full resync first (apply
+ * every desired object, delete objects labelled `cube.io/managed-by=cube` that are not desired),
+ * then every change as it comes. Server-side apply makes each step idempotent; a failed object is
+ * retried with exponential backoff and reported in the heartbeat until it succeeds.
+ */
+export class DesiredStateReconciler {
+  private readonly client: KubernetesObjectApi;
+  /** Desired-state key → the object applied for it, to delete it when the key goes. */
+  private readonly applied = new Map<string, ObjectRef>();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private watch: DesiredStateWatch<unknown> | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private resyncs = 0;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.client = KubernetesObjectApi.makeApiClient(options.kubeConfig);
+  }
+
+  /** How many full resyncs completed (tests wait on it). */
+  get completedResyncs(): number {
+    return this.resyncs;
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Ends the current watch so that the loop resyncs fully (after a NATS reconnect). */
+  resyncNow(): void {
+    this.watch?.stop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.watch?.stop();
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const revision = await this.resync();
+        failures = 0;
+        if (this.stopped) break;
+        this.watch = await this.options.store.watch(revision + 1);
+        for await (const change of this.watch) {
+          if (this.stopped) break;
+          await this.handle(change);
+        }
+      } catch (error: unknown) {
+        failures += 1;
+        this.options.logger.warn({ err: message(error) }, 'desired state sync interrupted; resyncing');
+        await new Promise((resolve) => setTimeout(resolve, this.backoff(failures)));
+      }
+    }
+  }
+
+  /** Applies everything desired and removes managed objects that are not; returns the highest revision seen. */
+  async resync(): Promise<number> {
+    const { store } = this.options;
+    const desired: { key: string; value: unknown; revision: number }[] = [];
+    for (const key of await store.keys()) {
+      const entry = await store.get(key);
+      if (entry) desired.push({ key, value: entry.value, revision: entry.revision });
+    }
+    desired.sort((a, b) => applyOrder(a.value as KubernetesObject) - applyOrder(b.value as KubernetesObject));
+    for (const entry of desired) await this.apply(entry.key, entry.value);
+    const wanted = new Set(desired.map((entry) => (isKubernetesObject(entry.value) ? refOf(entry.value) : null)).filter((ref): ref is ObjectRef => ref !== null).map(refKey));
+    await this.prune(wanted);
+    const revision = desired.reduce((max, entry) => Math.max(max, entry.revision), 0);
+    this.options.sync.appliedRevision = Math.max(this.options.sync.appliedRevision, revision);
+    this.resyncs += 1;
+    this.options.logger.log({ objects: desired.length, revision }, 'desired state resynced');
+    return revision;
+  }
+
+  private async handle(change: DesiredStateChange<unknown>): Promise<void> {
+    if (change.operation === 'PUT') await this.apply(change.key, change.value);
+    else await this.remove(change.key);
+    this.options.sync.appliedRevision = change.revision;
+  }
+
+  private async apply(key: string, value: unknown): Promise<void> {
+    if (!isKubernetesObject(value)) {
+      this.options.sync.failed(key, 'the desired value is not a Kubernetes object (apiVersion, kind, metadata.name)');
+      return;
+    }
+    const ref = refOf(value);
+    const previous = this.applied.get(key);
+    try {
+      await applyObject(this.client, asManaged(value), WARDEN_FIELD_MANAGER);
+      if (previous && ref && refKey(previous) !== refKey(ref)) await deleteObjectIfPresent(this.client, toObject(previous));
+      if (ref) this.applied.set(key, ref);
+      this.succeeded(key);
+    } catch (error: unknown) {
+      this.failed(key, `apply ${value.kind} ${value.metadata?.namespace ? `${value.metadata.namespace}/` : ''}${value.metadata?.name ?? ''}: ${message(error)}`);
+    }
+  }
+
+  private async remove(key: string): Promise<void> {
+    const ref = this.applied.get(key);
+    if (!ref) {
+      // Applied before a restart: the resync's prune removes it.
+      this.succeeded(key);
+      return;
+    }
+    try {
+      await deleteObjectIfPresent(this.client, toObject(ref));
+      this.applied.delete(key);
+      this.succeeded(key);
+    } catch (error: unknown) {
+      this.failed(key, `delete ${ref.kind} ${ref.name}: ${message(error)}`);
+    }
+  }
+
+  private async prune(wanted: Set<string>): Promise<void> {
+    for (const managed of [...MANAGED_KINDS].reverse()) {
+      const list = await this.client.list(managed.apiVersion, managed.kind, undefined, undefined, undefined, undefined, undefined, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
+      for (const item of list.items) {
+        const ref = refOf({ ...item, apiVersion: managed.apiVersion, kind: managed.kind });
+        if (!ref || wanted.has(refKey(ref))) continue;
+        try {
+          await deleteObjectIfPresent(this.client, toObject(ref));
+          this.options.logger.log({ kind: ref.kind, namespace: ref.namespace, name: ref.name }, 'removed an object no longer desired');
+        } catch (error: unknown) {
+          this.options.sync.failed(`prune:${refKey(ref)}`, message(error));
+        }
+      }
+    }
+  }
+
+  private succeeded(key: string): void {
+    this.options.sync.succeeded(key);
+    clearTimeout(this.retries.get(key));
+    this.retries.delete(key);
+  }
+
+  private failed(key: string, reason: string): void {
+    this.options.sync.failed(key, reason);
+    const attempts = this.options.sync.current().find((error) => error.key === key)?.attempts ?? 1;
+    this.options.logger.warn({ key, attempts, err: reason }, 'could not sync a desired object; will retry');
+    clearTimeout(this.retries.get(key));
+    if (this.stopped) return;
+    this.retries.set(
+      key,
+      setTimeout(() => void this.retry(key), this.backoff(attempts)),
+    );
+  }
+
+  /** Retries with what is desired now, which may have changed or gone since the failure. */
+  private async retry(key: string): Promise<void> {
+    this.retries.delete(key);
+    if (this.stopped) return;
+    try {
+      const entry = await this.options.store.get(key);
+      if (entry) await this.apply(key, entry.value);
+      else await this.remove(key);
+    } catch (error: unknown) {
+      this.failed(key, message(error));
+    }
+  }
+
+  private backoff(attempts: number): number {
+    const initial = this.options.initialBackoffMs ?? 1000;
+    return Math.min(this.options.maxBackoffMs ?? 60_000, initial * 2 ** Math.max(0, attempts - 1));
+  }
+}
+
+function toObject(ref: ObjectRef): KubernetesObject {
+  return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
+}

@@ -1,0 +1,127 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { DNS_LABEL } from './identity-dto';
+
+/**
+ * Request-reply subjects of the clusters service (payloads inside an Envelope), and the subjects
+ * Warden uses to talk to the control plane.
+ */
+export const ClustersSubjects = {
+  register: 'cube.clusters.cluster.register', // RegisterClusterBody → ClusterView
+  list: 'cube.clusters.cluster.list', // { limit?, cursor? } → Page<ClusterView>
+  get: 'cube.clusters.cluster.get', // { name } → ClusterView
+  unregister: 'cube.clusters.cluster.unregister', // { name } → null
+  /** Warden → clusters, core NATS (at most once: a lost heartbeat is replaced by the next). */
+  heartbeat: (clusterId: string) => `cube.clusters.${clusterId}.heartbeat` as const,
+  heartbeatWildcard: 'cube.clusters.*.heartbeat',
+} as const;
+
+export const CLUSTER_STATUSES = ['pending', 'normal', 'abnormal', 'unreachable'] as const;
+export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
+
+/**
+ * Why a kubeconfig was refused (422 `details.reason`), one value per cause so clients can tell
+ * them apart: the file itself, the network, TLS trust, the credential, the credential's rights.
+ */
+export const CLUSTER_CONNECTION_FAILURES = ['invalid-kubeconfig', 'unreachable', 'tls-failure', 'unauthorized', 'insufficient-permissions'] as const;
+export type ClusterConnectionFailure = (typeof CLUSTER_CONNECTION_FAILURES)[number];
+
+export class RegisterClusterBody {
+  @ApiProperty({ example: 'member-a', pattern: DNS_LABEL.source })
+  @Matches(DNS_LABEL, { message: '$property must be a DNS label: lower-case letters, digits and "-", at most 63 characters' })
+  name!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  displayName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  description?: string;
+
+  @ApiProperty({ description: 'kubeconfig (YAML or JSON) of an identity allowed to manage namespaces, RBAC and webhooks; stored encrypted, never returned' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256 * 1024)
+  kubeconfig!: string;
+}
+
+/** ResourceQuota usage of one namespace, as Warden saw it. */
+export interface NamespaceQuotaUsage {
+  namespace: string;
+  hard: Record<string, string>;
+  used: Record<string, string>;
+}
+
+/** An object Warden could not apply or delete, reported until it succeeds. */
+export interface SyncError {
+  key: string;
+  message: string;
+  attempts: number;
+}
+
+/** What Warden reports every few seconds on `cube.clusters.<id>.heartbeat`. */
+export interface ClusterHeartbeat {
+  clusterId: string;
+  wardenVersion: string;
+  kubernetesVersion: string;
+  nodes: number;
+  /** Sum of the nodes' allocatable resources (cpu, memory, pods …) as Kubernetes quantities. */
+  capacity: Record<string, string>;
+  quotas: NamespaceQuotaUsage[];
+  syncErrors: SyncError[];
+  /** Last desired-state revision Warden applied, 0 before the first. */
+  appliedRevision: number;
+  at: string;
+}
+
+export interface ClusterView {
+  name: string;
+  displayName: string;
+  description: string;
+  status: ClusterStatus;
+  kubernetesVersion: string | null;
+  nodes: number | null;
+  lastHeartbeat: string | null;
+  wardenVersion: string | null;
+  capacity: Record<string, string>;
+  /** Quota allocated to tenants in this cluster (from the ResourceQuotas Warden reports). */
+  allocated: Record<string, string>;
+  syncErrors: SyncError[];
+  createdAt: string;
+  version: number;
+}
+
+export class ClusterItemView implements ClusterView {
+  @ApiProperty() name!: string;
+  @ApiProperty() displayName!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ enum: CLUSTER_STATUSES }) status!: ClusterStatus;
+  @ApiProperty({ nullable: true, type: String }) kubernetesVersion!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) nodes!: number | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastHeartbeat!: string | null;
+  @ApiProperty({ nullable: true, type: String }) wardenVersion!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) capacity!: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) allocated!: Record<string, string>;
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) syncErrors!: SyncError[];
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty() version!: number;
+}
+
+/**
+ * Keys of the `cube-system/cube-warden` Secret registration installs: everything a Warden needs to
+ * reach the control plane, read the same way in the cluster and by `npm run warden` on a laptop.
+ */
+export const WARDEN_NAMESPACE = 'cube-system';
+export const WARDEN_NAME = 'cube-warden';
+export const WARDEN_WEBHOOK_TLS_SECRET = 'cube-warden-webhook-tls';
+export interface WardenSettings {
+  clusterId: string;
+  natsUrl: string;
+  /** Per-cluster credential for NATS (token auth); empty when the NATS server has no auth. */
+  natsToken: string;
+}
