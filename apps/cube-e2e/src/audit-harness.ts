@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,11 @@ function answers(port: number): Promise<boolean> {
 }
 
 /** Polls `condition` until it holds, failing with `what` after `timeoutMs`: a state to reach, never a sleep. */
-export async function until<T>(what: string, condition: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  condition: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -29,50 +34,11 @@ export async function until<T>(what: string, condition: () => Promise<T | null |
     } catch (error: unknown) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not reached within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** A nats-server with JetStream that can be restarted on the same port and store. */
-export class RestartableNats {
-  private child: ChildProcess | null = null;
-  private constructor(
-    readonly port: number,
-    private readonly dir: string,
-  ) {}
-
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-
-  static async start(): Promise<RestartableNats> {
-    const nats = new RestartableNats(await freePort(), await mkdtemp(join(tmpdir(), 'cube-audit-nats-')));
-    await nats.run();
-    return nats;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.run();
-  }
-
-  async remove(): Promise<void> {
-    await this.stop();
-    await rm(this.dir, { recursive: true, force: true });
-  }
-
-  private async run(): Promise<void> {
-    this.child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dir], { stdio: 'ignore' });
-    await until(`nats-server on ${this.port}`, () => answers(this.port), 10_000);
   }
 }
 
@@ -90,15 +56,35 @@ export class RestartablePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  static available(): boolean {
-    return spawnSync('initdb', ['--version']).status === 0 && spawnSync('pg_ctl', ['--version']).status === 0;
+  /** initdb/pg_ctl from the PATH, else from Debian's versioned directory (not on the PATH there). */
+  private static binary(name: 'initdb' | 'pg_ctl'): string {
+    if (spawnSync(name, ['--version']).status === 0) return name;
+    const versions = existsSync('/usr/lib/postgresql')
+      ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))
+      : [];
+    const found = versions
+      .map((v) => `/usr/lib/postgresql/${v}/bin/${name}`)
+      .find((path) => existsSync(path));
+    if (!found)
+      throw new Error(
+        `${name} is neither on the PATH nor under /usr/lib/postgresql/*/bin: install PostgreSQL's server package`,
+      );
+    return found;
   }
 
   static async start(): Promise<RestartablePostgres> {
     const dir = await mkdtemp(join(tmpdir(), 'cube-audit-pg-'));
     await chmod(dir, 0o777);
     const pg = new RestartablePostgres(await freePort(), dir);
-    pg.run('initdb', ['-D', pg.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
+    pg.run(RestartablePostgres.binary('initdb'), [
+      '-D',
+      pg.data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+    ]);
     await pg.begin();
     return pg;
   }
@@ -108,11 +94,27 @@ export class RestartablePostgres {
   }
 
   async stop(): Promise<void> {
-    this.run('pg_ctl', ['-D', this.data, '-m', 'fast', '-w', 'stop']);
+    this.run(RestartablePostgres.binary('pg_ctl'), [
+      '-D',
+      this.data,
+      '-m',
+      'fast',
+      '-w',
+      'stop',
+    ]);
   }
 
   async begin(): Promise<void> {
-    this.run('pg_ctl', ['-D', this.data, '-l', join(this.dir, 'log'), '-w', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1`, 'start']);
+    this.run(RestartablePostgres.binary('pg_ctl'), [
+      '-D',
+      this.data,
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1`,
+      'start',
+    ]);
     await until(`PostgreSQL on ${this.port}`, () => answers(this.port), 20_000);
   }
 
@@ -122,16 +124,26 @@ export class RestartablePostgres {
   }
 
   async remove(): Promise<void> {
-    if (spawnSync('pg_ctl', ['-D', this.data, 'status']).status === 0) await this.stop();
+    if (
+      spawnSync(RestartablePostgres.binary('pg_ctl'), [
+        '-D',
+        this.data,
+        'status',
+      ]).status === 0
+    )
+      await this.stop();
     await rm(this.dir, { recursive: true, force: true });
   }
 
   private run(command: string, args: string[]): void {
     const asRoot = process.getuid?.() === 0;
     const result = asRoot
-      ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8' })
+      ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], {
+          encoding: 'utf8',
+        })
       : spawnSync(command, args, { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
+    if (result.status !== 0)
+      throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
   }
 }
 
@@ -141,9 +153,21 @@ export class AuditProcess {
   private constructor(private readonly child: ChildProcess) {}
 
   static start(env: NodeJS.ProcessEnv): AuditProcess {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/audit/main.js')], { cwd: ROOT, env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'dist/apps/audit/main.js')],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env['PATH'], ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const audit = new AuditProcess(child);
-    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (line) => audit.lines.push(line));
+    for (const stream of [child.stdout, child.stderr])
+      if (stream)
+        createInterface({ input: stream }).on('line', (line) =>
+          audit.lines.push(line),
+        );
     return audit;
   }
 

@@ -8,12 +8,19 @@ export class NatsNotAvailableError extends Error {}
 /** A nats-server with JetStream started for the dev stack when none answers. */
 export class LocalNatsServer {
   private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string,
+    private child: ChildProcess,
+    readonly port: number,
+    private readonly storeDir: string,
   ) {}
 
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
   static isInstalled(): boolean {
-    return spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
+    return (
+      spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0
+    );
   }
 
   static async start(stateDir: string): Promise<LocalNatsServer> {
@@ -23,16 +30,43 @@ export class LocalNatsServer {
           'or https://docs.nats.io/running-a-nats-service/introduction/installation) or set NATS_URL',
       );
     }
-    const port = await freePort();
     const storeDir = join(stateDir, 'nats');
     await mkdir(storeDir, { recursive: true });
-    const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nats-server exited with ${code}`))));
+    const port = await freePort();
+    return new LocalNatsServer(
+      await LocalNatsServer.spawn(port, storeDir),
+      port,
+      storeDir,
+    );
+  }
+
+  private static async spawn(
+    port: number,
+    storeDir: string,
+  ): Promise<ChildProcess> {
+    const child = spawn(
+      'nats-server',
+      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) =>
+        reject(new Error(`nats-server exited with ${code}`)),
+      ),
+    );
     const ready = (async () => {
-      while (!(await answersTcp('127.0.0.1', port, 200))) await new Promise((r) => setTimeout(r, 50));
+      while (!(await answersTcp('127.0.0.1', port, 200)))
+        await new Promise((r) => setTimeout(r, 50));
     })();
     await Promise.race([ready, exited]);
-    return new LocalNatsServer(child, `nats://127.0.0.1:${port}`);
+    exited.catch(() => undefined);
+    return child;
+  }
+
+  /** Stops the server and starts it again on the same port and JetStream store (tests of outages). */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.child = await LocalNatsServer.spawn(this.port, this.storeDir);
   }
 
   async stop(): Promise<void> {

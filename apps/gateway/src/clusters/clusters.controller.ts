@@ -6,7 +6,7 @@ import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { envelopeFor } from '../envelope/envelope.factory';
-import { PageQuery } from '../identity/page-query';
+import { PageQuery } from '../common/page-query';
 
 /** Registration connects to the member cluster and installs Warden: several API calls, so a longer deadline. */
 const REGISTRATION_TIMEOUT_MS = 60_000;

@@ -6,7 +6,7 @@ import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { envelopeFor } from '../envelope/envelope.factory';
-import { PageQuery } from './page-query';
+import { PageQuery } from '../common/page-query';
 
 @ApiTags('users')
 @ApiBearerAuth()

@@ -1,7 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, IntersectionType } from '@nestjs/swagger';
 import type { Request } from 'express';
 import {
   AuthenticatedPrincipal,
@@ -19,24 +17,10 @@ import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { envelopeFor } from '../envelope/envelope.factory';
-import { PageQuery } from '../identity/page-query';
+import { PageQuery } from '../common/page-query';
 
 /** `?cluster=&tenant=&project=` plus `limit` and `cursor`: one query DTO, since unknown query fields are refused. */
-class ListNamespacesPageQuery extends ListNamespacesQuery {
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-}
+class ListNamespacesPageQuery extends IntersectionType(ListNamespacesQuery, PageQuery) {}
 
 const NAMESPACE_PATH = 'tenants/:tenant/projects/:project/namespaces/:cluster/:namespace';
 

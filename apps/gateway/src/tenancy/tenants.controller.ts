@@ -19,7 +19,7 @@ import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { envelopeFor } from '../envelope/envelope.factory';
-import { PageQuery } from '../identity/page-query';
+import { PageQuery } from '../common/page-query';
 
 /** Tenants and their projects (API.md "Tenancy"); tenancy decides visibility and rights. */
 @ApiTags('tenants and projects')
