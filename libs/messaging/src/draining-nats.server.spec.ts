@@ -8,6 +8,15 @@ import { DrainingNatsServer } from './draining-nats.server';
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const subject = `cube.spec-drain-${process.pid}-${Date.now()}.thing.get`;
 
+/** Polls an observable state (never a fixed sleep), for at most 5 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('state not reached within 5 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** A gate the test opens: the handler is in flight until then. */
 class Gate {
   entered!: () => void;
@@ -21,8 +30,10 @@ let gate = new Gate();
 class SlowController {
   @MessagePattern(subject)
   async get(payload: { n: number }): Promise<{ n: number }> {
-    gate.entered();
-    await gate.opened;
+    if (payload.n === 1) {
+      gate.entered();
+      await gate.opened;
+    }
     return { n: payload.n + 1 };
   }
 }
@@ -38,8 +49,14 @@ describe('DrainingNatsServer on the real NATS', () => {
 
   beforeEach(async () => {
     gate = new Gate();
-    server = new DrainingNatsServer({ servers: [NATS_URL], queue: 'spec-drain' });
-    app = await NestFactory.createMicroservice(SlowModule, { strategy: server, logger: false });
+    server = new DrainingNatsServer({
+      servers: [NATS_URL],
+      queue: 'spec-drain',
+    });
+    app = await NestFactory.createMicroservice(SlowModule, {
+      strategy: server,
+      logger: false,
+    });
     await app.listen();
     client = await connect({ servers: NATS_URL });
   });
@@ -48,23 +65,45 @@ describe('DrainingNatsServer on the real NATS', () => {
   });
 
   const request = (n: number) =>
-    client.request(subject, codec.encode({ pattern: subject, data: { n }, id: `r${n}` }), { timeout: 5000 });
+    client.request(
+      subject,
+      codec.encode({ pattern: subject, data: { n }, id: `r${n}` }),
+      { timeout: 5000 },
+    );
 
-  it('answers a request that is in flight when shutdown starts, and takes no new ones', async () => {
+  it('answers a request that is in flight when shutdown starts, and loses none sent meanwhile', async () => {
     const inFlight = request(1);
     await gate.whenEntered;
     expect(server.pendingRequests).toBe(1);
 
-    const closing = app.close();
-    // Shutdown now waits for the handler; a request sent meanwhile finds no responder here.
-    const late = await request(2).catch((e: unknown) => e);
-    expect(String(late)).toMatch(/503|no responders/i);
+    let closed = false;
+    const closing = app.close().then(() => {
+      closed = true;
+    });
+    // A request sent while shutdown runs is answered (it reached this server before the
+    // unsubscription did) or refused at once for want of a responder: never left to time out.
+    const late: { response: unknown } | Error = await request(2).then(
+      (msg) => codec.decode(msg.data) as { response: unknown },
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+    if (late instanceof Error)
+      expect(String(late)).toMatch(/503|no responders/i);
+    else expect(late.response).toEqual({ n: 3 });
 
+    // Now it takes no more requests and is waiting for the one it started: that one still gets its reply.
+    await until(() => server.phase === 'finishing');
+    // Round trips through NATS: time enough for a server that did not wait to have closed.
+    for (let i = 0; i < 5; i++) await client.flush();
+    expect(closed).toBe(false);
     gate.open();
-    const reply = codec.decode((await inFlight).data) as { response: unknown; isDisposed: boolean };
+    const reply = codec.decode((await inFlight).data) as {
+      response: unknown;
+      isDisposed: boolean;
+    };
     expect(reply.response).toEqual({ n: 2 });
     await closing;
     expect(server.pendingRequests).toBe(0);
+    expect(server.phase).toBe('closed');
   });
 
   it('closes at once when nothing is in flight', async () => {

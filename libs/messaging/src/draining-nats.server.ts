@@ -13,6 +13,11 @@ export class DrainingNatsServer extends ServerNats {
   private connection: NatsConnection | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
   private shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS;
+  /**
+   * `serving`; `stopping` while it unsubscribes; `finishing` once it takes no more requests and
+   * waits for those it started; `closed` when the connection is drained and gone.
+   */
+  phase: 'serving' | 'stopping' | 'finishing' | 'closed' = 'serving';
 
   /** Overrides the grace period (`DEFAULT_SHUTDOWN_GRACE_MS`). */
   withShutdownGrace(ms: number): this {
@@ -21,7 +26,8 @@ export class DrainingNatsServer extends ServerNats {
   }
 
   override async createNatsClient(): Promise<NatsConnection> {
-    const connection = (await super.createNatsClient()) as unknown as NatsConnection;
+    const connection =
+      (await super.createNatsClient()) as unknown as NatsConnection;
     this.connection = connection;
     return connection as never;
   }
@@ -43,14 +49,22 @@ export class DrainingNatsServer extends ServerNats {
     const connection = this.connection;
     this.connection = null;
     if (connection && !connection.isClosed()) {
-      // ServerNats keeps its subscriptions private; unsubscribing first hands new requests to the
-      // other members of the queue group while this one finishes what it started.
-      const { subscriptions } = this as unknown as { subscriptions: Subscription[] };
-      for (const sub of subscriptions) sub.unsubscribe();
+      this.phase = 'stopping';
+      // ServerNats keeps its subscriptions private. Draining them first hands new requests to the
+      // other members of the queue group, and still handles what reached this one before the server
+      // took the unsubscription (a plain unsubscribe would drop those: the caller would time out).
+      const { subscriptions } = this as unknown as {
+        subscriptions: Subscription[];
+      };
+      await Promise.all(
+        subscriptions.map((sub) => sub.drain().catch(() => undefined)),
+      );
+      this.phase = 'finishing';
       await this.waitForInFlight();
       await connection.drain().catch(() => undefined);
     }
     await super.close();
+    this.phase = 'closed';
   }
 
   private async waitForInFlight(): Promise<void> {
