@@ -2,6 +2,7 @@ import { Client, ClientOptions, estypes } from '@elastic/elasticsearch';
 import { AuditEntry, AuditVerifyReply, CubeError, Page } from '@cube/contracts';
 import { chainDayOf, firstBrokenLink, GENESIS_HASH, linkChain, UnchainedEntry } from '../records/audit-chain';
 import { AuditFilter, AuditStore, decodeCursor, encodeCursor, uniqueById } from './audit-store';
+import { entryOf, FlatAuditRecord, flattenEntry } from './flat-record';
 
 export interface ElasticsearchAuditStoreOptions {
   /** Index template `<prefix>`, daily indices `<prefix>-YYYY.MM.DD` (by record time), alias `<prefix>`. */
@@ -10,30 +11,7 @@ export interface ElasticsearchAuditStoreOptions {
   retentionDays: number;
 }
 
-interface AuditDocument {
-  time: string;
-  id: string;
-  chain_day: string;
-  chain_seq: number;
-  source: AuditEntry['source'];
-  actor_user: string;
-  actor_groups: string[];
-  source_ip: string | null;
-  user_agent: string | null;
-  action: string;
-  cluster: string | null;
-  namespace: string | null;
-  resource: string | null;
-  name: string | null;
-  api_group: string | null;
-  request_id: string | null;
-  outcome: 'success' | 'failure';
-  code: number | null;
-  reason: string | null;
-  latency_ms: number | null;
-  request_body: unknown;
-  prev_hash: string;
-  hash: string;
+interface AuditDocument extends FlatAuditRecord {
   search_text: string;
 }
 
@@ -73,49 +51,10 @@ export const AUDIT_MAPPINGS: estypes.MappingTypeMapping = {
 function toDocument(entry: AuditEntry, day: string, seq: number): AuditDocument {
   const { target, actor, outcome } = entry;
   return {
-    time: entry.time,
-    id: entry.id,
-    chain_day: day,
-    chain_seq: seq,
-    source: entry.source,
-    actor_user: actor.user,
-    actor_groups: actor.groups,
-    source_ip: actor.sourceIP,
-    user_agent: actor.userAgent,
-    action: entry.action,
-    cluster: target.cluster,
-    namespace: target.namespace,
-    resource: target.resource,
-    name: target.name,
-    api_group: target.apiGroup,
-    request_id: entry.requestId,
-    outcome: outcome.status,
-    code: outcome.code,
-    reason: outcome.reason,
-    latency_ms: entry.latencyMs,
-    request_body: entry.requestBody,
-    prev_hash: entry.prevHash,
-    hash: entry.hash,
+    ...flattenEntry(entry, day, seq),
     search_text: [actor.user, entry.action, target.cluster, target.namespace, target.resource, target.name, outcome.reason, actor.sourceIP]
       .filter(Boolean)
       .join(' '),
-  };
-}
-
-function toEntry(doc: AuditDocument): AuditEntry {
-  return {
-    id: doc.id,
-    time: doc.time,
-    source: doc.source,
-    actor: { user: doc.actor_user, groups: doc.actor_groups, sourceIP: doc.source_ip, userAgent: doc.user_agent },
-    action: doc.action,
-    target: { cluster: doc.cluster, namespace: doc.namespace, resource: doc.resource, name: doc.name, apiGroup: doc.api_group },
-    requestId: doc.request_id,
-    outcome: { status: doc.outcome, code: doc.code, reason: doc.reason },
-    latencyMs: doc.latency_ms,
-    requestBody: doc.request_body ?? null,
-    prevHash: doc.prev_hash,
-    hash: doc.hash,
   };
 }
 
@@ -240,7 +179,7 @@ export class ElasticsearchAuditStore implements AuditStore {
       ignore_unavailable: true,
       allow_no_indices: true,
     });
-    const hits = response.hits.hits.flatMap((hit) => (hit._source ? [toEntry(hit._source)] : []));
+    const hits = response.hits.hits.flatMap((hit) => (hit._source ? [entryOf(hit._source)] : []));
     const items = hits.slice(0, limit);
     const last = items[items.length - 1];
     return { items, nextCursor: hits.length > limit && last ? encodeCursor(last.time, last.id) : null };
@@ -276,7 +215,7 @@ export class ElasticsearchAuditStore implements AuditStore {
         if (hits.length === 0) break;
         for (const hit of hits) {
           const doc = hit._source as AuditDocument;
-          const entry = toEntry(doc);
+          const entry = entryOf(doc);
           const reason =
             doc.chain_seq !== expectedSeq ? `record ${expectedSeq} of the day's chain is missing` : firstBrokenLink([entry], prevHash)?.reason;
           if (reason) return { ok: false, checked, firstBroken: { id: entry.id, time: entry.time, day, reason } };

@@ -1,6 +1,7 @@
 import { AuditEntry, AuditVerifyReply, CubeError, Page } from '@cube/contracts';
 import { chainDayOf, firstBrokenLink, GENESIS_HASH, linkChain, UnchainedEntry } from '../records/audit-chain';
 import { AuditFilter, AuditStore, decodeCursor, encodeCursor, uniqueById } from './audit-store';
+import { entryOf, FlatAuditRecord, flattenEntry } from './flat-record';
 
 /** The little of a database client the store needs; TypeORM's DataSource and a pg Pool both fit (see adapters). */
 export interface SqlClient {
@@ -9,30 +10,10 @@ export interface SqlClient {
   transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T>;
 }
 
-interface EventRow {
+/** A row as pg returns it: timestamptz as Date, bigint as string. */
+interface EventRow extends Omit<FlatAuditRecord, 'time' | 'chain_seq'> {
   time: Date;
-  id: string;
-  chain_day: string;
   chain_seq: string;
-  source: 'cube' | 'kubernetes';
-  actor_user: string;
-  actor_groups: string[];
-  source_ip: string | null;
-  user_agent: string | null;
-  action: string;
-  cluster: string | null;
-  namespace: string | null;
-  resource: string | null;
-  name: string | null;
-  api_group: string | null;
-  request_id: string | null;
-  outcome: 'success' | 'failure';
-  code: number | null;
-  reason: string | null;
-  latency_ms: number | null;
-  request_body: unknown;
-  prev_hash: string;
-  hash: string;
 }
 
 const COLUMNS = `"time", "id", "chain_day", "chain_seq", "source", "actor_user", "actor_groups", "source_ip", "user_agent",
@@ -48,48 +29,7 @@ const RECORDSET = `"time" timestamptz, "id" text, "chain_day" date, "chain_seq" 
 const CHAIN_LOCK = 7_319_004_211;
 
 export function rowToEntry(row: EventRow): AuditEntry {
-  return {
-    id: row.id,
-    time: row.time.toISOString(),
-    source: row.source,
-    actor: { user: row.actor_user, groups: row.actor_groups, sourceIP: row.source_ip, userAgent: row.user_agent },
-    action: row.action,
-    target: { cluster: row.cluster, namespace: row.namespace, resource: row.resource, name: row.name, apiGroup: row.api_group },
-    requestId: row.request_id,
-    outcome: { status: row.outcome, code: row.code, reason: row.reason },
-    latencyMs: row.latency_ms,
-    requestBody: row.request_body ?? null,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
-
-function entryToRow(entry: AuditEntry, day: string, seq: number): Record<string, unknown> {
-  return {
-    time: entry.time,
-    id: entry.id,
-    chain_day: day,
-    chain_seq: seq,
-    source: entry.source,
-    actor_user: entry.actor.user,
-    actor_groups: entry.actor.groups,
-    source_ip: entry.actor.sourceIP,
-    user_agent: entry.actor.userAgent,
-    action: entry.action,
-    cluster: entry.target.cluster,
-    namespace: entry.target.namespace,
-    resource: entry.target.resource,
-    name: entry.target.name,
-    api_group: entry.target.apiGroup,
-    request_id: entry.requestId,
-    outcome: entry.outcome.status,
-    code: entry.outcome.code,
-    reason: entry.outcome.reason,
-    latency_ms: entry.latencyMs,
-    request_body: entry.requestBody,
-    prev_hash: entry.prevHash,
-    hash: entry.hash,
-  };
+  return entryOf({ ...row, time: row.time.toISOString() });
 }
 
 /** Monthly partition bounds of a time: [first of its month, first of the next), UTC. */
@@ -138,7 +78,7 @@ export class PostgresAuditStore implements AuditStore {
       const [head] = await tx.query<{ seq: string; hash: string }>(`SELECT "seq", "hash" FROM "audit"."chain_heads" WHERE "day" = $1`, [day]);
       const { linked, head: newHead } = linkChain(fresh, head?.hash ?? GENESIS_HASH);
       const firstSeq = Number(head?.seq ?? 0) + 1;
-      const rows = linked.map((entry, index) => entryToRow(entry, day, firstSeq + index));
+      const rows = linked.map((entry, index) => flattenEntry(entry, day, firstSeq + index));
       await tx.query(
         `INSERT INTO "audit"."events" (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORDSET})`,
         [JSON.stringify(rows)],
