@@ -1,5 +1,6 @@
 import { connect, JSONCodec, KV, NatsConnection, Subscription } from 'nats';
 import { RunningStack } from '@cube/dev-stack';
+import { KubeServer, startKubeServer } from '@cube/testing';
 import { LineLog, startTestStack, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-tenancy-secret-2026';
@@ -15,6 +16,9 @@ describe('tenancy through the gateway', () => {
   let stack: RunningStack;
   let admin: string;
   let bus: NatsConnection;
+  /** Namespaces live in registered clusters only: two Kubernetes API test servers stand for them. */
+  const MEMBERS = ['member-a', 'member-b'];
+  let members: KubeServer[] = [];
   const seen: { subject: string; data: Record<string, unknown> }[] = [];
   const codec = JSONCodec<Record<string, unknown>>();
   const collect = (sub: Subscription) =>
@@ -67,6 +71,7 @@ describe('tenancy through the gateway', () => {
   };
 
   beforeAll(async () => {
+    members = await Promise.all(MEMBERS.map((name) => startKubeServer({ name })));
     running = await startTestStack('tenancy', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD }, log.push);
     stack = running.stack;
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
@@ -77,11 +82,35 @@ describe('tenancy through the gateway', () => {
     const response = await call('POST', '/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
     expect(response.status).toBe(200);
     admin = String(response.body['accessToken']);
+    // Registered the way users do (Warden installed, no Warden running: the clusters stay `pending`).
+    for (const [i, name] of MEMBERS.entries()) {
+      const registered = await call('POST', '/api/v1/clusters', { token: admin, body: { name, kubeconfig: members[i]?.kubeconfig } });
+      expect(registered.status).toBe(201);
+    }
   });
 
   afterAll(async () => {
     await bus?.close();
     await running?.stop();
+    await Promise.all(members.map((member) => member.stop()));
+  });
+
+  it('refuses a namespace or a tenant quota in a cluster that is not registered, writing nothing', async () => {
+    expect((await call('POST', '/api/v1/tenants', { token: admin, body: { name: 'nowhere' } })).status).toBe(201);
+    expect((await call('POST', '/api/v1/tenants/nowhere/projects', { token: admin, body: { name: 'p' } })).status).toBe(201);
+    const ns = await call('POST', '/api/v1/tenants/nowhere/projects/p/namespaces', {
+      token: admin,
+      body: { name: 'lost', cluster: 'member-z', quota: { hard: { pods: '1' } } },
+    });
+    expect(ns.status).toBe(422);
+    expect(ns.body).toMatchObject({ code: 'UNPROCESSABLE', details: { fields: [{ field: 'cluster' }] } });
+    expect((await call('GET', '/api/v1/namespaces?tenant=nowhere', { token: admin })).body['items']).toEqual([]);
+
+    const quota = await call('PUT', '/api/v1/tenants/nowhere/quotas/member-z', { token: admin, body: { hard: { pods: '1' } } });
+    expect(quota.status).toBe(422);
+    expect(quota.body).toMatchObject({ code: 'UNPROCESSABLE', details: { fields: [{ field: 'cluster' }] } });
+    expect((await call('GET', '/api/v1/tenants/nowhere/quotas', { token: admin })).body).toEqual([]);
+    expect((await call('DELETE', '/api/v1/tenants/nowhere?cascade=true', { token: admin })).status).toBe(204);
   });
 
   it('creates tenants, projects and namespaces, refuses duplicates with 409 and bad names with 422', async () => {

@@ -9,6 +9,7 @@ import { ProjectsHandler } from './hierarchy/projects.handler';
 import { ProjectsService } from './hierarchy/projects.service';
 import { TenantsHandler } from './hierarchy/tenants.handler';
 import { TenantsService } from './hierarchy/tenants.service';
+import { ClusterRegistry } from './quota/cluster-registry';
 import { NamespacesService } from './quota/namespaces.service';
 import { QuotaHandler } from './quota/quota.handler';
 import { QuotaLedgerRepository } from './quota/quota-ledger.repository';
@@ -31,6 +32,7 @@ import { TenancyEvents } from './shared/tenancy-events';
     ProjectsService,
     NamespacesService,
     TenantQuotasService,
+    ClusterRegistry,
   ],
 })
 export class TenancyModule {}

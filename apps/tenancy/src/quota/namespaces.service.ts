@@ -11,6 +11,7 @@ import { notFound as tenantNotFound } from '../hierarchy/tenants.service';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
 import { TenancyEvents } from '../shared/tenancy-events';
 import { inTransaction, pgCode } from '../shared/transactions';
+import { ClusterRegistry } from './cluster-registry';
 import { HardMap, namespaceAllocationRefusal } from './quota-ledger';
 import { QuotaLedgerRepository } from './quota-ledger.repository';
 
@@ -36,6 +37,7 @@ export class NamespacesService {
     private readonly desired: DesiredStateWriter,
     private readonly events: TenancyEvents,
     private readonly removal: NamespaceRemoval,
+    private readonly registry: ClusterRegistry,
   ) {}
 
   async list(
@@ -61,8 +63,8 @@ export class NamespacesService {
     const address = { tenant, project, cluster: body.cluster, namespace: body.name };
     authorize(ability, 'create', subjectOf('Namespace', address));
     if (body.quota) authorize(ability, 'update', subjectOf('Quota', { level: 'namespace', ...address }));
-    // TODO(clusters service): refuse a cluster that is not registered (422) once the clusters service
-    // answers `cube.clusters.cluster.get`; until then any DNS-label cluster id is accepted.
+    // Checked before the transaction, so an unknown cluster writes nothing.
+    await this.registry.requireRegistered(body.cluster);
     const row = await inTransaction(this.db, async (tx) => {
       let inserted: NamespaceRow | undefined;
       try {

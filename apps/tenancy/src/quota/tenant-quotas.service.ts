@@ -7,6 +7,7 @@ import { HierarchyRepository } from '../hierarchy/hierarchy.repository';
 import { notFound as tenantNotFound } from '../hierarchy/tenants.service';
 import { TenancyEvents } from '../shared/tenancy-events';
 import { inTransaction } from '../shared/transactions';
+import { ClusterRegistry } from './cluster-registry';
 import { formatAmounts, freeOf, HardMap, sumHard, tenantQuotaRefusal } from './quota-ledger';
 import { QuotaLedgerRepository } from './quota-ledger.repository';
 
@@ -19,6 +20,7 @@ export class TenantQuotasService {
     private readonly ledger: QuotaLedgerRepository,
     private readonly access: TenancyAccess,
     private readonly events: TenancyEvents,
+    private readonly registry: ClusterRegistry,
   ) {}
 
   /** Per cluster: hard, allocated to namespaces, free, and used (as Warden reports; empty until it does). */
@@ -47,7 +49,7 @@ export class TenantQuotasService {
     const ability = await this.access.abilityOf(actor);
     if (!(await this.hierarchy.findTenant(tenant, ability))) throw tenantNotFound(tenant);
     authorize(ability, 'update', subjectOf('Quota', { level: 'tenant', tenant, cluster }));
-    // TODO(clusters service): refuse an unregistered cluster here too (see NamespacesService.create).
+    await this.registry.requireRegistered(cluster);
     const row = await inTransaction(this.db, async (tx) => {
       await this.ledger.lockOrCreateTenantQuota(tx, tenant, cluster);
       const shares = await this.ledger.namespaceShares(tx, tenant, cluster);
