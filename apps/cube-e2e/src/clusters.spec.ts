@@ -41,6 +41,23 @@ function kubeStatus(member: KubeServer, path: string): Promise<number> {
   });
 }
 
+/** Creates an object on a test server as its admin; resolves with the HTTP status. */
+function kubeCreate(member: KubeServer, path: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = request(
+      `${member.url}${path}`,
+      { method: 'POST', ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.once('error', reject);
+    req.end(payload);
+  });
+}
+
 // Member clusters through the gateway: registration against Kubernetes API test servers, Warden as
 // processes, and the pending → normal → abnormal → normal state machine driven by heartbeats.
 describe('member clusters and Warden', () => {
@@ -197,6 +214,34 @@ describe('member clusters and Warden', () => {
     await store.put('namespace.acme.team-x', JSONCodec().encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-x', labels: { 'cube.io/tenant': 'acme' } } }));
     await eventually('namespace team-x in member-a', 20_000, async () => ((await kubeStatus(memberA, '/api/v1/namespaces/team-x')) === 200 ? true : undefined));
     expect(await kubeStatus(memberB, '/api/v1/namespaces/team-x')).toBe(404);
+  });
+
+  it('shows a tenant\'s quota usage per cluster, summed over its namespaces from what Warden reports', async () => {
+    expect((await call('POST', '/api/v1/tenants', { name: 'usage-co' })).status).toBe(201);
+    expect((await call('POST', '/api/v1/tenants/usage-co/projects', { name: 'p' })).status).toBe(201);
+    expect((await call('PUT', '/api/v1/tenants/usage-co/quotas/member-a', { hard: { pods: '10', 'requests.cpu': '4' } })).status).toBe(200);
+    for (const name of ['usage-1', 'usage-2']) {
+      const created = await call('POST', '/api/v1/tenants/usage-co/projects/p/namespaces', { name, cluster: 'member-a', quota: { hard: { pods: '5', 'requests.cpu': '2' } } });
+      expect(created.status).toBe(201);
+      await eventually(`ResourceQuota in ${name}`, 20_000, async () => ((await kubeStatus(memberA, `/api/v1/namespaces/${name}/resourcequotas/cube-quota`)) === 200 ? true : undefined));
+    }
+    const pod = (name: string, cpu: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: { containers: [{ name: 'app', image: 'nginx', resources: { requests: { cpu }, limits: { cpu } } }] },
+    });
+    // 0.1 + 650m + 0.25: usage is summed as quantities, exactly.
+    expect(await kubeCreate(memberA, '/api/v1/namespaces/usage-1/pods', pod('a', '0.1'))).toBe(201);
+    expect(await kubeCreate(memberA, '/api/v1/namespaces/usage-1/pods', pod('b', '650m'))).toBe(201);
+    expect(await kubeCreate(memberA, '/api/v1/namespaces/usage-2/pods', pod('c', '0.25'))).toBe(201);
+    const used = await eventually('usage reported', 20_000, async () => {
+      const quotas = (await call('GET', '/api/v1/tenants/usage-co/quotas')).body as unknown as Json[];
+      const memberAQuota = quotas.find((q) => q['cluster'] === 'member-a');
+      const value = memberAQuota?.['used'] as Json | undefined;
+      return value && value['pods'] === '3' ? value : undefined;
+    });
+    expect(used).toEqual({ pods: '3', 'requests.cpu': '1' });
   });
 
   it('turns a cluster abnormal within the heartbeat timeout when its Warden dies, and normal again when it is back', async () => {

@@ -13,6 +13,7 @@ import { ClusterRegistry } from './quota/cluster-registry';
 import { NamespacesService } from './quota/namespaces.service';
 import { QuotaHandler } from './quota/quota.handler';
 import { QuotaLedgerRepository } from './quota/quota-ledger.repository';
+import { QuotaUsageRecorder } from './quota/quota-usage.recorder';
 import { TenantQuotasService } from './quota/tenant-quotas.service';
 import { TenancyEvents } from './shared/tenancy-events';
 
@@ -33,6 +34,7 @@ import { TenancyEvents } from './shared/tenancy-events';
     NamespacesService,
     TenantQuotasService,
     ClusterRegistry,
+    QuotaUsageRecorder,
   ],
 })
 export class TenancyModule {}

@@ -23,7 +23,10 @@ export class TenantQuotasService {
     private readonly registry: ClusterRegistry,
   ) {}
 
-  /** Per cluster: hard, allocated to namespaces, free, and used (as Warden reports; empty until it does). */
+  /**
+   * Per cluster: hard, allocated to namespaces, free, and used: the sum over the tenant's namespaces
+   * of their ResourceQuotas' `status.used` as Warden last reported it (QuotaUsageRecorder), exact.
+   */
   async list(actor: Actor, tenant: string): Promise<Page<TenantQuota>> {
     const ability = await this.access.abilityOf(actor);
     if (!(await this.hierarchy.findTenant(tenant, ability))) throw tenantNotFound(tenant);
@@ -66,12 +69,13 @@ export class TenantQuotasService {
       return { row: updated, allocated: sumHard(shares) };
     });
     await this.events.quota(actor, { level: 'tenant', tenant, cluster, hard }, row.row.version);
+    const usage = await this.ledger.usage(tenant);
     return {
       cluster,
       hard: row.row.hard,
       allocated: formatAmounts(row.allocated),
       free: formatAmounts(freeOf(row.row.hard, row.allocated)),
-      used: {},
+      used: formatAmounts(sumHard(usage.filter((u) => u.cluster === cluster).map((u) => u.used))),
     };
   }
 }
