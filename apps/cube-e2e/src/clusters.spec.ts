@@ -216,6 +216,33 @@ describe('member clusters and Warden', () => {
     expect(await kubeStatus(memberB, '/api/v1/namespaces/team-x')).toBe(404);
   });
 
+  it('patches display name and description, and replaces the kubeconfig only after connecting with it', async () => {
+    const before = (await call('GET', '/api/v1/clusters/member-a')).body;
+    const renamed = await call('PATCH', '/api/v1/clusters/member-a', { displayName: 'Cluster A', description: 'the first member' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: 'member-a', displayName: 'Cluster A', description: 'the first member', version: Number(before['version']) + 1 });
+
+    // A refused kubeconfig changes nothing, not even the fields sent beside it.
+    const refused = await call('PATCH', '/api/v1/clusters/member-a', { displayName: 'never', kubeconfig: memberA.kubeconfigFor({ user: 'nobody', token: 'wrong-token' }) });
+    expect(refused.status).toBe(422);
+    expect((refused.body['details'] as Json)['reason']).toBe('unauthorized');
+    expect((await call('PATCH', '/api/v1/clusters/member-a', { kubeconfig: 'garbage: [' })).body['details']).toMatchObject({ reason: 'invalid-kubeconfig' });
+    expect((await call('GET', '/api/v1/clusters/member-a')).body).toMatchObject({ displayName: 'Cluster A', version: Number(before['version']) + 1 });
+
+    const replaced = await call('PATCH', '/api/v1/clusters/member-a', { kubeconfig: JSON.stringify(parse(memberA.kubeconfig)) });
+    expect(replaced.status).toBe(200);
+    expect(JSON.stringify(replaced.body)).not.toContain(memberA.adminToken);
+    expect((await call('PATCH', '/api/v1/clusters/member-a', { owner: 'x' })).status).toBe(400);
+    expect((await call('PATCH', '/api/v1/clusters/no-such-cluster', { description: 'x' })).status).toBe(404);
+
+    await bus.flush();
+    const updated = seen.filter((m) => m.subject === 'cube.events.clusters.cluster.updated').map((m) => (m.data['data'] as Json)['kubeconfigReplaced']);
+    expect(updated).toEqual([false, true]);
+    expect(JSON.stringify(seen)).not.toContain(memberA.adminToken);
+    // The replaced credential works: the cluster stays normal under its Warden and the probe.
+    expect(await statusOf('member-a')).toBe('normal');
+  });
+
   it('shows a tenant\'s quota usage per cluster, summed over its namespaces from what Warden reports', async () => {
     expect((await call('POST', '/api/v1/tenants', { name: 'usage-co' })).status).toBe(201);
     expect((await call('POST', '/api/v1/tenants/usage-co/projects', { name: 'p' })).status).toBe(201);
@@ -268,6 +295,6 @@ describe('member clusters and Warden', () => {
     expect(await kubeStatus(memberB, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(404);
     expect(await kubeStatus(memberA, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(200);
     await bus.flush();
-    expect(seen.some((m) => m.subject === 'cube.events.clusters.cluster.unregistered' && (m.data['entity'] as Json)['name'] === 'member-b')).toBe(true);
+    expect(seen.some((m) => m.subject === 'cube.events.clusters.cluster.deleted' && (m.data['entity'] as Json)['name'] === 'member-b')).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ export const ClustersSubjects = {
   list: 'cube.clusters.cluster.list', // { limit?, cursor? } → Page<ClusterView>
   get: 'cube.clusters.cluster.get', // { name } → ClusterView
   unregister: 'cube.clusters.cluster.unregister', // { name } → null
+  update: 'cube.clusters.cluster.update', // { name, body: UpdateClusterBody } → ClusterView
   /** Warden → clusters, core NATS (at most once: a lost heartbeat is replaced by the next). */
   heartbeat: (clusterId: string) => `cube.clusters.${clusterId}.heartbeat` as const,
   heartbeatWildcard: 'cube.clusters.*.heartbeat',
@@ -48,6 +49,31 @@ export class RegisterClusterBody {
   @MinLength(1)
   @MaxLength(256 * 1024)
   kubeconfig!: string;
+}
+
+/**
+ * `PATCH /api/v1/clusters/{cluster}`: a new kubeconfig is checked by connecting exactly as at
+ * registration (same 422 reasons) before anything is stored.
+ */
+export class UpdateClusterBody {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  displayName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  description?: string;
+
+  @ApiPropertyOptional({ description: 'replacement kubeconfig (YAML or JSON); stored encrypted, never returned' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256 * 1024)
+  kubeconfig?: string;
 }
 
 /** ResourceQuota usage of one namespace, as Warden saw it. */

@@ -20,6 +20,7 @@ export const EVENT_CATALOGUE: readonly { type: string; summary: string }[] = [
   { type: 'tenancy.namespace.deleted', summary: 'A namespace was deleted; data is the namespace as it was.' },
   { type: 'tenancy.quota.changed', summary: 'A tenant\'s quota on a cluster or a namespace\'s share of it changed; data is { level, tenant, cluster, project?, namespace?, hard }.' },
   { type: 'clusters.cluster.registered', summary: 'A member cluster was registered and Warden installed; data is the cluster (no credentials).' },
-  { type: 'clusters.cluster.unregistered', summary: 'A member cluster was unregistered and Warden removed; data is the cluster as it was.' },
+  { type: 'clusters.cluster.updated', summary: 'A cluster\'s display name, description or kubeconfig changed (a new kubeconfig was checked by connecting); data is the cluster after the change (no credentials). Holders of cached connections to it drop them.' },
+  { type: 'clusters.cluster.deleted', summary: 'A member cluster was unregistered and Warden removed (best effort); data is the cluster as it was plus wardenRemoved. Holders of cached connections to it drop them.' },
   { type: 'clusters.cluster.status-changed', summary: 'A cluster changed state (pending, normal, abnormal, unreachable); data is { from, to, cluster }.' },
 ];

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { ClustersSubjects, ClusterView, Envelope, Page, RegisterClusterBody } from '@cube/contracts';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { ClustersSubjects, ClusterView, Envelope, Page, RegisterClusterBody, UpdateClusterBody } from '@cube/contracts';
 import { validatePayload } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { ClustersService } from './clusters.service';
@@ -13,6 +14,11 @@ class ListClustersPayload {
 
 class ClusterNamePayload {
   @IsString() name!: string;
+}
+
+class UpdateClusterPayload {
+  @IsString() name!: string;
+  @ValidateNested() @Type(() => UpdateClusterBody) body!: UpdateClusterBody;
 }
 
 @Controller()
@@ -35,6 +41,14 @@ export class ClustersHandler {
   @MessagePattern(ClustersSubjects.get)
   get(@Payload() envelope: Envelope): Promise<ClusterView> {
     return this.clusters.get(envelope.actor, validatePayload(ClusterNamePayload, envelope.payload).name);
+  }
+
+  @MessagePattern(ClustersSubjects.update)
+  // As for register: the target never carries the payload's kubeconfig.
+  @Audited({ action: 'cluster.update', target: (p) => ({ kind: 'Cluster', name: String(p['name']) }) })
+  update(@Payload() envelope: Envelope): Promise<ClusterView> {
+    const { name, body } = validatePayload(UpdateClusterPayload, envelope.payload);
+    return this.clusters.update(envelope.actor, name, body);
   }
 
   @MessagePattern(ClustersSubjects.unregister)

@@ -173,6 +173,33 @@ export class ClustersRepository {
       : { cluster: publicCluster(toCluster(row)), from: row.previous, to };
   }
 
+  /**
+   * Changes what PATCH may change, in one UPDATE (a new kubeconfig arrives already checked and
+   * sealed); null when the cluster is gone.
+   */
+  async update(
+    name: string,
+    changes: { displayName?: string; description?: string; credentials?: { sealed: SealedValue; keyId: string } },
+  ): Promise<StoredCluster | null> {
+    const rows = returnedRows<ClusterRow>(
+      await this.db.query(
+        `UPDATE "clusters"."clusters" SET
+           "display_name" = COALESCE($2, "display_name"), "description" = COALESCE($3, "description"),
+           "credentials" = COALESCE($4::jsonb, "credentials"), "credentials_key_id" = COALESCE($5, "credentials_key_id"),
+           "version" = "version" + 1
+         WHERE "name" = $1 RETURNING *`,
+        [
+          name,
+          changes.displayName ?? null,
+          changes.description ?? null,
+          changes.credentials ? JSON.stringify(changes.credentials.sealed) : null,
+          changes.credentials?.keyId ?? null,
+        ],
+      ),
+    );
+    return rows[0] ? toCluster(rows[0]) : null;
+  }
+
   /** Turns every `normal` cluster silent for longer than `timeoutMs` `abnormal`; returns the transitions. */
   async markSilentAbnormal(timeoutMs: number): Promise<StatusTransition[]> {
     const rows = returnedRows<ClusterRow>(

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Actor, ClusterView, CubeError, Page, RegisterClusterBody } from '@cube/contracts';
+import { Actor, ClusterView, CubeError, Page, RegisterClusterBody, UpdateClusterBody } from '@cube/contracts';
 import { authorize, authorizeVisible, subjectOf } from '@cube/auth';
 import { parseKubeconfig } from '@cube/kube';
 import { EventPublisher } from '@cube/messaging';
+import { SealedValue } from '@cube/persistence';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { PlatformAbilities } from '../access/platform-abilities';
 import { ClustersEnvironment } from '../clusters-environment';
@@ -72,18 +73,49 @@ export class ClustersService {
     return publicCluster(cluster);
   }
 
+  /**
+   * Display name, description and credentials. A new kubeconfig is checked by connecting exactly as
+   * at registration (same 422 reasons) and sealed before the one UPDATE, so a refusal changes nothing.
+   * Warden's NATS credential is kept: the Warden already running keeps working.
+   */
+  async update(actor: Actor, name: string, body: UpdateClusterBody): Promise<ClusterView> {
+    authorizeVisible(await this.abilities.abilityOf(actor), 'update', clusterSubject(name));
+    const cluster = await this.clusters.find(name);
+    if (!cluster) throw notFound(name);
+    let credentials: { sealed: SealedValue; keyId: string } | undefined;
+    if (body.kubeconfig !== undefined) {
+      await inspectCluster(body.kubeconfig, this.env.CUBE_CLUSTER_CONNECT_TIMEOUT_MS);
+      const { natsToken } = this.vault.open(cluster.credentials, cluster.credentialsKeyId, name);
+      credentials = this.vault.seal({ kubeconfig: body.kubeconfig, natsToken });
+    }
+    const updated = await this.clusters.update(name, { displayName: body.displayName, description: body.description, credentials });
+    if (!updated) throw notFound(name);
+    const view = publicCluster(updated);
+    this.logger.log({ cluster: name, kubeconfigReplaced: credentials !== undefined }, 'cluster updated');
+    await this.events.publish({
+      actor,
+      entityKind: 'cluster',
+      event: 'updated',
+      entity: { kind: 'Cluster', name },
+      version: view.version,
+      data: { ...view, kubeconfigReplaced: credentials !== undefined },
+    });
+    return view;
+  }
+
   /** Removes Warden from the cluster (best effort: an unreachable cluster can still be unregistered) and forgets it. */
   async unregister(actor: Actor, name: string): Promise<void> {
     authorizeVisible(await this.abilities.abilityOf(actor), 'delete', clusterSubject(name));
     const cluster = await this.clusters.find(name);
     if (!cluster) throw notFound(name);
     const { kubeconfig } = this.vault.open(cluster.credentials, cluster.credentialsKeyId, name);
-    const uninstalled = await this.installer.uninstall(parseKubeconfig(kubeconfig), name);
+    const config = parseKubeconfig(kubeconfig);
+    const uninstalled = await this.installer.uninstall(config, name);
     const deleted = await this.clusters.delete(name);
     if (!deleted) throw notFound(name);
     const view = publicCluster(deleted);
     this.logger.log({ cluster: name, uninstalled }, 'cluster unregistered');
-    await this.events.publish({ actor, entityKind: 'cluster', event: 'unregistered', entity: { kind: 'Cluster', name }, version: view.version + 1, data: { ...view, wardenRemoved: uninstalled } });
+    await this.events.publish({ actor, entityKind: 'cluster', event: 'deleted', entity: { kind: 'Cluster', name }, version: view.version + 1, data: { ...view, wardenRemoved: uninstalled } });
   }
 
   /** Announces a status change the database recorded. */

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthenticatedPrincipal, ClusterItemView, ClustersSubjects, ClusterView, Page, RegisterClusterBody } from '@cube/contracts';
+import { AuthenticatedPrincipal, ClusterItemView, ClustersSubjects, ClusterView, Page, RegisterClusterBody, UpdateClusterBody } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
@@ -39,6 +39,18 @@ export class ClustersController {
   @ApiErrors(404)
   get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('cluster') name: string): Promise<ClusterView> {
     return this.bus.request('clusters', ClustersSubjects.get, envelopeFor(req, actorOf(principal), { name }));
+  }
+
+  @Patch(':cluster')
+  @ApiOkResponse({ type: ClusterItemView, description: 'Display name, description or kubeconfig changed; a new kubeconfig is checked by connecting, as at registration.' })
+  @ApiErrors(400, 403, 404, 422)
+  update(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Param('cluster') name: string,
+    @Body() body: UpdateClusterBody,
+  ): Promise<ClusterView> {
+    return this.bus.request('clusters', ClustersSubjects.update, envelopeFor(req, actorOf(principal), { name, body }), REGISTRATION_TIMEOUT_MS);
   }
 
   @Delete(':cluster')
