@@ -27,6 +27,13 @@ export class ClustersEnvironment extends DatabaseServiceEnvironment {
   @IsString()
   CUBE_WARDEN_NATS_URL: string | undefined = undefined;
 
+  /** Seconds between the control plane's own `/version` probes of each registered cluster (decimals allowed). */
+  @Type(() => Number)
+  @IsNumber({}, { message: 'CUBE_CLUSTER_PROBE_INTERVAL must be a number of seconds' })
+  @Min(0.2)
+  @Max(3600)
+  CUBE_CLUSTER_PROBE_INTERVAL = 15;
+
   /** Deadline of each call to a member kube-apiserver while registering (a black-holed host never refuses). */
   @Type(() => Number)
   @IsInt()

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PlatformAbilities } from './access/platform-abilities';
 import { ServiceBusModule } from './access/service-bus.module';
+import { ClusterAuditToken } from './clusters/cluster-audit-token';
 import { ClustersHandler } from './clusters/clusters.handler';
 import { ClustersRepository } from './clusters/clusters.repository';
 import { ClustersService } from './clusters/clusters.service';
 import { CredentialVault } from './clusters/credential-vault';
+import { ClusterProber } from './heartbeats/cluster-prober';
 import { HeartbeatMonitor } from './heartbeats/heartbeat-monitor';
 import { WardenInstaller } from './install/warden-installer';
 
@@ -12,6 +14,6 @@ import { WardenInstaller } from './install/warden-installer';
 @Module({
   imports: [ServiceBusModule],
   controllers: [ClustersHandler],
-  providers: [PlatformAbilities, ClustersRepository, CredentialVault, WardenInstaller, ClustersService, HeartbeatMonitor],
+  providers: [PlatformAbilities, ClustersRepository, CredentialVault, WardenInstaller, ClusterAuditToken, ClustersService, HeartbeatMonitor, ClusterProber],
 })
 export class ClustersModule {}

@@ -13,6 +13,8 @@ const ADMIN_PASSWORD = 'e2e-clusters-secret-2026';
 /** Short, so that the abnormal transition is observed within seconds (default 30 s). */
 const HEARTBEAT_TIMEOUT_SECONDS = 2;
 const HEARTBEAT_INTERVAL_SECONDS = 0.3;
+/** The control plane's `/version` probe of each cluster, short so that `unreachable` shows within seconds. */
+const PROBE_INTERVAL_SECONDS = 0.5;
 
 interface Json {
   [key: string]: unknown;
@@ -29,12 +31,28 @@ async function eventually<T>(what: string, deadlineMs: number, probe: () => Prom
   throw new Error(`${what}: not reached within ${deadlineMs} ms`);
 }
 
-/** The HTTP status of a GET on a test server as its admin, trusting its own CA. */
+/**
+ * The HTTP status of a GET on a test server as its admin, trusting its own CA. No keep-alive agent
+ * (here and below): a server restarted in place must not get a socket of its previous run.
+ */
 function kubeStatus(member: KubeServer, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`${member.url}${path}`, { ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } }, (res) => {
+    const req = request(`${member.url}${path}`, { agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } }, (res) => {
       res.resume();
       res.once('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/** A GET on a test server as its admin: status and parsed body. */
+function kubeGet(member: KubeServer, path: string): Promise<{ status: number; body: Json }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${member.url}${path}`, { agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') as Json }));
     });
     req.once('error', reject);
     req.end();
@@ -47,7 +65,7 @@ function kubeCreate(member: KubeServer, path: string, body: unknown): Promise<nu
     const payload = JSON.stringify(body);
     const req = request(
       `${member.url}${path}`,
-      { method: 'POST', ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json' } },
+      { method: 'POST', agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json' } },
       (res) => {
         res.resume();
         res.once('end', () => resolve(res.statusCode ?? 0));
@@ -69,6 +87,8 @@ describe('member clusters and Warden', () => {
   let memberA: KubeServer;
   let memberB: KubeServer;
   let other: KubeServer;
+  /** A member restarted in place (same state file and port): stopped to be unreachable, restarted with an audit webhook. */
+  let memberC: KubeServer | undefined;
   let dir: { path: string; remove(): Promise<void> };
   const wardens = new Map<string, ChildProcess>();
   const seen: { subject: string; data: Json }[] = [];
@@ -121,7 +141,7 @@ describe('member clusters and Warden', () => {
       startKubeServer({ name: 'member-b' }),
       startKubeServer({ name: 'other' }),
     ]);
-    running = await startTestStack('clusters', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_SECONDS) }, log.push);
+    running = await startTestStack('clusters', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_SECONDS), CUBE_CLUSTER_PROBE_INTERVAL: String(PROBE_INTERVAL_SECONDS) }, log.push);
     stack = running.stack;
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     bus = await connect({ servers: running.natsUrl });
@@ -141,7 +161,7 @@ describe('member clusters and Warden', () => {
     for (const name of [...wardens.keys()]) await stopWarden(name);
     await bus?.close();
     await running?.stop();
-    await Promise.all([memberA?.stop(), memberB?.stop(), other?.stop()]);
+    await Promise.all([memberA?.stop(), memberB?.stop(), other?.stop(), memberC?.stop()]);
     await dir?.remove();
   });
 
@@ -296,5 +316,73 @@ describe('member clusters and Warden', () => {
     expect(await kubeStatus(memberA, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(200);
     await bus.flush();
     expect(seen.some((m) => m.subject === 'cube.events.clusters.cluster.deleted' && (m.data['entity'] as Json)['name'] === 'member-b')).toBe(true);
+  });
+
+  it('writes the cluster\'s native-audit token into its own Secret at registration and accepts native audit with it', async () => {
+    const stateFile = join(dir.path, 'member-c.json');
+    memberC = await startKubeServer({ name: 'member-c', stateFile });
+    expect((await call('POST', '/api/v1/clusters', { name: 'member-c', kubeconfig: memberC.kubeconfig })).status).toBe(201);
+    const secret = await kubeGet(memberC, '/api/v1/namespaces/cube-system/secrets/cube-audit-webhook');
+    expect(secret.status).toBe(200);
+    const token = Buffer.from(String((secret.body['data'] as Json)['auditToken']), 'base64').toString();
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    expect(log.all().join('\n')).not.toContain(token);
+
+    // The operator points the member's audit webhook at Cube with that token: the test server takes
+    // its webhook at start, so it is restarted in place (same state file, port, CA and credentials).
+    const port = Number(new URL(memberC.url).port);
+    await memberC.stop();
+    memberC = undefined;
+    const gateway = new URL(stack.gatewayUrl);
+    memberC = await startKubeServer({
+      name: 'member-c',
+      stateFile,
+      port,
+      auditWebhook: { url: `http://member-c:${token}@${gateway.host}/api/v1/audit/clusters/member-c/k8s`, batchMaxSize: 50, batchMaxWaitMs: 200 },
+    });
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'audited', namespace: 'default' }, data: { k: 'v' } };
+    expect(await kubeCreate(memberC, '/api/v1/namespaces/default/configmaps', configMap)).toBe(201);
+    const entry = await eventually('the native write in the audit trail', 20_000, async () => {
+      const page = await call('GET', '/api/v1/audit/events?source=kubernetes&cluster=member-c&resource=configmaps&verb=create');
+      return (page.body['items'] as Json[] | undefined)?.[0];
+    });
+    expect(entry).toMatchObject({ source: 'kubernetes', target: { cluster: 'member-c', namespace: 'default', resource: 'configmaps', name: 'audited' } });
+  });
+
+  it('turns a cluster unreachable when its API server stops answering the probe, and back when it answers', async () => {
+    if (!memberC) throw new Error('member-c is not running');
+    const stateFile = join(dir.path, 'member-c.json');
+    const port = Number(new URL(memberC.url).port);
+    // The restart for the audit webhook may itself have been probed: start from a settled state.
+    await reaches('member-c', 'pending', 10_000);
+    await bus.flush();
+    const from = seen.length;
+    await memberC.stop();
+    memberC = undefined;
+    await reaches('member-c', 'unreachable', PROBE_INTERVAL_SECONDS * 1000 + 15_000);
+    expect(await statusOf('member-a')).toBe('normal');
+    memberC = await startKubeServer({ name: 'member-c', stateFile, port });
+    // Never heard from its Warden (none runs for it): back to pending, not normal.
+    await reaches('member-c', 'pending', PROBE_INTERVAL_SECONDS * 1000 + 15_000);
+    await bus.flush();
+    const changes = seen
+      .slice(from)
+      .filter((m) => m.subject === 'cube.events.clusters.cluster.status-changed' && (m.data['entity'] as Json)['name'] === 'member-c')
+      .map((m) => `${(m.data['data'] as Json)['from']}→${(m.data['data'] as Json)['to']}`);
+    expect(changes).toEqual(['pending→unreachable', 'unreachable→pending']);
+  });
+
+  it('removes the audit token Secret and revokes the token when the cluster is unregistered', async () => {
+    if (!memberC) throw new Error('member-c is not running');
+    const secret = await kubeGet(memberC, '/api/v1/namespaces/cube-system/secrets/cube-audit-webhook');
+    const token = Buffer.from(String((secret.body['data'] as Json)['auditToken']), 'base64').toString();
+    expect((await call('DELETE', '/api/v1/clusters/member-c')).status).toBe(204);
+    expect(await kubeStatus(memberC, '/api/v1/namespaces/cube-system/secrets/cube-audit-webhook')).toBe(404);
+    const refused = await fetch(`${stack.gatewayUrl}/api/v1/audit/clusters/member-c/k8s`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [] }),
+    });
+    expect(refused.status).toBe(401);
   });
 });

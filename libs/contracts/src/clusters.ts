@@ -145,6 +145,13 @@ export class ClusterItemView implements ClusterView {
 export const WARDEN_NAMESPACE = 'cube-system';
 export const WARDEN_NAME = 'cube-warden';
 export const WARDEN_WEBHOOK_TLS_SECRET = 'cube-warden-webhook-tls';
+/**
+ * The member's native-audit token: registration creates it (the audit service keeps its hash) and
+ * writes it under this key of its own Secret `cube-system/cube-audit-webhook`, where the cluster's
+ * operator reads it for the kube-apiserver audit webhook; unregistration removes both.
+ */
+export const AUDIT_WEBHOOK_SECRET = 'cube-audit-webhook';
+export const AUDIT_TOKEN_KEY = 'auditToken';
 export interface WardenSettings {
   clusterId: string;
   natsUrl: string;

@@ -29,7 +29,7 @@ export class ClustersHandler {
   // The target names the cluster only: the payload's kubeconfig must never reach the audit trail.
   @Audited({ action: 'cluster.register', target: (p) => ({ kind: 'Cluster', name: String(p['name']) }) })
   register(@Payload() envelope: Envelope): Promise<ClusterView> {
-    return this.clusters.register(envelope.actor, validatePayload(RegisterClusterBody, envelope.payload));
+    return this.clusters.register(envelope.actor, validatePayload(RegisterClusterBody, envelope.payload), envelope.requestId);
   }
 
   @MessagePattern(ClustersSubjects.list)
@@ -54,7 +54,7 @@ export class ClustersHandler {
   @MessagePattern(ClustersSubjects.unregister)
   @Audited({ action: 'cluster.unregister', target: (p) => ({ kind: 'Cluster', name: String(p['name']) }) })
   async unregister(@Payload() envelope: Envelope): Promise<null> {
-    await this.clusters.unregister(envelope.actor, validatePayload(ClusterNamePayload, envelope.payload).name);
+    await this.clusters.unregister(envelope.actor, validatePayload(ClusterNamePayload, envelope.payload).name, envelope.requestId);
     return null;
   }
 }

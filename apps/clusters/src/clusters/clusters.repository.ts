@@ -138,7 +138,8 @@ export class ClustersRepository {
   }
 
   /**
-   * Records a heartbeat and makes the cluster `normal`. The previous status is read under the row
+   * Records a heartbeat and makes the cluster `normal`, unless the control plane's own probe finds
+   * it `unreachable`: only the probe ends that state (else the two would flap). The previous status is read under the row
    * lock, so of two replicas receiving heartbeats only one sees (and announces) the transition.
    */
   async recordHeartbeat(
@@ -149,9 +150,9 @@ export class ClustersRepository {
       await this.db.query(
         `WITH "prev" AS (SELECT "name", "status" FROM "clusters"."clusters" WHERE "name" = $1 FOR UPDATE)
        UPDATE "clusters"."clusters" c SET
-         "status" = 'normal', "last_heartbeat" = now(), "warden_version" = $2, "kubernetes_version" = $3, "nodes" = $4,
+         "status" = CASE WHEN "prev"."status" = 'unreachable' THEN 'unreachable' ELSE 'normal' END, "last_heartbeat" = now(), "warden_version" = $2, "kubernetes_version" = $3, "nodes" = $4,
          "capacity" = $5, "allocated" = $6, "sync_errors" = $7,
-         "version" = c."version" + CASE WHEN "prev"."status" = 'normal' THEN 0 ELSE 1 END
+         "version" = c."version" + CASE WHEN "prev"."status" IN ('normal', 'unreachable') THEN 0 ELSE 1 END
        FROM "prev" WHERE c."name" = "prev"."name"
        RETURNING c.*, "prev"."status" AS "previous"`,
         [
@@ -167,7 +168,7 @@ export class ClustersRepository {
     );
     const row = rows[0];
     if (!row) return null;
-    const to: ClusterStatus = 'normal';
+    const to: ClusterStatus = row.status;
     return row.previous === to
       ? null
       : { cluster: publicCluster(toCluster(row)), from: row.previous, to };
@@ -198,6 +199,46 @@ export class ClustersRepository {
       ),
     );
     return rows[0] ? toCluster(rows[0]) : null;
+  }
+
+  /** Every registered cluster with its sealed credentials, for the reachability probe. */
+  async all(): Promise<StoredCluster[]> {
+    const rows: ClusterRow[] = await this.db.query(`SELECT * FROM "clusters"."clusters" ORDER BY "name"`);
+    return rows.map(toCluster);
+  }
+
+  /** The control plane's probe failed: `unreachable`, announced once (the condition makes replicas agree). */
+  async markUnreachable(name: string): Promise<StatusTransition | null> {
+    const rows = returnedRows<ClusterRow & { previous: ClusterStatus }>(
+      await this.db.query(
+        `WITH "prev" AS (SELECT "name", "status" FROM "clusters"."clusters" WHERE "name" = $1 AND "status" <> 'unreachable' FOR UPDATE)
+         UPDATE "clusters"."clusters" c SET "status" = 'unreachable', "version" = c."version" + 1
+         FROM "prev" WHERE c."name" = "prev"."name"
+         RETURNING c.*, "prev"."status" AS "previous"`,
+        [name],
+      ),
+    );
+    const row = rows[0];
+    return row ? { cluster: publicCluster(toCluster(row)), from: row.previous, to: 'unreachable' } : null;
+  }
+
+  /**
+   * The probe succeeded on an `unreachable` cluster: `normal` when its last heartbeat is within the
+   * timeout, `abnormal` when Warden has been heard from but not lately, `pending` when never.
+   */
+  async markReachable(name: string, heartbeatTimeoutMs: number): Promise<StatusTransition | null> {
+    const rows = returnedRows<ClusterRow>(
+      await this.db.query(
+        `UPDATE "clusters"."clusters" SET "version" = "version" + 1, "status" = CASE
+           WHEN "last_heartbeat" IS NULL THEN 'pending'
+           WHEN "last_heartbeat" >= now() - make_interval(secs => $2::double precision / 1000) THEN 'normal'
+           ELSE 'abnormal' END
+         WHERE "name" = $1 AND "status" = 'unreachable' RETURNING *`,
+        [name, heartbeatTimeoutMs],
+      ),
+    );
+    const row = rows[0];
+    return row ? { cluster: publicCluster(toCluster(row)), from: 'unreachable', to: row.status } : null;
   }
 
   /** Turns every `normal` cluster silent for longer than `timeoutMs` `abnormal`; returns the transitions. */

@@ -9,6 +9,7 @@ import { PlatformAbilities } from '../access/platform-abilities';
 import { ClustersEnvironment } from '../clusters-environment';
 import { inspectCluster } from '../connection/cluster-connection';
 import { WardenInstaller } from '../install/warden-installer';
+import { ClusterAuditToken } from './cluster-audit-token';
 import { ClustersRepository, publicCluster, StatusTransition } from './clusters.repository';
 import { CredentialVault } from './credential-vault';
 
@@ -26,10 +27,11 @@ export class ClustersService {
     private readonly vault: CredentialVault,
     private readonly installer: WardenInstaller,
     private readonly events: EventPublisher,
+    private readonly auditToken: ClusterAuditToken,
     @Inject(SERVICE_ENVIRONMENT) private readonly env: ClustersEnvironment,
   ) {}
 
-  async register(actor: Actor, body: RegisterClusterBody): Promise<ClusterView> {
+  async register(actor: Actor, body: RegisterClusterBody, requestId = ''): Promise<ClusterView> {
     authorize(await this.abilities.abilityOf(actor), 'create', clusterSubject(body.name));
     if (await this.clusters.exists(body.name)) throw conflict(body.name);
     const { config, facts } = await inspectCluster(body.kubeconfig, this.env.CUBE_CLUSTER_CONNECT_TIMEOUT_MS);
@@ -47,8 +49,10 @@ export class ClustersService {
     if (!created) throw conflict(body.name);
     try {
       await this.installer.install(config, { clusterId: body.name, natsUrl: this.env.CUBE_WARDEN_NATS_URL ?? this.env.NATS_URL, natsToken }, this.env.CUBE_WARDEN_IMAGE);
+      await this.auditToken.issue(config, body.name, requestId);
     } catch (error: unknown) {
       // Registered means installed: a half-done registration is undone so it can simply be retried.
+      await this.auditToken.revoke(null, body.name, requestId, this.env.CUBE_CLUSTER_CONNECT_TIMEOUT_MS);
       await this.clusters.delete(body.name);
       throw error;
     }
@@ -104,12 +108,13 @@ export class ClustersService {
   }
 
   /** Removes Warden from the cluster (best effort: an unreachable cluster can still be unregistered) and forgets it. */
-  async unregister(actor: Actor, name: string): Promise<void> {
+  async unregister(actor: Actor, name: string, requestId = ''): Promise<void> {
     authorizeVisible(await this.abilities.abilityOf(actor), 'delete', clusterSubject(name));
     const cluster = await this.clusters.find(name);
     if (!cluster) throw notFound(name);
     const { kubeconfig } = this.vault.open(cluster.credentials, cluster.credentialsKeyId, name);
     const config = parseKubeconfig(kubeconfig);
+    await this.auditToken.revoke(config, name, requestId, this.env.CUBE_CLUSTER_CONNECT_TIMEOUT_MS);
     const uninstalled = await this.installer.uninstall(config, name);
     const deleted = await this.clusters.delete(name);
     if (!deleted) throw notFound(name);
