@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClientProxy, ClientsModule, Transport } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import { ServiceRequester } from '@cube/messaging';
-import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
+import { PlatformAbilities, SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { AuditEnvironment } from './audit-environment';
 import { ClusterTokensRepository } from './clusters/cluster-tokens.repository';
 import { AuditIngestor } from './ingest/audit-ingestor';
@@ -13,6 +13,7 @@ import { ElasticsearchAuditStore } from './store/elasticsearch-audit.store';
 import { PostgresAuditStore } from './store/postgres-audit.store';
 import { sqlClientOf } from './store/sql-client';
 
+/** Requests to identity (bindings) and tenancy (a tenant's namespaces and members). */
 const IDENTITY_CLIENT = Symbol('IDENTITY_CLIENT');
 
 function auditStoreFor(env: AuditEnvironment, db: DataSource): AuditStore {
@@ -49,6 +50,7 @@ function auditStoreFor(env: AuditEnvironment, db: DataSource): AuditStore {
       inject: [IDENTITY_CLIENT, SERVICE_ENVIRONMENT],
       useFactory: (client: ClientProxy, env: AuditEnvironment) => new ServiceRequester(client, env.CUBE_REQUEST_TIMEOUT_MS),
     },
+    PlatformAbilities,
     AuditVisibilityPolicy,
     ClusterTokensRepository,
     AuditIngestor,

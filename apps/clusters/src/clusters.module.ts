@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PlatformAbilities } from './access/platform-abilities';
+import { PlatformAbilities } from '@cube/service-runtime';
 import { ServiceBusModule } from './access/service-bus.module';
 import { ClusterAuditToken } from './clusters/cluster-audit-token';
 import { ClustersHandler } from './clusters/clusters.handler';

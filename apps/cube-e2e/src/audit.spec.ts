@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { Client } from 'pg';
 import { RunningStack } from '@cube/dev-stack';
@@ -9,6 +9,7 @@ import { LineLog, ROOT, startTestStack, TestStack, waitForStatus } from './suppo
 
 const ADMIN_PASSWORD = 'e2e-audit-root-2026';
 const CLUSTER_TOKEN = 'member-a-audit-token-0123456789';
+const VISIBILITY_PASSWORD = 'Marigold-Basalt-Orbit-2026';
 const SECRET_VALUE = Buffer.from('hunter2-the-password').toString('base64');
 
 interface AuditEntryView {
@@ -33,6 +34,7 @@ describe('audit through the gateway', () => {
   let stack: RunningStack;
   let adminToken: string;
   let cluster: KubeServer | undefined;
+  let visibilityCluster: KubeServer | undefined;
 
   const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
     const response = await fetch(`${stack.gatewayUrl}${path}`, {
@@ -107,6 +109,7 @@ describe('audit through the gateway', () => {
 
   afterAll(async () => {
     await cluster?.stop();
+    await visibilityCluster?.stop();
     await running?.stop();
   });
 
@@ -183,6 +186,91 @@ describe('audit through the gateway', () => {
     expect((await call('POST', '/api/v1/audit/clusters/member-a/k8s', { body })).status).toBe(401);
     expect((await call('POST', '/api/v1/audit/clusters/member-a/k8s', { body, token: 'wrong-token' })).status).toBe(401);
     expect((await call('POST', '/api/v1/audit/clusters/member-a/k8s', { body, token: CLUSTER_TOKEN })).status).toBe(200);
+  });
+
+  it('shows a tenant admin their tenant\'s namespace records and their members\' platform actions, not another tenant\'s', async () => {
+    // A registered cluster: registration writes its audit token into the member's Secret, and that
+    // token is what the member's audit webhook presents (posted here as the webhook would).
+    visibilityCluster = await startKubeServer({ name: 'member-v' });
+    const registered = await call('POST', '/api/v1/clusters', { token: adminToken, body: { name: 'member-v', kubeconfig: visibilityCluster.kubeconfig } });
+    expect(registered.status).toBe(201);
+    const secret = await new Promise<{ data: Record<string, string> }>((resolve, reject) => {
+      const member = visibilityCluster as KubeServer;
+      const req = httpsRequest(
+        `${member.url}/api/v1/namespaces/cube-system/secrets/cube-audit-webhook`,
+        { agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as { data: Record<string, string> }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    const memberToken = Buffer.from(secret.data['auditToken'] ?? '', 'base64').toString();
+
+    for (const tenant of ['tenant-a', 'tenant-b']) {
+      expect((await call('POST', '/api/v1/tenants', { token: adminToken, body: { name: tenant } })).status).toBe(201);
+      expect((await call('POST', `/api/v1/tenants/${tenant}/projects`, { token: adminToken, body: { name: 'p' } })).status).toBe(201);
+      const ns = await call('POST', `/api/v1/tenants/${tenant}/projects/p/namespaces`, { token: adminToken, body: { name: `${tenant}-ns`, cluster: 'member-v' } });
+      expect(ns.status).toBe(201);
+    }
+    const userBoundTo = async (name: string, role: string, tenant: string) => {
+      expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name, password: VISIBILITY_PASSWORD } })).status).toBe(201);
+      const binding = await call('POST', '/api/v1/rolebindings', { token: adminToken, body: { subject: { kind: 'User', name }, role, scope: { kind: 'tenant', tenant } } });
+      expect(binding.status).toBe(201);
+      return login(name, VISIBILITY_PASSWORD);
+    };
+    const carl = await userBoundTo('carl', 'tenant-admin', 'tenant-a');
+    await userBoundTo('dora', 'member', 'tenant-a');
+    await userBoundTo('erin', 'member', 'tenant-b');
+
+    const nativeWrite = (user: string, namespace: string) => {
+      const at = new Date().toISOString();
+      return {
+        level: 'Metadata',
+        auditID: randomUUID(),
+        stage: 'ResponseComplete',
+        requestURI: `/api/v1/namespaces/${namespace}/configmaps`,
+        verb: 'create',
+        user: { username: user, groups: ['system:authenticated'] },
+        sourceIPs: ['10.0.0.7'],
+        objectRef: { resource: 'configmaps', namespace, name: 'settings', apiVersion: 'v1' },
+        responseStatus: { metadata: {}, code: 201 },
+        requestReceivedTimestamp: at,
+        stageTimestamp: at,
+      };
+    };
+    const posted = await call('POST', '/api/v1/audit/clusters/member-v/k8s', {
+      token: memberToken,
+      body: { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [nativeWrite('someone', 'tenant-a-ns'), nativeWrite('someone-else', 'tenant-b-ns')] },
+    });
+    expect(posted.status).toBe(200);
+    await until('both native writes stored', async () => (await events(adminToken, { cluster: 'member-v', resource: 'configmaps' })).items.length === 2);
+    await until('dora\'s and erin\'s logins stored', async () => {
+      const logins = await events(adminToken, { verb: 'auth.login', limit: '500' });
+      return ['dora', 'erin'].every((user) => logins.items.some((item) => item.actor.user === user));
+    });
+
+    // Tenancy learns of dora's binding from identity's events: polled, not slept for.
+    const seen = await until('carl sees tenant-a\'s records', async () => {
+      const page = await events(carl, { limit: '500' });
+      const hasNative = page.items.some((item) => item.target.namespace === 'tenant-a-ns');
+      const hasDora = page.items.some((item) => item.actor.user === 'dora' && item.action === 'auth.login');
+      return hasNative && hasDora ? page : null;
+    });
+    const users = new Set(seen.items.map((item) => item.actor.user));
+    expect(users.has('carl')).toBe(true);
+    expect(users.has('erin')).toBe(false);
+    expect(users.has('admin')).toBe(false);
+    expect(seen.items.some((item) => item.target.namespace === 'tenant-b-ns')).toBe(false);
+    expect((await events(carl, { cluster: 'member-v', namespace: 'tenant-b-ns' })).items).toEqual([]);
+    expect((await events(carl, { user: 'erin' })).items).toEqual([]);
+    // A member of the tenant is no admin of it: their own actions only.
+    const dora = await login('dora', VISIBILITY_PASSWORD);
+    const doraSees = await events(dora, { limit: '500' });
+    expect(doraSees.items.every((item) => item.actor.user === 'dora')).toBe(true);
   });
 
   it('streams the filtered records as NDJSON and CSV', async () => {

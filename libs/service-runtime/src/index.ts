@@ -4,3 +4,4 @@ export * from './service-metadata.migration';
 export * from './cube-service.module';
 export * from './bootstrap';
 export * from './audited';
+export * from './platform-abilities';

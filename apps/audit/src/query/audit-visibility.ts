@@ -1,40 +1,100 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, IdentitySubjects, MeReply } from '@cube/contracts';
+import { PlatformAbility } from '@cube/auth';
+import { Actor, Namespace, Page, RoleBinding, TenancySubjects } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
+import { PlatformAbilities } from '@cube/service-runtime';
 import { AuditVisibility } from '../store/audit-store';
 
-const TTL_MS = 10_000;
+/** How long a tenant's namespaces and members are reused between queries (a new namespace shows after at most this). */
+const TENANT_SCOPE_TTL_MS = 10_000;
+const PAGE = 500;
+const SYSTEM_ACTOR: Actor = { kind: 'system', name: 'cube-audit' };
+
+interface TenantScope {
+  namespaces: { cluster: string; namespace: string }[];
+  members: string[];
+}
 
 /**
- * Which records an actor may read. Platform admins (and Cube's own components) read everything;
- * anyone else reads the records of their own actions. The actor's bindings come from identity and
- * are cached briefly: a revoked platform-admin keeps reading for at most TTL_MS.
+ * Which records an actor may read (issue 9), from their CASL ability (the shared PlatformAbilities):
+ * - an unconditional `read AuditEvent` (platform admins, the platform-scope viewer): everything;
+ * - `read AuditEvent` narrowed to `{ tenant }` (tenant admins): the native records of that tenant's
+ *   namespaces (cluster + namespace) and the platform actions of that tenant's members, both asked
+ *   of tenancy;
+ * - and always the records of their own actions.
+ * The stores turn this into their query (SQL / Elasticsearch bool), never into a filter after it.
  */
 @Injectable()
 export class AuditVisibilityPolicy {
-  private readonly cache = new Map<string, { visibility: Promise<AuditVisibility>; expiresAt: number }>();
+  private readonly scopes = new Map<string, { scope: Promise<TenantScope>; expiresAt: number }>();
 
-  constructor(private readonly bus: ServiceRequester) {}
+  constructor(
+    private readonly abilities: PlatformAbilities,
+    private readonly bus: ServiceRequester,
+  ) {}
 
-  visibilityFor(actor: Actor, requestId: string): Promise<AuditVisibility> {
-    if (actor.kind === 'system') return Promise.resolve({ all: true });
-    const key = `${actor.name}\u0000${[...actor.groups].sort().join(',')}`;
-    const cached = this.cache.get(key);
-    if (cached && cached.expiresAt > Date.now()) return cached.visibility;
-    const visibility = this.load(actor, requestId);
-    visibility.catch(() => this.cache.delete(key));
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { visibility, expiresAt: Date.now() + TTL_MS });
-    return visibility;
+  async visibilityFor(actor: Actor, requestId: string): Promise<AuditVisibility> {
+    const ability = await this.abilities.abilityOf(actor);
+    if (readsEverything(ability)) return { all: true };
+    const tenants = administeredTenants(ability);
+    if (tenants.length === 0) return { all: false, user: actor.name };
+    const scopes = await Promise.all(tenants.map((tenant) => this.scopeOf(tenant, requestId)));
+    return {
+      all: false,
+      user: actor.name,
+      namespaces: scopes.flatMap((scope) => scope.namespaces),
+      members: [...new Set(scopes.flatMap((scope) => scope.members))].sort(),
+    };
   }
 
-  private async load(actor: Actor, requestId: string): Promise<AuditVisibility> {
-    const me = await this.bus.request<MeReply>('identity', IdentitySubjects.me, { actor, requestId, payload: {} });
-    if (me.bindings.some((binding) => binding.role === 'platform-admin' && binding.scope.kind === 'platform')) {
-      return { all: true };
-    }
-    // TODO(issue 9, tenant rule): tenant admins must also see their tenant's namespaces and their members'
-    // platform actions; that needs tenancy's namespace → tenant map, which is being built in parallel.
-    return { all: false, user: actor.name };
+  private scopeOf(tenant: string, requestId: string): Promise<TenantScope> {
+    const cached = this.scopes.get(tenant);
+    if (cached && cached.expiresAt > Date.now()) return cached.scope;
+    const scope = this.loadScope(tenant, requestId);
+    scope.catch(() => this.scopes.delete(tenant));
+    if (this.scopes.size > 10_000) this.scopes.clear();
+    this.scopes.set(tenant, { scope, expiresAt: Date.now() + TENANT_SCOPE_TTL_MS });
+    return scope;
   }
+
+  private async loadScope(tenant: string, requestId: string): Promise<TenantScope> {
+    const [namespaces, bindings] = await Promise.all([
+      this.all<Namespace>(TenancySubjects.namespaceList, { tenant }, requestId),
+      this.all<RoleBinding>(TenancySubjects.tenantMembers, { tenant }, requestId),
+    ]);
+    return {
+      namespaces: namespaces.map((namespace) => ({ cluster: namespace.cluster, namespace: namespace.name })),
+      // Group bindings name no users: their members' platform actions stay with platform admins.
+      members: bindings.filter((binding) => binding.subject.kind === 'User').map((binding) => binding.subject.name),
+    };
+  }
+
+  private async all<T>(subject: string, payload: Record<string, unknown>, requestId: string): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<T> = await this.bus.request<Page<T>>('tenancy', subject, {
+        actor: SYSTEM_ACTOR,
+        requestId,
+        payload: { ...payload, limit: PAGE, ...(cursor ? { cursor } : {}) },
+      });
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+}
+
+function readsEverything(ability: PlatformAbility): boolean {
+  return ability.rulesFor('read', 'AuditEvent').some((rule) => !rule.inverted && !rule.conditions);
+}
+
+/** Tenants whose audit the actor reads as a whole: rules narrowed to a tenant only (project admins' add a project). */
+function administeredTenants(ability: PlatformAbility): string[] {
+  const tenants = new Set<string>();
+  for (const rule of ability.rulesFor('read', 'AuditEvent')) {
+    const conditions = (rule.conditions ?? {}) as Record<string, unknown>;
+    if (!rule.inverted && Object.keys(conditions).length === 1 && typeof conditions['tenant'] === 'string') tenants.add(conditions['tenant']);
+  }
+  return [...tenants].sort();
 }

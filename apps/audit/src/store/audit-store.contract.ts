@@ -69,6 +69,28 @@ export function auditStoreContract(subject: () => StoreUnderTest): void {
     expect(report.firstBroken).toMatchObject({ id: target.id, reason: 'the record was changed after it was written' });
   });
 
+  it('shows a tenant admin their own records, their namespaces\' records and their members\' platform actions only', async () => {
+    const { store } = subject();
+    const ns = (cluster: string, namespace: string) => ({ cluster, namespace, resource: 'configmaps', name: 'cm', apiGroup: null });
+    const own = makeEntry({ actor: user('ta-admin'), action: 'project.create' });
+    const inTenant = makeEntry({ source: 'kubernetes', actor: user('ta-native'), action: 'create', target: ns('c1', 'ta-ns') });
+    const sameNameOtherCluster = makeEntry({ source: 'kubernetes', actor: user('ta-native'), action: 'create', target: ns('c2', 'ta-ns') });
+    const otherTenant = makeEntry({ source: 'kubernetes', actor: user('ta-native'), action: 'create', target: ns('c1', 'tb-ns') });
+    const memberAction = makeEntry({ actor: user('ta-member'), action: 'auth.login' });
+    const memberNativeElsewhere = makeEntry({ source: 'kubernetes', actor: user('ta-member'), action: 'create', target: ns('c1', 'tb-ns') });
+    const stranger = makeEntry({ actor: user('tb-member'), action: 'auth.login' });
+    await store.append([own, inTenant, sameNameOtherCluster, otherTenant, memberAction, memberNativeElsewhere, stranger]);
+    const visibility = { all: false as const, user: 'ta-admin', namespaces: [{ cluster: 'c1', namespace: 'ta-ns' }], members: ['ta-member'] };
+    const ids = new Set((await store.query({ visibility }, 100, null)).items.map((item) => item.id));
+    const expected = [own, inTenant, memberAction].map((entry) => entry.id);
+    const hidden = [sameNameOtherCluster, otherTenant, memberNativeElsewhere, stranger].map((entry) => entry.id);
+    expect(expected.filter((id) => !ids.has(id))).toEqual([]);
+    expect(hidden.filter((id) => ids.has(id))).toEqual([]);
+    // The other filters narrow within what is visible, never widen it.
+    expect((await store.query({ visibility, user: 'tb-member' }, 10, null)).items).toEqual([]);
+    expect((await store.query({ visibility, namespace: 'ta-ns' }, 10, null)).items.map((item) => item.id)).toEqual([inTenant.id]);
+  });
+
   it('refuses a cursor it did not make', async () => {
     await expect(subject().store.query(ALL, 10, 'not-a-cursor')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });

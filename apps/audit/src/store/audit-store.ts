@@ -1,8 +1,13 @@
 import { AuditEntry, AuditQuery, AuditVerifyReply, Page } from '@cube/contracts';
 import { UnchainedEntry } from '../records/audit-chain';
 
-/** Who may see what: everything, or only the records of one user's own actions. */
-export type AuditVisibility = { all: true } | { all: false; user: string };
+/**
+ * Who may see what: everything, or the records of one user's own actions plus, for tenant admins,
+ * the native records of their tenants' namespaces and the platform (`cube`) actions of their members.
+ */
+export type AuditVisibility =
+  | { all: true }
+  | { all: false; user: string; namespaces?: { cluster: string; namespace: string }[]; members?: string[] };
 
 export interface AuditFilter extends Omit<AuditQuery, 'limit' | 'cursor'> {
   visibility: AuditVisibility;

@@ -83,4 +83,29 @@ describe('ElasticsearchAuditStore request shapes (@elastic/elasticsearch-mock)',
       search_after: [Date.parse('2026-11-26T10:00:00.000Z'), 'e-9'],
     });
   });
+
+  it('puts a tenant admin\'s visibility into the query as one bool of its own records, namespaces and members', async () => {
+    await store.query(
+      { visibility: { all: false, user: 'carl', namespaces: [{ cluster: 'c1', namespace: 'ta-ns' }], members: ['dora'] } },
+      10,
+      null,
+    );
+    const search = seen.filter((request) => request.path === '/cube-audit/_search').pop();
+    expect((search?.body as { query: unknown }).query).toEqual({
+      bool: {
+        filter: [
+          {
+            bool: {
+              should: [
+                { term: { actor_user: 'carl' } },
+                { bool: { filter: [{ term: { cluster: 'c1' } }, { term: { namespace: 'ta-ns' } }] } },
+                { bool: { filter: [{ term: { source: 'cube' } }, { terms: { actor_user: ['dora'] } }] } },
+              ],
+              minimum_should_match: 1,
+            },
+          },
+        ],
+      },
+    });
+  });
 });

@@ -160,7 +160,22 @@ export class ElasticsearchAuditStore implements AuditStore {
     if (cursor && !after) throw new CubeError('BAD_REQUEST', 'invalid cursor', { fields: [{ field: 'cursor', problems: ['not a cursor of this list'] }] });
     const must: estypes.QueryDslQueryContainer[] = [];
     const term = (field: string, value: string | undefined) => value && must.push({ term: { [field]: value } });
-    if (!filter.visibility.all) term('actor_user', filter.visibility.user);
+    if (!filter.visibility.all) {
+      const { user, namespaces = [], members = [] } = filter.visibility;
+      if (namespaces.length === 0 && members.length === 0) term('actor_user', user);
+      else {
+        must.push({
+          bool: {
+            should: [
+              { term: { actor_user: user } },
+              ...namespaces.map((n) => ({ bool: { filter: [{ term: { cluster: n.cluster } }, { term: { namespace: n.namespace } }] } })),
+              ...(members.length > 0 ? [{ bool: { filter: [{ term: { source: 'cube' } }, { terms: { actor_user: members } }] } }] : []),
+            ],
+            minimum_should_match: 1,
+          },
+        });
+      }
+    }
     term('actor_user', filter.user);
     term('cluster', filter.cluster);
     term('namespace', filter.namespace);

@@ -105,7 +105,20 @@ export class PostgresAuditStore implements AuditStore {
       }
       where.push(text);
     };
-    if (!filter.visibility.all) add('"actor_user" = ?', filter.visibility.user);
+    if (!filter.visibility.all) {
+      const { user, namespaces = [], members = [] } = filter.visibility;
+      const branches = ['"actor_user" = ?'];
+      const values: unknown[] = [user];
+      if (namespaces.length > 0) {
+        branches.push('("cluster", "namespace") IN (SELECT * FROM unnest(?::text[], ?::text[]))');
+        values.push(namespaces.map((n) => n.cluster), namespaces.map((n) => n.namespace));
+      }
+      if (members.length > 0) {
+        branches.push(`("source" = 'cube' AND "actor_user" = ANY(?::text[]))`);
+        values.push(members);
+      }
+      add(branches.length > 1 ? `(${branches.join(' OR ')})` : branches[0] ?? 'FALSE', ...values);
+    }
     if (filter.user) add('"actor_user" = ?', filter.user);
     if (filter.cluster) add('"cluster" = ?', filter.cluster);
     if (filter.namespace) add('"namespace" = ?', filter.namespace);

@@ -9,8 +9,10 @@ import { JETSTREAM_CONNECTION, ServiceRequester } from '@cube/messaging';
 const SYSTEM_ABILITY: PlatformAbility = createMongoAbility<PlatformAbility>([{ action: 'manage', subject: 'all' }]);
 
 /**
- * The CASL ability of an envelope's actor. Bindings belong to identity (another schema), so they are
- * asked for over NATS (`me` as the actor) and cached; binding events drop the cache.
+ * The CASL ability of an envelope's actor, for services that do not keep their own copy of the
+ * bindings (clusters, audit). Bindings belong to identity (another schema), so they are asked for
+ * over NATS (`me` as the actor) and cached in an AbilityCache; binding events drop the cache. The
+ * app provides the ServiceRequester (its own NATS client with its request deadline).
  */
 @Injectable()
 export class PlatformAbilities implements OnModuleInit, OnModuleDestroy {
@@ -33,6 +35,7 @@ export class PlatformAbilities implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
+    // Core NATS, at most once: a missed event is covered by the cache's TTL.
     this.subscription = this.nats.subscribe(eventSubject('identity', 'binding', '*'), { callback: () => this.cache.invalidateAll() });
   }
 
