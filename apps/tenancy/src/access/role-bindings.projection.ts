@@ -63,6 +63,22 @@ export class RoleBindingsProjection {
     return rows.map(toBinding);
   }
 
+  /**
+   * One page of the live bindings at this tenant or its projects that `readable` (a condition whose
+   * parameters are numbered from $2) lets the caller see, by id after `afterId`: filtered and
+   * limited by the query itself. Returns up to `limit + 1` rows, so the caller knows whether more follow.
+   */
+  async pageInTenant(tenant: string, readable: { sql: string; params: unknown[] }, limit: number, afterId: string): Promise<RoleBinding[]> {
+    const next = 2 + readable.params.length;
+    const rows = (await this.db.query(
+      `SELECT * FROM "tenancy"."role_bindings"
+       WHERE NOT "deleted" AND "tenant" = $1 AND ${readable.sql} AND "id"::text > $${next}
+       ORDER BY "id"::text LIMIT $${next + 1}`,
+      [tenant, ...readable.params, afterId, limit + 1],
+    )) as BindingRow[];
+    return rows.map(toBinding);
+  }
+
   /** Records a binding identity created; false when it was known already (or deleted since). */
   async created(binding: RoleBinding): Promise<boolean> {
     const scope = binding.scope;
