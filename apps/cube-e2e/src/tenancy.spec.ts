@@ -365,4 +365,22 @@ describe('tenancy through the gateway', () => {
       '/api/v1/tenants/{tenant}/members',
     ]));
   });
+
+  it('rewrites every cluster\'s desired state from the database when tenancy starts, dropping stray keys', async () => {
+    const store = await bucket('member-a');
+    const json = JSONCodec<Json>();
+    await stack.stopProcess('tenancy');
+    await store.put('namespace.stray', json.encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'stray' } }));
+    await store.delete('namespace.web-dev');
+    await store.put('resourcequota.q2.cube-quota', json.encode({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'cube-quota', namespace: 'q2' }, spec: { hard: { 'requests.cpu': '64' } } }));
+    await stack.startProcess('tenancy');
+    await eventually(
+      async () => (await desired('member-a', 'namespace.stray')) === null && (await desired('member-a', 'namespace.web-dev')) !== null,
+      'member-a\'s bucket matches the database again',
+      30_000,
+    );
+    expect(await desired('member-a', 'resourcequota.q2.cube-quota')).toMatchObject({ spec: { hard: { 'requests.cpu': '400m' } } });
+    expect(await desired('member-a', 'clusterrole.cube-member')).toMatchObject({ kind: 'ClusterRole' });
+    expect(await desired('member-b', 'namespace.web-dev')).toMatchObject({ kind: 'Namespace' });
+  });
 });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BindingSync } from './access/binding-sync';
 import { RoleBindingsProjection } from './access/role-bindings.projection';
 import { TenancyAccess } from './access/tenancy-access';
+import { DesiredStateResync } from './desired-state/desired-state-resync';
 import { DesiredStateWriter } from './desired-state/desired-state-writer';
 import { HierarchyRepository } from './hierarchy/hierarchy.repository';
 import { NamespaceRemoval } from './hierarchy/namespace-removal';
@@ -27,6 +28,7 @@ import { TenancyEvents } from './shared/tenancy-events';
     HierarchyRepository,
     QuotaLedgerRepository,
     DesiredStateWriter,
+    DesiredStateResync,
     TenancyEvents,
     NamespaceRemoval,
     TenantsService,

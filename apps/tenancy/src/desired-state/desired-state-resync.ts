@@ -1,0 +1,98 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
+import { NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
+import { DesiredStateStores, JETSTREAM_CONNECTION } from '@cube/messaging';
+import { RoleBindingsProjection } from '../access/role-bindings.projection';
+import { NamespaceRow, toNamespace } from '../hierarchy/hierarchy.repository';
+import { clusterRoleObjects, DesiredObject, namespaceObjects } from './namespace-objects';
+
+const BUCKET_STREAM_PREFIX = 'KV_cube-desired-';
+const RETRY_MS = 2000;
+
+/**
+ * At start, makes every cluster's bucket `cube-desired-<cluster>` exactly what the database says:
+ * each desired key rewritten when its value differs, every other key deleted. Writes happen after
+ * commits and are not retried, so a crash between a commit and its bucket write (or a lost write)
+ * would otherwise stay wrong until that namespace changes again. The bucket keys are read before the
+ * database, so a namespace created meanwhile is never taken for a stray.
+ */
+@Injectable()
+export class DesiredStateResync implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DesiredStateResync.name);
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly stores: DesiredStateStores,
+    private readonly bindings: RoleBindingsProjection,
+    @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.run();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const report = await this.resyncAll();
+      this.logger.log(report, 'desired state resynchronised from the database');
+    } catch (error: unknown) {
+      this.logger.warn({ err: error }, 'could not resynchronise the desired state yet; retrying');
+      this.retry = setTimeout(() => void this.run(), RETRY_MS);
+    }
+  }
+
+  async resyncAll(): Promise<{ clusters: number; written: number; deleted: number }> {
+    const clusters = new Set<string>(await this.bucketClusters());
+    const keysBefore = new Map<string, string[]>();
+    for (const cluster of clusters) keysBefore.set(cluster, await (await this.stores.open<DesiredObject>(cluster)).keys());
+    const rows = (await this.db.query(`SELECT * FROM "tenancy"."namespaces" ORDER BY "cluster", "name"`)) as NamespaceRow[];
+    const desired = new Map<string, Map<string, DesiredObject>>();
+    for (const row of rows) {
+      const namespace = toNamespace(row);
+      let objects = desired.get(namespace.cluster);
+      if (!objects) {
+        objects = new Map(clusterRoleObjects());
+        desired.set(namespace.cluster, objects);
+      }
+      for (const [key, object] of namespaceObjects(namespace, await this.bindings.inTenant(namespace.tenant, namespace.project))) objects.set(key, object);
+    }
+    let written = 0;
+    let deleted = 0;
+    for (const cluster of new Set([...clusters, ...desired.keys()])) {
+      const store = await this.stores.open<DesiredObject>(cluster);
+      // A cluster without namespaces keeps the role ClusterRoles it was given.
+      const objects = desired.get(cluster) ?? new Map(clusterRoleObjects());
+      for (const [key, object] of objects) {
+        const current = await store.get(key);
+        if (current && isDeepStrictEqual(current.value, object)) continue;
+        await store.put(key, object);
+        written += 1;
+      }
+      for (const key of keysBefore.get(cluster) ?? []) {
+        if (objects.has(key)) continue;
+        await store.delete(key);
+        deleted += 1;
+      }
+    }
+    return { clusters: new Set([...clusters, ...desired.keys()]).size, written, deleted };
+  }
+
+  /** Clusters that have a desired-state bucket (a KV bucket is the stream `KV_<bucket>`). */
+  private async bucketClusters(): Promise<string[]> {
+    const manager = await this.nats.jetstreamManager();
+    const clusters: string[] = [];
+    for await (const stream of manager.streams.list()) {
+      if (stream.config.name.startsWith(BUCKET_STREAM_PREFIX)) clusters.push(stream.config.name.slice(BUCKET_STREAM_PREFIX.length));
+    }
+    return clusters;
+  }
+}
