@@ -254,6 +254,7 @@ describe('member clusters and Warden', () => {
     expect(JSON.stringify(replaced.body)).not.toContain(memberA.adminToken);
     expect((await call('PATCH', '/api/v1/clusters/member-a', { owner: 'x' })).status).toBe(400);
     expect((await call('PATCH', '/api/v1/clusters/no-such-cluster', { description: 'x' })).status).toBe(404);
+    expect((await call('PATCH', '/api/v1/clusters/member-a', {})).body).toMatchObject({ version: replaced.body['version'] });
 
     await bus.flush();
     const updated = seen.filter((m) => m.subject === 'cube.events.clusters.cluster.updated').map((m) => (m.data['data'] as Json)['kubeconfigReplaced']);

@@ -85,6 +85,8 @@ export class ClustersService {
     authorizeVisible(await this.abilities.abilityOf(actor), 'update', clusterSubject(name));
     const cluster = await this.clusters.find(name);
     if (!cluster) throw notFound(name);
+    // Nothing to change: no new version, no event.
+    if (body.displayName === undefined && body.description === undefined && body.kubeconfig === undefined) return publicCluster(cluster);
     let credentials: { sealed: SealedValue; keyId: string } | undefined;
     if (body.kubeconfig !== undefined) {
       await inspectCluster(body.kubeconfig, this.env.CUBE_CLUSTER_CONNECT_TIMEOUT_MS);
