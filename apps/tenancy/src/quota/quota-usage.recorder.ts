@@ -67,14 +67,15 @@ export class QuotaUsageRecorder implements OnApplicationBootstrap, OnModuleDestr
         `DELETE FROM "tenancy"."quota_usage" WHERE "cluster" = $1 AND "reported_at" <= $2 AND NOT ("namespace" = ANY($3::varchar[]))`,
         [cluster, at, namespaces],
       );
-      for (const [namespace, used] of usage) {
-        await tx.query(
-          `INSERT INTO "tenancy"."quota_usage" ("cluster", "namespace", "used", "reported_at") VALUES ($1, $2, $3, $4)
-           ON CONFLICT ("cluster", "namespace") DO UPDATE SET "used" = EXCLUDED."used", "reported_at" = EXCLUDED."reported_at"
-           WHERE "quota_usage"."reported_at" <= EXCLUDED."reported_at"`,
-          [cluster, namespace, JSON.stringify(used), at],
-        );
-      }
+      if (namespaces.length === 0) return;
+      // One statement for the whole heartbeat, however many namespaces it reports.
+      await tx.query(
+        `INSERT INTO "tenancy"."quota_usage" ("cluster", "namespace", "used", "reported_at")
+         SELECT $1, u."namespace", u."used", $3 FROM jsonb_to_recordset($2::jsonb) AS u("namespace" varchar, "used" jsonb)
+         ON CONFLICT ("cluster", "namespace") DO UPDATE SET "used" = EXCLUDED."used", "reported_at" = EXCLUDED."reported_at"
+         WHERE "quota_usage"."reported_at" <= EXCLUDED."reported_at"`,
+        [cluster, JSON.stringify([...usage].map(([namespace, used]) => ({ namespace, used }))), at],
+      );
     });
   }
 }
