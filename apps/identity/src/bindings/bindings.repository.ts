@@ -126,10 +126,11 @@ export class BindingsRepository {
   /**
    * Deletes a binding, but never the last platform-admin binding of a user: Cube would be left
    * without anyone able to administer it. The platform-admin rows are locked first, so two
-   * concurrent deletions cannot each see the other's binding as the one that remains.
+   * concurrent deletions cannot each see the other's binding as the one that remains; `tx` must
+   * therefore be a transaction.
    */
-  async delete(id: string): Promise<'deleted' | 'missing' | 'last-platform-admin'> {
-    return this.db.transaction('READ COMMITTED', async (tx) => {
+  async delete(id: string, tx: EntityManager): Promise<'deleted' | 'missing' | 'last-platform-admin'> {
+    {
       const admins = (await tx.query(
         `SELECT "id" FROM "identity"."role_bindings"
          WHERE "role" = 'platform-admin' AND "scope_kind" = 'platform' AND "subject_kind" = 'User' FOR UPDATE`,
@@ -137,6 +138,6 @@ export class BindingsRepository {
       if (admins.length === 1 && admins[0]?.id === id) return 'last-platform-admin';
       const result = (await tx.query(`DELETE FROM "identity"."role_bindings" WHERE "id" = $1`, [id])) as [unknown[], number];
       return result[1] > 0 ? 'deleted' : 'missing';
-    });
+    }
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { assertMayGrant, assertMayRevoke, authorizeVisible, BUILT_IN_ROLES, packRulesFor, roleBindingSubject } from '@cube/auth';
 import { Actor, BindingScope, CreateRoleBindingBody, CubeError, MeReply, Page, RoleBinding } from '@cube/contracts';
-import { EventPublisher } from '@cube/messaging';
+import { EntityManager } from 'typeorm';
+import { IdentityOutbox } from '../events/identity-outbox';
 import { publicUser, UsersRepository } from '../users/users.repository';
 import { AbilitiesService } from './abilities.service';
 import { BindingsRepository } from './bindings.repository';
@@ -27,11 +28,11 @@ export class BindingsService {
     private readonly bindings: BindingsRepository,
     private readonly abilities: AbilitiesService,
     private readonly users: UsersRepository,
-    private readonly events: EventPublisher,
+    private readonly outbox: IdentityOutbox,
   ) {}
 
-  private async announce(actor: Actor, event: 'created' | 'deleted', binding: RoleBinding): Promise<void> {
-    await this.events.publish({ actor, entityKind: 'binding', event, entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
+  private async announce(tx: EntityManager, actor: Actor, event: 'created' | 'deleted', binding: RoleBinding): Promise<void> {
+    await this.outbox.add(tx, { actor, entityKind: 'binding', event, entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
   }
 
   roles() {
@@ -54,10 +55,13 @@ export class BindingsService {
     if (body.subject.kind === 'User' && !(await this.users.find(body.subject.name))) {
       throw new CubeError('UNPROCESSABLE', `user "${body.subject.name}" does not exist`, { fields: [{ field: 'subject.name', problems: ['no such user'] }] });
     }
-    const created = await this.bindings.insert({ subject: body.subject, role: body.role, scope, createdBy: actor.name });
-    if (!created) throw new CubeError('CONFLICT', 'this binding already exists', {});
+    const created = await this.outbox.transaction(async (tx) => {
+      const inserted = await this.bindings.insert({ subject: body.subject, role: body.role, scope, createdBy: actor.name }, tx);
+      if (!inserted) throw new CubeError('CONFLICT', 'this binding already exists', {});
+      await this.announce(tx, actor, 'created', inserted);
+      return inserted;
+    });
     this.abilities.bindingsChanged();
-    await this.announce(actor, 'created', created);
     return created;
   }
 
@@ -70,13 +74,15 @@ export class BindingsService {
       const granterBindings = await this.bindings.forPrincipal(actor.name, actor.groups);
       assertMayRevoke({ name: actor.name, groups: actor.groups, bindings: granterBindings }, binding);
     }
-    const outcome = await this.bindings.delete(id);
-    if (outcome === 'missing') throw notFound;
-    if (outcome === 'last-platform-admin') {
-      throw new CubeError('CONFLICT', 'the last platform-admin binding cannot be deleted; grant the role to someone else first', { id });
-    }
+    await this.outbox.transaction(async (tx) => {
+      const outcome = await this.bindings.delete(id, tx);
+      if (outcome === 'missing') throw notFound;
+      if (outcome === 'last-platform-admin') {
+        throw new CubeError('CONFLICT', 'the last platform-admin binding cannot be deleted; grant the role to someone else first', { id });
+      }
+      await this.announce(tx, actor, 'deleted', { ...binding, version: binding.version + 1 });
+    });
     this.abilities.bindingsChanged();
-    await this.announce(actor, 'deleted', { ...binding, version: binding.version + 1 });
   }
 
   async me(actor: Actor): Promise<MeReply> {
