@@ -87,10 +87,18 @@ export class LdapDirectory {
   }
 
   private async connect(settings: LdapSettings): Promise<Client> {
-    const client = new Client({ url: settings.url, timeout: settings.timeoutMs, connectTimeout: settings.timeoutMs, tlsOptions: settings.tlsOptions });
+    // ldapts opens TLS at once whenever it is given tlsOptions, even for ldap://: with StartTLS they
+    // go to startTLS only. Copies: ldapts writes the connection's socket into the options it gets.
+    const client = new Client({
+      url: settings.url,
+      timeout: settings.timeoutMs,
+      connectTimeout: settings.timeoutMs,
+      tlsOptions: settings.tlsOptions && !settings.startTls ? { ...settings.tlsOptions } : undefined,
+    });
     if (settings.startTls) {
       try {
-        await client.startTLS(settings.tlsOptions);
+        // The certificate is checked against the URL's host, as for ldaps://.
+        await client.startTLS({ ...settings.tlsOptions, host: new URL(settings.url).hostname });
       } catch (error: unknown) {
         await client.unbind().catch(() => undefined);
         throw this.unavailable(error);
