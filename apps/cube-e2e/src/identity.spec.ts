@@ -23,12 +23,19 @@ describe('identity through the gateway', () => {
     void (async () => {
       for await (const message of sub) seen.push({ subject: message.subject, data: codec.decode(message.data) });
     })();
-  /** Waits for a message on the bus matching the predicate (events and audit records are published before replies). */
-  const published = async (predicate: (m: { subject: string; data: Record<string, unknown> }) => boolean) => {
-    await bus.flush();
-    const match = seen.find(predicate);
-    if (!match) throw new Error(`no such message among ${seen.map((m) => m.subject).join(', ')}`);
-    return match;
+  /**
+   * Waits for a message on the bus matching the predicate. Audit records are stored before the reply;
+   * domain events leave identity's outbox once the change has committed, so they are polled for.
+   */
+  const published = async (predicate: (m: { subject: string; data: Record<string, unknown> }) => boolean, boundMs = 10_000) => {
+    const deadline = Date.now() + boundMs;
+    for (;;) {
+      await bus.flush();
+      const match = seen.find(predicate);
+      if (match) return match;
+      if (Date.now() > deadline) throw new Error(`no such message within ${boundMs} ms among ${seen.map((m) => m.subject).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   };
 
   const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
