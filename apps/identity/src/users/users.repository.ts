@@ -113,8 +113,8 @@ export class UsersRepository {
     return rows[0]?.[0] ? toUser(rows[0][0]) : null;
   }
 
-  async setPasswordHash(name: string, hash: string): Promise<boolean> {
-    const result = (await this.db.query(
+  async setPasswordHash(name: string, hash: string, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const result = (await manager.query(
       `UPDATE "identity"."users" SET "password_hash" = $2, "version" = "version" + 1 WHERE "name" = $1`,
       [name, hash],
     )) as [unknown[], number];

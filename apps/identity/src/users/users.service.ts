@@ -94,8 +94,12 @@ export class UsersService {
       }
     }
     assertAcceptablePassword(name, body.newPassword);
-    await this.users.setPasswordHash(name, await this.hasher.hash(body.newPassword));
-    await this.sessions.revokeAllOf(name);
+    const hash = await this.hasher.hash(body.newPassword);
+    // The new password and the end of the old sessions hold together or not at all.
+    await this.outbox.transaction(async (tx) => {
+      await this.users.setPasswordHash(name, hash, tx);
+      await this.sessions.revokeAllOf(name, tx);
+    });
   }
 
   async delete(actor: Actor, name: string): Promise<void> {
