@@ -23,12 +23,19 @@ describe('identity through the gateway', () => {
     void (async () => {
       for await (const message of sub) seen.push({ subject: message.subject, data: codec.decode(message.data) });
     })();
-  /** Waits for a message on the bus matching the predicate (events and audit records are published before replies). */
-  const published = async (predicate: (m: { subject: string; data: Record<string, unknown> }) => boolean) => {
-    await bus.flush();
-    const match = seen.find(predicate);
-    if (!match) throw new Error(`no such message among ${seen.map((m) => m.subject).join(', ')}`);
-    return match;
+  /**
+   * Waits for a message on the bus matching the predicate. Audit records are stored before the reply;
+   * domain events leave identity's outbox once the change has committed, so they are polled for.
+   */
+  const published = async (predicate: (m: { subject: string; data: Record<string, unknown> }) => boolean, boundMs = 10_000) => {
+    const deadline = Date.now() + boundMs;
+    for (;;) {
+      await bus.flush();
+      const match = seen.find(predicate);
+      if (match) return match;
+      if (Date.now() > deadline) throw new Error(`no such message within ${boundMs} ms among ${seen.map((m) => m.subject).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   };
 
   const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
@@ -309,5 +316,27 @@ describe('identity through the gateway', () => {
     expect((await call('DELETE', `/api/v1/rolebindings/${graceBinding[0]?.id}`, { token: ivan })).status).toBe(404);
     expect((await call('DELETE', `/api/v1/rolebindings/${graceBinding[0]?.id}`, { token: adminToken })).status).toBe(204);
     await published((m) => m.subject === 'cube.events.identity.binding.deleted' && (m.data['entity'] as { name: string }).name === graceBinding[0]?.id);
+  });
+
+  it('puts refreshes, a refused reuse among them, and the bootstrap on the audit trail', async () => {
+    const session = await login('admin', ADMIN_PASSWORD);
+    const refreshed = await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: session.body['refreshToken'] } });
+    expect(refreshed.status).toBe(200);
+    expect((await call('POST', '/api/v1/auth/refresh', { body: { refreshToken: session.body['refreshToken'] } })).status).toBe(401);
+    await published((m) => m.data['action'] === 'auth.refresh' && m.data['outcome'] === 'success');
+    await published((m) => m.data['action'] === 'auth.refresh' && m.data['outcome'] === 'failure');
+    expect(JSON.stringify(seen.filter((m) => m.data['action'] === 'auth.refresh'))).not.toContain(String(session.body['refreshToken']));
+
+    // The bootstrap ran before this suite listened: the audit service has stored its records.
+    const admin = String(refreshed.body['accessToken']);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const trail = await call('GET', '/api/v1/audit/events?verb=user.create&limit=500', { token: admin });
+      expect(trail.status).toBe(200);
+      const items = trail.body['items'] as { actor: { user: string }; target: { name: string | null } }[];
+      if (items.some((entry) => entry.target.name === 'admin' && entry.actor.user.includes('bootstrap'))) break;
+      if (Date.now() > deadline) throw new Error(`no bootstrap record among ${JSON.stringify(items)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   });
 });

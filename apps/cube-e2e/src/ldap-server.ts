@@ -11,6 +11,8 @@ import { tempDir } from './support';
  * A real OpenLDAP `slapd` (Debian's package) for tests: its own slapd.conf, mdb database and
  * loopback port in a temp dir, run as the current user in the foreground, seeded with slapadd.
  * The directory has `ou=people` (inetOrgPerson users) and `ou=groups` (groupOfNames).
+ * Optionally it also listens for LDAPS and StartTLS with a given certificate, and keeps users'
+ * `memberOf` with the memberof overlay.
  */
 export interface LdapTestUser {
   uid: string;
@@ -18,6 +20,21 @@ export interface LdapTestUser {
   cn?: string;
   mail?: string;
   telephoneNumber?: string;
+}
+
+/** PEM server certificate and key (e.g. from `makeCertificateAuthority().issue(...)` of @cube/testing). */
+export interface LdapTestCertificate {
+  cert: string;
+  key: string;
+}
+
+export interface LdapTestOptions {
+  /** Serve LDAPS on `ldapsUrl` and StartTLS on `url` with this certificate. */
+  tls?: LdapTestCertificate;
+  /** Refuse binds and searches on connections without TLS (`security tls=1`): proves StartTLS was used. */
+  requireTls?: boolean;
+  /** Load the memberof overlay: users carry `memberOf` for each groupOfNames listing them. */
+  memberOf?: boolean;
 }
 
 export interface LdapTestGroup {
@@ -47,6 +64,9 @@ export class TestLdapServer {
     private readonly dir: { path: string; remove(): Promise<void> },
     private readonly slapd: string,
     readonly port: number,
+    /** The LDAPS port; 0 without TLS. */
+    readonly tlsPort: number,
+    private readonly options: LdapTestOptions,
   ) {}
 
   static slapdBinary(): string | null {
@@ -55,6 +75,11 @@ export class TestLdapServer {
 
   get url(): string {
     return `ldap://127.0.0.1:${this.port}`;
+  }
+
+  get ldapsUrl(): string {
+    if (!this.tlsPort) throw new Error('this slapd was started without tls');
+    return `ldaps://127.0.0.1:${this.tlsPort}`;
   }
 
   userDn(uid: string): string {
@@ -66,14 +91,19 @@ export class TestLdapServer {
   }
 
   /** Writes the configuration, seeds the directory and starts slapd on a free loopback port. */
-  static async start(seed: { users: LdapTestUser[]; groups: LdapTestGroup[] }): Promise<TestLdapServer> {
+  static async start(seed: { users: LdapTestUser[]; groups: LdapTestGroup[] }, options: LdapTestOptions = {}): Promise<TestLdapServer> {
     const slapd = TestLdapServer.slapdBinary();
     if (!slapd) throw new Error('slapd is not installed (apt-get install slapd ldap-utils; .ci/run does it)');
     const dir = await tempDir('cube-slapd');
-    const server = new TestLdapServer(dir, slapd, await freePort());
+    const server = new TestLdapServer(dir, slapd, await freePort(), options.tls ? await freePort() : 0, options);
     try {
+      if (options.tls) await server.writeCertificate(options.tls);
       await server.configure(seed);
       await server.resume();
+      // slapadd bypasses overlays: groups added over LDAP get their members' memberOf from the overlay.
+      if (options.memberOf) await server.asAdmin(async (client) => {
+        for (const group of seed.groups) await client.add(server.groupDn(group.cn), server.groupAttributes(group));
+      });
       return server;
     } catch (error: unknown) {
       await server.stop();
@@ -81,21 +111,38 @@ export class TestLdapServer {
     }
   }
 
+  /** Replaces the served certificate (slapd reads it at start): call between `pause()` and `resume()`. */
+  async writeCertificate(tls: LdapTestCertificate): Promise<void> {
+    await writeFile(join(this.dir.path, 'server.crt'), tls.cert);
+    await writeFile(join(this.dir.path, 'server.key'), tls.key, { mode: 0o600 });
+  }
+
+  private groupAttributes(group: LdapTestGroup): Record<string, string | string[]> {
+    return { objectClass: 'groupOfNames', cn: group.cn, member: group.members.map((uid) => this.userDn(uid)) };
+  }
+
   private async configure(seed: { users: LdapTestUser[]; groups: LdapTestGroup[] }): Promise<void> {
     const data = join(this.dir.path, 'data');
     await mkdir(data);
+    const { tls, requireTls, memberOf } = this.options;
     const conf = [
       ...SCHEMAS.map((schema) => `include /etc/ldap/schema/${schema}.schema`),
       `pidfile ${join(this.dir.path, 'slapd.pid')}`,
       `argsfile ${join(this.dir.path, 'slapd.args')}`,
+      ...(tls
+        ? [`TLSCertificateFile ${join(this.dir.path, 'server.crt')}`, `TLSCertificateKeyFile ${join(this.dir.path, 'server.key')}`]
+        : []),
       'modulepath /usr/lib/ldap',
       'moduleload back_mdb',
+      ...(memberOf ? ['moduleload memberof'] : []),
       'database mdb',
       'maxsize 16777216',
       `suffix "${TestLdapServer.suffix}"`,
       `rootdn "${TestLdapServer.adminDn}"`,
       `rootpw ${sshaHash(this.adminPassword)}`,
       `directory ${data}`,
+      ...(requireTls ? ['security tls=1'] : []),
+      ...(memberOf ? ['overlay memberof'] : []),
       'access to attrs=userPassword by self write by anonymous auth by * none',
       'access to * by * read',
       '',
@@ -117,7 +164,7 @@ export class TestLdapServer {
           `userPassword: ${sshaHash(user.password)}`,
         ].join('\n'),
       ),
-      ...seed.groups.map((group) =>
+      ...(memberOf ? [] : seed.groups).map((group) =>
         [`dn: ${this.groupDn(group.cn)}`, 'objectClass: groupOfNames', `cn: ${group.cn}`, ...group.members.map((uid) => `member: ${this.userDn(uid)}`)].join(
           '\n',
         ),
@@ -131,7 +178,8 @@ export class TestLdapServer {
 
   /** Starts (again) on the same port and data; resolves once a bind as the admin succeeds. */
   async resume(): Promise<void> {
-    const child = spawn(this.slapd, ['-f', join(this.dir.path, 'slapd.conf'), '-h', `${this.url}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const urls = [`${this.url}/`, ...(this.tlsPort ? [`${this.ldapsUrl}/`] : [])].join(' ');
+    const child = spawn(this.slapd, ['-f', join(this.dir.path, 'slapd.conf'), '-h', urls, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     this.process = child;
@@ -142,6 +190,7 @@ export class TestLdapServer {
       if (exitedEarly) throw new Error(`slapd exited: ${stderr}`);
       const client = this.client();
       try {
+        await this.secure(client);
         await client.bind(TestLdapServer.adminDn, this.adminPassword);
         return;
       } catch {
@@ -151,6 +200,11 @@ export class TestLdapServer {
       }
     }
     throw new Error(`slapd did not answer on ${this.url}: ${stderr}`);
+  }
+
+  /** The harness's own connections only check that the server answers; identity verifies the certificate. */
+  private async secure(client: Client): Promise<void> {
+    if (this.options.requireTls) await client.startTLS({ rejectUnauthorized: false });
   }
 
   /** Stops slapd but keeps its data, so `resume()` brings the same directory back. */
@@ -170,10 +224,11 @@ export class TestLdapServer {
     return new Client({ url: this.url, timeout: 2000, connectTimeout: 2000 });
   }
 
-  /** Runs `work` with a client bound as the directory's admin. */
+  /** Runs `work` with a client bound as the directory's admin (over StartTLS when the server requires TLS). */
   async asAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
     const client = this.client();
     try {
+      await this.secure(client);
       await client.bind(TestLdapServer.adminDn, this.adminPassword);
       return await work(client);
     } finally {

@@ -3,6 +3,7 @@ import { AbilitiesService } from './bindings/abilities.service';
 import { BindingsHandler } from './bindings/bindings.handler';
 import { BindingsService } from './bindings/bindings.service';
 import { BindingsRepository } from './bindings/bindings.repository';
+import { IdentityOutbox } from './events/identity-outbox';
 import { ExternalAccountsService } from './external-login/external-accounts.service';
 import { LdapDirectory } from './ldap/ldap-directory';
 import { ldapSettingsProvider } from './ldap/ldap-settings';
@@ -27,6 +28,7 @@ import { UsersService } from './users/users.service';
 @Module({
   controllers: [UsersHandler, LoginHandler, OidcHandler, ApiTokensHandler, BindingsHandler],
   providers: [
+    IdentityOutbox,
     UsersRepository,
     UsersService,
     PasswordHasher,

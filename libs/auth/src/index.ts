@@ -11,3 +11,4 @@ export * from './ability-cache';
 export * from './jwks-key-set';
 export * from './access-token-verifier';
 export * from './native-bindings';
+export * from './readable-where';

@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 export type DependencyState = 'up' | 'down';
 
 /** Reply to `cube.<service>.health.ping`. */
@@ -6,4 +8,19 @@ export interface HealthReply {
   version: string;
   status: 'ok' | 'degraded';
   dependencies: Record<string, DependencyState>;
+}
+
+/** `GET /healthz`. */
+export class LivenessView {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+}
+
+/** `GET /readyz`, with 200 when ready and 503 otherwise. */
+export class ReadinessView {
+  @ApiProperty({ enum: ['ready', 'unavailable'] }) status!: 'ready' | 'unavailable';
+  @ApiProperty({ enum: ['up', 'down'] }) nats!: DependencyState;
+  @ApiProperty({ type: String, isArray: true, description: 'services that did not answer their ping in time' }) missing!: string[];
+  @ApiProperty({ type: String, isArray: true, description: 'services that answered with a dependency down' }) degraded!: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'per service: its health reply, or { error }' })
+  services!: Record<string, unknown>;
 }

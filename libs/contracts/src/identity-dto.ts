@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { BINDING_ORIGINS, BindingOrigin, ROLE_NAMES, RoleName } from './identity';
 
 /** DNS label, as Kubernetes names it (API.md: every Cube name). */
@@ -217,6 +217,20 @@ export class ListRoleBindingsQuery {
   @IsString()
   @MaxLength(256)
   user?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
 }
 
 export class OidcLoginQuery {
@@ -225,4 +239,65 @@ export class OidcLoginQuery {
   @IsString()
   @MaxLength(2048)
   redirect?: string;
+}
+
+/** `GET /api/v1/me`. */
+export class MeView {
+  @ApiProperty({ type: UserView }) user!: UserView;
+  @ApiProperty({ type: RoleBindingView, isArray: true, description: 'the caller\'s bindings and those of their groups' }) bindings!: RoleBindingView[];
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'array', items: {} },
+    description: 'packed CASL rules (`packRules` of @casl/ability/extra): unpack them to ask what the caller may do',
+  })
+  rules!: unknown[];
+}
+
+const STRING_OR_STRINGS = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+
+/** A platform (CASL) rule of a built-in role, before a binding's scope narrows it. */
+export class PlatformRuleView {
+  @ApiProperty({ ...STRING_OR_STRINGS, description: 'read, create, update, delete or manage (all of them)' }) action!: string | string[];
+  @ApiProperty({ ...STRING_OR_STRINGS, description: 'a platform object kind (Tenant, Project, Namespace, …) or all' }) subject!: string | string[];
+  @ApiPropertyOptional({ enum: ['scope', 'tenant', 'none'], description: 'how far the binding\'s scope narrows the rule (default scope)' })
+  narrowTo?: 'scope' | 'tenant' | 'none';
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'fixed conditions, e.g. { level: namespace }' })
+  where?: Record<string, string>;
+  @ApiPropertyOptional({ enum: ['platform', 'tenant', 'project'], isArray: true, description: 'only at these scope kinds' })
+  onlyAt?: string[];
+  @ApiPropertyOptional({ type: String, isArray: true }) fields?: string[];
+}
+
+/** A rule of the `cube:<role>` ClusterRole in member clusters (Kubernetes PolicyRule). */
+export class NativePolicyRuleView {
+  @ApiPropertyOptional({ type: String, isArray: true }) apiGroups?: string[];
+  @ApiPropertyOptional({ type: String, isArray: true }) resources?: string[];
+  @ApiPropertyOptional({ type: String, isArray: true }) resourceNames?: string[];
+  @ApiPropertyOptional({ type: String, isArray: true }) nonResourceURLs?: string[];
+  @ApiProperty({ type: String, isArray: true }) verbs!: string[];
+}
+
+/** An item of `GET /api/v1/roles`. */
+export class RoleView {
+  @ApiProperty({ enum: ROLE_NAMES }) name!: RoleName;
+  @ApiProperty() description!: string;
+  @ApiProperty({ description: 'platform-admin 5 > tenant-admin 4 > project-admin 3 > member 2 > viewer 1; nobody grants above their own' }) rank!: number;
+  @ApiProperty({ enum: ['platform', 'tenant', 'project'], isArray: true, description: 'scope kinds a binding of this role may have' })
+  scopes!: string[];
+  @ApiProperty({ type: PlatformRuleView, isArray: true }) platformRules!: PlatformRuleView[];
+  @ApiProperty({ type: NativePolicyRuleView, isArray: true }) nativeRules!: NativePolicyRuleView[];
+}
+
+/** A public key of `GET /.well-known/jwks.json` (RFC 7517; Ed25519 as RFC 8037 OKP). */
+export class JsonWebKeyView {
+  @ApiProperty() kid!: string;
+  @ApiProperty({ example: 'OKP' }) kty!: string;
+  @ApiPropertyOptional({ example: 'Ed25519' }) crv?: string;
+  @ApiPropertyOptional({ description: 'the public key, base64url' }) x?: string;
+  @ApiPropertyOptional({ example: 'EdDSA' }) alg?: string;
+  @ApiPropertyOptional({ example: 'sig' }) use?: string;
+}
+
+export class JsonWebKeySetView {
+  @ApiProperty({ type: JsonWebKeyView, isArray: true }) keys!: JsonWebKeyView[];
 }

@@ -13,4 +13,5 @@ export * from './quota-keys';
 export * from './tenancy-subjects';
 export * from './tenancy-dto';
 export * from './audit';
+export * from './audit-views';
 export * from './clusters';

@@ -5,20 +5,24 @@ import { Equals, IsArray, IsObject, IsOptional, IsString } from 'class-validator
 import type { Request, Response } from 'express';
 import {
   AuditEntry,
+  AuditEntryView,
   AuditExportQuery,
   AuditQuery,
   AuditSubjects,
   AuditVerifyQuery,
   AuditVerifyReply,
+  AuditVerifyView,
   AuthenticatedPrincipal,
   CubeError,
   Envelope,
+  K8sAuditAcceptedView,
   Page,
 } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { Public } from '../authn/public.decorator';
 import { ApiErrors } from '../docs/api-errors';
+import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
 import { csvHeader, csvRow } from './audit-export';
 
@@ -55,7 +59,7 @@ export class AuditController {
 
   @Get('events')
   @ApiBearerAuth()
-  @ApiOkResponse({ description: 'Audit records newest first: all for platform admins, else the caller\'s own actions.' })
+  @ApiPageResponse(AuditEntryView, 'Audit records newest first: all for platform admins, else the caller\'s own actions.')
   @ApiErrors(400, 401)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() query: AuditQuery): Promise<Page<AuditEntry>> {
     return this.bus.request('audit', AuditSubjects.eventList, envelopeFor(req, actorOf(principal), query));
@@ -65,7 +69,7 @@ export class AuditController {
   @Get('events/export')
   @ApiBearerAuth()
   @ApiProduces('text/csv', 'application/x-ndjson')
-  @ApiOkResponse({ description: 'The filtered records, streamed as CSV or NDJSON.' })
+  @ApiOkResponse({ description: 'The filtered records, streamed as CSV or NDJSON (one AuditEntry per line).', schema: { type: 'string', format: 'binary' } })
   @ApiErrors(400, 401)
   async export(
     @Req() req: Request,
@@ -104,7 +108,7 @@ export class AuditController {
 
   @Get('verify')
   @ApiBearerAuth()
-  @ApiOkResponse({ description: '`{ ok, checked, firstBroken? }`: the hash chains of the days from..to (platform admins).' })
+  @ApiOkResponse({ type: AuditVerifyView, description: 'The hash chains of the days from..to (platform admins).' })
   @ApiErrors(400, 401, 403)
   verify(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() query: AuditVerifyQuery): Promise<AuditVerifyReply> {
     return this.bus.request('audit', AuditSubjects.verify, envelopeFor(req, actorOf(principal), query), 120_000);
@@ -114,7 +118,7 @@ export class AuditController {
   @Post('clusters/:cluster/k8s')
   @Public()
   @HttpCode(200)
-  @ApiOkResponse({ description: '`{ accepted }`: events on the audit stream.' })
+  @ApiOkResponse({ type: K8sAuditAcceptedView, description: 'Events put on the audit stream.' })
   @ApiErrors(400, 401, 413)
   async ingest(
     @Req() req: Request,

@@ -5,6 +5,7 @@ import { AuthenticatedPrincipal, ClusterItemView, ClustersSubjects, ClusterView,
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
+import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
 import { PageQuery } from '../common/page-query';
 
@@ -19,7 +20,7 @@ export class ClustersController {
   constructor(private readonly bus: ServiceRequester) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Registered member clusters the caller may see.' })
+  @ApiPageResponse(ClusterItemView, 'Registered member clusters the caller may see.')
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false, type: String })
   @ApiErrors(400)

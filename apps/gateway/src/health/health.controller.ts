@@ -2,6 +2,7 @@ import { Controller, Get, HttpStatus, Req, Res } from '@nestjs/common';
 import { Public } from '../authn/public.decorator';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { LivenessView, ReadinessView } from '@cube/contracts';
 import { ReadinessService } from './readiness.service';
 import { requestIdOf } from '../envelope/envelope.factory';
 
@@ -12,14 +13,14 @@ export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}
 
   @Get('healthz')
-  @ApiOkResponse({ description: 'The gateway process is alive.' })
+  @ApiOkResponse({ type: LivenessView, description: 'The gateway process is alive.' })
   healthz(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('readyz')
-  @ApiOkResponse({ description: 'NATS is connected and every control-plane service answers its ping.' })
-  @ApiServiceUnavailableResponse({ description: 'Not ready; `missing` names the services that did not answer.' })
+  @ApiOkResponse({ type: ReadinessView, description: 'NATS is connected and every control-plane service answers its ping.' })
+  @ApiServiceUnavailableResponse({ type: ReadinessView, description: 'Not ready; `missing` names the services that did not answer.' })
   async readyz(@Req() req: Request, @Res() res: Response): Promise<void> {
     const readiness = await this.readiness.check(requestIdOf(req));
     const { ready, ...body } = readiness;

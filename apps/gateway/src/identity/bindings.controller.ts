@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthenticatedPrincipal, CreateRoleBindingBody, IdentitySubjects, ListRoleBindingsQuery, MeReply, Page, RoleBinding, RoleBindingView } from '@cube/contracts';
+import { AuthenticatedPrincipal, CreateRoleBindingBody, IdentitySubjects, ListRoleBindingsQuery, MeReply, MeView, Page, RoleBinding, RoleBindingView, RoleView } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
+import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
 
 @ApiTags('roles and bindings')
@@ -15,19 +16,20 @@ export class BindingsController {
   constructor(private readonly bus: ServiceRequester) {}
 
   @Get('me')
-  @ApiOkResponse({ description: 'The caller, their bindings and their packed CASL rules.' })
+  @ApiOkResponse({ type: MeView, description: 'The caller, their bindings and their packed CASL rules.' })
+  @ApiErrors(403)
   me(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<MeReply> {
     return this.bus.request('identity', IdentitySubjects.me, envelopeFor(req, actorOf(principal), {}));
   }
 
   @Get('roles')
-  @ApiOkResponse({ description: 'Built-in roles with their platform (CASL) and native (RBAC) rules.' })
+  @ApiPageResponse(RoleView, 'Built-in roles with their platform (CASL) and native (RBAC) rules; one page.')
   roles(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<Page<unknown>> {
     return this.bus.request('identity', IdentitySubjects.roleList, envelopeFor(req, actorOf(principal), {}));
   }
 
   @Get('rolebindings')
-  @ApiOkResponse({ description: 'Bindings the caller may see.' })
+  @ApiPageResponse(RoleBindingView, 'Bindings the caller may see, oldest first.')
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() query: ListRoleBindingsQuery): Promise<Page<RoleBinding>> {
     return this.bus.request('identity', IdentitySubjects.bindingList, envelopeFor(req, actorOf(principal), query));
@@ -43,7 +45,7 @@ export class BindingsController {
   @Delete('rolebindings/:id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  @ApiErrors(400, 403, 404)
+  @ApiErrors(400, 403, 404, 409)
   async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('id') id: string): Promise<void> {
     await this.bus.request('identity', IdentitySubjects.bindingDelete, envelopeFor(req, actorOf(principal), { id }));
   }

@@ -1,9 +1,10 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { IdentitySubjects, JsonWebKeySet } from '@cube/contracts';
+import { IdentitySubjects, JsonWebKeySet, JsonWebKeySetView } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { Public } from '../authn/public.decorator';
+import { ApiErrors } from '../docs/api-errors';
 import { envelopeFor } from '../envelope/envelope.factory';
 
 @ApiTags('authentication')
@@ -14,7 +15,8 @@ export class JwksController {
   @Public()
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=60')
-  @ApiOkResponse({ description: 'Public keys that verify Cube access tokens (RFC 7517).' })
+  @ApiOkResponse({ type: JsonWebKeySetView, description: 'Public keys that verify Cube access tokens (RFC 7517).' })
+  @ApiErrors(503)
   jwks(@Req() req: Request): Promise<JsonWebKeySet> {
     return this.bus.request('identity', IdentitySubjects.jwks, envelopeFor(req, { kind: 'system', name: 'anonymous' }, {}));
   }

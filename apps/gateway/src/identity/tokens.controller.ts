@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiTokenView, AuthenticatedPrincipal, CreateApiTokenBody, CreatedApiToken, CreatedApiTokenView, IdentitySubjects, Page } from '@cube/contracts';
+import { ApiTokenItemView, ApiTokenView, AuthenticatedPrincipal, CreateApiTokenBody, CreatedApiToken, CreatedApiTokenView, IdentitySubjects, Page } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
+import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
 
 @ApiTags('tokens')
@@ -15,7 +16,7 @@ export class TokensController {
   constructor(private readonly bus: ServiceRequester) {}
 
   @Get()
-  @ApiOkResponse({ description: 'The caller\'s API tokens, without their secrets.' })
+  @ApiPageResponse(ApiTokenItemView, 'The caller\'s API tokens, without their secrets.')
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<Page<ApiTokenView>> {
     return this.bus.request('identity', IdentitySubjects.tokenList, envelopeFor(req, actorOf(principal), {}));
   }

@@ -5,6 +5,7 @@ import { AuthenticatedPrincipal, CreateUserBody, IdentitySubjects, Page, SetPass
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
+import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
 import { PageQuery } from '../common/page-query';
 
@@ -16,7 +17,7 @@ export class UsersController {
   constructor(private readonly bus: ServiceRequester) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Users the caller may see: everyone for a platform admin, else themselves.' })
+  @ApiPageResponse(UserView, 'Users the caller may see: everyone for a platform admin, else themselves.')
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false, type: String })
   @ApiErrors(400)

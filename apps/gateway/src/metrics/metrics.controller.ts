@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { Public } from '../authn/public.decorator';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CubeMetrics } from '@cube/observability';
 
@@ -11,7 +11,8 @@ export class MetricsController {
   constructor(private readonly metrics: CubeMetrics) {}
 
   @Get('metrics')
-  @ApiOkResponse({ description: 'Prometheus text exposition format.' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format.', schema: { type: 'string' } })
   async metricsText(@Res() res: Response): Promise<void> {
     res.setHeader('Content-Type', this.metrics.contentType);
     res.send(await this.metrics.render());

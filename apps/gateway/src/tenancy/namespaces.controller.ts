@@ -16,6 +16,7 @@ import {
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
+import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
 import { PageQuery } from '../common/page-query';
 
@@ -33,7 +34,7 @@ export class NamespacesController {
   constructor(private readonly bus: ServiceRequester) {}
 
   @Get('namespaces')
-  @ApiOkResponse({ description: 'Every namespace the caller can see, optionally of one cluster, tenant or project.' })
+  @ApiPageResponse(NamespaceView, 'Every namespace the caller can see, optionally of one cluster, tenant or project.')
   @ApiErrors(400, 422)
   listAll(
     @Req() req: Request,
@@ -44,7 +45,7 @@ export class NamespacesController {
   }
 
   @Get('tenants/:tenant/projects/:project/namespaces')
-  @ApiOkResponse({ description: 'Namespaces of the project, ordered by cluster and name.' })
+  @ApiPageResponse(NamespaceView, 'Namespaces of the project, ordered by cluster and name.')
   @ApiErrors(400, 404)
   list(
     @Req() req: Request,

@@ -10,6 +10,7 @@ import {
   Project,
   ProjectView,
   RoleBinding,
+  RoleBindingView,
   TenancySubjects,
   Tenant,
   TenantView,
@@ -18,6 +19,7 @@ import {
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
+import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
 import { PageQuery } from '../common/page-query';
 
@@ -30,7 +32,7 @@ export class TenantsController {
   constructor(private readonly bus: ServiceRequester) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Tenants the caller is bound to (every tenant for platform admins).' })
+  @ApiPageResponse(TenantView, 'Tenants the caller is bound to (every tenant for platform admins).')
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<Tenant>> {
     return this.bus.request('tenancy', TenancySubjects.tenantList, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));
@@ -76,7 +78,7 @@ export class TenantsController {
   }
 
   @Get(':tenant/members')
-  @ApiOkResponse({ description: 'Role bindings at this tenant and its projects.' })
+  @ApiPageResponse(RoleBindingView, 'Role bindings at this tenant and its projects.')
   @ApiErrors(400, 404)
   members(
     @Req() req: Request,
@@ -88,7 +90,7 @@ export class TenantsController {
   }
 
   @Get(':tenant/projects')
-  @ApiOkResponse({ description: 'Projects of the tenant the caller may see, each with the sum of its namespaces\' quotas.' })
+  @ApiPageResponse(ProjectView, 'Projects of the tenant the caller may see, each with the sum of its namespaces\' quotas.')
   @ApiErrors(400, 404)
   listProjects(
     @Req() req: Request,

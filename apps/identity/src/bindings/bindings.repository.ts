@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import type { SqlCondition } from '@cube/auth';
 import { BindingOrigin, BindingScope, RoleBinding, RoleName } from '@cube/contracts';
 
 interface BindingRow {
@@ -34,6 +35,12 @@ const toBinding = (row: BindingRow): RoleBinding => ({
   origin: row.origin,
   version: row.version,
 });
+
+/** A listed binding and its keyset position. */
+export interface BindingPageRow {
+  binding: RoleBinding;
+  key: [string, string];
+}
 
 /** A binding derived from a directory group: which group of the mapping made it. */
 export interface MappedBinding extends RoleBinding {
@@ -103,33 +110,54 @@ export class BindingsRepository {
     return rows[0] ? toBinding(rows[0]) : null;
   }
 
-  /** Bindings filtered by scope and subject user, oldest first (keyset pagination on created_at, id). */
-  async list(filter: { scope?: BindingScope; user?: string }): Promise<RoleBinding[]> {
+  /**
+   * One page of bindings filtered by scope, subject user and `visible` (the caller's read rules as
+   * SQL, see readableWhere), oldest first. Keyset on (created_at, id): `after` is the last row's
+   * key as returned in `BindingPageRow.key`, exact to the microsecond.
+   */
+  async list(
+    filter: { scope?: BindingScope; user?: string },
+    visible: SqlCondition,
+    page: { limit: number; after: [string, string] | null },
+  ): Promise<BindingPageRow[]> {
     const scope = filter.scope;
     const rows = (await this.db.query(
-      `SELECT * FROM "identity"."role_bindings"
+      `SELECT *, "created_at"::text AS "key_created_at" FROM "identity"."role_bindings"
        WHERE ($1::text IS NULL OR "scope_kind" = $1)
          AND ($2::text IS NULL OR "tenant" = $2)
          AND ($3::text IS NULL OR "project" = $3)
          AND ($4::text IS NULL OR ("subject_kind" = 'User' AND "subject_name" = $4))
-       ORDER BY "created_at", "id"`,
+         AND ($5::timestamptz IS NULL OR ("created_at", "id") > ($5::timestamptz, $6::uuid))
+         AND ${visible.sql}
+       ORDER BY "created_at", "id" LIMIT $7`,
       [
         scope?.kind ?? null,
         scope && scope.kind !== 'platform' ? scope.tenant : null,
         scope?.kind === 'project' ? scope.project : null,
         filter.user ?? null,
+        page.after?.[0] ?? null,
+        page.after?.[1] ?? null,
+        page.limit,
+        ...visible.params,
       ],
-    )) as BindingRow[];
-    return rows.map(toBinding);
+    )) as (BindingRow & { key_created_at: string })[];
+    return rows.map((row) => ({ binding: toBinding(row), key: [row.key_created_at, row.id] }));
   }
+
+  /** Parameters a `visible` condition for `list` starts at. */
+  static readonly LIST_VISIBLE_FIRST_PARAM = 8;
+
+  /** Rule attributes of a RoleBinding subject (roleBindingSubject) → columns, for readableWhere. */
+  static readonly VISIBILITY_COLUMNS = { role: '"role"', scope: '"scope_kind"', tenant: '"tenant"', project: '"project"' };
 
   /**
    * Deletes a binding, but never the last platform-admin binding of a user: Cube would be left
    * without anyone able to administer it. The platform-admin rows are locked first, so two
-   * concurrent deletions cannot each see the other's binding as the one that remains.
+   * concurrent deletions cannot each see the other's binding as the one that remains; `tx` must
+   * therefore be a transaction.
    */
-  async delete(id: string): Promise<'deleted' | 'missing' | 'last-platform-admin'> {
-    return this.db.transaction('READ COMMITTED', async (tx) => {
+  async delete(id: string, tx: EntityManager): Promise<'deleted' | 'missing' | 'last-platform-admin'> {
+    {
       const admins = (await tx.query(
         `SELECT "id" FROM "identity"."role_bindings"
          WHERE "role" = 'platform-admin' AND "scope_kind" = 'platform' AND "subject_kind" = 'User' FOR UPDATE`,
@@ -137,6 +165,6 @@ export class BindingsRepository {
       if (admins.length === 1 && admins[0]?.id === id) return 'last-platform-admin';
       const result = (await tx.query(`DELETE FROM "identity"."role_bindings" WHERE "id" = $1`, [id])) as [unknown[], number];
       return result[1] > 0 ? 'deleted' : 'missing';
-    });
+    }
   }
 }

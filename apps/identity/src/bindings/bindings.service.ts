@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { assertMayGrant, assertMayRevoke, authorizeVisible, BUILT_IN_ROLES, packRulesFor, roleBindingSubject } from '@cube/auth';
+import { assertMayGrant, assertMayRevoke, authorizeVisible, BUILT_IN_ROLES, packRulesFor, readableWhere, roleBindingSubject } from '@cube/auth';
 import { Actor, BindingScope, CreateRoleBindingBody, CubeError, MeReply, Page, RoleBinding } from '@cube/contracts';
-import { EventPublisher } from '@cube/messaging';
+import { EntityManager } from 'typeorm';
+import { IdentityOutbox } from '../events/identity-outbox';
 import { publicUser, UsersRepository } from '../users/users.repository';
 import { AbilitiesService } from './abilities.service';
 import { BindingsRepository } from './bindings.repository';
@@ -12,6 +13,29 @@ function parseScope(text: string): BindingScope {
   if (kind === 'tenant') return { kind: 'tenant', tenant: rest };
   const [tenant = '', project = ''] = rest.split('/', 2);
   return { kind: 'project', tenant, project };
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const badCursor = () => new CubeError('BAD_REQUEST', 'cursor is not one this list returned', { fields: [{ field: 'cursor', problems: ['invalid cursor'] }] });
+
+/** A cursor is the last returned row's (created_at, id), so pages stay stable while bindings are added. */
+function encodeCursor(key: [string, string]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): [string, string] | null {
+  if (!cursor) return null;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw badCursor();
+  }
+  const valid =
+    Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && typeof key[1] === 'string' && UUID.test(key[1]);
+  if (!valid) throw badCursor();
+  return key as [string, string];
 }
 
 function toScope(body: CreateRoleBindingBody['scope']): BindingScope {
@@ -27,22 +51,30 @@ export class BindingsService {
     private readonly bindings: BindingsRepository,
     private readonly abilities: AbilitiesService,
     private readonly users: UsersRepository,
-    private readonly events: EventPublisher,
+    private readonly outbox: IdentityOutbox,
   ) {}
 
-  private async announce(actor: Actor, event: 'created' | 'deleted', binding: RoleBinding): Promise<void> {
-    await this.events.publish({ actor, entityKind: 'binding', event, entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
+  private async announce(tx: EntityManager, actor: Actor, event: 'created' | 'deleted', binding: RoleBinding): Promise<void> {
+    await this.outbox.add(tx, { actor, entityKind: 'binding', event, entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
   }
 
   roles() {
     return { items: Object.values(BUILT_IN_ROLES), nextCursor: null };
   }
 
-  async list(actor: Actor, filter: { scope?: string; user?: string }): Promise<Page<RoleBinding>> {
+  async list(actor: Actor, query: { scope?: string; user?: string; limit?: number; cursor?: string }): Promise<Page<RoleBinding>> {
     const ability = await this.abilities.abilityOf(actor);
-    const rows = await this.bindings.list({ scope: filter.scope ? parseScope(filter.scope) : undefined, user: filter.user });
-    // Visibility depends on each binding's scope; bindings are few, so they are filtered here.
-    return { items: rows.filter((binding) => ability.can('read', roleBindingSubject(binding))), nextCursor: null };
+    // Visibility is part of the query, so every page is full and the cursor never skips a row.
+    const visible = readableWhere(ability, 'RoleBinding', BindingsRepository.VISIBILITY_COLUMNS, BindingsRepository.LIST_VISIBLE_FIRST_PARAM);
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.bindings.list(
+      { scope: query.scope ? parseScope(query.scope) : undefined, user: query.user },
+      visible,
+      { limit: limit + 1, after: decodeCursor(query.cursor) },
+    );
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items: items.map((row) => row.binding), nextCursor: rows.length > limit && last ? encodeCursor(last.key) : null };
   }
 
   async create(actor: Actor, body: CreateRoleBindingBody): Promise<RoleBinding> {
@@ -54,10 +86,13 @@ export class BindingsService {
     if (body.subject.kind === 'User' && !(await this.users.find(body.subject.name))) {
       throw new CubeError('UNPROCESSABLE', `user "${body.subject.name}" does not exist`, { fields: [{ field: 'subject.name', problems: ['no such user'] }] });
     }
-    const created = await this.bindings.insert({ subject: body.subject, role: body.role, scope, createdBy: actor.name });
-    if (!created) throw new CubeError('CONFLICT', 'this binding already exists', {});
+    const created = await this.outbox.transaction(async (tx) => {
+      const inserted = await this.bindings.insert({ subject: body.subject, role: body.role, scope, createdBy: actor.name }, tx);
+      if (!inserted) throw new CubeError('CONFLICT', 'this binding already exists', {});
+      await this.announce(tx, actor, 'created', inserted);
+      return inserted;
+    });
     this.abilities.bindingsChanged();
-    await this.announce(actor, 'created', created);
     return created;
   }
 
@@ -70,13 +105,15 @@ export class BindingsService {
       const granterBindings = await this.bindings.forPrincipal(actor.name, actor.groups);
       assertMayRevoke({ name: actor.name, groups: actor.groups, bindings: granterBindings }, binding);
     }
-    const outcome = await this.bindings.delete(id);
-    if (outcome === 'missing') throw notFound;
-    if (outcome === 'last-platform-admin') {
-      throw new CubeError('CONFLICT', 'the last platform-admin binding cannot be deleted; grant the role to someone else first', { id });
-    }
+    await this.outbox.transaction(async (tx) => {
+      const outcome = await this.bindings.delete(id, tx);
+      if (outcome === 'missing') throw notFound;
+      if (outcome === 'last-platform-admin') {
+        throw new CubeError('CONFLICT', 'the last platform-admin binding cannot be deleted; grant the role to someone else first', { id });
+      }
+      await this.announce(tx, actor, 'deleted', { ...binding, version: binding.version + 1 });
+    });
     this.abilities.bindingsChanged();
-    await this.announce(actor, 'deleted', { ...binding, version: binding.version + 1 });
   }
 
   async me(actor: Actor): Promise<MeReply> {

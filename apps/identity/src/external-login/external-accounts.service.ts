@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Actor, CubeError, DNS_LABEL, RoleBinding, UserSource } from '@cube/contracts';
-import { EventPublisher } from '@cube/messaging';
 import { AbilitiesService } from '../bindings/abilities.service';
 import { BindingsRepository } from '../bindings/bindings.repository';
+import { IdentityOutbox } from '../events/identity-outbox';
 import { publicUser, StoredUser, UsersRepository } from '../users/users.repository';
 import { bindingKey, bindingsForGroups, GroupRoleMapping } from './group-role-mapping';
 
@@ -39,11 +38,10 @@ const clip = (value: string | null, max: number): string | null => (value === nu
 @Injectable()
 export class ExternalAccountsService {
   constructor(
-    private readonly db: DataSource,
     private readonly users: UsersRepository,
     private readonly bindings: BindingsRepository,
     private readonly abilities: AbilitiesService,
-    private readonly events: EventPublisher,
+    private readonly outbox: IdentityOutbox,
   ) {}
 
   static cubeNameOf(directoryName: string): string {
@@ -63,7 +61,7 @@ export class ExternalAccountsService {
       phone: clip(request.profile.phone, 64),
     };
     const actor: Actor = { kind: 'system', name: `${source}-login` };
-    const changes = await this.db.transaction('READ COMMITTED', async (tx) => {
+    const changes = await this.outbox.transaction(async (tx) => {
       let user = await this.users.findForUpdate(profile.name, tx);
       let userEvent: 'created' | 'updated' | null = null;
       if (user && user.source !== source) {
@@ -99,21 +97,21 @@ export class ExternalAccountsService {
         );
         if (created) added.push(created);
       }
-      return { user, userEvent, added, removed };
+      if (userEvent) {
+        await this.outbox.add(tx, { actor, entityKind: 'user', event: userEvent, entity: { kind: 'User', name: user.name }, version: user.version, data: publicUser(user) });
+      }
+      for (const binding of added) {
+        await this.outbox.add(tx, { actor, entityKind: 'binding', event: 'created', entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
+      }
+      for (const { originGroup: _group, ...binding } of removed) {
+        const gone = { ...binding, version: binding.version + 1 };
+        await this.outbox.add(tx, { actor, entityKind: 'binding', event: 'deleted', entity: { kind: 'RoleBinding', name: binding.id }, version: gone.version, data: gone });
+      }
+      return { user, bindingsChanged: added.length > 0 || removed.length > 0 };
     });
     if (!changes) return { kind: 'disabled' };
-    const { user, userEvent, added, removed } = changes;
-    if (userEvent) {
-      await this.events.publish({ actor, entityKind: 'user', event: userEvent, entity: { kind: 'User', name: user.name }, version: user.version, data: publicUser(user) });
-    }
-    if (added.length > 0 || removed.length > 0) this.abilities.bindingsChanged();
-    for (const binding of added) {
-      await this.events.publish({ actor, entityKind: 'binding', event: 'created', entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
-    }
-    for (const { originGroup: _group, ...binding } of removed) {
-      const gone = { ...binding, version: binding.version + 1 };
-      await this.events.publish({ actor, entityKind: 'binding', event: 'deleted', entity: { kind: 'RoleBinding', name: binding.id }, version: gone.version, data: gone });
-    }
+    const { user, bindingsChanged } = changes;
+    if (bindingsChanged) this.abilities.bindingsChanged();
     await this.users.recordLogin(user.name);
     return { kind: 'signed-in', user };
   }

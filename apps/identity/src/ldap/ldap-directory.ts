@@ -4,6 +4,9 @@ import { CubeError } from '@cube/contracts';
 import { fillFilter } from './ldap-filter';
 import { LDAP_SETTINGS, LdapSettings } from './ldap-settings';
 
+/** Node's error codes for a certificate chain or name that does not verify (tls.connect). */
+const TLS_VERIFICATION_CODES = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/;
+
 /** A directory user whose password was just verified by binding as them. */
 export interface LdapAccount {
   dn: string;
@@ -84,10 +87,18 @@ export class LdapDirectory {
   }
 
   private async connect(settings: LdapSettings): Promise<Client> {
-    const client = new Client({ url: settings.url, timeout: settings.timeoutMs, connectTimeout: settings.timeoutMs, tlsOptions: settings.tlsOptions });
+    // ldapts opens TLS at once whenever it is given tlsOptions, even for ldap://: with StartTLS they
+    // go to startTLS only. Copies: ldapts writes the connection's socket into the options it gets.
+    const client = new Client({
+      url: settings.url,
+      timeout: settings.timeoutMs,
+      connectTimeout: settings.timeoutMs,
+      tlsOptions: settings.tlsOptions && !settings.startTls ? { ...settings.tlsOptions } : undefined,
+    });
     if (settings.startTls) {
       try {
-        await client.startTLS(settings.tlsOptions);
+        // The certificate is checked against the URL's host, as for ldaps://.
+        await client.startTLS({ ...settings.tlsOptions, host: new URL(settings.url).hostname });
       } catch (error: unknown) {
         await client.unbind().catch(() => undefined);
         throw this.unavailable(error);
@@ -151,6 +162,11 @@ export class LdapDirectory {
   private unavailable(error: unknown): CubeError {
     if (error instanceof CubeError) return error;
     const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && TLS_VERIFICATION_CODES.test(code)) {
+      // An operator must tell "down" from "not trusted": the latter is fixed in CUBE_LDAP_CA_FILE or the server's certificate.
+      this.logger.error({ code }, 'the LDAP server\'s certificate is not trusted: check CUBE_LDAP_CA_FILE and the server name in CUBE_LDAP_URL');
+      return new CubeError('UNAVAILABLE', 'the LDAP directory\'s certificate is not trusted', { reason: 'ldap_tls_untrusted' });
+    }
     this.logger.warn({ err: error instanceof Error ? error.message : String(error), code }, 'LDAP directory unavailable');
     return new CubeError('UNAVAILABLE', 'the LDAP directory is unavailable', { reason: 'ldap_unavailable' });
   }

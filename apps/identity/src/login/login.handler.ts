@@ -39,6 +39,8 @@ export class LoginHandler {
   }
 
   @MessagePattern(IdentitySubjects.refresh)
+  // Rotation is a write, and the reuse of a spent token revokes a whole family: both belong on the trail.
+  @Audited({ action: 'auth.refresh', target: () => ({ kind: 'Session', name: '' }) })
   refresh(@Payload() envelope: Envelope): Promise<TokenPair> {
     return this.sessions.refresh(validatePayload(RefreshBody, envelope.payload).refreshToken);
   }

@@ -2,8 +2,9 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsUUID } from 'class-validator';
 import { ApiTokenView, CreateApiTokenBody, CreatedApiToken, CubeError, Envelope, IdentitySubjects } from '@cube/contracts';
-import { EventPublisher, validatePayload } from '@cube/messaging';
+import { validatePayload } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
+import { IdentityOutbox } from '../events/identity-outbox';
 import { ApiTokensService } from './api-tokens.service';
 
 class TokenIdPayload {
@@ -20,7 +21,7 @@ function userOf(envelope: Envelope): string {
 export class ApiTokensHandler {
   constructor(
     private readonly tokens: ApiTokensService,
-    private readonly events: EventPublisher,
+    private readonly outbox: IdentityOutbox,
   ) {}
 
   @MessagePattern(IdentitySubjects.tokenList)
@@ -40,8 +41,10 @@ export class ApiTokensHandler {
   async revoke(@Payload() envelope: Envelope): Promise<null> {
     const { id } = validatePayload(TokenIdPayload, envelope.payload);
     const owner = userOf(envelope);
-    await this.tokens.revoke(owner, id);
-    await this.events.publish({ actor: envelope.actor, entityKind: 'token', event: 'revoked', entity: { kind: 'ApiToken', name: id, owner }, version: 1, data: { id, owner } });
+    await this.outbox.transaction(async (tx) => {
+      await this.tokens.revoke(owner, id, tx);
+      await this.outbox.add(tx, { actor: envelope.actor, entityKind: 'token', event: 'revoked', entity: { kind: 'ApiToken', name: id, owner }, version: 1, data: { id, owner } });
+    });
     return null;
   }
 }

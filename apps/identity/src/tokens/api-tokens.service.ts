@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { API_TOKEN_PREFIX, ApiTokenView, AuthenticatedPrincipal, CreatedApiToken, CubeError } from '@cube/contracts';
 import { hashToken, newOpaqueSecret } from './token-hash';
 
@@ -50,8 +50,8 @@ export class ApiTokensService {
   }
 
   /** Revokes one of the user's tokens; NOT_FOUND for someone else's (their existence is not disclosed). */
-  async revoke(userName: string, id: string): Promise<void> {
-    const result = (await this.db.query(
+  async revoke(userName: string, id: string, manager: EntityManager = this.db.manager): Promise<void> {
+    const result = (await manager.query(
       `UPDATE "identity"."api_tokens" SET "revoked_at" = now() WHERE "id" = $1 AND "user_name" = $2 AND "revoked_at" IS NULL`,
       [id, userName],
     )) as [unknown[], number];

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CubeError, TokenPair } from '@cube/contracts';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { IdentityEnvironment } from '../identity-environment';
@@ -61,8 +61,8 @@ export class SessionsService {
     if (rows[0]) await this.revokeFamily(rows[0].family_id);
   }
 
-  async revokeAllOf(userName: string): Promise<void> {
-    await this.db.query(`UPDATE "identity"."refresh_tokens" SET "revoked_at" = now() WHERE "user_name" = $1 AND "revoked_at" IS NULL`, [userName]);
+  async revokeAllOf(userName: string, manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query(`UPDATE "identity"."refresh_tokens" SET "revoked_at" = now() WHERE "user_name" = $1 AND "revoked_at" IS NULL`, [userName]);
   }
 
   private async revokeFamilyOfReused(hash: string): Promise<void> {

@@ -1,16 +1,20 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Actor } from '@cube/contracts';
+import { AuditPublisher } from '@cube/messaging';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { BindingsRepository } from '../bindings/bindings.repository';
+import { IdentityOutbox } from '../events/identity-outbox';
 import { IdentityEnvironment } from '../identity-environment';
 import { assertAcceptablePassword } from './password-policy';
 import { PasswordHasher } from './password-hasher';
-import { UsersRepository } from './users.repository';
+import { publicUser, UsersRepository } from './users.repository';
 
 export const BOOTSTRAP_ADMIN = 'admin';
+const BOOTSTRAP_ACTOR: Actor = { kind: 'system', name: 'bootstrap' };
 
 /**
  * First start with no users: create `admin` as platform admin, with CUBE_ADMIN_PASSWORD or a
@@ -25,6 +29,8 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     private readonly users: UsersRepository,
     private readonly bindings: BindingsRepository,
     private readonly hasher: PasswordHasher,
+    private readonly outbox: IdentityOutbox,
+    private readonly audit: AuditPublisher,
     @Inject(SERVICE_ENVIRONMENT) private readonly env: IdentityEnvironment,
   ) {}
 
@@ -42,14 +48,22 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
       // Two replicas starting together: only the one that sees an empty table creates admin.
       const [row] = (await tx.query('SELECT count(*)::int AS n FROM "identity"."users"')) as { n: number }[];
       if ((row?.n ?? 0) > 0) return false;
-      await this.users.insert({ name: BOOTSTRAP_ADMIN, displayName: 'Administrator', email: null, phone: null, source: 'local', passwordHash: hash }, tx);
-      await this.bindings.insert({ subject: { kind: 'User', name: BOOTSTRAP_ADMIN }, role: 'platform-admin', scope: { kind: 'platform' }, createdBy: 'system:bootstrap' }, tx);
+      const user = await this.users.insert({ name: BOOTSTRAP_ADMIN, displayName: 'Administrator', email: null, phone: null, source: 'local', passwordHash: hash }, tx);
+      const binding = await this.bindings.insert({ subject: { kind: 'User', name: BOOTSTRAP_ADMIN }, role: 'platform-admin', scope: { kind: 'platform' }, createdBy: 'system:bootstrap' }, tx);
+      if (!user || !binding) return false;
+      const actor = BOOTSTRAP_ACTOR;
+      await this.outbox.add(tx, { actor, entityKind: 'user', event: 'created', entity: { kind: 'User', name: user.name }, version: user.version, data: publicUser(user) });
+      await this.outbox.add(tx, { actor, entityKind: 'binding', event: 'created', entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
       return true;
     }).catch((error: unknown) => {
       // A serialization failure means another replica bootstrapped at the same moment.
       if ((error as { code?: string }).code === '40001') return false;
       throw error;
     });
+    if (created) {
+      this.outbox.wake();
+      await this.recordAudit();
+    }
     if (!created || given) {
       if (created) this.logger.log('created the bootstrap user "admin" with the password from CUBE_ADMIN_PASSWORD');
       return;
@@ -59,5 +73,16 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     await writeFile(file, `${password}\n`, { mode: 0o600 });
     // Deliberately logged once: this is the only way a newcomer learns the generated password.
     this.logger.warn({ passwordFile: file }, `created the bootstrap user "admin" with the generated password: ${password} (also written to ${file})`);
+  }
+
+  /** Like every write, the bootstrap is on the audit trail; a failure to record it is logged, not fatal (admin exists now). */
+  private async recordAudit(): Promise<void> {
+    const base = { source: 'platform' as const, requestId: randomUUID(), actor: BOOTSTRAP_ACTOR, outcome: 'success' as const };
+    try {
+      await this.audit.record({ ...base, action: 'user.create', target: { kind: 'User', name: BOOTSTRAP_ADMIN } });
+      await this.audit.record({ ...base, action: 'rolebinding.create', target: { kind: 'RoleBinding', name: 'platform-admin', subject: { kind: 'User', name: BOOTSTRAP_ADMIN } } });
+    } catch (error: unknown) {
+      this.logger.error({ reason: error instanceof Error ? error.message : String(error) }, 'could not record the bootstrap on the audit trail');
+    }
   }
 }

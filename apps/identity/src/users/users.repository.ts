@@ -91,8 +91,8 @@ export class UsersRepository {
     return rows[0] ? toUser(rows[0]) : null;
   }
 
-  async update(name: string, changes: UserChanges): Promise<StoredUser | null> {
-    const rows = (await this.db.query(
+  async update(name: string, changes: UserChanges, manager: EntityManager = this.db.manager): Promise<StoredUser | null> {
+    const rows = (await manager.query(
       `UPDATE "identity"."users" SET
          "display_name" = COALESCE($2, "display_name"),
          "email" = CASE WHEN $3::boolean THEN $4 ELSE "email" END,
@@ -113,8 +113,8 @@ export class UsersRepository {
     return rows[0]?.[0] ? toUser(rows[0][0]) : null;
   }
 
-  async setPasswordHash(name: string, hash: string): Promise<boolean> {
-    const result = (await this.db.query(
+  async setPasswordHash(name: string, hash: string, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const result = (await manager.query(
       `UPDATE "identity"."users" SET "password_hash" = $2, "version" = "version" + 1 WHERE "name" = $1`,
       [name, hash],
     )) as [unknown[], number];
@@ -149,8 +149,8 @@ export class UsersRepository {
     await this.db.query(`UPDATE "identity"."users" SET "last_login_at" = now() WHERE "name" = $1`, [name]);
   }
 
-  async delete(name: string): Promise<StoredUser | null> {
-    const rows = (await this.db.query(`DELETE FROM "identity"."users" WHERE "name" = $1 RETURNING *`, [name])) as [UserRow[], number];
+  async delete(name: string, manager: EntityManager = this.db.manager): Promise<StoredUser | null> {
+    const rows = (await manager.query(`DELETE FROM "identity"."users" WHERE "name" = $1 RETURNING *`, [name])) as [UserRow[], number];
     return rows[0]?.[0] ? toUser(rows[0][0]) : null;
   }
 }

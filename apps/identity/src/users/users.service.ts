@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, CreateUserBody, CubeError, Page, SetPasswordBody, UpdateUserBody, User } from '@cube/contracts';
 import { authorize, authorizeVisible, subjectOf } from '@cube/auth';
-import { EventPublisher } from '@cube/messaging';
+import { EntityManager } from 'typeorm';
 import { AbilitiesService } from '../bindings/abilities.service';
+import { IdentityOutbox } from '../events/identity-outbox';
 import { SessionsService } from '../tokens/sessions.service';
 import { assertAcceptablePassword } from './password-policy';
 import { PasswordHasher } from './password-hasher';
@@ -21,11 +22,11 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly abilities: AbilitiesService,
     private readonly sessions: SessionsService,
-    private readonly events: EventPublisher,
+    private readonly outbox: IdentityOutbox,
   ) {}
 
-  private async announce(actor: Actor, event: 'created' | 'updated' | 'deleted', user: User): Promise<void> {
-    await this.events.publish({ actor, entityKind: 'user', event, entity: { kind: 'User', name: user.name }, version: user.version, data: user });
+  private async announce(tx: EntityManager, actor: Actor, event: 'created' | 'updated' | 'deleted', user: User): Promise<void> {
+    await this.outbox.add(tx, { actor, entityKind: 'user', event, entity: { kind: 'User', name: user.name }, version: user.version, data: user });
   }
 
   async list(actor: Actor, limit: number, cursor: string | null): Promise<Page<User>> {
@@ -47,17 +48,16 @@ export class UsersService {
   async create(actor: Actor, body: CreateUserBody): Promise<User> {
     authorize(await this.abilities.abilityOf(actor), 'create', userSubject(body.name));
     if (body.password !== undefined) assertAcceptablePassword(body.name, body.password);
-    const created = await this.users.insert({
-      name: body.name,
-      displayName: body.displayName ?? body.name,
-      email: body.email ?? null,
-      phone: null,
-      source: 'local',
-      passwordHash: body.password !== undefined ? await this.hasher.hash(body.password) : null,
+    const passwordHash = body.password !== undefined ? await this.hasher.hash(body.password) : null;
+    return this.outbox.transaction(async (tx) => {
+      const created = await this.users.insert(
+        { name: body.name, displayName: body.displayName ?? body.name, email: body.email ?? null, phone: null, source: 'local', passwordHash },
+        tx,
+      );
+      if (!created) throw new CubeError('CONFLICT', `user "${body.name}" already exists`, { name: body.name });
+      await this.announce(tx, actor, 'created', publicUser(created));
+      return publicUser(created);
     });
-    if (!created) throw new CubeError('CONFLICT', `user "${body.name}" already exists`, { name: body.name });
-    await this.announce(actor, 'created', publicUser(created));
-    return publicUser(created);
   }
 
   async update(actor: Actor, name: string, body: UpdateUserBody): Promise<User> {
@@ -68,11 +68,13 @@ export class UsersService {
     if (body.state === 'disabled' && actor.name === name) {
       throw new CubeError('UNPROCESSABLE', 'you cannot disable yourself', { fields: [{ field: 'state', problems: ['cannot disable yourself'] }] });
     }
-    const updated = await this.users.update(name, body);
-    if (!updated) throw notFound(name);
-    if (updated.state === 'disabled') await this.sessions.revokeAllOf(name);
-    await this.announce(actor, 'updated', publicUser(updated));
-    return publicUser(updated);
+    return this.outbox.transaction(async (tx) => {
+      const updated = await this.users.update(name, body, tx);
+      if (!updated) throw notFound(name);
+      if (updated.state === 'disabled') await this.sessions.revokeAllOf(name, tx);
+      await this.announce(tx, actor, 'updated', publicUser(updated));
+      return publicUser(updated);
+    });
   }
 
   async setPassword(actor: Actor, name: string, body: SetPasswordBody): Promise<void> {
@@ -92,15 +94,21 @@ export class UsersService {
       }
     }
     assertAcceptablePassword(name, body.newPassword);
-    await this.users.setPasswordHash(name, await this.hasher.hash(body.newPassword));
-    await this.sessions.revokeAllOf(name);
+    const hash = await this.hasher.hash(body.newPassword);
+    // The new password and the end of the old sessions hold together or not at all.
+    await this.outbox.transaction(async (tx) => {
+      await this.users.setPasswordHash(name, hash, tx);
+      await this.sessions.revokeAllOf(name, tx);
+    });
   }
 
   async delete(actor: Actor, name: string): Promise<void> {
     authorizeVisible(await this.abilities.abilityOf(actor), 'delete', userSubject(name));
     if (actor.name === name) throw new CubeError('UNPROCESSABLE', 'you cannot delete yourself');
-    const deleted = await this.users.delete(name);
-    if (!deleted) throw notFound(name);
-    await this.announce(actor, 'deleted', { ...publicUser(deleted), version: deleted.version + 1 });
+    await this.outbox.transaction(async (tx) => {
+      const deleted = await this.users.delete(name, tx);
+      if (!deleted) throw notFound(name);
+      await this.announce(tx, actor, 'deleted', { ...publicUser(deleted), version: deleted.version + 1 });
+    });
   }
 }

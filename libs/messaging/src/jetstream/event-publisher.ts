@@ -43,8 +43,15 @@ export class EventPublisher {
 
   /** Resolves once the stream has stored the event; UNAVAILABLE when JetStream does not answer. */
   async publish<TData>(input: DomainEventInput<TData>): Promise<CubeEvent<TData>> {
+    const published = this.compose(input);
+    await this.publishComposed(published);
+    return published;
+  }
+
+  /** The event `publish` would send, with its id and time fixed now: what an outbox stores to send later. */
+  compose<TData>(input: DomainEventInput<TData>): CubeEvent<TData> {
     const [service, entityKind, event] = this.typeOf(input);
-    const published: CubeEvent<TData> = {
+    return {
       id: input.id ?? randomUUID(),
       type: `${service}.${entityKind}.${event}`,
       at: new Date().toISOString(),
@@ -53,9 +60,14 @@ export class EventPublisher {
       version: input.version,
       data: input.data,
     };
-    const subject = `${this.subjectPrefix}.${published.type}`;
-    await publishDurably(this.js, subject, published, published.id, this.stream, this.ackTimeoutMs);
-    return published;
+  }
+
+  /** Sends an event made by `compose`, with its id as `msgID`: sending it again within the stream's duplicate window stores it once. */
+  async publishComposed(event: CubeEvent<unknown>): Promise<void> {
+    const parts = event.type.split('.');
+    if (parts.length !== 3) throw new CubeError('INTERNAL', `event type "${event.type}" is not <service>.<entity>.<event>`, {});
+    parts.forEach((part) => assertSubjectToken(part, 'event type'));
+    await publishDurably(this.js, `${this.subjectPrefix}.${event.type}`, event, event.id, this.stream, this.ackTimeoutMs);
   }
 
   private typeOf(input: DomainEventInput<unknown>): [string, string, string] {

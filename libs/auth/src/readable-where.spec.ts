@@ -1,0 +1,35 @@
+import { createMongoAbility } from '@casl/ability';
+import { CubeError } from '@cube/contracts';
+import { defineAbilityFor, PlatformAbility } from './ability.factory';
+import { makeBinding } from './make-binding.testing';
+import { readableWhere } from './readable-where';
+
+const COLUMNS = { role: '"role"', scope: '"scope_kind"', tenant: '"tenant"', project: '"project"' };
+const alice = { kind: 'user' as const, name: 'alice', groups: [] };
+
+describe('readableWhere', () => {
+  it('turns a tenant admin and a project viewer into OR-ed equalities, numbered from the given parameter', () => {
+    const ability = defineAbilityFor(alice, [
+      makeBinding('tenant-admin', { kind: 'tenant', tenant: 'acme' }),
+      makeBinding('viewer', { kind: 'project', tenant: 'globex', project: 'web' }),
+    ]);
+    const condition = readableWhere(ability, 'RoleBinding', COLUMNS, 4);
+    expect(condition.params).toEqual(expect.arrayContaining(['acme', 'globex', 'web']));
+    expect(condition.sql).toMatch(/^\(.* OR .*\)$/);
+    expect(condition.sql).toContain('"tenant" = $4');
+    expect(condition.sql).toContain(`"project" = $${4 + condition.params.indexOf('web')}`);
+  });
+
+  it('sees everything with an unconditional rule and nothing without a rule', () => {
+    const admin = defineAbilityFor(alice, [makeBinding('platform-admin', { kind: 'platform' })]);
+    expect(readableWhere(admin, 'RoleBinding', COLUMNS, 1)).toEqual({ sql: 'TRUE', params: [] });
+    expect(readableWhere(defineAbilityFor(alice, []), 'RoleBinding', COLUMNS, 1)).toEqual({ sql: 'FALSE', params: [] });
+  });
+
+  it('refuses rules it cannot express rather than widening them', () => {
+    const inverted = createMongoAbility<PlatformAbility>([{ action: 'read', subject: 'RoleBinding', inverted: true }]);
+    expect(() => readableWhere(inverted, 'RoleBinding', COLUMNS, 1)).toThrow(CubeError);
+    const unknownColumn = createMongoAbility<PlatformAbility>([{ action: 'read', subject: 'RoleBinding', conditions: { owner: 'x' } }]);
+    expect(() => readableWhere(unknownColumn, 'RoleBinding', COLUMNS, 1)).toThrow(CubeError);
+  });
+});

@@ -1,0 +1,41 @@
+import { CubeError } from '@cube/contracts';
+import type { PlatformAbility } from './ability.factory';
+import type { PlatformSubjectKind } from './platform-subjects';
+
+/** A SQL condition and the parameters it adds, numbered from the caller's next `$n`. */
+export interface SqlCondition {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * The `read` rules of `kind` as a WHERE condition over `columns` (rule attribute → SQL column), so a
+ * list is filtered by the query itself and LIMIT stays exact. A rule without conditions makes
+ * everything visible; no rule makes nothing visible. Built-in roles only grant with string equality
+ * conditions; anything else is refused loudly rather than guessed at.
+ */
+export function readableWhere(
+  ability: PlatformAbility,
+  kind: PlatformSubjectKind,
+  columns: Record<string, string>,
+  firstParam: number,
+): SqlCondition {
+  const params: unknown[] = [];
+  const branches: string[] = [];
+  for (const rule of ability.rulesFor('read', kind)) {
+    if (rule.inverted) throw new CubeError('INTERNAL', `a "cannot read ${kind}" rule cannot be turned into a query`);
+    const conditions = (rule.conditions ?? {}) as Record<string, unknown>;
+    const terms: string[] = [];
+    for (const [attribute, value] of Object.entries(conditions)) {
+      const column = columns[attribute];
+      if (!column || typeof value !== 'string') {
+        throw new CubeError('INTERNAL', `a read rule on ${kind}.${attribute} cannot be turned into a query`);
+      }
+      params.push(value);
+      terms.push(`${column} = $${firstParam + params.length - 1}`);
+    }
+    if (terms.length === 0) return { sql: 'TRUE', params: [] };
+    branches.push(`(${terms.join(' AND ')})`);
+  }
+  return branches.length === 0 ? { sql: 'FALSE', params: [] } : { sql: `(${branches.join(' OR ')})`, params };
+}
