@@ -9,6 +9,7 @@ import { ProjectsHandler } from './hierarchy/projects.handler';
 import { ProjectsService } from './hierarchy/projects.service';
 import { TenantsHandler } from './hierarchy/tenants.handler';
 import { TenantsService } from './hierarchy/tenants.service';
+import { LedgerPublisher } from './quota/ledger-publisher';
 import { NamespacesService } from './quota/namespaces.service';
 import { QuotaHandler } from './quota/quota.handler';
 import { QuotaLedgerRepository } from './quota/quota-ledger.repository';
@@ -24,6 +25,7 @@ import { TenancyEvents } from './shared/tenancy-events';
     BindingSync,
     HierarchyRepository,
     QuotaLedgerRepository,
+    LedgerPublisher,
     DesiredStateWriter,
     TenancyEvents,
     NamespaceRemoval,

@@ -14,3 +14,4 @@ export * from './tenancy-subjects';
 export * from './tenancy-dto';
 export * from './audit';
 export * from './clusters';
+export * from './warden';

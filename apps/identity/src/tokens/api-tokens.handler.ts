@@ -4,6 +4,7 @@ import { IsUUID } from 'class-validator';
 import { ApiTokenView, CreateApiTokenBody, CreatedApiToken, CubeError, Envelope, IdentitySubjects } from '@cube/contracts';
 import { EventPublisher, validatePayload } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
+import { ApiTokenVerifiersPublisher } from './api-token-verifiers.publisher';
 import { ApiTokensService } from './api-tokens.service';
 
 class TokenIdPayload {
@@ -21,6 +22,7 @@ export class ApiTokensHandler {
   constructor(
     private readonly tokens: ApiTokensService,
     private readonly events: EventPublisher,
+    private readonly verifiers: ApiTokenVerifiersPublisher,
   ) {}
 
   @MessagePattern(IdentitySubjects.tokenList)
@@ -30,9 +32,12 @@ export class ApiTokensHandler {
 
   @MessagePattern(IdentitySubjects.tokenCreate)
   @Audited({ action: 'apitoken.create', target: (p) => ({ kind: 'ApiToken', name: String(p['name']) }) })
-  create(@Payload() envelope: Envelope): Promise<CreatedApiToken> {
+  async create(@Payload() envelope: Envelope): Promise<CreatedApiToken> {
     const body = validatePayload(CreateApiTokenBody, envelope.payload);
-    return this.tokens.create(userOf(envelope), body.name, body.expiresAt ? new Date(body.expiresAt) : null);
+    const created = await this.tokens.create(userOf(envelope), body.name, body.expiresAt ? new Date(body.expiresAt) : null);
+    // Member clusters accept the token once its verifier reached Warden (issue #7).
+    await this.verifiers.syncUser(userOf(envelope));
+    return created;
   }
 
   @MessagePattern(IdentitySubjects.tokenRevoke)
