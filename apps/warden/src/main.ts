@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
+import { cubeLoggerParams } from '@cube/observability';
 import { bootstrapService, exitWithReason, WardenEnvironment } from '@cube/service-runtime';
 import { resolveMemberCluster } from './agent/member-cluster';
 import { untilNatsAnswers } from './agent/nats-reachability';
@@ -16,9 +19,12 @@ async function main(): Promise<void> {
     await bootstrapService({ service: 'warden', environment: WardenEnvironment, features: [] });
     return;
   }
+  // The webhooks log before the Nest application exists: the same JSON lines as after.
+  const params = cubeLoggerParams('warden', process.env['LOG_LEVEL'] ?? 'info');
+  Logger.overrideLogger(new PinoNestLogger(new PinoLogger(params), params));
   const autonomy = await WardenAutonomy.start(cluster, { webhookPort: args.webhookPort, stateDir: args.stateDir });
   const servers = cluster.settings.natsUrl.split(',').map((url) => url.trim());
-  await untilNatsAnswers(servers, () => process.stderr.write('cube-warden: NATS is not reachable; the webhooks answer from the cache until it is\n'));
+  await untilNatsAnswers(servers, () => new Logger('Warden').warn('NATS is not reachable; the webhooks answer from the cache until it is'));
   const env = { ...process.env, NATS_URL: cluster.settings.natsUrl, CUBE_CLUSTER_NAME: cluster.settings.clusterId };
   await bootstrapService({ service: 'warden', environment: WardenEnvironment, env, features: [WardenModule.forCluster(cluster, autonomy)] });
 }
