@@ -72,6 +72,7 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
   let running: TestStack;
   let adminToken: string;
   let memberToken: string;
+  let apiToken: string;
   let dir: { path: string; remove(): Promise<void> };
   let a: Member;
   let b: Member;
@@ -252,6 +253,29 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
     expect(forged.stderr).toContain('Unauthorized');
   });
 
+  it('accepts the member\'s API token in cluster A once identity published its verifier, and not after it is revoked', async () => {
+    const created = await call('POST', '/api/v1/tokens', { name: 'ci' }, memberToken);
+    expect(created.status).toBe(201);
+    apiToken = String(created.body['token']);
+    const withToken = () => a.server.kubeconfigFor({ user: 'dev', token: apiToken });
+    const listed = await eventually('the API token accepted by cluster A', 20_000, async () => {
+      const result = await kubectl(withToken(), ['get', 'configmap', 'hello', '-n', 'acme-a', '-o', 'name']);
+      return result.code === 0 ? result : undefined;
+    });
+    expect(listed.stdout.trim()).toBe('configmap/hello');
+    expect((await kubectl(withToken(), ['get', 'configmaps', '-n', 'default'])).stderr).toContain('Forbidden');
+
+    const other = await call('POST', '/api/v1/tokens', { name: 'to-revoke' }, memberToken);
+    const revoked = () => a.server.kubeconfigFor({ user: 'dev', token: String(other.body['token']) });
+    await eventually('the second API token accepted', 20_000, async () => ((await kubectl(revoked(), ['auth', 'whoami'])).code === 0 ? true : undefined));
+    expect((await call('DELETE', `/api/v1/tokens/${String(other.body['id'])}`, undefined, memberToken)).status).toBe(204);
+    const refused = await eventually('the revoked API token refused', 20_000, async () => {
+      const result = await kubectl(revoked(), ['auth', 'whoami']);
+      return result.code !== 0 ? result : undefined;
+    });
+    expect(refused.stderr).toContain('Unauthorized');
+  });
+
   it('denies a direct kubectl edit raising a namespace quota beyond the tenant\'s, with the webhook\'s reason', async () => {
     const denied = await editQuotaCpu('acme-a', '3500m');
     expect(denied.code).not.toBe(0);
@@ -291,10 +315,25 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
     await check();
     // A Warden (re)started while NATS is unreachable answers from its disk cache.
     await stopWarden('member-a');
+    const restartedAt = log.all().length;
     await startWarden(a);
     await check();
+    expect(log.all().slice(restartedAt).some((line) => line.includes('[warden-member-a]') && line.includes('NATS is not reachable'))).toBe(true);
+    const withApiToken = await kubectl(a.server.kubeconfigFor({ user: 'dev', token: apiToken }), ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+    expect(withApiToken).toMatchObject({ code: 0, stdout: 'dev' });
 
     await running.nats.restart();
     await reaches('member-a', 'normal', 60_000);
+  });
+
+  it('stops accepting a disabled user\'s access and API tokens in cluster A', async () => {
+    expect((await call('PATCH', '/api/v1/users/dev', { state: 'disabled' })).status).toBe(200);
+    for (const token of [memberToken, apiToken]) {
+      const refused = await eventually('a disabled user\'s token refused', 30_000, async () => {
+        const result = await kubectl(a.server.kubeconfigFor({ user: 'dev', token }), ['auth', 'whoami']);
+        return result.code !== 0 ? result : undefined;
+      });
+      expect(refused.stderr).toContain('Unauthorized');
+    }
   });
 });
