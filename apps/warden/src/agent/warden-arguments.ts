@@ -9,7 +9,7 @@ export interface WardenArguments {
   cluster?: string;
   /** A kubeconfig file; without it, the in-cluster service account (when running in a Pod). */
   kubeconfig?: string;
-  /** Where the webhooks (TokenReview, quota) listen; tests pick a free port. */
+  /** Where the webhooks (TokenReview, quota) listen: 8443 in the Pod, any free port outside a cluster unless given. */
   webhookPort: number;
   /** The autonomy cache: in the Pod's emptyDir, or a directory per cluster under the temp dir outside one. */
   stateDir: string;
@@ -23,7 +23,9 @@ export function parseWardenArguments(argv: string[]): WardenArguments {
     strict: true,
     allowPositionals: false,
   });
-  const port = values['webhook-port'] === undefined ? WARDEN_WEBHOOK_PORT : Number(values['webhook-port']);
+  // In the Pod, the port the Service targets; outside a cluster any free port (logged), so that
+  // several Wardens can run side by side on one machine.
+  const port = values['webhook-port'] === undefined ? (values.kubeconfig ? 0 : WARDEN_WEBHOOK_PORT) : Number(values['webhook-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new WardenStartError('--webhook-port must be a port number (0-65535)');
   const stateDir = values['state-dir'] ?? (values.kubeconfig ? join(tmpdir(), `cube-warden-${values.cluster ?? 'default'}`) : WARDEN_STATE_DIR);
   return { cluster: values.cluster, kubeconfig: values.kubeconfig, webhookPort: port, stateDir };
