@@ -313,10 +313,16 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
       expect(denied.stderr).toContain('requests.cpu: requested 10, tenant hard 4');
     };
     await check();
-    // A Warden (re)started while NATS is unreachable answers from its disk cache.
+    // Someone deletes the member's RoleBinding while the control plane is away; a Warden (re)started
+    // while NATS is unreachable puts it back from its disk cache and answers the webhooks from it.
+    const bindings = await kubeGet(a.server, '/apis/rbac.authorization.k8s.io/v1/namespaces/acme-a/rolebindings?labelSelector=cube.io%2Frole%3Dmember');
+    const bindingName = String(((bindings.body['items'] as Json[])[0]?.['metadata'] as Json)['name']);
+    const bindingPath = `/apis/rbac.authorization.k8s.io/v1/namespaces/acme-a/rolebindings/${bindingName}`;
+    expect((await kubeCall(a.server, 'DELETE', bindingPath)).status).toBe(200);
     await stopWarden('member-a');
     const restartedAt = log.all().length;
     await startWarden(a);
+    await eventually('the RoleBinding back from the cache', 20_000, async () => ((await kubeGet(a.server, bindingPath)).status === 200 ? true : undefined));
     await check();
     expect(log.all().slice(restartedAt).some((line) => line.includes('[warden-member-a]') && line.includes('NATS is not reachable'))).toBe(true);
     const withApiToken = await kubectl(a.server.kubeconfigFor({ user: 'dev', token: apiToken }), ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);

@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   Logger.overrideLogger(new PinoNestLogger(new PinoLogger(params), params));
   const autonomy = await WardenAutonomy.start(cluster, { webhookPort: args.webhookPort, stateDir: args.stateDir });
   const servers = cluster.settings.natsUrl.split(',').map((url) => url.trim());
-  await untilNatsAnswers(servers, () => new Logger('Warden').warn('NATS is not reachable; the webhooks answer from the cache until it is'));
+  await untilNatsAnswers(servers, () => {
+    new Logger('Warden').warn('NATS is not reachable; the webhooks answer from the cache until it is');
+    void autonomy.applyCachedDesiredState();
+  });
   const env = { ...process.env, NATS_URL: cluster.settings.natsUrl, CUBE_CLUSTER_NAME: cluster.settings.clusterId };
   await bootstrapService({ service: 'warden', environment: WardenEnvironment, env, features: [WardenModule.forCluster(cluster, autonomy)] });
 }

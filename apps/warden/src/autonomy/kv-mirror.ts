@@ -64,7 +64,8 @@ export class KvMirror<T> {
     let failures = 0;
     while (!this.stopped) {
       try {
-        const kv = await nats.jetstream().views.kv(this.bucket, { history: 1 });
+        // Bind only: the bucket belongs to its writer (identity, tenancy), which creates it with its own settings.
+        const kv = await nats.jetstream().views.kv(this.bucket, { bindOnly: true });
         const revision = await this.readAll(kv);
         failures = 0;
         if (this.stopped) break;

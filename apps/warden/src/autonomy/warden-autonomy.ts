@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { AccessTokenVerifier, JwksKeySet } from '@cube/auth';
+import { desiredStateBucket } from '@cube/messaging';
 import { API_TOKEN_VERIFIERS_BUCKET, ApiTokenVerifierEntry, QUOTA_WEBHOOK_PATH, quotaLedgerBucket, TenantLedgerEntry, TOKEN_REVIEW_PATH } from '@cube/contracts';
 import { quotaAdmission } from '../admission/quota-admission';
 import { MemberCluster } from '../agent/member-cluster';
@@ -8,6 +9,7 @@ import { WARDEN_SERVICE_ACCOUNT_USER, wardenUsers } from '../agent/warden-identi
 import { DisabledUsers } from '../authn/disabled-users';
 import { JwksSource } from '../authn/jwks-source';
 import { reviewToken, TokenReview } from '../authn/token-review';
+import { applyCachedDesiredState } from '../reconciler/cached-desired-state';
 import { WebhookServer } from '../webhooks/webhook-server';
 import { KvMirror } from './kv-mirror';
 import { StateCache } from './state-cache';
@@ -42,6 +44,7 @@ export class WardenAutonomy {
     readonly ledger: KvMirror<TenantLedgerEntry>,
     readonly apiTokens: KvMirror<ApiTokenVerifierEntry>,
     readonly disabledUsers: DisabledUsers,
+    readonly desired: KvMirror<unknown>,
     private readonly jwks: JwksSource,
     initialJwks: Awaited<ReturnType<JwksSource['cached']>>,
   ) {
@@ -59,9 +62,10 @@ export class WardenAutonomy {
     const ledger = new KvMirror<TenantLedgerEntry>(quotaLedgerBucket(cluster.settings.clusterId), cache, logger);
     const apiTokens = new KvMirror<ApiTokenVerifierEntry>(API_TOKEN_VERIFIERS_BUCKET, cache, logger);
     const disabledUsers = new DisabledUsers(cache);
+    const desired = new KvMirror<unknown>(desiredStateBucket(cluster.settings.clusterId), cache, logger);
     const jwks = new JwksSource(cache);
-    await Promise.all([ledger.load(), apiTokens.load(), disabledUsers.load()]);
-    const autonomy = new WardenAutonomy(cluster, cache, ledger, apiTokens, disabledUsers, jwks, await jwks.cached());
+    await Promise.all([ledger.load(), apiTokens.load(), disabledUsers.load(), desired.load()]);
+    const autonomy = new WardenAutonomy(cluster, cache, ledger, apiTokens, disabledUsers, desired, jwks, await jwks.cached());
     await autonomy.serve(options);
     return autonomy;
   }
@@ -71,6 +75,7 @@ export class WardenAutonomy {
     this.jwks.use(nats);
     this.ledger.follow(nats);
     this.apiTokens.follow(nats);
+    this.desired.follow(nats);
     this.disabledUsers.follow(nats);
     const refresh = () =>
       this.keys.refresh().catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'JWKS not refreshed; using the cached keys'));
@@ -81,6 +86,7 @@ export class WardenAutonomy {
         if (status.type !== 'reconnect') continue;
         this.ledger.resync();
         this.apiTokens.resync();
+        this.desired.resync();
         void refresh();
       }
     })();
@@ -89,7 +95,12 @@ export class WardenAutonomy {
   async stop(): Promise<void> {
     clearInterval(this.jwksTimer);
     this.disabledUsers.stop();
-    await Promise.all([this.ledger.stop(), this.apiTokens.stop(), this.server?.stop()]);
+    await Promise.all([this.ledger.stop(), this.apiTokens.stop(), this.desired.stop(), this.server?.stop()]);
+  }
+
+  /** Without NATS at start: make the cluster hold the desired state last seen (see applyCachedDesiredState). */
+  applyCachedDesiredState(): Promise<number> {
+    return applyCachedDesiredState(this.cluster.kubeConfig, this.desired.values(), new Logger('DesiredStateCache'));
   }
 
   private async serve(options: WardenAutonomyOptions): Promise<void> {
