@@ -341,5 +341,9 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
       });
       expect(refused.stderr).toContain('Unauthorized');
     }
+    // Tokens went through Warden's webhooks and the bus, never into a log line.
+    const logged = log.all().join('\n');
+    expect(logged).not.toContain(memberToken);
+    expect(logged).not.toContain(apiToken);
   });
 });
