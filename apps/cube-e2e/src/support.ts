@@ -109,6 +109,8 @@ export function validateOpenApi(document: unknown): { valid: boolean; error: str
 export interface TestStack {
   stack: RunningStack;
   natsUrl: string;
+  /** The stack's private nats-server: a suite may stop and restart it (outages) without touching others. */
+  nats: LocalNatsServer;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -141,6 +143,7 @@ export async function startTestStack(name: string, env: NodeJS.ProcessEnv, onLin
     return {
       stack,
       natsUrl: nats.url,
+      nats,
       databaseUrl: database.url,
       stop: async () => {
         await stack.stop();

@@ -14,6 +14,7 @@ import { OidcHandler } from './oidc/oidc.handler';
 import { OidcLoginService } from './oidc/oidc-login.service';
 import { OidcLoginsRepository } from './oidc/oidc-logins.repository';
 import { oidcSettingsProvider } from './oidc/oidc-settings';
+import { ApiTokenVerifiersPublisher } from './tokens/api-token-verifiers.publisher';
 import { ApiTokensHandler } from './tokens/api-tokens.handler';
 import { ApiTokensService } from './tokens/api-tokens.service';
 import { SessionsService } from './tokens/sessions.service';
@@ -41,6 +42,7 @@ import { UsersService } from './users/users.service';
     SigningKeysService,
     SessionsService,
     ApiTokensService,
+    ApiTokenVerifiersPublisher,
     ExternalAccountsService,
     ldapSettingsProvider,
     LdapDirectory,

@@ -11,6 +11,7 @@ import { ProjectsService } from './hierarchy/projects.service';
 import { TenantsHandler } from './hierarchy/tenants.handler';
 import { TenantsService } from './hierarchy/tenants.service';
 import { ClusterRegistry } from './quota/cluster-registry';
+import { LedgerPublisher } from './quota/ledger-publisher';
 import { NamespacesService } from './quota/namespaces.service';
 import { QuotaHandler } from './quota/quota.handler';
 import { QuotaLedgerRepository } from './quota/quota-ledger.repository';
@@ -27,6 +28,7 @@ import { TenancyEvents } from './shared/tenancy-events';
     BindingSync,
     HierarchyRepository,
     QuotaLedgerRepository,
+    LedgerPublisher,
     DesiredStateWriter,
     DesiredStateResync,
     TenancyEvents,

@@ -1,15 +1,35 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
+import { cubeLoggerParams } from '@cube/observability';
 import { bootstrapService, exitWithReason, WardenEnvironment } from '@cube/service-runtime';
 import { resolveMemberCluster } from './agent/member-cluster';
+import { untilNatsAnswers } from './agent/nats-reachability';
 import { parseWardenArguments } from './agent/warden-arguments';
+import { WardenAutonomy } from './autonomy/warden-autonomy';
 import { WardenModule } from './warden.module';
 
 // Warden runs inside each member cluster and keeps no PostgreSQL: its state comes over NATS.
-// Its NATS URL and cluster id come from the cluster's cube-system/cube-warden Secret.
+// Its NATS URL and cluster id come from the cluster's cube-system/cube-warden Secret; its webhooks
+// start first, from the disk cache, so that they answer even while NATS cannot be reached.
 async function main(): Promise<void> {
-  const cluster = await resolveMemberCluster(parseWardenArguments(process.argv.slice(2)));
-  const env = cluster ? { ...process.env, NATS_URL: cluster.settings.natsUrl, CUBE_CLUSTER_NAME: cluster.settings.clusterId } : process.env;
-  await bootstrapService({ service: 'warden', environment: WardenEnvironment, env, features: cluster ? [WardenModule.forCluster(cluster)] : [] });
+  const args = parseWardenArguments(process.argv.slice(2));
+  const cluster = await resolveMemberCluster(args);
+  if (!cluster) {
+    await bootstrapService({ service: 'warden', environment: WardenEnvironment, features: [] });
+    return;
+  }
+  // The webhooks log before the Nest application exists: the same JSON lines as after.
+  const params = cubeLoggerParams('warden', process.env['LOG_LEVEL'] ?? 'info');
+  Logger.overrideLogger(new PinoNestLogger(new PinoLogger(params), params));
+  const autonomy = await WardenAutonomy.start(cluster, { webhookPort: args.webhookPort, stateDir: args.stateDir });
+  const servers = cluster.settings.natsUrl.split(',').map((url) => url.trim());
+  await untilNatsAnswers(servers, () => {
+    new Logger('Warden').warn('NATS is not reachable; the webhooks answer from the cache until it is');
+    void autonomy.applyCachedDesiredState();
+  });
+  const env = { ...process.env, NATS_URL: cluster.settings.natsUrl, CUBE_CLUSTER_NAME: cluster.settings.clusterId };
+  await bootstrapService({ service: 'warden', environment: WardenEnvironment, env, features: [WardenModule.forCluster(cluster, autonomy)] });
 }
 
 main().catch((error: unknown) => exitWithReason('warden', error instanceof Error ? error.message : String(error)));

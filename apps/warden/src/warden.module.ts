@@ -2,16 +2,25 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MemberCluster } from './agent/member-cluster';
 import { MEMBER_CLUSTER } from './agent/member-cluster.provider';
 import { SyncStatus } from './agent/sync-status';
+import { AutonomySync, WARDEN_AUTONOMY } from './autonomy/autonomy-sync';
+import { WardenAutonomy } from './autonomy/warden-autonomy';
 import { HeartbeatReporter } from './heartbeat/heartbeat-reporter';
 import { DesiredStateSync } from './reconciler/desired-state-sync';
 
-/** Warden for one member cluster: heartbeats to the control plane, desired state applied to the cluster. */
+/** Warden for one member cluster: heartbeats, desired state applied to the cluster, the webhooks' state kept current. */
 @Module({})
 export class WardenModule {
-  static forCluster(cluster: MemberCluster): DynamicModule {
+  static forCluster(cluster: MemberCluster, autonomy: WardenAutonomy): DynamicModule {
     return {
       module: WardenModule,
-      providers: [{ provide: MEMBER_CLUSTER, useValue: cluster }, SyncStatus, HeartbeatReporter, DesiredStateSync],
+      providers: [
+        { provide: MEMBER_CLUSTER, useValue: cluster },
+        { provide: WARDEN_AUTONOMY, useValue: autonomy },
+        SyncStatus,
+        HeartbeatReporter,
+        DesiredStateSync,
+        AutonomySync,
+      ],
     };
   }
 }

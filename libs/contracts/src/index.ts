@@ -15,3 +15,4 @@ export * from './tenancy-dto';
 export * from './audit';
 export * from './audit-views';
 export * from './clusters';
+export * from './warden';

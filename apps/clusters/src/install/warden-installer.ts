@@ -16,7 +16,9 @@ export class WardenInstaller {
   private readonly logger = new Logger(WardenInstaller.name);
 
   async install(config: KubeConfig, settings: WardenSettings, image: string): Promise<void> {
-    const webhook = await makeWebhookCertificates([`${WARDEN_NAME}.${WARDEN_NAMESPACE}.svc`, `${WARDEN_NAME}.${WARDEN_NAMESPACE}.svc.cluster.local`]);
+    // `localhost` too: kube-apiserver resolves its TokenReview webhook's host with the node's DNS, not
+    // the cluster's, so operators often reach Warden through a hostPort or port-forward on the node.
+    const webhook = await makeWebhookCertificates([`${WARDEN_NAME}.${WARDEN_NAMESPACE}.svc`, `${WARDEN_NAME}.${WARDEN_NAMESPACE}.svc.cluster.local`, 'localhost']);
     const client = KubernetesObjectApi.makeApiClient(config);
     for (const object of wardenManifests({ settings, image, webhook })) {
       try {

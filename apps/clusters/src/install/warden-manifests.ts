@@ -1,5 +1,5 @@
 import { KubernetesObject } from '@kubernetes/client-node';
-import { WARDEN_NAME, WARDEN_NAMESPACE, WARDEN_WEBHOOK_TLS_SECRET, WardenSettings } from '@cube/contracts';
+import { QUOTA_WEBHOOK_PATH, WARDEN_NAME, WARDEN_NAMESPACE, WARDEN_STATE_DIR, WARDEN_WEBHOOK_PORT, WARDEN_WEBHOOK_TLS_SECRET, WardenSettings } from '@cube/contracts';
 import { WebhookCertificates } from '@cube/kube';
 
 export interface WardenInstallInput {
@@ -11,9 +11,7 @@ export interface WardenInstallInput {
 /** A manifest: any kind, with its own fields beside apiVersion/kind/metadata. */
 export type Manifest = KubernetesObject & Record<string, unknown>;
 
-/** The port Warden serves its webhooks on, behind the Service's 443. */
-export const WARDEN_WEBHOOK_PORT = 8443;
-export const QUOTA_WEBHOOK_PATH = '/validate/resourcequotas';
+export { QUOTA_WEBHOOK_PATH, WARDEN_WEBHOOK_PORT };
 export const QUOTA_WEBHOOK_CONFIGURATION = 'cube-warden-quota';
 
 // Not `cube.io/managed-by=cube`: that label marks desired state, which Warden's resync may delete.
@@ -99,12 +97,20 @@ export function wardenManifests(input: WardenInstallInput): Manifest[] {
               {
                 name: 'warden',
                 image: input.image,
-                args: ['dist/apps/warden/main.js', '--cluster', settings.clusterId],
+                args: ['dist/apps/warden/main.js', '--cluster', settings.clusterId, '--state-dir', WARDEN_STATE_DIR],
                 ports: [{ name: 'webhooks', containerPort: WARDEN_WEBHOOK_PORT }],
-                volumeMounts: [{ name: 'webhook-tls', mountPath: '/var/run/cube/webhook', readOnly: true }],
+                volumeMounts: [
+                  { name: 'webhook-tls', mountPath: '/var/run/cube/webhook', readOnly: true },
+                  { name: 'state', mountPath: WARDEN_STATE_DIR },
+                ],
               },
             ],
-            volumes: [{ name: 'webhook-tls', secret: { secretName: WARDEN_WEBHOOK_TLS_SECRET } }],
+            // The autonomy cache (JWKS, API-token verifiers, ledger, desired state) outlives container
+            // restarts in the emptyDir; a rescheduled Pod starts empty and needs NATS once.
+            volumes: [
+              { name: 'webhook-tls', secret: { secretName: WARDEN_WEBHOOK_TLS_SECRET } },
+              { name: 'state', emptyDir: {} },
+            ],
           },
         },
       },
@@ -118,10 +124,10 @@ export function wardenManifests(input: WardenInstallInput): Manifest[] {
           name: 'resourcequotas.warden.cube.io',
           admissionReviewVersions: ['v1'],
           sideEffects: 'None',
-          // Warden does not serve this webhook yet (issue #7): until it does, a failed call must not
-          // block ResourceQuota writes, Warden's own included. Turn to 'Fail' with the webhook, so
-          // that enforcement of the tenant invariant cannot lapse when Warden is down.
-          failurePolicy: 'Ignore',
+          // Warden serves it (from its cache when the control plane is away): a failed call refuses
+          // the write, so the tenant invariant cannot lapse while Warden is down. The
+          // namespaceSelector keeps that outage from blocking quotas outside Cube's namespaces.
+          failurePolicy: 'Fail',
           timeoutSeconds: 5,
           clientConfig: { service: { namespace: WARDEN_NAMESPACE, name: WARDEN_NAME, path: QUOTA_WEBHOOK_PATH, port: 443 }, caBundle: b64(webhook.caCert) },
           rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['resourcequotas'], scope: 'Namespaced' }],

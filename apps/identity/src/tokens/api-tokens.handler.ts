@@ -5,6 +5,7 @@ import { ApiTokenView, CreateApiTokenBody, CreatedApiToken, CubeError, Envelope,
 import { validatePayload } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { IdentityOutbox } from '../events/identity-outbox';
+import { ApiTokenVerifiersPublisher } from './api-token-verifiers.publisher';
 import { ApiTokensService } from './api-tokens.service';
 
 class TokenIdPayload {
@@ -22,6 +23,7 @@ export class ApiTokensHandler {
   constructor(
     private readonly tokens: ApiTokensService,
     private readonly outbox: IdentityOutbox,
+    private readonly verifiers: ApiTokenVerifiersPublisher,
   ) {}
 
   @MessagePattern(IdentitySubjects.tokenList)
@@ -31,9 +33,12 @@ export class ApiTokensHandler {
 
   @MessagePattern(IdentitySubjects.tokenCreate)
   @Audited({ action: 'apitoken.create', target: (p) => ({ kind: 'ApiToken', name: String(p['name']) }) })
-  create(@Payload() envelope: Envelope): Promise<CreatedApiToken> {
+  async create(@Payload() envelope: Envelope): Promise<CreatedApiToken> {
     const body = validatePayload(CreateApiTokenBody, envelope.payload);
-    return this.tokens.create(userOf(envelope), body.name, body.expiresAt ? new Date(body.expiresAt) : null);
+    const created = await this.tokens.create(userOf(envelope), body.name, body.expiresAt ? new Date(body.expiresAt) : null);
+    // Member clusters accept the token once its verifier reached Warden (issue #7).
+    await this.verifiers.syncUser(userOf(envelope));
+    return created;
   }
 
   @MessagePattern(IdentitySubjects.tokenRevoke)

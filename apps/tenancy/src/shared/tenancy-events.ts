@@ -1,16 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, Namespace, Project, QuotaChange, Tenant } from '@cube/contracts';
 import { EventPublisher } from '@cube/messaging';
+import { LedgerPublisher } from '../quota/ledger-publisher';
 
 type Change = 'created' | 'updated' | 'deleted';
 
 /** The tenancy events of the catalogue (`cube.events.tenancy.*`), published after the change committed. */
 @Injectable()
 export class TenancyEvents {
-  constructor(private readonly events: EventPublisher) {}
+  constructor(
+    private readonly events: EventPublisher,
+    private readonly ledger: LedgerPublisher,
+  ) {}
 
   async tenant(actor: Actor, event: Change, tenant: Tenant): Promise<void> {
     await this.events.publish({ actor, entityKind: 'tenant', event, entity: { kind: 'Tenant', name: tenant.name }, version: tenant.version, data: tenant });
+    if (event === 'deleted') await this.ledger.forgetTenant(tenant.name);
   }
 
   async project(actor: Actor, event: Change, project: Project): Promise<void> {
@@ -33,6 +38,8 @@ export class TenancyEvents {
       version: namespace.version,
       data: namespace,
     });
+    // Warden's quota webhook knows a namespace's tenant from the ledger (issue #7).
+    await this.ledger.publish(namespace.tenant, namespace.cluster);
   }
 
   async quota(actor: Actor, change: QuotaChange, version: number): Promise<void> {
@@ -45,5 +52,6 @@ export class TenancyEvents {
       version,
       data: change,
     });
+    await this.ledger.publish(change.tenant, change.cluster);
   }
 }

@@ -1,17 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { WARDEN_NAME, WARDEN_NAMESPACE, WardenSettings } from '@cube/contracts';
+import { WARDEN_NAME, WARDEN_NAMESPACE, WARDEN_WEBHOOK_TLS_SECRET, WardenSettings } from '@cube/contracts';
 import { parseKubeconfig } from '@cube/kube';
 import { WardenArguments } from './warden-arguments';
+import { WardenStartError } from './warden-start-error';
 
 /** The member cluster this Warden runs for: how to reach its apiserver and what registration installed. */
 export interface MemberCluster {
   kubeConfig: KubeConfig;
   settings: WardenSettings;
+  /** The webhooks' serving certificate registration installed (`cube-system/cube-warden-webhook-tls`). */
+  serving: { cert: string; key: string };
 }
 
-/** Why Warden cannot start for a cluster; the message is printed as the one line of a failed start. */
-export class WardenStartError extends Error {}
+export { WardenStartError };
 
 function kubeConfigOf(args: WardenArguments, text: string | undefined): KubeConfig | null {
   if (text !== undefined) return parseKubeconfig(text);
@@ -47,22 +49,33 @@ export async function resolveMemberCluster(args: WardenArguments): Promise<Membe
   if (args.cluster && args.cluster !== settings.clusterId) {
     throw new WardenStartError(`the cluster's Warden Secret is for "${settings.clusterId}", not "${args.cluster}"`);
   }
-  return { kubeConfig, settings };
+  return { kubeConfig, settings, serving: await readServingCertificate(kubeConfig) };
 }
 
-async function readSettings(kubeConfig: KubeConfig): Promise<WardenSettings> {
+async function readSecret(kubeConfig: KubeConfig, name: string): Promise<(key: string) => string> {
   let data: Record<string, string>;
   try {
-    const secret = await kubeConfig.makeApiClient(CoreV1Api).readNamespacedSecret({ name: WARDEN_NAME, namespace: WARDEN_NAMESPACE });
+    const secret = await kubeConfig.makeApiClient(CoreV1Api).readNamespacedSecret({ name, namespace: WARDEN_NAMESPACE });
     data = secret.data ?? {};
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new WardenStartError(`cannot read Secret ${WARDEN_NAMESPACE}/${WARDEN_NAME} (is the cluster registered?): ${reason}`);
+    throw new WardenStartError(`cannot read Secret ${WARDEN_NAMESPACE}/${name} (is the cluster registered?): ${reason}`);
   }
-  const field = (key: keyof WardenSettings) => Buffer.from(data[key] ?? '', 'base64').toString('utf8');
+  return (key) => Buffer.from(data[key] ?? '', 'base64').toString('utf8');
+}
+
+async function readSettings(kubeConfig: KubeConfig): Promise<WardenSettings> {
+  const field = await readSecret(kubeConfig, WARDEN_NAME);
   const settings: WardenSettings = { clusterId: field('clusterId'), natsUrl: field('natsUrl'), natsToken: field('natsToken') };
   if (!settings.clusterId || !settings.natsUrl) {
     throw new WardenStartError(`Secret ${WARDEN_NAMESPACE}/${WARDEN_NAME} lacks clusterId or natsUrl`);
   }
   return settings;
+}
+
+async function readServingCertificate(kubeConfig: KubeConfig): Promise<{ cert: string; key: string }> {
+  const field = await readSecret(kubeConfig, WARDEN_WEBHOOK_TLS_SECRET);
+  const serving = { cert: field('tls.crt'), key: field('tls.key') };
+  if (!serving.cert || !serving.key) throw new WardenStartError(`Secret ${WARDEN_NAMESPACE}/${WARDEN_WEBHOOK_TLS_SECRET} lacks tls.crt or tls.key`);
+  return serving;
 }

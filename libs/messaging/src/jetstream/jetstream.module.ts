@@ -104,7 +104,8 @@ class JetStreamShutdown implements BeforeApplicationShutdown, OnApplicationShutd
 }
 
 async function connectJetStream(options: JetStreamModuleOptions): Promise<NatsConnection> {
-  const nc = await connect({ servers: options.natsUrl, name: `cube-${options.service}-jetstream` }).catch(
+  // Never give up reconnecting: Warden in particular must come back after any control-plane outage.
+  const nc = await connect({ servers: options.natsUrl, name: `cube-${options.service}-jetstream`, maxReconnectAttempts: -1 }).catch(
     (error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
       throw new CubeError('UNAVAILABLE', `NATS at ${String(options.natsUrl)} is not reachable: ${reason}`, {

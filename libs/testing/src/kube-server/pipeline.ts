@@ -119,10 +119,19 @@ export function bearerTokenAuthenticator(
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** RequestInfoFactory.NewRequestInfo: verb, group, version, namespace, resource, name, subresource. */
 export function parseRequestInfo(method: string, url: URL): RequestInfo {
   const path = url.pathname;
-  const parts = path.split('/').filter(Boolean);
+  // Go's net/url hands the apiserver a decoded path: `cube%3Amember` names the ClusterRole `cube:member`.
+  const parts = path.split('/').filter(Boolean).map(decodeSegment);
   const info: RequestInfo = {
     isResourceRequest: false,
     path,

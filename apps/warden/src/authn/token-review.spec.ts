@@ -1,10 +1,11 @@
 import { request } from 'node:https';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { AccessTokenVerifier, JwksKeySet } from '@cube/auth';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@cube/contracts';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, TOKEN_REVIEW_PATH } from '@cube/contracts';
 import { makeWebhookCertificates } from '@cube/kube';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { TOKEN_REVIEW_PATH, TokenReviewServer } from './token-review.server';
+import { WebhookServer } from '../webhooks/webhook-server';
+import { apiTokenHash, reviewToken, TokenReview } from './token-review';
 
 /** POSTs a SelfSubjectReview with `token`: who the member cluster thinks the caller is. */
 function whoAmI(member: KubeServer, token: string): Promise<{ status: number; body: { status?: { userInfo?: { username: string; groups: string[] } } } }> {
@@ -24,10 +25,12 @@ function whoAmI(member: KubeServer, token: string): Promise<{ status: number; bo
 }
 
 describe('Warden answering TokenReview for a member kube-apiserver', () => {
-  let server: TokenReviewServer;
+  let server: WebhookServer;
   let member: KubeServer;
   let sign: (claims: Record<string, unknown>, kid?: string) => Promise<string>;
   const revoked = new Set<string>();
+  const disabled = new Set<string>();
+  const apiTokens = new Map<string, { user: string; groups: string[]; expiresAt: string | null }>();
 
   beforeAll(async () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
@@ -37,7 +40,14 @@ describe('Warden answering TokenReview for a member kube-apiserver', () => {
     const certificates = await makeWebhookCertificates(['localhost']);
     // The keys as Warden holds them: fetched once (over NATS in Warden), then verified offline.
     const verifier = new AccessTokenVerifier({ keys: new JwksKeySet({ fetchJwks: async () => ({ keys: [jwk] }) }) });
-    server = await TokenReviewServer.start({ cert: certificates.cert, key: certificates.key, port: 0, host: '127.0.0.1', verifier, revoked });
+    const authority = { verifier, revoked, apiToken: (hash: string) => apiTokens.get(hash), isDisabled: (user: string) => disabled.has(user) };
+    server = await WebhookServer.start({
+      cert: certificates.cert,
+      key: certificates.key,
+      port: 0,
+      host: '127.0.0.1',
+      routes: { [TOKEN_REVIEW_PATH]: (review) => reviewToken(review as TokenReview, authority) },
+    });
     member = await startKubeServer({
       name: 'member-a',
       authnWebhook: { url: `https://127.0.0.1:${server.port}${TOKEN_REVIEW_PATH}`, caBundle: certificates.caCert, cacheTtlMs: 0 },
@@ -61,5 +71,25 @@ describe('Warden answering TokenReview for a member kube-apiserver', () => {
     expect((await whoAmI(member, await sign({ sub: 'mallory', name: 'mallory', groups: [], jti: 'j2' }, 'unknown'))).status).toBe(401);
     revoked.add('j3');
     expect((await whoAmI(member, await sign({ sub: 'bob', name: 'bob', groups: [], jti: 'j3' }))).status).toBe(401);
+  });
+
+  it('refuses the access token of a user disabled since it was issued', async () => {
+    const token = await sign({ sub: 'carol', name: 'carol', groups: [], jti: 'j4' });
+    expect((await whoAmI(member, token)).status).toBe(201);
+    disabled.add('carol');
+    expect((await whoAmI(member, token)).status).toBe(401);
+  });
+
+  it('accepts an API token by its published verifier until it expires or the verifier is gone', async () => {
+    const token = 'cube_dave-token-for-kubectl';
+    expect((await whoAmI(member, token)).status).toBe(401);
+    apiTokens.set(apiTokenHash(token), { user: 'dave', groups: ['ops'], expiresAt: null });
+    const review = await whoAmI(member, token);
+    expect(review.status).toBe(201);
+    expect(review.body.status?.userInfo).toMatchObject({ username: 'dave', groups: expect.arrayContaining(['ops']) });
+    apiTokens.set(apiTokenHash(token), { user: 'dave', groups: ['ops'], expiresAt: new Date(Date.now() - 1000).toISOString() });
+    expect((await whoAmI(member, token)).status).toBe(401);
+    apiTokens.delete(apiTokenHash(token));
+    expect((await whoAmI(member, token)).status).toBe(401);
   });
 });

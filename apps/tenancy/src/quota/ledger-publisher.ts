@@ -1,0 +1,108 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { JSONCodec, KV, NatsConnection, StorageType } from 'nats';
+import { DataSource } from 'typeorm';
+import { quotaLedgerBucket, TenantLedgerEntry } from '@cube/contracts';
+import { JETSTREAM_CONNECTION } from '@cube/messaging';
+import { HardMap } from './quota-ledger';
+
+const codec = JSONCodec<TenantLedgerEntry>();
+const LEDGER_STREAM_PREFIX = `KV_${quotaLedgerBucket('')}`;
+
+/**
+ * Copies the quota ledger to each member cluster's bucket `cube-ledger-<cluster>` (key: tenant), from
+ * which Warden's validating webhook checks direct ResourceQuota changes (ARCHITECTURE.md, quota).
+ * Each publish reads the committed rows again, and publishes run one at a time, so the last
+ * publish of a (tenant, cluster) always carries the latest state whatever order the triggers came in.
+ */
+@Injectable()
+export class LedgerPublisher implements OnApplicationBootstrap {
+  private readonly logger = new Logger(LedgerPublisher.name);
+  private readonly buckets = new Map<string, Promise<KV>>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
+  ) {}
+
+  /** At start: every (tenant, cluster) the database knows, and no entry it does not know. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.enqueue(async () => {
+      const pairs = (await this.db.query(
+        `SELECT "tenant", "cluster" FROM "tenancy"."tenant_quotas" UNION SELECT "tenant", "cluster" FROM "tenancy"."namespaces"`,
+      )) as { tenant: string; cluster: string }[];
+      for (const { tenant, cluster } of pairs) await this.write(tenant, cluster);
+      const known = new Set(pairs.map(({ tenant, cluster }) => `${cluster}/${tenant}`));
+      for (const cluster of await this.clustersWithLedger()) {
+        const kv = await this.bucket(cluster);
+        // Keys first, then the deletes: nats.js ends a keys() iteration early when its loop body awaits.
+        const tenants: string[] = [];
+        for await (const tenant of await kv.keys()) tenants.push(tenant);
+        for (const tenant of tenants) if (!known.has(`${cluster}/${tenant}`)) await kv.delete(tenant);
+      }
+    });
+  }
+
+  /** After a change of the tenant's quota or namespaces in `cluster` committed. */
+  publish(tenant: string, cluster: string): Promise<void> {
+    return this.enqueue(() => this.write(tenant, cluster));
+  }
+
+  /** After a tenant was deleted: its entry goes from every cluster's ledger. */
+  forgetTenant(tenant: string): Promise<void> {
+    return this.enqueue(async () => {
+      for (const cluster of await this.clustersWithLedger()) await (await this.bucket(cluster)).delete(tenant);
+    });
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(step).catch((error: unknown) => {
+      // Tenancy's next start republishes everything; until then Warden keeps the previous entry.
+      this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not publish the quota ledger');
+    });
+    this.queue = next;
+    return next;
+  }
+
+  private async write(tenant: string, cluster: string): Promise<void> {
+    const quotas = (await this.db.query(`SELECT "hard", "version" FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 AND "cluster" = $2`, [tenant, cluster])) as {
+      hard: HardMap;
+      version: number;
+    }[];
+    const namespaces = (await this.db.query(`SELECT "name", "quota" FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "cluster" = $2 ORDER BY "name"`, [
+      tenant,
+      cluster,
+    ])) as { name: string; quota: HardMap | null }[];
+    const kv = await this.bucket(cluster);
+    if (!quotas[0] && namespaces.length === 0) {
+      await kv.delete(tenant);
+      return;
+    }
+    const entry: TenantLedgerEntry = {
+      tenant,
+      cluster,
+      hard: quotas[0]?.hard ?? {},
+      namespaces: Object.fromEntries(namespaces.map((namespace) => [namespace.name, namespace.quota ?? {}])),
+      version: quotas[0]?.version ?? 0,
+    };
+    await kv.put(tenant, codec.encode(entry));
+  }
+
+  private async clustersWithLedger(): Promise<string[]> {
+    const clusters: string[] = [];
+    for await (const name of (await this.nats.jetstreamManager()).streams.names()) {
+      if (name.startsWith(LEDGER_STREAM_PREFIX)) clusters.push(name.slice(LEDGER_STREAM_PREFIX.length));
+    }
+    return clusters;
+  }
+
+  private bucket(cluster: string): Promise<KV> {
+    let kv = this.buckets.get(cluster);
+    if (!kv) {
+      kv = this.nats.jetstream().views.kv(quotaLedgerBucket(cluster), { history: 1, storage: StorageType.File });
+      kv.catch(() => this.buckets.delete(cluster));
+      this.buckets.set(cluster, kv);
+    }
+    return kv;
+  }
+}

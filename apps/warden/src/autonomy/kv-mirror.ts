@@ -1,0 +1,107 @@
+import { JSONCodec, KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
+import { StateCache } from './state-cache';
+
+export interface MirrorLogger {
+  warn(message: unknown, ...rest: unknown[]): void;
+}
+
+const json = JSONCodec();
+
+/**
+ * A KV bucket of the control plane held in memory and on disk: what Warden answers from. It starts
+ * from the disk copy, replaces it with a full read of the bucket whenever it (re)connects, then
+ * follows changes; with NATS away it keeps the last state it had.
+ */
+export class KvMirror<T> {
+  private entries = new Map<string, T>();
+  private watch: QueuedIterator<KvEntry> | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private syncs = 0;
+
+  constructor(
+    private readonly bucket: string,
+    private readonly cache: StateCache,
+    private readonly logger: MirrorLogger,
+  ) {}
+
+  /** The state the disk cache holds, before NATS is reached. */
+  async load(): Promise<void> {
+    const saved = await this.cache.read<Record<string, T>>(this.bucket);
+    if (saved) this.entries = new Map(Object.entries(saved));
+  }
+
+  get(key: string): T | undefined {
+    return this.entries.get(key);
+  }
+
+  values(): T[] {
+    return [...this.entries.values()];
+  }
+
+  /** Completed full reads of the bucket (tests wait on it). */
+  get completedSyncs(): number {
+    return this.syncs;
+  }
+
+  /** Follows the bucket on `nats` until stopped; a broken watch (reconnect) starts over with a full read. */
+  follow(nats: NatsConnection): void {
+    this.running ??= this.loop(nats);
+  }
+
+  /** Ends the current watch: the loop reads the whole bucket again (after a NATS reconnect). */
+  resync(): void {
+    this.watch?.stop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.watch?.stop();
+    await this.running;
+  }
+
+  private async loop(nats: NatsConnection): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        // Bind only: the bucket belongs to its writer (identity, tenancy), which creates it with its own settings.
+        const kv = await nats.jetstream().views.kv(this.bucket, { bindOnly: true });
+        const revision = await this.readAll(kv);
+        failures = 0;
+        if (this.stopped) break;
+        this.watch = await kv.watch({ resumeFromRevision: revision + 1 });
+        for await (const entry of this.watch) {
+          if (this.stopped) break;
+          if (entry.operation === 'PUT') this.entries.set(entry.key, json.decode(entry.value) as T);
+          else this.entries.delete(entry.key);
+          await this.persist();
+        }
+      } catch (error: unknown) {
+        failures += 1;
+        this.logger.warn({ bucket: this.bucket, err: error instanceof Error ? error.message : String(error) }, 'bucket mirror interrupted; answering from the cache');
+      }
+      if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** Math.min(failures, 5))));
+    }
+  }
+
+  private async readAll(kv: KV): Promise<number> {
+    // The sequence before reading: changes made during the read are replayed by the watch (in order, so harmlessly).
+    const before = Number((await kv.status()).streamInfo.state.last_seq);
+    const next = new Map<string, T>();
+    // Keys first, values after: nats.js ends a keys() iteration early when its loop body awaits.
+    const keys: string[] = [];
+    for await (const key of await kv.keys()) keys.push(key);
+    for (const key of keys) {
+      const entry = await kv.get(key);
+      if (entry && entry.operation === 'PUT') next.set(key, json.decode(entry.value) as T);
+    }
+    this.entries = next;
+    await this.persist();
+    this.syncs += 1;
+    return before;
+  }
+
+  private persist(): Promise<void> {
+    return this.cache.write(this.bucket, Object.fromEntries(this.entries));
+  }
+}

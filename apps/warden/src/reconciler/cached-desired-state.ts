@@ -1,0 +1,26 @@
+import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { applyObject } from '@cube/kube';
+import { applyOrder, asManaged, isKubernetesObject } from './desired-object';
+import { ReconcilerLogger, WARDEN_FIELD_MANAGER } from './desired-state-reconciler';
+
+/**
+ * Applies the desired state Warden last saw (its disk cache) when it starts without NATS: objects
+ * deleted or changed in the cluster meanwhile come back as last synced (ARCHITECTURE.md: "keeps RBAC
+ * as last synced"). Nothing is pruned: without the control plane Warden cannot tell what is no longer
+ * wanted; the full resync after NATS answers does that. Returns how many objects were applied.
+ */
+export async function applyCachedDesiredState(kubeConfig: KubeConfig, values: unknown[], logger: ReconcilerLogger): Promise<number> {
+  const client = KubernetesObjectApi.makeApiClient(kubeConfig);
+  const objects = values.filter(isKubernetesObject).sort((a, b) => applyOrder(a as KubernetesObject) - applyOrder(b as KubernetesObject));
+  let applied = 0;
+  for (const object of objects) {
+    try {
+      await applyObject(client, asManaged(object), WARDEN_FIELD_MANAGER);
+      applied += 1;
+    } catch (error: unknown) {
+      logger.warn({ kind: object.kind, name: object.metadata?.name, err: error instanceof Error ? error.message.split('\n')[0] : String(error) }, 'could not apply a cached desired object');
+    }
+  }
+  logger.log({ objects: applied }, 'desired state applied from the cache');
+  return applied;
+}
