@@ -114,6 +114,8 @@ async function agentFor(name: string, kubeconfig: string): Promise<{ agent: Agen
     keepAlive: true,
     // Reuse the most recently used connection first, so a quiet period lets the others idle out.
     scheduling: 'lifo',
+    // Exec keystrokes and watch requests are small writes that must not wait for Nagle's algorithm.
+    noDelay: true,
     ca: options.ca,
     cert: options.cert,
     key: options.key,

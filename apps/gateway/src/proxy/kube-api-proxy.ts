@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -184,6 +185,9 @@ export class KubeApiProxy {
       socket.write(statusLine(answer) + rawHeaderLines(answer.rawHeaders, false) + '\r\n');
       if (upstreamHead.length > 0) socket.write(upstreamHead);
       if (head.length > 0) upstreamSocket.write(head);
+      // Interactive streams: every keystroke and output chunk goes out at once.
+      upstreamSocket.setNoDelay(true);
+      if (socket instanceof Socket) socket.setNoDelay(true);
       upstreamSocket.on('error', () => socket.destroy());
       upstreamSocket.once('close', () => socket.destroy());
       socket.once('close', () => upstreamSocket.destroy());
