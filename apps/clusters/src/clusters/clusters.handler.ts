@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
-import { ClustersSubjects, ClusterView, Envelope, Page, RegisterClusterBody, UpdateClusterBody } from '@cube/contracts';
+import { ClusterConnection, ClustersSubjects, ClusterView, Envelope, Page, RegisterClusterBody, UpdateClusterBody } from '@cube/contracts';
 import { validatePayload } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { ClustersService } from './clusters.service';
@@ -49,6 +49,11 @@ export class ClustersHandler {
   update(@Payload() envelope: Envelope): Promise<ClusterView> {
     const { name, body } = validatePayload(UpdateClusterPayload, envelope.payload);
     return this.clusters.update(envelope.actor, name, body);
+  }
+
+  @MessagePattern(ClustersSubjects.connection)
+  connection(@Payload() envelope: Envelope): Promise<ClusterConnection> {
+    return this.clusters.connection(envelope.actor, validatePayload(ClusterNamePayload, envelope.payload).name);
   }
 
   @MessagePattern(ClustersSubjects.unregister)
