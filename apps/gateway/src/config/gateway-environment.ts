@@ -28,6 +28,22 @@ export class GatewayEnvironment extends BaseEnvironment {
   @Min(50)
   @Max(30_000)
   CUBE_READY_TIMEOUT_MS = 1000;
+
+  /**
+   * The address clients reach the gateway at (scheme, host, port, optional path prefix), written into
+   * downloaded kubeconfigs; empty: the gateway's own http://host:port.
+   */
+  @Matches(/^(|https?:\/\/[^\s?#]+[^\s?#/])$/, {
+    message: 'CUBE_PUBLIC_URL must be empty or an http(s) URL without a query, fragment or trailing slash',
+  })
+  CUBE_PUBLIC_URL = '';
+
+  /**
+   * PEM file of the CA that signed the certificate served at CUBE_PUBLIC_URL (TLS ends in front of the
+   * gateway, e.g. an ingress with a private CA); written into kubeconfigs. Empty: none (system trust).
+   */
+  @IsString()
+  CUBE_PUBLIC_CA_FILE = '';
 }
 
 export function corsOrigins(env: GatewayEnvironment): string[] | '*' | null {
