@@ -119,10 +119,19 @@ export function bearerTokenAuthenticator(
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+function unescapeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** RequestInfoFactory.NewRequestInfo: verb, group, version, namespace, resource, name, subresource. */
 export function parseRequestInfo(method: string, url: URL): RequestInfo {
   const path = url.pathname;
-  const parts = path.split('/').filter(Boolean);
+  // Go's r.URL.Path is already unescaped: `clusterroles/cube%3Amember` names `cube:member`.
+  const parts = path.split('/').filter(Boolean).map(unescapeSegment);
   const info: RequestInfo = {
     isResourceRequest: false,
     path,
