@@ -39,6 +39,8 @@ import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsController } from './metrics/metrics.controller';
+import { ProxyMiddleware } from './proxy/proxy.middleware';
+import { PROXY_PROVIDERS, PROXY_ROUTE } from './proxy/proxy.providers';
 
 /** The HTTP edge: REST, docs, health and metrics; every domain request goes over NATS. */
 @Module({})
@@ -93,12 +95,14 @@ export class GatewayModule implements NestModule {
         AccessTokenStrategy,
         accessTokenVerifierProvider,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
+        ...PROXY_PROVIDERS,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+    consumer.apply(ProxyMiddleware).forRoutes(PROXY_ROUTE);
   }
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { eventSubject } from './events';
 import { DNS_LABEL } from './identity-dto';
 
 /**
@@ -11,9 +12,24 @@ export const ClustersSubjects = {
   list: 'cube.clusters.cluster.list', // { limit?, cursor? } → Page<ClusterView>
   get: 'cube.clusters.cluster.get', // { name } → ClusterView
   unregister: 'cube.clusters.cluster.unregister', // { name } → null
+  /** Gateway only (system actor `gateway`): { name } → ClusterConnection, for the native API proxy. */
+  connection: 'cube.clusters.cluster.connection',
   /** Warden → clusters, core NATS (at most once: a lost heartbeat is replaced by the next). */
   heartbeat: (clusterId: string) => `cube.clusters.${clusterId}.heartbeat` as const,
   heartbeatWildcard: 'cube.clusters.*.heartbeat',
+} as const;
+
+/**
+ * Events after which what the gateway's proxy cached about a cluster (credentials, CA, keep-alive
+ * connections, status) is stale. `updated` and `deleted` are published by the cluster update and
+ * delete endpoints; a subscriber to a subject nobody publishes on yet simply hears nothing.
+ */
+export const ClusterEventSubjects = {
+  registered: eventSubject('clusters', 'cluster', 'registered'),
+  unregistered: eventSubject('clusters', 'cluster', 'unregistered'),
+  statusChanged: eventSubject('clusters', 'cluster', 'status-changed'),
+  updated: eventSubject('clusters', 'cluster', 'updated'),
+  deleted: eventSubject('clusters', 'cluster', 'deleted'),
 } as const;
 
 export const CLUSTER_STATUSES = ['pending', 'normal', 'abnormal', 'unreachable'] as const;
@@ -110,6 +126,33 @@ export class ClusterItemView implements ClusterView {
   @ApiProperty({ type: 'array', items: { type: 'object' } }) syncErrors!: SyncError[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty() version!: number;
+}
+
+/** A value sealed with AES-256-GCM under `CUBE_SECRET_KEY` (the shape `SecretBox` produces). */
+export interface SealedSecret {
+  sealed: 'aes-256-gcm';
+  iv: string;
+  tag: string;
+  data: string;
+}
+
+/** What is inside `ClusterConnection.credentials` once opened: only what the proxy needs. */
+export interface ProxyCredentials {
+  kubeconfig: string;
+}
+
+/**
+ * How the gateway reaches a member's kube-apiserver. The credentials stay sealed on the bus (sealed
+ * afresh with only the kubeconfig in them); the gateway opens them with the same key, named by `keyId`.
+ */
+export interface ClusterConnection {
+  name: string;
+  status: ClusterStatus;
+  /** The kube-apiserver URL of the kubeconfig's current context. */
+  server: string;
+  version: number;
+  credentials: SealedSecret;
+  keyId: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 /** A value sealed with AES-256-GCM, as stored in a jsonb column. */
 export interface SealedValue {
@@ -17,7 +17,15 @@ export function isSealedValue(value: unknown): value is SealedValue {
  * AES-256-GCM with a fresh 96-bit IV per value; the tag makes tampering fail loudly.
  */
 export class SecretBox {
-  private constructor(private readonly key: Buffer) {}
+  /**
+   * Names the key without revealing it (a hash prefix), stored beside sealed values so that after a
+   * key rotation the values still sealed with the old key are recognised.
+   */
+  readonly keyId: string;
+
+  private constructor(private readonly key: Buffer) {
+    this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  }
 
   /** `CUBE_SECRET_KEY`: 32 random bytes, base64 (e.g. `openssl rand -base64 32`). */
   static fromBase64(key: string): SecretBox {

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { ClustersSubjects, ClusterView, Envelope, Page, RegisterClusterBody } from '@cube/contracts';
+import { ClusterConnection, ClustersSubjects, ClusterView, Envelope, Page, RegisterClusterBody } from '@cube/contracts';
 import { validatePayload } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { ClustersService } from './clusters.service';
@@ -35,6 +35,11 @@ export class ClustersHandler {
   @MessagePattern(ClustersSubjects.get)
   get(@Payload() envelope: Envelope): Promise<ClusterView> {
     return this.clusters.get(envelope.actor, validatePayload(ClusterNamePayload, envelope.payload).name);
+  }
+
+  @MessagePattern(ClustersSubjects.connection)
+  connection(@Payload() envelope: Envelope): Promise<ClusterConnection> {
+    return this.clusters.connection(envelope.actor, validatePayload(ClusterNamePayload, envelope.payload).name);
   }
 
   @MessagePattern(ClustersSubjects.unregister)

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Actor, ClusterView, CubeError, Page, RegisterClusterBody } from '@cube/contracts';
+import { Actor, ClusterConnection, ClusterView, CubeError, Page, RegisterClusterBody } from '@cube/contracts';
 import { authorize, authorizeVisible, subjectOf } from '@cube/auth';
 import { parseKubeconfig } from '@cube/kube';
 import { EventPublisher } from '@cube/messaging';
@@ -70,6 +70,23 @@ export class ClustersService {
     const cluster = await this.clusters.find(name);
     if (!cluster) throw notFound(name);
     return publicCluster(cluster);
+  }
+
+  /**
+   * How the gateway's native API proxy reaches the cluster. Only the gateway may ask (the reply holds
+   * the cluster's credentials, sealed); the member's RBAC then decides for the impersonated caller.
+   */
+  async connection(actor: Actor, name: string): Promise<ClusterConnection> {
+    if (actor.kind !== 'system' || actor.name !== 'gateway') {
+      throw new CubeError('FORBIDDEN', 'only the gateway may ask for a cluster connection', {});
+    }
+    const cluster = await this.clusters.find(name);
+    if (!cluster) throw notFound(name);
+    const { kubeconfig } = this.vault.open(cluster.credentials, cluster.credentialsKeyId, name);
+    const server = parseKubeconfig(kubeconfig).getCurrentCluster()?.server;
+    if (!server) throw new CubeError('UNAVAILABLE', `the stored kubeconfig of cluster "${name}" names no server`, { name });
+    const { sealed, keyId } = this.vault.sealForProxy({ kubeconfig });
+    return { name, status: cluster.status, server, version: cluster.version, credentials: sealed, keyId };
   }
 
   /** Removes Warden from the cluster (best effort: an unreachable cluster can still be unregistered) and forgets it. */

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CubeError } from '@cube/contracts';
+import { CubeError, ProxyCredentials } from '@cube/contracts';
 import { SealedValue, SecretBox } from '@cube/persistence';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { ClustersEnvironment } from '../clusters-environment';
@@ -23,15 +23,24 @@ export class CredentialVault {
   constructor(@Inject(SERVICE_ENVIRONMENT) env: ClustersEnvironment) {
     if (env.CUBE_SECRET_KEY) {
       this.box = SecretBox.fromBase64(env.CUBE_SECRET_KEY);
-      this.keyId = createHash('sha256').update(Buffer.from(env.CUBE_SECRET_KEY, 'base64')).digest('hex').slice(0, 16);
+      this.keyId = this.box.keyId;
     }
   }
 
   seal(credentials: ClusterCredentials): { sealed: SealedValue; keyId: string } {
+    return this.sealValue(credentials);
+  }
+
+  /** Only the kubeconfig, for the gateway's proxy: Warden's NATS credential stays in this service. */
+  sealForProxy(credentials: ProxyCredentials): { sealed: SealedValue; keyId: string } {
+    return this.sealValue(credentials);
+  }
+
+  private sealValue(value: ClusterCredentials | ProxyCredentials): { sealed: SealedValue; keyId: string } {
     if (!this.box || !this.keyId) {
       throw new CubeError('UNAVAILABLE', 'CUBE_SECRET_KEY is not set: cluster credentials cannot be stored encrypted', {});
     }
-    return { sealed: this.box.seal(credentials), keyId: this.keyId };
+    return { sealed: this.box.seal(value), keyId: this.keyId };
   }
 
   open(sealed: SealedValue, keyId: string, cluster: string): ClusterCredentials {

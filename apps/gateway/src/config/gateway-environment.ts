@@ -1,6 +1,8 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsString, Max, Min, Matches } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBase64, IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min, Matches } from 'class-validator';
 import { BaseEnvironment } from '@cube/service-runtime';
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
 
 /** The gateway's variables on top of those every Cube process reads. */
 export class GatewayEnvironment extends BaseEnvironment {
@@ -44,6 +46,27 @@ export class GatewayEnvironment extends BaseEnvironment {
    */
   @IsString()
   CUBE_PUBLIC_CA_FILE = '';
+
+  /**
+   * The key the clusters service seals member credentials with (32 bytes, base64): the native API
+   * proxy opens them with it. Unset: the proxy answers 503.
+   */
+  @IsOptional()
+  @IsBase64(undefined, { message: 'CUBE_SECRET_KEY must be base64 (32 random bytes, e.g. openssl rand -base64 32)' })
+  @Length(44, 44, { message: 'CUBE_SECRET_KEY must be 32 bytes, base64-encoded (44 characters)' })
+  CUBE_SECRET_KEY: string | undefined = undefined;
+
+  /** Largest request body the native API proxy forwards (kube-apiserver's own limit is 3 MiB). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1024 * 1024 * 1024)
+  CUBE_PROXY_MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+  /** Audit reads (get, list, watch) through the native API proxy too, not only writes and exec. */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'CUBE_PROXY_AUDIT_READS must be true or false' })
+  CUBE_PROXY_AUDIT_READS = false;
 }
 
 export function corsOrigins(env: GatewayEnvironment): string[] | '*' | null {

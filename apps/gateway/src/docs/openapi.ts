@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { CUBE_VERSION } from '@cube/observability';
+import { addProxyPaths } from '../proxy/proxy-openapi';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -9,7 +10,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion(CUBE_VERSION)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return addProxyPaths(SwaggerModule.createDocument(app, config));
 }
 
 /** Serves the UI at /api/docs and the document at /api/docs/openapi.json. */

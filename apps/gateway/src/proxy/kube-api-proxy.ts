@@ -1,0 +1,345 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
+import { CredentialVerifier } from '../authn/credential-verifier';
+import { GatewayEnvironment } from '../config/gateway-environment';
+import { GATEWAY_ENVIRONMENT } from '../config/tokens';
+import { ClusterConnections, ProxyTarget } from './cluster-connections';
+import { isAudited, isStreamingRequest, KubeRequestInfo, parseKubeRequest } from './kube-request';
+import { KubeStatus, ProxyError, statusOf, writeStatus } from './kube-status';
+import { ProxyBus } from './proxy-bus';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
+
+export const PROXY_PREFIX = '/api/v1/proxy/clusters/';
+
+/** A DNS label, as cluster names are (RegisterClusterBody). */
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The browser form of a bearer token on a WebSocket (browsers cannot set headers), as kube-apiserver
+ * reads it: a subprotocol `base64url.bearer.authorization.k8s.io.<token>`.
+ */
+const WEBSOCKET_TOKEN_PROTOCOL = 'base64url.bearer.authorization.k8s.io.';
+
+export interface ProxyUrl {
+  cluster: string;
+  /** The Kubernetes path, starting with `/`, as the caller wrote it (still percent-encoded). */
+  path: string;
+  /** The query string with its `?`, or empty. */
+  search: string;
+}
+
+/** `/api/v1/proxy/clusters/<cluster>/<path>?<query>`; `undefined` for anything else. */
+export function splitProxyUrl(url: string): ProxyUrl | undefined {
+  if (!url.startsWith(PROXY_PREFIX)) return undefined;
+  const rest = url.slice(PROXY_PREFIX.length);
+  const queryAt = rest.indexOf('?');
+  const pathPart = queryAt < 0 ? rest : rest.slice(0, queryAt);
+  const search = queryAt < 0 ? '' : rest.slice(queryAt);
+  const slash = pathPart.indexOf('/');
+  const cluster = slash < 0 ? pathPart : pathPart.slice(0, slash);
+  const path = slash < 0 ? '/' : pathPart.slice(slash);
+  return { cluster, path, search };
+}
+
+/** `.` and `..` segments (also percent-encoded) could step out of a server URL's path prefix. */
+function hasDotSegment(path: string): boolean {
+  return path.split('/').some((segment) => {
+    const decoded = segment.replace(/%2e/gi, '.');
+    return decoded === '.' || decoded === '..';
+  });
+}
+
+interface Prepared {
+  target: ProxyTarget;
+  principal: AuthenticatedPrincipal;
+  info: KubeRequestInfo;
+  url: ProxyUrl;
+  audited: boolean;
+  upstreamPath: string;
+}
+
+/**
+ * The native Kubernetes API proxy: the caller's request goes to the member kube-apiserver with
+ * Cube's credentials for that cluster and the caller as `Impersonate-User`/`Impersonate-Group`, so
+ * the member's RBAC decides. Bodies and responses stream through untouched in both directions.
+ */
+@Injectable()
+export class KubeApiProxy {
+  private readonly logger = new Logger(KubeApiProxy.name);
+
+  constructor(
+    private readonly verifier: CredentialVerifier,
+    private readonly connections: ClusterConnections,
+    private readonly bus: ProxyBus,
+    @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
+  ) {}
+
+  /** A plain HTTP request (every method, watch and follow included). */
+  async handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const started = performance.now();
+    let prepared: Prepared;
+    try {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (Number.isFinite(declared) && declared > this.env.CUBE_PROXY_MAX_BODY_BYTES) {
+        throw this.tooLarge();
+      }
+      prepared = await this.prepare(req, this.bearerOf(req), requestId);
+    } catch (error: unknown) {
+      this.refuse(req, res, statusOf(error));
+      return;
+    }
+    const { target, principal, info, audited, upstreamPath } = prepared;
+    const streaming = isStreamingRequest(info, new URLSearchParams(prepared.url.search));
+    const upstream = httpsRequest({
+      protocol: 'https:',
+      hostname: target.server.hostname,
+      port: target.server.port || 443,
+      method: req.method,
+      path: upstreamPath,
+      headers: upstreamRequestHeaders(req.headers, { authorization: target.authorization, principal }),
+      agent: target.agent,
+    });
+    let code = 0;
+    // A create names its object in the body, not the path: the audit record takes the name from the
+    // member's answer, read alongside the stream to the client (never holding it back).
+    const created = audited && info.verb === 'create' && !info.name && !streaming ? new CreatedObjectName() : undefined;
+    upstream.on('response', (answer) => {
+      code = answer.statusCode ?? 502;
+      res.writeHead(code, answer.statusMessage, downstreamResponseHeaders(answer.headers));
+      // Watch events and followed logs reach the client as the member writes them.
+      if (streaming) res.flushHeaders();
+      if (created) answer.on('data', (chunk: Buffer) => created.add(chunk));
+      answer.pipe(res);
+      answer.on('error', () => res.destroy());
+    });
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      code = 503;
+      this.logger.warn({ cluster: target.name, requestId, err: { code: error.code, message: error.message } }, 'member kube-apiserver not reachable');
+      writeStatus(res, statusOf(new ProxyError(503, `cluster "${target.name}" is not reachable: ${error.code ?? error.message}`)));
+    });
+    // The client went away before the answer was complete: so does the request to the member.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+      if (audited) this.audit(prepared, req, code || 499, started, requestId, created?.name());
+    });
+
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= this.env.CUBE_PROXY_MAX_BODY_BYTES) return;
+      // A chunked body that grows past the limit: the member never sees a partial write.
+      req.unpipe(upstream);
+      upstream.destroy();
+      code = 413;
+      this.refuse(req, res, statusOf(this.tooLarge()));
+    });
+    req.pipe(upstream);
+  }
+
+  /** A WebSocket upgrade (exec, attach, port-forward): forwarded, then both sockets are spliced as they are. */
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string): Promise<void> {
+    const started = performance.now();
+    socket.on('error', () => socket.destroy());
+    const { token, headers: clientHeaders } = websocketCredential(req);
+    let prepared: Prepared;
+    try {
+      prepared = await this.prepare(req, token, requestId);
+    } catch (error: unknown) {
+      writeRawStatus(socket, statusOf(error));
+      return;
+    }
+    const { target, principal, audited, upstreamPath } = prepared;
+    const upstream = httpsRequest({
+      protocol: 'https:',
+      hostname: target.server.hostname,
+      port: target.server.port || 443,
+      method: req.method,
+      path: upstreamPath,
+      headers: upstreamRequestHeaders(clientHeaders, { authorization: target.authorization, principal }, true),
+      agent: target.agent,
+    });
+    let code = 0;
+    const finish = () => {
+      if (audited && code !== -1) this.audit(prepared, req, code || 499, started, requestId);
+      code = -1;
+    };
+    socket.once('close', () => {
+      upstream.destroy();
+      finish();
+    });
+    upstream.on('upgrade', (answer, upstreamSocket, upstreamHead) => {
+      code = 101;
+      // The member's 101 as it sent it, so the subprotocol it chose reaches the client unchanged.
+      socket.write(statusLine(answer) + rawHeaderLines(answer.rawHeaders, false) + '\r\n');
+      if (upstreamHead.length > 0) socket.write(upstreamHead);
+      if (head.length > 0) upstreamSocket.write(head);
+      upstreamSocket.on('error', () => socket.destroy());
+      upstreamSocket.once('close', () => socket.destroy());
+      socket.once('close', () => upstreamSocket.destroy());
+      upstreamSocket.pipe(socket);
+      socket.pipe(upstreamSocket);
+    });
+    upstream.on('response', (answer) => {
+      // The member refused the upgrade (403, 404, 400 …): its answer passes through, then the socket closes.
+      code = answer.statusCode ?? 502;
+      socket.write(statusLine(answer) + rawHeaderLines(answer.rawHeaders, true) + 'Connection: close\r\n\r\n');
+      answer.pipe(socket);
+    });
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (code !== 0) return;
+      code = 503;
+      writeRawStatus(socket, statusOf(new ProxyError(503, `cluster "${target.name}" is not reachable: ${error.code ?? error.message}`)));
+    });
+    upstream.end();
+  }
+
+  private async prepare(req: IncomingMessage, token: string | undefined, requestId: string): Promise<Prepared> {
+    const url = splitProxyUrl(req.url ?? '');
+    if (!url || !CLUSTER_NAME.test(url.cluster)) throw new ProxyError(404, 'no such cluster: the path is /api/v1/proxy/clusters/<cluster>/<kubernetes path>');
+    if (hasDotSegment(url.path)) throw new ProxyError(400, 'the path may not contain "." or ".." segments');
+    const principal = await this.authenticate(token, requestId);
+    const target = await this.connections.target(url.cluster, requestId);
+    if (target.status !== 'normal') {
+      throw new ProxyError(503, `cluster "${target.name}" is ${target.status}, not normal: its API is not available through Cube now`);
+    }
+    const info = parseKubeRequest(req.method ?? 'GET', url.path, new URLSearchParams(url.search));
+    const audited = isAudited(info, this.env.CUBE_PROXY_AUDIT_READS);
+    if (audited && !this.bus.auditReady) throw new ProxyError(503, 'the audit trail is not reachable: requests that must be audited are refused');
+    const base = target.server.pathname.replace(/\/+$/, '');
+    return { target, principal, info, url, audited, upstreamPath: `${base}${url.path}${url.search}` };
+  }
+
+  private async authenticate(token: string | undefined, requestId: string): Promise<AuthenticatedPrincipal> {
+    if (!token) throw new ProxyError(401, 'missing bearer token');
+    try {
+      return CredentialVerifier.isApiToken(token)
+        ? await this.verifier.verifyApiToken(token, requestId)
+        : await this.verifier.verifyAccessToken(token, requestId);
+    } catch (error: unknown) {
+      if (error instanceof CubeError) throw error;
+      throw new ProxyError(503, 'credentials could not be checked');
+    }
+  }
+
+  private bearerOf(req: IncomingMessage): string | undefined {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    return match?.[1];
+  }
+
+  private tooLarge(): ProxyError {
+    return new ProxyError(413, `the request body is larger than ${this.env.CUBE_PROXY_MAX_BODY_BYTES} bytes`);
+  }
+
+  /** Answers from the proxy itself; a body still arriving is discarded and the connection not reused. */
+  private refuse(req: IncomingMessage, res: ServerResponse, status: KubeStatus): void {
+    if (!req.complete) {
+      res.shouldKeepAlive = false;
+      req.resume();
+    }
+    writeStatus(res, status);
+  }
+
+  private audit(prepared: Prepared, req: IncomingMessage, code: number, started: number, requestId: string, createdName?: string): void {
+    const { info, principal, target } = prepared;
+    const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+    const failed = code >= 400 || code === 0;
+    const userAgent = req.headers['user-agent'];
+    this.bus
+      .audit({
+        source: 'kubernetes',
+        requestId,
+        actor: { kind: 'user', name: principal.name, groups: principal.groups },
+        action: info.verb,
+        target: {
+          kind: resource,
+          name: info.name || createdName || '',
+          cluster: target.name,
+          resource,
+          ...(info.namespace ? { namespace: info.namespace } : {}),
+          ...(info.apiGroup ? { apiGroup: info.apiGroup } : {}),
+          ...(info.subresource ? { subresource: info.subresource } : {}),
+        },
+        outcome: failed ? 'failure' : 'success',
+        ...(failed ? { reason: code === 499 ? 'client closed the request' : `HTTP ${code}` } : {}),
+        code,
+        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+        ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}),
+        ...(typeof userAgent === 'string' ? { userAgent } : {}),
+      })
+      .catch((error: unknown) =>
+        // The outbox was full: the request already happened, so this is all that can be done.
+        this.logger.error({ err: error, requestId, cluster: target.name, verb: info.verb }, 'audit record of a proxied request not stored'),
+      );
+  }
+}
+
+/** The `metadata.name` of the object a create returned, from the first bytes of the answer (objects are small). */
+class CreatedObjectName {
+  private static readonly LIMIT = 256 * 1024;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  add(chunk: Buffer): void {
+    if (this.size > CreatedObjectName.LIMIT) return;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  name(): string | undefined {
+    if (this.size === 0 || this.size > CreatedObjectName.LIMIT) return undefined;
+    try {
+      const object = JSON.parse(Buffer.concat(this.chunks).toString('utf8')) as { kind?: unknown; metadata?: { name?: unknown } };
+      return object.kind !== 'Status' && typeof object.metadata?.name === 'string' ? object.metadata.name : undefined;
+    } catch {
+      // Not JSON (protobuf, or cut short): the record names no object.
+      return undefined;
+    }
+  }
+}
+
+/** The token of a WebSocket request (header, or the browser subprotocol form) and the headers without the subprotocol token. */
+function websocketCredential(req: IncomingMessage): { token: string | undefined; headers: IncomingMessage['headers'] } {
+  const header = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const tokenProtocol = offered.find((p) => p.startsWith(WEBSOCKET_TOKEN_PROTOCOL));
+  if (!tokenProtocol) return { token: header, headers: req.headers };
+  const rest = offered.filter((p) => p !== tokenProtocol);
+  const headers = { ...req.headers };
+  if (rest.length > 0) headers['sec-websocket-protocol'] = rest.join(', ');
+  else delete headers['sec-websocket-protocol'];
+  const fromProtocol = Buffer.from(tokenProtocol.slice(WEBSOCKET_TOKEN_PROTOCOL.length), 'base64url').toString('utf8');
+  return { token: header ?? fromProtocol, headers };
+}
+
+function statusLine(answer: IncomingMessage): string {
+  return `HTTP/1.1 ${answer.statusCode ?? 502} ${answer.statusMessage ?? ''}\r\n`;
+}
+
+const RAW_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection']);
+
+/** Header lines as the member sent them; for a refused upgrade without its connection headers (the socket closes after). */
+function rawHeaderLines(raw: string[], dropConnection: boolean): string {
+  let lines = '';
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    if (dropConnection && RAW_HOP_BY_HOP.has(name.toLowerCase())) continue;
+    lines += `${name}: ${raw[i + 1] ?? ''}\r\n`;
+  }
+  return lines;
+}
+
+/** A Status answered on an upgrade socket (no ServerResponse exists there), then the socket closes. */
+function writeRawStatus(socket: Duplex, status: KubeStatus): void {
+  const body = JSON.stringify(status);
+  socket.end(
+    `HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,92 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { AuthenticatedPrincipal } from '@cube/contracts';
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/**
+ * Headers of the caller that never reach the member: its own credentials (the member would see
+ * Cube's token, not the caller's), cookies of the Cube session, and anything that asks the member to
+ * act as someone else — impersonation is Cube's alone to set (kube-apiserver honours every
+ * `Impersonate-*` header of an identity allowed to impersonate, as Cube's identity is).
+ */
+function isStripped(name: string): boolean {
+  return (
+    name === 'authorization' ||
+    name === 'cookie' ||
+    name === 'host' ||
+    name.startsWith('impersonate-') ||
+    name.startsWith('x-remote-') ||
+    name === 'x-forwarded-for' ||
+    name === 'x-forwarded-host' ||
+    name === 'x-forwarded-proto'
+  );
+}
+
+/** Names a `Connection` header lists are hop-by-hop for this message too. */
+function connectionTokens(headers: IncomingHttpHeaders): Set<string> {
+  const value = headers['connection'];
+  const tokens = new Set<string>();
+  for (const token of (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name) tokens.add(name);
+  }
+  return tokens;
+}
+
+export interface UpstreamIdentity {
+  /** Cube's own `Authorization` for the member when its kubeconfig uses a token (else a client certificate authenticates). */
+  authorization?: string | undefined;
+  principal: AuthenticatedPrincipal;
+}
+
+/**
+ * The headers sent to the member's kube-apiserver: the caller's, less what is stripped above, plus
+ * Cube's credential and the caller's identity as impersonation headers. For a WebSocket upgrade
+ * `Connection: Upgrade` and `Upgrade` are kept, since the upgrade is what is forwarded.
+ */
+export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, identity: UpstreamIdentity, upgrade = false): OutgoingHttpHeaders {
+  const listed = connectionTokens(incoming);
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (isStripped(lower)) continue;
+    if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
+    headers[lower] = value;
+  }
+  if (upgrade) {
+    headers['connection'] = 'Upgrade';
+    headers['upgrade'] = incoming['upgrade'] ?? 'websocket';
+  }
+  if (identity.authorization) headers['authorization'] = identity.authorization;
+  headers['impersonate-user'] = identity.principal.name;
+  // Kubernetes adds system:authenticated to every authenticated user; an impersonated one gets only
+  // the groups asked for, so it is asked for explicitly (as kubectl --as-group would have to).
+  const groups = [...new Set([...identity.principal.groups, 'system:authenticated'])];
+  headers['impersonate-group'] = groups;
+  return headers;
+}
+
+/** The member's response headers as the caller gets them: without the member connection's hop-by-hop headers. */
+export function downstreamResponseHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const listed = connectionTokens(incoming);
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
+    headers[lower] = value;
+  }
+  return headers;
+}

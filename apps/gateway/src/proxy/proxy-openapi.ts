@@ -1,0 +1,66 @@
+import type { OpenAPIObject, OperationObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
+
+const STATUS_SCHEMA = {
+  type: 'object',
+  description: 'A Kubernetes Status (meta/v1), as kube-apiserver answers errors',
+  properties: {
+    kind: { type: 'string', example: 'Status' },
+    apiVersion: { type: 'string', example: 'v1' },
+    metadata: { type: 'object' },
+    status: { type: 'string', example: 'Failure' },
+    message: { type: 'string' },
+    reason: { type: 'string', example: 'NotFound' },
+    code: { type: 'integer', example: 404 },
+  },
+} as const;
+
+const statusResponse = (description: string) => ({ description, content: { 'application/json': { schema: STATUS_SCHEMA } } });
+
+/**
+ * The native API proxy is served below Nest's routing (bodies stream untouched), so Swagger does not
+ * see it: its path is described here, once per HTTP method.
+ */
+export function addProxyPaths(document: OpenAPIObject): OpenAPIObject {
+  const item: PathItemObject = {};
+  for (const method of METHODS) {
+    const operation: OperationObject = {
+      operationId: `proxyKubernetesApi_${method}`,
+      tags: ['proxy'],
+      summary: 'Native Kubernetes API of a member cluster, as the caller',
+      description:
+        'Forwards {path} and the query string to the member kube-apiserver with Cube\'s credentials for the cluster and ' +
+        'Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member\'s RBAC decides. ' +
+        'The caller\'s Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies ' +
+        'pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, ' +
+        'pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). ' +
+        'Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.',
+      security: [{ bearer: [] }],
+      parameters: [
+        { name: 'cluster', in: 'path', required: true, schema: { type: 'string' }, description: 'Registered cluster name' },
+        {
+          name: 'path',
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+          description: 'Kubernetes API path, slashes included (e.g. api/v1/namespaces/default/pods)',
+        },
+      ],
+      ...(method === 'get' || method === 'head' || method === 'delete' || method === 'options'
+        ? {}
+        : { requestBody: { required: false, content: { '*/*': { schema: { type: 'string', format: 'binary' } } }, description: 'Passed through; at most CUBE_PROXY_MAX_BODY_BYTES (3 MiB by default)' } }),
+      responses: {
+        default: { description: 'The member kube-apiserver\'s answer, unchanged' },
+        '101': { description: 'Switching Protocols: a WebSocket stream to the member (exec, attach, port-forward)' },
+        '401': statusResponse('Missing or invalid Cube token'),
+        '404': statusResponse('No such cluster'),
+        '413': statusResponse('Request body over the limit'),
+        '503': statusResponse('Cluster not normal or not reachable'),
+      },
+    };
+    item[method] = operation;
+  }
+  document.paths['/api/v1/proxy/clusters/{cluster}/{path}'] = item;
+  return document;
+}

@@ -1,0 +1,15 @@
+import { Provider } from '@nestjs/common';
+import { ClusterConnections } from './cluster-connections';
+import { KubeApiProxy } from './kube-api-proxy';
+import { ProxyBus } from './proxy-bus';
+import { ProxyMiddleware } from './proxy.middleware';
+import { ProxyUpgrades } from './proxy-upgrades';
+
+/**
+ * The native API proxy's parts. They live in the gateway module (not a module of their own) so that
+ * they share its CredentialVerifier, whose caches the revocation listener clears.
+ */
+export const PROXY_PROVIDERS: Provider[] = [ClusterConnections, ProxyBus, KubeApiProxy, ProxyMiddleware, ProxyUpgrades];
+
+/** Nest route pattern of the proxy, for the middleware. */
+export const PROXY_ROUTE = 'api/v1/proxy/clusters/*path';
