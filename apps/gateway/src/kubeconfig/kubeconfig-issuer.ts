@@ -70,6 +70,7 @@ export class KubeconfigIssuer {
   private publicUrl(listening: GatewayAddress): string {
     if (this.env.CUBE_PUBLIC_URL) return this.env.CUBE_PUBLIC_URL;
     const host = WILDCARD_HOSTS.has(this.env.CUBE_HTTP_HOST) ? listening.address : this.env.CUBE_HTTP_HOST;
-    return `http://${isIPv6(host) ? `[${host}]` : host}:${listening.port}`;
+    const scheme = this.env.CUBE_TLS_CERT_FILE ? 'https' : 'http';
+    return `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${listening.port}`;
   }
 }
