@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, createConnection } from 'node:net';
 import { request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
@@ -143,8 +144,31 @@ http {
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-async function measure(url: string, token: string): Promise<Measured> {
-  const options = { url, connections: CONNECTIONS, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } };
+/**
+ * The floor for any Node proxy on this machine: a bare http → https keep-alive pass-through in its own
+ * process (no authentication, logging or routing), so Cube's own share of the gap to nginx shows.
+ */
+const BARE_NODE_PROXY = `
+const http = require('node:http'); const https = require('node:https');
+const [port, upstreamPort] = process.argv.slice(1).map(Number);
+const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+http.createServer((req, res) => {
+  const up = https.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+    res.writeHead(answer.statusCode, answer.headers); answer.pipe(res);
+  });
+  up.on('error', () => res.destroy()); req.pipe(up);
+}).listen(port, '127.0.0.1', () => process.stdout.write('ready\\n'));
+`;
+
+async function startBareNodeProxy(upstreamPort: number): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-e', BARE_NODE_PROXY, String(port), String(upstreamPort)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await until('bare Node proxy', () => answers(port), 10_000, 50);
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function measure(url: string, token: string, extraHeaders: Record<string, string> = {}): Promise<Measured> {
+  const options = { url, connections: CONNECTIONS, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...extraHeaders } };
   await autocannon({ ...options, duration: WARMUP_S });
   const result = await autocannon({ ...options, duration: DURATION_S });
   return {
@@ -171,6 +195,9 @@ export async function run(): Promise<unknown> {
   const databaseUrl = new URL(ADMIN_URL);
   databaseUrl.pathname = `/${databaseName}`;
 
+  const secretKey = randomBytes(32).toString('base64');
+  let profiled: ChildProcess | undefined;
+  let bareNode: ChildProcess | undefined;
   let kube: Awaited<ReturnType<typeof startKubeServerProcess>> | undefined;
   let nats: LocalNatsServer | undefined;
   let stack: RunningStack | undefined;
@@ -183,7 +210,14 @@ export async function run(): Promise<unknown> {
     stack = await startStack({
       root: ROOT,
       stateDir: dir,
-      env: { PATH: process.env['PATH'], DATABASE_URL: databaseUrl.toString(), NATS_URL: nats.url, PORT: '0', CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD },
+      env: {
+        PATH: process.env['PATH'],
+        DATABASE_URL: databaseUrl.toString(),
+        NATS_URL: nats.url,
+        PORT: '0',
+        CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        CUBE_SECRET_KEY: secretKey,
+      },
       onLine: () => undefined,
     });
     const gateway = stack.gatewayUrl;
@@ -211,7 +245,31 @@ export async function run(): Promise<unknown> {
       data: { greeting: 'hello', payload: 'x'.repeat(512) },
     });
     if (created !== 201) throw new Error(`creating the ConfigMap: ${created}`);
-    const cubeUrl = `${gateway}/api/v1/proxy/clusters/${CLUSTER}${OBJECT_PATH}`;
+    // No Cube service syncs platform-scope bindings to ClusterRoleBindings yet, so the bench grants the
+    // impersonated Cube admin `view` in the member itself; the member's RBAC still decides each request.
+    const bound = await kubeRequest(kube.url, kube.token, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'bench-cube-admin-view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'admin' }],
+    });
+    if (bound !== 201) throw new Error(`binding the Cube admin in the member: ${bound}`);
+    // PROXY_BENCH_CPU_PROF=<dir>: Cube's leg goes through one more gateway process run with
+    // --cpu-prof (NODE_OPTIONS may not carry it), which writes its profile there when it stops.
+    const profileDir = process.env['PROXY_BENCH_CPU_PROF'];
+    let cubeBase = gateway;
+    if (profileDir) {
+      const port = await freePort();
+      profiled = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`, join(ROOT, 'dist/apps/gateway/main.js')], {
+        cwd: ROOT,
+        env: { PATH: process.env['PATH'], NATS_URL: nats.url, PORT: String(port), CUBE_SECRET_KEY: secretKey, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
+        stdio: 'ignore',
+      });
+      cubeBase = `http://127.0.0.1:${port}`;
+      await until('profiled gateway ready', async () => ((await fetch(`${cubeBase}/readyz`)).status === 200 ? true : null), 60_000);
+    }
+    const cubeUrl = `${cubeBase}/api/v1/proxy/clusters/${CLUSTER}${OBJECT_PATH}`;
     const probe = await fetch(cubeUrl, { headers: cube });
     if (probe.status !== 200) throw new Error(`GET through Cube's proxy answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
 
@@ -221,6 +279,12 @@ export async function run(): Promise<unknown> {
     const direct = await measure(`${kube.url}${OBJECT_PATH}`, kube.token);
     const viaCube = await measure(cubeUrl, login.accessToken);
     const viaNginx = await measure(`${started.url}${OBJECT_PATH}`, kube.token);
+    // What the member itself spends on an impersonated request (impersonation check, then RBAC for the
+    // impersonated user instead of system:masters): the upstream share of Cube's latency.
+    const bare = await startBareNodeProxy(upstreamPort);
+    bareNode = bare.child;
+    const viaBareNode = await measure(`${bare.url}${OBJECT_PATH}`, kube.token);
+    const directImpersonating = await measure(`${kube.url}${OBJECT_PATH}`, kube.token, { 'Impersonate-User': 'admin', 'Impersonate-Group': 'system:authenticated' });
 
     const result = {
       at: new Date().toISOString(),
@@ -232,12 +296,16 @@ export async function run(): Promise<unknown> {
       direct,
       cube: viaCube,
       nginx: viaNginx,
+      directImpersonating,
+      bareNodeProxy: viaBareNode,
       ratios: {
         cubeToNginxThroughput: round(viaCube.requestsPerSecond / viaNginx.requestsPerSecond),
         cubeToDirectThroughput: round(viaCube.requestsPerSecond / direct.requestsPerSecond),
         cubeAddedP50MsVsDirect: round(viaCube.p50Ms - direct.p50Ms),
         cubeAddedP50MsVsNginx: round(viaCube.p50Ms - viaNginx.p50Ms),
         nginxAddedP50MsVsDirect: round(viaNginx.p50Ms - direct.p50Ms),
+        cubeAddedP50MsVsDirectImpersonating: round(viaCube.p50Ms - directImpersonating.p50Ms),
+        cubeToDirectImpersonatingThroughput: round(viaCube.requestsPerSecond / directImpersonating.requestsPerSecond),
       },
       target: { cubeToNginxThroughput: '>= 0.8', cubeAddedP50MsVsDirect: '<= 1' },
     };
@@ -248,10 +316,12 @@ export async function run(): Promise<unknown> {
           ['direct', direct],
           ['cube', viaCube],
           ['nginx', viaNginx],
+          ['direct+impersonation', directImpersonating],
+          ['bare Node proxy', viaBareNode],
         ] as const
       ).map(([name, m]) => [name, String(m.requestsPerSecond), String(m.p50Ms), String(m.p99Ms), String(m.requests), String(m.non2xx + m.errors)]),
     ];
-    process.stdout.write(`${rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(8) : cell.padStart(10))).join('')).join('\n')}\n`);
+    process.stdout.write(`${rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(22) : cell.padStart(10))).join('')).join('\n')}\n`);
     process.stdout.write(
       `cube/nginx throughput ${result.ratios.cubeToNginxThroughput} (target >= 0.8); cube added p50 ${result.ratios.cubeAddedP50MsVsDirect} ms vs direct, ${result.ratios.cubeAddedP50MsVsNginx} ms vs nginx (target <= 1 ms)\n`,
     );
@@ -260,6 +330,8 @@ export async function run(): Promise<unknown> {
     return result;
   } finally {
     await stopChild(nginx);
+    await stopChild(profiled);
+    await stopChild(bareNode);
     await stopChild(warden);
     await stack?.stop();
     await nats?.stop();
