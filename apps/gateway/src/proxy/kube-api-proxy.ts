@@ -117,6 +117,8 @@ export class KubeApiProxy {
       answer.on('error', () => res.destroy());
     });
     upstream.on('error', (error: NodeJS.ErrnoException) => {
+      // Destroyed because the client went away or the body grew too large: already answered.
+      if (res.destroyed || code === 413) return;
       if (res.headersSent) {
         res.destroy();
         return;

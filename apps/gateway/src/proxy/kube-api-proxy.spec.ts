@@ -1,0 +1,216 @@
+import { createServer as createHttpServer, IncomingMessage, request as httpRequest, Server } from 'node:http';
+import { Agent, createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { CubeError } from '@cube/contracts';
+import { makeWebhookCertificates } from '@cube/kube';
+import { GatewayEnvironment } from '../config/gateway-environment';
+import { CredentialVerifier } from '../authn/credential-verifier';
+import { ClusterConnections } from './cluster-connections';
+import { KubeApiProxy, splitProxyUrl } from './kube-api-proxy';
+import { ProxyBus } from './proxy-bus';
+
+const LIMIT = 1024;
+
+interface Seen {
+  req: IncomingMessage;
+  body: Promise<{ complete: boolean; bytes: number }>;
+  /** Resolves when the member's response closes: true if it finished, false if the connection went first. */
+  answered: Promise<boolean>;
+}
+
+/** Resolves when the server's listener is bound, with its port. */
+const listen = (server: Server) =>
+  new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+
+// The proxy between a client and a member kube-apiserver stand-in (HTTPS with its own CA), over real
+// sockets: what reaches the member, what streams back, and what happens when either side goes away.
+describe('KubeApiProxy', () => {
+  let upstream: Server;
+  let upstreamPort: number;
+  let gateway: Server;
+  let gatewayPort: number;
+  let agent: Agent;
+  let answer: (req: IncomingMessage, res: import('node:http').ServerResponse) => void;
+  let seen: Seen[];
+  let sockets: WebSocketServer;
+  const audit = jest.fn(async (_record: unknown) => undefined);
+
+  beforeAll(async () => {
+    const certs = await makeWebhookCertificates(['member.test']);
+    upstream = createHttpsServer({ cert: certs.cert, key: certs.key }, (req, res) => {
+      const body = new Promise<{ complete: boolean; bytes: number }>((resolve) => {
+        let bytes = 0;
+        req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        req.once('close', () => resolve({ complete: req.complete, bytes }));
+      });
+      const answered = new Promise<boolean>((resolve) => res.once('close', () => resolve(res.writableFinished)));
+      seen.push({ req, body, answered });
+      answer(req, res);
+    });
+    sockets = new WebSocketServer({ server: upstream, handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
+    upstreamPort = await listen(upstream);
+    agent = new Agent({ keepAlive: true, ca: certs.caCert, servername: 'member.test' });
+    const connections = {
+      target: async () => ({ name: 'member-a', status: 'normal', server: new URL(`https://127.0.0.1:${upstreamPort}`), agent, authorization: 'Bearer cube-credential', fingerprint: 'f' }),
+    } as unknown as ClusterConnections;
+    const verifier = {
+      verifyAccessToken: async (token: string) => {
+        if (token !== 'alice-jwt') throw new CubeError('UNAUTHENTICATED', 'invalid access token', {});
+        return { name: 'alice', groups: ['dev'] };
+      },
+      verifyApiToken: async () => ({ name: 'alice', groups: ['dev'] }),
+    } as unknown as CredentialVerifier;
+    const bus = { auditReady: true, audit } as unknown as ProxyBus;
+    const env = { CUBE_PROXY_MAX_BODY_BYTES: LIMIT, CUBE_PROXY_AUDIT_READS: false } as GatewayEnvironment;
+    const proxy = new KubeApiProxy(verifier, connections, bus, env);
+    gateway = createHttpServer((req, res) => void proxy.handle(req, res, 'request-1'));
+    gateway.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => void proxy.handleUpgrade(req, socket, head, 'request-1'));
+    gatewayPort = await listen(gateway);
+  });
+
+  beforeEach(() => {
+    seen = [];
+    audit.mockClear();
+  });
+
+  afterAll(async () => {
+    agent.destroy();
+    sockets.close();
+    await new Promise((resolve) => gateway.close(resolve));
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  /** A request through the proxy; resolves with the answer once it is complete. */
+  const send = (method: string, path: string, options: { headers?: Record<string, string>; body?: string | string[] } = {}) =>
+    new Promise<{ status: number; headers: IncomingMessage['headers']; text: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: gatewayPort, method, path: `/api/v1/proxy/clusters/member-a${path}`, headers: { Authorization: 'Bearer alice-jwt', ...options.headers } });
+      req.once('response', (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      });
+      req.once('error', reject);
+      const chunks = options.body === undefined ? [] : Array.isArray(options.body) ? options.body : [options.body];
+      for (const chunk of chunks) req.write(chunk);
+      req.end();
+    });
+
+  it('forwards method, path, query and body untouched, with Cube\'s credential and the caller impersonated', async () => {
+    answer = (req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'audit-id': 'a-1' });
+        res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders, body }));
+      });
+    };
+    const patch = '{"data":{"colour":"blue"}}';
+    const result = await send('PATCH', '/api/v1/namespaces/team-a/configmaps/settings?fieldManager=kubectl', {
+      headers: { 'Content-Type': 'application/merge-patch+json', Cookie: 'cube-session=1', 'Impersonate-User': 'kubernetes-admin', 'Impersonate-Group': 'system:masters' },
+      body: patch,
+    });
+    expect(result.status).toBe(200);
+    expect(result.headers['audit-id']).toBe('a-1');
+    const echoed = JSON.parse(result.text) as { method: string; url: string; headers: Record<string, string>; rawHeaders: string[]; body: string };
+    expect(echoed).toMatchObject({ method: 'PATCH', url: '/api/v1/namespaces/team-a/configmaps/settings?fieldManager=kubectl', body: patch });
+    expect(echoed.headers).toMatchObject({ authorization: 'Bearer cube-credential', 'impersonate-user': 'alice', 'content-type': 'application/merge-patch+json' });
+    expect(echoed.headers['cookie']).toBeUndefined();
+    const groups = echoed.rawHeaders.filter((_, i) => i % 2 === 1 && echoed.rawHeaders[i - 1]?.toLowerCase() === 'impersonate-group');
+    expect(groups).toEqual(['dev', 'system:authenticated']);
+    expect(audit).toHaveBeenCalledWith(expect.objectContaining({ action: 'patch', code: 200, target: expect.objectContaining({ name: 'settings', namespace: 'team-a', cluster: 'member-a' }) }));
+  });
+
+  it('streams a watch as the member writes it and aborts the member request when the client goes away', async () => {
+    answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"type":"ADDED","object":{"kind":"Pod"}}\n');
+      // The watch stays open: the member never ends this answer by itself.
+    };
+    const firstEvent = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: gatewayPort, path: '/api/v1/proxy/clusters/member-a/api/v1/namespaces/a/pods?watch=1', headers: { Authorization: 'Bearer alice-jwt' } });
+      req.once('response', (res) => res.once('data', (chunk: Buffer) => {
+        resolve(chunk.toString());
+        req.destroy();
+      }));
+      req.once('error', reject);
+      req.end();
+    });
+    expect(firstEvent).toBe('{"type":"ADDED","object":{"kind":"Pod"}}\n');
+    expect(seen).toHaveLength(1);
+    // The member sees its connection closed before it ever finished answering.
+    expect(await seen[0]?.answered).toBe(false);
+    expect(audit).not.toHaveBeenCalled();
+  });
+
+  it('refuses a declared body over the limit with a 413 Status without contacting the member', async () => {
+    answer = (_req, res) => res.end();
+    const result = await send('POST', '/api/v1/namespaces/a/configmaps', { headers: { 'Content-Type': 'application/json', 'Content-Length': String(LIMIT + 1) }, body: 'x'.repeat(LIMIT + 1) });
+    expect(result.status).toBe(413);
+    expect(JSON.parse(result.text)).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `the request body is larger than ${LIMIT} bytes`,
+      reason: 'RequestEntityTooLarge',
+      code: 413,
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it('cuts a chunked body that grows past the limit: 413, and the member never gets a complete body', async () => {
+    answer = (req, res) => req.on('end', () => res.end('{}'));
+    const result = await send('POST', '/api/v1/namespaces/a/configmaps', { headers: { 'Content-Type': 'application/json' }, body: ['x'.repeat(600), 'y'.repeat(600)] });
+    expect(result.status).toBe(413);
+    const bodies = await Promise.all(seen.map((s) => s.body));
+    expect(bodies.every((b) => !b.complete)).toBe(true);
+  });
+
+  it('answers 401 with a Status when the bearer token is missing or unknown, and does not forward', async () => {
+    answer = (_req, res) => res.end();
+    const missing = await send('GET', '/api/v1/namespaces', { headers: { Authorization: '' } });
+    expect(missing.status).toBe(401);
+    expect(JSON.parse(missing.text)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    const forged = await send('GET', '/api/v1/namespaces', { headers: { Authorization: 'Bearer forged' } });
+    expect(forged.status).toBe(401);
+    expect(JSON.parse(forged.text)).toMatchObject({ kind: 'Status', message: 'invalid access token', code: 401 });
+    expect(seen).toEqual([]);
+  });
+
+  it('splices a WebSocket upgrade with the member\'s subprotocol, and closing the client closes the member side', async () => {
+    const upstreamSide = new Promise<{ headers: IncomingMessage['headers']; closed: Promise<void> }>((resolve) =>
+      sockets.once('connection', (socket, req) => {
+        socket.send('hello from the member');
+        resolve({ headers: req.headers, closed: new Promise((r) => socket.once('close', () => r())) });
+      }),
+    );
+    const client = new WebSocket(`ws://127.0.0.1:${gatewayPort}/api/v1/proxy/clusters/member-a/api/v1/namespaces/a/pods/web/exec?command=sh`, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
+      headers: { Authorization: 'Bearer alice-jwt', 'Impersonate-User': 'kubernetes-admin' },
+    });
+    const first = await new Promise<string>((resolve, reject) => {
+      client.once('message', (data: Buffer) => resolve(data.toString()));
+      client.once('error', reject);
+    });
+    expect(first).toBe('hello from the member');
+    expect(client.protocol).toBe('v5.channel.k8s.io');
+    const member = await upstreamSide;
+    expect(member.headers).toMatchObject({ authorization: 'Bearer cube-credential', 'impersonate-user': 'alice' });
+    client.terminate();
+    await member.closed;
+    await new Promise<void>((resolve) => {
+      const poll = () => (audit.mock.calls.length > 0 ? resolve() : setImmediate(poll));
+      poll();
+    });
+    expect(audit).toHaveBeenCalledWith(expect.objectContaining({ action: 'get', code: 101, target: expect.objectContaining({ subresource: 'exec', name: 'web' }) }));
+  });
+});
+
+describe('splitProxyUrl', () => {
+  it('splits the cluster, the Kubernetes path and the query', () => {
+    expect(splitProxyUrl('/api/v1/proxy/clusters/member-a/api/v1/pods?watch=1')).toEqual({ cluster: 'member-a', path: '/api/v1/pods', search: '?watch=1' });
+    expect(splitProxyUrl('/api/v1/proxy/clusters/member-a')).toEqual({ cluster: 'member-a', path: '/', search: '' });
+    expect(splitProxyUrl('/api/v1/clusters/member-a')).toBeUndefined();
+  });
+});
