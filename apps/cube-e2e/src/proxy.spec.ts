@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import WebSocket from 'ws';
+import { ClustersSubjects } from '@cube/contracts';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
 import { LineLog, ROOT, startTestStack, tempDir, TestStack, validateOpenApi, waitForStatus } from './support';
@@ -377,6 +378,20 @@ describe('native Kubernetes API proxy', () => {
       anonymous.once('error', reject);
     });
     expect(refused).toBe(401);
+  });
+
+  it('hands a cluster\'s connection only to the gateway, with the credential sealed on the bus', async () => {
+    // Nest's NATS transport: a request is { pattern, data, id }, the reply { response } or { err }.
+    const ask = async (actor: Json) => {
+      const message = { pattern: ClustersSubjects.connection, data: { actor, requestId: 'proxy-e2e', payload: { name: 'member-a' } }, id: 'proxy-e2e' };
+      const reply = await bus.request(ClustersSubjects.connection, JSONCodec().encode(message), { timeout: 10_000 });
+      return JSONCodec<Json>().decode(reply.data);
+    };
+    const refused = await ask({ kind: 'user', name: 'alice', groups: [] });
+    expect(refused['err']).toMatchObject({ code: 'FORBIDDEN' });
+    const granted = await ask({ kind: 'system', name: 'gateway' });
+    expect(granted['response']).toMatchObject({ name: 'member-a', status: 'normal', server: member.url, credentials: { sealed: 'aes-256-gcm' }, keyId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(JSON.stringify(granted)).not.toContain(member.adminToken);
   });
 
   it('documents the proxy path, every method, in the valid OpenAPI document', async () => {

@@ -20,6 +20,15 @@ describe('SecretBox', () => {
     expect(() => box.open({ ...sealed, data: flipped.toString('base64') })).toThrow();
   });
 
+  it('names its key by an id that is the same for the same key and reveals nothing of it', () => {
+    const key = randomBytes(32);
+    const id = SecretBox.fromBase64(key.toString('base64')).keyId;
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
+    expect(SecretBox.fromBase64(key.toString('base64')).keyId).toBe(id);
+    expect(box.keyId).not.toBe(id);
+    expect(key.toString('hex')).not.toContain(id);
+  });
+
   it('refuses a key that is not 32 bytes', () => {
     expect(() => SecretBox.fromBase64(randomBytes(16).toString('base64'))).toThrow('CUBE_SECRET_KEY must be 32 bytes');
   });

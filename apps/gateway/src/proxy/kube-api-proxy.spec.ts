@@ -162,8 +162,9 @@ describe('KubeApiProxy', () => {
 
   it('cuts a chunked body that grows past the limit: 413, and the member never gets a complete body', async () => {
     answer = (req, res) => req.on('end', () => res.end('{}'));
-    const result = await send('POST', '/api/v1/namespaces/a/configmaps', { headers: { 'Content-Type': 'application/json' }, body: ['x'.repeat(600), 'y'.repeat(600)] });
+    const result = await send('POST', '/api/v1/namespaces/a/configmaps', { headers: { 'Content-Type': 'application/json' }, body: ['x'.repeat(600), 'y'.repeat(600), 'z'.repeat(600), 'w'.repeat(600)] });
     expect(result.status).toBe(413);
+    expect(JSON.parse(result.text)).toMatchObject({ kind: 'Status', code: 413 });
     const bodies = await Promise.all(seen.map((s) => s.body));
     expect(bodies.every((b) => !b.complete)).toBe(true);
   });

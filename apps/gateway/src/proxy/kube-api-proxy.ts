@@ -136,7 +136,8 @@ export class KubeApiProxy {
     let received = 0;
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      if (received <= this.env.CUBE_PROXY_MAX_BODY_BYTES) return;
+      // Once refused, the rest of the body is only drained.
+      if (received <= this.env.CUBE_PROXY_MAX_BODY_BYTES || code === 413) return;
       // A chunked body that grows past the limit: the member never sees a partial write.
       req.unpipe(upstream);
       upstream.destroy();
