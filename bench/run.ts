@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<unknown> }>> = {
   audit: () => import('./audit'),
+  proxy: () => import('./proxy'),
 };
 
 async function main(): Promise<void> {

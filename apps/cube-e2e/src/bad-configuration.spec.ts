@@ -39,4 +39,13 @@ describe('a service with bad configuration', () => {
     expect(exit.code).toBe(1);
     expect(exit.stderr).toContain('cube-gateway: invalid configuration: CUBE_CORS_ORIGINS must be');
   });
+
+  it('refuses a TLS certificate without its key, and a public URL with a trailing slash, in the gateway', async () => {
+    const halfTls = await runApp('gateway', { ...base, CUBE_TLS_CERT_FILE: '/etc/cube/tls.crt' });
+    expect(halfTls.code).toBe(1);
+    expect(halfTls.stderr).toBe('cube-gateway: invalid configuration: CUBE_TLS_CERT_FILE and CUBE_TLS_KEY_FILE are set together or not at all\n');
+    const publicUrl = await runApp('gateway', { ...base, CUBE_PUBLIC_URL: 'https://cube.example.com/' });
+    expect(publicUrl.code).toBe(1);
+    expect(publicUrl.stderr).toContain('cube-gateway: invalid configuration: CUBE_PUBLIC_URL must be');
+  });
 });

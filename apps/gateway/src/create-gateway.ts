@@ -1,15 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { json, NextFunction, Request, Response, urlencoded } from 'express';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { corsOrigins, GatewayEnvironment } from './config/gateway-environment';
+import { corsOrigins, GatewayEnvironment, tlsFilesOf } from './config/gateway-environment';
 import { serveOpenApi } from './docs/openapi';
 import { GatewayModule } from './gateway.module';
 import { PROXY_PREFIX } from './proxy/kube-api-proxy';
 
 /** Builds the gateway application exactly as production runs it (also used by in-process tests). */
 export async function createGateway(env: GatewayEnvironment): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(env), { bufferLogs: true, abortOnError: false });
+  const tls = tlsFilesOf(env);
+  const httpsOptions = tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined;
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(env), { bufferLogs: true, abortOnError: false, httpsOptions });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   // Audit webhooks post EventList batches of up to 400 events: a larger body limit on that path only.

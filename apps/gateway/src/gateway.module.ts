@@ -20,6 +20,9 @@ import { RevocationListener } from './authn/revocation-listener';
 import { BusModule } from './bus/bus.module';
 import { AuditController } from './audit/audit.controller';
 import { ClustersController } from './clusters/clusters.controller';
+import { ClusterReach } from './kubeconfig/cluster-reach';
+import { KubeconfigController } from './kubeconfig/kubeconfig.controller';
+import { KubeconfigIssuer } from './kubeconfig/kubeconfig-issuer';
 import { AsyncApiController } from './docs/asyncapi.controller';
 import { AuthController } from './identity/auth.controller';
 import { BindingsController } from './identity/bindings.controller';
@@ -77,12 +80,15 @@ export class GatewayModule implements NestModule {
         NamespacesController,
         AuditController,
         ClustersController,
+        KubeconfigController,
       ],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useFactory: cubeValidationPipe },
         ReadinessService,
+        ClusterReach,
+        KubeconfigIssuer,
         CredentialVerifier,
         RevocationListener,
         ApiTokenStrategy,

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { exitWithReason, loadEnvironment } from '@cube/service-runtime';
-import { GatewayEnvironment } from './config/gateway-environment';
+import { GatewayEnvironment, tlsFilesOf } from './config/gateway-environment';
 import { createGateway } from './create-gateway';
 
 async function main(): Promise<void> {
   let env: GatewayEnvironment;
+  let tls: ReturnType<typeof tlsFilesOf>;
   try {
     env = loadEnvironment(GatewayEnvironment, process.env);
+    tls = tlsFilesOf(env);
   } catch (error: unknown) {
     exitWithReason('gateway', error instanceof Error ? error.message : String(error));
   }
@@ -21,7 +23,7 @@ async function main(): Promise<void> {
     server.headersTimeout = 66_000;
     await app.listen(env.PORT, env.CUBE_HTTP_HOST);
     const address = server.address() as { port: number };
-    process.stdout.write(`cube-gateway: listening on http://${env.CUBE_HTTP_HOST}:${address.port}\n`);
+    process.stdout.write(`cube-gateway: listening on ${tls ? 'https' : 'http'}://${env.CUBE_HTTP_HOST}:${address.port}\n`);
   } catch (error: unknown) {
     exitWithReason('gateway', `failed to start: ${error instanceof Error ? error.message : String(error)}`);
   }

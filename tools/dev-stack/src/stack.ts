@@ -122,7 +122,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       children.set(name, child);
       const pipeLines = (stream: NodeJS.ReadableStream) =>
         createInterface({ input: stream }).on('line', (line) => {
-          const match = name === 'gateway' ? /listening on (http:\/\/\S+)/.exec(line) : null;
+          const match = name === 'gateway' ? /listening on (https?:\/\/\S+)/.exec(line) : null;
           if (match?.[1]) resolveGatewayUrl(match[1]);
           onLine(`[${name}] ${line}`, name);
         });

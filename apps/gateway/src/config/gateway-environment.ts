@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBase64, IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min, Matches } from 'class-validator';
-import { BaseEnvironment } from '@cube/service-runtime';
+import { BaseEnvironment, ConfigurationError } from '@cube/service-runtime';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
 
@@ -32,6 +32,32 @@ export class GatewayEnvironment extends BaseEnvironment {
   CUBE_READY_TIMEOUT_MS = 1000;
 
   /**
+   * PEM certificate (chain) and key the gateway serves HTTPS with; both empty: plain HTTP (TLS ends in
+   * front of it). kubectl sends bearer tokens only over TLS, so a kubeconfig needs one or the other.
+   */
+  @IsString()
+  CUBE_TLS_CERT_FILE = '';
+
+  @IsString()
+  CUBE_TLS_KEY_FILE = '';
+
+  /**
+   * The address clients reach the gateway at (scheme, host, port, optional path prefix), written into
+   * downloaded kubeconfigs; empty: the gateway's own http(s)://host:port.
+   */
+  @Matches(/^(|https?:\/\/[^\s?#]+[^\s?#/])$/, {
+    message: 'CUBE_PUBLIC_URL must be empty or an http(s) URL without a query, fragment or trailing slash',
+  })
+  CUBE_PUBLIC_URL = '';
+
+  /**
+   * PEM file of the CA that signed the certificate served at CUBE_PUBLIC_URL (TLS ends in front of the
+   * gateway, e.g. an ingress with a private CA); written into kubeconfigs. Empty: none (system trust).
+   */
+  @IsString()
+  CUBE_PUBLIC_CA_FILE = '';
+
+  /**
    * The key the clusters service seals member credentials with (32 bytes, base64): the native API
    * proxy opens them with it. Unset: the proxy answers 503.
    */
@@ -51,6 +77,15 @@ export class GatewayEnvironment extends BaseEnvironment {
   @Transform(toBoolean)
   @IsBoolean({ message: 'CUBE_PROXY_AUDIT_READS must be true or false' })
   CUBE_PROXY_AUDIT_READS = false;
+}
+
+/** The serving certificate and key, or null for plain HTTP; one without the other is a configuration error. */
+export function tlsFilesOf(env: GatewayEnvironment): { cert: string; key: string } | null {
+  if (!env.CUBE_TLS_CERT_FILE && !env.CUBE_TLS_KEY_FILE) return null;
+  if (!env.CUBE_TLS_CERT_FILE || !env.CUBE_TLS_KEY_FILE) {
+    throw new ConfigurationError('invalid configuration: CUBE_TLS_CERT_FILE and CUBE_TLS_KEY_FILE are set together or not at all');
+  }
+  return { cert: env.CUBE_TLS_CERT_FILE, key: env.CUBE_TLS_KEY_FILE };
 }
 
 export function corsOrigins(env: GatewayEnvironment): string[] | '*' | null {

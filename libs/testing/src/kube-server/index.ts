@@ -22,7 +22,9 @@ export type {
   AuditStage,
   AuditWebhookOptions,
 } from './audit-sink';
-export type { ClientCertificate } from './certs';
+export type { ClientCertificate, ServingCertificates } from './certs';
+// A CA and a localhost serving certificate, for tests that serve TLS themselves (e.g. the gateway).
+export { makeServingCertificates } from './certs';
 export type { KubeconfigCredentials } from './kubeconfig';
 export type { Status, StatusCause, StatusDetails } from './status';
 export type { KubeObject, ObjectMeta } from './types';

@@ -135,6 +135,28 @@ describe('kube-server', () => {
       });
     });
 
+    it('reads percent-escaped names as the apiserver does (client-node escapes `:` in cube:member)', async () => {
+      const role = {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'cube:escaped' },
+        rules: [],
+      };
+      const applied = await rawRequest(server, {
+        method: 'PATCH',
+        path: '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube%3Aescaped?fieldManager=test&force=true',
+        headers: { 'Content-Type': 'application/apply-patch+yaml' },
+        body: JSON.stringify(role),
+      });
+      expect(applied.status).toBe(201);
+      const got = await rawRequest(server, {
+        path: '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube%3aescaped',
+      });
+      expect((got.json() as { metadata: { name: string } }).metadata.name).toBe(
+        'cube:escaped',
+      );
+    });
+
     it('refuses a request without a token', async () => {
       const res = await rawRequest(server, {
         path: '/api/v1/namespaces',

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { Actor, ClustersSubjects, ClusterView, IdentitySubjects, MeReply, Namespace, Page, TenancySubjects } from '@cube/contracts';
+import { ServiceRequester } from '@cube/messaging';
+import { ReachableCluster } from './kubeconfig-document';
+
+const PAGE = 500;
+
+/**
+ * Which member clusters a caller can use through the proxy, asked of the services that own the
+ * answer (identity for bindings, clusters for the registry, tenancy for namespaces). A platform-scope
+ * binding becomes a ClusterRoleBinding in every member cluster (libs/auth native-bindings), so it
+ * reaches every registered cluster; tenant and project bindings become RoleBindings in their
+ * namespaces only, so they reach the clusters holding those namespaces.
+ */
+@Injectable()
+export class ClusterReach {
+  constructor(private readonly bus: ServiceRequester) {}
+
+  /** Every cluster the actor reaches, by name. */
+  async all(actor: Actor, requestId: string): Promise<ReachableCluster[]> {
+    const registered = await this.pages<ClusterView>((cursor) =>
+      this.bus.request('clusters', ClustersSubjects.list, { actor, requestId, payload: { limit: PAGE, cursor } }),
+    );
+    if (await this.bindsAtPlatform(actor, requestId)) return registered.map(({ name }) => ({ name }));
+    const namespaces = await this.namespaces(actor, requestId, {});
+    return registered.map(({ name }) => reachOf(name, namespaces)).filter((reach): reach is ReachableCluster => reach !== null);
+  }
+
+  /** The cluster if the actor reaches it; NOT_FOUND (from clusters) when it is not registered, null when not reached. */
+  async one(actor: Actor, requestId: string, cluster: string): Promise<ReachableCluster | null> {
+    const view = await this.bus.request<ClusterView>('clusters', ClustersSubjects.get, { actor, requestId, payload: { name: cluster } });
+    if (await this.bindsAtPlatform(actor, requestId)) return { name: view.name };
+    return reachOf(view.name, await this.namespaces(actor, requestId, { cluster: view.name }));
+  }
+
+  private async bindsAtPlatform(actor: Actor, requestId: string): Promise<boolean> {
+    const me = await this.bus.request<MeReply>('identity', IdentitySubjects.me, { actor, requestId, payload: {} });
+    return me.bindings.some((binding) => binding.scope.kind === 'platform');
+  }
+
+  private namespaces(actor: Actor, requestId: string, filter: { cluster?: string }): Promise<Namespace[]> {
+    return this.pages<Namespace>((cursor) =>
+      this.bus.request('tenancy', TenancySubjects.namespaceList, { actor, requestId, payload: { ...filter, limit: PAGE, cursor } }),
+    );
+  }
+
+  private async pages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await fetchPage(cursor);
+      items.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return items;
+  }
+}
+
+/** A cluster is reached through the caller's namespaces in it; exactly one becomes the context's default. */
+function reachOf(cluster: string, namespaces: readonly Namespace[]): ReachableCluster | null {
+  const here = namespaces.filter((namespace) => namespace.cluster === cluster);
+  if (here.length === 0) return null;
+  return here.length === 1 && here[0] ? { name: cluster, namespace: here[0].name } : { name: cluster };
+}

@@ -1,0 +1,350 @@
+// Native API proxy benchmark: the same GET of one ConfigMap, at the same concurrency and for the
+// same time, (1) straight to a Kubernetes API test server, (2) through Cube's proxy, (3) through
+// nginx as a plain reverse proxy to the same upstream. Everything on loopback; each process its own.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, createConnection } from 'node:net';
+import { request } from 'node:https';
+import { cpus, tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { parse } from 'yaml';
+import { LocalNatsServer, RunningStack, startStack } from '@cube/dev-stack';
+
+const ROOT = resolve(__dirname, '..');
+const ADMIN_URL = process.env['CUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NGINX = '/usr/sbin/nginx';
+const CONNECTIONS = Number(process.env['PROXY_BENCH_CONNECTIONS'] ?? 16);
+const DURATION_S = Number(process.env['PROXY_BENCH_DURATION'] ?? 10);
+const WARMUP_S = 2;
+const ADMIN_PASSWORD = 'bench-proxy-secret-2026';
+const CLUSTER = 'bench';
+const OBJECT_PATH = '/api/v1/namespaces/default/configmaps/bench';
+
+interface Measured {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+const freePort = () =>
+  new Promise<number>((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+
+const answers = (port: number) =>
+  new Promise<boolean>((resolveAnswer) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolveAnswer(true)));
+    socket.once('error', () => resolveAnswer(false));
+  });
+
+async function until<T>(what: string, condition: () => Promise<T | null | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** nginx from Debian's nginx-light when the machine lacks it (the issue asks the script to install it). */
+function ensureNginx(): void {
+  if (existsSync(NGINX)) return;
+  process.stderr.write('bench: installing nginx-light (apt-get)\n');
+  execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'nginx-light'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+/** A Kubernetes API test server as its own process (the CLI in libs/testing), so it does not share the load generator's event loop. */
+async function startKubeServerProcess(dir: string): Promise<{ child: ChildProcess; url: string; token: string; kubeconfig: string }> {
+  const kubeconfigPath = join(dir, 'bench.kubeconfig');
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'libs/testing/src/kube-server/main.ts'), '--port', '0', '--name', CLUSTER, '--kubeconfig', kubeconfigPath], {
+    cwd: ROOT,
+    env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await until('kube-server start', async () => (out.includes('kubeconfig written') ? true : null), 60_000);
+  const kubeconfig = await readFile(kubeconfigPath, 'utf8');
+  const config = parse(kubeconfig) as { clusters: { cluster: { server: string } }[]; users: { user: { token: string } }[] };
+  return { child, url: config.clusters[0]?.cluster.server ?? '', token: config.users[0]?.user.token ?? '', kubeconfig };
+}
+
+function kubeRequest(url: string, token: string, method: string, path: string, body?: unknown): Promise<number> {
+  return new Promise((resolveStatus, reject) => {
+    const req = request(`${url}${path}`, { method, rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } }, (res) => {
+      res.resume();
+      res.once('end', () => resolveStatus(res.statusCode ?? 0));
+    });
+    req.once('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+async function startNginx(dir: string, upstreamPort: number): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const prefix = join(dir, 'nginx');
+  for (const sub of ['', 'client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(prefix, sub), { recursive: true });
+  // A plain reverse proxy, tuned as one would for an API: HTTP/1.1 keep-alive upstream, no buffering
+  // of the body to disk, no access log (Cube's proxy writes no per-read log line either).
+  const config = `
+worker_processes 1;
+daemon off;
+pid ${join(prefix, 'nginx.pid')};
+error_log ${join(prefix, 'error.log')} warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${join(prefix, 'client_body')};
+  proxy_temp_path ${join(prefix, 'proxy')};
+  fastcgi_temp_path ${join(prefix, 'fastcgi')};
+  uwsgi_temp_path ${join(prefix, 'uwsgi')};
+  scgi_temp_path ${join(prefix, 'scgi')};
+  upstream kube { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass https://kube;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_ssl_session_reuse on;
+      proxy_ssl_verify off;
+      proxy_buffering off;
+    }
+  }
+}
+`;
+  const file = join(prefix, 'nginx.conf');
+  await writeFile(file, config);
+  const child = spawn(NGINX, ['-c', file, '-p', prefix, '-e', join(prefix, 'error.log')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await until('nginx', () => answers(port), 10_000, 50);
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * The floor for any Node proxy on this machine: a bare http → https keep-alive pass-through in its own
+ * process (no authentication, logging or routing), so Cube's own share of the gap to nginx shows.
+ */
+const BARE_NODE_PROXY = `
+const http = require('node:http'); const https = require('node:https');
+const [port, upstreamPort] = process.argv.slice(1).map(Number);
+const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+http.createServer((req, res) => {
+  const up = https.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+    res.writeHead(answer.statusCode, answer.headers); answer.pipe(res);
+  });
+  up.on('error', () => res.destroy()); req.pipe(up);
+}).listen(port, '127.0.0.1', () => process.stdout.write('ready\\n'));
+`;
+
+async function startBareNodeProxy(upstreamPort: number): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-e', BARE_NODE_PROXY, String(port), String(upstreamPort)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await until('bare Node proxy', () => answers(port), 10_000, 50);
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function measure(url: string, token: string, extraHeaders: Record<string, string> = {}): Promise<Measured> {
+  const options = { url, connections: CONNECTIONS, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...extraHeaders } };
+  await autocannon({ ...options, duration: WARMUP_S });
+  const result = await autocannon({ ...options, duration: DURATION_S });
+  return {
+    requestsPerSecond: round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+export async function run(): Promise<unknown> {
+  for (const app of ['gateway', 'clusters', 'identity', 'tenancy', 'audit', 'warden', 'hotplug', 'console']) {
+    if (!existsSync(join(ROOT, 'dist/apps', app, 'main.js'))) throw new Error(`dist/apps/${app}/main.js is missing: npx nx run-many -t build first`);
+  }
+  ensureNginx();
+  const dir = await mkdtemp(join(tmpdir(), 'cube-bench-proxy-'));
+  const databaseName = `cube_bench_proxy_${process.pid}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${databaseName}"`);
+  await admin.end();
+  const databaseUrl = new URL(ADMIN_URL);
+  databaseUrl.pathname = `/${databaseName}`;
+
+  const secretKey = randomBytes(32).toString('base64');
+  let profiled: ChildProcess | undefined;
+  let bareNode: ChildProcess | undefined;
+  let kube: Awaited<ReturnType<typeof startKubeServerProcess>> | undefined;
+  let nats: LocalNatsServer | undefined;
+  let stack: RunningStack | undefined;
+  let warden: ChildProcess | undefined;
+  let nginx: ChildProcess | undefined;
+  try {
+    kube = await startKubeServerProcess(dir);
+    const upstreamPort = Number(new URL(kube.url).port);
+    nats = await LocalNatsServer.start(dir);
+    stack = await startStack({
+      root: ROOT,
+      stateDir: dir,
+      env: {
+        PATH: process.env['PATH'],
+        DATABASE_URL: databaseUrl.toString(),
+        NATS_URL: nats.url,
+        PORT: '0',
+        CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        CUBE_SECRET_KEY: secretKey,
+      },
+      onLine: () => undefined,
+    });
+    const gateway = stack.gatewayUrl;
+    await until('gateway ready', async () => ((await fetch(`${gateway}/readyz`)).status === 200 ? true : null), 60_000);
+    const login = (await (
+      await fetch(`${gateway}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) })
+    ).json()) as { accessToken: string };
+    const cube = { Authorization: `Bearer ${login.accessToken}`, 'Content-Type': 'application/json' };
+    const registered = await fetch(`${gateway}/api/v1/clusters`, { method: 'POST', headers: cube, body: JSON.stringify({ name: CLUSTER, kubeconfig: kube.kubeconfig }) });
+    if (registered.status !== 201) throw new Error(`registering the cluster: ${registered.status} ${await registered.text()}`);
+    // A Warden process heartbeats the cluster to `normal`, as in a member cluster.
+    const wardenKubeconfig = join(dir, 'warden.kubeconfig');
+    await writeFile(wardenKubeconfig, kube.kubeconfig, { mode: 0o600 });
+    warden = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', CLUSTER, '--kubeconfig', wardenKubeconfig], {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    await until('cluster normal', async () => (((await (await fetch(`${gateway}/api/v1/clusters/${CLUSTER}`, { headers: cube })).json()) as { status: string }).status === 'normal' ? true : null), 60_000, 250);
+
+    const created = await kubeRequest(kube.url, kube.token, 'POST', '/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'bench', labels: { app: 'bench' } },
+      data: { greeting: 'hello', payload: 'x'.repeat(512) },
+    });
+    if (created !== 201) throw new Error(`creating the ConfigMap: ${created}`);
+    // No Cube service syncs platform-scope bindings to ClusterRoleBindings yet, so the bench grants the
+    // impersonated Cube admin `view` in the member itself; the member's RBAC still decides each request.
+    const bound = await kubeRequest(kube.url, kube.token, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'bench-cube-admin-view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'admin' }],
+    });
+    if (bound !== 201) throw new Error(`binding the Cube admin in the member: ${bound}`);
+    // PROXY_BENCH_CPU_PROF=<dir>: Cube's leg goes through one more gateway process run with
+    // --cpu-prof (NODE_OPTIONS may not carry it), which writes its profile there when it stops.
+    const profileDir = process.env['PROXY_BENCH_CPU_PROF'];
+    let cubeBase = gateway;
+    if (profileDir) {
+      const port = await freePort();
+      profiled = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`, join(ROOT, 'dist/apps/gateway/main.js')], {
+        cwd: ROOT,
+        env: { PATH: process.env['PATH'], NATS_URL: nats.url, PORT: String(port), CUBE_SECRET_KEY: secretKey, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
+        stdio: 'ignore',
+      });
+      cubeBase = `http://127.0.0.1:${port}`;
+      await until('profiled gateway ready', async () => ((await fetch(`${cubeBase}/readyz`)).status === 200 ? true : null), 60_000);
+    }
+    const cubeUrl = `${cubeBase}/api/v1/proxy/clusters/${CLUSTER}${OBJECT_PATH}`;
+    // Cube's leg presents what kubectl would: the API token of a downloaded kubeconfig.
+    const downloaded = await fetch(`${gateway}/api/v1/clusters/${CLUSTER}/kubeconfig`, { headers: cube });
+    if (downloaded.status !== 200) throw new Error(`downloading the kubeconfig: ${downloaded.status}`);
+    const apiToken = (parse(await downloaded.text()) as { users: { user: { token: string } }[] }).users[0]?.user.token ?? '';
+    const probe = await fetch(cubeUrl, { headers: { Authorization: `Bearer ${apiToken}` } });
+    if (probe.status !== 200) throw new Error(`GET through Cube's proxy answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
+
+    const started = await startNginx(dir, upstreamPort);
+    nginx = started.child;
+
+    const direct = await measure(`${kube.url}${OBJECT_PATH}`, kube.token);
+    const viaCube = await measure(cubeUrl, apiToken);
+    const viaNginx = await measure(`${started.url}${OBJECT_PATH}`, kube.token);
+    // What the member itself spends on an impersonated request (impersonation check, then RBAC for the
+    // impersonated user instead of system:masters): the upstream share of Cube's latency.
+    const bare = await startBareNodeProxy(upstreamPort);
+    bareNode = bare.child;
+    const viaBareNode = await measure(`${bare.url}${OBJECT_PATH}`, kube.token);
+    const directImpersonating = await measure(`${kube.url}${OBJECT_PATH}`, kube.token, { 'Impersonate-User': 'admin', 'Impersonate-Group': 'system:authenticated' });
+
+    const result = {
+      at: new Date().toISOString(),
+      request: `GET ${OBJECT_PATH}`,
+      cubeCredential: 'API token from GET /api/v1/clusters/{cluster}/kubeconfig (as kubectl presents it)',
+      connections: CONNECTIONS,
+      durationSeconds: DURATION_S,
+      warmupSeconds: WARMUP_S,
+      machine: { cpus: cpus().length, node: process.version },
+      direct,
+      cube: viaCube,
+      nginx: viaNginx,
+      directImpersonating,
+      bareNodeProxy: viaBareNode,
+      ratios: {
+        cubeToNginxThroughput: round(viaCube.requestsPerSecond / viaNginx.requestsPerSecond),
+        cubeToDirectThroughput: round(viaCube.requestsPerSecond / direct.requestsPerSecond),
+        cubeAddedP50MsVsDirect: round(viaCube.p50Ms - direct.p50Ms),
+        cubeAddedP50MsVsNginx: round(viaCube.p50Ms - viaNginx.p50Ms),
+        nginxAddedP50MsVsDirect: round(viaNginx.p50Ms - direct.p50Ms),
+        cubeAddedP50MsVsDirectImpersonating: round(viaCube.p50Ms - directImpersonating.p50Ms),
+        cubeToDirectImpersonatingThroughput: round(viaCube.requestsPerSecond / directImpersonating.requestsPerSecond),
+      },
+      target: { cubeToNginxThroughput: '>= 0.8', cubeAddedP50MsVsDirect: '<= 1' },
+    };
+    const rows = [
+      ['', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx'],
+      ...(
+        [
+          ['direct', direct],
+          ['cube', viaCube],
+          ['nginx', viaNginx],
+          ['direct+impersonation', directImpersonating],
+          ['bare Node proxy', viaBareNode],
+        ] as const
+      ).map(([name, m]) => [name, String(m.requestsPerSecond), String(m.p50Ms), String(m.p99Ms), String(m.requests), String(m.non2xx + m.errors)]),
+    ];
+    process.stdout.write(`${rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(22) : cell.padStart(10))).join('')).join('\n')}\n`);
+    process.stdout.write(
+      `cube/nginx throughput ${result.ratios.cubeToNginxThroughput} (target >= 0.8); cube added p50 ${result.ratios.cubeAddedP50MsVsDirect} ms vs direct, ${result.ratios.cubeAddedP50MsVsNginx} ms vs nginx (target <= 1 ms)\n`,
+    );
+    await mkdir(join(__dirname, 'results'), { recursive: true });
+    await writeFile(join(__dirname, 'results', 'proxy.json'), `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } finally {
+    await stopChild(nginx);
+    await stopChild(profiled);
+    await stopChild(bareNode);
+    await stopChild(warden);
+    await stack?.stop();
+    await nats?.stop();
+    await stopChild(kube?.child);
+    const cleanup = new Client({ connectionString: ADMIN_URL });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+    await cleanup.end();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
