@@ -8,8 +8,8 @@ module.exports = {
   passWithNoTests: true,
   // Integration specs talk to real PostgreSQL, NATS and child processes; CI shares two cores among parallel suites.
   testTimeout: 30_000,
-  // jose (v6), openid-client and @nestjs/passport (v11) ship ESM only; SWC turns them into CommonJS for Jest.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@nestjs/passport)/)'],
+  // jose (v6), openid-client, @nestjs/passport (v11) and @kubernetes/client-node (1.x) ship ESM only; SWC turns them into CommonJS for Jest.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@nestjs/passport|@kubernetes/client-node)/)'],
   setupFiles: [require.resolve('reflect-metadata')],
   transform: {
     '^.+\\.[tj]s$': [
