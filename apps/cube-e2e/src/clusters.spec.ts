@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
 import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
-import { RunningStack } from '@cube/dev-stack';
+import { freePort, RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
 import { LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
 
@@ -112,10 +112,26 @@ describe('member clusters and Warden', () => {
   const reaches = (name: string, status: string, deadlineMs: number) =>
     eventually(`${name} ${status}`, deadlineMs, async () => ((await statusOf(name)) === status ? true : undefined));
 
+  const webhookPorts = new Map<string, number>();
   const startWarden = async (name: string, member: KubeServer) => {
     const kubeconfig = join(dir.path, `${name}.kubeconfig`);
     await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', name, '--kubeconfig', kubeconfig], {
+    // Warden serves the quota webhook, which fails closed in Cube's namespaces: as kube's endpoints
+    // controller would, point Service cube-warden at the process (same port across restarts).
+    let webhookPort = webhookPorts.get(name);
+    if (webhookPort === undefined) {
+      webhookPort = await freePort();
+      webhookPorts.set(name, webhookPort);
+      const endpoints = {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'cube-warden', namespace: 'cube-system' },
+        subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'webhooks', port: webhookPort }] }],
+      };
+      expect(await kubeCreate(member, '/api/v1/namespaces/cube-system/endpoints', endpoints)).toBe(201);
+    }
+    const args = ['--cluster', name, '--kubeconfig', kubeconfig, '--webhook-port', String(webhookPort), '--state-dir', join(dir.path, `${name}-state`)];
+    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), ...args], {
       cwd: ROOT,
       env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL_SECONDS), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],

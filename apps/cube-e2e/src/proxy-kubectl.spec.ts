@@ -118,7 +118,7 @@ describe('kubectl through the native API proxy', () => {
   const startWarden = async (name: string, member: KubeServer) => {
     const file = join(dir.path, `${name}.admin.kubeconfig`);
     await writeFile(file, member.kubeconfig, { mode: 0o600 });
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', name, '--kubeconfig', file], {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', name, '--kubeconfig', file, '--state-dir', join(dir.path, `${name}-state`)], {
       cwd: ROOT,
       env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.5', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],

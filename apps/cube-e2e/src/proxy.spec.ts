@@ -102,7 +102,7 @@ describe('native Kubernetes API proxy', () => {
   const startWarden = async () => {
     const kubeconfig = join(dir.path, 'member-a.kubeconfig');
     await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
-    warden = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', 'member-a', '--kubeconfig', kubeconfig], {
+    warden = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', 'member-a', '--kubeconfig', kubeconfig, '--state-dir', join(dir.path, 'member-a-state')], {
       cwd: ROOT,
       env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL_SECONDS), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
