@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Namespace, Project, Tenant } from '@cube/contracts';
-import { PlatformAbility, PlatformSubjectKind } from '@cube/auth';
-import { readableWhere, SqlCondition } from '../access/tenancy-access';
+import { PlatformAbility, PlatformSubjectKind, readableWhere, SqlCondition } from '@cube/auth';
 import { decodeCursor } from '../shared/page';
 
 export interface TenantRow {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { authorize, PlatformAbility, subjectOf } from '@cube/auth';
+import { authorize, PlatformAbility, readableWhere, subjectOf } from '@cube/auth';
 import { Actor, CreateTenantBody, CubeError, Page, RoleBinding, Tenant, UpdateTenancyObjectBody } from '@cube/contracts';
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
-import { readableWhere, TenancyAccess } from '../access/tenancy-access';
+import { TenancyAccess } from '../access/tenancy-access';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
 import { TenancyEvents } from '../shared/tenancy-events';
 import { HierarchyRepository, TenantRow, toTenant } from './hierarchy.repository';
