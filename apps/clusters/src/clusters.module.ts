@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PlatformAbilities } from '@cube/service-runtime';
 import { ServiceBusModule } from './access/service-bus.module';
 import { ClusterAuditToken } from './clusters/cluster-audit-token';
+import { ClusterEvents } from './clusters/cluster-events';
 import { ClustersHandler } from './clusters/clusters.handler';
 import { ClustersRepository } from './clusters/clusters.repository';
 import { ClustersService } from './clusters/clusters.service';
@@ -14,6 +15,6 @@ import { WardenInstaller } from './install/warden-installer';
 @Module({
   imports: [ServiceBusModule],
   controllers: [ClustersHandler],
-  providers: [PlatformAbilities, ClustersRepository, CredentialVault, WardenInstaller, ClusterAuditToken, ClustersService, HeartbeatMonitor, ClusterProber],
+  providers: [PlatformAbilities, ClusterEvents, ClustersRepository, CredentialVault, WardenInstaller, ClusterAuditToken, ClustersService, HeartbeatMonitor, ClusterProber],
 })
 export class ClustersModule {}

@@ -111,6 +111,13 @@ describe('member clusters and Warden', () => {
   const statusOf = async (name: string) => String((await call('GET', `/api/v1/clusters/${name}`)).body['status']);
   const reaches = (name: string, status: string, deadlineMs: number) =>
     eventually(`${name} ${status}`, deadlineMs, async () => ((await statusOf(name)) === status ? true : undefined));
+  const eventsOf = (name: string) => seen.filter((m) => m.subject.startsWith('cube.events.clusters.cluster.') && (m.data['entity'] as Json)['name'] === name);
+  /** Events leave the clusters outbox after the commit: waits until `name`'s have caught up with its current version. */
+  const eventsCaughtUp = (name: string) =>
+    eventually(`${name}'s events up to its version`, 10_000, async () => {
+      const version = Number((await call('GET', `/api/v1/clusters/${name}`)).body['version']);
+      return Math.max(0, ...eventsOf(name).map((m) => Number(m.data['version']))) >= version ? true : undefined;
+    });
 
   const webhookPorts = new Map<string, number>();
   const startWarden = async (name: string, member: KubeServer) => {
@@ -226,6 +233,8 @@ describe('member clusters and Warden', () => {
       expect(JSON.stringify(row)).not.toContain(memberA.adminToken);
     }
 
+    await eventsCaughtUp('member-a');
+    await eventsCaughtUp('member-b');
     await bus.flush();
     expect(seen.filter((m) => m.subject === 'cube.events.clusters.cluster.registered').map((m) => (m.data['entity'] as Json)['name'])).toEqual(['member-a', 'member-b']);
     const audit = seen.filter((m) => m.subject === 'cube.audit.records.clusters');
@@ -272,7 +281,7 @@ describe('member clusters and Warden', () => {
     expect((await call('PATCH', '/api/v1/clusters/no-such-cluster', { description: 'x' })).status).toBe(404);
     expect((await call('PATCH', '/api/v1/clusters/member-a', {})).body).toMatchObject({ version: replaced.body['version'] });
 
-    await bus.flush();
+    await eventsCaughtUp('member-a');
     const updated = seen.filter((m) => m.subject === 'cube.events.clusters.cluster.updated').map((m) => (m.data['data'] as Json)['kubeconfigReplaced']);
     expect(updated).toEqual([false, true]);
     expect(JSON.stringify(seen)).not.toContain(memberA.adminToken);
@@ -317,7 +326,7 @@ describe('member clusters and Warden', () => {
 
     await startWarden('member-a', memberA);
     await reaches('member-a', 'normal', 30_000);
-    await bus.flush();
+    await eventsCaughtUp('member-a');
     const changes = seen
       .filter((m) => m.subject === 'cube.events.clusters.cluster.status-changed' && (m.data['entity'] as Json)['name'] === 'member-a')
       .map((m) => `${(m.data['data'] as Json)['from']}→${(m.data['data'] as Json)['to']}`);
@@ -331,8 +340,9 @@ describe('member clusters and Warden', () => {
     expect(await kubeStatus(memberB, '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/cube-warden-quota')).toBe(404);
     expect(await kubeStatus(memberB, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(404);
     expect(await kubeStatus(memberA, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(200);
-    await bus.flush();
-    expect(seen.some((m) => m.subject === 'cube.events.clusters.cluster.deleted' && (m.data['entity'] as Json)['name'] === 'member-b')).toBe(true);
+    await eventually('cluster.deleted of member-b', 10_000, async () =>
+      seen.some((m) => m.subject === 'cube.events.clusters.cluster.deleted' && (m.data['entity'] as Json)['name'] === 'member-b') ? true : undefined,
+    );
   });
 
   it('writes the cluster\'s native-audit token into its own Secret at registration and accepts native audit with it', async () => {
@@ -372,7 +382,7 @@ describe('member clusters and Warden', () => {
     const port = Number(new URL(memberC.url).port);
     // The restart for the audit webhook may itself have been probed: start from a settled state.
     await reaches('member-c', 'pending', 10_000);
-    await bus.flush();
+    await eventsCaughtUp('member-c');
     const from = seen.length;
     await memberC.stop();
     memberC = undefined;
@@ -381,7 +391,7 @@ describe('member clusters and Warden', () => {
     memberC = await startKubeServer({ name: 'member-c', stateFile, port });
     // Never heard from its Warden (none runs for it): back to pending, not normal.
     await reaches('member-c', 'pending', PROBE_INTERVAL_SECONDS * 1000 + 15_000);
-    await bus.flush();
+    await eventsCaughtUp('member-c');
     const changes = seen
       .slice(from)
       .filter((m) => m.subject === 'cube.events.clusters.cluster.status-changed' && (m.data['entity'] as Json)['name'] === 'member-c')

@@ -243,6 +243,54 @@ describe('identity through the gateway', () => {
     expect((await call('DELETE', '/api/v1/tokens/not-a-uuid', { token: adminToken })).status).toBe(400);
   });
 
+  it('pages a user\'s API tokens with limit and cursor, oldest first, without revoked ones or anyone else\'s', async () => {
+    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'paula', password: 'paging long secret' } })).status).toBe(201);
+    const paula = String((await login('paula', 'paging long secret')).body['accessToken']);
+    const ids: string[] = [];
+    for (let i = 0; i < 53; i++) {
+      const created = await call('POST', '/api/v1/tokens', { token: paula, body: { name: `t-${i}` } });
+      expect(created.status).toBe(201);
+      ids.push(String(created.body['id']));
+    }
+    expect((await call('DELETE', `/api/v1/tokens/${ids[10]}`, { token: paula })).status).toBe(204);
+    const live = ids.filter((_, i) => i !== 10);
+    const idsOf = (page: { body: Json }) => (page.body['items'] as { id: string }[]).map((token) => token.id);
+
+    // The default page is 50: one full page and the two left over.
+    const first = await call('GET', '/api/v1/tokens', { token: paula });
+    expect(first.status).toBe(200);
+    expect(idsOf(first)).toHaveLength(50);
+    expect(typeof first.body['nextCursor']).toBe('string');
+    const second = await call('GET', `/api/v1/tokens?cursor=${encodeURIComponent(String(first.body['nextCursor']))}`, { token: paula });
+    expect(second.body['nextCursor']).toBeNull();
+    expect([...idsOf(first), ...idsOf(second)]).toEqual(live);
+    expect(JSON.stringify([first.body, second.body])).not.toContain('cube_');
+
+    const walked: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call('GET', `/api/v1/tokens?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: paula });
+      expect(page.status).toBe(200);
+      walked.push(...idsOf(page));
+      sizes.push(idsOf(page).length);
+      cursor = page.body['nextCursor'] as string | null;
+    } while (cursor);
+    expect(sizes).toEqual([20, 20, 12]);
+    expect(walked).toEqual(live);
+
+    const admins = await call('GET', '/api/v1/tokens?limit=500', { token: adminToken });
+    expect(idsOf(admins).filter((id) => ids.includes(id))).toEqual([]);
+    for (const query of ['limit=501', 'limit=0', 'limit=ten']) {
+      const refused = await call('GET', `/api/v1/tokens?${query}`, { token: paula });
+      expect(refused.status).toBe(400);
+      expect(refused.body['code']).toBe('BAD_REQUEST');
+    }
+    const badCursor = await call('GET', '/api/v1/tokens?cursor=not-a-cursor', { token: paula });
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body['details']).toEqual({ fields: [{ field: 'cursor', problems: ['invalid cursor'] }] });
+  });
+
   it('refuses a disabled user\'s access token within 10 s', async () => {
     expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'erin', password: 'a long secret phrase' } })).status).toBe(201);
     const erin = String((await login('erin', 'a long secret phrase')).body['accessToken']);

@@ -20,7 +20,7 @@ export const IdentitySubjects = {
   userUpdate: 'cube.identity.user.update',
   userDelete: 'cube.identity.user.delete',
   userSetPassword: 'cube.identity.user.set-password',
-  tokenList: 'cube.identity.apitoken.list',
+  tokenList: 'cube.identity.apitoken.list', // { limit?, cursor? } → Page<ApiTokenView> (the caller's, oldest first)
   tokenCreate: 'cube.identity.apitoken.create',
   tokenRevoke: 'cube.identity.apitoken.revoke',
   roleList: 'cube.identity.role.list',

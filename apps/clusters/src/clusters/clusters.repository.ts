@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   ClusterHeartbeat,
   ClusterStatus,
@@ -127,9 +127,9 @@ export class ClustersRepository {
     return rows.map(toCluster);
   }
 
-  async delete(name: string): Promise<StoredCluster | null> {
+  async delete(name: string, manager: EntityManager = this.db.manager): Promise<StoredCluster | null> {
     const rows = returnedRows<ClusterRow>(
-      await this.db.query(
+      await manager.query(
         `DELETE FROM "clusters"."clusters" WHERE "name" = $1 RETURNING *`,
         [name],
       ),
@@ -145,9 +145,10 @@ export class ClustersRepository {
   async recordHeartbeat(
     heartbeat: ClusterHeartbeat,
     allocated: Record<string, string>,
+    manager: EntityManager = this.db.manager,
   ): Promise<StatusTransition | null> {
     const rows = returnedRows<ClusterRow & { previous: ClusterStatus }>(
-      await this.db.query(
+      await manager.query(
         `WITH "prev" AS (SELECT "name", "status" FROM "clusters"."clusters" WHERE "name" = $1 FOR UPDATE)
        UPDATE "clusters"."clusters" c SET
          "status" = CASE WHEN "prev"."status" = 'unreachable' THEN 'unreachable' ELSE 'normal' END, "last_heartbeat" = now(), "warden_version" = $2, "kubernetes_version" = $3, "nodes" = $4,
@@ -181,9 +182,10 @@ export class ClustersRepository {
   async update(
     name: string,
     changes: { displayName?: string; description?: string; credentials?: { sealed: SealedValue; keyId: string } },
+    manager: EntityManager = this.db.manager,
   ): Promise<StoredCluster | null> {
     const rows = returnedRows<ClusterRow>(
-      await this.db.query(
+      await manager.query(
         `UPDATE "clusters"."clusters" SET
            "display_name" = COALESCE($2, "display_name"), "description" = COALESCE($3, "description"),
            "credentials" = COALESCE($4::jsonb, "credentials"), "credentials_key_id" = COALESCE($5, "credentials_key_id"),
@@ -208,9 +210,9 @@ export class ClustersRepository {
   }
 
   /** The control plane's probe failed: `unreachable`, announced once (the condition makes replicas agree). */
-  async markUnreachable(name: string): Promise<StatusTransition | null> {
+  async markUnreachable(name: string, manager: EntityManager = this.db.manager): Promise<StatusTransition | null> {
     const rows = returnedRows<ClusterRow & { previous: ClusterStatus }>(
-      await this.db.query(
+      await manager.query(
         `WITH "prev" AS (SELECT "name", "status" FROM "clusters"."clusters" WHERE "name" = $1 AND "status" <> 'unreachable' FOR UPDATE)
          UPDATE "clusters"."clusters" c SET "status" = 'unreachable', "version" = c."version" + 1
          FROM "prev" WHERE c."name" = "prev"."name"
@@ -226,9 +228,9 @@ export class ClustersRepository {
    * The probe succeeded on an `unreachable` cluster: `normal` when its last heartbeat is within the
    * timeout, `abnormal` when Warden has been heard from but not lately, `pending` when never.
    */
-  async markReachable(name: string, heartbeatTimeoutMs: number): Promise<StatusTransition | null> {
+  async markReachable(name: string, heartbeatTimeoutMs: number, manager: EntityManager = this.db.manager): Promise<StatusTransition | null> {
     const rows = returnedRows<ClusterRow>(
-      await this.db.query(
+      await manager.query(
         `UPDATE "clusters"."clusters" SET "version" = "version" + 1, "status" = CASE
            WHEN "last_heartbeat" IS NULL THEN 'pending'
            WHEN "last_heartbeat" >= now() - make_interval(secs => $2::double precision / 1000) THEN 'normal'
@@ -242,9 +244,9 @@ export class ClustersRepository {
   }
 
   /** Turns every `normal` cluster silent for longer than `timeoutMs` `abnormal`; returns the transitions. */
-  async markSilentAbnormal(timeoutMs: number): Promise<StatusTransition[]> {
+  async markSilentAbnormal(timeoutMs: number, manager: EntityManager = this.db.manager): Promise<StatusTransition[]> {
     const rows = returnedRows<ClusterRow>(
-      await this.db.query(
+      await manager.query(
         `UPDATE "clusters"."clusters" SET "status" = 'abnormal', "version" = "version" + 1
        WHERE "status" = 'normal' AND "last_heartbeat" < now() - make_interval(secs => $1::double precision / 1000)
        RETURNING *`,

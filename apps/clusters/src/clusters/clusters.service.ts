@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { Actor, ClusterConnection, ClusterView, CubeError, Page, RegisterClusterBody, UpdateClusterBody } from '@cube/contracts';
 import { authorize, authorizeVisible, subjectOf } from '@cube/auth';
 import { parseKubeconfig } from '@cube/kube';
-import { EventPublisher } from '@cube/messaging';
 import { SealedValue } from '@cube/persistence';
 import { PlatformAbilities, SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { ClustersEnvironment } from '../clusters-environment';
 import { inspectCluster } from '../connection/cluster-connection';
 import { WardenInstaller } from '../install/warden-installer';
 import { ClusterAuditToken } from './cluster-audit-token';
+import { ClusterEvents } from './cluster-events';
 import { ClustersRepository, publicCluster, StatusTransition } from './clusters.repository';
 import { CredentialVault } from './credential-vault';
 
@@ -25,7 +26,7 @@ export class ClustersService {
     private readonly abilities: PlatformAbilities,
     private readonly vault: CredentialVault,
     private readonly installer: WardenInstaller,
-    private readonly events: EventPublisher,
+    private readonly events: ClusterEvents,
     private readonly auditToken: ClusterAuditToken,
     @Inject(SERVICE_ENVIRONMENT) private readonly env: ClustersEnvironment,
   ) {}
@@ -57,7 +58,8 @@ export class ClustersService {
     }
     const view = publicCluster(created);
     this.logger.log({ cluster: view.name, kubernetesVersion: view.kubernetesVersion, nodes: view.nodes }, 'cluster registered, Warden installed');
-    await this.events.publish({ actor, entityKind: 'cluster', event: 'registered', entity: { kind: 'Cluster', name: view.name }, version: view.version, data: view });
+    // The row had to exist (pending) while Warden was installed, so the event is written once that finished.
+    await this.events.transaction((tx) => this.events.registered(tx, actor, view));
     return view;
   }
 
@@ -93,18 +95,14 @@ export class ClustersService {
       const { natsToken } = this.vault.open(cluster.credentials, cluster.credentialsKeyId, name);
       credentials = this.vault.seal({ kubeconfig: body.kubeconfig, natsToken });
     }
-    const updated = await this.clusters.update(name, { displayName: body.displayName, description: body.description, credentials });
-    if (!updated) throw notFound(name);
-    const view = publicCluster(updated);
-    this.logger.log({ cluster: name, kubeconfigReplaced: credentials !== undefined }, 'cluster updated');
-    await this.events.publish({
-      actor,
-      entityKind: 'cluster',
-      event: 'updated',
-      entity: { kind: 'Cluster', name },
-      version: view.version,
-      data: { ...view, kubeconfigReplaced: credentials !== undefined },
+    const view = await this.events.transaction(async (tx) => {
+      const updated = await this.clusters.update(name, { displayName: body.displayName, description: body.description, credentials }, tx);
+      if (!updated) throw notFound(name);
+      const changed = publicCluster(updated);
+      await this.events.updated(tx, actor, changed, credentials !== undefined);
+      return changed;
     });
+    this.logger.log({ cluster: name, kubeconfigReplaced: credentials !== undefined }, 'cluster updated');
     return view;
   }
 
@@ -134,25 +132,24 @@ export class ClustersService {
     const config = parseKubeconfig(kubeconfig);
     await this.auditToken.revoke(config, name, requestId, this.env.CUBE_CLUSTER_CONNECT_TIMEOUT_MS);
     const uninstalled = await this.installer.uninstall(config, name);
-    const deleted = await this.clusters.delete(name);
-    if (!deleted) throw notFound(name);
-    const view = publicCluster(deleted);
+    await this.events.transaction(async (tx) => {
+      const deleted = await this.clusters.delete(name, tx);
+      if (!deleted) throw notFound(name);
+      await this.events.deleted(tx, actor, publicCluster(deleted), uninstalled);
+    });
     this.logger.log({ cluster: name, uninstalled }, 'cluster unregistered');
-    await this.events.publish({ actor, entityKind: 'cluster', event: 'deleted', entity: { kind: 'Cluster', name }, version: view.version + 1, data: { ...view, wardenRemoved: uninstalled } });
   }
 
-  /** Announces a status change the database recorded. */
-  async announce(transition: StatusTransition): Promise<void> {
-    const { cluster, from, to } = transition;
-    this.logger.log({ cluster: cluster.name, from, to }, 'cluster status changed');
-    await this.events.publish({
-      actor: { kind: 'system', name: 'cube-clusters' },
-      entityKind: 'cluster',
-      event: 'status-changed',
-      entity: { kind: 'Cluster', name: cluster.name },
-      version: cluster.version,
-      data: { from, to, cluster },
+  /** Runs a status update (`change`, in `tx`) and writes the event of each transition it made in the same transaction. */
+  async changeStatus(change: (tx: EntityManager) => Promise<StatusTransition | StatusTransition[] | null>): Promise<StatusTransition[]> {
+    const transitions = await this.events.transaction(async (tx) => {
+      const made = await change(tx);
+      const list = made === null ? [] : Array.isArray(made) ? made : [made];
+      for (const transition of list) await this.events.statusChanged(tx, transition);
+      return list;
     });
+    for (const { cluster, from, to } of transitions) this.logger.log({ cluster: cluster.name, from, to }, 'cluster status changed');
+    return transitions;
   }
 }
 

@@ -64,13 +64,10 @@ export class ClusterProber implements OnApplicationBootstrap, OnModuleDestroy {
       failure = classifyKubeCallFailure(error);
     }
     try {
-      const transition = failure
-        ? await this.clusters.markUnreachable(cluster.name)
-        : await this.clusters.markReachable(cluster.name, this.env.CUBE_HEARTBEAT_TIMEOUT * 1000);
-      if (transition) {
-        if (failure) this.logger.warn({ cluster: cluster.name, failure }, 'cluster probe failed');
-        await this.service.announce(transition);
-      }
+      const transitions = await this.service.changeStatus((tx) =>
+        failure ? this.clusters.markUnreachable(cluster.name, tx) : this.clusters.markReachable(cluster.name, this.env.CUBE_HEARTBEAT_TIMEOUT * 1000, tx),
+      );
+      if (failure && transitions.length > 0) this.logger.warn({ cluster: cluster.name, failure }, 'cluster probe failed');
     } catch (error: unknown) {
       this.logger.error({ err: error, cluster: cluster.name }, 'could not record a cluster probe');
     }

@@ -76,8 +76,7 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnModuleDestroy
     }
     try {
       const allocated = sumResourceLists(heartbeat.quotas.map((quota) => quota.hard));
-      const transition = await this.clusters.recordHeartbeat(heartbeat, allocated);
-      if (transition) await this.service.announce(transition);
+      await this.service.changeStatus((tx) => this.clusters.recordHeartbeat(heartbeat, allocated, tx));
     } catch (error: unknown) {
       this.logger.error({ err: error, cluster: heartbeat.clusterId }, 'could not record a heartbeat');
     }
@@ -87,7 +86,7 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnModuleDestroy
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      for (const transition of await this.clusters.markSilentAbnormal(timeoutMs)) await this.service.announce(transition);
+      await this.service.changeStatus((tx) => this.clusters.markSilentAbnormal(timeoutMs, tx));
     } catch (error: unknown) {
       this.logger.error({ err: error }, 'could not check cluster heartbeats');
     } finally {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiTokenItemView, ApiTokenView, AuthenticatedPrincipal, CreateApiTokenBody, CreatedApiToken, CreatedApiTokenView, IdentitySubjects, Page } from '@cube/contracts';
@@ -7,6 +7,7 @@ import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
+import { PageQuery } from '../common/page-query';
 
 @ApiTags('tokens')
 @ApiBearerAuth()
@@ -16,9 +17,10 @@ export class TokensController {
   constructor(private readonly bus: ServiceRequester) {}
 
   @Get()
-  @ApiPageResponse(ApiTokenItemView, 'The caller\'s API tokens, without their secrets.')
-  list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<Page<ApiTokenView>> {
-    return this.bus.request('identity', IdentitySubjects.tokenList, envelopeFor(req, actorOf(principal), {}));
+  @ApiPageResponse(ApiTokenItemView, 'The caller\'s API tokens, without their secrets, oldest first.')
+  @ApiErrors(400)
+  list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<ApiTokenView>> {
+    return this.bus.request('identity', IdentitySubjects.tokenList, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));
   }
 
   @Post()

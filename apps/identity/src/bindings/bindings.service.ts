@@ -3,6 +3,7 @@ import { assertMayGrant, assertMayRevoke, authorizeVisible, BUILT_IN_ROLES, pack
 import { Actor, BindingScope, CreateRoleBindingBody, CubeError, MeReply, Page, RoleBinding } from '@cube/contracts';
 import { EntityManager } from 'typeorm';
 import { IdentityOutbox } from '../events/identity-outbox';
+import { decodeCursor, encodeCursor } from '../shared/keyset-cursor';
 import { publicUser, UsersRepository } from '../users/users.repository';
 import { AbilitiesService } from './abilities.service';
 import { BindingsRepository } from './bindings.repository';
@@ -16,27 +17,6 @@ function parseScope(text: string): BindingScope {
 }
 
 const DEFAULT_PAGE_SIZE = 50;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const badCursor = () => new CubeError('BAD_REQUEST', 'cursor is not one this list returned', { fields: [{ field: 'cursor', problems: ['invalid cursor'] }] });
-
-/** A cursor is the last returned row's (created_at, id), so pages stay stable while bindings are added. */
-function encodeCursor(key: [string, string]): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): [string, string] | null {
-  if (!cursor) return null;
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw badCursor();
-  }
-  const valid =
-    Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && typeof key[1] === 'string' && UUID.test(key[1]);
-  if (!valid) throw badCursor();
-  return key as [string, string];
-}
 
 function toScope(body: CreateRoleBindingBody['scope']): BindingScope {
   if (body.kind === 'platform') return { kind: 'platform' };

@@ -1,12 +1,19 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IsUUID } from 'class-validator';
-import { ApiTokenView, CreateApiTokenBody, CreatedApiToken, CubeError, Envelope, IdentitySubjects } from '@cube/contracts';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { ApiTokenView, CreateApiTokenBody, CreatedApiToken, CubeError, Envelope, IdentitySubjects, Page } from '@cube/contracts';
 import { validatePayload } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { IdentityOutbox } from '../events/identity-outbox';
 import { ApiTokenVerifiersPublisher } from './api-token-verifiers.publisher';
 import { ApiTokensService } from './api-tokens.service';
+
+const DEFAULT_PAGE_SIZE = 50;
+
+class ListApiTokensPayload {
+  @IsOptional() @IsInt() @Min(1) @Max(500) limit?: number;
+  @IsOptional() @IsString() @MaxLength(512) cursor?: string;
+}
 
 class TokenIdPayload {
   @IsUUID() id!: string;
@@ -27,8 +34,9 @@ export class ApiTokensHandler {
   ) {}
 
   @MessagePattern(IdentitySubjects.tokenList)
-  async list(@Payload() envelope: Envelope): Promise<{ items: ApiTokenView[]; nextCursor: null }> {
-    return { items: await this.tokens.list(userOf(envelope)), nextCursor: null };
+  list(@Payload() envelope: Envelope): Promise<Page<ApiTokenView>> {
+    const page = validatePayload(ListApiTokensPayload, envelope.payload);
+    return this.tokens.list(userOf(envelope), { limit: page.limit ?? DEFAULT_PAGE_SIZE, cursor: page.cursor });
   }
 
   @MessagePattern(IdentitySubjects.tokenCreate)

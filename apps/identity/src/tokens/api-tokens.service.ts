@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { API_TOKEN_PREFIX, ApiTokenView, AuthenticatedPrincipal, CreatedApiToken, CubeError } from '@cube/contracts';
+import { API_TOKEN_PREFIX, ApiTokenView, AuthenticatedPrincipal, CreatedApiToken, CubeError, Page } from '@cube/contracts';
+import { decodeCursor, encodeCursor } from '../shared/keyset-cursor';
 import { hashToken, newOpaqueSecret } from './token-hash';
 
 interface ApiTokenRow {
@@ -40,13 +41,19 @@ export class ApiTokensService {
     return { id, name, token, expiresAt: expiresAt?.toISOString() ?? null };
   }
 
-  async list(userName: string): Promise<ApiTokenView[]> {
+  /** The user's live tokens, oldest first, one keyset page on (created_at, id) at a time. */
+  async list(userName: string, page: { limit: number; cursor?: string }): Promise<Page<ApiTokenView>> {
+    const after = decodeCursor(page.cursor);
     const rows = (await this.db.query(
-      `SELECT "id", "name", "created_at", "expires_at", "last_used_at" FROM "identity"."api_tokens"
-       WHERE "user_name" = $1 AND "revoked_at" IS NULL ORDER BY "created_at", "id"`,
-      [userName],
-    )) as ApiTokenRow[];
-    return rows.map(view);
+      `SELECT "id", "name", "created_at", "created_at"::text AS "key_created_at", "expires_at", "last_used_at" FROM "identity"."api_tokens"
+       WHERE "user_name" = $1 AND "revoked_at" IS NULL
+         AND ($2::timestamptz IS NULL OR ("created_at", "id") > ($2::timestamptz, $3::uuid))
+       ORDER BY "created_at", "id" LIMIT $4`,
+      [userName, after?.[0] ?? null, after?.[1] ?? null, page.limit + 1],
+    )) as (ApiTokenRow & { key_created_at: string })[];
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return { items: items.map(view), nextCursor: rows.length > page.limit && last ? encodeCursor([last.key_created_at, last.id]) : null };
   }
 
   /** Revokes one of the user's tokens; NOT_FOUND for someone else's (their existence is not disclosed). */

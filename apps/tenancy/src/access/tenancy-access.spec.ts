@@ -1,6 +1,5 @@
-import { defineAbilityFor } from '@cube/auth';
+import { defineAbilityFor, readableWhere } from '@cube/auth';
 import { RoleBinding } from '@cube/contracts';
-import { readableWhere } from './tenancy-access';
 
 const binding = (role: RoleBinding['role'], scope: RoleBinding['scope']): RoleBinding => ({
   id: `${role}-${scope.kind}`,

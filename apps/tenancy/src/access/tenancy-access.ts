@@ -1,21 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { createMongoAbility } from '@casl/ability';
-import { defineAbilityFor, PlatformAbility, PlatformSubjectKind } from '@cube/auth';
-import { Actor, CubeError } from '@cube/contracts';
+import { defineAbilityFor, PlatformAbility } from '@cube/auth';
+import { Actor } from '@cube/contracts';
 import { RoleBindingsProjection } from './role-bindings.projection';
 
 /** Cube's own components act with full rights (as in identity). */
 const SYSTEM_ABILITY: PlatformAbility = createMongoAbility<PlatformAbility>([{ action: 'manage', subject: 'all' }]);
 
-/** A SQL condition and the parameters it adds, numbered from the caller's next `$n`. */
-export interface SqlCondition {
-  sql: string;
-  params: unknown[];
-}
-
 /**
- * The caller's CASL ability from the local binding projection, and the same rules as a SQL
- * condition, so that lists are filtered by the query itself (LIMIT stays exact, nothing leaks).
+ * The caller's CASL ability from the local binding projection; lists turn its read rules into their
+ * WHERE with `readableWhere` from @cube/auth (LIMIT stays exact, nothing leaks).
  */
 @Injectable()
 export class TenancyAccess {
@@ -25,36 +19,4 @@ export class TenancyAccess {
     if (actor.kind === 'system') return SYSTEM_ABILITY;
     return defineAbilityFor(actor, await this.bindings.forPrincipal(actor.name, actor.groups));
   }
-}
-
-/**
- * `read` rules of `kind` as a WHERE condition over `columns` (rule attribute → SQL column). A rule
- * without conditions makes everything visible; no rule makes nothing visible. Built-in roles only
- * grant with equality conditions on tenant/project; anything else is refused loudly rather than
- * guessed at.
- */
-export function readableWhere(
-  ability: PlatformAbility,
-  kind: PlatformSubjectKind,
-  columns: Record<string, string>,
-  firstParam: number,
-): SqlCondition {
-  const params: unknown[] = [];
-  const branches: string[] = [];
-  for (const rule of ability.rulesFor('read', kind)) {
-    if (rule.inverted) throw new CubeError('INTERNAL', `a "cannot read ${kind}" rule cannot be turned into a query`);
-    const conditions = (rule.conditions ?? {}) as Record<string, unknown>;
-    const terms: string[] = [];
-    for (const [attribute, value] of Object.entries(conditions)) {
-      const column = columns[attribute];
-      if (!column || typeof value !== 'string') {
-        throw new CubeError('INTERNAL', `a read rule on ${kind}.${attribute} cannot be turned into a query`);
-      }
-      params.push(value);
-      terms.push(`${column} = $${firstParam + params.length - 1}`);
-    }
-    if (terms.length === 0) return { sql: 'TRUE', params: [] };
-    branches.push(`(${terms.join(' AND ')})`);
-  }
-  return branches.length === 0 ? { sql: 'FALSE', params: [] } : { sql: `(${branches.join(' OR ')})`, params };
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Namespace, Project, Tenant } from '@cube/contracts';
-import { PlatformAbility, PlatformSubjectKind } from '@cube/auth';
-import { readableWhere, SqlCondition } from '../access/tenancy-access';
+import { PlatformAbility, PlatformSubjectKind, readableWhere, SqlCondition } from '@cube/auth';
 import { decodeCursor } from '../shared/page';
 
 export interface TenantRow {
@@ -91,8 +90,8 @@ export class HierarchyRepository {
     return rows[0] ?? null;
   }
 
-  async insertTenant(name: string, described: Described, createdBy: string): Promise<TenantRow | null> {
-    const rows = (await this.db.query(
+  async insertTenant(name: string, described: Described, createdBy: string, manager: EntityManager = this.db.manager): Promise<TenantRow | null> {
+    const rows = (await manager.query(
       `INSERT INTO "tenancy"."tenants" ("name", "display_name", "description", "labels", "created_by") VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT ("name") DO NOTHING RETURNING *`,
       [name, described.displayName ?? '', described.description ?? '', JSON.stringify(described.labels ?? {}), createdBy],
@@ -100,8 +99,8 @@ export class HierarchyRepository {
     return rows[0] ?? null;
   }
 
-  async updateTenant(name: string, described: Described): Promise<TenantRow | null> {
-    const rows = (await this.db.query(
+  async updateTenant(name: string, described: Described, manager: EntityManager = this.db.manager): Promise<TenantRow | null> {
+    const rows = (await manager.query(
       `UPDATE "tenancy"."tenants" SET "display_name" = COALESCE($2, "display_name"), "description" = COALESCE($3, "description"),
          "labels" = COALESCE($4::jsonb, "labels"), "updated_at" = now(), "version" = "version" + 1 WHERE "name" = $1 RETURNING *`,
       [name, described.displayName ?? null, described.description ?? null, described.labels ? JSON.stringify(described.labels) : null],
@@ -132,8 +131,8 @@ export class HierarchyRepository {
     return (await manager.query(`SELECT * FROM "tenancy"."projects" WHERE "tenant" = $1 ORDER BY "name"`, [tenant])) as ProjectRow[];
   }
 
-  async insertProject(tenant: string, name: string, described: Described, createdBy: string): Promise<ProjectRow | null> {
-    const rows = (await this.db.query(
+  async insertProject(tenant: string, name: string, described: Described, createdBy: string, manager: EntityManager = this.db.manager): Promise<ProjectRow | null> {
+    const rows = (await manager.query(
       `INSERT INTO "tenancy"."projects" ("tenant", "name", "display_name", "description", "labels", "created_by") VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT ("tenant", "name") DO NOTHING RETURNING *`,
       [tenant, name, described.displayName ?? '', described.description ?? '', JSON.stringify(described.labels ?? {}), createdBy],
@@ -141,8 +140,8 @@ export class HierarchyRepository {
     return rows[0] ?? null;
   }
 
-  async updateProject(tenant: string, name: string, described: Described): Promise<ProjectRow | null> {
-    const rows = (await this.db.query(
+  async updateProject(tenant: string, name: string, described: Described, manager: EntityManager = this.db.manager): Promise<ProjectRow | null> {
+    const rows = (await manager.query(
       `UPDATE "tenancy"."projects" SET "display_name" = COALESCE($3, "display_name"), "description" = COALESCE($4, "description"),
          "labels" = COALESCE($5::jsonb, "labels"), "updated_at" = now(), "version" = "version" + 1 WHERE "tenant" = $1 AND "name" = $2 RETURNING *`,
       [tenant, name, described.displayName ?? null, described.description ?? null, described.labels ? JSON.stringify(described.labels) : null],

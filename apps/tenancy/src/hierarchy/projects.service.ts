@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { authorize, PlatformAbility, subjectOf } from '@cube/auth';
 import { Actor, CreateProjectBody, CubeError, Page, Project, UpdateTenancyObjectBody } from '@cube/contracts';
 import { TenancyAccess } from '../access/tenancy-access';
 import { formatAmounts, sumHard } from '../quota/quota-ledger';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
 import { TenancyEvents } from '../shared/tenancy-events';
-import { inTransaction } from '../shared/transactions';
 import { HierarchyRepository, NamespaceRow, ProjectRow, toProject } from './hierarchy.repository';
 import { NamespaceRemoval } from './namespace-removal';
 import { notFound as tenantNotFound } from './tenants.service';
@@ -28,7 +26,6 @@ const projectNotFound = (tenant: string, project: string) =>
 @Injectable()
 export class ProjectsService {
   constructor(
-    private readonly db: DataSource,
     private readonly hierarchy: HierarchyRepository,
     private readonly access: TenancyAccess,
     private readonly events: TenancyEvents,
@@ -53,22 +50,26 @@ export class ProjectsService {
     const ability = await this.access.abilityOf(actor);
     await this.visibleTenant(ability, tenant);
     authorize(ability, 'create', subjectOf('Project', { tenant, project: body.name }));
-    const row = await this.hierarchy.insertProject(tenant, body.name, body, actor.name);
-    if (!row) throw new CubeError('CONFLICT', `project "${body.name}" already exists in tenant "${tenant}"`, { tenant, project: body.name });
-    const project = toProject(row);
-    await this.events.project(actor, 'created', project);
-    return project;
+    return this.events.transaction(async (tx) => {
+      const row = await this.hierarchy.insertProject(tenant, body.name, body, actor.name, tx);
+      if (!row) throw new CubeError('CONFLICT', `project "${body.name}" already exists in tenant "${tenant}"`, { tenant, project: body.name });
+      const project = toProject(row);
+      await this.events.project(tx, actor, 'created', project);
+      return project;
+    });
   }
 
   async update(actor: Actor, tenant: string, name: string, body: UpdateTenancyObjectBody): Promise<Project> {
     const ability = await this.access.abilityOf(actor);
     await this.visible(ability, tenant, name);
     authorize(ability, 'update', subjectOf('Project', { tenant, project: name }));
-    const row = await this.hierarchy.updateProject(tenant, name, body);
-    if (!row) throw projectNotFound(tenant, name);
-    const project = toProject(row, quotaSums(await this.hierarchy.namespacesOf(tenant, name)));
-    await this.events.project(actor, 'updated', project);
-    return project;
+    return this.events.transaction(async (tx) => {
+      const row = await this.hierarchy.updateProject(tenant, name, body, tx);
+      if (!row) throw projectNotFound(tenant, name);
+      const project = toProject(row, quotaSums(await this.hierarchy.namespacesOf(tenant, name, tx)));
+      await this.events.project(tx, actor, 'updated', project);
+      return project;
+    });
   }
 
   /** Refuses while namespaces remain (409 naming them); `cascade` deletes them first. */
@@ -76,7 +77,7 @@ export class ProjectsService {
     const ability = await this.access.abilityOf(actor);
     await this.visible(ability, tenant, name);
     authorize(ability, 'delete', subjectOf('Project', { tenant, project: name }));
-    const removed = await inTransaction(this.db, async (tx) => {
+    const removed = await this.events.transaction(async (tx) => {
       const project = await this.hierarchy.findProject(tenant, name, undefined, tx, true);
       if (!project) throw projectNotFound(tenant, name);
       const namespaces = await this.hierarchy.namespacesOf(tenant, name, tx);
@@ -90,9 +91,10 @@ export class ProjectsService {
       }
       await tx.query(`DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "project" = $2`, [tenant, name]);
       await tx.query(`DELETE FROM "tenancy"."projects" WHERE "tenant" = $1 AND "name" = $2`, [tenant, name]);
-      return { project, namespaces };
+      await this.removal.announce(tx, actor, namespaces, [project]);
+      return { namespaces };
     });
-    await this.removal.afterDelete(actor, removed.namespaces, [removed.project]);
+    await this.removal.afterDelete(removed.namespaces);
   }
 
   private async visibleTenant(ability: PlatformAbility, tenant: string): Promise<void> {

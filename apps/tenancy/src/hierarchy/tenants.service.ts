@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { authorize, PlatformAbility, subjectOf } from '@cube/auth';
+import { authorize, PlatformAbility, readableWhere, subjectOf } from '@cube/auth';
 import { Actor, CreateTenantBody, CubeError, Page, RoleBinding, Tenant, UpdateTenancyObjectBody } from '@cube/contracts';
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
-import { readableWhere, TenancyAccess } from '../access/tenancy-access';
+import { TenancyAccess } from '../access/tenancy-access';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
 import { TenancyEvents } from '../shared/tenancy-events';
-import { inTransaction } from '../shared/transactions';
 import { HierarchyRepository, TenantRow, toTenant } from './hierarchy.repository';
 import { NamespaceRemoval } from './namespace-removal';
 
@@ -14,7 +12,6 @@ import { NamespaceRemoval } from './namespace-removal';
 @Injectable()
 export class TenantsService {
   constructor(
-    private readonly db: DataSource,
     private readonly hierarchy: HierarchyRepository,
     private readonly access: TenancyAccess,
     private readonly bindings: RoleBindingsProjection,
@@ -34,22 +31,26 @@ export class TenantsService {
 
   async create(actor: Actor, body: CreateTenantBody): Promise<Tenant> {
     authorize(await this.access.abilityOf(actor), 'create', subjectOf('Tenant', { tenant: body.name }));
-    const row = await this.hierarchy.insertTenant(body.name, body, actor.name);
-    if (!row) throw new CubeError('CONFLICT', `tenant "${body.name}" already exists`, { tenant: body.name });
-    const tenant = toTenant(row);
-    await this.events.tenant(actor, 'created', tenant);
-    return tenant;
+    return this.events.transaction(async (tx) => {
+      const row = await this.hierarchy.insertTenant(body.name, body, actor.name, tx);
+      if (!row) throw new CubeError('CONFLICT', `tenant "${body.name}" already exists`, { tenant: body.name });
+      const tenant = toTenant(row);
+      await this.events.tenant(tx, actor, 'created', tenant);
+      return tenant;
+    });
   }
 
   async update(actor: Actor, name: string, body: UpdateTenancyObjectBody): Promise<Tenant> {
     const ability = await this.access.abilityOf(actor);
     await this.visible(ability, name);
     authorize(ability, 'update', subjectOf('Tenant', { tenant: name }));
-    const row = await this.hierarchy.updateTenant(name, body);
-    if (!row) throw notFound(name);
-    const tenant = toTenant(row);
-    await this.events.tenant(actor, 'updated', tenant);
-    return tenant;
+    return this.events.transaction(async (tx) => {
+      const row = await this.hierarchy.updateTenant(name, body, tx);
+      if (!row) throw notFound(name);
+      const tenant = toTenant(row);
+      await this.events.tenant(tx, actor, 'updated', tenant);
+      return tenant;
+    });
   }
 
   /** Refuses while projects remain (409 naming them and their namespaces); `cascade` removes them bottom-up. */
@@ -57,7 +58,7 @@ export class TenantsService {
     const ability = await this.access.abilityOf(actor);
     await this.visible(ability, name);
     authorize(ability, 'delete', subjectOf('Tenant', { tenant: name }));
-    const removed = await inTransaction(this.db, async (tx) => {
+    const removed = await this.events.transaction(async (tx) => {
       const tenant = await this.hierarchy.findTenant(name, undefined, tx, true);
       if (!tenant) throw notFound(name);
       const projects = await this.hierarchy.projectsOf(name, tx);
@@ -77,10 +78,11 @@ export class TenantsService {
       await tx.query(`DELETE FROM "tenancy"."projects" WHERE "tenant" = $1`, [name]);
       await tx.query(`DELETE FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1`, [name]);
       await tx.query(`DELETE FROM "tenancy"."tenants" WHERE "name" = $1`, [name]);
-      return { tenant, projects, namespaces };
+      await this.removal.announce(tx, actor, namespaces, projects);
+      await this.events.tenant(tx, actor, 'deleted', { ...toTenant(tenant), version: tenant.version + 1 });
+      return { namespaces };
     });
-    await this.removal.afterDelete(actor, removed.namespaces, removed.projects);
-    await this.events.tenant(actor, 'deleted', { ...toTenant(removed.tenant), version: removed.tenant.version + 1 });
+    await this.removal.afterDelete(removed.namespaces);
   }
 
   /** Bindings at this tenant's scope and its projects' scopes, as far as the caller may read them. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { authorize, PlatformAbility, subjectOf } from '@cube/auth';
 import { Actor, CreateNamespaceBody, CubeError, Namespace, Page } from '@cube/contracts';
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
@@ -10,7 +10,7 @@ import { NamespaceRemoval } from '../hierarchy/namespace-removal';
 import { notFound as tenantNotFound } from '../hierarchy/tenants.service';
 import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
 import { TenancyEvents } from '../shared/tenancy-events';
-import { inTransaction, pgCode } from '../shared/transactions';
+import { pgCode } from '../shared/transactions';
 import { ClusterRegistry } from './cluster-registry';
 import { HardMap, namespaceAllocationRefusal } from './quota-ledger';
 import { QuotaLedgerRepository } from './quota-ledger.repository';
@@ -29,7 +29,6 @@ const namespaceNotFound = (ref: NamespaceAddress) =>
 @Injectable()
 export class NamespacesService {
   constructor(
-    private readonly db: DataSource,
     private readonly hierarchy: HierarchyRepository,
     private readonly ledger: QuotaLedgerRepository,
     private readonly access: TenancyAccess,
@@ -65,7 +64,7 @@ export class NamespacesService {
     if (body.quota) authorize(ability, 'update', subjectOf('Quota', { level: 'namespace', ...address }));
     // Checked before the transaction, so an unknown cluster writes nothing.
     await this.registry.requireRegistered(body.cluster);
-    const row = await inTransaction(this.db, async (tx) => {
+    const namespace = await this.events.transaction(async (tx) => {
       let inserted: NamespaceRow | undefined;
       try {
         const rows = (await tx.query(
@@ -81,12 +80,12 @@ export class NamespacesService {
         throw error;
       }
       if (body.quota) await this.checkShare(tx, tenant, body.cluster, body.name, body.quota.hard);
-      return inserted as NamespaceRow;
+      const created = toNamespace(inserted as NamespaceRow);
+      await this.events.namespace(tx, actor, 'created', created);
+      if (created.quota) await this.announceQuota(tx, actor, created);
+      return created;
     });
-    const namespace = toNamespace(row);
     await this.desired.writeNamespace(namespace, await this.bindings.inTenant(tenant, project));
-    await this.events.namespace(actor, 'created', namespace);
-    if (namespace.quota) await this.announceQuota(actor, namespace);
     return namespace;
   }
 
@@ -94,7 +93,7 @@ export class NamespacesService {
     const ability = await this.access.abilityOf(actor);
     await this.visible(ability, ref);
     authorize(ability, 'delete', subjectOf('Namespace', ref));
-    const row = await inTransaction(this.db, async (tx) => {
+    const row = await this.events.transaction(async (tx) => {
       // Freeing a share also goes through the ledger's lock, so a reader under it sees a settled sum.
       await this.ledger.lockTenantQuota(tx, ref.tenant, ref.cluster);
       const rows = (await tx.query(
@@ -103,16 +102,17 @@ export class NamespacesService {
       )) as [NamespaceRow[], number];
       const deleted = rows[0][0];
       if (!deleted) throw namespaceNotFound(ref);
+      await this.removal.announce(tx, actor, [deleted]);
       return deleted;
     });
-    await this.removal.afterDelete(actor, [row]);
+    await this.removal.afterDelete([row]);
   }
 
   async setQuota(actor: Actor, ref: NamespaceAddress, hard: HardMap): Promise<Namespace> {
     const ability = await this.access.abilityOf(actor);
     await this.visible(ability, ref);
     authorize(ability, 'update', subjectOf('Quota', { level: 'namespace', ...ref }));
-    const row = await inTransaction(this.db, async (tx) => {
+    const namespace = await this.events.transaction(async (tx) => {
       await this.checkShare(tx, ref.tenant, ref.cluster, ref.namespace, hard);
       const rows = (await tx.query(
         `UPDATE "tenancy"."namespaces" SET "quota" = $5, "version" = "version" + 1
@@ -121,12 +121,12 @@ export class NamespacesService {
       )) as [NamespaceRow[], number];
       const updated = rows[0][0];
       if (!updated) throw namespaceNotFound(ref);
-      return updated;
+      const changed = toNamespace(updated);
+      await this.events.namespace(tx, actor, 'updated', changed);
+      await this.announceQuota(tx, actor, changed);
+      return changed;
     });
-    const namespace = toNamespace(row);
     await this.desired.writeNamespace(namespace, await this.bindings.inTenant(ref.tenant, ref.project));
-    await this.events.namespace(actor, 'updated', namespace);
-    await this.announceQuota(actor, namespace);
     return namespace;
   }
 
@@ -149,8 +149,9 @@ export class NamespacesService {
     }
   }
 
-  private async announceQuota(actor: Actor, namespace: Namespace): Promise<void> {
+  private async announceQuota(tx: EntityManager, actor: Actor, namespace: Namespace): Promise<void> {
     await this.events.quota(
+      tx,
       actor,
       { level: 'namespace', tenant: namespace.tenant, cluster: namespace.cluster, project: namespace.project, namespace: namespace.name, hard: namespace.quota?.hard ?? {} },
       namespace.version,

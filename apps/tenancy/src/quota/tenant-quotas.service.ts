@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { authorize, subjectOf } from '@cube/auth';
 import { Actor, CubeError, Page, TenantQuota } from '@cube/contracts';
 import { TenancyAccess } from '../access/tenancy-access';
 import { HierarchyRepository } from '../hierarchy/hierarchy.repository';
 import { notFound as tenantNotFound } from '../hierarchy/tenants.service';
 import { TenancyEvents } from '../shared/tenancy-events';
-import { inTransaction } from '../shared/transactions';
 import { ClusterRegistry } from './cluster-registry';
 import { formatAmounts, freeOf, HardMap, sumHard, tenantQuotaRefusal } from './quota-ledger';
 import { QuotaLedgerRepository } from './quota-ledger.repository';
@@ -15,7 +13,6 @@ import { QuotaLedgerRepository } from './quota-ledger.repository';
 @Injectable()
 export class TenantQuotasService {
   constructor(
-    private readonly db: DataSource,
     private readonly hierarchy: HierarchyRepository,
     private readonly ledger: QuotaLedgerRepository,
     private readonly access: TenancyAccess,
@@ -53,7 +50,7 @@ export class TenantQuotasService {
     if (!(await this.hierarchy.findTenant(tenant, ability))) throw tenantNotFound(tenant);
     authorize(ability, 'update', subjectOf('Quota', { level: 'tenant', tenant, cluster }));
     await this.registry.requireRegistered(cluster);
-    const row = await inTransaction(this.db, async (tx) => {
+    const row = await this.events.transaction(async (tx) => {
       await this.ledger.lockOrCreateTenantQuota(tx, tenant, cluster);
       const shares = await this.ledger.namespaceShares(tx, tenant, cluster);
       const refusal = tenantQuotaRefusal(hard, shares);
@@ -66,9 +63,9 @@ export class TenantQuotasService {
         });
       }
       const updated = await this.ledger.setTenantHard(tx, tenant, cluster, hard);
+      await this.events.quota(tx, actor, { level: 'tenant', tenant, cluster, hard }, updated.version);
       return { row: updated, allocated: sumHard(shares) };
     });
-    await this.events.quota(actor, { level: 'tenant', tenant, cluster, hard }, row.row.version);
     const usage = await this.ledger.usage(tenant);
     return {
       cluster,

@@ -1,6 +1,7 @@
 export * from './cube-streams';
 export * from './event-publisher';
 export * from './event-outbox';
+export * from './service-event-outbox';
 export * from './audit-publisher';
 export * from './recent-event-ids';
 export * from './durable-subscriber';
