@@ -77,7 +77,7 @@ describe('tenancy through the gateway', () => {
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     bus = await connect({ servers: running.natsUrl });
     collect(bus.subscribe('cube.events.tenancy.>'));
-    collect(bus.subscribe('cube.audit.records.tenancy'));
+    collect(bus.subscribe('cube.audit.cube'));
     await bus.flush();
     const response = await call('POST', '/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
     expect(response.status).toBe(200);
@@ -342,11 +342,11 @@ describe('tenancy through the gateway', () => {
 
   it('records every write on the audit stream and announces changes on CUBE_EVENTS', async () => {
     await bus.flush();
-    const actions = new Set(seen.filter((m) => m.subject === 'cube.audit.records.tenancy').map((m) => m.data['action']));
+    const actions = new Set(seen.filter((m) => m.subject === 'cube.audit.cube' && m.data['service'] === 'tenancy').map((m) => m.data['action']));
     for (const action of ['tenant.create', 'tenant.update', 'tenant.delete', 'project.create', 'project.update', 'project.delete', 'namespace.create', 'namespace.delete', 'namespace.quota.set', 'tenant.quota.set']) {
       expect(actions).toContain(action);
     }
-    const refused = seen.find((m) => m.subject === 'cube.audit.records.tenancy' && m.data['outcome'] === 'failure' && m.data['action'] === 'tenant.create');
+    const refused = seen.find((m) => m.subject === 'cube.audit.cube' && m.data['service'] === 'tenancy' && m.data['outcome'] === 'failure' && m.data['action'] === 'tenant.create');
     expect(refused?.data['reason']).toMatch(/^(CONFLICT|FORBIDDEN)/);
     const subjects = new Set(seen.map((m) => m.subject));
     for (const subject of ['tenant.created', 'tenant.updated', 'project.created', 'project.updated', 'namespace.created', 'namespace.updated', 'namespace.deleted', 'quota.changed']) {
