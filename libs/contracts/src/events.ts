@@ -12,8 +12,6 @@ export const EVENTS_SUBJECT_PREFIX = 'cube.events';
  */
 export const AUDIT_STREAM = 'CUBE_AUDIT';
 export const AUDIT_SUBJECT_PREFIX = 'cube.audit';
-/** Subjects of CUBE_AUDIT before issue #9 (`cube.audit.records.<service>`), still read after an upgrade. */
-export const LEGACY_AUDIT_SUBJECT_PREFIX = 'cube.audit.records';
 
 export const eventSubject = (service: string, entity: string, event: string) =>
   `${EVENTS_SUBJECT_PREFIX}.${service}.${entity}.${event}` as const;
