@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
+import { connect } from 'nats';
 import { Client } from 'pg';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
@@ -179,6 +180,24 @@ describe('audit through the gateway', () => {
     expect(exported.text).not.toContain(SECRET_VALUE);
     const stored = await withDatabase((db) => db.query(`SELECT "request_body"::text AS body FROM "audit"."events" WHERE "cluster" = 'member-a'`));
     expect(JSON.stringify(stored.rows)).not.toContain(SECRET_VALUE);
+  });
+
+  // Issue #9: producers publish on cube.audit.<source>; the stream stays off the audit service's request subjects.
+  it('carries Cube\'s records on cube.audit.cube and native ones on cube.audit.kubernetes, in CUBE_AUDIT on cube.audit.*', async () => {
+    const bus = await connect({ servers: running.natsUrl });
+    try {
+      const jsm = await bus.jetstreamManager();
+      const stream = await jsm.streams.info('CUBE_AUDIT', { subjects_filter: '>' });
+      expect(stream.config.subjects).toEqual(['cube.audit.*']);
+      // The gateway's queries above went to cube.audit.event.list (four tokens): answered by the service, never stored.
+      expect(Object.keys(stream.state.subjects ?? {}).sort()).toEqual(['cube.audit.cube', 'cube.audit.kubernetes']);
+      const native = await jsm.streams.getMessage('CUBE_AUDIT', { last_by_subj: 'cube.audit.kubernetes' });
+      expect(native.json<Record<string, unknown>>()).toMatchObject({ source: 'kubernetes', service: 'kubernetes' });
+      const cube = await jsm.streams.getMessage('CUBE_AUDIT', { last_by_subj: 'cube.audit.cube' });
+      expect(cube.json<Record<string, unknown>>()).toMatchObject({ source: 'platform' });
+    } finally {
+      await bus.close();
+    }
   });
 
   it('refuses a native audit post without the cluster\'s token', async () => {

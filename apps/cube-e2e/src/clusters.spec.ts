@@ -169,7 +169,7 @@ describe('member clusters and Warden', () => {
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     bus = await connect({ servers: running.natsUrl });
     collect(bus.subscribe('cube.events.clusters.>'));
-    collect(bus.subscribe('cube.audit.records.clusters'));
+    collect(bus.subscribe('cube.audit.cube'));
     await bus.flush();
     const login = await fetch(`${stack.gatewayUrl}/api/v1/auth/login`, {
       method: 'POST',
@@ -237,7 +237,7 @@ describe('member clusters and Warden', () => {
     await eventsCaughtUp('member-b');
     await bus.flush();
     expect(seen.filter((m) => m.subject === 'cube.events.clusters.cluster.registered').map((m) => (m.data['entity'] as Json)['name'])).toEqual(['member-a', 'member-b']);
-    const audit = seen.filter((m) => m.subject === 'cube.audit.records.clusters');
+    const audit = seen.filter((m) => m.subject === 'cube.audit.cube' && m.data['service'] === 'clusters');
     expect(audit.some((m) => m.data['action'] === 'cluster.register' && m.data['outcome'] === 'success')).toBe(true);
     expect(JSON.stringify(audit)).not.toContain(memberA.adminToken);
     expect(log.all().join('\n')).not.toContain(memberA.adminToken);

@@ -75,7 +75,7 @@ describe('identity through the gateway', () => {
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     bus = await connect({ servers: running.natsUrl });
     collect(bus.subscribe('cube.events.identity.>'));
-    collect(bus.subscribe('cube.audit.records.identity'));
+    collect(bus.subscribe('cube.audit.cube'));
     await bus.flush();
     const response = await login('admin', ADMIN_PASSWORD);
     expect(response.status).toBe(200);

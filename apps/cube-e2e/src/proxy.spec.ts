@@ -134,9 +134,13 @@ describe('native Kubernetes API proxy', () => {
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     bus = await connect({ servers: running.natsUrl });
     const codec = JSONCodec<Json>();
-    const records = bus.subscribe('cube.audit.records.gateway');
+    // The proxy's records of native writes are source `kubernetes` (issue #9: cube.audit.<source>).
+    const records = bus.subscribe('cube.audit.kubernetes');
     void (async () => {
-      for await (const message of records) audit.push(codec.decode(message.data));
+      for await (const message of records) {
+        const record = codec.decode(message.data);
+        if (record['service'] === 'gateway') audit.push(record);
+      }
     })();
     await bus.flush();
 

@@ -77,7 +77,7 @@ describe('tenancy through the gateway', () => {
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     bus = await connect({ servers: running.natsUrl });
     collect(bus.subscribe('cube.events.tenancy.>'));
-    collect(bus.subscribe('cube.audit.records.tenancy'));
+    collect(bus.subscribe('cube.audit.cube'));
     await bus.flush();
     const response = await call('POST', '/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
     expect(response.status).toBe(200);
@@ -261,6 +261,37 @@ describe('tenancy through the gateway', () => {
     expect(await desired('member-a', `rolebinding.api-test.cube-${String(tenantWide['id'])}`)).toBeNull();
   });
 
+  it('gives every registered cluster, namespaces or not, a ClusterRoleBinding per platform binding, and drops it with the binding', async () => {
+    // A cluster registered now, with no namespace: tenancy learns of it from the clusters service's event.
+    const late = await startKubeServer({ name: 'member-c' });
+    members.push(late);
+    expect((await call('POST', '/api/v1/clusters', { token: admin, body: { name: 'member-c', kubeconfig: late.kubeconfig } })).status).toBe(201);
+    const bootstrap = items((await call('GET', '/api/v1/rolebindings?scope=platform&user=admin', { token: admin })).body)[0] as Json;
+    const adminKey = `clusterrolebinding.cube-${String(bootstrap['id'])}`;
+    await eventually(async () => (await desired('member-c', adminKey)) !== null, 'the bootstrap admin\'s ClusterRoleBinding in member-c');
+    expect(await desired('member-c', adminKey)).toMatchObject({
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `cube-${String(bootstrap['id'])}`, labels: { 'cube.io/managed-by': 'cube' } },
+      roleRef: { kind: 'ClusterRole', name: 'cube:platform-admin' },
+      subjects: [{ kind: 'User', name: 'admin' }],
+    });
+    expect(await desired('member-c', 'clusterrole.cube-platform-admin')).toMatchObject({ kind: 'ClusterRole' });
+    expect(await desired('member-c', 'namespace.web-dev')).toBeNull();
+
+    const auditors = await call('POST', '/api/v1/rolebindings', { token: admin, body: { subject: { kind: 'Group', name: 'auditors' }, role: 'viewer', scope: { kind: 'platform' } } });
+    expect(auditors.status).toBe(201);
+    const key = `clusterrolebinding.cube-${String(auditors.body['id'])}`;
+    for (const cluster of [...MEMBERS, 'member-c']) {
+      await eventually(async () => (await desired(cluster, key)) !== null, `the auditors' ClusterRoleBinding in ${cluster}`);
+      expect(await desired(cluster, key)).toMatchObject({ roleRef: { name: 'cube:viewer' }, subjects: [{ kind: 'Group', name: 'auditors', apiGroup: 'rbac.authorization.k8s.io' }] });
+    }
+    expect((await call('DELETE', `/api/v1/rolebindings/${String(auditors.body['id'])}`, { token: admin })).status).toBe(204);
+    for (const cluster of [...MEMBERS, 'member-c']) {
+      await eventually(async () => (await desired(cluster, key)) === null, `the auditors' ClusterRoleBinding gone from ${cluster}`);
+    }
+    expect(await desired('member-c', adminKey)).not.toBeNull();
+  });
+
   it('keeps namespace quotas within the tenant quota, with exact quantity arithmetic', async () => {
     expect((await call('POST', '/api/v1/tenants', { token: admin, body: { name: 'quota-co' } })).status).toBe(201);
     expect((await call('POST', '/api/v1/tenants/quota-co/projects', { token: admin, body: { name: 'p' } })).status).toBe(201);
@@ -345,11 +376,11 @@ describe('tenancy through the gateway', () => {
 
   it('records every write on the audit stream and announces changes on CUBE_EVENTS', async () => {
     await bus.flush();
-    const actions = new Set(seen.filter((m) => m.subject === 'cube.audit.records.tenancy').map((m) => m.data['action']));
+    const actions = new Set(seen.filter((m) => m.subject === 'cube.audit.cube' && m.data['service'] === 'tenancy').map((m) => m.data['action']));
     for (const action of ['tenant.create', 'tenant.update', 'tenant.delete', 'project.create', 'project.update', 'project.delete', 'namespace.create', 'namespace.delete', 'namespace.quota.set', 'tenant.quota.set']) {
       expect(actions).toContain(action);
     }
-    const refused = seen.find((m) => m.subject === 'cube.audit.records.tenancy' && m.data['outcome'] === 'failure' && m.data['action'] === 'tenant.create');
+    const refused = seen.find((m) => m.subject === 'cube.audit.cube' && m.data['service'] === 'tenancy' && m.data['outcome'] === 'failure' && m.data['action'] === 'tenant.create');
     expect(refused?.data['reason']).toMatch(/^(CONFLICT|FORBIDDEN)/);
     const announced = ['tenant.created', 'tenant.updated', 'project.created', 'project.updated', 'namespace.created', 'namespace.updated', 'namespace.deleted', 'quota.changed'];
     const subjects = () => new Set(seen.map((m) => m.subject));
@@ -376,10 +407,21 @@ describe('tenancy through the gateway', () => {
     await store.put('namespace.stray', json.encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'stray' } }));
     await store.delete('namespace.web-dev');
     await store.put('resourcequota.q2.cube-quota', json.encode({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'cube-quota', namespace: 'q2' }, spec: { hard: { 'requests.cpu': '64' } } }));
+    // Platform bindings' ClusterRoleBindings too, in a cluster without namespaces as well.
+    const bootstrap = items((await call('GET', '/api/v1/rolebindings?scope=platform&user=admin', { token: admin })).body)[0] as Json;
+    const adminKey = `clusterrolebinding.cube-${String(bootstrap['id'])}`;
+    const late = await bucket('member-c');
+    await late.delete(adminKey);
+    await late.put('clusterrolebinding.cube-00000000-0000-4000-8000-000000000000', json.encode({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'cube-stray' } }));
     await stack.startProcess('tenancy');
     await eventually(
       async () => (await desired('member-a', 'namespace.stray')) === null && (await desired('member-a', 'namespace.web-dev')) !== null,
       'member-a\'s bucket matches the database again',
+      30_000,
+    );
+    await eventually(
+      async () => (await desired('member-c', adminKey)) !== null && (await desired('member-c', 'clusterrolebinding.cube-00000000-0000-4000-8000-000000000000')) === null,
+      'member-c\'s ClusterRoleBindings match the platform bindings again',
       30_000,
     );
     expect(await desired('member-a', 'resourcequota.q2.cube-quota')).toMatchObject({ spec: { hard: { 'requests.cpu': '400m' } } });

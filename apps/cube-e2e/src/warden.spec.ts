@@ -195,6 +195,52 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
     await reaches('member-b', 'normal', 30_000);
   });
 
+  // Issue #7: platform bindings are ClusterRoleBindings in every member, before any namespace exists there.
+  it('lets a platform admin act natively in every cluster once bound, and a platform group view, until unbound', async () => {
+    const password = 'platform admin password 2026';
+    expect((await call('POST', '/api/v1/users', { name: 'carol', password })).status).toBe(201);
+    const login = await call('POST', '/api/v1/auth/login', { username: 'carol', password });
+    expect(login.status).toBe(200);
+    const carol = (member: Member) => member.server.kubeconfigFor({ user: 'carol', token: String(login.body['accessToken']) });
+    const refused = await kubectl(carol(b), ['get', 'namespaces']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Forbidden');
+
+    const platformAdmin = await call('POST', '/api/v1/rolebindings', { subject: { kind: 'User', name: 'carol' }, role: 'platform-admin', scope: { kind: 'platform' } });
+    expect(platformAdmin.status).toBe(201);
+    const auditors = await call('POST', '/api/v1/rolebindings', { subject: { kind: 'Group', name: 'auditors' }, role: 'viewer', scope: { kind: 'platform' } });
+    expect(auditors.status).toBe(201);
+    for (const member of [a, b]) {
+      const path = `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/cube-${String(platformAdmin.body['id'])}`;
+      const applied = await eventually(`${member.name}: carol's ClusterRoleBinding`, 30_000, async () => {
+        const got = await kubeGet(member.server, path);
+        return got.status === 200 ? got.body : undefined;
+      });
+      expect(applied).toMatchObject({
+        metadata: { labels: { 'cube.io/managed-by': 'cube' } },
+        roleRef: { kind: 'ClusterRole', name: 'cube:platform-admin' },
+        subjects: [{ kind: 'User', name: 'carol' }],
+      });
+      // Carol's own Cube token, straight to the member (TokenReview through Warden), not only impersonated.
+      const listed = await eventually(`${member.name}: carol lists namespaces`, 30_000, async () => {
+        const run = await kubectl(carol(member), ['get', 'namespaces', '-o', 'name']);
+        return run.code === 0 ? run : undefined;
+      });
+      expect(listed.stdout).toContain('namespace/cube-system');
+      expect((await kubectl(carol(member), ['auth', 'can-i', 'create', 'deployments', '--all-namespaces'])).stdout.trim()).toBe('yes');
+    }
+    const viewerCan = (verb: string) => kubectl(opsKubeconfig, ['auth', 'can-i', verb, 'pods', '--all-namespaces', '--as', 'erin', '--as-group', 'auditors']);
+    expect((await eventually('member-a: the auditors group may list pods', 30_000, async () => ((await viewerCan('list')).stdout.trim() === 'yes' ? true : undefined)))).toBe(true);
+    expect((await viewerCan('delete')).stdout.trim()).toBe('no');
+
+    expect((await call('DELETE', `/api/v1/rolebindings/${String(auditors.body['id'])}`)).status).toBe(204);
+    for (const member of [a, b]) {
+      const path = `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/cube-${String(auditors.body['id'])}`;
+      await eventually(`${member.name}: the auditors' ClusterRoleBinding removed`, 30_000, async () => ((await kubeGet(member.server, path)).status === 404 ? true : undefined));
+    }
+    expect((await viewerCan('list')).stdout.trim()).toBe('no');
+  });
+
   it('makes a tenant\'s namespaces, their cube-quota and RoleBindings appear in each cluster', async () => {
     expect((await call('POST', '/api/v1/tenants', { name: 'acme' })).status).toBe(201);
     expect((await call('POST', '/api/v1/tenants/acme/projects', { name: 'web' })).status).toBe(201);

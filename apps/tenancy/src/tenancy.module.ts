@@ -4,6 +4,7 @@ import { RoleBindingsProjection } from './access/role-bindings.projection';
 import { TenancyAccess } from './access/tenancy-access';
 import { DesiredStateResync } from './desired-state/desired-state-resync';
 import { DesiredStateWriter } from './desired-state/desired-state-writer';
+import { MemberClusters } from './desired-state/member-clusters';
 import { HierarchyRepository } from './hierarchy/hierarchy.repository';
 import { NamespaceRemoval } from './hierarchy/namespace-removal';
 import { ProjectsHandler } from './hierarchy/projects.handler';
@@ -31,6 +32,7 @@ import { TenancyEvents } from './shared/tenancy-events';
     LedgerPublisher,
     DesiredStateWriter,
     DesiredStateResync,
+    MemberClusters,
     TenancyEvents,
     NamespaceRemoval,
     TenantsService,

@@ -4,13 +4,20 @@ import { Actor } from './envelope';
 export const EVENTS_STREAM = 'CUBE_EVENTS';
 export const EVENTS_SUBJECT_PREFIX = 'cube.events';
 
-/** JetStream stream of audit records: every write, published before the audit service stores it. */
+/**
+ * JetStream stream of audit records: every write, published before the audit service stores it, on
+ * `cube.audit.<source>` (issue #9). The stream captures `cube.audit.*`, exactly three tokens: the
+ * audit service's request-reply subjects have four (`cube.audit.event.list`), and a stream capturing
+ * them would store the requests and answer them with a PubAck before the service could.
+ */
 export const AUDIT_STREAM = 'CUBE_AUDIT';
-export const AUDIT_SUBJECT_PREFIX = 'cube.audit.records';
+export const AUDIT_SUBJECT_PREFIX = 'cube.audit';
 
 export const eventSubject = (service: string, entity: string, event: string) =>
   `${EVENTS_SUBJECT_PREFIX}.${service}.${entity}.${event}` as const;
-export const auditSubject = (service: string) => `${AUDIT_SUBJECT_PREFIX}.${service}` as const;
+/** The subject token of a record's source: Cube's own writes (`platform` records) are `cube`, as the audit query's `source`. */
+export const auditSourceToken = (source: AuditRecord['source']) => (source === 'kubernetes' ? 'kubernetes' : 'cube');
+export const auditSubject = (source: AuditRecord['source']) => `${AUDIT_SUBJECT_PREFIX}.${auditSourceToken(source)}` as const;
 
 /** A domain event. `id` makes redelivery idempotent; `version` is the entity's version after the change. */
 export interface CubeEvent<TData = unknown> {

@@ -50,12 +50,16 @@ export class AuditIngestor implements OnApplicationBootstrap, BeforeApplicationS
   private async ensureConsumer(): Promise<Consumer> {
     const streams = resolveCubeStreams(this.options.streams);
     const jsm = await this.nc.jetstreamManager();
-    const editable = { max_deliver: -1, ack_wait: nanos(60_000), max_ack_pending: 20_000 };
+    // No filter subject: everything on CUBE_AUDIT is an audit record, and records an earlier Cube
+    // stored on `cube.audit.records.<service>` and this consumer has not reached yet must still be read
+    // after the stream moved to `cube.audit.<source>` (a filter on the new subjects would skip them).
+    // `filter_subject: undefined` also removes the old `cube.audit.records.>` filter of an existing
+    // consumer; an update keeps the consumer's position, so nothing is read twice or skipped.
+    const editable = { max_deliver: -1, ack_wait: nanos(60_000), max_ack_pending: 20_000, filter_subject: undefined };
     try {
       await jsm.consumers.add(streams.auditStream, {
         ...editable,
         durable_name: AUDIT_CONSUMER,
-        filter_subject: `${streams.auditSubjectPrefix}.>`,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
       });

@@ -4,6 +4,7 @@ import { JSONCodec, NatsConnection } from 'nats';
 import { CubeError, CubeEvent, eventSubject, IdentitySubjects, Page, RoleBinding } from '@cube/contracts';
 import { DurableSubscribers, JETSTREAM_CONNECTION, RecentEventIds } from '@cube/messaging';
 import { DesiredStateWriter } from '../desired-state/desired-state-writer';
+import { MemberClusters } from '../desired-state/member-clusters';
 import { HierarchyRepository, toNamespace } from '../hierarchy/hierarchy.repository';
 import { RoleBindingsProjection } from './role-bindings.projection';
 
@@ -13,8 +14,9 @@ const RESYNC_RETRY_MS = 1000;
 /**
  * Keeps the binding projection current: a durable JetStream consumer of identity's binding events
  * (at least once, so handling is idempotent), plus a full snapshot asked from identity over NATS at
- * start, which covers events older than the stream keeps. Each change also updates the RoleBindings
- * of the namespaces it reaches in the clusters' desired state.
+ * start, which covers events older than the stream keeps. Each change also updates the clusters'
+ * desired state: RoleBindings in the namespaces a tenant or project binding reaches, a
+ * ClusterRoleBinding in every registered cluster for a platform binding.
  */
 @Injectable()
 export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,6 +28,7 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly projection: RoleBindingsProjection,
     private readonly hierarchy: HierarchyRepository,
     private readonly desired: DesiredStateWriter,
+    private readonly members: MemberClusters,
     private readonly subscribers: DurableSubscribers,
     @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
   ) {}
@@ -84,7 +87,12 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async reached(binding: RoleBinding, change: 'add' | 'remove'): Promise<void> {
-    if (binding.scope.kind === 'platform') return;
+    if (binding.scope.kind === 'platform') {
+      // A ClusterRoleBinding in every registered cluster (nativeBindingPlacement).
+      if (change === 'add') await this.members.platformBindingAdded(binding);
+      else await this.members.platformBindingRemoved(binding);
+      return;
+    }
     const project = binding.scope.kind === 'project' ? binding.scope.project : undefined;
     const namespaces = (await this.hierarchy.namespacesOf(binding.scope.tenant, project)).map(toNamespace);
     if (change === 'add') await this.desired.addBinding(binding, namespaces);

@@ -52,6 +52,14 @@ export class RoleBindingsProjection {
     return rows.map(toBinding);
   }
 
+  /** Live platform-scope bindings: each is a ClusterRoleBinding in every member cluster. */
+  async platformBindings(): Promise<RoleBinding[]> {
+    const rows = (await this.db.query(
+      `SELECT * FROM "tenancy"."role_bindings" WHERE NOT "deleted" AND "scope_kind" = 'platform' ORDER BY "created_at", "id"`,
+    )) as BindingRow[];
+    return rows.map(toBinding);
+  }
+
   /** Live bindings at this tenant's scope or one of its projects', optionally one project only. */
   async inTenant(tenant: string, project?: string): Promise<RoleBinding[]> {
     const rows = (await this.db.query(

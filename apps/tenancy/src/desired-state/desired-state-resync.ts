@@ -5,7 +5,10 @@ import { DataSource } from 'typeorm';
 import { DesiredStateStores, JETSTREAM_CONNECTION } from '@cube/messaging';
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
 import { NamespaceRow, toNamespace } from '../hierarchy/hierarchy.repository';
-import { clusterRoleObjects, DesiredObject, namespaceObjects } from './namespace-objects';
+import { ClusterRegistry } from '../quota/cluster-registry';
+import { clusterWideObjects } from './cluster-objects';
+import { MemberClusters } from './member-clusters';
+import { DesiredObject, namespaceObjects } from './namespace-objects';
 
 const BUCKET_STREAM_PREFIX = 'KV_cube-desired-';
 const RETRY_MS = 2000;
@@ -15,7 +18,9 @@ const RETRY_MS = 2000;
  * each desired key rewritten when its value differs, every other key deleted. Writes happen after
  * commits and are not retried, so a crash between a commit and its bucket write (or a lost write)
  * would otherwise stay wrong until that namespace changes again. The bucket keys are read before the
- * database, so a namespace created meanwhile is never taken for a stray.
+ * database, so a namespace created meanwhile is never taken for a stray. Every registered cluster
+ * (asked of the clusters service) gets its cluster-wide objects, the ClusterRoles and the platform
+ * bindings' ClusterRoleBindings, even before it has a namespace or a bucket.
  */
 @Injectable()
 export class DesiredStateResync implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,6 +32,8 @@ export class DesiredStateResync implements OnApplicationBootstrap, OnApplication
     private readonly db: DataSource,
     private readonly stores: DesiredStateStores,
     private readonly bindings: RoleBindingsProjection,
+    private readonly registry: ClusterRegistry,
+    private readonly members: MemberClusters,
     @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
   ) {}
 
@@ -50,17 +57,25 @@ export class DesiredStateResync implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  async resyncAll(): Promise<{ clusters: number; written: number; deleted: number }> {
-    const clusters = new Set<string>(await this.bucketClusters());
+  /** Runs apart from cluster-wide changes (MemberClusters), so none is undone by this pass. */
+  resyncAll(): Promise<{ clusters: number; written: number; deleted: number }> {
+    return this.members.exclusive(() => this.resyncAllNow());
+  }
+
+  private async resyncAllNow(): Promise<{ clusters: number; written: number; deleted: number }> {
+    const registered = await this.registry.registeredClusters();
+    this.members.seed(registered);
+    const clusters = new Set<string>([...(await this.bucketClusters()), ...registered]);
     const keysBefore = new Map<string, string[]>();
     for (const cluster of clusters) keysBefore.set(cluster, await (await this.stores.open<DesiredObject>(cluster)).keys());
     const rows = (await this.db.query(`SELECT * FROM "tenancy"."namespaces" ORDER BY "cluster", "name"`)) as NamespaceRow[];
+    const clusterWide = clusterWideObjects(await this.bindings.platformBindings());
     const desired = new Map<string, Map<string, DesiredObject>>();
     for (const row of rows) {
       const namespace = toNamespace(row);
       let objects = desired.get(namespace.cluster);
       if (!objects) {
-        objects = new Map(clusterRoleObjects());
+        objects = new Map(clusterWide);
         desired.set(namespace.cluster, objects);
       }
       for (const [key, object] of namespaceObjects(namespace, await this.bindings.inTenant(namespace.tenant, namespace.project))) objects.set(key, object);
@@ -69,8 +84,8 @@ export class DesiredStateResync implements OnApplicationBootstrap, OnApplication
     let deleted = 0;
     for (const cluster of new Set([...clusters, ...desired.keys()])) {
       const store = await this.stores.open<DesiredObject>(cluster);
-      // A cluster without namespaces keeps the role ClusterRoles it was given.
-      const objects = desired.get(cluster) ?? new Map(clusterRoleObjects());
+      // A cluster without namespaces holds the cluster-wide objects only.
+      const objects = desired.get(cluster) ?? clusterWide;
       for (const [key, object] of objects) {
         const current = await store.get(key);
         if (current && isDeepStrictEqual(current.value, object)) continue;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import { Namespace, RoleBinding } from '@cube/contracts';
 import { DesiredStateStores } from '@cube/messaging';
 import {
@@ -11,6 +12,7 @@ import {
   roleBindingKey,
   roleBindingManifest,
 } from './namespace-objects';
+import { CLUSTER_ROLE_BINDING_KEY_PREFIX, clusterRoleBindingKey, clusterRoleBindingManifest, clusterWideObjects } from './cluster-objects';
 
 /**
  * Writes what each member cluster must hold to its bucket `cube-desired-<cluster>`, after the
@@ -54,6 +56,33 @@ export class DesiredStateWriter {
       const store = await this.stores.open<DesiredObject>(namespace.cluster);
       await store.delete(roleBindingKey(namespace.name, binding));
     }
+  }
+
+  /**
+   * Makes a cluster's cluster-wide objects what `platformBindings` say: the ClusterRoles and one
+   * ClusterRoleBinding per platform binding put (unchanged ones left alone), other ClusterRoleBindings deleted.
+   */
+  async writeClusterWide(cluster: string, platformBindings: RoleBinding[]): Promise<void> {
+    const store = await this.stores.open<DesiredObject>(cluster);
+    const objects = clusterWideObjects(platformBindings);
+    for (const [key, object] of objects) {
+      const current = await store.get(key);
+      if (!current || !isDeepStrictEqual(current.value, object)) await store.put(key, object);
+    }
+    for (const key of await store.keys()) {
+      if (key.startsWith(CLUSTER_ROLE_BINDING_KEY_PREFIX) && !objects.has(key)) await store.delete(key);
+    }
+    this.clustersWithRoles.add(cluster);
+  }
+
+  async addClusterRoleBinding(cluster: string, binding: RoleBinding): Promise<void> {
+    const store = await this.stores.open<DesiredObject>(cluster);
+    await store.put(clusterRoleBindingKey(binding), clusterRoleBindingManifest(binding));
+  }
+
+  async removeClusterRoleBinding(cluster: string, binding: RoleBinding): Promise<void> {
+    const store = await this.stores.open<DesiredObject>(cluster);
+    await store.delete(clusterRoleBindingKey(binding));
   }
 
   private async ensureClusterRoles(cluster: string): Promise<void> {

@@ -7,7 +7,8 @@ import { Namespace, ROLE_NAMES, RoleBinding } from '@cube/contracts';
  */
 export type DesiredObject = Record<string, unknown> & { apiVersion: string; kind: string };
 
-const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cube' };
+/** `cube.io/managed-by` is what Warden prunes by (it adds it when applying too); the other is the common Kubernetes label. */
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cube', 'cube.io/managed-by': 'cube' };
 
 export const namespaceKey = (namespace: string) => `namespace.${namespace}`;
 export const resourceQuotaKey = (namespace: string) => `resourcequota.${namespace}.cube-quota`;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { JSONCodec, NatsConnection } from 'nats';
-import { ClustersSubjects, ClusterView, CubeError, Envelope } from '@cube/contracts';
+import { ClustersSubjects, ClusterView, CubeError, Envelope, Page } from '@cube/contracts';
 import { JETSTREAM_CONNECTION } from '@cube/messaging';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import type { BaseEnvironment } from '@cube/service-runtime';
@@ -34,22 +34,38 @@ export class ClusterRegistry {
     }
   }
 
+  /** Names of every registered cluster, page by page; 503 when the clusters service does not answer. */
+  async registeredClusters(): Promise<string[]> {
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<ClusterView> = await this.ask(ClustersSubjects.list, { limit: 500, ...(cursor ? { cursor } : {}) }, 'list the registered clusters');
+      names.push(...page.items.map((cluster) => cluster.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return names;
+  }
+
+  private get(cluster: string): Promise<ClusterView> {
+    return this.ask(ClustersSubjects.get, { name: cluster }, `answer whether cluster "${cluster}" is registered`);
+  }
+
   /** Nest's NATS request format ({ pattern, id, data } → { err, response }), with a deadline. */
-  private async get(cluster: string): Promise<ClusterView> {
+  private async ask<TReply>(subject: string, payload: unknown, what: string): Promise<TReply> {
     const id = randomUUID();
-    const envelope: Envelope<{ name: string }> = { actor: { kind: 'system', name: 'cube-tenancy' }, requestId: id, payload: { name: cluster } };
+    const envelope: Envelope<unknown> = { actor: { kind: 'system', name: 'cube-tenancy' }, requestId: id, payload };
     let reply;
     try {
-      reply = await this.nats.request(ClustersSubjects.get, codec.encode({ pattern: ClustersSubjects.get, id, data: envelope }), { timeout: this.env.CUBE_REQUEST_TIMEOUT_MS });
+      reply = await this.nats.request(subject, codec.encode({ pattern: subject, id, data: envelope }), { timeout: this.env.CUBE_REQUEST_TIMEOUT_MS });
     } catch (error: unknown) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new CubeError('UNAVAILABLE', `the clusters service did not answer whether cluster "${cluster}" is registered: ${message}`, { service: 'clusters' });
+      throw new CubeError('UNAVAILABLE', `the clusters service did not ${what}: ${message}`, { service: 'clusters' });
     }
-    const body = codec.decode(reply.data) as { err?: unknown; response?: ClusterView };
+    const body = codec.decode(reply.data) as { err?: unknown; response?: TReply };
     if (body.err !== undefined && body.err !== null) {
-      throw CubeError.isBody(body.err) ? CubeError.fromBody(body.err) : new CubeError('UNAVAILABLE', 'the clusters service failed to look up a cluster', { service: 'clusters' });
+      throw CubeError.isBody(body.err) ? CubeError.fromBody(body.err) : new CubeError('UNAVAILABLE', `the clusters service failed to ${what}`, { service: 'clusters' });
     }
-    if (!body.response) throw new CubeError('UNAVAILABLE', 'the clusters service answered without a cluster', { service: 'clusters' });
+    if (!body.response) throw new CubeError('UNAVAILABLE', `the clusters service did not ${what}: empty answer`, { service: 'clusters' });
     return body.response;
   }
 }

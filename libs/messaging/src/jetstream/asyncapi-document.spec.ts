@@ -39,12 +39,12 @@ describe('buildAsyncApiDocument', () => {
 
   it('documents one channel per event type on the events stream, plus the audit channel', () => {
     expect(Object.keys(document.channels).sort()).toEqual([
-      'cube.audit.records.{service}',
+      'cube.audit.{source}',
       'cube.events.identity.user.created',
       'cube.events.tenancy.namespace.created',
     ]);
     expect(document.channels['cube.events.identity.user.created']?.['x-jetstream-stream']).toBe('CUBE_EVENTS');
-    expect(document.channels['cube.audit.records.{service}']?.['x-jetstream-stream']).toBe('CUBE_AUDIT');
+    expect(document.channels['cube.audit.{source}']?.['x-jetstream-stream']).toBe('CUBE_AUDIT');
   });
 
   it('gives every channel a message with a payload schema', () => {

@@ -152,7 +152,7 @@ export function buildAsyncApiDocument(
       version: options.version ?? '1.0.0',
       description:
         `Domain events on the JetStream stream ${streams.eventsStream} (subjects ${streams.eventsSubjectPrefix}.>) and ` +
-        `audit records on ${streams.auditStream} (${streams.auditSubjectPrefix}.>). Read them with a durable consumer.`,
+        `audit records on ${streams.auditStream} (${streams.auditSubjectPrefix}.<source>, source cube or kubernetes). Read them with a durable consumer.`,
     },
     servers: {
       nats: { url: options.serverUrl ?? 'nats://localhost:4222', protocol: 'nats', description: 'NATS with JetStream' },
@@ -207,9 +207,16 @@ export function buildAsyncApiDocument(
     headers: MSG_ID_HEADER,
     payload: { $ref: '#/components/schemas/AuditRecord' },
   };
-  document.channels[`${streams.auditSubjectPrefix}.{service}`] = {
-    description: 'Audit records of one service; subscribe to all with the wildcard of the stream.',
-    parameters: { service: { description: 'The service that handled the write.', schema: { type: 'string' } } },
+  document.channels[`${streams.auditSubjectPrefix}.{source}`] = {
+    description:
+      `Audit records of one source; subscribe to all with ${streams.auditSubjectPrefix}.* (one token: the audit ` +
+      "service's own request subjects have more and are not audit records). The service that handled a write is the record's `service`.",
+    parameters: {
+      source: {
+        description: '`cube` for writes handled by Cube (records with source `platform`), `kubernetes` for native audit from member clusters.',
+        schema: { type: 'string', enum: ['cube', 'kubernetes'] },
+      },
+    },
     subscribe: {
       operationId: 'onAuditRecord',
       summary: 'An audit record, stored before the write was acknowledged.',

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { JetStreamClient } from 'nats';
-import { AuditRecord, CubeError } from '@cube/contracts';
+import { AuditRecord, auditSourceToken, CubeError } from '@cube/contracts';
 import { CubeStreamsOptions, resolveCubeStreams } from './cube-streams';
-import { assertSubjectToken, publishDurably } from './durable-publish';
+import { publishDurably } from './durable-publish';
 
 /** An audit record as the writing service knows it; `id`, `at` and `service` are filled in when absent. */
 export type AuditRecordInput = Omit<AuditRecord, 'id' | 'at' | 'service'> &
@@ -34,7 +34,7 @@ interface Waiting {
 }
 
 /**
- * Publishes audit records to `CUBE_AUDIT` on `cube.audit.records.<service>` with a publish ack and
+ * Publishes audit records to `CUBE_AUDIT` on `cube.audit.<source>` (`cube` or `kubernetes`) with a publish ack and
  * `Nats-Msg-Id` = record id, so the server drops a retried copy. A record JetStream does not
  * acknowledge (NATS restarting, stream leader moving) waits in a bounded in-memory outbox and is
  * retried in order with backoff; `record()` resolves once the record is stored or queued there.
@@ -78,8 +78,7 @@ export class AuditPublisher {
       at: input.at ?? new Date().toISOString(),
       service: input.service ?? this.options.service,
     };
-    assertSubjectToken(record.service, 'service');
-    const subject = `${this.subjectPrefix}.${record.service}`;
+    const subject = `${this.subjectPrefix}.${auditSourceToken(record.source)}`;
     // While older records wait, JetStream is known not to answer: queue behind them without a timeout.
     if (this.waiting.length === 0) {
       try {

@@ -33,7 +33,7 @@ describe('ensureStreams on the real NATS', () => {
     const { audit } = await ensureStreams(jsm, names);
     expect(audit.config).toMatchObject({
       name: names.auditStream,
-      subjects: [`${names.auditSubjectPrefix}.>`],
+      subjects: [`${names.auditSubjectPrefix}.*`],
       storage: StorageType.File,
       max_age: 0,
       deny_delete: true,

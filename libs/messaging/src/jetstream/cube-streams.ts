@@ -65,7 +65,10 @@ export async function ensureStreams(
     {
       name: streams.auditStream,
       description: 'Cube audit records of every write, kept without an age limit',
-      subjects: [`${streams.auditSubjectPrefix}.>`],
+      // `.*`, not `.>`: the audit service's request-reply subjects (`cube.audit.event.list`, four
+      // tokens) must stay outside the stream, or JetStream would store and PubAck them. An existing
+      // stream on `cube.audit.records.>` is updated in place; its records stay and are still read.
+      subjects: [`${streams.auditSubjectPrefix}.*`],
       max_age: nanos(streams.auditMaxAgeMs),
       duplicate_window: nanos(streams.duplicateWindowMs),
       num_replicas: streams.replicas,

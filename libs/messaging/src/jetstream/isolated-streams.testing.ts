@@ -16,7 +16,7 @@ export function isolatedStreams(): Required<
     eventsStream: `${tag.toUpperCase()}_CUBE_EVENTS`,
     eventsSubjectPrefix: `${tag}.cube.events`,
     auditStream: `${tag.toUpperCase()}_CUBE_AUDIT`,
-    auditSubjectPrefix: `${tag}.cube.audit.records`,
+    auditSubjectPrefix: `${tag}.cube.audit`,
   };
 }
 

@@ -42,7 +42,7 @@ describe('JetStreamModule', () => {
     expect((await jsm.streams.info(streams.eventsStream)).config.subjects).toEqual([
       `${streams.eventsSubjectPrefix}.>`,
     ]);
-    expect((await jsm.streams.info(streams.auditStream)).config.subjects).toEqual([`${streams.auditSubjectPrefix}.>`]);
+    expect((await jsm.streams.info(streams.auditStream)).config.subjects).toEqual([`${streams.auditSubjectPrefix}.*`]);
   });
 
   it('gives feature modules an event publisher for the service, and subscribers on the events stream', async () => {
@@ -75,7 +75,7 @@ describe('JetStreamModule', () => {
       outcome: 'success',
     });
     const stored = await jsm.streams.getMessage(streams.auditStream, {
-      last_by_subj: `${streams.auditSubjectPrefix}.tenancy`,
+      last_by_subj: `${streams.auditSubjectPrefix}.cube`,
     });
     expect(stored.header.get('Nats-Msg-Id')).toBe(record.id);
   });
