@@ -1,6 +1,8 @@
 // Native API proxy benchmark: the same GET of one ConfigMap, at the same concurrency and for the
 // same time, (1) straight to a Kubernetes API test server, (2) through Cube's proxy, (3) through
-// nginx as a plain reverse proxy to the same upstream. Everything on loopback; each process its own.
+// nginx as a plain reverse proxy that sets the same credential and impersonation headers as Cube (so
+// the upstream does the same work), plus nginx passing requests through unchanged, a bare Node proxy
+// and direct requests with impersonation headers. Everything on loopback; each process its own.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -104,12 +106,31 @@ function kubeRequest(url: string, token: string, method: string, path: string, b
   });
 }
 
-async function startNginx(dir: string, upstreamPort: number): Promise<{ child: ChildProcess; url: string }> {
+/** What nginx adds to every request it forwards: nothing (plain), or Cube's credential and impersonation headers. */
+interface NginxUpstreamHeaders {
+  authorization: string;
+  impersonateUser: string;
+  impersonateGroups: string[];
+}
+
+async function startNginx(dir: string, name: string, upstreamPort: number, identity?: NginxUpstreamHeaders): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const prefix = join(dir, 'nginx');
+  const prefix = join(dir, name);
   for (const sub of ['', 'client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(prefix, sub), { recursive: true });
   // A plain reverse proxy, tuned as one would for an API: HTTP/1.1 keep-alive upstream, no buffering
   // of the body to disk, no access log (Cube's proxy writes no per-read log line either).
+  // The fair leg: fixed headers, as a plain reverse proxy doing Cube's job for one caller would set
+  // them (the caller's own Authorization and Impersonate-* replaced), so the member does the same
+  // impersonation and RBAC work for nginx's requests as for Cube's.
+  const impersonation = identity
+    ? [
+        `proxy_set_header Authorization "${identity.authorization}";`,
+        `proxy_set_header Impersonate-User "${identity.impersonateUser}";`,
+        ...identity.impersonateGroups.map((group) => `proxy_set_header Impersonate-Group "${group}";`),
+      ]
+        .map((line) => `\n      ${line}`)
+        .join('')
+    : '';
   const config = `
 worker_processes 1;
 daemon off;
@@ -129,7 +150,7 @@ http {
     location / {
       proxy_pass https://kube;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection "";${impersonation}
       proxy_ssl_session_reuse on;
       proxy_ssl_verify off;
       proxy_buffering off;
@@ -165,6 +186,16 @@ async function startBareNodeProxy(upstreamPort: number): Promise<{ child: ChildP
   const child = spawn(process.execPath, ['-e', BARE_NODE_PROXY, String(port), String(upstreamPort)], { stdio: ['ignore', 'ignore', 'inherit'] });
   await until('bare Node proxy', () => answers(port), 10_000, 50);
   return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * One header line per value: autocannon writes an array as one comma-joined line, which the member
+ * would read as a single group, so each value gets its own spelling of the name (names are case-blind).
+ */
+function repeatedHeader(name: string, values: string[]): Record<string, string> {
+  const spellings = [name, name.toLowerCase(), name.toUpperCase()];
+  if (values.length > spellings.length) throw new Error(`${name}: at most ${spellings.length} values`);
+  return Object.fromEntries(values.map((value, i) => [spellings[i] ?? name, value]));
 }
 
 async function measure(url: string, token: string, extraHeaders: Record<string, string> = {}): Promise<Measured> {
@@ -203,6 +234,7 @@ export async function run(): Promise<unknown> {
   let stack: RunningStack | undefined;
   let warden: ChildProcess | undefined;
   let nginx: ChildProcess | undefined;
+  let nginxPlain: ChildProcess | undefined;
   try {
     kube = await startKubeServerProcess(dir);
     const upstreamPort = Number(new URL(kube.url).port);
@@ -277,18 +309,33 @@ export async function run(): Promise<unknown> {
     const probe = await fetch(cubeUrl, { headers: { Authorization: `Bearer ${apiToken}` } });
     if (probe.status !== 200) throw new Error(`GET through Cube's proxy answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
 
-    const started = await startNginx(dir, upstreamPort);
-    nginx = started.child;
+    // What Cube sends the member for this caller: its credential for the cluster, the caller as
+    // Impersonate-User and the caller's groups plus system:authenticated (proxy-headers.ts).
+    const claims = JSON.parse(Buffer.from(login.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub: string; groups?: string[] };
+    const identity: NginxUpstreamHeaders = {
+      authorization: `Bearer ${kube.token}`,
+      impersonateUser: claims.sub,
+      impersonateGroups: [...new Set([...(claims.groups ?? []), 'system:authenticated'])],
+    };
+    const impersonating = await startNginx(dir, 'nginx-impersonating', upstreamPort, identity);
+    nginx = impersonating.child;
+    const plain = await startNginx(dir, 'nginx-plain', upstreamPort);
+    nginxPlain = plain.child;
 
     const direct = await measure(`${kube.url}${OBJECT_PATH}`, kube.token);
     const viaCube = await measure(cubeUrl, apiToken);
-    const viaNginx = await measure(`${started.url}${OBJECT_PATH}`, kube.token);
+    // The caller's own credential is replaced by nginx's fixed Authorization, as Cube replaces it.
+    const viaNginx = await measure(`${impersonating.url}${OBJECT_PATH}`, 'not-forwarded');
+    const viaPlainNginx = await measure(`${plain.url}${OBJECT_PATH}`, kube.token);
     // What the member itself spends on an impersonated request (impersonation check, then RBAC for the
     // impersonated user instead of system:masters): the upstream share of Cube's latency.
     const bare = await startBareNodeProxy(upstreamPort);
     bareNode = bare.child;
     const viaBareNode = await measure(`${bare.url}${OBJECT_PATH}`, kube.token);
-    const directImpersonating = await measure(`${kube.url}${OBJECT_PATH}`, kube.token, { 'Impersonate-User': 'admin', 'Impersonate-Group': 'system:authenticated' });
+    const directImpersonating = await measure(`${kube.url}${OBJECT_PATH}`, kube.token, {
+      'Impersonate-User': identity.impersonateUser,
+      ...repeatedHeader('Impersonate-Group', identity.impersonateGroups),
+    });
 
     const result = {
       at: new Date().toISOString(),
@@ -300,15 +347,20 @@ export async function run(): Promise<unknown> {
       machine: { cpus: cpus().length, node: process.version },
       direct,
       cube: viaCube,
+      upstreamImpersonation: { user: identity.impersonateUser, groups: identity.impersonateGroups },
       nginx: viaNginx,
+      nginxPlain: viaPlainNginx,
       directImpersonating,
       bareNodeProxy: viaBareNode,
       ratios: {
         cubeToNginxThroughput: round(viaCube.requestsPerSecond / viaNginx.requestsPerSecond),
+        cubeToPlainNginxThroughput: round(viaCube.requestsPerSecond / viaPlainNginx.requestsPerSecond),
         cubeToDirectThroughput: round(viaCube.requestsPerSecond / direct.requestsPerSecond),
         cubeAddedP50MsVsDirect: round(viaCube.p50Ms - direct.p50Ms),
         cubeAddedP50MsVsNginx: round(viaCube.p50Ms - viaNginx.p50Ms),
+        cubeAddedP50MsVsPlainNginx: round(viaCube.p50Ms - viaPlainNginx.p50Ms),
         nginxAddedP50MsVsDirect: round(viaNginx.p50Ms - direct.p50Ms),
+        nginxAddedP50MsVsDirectImpersonating: round(viaNginx.p50Ms - directImpersonating.p50Ms),
         cubeAddedP50MsVsDirectImpersonating: round(viaCube.p50Ms - directImpersonating.p50Ms),
         cubeToDirectImpersonatingThroughput: round(viaCube.requestsPerSecond / directImpersonating.requestsPerSecond),
       },
@@ -320,7 +372,8 @@ export async function run(): Promise<unknown> {
         [
           ['direct', direct],
           ['cube', viaCube],
-          ['nginx', viaNginx],
+          ['nginx (impersonating)', viaNginx],
+          ['nginx (plain)', viaPlainNginx],
           ['direct+impersonation', directImpersonating],
           ['bare Node proxy', viaBareNode],
         ] as const
@@ -328,13 +381,14 @@ export async function run(): Promise<unknown> {
     ];
     process.stdout.write(`${rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(22) : cell.padStart(10))).join('')).join('\n')}\n`);
     process.stdout.write(
-      `cube/nginx throughput ${result.ratios.cubeToNginxThroughput} (target >= 0.8); cube added p50 ${result.ratios.cubeAddedP50MsVsDirect} ms vs direct, ${result.ratios.cubeAddedP50MsVsNginx} ms vs nginx (target <= 1 ms)\n`,
+      `cube/nginx throughput ${result.ratios.cubeToNginxThroughput} (target >= 0.8; ${result.ratios.cubeToPlainNginxThroughput} vs plain nginx); cube added p50 ${result.ratios.cubeAddedP50MsVsDirect} ms vs direct, ${result.ratios.cubeAddedP50MsVsNginx} ms vs nginx (target <= 1 ms)\n`,
     );
     await mkdir(join(__dirname, 'results'), { recursive: true });
     await writeFile(join(__dirname, 'results', 'proxy.json'), `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
     await stopChild(nginx);
+    await stopChild(nginxPlain);
     await stopChild(profiled);
     await stopChild(bareNode);
     await stopChild(warden);
