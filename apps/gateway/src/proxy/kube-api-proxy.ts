@@ -4,6 +4,7 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
 import { CredentialVerifier } from '../authn/credential-verifier';
 import { GatewayEnvironment } from '../config/gateway-environment';
@@ -79,8 +80,11 @@ export class KubeApiProxy {
     @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
   ) {}
 
-  /** A plain HTTP request (every method, watch and follow included). */
-  async handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  /**
+   * A plain HTTP request (every method, watch and follow included). `logOutcome`: the proxy writes
+   * the request's log line itself (the fast path, where no pino-http middleware does).
+   */
+  async handle(req: IncomingMessage, res: ServerResponse, requestId: string, logOutcome = false): Promise<void> {
     const started = performance.now();
     let prepared: Prepared;
     try {
@@ -90,7 +94,9 @@ export class KubeApiProxy {
       }
       prepared = await this.prepare(req, this.bearerOf(req), requestId);
     } catch (error: unknown) {
-      this.refuse(req, res, statusOf(error));
+      const status = statusOf(error);
+      this.refuse(req, res, status);
+      if (logOutcome) this.logOutcome(req, status.code, started, requestId, undefined, false);
       return;
     }
     const { target, principal, info, audited, upstreamPath } = prepared;
@@ -132,6 +138,7 @@ export class KubeApiProxy {
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
       if (audited) this.audit(prepared, req, code || 499, started, requestId, created?.name());
+      if (logOutcome) this.logOutcome(req, code || 499, started, requestId, target.name, audited);
     });
 
     let received = 0;
@@ -239,6 +246,25 @@ export class KubeApiProxy {
   private bearerOf(req: IncomingMessage): string | undefined {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     return match?.[1];
+  }
+
+  /**
+   * One line per proxied request, without costing reads a synchronous write each: failures (5xx)
+   * at warn, audited requests and the proxy's own refusals at info, everything else at debug.
+   */
+  private logOutcome(req: IncomingMessage, code: number, started: number, requestId: string, cluster: string | undefined, audited: boolean): void {
+    const level = code >= 500 ? 'warn' : audited || cluster === undefined ? 'info' : 'debug';
+    if (level === 'debug' && PinoLogger.root && !PinoLogger.root.isLevelEnabled('debug')) return;
+    const line = {
+      requestId,
+      ...(cluster ? { cluster } : {}),
+      req: { method: req.method, url: req.url },
+      res: { statusCode: code },
+      responseTime: Math.round(performance.now() - started),
+    };
+    if (level === 'warn') this.logger.warn(line, 'proxied request failed');
+    else if (level === 'info') this.logger.log(line, 'proxied request');
+    else this.logger.debug(line, 'proxied request');
   }
 
   private tooLarge(): ProxyError {
