@@ -49,6 +49,8 @@ export function splitProxyUrl(url: string): ProxyUrl | undefined {
 
 /** `.` and `..` segments (also percent-encoded) could step out of a server URL's path prefix. */
 function hasDotSegment(path: string): boolean {
+  // Most paths have no dot at all: no need to split them.
+  if (!path.includes('.') && !/%2e/i.test(path)) return false;
   return path.split('/').some((segment) => {
     const decoded = segment.replace(/%2e/gi, '.');
     return decoded === '.' || decoded === '..';
@@ -60,6 +62,7 @@ interface Prepared {
   principal: AuthenticatedPrincipal;
   info: KubeRequestInfo;
   url: ProxyUrl;
+  query: URLSearchParams;
   audited: boolean;
   upstreamPath: string;
 }
@@ -100,7 +103,7 @@ export class KubeApiProxy {
       return;
     }
     const { target, principal, info, audited, upstreamPath } = prepared;
-    const streaming = isStreamingRequest(info, new URLSearchParams(prepared.url.search));
+    const streaming = isStreamingRequest(info, prepared.query);
     const upstream = httpsRequest({
       protocol: 'https:',
       hostname: target.server.hostname,
@@ -224,11 +227,12 @@ export class KubeApiProxy {
     if (target.status !== 'normal') {
       throw new ProxyError(503, `cluster "${target.name}" is ${target.status}, not normal: its API is not available through Cube now`);
     }
-    const info = parseKubeRequest(req.method ?? 'GET', url.path, new URLSearchParams(url.search));
+    const query = new URLSearchParams(url.search);
+    const info = parseKubeRequest(req.method ?? 'GET', url.path, query);
     const audited = isAudited(info, this.env.CUBE_PROXY_AUDIT_READS);
     if (audited && !this.bus.auditReady) throw new ProxyError(503, 'the audit trail is not reachable: requests that must be audited are refused');
     const base = target.server.pathname.replace(/\/+$/, '');
-    return { target, principal, info, url, audited, upstreamPath: `${base}${url.path}${url.search}` };
+    return { target, principal, info, url, query, audited, upstreamPath: `${base}${url.path}${url.search}` };
   }
 
   private async authenticate(token: string | undefined, requestId: string): Promise<AuthenticatedPrincipal> {
