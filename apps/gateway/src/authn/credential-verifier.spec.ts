@@ -57,4 +57,14 @@ describe('CredentialVerifier access tokens', () => {
     await verifier.verifyAccessToken('old-1', 'r2');
     expect(checked).toEqual(['old-1', 'old-1']);
   });
+
+  it('answers from the cache at once only once every check of a token is cached', async () => {
+    const { verifier } = setUp();
+    expect(verifier.cachedPrincipal('alice-1')).toBeUndefined();
+    await verifier.verifyAccessToken('alice-1', 'r1');
+    expect(verifier.cachedPrincipal('alice-1')).toEqual({ name: 'alice', groups: ['alice-team'] });
+    expect(verifier.cachedPrincipal('cube_unknown')).toBeUndefined();
+    verifier.forgetAll();
+    expect(verifier.cachedPrincipal('alice-1')).toBeUndefined();
+  });
 });

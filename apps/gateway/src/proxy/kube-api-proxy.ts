@@ -95,7 +95,9 @@ export class KubeApiProxy {
       if (Number.isFinite(declared) && declared > this.env.CUBE_PROXY_MAX_BODY_BYTES) {
         throw this.tooLarge();
       }
-      prepared = await this.prepare(req, this.bearerOf(req), requestId);
+      const token = this.bearerOf(req);
+      // Credential and cluster both cached (nearly every request): no await on the way upstream.
+      prepared = this.prepareFromCache(req, token) ?? (await this.prepare(req, token, requestId));
     } catch (error: unknown) {
       const status = statusOf(error);
       this.refuse(req, res, status);
@@ -219,11 +221,29 @@ export class KubeApiProxy {
   }
 
   private async prepare(req: IncomingMessage, token: string | undefined, requestId: string): Promise<Prepared> {
+    const url = this.proxyUrlOf(req);
+    const principal = await this.authenticate(token, requestId);
+    const target = await this.connections.target(url.cluster, requestId);
+    return this.prepared(req, url, principal, target);
+  }
+
+  /** prepare() from the credential and connection caches alone; undefined when either must be asked for. */
+  private prepareFromCache(req: IncomingMessage, token: string | undefined): Prepared | undefined {
+    const url = this.proxyUrlOf(req);
+    if (!token) return undefined;
+    const principal = this.verifier.cachedPrincipal(token);
+    const target = principal && this.connections.cached(url.cluster);
+    return target ? this.prepared(req, url, principal, target) : undefined;
+  }
+
+  private proxyUrlOf(req: IncomingMessage): ProxyUrl {
     const url = splitProxyUrl(req.url ?? '');
     if (!url || !CLUSTER_NAME.test(url.cluster)) throw new ProxyError(404, 'no such cluster: the path is /api/v1/proxy/clusters/<cluster>/<kubernetes path>');
     if (hasDotSegment(url.path)) throw new ProxyError(400, 'the path may not contain "." or ".." segments');
-    const principal = await this.authenticate(token, requestId);
-    const target = await this.connections.target(url.cluster, requestId);
+    return url;
+  }
+
+  private prepared(req: IncomingMessage, url: ProxyUrl, principal: AuthenticatedPrincipal, target: ProxyTarget): Prepared {
     if (target.status !== 'normal') {
       throw new ProxyError(503, `cluster "${target.name}" is ${target.status}, not normal: its API is not available through Cube now`);
     }
