@@ -1,6 +1,8 @@
 // Native API proxy benchmark: the same GET of one ConfigMap, at the same concurrency and for the
 // same time, (1) straight to a Kubernetes API test server, (2) through Cube's proxy, (3) through
-// nginx as a plain reverse proxy to the same upstream. Everything on loopback; each process its own.
+// nginx as a plain reverse proxy that sets the same credential and impersonation headers as Cube (so
+// the upstream does the same work), plus nginx passing requests through unchanged, a bare Node proxy
+// and direct requests with impersonation headers. Everything on loopback; each process its own.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,6 +22,7 @@ const NGINX = '/usr/sbin/nginx';
 const CONNECTIONS = Number(process.env['PROXY_BENCH_CONNECTIONS'] ?? 16);
 const DURATION_S = Number(process.env['PROXY_BENCH_DURATION'] ?? 10);
 const WARMUP_S = 2;
+const ROUNDS = Number(process.env['PROXY_BENCH_ROUNDS'] ?? 3);
 const ADMIN_PASSWORD = 'bench-proxy-secret-2026';
 const CLUSTER = 'bench';
 const OBJECT_PATH = '/api/v1/namespaces/default/configmaps/bench';
@@ -31,6 +34,8 @@ interface Measured {
   requests: number;
   non2xx: number;
   errors: number;
+  /** Requests/s of each round, in order. */
+  perRound: number[];
 }
 
 const freePort = () =>
@@ -104,12 +109,31 @@ function kubeRequest(url: string, token: string, method: string, path: string, b
   });
 }
 
-async function startNginx(dir: string, upstreamPort: number): Promise<{ child: ChildProcess; url: string }> {
+/** What nginx adds to every request it forwards: nothing (plain), or Cube's credential and impersonation headers. */
+interface NginxUpstreamHeaders {
+  authorization: string;
+  impersonateUser: string;
+  impersonateGroups: string[];
+}
+
+async function startNginx(dir: string, name: string, upstreamPort: number, identity?: NginxUpstreamHeaders): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const prefix = join(dir, 'nginx');
+  const prefix = join(dir, name);
   for (const sub of ['', 'client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(prefix, sub), { recursive: true });
   // A plain reverse proxy, tuned as one would for an API: HTTP/1.1 keep-alive upstream, no buffering
   // of the body to disk, no access log (Cube's proxy writes no per-read log line either).
+  // The fair leg: fixed headers, as a plain reverse proxy doing Cube's job for one caller would set
+  // them (the caller's own Authorization and Impersonate-* replaced), so the member does the same
+  // impersonation and RBAC work for nginx's requests as for Cube's.
+  const impersonation = identity
+    ? [
+        `proxy_set_header Authorization "${identity.authorization}";`,
+        `proxy_set_header Impersonate-User "${identity.impersonateUser}";`,
+        ...identity.impersonateGroups.map((group) => `proxy_set_header Impersonate-Group "${group}";`),
+      ]
+        .map((line) => `\n      ${line}`)
+        .join('')
+    : '';
   const config = `
 worker_processes 1;
 daemon off;
@@ -123,13 +147,16 @@ http {
   fastcgi_temp_path ${join(prefix, 'fastcgi')};
   uwsgi_temp_path ${join(prefix, 'uwsgi')};
   scgi_temp_path ${join(prefix, 'scgi')};
-  upstream kube { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  upstream kube { server 127.0.0.1:${upstreamPort}; keepalive 64; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:${port};
+    # nginx closes a keep-alive connection after 1000 requests by default (both sides): the client
+    # sees that as errors, and the upstream as new TLS handshakes, which no other leg pays.
+    keepalive_requests 1000000;
     location / {
       proxy_pass https://kube;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection "";${impersonation}
       proxy_ssl_session_reuse on;
       proxy_ssl_verify off;
       proxy_buffering off;
@@ -150,26 +177,48 @@ http {
  */
 const BARE_NODE_PROXY = `
 const http = require('node:http'); const https = require('node:https');
-const [port, upstreamPort] = process.argv.slice(1).map(Number);
+const [port, upstreamPort] = process.argv.slice(1, 3).map(Number);
+const fixed = JSON.parse(process.argv[3] || '{}');
 const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
 http.createServer((req, res) => {
-  const up = https.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+  const headers = { ...req.headers, ...fixed };
+  const up = https.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers, agent }, (answer) => {
     res.writeHead(answer.statusCode, answer.headers); answer.pipe(res);
   });
   up.on('error', () => res.destroy()); req.pipe(up);
 }).listen(port, '127.0.0.1', () => process.stdout.write('ready\\n'));
 `;
 
-async function startBareNodeProxy(upstreamPort: number): Promise<{ child: ChildProcess; url: string }> {
+async function startBareNodeProxy(upstreamPort: number, identity?: NginxUpstreamHeaders): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-e', BARE_NODE_PROXY, String(port), String(upstreamPort)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // With an identity, the same fixed headers as the impersonating nginx: the floor for a Node proxy doing Cube's job.
+  const fixed = identity ? { authorization: identity.authorization, 'impersonate-user': identity.impersonateUser, 'impersonate-group': identity.impersonateGroups } : {};
+  const child = spawn(process.execPath, ['-e', BARE_NODE_PROXY, String(port), String(upstreamPort), JSON.stringify(fixed)], { stdio: ['ignore', 'ignore', 'inherit'] });
   await until('bare Node proxy', () => answers(port), 10_000, 50);
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-async function measure(url: string, token: string, extraHeaders: Record<string, string> = {}): Promise<Measured> {
-  const options = { url, connections: CONNECTIONS, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...extraHeaders } };
-  await autocannon({ ...options, duration: WARMUP_S });
+/**
+ * One header line per value: autocannon writes an array as one comma-joined line, which the member
+ * would read as a single group, so each value gets its own spelling of the name (names are case-blind).
+ */
+function repeatedHeader(name: string, values: string[]): Record<string, string> {
+  const spellings = [name, name.toLowerCase(), name.toUpperCase()];
+  if (values.length > spellings.length) throw new Error(`${name}: at most ${spellings.length} values`);
+  return Object.fromEntries(values.map((value, i) => [spellings[i] ?? name, value]));
+}
+
+interface Leg {
+  url: string;
+  token: string;
+  extraHeaders?: Record<string, string>;
+}
+
+type RoundResult = Omit<Measured, 'perRound'>;
+
+async function measureOnce(leg: Leg, warmup: boolean): Promise<RoundResult> {
+  const options = { url: leg.url, connections: CONNECTIONS, headers: { Authorization: `Bearer ${leg.token}`, Accept: 'application/json', ...(leg.extraHeaders ?? {}) } };
+  if (warmup) await autocannon({ ...options, duration: WARMUP_S });
   const result = await autocannon({ ...options, duration: DURATION_S });
   return {
     requestsPerSecond: round(result.requests.average),
@@ -179,6 +228,41 @@ async function measure(url: string, token: string, extraHeaders: Record<string, 
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+/**
+ * Every leg, ROUNDS times, interleaved (a b c … a b c …): the machine is shared, and load from other
+ * processes that comes and goes would otherwise fall on whichever leg ran at that moment. Per leg:
+ * requests/s over all rounds, the median of the rounds' p50 and p99.
+ */
+async function measureInterleaved<K extends string>(legs: Record<K, Leg>): Promise<Record<K, Measured>> {
+  const rounds = new Map<K, RoundResult[]>();
+  for (let pass = 0; pass < ROUNDS; pass++) {
+    for (const [name, leg] of Object.entries(legs) as [K, Leg][]) {
+      const measured = await measureOnce(leg, pass === 0);
+      rounds.set(name, [...(rounds.get(name) ?? []), measured]);
+    }
+  }
+  const out = {} as Record<K, Measured>;
+  for (const [name, results] of rounds) {
+    const requests = results.reduce((sum, r) => sum + r.requests, 0);
+    out[name] = {
+      requestsPerSecond: round(requests / (DURATION_S * results.length)),
+      p50Ms: median(results.map((r) => r.p50Ms)),
+      p99Ms: median(results.map((r) => r.p99Ms)),
+      requests,
+      non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+      errors: results.reduce((sum, r) => sum + r.errors, 0),
+      perRound: results.map((r) => r.requestsPerSecond),
+    };
+  }
+  return out;
 }
 
 export async function run(): Promise<unknown> {
@@ -198,11 +282,13 @@ export async function run(): Promise<unknown> {
   const secretKey = randomBytes(32).toString('base64');
   let profiled: ChildProcess | undefined;
   let bareNode: ChildProcess | undefined;
+  let bareNodeImpersonating: ChildProcess | undefined;
   let kube: Awaited<ReturnType<typeof startKubeServerProcess>> | undefined;
   let nats: LocalNatsServer | undefined;
   let stack: RunningStack | undefined;
   let warden: ChildProcess | undefined;
   let nginx: ChildProcess | undefined;
+  let nginxPlain: ChildProcess | undefined;
   try {
     kube = await startKubeServerProcess(dir);
     const upstreamPort = Number(new URL(kube.url).port);
@@ -277,18 +363,40 @@ export async function run(): Promise<unknown> {
     const probe = await fetch(cubeUrl, { headers: { Authorization: `Bearer ${apiToken}` } });
     if (probe.status !== 200) throw new Error(`GET through Cube's proxy answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
 
-    const started = await startNginx(dir, upstreamPort);
-    nginx = started.child;
+    // What Cube sends the member for this caller: its credential for the cluster, the caller as
+    // Impersonate-User and the caller's groups plus system:authenticated (proxy-headers.ts).
+    const claims = JSON.parse(Buffer.from(login.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub: string; groups?: string[] };
+    const identity: NginxUpstreamHeaders = {
+      authorization: `Bearer ${kube.token}`,
+      impersonateUser: claims.sub,
+      impersonateGroups: [...new Set([...(claims.groups ?? []), 'system:authenticated'])],
+    };
+    const impersonating = await startNginx(dir, 'nginx-impersonating', upstreamPort, identity);
+    nginx = impersonating.child;
+    const plain = await startNginx(dir, 'nginx-plain', upstreamPort);
+    nginxPlain = plain.child;
 
-    const direct = await measure(`${kube.url}${OBJECT_PATH}`, kube.token);
-    const viaCube = await measure(cubeUrl, apiToken);
-    const viaNginx = await measure(`${started.url}${OBJECT_PATH}`, kube.token);
-    // What the member itself spends on an impersonated request (impersonation check, then RBAC for the
-    // impersonated user instead of system:masters): the upstream share of Cube's latency.
     const bare = await startBareNodeProxy(upstreamPort);
     bareNode = bare.child;
-    const viaBareNode = await measure(`${bare.url}${OBJECT_PATH}`, kube.token);
-    const directImpersonating = await measure(`${kube.url}${OBJECT_PATH}`, kube.token, { 'Impersonate-User': 'admin', 'Impersonate-Group': 'system:authenticated' });
+    const bareImpersonating = await startBareNodeProxy(upstreamPort, identity);
+    bareNodeImpersonating = bareImpersonating.child;
+    const measured = await measureInterleaved({
+      direct: { url: `${kube.url}${OBJECT_PATH}`, token: kube.token },
+      cube: { url: cubeUrl, token: apiToken },
+      // The caller's own credential is replaced by nginx's fixed Authorization, as Cube replaces it.
+      nginx: { url: `${impersonating.url}${OBJECT_PATH}`, token: 'not-forwarded' },
+      nginxPlain: { url: `${plain.url}${OBJECT_PATH}`, token: kube.token },
+      bareNode: { url: `${bare.url}${OBJECT_PATH}`, token: kube.token },
+      bareNodeImpersonating: { url: `${bareImpersonating.url}${OBJECT_PATH}`, token: 'not-forwarded' },
+      // What the member itself spends on an impersonated request (impersonation check, then RBAC for
+      // the impersonated user instead of system:masters): the upstream share of Cube's latency.
+      directImpersonating: {
+        url: `${kube.url}${OBJECT_PATH}`,
+        token: kube.token,
+        extraHeaders: { 'Impersonate-User': identity.impersonateUser, ...repeatedHeader('Impersonate-Group', identity.impersonateGroups) },
+      },
+    });
+    const { direct, cube: viaCube, nginx: viaNginx, nginxPlain: viaPlainNginx, bareNode: viaBareNode, bareNodeImpersonating: viaBareNodeImpersonating, directImpersonating } = measured;
 
     const result = {
       at: new Date().toISOString(),
@@ -296,21 +404,31 @@ export async function run(): Promise<unknown> {
       cubeCredential: 'API token from GET /api/v1/clusters/{cluster}/kubeconfig (as kubectl presents it)',
       connections: CONNECTIONS,
       durationSeconds: DURATION_S,
+      rounds: ROUNDS,
       warmupSeconds: WARMUP_S,
       machine: { cpus: cpus().length, node: process.version },
       direct,
       cube: viaCube,
+      upstreamImpersonation: { user: identity.impersonateUser, groups: identity.impersonateGroups },
       nginx: viaNginx,
+      nginxPlain: viaPlainNginx,
       directImpersonating,
       bareNodeProxy: viaBareNode,
+      bareNodeProxyImpersonating: viaBareNodeImpersonating,
       ratios: {
         cubeToNginxThroughput: round(viaCube.requestsPerSecond / viaNginx.requestsPerSecond),
+        cubeToPlainNginxThroughput: round(viaCube.requestsPerSecond / viaPlainNginx.requestsPerSecond),
         cubeToDirectThroughput: round(viaCube.requestsPerSecond / direct.requestsPerSecond),
         cubeAddedP50MsVsDirect: round(viaCube.p50Ms - direct.p50Ms),
         cubeAddedP50MsVsNginx: round(viaCube.p50Ms - viaNginx.p50Ms),
+        cubeAddedP50MsVsPlainNginx: round(viaCube.p50Ms - viaPlainNginx.p50Ms),
         nginxAddedP50MsVsDirect: round(viaNginx.p50Ms - direct.p50Ms),
+        nginxAddedP50MsVsDirectImpersonating: round(viaNginx.p50Ms - directImpersonating.p50Ms),
         cubeAddedP50MsVsDirectImpersonating: round(viaCube.p50Ms - directImpersonating.p50Ms),
         cubeToDirectImpersonatingThroughput: round(viaCube.requestsPerSecond / directImpersonating.requestsPerSecond),
+        // Cube against the same job done by the least a Node proxy can do, and that floor against nginx.
+        cubeToBareNodeImpersonatingThroughput: round(viaCube.requestsPerSecond / viaBareNodeImpersonating.requestsPerSecond),
+        bareNodeImpersonatingToNginxThroughput: round(viaBareNodeImpersonating.requestsPerSecond / viaNginx.requestsPerSecond),
       },
       target: { cubeToNginxThroughput: '>= 0.8', cubeAddedP50MsVsDirect: '<= 1' },
     };
@@ -320,23 +438,27 @@ export async function run(): Promise<unknown> {
         [
           ['direct', direct],
           ['cube', viaCube],
-          ['nginx', viaNginx],
+          ['nginx (impersonating)', viaNginx],
+          ['nginx (plain)', viaPlainNginx],
           ['direct+impersonation', directImpersonating],
           ['bare Node proxy', viaBareNode],
+          ['bare Node (impersonating)', viaBareNodeImpersonating],
         ] as const
       ).map(([name, m]) => [name, String(m.requestsPerSecond), String(m.p50Ms), String(m.p99Ms), String(m.requests), String(m.non2xx + m.errors)]),
     ];
-    process.stdout.write(`${rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(22) : cell.padStart(10))).join('')).join('\n')}\n`);
+    process.stdout.write(`${rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(26) : cell.padStart(10))).join('')).join('\n')}\n`);
     process.stdout.write(
-      `cube/nginx throughput ${result.ratios.cubeToNginxThroughput} (target >= 0.8); cube added p50 ${result.ratios.cubeAddedP50MsVsDirect} ms vs direct, ${result.ratios.cubeAddedP50MsVsNginx} ms vs nginx (target <= 1 ms)\n`,
+      `cube/nginx throughput ${result.ratios.cubeToNginxThroughput} (target >= 0.8; ${result.ratios.cubeToPlainNginxThroughput} vs plain nginx); cube added p50 ${result.ratios.cubeAddedP50MsVsDirect} ms vs direct, ${result.ratios.cubeAddedP50MsVsNginx} ms vs nginx (target <= 1 ms)\n`,
     );
     await mkdir(join(__dirname, 'results'), { recursive: true });
     await writeFile(join(__dirname, 'results', 'proxy.json'), `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
     await stopChild(nginx);
+    await stopChild(nginxPlain);
     await stopChild(profiled);
     await stopChild(bareNode);
+    await stopChild(bareNodeImpersonating);
     await stopChild(warden);
     await stack?.stop();
     await nats?.stop();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AccessTokenVerifier } from '@cube/auth';
-import { API_TOKEN_PREFIX, AuthenticatedPrincipal, IdentitySubjects } from '@cube/contracts';
+import { AccessTokenClaims, API_TOKEN_PREFIX, AuthenticatedPrincipal, IdentitySubjects } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { ExpiringCache } from './expiring-cache';
 
@@ -18,6 +18,12 @@ const GATEWAY = { kind: 'system', name: 'gateway' } as const;
 export class CredentialVerifier {
   private readonly apiTokens = new ExpiringCache<AuthenticatedPrincipal>(CREDENTIAL_CACHE_TTL_MS);
   private readonly activeUsers = new ExpiringCache<AuthenticatedPrincipal>(CREDENTIAL_CACHE_TTL_MS);
+  /**
+   * Claims of access tokens whose signature was checked, by the token's hash: an EdDSA verification
+   * per request is most of what a proxied read costs. Kept until the token expires or the TTL ends,
+   * whichever is first, and dropped with the rest when a user changes.
+   */
+  private readonly verifiedAccessTokens = new ExpiringCache<AccessTokenClaims>(CREDENTIAL_CACHE_TTL_MS);
 
   constructor(
     private readonly bus: ServiceRequester,
@@ -29,7 +35,7 @@ export class CredentialVerifier {
   }
 
   async verifyApiToken(token: string, requestId: string): Promise<AuthenticatedPrincipal> {
-    const key = createHash('sha256').update(token).digest('hex');
+    const key = tokenKey(token);
     const cached = this.apiTokens.get(key);
     if (cached) return cached;
     const principal = await this.bus.request<AuthenticatedPrincipal>('identity', IdentitySubjects.verifyApiToken, {
@@ -43,7 +49,12 @@ export class CredentialVerifier {
 
   /** Offline signature check, then the user's current state (cached briefly), so a disabled user is refused. */
   async verifyAccessToken(token: string, requestId: string): Promise<AuthenticatedPrincipal> {
-    const claims = await this.accessTokens.verify(token);
+    const key = tokenKey(token);
+    let claims = this.verifiedAccessTokens.get(key);
+    if (!claims) {
+      claims = await this.accessTokens.verify(token);
+      this.verifiedAccessTokens.set(key, claims, claims.exp * 1000 - Date.now());
+    }
     const cached = this.activeUsers.get(claims.sub);
     if (cached) return { name: claims.sub, groups: claims.groups };
     const principal = await this.bus.request<AuthenticatedPrincipal>('identity', IdentitySubjects.principal, {
@@ -55,13 +66,33 @@ export class CredentialVerifier {
     return { name: claims.sub, groups: claims.groups };
   }
 
+  /**
+   * The principal behind a token when every check of it is still cached (signature or API token,
+   * and the user's state), at once; otherwise undefined, and verifyApiToken/verifyAccessToken decide.
+   * The proxy's hot path: no promise per request for a credential it has just seen.
+   */
+  cachedPrincipal(token: string): AuthenticatedPrincipal | undefined {
+    const key = tokenKey(token);
+    if (CredentialVerifier.isApiToken(token)) return this.apiTokens.get(key);
+    const claims = this.verifiedAccessTokens.get(key);
+    if (!claims || !this.activeUsers.get(claims.sub)) return undefined;
+    return { name: claims.sub, groups: claims.groups };
+  }
+
   forgetApiTokens(): void {
     this.apiTokens.clear();
+    this.verifiedAccessTokens.clear();
   }
 
   /** A user changed (maybe disabled) or was deleted: their tokens must be checked again. */
   forgetAll(): void {
     this.apiTokens.clear();
     this.activeUsers.clear();
+    this.verifiedAccessTokens.clear();
   }
+}
+
+/** Caches hold a token's hash, never the token. */
+function tokenKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }

@@ -54,6 +54,20 @@ describe('ClusterConnections', () => {
     jest.restoreAllMocks();
   });
 
+  it('hands out a loaded, fresh target at once, and nothing once it expired or was forgotten', async () => {
+    fake.clusters.set('a', { status: 'normal', token: 'cube-token-a' });
+    expect(connections.cached('a')).toBeUndefined();
+    const loaded = await connections.target('a', 'r1');
+    expect(connections.cached('a')).toBe(loaded);
+    now += CONNECTION_TTL_MS;
+    expect(connections.cached('a')).toBeUndefined();
+    await connections.target('a', 'r2');
+    expect(connections.cached('a')).toBeDefined();
+    connections.forget('a');
+    expect(connections.cached('a')).toBeUndefined();
+    expect(connections.cached('unknown')).toBeUndefined();
+  });
+
   it('asks the clusters service once and reuses the agent and the opened credential', async () => {
     fake.clusters.set('a', { status: 'normal', token: 'cube-token-a' });
     const first = await connections.target('a', 'r1');

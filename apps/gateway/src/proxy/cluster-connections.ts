@@ -32,6 +32,8 @@ export interface ProxyTarget {
 
 interface Entry {
   target: Promise<ProxyTarget>;
+  /** The target once loaded, so the hot path can take it without awaiting a promise. */
+  loaded?: ProxyTarget;
   expiresAt: number;
 }
 
@@ -53,6 +55,10 @@ export class ClusterConnections implements OnApplicationShutdown {
     if (entry && entry.expiresAt > Date.now()) return entry.target;
     const next: Entry = { target: this.load(name, requestId, entry), expiresAt: Date.now() + CONNECTION_TTL_MS };
     this.entries.set(name, next);
+    next.target.then(
+      (target) => (next.loaded = target),
+      () => undefined,
+    );
     try {
       return await next.target;
     } catch (error: unknown) {
@@ -60,6 +66,12 @@ export class ClusterConnections implements OnApplicationShutdown {
       if (this.entries.get(name) === next) this.entries.delete(name);
       throw error;
     }
+  }
+
+  /** The cluster's target when it is loaded and still fresh, at once; otherwise undefined (then ask target()). */
+  cached(name: string): ProxyTarget | undefined {
+    const entry = this.entries.get(name);
+    return entry && entry.expiresAt > Date.now() ? entry.loaded : undefined;
   }
 
   /** The cluster changed (status, credentials) or is gone: the next request asks again, idle connections close. */

@@ -51,8 +51,12 @@ describe('KubeApiProxy', () => {
     sockets = new WebSocketServer({ server: upstream, handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
     upstreamPort = await listen(upstream);
     agent = new Agent({ keepAlive: true, ca: certs.caCert, servername: 'member.test' });
+    let lookups = 0;
+    const memberA = () => ({ name: 'member-a', status: 'normal', server: new URL(`https://127.0.0.1:${upstreamPort}`), agent, authorization: 'Bearer cube-credential', fingerprint: 'f' });
     const connections = {
-      target: async () => ({ name: 'member-a', status: 'normal', server: new URL(`https://127.0.0.1:${upstreamPort}`), agent, authorization: 'Bearer cube-credential', fingerprint: 'f' }),
+      target: async () => memberA(),
+      // Every other request finds the credential and the cluster cached, so both ways to prepare run.
+      cached: () => (++lookups % 2 === 0 ? memberA() : undefined),
     } as unknown as ClusterConnections;
     const verifier = {
       verifyAccessToken: async (token: string) => {
@@ -60,6 +64,7 @@ describe('KubeApiProxy', () => {
         return { name: 'alice', groups: ['dev'] };
       },
       verifyApiToken: async () => ({ name: 'alice', groups: ['dev'] }),
+      cachedPrincipal: (token: string) => (token === 'alice-jwt' ? { name: 'alice', groups: ['dev'] } : undefined),
     } as unknown as CredentialVerifier;
     const bus = { auditReady: true, audit } as unknown as ProxyBus;
     const env = { CUBE_PROXY_MAX_BODY_BYTES: LIMIT, CUBE_PROXY_AUDIT_READS: false } as GatewayEnvironment;

@@ -4,6 +4,7 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
 import { CredentialVerifier } from '../authn/credential-verifier';
 import { GatewayEnvironment } from '../config/gateway-environment';
@@ -48,6 +49,8 @@ export function splitProxyUrl(url: string): ProxyUrl | undefined {
 
 /** `.` and `..` segments (also percent-encoded) could step out of a server URL's path prefix. */
 function hasDotSegment(path: string): boolean {
+  // Most paths have no dot at all: no need to split them.
+  if (!path.includes('.') && !/%2e/i.test(path)) return false;
   return path.split('/').some((segment) => {
     const decoded = segment.replace(/%2e/gi, '.');
     return decoded === '.' || decoded === '..';
@@ -59,6 +62,7 @@ interface Prepared {
   principal: AuthenticatedPrincipal;
   info: KubeRequestInfo;
   url: ProxyUrl;
+  query: URLSearchParams;
   audited: boolean;
   upstreamPath: string;
 }
@@ -79,8 +83,11 @@ export class KubeApiProxy {
     @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
   ) {}
 
-  /** A plain HTTP request (every method, watch and follow included). */
-  async handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  /**
+   * A plain HTTP request (every method, watch and follow included). `logOutcome`: the proxy writes
+   * the request's log line itself (the fast path, where no pino-http middleware does).
+   */
+  async handle(req: IncomingMessage, res: ServerResponse, requestId: string, logOutcome = false): Promise<void> {
     const started = performance.now();
     let prepared: Prepared;
     try {
@@ -88,13 +95,17 @@ export class KubeApiProxy {
       if (Number.isFinite(declared) && declared > this.env.CUBE_PROXY_MAX_BODY_BYTES) {
         throw this.tooLarge();
       }
-      prepared = await this.prepare(req, this.bearerOf(req), requestId);
+      const token = this.bearerOf(req);
+      // Credential and cluster both cached (nearly every request): no await on the way upstream.
+      prepared = this.prepareFromCache(req, token) ?? (await this.prepare(req, token, requestId));
     } catch (error: unknown) {
-      this.refuse(req, res, statusOf(error));
+      const status = statusOf(error);
+      this.refuse(req, res, status);
+      if (logOutcome) this.logOutcome(req, status.code, started, requestId, undefined, false);
       return;
     }
     const { target, principal, info, audited, upstreamPath } = prepared;
-    const streaming = isStreamingRequest(info, new URLSearchParams(prepared.url.search));
+    const streaming = isStreamingRequest(info, prepared.query);
     const upstream = httpsRequest({
       protocol: 'https:',
       hostname: target.server.hostname,
@@ -132,6 +143,7 @@ export class KubeApiProxy {
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
       if (audited) this.audit(prepared, req, code || 499, started, requestId, created?.name());
+      if (logOutcome) this.logOutcome(req, code || 499, started, requestId, target.name, audited);
     });
 
     let received = 0;
@@ -209,19 +221,38 @@ export class KubeApiProxy {
   }
 
   private async prepare(req: IncomingMessage, token: string | undefined, requestId: string): Promise<Prepared> {
+    const url = this.proxyUrlOf(req);
+    const principal = await this.authenticate(token, requestId);
+    const target = await this.connections.target(url.cluster, requestId);
+    return this.prepared(req, url, principal, target);
+  }
+
+  /** prepare() from the credential and connection caches alone; undefined when either must be asked for. */
+  private prepareFromCache(req: IncomingMessage, token: string | undefined): Prepared | undefined {
+    const url = this.proxyUrlOf(req);
+    if (!token) return undefined;
+    const principal = this.verifier.cachedPrincipal(token);
+    const target = principal && this.connections.cached(url.cluster);
+    return target ? this.prepared(req, url, principal, target) : undefined;
+  }
+
+  private proxyUrlOf(req: IncomingMessage): ProxyUrl {
     const url = splitProxyUrl(req.url ?? '');
     if (!url || !CLUSTER_NAME.test(url.cluster)) throw new ProxyError(404, 'no such cluster: the path is /api/v1/proxy/clusters/<cluster>/<kubernetes path>');
     if (hasDotSegment(url.path)) throw new ProxyError(400, 'the path may not contain "." or ".." segments');
-    const principal = await this.authenticate(token, requestId);
-    const target = await this.connections.target(url.cluster, requestId);
+    return url;
+  }
+
+  private prepared(req: IncomingMessage, url: ProxyUrl, principal: AuthenticatedPrincipal, target: ProxyTarget): Prepared {
     if (target.status !== 'normal') {
       throw new ProxyError(503, `cluster "${target.name}" is ${target.status}, not normal: its API is not available through Cube now`);
     }
-    const info = parseKubeRequest(req.method ?? 'GET', url.path, new URLSearchParams(url.search));
+    const query = new URLSearchParams(url.search);
+    const info = parseKubeRequest(req.method ?? 'GET', url.path, query);
     const audited = isAudited(info, this.env.CUBE_PROXY_AUDIT_READS);
     if (audited && !this.bus.auditReady) throw new ProxyError(503, 'the audit trail is not reachable: requests that must be audited are refused');
     const base = target.server.pathname.replace(/\/+$/, '');
-    return { target, principal, info, url, audited, upstreamPath: `${base}${url.path}${url.search}` };
+    return { target, principal, info, url, query, audited, upstreamPath: `${base}${url.path}${url.search}` };
   }
 
   private async authenticate(token: string | undefined, requestId: string): Promise<AuthenticatedPrincipal> {
@@ -239,6 +270,25 @@ export class KubeApiProxy {
   private bearerOf(req: IncomingMessage): string | undefined {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     return match?.[1];
+  }
+
+  /**
+   * One line per proxied request, without costing reads a synchronous write each: failures (5xx)
+   * at warn, audited requests and the proxy's own refusals at info, everything else at debug.
+   */
+  private logOutcome(req: IncomingMessage, code: number, started: number, requestId: string, cluster: string | undefined, audited: boolean): void {
+    const level = code >= 500 ? 'warn' : audited || cluster === undefined ? 'info' : 'debug';
+    if (level === 'debug' && PinoLogger.root && !PinoLogger.root.isLevelEnabled('debug')) return;
+    const line = {
+      requestId,
+      ...(cluster ? { cluster } : {}),
+      req: { method: req.method, url: req.url },
+      res: { statusCode: code },
+      responseTime: Math.round(performance.now() - started),
+    };
+    if (level === 'warn') this.logger.warn(line, 'proxied request failed');
+    else if (level === 'info') this.logger.log(line, 'proxied request');
+    else this.logger.debug(line, 'proxied request');
   }
 
   private tooLarge(): ProxyError {

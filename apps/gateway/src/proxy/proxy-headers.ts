@@ -34,8 +34,12 @@ function isStripped(name: string): boolean {
 }
 
 /** Names a `Connection` header lists are hop-by-hop for this message too. */
-function connectionTokens(headers: IncomingHttpHeaders): Set<string> {
+const NO_TOKENS: ReadonlySet<string> = new Set();
+
+function connectionTokens(headers: IncomingHttpHeaders): ReadonlySet<string> {
   const value = headers['connection'];
+  // Most messages list only keep-alive (or nothing): no set to build per request.
+  if (value === undefined || value === 'keep-alive') return NO_TOKENS;
   const tokens = new Set<string>();
   for (const token of (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',')) {
     const name = token.trim().toLowerCase();
@@ -73,9 +77,23 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, identity: 
   headers['impersonate-user'] = identity.principal.name;
   // Kubernetes adds system:authenticated to every authenticated user; an impersonated one gets only
   // the groups asked for, so it is asked for explicitly (as kubectl --as-group would have to).
-  const groups = [...new Set([...identity.principal.groups, 'system:authenticated'])];
-  headers['impersonate-group'] = groups;
+  headers['impersonate-group'] = impersonatedGroups(identity.principal);
   return headers;
+}
+
+/**
+ * A principal's group list comes from the credential caches (the same array for every request of a
+ * cached credential), so the impersonated list is built once per cached entry, not per request.
+ */
+const IMPERSONATED_GROUPS = new WeakMap<readonly string[], string[]>();
+
+function impersonatedGroups(principal: AuthenticatedPrincipal): string[] {
+  let groups = IMPERSONATED_GROUPS.get(principal.groups);
+  if (!groups) {
+    groups = [...new Set([...principal.groups, 'system:authenticated'])];
+    IMPERSONATED_GROUPS.set(principal.groups, groups);
+  }
+  return groups;
 }
 
 /** The member's response headers as the caller gets them: without the member connection's hop-by-hop headers. */

@@ -4,8 +4,9 @@ import { requestIdOf } from '../envelope/envelope.factory';
 import { KubeApiProxy } from './kube-api-proxy';
 
 /**
- * Serves `/api/v1/proxy/clusters/*` below Nest's routing: the request is answered here, so no
- * controller, pipe or JSON body parser touches a proxied body (see createGateway).
+ * Serves `/api/v1/proxy/clusters/*` below Nest's routing when a request takes the Express path (an
+ * Origin with CORS on; the rest never reach Express, see ProxyFastPath): the request is answered
+ * here, so no controller, pipe or JSON body parser touches a proxied body (see createGateway).
  */
 @Injectable()
 export class ProxyMiddleware implements NestMiddleware {

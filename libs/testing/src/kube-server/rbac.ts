@@ -9,7 +9,8 @@ import {
   RequestInfo,
   UserInfo,
 } from './pipeline';
-import { ResourceType } from './resources';
+import { resourceKey, ResourceType } from './resources';
+import { ObjectStore } from './store';
 import { ApiError, errors } from './status';
 import { KubeObject } from './types';
 
@@ -136,6 +137,141 @@ export function aggregateMessage(messages: string[]): string {
   return unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`;
 }
 
+/** A binding as the resolver reads it; `order` is its place in etcd key order. */
+interface IndexedBinding {
+  name: string;
+  subjects: Subject[];
+  roleRef: RoleRef;
+  order: number;
+}
+
+/** Bindings of one scope (cluster-wide, or one namespace's RoleBindings) and who they name. */
+interface BindingScope {
+  bySubject: Map<string, IndexedBinding[]>;
+}
+
+/**
+ * The key a subject matches a user by: exactly the comparisons of appliesToUser, so a lookup by the
+ * user's name and groups finds every binding that can apply (and a kind that never applies, none).
+ */
+function subjectKey(s: Subject, bindingNamespace: string): string | undefined {
+  switch (s.kind) {
+    case 'User':
+      return `u:${s.name}`;
+    case 'Group':
+      return `g:${s.name}`;
+    case 'ServiceAccount': {
+      const ns = s.namespace || bindingNamespace;
+      return ns ? `u:${SERVICE_ACCOUNT_PREFIX}${ns}:${s.name}` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function scopeOf(bindings: KubeObject[], bindingNamespace: string): BindingScope {
+  const bySubject = new Map<string, IndexedBinding[]>();
+  bindings.forEach((b, order) => {
+    const subjects = (b.subjects as Subject[] | null | undefined) ?? [];
+    const indexed: IndexedBinding = deepFreeze({ name: b.metadata.name ?? '', subjects, roleRef: b.roleRef as RoleRef, order });
+    const keys = new Set<string>();
+    for (const s of subjects) {
+      const key = subjectKey(s, bindingNamespace);
+      if (key !== undefined) keys.add(key);
+    }
+    for (const key of keys) {
+      const list = bySubject.get(key);
+      if (list) list.push(indexed);
+      else bySubject.set(key, [indexed]);
+    }
+  });
+  return { bySubject };
+}
+
+/** The bindings of a scope that name the user, one of its groups or (as a service account) it, in key order. */
+function candidatesIn(scope: BindingScope, user: UserInfo): IndexedBinding[] {
+  const found: IndexedBinding[] = [...(scope.bySubject.get(`u:${user.username}`) ?? [])];
+  for (const group of user.groups) found.push(...(scope.bySubject.get(`g:${group}`) ?? []));
+  if (found.length < 2) return found;
+  const unique = [...new Set(found)];
+  return unique.sort((a, b) => a.order - b.order);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * What the authorizer reads of the RBAC objects, indexed once instead of listed (and copied) on
+ * every request: bindings by subject per scope, and roles' rules by name. A write of any Role,
+ * ClusterRole, RoleBinding or ClusterRoleBinding drops it; the next authorization rebuilds it from
+ * the store, so decisions are the ones a full scan makes. One per store, shared by every resolver.
+ */
+class RbacIndex {
+  private static readonly byStore = new WeakMap<ObjectStore, RbacIndex>();
+  private cluster: BindingScope | undefined;
+  private readonly namespaced = new Map<string, BindingScope>();
+  /** Rules of a role by `<kind>/<namespace>/<name>`; null when the role does not exist. */
+  private readonly roles = new Map<string, readonly PolicyRule[] | null>();
+
+  static of(api: ObjectApi): RbacIndex {
+    let index = RbacIndex.byStore.get(api.store);
+    if (!index) {
+      index = new RbacIndex(api);
+      RbacIndex.byStore.set(api.store, index);
+    }
+    return index;
+  }
+
+  private constructor(private readonly api: ObjectApi) {
+    const watched = new Set(['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'].map((plural) => resourceKey(this.type(plural))));
+    api.store.subscribe((e) => {
+      if (watched.has(e.resource)) this.invalidate();
+    });
+  }
+
+  type(plural: string): ResourceType {
+    const t = this.api.registry.findAnyVersion(RBAC_GROUP, plural);
+    if (!t) throw new Error(`missing ${plural}.${RBAC_GROUP}`);
+    return t;
+  }
+
+  private invalidate(): void {
+    this.cluster = undefined;
+    this.namespaced.clear();
+    this.roles.clear();
+  }
+
+  clusterBindingsFor(user: UserInfo): IndexedBinding[] {
+    this.cluster ??= scopeOf(this.api.list(this.type('clusterrolebindings'), undefined).items, '');
+    return candidatesIn(this.cluster, user);
+  }
+
+  roleBindingsFor(user: UserInfo, namespace: string): IndexedBinding[] {
+    let scope = this.namespaced.get(namespace);
+    if (!scope) {
+      scope = scopeOf(this.api.list(this.type('rolebindings'), namespace).items, namespace);
+      this.namespaced.set(namespace, scope);
+    }
+    return candidatesIn(scope, user);
+  }
+
+  /** The rules of a Role (in `namespace`) or ClusterRole, frozen; null when it does not exist. */
+  rulesOf(plural: 'roles' | 'clusterroles', namespace: string | undefined, name: string): readonly PolicyRule[] | null {
+    const key = `${plural}/${namespace ?? ''}/${name}`;
+    const cached = this.roles.get(key);
+    if (cached !== undefined) return cached;
+    const role = this.api.tryGet(this.type(plural), namespace, name);
+    const rules = role ? deepFreeze((role.rules as PolicyRule[] | null | undefined) ?? []) : null;
+    this.roles.set(key, rules);
+    return rules;
+  }
+}
+
 type RuleVisitor = (
   source: string | undefined,
   rule: PolicyRule | undefined,
@@ -148,22 +284,16 @@ type RuleVisitor = (
  * registry (escalation checks) `clusterroles.rbac.authorization.k8s.io "x" not found`.
  */
 export class RbacRuleResolver {
+  private readonly index: RbacIndex;
+
   constructor(
-    private readonly api: ObjectApi,
+    api: ObjectApi,
     private readonly notFoundStyle: 'lister' | 'registry' = 'lister',
-  ) {}
-
-  private type(plural: string): ResourceType {
-    const t = this.api.registry.findAnyVersion(RBAC_GROUP, plural);
-    if (!t) throw new Error(`missing ${plural}.${RBAC_GROUP}`);
-    return t;
+  ) {
+    this.index = RbacIndex.of(api);
   }
 
-  private list(plural: string, namespace?: string): KubeObject[] {
-    return this.api.list(this.type(plural), namespace).items;
-  }
-
-  /** GetRoleReferenceRules: the rules of a binding's role; throws ApiError when it cannot resolve. */
+  /** GetRoleReferenceRules: the rules of a binding's role (frozen); throws ApiError when it cannot resolve. */
   getRoleReferenceRules(ref: RoleRef, bindingNamespace: string): PolicyRule[] {
     const plural =
       ref.kind === 'Role'
@@ -173,17 +303,17 @@ export class RbacRuleResolver {
           : undefined;
     if (!plural)
       throw errors.internal(`unsupported role reference kind: "${ref.kind}"`);
-    const role = this.api.tryGet(
-      this.type(plural),
+    const rules = this.index.rulesOf(
+      plural,
       plural === 'roles' ? bindingNamespace : undefined,
       ref.name,
     );
-    if (!role) {
+    if (!rules) {
       const resource =
         this.notFoundStyle === 'lister' ? plural.replace(/s$/, '') : plural;
       throw errors.notFound({ group: RBAC_GROUP, plural: resource }, ref.name);
     }
-    return (role.rules as PolicyRule[] | null | undefined) ?? [];
+    return rules as PolicyRule[];
   }
 
   private rulesOfRef(
@@ -204,33 +334,35 @@ export class RbacRuleResolver {
     }
   }
 
-  /** VisitRulesFor: cluster-wide bindings first, then the namespace's RoleBindings. */
+  /**
+   * VisitRulesFor: cluster-wide bindings first, then the namespace's RoleBindings, each in key order.
+   * Only the bindings naming the user or one of its groups are visited (the index finds them); the
+   * others could not apply.
+   */
   visitRulesFor(user: UserInfo, namespace: string, visit: RuleVisitor): void {
-    for (const b of this.list('clusterrolebindings')) {
-      const subjects = (b.subjects as Subject[] | null | undefined) ?? [];
-      const subject = subjects.find((s) => appliesToUser(user, s, ''));
+    for (const b of this.index.clusterBindingsFor(user)) {
+      const subject = b.subjects.find((s) => appliesToUser(user, s, ''));
       if (!subject) continue;
-      const ref = b.roleRef as RoleRef;
+      const ref = b.roleRef;
       const r = this.rulesOfRef(ref, '');
       if ('error' in r) {
         if (!visit(undefined, undefined, r.error)) return;
         continue;
       }
-      const source = `ClusterRoleBinding "${b.metadata.name}" of ${ref.kind} "${ref.name}" to ${describeSubject(subject, '')}`;
+      const source = `ClusterRoleBinding "${b.name}" of ${ref.kind} "${ref.name}" to ${describeSubject(subject, '')}`;
       for (const rule of r.rules) if (!visit(source, rule, undefined)) return;
     }
     if (!namespace) return;
-    for (const b of this.list('rolebindings', namespace)) {
-      const subjects = (b.subjects as Subject[] | null | undefined) ?? [];
-      const subject = subjects.find((s) => appliesToUser(user, s, namespace));
+    for (const b of this.index.roleBindingsFor(user, namespace)) {
+      const subject = b.subjects.find((s) => appliesToUser(user, s, namespace));
       if (!subject) continue;
-      const ref = b.roleRef as RoleRef;
+      const ref = b.roleRef;
       const r = this.rulesOfRef(ref, namespace);
       if ('error' in r) {
         if (!visit(undefined, undefined, r.error)) return;
         continue;
       }
-      const source = `RoleBinding "${b.metadata.name}/${namespace}" of ${ref.kind} "${ref.name}" to ${describeSubject(subject, namespace)}`;
+      const source = `RoleBinding "${b.name}/${namespace}" of ${ref.kind} "${ref.name}" to ${describeSubject(subject, namespace)}`;
       for (const rule of r.rules) if (!visit(source, rule, undefined)) return;
     }
   }
