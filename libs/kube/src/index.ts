@@ -3,3 +3,4 @@ export * from './connection-failure';
 export * from './server-side-apply';
 export * from './webhook-certificates';
 export * from './quantity';
+export * from './request-info';

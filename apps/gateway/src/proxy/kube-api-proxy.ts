@@ -6,11 +6,12 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
+import { parseRequestInfo, RequestInfo } from '@cube/kube';
 import { CredentialVerifier } from '../authn/credential-verifier';
 import { GatewayEnvironment } from '../config/gateway-environment';
 import { GATEWAY_ENVIRONMENT } from '../config/tokens';
 import { ClusterConnections, ProxyTarget } from './cluster-connections';
-import { isAudited, isStreamingRequest, KubeRequestInfo, parseKubeRequest } from './kube-request';
+import { isAudited, isStreamingRequest } from './kube-request';
 import { KubeStatus, ProxyError, statusOf, writeStatus } from './kube-status';
 import { ProxyBus } from './proxy-bus';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
@@ -60,7 +61,7 @@ function hasDotSegment(path: string): boolean {
 interface Prepared {
   target: ProxyTarget;
   principal: AuthenticatedPrincipal;
-  info: KubeRequestInfo;
+  info: RequestInfo;
   url: ProxyUrl;
   query: URLSearchParams;
   audited: boolean;
@@ -248,7 +249,7 @@ export class KubeApiProxy {
       throw new ProxyError(503, `cluster "${target.name}" is ${target.status}, not normal: its API is not available through Cube now`);
     }
     const query = new URLSearchParams(url.search);
-    const info = parseKubeRequest(req.method ?? 'GET', url.path, query);
+    const info = parseRequestInfo(req.method ?? 'GET', url.path, query);
     const audited = isAudited(info, this.env.CUBE_PROXY_AUDIT_READS);
     if (audited && !this.bus.auditReady) throw new ProxyError(503, 'the audit trail is not reachable: requests that must be audited are refused');
     const base = target.server.pathname.replace(/\/+$/, '');

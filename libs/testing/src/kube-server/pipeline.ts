@@ -2,8 +2,12 @@
 // authorization → admission → storage. Part 1 ships an admin-token authenticator, an allow-all
 // authorizer and no admission; RBAC, impersonation and webhooks slot in here.
 import { IncomingMessage } from 'node:http';
+import { RequestInfo } from '@cube/kube';
 import { ResourceType } from './resources';
 import { KubeObject } from './types';
+
+export { parseRequestInfo } from '@cube/kube';
+export type { RequestInfo } from '@cube/kube';
 
 export interface UserInfo {
   username: string;
@@ -12,20 +16,6 @@ export interface UserInfo {
   extra?: Record<string, string[]>;
 }
 
-/** k8s.io/apiserver/pkg/endpoints/request.RequestInfo. */
-export interface RequestInfo {
-  isResourceRequest: boolean;
-  path: string;
-  verb: string;
-  apiPrefix: string;
-  apiGroup: string;
-  apiVersion: string;
-  namespace: string;
-  resource: string;
-  subresource: string;
-  name: string;
-  parts: string[];
-}
 
 /** What the handler chain learns about one request; the audit sink reports it. */
 export interface RequestContext {
@@ -117,75 +107,3 @@ export function bearerTokenAuthenticator(
   };
 }
 
-const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-/** RequestInfoFactory.NewRequestInfo: verb, group, version, namespace, resource, name, subresource. */
-export function parseRequestInfo(method: string, url: URL): RequestInfo {
-  const path = url.pathname;
-  // Go's net/url hands the apiserver a decoded path: `cube%3Amember` names the ClusterRole `cube:member`.
-  const parts = path.split('/').filter(Boolean).map(decodeSegment);
-  const info: RequestInfo = {
-    isResourceRequest: false,
-    path,
-    verb: method.toLowerCase(),
-    apiPrefix: '',
-    apiGroup: '',
-    apiVersion: '',
-    namespace: '',
-    resource: '',
-    subresource: '',
-    name: '',
-    parts: [],
-  };
-  if (parts[0] !== 'api' && parts[0] !== 'apis') return info;
-  info.apiPrefix = parts[0];
-  let rest = parts.slice(1);
-  if (parts[0] === 'apis') {
-    if (rest.length < 1) return info;
-    info.apiGroup = rest[0];
-    rest = rest.slice(1);
-  }
-  if (rest.length < 1) return info;
-  info.apiVersion = rest[0];
-  rest = rest.slice(1);
-  if (rest.length < 1) return info;
-  info.isResourceRequest = true;
-  const m = method.toUpperCase();
-  const watch = ['1', 'true'].includes(url.searchParams.get('watch') ?? '');
-  info.verb =
-    m === 'POST'
-      ? 'create'
-      : m === 'PUT'
-        ? 'update'
-        : m === 'PATCH'
-          ? 'patch'
-          : m === 'DELETE'
-            ? 'delete'
-            : 'get';
-  if (rest[0] === 'watch') {
-    info.verb = 'watch';
-    rest = rest.slice(1);
-  }
-  if (rest[0] === 'namespaces' && rest.length >= 2) {
-    info.namespace = rest[1];
-    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]))
-      rest = rest.slice(2);
-  }
-  info.parts = rest;
-  info.resource = rest[0] ?? '';
-  info.name = rest[1] ?? '';
-  info.subresource = rest[2] ?? '';
-  if (!info.name) {
-    if (info.verb === 'get') info.verb = watch ? 'watch' : 'list';
-    if (info.verb === 'delete') info.verb = 'deletecollection';
-  } else if (info.verb === 'get' && watch) info.verb = 'watch';
-  return info;
-}

@@ -29,6 +29,8 @@ describe('kube-server', () => {
       ],
       {
         cwd: join(__dirname, '../../../..'),
+        // As `npm run kube-server` does: the workspace's path mapping resolves the @cube/* libraries.
+        env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
       },
     );
     try {

@@ -253,7 +253,7 @@ export async function startKubeServer(
     return {
       auditId: typeof sent === 'string' && sent ? sent : randomUUID(),
       received: new Date(),
-      info: parseRequestInfo(req.method ?? 'GET', url),
+      info: parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams),
     };
   };
 
