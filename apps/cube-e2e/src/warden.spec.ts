@@ -376,6 +376,8 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
 
     await running.nats.restart();
     await reaches('member-a', 'normal', 60_000);
+    // The next test writes through the gateway: wait until the control plane has its NATS back too.
+    await waitForStatus(`${running.stack.gatewayUrl}/readyz`, 200, 600);
   });
 
   it('stops accepting a disabled user\'s access and API tokens in cluster A', async () => {
