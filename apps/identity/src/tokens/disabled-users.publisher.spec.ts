@@ -49,6 +49,14 @@ describe('DisabledUsersBucket (the cube-disabled-users rules, against the real N
     expect(Object.keys(await published())).toEqual(['gone']);
   });
 
+  it('writes nothing for an active user it never published (every Warden would see the write)', async () => {
+    await bucket.sync('dev', 'disabled');
+    const lastSequence = async () => Number((await kv.status()).streamInfo.state.last_seq);
+    const before = await lastSequence();
+    await bucket.sync('alice', 'active');
+    expect(await lastSequence()).toBe(before);
+  });
+
   it('keeps the first `since` of a user published twice', async () => {
     await bucket.sync('dev', 'disabled');
     now += HOUR_MS;

@@ -30,8 +30,9 @@ export class DisabledUsersBucket {
 
   /** One user, after an event about them: `state` is what the database holds now. */
   async sync(user: string, state: PublishedUserState | undefined): Promise<void> {
-    if (state === 'active') await this.kv.delete(user);
-    else await this.mark(user);
+    if (state !== 'active') await this.mark(user);
+    // Only a published key is deleted: a profile edit of an active user is no change for the Wardens.
+    else if (await this.read(user)) await this.kv.delete(user);
   }
 
   /** Every user (`states`: each existing user's state): puts the disabled, deletes stray keys. */
