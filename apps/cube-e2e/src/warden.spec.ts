@@ -323,6 +323,13 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
   });
 
   it('denies a direct kubectl edit raising a namespace quota beyond the tenant\'s, with the webhook\'s reason', async () => {
+    // Warden learns the ledger from a bucket tenancy creates with the first quota, on its own retry
+    // schedule: wait until a server-side dry run (webhook called, nothing stored) is denied.
+    const raise = JSON.stringify({ spec: { hard: { 'requests.cpu': '3500m' } } });
+    await eventually('the ledger known to cluster A\'s Warden', 20_000, async () => {
+      const dryRun = await kubectl(opsKubeconfig, ['patch', 'resourcequota', 'cube-quota', '-n', 'acme-a', '--type', 'merge', '-p', raise, '--dry-run=server']);
+      return dryRun.code !== 0 && dryRun.stderr.includes('denied the request') ? true : undefined;
+    });
     const denied = await editQuotaCpu('acme-a', '3500m');
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain('denied the request');
@@ -376,6 +383,8 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
 
     await running.nats.restart();
     await reaches('member-a', 'normal', 60_000);
+    // The next test writes through the gateway: wait until the control plane has its NATS back too.
+    await waitForStatus(`${running.stack.gatewayUrl}/readyz`, 200, 600);
   });
 
   it('stops accepting a disabled user\'s access and API tokens in cluster A', async () => {

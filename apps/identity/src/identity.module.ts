@@ -17,6 +17,7 @@ import { oidcSettingsProvider } from './oidc/oidc-settings';
 import { ApiTokenVerifiersPublisher } from './tokens/api-token-verifiers.publisher';
 import { ApiTokensHandler } from './tokens/api-tokens.handler';
 import { ApiTokensService } from './tokens/api-tokens.service';
+import { DisabledUsersPublisher } from './tokens/disabled-users.publisher';
 import { SessionsService } from './tokens/sessions.service';
 import { SigningKeysService } from './tokens/signing-keys.service';
 import { BootstrapAdmin } from './users/bootstrap-admin';
@@ -43,6 +44,7 @@ import { UsersService } from './users/users.service';
     SessionsService,
     ApiTokensService,
     ApiTokenVerifiersPublisher,
+    DisabledUsersPublisher,
     ExternalAccountsService,
     ldapSettingsProvider,
     LdapDirectory,

@@ -16,6 +16,19 @@ export interface ApiTokenVerifierEntry {
   expiresAt: string | null;
 }
 
+/**
+ * Users whose access tokens Warden refuses before they expire, keyed by user name; written by
+ * identity (put on disable or delete, deleted on re-enable or re-create), mirrored by Warden.
+ */
+export const DISABLED_USERS_BUCKET = 'cube-disabled-users';
+
+/** A disabled or deleted user as Warden sees it. */
+export interface DisabledUserEntry {
+  user: string;
+  /** ISO 8601: when identity first published the user as disabled or deleted. */
+  since: string;
+}
+
 /** The quota ledger of one member cluster: key = tenant, written by tenancy. */
 export const quotaLedgerBucket = (cluster: string) => `cube-ledger-${cluster}`;
 
@@ -30,8 +43,9 @@ export interface TenantLedgerEntry {
   version: number;
 }
 
-/** Identity events Warden listens to so that tokens of a disabled or deleted user stop working at once. */
+/** Identity's own user events after which its publishers update what Warden is told (buckets above). */
 export const WardenIdentityEvents = {
+  userCreated: eventSubject('identity', 'user', 'created'),
   userUpdated: eventSubject('identity', 'user', 'updated'),
   userDeleted: eventSubject('identity', 'user', 'deleted'),
 } as const;

@@ -1,55 +1,18 @@
-import { JSONCodec, NatsConnection, Subscription } from 'nats';
-import { eventSubject, User } from '@cube/contracts';
+import { DISABLED_USERS_BUCKET, DisabledUserEntry } from '@cube/contracts';
+import { KvMirror, MirrorLogger } from '../autonomy/kv-mirror';
 import { StateCache } from '../autonomy/state-cache';
 
-const CACHE_NAME = 'disabled-users';
-const codec = JSONCodec<{ data?: Partial<User> }>();
-
 /**
- * Users disabled or deleted in identity, from its `user.*` events: their access tokens (valid until
- * they expire) stop being accepted at once. Kept on disk with the rest of the autonomy cache.
+ * Users disabled or deleted in identity, whose access tokens (valid until they expire) are refused at
+ * once: the `cube-disabled-users` bucket identity maintains, mirrored in memory and on disk, so a
+ * Warden that was away reads it whole again and one restarted without NATS still refuses them.
  */
-export class DisabledUsers {
-  private users = new Set<string>();
-  private subscriptions: Subscription[] = [];
-
-  constructor(private readonly cache: StateCache) {}
-
-  async load(): Promise<void> {
-    this.users = new Set((await this.cache.read<string[]>(CACHE_NAME)) ?? []);
+export class DisabledUsers extends KvMirror<DisabledUserEntry> {
+  constructor(cache: StateCache, logger: MirrorLogger, bucket = DISABLED_USERS_BUCKET) {
+    super(bucket, cache, logger);
   }
 
   has(user: string): boolean {
-    return this.users.has(user);
-  }
-
-  follow(nats: NatsConnection): void {
-    const on = (event: string, change: (user: Partial<User>) => boolean) =>
-      nats.subscribe(eventSubject('identity', 'user', event), {
-        callback: (error, message) => {
-          if (error) return;
-          const user = codec.decode(message.data).data;
-          if (user?.name && change(user)) void this.cache.write(CACHE_NAME, [...this.users]).catch(() => undefined);
-        },
-      });
-    this.subscriptions = [
-      on('updated', (user) => (user.state === 'disabled' ? this.add(user.name as string) : this.delete(user.name as string))),
-      on('deleted', (user) => this.add(user.name as string)),
-      on('created', (user) => this.delete(user.name as string)),
-    ];
-  }
-
-  stop(): void {
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
-  }
-
-  private add(user: string): boolean {
-    if (this.users.has(user)) return false;
-    this.users.add(user);
-    return true;
-  }
-
-  private delete(user: string): boolean {
-    return this.users.delete(user);
+    return this.get(user) !== undefined;
   }
 }

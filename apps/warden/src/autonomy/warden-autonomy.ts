@@ -61,7 +61,7 @@ export class WardenAutonomy {
     const logger = new Logger(KvMirror.name);
     const ledger = new KvMirror<TenantLedgerEntry>(quotaLedgerBucket(cluster.settings.clusterId), cache, logger);
     const apiTokens = new KvMirror<ApiTokenVerifierEntry>(API_TOKEN_VERIFIERS_BUCKET, cache, logger);
-    const disabledUsers = new DisabledUsers(cache);
+    const disabledUsers = new DisabledUsers(cache, logger);
     const desired = new KvMirror<unknown>(desiredStateBucket(cluster.settings.clusterId), cache, logger);
     const jwks = new JwksSource(cache);
     await Promise.all([ledger.load(), apiTokens.load(), disabledUsers.load(), desired.load()]);
@@ -70,7 +70,7 @@ export class WardenAutonomy {
     return autonomy;
   }
 
-  /** Called once the NATS connection exists: follow the buckets and events, refresh the JWKS. */
+  /** Called once the NATS connection exists: follow the buckets, refresh the JWKS. */
   attach(nats: NatsConnection): void {
     this.jwks.use(nats);
     this.ledger.follow(nats);
@@ -87,6 +87,7 @@ export class WardenAutonomy {
         this.ledger.resync();
         this.apiTokens.resync();
         this.desired.resync();
+        this.disabledUsers.resync();
         void refresh();
       }
     })();
@@ -94,8 +95,7 @@ export class WardenAutonomy {
 
   async stop(): Promise<void> {
     clearInterval(this.jwksTimer);
-    this.disabledUsers.stop();
-    await Promise.all([this.ledger.stop(), this.apiTokens.stop(), this.desired.stop(), this.server?.stop()]);
+    await Promise.all([this.ledger.stop(), this.apiTokens.stop(), this.disabledUsers.stop(), this.desired.stop(), this.server?.stop()]);
   }
 
   /** Without NATS at start: make the cluster hold the desired state last seen (see applyCachedDesiredState). */
