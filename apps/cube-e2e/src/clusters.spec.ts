@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
 import { freePort, RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-clusters-secret-2026';
 /** Short, so that the abnormal transition is observed within seconds (default 30 s). */
@@ -18,17 +18,6 @@ const PROBE_INTERVAL_SECONDS = 0.5;
 
 interface Json {
   [key: string]: unknown;
-}
-
-/** Polls `probe` until it returns a value, or fails after `deadlineMs`: a state to reach, not a moment to sleep for. */
-async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const started = Date.now();
-  while (Date.now() - started < deadlineMs) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not reached within ${deadlineMs} ms`);
 }
 
 /**

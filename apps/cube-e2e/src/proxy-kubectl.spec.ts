@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, makeServingCertificates, startKubeServer } from '@cube/testing';
-import { LineLog, ROOT, startTestStack, tempDir, TestStack } from './support';
+import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack } from './support';
 
 const ADMIN_PASSWORD = 'e2e-proxy-kubectl-secret-2026';
 const KUBECTL = '/usr/bin/kubectl';
@@ -20,18 +20,6 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** Polls `probe` until it returns a value, or fails after `deadlineMs`: a state to reach, not a moment to sleep for. */
-async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const started = Date.now();
-  let last: unknown;
-  while (Date.now() - started < deadlineMs) {
-    const value = await probe().catch((error: unknown) => ((last = error), undefined));
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not reached within ${deadlineMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
 }
 
 /** A request to a member cluster as its admin (optionally impersonating), trusting its own CA. */

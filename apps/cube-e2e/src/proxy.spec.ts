@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { ClustersSubjects } from '@cube/contracts';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { LineLog, ROOT, startTestStack, tempDir, TestStack, validateOpenApi, waitForStatus } from './support';
+import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, validateOpenApi, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-proxy-secret-2026';
 const ALICE_PASSWORD = 'correct horse battery staple';
@@ -25,17 +25,6 @@ interface Answer {
   status: number;
   text: string;
   json: Json;
-}
-
-/** Polls `probe` until it returns a value, or fails after `deadlineMs`: a state to reach, not a moment to sleep for. */
-async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const started = Date.now();
-  while (Date.now() - started < deadlineMs) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not reached within ${deadlineMs} ms`);
 }
 
 const parseJson = (text: string): Json => {

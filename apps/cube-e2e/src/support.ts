@@ -155,3 +155,22 @@ export async function startTestStack(name: string, env: NodeJS.ProcessEnv, onLin
     throw error;
   }
 }
+
+/**
+ * Polls `probe` until it returns a value, or fails after `deadlineMs` naming the last error it threw:
+ * a state to reach, not a moment to sleep for.
+ */
+export async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const started = Date.now();
+  let last: unknown;
+  while (Date.now() - started < deadlineMs) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error: unknown) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: not reached within ${deadlineMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+}

@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { freePort } from '@cube/dev-stack';
 import { AuthnWebhookOptions, KubeServer, startKubeServer } from '@cube/testing';
-import { LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-warden-secret-2026';
 const MEMBER_PASSWORD = 'correct horse battery staple 7';
@@ -14,22 +14,6 @@ const KUBECTL = '/usr/bin/kubectl';
 
 interface Json {
   [key: string]: unknown;
-}
-
-/** Polls `probe` until it returns a value, or fails after `deadlineMs`: a state to reach, not a moment to sleep for. */
-async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const started = Date.now();
-  let last: unknown;
-  while (Date.now() - started < deadlineMs) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error: unknown) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not reached within ${deadlineMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
 }
 
 /** GET on a test server as its admin, trusting its own CA: status and JSON body. */
