@@ -1,7 +1,7 @@
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { RunningStack } from '@cube/dev-stack';
-import { LineLog, startTestStack, TestStack, waitForStatus } from './support';
+import { LineLog, startTestStack, TestStack, until, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-root-secret-2026';
 
@@ -55,14 +55,6 @@ describe('identity events through the outbox', () => {
   const waiting = async (): Promise<number> => {
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM "identity"."event_outbox"');
     return rows[0]?.n ?? 0;
-  };
-
-  const until = async (what: string, check: () => Promise<boolean>, boundMs = 30_000) => {
-    const deadline = Date.now() + boundMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`${what}: not within ${boundMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   };
 
   beforeAll(async () => {

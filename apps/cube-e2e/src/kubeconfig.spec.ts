@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { LineLog, startTestStack, TestStack, waitForStatus } from './support';
+import { LineLog, startTestStack, TestStack, until, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-kubeconfig-secret-2026';
 
@@ -53,15 +53,6 @@ describe('kubeconfig downloads', () => {
   };
 
   /** Tenancy learns of bindings from identity's events: a state to reach, polled with a bound. */
-  const eventually = async (what: string, check: () => Promise<boolean>, boundMs = 15_000) => {
-    const started = Date.now();
-    while (Date.now() - started < boundMs) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`not reached within ${boundMs} ms: ${what}`);
-  };
-
   beforeAll(async () => {
     [memberA, memberB] = await Promise.all([startKubeServer({ name: 'kc-a' }), startKubeServer({ name: 'kc-b' })]);
     running = await startTestStack('kubeconfig', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD }, log.push);
@@ -94,7 +85,7 @@ describe('kubeconfig downloads', () => {
 
   it('gives a member a kubeconfig of their cluster: proxy server, their namespace, a new token that works as a bearer', async () => {
     const alice = await userBoundTo('alice', 'member', { kind: 'project', tenant: 'acme', project: 'web' });
-    await eventually('alice sees her namespaces', async () => ((await json('GET', '/api/v1/namespaces', { token: alice })).body['items'] as Json[]).length === 3);
+    await until('alice sees her namespaces', async () => ((await json('GET', '/api/v1/namespaces', { token: alice })).body['items'] as Json[]).length === 3);
 
     const response = await call('GET', '/api/v1/clusters/member-a/kubeconfig', { token: alice });
     expect(response.status).toBe(200);
@@ -133,7 +124,7 @@ describe('kubeconfig downloads', () => {
 
   it('shows a user only the clusters of their tenant, and answers 404 for another\'s cluster without creating a token', async () => {
     const gina = await userBoundTo('gina', 'viewer', { kind: 'tenant', tenant: 'globex' });
-    await eventually('gina sees her namespace', async () => ((await json('GET', '/api/v1/namespaces', { token: gina })).body['items'] as Json[]).length === 1);
+    await until('gina sees her namespace', async () => ((await json('GET', '/api/v1/namespaces', { token: gina })).body['items'] as Json[]).length === 1);
     const all = parse((await call('GET', '/api/v1/kubeconfig', { token: gina })).text) as Kubeconfig;
     expect(all.clusters.map((cluster) => cluster.name)).toEqual(['member-b']);
     expect(all.contexts[0]?.context.namespace).toBe('globex-dev');

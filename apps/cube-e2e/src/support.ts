@@ -174,3 +174,8 @@ export async function eventually<T>(what: string, deadlineMs: number, probe: () 
   }
   throw new Error(`${what}: not reached within ${deadlineMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
 }
+
+/** `eventually` for a yes/no condition. */
+export async function until(what: string, check: () => Promise<boolean>, deadlineMs = 30_000): Promise<void> {
+  await eventually(what, deadlineMs, async () => ((await check()) ? true : undefined));
+}

@@ -1,7 +1,7 @@
 import { connect, JSONCodec, KV, NatsConnection, Subscription } from 'nats';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { LineLog, startTestStack, TestStack, waitForStatus } from './support';
+import { LineLog, startTestStack, TestStack, until, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-tenancy-secret-2026';
 
@@ -55,15 +55,6 @@ describe('tenancy through the gateway', () => {
    * Tenancy learns of bindings from identity's events on JetStream: a state to reach, polled with
    * a bound rather than slept for.
    */
-  const eventually = async (check: () => Promise<boolean>, what: string, boundMs = 10_000) => {
-    const started = Date.now();
-    while (Date.now() - started < boundMs) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`not reached within ${boundMs} ms: ${what}`);
-  };
-
   const bucket = async (cluster: string): Promise<KV> => bus.jetstream().views.kv(`cube-desired-${cluster}`);
   const desired = async (cluster: string, key: string) => {
     const entry = await (await bucket(cluster)).get(key);
@@ -195,14 +186,14 @@ describe('tenancy through the gateway', () => {
     expect(await desired('member-a', 'namespace.doomed-ns')).toBeNull();
     // Events leave tenancy's outbox after the commit: waited for, not expected with the reply.
     const deletedEvents = () => seen.filter((m) => m.subject.endsWith('.deleted') && JSON.stringify(m.data['entity']).includes('doomed')).map((m) => m.subject);
-    await eventually(async () => deletedEvents().length >= 3, 'the three deleted events');
+    await until('the three deleted events', async () => deletedEvents().length >= 3);
     expect(deletedEvents()).toEqual(['cube.events.tenancy.namespace.deleted', 'cube.events.tenancy.project.deleted', 'cube.events.tenancy.tenant.deleted']);
   });
 
   it('shows a tenant member only their tenant; another tenant is 404, not 403', async () => {
     expect((await call('POST', '/api/v1/tenants', { token: admin, body: { name: 'globex' } })).status).toBe(201);
     const alice = await userBoundTo('alice', 'member', { kind: 'tenant', tenant: 'acme' });
-    await eventually(async () => names((await call('GET', '/api/v1/tenants', { token: alice.token })).body).length > 0, 'alice sees acme');
+    await until('alice sees acme', async () => names((await call('GET', '/api/v1/tenants', { token: alice.token })).body).length > 0);
     expect(names((await call('GET', '/api/v1/tenants', { token: alice.token })).body)).toEqual(['acme']);
     expect((await call('GET', '/api/v1/tenants/acme', { token: alice.token })).status).toBe(200);
     const other = await call('GET', '/api/v1/tenants/globex', { token: alice.token });
@@ -216,7 +207,7 @@ describe('tenancy through the gateway', () => {
     expect((await call('POST', '/api/v1/tenants/acme/projects', { token: alice.token, body: { name: 'api' } })).status).toBe(403);
     expect((await call('PATCH', '/api/v1/tenants/acme', { token: alice.token, body: { displayName: 'x' } })).status).toBe(403);
     const bob = await userBoundTo('bob', 'tenant-admin', { kind: 'tenant', tenant: 'acme' });
-    await eventually(async () => (await call('GET', '/api/v1/tenants/acme', { token: bob.token })).status === 200, 'bob sees acme');
+    await until('bob sees acme', async () => (await call('GET', '/api/v1/tenants/acme', { token: bob.token })).status === 200);
     expect((await call('POST', '/api/v1/tenants/acme/projects', { token: bob.token, body: { name: 'api' } })).status).toBe(201);
     expect((await call('POST', '/api/v1/tenants/acme/projects/api/namespaces', { token: bob.token, body: { name: 'api-dev', cluster: 'member-a' } })).status).toBe(201);
     expect((await call('POST', '/api/v1/tenants', { token: bob.token, body: { name: 'bobco' } })).status).toBe(403);
@@ -225,7 +216,7 @@ describe('tenancy through the gateway', () => {
 
     // A project admin sees only their project of the tenant, and manages its namespaces.
     const carol = await userBoundTo('carol', 'project-admin', { kind: 'project', tenant: 'acme', project: 'api' });
-    await eventually(async () => (await call('GET', '/api/v1/tenants/acme', { token: carol.token })).status === 200, 'carol sees acme');
+    await until('carol sees acme', async () => (await call('GET', '/api/v1/tenants/acme', { token: carol.token })).status === 200);
     expect(names((await call('GET', '/api/v1/tenants/acme/projects', { token: carol.token })).body)).toEqual(['api']);
     expect((await call('GET', '/api/v1/tenants/acme/projects/web', { token: carol.token })).status).toBe(404);
     expect((await call('POST', '/api/v1/tenants/acme/projects/api/namespaces', { token: carol.token, body: { name: 'api-test', cluster: 'member-a' } })).status).toBe(201);
@@ -241,7 +232,7 @@ describe('tenancy through the gateway', () => {
 
     const dave = await userBoundTo('dave', 'viewer', { kind: 'project', tenant: 'acme', project: 'api' });
     const key = `rolebinding.api-dev.cube-${dave.bindingId}`;
-    await eventually(async () => (await desired('member-a', key)) !== null, 'dave\'s RoleBinding is desired');
+    await until('dave\'s RoleBinding is desired', async () => (await desired('member-a', key)) !== null);
     expect(await desired('member-a', key)).toMatchObject({
       kind: 'RoleBinding',
       metadata: { namespace: 'api-dev' },
@@ -254,7 +245,7 @@ describe('tenancy through the gateway', () => {
     expect(await desired('member-a', `rolebinding.web-dev.cube-${String(tenantWide['id'])}`)).toMatchObject({ roleRef: { name: 'cube:member' } });
 
     expect((await call('DELETE', `/api/v1/rolebindings/${dave.bindingId}`, { token: admin })).status).toBe(204);
-    await eventually(async () => (await desired('member-a', key)) === null, 'dave\'s RoleBinding is gone');
+    await until('dave\'s RoleBinding is gone', async () => (await desired('member-a', key)) === null);
 
     expect((await call('DELETE', '/api/v1/tenants/acme/projects/api/namespaces/member-a/api-test', { token: admin })).status).toBe(204);
     expect(await desired('member-a', 'namespace.api-test')).toBeNull();
@@ -268,7 +259,7 @@ describe('tenancy through the gateway', () => {
     expect((await call('POST', '/api/v1/clusters', { token: admin, body: { name: 'member-c', kubeconfig: late.kubeconfig } })).status).toBe(201);
     const bootstrap = items((await call('GET', '/api/v1/rolebindings?scope=platform&user=admin', { token: admin })).body)[0] as Json;
     const adminKey = `clusterrolebinding.cube-${String(bootstrap['id'])}`;
-    await eventually(async () => (await desired('member-c', adminKey)) !== null, 'the bootstrap admin\'s ClusterRoleBinding in member-c');
+    await until('the bootstrap admin\'s ClusterRoleBinding in member-c', async () => (await desired('member-c', adminKey)) !== null);
     expect(await desired('member-c', adminKey)).toMatchObject({
       kind: 'ClusterRoleBinding',
       metadata: { name: `cube-${String(bootstrap['id'])}`, labels: { 'cube.io/managed-by': 'cube' } },
@@ -282,12 +273,12 @@ describe('tenancy through the gateway', () => {
     expect(auditors.status).toBe(201);
     const key = `clusterrolebinding.cube-${String(auditors.body['id'])}`;
     for (const cluster of [...MEMBERS, 'member-c']) {
-      await eventually(async () => (await desired(cluster, key)) !== null, `the auditors' ClusterRoleBinding in ${cluster}`);
+      await until(`the auditors' ClusterRoleBinding in ${cluster}`, async () => (await desired(cluster, key)) !== null);
       expect(await desired(cluster, key)).toMatchObject({ roleRef: { name: 'cube:viewer' }, subjects: [{ kind: 'Group', name: 'auditors', apiGroup: 'rbac.authorization.k8s.io' }] });
     }
     expect((await call('DELETE', `/api/v1/rolebindings/${String(auditors.body['id'])}`, { token: admin })).status).toBe(204);
     for (const cluster of [...MEMBERS, 'member-c']) {
-      await eventually(async () => (await desired(cluster, key)) === null, `the auditors' ClusterRoleBinding gone from ${cluster}`);
+      await until(`the auditors' ClusterRoleBinding gone from ${cluster}`, async () => (await desired(cluster, key)) === null);
     }
     expect(await desired('member-c', adminKey)).not.toBeNull();
   });
@@ -343,9 +334,9 @@ describe('tenancy through the gateway', () => {
       metadata: { name: 'cube-quota', namespace: 'q2' },
       spec: { hard: { 'requests.cpu': '400m' } },
     });
-    await eventually(
-      async () => seen.some((m) => m.subject === 'cube.events.tenancy.quota.changed' && (m.data['data'] as Json)['namespace'] === 'q2'),
+    await until(
       'quota.changed for q2',
+      async () => seen.some((m) => m.subject === 'cube.events.tenancy.quota.changed' && (m.data['data'] as Json)['namespace'] === 'q2'),
     );
   });
 
@@ -384,7 +375,7 @@ describe('tenancy through the gateway', () => {
     expect(refused?.data['reason']).toMatch(/^(CONFLICT|FORBIDDEN)/);
     const announced = ['tenant.created', 'tenant.updated', 'project.created', 'project.updated', 'namespace.created', 'namespace.updated', 'namespace.deleted', 'quota.changed'];
     const subjects = () => new Set(seen.map((m) => m.subject));
-    await eventually(async () => announced.every((subject) => subjects().has(`cube.events.tenancy.${subject}`)), 'every tenancy event kind');
+    await until('every tenancy event kind', async () => announced.every((subject) => subjects().has(`cube.events.tenancy.${subject}`)));
     for (const subject of announced) expect(subjects()).toContain(`cube.events.tenancy.${subject}`);
     const asyncapi = await call('GET', '/api/docs/asyncapi.json');
     expect(JSON.stringify(asyncapi.body)).toContain('cube.events.tenancy.quota.changed');
@@ -414,14 +405,14 @@ describe('tenancy through the gateway', () => {
     await late.delete(adminKey);
     await late.put('clusterrolebinding.cube-00000000-0000-4000-8000-000000000000', json.encode({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'cube-stray' } }));
     await stack.startProcess('tenancy');
-    await eventually(
-      async () => (await desired('member-a', 'namespace.stray')) === null && (await desired('member-a', 'namespace.web-dev')) !== null,
+    await until(
       'member-a\'s bucket matches the database again',
+      async () => (await desired('member-a', 'namespace.stray')) === null && (await desired('member-a', 'namespace.web-dev')) !== null,
       30_000,
     );
-    await eventually(
-      async () => (await desired('member-c', adminKey)) !== null && (await desired('member-c', 'clusterrolebinding.cube-00000000-0000-4000-8000-000000000000')) === null,
+    await until(
       'member-c\'s ClusterRoleBindings match the platform bindings again',
+      async () => (await desired('member-c', adminKey)) !== null && (await desired('member-c', 'clusterrolebinding.cube-00000000-0000-4000-8000-000000000000')) === null,
       30_000,
     );
     expect(await desired('member-a', 'resourcequota.q2.cube-quota')).toMatchObject({ spec: { hard: { 'requests.cpu': '400m' } } });
