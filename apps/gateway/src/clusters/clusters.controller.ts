@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedPrincipal, ClusterItemView, ClustersSubjects, ClusterView, Page, RegisterClusterBody, UpdateClusterBody } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
@@ -21,8 +21,6 @@ export class ClustersController {
 
   @Get()
   @ApiPageResponse(ClusterItemView, 'Registered member clusters the caller may see.')
-  @ApiQuery({ name: 'limit', required: false, type: Number })
-  @ApiQuery({ name: 'cursor', required: false, type: String })
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<ClusterView>> {
     return this.bus.request('clusters', ClustersSubjects.list, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));

@@ -120,4 +120,11 @@ describe('the OpenAPI document', () => {
     expect(schema.properties['items']).toEqual({ type: 'array', items: { $ref: '#/components/schemas/UserView' } });
     expect(schema.properties['nextCursor']).toMatchObject({ type: 'string', nullable: true });
   });
+
+  it('documents ?limit= and ?cursor= of a page list once each, from the page query', () => {
+    for (const path of ['/api/v1/users', '/api/v1/clusters', '/api/v1/tenants']) {
+      const parameters = (document.paths[path]?.get?.parameters ?? []) as { name: string; in: string }[];
+      expect(parameters.filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(['cursor', 'limit']);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedPrincipal, CreateUserBody, IdentitySubjects, Page, SetPasswordBody, UpdateUserBody, User, UserView } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
@@ -18,8 +18,6 @@ export class UsersController {
 
   @Get()
   @ApiPageResponse(UserView, 'Users the caller may see: everyone for a platform admin, else themselves.')
-  @ApiQuery({ name: 'limit', required: false, type: Number })
-  @ApiQuery({ name: 'cursor', required: false, type: String })
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<User>> {
     return this.bus.request('identity', IdentitySubjects.userList, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { PROXY_PREFIX } from '../proxy/kube-api-proxy';
 
 /** One cluster the caller reaches, and their namespace there when they have exactly one. */
 export interface ReachableCluster {
@@ -19,7 +20,7 @@ export interface KubeconfigInput {
 
 /** The proxy path a kubeconfig points at for one cluster (API.md "Clusters"). */
 export function proxyServerUrl(publicUrl: string, cluster: string): string {
-  return `${publicUrl}/api/v1/proxy/clusters/${cluster}`;
+  return `${publicUrl}${PROXY_PREFIX}${cluster}`;
 }
 
 /**

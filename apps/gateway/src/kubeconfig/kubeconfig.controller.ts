@@ -34,7 +34,7 @@ export class KubeconfigController {
     @Param('cluster') cluster: string,
     @Query() query: KubeconfigQuery,
   ): Promise<string> {
-    const issued = await this.issuer.forCluster(actorOf(principal), requestIdOf(req), publicUrlOf(req), cluster, query);
+    const issued = await this.issuer.forCluster(actorOf(principal), requestIdOf(req), listeningAddressOf(req), cluster, query);
     if (issued === null) throw new CubeError('NOT_FOUND', `cluster "${cluster}" not found`, { name: cluster });
     return issued;
   }
@@ -46,11 +46,11 @@ export class KubeconfigController {
   @ApiOkResponse(YAML_RESPONSE)
   @ApiErrors(400, 409, 422)
   forAllClusters(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() query: KubeconfigQuery): Promise<string> {
-    return this.issuer.forAllClusters(actorOf(principal), requestIdOf(req), publicUrlOf(req), query);
+    return this.issuer.forAllClusters(actorOf(principal), requestIdOf(req), listeningAddressOf(req), query);
   }
 }
 
 /** The gateway's own listening address (the socket's, not the client-chosen Host header). */
-function publicUrlOf(req: Request): GatewayAddress {
+function listeningAddressOf(req: Request): GatewayAddress {
   return { address: req.socket.localAddress ?? '127.0.0.1', port: req.socket.localPort ?? 0 };
 }

@@ -61,8 +61,8 @@ describe('ClusterConnections', () => {
     expect(connections.cached('a')).toBe(loaded);
     now += CONNECTION_TTL_MS;
     expect(connections.cached('a')).toBeUndefined();
-    await connections.target('a', 'r2');
-    expect(connections.cached('a')).toBeDefined();
+    const reloaded = await connections.target('a', 'r2');
+    expect(connections.cached('a')).toBe(reloaded);
     connections.forget('a');
     expect(connections.cached('a')).toBeUndefined();
     expect(connections.cached('unknown')).toBeUndefined();

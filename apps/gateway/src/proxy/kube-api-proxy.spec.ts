@@ -185,6 +185,18 @@ describe('KubeApiProxy', () => {
     expect(seen).toEqual([]);
   });
 
+  it('refuses "." and ".." path segments, also percent-encoded, with a 400 Status and does not forward', async () => {
+    answer = (_req, res) => res.end();
+    for (const path of ['/api/../../healthz', '/api/%2E%2e/x', '/./api', '/api/v1/namespaces/%2e']) {
+      const refused = await send('GET', path);
+      expect({ path, status: refused.status }).toEqual({ path, status: 400 });
+      expect(JSON.parse(refused.text)).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
+    }
+    const dotted = await send('GET', '/api/v1/namespaces/a.b..c');
+    expect(dotted.status).toBe(200);
+    expect(seen.map((s) => s.req.url)).toEqual(['/api/v1/namespaces/a.b..c']);
+  });
+
   it('splices a WebSocket upgrade with the member\'s subprotocol, and closing the client closes the member side', async () => {
     const upstreamSide = new Promise<{ headers: IncomingMessage['headers']; closed: Promise<void> }>((resolve) =>
       sockets.once('connection', (socket, req) => {

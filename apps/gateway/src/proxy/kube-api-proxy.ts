@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -96,9 +96,10 @@ export class KubeApiProxy {
       if (Number.isFinite(declared) && declared > this.env.CUBE_PROXY_MAX_BODY_BYTES) {
         throw this.tooLarge();
       }
-      const token = this.bearerOf(req);
+      const url = proxyUrlOf(req);
+      const token = bearerOf(req);
       // Credential and cluster both cached (nearly every request): no await on the way upstream.
-      prepared = this.prepareFromCache(req, token) ?? (await this.prepare(req, token, requestId));
+      prepared = this.prepareFromCache(req, url, token) ?? (await this.prepare(req, url, token, requestId));
     } catch (error: unknown) {
       const status = statusOf(error);
       this.refuse(req, res, status);
@@ -107,15 +108,7 @@ export class KubeApiProxy {
     }
     const { target, principal, info, audited, upstreamPath } = prepared;
     const streaming = isStreamingRequest(info, prepared.query);
-    const upstream = httpsRequest({
-      protocol: 'https:',
-      hostname: target.server.hostname,
-      port: target.server.port || 443,
-      method: req.method,
-      path: upstreamPath,
-      headers: upstreamRequestHeaders(req.headers, { authorization: target.authorization, principal }),
-      agent: target.agent,
-    });
+    const upstream = upstreamRequest(target, req.method, upstreamPath, upstreamRequestHeaders(req.headers, { authorization: target.authorization, principal }));
     let code = 0;
     // A create names its object in the body, not the path: the audit record takes the name from the
     // member's answer, read alongside the stream to the client (never holding it back).
@@ -168,21 +161,13 @@ export class KubeApiProxy {
     const { token, headers: clientHeaders } = websocketCredential(req);
     let prepared: Prepared;
     try {
-      prepared = await this.prepare(req, token, requestId);
+      prepared = await this.prepare(req, proxyUrlOf(req), token, requestId);
     } catch (error: unknown) {
       writeRawStatus(socket, statusOf(error));
       return;
     }
     const { target, principal, audited, upstreamPath } = prepared;
-    const upstream = httpsRequest({
-      protocol: 'https:',
-      hostname: target.server.hostname,
-      port: target.server.port || 443,
-      method: req.method,
-      path: upstreamPath,
-      headers: upstreamRequestHeaders(clientHeaders, { authorization: target.authorization, principal }, true),
-      agent: target.agent,
-    });
+    const upstream = upstreamRequest(target, req.method, upstreamPath, upstreamRequestHeaders(clientHeaders, { authorization: target.authorization, principal }, true));
     let code = 0;
     const finish = () => {
       if (audited && code !== -1) this.audit(prepared, req, code || 499, started, requestId);
@@ -221,27 +206,18 @@ export class KubeApiProxy {
     upstream.end();
   }
 
-  private async prepare(req: IncomingMessage, token: string | undefined, requestId: string): Promise<Prepared> {
-    const url = this.proxyUrlOf(req);
+  private async prepare(req: IncomingMessage, url: ProxyUrl, token: string | undefined, requestId: string): Promise<Prepared> {
     const principal = await this.authenticate(token, requestId);
     const target = await this.connections.target(url.cluster, requestId);
     return this.prepared(req, url, principal, target);
   }
 
   /** prepare() from the credential and connection caches alone; undefined when either must be asked for. */
-  private prepareFromCache(req: IncomingMessage, token: string | undefined): Prepared | undefined {
-    const url = this.proxyUrlOf(req);
+  private prepareFromCache(req: IncomingMessage, url: ProxyUrl, token: string | undefined): Prepared | undefined {
     if (!token) return undefined;
     const principal = this.verifier.cachedPrincipal(token);
     const target = principal && this.connections.cached(url.cluster);
     return target ? this.prepared(req, url, principal, target) : undefined;
-  }
-
-  private proxyUrlOf(req: IncomingMessage): ProxyUrl {
-    const url = splitProxyUrl(req.url ?? '');
-    if (!url || !CLUSTER_NAME.test(url.cluster)) throw new ProxyError(404, 'no such cluster: the path is /api/v1/proxy/clusters/<cluster>/<kubernetes path>');
-    if (hasDotSegment(url.path)) throw new ProxyError(400, 'the path may not contain "." or ".." segments');
-    return url;
   }
 
   private prepared(req: IncomingMessage, url: ProxyUrl, principal: AuthenticatedPrincipal, target: ProxyTarget): Prepared {
@@ -266,11 +242,6 @@ export class KubeApiProxy {
       if (error instanceof CubeError) throw error;
       throw new ProxyError(503, 'credentials could not be checked');
     }
-  }
-
-  private bearerOf(req: IncomingMessage): string | undefined {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    return match?.[1];
   }
 
   /**
@@ -363,9 +334,26 @@ class CreatedObjectName {
   }
 }
 
+/** The request's proxy URL, checked: a cluster name and no dot segment. */
+function proxyUrlOf(req: IncomingMessage): ProxyUrl {
+  const url = splitProxyUrl(req.url ?? '');
+  if (!url || !CLUSTER_NAME.test(url.cluster)) throw new ProxyError(404, 'no such cluster: the path is /api/v1/proxy/clusters/<cluster>/<kubernetes path>');
+  if (hasDotSegment(url.path)) throw new ProxyError(400, 'the path may not contain "." or ".." segments');
+  return url;
+}
+
+function bearerOf(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+}
+
+/** The request to the member's kube-apiserver, on the cluster's keep-alive agent. */
+function upstreamRequest(target: ProxyTarget, method: string | undefined, path: string, headers: OutgoingHttpHeaders): ClientRequest {
+  return httpsRequest({ protocol: 'https:', hostname: target.server.hostname, port: target.server.port || 443, method, path, headers, agent: target.agent });
+}
+
 /** The token of a WebSocket request (header, or the browser subprotocol form) and the headers without the subprotocol token. */
 function websocketCredential(req: IncomingMessage): { token: string | undefined; headers: IncomingMessage['headers'] } {
-  const header = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+  const header = bearerOf(req);
   const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   const tokenProtocol = offered.find((p) => p.startsWith(WEBSOCKET_TOKEN_PROTOCOL));
   if (!tokenProtocol) return { token: header, headers: req.headers };

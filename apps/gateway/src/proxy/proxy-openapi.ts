@@ -1,4 +1,5 @@
 import type { OpenAPIObject, OperationObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { PROXY_PREFIX } from './kube-api-proxy';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
 
@@ -53,6 +54,7 @@ export function addProxyPaths(document: OpenAPIObject): OpenAPIObject {
       responses: {
         default: { description: 'The member kube-apiserver\'s answer, unchanged' },
         '101': { description: 'Switching Protocols: a WebSocket stream to the member (exec, attach, port-forward)' },
+        '400': statusResponse('A "." or ".." segment in the path'),
         '401': statusResponse('Missing or invalid Cube token'),
         '404': statusResponse('No such cluster'),
         '413': statusResponse('Request body over the limit'),
@@ -61,6 +63,6 @@ export function addProxyPaths(document: OpenAPIObject): OpenAPIObject {
     };
     item[method] = operation;
   }
-  document.paths['/api/v1/proxy/clusters/{cluster}/{path}'] = item;
+  document.paths[`${PROXY_PREFIX}{cluster}/{path}`] = item;
   return document;
 }
