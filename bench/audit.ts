@@ -3,7 +3,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +11,7 @@ import { Pool } from 'pg';
 import { AuditPublisher } from '@cube/messaging';
 import { monthOf, PostgresAuditStore } from '../apps/audit/src/store/postgres-audit.store';
 import { sqlClientOfPool } from '../apps/audit/src/store/sql-client';
+import { answers, freePort, round, until } from './support';
 
 const ROOT = resolve(__dirname, '..');
 const ADMIN_URL = process.env['CUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -19,35 +19,7 @@ const SEED = Number(process.env['AUDIT_BENCH_SEED'] ?? 1_000_000);
 const INGEST = Number(process.env['AUDIT_BENCH_INGEST'] ?? 50_000);
 const QUERY_RUNS = 30;
 
-const freePort = () =>
-  new Promise<number>((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-
-const answers = (port: number) =>
-  new Promise<boolean>((resolveAnswer) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolveAnswer(true)));
-    socket.once('error', () => resolveAnswer(false));
-  });
-
-async function until<T>(what: string, condition: () => Promise<T | null>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Seeds with one INSERT … SELECT over generate_series per month partition: no per-row round trips. */
 async function seed(pool: Pool, count: number): Promise<number> {

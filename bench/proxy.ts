@@ -6,7 +6,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, createConnection } from 'node:net';
 import { request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +14,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { parse } from 'yaml';
 import { LocalNatsServer, RunningStack, startStack } from '@cube/dev-stack';
+import { answers, freePort, round, until } from './support';
 
 const ROOT = resolve(__dirname, '..');
 const ADMIN_URL = process.env['CUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -37,35 +37,6 @@ interface Measured {
   /** Requests/s of each round, in order. */
   perRound: number[];
 }
-
-const freePort = () =>
-  new Promise<number>((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-
-const answers = (port: number) =>
-  new Promise<boolean>((resolveAnswer) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolveAnswer(true)));
-    socket.once('error', () => resolveAnswer(false));
-  });
-
-async function until<T>(what: string, condition: () => Promise<T | null | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-const round = (n: number) => Math.round(n * 100) / 100;
 
 async function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -22,11 +22,16 @@ export function readableWhere(
 ): SqlCondition {
   const params: unknown[] = [];
   const branches: string[] = [];
+  // Several roles grant the same condition (a tenant admin reads its tenant's bindings by two rules): one branch each.
+  const seen = new Set<string>();
   for (const rule of ability.rulesFor('read', kind)) {
     if (rule.inverted) throw new CubeError('INTERNAL', `a "cannot read ${kind}" rule cannot be turned into a query`);
-    const conditions = (rule.conditions ?? {}) as Record<string, unknown>;
+    const entries = Object.entries((rule.conditions ?? {}) as Record<string, unknown>);
+    const key = JSON.stringify(entries);
+    if (seen.has(key)) continue;
+    seen.add(key);
     const terms: string[] = [];
-    for (const [attribute, value] of Object.entries(conditions)) {
+    for (const [attribute, value] of entries) {
       const column = columns[attribute];
       if (!column || typeof value !== 'string') {
         throw new CubeError('INTERNAL', `a read rule on ${kind}.${attribute} cannot be turned into a query`);

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { eventSubject } from './events';
-import { DNS_LABEL } from './identity-dto';
+import { DNS_LABEL, DNS_LABEL_MESSAGE } from './identity-dto';
+import { OptionalDescription, OptionalDisplayName } from './dto-fields';
 
 /**
  * Request-reply subjects of the clusters service (payloads inside an Envelope), and the subjects
@@ -45,19 +46,13 @@ export type ClusterConnectionFailure = (typeof CLUSTER_CONNECTION_FAILURES)[numb
 
 export class RegisterClusterBody {
   @ApiProperty({ example: 'member-a', pattern: DNS_LABEL.source })
-  @Matches(DNS_LABEL, { message: '$property must be a DNS label: lower-case letters, digits and "-", at most 63 characters' })
+  @Matches(DNS_LABEL, { message: DNS_LABEL_MESSAGE })
   name!: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @OptionalDisplayName()
   displayName?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(2048)
+  @OptionalDescription()
   description?: string;
 
   @ApiProperty({ description: 'kubeconfig (YAML or JSON) of an identity allowed to manage namespaces, RBAC and webhooks; stored encrypted, never returned' })
@@ -72,16 +67,10 @@ export class RegisterClusterBody {
  * registration (same 422 reasons) before anything is stored.
  */
 export class UpdateClusterBody {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @OptionalDisplayName()
   displayName?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(2048)
+  @OptionalDescription()
   description?: string;
 
   @ApiPropertyOptional({ description: 'replacement kubeconfig (YAML or JSON); stored encrypted, never returned' })

@@ -2,10 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { BINDING_ORIGINS, BindingOrigin, ROLE_NAMES, RoleName } from './identity';
+import { OptionalDisplayName } from './dto-fields';
 
 /** DNS label, as Kubernetes names it (API.md: every Cube name). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_LABEL_MESSAGE = '$property must be a DNS label: lower-case letters, digits and "-", at most 63 characters';
+export const DNS_LABEL_MESSAGE = '$property must be a DNS label: lower-case letters, digits and "-", at most 63 characters';
 
 export class LoginBody {
   @ApiProperty({ example: 'admin' })
@@ -43,10 +44,7 @@ export class CreateUserBody {
   @Matches(DNS_LABEL, { message: DNS_LABEL_MESSAGE })
   name!: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @OptionalDisplayName()
   displayName?: string;
 
   @ApiPropertyOptional()
@@ -63,10 +61,7 @@ export class CreateUserBody {
 }
 
 export class UpdateUserBody {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @OptionalDisplayName()
   displayName?: string;
 
   @ApiPropertyOptional()

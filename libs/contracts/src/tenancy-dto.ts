@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsObject, IsOptional, IsString, MaxLength, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
+import { IsBoolean, IsObject, IsOptional, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
 import { DNS_LABEL } from './identity-dto';
 import { isCountingQuotaKey, isQuotaKey, QUOTA_RESOURCE_NAMES } from './quota-keys';
 import { parseQuantity, QuantityError, isWholeQuantity } from './quantity';
+import { OptionalDescription, OptionalDisplayName } from './dto-fields';
 
 /**
  * Constraints whose failure means "well-formed, but breaks a naming or quota rule": validation
@@ -96,16 +97,10 @@ export class CreateTenantBody {
   @IsDnsLabel()
   name!: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @OptionalDisplayName()
   displayName?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(2048)
+  @OptionalDescription()
   description?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
@@ -119,16 +114,10 @@ export class CreateProjectBody extends CreateTenantBody {}
 
 /** PATCH of a tenant or project: only what is given changes. */
 export class UpdateTenancyObjectBody {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @OptionalDisplayName()
   displayName?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(2048)
+  @OptionalDescription()
   description?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'replaces the labels' })

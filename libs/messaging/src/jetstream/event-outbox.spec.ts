@@ -5,19 +5,10 @@ import { ensureStreams } from './cube-streams';
 import { EventOutbox, eventOutboxTableSql, SqlExecutor } from './event-outbox';
 import { EventPublisher } from './event-publisher';
 import { PrivateNatsServer } from './private-nats-server.testing';
+import { until } from './until.testing';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const actor = { kind: 'user' as const, name: 'alice', groups: [] };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 // The outbox against the machine's PostgreSQL and a nats-server of the test's own, stopped and restarted.
 describe('EventOutbox', () => {

@@ -5,20 +5,11 @@ import { ensureStreams } from './cube-streams';
 import { eventOutboxTableSql, SqlExecutor } from './event-outbox';
 import { EventPublisher } from './event-publisher';
 import { PrivateNatsServer } from './private-nats-server.testing';
+import { until } from './until.testing';
 import { eventOutboxTable, ServiceEventOutbox, TransactionalDatabase } from './service-event-outbox';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const actor = { kind: 'user' as const, name: 'alice', groups: [] };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 class SpecOutbox extends ServiceEventOutbox<SqlExecutor> {
   constructor(database: TransactionalDatabase<SqlExecutor>, publisher: EventPublisher, schema: string) {
