@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { BINDING_ORIGINS, BindingOrigin, ROLE_NAMES, RoleName } from './identity';
 import { OptionalDisplayName } from './dto-fields';
+import { PageQuery } from './page-query';
 
 /** DNS label, as Kubernetes names it (API.md: every Cube name). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -199,7 +200,7 @@ export class RoleBindingView {
   @ApiProperty() version!: number;
 }
 
-export class ListRoleBindingsQuery {
+export class ListRoleBindingsQuery extends PageQuery {
   @ApiPropertyOptional({ description: '`platform`, `tenant:<tenant>` or `project:<tenant>/<project>`' })
   @IsOptional()
   @Matches(/^(platform|tenant:[a-z0-9-]{1,63}|project:[a-z0-9-]{1,63}\/[a-z0-9-]{1,63})$/, {
@@ -213,19 +214,6 @@ export class ListRoleBindingsQuery {
   @MaxLength(256)
   user?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
 }
 
 export class OidcLoginQuery {

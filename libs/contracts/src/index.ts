@@ -16,3 +16,4 @@ export * from './audit';
 export * from './audit-views';
 export * from './clusters';
 export * from './warden';
+export * from './page-query';

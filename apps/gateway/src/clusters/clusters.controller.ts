@@ -1,13 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthenticatedPrincipal, ClusterItemView, ClustersSubjects, ClusterView, Page, RegisterClusterBody, UpdateClusterBody } from '@cube/contracts';
+import { AuthenticatedPrincipal, ClusterItemView, ClustersSubjects, ClusterView, Page, PageQuery, RegisterClusterBody, UpdateClusterBody } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
-import { PageQuery } from '../common/page-query';
 
 /** Registration connects to the member cluster and installs Warden: several API calls, so a longer deadline. */
 const REGISTRATION_TIMEOUT_MS = 60_000;

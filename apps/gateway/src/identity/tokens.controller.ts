@@ -1,13 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiTokenItemView, ApiTokenView, AuthenticatedPrincipal, CreateApiTokenBody, CreatedApiToken, CreatedApiTokenView, IdentitySubjects, Page } from '@cube/contracts';
+import { ApiTokenItemView, ApiTokenView, AuthenticatedPrincipal, CreateApiTokenBody, CreatedApiToken, CreatedApiTokenView, IdentitySubjects, Page, PageQuery } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
-import { PageQuery } from '../common/page-query';
 
 @ApiTags('tokens')
 @ApiBearerAuth()

@@ -1,13 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthenticatedPrincipal, CreateUserBody, IdentitySubjects, Page, SetPasswordBody, UpdateUserBody, User, UserView } from '@cube/contracts';
+import { AuthenticatedPrincipal, CreateUserBody, IdentitySubjects, Page, PageQuery, SetPasswordBody, UpdateUserBody, User, UserView } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
-import { PageQuery } from '../common/page-query';
 
 @ApiTags('users')
 @ApiBearerAuth()

@@ -1,24 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, IntersectionType } from '@nestjs/swagger';
 import type { Request } from 'express';
-import {
-  AuthenticatedPrincipal,
-  CreateNamespaceBody,
-  ListNamespacesQuery,
-  Namespace,
-  NamespaceView,
-  Page,
-  QuotaBody,
-  TenancySubjects,
-  TenantQuota,
-  TenantQuotaView,
-} from '@cube/contracts';
+import { AuthenticatedPrincipal, CreateNamespaceBody, ListNamespacesQuery, Namespace, NamespaceView, Page, PageQuery, QuotaBody, TenancySubjects, TenantQuota, TenantQuotaView } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
-import { PageQuery } from '../common/page-query';
 
 /** `?cluster=&tenant=&project=` plus `limit` and `cursor`: one query DTO, since unknown query fields are refused. */
 class ListNamespacesPageQuery extends IntersectionType(ListNamespacesQuery, PageQuery) {}

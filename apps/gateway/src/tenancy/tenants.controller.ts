@@ -1,27 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import {
-  AuthenticatedPrincipal,
-  CascadeQuery,
-  CreateProjectBody,
-  CreateTenantBody,
-  Page,
-  Project,
-  ProjectView,
-  RoleBinding,
-  RoleBindingView,
-  TenancySubjects,
-  Tenant,
-  TenantView,
-  UpdateTenancyObjectBody,
-} from '@cube/contracts';
+import { AuthenticatedPrincipal, CascadeQuery, CreateProjectBody, CreateTenantBody, Page, PageQuery, Project, ProjectView, RoleBinding, RoleBindingView, TenancySubjects, Tenant, TenantView, UpdateTenancyObjectBody } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
-import { PageQuery } from '../common/page-query';
 
 /** Tenants and their projects (API.md "Tenancy"); tenancy decides visibility and rights. */
 @ApiTags('tenants and projects')

@@ -1,9 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreateTenantBody, Envelope, Page, RoleBinding, TenancySubjects, Tenant } from '@cube/contracts';
+import { CreateTenantBody, Envelope, Page, PageQuery, RoleBinding, TenancySubjects, Tenant } from '@cube/contracts';
 import { validatePayload } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
-import { PagePayload } from '../shared/page';
 import { DeleteTenantPayload, TenantPagePayload, TenantRef, UpdateTenantPayload } from '../shared/refs';
 import { TenantsService } from './tenants.service';
 
@@ -13,7 +12,7 @@ export class TenantsHandler {
 
   @MessagePattern(TenancySubjects.tenantList)
   list(@Payload() envelope: Envelope): Promise<Page<Tenant>> {
-    return this.tenants.list(envelope.actor, validatePayload(PagePayload, envelope.payload));
+    return this.tenants.list(envelope.actor, validatePayload(PageQuery, envelope.payload));
   }
 
   @MessagePattern(TenancySubjects.tenantGet)

@@ -1,21 +1,4 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CubeError, Page } from '@cube/contracts';
-
-/** `limit` (default 50, max 500) and an opaque `cursor`, as every list of API.md. */
-export class PagePayload {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-}
 
 export const DEFAULT_PAGE_SIZE = 50;
 

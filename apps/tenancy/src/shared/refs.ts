@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { CreateNamespaceBody, CreateProjectBody, QuotaBody, UpdateTenancyObjectBody } from '@cube/contracts';
-import { PagePayload } from './page';
+import { CreateNamespaceBody, CreateProjectBody, PageQuery, QuotaBody, UpdateTenancyObjectBody } from '@cube/contracts';
 
 // Path parameters are plain strings here: a name that cannot exist is simply not found (404).
 
@@ -18,7 +17,7 @@ export class NamespaceRef extends ProjectRef {
   @IsString() @MaxLength(253) namespace!: string;
 }
 
-export class TenantPagePayload extends PagePayload {
+export class TenantPagePayload extends PageQuery {
   @IsString() @MaxLength(253) tenant!: string;
 }
 
@@ -26,7 +25,7 @@ export class ProjectPagePayload extends TenantPagePayload {
   @IsString() @MaxLength(253) project!: string;
 }
 
-export class NamespaceListPayload extends PagePayload {
+export class NamespaceListPayload extends PageQuery {
   @IsOptional() @IsString() @MaxLength(253) tenant?: string;
   @IsOptional() @IsString() @MaxLength(253) project?: string;
   @IsOptional() @IsString() @MaxLength(253) cluster?: string;
