@@ -10,6 +10,8 @@ import { RoleBindingsProjection } from './role-bindings.projection';
 
 const codec = JSONCodec<unknown>();
 const RESYNC_RETRY_MS = 1000;
+/** ListRoleBindingsQuery's largest page. */
+const SNAPSHOT_PAGE = 500;
 
 /**
  * Keeps the binding projection current: a durable JetStream consumer of identity's binding events
@@ -74,16 +76,31 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Identity's binding list as the system, speaking Nest's NATS request format. */
+  /**
+   * Identity's whole binding list as the system, page by page (a first page alone would leave the
+   * rest out of the snapshot, and reconcile would tombstone them), speaking Nest's NATS request format.
+   */
   private async allBindings(): Promise<RoleBinding[]> {
+    const items: RoleBinding[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<RoleBinding> = await this.bindingPage(cursor);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  private async bindingPage(cursor: string | null): Promise<Page<RoleBinding>> {
     const id = randomUUID();
-    const request = { pattern: IdentitySubjects.bindingList, id, data: { actor: { kind: 'system', name: 'tenancy' }, requestId: id, payload: {} } };
+    const payload = { limit: SNAPSHOT_PAGE, ...(cursor ? { cursor } : {}) };
+    const request = { pattern: IdentitySubjects.bindingList, id, data: { actor: { kind: 'system', name: 'tenancy' }, requestId: id, payload } };
     const reply = await this.nats.request(IdentitySubjects.bindingList, codec.encode(request), { timeout: 5000 });
     const body = codec.decode(reply.data) as { err?: unknown; response?: Page<RoleBinding> };
     if (body.err || !body.response) {
       throw CubeError.isBody(body.err) ? CubeError.fromBody(body.err) : new CubeError('UNAVAILABLE', 'identity did not list role bindings', {});
     }
-    return body.response.items;
+    return body.response;
   }
 
   private async reached(binding: RoleBinding, change: 'add' | 'remove'): Promise<void> {
