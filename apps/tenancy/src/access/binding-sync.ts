@@ -1,14 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { JSONCodec, NatsConnection } from 'nats';
-import { CubeError, CubeEvent, eventSubject, IdentitySubjects, Page, RoleBinding } from '@cube/contracts';
+import { NatsConnection } from 'nats';
+import { CubeEvent, eventSubject, IdentitySubjects, Page, RoleBinding } from '@cube/contracts';
 import { DurableSubscribers, JETSTREAM_CONNECTION, RecentEventIds } from '@cube/messaging';
 import { DesiredStateWriter } from '../desired-state/desired-state-writer';
 import { MemberClusters } from '../desired-state/member-clusters';
 import { HierarchyRepository, toNamespace } from '../hierarchy/hierarchy.repository';
+import { requestAsSystem } from '../shared/system-request';
 import { RoleBindingsProjection } from './role-bindings.projection';
 
-const codec = JSONCodec<unknown>();
 const RESYNC_RETRY_MS = 1000;
 /** ListRoleBindingsQuery's largest page. */
 const SNAPSHOT_PAGE = 500;
@@ -78,7 +77,7 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * Identity's whole binding list as the system, page by page (a first page alone would leave the
-   * rest out of the snapshot, and reconcile would tombstone them), speaking Nest's NATS request format.
+   * rest out of the snapshot, and reconcile would tombstone them).
    */
   private async allBindings(): Promise<RoleBinding[]> {
     const items: RoleBinding[] = [];
@@ -91,16 +90,9 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
     return items;
   }
 
-  private async bindingPage(cursor: string | null): Promise<Page<RoleBinding>> {
-    const id = randomUUID();
-    const payload = { limit: SNAPSHOT_PAGE, ...(cursor ? { cursor } : {}) };
-    const request = { pattern: IdentitySubjects.bindingList, id, data: { actor: { kind: 'system', name: 'tenancy' }, requestId: id, payload } };
-    const reply = await this.nats.request(IdentitySubjects.bindingList, codec.encode(request), { timeout: 5000 });
-    const body = codec.decode(reply.data) as { err?: unknown; response?: Page<RoleBinding> };
-    if (body.err || !body.response) {
-      throw CubeError.isBody(body.err) ? CubeError.fromBody(body.err) : new CubeError('UNAVAILABLE', 'identity did not list role bindings', {});
-    }
-    return body.response;
+  private bindingPage(cursor: string | null): Promise<Page<RoleBinding>> {
+    const target = { service: 'identity', subject: IdentitySubjects.bindingList, timeoutMs: 5000, what: 'list role bindings' };
+    return requestAsSystem<Page<RoleBinding>>(this.nats, target, { limit: SNAPSHOT_PAGE, ...(cursor ? { cursor } : {}) });
   }
 
   private async reached(binding: RoleBinding, change: 'add' | 'remove'): Promise<void> {
