@@ -157,14 +157,12 @@ export class BindingsRepository {
    * therefore be a transaction.
    */
   async delete(id: string, tx: EntityManager): Promise<'deleted' | 'missing' | 'last-platform-admin'> {
-    {
-      const admins = (await tx.query(
-        `SELECT "id" FROM "identity"."role_bindings"
-         WHERE "role" = 'platform-admin' AND "scope_kind" = 'platform' AND "subject_kind" = 'User' FOR UPDATE`,
-      )) as { id: string }[];
-      if (admins.length === 1 && admins[0]?.id === id) return 'last-platform-admin';
-      const result = (await tx.query(`DELETE FROM "identity"."role_bindings" WHERE "id" = $1`, [id])) as [unknown[], number];
-      return result[1] > 0 ? 'deleted' : 'missing';
-    }
+    const admins = (await tx.query(
+      `SELECT "id" FROM "identity"."role_bindings"
+       WHERE "role" = 'platform-admin' AND "scope_kind" = 'platform' AND "subject_kind" = 'User' FOR UPDATE`,
+    )) as { id: string }[];
+    if (admins.length === 1 && admins[0]?.id === id) return 'last-platform-admin';
+    const result = (await tx.query(`DELETE FROM "identity"."role_bindings" WHERE "id" = $1`, [id])) as [unknown[], number];
+    return result[1] > 0 ? 'deleted' : 'missing';
   }
 }

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { eventOutboxTable, EventPublisher, ServiceEventOutbox } from '@cube/messaging';
-
-export const IDENTITY_OUTBOX_TABLE = eventOutboxTable('identity');
+import { EventPublisher, ServiceEventOutbox } from '@cube/messaging';
 
 /** Identity's domain events, written with the change they describe (see ServiceEventOutbox). */
 @Injectable()

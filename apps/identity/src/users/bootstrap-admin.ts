@@ -44,7 +44,8 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
       throw new Error(`CUBE_ADMIN_PASSWORD is not acceptable: ${(error as Error).message}`);
     }
     const hash = await this.hasher.hash(password);
-    const created = await this.db.transaction('SERIALIZABLE', async (tx) => {
+    // SERIALIZABLE through the outbox, which sends the events once the transaction committed.
+    const created = await this.outbox.transaction(async (tx) => {
       // Two replicas starting together: only the one that sees an empty table creates admin.
       const [row] = (await tx.query('SELECT count(*)::int AS n FROM "identity"."users"')) as { n: number }[];
       if ((row?.n ?? 0) > 0) return false;
@@ -55,15 +56,12 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
       await this.outbox.add(tx, { actor, entityKind: 'user', event: 'created', entity: { kind: 'User', name: user.name }, version: user.version, data: publicUser(user) });
       await this.outbox.add(tx, { actor, entityKind: 'binding', event: 'created', entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
       return true;
-    }).catch((error: unknown) => {
+    }, (work) => this.db.transaction('SERIALIZABLE', work)).catch((error: unknown) => {
       // A serialization failure means another replica bootstrapped at the same moment.
       if ((error as { code?: string }).code === '40001') return false;
       throw error;
     });
-    if (created) {
-      this.outbox.wake();
-      await this.recordAudit();
-    }
+    if (created) await this.recordAudit();
     if (!created || given) {
       if (created) this.logger.log('created the bootstrap user "admin" with the password from CUBE_ADMIN_PASSWORD');
       return;

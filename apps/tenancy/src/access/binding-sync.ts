@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { JSONCodec, NatsConnection } from 'nats';
-import { CubeError, CubeEvent, eventSubject, IdentitySubjects, Page, RoleBinding } from '@cube/contracts';
+import { NatsConnection } from 'nats';
+import { CubeEvent, eventSubject, IdentitySubjects, Page, RoleBinding } from '@cube/contracts';
 import { DurableSubscribers, JETSTREAM_CONNECTION, RecentEventIds } from '@cube/messaging';
 import { DesiredStateWriter } from '../desired-state/desired-state-writer';
 import { MemberClusters } from '../desired-state/member-clusters';
 import { HierarchyRepository, toNamespace } from '../hierarchy/hierarchy.repository';
+import { requestAsSystem } from '../shared/system-request';
 import { RoleBindingsProjection } from './role-bindings.projection';
 
-const codec = JSONCodec<unknown>();
 const RESYNC_RETRY_MS = 1000;
+/** ListRoleBindingsQuery's largest page. */
+const SNAPSHOT_PAGE = 500;
 
 /**
  * Keeps the binding projection current: a durable JetStream consumer of identity's binding events
@@ -74,16 +75,24 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Identity's binding list as the system, speaking Nest's NATS request format. */
+  /**
+   * Identity's whole binding list as the system, page by page (a first page alone would leave the
+   * rest out of the snapshot, and reconcile would tombstone them).
+   */
   private async allBindings(): Promise<RoleBinding[]> {
-    const id = randomUUID();
-    const request = { pattern: IdentitySubjects.bindingList, id, data: { actor: { kind: 'system', name: 'tenancy' }, requestId: id, payload: {} } };
-    const reply = await this.nats.request(IdentitySubjects.bindingList, codec.encode(request), { timeout: 5000 });
-    const body = codec.decode(reply.data) as { err?: unknown; response?: Page<RoleBinding> };
-    if (body.err || !body.response) {
-      throw CubeError.isBody(body.err) ? CubeError.fromBody(body.err) : new CubeError('UNAVAILABLE', 'identity did not list role bindings', {});
-    }
-    return body.response.items;
+    const items: RoleBinding[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<RoleBinding> = await this.bindingPage(cursor);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  private bindingPage(cursor: string | null): Promise<Page<RoleBinding>> {
+    const target = { service: 'identity', subject: IdentitySubjects.bindingList, timeoutMs: 5000, what: 'list role bindings' };
+    return requestAsSystem<Page<RoleBinding>>(this.nats, target, { limit: SNAPSHOT_PAGE, ...(cursor ? { cursor } : {}) });
   }
 
   private async reached(binding: RoleBinding, change: 'add' | 'remove'): Promise<void> {

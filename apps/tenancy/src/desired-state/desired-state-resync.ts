@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { isDeepStrictEqual } from 'node:util';
 import { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
+import { RoleBinding } from '@cube/contracts';
 import { DesiredStateStores, JETSTREAM_CONNECTION } from '@cube/messaging';
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
 import { NamespaceRow, toNamespace } from '../hierarchy/hierarchy.repository';
@@ -71,6 +72,17 @@ export class DesiredStateResync implements OnApplicationBootstrap, OnApplication
     const rows = (await this.db.query(`SELECT * FROM "tenancy"."namespaces" ORDER BY "cluster", "name"`)) as NamespaceRow[];
     const clusterWide = clusterWideObjects(await this.bindings.platformBindings());
     const desired = new Map<string, Map<string, DesiredObject>>();
+    // Namespaces of one project share its bindings: one query per project, not per namespace.
+    const projectBindings = new Map<string, Promise<RoleBinding[]>>();
+    const bindingsOf = (tenant: string, project: string): Promise<RoleBinding[]> => {
+      const key = `${tenant}/${project}`;
+      let bindings = projectBindings.get(key);
+      if (!bindings) {
+        bindings = this.bindings.inTenant(tenant, project);
+        projectBindings.set(key, bindings);
+      }
+      return bindings;
+    };
     for (const row of rows) {
       const namespace = toNamespace(row);
       let objects = desired.get(namespace.cluster);
@@ -78,7 +90,7 @@ export class DesiredStateResync implements OnApplicationBootstrap, OnApplication
         objects = new Map(clusterWide);
         desired.set(namespace.cluster, objects);
       }
-      for (const [key, object] of namespaceObjects(namespace, await this.bindings.inTenant(namespace.tenant, namespace.project))) objects.set(key, object);
+      for (const [key, object] of namespaceObjects(namespace, await bindingsOf(namespace.tenant, namespace.project))) objects.set(key, object);
     }
     let written = 0;
     let deleted = 0;

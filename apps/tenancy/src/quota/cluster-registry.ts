@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { JSONCodec, NatsConnection } from 'nats';
-import { ClustersSubjects, ClusterView, CubeError, Envelope, Page } from '@cube/contracts';
+import { NatsConnection } from 'nats';
+import { ClustersSubjects, ClusterView, CubeError, Page } from '@cube/contracts';
 import { JETSTREAM_CONNECTION } from '@cube/messaging';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import type { BaseEnvironment } from '@cube/service-runtime';
-
-const codec = JSONCodec<unknown>();
+import { requestAsSystem } from '../shared/system-request';
 
 /**
  * Whether a cluster is registered, asked of the clusters service (it owns the registry; tenancy
@@ -50,22 +48,7 @@ export class ClusterRegistry {
     return this.ask(ClustersSubjects.get, { name: cluster }, `answer whether cluster "${cluster}" is registered`);
   }
 
-  /** Nest's NATS request format ({ pattern, id, data } → { err, response }), with a deadline. */
-  private async ask<TReply>(subject: string, payload: unknown, what: string): Promise<TReply> {
-    const id = randomUUID();
-    const envelope: Envelope<unknown> = { actor: { kind: 'system', name: 'cube-tenancy' }, requestId: id, payload };
-    let reply;
-    try {
-      reply = await this.nats.request(subject, codec.encode({ pattern: subject, id, data: envelope }), { timeout: this.env.CUBE_REQUEST_TIMEOUT_MS });
-    } catch (error: unknown) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new CubeError('UNAVAILABLE', `the clusters service did not ${what}: ${message}`, { service: 'clusters' });
-    }
-    const body = codec.decode(reply.data) as { err?: unknown; response?: TReply };
-    if (body.err !== undefined && body.err !== null) {
-      throw CubeError.isBody(body.err) ? CubeError.fromBody(body.err) : new CubeError('UNAVAILABLE', `the clusters service failed to ${what}`, { service: 'clusters' });
-    }
-    if (!body.response) throw new CubeError('UNAVAILABLE', `the clusters service did not ${what}: empty answer`, { service: 'clusters' });
-    return body.response;
+  private ask<TReply>(subject: string, payload: unknown, what: string): Promise<TReply> {
+    return requestAsSystem<TReply>(this.nats, { service: 'clusters', subject, timeoutMs: this.env.CUBE_REQUEST_TIMEOUT_MS, what }, payload);
   }
 }
