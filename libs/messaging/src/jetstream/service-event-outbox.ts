@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { CubeEvent } from '@cube/contracts';
 import { EventOutbox, SqlExecutor } from './event-outbox';
-import { EventPublisher } from './event-publisher';
+import { DomainEventInput, EventPublisher } from './event-publisher';
 
 /** What a service's outbox needs of its database (TypeORM's DataSource fits, with `Tx` = EntityManager). */
 export interface TransactionalDatabase<Tx extends SqlExecutor> extends SqlExecutor {
@@ -18,6 +19,9 @@ export function eventOutboxTable(schema: string): string {
  * is down nor sent for a change that was rolled back. A service subclasses it once, as its provider.
  */
 export abstract class ServiceEventOutbox<Tx extends SqlExecutor> extends EventOutbox implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** Transactions that stored an event (an attempt that was retried is simply never looked up). */
+  private readonly stored = new WeakSet<object>();
+
   protected constructor(
     private readonly database: TransactionalDatabase<Tx>,
     publisher: EventPublisher,
@@ -36,9 +40,19 @@ export abstract class ServiceEventOutbox<Tx extends SqlExecutor> extends EventOu
    * helper, e.g. one that retries serialization failures); events it `add`s leave once it committed.
    */
   async transaction<T>(work: (tx: Tx) => Promise<T>, run: (work: (tx: Tx) => Promise<T>) => Promise<T> = (w) => this.database.transaction('READ COMMITTED', w)): Promise<T> {
-    const result = await run(work);
-    this.wake();
+    let committed: Tx | undefined;
+    const result = await run((tx) => {
+      committed = tx;
+      return work(tx);
+    });
+    // Only a transaction that stored an event wakes the relay (a heartbeat without a status change does not).
+    if (committed && this.stored.has(committed)) this.wake();
     return result;
+  }
+
+  override add<TData>(tx: Tx, input: DomainEventInput<TData>): Promise<CubeEvent<TData>> {
+    this.stored.add(tx);
+    return super.add(tx, input);
   }
 
   onApplicationBootstrap(): void {
