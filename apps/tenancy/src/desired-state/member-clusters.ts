@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CubeEvent, eventSubject, RoleBinding } from '@cube/contracts';
 import { DurableSubscribers, RecentEventIds } from '@cube/messaging';
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
+import { LedgerPublisher } from '../quota/ledger-publisher';
 import { DesiredStateWriter } from './desired-state-writer';
 
 /**
@@ -23,6 +24,7 @@ export class MemberClusters implements OnApplicationBootstrap {
     private readonly bindings: RoleBindingsProjection,
     private readonly desired: DesiredStateWriter,
     private readonly subscribers: DurableSubscribers,
+    private readonly ledger: LedgerPublisher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -64,6 +66,9 @@ export class MemberClusters implements OnApplicationBootstrap {
     if (event.type === 'clusters.cluster.registered') {
       this.known.add(cluster);
       await this.exclusive(async () => this.desired.writeClusterWide(cluster, await this.bindings.platformBindings()));
+      // The quota ledger's bucket exists before any tenant is in the cluster, so the cluster's Warden
+      // binds and watches it from its start instead of retrying for it.
+      await this.ledger.prepare(cluster);
       this.logger.log({ cluster }, 'cluster-wide desired state written for a registered cluster');
     } else if (event.type === 'clusters.cluster.deleted' || event.type === 'clusters.cluster.unregistered') {
       this.known.delete(cluster);

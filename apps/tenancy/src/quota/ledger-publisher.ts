@@ -43,6 +43,11 @@ export class LedgerPublisher implements OnApplicationBootstrap {
     });
   }
 
+  /** Creates the cluster's ledger bucket (empty until a tenant has quota or namespaces there). */
+  async prepare(cluster: string): Promise<void> {
+    await this.bucket(cluster);
+  }
+
   /** After a change of the tenant's quota or namespaces in `cluster` committed. */
   publish(tenant: string, cluster: string): Promise<void> {
     return this.enqueue(() => this.write(tenant, cluster));
