@@ -2,3 +2,4 @@ export * from './database-url';
 export * from './schema';
 export * from './data-source-options';
 export * from './secret-box';
+export * from './keyset-page';

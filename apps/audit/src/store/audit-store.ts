@@ -1,4 +1,5 @@
 import { AuditEntry, AuditQuery, AuditVerifyReply, Page } from '@cube/contracts';
+import { Keyset } from '@cube/persistence';
 import { UnchainedEntry } from '../records/audit-chain';
 
 /**
@@ -31,23 +32,8 @@ export interface AuditStore {
 
 export const AUDIT_STORE = Symbol('AUDIT_STORE');
 
-/** Opaque keyset cursor over (time, id), newest first. */
-export function encodeCursor(time: string, id: string): string {
-  return Buffer.from(JSON.stringify([time, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string | null): { time: string; id: string } | null {
-  if (!cursor) return null;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string' && !Number.isNaN(Date.parse(value[0]))) {
-      return { time: value[0], id: value[1] };
-    }
-  } catch {
-    // Not JSON: reported below as a bad cursor like any other malformed one.
-  }
-  return null;
-}
+/** Records page newest first by (time, id). */
+export const NEWEST_FIRST = new Keyset<[time: string, id: string]>(['timestamp', 'text']);
 
 /** Drops repeated ids inside one batch (a redelivered copy pulled with its original). */
 export function uniqueById(entries: UnchainedEntry[]): UnchainedEntry[] {

@@ -1,7 +1,7 @@
 import { Client, ClientOptions, estypes } from '@elastic/elasticsearch';
 import { AuditEntry, AuditVerifyReply, CubeError, Page } from '@cube/contracts';
 import { chainDayOf, firstBrokenLink, GENESIS_HASH, linkChain, UnchainedEntry } from '../records/audit-chain';
-import { AuditFilter, AuditStore, decodeCursor, encodeCursor, uniqueById } from './audit-store';
+import { AuditFilter, AuditStore, NEWEST_FIRST, uniqueById } from './audit-store';
 import { entryOf, FlatAuditRecord, flattenEntry } from './flat-record';
 
 export interface ElasticsearchAuditStoreOptions {
@@ -156,8 +156,7 @@ export class ElasticsearchAuditStore implements AuditStore {
   }
 
   async query(filter: AuditFilter, limit: number, cursor: string | null): Promise<Page<AuditEntry>> {
-    const after = decodeCursor(cursor);
-    if (cursor && !after) throw new CubeError('BAD_REQUEST', 'invalid cursor', { fields: [{ field: 'cursor', problems: ['not a cursor of this list'] }] });
+    const after = NEWEST_FIRST.decode(cursor);
     const must: estypes.QueryDslQueryContainer[] = [];
     const term = (field: string, value: string | undefined) => value && must.push({ term: { [field]: value } });
     if (!filter.visibility.all) {
@@ -190,14 +189,12 @@ export class ElasticsearchAuditStore implements AuditStore {
       size: limit + 1,
       query: { bool: { filter: must } },
       sort: [{ time: 'desc' }, { id: 'desc' }],
-      ...(after ? { search_after: [Date.parse(after.time), after.id] } : {}),
+      ...(after ? { search_after: [Date.parse(after[0]), after[1]] } : {}),
       ignore_unavailable: true,
       allow_no_indices: true,
     });
     const hits = response.hits.hits.flatMap((hit) => (hit._source ? [entryOf(hit._source)] : []));
-    const items = hits.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items, nextCursor: hits.length > limit && last ? encodeCursor(last.time, last.id) : null };
+    return NEWEST_FIRST.page(hits, limit, (entry) => [entry.time, entry.id], (entry) => entry);
   }
 
   async verify(from: Date | null, to: Date | null): Promise<AuditVerifyReply> {

@@ -1,6 +1,6 @@
-import { AuditEntry, AuditVerifyReply, CubeError, Page } from '@cube/contracts';
+import { AuditEntry, AuditVerifyReply, Page } from '@cube/contracts';
 import { chainDayOf, firstBrokenLink, GENESIS_HASH, linkChain, UnchainedEntry } from '../records/audit-chain';
-import { AuditFilter, AuditStore, decodeCursor, encodeCursor, uniqueById } from './audit-store';
+import { AuditFilter, AuditStore, NEWEST_FIRST, uniqueById } from './audit-store';
 import { entryOf, FlatAuditRecord, flattenEntry } from './flat-record';
 
 /** The little of a database client the store needs; TypeORM's DataSource and a pg Pool both fit (see adapters). */
@@ -93,8 +93,7 @@ export class PostgresAuditStore implements AuditStore {
   }
 
   async query(filter: AuditFilter, limit: number, cursor: string | null): Promise<Page<AuditEntry>> {
-    const after = decodeCursor(cursor);
-    if (cursor && !after) throw new CubeError('BAD_REQUEST', 'invalid cursor', { fields: [{ field: 'cursor', problems: ['not a cursor of this list'] }] });
+    const after = NEWEST_FIRST.decode(cursor);
     const params: unknown[] = [];
     const where: string[] = [];
     const add = (sql: string, ...values: unknown[]) => {
@@ -129,16 +128,14 @@ export class PostgresAuditStore implements AuditStore {
     if (filter.from) add('"time" >= ?::timestamptz', filter.from);
     if (filter.to) add('"time" <= ?::timestamptz', filter.to);
     if (filter.q) add(`"search" @@ plainto_tsquery('simple', ?)`, filter.q);
-    if (after) add('("time", "id") < (?::timestamptz, ?)', after.time, after.id);
+    if (after) add('("time", "id") < (?::timestamptz, ?)', after[0], after[1]);
     params.push(limit + 1);
     const rows = await this.db.query<EventRow>(
       `SELECT ${COLUMNS} FROM "audit"."events" ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY "time" DESC, "id" DESC LIMIT $${params.length}`,
       params,
     );
-    const items = rows.slice(0, limit).map(rowToEntry);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.time, last.id) : null };
+    return NEWEST_FIRST.page(rows.map(rowToEntry), limit, (entry) => [entry.time, entry.id], (entry) => entry);
   }
 
   async verify(from: Date | null, to: Date | null): Promise<AuditVerifyReply> {

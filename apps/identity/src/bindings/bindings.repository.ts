@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SqlCondition } from '@cube/auth';
+import { Keyset } from '@cube/persistence';
 import { BindingOrigin, BindingScope, RoleBinding, RoleName } from '@cube/contracts';
 
 interface BindingRow {
@@ -35,6 +36,9 @@ const toBinding = (row: BindingRow): RoleBinding => ({
   origin: row.origin,
   version: row.version,
 });
+
+/** Bindings page oldest first by (created_at as PostgreSQL's text, exact to the microsecond, id). */
+export const BY_CREATION = new Keyset<[createdAt: string, id: string]>(['timestamp', 'uuid']);
 
 /** A listed binding and its keyset position. */
 export interface BindingPageRow {

@@ -3,10 +3,10 @@ import { assertMayGrant, assertMayRevoke, authorizeVisible, BUILT_IN_ROLES, pack
 import { Actor, BindingScope, CreateRoleBindingBody, CubeError, MeReply, Page, RoleBinding } from '@cube/contracts';
 import { EntityManager } from 'typeorm';
 import { IdentityOutbox } from '../events/identity-outbox';
-import { decodeCursor, encodeCursor } from '../shared/keyset-cursor';
+import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
 import { publicUser, UsersRepository } from '../users/users.repository';
 import { AbilitiesService } from './abilities.service';
-import { BindingsRepository } from './bindings.repository';
+import { BindingsRepository, BY_CREATION } from './bindings.repository';
 
 function parseScope(text: string): BindingScope {
   if (text === 'platform') return { kind: 'platform' };
@@ -15,8 +15,6 @@ function parseScope(text: string): BindingScope {
   const [tenant = '', project = ''] = rest.split('/', 2);
   return { kind: 'project', tenant, project };
 }
-
-const DEFAULT_PAGE_SIZE = 50;
 
 function toScope(body: CreateRoleBindingBody['scope']): BindingScope {
   if (body.kind === 'platform') return { kind: 'platform' };
@@ -50,11 +48,9 @@ export class BindingsService {
     const rows = await this.bindings.list(
       { scope: query.scope ? parseScope(query.scope) : undefined, user: query.user },
       visible,
-      { limit: limit + 1, after: decodeCursor(query.cursor) },
+      { limit: limit + 1, after: BY_CREATION.decode(query.cursor) },
     );
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items: items.map((row) => row.binding), nextCursor: rows.length > limit && last ? encodeCursor(last.key) : null };
+    return BY_CREATION.page(rows, limit, (row) => row.key, (row) => row.binding);
   }
 
   async create(actor: Actor, body: CreateRoleBindingBody): Promise<RoleBinding> {

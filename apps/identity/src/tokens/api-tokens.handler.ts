@@ -3,12 +3,11 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { ApiTokenView, CreateApiTokenBody, CreatedApiToken, CubeError, Envelope, IdentitySubjects, Page } from '@cube/contracts';
 import { validatePayload } from '@cube/messaging';
+import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
 import { Audited } from '@cube/service-runtime';
 import { IdentityOutbox } from '../events/identity-outbox';
 import { ApiTokenVerifiersPublisher } from './api-token-verifiers.publisher';
 import { ApiTokensService } from './api-tokens.service';
-
-const DEFAULT_PAGE_SIZE = 50;
 
 class ListApiTokensPayload {
   @IsOptional() @IsInt() @Min(1) @Max(500) limit?: number;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { API_TOKEN_PREFIX, ApiTokenView, AuthenticatedPrincipal, CreatedApiToken, CubeError, Page } from '@cube/contracts';
-import { decodeCursor, encodeCursor } from '../shared/keyset-cursor';
+import { Keyset } from '@cube/persistence';
 import { hashToken, newOpaqueSecret } from './token-hash';
 
 interface ApiTokenRow {
@@ -20,6 +20,9 @@ const view = (row: ApiTokenRow): ApiTokenView => ({
   expiresAt: row.expires_at?.toISOString() ?? null,
   lastUsedAt: row.last_used_at?.toISOString() ?? null,
 });
+
+/** Tokens page oldest first by (created_at as PostgreSQL's text, exact to the microsecond, id). */
+const BY_CREATION = new Keyset<[createdAt: string, id: string]>(['timestamp', 'uuid']);
 
 /** API tokens for kubectl and automation: shown once, stored as a hash, revocable. */
 @Injectable()
@@ -43,7 +46,7 @@ export class ApiTokensService {
 
   /** The user's live tokens, oldest first, one keyset page on (created_at, id) at a time. */
   async list(userName: string, page: { limit: number; cursor?: string }): Promise<Page<ApiTokenView>> {
-    const after = decodeCursor(page.cursor);
+    const after = BY_CREATION.decode(page.cursor);
     const rows = (await this.db.query(
       `SELECT "id", "name", "created_at", "created_at"::text AS "key_created_at", "expires_at", "last_used_at" FROM "identity"."api_tokens"
        WHERE "user_name" = $1 AND "revoked_at" IS NULL
@@ -51,9 +54,7 @@ export class ApiTokensService {
        ORDER BY "created_at", "id" LIMIT $4`,
       [userName, after?.[0] ?? null, after?.[1] ?? null, page.limit + 1],
     )) as (ApiTokenRow & { key_created_at: string })[];
-    const items = rows.slice(0, page.limit);
-    const last = items[items.length - 1];
-    return { items: items.map(view), nextCursor: rows.length > page.limit && last ? encodeCursor([last.key_created_at, last.id]) : null };
+    return BY_CREATION.page(rows, page.limit, (row) => [row.key_created_at, row.id], view);
   }
 
   /** Revokes one of the user's tokens; NOT_FOUND for someone else's (their existence is not disclosed). */

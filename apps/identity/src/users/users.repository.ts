@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Keyset } from '@cube/persistence';
 import { User, UserSource, UserState } from '@cube/contracts';
 
 interface UserRow {
@@ -54,6 +55,9 @@ export interface NewUser {
 }
 
 export type UserChanges = Partial<Pick<User, 'displayName' | 'email' | 'phone' | 'state'>>;
+
+/** Users page by name. */
+export const BY_NAME = new Keyset<[name: string]>(['text']);
 
 /** The `identity.users` table. */
 @Injectable()

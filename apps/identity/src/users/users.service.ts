@@ -7,7 +7,7 @@ import { IdentityOutbox } from '../events/identity-outbox';
 import { SessionsService } from '../tokens/sessions.service';
 import { assertAcceptablePassword } from './password-policy';
 import { PasswordHasher } from './password-hasher';
-import { publicUser, UsersRepository } from './users.repository';
+import { BY_NAME, publicUser, UsersRepository } from './users.repository';
 
 const notFound = (name: string) => new CubeError('NOT_FOUND', `user "${name}" not found`, { name });
 const userSubject = (name: string) => subjectOf('User', { user: name });
@@ -33,9 +33,8 @@ export class UsersService {
     const ability = await this.abilities.abilityOf(actor);
     // Filtered in the query: either every user is visible or only the caller.
     const only = ability.can('read', userSubject(ANY_OTHER_USER)) ? undefined : actor.name;
-    const rows = await this.users.list(limit + 1, cursor, only);
-    const items = rows.slice(0, limit).map(publicUser);
-    return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.name ?? null) : null };
+    const rows = await this.users.list(limit + 1, BY_NAME.decode(cursor)?.[0] ?? null, only);
+    return BY_NAME.page(rows, limit, (user) => [user.name], publicUser);
   }
 
   async get(actor: Actor, name: string): Promise<User> {

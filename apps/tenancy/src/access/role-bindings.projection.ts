@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Keyset } from '@cube/persistence';
 import { BindingOrigin, BindingScope, RoleBinding, RoleName } from '@cube/contracts';
 
 interface BindingRow {
@@ -32,6 +33,9 @@ const toBinding = (row: BindingRow): RoleBinding => ({
   version: row.version,
   origin: row.origin,
 });
+
+/** A tenant's members page by binding id. */
+export const BY_ID = new Keyset<[id: string]>(['uuid']);
 
 /**
  * Tenancy's copy of identity's role bindings (`tenancy.role_bindings`), fed by identity's binding

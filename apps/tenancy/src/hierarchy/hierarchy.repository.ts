@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Namespace, Project, Tenant } from '@cube/contracts';
 import { PlatformAbility, PlatformSubjectKind, readableWhere, SqlCondition } from '@cube/auth';
-import { decodeCursor } from '../shared/page';
+import { Keyset } from '@cube/persistence';
 
 export interface TenantRow {
   name: string;
@@ -52,6 +52,10 @@ export const toNamespace = (row: NamespaceRow): Namespace => ({
   version: row.version,
 });
 
+/** Tenants and projects page by name, namespaces by (cluster, name). */
+export const BY_NAME = new Keyset<[name: string]>(['text']);
+export const BY_CLUSTER_AND_NAME = new Keyset<[cluster: string, name: string]>(['text', 'text']);
+
 const TENANT_COLUMNS = { tenant: 't."name"' };
 const PROJECT_COLUMNS = { tenant: 'p."tenant"', project: 'p."name"' };
 const NAMESPACE_COLUMNS = { tenant: 'n."tenant"', project: 'n."project"', cluster: 'n."cluster"', namespace: 'n."name"' };
@@ -73,7 +77,7 @@ export class HierarchyRepository {
   constructor(private readonly db: DataSource) {}
 
   async listTenants(ability: PlatformAbility, page: { limit: number; cursor?: string }): Promise<TenantRow[]> {
-    const after = decodeCursor(page.cursor, 1);
+    const after = BY_NAME.decode(page.cursor);
     const visible = readable(ability, 'Tenant', TENANT_COLUMNS, 3);
     return (await this.db.query(
       `SELECT * FROM "tenancy"."tenants" t WHERE ($1::text IS NULL OR t."name" > $1) AND ${visible.sql} ORDER BY t."name" LIMIT $2`,
@@ -109,7 +113,7 @@ export class HierarchyRepository {
   }
 
   async listProjects(tenant: string, ability: PlatformAbility, page: { limit: number; cursor?: string }): Promise<ProjectRow[]> {
-    const after = decodeCursor(page.cursor, 1);
+    const after = BY_NAME.decode(page.cursor);
     const visible = readable(ability, 'Project', PROJECT_COLUMNS, 4);
     return (await this.db.query(
       `SELECT * FROM "tenancy"."projects" p WHERE p."tenant" = $1 AND ($2::text IS NULL OR p."name" > $2) AND ${visible.sql}
@@ -155,7 +159,7 @@ export class HierarchyRepository {
     ability: PlatformAbility,
     page: { limit: number; cursor?: string },
   ): Promise<NamespaceRow[]> {
-    const after = decodeCursor(page.cursor, 2);
+    const after = BY_CLUSTER_AND_NAME.decode(page.cursor);
     const visible = readable(ability, 'Namespace', NAMESPACE_COLUMNS, 7);
     return (await this.db.query(
       `SELECT * FROM "tenancy"."namespaces" n

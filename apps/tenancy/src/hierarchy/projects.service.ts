@@ -3,9 +3,9 @@ import { authorize, PlatformAbility, subjectOf } from '@cube/auth';
 import { Actor, CreateProjectBody, CubeError, Page, Project, UpdateTenancyObjectBody } from '@cube/contracts';
 import { TenancyAccess } from '../access/tenancy-access';
 import { formatAmounts, sumHard } from '../quota/quota-ledger';
-import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
+import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
 import { TenancyEvents } from '../shared/tenancy-events';
-import { HierarchyRepository, NamespaceRow, ProjectRow, toProject } from './hierarchy.repository';
+import { BY_NAME, HierarchyRepository, NamespaceRow, ProjectRow, toProject } from './hierarchy.repository';
 import { NamespaceRemoval } from './namespace-removal';
 import { notFound as tenantNotFound } from './tenants.service';
 
@@ -38,7 +38,7 @@ export class ProjectsService {
     const limit = page.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.hierarchy.listProjects(tenant, ability, { limit, cursor: page.cursor });
     const namespaces = await this.hierarchy.namespacesOf(tenant);
-    return pageOf(rows, limit, (row) => [row.name], (row) => toProject(row, quotaSums(namespaces.filter((n) => n.project === row.name))));
+    return BY_NAME.page(rows, limit, (row) => [row.name], (row) => toProject(row, quotaSums(namespaces.filter((n) => n.project === row.name))));
   }
 
   async get(actor: Actor, tenant: string, name: string): Promise<Project> {

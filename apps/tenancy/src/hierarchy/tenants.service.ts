@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { authorize, PlatformAbility, readableWhere, subjectOf } from '@cube/auth';
 import { Actor, CreateTenantBody, CubeError, Page, RoleBinding, Tenant, UpdateTenancyObjectBody } from '@cube/contracts';
-import { RoleBindingsProjection } from '../access/role-bindings.projection';
+import { BY_ID, RoleBindingsProjection } from '../access/role-bindings.projection';
 import { TenancyAccess } from '../access/tenancy-access';
-import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
+import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
 import { TenancyEvents } from '../shared/tenancy-events';
-import { HierarchyRepository, TenantRow, toTenant } from './hierarchy.repository';
+import { BY_NAME, HierarchyRepository, TenantRow, toTenant } from './hierarchy.repository';
 import { NamespaceRemoval } from './namespace-removal';
 
 /** Tenants: platform admins create and delete them; tenant admins edit their own. */
@@ -22,7 +22,7 @@ export class TenantsService {
   async list(actor: Actor, page: { limit?: number; cursor?: string }): Promise<Page<Tenant>> {
     const limit = page.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.hierarchy.listTenants(await this.access.abilityOf(actor), { limit, cursor: page.cursor });
-    return pageOf(rows, limit, (row) => [row.name], toTenant);
+    return BY_NAME.page(rows, limit, (row) => [row.name], toTenant);
   }
 
   async get(actor: Actor, name: string): Promise<Tenant> {
@@ -90,13 +90,11 @@ export class TenantsService {
     const ability = await this.access.abilityOf(actor);
     await this.visible(ability, name);
     const limit = page.limit ?? DEFAULT_PAGE_SIZE;
-    const after = page.cursor ? Buffer.from(page.cursor, 'base64url').toString('utf8') : '';
+    const after = BY_ID.decode(page.cursor);
     // The caller's read rules on RoleBinding as part of the query: LIMIT stays exact, nothing leaks.
     const readable = readableWhere(ability, 'RoleBinding', { tenant: '"tenant"', project: '"project"', role: '"role"', scope: '"scope_kind"' }, 2);
-    const rows = await this.bindings.pageInTenant(name, readable, limit, after);
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? Buffer.from(last.id).toString('base64url') : null };
+    const rows = await this.bindings.pageInTenant(name, readable, limit, after?.[0] ?? '');
+    return BY_ID.page(rows, limit, (binding) => [binding.id], (binding) => binding);
   }
 
   private async visible(ability: PlatformAbility, name: string): Promise<TenantRow> {

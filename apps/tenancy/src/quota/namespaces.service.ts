@@ -5,10 +5,10 @@ import { Actor, CreateNamespaceBody, CubeError, Namespace, Page } from '@cube/co
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
 import { TenancyAccess } from '../access/tenancy-access';
 import { DesiredStateWriter } from '../desired-state/desired-state-writer';
-import { HierarchyRepository, NamespaceRow, toNamespace } from '../hierarchy/hierarchy.repository';
+import { BY_CLUSTER_AND_NAME, HierarchyRepository, NamespaceRow, toNamespace } from '../hierarchy/hierarchy.repository';
 import { NamespaceRemoval } from '../hierarchy/namespace-removal';
 import { notFound as tenantNotFound } from '../hierarchy/tenants.service';
-import { DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
+import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
 import { TenancyEvents } from '../shared/tenancy-events';
 import { pgCode } from '../shared/transactions';
 import { ClusterRegistry } from './cluster-registry';
@@ -49,7 +49,7 @@ export class NamespacesService {
     if (underProject) await this.visibleProject(ability, filter.tenant ?? '', filter.project ?? '');
     const limit = page.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.hierarchy.listNamespaces(filter, ability, { limit, cursor: page.cursor });
-    return pageOf(rows, limit, (row) => [row.cluster, row.name], toNamespace);
+    return BY_CLUSTER_AND_NAME.page(rows, limit, (row) => [row.cluster, row.name], toNamespace);
   }
 
   async get(actor: Actor, ref: NamespaceAddress): Promise<Namespace> {
