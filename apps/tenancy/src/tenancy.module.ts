@@ -17,6 +17,7 @@ import { NamespacesService } from './quota/namespaces.service';
 import { QuotaHandler } from './quota/quota.handler';
 import { QuotaLedgerRepository } from './quota/quota-ledger.repository';
 import { QuotaUsageRecorder } from './quota/quota-usage.recorder';
+import { QuotaUsageRepository } from './quota/quota-usage.repository';
 import { TenantQuotasService } from './quota/tenant-quotas.service';
 import { TenancyEvents } from './shared/tenancy-events';
 
@@ -29,6 +30,7 @@ import { TenancyEvents } from './shared/tenancy-events';
     BindingSync,
     HierarchyRepository,
     QuotaLedgerRepository,
+    QuotaUsageRepository,
     LedgerPublisher,
     DesiredStateWriter,
     DesiredStateResync,

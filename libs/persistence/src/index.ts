@@ -3,3 +3,4 @@ export * from './schema';
 export * from './data-source-options';
 export * from './secret-box';
 export * from './keyset-page';
+export * from './scratch-database';

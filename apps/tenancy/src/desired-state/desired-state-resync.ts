@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { NatsConnection } from 'nats';
-import { DataSource } from 'typeorm';
 import { RoleBinding } from '@cube/contracts';
 import { DesiredStateStores, JETSTREAM_CONNECTION } from '@cube/messaging';
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
-import { NamespaceRow, toNamespace } from '../hierarchy/hierarchy.repository';
+import { HierarchyRepository, toNamespace } from '../hierarchy/hierarchy.repository';
 import { ClusterRegistry } from '../quota/cluster-registry';
 import { clusterWideObjects } from './cluster-objects';
 import { MemberClusters } from './member-clusters';
@@ -30,7 +29,7 @@ export class DesiredStateResync implements OnApplicationBootstrap, OnApplication
   private stopped = false;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly hierarchy: HierarchyRepository,
     private readonly stores: DesiredStateStores,
     private readonly bindings: RoleBindingsProjection,
     private readonly registry: ClusterRegistry,
@@ -69,7 +68,7 @@ export class DesiredStateResync implements OnApplicationBootstrap, OnApplication
     const clusters = new Set<string>([...(await this.bucketClusters()), ...registered]);
     const keysBefore = new Map<string, string[]>();
     for (const cluster of clusters) keysBefore.set(cluster, await (await this.stores.open<DesiredObject>(cluster)).keys());
-    const rows = (await this.db.query(`SELECT * FROM "tenancy"."namespaces" ORDER BY "cluster", "name"`)) as NamespaceRow[];
+    const rows = await this.hierarchy.allNamespaces();
     const clusterWide = clusterWideObjects(await this.bindings.platformBindings());
     const desired = new Map<string, Map<string, DesiredObject>>();
     // Namespaces of one project share its bindings: one query per project, not per namespace.

@@ -28,6 +28,14 @@ export interface NamespaceRow {
   version: number;
 }
 
+/** A namespace's address in the hierarchy. */
+export interface NamespaceRef {
+  tenant: string;
+  project: string;
+  cluster: string;
+  namespace: string;
+}
+
 export const toTenant = (row: TenantRow): Tenant => ({
   name: row.name,
   displayName: row.display_name,
@@ -170,7 +178,7 @@ export class HierarchyRepository {
     )) as NamespaceRow[];
   }
 
-  async findNamespace(ref: { tenant: string; project: string; cluster: string; namespace: string }, ability?: PlatformAbility): Promise<NamespaceRow | null> {
+  async findNamespace(ref: NamespaceRef, ability?: PlatformAbility): Promise<NamespaceRow | null> {
     const visible = readable(ability, 'Namespace', NAMESPACE_COLUMNS, 5);
     const rows = (await this.db.query(
       `SELECT * FROM "tenancy"."namespaces" n WHERE n."tenant" = $1 AND n."project" = $2 AND n."cluster" = $3 AND n."name" = $4 AND ${visible.sql}`,
@@ -185,5 +193,66 @@ export class HierarchyRepository {
       `SELECT * FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND ($2::text IS NULL OR "project" = $2) ORDER BY "cluster", "name"`,
       [tenant, project ?? null],
     )) as NamespaceRow[];
+  }
+
+  /** Every namespace, for the start-up rewrite of the desired-state buckets. */
+  async allNamespaces(): Promise<NamespaceRow[]> {
+    return (await this.db.query(`SELECT * FROM "tenancy"."namespaces" ORDER BY "cluster", "name"`)) as NamespaceRow[];
+  }
+
+  /** Each (tenant, cluster) where the tenant has a namespace. */
+  async namespacePlacements(): Promise<{ tenant: string; cluster: string }[]> {
+    return (await this.db.query(`SELECT DISTINCT "tenant", "cluster" FROM "tenancy"."namespaces"`)) as { tenant: string; cluster: string }[];
+  }
+
+  /** The quota shares of the tenant's namespaces in a cluster, but for `except` (the one being changed); read under the ledger's lock. */
+  async namespaceShares(tx: EntityManager, tenant: string, cluster: string, except?: string): Promise<Record<string, string>[]> {
+    const rows = (await tx.query(
+      `SELECT "quota" FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "cluster" = $2 AND "quota" IS NOT NULL AND ($3::text IS NULL OR "name" <> $3)`,
+      [tenant, cluster, except ?? null],
+    )) as { quota: Record<string, string> }[];
+    return rows.map((row) => row.quota);
+  }
+
+  /** Inserts a namespace; PostgreSQL's unique (23505) and foreign-key (23503) violations reach the caller, which names them. */
+  async insertNamespace(tx: EntityManager, namespace: Omit<NamespaceRow, 'created_at' | 'version'>): Promise<NamespaceRow> {
+    const rows = (await tx.query(
+      `INSERT INTO "tenancy"."namespaces" ("cluster", "name", "tenant", "project", "quota", "created_by") VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [namespace.cluster, namespace.name, namespace.tenant, namespace.project, namespace.quota ? JSON.stringify(namespace.quota) : null, namespace.created_by],
+    )) as NamespaceRow[];
+    return rows[0] as NamespaceRow;
+  }
+
+  async setNamespaceQuota(tx: EntityManager, ref: NamespaceRef, hard: Record<string, string>): Promise<NamespaceRow | null> {
+    const rows = (await tx.query(
+      `UPDATE "tenancy"."namespaces" SET "quota" = $5, "version" = "version" + 1
+       WHERE "tenant" = $1 AND "project" = $2 AND "cluster" = $3 AND "name" = $4 RETURNING *`,
+      [ref.tenant, ref.project, ref.cluster, ref.namespace, JSON.stringify(hard)],
+    )) as [NamespaceRow[], number];
+    return rows[0][0] ?? null;
+  }
+
+  async deleteNamespace(tx: EntityManager, ref: NamespaceRef): Promise<NamespaceRow | null> {
+    const rows = (await tx.query(
+      `DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "project" = $2 AND "cluster" = $3 AND "name" = $4 RETURNING *`,
+      [ref.tenant, ref.project, ref.cluster, ref.namespace],
+    )) as [NamespaceRow[], number];
+    return rows[0][0] ?? null;
+  }
+
+  /** A project and its namespaces, bottom-up. */
+  async deleteProject(tx: EntityManager, tenant: string, name: string): Promise<void> {
+    await tx.query(`DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "project" = $2`, [tenant, name]);
+    await tx.query(`DELETE FROM "tenancy"."projects" WHERE "tenant" = $1 AND "name" = $2`, [tenant, name]);
+  }
+
+  /** Every project and namespace of a tenant, bottom-up; the tenant row stays (its quota rows go first, see deleteTenant). */
+  async deleteProjectsOf(tx: EntityManager, tenant: string): Promise<void> {
+    await tx.query(`DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1`, [tenant]);
+    await tx.query(`DELETE FROM "tenancy"."projects" WHERE "tenant" = $1`, [tenant]);
+  }
+
+  async deleteTenant(tx: EntityManager, name: string): Promise<void> {
+    await tx.query(`DELETE FROM "tenancy"."tenants" WHERE "name" = $1`, [name]);
   }
 }

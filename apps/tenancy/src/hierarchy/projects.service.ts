@@ -89,8 +89,7 @@ export class ProjectsService {
       for (const namespace of namespaces) {
         authorize(ability, 'delete', subjectOf('Namespace', { tenant, project: name, cluster: namespace.cluster, namespace: namespace.name }));
       }
-      await tx.query(`DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "project" = $2`, [tenant, name]);
-      await tx.query(`DELETE FROM "tenancy"."projects" WHERE "tenant" = $1 AND "name" = $2`, [tenant, name]);
+      await this.hierarchy.deleteProject(tx, tenant, name);
       await this.removal.announce(tx, actor, namespaces, [project]);
       return { namespaces };
     });

@@ -4,6 +4,7 @@ import { Actor, CreateTenantBody, CubeError, Page, RoleBinding, Tenant, UpdateTe
 import { BY_ID, RoleBindingsProjection } from '../access/role-bindings.projection';
 import { TenancyAccess } from '../access/tenancy-access';
 import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
+import { QuotaLedgerRepository } from '../quota/quota-ledger.repository';
 import { TenancyEvents } from '../shared/tenancy-events';
 import { BY_NAME, HierarchyRepository, TenantRow, toTenant } from './hierarchy.repository';
 import { NamespaceRemoval } from './namespace-removal';
@@ -13,6 +14,7 @@ import { NamespaceRemoval } from './namespace-removal';
 export class TenantsService {
   constructor(
     private readonly hierarchy: HierarchyRepository,
+    private readonly ledger: QuotaLedgerRepository,
     private readonly access: TenancyAccess,
     private readonly bindings: RoleBindingsProjection,
     private readonly events: TenancyEvents,
@@ -74,10 +76,9 @@ export class TenantsService {
         authorize(ability, 'delete', subjectOf('Namespace', { tenant: name, project: namespace.project, cluster: namespace.cluster, namespace: namespace.name }));
       }
       // Bottom-up: namespaces, projects, the tenant's quota rows, the tenant.
-      await tx.query(`DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1`, [name]);
-      await tx.query(`DELETE FROM "tenancy"."projects" WHERE "tenant" = $1`, [name]);
-      await tx.query(`DELETE FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1`, [name]);
-      await tx.query(`DELETE FROM "tenancy"."tenants" WHERE "name" = $1`, [name]);
+      await this.hierarchy.deleteProjectsOf(tx, name);
+      await this.ledger.deleteTenantQuotas(tx, name);
+      await this.hierarchy.deleteTenant(tx, name);
       await this.removal.announce(tx, actor, namespaces, projects);
       await this.events.tenant(tx, actor, 'deleted', { ...toTenant(tenant), version: tenant.version + 1 });
       return { namespaces };

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { JSONCodec, KV, NatsConnection, StorageType } from 'nats';
-import { DataSource } from 'typeorm';
 import { quotaLedgerBucket, TenantLedgerEntry } from '@cube/contracts';
 import { JETSTREAM_CONNECTION } from '@cube/messaging';
-import { HardMap } from './quota-ledger';
+import { HierarchyRepository } from '../hierarchy/hierarchy.repository';
+import { QuotaLedgerRepository } from './quota-ledger.repository';
 
 const codec = JSONCodec<TenantLedgerEntry>();
 const LEDGER_STREAM_PREFIX = `KV_${quotaLedgerBucket('')}`;
@@ -21,18 +21,17 @@ export class LedgerPublisher implements OnApplicationBootstrap {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly db: DataSource,
+    private readonly ledger: QuotaLedgerRepository,
+    private readonly hierarchy: HierarchyRepository,
     @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
   ) {}
 
   /** At start: every (tenant, cluster) the database knows, and no entry it does not know. */
   async onApplicationBootstrap(): Promise<void> {
     await this.enqueue(async () => {
-      const pairs = (await this.db.query(
-        `SELECT "tenant", "cluster" FROM "tenancy"."tenant_quotas" UNION SELECT "tenant", "cluster" FROM "tenancy"."namespaces"`,
-      )) as { tenant: string; cluster: string }[];
-      for (const { tenant, cluster } of pairs) await this.write(tenant, cluster);
-      const known = new Set(pairs.map(({ tenant, cluster }) => `${cluster}/${tenant}`));
+      const pairs = [...(await this.ledger.quotaPlacements()), ...(await this.hierarchy.namespacePlacements())];
+      const known = new Map(pairs.map((pair) => [`${pair.cluster}/${pair.tenant}`, pair]));
+      for (const { tenant, cluster } of known.values()) await this.write(tenant, cluster);
       for (const cluster of await this.clustersWithLedger()) {
         const kv = await this.bucket(cluster);
         // Keys first, then the deletes: nats.js ends a keys() iteration early when its loop body awaits.
@@ -70,25 +69,19 @@ export class LedgerPublisher implements OnApplicationBootstrap {
   }
 
   private async write(tenant: string, cluster: string): Promise<void> {
-    const quotas = (await this.db.query(`SELECT "hard", "version" FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 AND "cluster" = $2`, [tenant, cluster])) as {
-      hard: HardMap;
-      version: number;
-    }[];
-    const namespaces = (await this.db.query(`SELECT "name", "quota" FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "cluster" = $2 ORDER BY "name"`, [
-      tenant,
-      cluster,
-    ])) as { name: string; quota: HardMap | null }[];
+    const quota = await this.ledger.tenantQuota(tenant, cluster);
+    const namespaces = (await this.hierarchy.namespacesOf(tenant)).filter((namespace) => namespace.cluster === cluster);
     const kv = await this.bucket(cluster);
-    if (!quotas[0] && namespaces.length === 0) {
+    if (!quota && namespaces.length === 0) {
       await kv.delete(tenant);
       return;
     }
     const entry: TenantLedgerEntry = {
       tenant,
       cluster,
-      hard: quotas[0]?.hard ?? {},
+      hard: quota?.hard ?? {},
       namespaces: Object.fromEntries(namespaces.map((namespace) => [namespace.name, namespace.quota ?? {}])),
-      version: quotas[0]?.version ?? 0,
+      version: quota?.version ?? 0,
     };
     await kv.put(tenant, codec.encode(entry));
   }

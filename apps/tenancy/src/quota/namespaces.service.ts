@@ -67,11 +67,14 @@ export class NamespacesService {
     const namespace = await this.events.transaction(async (tx) => {
       let inserted: NamespaceRow | undefined;
       try {
-        const rows = (await tx.query(
-          `INSERT INTO "tenancy"."namespaces" ("cluster", "name", "tenant", "project", "quota", "created_by") VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-          [body.cluster, body.name, tenant, project, body.quota ? JSON.stringify(body.quota.hard) : null, actor.name],
-        )) as NamespaceRow[];
-        inserted = rows[0];
+        inserted = await this.hierarchy.insertNamespace(tx, {
+          cluster: body.cluster,
+          name: body.name,
+          tenant,
+          project,
+          quota: body.quota?.hard ?? null,
+          created_by: actor.name,
+        });
       } catch (error: unknown) {
         if (pgCode(error) === '23505') {
           throw new CubeError('CONFLICT', `namespace "${body.name}" already exists in cluster "${body.cluster}"`, { cluster: body.cluster, namespace: body.name });
@@ -96,11 +99,7 @@ export class NamespacesService {
     const row = await this.events.transaction(async (tx) => {
       // Freeing a share also goes through the ledger's lock, so a reader under it sees a settled sum.
       await this.ledger.lockTenantQuota(tx, ref.tenant, ref.cluster);
-      const rows = (await tx.query(
-        `DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "project" = $2 AND "cluster" = $3 AND "name" = $4 RETURNING *`,
-        [ref.tenant, ref.project, ref.cluster, ref.namespace],
-      )) as [NamespaceRow[], number];
-      const deleted = rows[0][0];
+      const deleted = await this.hierarchy.deleteNamespace(tx, ref);
       if (!deleted) throw namespaceNotFound(ref);
       await this.removal.announce(tx, actor, [deleted]);
       return deleted;
@@ -114,12 +113,7 @@ export class NamespacesService {
     authorize(ability, 'update', subjectOf('Quota', { level: 'namespace', ...ref }));
     const namespace = await this.events.transaction(async (tx) => {
       await this.checkShare(tx, ref.tenant, ref.cluster, ref.namespace, hard);
-      const rows = (await tx.query(
-        `UPDATE "tenancy"."namespaces" SET "quota" = $5, "version" = "version" + 1
-         WHERE "tenant" = $1 AND "project" = $2 AND "cluster" = $3 AND "name" = $4 RETURNING *`,
-        [ref.tenant, ref.project, ref.cluster, ref.namespace, JSON.stringify(hard)],
-      )) as [NamespaceRow[], number];
-      const updated = rows[0][0];
+      const updated = await this.hierarchy.setNamespaceQuota(tx, ref, hard);
       if (!updated) throw namespaceNotFound(ref);
       const changed = toNamespace(updated);
       await this.events.namespace(tx, actor, 'updated', changed);
@@ -136,7 +130,7 @@ export class NamespacesService {
    */
   private async checkShare(tx: EntityManager, tenant: string, cluster: string, namespace: string, requested: HardMap): Promise<void> {
     const tenantQuota = await this.ledger.lockTenantQuota(tx, tenant, cluster);
-    const others = await this.ledger.namespaceShares(tx, tenant, cluster, namespace);
+    const others = await this.hierarchy.namespaceShares(tx, tenant, cluster, namespace);
     const refusal = namespaceAllocationRefusal(tenantQuota?.hard ?? {}, others, requested);
     if (refusal) {
       throw new CubeError('CONFLICT', `the quota asked for namespace "${namespace}" exceeds what tenant "${tenant}" has free in cluster "${cluster}"`, {

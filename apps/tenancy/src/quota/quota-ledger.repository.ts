@@ -9,7 +9,7 @@ export interface TenantQuotaRow {
   version: number;
 }
 
-/** `tenancy.tenant_quotas` and the namespace shares of `tenancy.namespaces`, read under the ledger's lock. */
+/** `tenancy.tenant_quotas`: each tenant's quota per cluster, and the ledger's lock. */
 @Injectable()
 export class QuotaLedgerRepository {
   constructor(private readonly db: DataSource) {}
@@ -39,25 +39,22 @@ export class QuotaLedgerRepository {
     return rows[0][0] as TenantQuotaRow;
   }
 
-  /** The shares of the tenant's namespaces in a cluster, but for `except` (the one being changed). */
-  async namespaceShares(tx: EntityManager, tenant: string, cluster: string, except?: string): Promise<HardMap[]> {
-    const rows = (await tx.query(
-      `SELECT "quota" FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "cluster" = $2 AND "quota" IS NOT NULL AND ($3::text IS NULL OR "name" <> $3)`,
-      [tenant, cluster, except ?? null],
-    )) as { quota: HardMap }[];
-    return rows.map((row) => row.quota);
-  }
-
   async tenantQuotas(tenant: string): Promise<TenantQuotaRow[]> {
     return (await this.db.query(`SELECT * FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 ORDER BY "cluster"`, [tenant])) as TenantQuotaRow[];
   }
 
-  /** Usage Warden reported per namespace of the tenant, by cluster (empty until Warden reports). */
-  async usage(tenant: string): Promise<{ cluster: string; used: HardMap }[]> {
-    return (await this.db.query(
-      `SELECT u."cluster", u."used" FROM "tenancy"."quota_usage" u
-       JOIN "tenancy"."namespaces" n ON n."cluster" = u."cluster" AND n."name" = u."namespace" WHERE n."tenant" = $1`,
-      [tenant],
-    )) as { cluster: string; used: HardMap }[];
+  /** A (tenant, cluster) quota row as committed, without the lock (the ledger publisher's read). */
+  async tenantQuota(tenant: string, cluster: string): Promise<TenantQuotaRow | null> {
+    const rows = (await this.db.query(`SELECT * FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 AND "cluster" = $2`, [tenant, cluster])) as TenantQuotaRow[];
+    return rows[0] ?? null;
+  }
+
+  /** Each (tenant, cluster) with a quota row. */
+  async quotaPlacements(): Promise<{ tenant: string; cluster: string }[]> {
+    return (await this.db.query(`SELECT "tenant", "cluster" FROM "tenancy"."tenant_quotas"`)) as { tenant: string; cluster: string }[];
+  }
+
+  async deleteTenantQuotas(tx: EntityManager, tenant: string): Promise<void> {
+    await tx.query(`DELETE FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1`, [tenant]);
   }
 }

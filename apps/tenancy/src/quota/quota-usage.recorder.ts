@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { JSONCodec, NatsConnection, Subscription } from 'nats';
 import { ClusterHeartbeat, ClustersSubjects, formatQuantity, parseQuantity, queueGroupOf } from '@cube/contracts';
 import { JETSTREAM_CONNECTION } from '@cube/messaging';
-import { DataSource } from 'typeorm';
 import { HardMap } from './quota-ledger';
+import { QuotaUsageRepository } from './quota-usage.repository';
 
 const codec = JSONCodec<unknown>();
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -11,8 +11,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /**
  * Keeps `tenancy.quota_usage` (what each namespace's ResourceQuotas use, per cluster) from the
  * heartbeats Warden sends. Tenancy listens itself, in its own queue group, rather than asking the
- * clusters service on every `GET /tenants/{t}/quotas`: the ledger's reads then join local rows
- * (one query, no cross-service call per request), and usage is data about tenancy's own namespaces.
+ * clusters service on every `GET /tenants/{t}/quotas`: the ledger's reads then use local rows
+ * (no cross-service call per request), and usage is data about tenancy's own namespaces.
  * The clusters service still owns cluster health; this is a second reader of the same heartbeat.
  */
 @Injectable()
@@ -22,7 +22,7 @@ export class QuotaUsageRecorder implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
-    private readonly db: DataSource,
+    private readonly usage: QuotaUsageRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -56,27 +56,9 @@ export class QuotaUsageRecorder implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  /**
-   * Replaces the cluster's usage with the heartbeat's (a namespace no longer reported is dropped).
-   * `reported_at` only moves forward, so a late heartbeat cannot overwrite a newer one.
-   */
-  async record(cluster: string, usage: Map<string, HardMap>, at: Date): Promise<void> {
-    const namespaces = [...usage.keys()];
-    await this.db.transaction('READ COMMITTED', async (tx) => {
-      await tx.query(
-        `DELETE FROM "tenancy"."quota_usage" WHERE "cluster" = $1 AND "reported_at" <= $2 AND NOT ("namespace" = ANY($3::varchar[]))`,
-        [cluster, at, namespaces],
-      );
-      if (namespaces.length === 0) return;
-      // One statement for the whole heartbeat, however many namespaces it reports.
-      await tx.query(
-        `INSERT INTO "tenancy"."quota_usage" ("cluster", "namespace", "used", "reported_at")
-         SELECT $1, u."namespace", u."used", $3 FROM jsonb_to_recordset($2::jsonb) AS u("namespace" varchar, "used" jsonb)
-         ON CONFLICT ("cluster", "namespace") DO UPDATE SET "used" = EXCLUDED."used", "reported_at" = EXCLUDED."reported_at"
-         WHERE "quota_usage"."reported_at" <= EXCLUDED."reported_at"`,
-        [cluster, JSON.stringify([...usage].map(([namespace, used]) => ({ namespace, used }))), at],
-      );
-    });
+  /** Replaces the cluster's usage with the heartbeat's. */
+  record(cluster: string, usage: Map<string, HardMap>, at: Date): Promise<void> {
+    return this.usage.replaceClusterUsage(cluster, usage, at);
   }
 }
 

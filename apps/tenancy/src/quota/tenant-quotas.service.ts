@@ -8,6 +8,7 @@ import { TenancyEvents } from '../shared/tenancy-events';
 import { ClusterRegistry } from './cluster-registry';
 import { formatAmounts, freeOf, HardMap, sumHard, tenantQuotaRefusal } from './quota-ledger';
 import { QuotaLedgerRepository } from './quota-ledger.repository';
+import { QuotaUsageRepository } from './quota-usage.repository';
 
 /** A tenant's share of each cluster: set by platform admins, never below what its namespaces hold. */
 @Injectable()
@@ -15,6 +16,7 @@ export class TenantQuotasService {
   constructor(
     private readonly hierarchy: HierarchyRepository,
     private readonly ledger: QuotaLedgerRepository,
+    private readonly usage: QuotaUsageRepository,
     private readonly access: TenancyAccess,
     private readonly events: TenancyEvents,
     private readonly registry: ClusterRegistry,
@@ -29,7 +31,7 @@ export class TenantQuotasService {
     if (!(await this.hierarchy.findTenant(tenant, ability))) throw tenantNotFound(tenant);
     const quotas = await this.ledger.tenantQuotas(tenant);
     const namespaces = await this.hierarchy.namespacesOf(tenant);
-    const usage = await this.ledger.usage(tenant);
+    const usage = await this.usage.usageOf(namespaces);
     const items = quotas
       .filter((quota) => ability.can('read', subjectOf('Quota', { level: 'tenant', tenant, cluster: quota.cluster })))
       .map((quota) => {
@@ -52,7 +54,7 @@ export class TenantQuotasService {
     await this.registry.requireRegistered(cluster);
     const row = await this.events.transaction(async (tx) => {
       await this.ledger.lockOrCreateTenantQuota(tx, tenant, cluster);
-      const shares = await this.ledger.namespaceShares(tx, tenant, cluster);
+      const shares = await this.hierarchy.namespaceShares(tx, tenant, cluster);
       const refusal = tenantQuotaRefusal(hard, shares);
       if (refusal) {
         throw new CubeError('CONFLICT', `tenant "${tenant}"'s namespaces in cluster "${cluster}" hold more than this quota`, {
@@ -66,7 +68,7 @@ export class TenantQuotasService {
       await this.events.quota(tx, actor, { level: 'tenant', tenant, cluster, hard }, updated.version);
       return { row: updated, allocated: sumHard(shares) };
     });
-    const usage = await this.ledger.usage(tenant);
+    const usage = await this.usage.usageOf(await this.hierarchy.namespacesOf(tenant));
     return {
       cluster,
       hard: row.row.hard,
