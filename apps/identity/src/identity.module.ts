@@ -16,6 +16,7 @@ import { OidcLoginsRepository } from './oidc/oidc-logins.repository';
 import { oidcSettingsProvider } from './oidc/oidc-settings';
 import { ApiTokenVerifiersPublisher } from './tokens/api-token-verifiers.publisher';
 import { ApiTokensHandler } from './tokens/api-tokens.handler';
+import { ApiTokensRepository } from './tokens/api-tokens.repository';
 import { ApiTokensService } from './tokens/api-tokens.service';
 import { DisabledUsersPublisher } from './tokens/disabled-users.publisher';
 import { SessionsService } from './tokens/sessions.service';
@@ -43,6 +44,7 @@ import { UsersService } from './users/users.service';
     SigningKeysService,
     SessionsService,
     ApiTokensService,
+    ApiTokensRepository,
     ApiTokenVerifiersPublisher,
     DisabledUsersPublisher,
     ExternalAccountsService,

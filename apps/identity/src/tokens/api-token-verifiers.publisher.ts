@@ -2,14 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { JSONCodec, KV, NatsConnection, StorageType, Subscription } from 'nats';
 import { API_TOKEN_VERIFIERS_BUCKET, ApiTokenVerifierEntry, eventSubject, WardenIdentityEvents } from '@cube/contracts';
 import { JETSTREAM_CONNECTION } from '@cube/messaging';
-import { DataSource } from 'typeorm';
-
-interface UsableTokenRow {
-  token_hash: string;
-  user_name: string;
-  groups: string[];
-  expires_at: Date | null;
-}
+import { ApiTokensRepository } from './api-tokens.repository';
 
 const codec = JSONCodec<ApiTokenVerifierEntry>();
 
@@ -29,7 +22,7 @@ export class ApiTokenVerifiersPublisher implements OnApplicationBootstrap, OnMod
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly db: DataSource,
+    private readonly tokens: ApiTokensRepository,
     @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
   ) {}
 
@@ -66,18 +59,12 @@ export class ApiTokenVerifiersPublisher implements OnApplicationBootstrap, OnMod
   /** Puts the usable tokens (of `user`, or of everyone) and deletes the published ones that are not. */
   private async resync(user: string | null): Promise<void> {
     const kv = await this.bucket();
-    const rows = (await this.db.query(
-      `SELECT t."token_hash", t."user_name", u."groups", t."expires_at" FROM "identity"."api_tokens" t
-       JOIN "identity"."users" u ON u."name" = t."user_name"
-       WHERE t."revoked_at" IS NULL AND (t."expires_at" IS NULL OR t."expires_at" > now()) AND u."state" = 'active'
-         AND ($1::text IS NULL OR t."user_name" = $1)`,
-      [user],
-    )) as UsableTokenRow[];
+    const rows = await this.tokens.usable(user);
     const usable = new Set<string>();
     for (const row of rows) {
-      const key = row.token_hash.trim();
+      const key = row.tokenHash.trim();
       usable.add(key);
-      await kv.put(key, codec.encode({ user: row.user_name, groups: row.groups, expiresAt: row.expires_at?.toISOString() ?? null }));
+      await kv.put(key, codec.encode({ user: row.user, groups: row.groups, expiresAt: row.expiresAt?.toISOString() ?? null }));
     }
     // Keys first, then the deletes: nats.js ends a keys() iteration early when its loop body awaits.
     const published: string[] = [];

@@ -3,8 +3,8 @@ import { JSONCodec, KV, NatsConnection, StorageType, Subscription } from 'nats';
 import { DISABLED_USERS_BUCKET, DisabledUserEntry, WardenIdentityEvents } from '@cube/contracts';
 import { JETSTREAM_CONNECTION } from '@cube/messaging';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
-import { DataSource } from 'typeorm';
 import { IdentityEnvironment } from '../identity-environment';
+import { UsersRepository } from '../users/users.repository';
 
 /** A user's state for Warden; a user without a row (deleted) is `undefined`. */
 export type PublishedUserState = 'active' | 'disabled';
@@ -82,7 +82,7 @@ export class DisabledUsersPublisher implements OnApplicationBootstrap, OnModuleD
   private stopped = false;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly users: UsersRepository,
     @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
     @Inject(SERVICE_ENVIRONMENT) private readonly env: IdentityEnvironment,
   ) {}
@@ -132,13 +132,11 @@ export class DisabledUsersPublisher implements OnApplicationBootstrap, OnModuleD
   }
 
   private async syncUser(user: string): Promise<void> {
-    const rows = (await this.db.query('SELECT "state" FROM "identity"."users" WHERE "name" = $1', [user])) as { state: PublishedUserState }[];
-    await (await this.kv()).sync(user, rows[0]?.state);
+    await (await this.kv()).sync(user, (await this.users.find(user))?.state);
   }
 
   private async resyncAll(): Promise<void> {
-    const rows = (await this.db.query('SELECT "name", "state" FROM "identity"."users"')) as { name: string; state: PublishedUserState }[];
-    await (await this.kv()).resync(new Map(rows.map((row) => [row.name, row.state])));
+    await (await this.kv()).resync(await this.users.states());
     this.retryDelay = RETRY_FIRST_MS;
   }
 

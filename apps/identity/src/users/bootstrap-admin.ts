@@ -47,8 +47,7 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     // SERIALIZABLE through the outbox, which sends the events once the transaction committed.
     const created = await this.outbox.transaction(async (tx) => {
       // Two replicas starting together: only the one that sees an empty table creates admin.
-      const [row] = (await tx.query('SELECT count(*)::int AS n FROM "identity"."users"')) as { n: number }[];
-      if ((row?.n ?? 0) > 0) return false;
+      if ((await this.users.count(tx)) > 0) return false;
       const user = await this.users.insert({ name: BOOTSTRAP_ADMIN, displayName: 'Administrator', email: null, phone: null, source: 'local', passwordHash: hash }, tx);
       const binding = await this.bindings.insert({ subject: { kind: 'User', name: BOOTSTRAP_ADMIN }, role: 'platform-admin', scope: { kind: 'platform' }, createdBy: 'system:bootstrap' }, tx);
       if (!user || !binding) return false;

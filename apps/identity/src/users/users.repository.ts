@@ -64,8 +64,8 @@ export const BY_NAME = new Keyset<[name: string]>(['text']);
 export class UsersRepository {
   constructor(private readonly db: DataSource) {}
 
-  async count(): Promise<number> {
-    const [row] = (await this.db.query('SELECT count(*)::int AS n FROM "identity"."users"')) as { n: number }[];
+  async count(manager: EntityManager = this.db.manager): Promise<number> {
+    const [row] = (await manager.query('SELECT count(*)::int AS n FROM "identity"."users"')) as { n: number }[];
     return row?.n ?? 0;
   }
 
@@ -151,6 +151,12 @@ export class UsersRepository {
 
   async recordLogin(name: string): Promise<void> {
     await this.db.query(`UPDATE "identity"."users" SET "last_login_at" = now() WHERE "name" = $1`, [name]);
+  }
+
+  /** Every user's state (what Wardens must know: who is not active). */
+  async states(): Promise<Map<string, UserState>> {
+    const rows = (await this.db.query('SELECT "name", "state" FROM "identity"."users"')) as { name: string; state: UserState }[];
+    return new Map(rows.map((row) => [row.name, row.state]));
   }
 
   async delete(name: string, manager: EntityManager = this.db.manager): Promise<StoredUser | null> {
