@@ -125,34 +125,23 @@ export class BindingsRepository {
     page: { limit: number; after: [string, string] | null },
   ): Promise<BindingPageRow[]> {
     const scope = filter.scope;
-    const rows = (await this.db.query(
-      `SELECT *, "created_at"::text AS "key_created_at" FROM "identity"."role_bindings"
-       WHERE ($1::text IS NULL OR "scope_kind" = $1)
-         AND ($2::text IS NULL OR "tenant" = $2)
-         AND ($3::text IS NULL OR "project" = $3)
-         AND ($4::text IS NULL OR ("subject_kind" = 'User' AND "subject_name" = $4))
-         AND ($5::timestamptz IS NULL OR ("created_at", "id") > ($5::timestamptz, $6::uuid))
-         AND ${visible.sql}
-       ORDER BY "created_at", "id" LIMIT $7`,
-      [
-        scope?.kind ?? null,
-        scope && scope.kind !== 'platform' ? scope.tenant : null,
-        scope?.kind === 'project' ? scope.project : null,
-        filter.user ?? null,
-        page.after?.[0] ?? null,
-        page.after?.[1] ?? null,
-        page.limit,
-        ...visible.params,
-      ],
-    )) as (BindingRow & { key_created_at: string })[];
+    const query = this.db
+      .createQueryBuilder()
+      .select('b.*')
+      .addSelect('b."created_at"::text', 'key_created_at')
+      .from('identity.role_bindings', 'b')
+      .where(visible.sql, visible.params);
+    if (scope) query.andWhere('b."scope_kind" = :scopeKind', { scopeKind: scope.kind });
+    if (scope && scope.kind !== 'platform') query.andWhere('b."tenant" = :tenant', { tenant: scope.tenant });
+    if (scope?.kind === 'project') query.andWhere('b."project" = :project', { project: scope.project });
+    if (filter.user) query.andWhere(`b."subject_kind" = 'User' AND b."subject_name" = :user`, { user: filter.user });
+    if (page.after) query.andWhere('(b."created_at", b."id") > (:afterCreatedAt::timestamptz, :afterId::uuid)', { afterCreatedAt: page.after[0], afterId: page.after[1] });
+    const rows = await query.orderBy('b."created_at"').addOrderBy('b."id"').limit(page.limit).getRawMany<BindingRow & { key_created_at: string }>();
     return rows.map((row) => ({ binding: toBinding(row), key: [row.key_created_at, row.id] }));
   }
 
-  /** Parameters a `visible` condition for `list` starts at. */
-  static readonly LIST_VISIBLE_FIRST_PARAM = 8;
-
   /** Rule attributes of a RoleBinding subject (roleBindingSubject) → columns, for readableWhere. */
-  static readonly VISIBILITY_COLUMNS = { role: '"role"', scope: '"scope_kind"', tenant: '"tenant"', project: '"project"' };
+  static readonly VISIBILITY_COLUMNS = { role: 'b."role"', scope: 'b."scope_kind"', tenant: 'b."tenant"', project: 'b."project"' };
 
   /**
    * Deletes a binding, but never the last platform-admin binding of a user: Cube would be left

@@ -43,7 +43,7 @@ export class BindingsService {
   async list(actor: Actor, query: { scope?: string; user?: string; limit?: number; cursor?: string }): Promise<Page<RoleBinding>> {
     const ability = await this.abilities.abilityOf(actor);
     // Visibility is part of the query, so every page is full and the cursor never skips a row.
-    const visible = readableWhere(ability, 'RoleBinding', BindingsRepository.VISIBILITY_COLUMNS, BindingsRepository.LIST_VISIBLE_FIRST_PARAM);
+    const visible = readableWhere(ability, 'RoleBinding', BindingsRepository.VISIBILITY_COLUMNS);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.bindings.list(
       { scope: query.scope ? parseScope(query.scope) : undefined, user: query.user },

@@ -1,41 +1,34 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Brackets, DataSource, In, Repository } from 'typeorm';
+import { SqlCondition } from '@cube/auth';
 import { Keyset } from '@cube/persistence';
-import { BindingOrigin, BindingScope, RoleBinding, RoleName } from '@cube/contracts';
+import { BindingScope, RoleBinding } from '@cube/contracts';
+import { RoleBindingEntity } from './role-binding.entity';
 
-interface BindingRow {
-  id: string;
-  subject_kind: 'User' | 'Group';
-  subject_name: string;
-  role: RoleName;
-  scope_kind: BindingScope['kind'];
-  tenant: string | null;
-  project: string | null;
-  created_at: Date;
-  created_by: string;
-  version: number;
-  origin: BindingOrigin;
-}
+/** A tenant's members page by binding id. */
+export const BY_ID = new Keyset<[id: string]>(['uuid']);
 
-function scopeOf(row: BindingRow): BindingScope {
-  if (row.scope_kind === 'tenant') return { kind: 'tenant', tenant: row.tenant ?? '' };
-  if (row.scope_kind === 'project') return { kind: 'project', tenant: row.tenant ?? '', project: row.project ?? '' };
+/** Rule attributes of a RoleBinding subject → this projection's columns, for readableWhere (alias `b`). */
+export const MEMBER_VISIBILITY_COLUMNS = { tenant: 'b."tenant"', project: 'b."project"', role: 'b."role"', scope: 'b."scope_kind"' };
+
+function scopeOf(row: RoleBindingEntity): BindingScope {
+  if (row.scopeKind === 'tenant') return { kind: 'tenant', tenant: row.tenant ?? '' };
+  if (row.scopeKind === 'project') return { kind: 'project', tenant: row.tenant ?? '', project: row.project ?? '' };
   return { kind: 'platform' };
 }
 
-const toBinding = (row: BindingRow): RoleBinding => ({
+const toBinding = (row: RoleBindingEntity): RoleBinding => ({
   id: row.id,
-  subject: { kind: row.subject_kind, name: row.subject_name },
+  subject: { kind: row.subjectKind, name: row.subjectName },
   role: row.role,
   scope: scopeOf(row),
-  createdAt: new Date(row.created_at).toISOString(),
-  createdBy: row.created_by,
+  createdAt: row.createdAt.toISOString(),
+  createdBy: row.createdBy,
   version: row.version,
   origin: row.origin,
 });
 
-/** A tenant's members page by binding id. */
-export const BY_ID = new Keyset<[id: string]>(['uuid']);
+const OLDEST_FIRST = { createdAt: 'ASC', id: 'ASC' } as const;
 
 /**
  * Tenancy's copy of identity's role bindings (`tenancy.role_bindings`), fed by identity's binding
@@ -46,82 +39,74 @@ export const BY_ID = new Keyset<[id: string]>(['uuid']);
 export class RoleBindingsProjection {
   constructor(private readonly db: DataSource) {}
 
+  private get bindings(): Repository<RoleBindingEntity> {
+    return this.db.getRepository(RoleBindingEntity);
+  }
+
   async forPrincipal(name: string, groups: string[]): Promise<RoleBinding[]> {
-    const rows = (await this.db.query(
-      `SELECT * FROM "tenancy"."role_bindings"
-       WHERE NOT "deleted" AND (("subject_kind" = 'User' AND "subject_name" = $1) OR ("subject_kind" = 'Group' AND "subject_name" = ANY($2)))
-       ORDER BY "created_at", "id"`,
-      [name, groups],
-    )) as BindingRow[];
+    const rows = await this.bindings.find({
+      where: [
+        { deleted: false, subjectKind: 'User', subjectName: name },
+        ...(groups.length > 0 ? [{ deleted: false, subjectKind: 'Group' as const, subjectName: In(groups) }] : []),
+      ],
+      order: OLDEST_FIRST,
+    });
     return rows.map(toBinding);
   }
 
   /** Live platform-scope bindings: each is a ClusterRoleBinding in every member cluster. */
   async platformBindings(): Promise<RoleBinding[]> {
-    const rows = (await this.db.query(
-      `SELECT * FROM "tenancy"."role_bindings" WHERE NOT "deleted" AND "scope_kind" = 'platform' ORDER BY "created_at", "id"`,
-    )) as BindingRow[];
-    return rows.map(toBinding);
+    return (await this.bindings.find({ where: { deleted: false, scopeKind: 'platform' }, order: OLDEST_FIRST })).map(toBinding);
   }
 
   /** Live bindings at this tenant's scope or one of its projects', optionally one project only. */
   async inTenant(tenant: string, project?: string): Promise<RoleBinding[]> {
-    const rows = (await this.db.query(
-      `SELECT * FROM "tenancy"."role_bindings"
-       WHERE NOT "deleted" AND "tenant" = $1 AND ($2::text IS NULL OR "scope_kind" = 'tenant' OR "project" = $2)
-       ORDER BY "created_at", "id"`,
-      [tenant, project ?? null],
-    )) as BindingRow[];
-    return rows.map(toBinding);
+    const query = this.bindings.createQueryBuilder('b').where('b.deleted = false AND b.tenant = :tenant', { tenant });
+    if (project !== undefined) query.andWhere(new Brackets((either) => either.where(`b.scopeKind = 'tenant'`).orWhere('b.project = :project', { project })));
+    return (await query.orderBy('b.createdAt').addOrderBy('b.id').getMany()).map(toBinding);
   }
 
   /**
-   * One page of the live bindings at this tenant or its projects that `readable` (a condition whose
-   * parameters are numbered from $2) lets the caller see, by id after `afterId`: filtered and
-   * limited by the query itself. Returns up to `limit + 1` rows, so the caller knows whether more follow.
+   * One page of the live bindings at this tenant or its projects that `readable` (readableWhere over
+   * MEMBER_VISIBILITY_COLUMNS) lets the caller see, by id after `afterId`: filtered and limited by the
+   * query itself. Returns up to `limit + 1` rows, so the caller knows whether more follow.
    */
-  async pageInTenant(tenant: string, readable: { sql: string; params: unknown[] }, limit: number, afterId: string): Promise<RoleBinding[]> {
-    const next = 2 + readable.params.length;
-    const rows = (await this.db.query(
-      `SELECT * FROM "tenancy"."role_bindings"
-       WHERE NOT "deleted" AND "tenant" = $1 AND ${readable.sql} AND "id"::text > $${next}
-       ORDER BY "id"::text LIMIT $${next + 1}`,
-      [tenant, ...readable.params, afterId, limit + 1],
-    )) as BindingRow[];
-    return rows.map(toBinding);
+  async pageInTenant(tenant: string, readable: SqlCondition, limit: number, afterId: string | null): Promise<RoleBinding[]> {
+    const query = this.bindings.createQueryBuilder('b').where('b.deleted = false AND b.tenant = :tenant', { tenant }).andWhere(readable.sql, readable.params);
+    if (afterId !== null) query.andWhere('b.id::text > :afterId', { afterId });
+    return (await query.orderBy('b.id::text').limit(limit + 1).getMany()).map(toBinding);
   }
 
   /** Records a binding identity created; false when it was known already (or deleted since). */
   async created(binding: RoleBinding): Promise<boolean> {
     const scope = binding.scope;
-    const result = (await this.db.query(
-      `INSERT INTO "tenancy"."role_bindings" ("id", "subject_kind", "subject_name", "role", "scope_kind", "tenant", "project", "created_at", "created_by", "version", "origin")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT ("id") DO NOTHING RETURNING "id"`,
-      [
-        binding.id,
-        binding.subject.kind,
-        binding.subject.name,
-        binding.role,
-        scope.kind,
-        scope.kind === 'platform' ? null : scope.tenant,
-        scope.kind === 'project' ? scope.project : null,
-        binding.createdAt,
-        binding.createdBy,
-        binding.version,
-        binding.origin ?? 'manual',
-      ],
-    )) as unknown[];
-    return result.length > 0;
+    const result = await this.bindings
+      .createQueryBuilder()
+      .insert()
+      .values({
+        id: binding.id,
+        subjectKind: binding.subject.kind,
+        subjectName: binding.subject.name,
+        role: binding.role,
+        scopeKind: scope.kind,
+        tenant: scope.kind === 'platform' ? null : scope.tenant,
+        project: scope.kind === 'project' ? scope.project : null,
+        createdAt: new Date(binding.createdAt),
+        createdBy: binding.createdBy,
+        version: binding.version,
+        origin: binding.origin ?? 'manual',
+      })
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    return (result.raw as unknown[]).length > 0;
   }
 
   /** Records a deletion as a tombstone; false when it was already deleted here. */
   async deleted(binding: RoleBinding): Promise<boolean> {
     await this.created(binding);
-    const result = (await this.db.query(
-      `UPDATE "tenancy"."role_bindings" SET "deleted" = true, "synced_at" = clock_timestamp() WHERE "id" = $1 AND NOT "deleted" RETURNING "id"`,
-      [binding.id],
-    )) as [unknown[], number];
-    return result[1] > 0;
+    const result = await this.bindings.update({ id: binding.id, deleted: false }, { deleted: true, syncedAt: () => 'clock_timestamp()' });
+    return (result.affected ?? 0) > 0;
   }
 
   /**
@@ -132,11 +117,16 @@ export class RoleBindingsProjection {
   async reconcile(snapshot: RoleBinding[], requestedAt: Date): Promise<{ added: RoleBinding[]; removed: RoleBinding[] }> {
     const added: RoleBinding[] = [];
     for (const binding of snapshot) if (await this.created(binding)) added.push(binding);
-    const rows = (await this.db.query(
-      `UPDATE "tenancy"."role_bindings" SET "deleted" = true, "synced_at" = clock_timestamp()
-       WHERE NOT "deleted" AND "synced_at" < $1 AND NOT ("id" = ANY($2::uuid[])) RETURNING *`,
-      [requestedAt, snapshot.map((binding) => binding.id)],
-    )) as [BindingRow[], number];
-    return { added, removed: rows[0].map(toBinding) };
+    const tombstoned = await this.bindings
+      .createQueryBuilder()
+      .update()
+      .set({ deleted: true, syncedAt: () => 'clock_timestamp()' })
+      .where('deleted = false AND synced_at < :requestedAt', { requestedAt })
+      .andWhere('NOT (id = ANY(:ids::uuid[]))', { ids: snapshot.map((binding) => binding.id) })
+      .returning(['id'])
+      .execute();
+    const ids = (tombstoned.raw as { id: string }[]).map((row) => row.id);
+    const removed = ids.length > 0 ? await this.bindings.find({ where: { id: In(ids) }, order: OLDEST_FIRST }) : [];
+    return { added, removed: removed.map(toBinding) };
   }
 }

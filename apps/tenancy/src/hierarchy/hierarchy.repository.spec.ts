@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { defineAbilityFor } from '@cube/auth';
 import { RoleBinding } from '@cube/contracts';
 import { migratedScratchDatabase } from '@cube/persistence';
+import { entities } from '../entities';
 import { migrations } from '../migrations';
 import { QuotaLedgerRepository } from '../quota/quota-ledger.repository';
 import { QuotaUsageRepository } from '../quota/quota-usage.repository';
@@ -28,7 +29,7 @@ describe('tenancy repositories', () => {
   let usage: QuotaUsageRepository;
 
   beforeAll(async () => {
-    ({ db, drop } = await migratedScratchDatabase('tenancy_repositories', { schema: 'tenancy', migrations }));
+    ({ db, drop } = await migratedScratchDatabase('tenancy_repositories', { schema: 'tenancy', migrations, entities }));
     hierarchy = new HierarchyRepository(db);
     ledger = new QuotaLedgerRepository(db);
     usage = new QuotaUsageRepository(db);
@@ -37,10 +38,10 @@ describe('tenancy repositories', () => {
     await hierarchy.insertProject('acme', 'data', {}, 'spec');
     await hierarchy.insertProject('globex', 'web', {}, 'spec');
     await db.transaction(async (tx) => {
-      await hierarchy.insertNamespace(tx, { cluster: 'east', name: 'acme-web', tenant: 'acme', project: 'web', quota: { 'requests.cpu': '1' }, created_by: 'spec' });
-      await hierarchy.insertNamespace(tx, { cluster: 'east', name: 'acme-data', tenant: 'acme', project: 'data', quota: { 'requests.cpu': '500m' }, created_by: 'spec' });
-      await hierarchy.insertNamespace(tx, { cluster: 'west', name: 'acme-web', tenant: 'acme', project: 'web', quota: null, created_by: 'spec' });
-      await hierarchy.insertNamespace(tx, { cluster: 'east', name: 'globex-web', tenant: 'globex', project: 'web', quota: null, created_by: 'spec' });
+      await hierarchy.insertNamespace(tx, { cluster: 'east', name: 'acme-web', tenant: 'acme', project: 'web', quota: { 'requests.cpu': '1' }, createdBy: 'spec' });
+      await hierarchy.insertNamespace(tx, { cluster: 'east', name: 'acme-data', tenant: 'acme', project: 'data', quota: { 'requests.cpu': '500m' }, createdBy: 'spec' });
+      await hierarchy.insertNamespace(tx, { cluster: 'west', name: 'acme-web', tenant: 'acme', project: 'web', quota: null, createdBy: 'spec' });
+      await hierarchy.insertNamespace(tx, { cluster: 'east', name: 'globex-web', tenant: 'globex', project: 'web', quota: null, createdBy: 'spec' });
     });
   });
 
@@ -53,16 +54,16 @@ describe('tenancy repositories', () => {
     expect((await hierarchy.listTenants(member, { limit: 10 })).map((row) => row.name)).toEqual(['acme', 'initech']);
     expect((await hierarchy.listTenants(PLATFORM_ADMIN, { limit: 10 })).map((row) => row.name)).toEqual(['acme', 'globex', 'initech']);
     // limit + 1 rows: the extra one tells the page that more follow.
-    expect((await hierarchy.listTenants(PLATFORM_ADMIN, { limit: 1 })).map((row) => row.display_name)).toEqual(['ACME', 'GLOBEX']);
+    expect((await hierarchy.listTenants(PLATFORM_ADMIN, { limit: 1 })).map((row) => row.displayName)).toEqual(['ACME', 'GLOBEX']);
     expect((await hierarchy.listTenants(PLATFORM_ADMIN, { limit: 5, cursor: BY_NAME.encode(['acme']) })).map((row) => row.name)).toEqual(['globex', 'initech']);
     expect(await hierarchy.findTenant('globex', member)).toBeNull();
     expect(await hierarchy.findTenant('globex')).toMatchObject({ name: 'globex', version: 1 });
   });
 
   it('refuses a second namespace of the same name in a cluster, and one in a project that does not exist', async () => {
-    const duplicate = db.transaction((tx) => hierarchy.insertNamespace(tx, { cluster: 'east', name: 'acme-web', tenant: 'globex', project: 'web', quota: null, created_by: 'spec' }));
+    const duplicate = db.transaction((tx) => hierarchy.insertNamespace(tx, { cluster: 'east', name: 'acme-web', tenant: 'globex', project: 'web', quota: null, createdBy: 'spec' }));
     await expect(duplicate).rejects.toMatchObject({ driverError: { code: '23505' } });
-    const orphan = db.transaction((tx) => hierarchy.insertNamespace(tx, { cluster: 'east', name: 'orphan', tenant: 'acme', project: 'nope', quota: null, created_by: 'spec' }));
+    const orphan = db.transaction((tx) => hierarchy.insertNamespace(tx, { cluster: 'east', name: 'orphan', tenant: 'acme', project: 'nope', quota: null, createdBy: 'spec' }));
     await expect(orphan).rejects.toMatchObject({ driverError: { code: '23503' } });
   });
 

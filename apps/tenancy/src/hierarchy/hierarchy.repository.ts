@@ -1,32 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Not, SelectQueryBuilder } from 'typeorm';
 import { Namespace, Project, Tenant } from '@cube/contracts';
-import { PlatformAbility, PlatformSubjectKind, readableWhere, SqlCondition } from '@cube/auth';
+import { PlatformAbility, PlatformSubjectKind, readableWhere } from '@cube/auth';
 import { Keyset } from '@cube/persistence';
+import { NamespaceEntity } from './namespace.entity';
+import { ProjectEntity } from './project.entity';
+import { TenantEntity } from './tenant.entity';
 
-export interface TenantRow {
-  name: string;
-  display_name: string;
-  description: string;
-  labels: Record<string, string>;
-  created_by: string;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-export interface ProjectRow extends TenantRow {
-  tenant: string;
-}
-export interface NamespaceRow {
-  cluster: string;
-  name: string;
-  tenant: string;
-  project: string;
-  quota: Record<string, string> | null;
-  created_by: string;
-  created_at: Date;
-  version: number;
-}
+/** Tenants and projects page by name, namespaces by (cluster, name). */
+export const BY_NAME = new Keyset<[name: string]>(['text']);
+export const BY_CLUSTER_AND_NAME = new Keyset<[cluster: string, name: string]>(['text', 'text']);
 
 /** A namespace's address in the hierarchy. */
 export interface NamespaceRef {
@@ -36,41 +19,51 @@ export interface NamespaceRef {
   namespace: string;
 }
 
-export const toTenant = (row: TenantRow): Tenant => ({
+export const toTenant = (row: TenantEntity): Tenant => ({
   name: row.name,
-  displayName: row.display_name,
+  displayName: row.displayName,
   description: row.description,
   labels: row.labels,
-  createdBy: row.created_by,
-  createdAt: new Date(row.created_at).toISOString(),
-  updatedAt: new Date(row.updated_at).toISOString(),
+  createdBy: row.createdBy,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
   version: row.version,
 });
 
-export const toProject = (row: ProjectRow, quota: Project['quota'] = {}): Project => ({ ...toTenant(row), tenant: row.tenant, quota });
+export const toProject = (row: ProjectEntity, quota: Project['quota'] = {}): Project => ({
+  name: row.name,
+  displayName: row.displayName,
+  description: row.description,
+  labels: row.labels,
+  createdBy: row.createdBy,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+  version: row.version,
+  tenant: row.tenant,
+  quota,
+});
 
-export const toNamespace = (row: NamespaceRow): Namespace => ({
+export const toNamespace = (row: NamespaceEntity): Namespace => ({
   name: row.name,
   cluster: row.cluster,
   tenant: row.tenant,
   project: row.project,
   quota: row.quota ? { hard: row.quota } : null,
-  createdBy: row.created_by,
-  createdAt: new Date(row.created_at).toISOString(),
+  createdBy: row.createdBy,
+  createdAt: row.createdAt.toISOString(),
   version: row.version,
 });
 
-/** Tenants and projects page by name, namespaces by (cluster, name). */
-export const BY_NAME = new Keyset<[name: string]>(['text']);
-export const BY_CLUSTER_AND_NAME = new Keyset<[cluster: string, name: string]>(['text', 'text']);
-
+/** CASL rule attributes → the columns of each query's alias, for readableWhere. */
 const TENANT_COLUMNS = { tenant: 't."name"' };
 const PROJECT_COLUMNS = { tenant: 'p."tenant"', project: 'p."name"' };
 const NAMESPACE_COLUMNS = { tenant: 'n."tenant"', project: 'n."project"', cluster: 'n."cluster"', namespace: 'n."name"' };
 
-/** What `ability` may read, as a condition whose parameters start at `$first`; everything without an ability. */
-function readable(ability: PlatformAbility | undefined, kind: PlatformSubjectKind, columns: Record<string, string>, first: number): SqlCondition {
-  return ability ? readableWhere(ability, kind, columns, first) : { sql: 'TRUE', params: [] };
+/** Narrows `query` to what `ability` may read; no ability means a system read of everything. */
+function readableBy<T extends object>(query: SelectQueryBuilder<T>, ability: PlatformAbility | undefined, kind: PlatformSubjectKind, columns: Record<string, string>): SelectQueryBuilder<T> {
+  if (!ability) return query;
+  const visible = readableWhere(ability, kind, columns);
+  return query.andWhere(visible.sql, visible.params);
 }
 
 export interface Described {
@@ -79,86 +72,93 @@ export interface Described {
   labels?: Record<string, string>;
 }
 
-/** Tenants, projects and namespaces in the `tenancy` schema; visibility arrives as a SQL condition. */
+/** Only what the caller gave: an update leaves the other fields as they are. */
+function changesOf(described: Described): Partial<Pick<TenantEntity, 'displayName' | 'description' | 'labels'>> {
+  return {
+    ...(described.displayName !== undefined ? { displayName: described.displayName } : {}),
+    ...(described.description !== undefined ? { description: described.description } : {}),
+    ...(described.labels !== undefined ? { labels: described.labels } : {}),
+  };
+}
+
+/**
+ * The hierarchy's tables (`tenancy.tenants`, `projects`, `namespaces`) through TypeORM: entity
+ * repositories for reads and writes, QueryBuilder for the lists, whose visibility (the caller's
+ * CASL read rules, see readableWhere) is part of the query so LIMIT stays exact and nothing leaks.
+ * Every method that takes a manager runs inside the caller's transaction.
+ */
 @Injectable()
 export class HierarchyRepository {
   constructor(private readonly db: DataSource) {}
 
-  async listTenants(ability: PlatformAbility, page: { limit: number; cursor?: string }): Promise<TenantRow[]> {
+  async listTenants(ability: PlatformAbility, page: { limit: number; cursor?: string }): Promise<TenantEntity[]> {
     const after = BY_NAME.decode(page.cursor);
-    const visible = readable(ability, 'Tenant', TENANT_COLUMNS, 3);
-    return (await this.db.query(
-      `SELECT * FROM "tenancy"."tenants" t WHERE ($1::text IS NULL OR t."name" > $1) AND ${visible.sql} ORDER BY t."name" LIMIT $2`,
-      [after?.[0] ?? null, page.limit + 1, ...visible.params],
-    )) as TenantRow[];
+    const query = readableBy(this.db.getRepository(TenantEntity).createQueryBuilder('t'), ability, 'Tenant', TENANT_COLUMNS);
+    if (after) query.andWhere('t.name > :after', { after: after[0] });
+    return query.orderBy('t.name').limit(page.limit + 1).getMany();
   }
 
-  async findTenant(name: string, ability?: PlatformAbility, manager: EntityManager = this.db.manager, lock = false): Promise<TenantRow | null> {
-    const visible = readable(ability, 'Tenant', TENANT_COLUMNS, 2);
-    const rows = (await manager.query(
-      `SELECT * FROM "tenancy"."tenants" t WHERE t."name" = $1 AND ${visible.sql}${lock ? ' FOR UPDATE' : ''}`,
-      [name, ...visible.params],
-    )) as TenantRow[];
-    return rows[0] ?? null;
+  async findTenant(name: string, ability?: PlatformAbility, manager: EntityManager = this.db.manager, lock = false): Promise<TenantEntity | null> {
+    const query = readableBy(manager.getRepository(TenantEntity).createQueryBuilder('t').where('t.name = :name', { name }), ability, 'Tenant', TENANT_COLUMNS);
+    if (lock) query.setLock('pessimistic_write');
+    return query.getOne();
   }
 
-  async insertTenant(name: string, described: Described, createdBy: string, manager: EntityManager = this.db.manager): Promise<TenantRow | null> {
-    const rows = (await manager.query(
-      `INSERT INTO "tenancy"."tenants" ("name", "display_name", "description", "labels", "created_by") VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT ("name") DO NOTHING RETURNING *`,
-      [name, described.displayName ?? '', described.description ?? '', JSON.stringify(described.labels ?? {}), createdBy],
-    )) as TenantRow[];
-    return rows[0] ?? null;
+  /** Inserts, or returns null when the name is taken. */
+  async insertTenant(name: string, described: Described, createdBy: string, manager: EntityManager = this.db.manager): Promise<TenantEntity | null> {
+    const tenants = manager.getRepository(TenantEntity);
+    const result = await tenants.createQueryBuilder().insert().values({ name, displayName: described.displayName ?? '', description: described.description ?? '', labels: described.labels ?? {}, createdBy })
+      .orIgnore()
+      .returning(['name'])
+      .execute();
+    return (result.raw as unknown[]).length > 0 ? tenants.findOneBy({ name }) : null;
   }
 
-  async updateTenant(name: string, described: Described, manager: EntityManager = this.db.manager): Promise<TenantRow | null> {
-    const rows = (await manager.query(
-      `UPDATE "tenancy"."tenants" SET "display_name" = COALESCE($2, "display_name"), "description" = COALESCE($3, "description"),
-         "labels" = COALESCE($4::jsonb, "labels"), "updated_at" = now(), "version" = "version" + 1 WHERE "name" = $1 RETURNING *`,
-      [name, described.displayName ?? null, described.description ?? null, described.labels ? JSON.stringify(described.labels) : null],
-    )) as [TenantRow[], number];
-    return rows[0][0] ?? null;
+  async updateTenant(name: string, described: Described, manager: EntityManager = this.db.manager): Promise<TenantEntity | null> {
+    const tenants = manager.getRepository(TenantEntity);
+    const result = await tenants.update({ name }, { ...changesOf(described), updatedAt: () => 'now()', version: () => '"version" + 1' });
+    return result.affected ? tenants.findOneBy({ name }) : null;
   }
 
-  async listProjects(tenant: string, ability: PlatformAbility, page: { limit: number; cursor?: string }): Promise<ProjectRow[]> {
+  async listProjects(tenant: string, ability: PlatformAbility, page: { limit: number; cursor?: string }): Promise<ProjectEntity[]> {
     const after = BY_NAME.decode(page.cursor);
-    const visible = readable(ability, 'Project', PROJECT_COLUMNS, 4);
-    return (await this.db.query(
-      `SELECT * FROM "tenancy"."projects" p WHERE p."tenant" = $1 AND ($2::text IS NULL OR p."name" > $2) AND ${visible.sql}
-       ORDER BY p."name" LIMIT $3`,
-      [tenant, after?.[0] ?? null, page.limit + 1, ...visible.params],
-    )) as ProjectRow[];
+    const query = readableBy(this.db.getRepository(ProjectEntity).createQueryBuilder('p').where('p.tenant = :tenant', { tenant }), ability, 'Project', PROJECT_COLUMNS);
+    if (after) query.andWhere('p.name > :after', { after: after[0] });
+    return query.orderBy('p.name').limit(page.limit + 1).getMany();
   }
 
-  async findProject(tenant: string, name: string, ability?: PlatformAbility, manager: EntityManager = this.db.manager, lock = false): Promise<ProjectRow | null> {
-    const visible = readable(ability, 'Project', PROJECT_COLUMNS, 3);
-    const rows = (await manager.query(
-      `SELECT * FROM "tenancy"."projects" p WHERE p."tenant" = $1 AND p."name" = $2 AND ${visible.sql}${lock ? ' FOR UPDATE' : ''}`,
-      [tenant, name, ...visible.params],
-    )) as ProjectRow[];
-    return rows[0] ?? null;
+  async findProject(tenant: string, name: string, ability?: PlatformAbility, manager: EntityManager = this.db.manager, lock = false): Promise<ProjectEntity | null> {
+    const query = readableBy(
+      manager.getRepository(ProjectEntity).createQueryBuilder('p').where('p.tenant = :tenant AND p.name = :name', { tenant, name }),
+      ability,
+      'Project',
+      PROJECT_COLUMNS,
+    );
+    if (lock) query.setLock('pessimistic_write');
+    return query.getOne();
   }
 
-  async projectsOf(tenant: string, manager: EntityManager): Promise<ProjectRow[]> {
-    return (await manager.query(`SELECT * FROM "tenancy"."projects" WHERE "tenant" = $1 ORDER BY "name"`, [tenant])) as ProjectRow[];
+  projectsOf(tenant: string, manager: EntityManager): Promise<ProjectEntity[]> {
+    return manager.getRepository(ProjectEntity).find({ where: { tenant }, order: { name: 'ASC' } });
   }
 
-  async insertProject(tenant: string, name: string, described: Described, createdBy: string, manager: EntityManager = this.db.manager): Promise<ProjectRow | null> {
-    const rows = (await manager.query(
-      `INSERT INTO "tenancy"."projects" ("tenant", "name", "display_name", "description", "labels", "created_by") VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT ("tenant", "name") DO NOTHING RETURNING *`,
-      [tenant, name, described.displayName ?? '', described.description ?? '', JSON.stringify(described.labels ?? {}), createdBy],
-    )) as ProjectRow[];
-    return rows[0] ?? null;
+  /** Inserts, or returns null when the tenant already has a project of that name. */
+  async insertProject(tenant: string, name: string, described: Described, createdBy: string, manager: EntityManager = this.db.manager): Promise<ProjectEntity | null> {
+    const projects = manager.getRepository(ProjectEntity);
+    const result = await projects
+      .createQueryBuilder()
+      .insert()
+      .values({ tenant, name, displayName: described.displayName ?? '', description: described.description ?? '', labels: described.labels ?? {}, createdBy })
+      .orIgnore()
+      .returning(['name'])
+      .execute();
+    return (result.raw as unknown[]).length > 0 ? projects.findOneBy({ tenant, name }) : null;
   }
 
-  async updateProject(tenant: string, name: string, described: Described, manager: EntityManager = this.db.manager): Promise<ProjectRow | null> {
-    const rows = (await manager.query(
-      `UPDATE "tenancy"."projects" SET "display_name" = COALESCE($3, "display_name"), "description" = COALESCE($4, "description"),
-         "labels" = COALESCE($5::jsonb, "labels"), "updated_at" = now(), "version" = "version" + 1 WHERE "tenant" = $1 AND "name" = $2 RETURNING *`,
-      [tenant, name, described.displayName ?? null, described.description ?? null, described.labels ? JSON.stringify(described.labels) : null],
-    )) as [ProjectRow[], number];
-    return rows[0][0] ?? null;
+  async updateProject(tenant: string, name: string, described: Described, manager: EntityManager = this.db.manager): Promise<ProjectEntity | null> {
+    const projects = manager.getRepository(ProjectEntity);
+    const result = await projects.update({ tenant, name }, { ...changesOf(described), updatedAt: () => 'now()', version: () => '"version" + 1' });
+    return result.affected ? projects.findOneBy({ tenant, name }) : null;
   }
 
   /** Namespaces, optionally of one tenant/project/cluster, ordered by (cluster, name). */
@@ -166,93 +166,88 @@ export class HierarchyRepository {
     filter: { tenant?: string; project?: string; cluster?: string },
     ability: PlatformAbility,
     page: { limit: number; cursor?: string },
-  ): Promise<NamespaceRow[]> {
+  ): Promise<NamespaceEntity[]> {
     const after = BY_CLUSTER_AND_NAME.decode(page.cursor);
-    const visible = readable(ability, 'Namespace', NAMESPACE_COLUMNS, 7);
-    return (await this.db.query(
-      `SELECT * FROM "tenancy"."namespaces" n
-       WHERE ($1::text IS NULL OR n."tenant" = $1) AND ($2::text IS NULL OR n."project" = $2) AND ($3::text IS NULL OR n."cluster" = $3)
-         AND ($4::text IS NULL OR (n."cluster", n."name") > ($4::text, $5::text)) AND ${visible.sql}
-       ORDER BY n."cluster", n."name" LIMIT $6`,
-      [filter.tenant ?? null, filter.project ?? null, filter.cluster ?? null, after?.[0] ?? null, after?.[1] ?? null, page.limit + 1, ...visible.params],
-    )) as NamespaceRow[];
+    const query = readableBy(this.db.getRepository(NamespaceEntity).createQueryBuilder('n'), ability, 'Namespace', NAMESPACE_COLUMNS);
+    if (filter.tenant) query.andWhere('n.tenant = :tenant', { tenant: filter.tenant });
+    if (filter.project) query.andWhere('n.project = :project', { project: filter.project });
+    if (filter.cluster) query.andWhere('n.cluster = :cluster', { cluster: filter.cluster });
+    if (after) query.andWhere('(n.cluster, n.name) > (:afterCluster, :afterName)', { afterCluster: after[0], afterName: after[1] });
+    return query.orderBy('n.cluster').addOrderBy('n.name').limit(page.limit + 1).getMany();
   }
 
-  async findNamespace(ref: NamespaceRef, ability?: PlatformAbility): Promise<NamespaceRow | null> {
-    const visible = readable(ability, 'Namespace', NAMESPACE_COLUMNS, 5);
-    const rows = (await this.db.query(
-      `SELECT * FROM "tenancy"."namespaces" n WHERE n."tenant" = $1 AND n."project" = $2 AND n."cluster" = $3 AND n."name" = $4 AND ${visible.sql}`,
-      [ref.tenant, ref.project, ref.cluster, ref.namespace, ...visible.params],
-    )) as NamespaceRow[];
-    return rows[0] ?? null;
+  findNamespace(ref: NamespaceRef, ability?: PlatformAbility): Promise<NamespaceEntity | null> {
+    return readableBy(
+      this.db
+        .getRepository(NamespaceEntity)
+        .createQueryBuilder('n')
+        .where('n.tenant = :tenant AND n.project = :project AND n.cluster = :cluster AND n.name = :namespace', { ...ref }),
+      ability,
+      'Namespace',
+      NAMESPACE_COLUMNS,
+    ).getOne();
   }
 
   /** Every namespace of a tenant (optionally one project), for cascades, quota sums and desired state. */
-  async namespacesOf(tenant: string, project?: string, manager: EntityManager = this.db.manager): Promise<NamespaceRow[]> {
-    return (await manager.query(
-      `SELECT * FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND ($2::text IS NULL OR "project" = $2) ORDER BY "cluster", "name"`,
-      [tenant, project ?? null],
-    )) as NamespaceRow[];
+  namespacesOf(tenant: string, project?: string, manager: EntityManager = this.db.manager): Promise<NamespaceEntity[]> {
+    return manager.getRepository(NamespaceEntity).find({ where: { tenant, ...(project !== undefined ? { project } : {}) }, order: { cluster: 'ASC', name: 'ASC' } });
   }
 
   /** Every namespace, for the start-up rewrite of the desired-state buckets. */
-  async allNamespaces(): Promise<NamespaceRow[]> {
-    return (await this.db.query(`SELECT * FROM "tenancy"."namespaces" ORDER BY "cluster", "name"`)) as NamespaceRow[];
+  allNamespaces(): Promise<NamespaceEntity[]> {
+    return this.db.getRepository(NamespaceEntity).find({ order: { cluster: 'ASC', name: 'ASC' } });
   }
 
   /** Each (tenant, cluster) where the tenant has a namespace. */
-  async namespacePlacements(): Promise<{ tenant: string; cluster: string }[]> {
-    return (await this.db.query(`SELECT DISTINCT "tenant", "cluster" FROM "tenancy"."namespaces"`)) as { tenant: string; cluster: string }[];
+  namespacePlacements(): Promise<{ tenant: string; cluster: string }[]> {
+    return this.db.getRepository(NamespaceEntity).createQueryBuilder('n').select('n.tenant', 'tenant').addSelect('n.cluster', 'cluster').distinct(true).getRawMany();
   }
 
   /** The quota shares of the tenant's namespaces in a cluster, but for `except` (the one being changed); read under the ledger's lock. */
   async namespaceShares(tx: EntityManager, tenant: string, cluster: string, except?: string): Promise<Record<string, string>[]> {
-    const rows = (await tx.query(
-      `SELECT "quota" FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "cluster" = $2 AND "quota" IS NOT NULL AND ($3::text IS NULL OR "name" <> $3)`,
-      [tenant, cluster, except ?? null],
-    )) as { quota: Record<string, string> }[];
-    return rows.map((row) => row.quota);
+    const rows = await tx.getRepository(NamespaceEntity).find({
+      select: { quota: true },
+      where: { tenant, cluster, quota: Not(IsNull()), ...(except !== undefined ? { name: Not(except) } : {}) },
+    });
+    return rows.flatMap((row) => (row.quota ? [row.quota] : []));
   }
 
   /** Inserts a namespace; PostgreSQL's unique (23505) and foreign-key (23503) violations reach the caller, which names them. */
-  async insertNamespace(tx: EntityManager, namespace: Omit<NamespaceRow, 'created_at' | 'version'>): Promise<NamespaceRow> {
-    const rows = (await tx.query(
-      `INSERT INTO "tenancy"."namespaces" ("cluster", "name", "tenant", "project", "quota", "created_by") VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [namespace.cluster, namespace.name, namespace.tenant, namespace.project, namespace.quota ? JSON.stringify(namespace.quota) : null, namespace.created_by],
-    )) as NamespaceRow[];
-    return rows[0] as NamespaceRow;
+  async insertNamespace(tx: EntityManager, namespace: Pick<NamespaceEntity, 'cluster' | 'name' | 'tenant' | 'project' | 'quota' | 'createdBy'>): Promise<NamespaceEntity> {
+    const namespaces = tx.getRepository(NamespaceEntity);
+    await namespaces.insert(namespace);
+    return namespaces.findOneByOrFail({ cluster: namespace.cluster, name: namespace.name });
   }
 
-  async setNamespaceQuota(tx: EntityManager, ref: NamespaceRef, hard: Record<string, string>): Promise<NamespaceRow | null> {
-    const rows = (await tx.query(
-      `UPDATE "tenancy"."namespaces" SET "quota" = $5, "version" = "version" + 1
-       WHERE "tenant" = $1 AND "project" = $2 AND "cluster" = $3 AND "name" = $4 RETURNING *`,
-      [ref.tenant, ref.project, ref.cluster, ref.namespace, JSON.stringify(hard)],
-    )) as [NamespaceRow[], number];
-    return rows[0][0] ?? null;
+  async setNamespaceQuota(tx: EntityManager, ref: NamespaceRef, hard: Record<string, string>): Promise<NamespaceEntity | null> {
+    const namespaces = tx.getRepository(NamespaceEntity);
+    const where = { tenant: ref.tenant, project: ref.project, cluster: ref.cluster, name: ref.namespace };
+    const result = await namespaces.update(where, { quota: hard, version: () => '"version" + 1' });
+    return result.affected ? namespaces.findOneBy(where) : null;
   }
 
-  async deleteNamespace(tx: EntityManager, ref: NamespaceRef): Promise<NamespaceRow | null> {
-    const rows = (await tx.query(
-      `DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "project" = $2 AND "cluster" = $3 AND "name" = $4 RETURNING *`,
-      [ref.tenant, ref.project, ref.cluster, ref.namespace],
-    )) as [NamespaceRow[], number];
-    return rows[0][0] ?? null;
+  /** Deletes a namespace and returns it as it was; null when there was none. */
+  async deleteNamespace(tx: EntityManager, ref: NamespaceRef): Promise<NamespaceEntity | null> {
+    const namespaces = tx.getRepository(NamespaceEntity);
+    const where = { tenant: ref.tenant, project: ref.project, cluster: ref.cluster, name: ref.namespace };
+    const row = await namespaces.findOne({ where, lock: { mode: 'pessimistic_write' } });
+    if (row) await namespaces.delete(where);
+    return row;
   }
 
   /** A project and its namespaces, bottom-up. */
   async deleteProject(tx: EntityManager, tenant: string, name: string): Promise<void> {
-    await tx.query(`DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1 AND "project" = $2`, [tenant, name]);
-    await tx.query(`DELETE FROM "tenancy"."projects" WHERE "tenant" = $1 AND "name" = $2`, [tenant, name]);
+    await tx.getRepository(NamespaceEntity).delete({ tenant, project: name });
+    await tx.getRepository(ProjectEntity).delete({ tenant, name });
   }
 
   /** Every project and namespace of a tenant, bottom-up; the tenant row stays (its quota rows go first, see deleteTenant). */
   async deleteProjectsOf(tx: EntityManager, tenant: string): Promise<void> {
-    await tx.query(`DELETE FROM "tenancy"."namespaces" WHERE "tenant" = $1`, [tenant]);
-    await tx.query(`DELETE FROM "tenancy"."projects" WHERE "tenant" = $1`, [tenant]);
+    await tx.getRepository(NamespaceEntity).delete({ tenant });
+    await tx.getRepository(ProjectEntity).delete({ tenant });
   }
 
   async deleteTenant(tx: EntityManager, name: string): Promise<void> {
-    await tx.query(`DELETE FROM "tenancy"."tenants" WHERE "name" = $1`, [name]);
+    await tx.getRepository(TenantEntity).delete({ name });
   }
 }

@@ -4,7 +4,9 @@ import { Actor } from '@cube/contracts';
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
 import { DesiredStateWriter } from '../desired-state/desired-state-writer';
 import { TenancyEvents } from '../shared/tenancy-events';
-import { NamespaceRow, ProjectRow, toNamespace, toProject } from './hierarchy.repository';
+import { toNamespace, toProject } from './hierarchy.repository';
+import { NamespaceEntity } from './namespace.entity';
+import { ProjectEntity } from './project.entity';
 
 /** Namespaces (and projects) deleted: their events with the deletion, their clusters' desired state after it. */
 @Injectable()
@@ -16,7 +18,7 @@ export class NamespaceRemoval {
   ) {}
 
   /** In the deleting transaction `tx`: the deleted events, and a freed quota share's change. */
-  async announce(tx: EntityManager, actor: Actor, namespaces: NamespaceRow[], projects: ProjectRow[] = []): Promise<void> {
+  async announce(tx: EntityManager, actor: Actor, namespaces: NamespaceEntity[], projects: ProjectEntity[] = []): Promise<void> {
     for (const row of namespaces) {
       await this.events.namespace(tx, actor, 'deleted', { ...toNamespace(row), version: row.version + 1 });
       if (row.quota) {
@@ -27,7 +29,7 @@ export class NamespaceRemoval {
   }
 
   /** After the commit: the namespaces leave their clusters' desired state. */
-  async afterDelete(namespaces: NamespaceRow[]): Promise<void> {
+  async afterDelete(namespaces: NamespaceEntity[]): Promise<void> {
     for (const row of namespaces) {
       const namespace = { ...toNamespace(row), version: row.version + 1 };
       await this.desired.removeNamespace(namespace, await this.bindings.inTenant(row.tenant, row.project));

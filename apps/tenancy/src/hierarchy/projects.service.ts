@@ -5,12 +5,14 @@ import { TenancyAccess } from '../access/tenancy-access';
 import { formatAmounts, sumHard } from '../quota/quota-ledger';
 import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
 import { TenancyEvents } from '../shared/tenancy-events';
-import { BY_NAME, HierarchyRepository, NamespaceRow, ProjectRow, toProject } from './hierarchy.repository';
+import { BY_NAME, HierarchyRepository, toProject } from './hierarchy.repository';
+import { NamespaceEntity } from './namespace.entity';
+import { ProjectEntity } from './project.entity';
 import { NamespaceRemoval } from './namespace-removal';
 import { notFound as tenantNotFound } from './tenants.service';
 
 /** Per cluster, the sum of the namespaces' shares: a project has no quota of its own (as in KubeCube). */
-function quotaSums(namespaces: NamespaceRow[]): Project['quota'] {
+function quotaSums(namespaces: NamespaceEntity[]): Project['quota'] {
   const byCluster = new Map<string, Record<string, string>[]>();
   for (const namespace of namespaces) {
     if (!namespace.quota) continue;
@@ -100,7 +102,7 @@ export class ProjectsService {
     if (!(await this.hierarchy.findTenant(tenant, ability))) throw tenantNotFound(tenant);
   }
 
-  private async visible(ability: PlatformAbility, tenant: string, name: string): Promise<ProjectRow> {
+  private async visible(ability: PlatformAbility, tenant: string, name: string): Promise<ProjectEntity> {
     await this.visibleTenant(ability, tenant);
     const row = await this.hierarchy.findProject(tenant, name, ability);
     if (!row) throw projectNotFound(tenant, name);

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { authorize, PlatformAbility, readableWhere, subjectOf } from '@cube/auth';
 import { Actor, CreateTenantBody, CubeError, Page, RoleBinding, Tenant, UpdateTenancyObjectBody } from '@cube/contracts';
-import { BY_ID, RoleBindingsProjection } from '../access/role-bindings.projection';
+import { BY_ID, MEMBER_VISIBILITY_COLUMNS, RoleBindingsProjection } from '../access/role-bindings.projection';
 import { TenancyAccess } from '../access/tenancy-access';
 import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
 import { QuotaLedgerRepository } from '../quota/quota-ledger.repository';
 import { TenancyEvents } from '../shared/tenancy-events';
-import { BY_NAME, HierarchyRepository, TenantRow, toTenant } from './hierarchy.repository';
+import { BY_NAME, HierarchyRepository, toTenant } from './hierarchy.repository';
+import { TenantEntity } from './tenant.entity';
 import { NamespaceRemoval } from './namespace-removal';
 
 /** Tenants: platform admins create and delete them; tenant admins edit their own. */
@@ -93,12 +94,12 @@ export class TenantsService {
     const limit = page.limit ?? DEFAULT_PAGE_SIZE;
     const after = BY_ID.decode(page.cursor);
     // The caller's read rules on RoleBinding as part of the query: LIMIT stays exact, nothing leaks.
-    const readable = readableWhere(ability, 'RoleBinding', { tenant: '"tenant"', project: '"project"', role: '"role"', scope: '"scope_kind"' }, 2);
-    const rows = await this.bindings.pageInTenant(name, readable, limit, after?.[0] ?? '');
+    const readable = readableWhere(ability, 'RoleBinding', MEMBER_VISIBILITY_COLUMNS);
+    const rows = await this.bindings.pageInTenant(name, readable, limit, after?.[0] ?? null);
     return BY_ID.page(rows, limit, (binding) => [binding.id], (binding) => binding);
   }
 
-  private async visible(ability: PlatformAbility, name: string): Promise<TenantRow> {
+  private async visible(ability: PlatformAbility, name: string): Promise<TenantEntity> {
     const row = await this.hierarchy.findTenant(name, ability);
     if (!row) throw notFound(name);
     return row;

@@ -5,7 +5,8 @@ import { Actor, CreateNamespaceBody, CubeError, Namespace, Page } from '@cube/co
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
 import { TenancyAccess } from '../access/tenancy-access';
 import { DesiredStateWriter } from '../desired-state/desired-state-writer';
-import { BY_CLUSTER_AND_NAME, HierarchyRepository, NamespaceRow, toNamespace } from '../hierarchy/hierarchy.repository';
+import { BY_CLUSTER_AND_NAME, HierarchyRepository, toNamespace } from '../hierarchy/hierarchy.repository';
+import { NamespaceEntity } from '../hierarchy/namespace.entity';
 import { NamespaceRemoval } from '../hierarchy/namespace-removal';
 import { notFound as tenantNotFound } from '../hierarchy/tenants.service';
 import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
@@ -65,7 +66,7 @@ export class NamespacesService {
     // Checked before the transaction, so an unknown cluster writes nothing.
     await this.registry.requireRegistered(body.cluster);
     const namespace = await this.events.transaction(async (tx) => {
-      let inserted: NamespaceRow | undefined;
+      let inserted: NamespaceEntity | undefined;
       try {
         inserted = await this.hierarchy.insertNamespace(tx, {
           cluster: body.cluster,
@@ -73,7 +74,7 @@ export class NamespacesService {
           tenant,
           project,
           quota: body.quota?.hard ?? null,
-          created_by: actor.name,
+          createdBy: actor.name,
         });
       } catch (error: unknown) {
         if (pgCode(error) === '23505') {
@@ -83,7 +84,7 @@ export class NamespacesService {
         throw error;
       }
       if (body.quota) await this.checkShare(tx, tenant, body.cluster, body.name, body.quota.hard);
-      const created = toNamespace(inserted as NamespaceRow);
+      const created = toNamespace(inserted as NamespaceEntity);
       await this.events.namespace(tx, actor, 'created', created);
       if (created.quota) await this.announceQuota(tx, actor, created);
       return created;
@@ -159,7 +160,7 @@ export class NamespacesService {
     }
   }
 
-  private async visible(ability: PlatformAbility, ref: NamespaceAddress): Promise<NamespaceRow> {
+  private async visible(ability: PlatformAbility, ref: NamespaceAddress): Promise<NamespaceEntity> {
     await this.visibleProject(ability, ref.tenant, ref.project);
     const row = await this.hierarchy.findNamespace(ref, ability);
     if (!row) throw namespaceNotFound(ref);
