@@ -1,13 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, MoreThan, Repository } from 'typeorm';
 import {
   ClusterHeartbeat,
   ClusterStatus,
   ClusterView,
   SyncError,
 } from '@cube/contracts';
-import { SealedValue } from '@cube/persistence';
+import { Keyset, SealedValue } from '@cube/persistence';
+import { ClusterEntity } from './cluster.entity';
 
+/** Clusters page by name. */
+export const BY_NAME = new Keyset<[name: string]>(['text']);
+
+/** A row as the raw status-transition statements return it (column names, not entity properties). */
 interface ClusterRow {
   name: string;
   display_name: string;
@@ -41,6 +46,26 @@ export interface StatusTransition {
 /** TypeORM answers an UPDATE/DELETE … RETURNING on PostgreSQL with `[rows, affectedCount]`, other queries with rows. */
 function returnedRows<T>(result: T[] | [T[], number]): T[] {
   return Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]);
+}
+
+function fromEntity(row: ClusterEntity): StoredCluster {
+  return {
+    name: row.name,
+    displayName: row.displayName,
+    description: row.description,
+    status: row.status,
+    kubernetesVersion: row.kubernetesVersion,
+    nodes: row.nodes,
+    lastHeartbeat: row.lastHeartbeat?.toISOString() ?? null,
+    wardenVersion: row.wardenVersion,
+    capacity: row.capacity,
+    allocated: row.allocated,
+    syncErrors: row.syncErrors,
+    createdAt: row.createdAt.toISOString(),
+    version: row.version,
+    credentials: row.credentials,
+    credentialsKeyId: row.credentialsKeyId,
+  };
 }
 
 function toCluster(row: ClusterRow): StoredCluster {
@@ -80,61 +105,51 @@ export interface NewCluster {
   nodes: number;
 }
 
+/**
+ * The `clusters.clusters` table: the entity repository for registration, reads and PATCH; raw SQL
+ * for the status transitions, each of which reads the previous status under the row lock.
+ */
 @Injectable()
 export class ClustersRepository {
   constructor(private readonly db: DataSource) {}
 
+  private clusters(manager: EntityManager = this.db.manager): Repository<ClusterEntity> {
+    return manager.getRepository(ClusterEntity);
+  }
+
   /** Inserts a `pending` cluster; null when the name is taken. */
   async insert(cluster: NewCluster): Promise<StoredCluster | null> {
-    const rows: ClusterRow[] = await this.db.query(
-      `INSERT INTO "clusters"."clusters" ("name", "display_name", "description", "credentials", "credentials_key_id", "kubernetes_version", "nodes")
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("name") DO NOTHING RETURNING *`,
-      [
-        cluster.name,
-        cluster.displayName,
-        cluster.description,
-        JSON.stringify(cluster.credentials),
-        cluster.credentialsKeyId,
-        cluster.kubernetesVersion,
-        cluster.nodes,
-      ],
-    );
-    return rows[0] ? toCluster(rows[0]) : null;
+    const { name, displayName, description, credentials, credentialsKeyId, kubernetesVersion, nodes } = cluster;
+    const result = await this.clusters()
+      .createQueryBuilder()
+      .insert()
+      .values({ name, displayName, description, credentials, credentialsKeyId, kubernetesVersion, nodes })
+      .orIgnore()
+      .returning(['name'])
+      .execute();
+    return (result.raw as unknown[]).length > 0 ? this.find(name) : null;
   }
 
   async find(name: string): Promise<StoredCluster | null> {
-    const rows: ClusterRow[] = await this.db.query(
-      `SELECT * FROM "clusters"."clusters" WHERE "name" = $1`,
-      [name],
-    );
-    return rows[0] ? toCluster(rows[0]) : null;
+    const row = await this.clusters().findOneBy({ name });
+    return row ? fromEntity(row) : null;
   }
 
-  async exists(name: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
-      `SELECT 1 FROM "clusters"."clusters" WHERE "name" = $1`,
-      [name],
-    );
-    return rows.length > 0;
+  exists(name: string): Promise<boolean> {
+    return this.clusters().existsBy({ name });
   }
 
   /** Keyset page by name. */
   async list(limit: number, after: string | null): Promise<StoredCluster[]> {
-    const rows: ClusterRow[] = await this.db.query(
-      `SELECT * FROM "clusters"."clusters" WHERE ($1::varchar IS NULL OR "name" > $1) ORDER BY "name" LIMIT $2`,
-      [after, limit],
-    );
-    return rows.map(toCluster);
+    const rows = await this.clusters().find({ where: after !== null ? { name: MoreThan(after) } : {}, order: { name: 'ASC' }, take: limit });
+    return rows.map(fromEntity);
   }
 
   async delete(name: string, manager: EntityManager = this.db.manager): Promise<StoredCluster | null> {
-    const rows = returnedRows<ClusterRow>(
-      await manager.query(
-        `DELETE FROM "clusters"."clusters" WHERE "name" = $1 RETURNING *`,
-        [name],
-      ),
-    );
-    return rows[0] ? toCluster(rows[0]) : null;
+    const row = await this.clusters(manager).findOneBy({ name });
+    if (!row) return null;
+    const result = await this.clusters(manager).delete({ name });
+    return result.affected ? fromEntity(row) : null;
   }
 
   /**
@@ -147,6 +162,7 @@ export class ClustersRepository {
     allocated: Record<string, string>,
     manager: EntityManager = this.db.manager,
   ): Promise<StatusTransition | null> {
+    // Raw SQL: the previous status under FOR UPDATE and the transition in one statement.
     const rows = returnedRows<ClusterRow & { previous: ClusterStatus }>(
       await manager.query(
         `WITH "prev" AS (SELECT "name", "status" FROM "clusters"."clusters" WHERE "name" = $1 FOR UPDATE)
@@ -176,41 +192,36 @@ export class ClustersRepository {
   }
 
   /**
-   * Changes what PATCH may change, in one UPDATE (a new kubeconfig arrives already checked and
-   * sealed); null when the cluster is gone.
+   * Changes what PATCH may change (a new kubeconfig arrives already checked and sealed); null when
+   * the cluster is gone.
    */
   async update(
     name: string,
     changes: { displayName?: string; description?: string; credentials?: { sealed: SealedValue; keyId: string } },
     manager: EntityManager = this.db.manager,
   ): Promise<StoredCluster | null> {
-    const rows = returnedRows<ClusterRow>(
-      await manager.query(
-        `UPDATE "clusters"."clusters" SET
-           "display_name" = COALESCE($2, "display_name"), "description" = COALESCE($3, "description"),
-           "credentials" = COALESCE($4::jsonb, "credentials"), "credentials_key_id" = COALESCE($5, "credentials_key_id"),
-           "version" = "version" + 1
-         WHERE "name" = $1 RETURNING *`,
-        [
-          name,
-          changes.displayName ?? null,
-          changes.description ?? null,
-          changes.credentials ? JSON.stringify(changes.credentials.sealed) : null,
-          changes.credentials?.keyId ?? null,
-        ],
-      ),
+    const result = await this.clusters(manager).update(
+      { name },
+      {
+        ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
+        ...(changes.description !== undefined ? { description: changes.description } : {}),
+        ...(changes.credentials ? { credentials: changes.credentials.sealed, credentialsKeyId: changes.credentials.keyId } : {}),
+        version: () => '"version" + 1',
+      },
     );
-    return rows[0] ? toCluster(rows[0]) : null;
+    if (!result.affected) return null;
+    const row = await this.clusters(manager).findOneBy({ name });
+    return row ? fromEntity(row) : null;
   }
 
   /** Every registered cluster with its sealed credentials, for the reachability probe. */
   async all(): Promise<StoredCluster[]> {
-    const rows: ClusterRow[] = await this.db.query(`SELECT * FROM "clusters"."clusters" ORDER BY "name"`);
-    return rows.map(toCluster);
+    return (await this.clusters().find({ order: { name: 'ASC' } })).map(fromEntity);
   }
 
   /** The control plane's probe failed: `unreachable`, announced once (the condition makes replicas agree). */
   async markUnreachable(name: string, manager: EntityManager = this.db.manager): Promise<StatusTransition | null> {
+    // Raw SQL: the previous status under FOR UPDATE and the transition in one statement.
     const rows = returnedRows<ClusterRow & { previous: ClusterStatus }>(
       await manager.query(
         `WITH "prev" AS (SELECT "name", "status" FROM "clusters"."clusters" WHERE "name" = $1 AND "status" <> 'unreachable' FOR UPDATE)
@@ -229,6 +240,7 @@ export class ClustersRepository {
    * timeout, `abnormal` when Warden has been heard from but not lately, `pending` when never.
    */
   async markReachable(name: string, heartbeatTimeoutMs: number, manager: EntityManager = this.db.manager): Promise<StatusTransition | null> {
+    // Raw SQL: a conditional transition decided by the database clock, in one statement.
     const rows = returnedRows<ClusterRow>(
       await manager.query(
         `UPDATE "clusters"."clusters" SET "version" = "version" + 1, "status" = CASE
@@ -245,6 +257,7 @@ export class ClustersRepository {
 
   /** Turns every `normal` cluster silent for longer than `timeoutMs` `abnormal`; returns the transitions. */
   async markSilentAbnormal(timeoutMs: number, manager: EntityManager = this.db.manager): Promise<StatusTransition[]> {
+    // Raw SQL: a bulk transition by the database clock, returning every row it changed.
     const rows = returnedRows<ClusterRow>(
       await manager.query(
         `UPDATE "clusters"."clusters" SET "status" = 'abnormal', "version" = "version" + 1

@@ -10,7 +10,7 @@ import { inspectCluster } from '../connection/cluster-connection';
 import { WardenInstaller } from '../install/warden-installer';
 import { ClusterAuditToken } from './cluster-audit-token';
 import { ClusterEvents } from './cluster-events';
-import { ClustersRepository, publicCluster, StatusTransition } from './clusters.repository';
+import { BY_NAME, ClustersRepository, publicCluster, StatusTransition } from './clusters.repository';
 import { CredentialVault } from './credential-vault';
 
 const clusterSubject = (name: string) => subjectOf('Cluster', { cluster: name });
@@ -65,10 +65,9 @@ export class ClustersService {
 
   async list(actor: Actor, limit: number, cursor: string | null): Promise<Page<ClusterView>> {
     const ability = await this.abilities.abilityOf(actor);
-    const rows = await this.clusters.list(limit + 1, cursor);
-    const visible = rows.slice(0, limit);
-    const items = visible.filter((cluster) => ability.can('read', clusterSubject(cluster.name))).map(publicCluster);
-    return { items, nextCursor: rows.length > limit ? (visible[visible.length - 1]?.name ?? null) : null };
+    const rows = await this.clusters.list(limit + 1, BY_NAME.decode(cursor)?.[0] ?? null);
+    const page = BY_NAME.page(rows, limit, (cluster) => [cluster.name], (cluster) => cluster);
+    return { items: page.items.filter((cluster) => ability.can('read', clusterSubject(cluster.name))).map(publicCluster), nextCursor: page.nextCursor };
   }
 
   async get(actor: Actor, name: string): Promise<ClusterView> {
