@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Actor, BindingScope, RoleBinding, RoleName } from '@cube/contracts';
 import { ensureSchema, serviceDataSourceOptions } from '@cube/persistence';
 import { IdentityOutbox } from '../events/identity-outbox';
+import { entities } from '../entities';
 import { migrations } from '../migrations';
 import { UsersRepository } from '../users/users.repository';
 import { AbilitiesService } from './abilities.service';
@@ -50,7 +51,7 @@ describe('BindingsService.list', () => {
     const url = new URL(ADMIN_URL);
     url.pathname = `/${database}`;
     await ensureSchema(url.toString(), 'identity');
-    db = new DataSource(serviceDataSourceOptions({ url: url.toString(), schema: 'identity', poolMax: 2, migrations }));
+    db = new DataSource(serviceDataSourceOptions({ url: url.toString(), schema: 'identity', poolMax: 2, migrations, entities }));
     await db.initialize();
     repository = new BindingsRepository(db);
     const nats = { subscribe: () => ({ unsubscribe: () => undefined }) } as unknown as NatsConnection;

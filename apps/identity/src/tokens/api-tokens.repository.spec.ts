@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { migratedScratchDatabase } from '@cube/persistence';
+import { entities } from '../entities';
 import { migrations } from '../migrations';
 import { UsersRepository } from '../users/users.repository';
 import { ApiTokensRepository } from './api-tokens.repository';
@@ -15,7 +16,7 @@ describe('API tokens and users repositories', () => {
   const newToken = (userName: string, name: string, expiresAt: Date | null = null) => ({ id: randomUUID(), userName, name, tokenHash: `hash-${userName}-${name}`, expiresAt });
 
   beforeAll(async () => {
-    ({ db, drop } = await migratedScratchDatabase('identity_api_tokens', { schema: 'identity', migrations }));
+    ({ db, drop } = await migratedScratchDatabase('identity_api_tokens', { schema: 'identity', migrations, entities }));
     tokens = new ApiTokensRepository(db);
     users = new UsersRepository(db);
     for (const name of ['paula', 'dora']) await users.insert({ name, displayName: name, email: null, phone: null, source: 'local', passwordHash: null, groups: ['devs'] });
@@ -41,14 +42,14 @@ describe('API tokens and users repositories', () => {
   it('pages the live tokens oldest first after a key, without revoked ones', async () => {
     for (const name of ['a', 'b', 'c']) await tokens.insert(newToken('paula', name));
     const all = await tokens.listLive('paula', null, 10);
-    expect(all.map((row) => row.name)).toEqual(['ci', 'a', 'b', 'c']);
+    expect(all.map((row) => row.token.name)).toEqual(['ci', 'a', 'b', 'c']);
     const second = all[1];
     if (!second) throw new Error('no second token');
-    expect((await tokens.listLive('paula', [second.key_created_at, second.id], 10)).map((row) => row.name)).toEqual(['b', 'c']);
-    expect(await tokens.revoke('dora', second.id)).toBe(false);
-    expect(await tokens.revoke('paula', second.id)).toBe(true);
-    expect(await tokens.revoke('paula', second.id)).toBe(false);
-    expect((await tokens.listLive('paula', null, 10)).map((row) => row.name)).toEqual(['ci', 'b', 'c']);
+    expect((await tokens.listLive('paula', second.key, 10)).map((row) => row.token.name)).toEqual(['b', 'c']);
+    expect(await tokens.revoke('dora', second.token.id)).toBe(false);
+    expect(await tokens.revoke('paula', second.token.id)).toBe(true);
+    expect(await tokens.revoke('paula', second.token.id)).toBe(false);
+    expect((await tokens.listLive('paula', null, 10)).map((row) => row.token.name)).toEqual(['ci', 'b', 'c']);
   });
 
   it('accepts a token only while it is live and its user active, and records its use', async () => {
@@ -56,7 +57,7 @@ describe('API tokens and users repositories', () => {
     expect(await tokens.use('hash-dora-ci')).toEqual({ name: 'dora', groups: ['devs'] });
     expect(await tokens.use('hash-dora-expired')).toBeNull();
     expect(await tokens.use('hash-nobody')).toBeNull();
-    expect((await tokens.listLive('dora', null, 10)).find((row) => row.name === 'ci')?.last_used_at).toBeInstanceOf(Date);
+    expect((await tokens.listLive('dora', null, 10)).find((row) => row.token.name === 'ci')?.token.lastUsedAt).toBeInstanceOf(Date);
     await users.update('dora', { state: 'disabled' });
     expect(await tokens.use('hash-dora-ci')).toBeNull();
     expect((await tokens.usable(null)).map((token) => token.user)).not.toContain('dora');

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { Keyset } from '@cube/persistence';
+import { ApiTokenEntity } from './api-token.entity';
 
-export interface ApiTokenRow {
-  id: string;
-  name: string;
-  created_at: Date;
-  expires_at: Date | null;
-  last_used_at: Date | null;
+/** A listed token and its keyset position (`created_at` as PostgreSQL's text, exact to the microsecond). */
+export interface ListedApiToken {
+  token: ApiTokenEntity;
+  key: [createdAt: string, id: string];
 }
 
 /** A usable token (not revoked, not expired, its user active) as Wardens verify it offline. */
@@ -29,34 +28,28 @@ export const BY_CREATION = new Keyset<[createdAt: string, id: string]>(['timesta
 export class ApiTokensRepository {
   constructor(private readonly db: DataSource) {}
 
+  private get tokens(): Repository<ApiTokenEntity> {
+    return this.db.getRepository(ApiTokenEntity);
+  }
+
   /** Inserts, or returns false when the user already has a token of that name. */
   async insert(token: { id: string; userName: string; name: string; tokenHash: string; expiresAt: Date | null }): Promise<boolean> {
-    const rows = (await this.db.query(
-      `INSERT INTO "identity"."api_tokens" ("id", "user_name", "name", "token_hash", "expires_at")
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT ("user_name", "name") DO NOTHING RETURNING "id"`,
-      [token.id, token.userName, token.name, token.tokenHash, token.expiresAt],
-    )) as { id: string }[];
-    return rows.length > 0;
+    const result = await this.tokens.createQueryBuilder().insert().values(token).orIgnore().returning(['id']).execute();
+    return (result.raw as unknown[]).length > 0;
   }
 
   /** The user's live tokens after `after`, oldest first, with each row's keyset key. */
-  async listLive(userName: string, after: [string, string] | null, limit: number): Promise<(ApiTokenRow & { key_created_at: string })[]> {
-    return (await this.db.query(
-      `SELECT "id", "name", "created_at", "created_at"::text AS "key_created_at", "expires_at", "last_used_at" FROM "identity"."api_tokens"
-       WHERE "user_name" = $1 AND "revoked_at" IS NULL
-         AND ($2::timestamptz IS NULL OR ("created_at", "id") > ($2::timestamptz, $3::uuid))
-       ORDER BY "created_at", "id" LIMIT $4`,
-      [userName, after?.[0] ?? null, after?.[1] ?? null, limit],
-    )) as (ApiTokenRow & { key_created_at: string })[];
+  async listLive(userName: string, after: [string, string] | null, limit: number): Promise<ListedApiToken[]> {
+    const query = this.tokens.createQueryBuilder('t').addSelect('t.created_at::text', 'key_created_at').where('t.userName = :userName AND t.revokedAt IS NULL', { userName });
+    if (after) query.andWhere('(t.createdAt, t.id) > (:afterCreatedAt::timestamptz, :afterId::uuid)', { afterCreatedAt: after[0], afterId: after[1] });
+    const { entities, raw } = await query.orderBy('t.createdAt').addOrderBy('t.id').limit(limit).getRawAndEntities<{ key_created_at: string }>();
+    return entities.map((token, index) => ({ token, key: [raw[index]?.key_created_at ?? '', token.id] }));
   }
 
   /** Revokes one of the user's live tokens; false when there is none with that id. */
   async revoke(userName: string, id: string, manager: EntityManager = this.db.manager): Promise<boolean> {
-    const result = (await manager.query(
-      `UPDATE "identity"."api_tokens" SET "revoked_at" = now() WHERE "id" = $1 AND "user_name" = $2 AND "revoked_at" IS NULL`,
-      [id, userName],
-    )) as [unknown[], number];
-    return result[1] > 0;
+    const result = await manager.getRepository(ApiTokenEntity).update({ id, userName, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    return (result.affected ?? 0) > 0;
   }
 
   /** Marks a usable token used and returns its user, or null when it is unknown, revoked, expired or its user is not active. */
@@ -75,6 +68,7 @@ export class ApiTokensRepository {
 
   /** The usable tokens of `user`, or of everyone. */
   async usable(user: string | null): Promise<UsableToken[]> {
+    // Raw SQL: a join with identity.users (its state), which this table's repository only reads.
     const rows = (await this.db.query(
       `SELECT t."token_hash", t."user_name", u."groups", t."expires_at" FROM "identity"."api_tokens" t
        JOIN "identity"."users" u ON u."name" = t."user_name"

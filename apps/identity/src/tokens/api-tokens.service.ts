@@ -2,15 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { API_TOKEN_PREFIX, ApiTokenView, AuthenticatedPrincipal, CreatedApiToken, CubeError, Page } from '@cube/contracts';
-import { ApiTokenRow, ApiTokensRepository, BY_CREATION } from './api-tokens.repository';
+import { ApiTokensRepository, BY_CREATION, ListedApiToken } from './api-tokens.repository';
 import { hashToken, newOpaqueSecret } from './token-hash';
 
-const view = (row: ApiTokenRow): ApiTokenView => ({
-  id: row.id,
-  name: row.name,
-  createdAt: row.created_at.toISOString(),
-  expiresAt: row.expires_at?.toISOString() ?? null,
-  lastUsedAt: row.last_used_at?.toISOString() ?? null,
+const view = ({ token }: ListedApiToken): ApiTokenView => ({
+  id: token.id,
+  name: token.name,
+  createdAt: token.createdAt.toISOString(),
+  expiresAt: token.expiresAt?.toISOString() ?? null,
+  lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
 });
 
 /** API tokens for kubectl and automation: shown once, stored as a hash, revocable. */
@@ -33,7 +33,7 @@ export class ApiTokensService {
   async list(userName: string, page: { limit: number; cursor?: string }): Promise<Page<ApiTokenView>> {
     const after = BY_CREATION.decode(page.cursor);
     const rows = await this.tokens.listLive(userName, after, page.limit + 1);
-    return BY_CREATION.page(rows, page.limit, (row) => [row.key_created_at, row.id], view);
+    return BY_CREATION.page(rows, page.limit, (row) => row.key, view);
   }
 
   /** Revokes one of the user's tokens; NOT_FOUND for someone else's (their existence is not disclosed). */

@@ -1,21 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Keyset } from '@cube/persistence';
+import { UserEntity } from './user.entity';
 import { User, UserSource, UserState } from '@cube/contracts';
-
-interface UserRow {
-  name: string;
-  display_name: string;
-  email: string | null;
-  phone: string | null;
-  state: UserState;
-  source: UserSource;
-  password_hash: string | null;
-  groups: string[];
-  created_at: Date;
-  last_login_at: Date | null;
-  version: number;
-}
 
 export interface StoredUser extends User {
   passwordHash: string | null;
@@ -23,18 +10,18 @@ export interface StoredUser extends User {
   groups: string[];
 }
 
-function toUser(row: UserRow): StoredUser {
+function toUser(row: UserEntity): StoredUser {
   return {
     name: row.name,
-    displayName: row.display_name,
+    displayName: row.displayName,
     email: row.email,
     phone: row.phone,
     state: row.state,
     source: row.source,
-    createdAt: row.created_at.toISOString(),
-    lastLoginAt: row.last_login_at?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
     version: row.version,
-    passwordHash: row.password_hash,
+    passwordHash: row.passwordHash,
     groups: row.groups,
   };
 }
@@ -59,76 +46,75 @@ export type UserChanges = Partial<Pick<User, 'displayName' | 'email' | 'phone' |
 /** Users page by name. */
 export const BY_NAME = new Keyset<[name: string]>(['text']);
 
-/** The `identity.users` table. */
+/** The `identity.users` table, through its TypeORM entity. */
 @Injectable()
 export class UsersRepository {
   constructor(private readonly db: DataSource) {}
 
-  async count(manager: EntityManager = this.db.manager): Promise<number> {
-    const [row] = (await manager.query('SELECT count(*)::int AS n FROM "identity"."users"')) as { n: number }[];
-    return row?.n ?? 0;
+  private users(manager: EntityManager = this.db.manager): Repository<UserEntity> {
+    return manager.getRepository(UserEntity);
+  }
+
+  count(manager: EntityManager = this.db.manager): Promise<number> {
+    return this.users(manager).count();
   }
 
   async find(name: string, manager: EntityManager = this.db.manager): Promise<StoredUser | null> {
-    const rows = (await manager.query('SELECT * FROM "identity"."users" WHERE "name" = $1', [name])) as UserRow[];
-    return rows[0] ? toUser(rows[0]) : null;
+    const row = await this.users(manager).findOneBy({ name });
+    return row ? toUser(row) : null;
   }
 
   /** Keyset pagination by name: stable under concurrent inserts. */
   async list(limit: number, after: string | null, onlyName?: string): Promise<StoredUser[]> {
-    const rows = (await this.db.query(
-      `SELECT * FROM "identity"."users"
-       WHERE ($1::text IS NULL OR "name" > $1) AND ($2::text IS NULL OR "name" = $2)
-       ORDER BY "name" LIMIT $3`,
-      [after, onlyName ?? null, limit],
-    )) as UserRow[];
-    return rows.map(toUser);
+    const query = this.users().createQueryBuilder('u');
+    if (after !== null) query.andWhere('u.name > :after', { after });
+    if (onlyName !== undefined) query.andWhere('u.name = :onlyName', { onlyName });
+    return (await query.orderBy('u.name').limit(limit).getMany()).map(toUser);
   }
 
   /** Inserts, or returns null when the name is taken. */
   async insert(user: NewUser, manager: EntityManager = this.db.manager): Promise<StoredUser | null> {
-    const rows = (await manager.query(
-      `INSERT INTO "identity"."users" ("name", "display_name", "email", "phone", "source", "password_hash", "groups")
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ("name") DO NOTHING RETURNING *`,
-      [user.name, user.displayName, user.email, user.phone, user.source, user.passwordHash, user.groups ?? []],
-    )) as UserRow[];
-    return rows[0] ? toUser(rows[0]) : null;
+    const result = await this.users(manager)
+      .createQueryBuilder()
+      .insert()
+      .values({
+        name: user.name,
+        displayName: user.displayName,
+        email: user.email,
+        phone: user.phone,
+        source: user.source,
+        passwordHash: user.passwordHash,
+        groups: user.groups ?? [],
+      })
+      .orIgnore()
+      .returning(['name'])
+      .execute();
+    return (result.raw as unknown[]).length > 0 ? this.find(user.name, manager) : null;
   }
 
   async update(name: string, changes: UserChanges, manager: EntityManager = this.db.manager): Promise<StoredUser | null> {
-    const rows = (await manager.query(
-      `UPDATE "identity"."users" SET
-         "display_name" = COALESCE($2, "display_name"),
-         "email" = CASE WHEN $3::boolean THEN $4 ELSE "email" END,
-         "phone" = CASE WHEN $5::boolean THEN $6 ELSE "phone" END,
-         "state" = COALESCE($7, "state"),
-         "version" = "version" + 1
-       WHERE "name" = $1 RETURNING *`,
-      [
-        name,
-        changes.displayName ?? null,
-        changes.email !== undefined,
-        changes.email ?? null,
-        changes.phone !== undefined,
-        changes.phone ?? null,
-        changes.state ?? null,
-      ],
-    )) as [UserRow[], number];
-    return rows[0]?.[0] ? toUser(rows[0][0]) : null;
+    const result = await this.users(manager).update(
+      { name },
+      {
+        ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
+        ...(changes.email !== undefined ? { email: changes.email } : {}),
+        ...(changes.phone !== undefined ? { phone: changes.phone } : {}),
+        ...(changes.state !== undefined ? { state: changes.state } : {}),
+        version: () => '"version" + 1',
+      },
+    );
+    return result.affected ? this.find(name, manager) : null;
   }
 
   async setPasswordHash(name: string, hash: string, manager: EntityManager = this.db.manager): Promise<boolean> {
-    const result = (await manager.query(
-      `UPDATE "identity"."users" SET "password_hash" = $2, "version" = "version" + 1 WHERE "name" = $1`,
-      [name, hash],
-    )) as [unknown[], number];
-    return result[1] > 0;
+    const result = await this.users(manager).update({ name }, { passwordHash: hash, version: () => '"version" + 1' });
+    return (result.affected ?? 0) > 0;
   }
 
   /** Reads a user and locks the row until the transaction ends (logins of the same user queue up). */
   async findForUpdate(name: string, manager: EntityManager): Promise<StoredUser | null> {
-    const rows = (await manager.query('SELECT * FROM "identity"."users" WHERE "name" = $1 FOR UPDATE', [name])) as UserRow[];
-    return rows[0] ? toUser(rows[0]) : null;
+    const row = await this.users(manager).findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
+    return row ? toUser(row) : null;
   }
 
   /**
@@ -140,27 +126,32 @@ export class UsersRepository {
     profile: Pick<User, 'displayName' | 'email' | 'phone'> & { groups: string[] },
     manager: EntityManager,
   ): Promise<StoredUser | null> {
-    const rows = (await manager.query(
-      `UPDATE "identity"."users" SET "display_name" = $2, "email" = $3, "phone" = $4, "groups" = $5, "version" = "version" + 1
-       WHERE "name" = $1 AND ("display_name", "email", "phone", "groups") IS DISTINCT FROM ($2, $3, $4, $5::text[])
-       RETURNING *`,
-      [name, profile.displayName, profile.email, profile.phone, profile.groups],
-    )) as [UserRow[], number];
-    return rows[0]?.[0] ? toUser(rows[0][0]) : null;
+    const { displayName, email, phone, groups } = profile;
+    const result = await this.users(manager)
+      .createQueryBuilder()
+      .update()
+      .set({ displayName, email, phone, groups, version: () => '"version" + 1' })
+      .where('name = :name', { name })
+      .andWhere('("display_name", "email", "phone", "groups") IS DISTINCT FROM (:displayName, :email, :phone, :groups::text[])', { displayName, email, phone, groups })
+      .execute();
+    return result.affected ? this.find(name, manager) : null;
   }
 
   async recordLogin(name: string): Promise<void> {
-    await this.db.query(`UPDATE "identity"."users" SET "last_login_at" = now() WHERE "name" = $1`, [name]);
+    await this.users().update({ name }, { lastLoginAt: () => 'now()' });
   }
 
   /** Every user's state (what Wardens must know: who is not active). */
   async states(): Promise<Map<string, UserState>> {
-    const rows = (await this.db.query('SELECT "name", "state" FROM "identity"."users"')) as { name: string; state: UserState }[];
+    const rows = await this.users().find({ select: { name: true, state: true } });
     return new Map(rows.map((row) => [row.name, row.state]));
   }
 
+  /** Deletes a user and returns them as they were; null when there was none. */
   async delete(name: string, manager: EntityManager = this.db.manager): Promise<StoredUser | null> {
-    const rows = (await manager.query(`DELETE FROM "identity"."users" WHERE "name" = $1 RETURNING *`, [name])) as [UserRow[], number];
-    return rows[0]?.[0] ? toUser(rows[0][0]) : null;
+    const row = await this.users(manager).findOneBy({ name });
+    if (!row) return null;
+    const result = await this.users(manager).delete({ name });
+    return result.affected ? toUser(row) : null;
   }
 }
