@@ -12,3 +12,4 @@ export * from './jwks-key-set';
 export * from './access-token-verifier';
 export * from './native-bindings';
 export * from './readable-where';
+export * from './binding-row';

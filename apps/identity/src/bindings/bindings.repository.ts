@@ -1,27 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In, Not, Repository } from 'typeorm';
-import type { SqlCondition } from '@cube/auth';
+import { bindingFromRow, scopeColumns, SqlCondition } from '@cube/auth';
 import { Keyset } from '@cube/persistence';
 import { RoleBindingEntity } from './role-binding.entity';
 import { BindingOrigin, BindingScope, RoleBinding } from '@cube/contracts';
-
-function scopeOf(row: RoleBindingEntity): BindingScope {
-  if (row.scopeKind === 'tenant') return { kind: 'tenant', tenant: row.tenant ?? '' };
-  if (row.scopeKind === 'project') return { kind: 'project', tenant: row.tenant ?? '', project: row.project ?? '' };
-  return { kind: 'platform' };
-}
-
-const toBinding = (row: RoleBindingEntity): RoleBinding => ({
-  id: row.id,
-  subject: { kind: row.subjectKind, name: row.subjectName },
-  role: row.role,
-  scope: scopeOf(row),
-  createdAt: row.createdAt.toISOString(),
-  createdBy: row.createdBy,
-  origin: row.origin,
-  version: row.version,
-});
 
 const OLDEST_FIRST = { createdAt: 'ASC', id: 'ASC' } as const;
 
@@ -54,7 +37,7 @@ export class BindingsRepository {
       where: [{ subjectKind: 'User', subjectName: name }, ...(groups.length > 0 ? [{ subjectKind: 'Group' as const, subjectName: In(groups) }] : [])],
       order: OLDEST_FIRST,
     });
-    return rows.map(toBinding);
+    return rows.map(bindingFromRow);
   }
 
   /** Inserts, or returns null when an equal binding (same subject, role and scope, any origin) exists. */
@@ -73,9 +56,7 @@ export class BindingsRepository {
         subjectKind: binding.subject.kind,
         subjectName: binding.subject.name,
         role: binding.role,
-        scopeKind: scope.kind,
-        tenant: scope.kind === 'platform' ? null : scope.tenant,
-        project: scope.kind === 'project' ? scope.project : null,
+        ...scopeColumns(scope),
         createdBy: binding.createdBy,
         origin: binding.origin ?? 'manual',
         originGroup: binding.originGroup ?? null,
@@ -85,13 +66,13 @@ export class BindingsRepository {
       .execute();
     if ((result.raw as unknown[]).length === 0) return null;
     const row = await this.bindings(manager).findOneBy({ id });
-    return row ? toBinding(row) : null;
+    return row ? bindingFromRow(row) : null;
   }
 
   /** A user's bindings made by a login source's group mapping (never the manual ones). */
   async mappedTo(userName: string, origin: Exclude<BindingOrigin, 'manual'>, manager: EntityManager): Promise<MappedBinding[]> {
     const rows = await this.bindings(manager).find({ where: { subjectKind: 'User', subjectName: userName, origin }, order: OLDEST_FIRST });
-    return rows.map((row) => ({ ...toBinding(row), originGroup: row.originGroup }));
+    return rows.map((row) => ({ ...bindingFromRow(row), originGroup: row.originGroup }));
   }
 
   /** Deletes group-mapped bindings by id; manual ones are out of its reach by construction. */
@@ -102,7 +83,7 @@ export class BindingsRepository {
 
   async find(id: string): Promise<RoleBinding | null> {
     const row = await this.bindings().findOneBy({ id });
-    return row ? toBinding(row) : null;
+    return row ? bindingFromRow(row) : null;
   }
 
   /**
@@ -123,7 +104,7 @@ export class BindingsRepository {
     if (filter.user) query.andWhere(`b.subjectKind = 'User' AND b.subjectName = :user`, { user: filter.user });
     if (page.after) query.andWhere('(b.createdAt, b.id) > (:afterCreatedAt::timestamptz, :afterId::uuid)', { afterCreatedAt: page.after[0], afterId: page.after[1] });
     const { entities, raw } = await query.orderBy('b.createdAt').addOrderBy('b.id').limit(page.limit).getRawAndEntities<{ key_created_at: string }>();
-    return entities.map((row, index) => ({ binding: toBinding(row), key: [raw[index]?.key_created_at ?? '', row.id] }));
+    return entities.map((row, index) => ({ binding: bindingFromRow(row), key: [raw[index]?.key_created_at ?? '', row.id] }));
   }
 
   /** Rule attributes of a RoleBinding subject (roleBindingSubject) → columns of `list`'s alias, for readableWhere. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, In, Repository } from 'typeorm';
-import { SqlCondition } from '@cube/auth';
+import { bindingFromRow, scopeColumns, SqlCondition } from '@cube/auth';
 import { Keyset } from '@cube/persistence';
-import { BindingScope, RoleBinding } from '@cube/contracts';
+import { RoleBinding } from '@cube/contracts';
 import { RoleBindingEntity } from './role-binding.entity';
 
 /** A tenant's members page by binding id. */
@@ -10,23 +10,6 @@ export const BY_ID = new Keyset<[id: string]>(['uuid']);
 
 /** Rule attributes of a RoleBinding subject → this projection's columns, for readableWhere (alias `b`). */
 export const MEMBER_VISIBILITY_COLUMNS = { tenant: 'b."tenant"', project: 'b."project"', role: 'b."role"', scope: 'b."scope_kind"' };
-
-function scopeOf(row: RoleBindingEntity): BindingScope {
-  if (row.scopeKind === 'tenant') return { kind: 'tenant', tenant: row.tenant ?? '' };
-  if (row.scopeKind === 'project') return { kind: 'project', tenant: row.tenant ?? '', project: row.project ?? '' };
-  return { kind: 'platform' };
-}
-
-const toBinding = (row: RoleBindingEntity): RoleBinding => ({
-  id: row.id,
-  subject: { kind: row.subjectKind, name: row.subjectName },
-  role: row.role,
-  scope: scopeOf(row),
-  createdAt: row.createdAt.toISOString(),
-  createdBy: row.createdBy,
-  version: row.version,
-  origin: row.origin,
-});
 
 const OLDEST_FIRST = { createdAt: 'ASC', id: 'ASC' } as const;
 
@@ -51,19 +34,19 @@ export class RoleBindingsProjection {
       ],
       order: OLDEST_FIRST,
     });
-    return rows.map(toBinding);
+    return rows.map(bindingFromRow);
   }
 
   /** Live platform-scope bindings: each is a ClusterRoleBinding in every member cluster. */
   async platformBindings(): Promise<RoleBinding[]> {
-    return (await this.bindings.find({ where: { deleted: false, scopeKind: 'platform' }, order: OLDEST_FIRST })).map(toBinding);
+    return (await this.bindings.find({ where: { deleted: false, scopeKind: 'platform' }, order: OLDEST_FIRST })).map(bindingFromRow);
   }
 
   /** Live bindings at this tenant's scope or one of its projects', optionally one project only. */
   async inTenant(tenant: string, project?: string): Promise<RoleBinding[]> {
     const query = this.bindings.createQueryBuilder('b').where('b.deleted = false AND b.tenant = :tenant', { tenant });
     if (project !== undefined) query.andWhere(new Brackets((either) => either.where(`b.scopeKind = 'tenant'`).orWhere('b.project = :project', { project })));
-    return (await query.orderBy('b.createdAt').addOrderBy('b.id').getMany()).map(toBinding);
+    return (await query.orderBy('b.createdAt').addOrderBy('b.id').getMany()).map(bindingFromRow);
   }
 
   /**
@@ -74,7 +57,7 @@ export class RoleBindingsProjection {
   async pageInTenant(tenant: string, readable: SqlCondition, limit: number, afterId: string | null): Promise<RoleBinding[]> {
     const query = this.bindings.createQueryBuilder('b').where('b.deleted = false AND b.tenant = :tenant', { tenant }).andWhere(readable.sql, readable.params);
     if (afterId !== null) query.andWhere('b.id::text > :afterId', { afterId });
-    return (await query.orderBy('b.id::text').limit(limit + 1).getMany()).map(toBinding);
+    return (await query.orderBy('b.id::text').limit(limit + 1).getMany()).map(bindingFromRow);
   }
 
   /** Records a binding identity created; false when it was known already (or deleted since). */
@@ -88,9 +71,7 @@ export class RoleBindingsProjection {
         subjectKind: binding.subject.kind,
         subjectName: binding.subject.name,
         role: binding.role,
-        scopeKind: scope.kind,
-        tenant: scope.kind === 'platform' ? null : scope.tenant,
-        project: scope.kind === 'project' ? scope.project : null,
+        ...scopeColumns(scope),
         createdAt: new Date(binding.createdAt),
         createdBy: binding.createdBy,
         version: binding.version,
@@ -127,6 +108,6 @@ export class RoleBindingsProjection {
       .execute();
     const ids = (tombstoned.raw as { id: string }[]).map((row) => row.id);
     const removed = ids.length > 0 ? await this.bindings.find({ where: { id: In(ids) }, order: OLDEST_FIRST }) : [];
-    return { added, removed: removed.map(toBinding) };
+    return { added, removed: removed.map(bindingFromRow) };
   }
 }
