@@ -99,7 +99,7 @@ describe('the README flow: npm start, npm run kube-server, register, npm run war
     kubeconfigFile = join(dir.path, `${CLUSTER}.kubeconfig`);
     const kubeServer = Command.run('kube-server', ['run', 'kube-server', '--', '--port', '0', '--name', CLUSTER, '--kubeconfig', kubeconfigFile], env, log);
     commands.push(kubeServer);
-    await log.waitFor((line) => line.startsWith('[kube-server] kubeconfig written to'));
+    await eventually('the kubeconfig npm run kube-server writes', 120_000, () => readFile(kubeconfigFile, 'utf8').then((text) => (text ? true : undefined)));
 
     gatewayUrl = `http://127.0.0.1:${port}`;
     await waitForStatus(`${gatewayUrl}/readyz`, 200, 1800);
