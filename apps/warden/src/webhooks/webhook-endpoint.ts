@@ -2,10 +2,12 @@ import { X509Certificate } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { QUOTA_WEBHOOK_PATH, TOKEN_REVIEW_PATH } from '@cube/contracts';
 import { applyObject, CUBE_FIELD_MANAGER, QUOTA_WEBHOOK_CONFIGURATION, quotaWebhookConfiguration } from '@cube/kube';
-import { WebhookEndpoint } from '../agent/warden-arguments';
+import { MemberCluster } from '../agent/member-cluster';
+import { WardenArguments, WebhookEndpoint } from '../agent/warden-arguments';
 import { WardenStartError } from '../agent/warden-start-error';
 
 /** The webhook kubeconfig an operator gives the member kube-apiserver, written into the state directory. */
@@ -81,4 +83,19 @@ export async function writeAuthnWebhookKubeconfig(stateDir: string, urls: Webhoo
   await mkdir(stateDir, { recursive: true });
   await writeFile(file, yaml, { mode: 0o644 });
   return file;
+}
+
+/**
+ * Warden outside its Pod (or with `--webhook-url`): points the quota webhook at its URL and tells the
+ * operator the TokenReview URL and webhook kubeconfig. Nothing to do when the Service leads to it.
+ */
+export async function serveWebhooksByUrl(cluster: MemberCluster, args: Pick<WardenArguments, 'webhookEndpoint' | 'stateDir'>, port: number): Promise<void> {
+  const urls = webhookUrls(args.webhookEndpoint, port, cluster.serving.cert);
+  if (!urls) return;
+  await pointQuotaWebhookAt(cluster.kubeConfig, urls, cluster.serving.caCert);
+  const authnConfig = await writeAuthnWebhookKubeconfig(args.stateDir, urls, cluster.serving.caCert);
+  new Logger('Warden').log(
+    { quotaWebhook: urls.quota, tokenReviewWebhook: urls.tokenReview, authnWebhookConfig: authnConfig },
+    `quota webhook served by URL; for Cube tokens start the kube-apiserver with --authentication-token-webhook-config-file=${authnConfig}`,
+  );
 }
