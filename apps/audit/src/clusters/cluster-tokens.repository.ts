@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { ClusterTokenEntity } from './cluster-token.entity';
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -9,23 +10,21 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 export class ClusterTokensRepository {
   constructor(private readonly db: DataSource) {}
 
+  private get tokens(): Repository<ClusterTokenEntity> {
+    return this.db.getRepository(ClusterTokenEntity);
+  }
+
+  /** Stores (or replaces) the cluster's token hash. */
   async set(cluster: string, token: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO "audit"."cluster_tokens" ("cluster", "token_hash") VALUES ($1, $2)
-       ON CONFLICT ("cluster") DO UPDATE SET "token_hash" = EXCLUDED."token_hash", "created_at" = now()`,
-      [cluster, sha256(token)],
-    );
+    await this.tokens.upsert({ cluster, tokenHash: sha256(token), createdAt: () => 'now()' }, ['cluster']);
   }
 
   async delete(cluster: string): Promise<void> {
-    await this.db.query(`DELETE FROM "audit"."cluster_tokens" WHERE "cluster" = $1`, [cluster]);
+    await this.tokens.delete({ cluster });
   }
 
   async matches(cluster: string, token: string): Promise<boolean> {
-    const rows = (await this.db.query(`SELECT "token_hash" FROM "audit"."cluster_tokens" WHERE "cluster" = $1`, [cluster])) as {
-      token_hash: string;
-    }[];
-    const stored = rows[0]?.token_hash;
+    const stored = (await this.tokens.findOneBy({ cluster }))?.tokenHash;
     return stored !== undefined && timingSafeEqual(Buffer.from(stored), Buffer.from(sha256(token)));
   }
 }
