@@ -9,7 +9,10 @@ export interface TenantQuotaRow {
   version: number;
 }
 
-/** `tenancy.tenant_quotas`: each tenant's quota per cluster, and the ledger's lock. */
+/**
+ * `tenancy.tenant_quotas`: each tenant's quota per cluster, and the ledger's lock. Raw SQL on
+ * purpose: every write happens under the row lock below, inside the ledger's SERIALIZABLE transaction.
+ */
 @Injectable()
 export class QuotaLedgerRepository {
   constructor(private readonly db: DataSource) {}
