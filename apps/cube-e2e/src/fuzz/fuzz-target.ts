@@ -4,22 +4,23 @@ import { Client } from 'pg';
 import { describe, FuzzRequest, FuzzResponse, OpenApiDocument, operationsOf, Principal, proxyErrorRequest, requestFor, send } from './openapi-fuzz';
 
 /**
- * Tables the REST API writes synchronously, in the request's own transaction. A refused request must
- * leave each exactly as it was. Left out: what a refused request may write by design (login throttle,
- * audit records), what background work writes (outboxes, tenancy's copy of role bindings, usage
- * from heartbeats, signing keys) and single-use login state.
+ * Tables the REST API writes synchronously, in the request's own transaction, with the columns it
+ * writes (a whole row unless named). A refused request must leave each exactly as it was. Left out:
+ * what a refused request may write by design (login throttle, audit records), what background work
+ * writes (outboxes, tenancy's copy of role bindings, usage from heartbeats, a cluster's probed status
+ * and heartbeat, signing keys) and single-use login state.
  */
-export const WATCHED_TABLES = [
-  'identity.users',
-  'identity.role_bindings',
-  'identity.api_tokens',
-  'tenancy.tenants',
-  'tenancy.projects',
-  'tenancy.namespaces',
-  'tenancy.tenant_quotas',
-  'clusters.clusters',
-  'audit.cluster_tokens',
-] as const;
+export const WATCHED_TABLES: Record<string, string> = {
+  'identity.users': 't',
+  'identity.role_bindings': 't',
+  'identity.api_tokens': 't',
+  'tenancy.tenants': 't',
+  'tenancy.projects': 't',
+  'tenancy.namespaces': 't',
+  'tenancy.tenant_quotas': 't',
+  'clusters.clusters': '(t.name, t.display_name, t.description, t.credentials)',
+  'audit.cluster_tokens': 't',
+};
 
 const OUTBOXES = ['identity.event_outbox', 'tenancy.event_outbox', 'clusters.event_outbox'];
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -48,6 +49,8 @@ export class FuzzTarget {
   private db!: Client;
   private document!: OpenApiDocument;
   private dirty = true;
+  /** What the runs reached: statuses seen, and refused writes whose tables were compared. */
+  readonly stats = { statuses: new Map<number, number>(), refusedWritesChecked: 0 };
   /** Names the generators mix in: the fixtures, never the two callers (the fuzz would disable or delete them). */
   readonly known: string[] = Object.values(FIXTURES);
 
@@ -105,13 +108,15 @@ export class FuzzTarget {
     const before = write ? await this.snapshot() : undefined;
     const response = await send(this.options.gatewayUrl, request, this.tokens[request.principal]);
     const outcome: Outcome = { request, response };
+    this.stats.statuses.set(response.status, (this.stats.statuses.get(response.status) ?? 0) + 1);
     if (response.status >= 500 && response.status !== 503) {
       outcome.problem = `${response.status}: ${response.text.slice(0, 500)}`;
     } else if (response.status >= 400 && response.status !== 503) {
       outcome.problem = this.errorBodyProblem(request, response);
       if (!outcome.problem && before) {
         const after = await this.snapshot();
-        const changed = WATCHED_TABLES.filter((table) => before[table] !== after[table]);
+        this.stats.refusedWritesChecked += 1;
+        const changed = Object.keys(WATCHED_TABLES).filter((table) => before[table] !== after[table]);
         if (changed.length > 0) outcome.problem = `refused with ${response.status} but wrote ${changed.join(', ')}`;
       }
     } else if (write) {
@@ -142,11 +147,12 @@ export class FuzzTarget {
 
   /** One digest per watched table: row count and an md5 of the rows, so an update shows as well as an insert. */
   private async snapshot(): Promise<Record<string, string>> {
-    const query = WATCHED_TABLES.map(
-      (table, i) => `SELECT ${i} AS i, count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS digest FROM ${table} t`,
-    ).join(' UNION ALL ');
+    const tables = Object.entries(WATCHED_TABLES);
+    const query = tables
+      .map(([table, row], i) => `SELECT ${i} AS i, count(*)::text || ':' || coalesce(md5(string_agg(${row}::text, '|' ORDER BY ${row}::text)), '') AS digest FROM ${table} t`)
+      .join(' UNION ALL ');
     const { rows } = await this.db.query<{ i: number; digest: string }>(query);
-    return Object.fromEntries(rows.map((row) => [WATCHED_TABLES[row.i] as string, row.digest]));
+    return Object.fromEntries(rows.map((row) => [tables[row.i]?.[0] as string, row.digest]));
   }
 
   /**
