@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -7,14 +15,43 @@ import { join, resolve } from 'node:path';
 // script needs, fake `id`, and fake or absent apt-get/sudo/daemons. PostgreSQL and NATS are the real
 // ones of this machine (127.0.0.1:5432 and :4222), as for every suite.
 const script = resolve(__dirname, '../../provision/provision.sh');
-const BASE_COMMANDS = ['bash', 'dirname', 'ls', 'sort', 'tail', 'seq', 'sleep', 'grep', 'sed', 'env', 'cat', 'pg_isready'];
-const TOOLS = ['pg_ctlcluster', 'nats-server', 'slapd', 'ldapsearch', 'kubectl', 'chromium', 'prometheus', 'prometheus-alertmanager', 'docker-compose'];
+const BASE_COMMANDS = [
+  'bash',
+  'dirname',
+  'ls',
+  'sort',
+  'tail',
+  'seq',
+  'sleep',
+  'grep',
+  'sed',
+  'env',
+  'cat',
+  'pg_isready',
+];
+const TOOLS = [
+  'pg_ctlcluster',
+  'nats-server',
+  'slapd',
+  'ldapsearch',
+  'kubectl',
+  'chromium',
+  'prometheus',
+  'prometheus-alertmanager',
+  'docker-compose',
+];
 
 let dir: string;
 let bin: string;
 
 function which(command: string): string {
-  for (const folder of ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
+  for (const folder of [
+    '/usr/local/bin',
+    '/usr/bin',
+    '/bin',
+    '/usr/sbin',
+    '/sbin',
+  ]) {
     if (existsSync(join(folder, command))) return join(folder, command);
   }
   throw new Error(`${command} is not on this machine`);
@@ -27,19 +64,32 @@ function fake(name: string, body: string): void {
 
 function provision(mode: 'start' | 'test', env: NodeJS.ProcessEnv = {}) {
   const result = spawnSync(which('bash'), [script, mode], {
-    env: { PATH: bin, CUBE_PROVISION_SBIN: '', CUBE_PROVISION_SKIP_NPM: '1', ...env },
+    env: {
+      PATH: bin,
+      CUBE_PROVISION_SBIN: '',
+      CUBE_PROVISION_SKIP_NPM: '1',
+      ...env,
+    },
     encoding: 'utf8',
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+  };
 }
 
-const aptCalls = () => (existsSync(join(dir, 'apt-calls')) ? readFileSync(join(dir, 'apt-calls'), 'utf8') : '');
+const aptCalls = () =>
+  existsSync(join(dir, 'apt-calls'))
+    ? readFileSync(join(dir, 'apt-calls'), 'utf8')
+    : '';
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cube-provision-'));
   bin = join(dir, 'bin');
   spawnSync('mkdir', [bin]);
-  for (const command of BASE_COMMANDS) symlinkSync(which(command), join(bin, command));
+  for (const command of BASE_COMMANDS)
+    symlinkSync(which(command), join(bin, command));
   fake('apt-get', `echo "$@" >> ${join(dir, 'apt-calls')}; exit 1`);
   for (const tool of TOOLS) fake(tool, 'exit 0');
 });
@@ -81,17 +131,26 @@ describe('provision.sh', () => {
 
   it('uses password-less sudo when not root', () => {
     fake('id', 'echo 1000');
-    fake('sudo', `[ "$1" = -n ] && shift; [ "$1" = true ] && exit 0; echo "sudo $@" >> ${join(dir, 'apt-calls')}; exit 1`);
+    fake(
+      'sudo',
+      `[ "$1" = -n ] && shift; [ "$1" = true ] && exit 0; echo "sudo $@" >> ${join(dir, 'apt-calls')}; exit 1`,
+    );
     rmSync(join(bin, 'prometheus'));
     const result = provision('test');
     expect(result.status).not.toBe(0);
-    expect(result.stdout).toContain('provision: installing prometheus (apt-get)');
+    expect(result.stdout).toContain(
+      'provision: installing prometheus (apt-get)',
+    );
     expect(aptCalls()).toBe('sudo apt-get update -qq\n');
   });
 
   it('start installs nothing when NATS_URL is set (the launcher checks that one)', () => {
     fake('id', 'echo 1000');
     rmSync(join(bin, 'nats-server'));
-    expect(provision('start', { NATS_URL: 'nats://127.0.0.1:1' })).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(provision('start', { NATS_URL: 'nats://127.0.0.1:1' })).toEqual({
+      status: 0,
+      stdout: '',
+      stderr: '',
+    });
   });
 });
