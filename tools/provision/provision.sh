@@ -53,9 +53,34 @@ apt_install() {
 }
 
 # --- npm dependencies ------------------------------------------------------------------------------
-if [ "${CUBE_PROVISION_SKIP_NPM:-}" != 1 ] && [ ! -f node_modules/.package-lock.json ]; then
-  say "node_modules is missing: npm ci"
-  npm ci --no-audit --no-fund
+# node_modules/.package-lock.json is npm's record of what it installed: when a pull changed
+# package-lock.json, the two disagree (platform packages npm skipped are optional, so not counted).
+npm_drift() {
+  node -e '
+    const read = (file) => JSON.parse(require("fs").readFileSync(file, "utf8")).packages;
+    const wanted = read("package-lock.json"), installed = read("node_modules/.package-lock.json");
+    const drift = [];
+    for (const [path, entry] of Object.entries(wanted)) {
+      if (!path) continue;
+      const have = installed[path];
+      if (!have) { if (!entry.optional && !entry.devOptional) drift.push(path.slice(13) + " missing"); }
+      else if (have.version !== entry.version) drift.push(path.slice(13) + " " + have.version + " instead of " + entry.version);
+    }
+    for (const path of Object.keys(installed)) if (path && !wanted[path]) drift.push(path.slice(13) + " not in the lockfile");
+    if (drift.length) console.log(drift.slice(0, 3).join(", ") + (drift.length > 3 ? ", and " + (drift.length - 3) + " more" : ""));
+  '
+}
+if [ "${CUBE_PROVISION_SKIP_NPM:-}" != 1 ]; then
+  if [ ! -f node_modules/.package-lock.json ]; then
+    say "node_modules is missing: npm ci"
+    npm ci --no-audit --no-fund
+  else
+    drift="$(npm_drift)"
+    if [ -n "$drift" ]; then
+      say "node_modules does not match package-lock.json ($drift): npm ci"
+      npm ci --no-audit --no-fund
+    fi
+  fi
 fi
 
 # --- start: only what the launcher cannot do without -----------------------------------------------

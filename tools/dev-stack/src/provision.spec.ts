@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -152,5 +154,68 @@ describe('provision.sh', () => {
       stdout: '',
       stderr: '',
     });
+  });
+});
+
+describe('provision.sh and node_modules', () => {
+  let tree: string;
+
+  /** A repository of its own: the script, a lockfile, what npm recorded as installed, a fake npm. */
+  function repository(wanted: Record<string, object>, installed: Record<string, object> | undefined): void {
+    tree = mkdtempSync(join(tmpdir(), 'cube-provision-npm-'));
+    mkdirSync(join(tree, 'tools/provision'), { recursive: true });
+    copyFileSync(script, join(tree, 'tools/provision/provision.sh'));
+    writeFileSync(join(tree, 'package-lock.json'), JSON.stringify({ packages: { '': {}, ...wanted } }));
+    if (installed) {
+      mkdirSync(join(tree, 'node_modules'));
+      writeFileSync(join(tree, 'node_modules/.package-lock.json'), JSON.stringify({ packages: installed }));
+    }
+    bin = join(tree, 'bin');
+    mkdirSync(bin);
+    for (const command of [...BASE_COMMANDS, 'id']) symlinkSync(which(command), join(bin, command));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    fake('npm', `echo "npm $@" >> ${join(tree, 'npm-calls')}`);
+  }
+
+  function provisionStart() {
+    const result = spawnSync(which('bash'), [join(tree, 'tools/provision/provision.sh'), 'start'], {
+      env: { PATH: bin, CUBE_PROVISION_SBIN: '', NATS_URL: 'nats://127.0.0.1:1' },
+      encoding: 'utf8',
+    });
+    const calls = existsSync(join(tree, 'npm-calls')) ? readFileSync(join(tree, 'npm-calls'), 'utf8') : '';
+    return { status: result.status, stdout: result.stdout, calls };
+  }
+
+  afterEach(() => rmSync(tree, { recursive: true, force: true }));
+
+  it('runs npm ci when node_modules is missing', () => {
+    repository({ 'node_modules/a': { version: '1.0.0' } }, undefined);
+    expect(provisionStart()).toEqual({
+      status: 0,
+      stdout: 'provision: node_modules is missing: npm ci\n',
+      calls: 'npm ci --no-audit --no-fund\n',
+    });
+  });
+
+  it('runs npm ci when the lockfile changed since the install', () => {
+    repository(
+      { 'node_modules/a': { version: '1.0.0' }, 'node_modules/b': { version: '2.0.0' } },
+      { 'node_modules/a': { version: '0.9.0' }, 'node_modules/old': { version: '1.0.0' } },
+    );
+    expect(provisionStart()).toEqual({
+      status: 0,
+      stdout:
+        'provision: node_modules does not match package-lock.json ' +
+        '(a 0.9.0 instead of 1.0.0, b missing, old not in the lockfile): npm ci\n',
+      calls: 'npm ci --no-audit --no-fund\n',
+    });
+  });
+
+  it('leaves a matching node_modules alone (optional packages npm skipped do not count)', () => {
+    repository(
+      { 'node_modules/a': { version: '1.0.0' }, 'node_modules/a-darwin-arm64': { version: '1.0.0', optional: true } },
+      { 'node_modules/a': { version: '1.0.0' } },
+    );
+    expect(provisionStart()).toEqual({ status: 0, stdout: '', calls: '' });
   });
 });
