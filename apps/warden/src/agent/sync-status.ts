@@ -7,9 +7,15 @@ export class SyncStatus {
   private readonly errors = new Map<string, SyncError>();
   appliedRevision = 0;
 
-  failed(key: string, message: string): void {
+  failed(key: string, message: string, answer: { reason?: string; status?: number } = {}): void {
     const previous = this.errors.get(key);
-    this.errors.set(key, { key, message, attempts: (previous?.attempts ?? 0) + 1 });
+    this.errors.set(key, {
+      key,
+      message,
+      ...(answer.reason ? { reason: answer.reason } : {}),
+      ...(answer.status !== undefined ? { status: answer.status } : {}),
+      attempts: (previous?.attempts ?? 0) + 1,
+    });
   }
 
   succeeded(key: string): void {

@@ -106,4 +106,37 @@ describe('Warden applying desired state', () => {
     await eventually('quota applied on retry', () => read('v1', 'ResourceQuota', 'cube-quota', 'later').then((o) => o ?? undefined));
     await eventually('error cleared', async () => (sync.current().length === 0 ? true : undefined));
   });
+
+  it("reports a refused apply in the API server's words (Status message and reason), not as a bare HTTP code", async () => {
+    const webhook = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: `refuse-quotas-${clusterId}` },
+      webhooks: [
+        {
+          name: 'quota.refuse.test',
+          // Nothing listens on port 1: the call fails and failurePolicy Fail turns it into a refusal.
+          clientConfig: { url: 'https://127.0.0.1:1/validate' },
+          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['resourcequotas'] }],
+          failurePolicy: 'Fail',
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+        },
+      ],
+    };
+    await objects.create(webhook);
+    try {
+      const sync = new SyncStatus();
+      await store.put('namespace.acme.guarded', namespace('guarded'));
+      await store.put('quota.acme.guarded', quota('guarded', '1'));
+      startReconciler(sync);
+      const error = await eventually('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.guarded'));
+      expect(error).toMatchObject({ reason: 'InternalError', status: 500 });
+      expect(error.message).toMatch(/^apply ResourceQuota guarded\/cube-quota: \(InternalError\) Internal error occurred: failed calling webhook "quota.refuse.test"/);
+      expect(error.message).not.toContain('HTTP-Code');
+    } finally {
+      await objects.delete(webhook);
+    }
+    await eventually('quota applied once the webhook is gone', () => read('v1', 'ResourceQuota', 'cube-quota', 'guarded').then((o) => o ?? undefined));
+  });
 });

@@ -1,5 +1,5 @@
 import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { applyObject, deleteObjectIfPresent } from '@cube/kube';
+import { applyObject, deleteObjectIfPresent, describeKubeFailure, KubeFailure } from '@cube/kube';
 import { DesiredStateChange, DesiredStateStore, DesiredStateWatch } from '@cube/messaging';
 import { SyncStatus } from '../agent/sync-status';
 import { applyOrder, asManaged, isKubernetesObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE, MANAGED_KINDS, ObjectRef, refKey, refOf } from './desired-object';
@@ -23,6 +23,8 @@ export interface ReconcilerOptions {
 }
 
 const message = (error: unknown) => (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+/** `(Reason) message` as kubectl prints a refusal: the API server's words, not client-node's `HTTP-Code: 500`. */
+const said = (failure: KubeFailure) => (failure.reason ? `(${failure.reason}) ${failure.message}` : failure.message);
 
 /**
  * Makes the member cluster match the bucket `cube-desired-<clusterId>`: a full resync first (apply
@@ -124,7 +126,8 @@ export class DesiredStateReconciler {
       if (ref) this.applied.set(key, ref);
       this.succeeded(key);
     } catch (error: unknown) {
-      this.failed(key, `apply ${value.kind} ${value.metadata?.namespace ? `${value.metadata.namespace}/` : ''}${value.metadata?.name ?? ''}: ${message(error)}`);
+      const failure = describeKubeFailure(error);
+      this.failed(key, `apply ${value.kind} ${value.metadata?.namespace ? `${value.metadata.namespace}/` : ''}${value.metadata?.name ?? ''}: ${said(failure)}`, failure);
     }
   }
 
@@ -140,7 +143,8 @@ export class DesiredStateReconciler {
       this.applied.delete(key);
       this.succeeded(key);
     } catch (error: unknown) {
-      this.failed(key, `delete ${ref.kind} ${ref.name}: ${message(error)}`);
+      const failure = describeKubeFailure(error);
+      this.failed(key, `delete ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${said(failure)}`, failure);
     }
   }
 
@@ -154,7 +158,8 @@ export class DesiredStateReconciler {
           await deleteObjectIfPresent(this.client, toObject(ref));
           this.options.logger.log({ kind: ref.kind, namespace: ref.namespace, name: ref.name }, 'removed an object no longer desired');
         } catch (error: unknown) {
-          this.options.sync.failed(`prune:${refKey(ref)}`, message(error));
+          const failure = describeKubeFailure(error);
+          this.options.sync.failed(`prune:${refKey(ref)}`, `delete ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${said(failure)}`, failure);
         }
       }
     }
@@ -166,10 +171,10 @@ export class DesiredStateReconciler {
     this.retries.delete(key);
   }
 
-  private failed(key: string, reason: string): void {
-    this.options.sync.failed(key, reason);
+  private failed(key: string, reason: string, answer: { reason?: string; status?: number } = {}): void {
+    this.options.sync.failed(key, reason, answer);
     const attempts = this.options.sync.current().find((error) => error.key === key)?.attempts ?? 1;
-    this.options.logger.warn({ key, attempts, err: reason }, 'could not sync a desired object; will retry');
+    this.options.logger.warn({ key, attempts, err: reason, ...answer }, 'could not sync a desired object; will retry');
     clearTimeout(this.retries.get(key));
     if (this.stopped) return;
     this.retries.set(
