@@ -1,7 +1,7 @@
 import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { applyObject, deleteObjectIfPresent, describeKubeFailure, KubeFailure } from '@cube/kube';
-import { DesiredStateChange, DesiredStateStore, DesiredStateWatch } from '@cube/messaging';
+import { applyObject, deleteObjectIfPresent, describeKubeFailure, KubeFailure, kubeFailureMessage } from '@cube/kube';
 import { SyncStatus } from '../agent/sync-status';
+import { MirrorChange, MirrorListener } from '../autonomy/kv-mirror';
 import { applyOrder, asManaged, isKubernetesObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE, MANAGED_KINDS, ObjectRef, refKey, refOf } from './desired-object';
 
 /** Field manager of what Warden applies (the control plane's own install uses `cube`). */
@@ -12,8 +12,17 @@ export interface ReconcilerLogger {
   warn(message: unknown, ...rest: unknown[]): void;
 }
 
+/**
+ * The desired state as Warden's autonomy mirror holds it (`KvMirror` of `cube-desired-<cluster>`):
+ * one reader of the bucket serves both the disk cache and the reconciler (issue #15 item 6).
+ */
+export interface DesiredStateFeed {
+  subscribe(listener: MirrorListener<unknown>): () => void;
+  get(key: string): unknown;
+}
+
 export interface ReconcilerOptions {
-  store: DesiredStateStore<unknown>;
+  desired: DesiredStateFeed;
   kubeConfig: KubeConfig;
   sync: SyncStatus;
   logger: ReconcilerLogger;
@@ -22,23 +31,27 @@ export interface ReconcilerOptions {
   maxBackoffMs?: number;
 }
 
-const message = (error: unknown) => (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
 /** `(Reason) message` as kubectl prints a refusal: the API server's words, not client-node's `HTTP-Code: 500`. */
 const said = (failure: KubeFailure) => (failure.reason ? `(${failure.reason}) ${failure.message}` : failure.message);
 
 /**
- * Makes the member cluster match the bucket `cube-desired-<clusterId>`: a full resync first (apply
- * every desired object, delete objects labelled `cube.io/managed-by=cube` that are not desired),
- * then every change as it comes. Server-side apply makes each step idempotent; a failed object is
- * retried with exponential backoff and reported in the heartbeat until it succeeds.
+ * Makes the member cluster match the bucket `cube-desired-<clusterId>` as the mirror feeds it: a full
+ * resync on every snapshot (apply every desired object, delete objects labelled
+ * `cube.io/managed-by=cube` that are not desired), then every change as it comes. Server-side apply
+ * makes each step idempotent; a failed object is retried with exponential backoff and reported in the
+ * heartbeat until it succeeds; a failed resync (API server away) is retried the same way.
  */
 export class DesiredStateReconciler {
   private readonly client: KubernetesObjectApi;
   /** Desired-state key → the object applied for it, to delete it when the key goes. */
   private readonly applied = new Map<string, ObjectRef>();
   private readonly retries = new Map<string, NodeJS.Timeout>();
-  private watch: DesiredStateWatch<unknown> | undefined;
-  private running: Promise<void> | undefined;
+  /** Changes not handled yet; a snapshot replaces whatever queued before it. */
+  private pending: MirrorChange<unknown>[] = [];
+  private draining: Promise<void> | undefined;
+  private resyncRetry: NodeJS.Timeout | undefined;
+  private resyncFailures = 0;
+  private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private resyncs = 0;
 
@@ -52,63 +65,58 @@ export class DesiredStateReconciler {
   }
 
   start(): void {
-    this.running ??= this.loop();
-  }
-
-  /** Ends the current watch so that the loop resyncs fully (after a NATS reconnect). */
-  resyncNow(): void {
-    this.watch?.stop();
+    this.unsubscribe ??= this.options.desired.subscribe((change) => this.enqueue(change));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.watch?.stop();
+    this.unsubscribe?.();
+    this.pending = [];
+    clearTimeout(this.resyncRetry);
     for (const timer of this.retries.values()) clearTimeout(timer);
     this.retries.clear();
-    await this.running;
+    await this.draining;
   }
 
-  private async loop(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
+  private enqueue(change: MirrorChange<unknown>): void {
+    if (this.stopped) return;
+    if (change.kind === 'snapshot') {
+      clearTimeout(this.resyncRetry);
+      this.pending = [change];
+    } else this.pending.push(change);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    for (let change = this.pending.shift(); change && !this.stopped; change = this.pending.shift()) {
       try {
-        const revision = await this.resync();
-        failures = 0;
-        if (this.stopped) break;
-        this.watch = await this.options.store.watch(revision + 1);
-        for await (const change of this.watch) {
-          if (this.stopped) break;
-          await this.handle(change);
-        }
+        if (change.kind === 'snapshot') await this.resync(change.entries, change.revision);
+        else await this.handle(change);
       } catch (error: unknown) {
-        failures += 1;
-        this.options.logger.warn({ err: message(error) }, 'desired state sync interrupted; resyncing');
-        await new Promise((resolve) => setTimeout(resolve, this.backoff(failures)));
+        // Only a resync throws (its prune lists the cluster): try the snapshot again, unless a newer one came.
+        const snapshot = change;
+        this.resyncFailures += 1;
+        this.options.logger.warn({ err: kubeFailureMessage(error), attempts: this.resyncFailures }, 'desired state resync failed; retrying');
+        this.resyncRetry = setTimeout(() => this.enqueue(snapshot), this.backoff(this.resyncFailures));
       }
     }
   }
 
-  /** Applies everything desired and removes managed objects that are not; returns the highest revision seen. */
-  async resync(): Promise<number> {
-    const { store } = this.options;
-    const desired: { key: string; value: unknown; revision: number }[] = [];
-    for (const key of await store.keys()) {
-      const entry = await store.get(key);
-      if (entry) desired.push({ key, value: entry.value, revision: entry.revision });
-    }
+  /** Applies everything desired and removes managed objects that are not. */
+  private async resync(entries: ReadonlyMap<string, unknown>, revision: number): Promise<void> {
+    const desired = [...entries].map(([key, value]) => ({ key, value }));
     desired.sort((a, b) => applyOrder(a.value as KubernetesObject) - applyOrder(b.value as KubernetesObject));
     for (const entry of desired) await this.apply(entry.key, entry.value);
     const wanted = new Set(desired.map((entry) => (isKubernetesObject(entry.value) ? refOf(entry.value) : null)).filter((ref): ref is ObjectRef => ref !== null).map(refKey));
     await this.prune(wanted);
-    const revision = desired.reduce((max, entry) => Math.max(max, entry.revision), 0);
+    this.resyncFailures = 0;
     this.options.sync.appliedRevision = Math.max(this.options.sync.appliedRevision, revision);
     this.resyncs += 1;
     this.options.logger.log({ objects: desired.length, revision }, 'desired state resynced');
-    return revision;
   }
 
-  private async handle(change: DesiredStateChange<unknown>): Promise<void> {
-    if (change.operation === 'PUT') await this.apply(change.key, change.value);
+  private async handle(change: Exclude<MirrorChange<unknown>, { kind: 'snapshot' }>): Promise<void> {
+    if (change.kind === 'put') await this.apply(change.key, change.value);
     else await this.remove(change.key);
     this.options.sync.appliedRevision = change.revision;
   }
@@ -187,13 +195,9 @@ export class DesiredStateReconciler {
   private async retry(key: string): Promise<void> {
     this.retries.delete(key);
     if (this.stopped) return;
-    try {
-      const entry = await this.options.store.get(key);
-      if (entry) await this.apply(key, entry.value);
-      else await this.remove(key);
-    } catch (error: unknown) {
-      this.failed(key, message(error));
-    }
+    const value = this.options.desired.get(key);
+    if (value !== undefined) await this.apply(key, value);
+    else await this.remove(key);
   }
 
   private backoff(attempts: number): number {
