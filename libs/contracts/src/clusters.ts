@@ -1,3 +1,4 @@
+import type { ComponentReport } from './hotplug';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { eventSubject } from './events';
@@ -120,6 +121,8 @@ export interface ClusterHeartbeat {
   syncErrors: SyncError[];
   /** Last desired-state revision Warden applied, 0 before the first. */
   appliedRevision: number;
+  /** Per optional component (hotplug) in the desired state: applied/failed objects and workload readiness. */
+  components?: ComponentReport[];
   at: string;
 }
 

@@ -53,6 +53,11 @@ export class KvMirror<T> {
     return [...this.entries.values()];
   }
 
+  /** Every key with its value, as last seen. */
+  snapshot(): ReadonlyMap<string, T> {
+    return this.entries;
+  }
+
   /**
    * Feeds `listener` every change from now on, starting with a snapshot of the bucket as last read
    * when one was read already. Listeners are called synchronously and must not throw; returns the

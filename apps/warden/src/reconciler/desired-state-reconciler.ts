@@ -107,8 +107,8 @@ export class DesiredStateReconciler {
     const desired = [...entries].map(([key, value]) => ({ key, value }));
     desired.sort((a, b) => applyOrder(a.value as KubernetesObject) - applyOrder(b.value as KubernetesObject));
     for (const entry of desired) await this.apply(entry.key, entry.value);
-    const wanted = new Set(desired.map((entry) => (isKubernetesObject(entry.value) ? refOf(entry.value) : null)).filter((ref): ref is ObjectRef => ref !== null).map(refKey));
-    await this.prune(wanted);
+    const refs = desired.map((entry) => (isKubernetesObject(entry.value) ? refOf(entry.value) : null)).filter((ref): ref is ObjectRef => ref !== null);
+    await this.prune(new Set(refs.map(refKey)), refs);
     this.resyncFailures = 0;
     this.options.sync.appliedRevision = Math.max(this.options.sync.appliedRevision, revision);
     this.resyncs += 1;
@@ -132,6 +132,7 @@ export class DesiredStateReconciler {
       await applyObject(this.client, asManaged(value), WARDEN_FIELD_MANAGER);
       if (previous && ref && refKey(previous) !== refKey(ref)) await deleteObjectIfPresent(this.client, toObject(previous));
       if (ref) this.applied.set(key, ref);
+      this.options.sync.applied(key, value);
       this.succeeded(key);
     } catch (error: unknown) {
       const failure = describeKubeFailure(error);
@@ -149,6 +150,7 @@ export class DesiredStateReconciler {
     try {
       await deleteObjectIfPresent(this.client, toObject(ref));
       this.applied.delete(key);
+      this.options.sync.removed(key);
       this.succeeded(key);
     } catch (error: unknown) {
       const failure = describeKubeFailure(error);
@@ -156,8 +158,11 @@ export class DesiredStateReconciler {
     }
   }
 
-  private async prune(wanted: Set<string>): Promise<void> {
-    for (const managed of [...MANAGED_KINDS].reverse()) {
+  private async prune(wanted: Set<string>, desired: ObjectRef[]): Promise<void> {
+    // Besides the usual kinds, every other kind still desired (a custom bundle's): its stale objects go too.
+    const kinds = [...MANAGED_KINDS];
+    for (const ref of desired) if (!kinds.some((known) => known.kind === ref.kind && known.apiVersion === ref.apiVersion)) kinds.push({ apiVersion: ref.apiVersion, kind: ref.kind, namespaced: Boolean(ref.namespace) });
+    for (const managed of kinds.reverse()) {
       const list = await this.client.list(managed.apiVersion, managed.kind, undefined, undefined, undefined, undefined, undefined, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
       for (const item of list.items) {
         const ref = refOf({ ...item, apiVersion: managed.apiVersion, kind: managed.kind });
