@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { CubeService } from '@cube/contracts';
-import { cubeValidationPipe, JetStreamModule, RpcErrorFilter } from '@cube/messaging';
+import { cubeValidationPipe, JetStreamModule, RpcErrorFilter, SERVICE_BUS_ENVIRONMENT } from '@cube/messaging';
 import { CUBE_VERSION, cubeLoggerParams, RpcRequestContextInterceptor } from '@cube/observability';
 import { serviceDataSourceOptions, ServiceDatabaseOptions } from '@cube/persistence';
 import { BaseEnvironment, DatabaseServiceEnvironment } from './environment';
@@ -48,7 +48,12 @@ export class CubeServiceModule {
     const { service, environment, database } = options;
     const imports: NonNullable<DynamicModule['imports']> = [
       LoggerModule.forRoot(cubeLoggerParams(service, environment.LOG_LEVEL)),
-      JetStreamModule.forRoot({ natsUrl: environment.NATS_URL.split(',').map((url) => url.trim()), service }),
+      JetStreamModule.forRoot({
+        natsUrl: environment.NATS_URL.split(',').map((url) => url.trim()),
+        service,
+        streams: { replicas: environment.CUBE_JETSTREAM_REPLICAS },
+        desiredState: { replicas: environment.CUBE_JETSTREAM_REPLICAS },
+      }),
     ];
     if (database) {
       const env = environment as DatabaseServiceEnvironment;
@@ -67,6 +72,8 @@ export class CubeServiceModule {
       providers: [
         { provide: SERVICE_ENVIRONMENT, useValue: environment },
         { provide: SERVICE_NAME, useValue: service },
+        // What ServiceBusModule.forService(service) reads, for the services that call others.
+        { provide: SERVICE_BUS_ENVIRONMENT, useValue: environment },
         { provide: APP_INTERCEPTOR, useClass: RpcRequestContextInterceptor },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
@@ -74,7 +81,7 @@ export class CubeServiceModule {
         DependencyProbe,
         StartedVersionRecorder,
       ],
-      exports: [SERVICE_ENVIRONMENT, SERVICE_NAME],
+      exports: [SERVICE_ENVIRONMENT, SERVICE_NAME, SERVICE_BUS_ENVIRONMENT],
       global: true,
     };
   }

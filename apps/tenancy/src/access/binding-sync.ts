@@ -1,16 +1,15 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { NatsConnection } from 'nats';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CubeEvent, eventSubject, IdentitySubjects, Page, RoleBinding } from '@cube/contracts';
-import { DurableSubscribers, JETSTREAM_CONNECTION, RecentEventIds } from '@cube/messaging';
+import { DurableSubscribers, RecentEventIds, ServiceBus } from '@cube/messaging';
 import { DesiredStateWriter } from '../desired-state/desired-state-writer';
 import { MemberClusters } from '../desired-state/member-clusters';
 import { HierarchyRepository, toNamespace } from '../hierarchy/hierarchy.repository';
-import { requestAsSystem } from '../shared/system-request';
+import { StartupRetry } from '../shared/startup-retry';
 import { RoleBindingsProjection } from './role-bindings.projection';
 
-const RESYNC_RETRY_MS = 1000;
 /** ListRoleBindingsQuery's largest page. */
 const SNAPSHOT_PAGE = 500;
+const SNAPSHOT_TIMEOUT_MS = 5000;
 
 /**
  * Keeps the binding projection current: a durable JetStream consumer of identity's binding events
@@ -22,8 +21,7 @@ const SNAPSHOT_PAGE = 500;
 @Injectable()
 export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BindingSync.name);
-  private stopped = false;
-  private retry: NodeJS.Timeout | undefined;
+  private readonly retry = new StartupRetry(this.logger, 'resynchronise role bindings from identity');
 
   constructor(
     private readonly projection: RoleBindingsProjection,
@@ -31,7 +29,7 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly desired: DesiredStateWriter,
     private readonly members: MemberClusters,
     private readonly subscribers: DurableSubscribers,
-    @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
+    private readonly bus: ServiceBus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,12 +41,11 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
     });
     await subscriber.start((event) => this.apply(event));
     // Identity may start after tenancy: the snapshot is retried in the background until it answers.
-    void this.resync();
+    this.retry.run(() => this.resync());
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
+    this.retry.stop();
   }
 
   private async apply(event: CubeEvent<RoleBinding>): Promise<void> {
@@ -61,18 +58,12 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async resync(): Promise<void> {
-    if (this.stopped) return;
     const requestedAt = new Date();
-    try {
-      const snapshot = await this.allBindings();
-      const { added, removed } = await this.projection.reconcile(snapshot, requestedAt);
-      for (const binding of added) await this.reached(binding, 'add');
-      for (const binding of removed) await this.reached(binding, 'remove');
-      this.logger.log({ bindings: snapshot.length, added: added.length, removed: removed.length }, 'role bindings resynchronised from identity');
-    } catch (error: unknown) {
-      this.logger.warn({ err: error }, 'could not resynchronise role bindings from identity yet; retrying');
-      this.retry = setTimeout(() => void this.resync(), RESYNC_RETRY_MS);
-    }
+    const snapshot = await this.allBindings();
+    const { added, removed } = await this.projection.reconcile(snapshot, requestedAt);
+    for (const binding of added) await this.reached(binding, 'add');
+    for (const binding of removed) await this.reached(binding, 'remove');
+    this.logger.log({ bindings: snapshot.length, added: added.length, removed: removed.length }, 'role bindings resynchronised from identity');
   }
 
   /**
@@ -91,8 +82,8 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private bindingPage(cursor: string | null): Promise<Page<RoleBinding>> {
-    const target = { service: 'identity', subject: IdentitySubjects.bindingList, timeoutMs: 5000, what: 'list role bindings' };
-    return requestAsSystem<Page<RoleBinding>>(this.nats, target, { limit: SNAPSHOT_PAGE, ...(cursor ? { cursor } : {}) });
+    const payload = { limit: SNAPSHOT_PAGE, ...(cursor ? { cursor } : {}) };
+    return this.bus.requestAsSystem<Page<RoleBinding>>('identity', IdentitySubjects.bindingList, payload, { timeoutMs: SNAPSHOT_TIMEOUT_MS });
   }
 
   private async reached(binding: RoleBinding, change: 'add' | 'remove'): Promise<void> {

@@ -149,7 +149,7 @@ export const errors = {
     d.kind = kind;
     d.causes = causes;
     return new ApiError(
-      // errors.NewInvalid names the qualified kind (schema.GroupKind.String(): `Deployment.apps`).
+      // The qualified kind (schema.GroupKind.String()): `Deployment.apps`, `ConfigMap`.
       failure(422, 'Invalid', `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${summary}`, d),
     );
   },
