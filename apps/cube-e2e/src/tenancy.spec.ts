@@ -370,13 +370,16 @@ describe('tenancy through the gateway', () => {
     ]));
   });
 
-  it('rewrites every cluster\'s desired state from the database when tenancy starts, dropping stray keys', async () => {
+  it('rewrites every cluster\'s desired state from the database when tenancy starts, dropping its stray keys and keeping hotplug\'s', async () => {
     const store = await bucket('member-a');
     const json = JSONCodec<Json>();
     await stack.stopProcess('tenancy');
     await store.put('namespace.stray', json.encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'stray' } }));
     await store.delete('namespace.web-dev');
     await store.put('resourcequota.q2.cube-quota', json.encode({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'cube-quota', namespace: 'q2' }, spec: { hard: { 'requests.cpu': '64' } } }));
+    // The hotplug service's keys share the bucket and are not tenancy's to drop.
+    const hotplugObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kit', namespace: 'kit' } };
+    await store.put('hotplug.kit.configmap.kit.kit', json.encode(hotplugObject));
     // Platform bindings' ClusterRoleBindings too, in a cluster without namespaces as well.
     const bootstrap = items((await call('GET', '/api/v1/rolebindings?scope=platform&user=admin', { token: admin })).body)[0] as Json;
     const adminKey = `clusterrolebinding.cube-${String(bootstrap['id'])}`;
@@ -397,5 +400,6 @@ describe('tenancy through the gateway', () => {
     expect(await desired('member-a', 'resourcequota.q2.cube-quota')).toMatchObject({ spec: { hard: { 'requests.cpu': '400m' } } });
     expect(await desired('member-a', 'clusterrole.cube-member')).toMatchObject({ kind: 'ClusterRole' });
     expect(await desired('member-b', 'namespace.web-dev')).toMatchObject({ kind: 'Namespace' });
+    expect(await desired('member-a', 'hotplug.kit.configmap.kit.kit')).toEqual(hotplugObject);
   });
 });

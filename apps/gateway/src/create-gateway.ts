@@ -19,6 +19,9 @@ export async function createGateway(env: GatewayEnvironment): Promise<NestExpres
   // Wrapped, because Nest skips its own JSON parser when it finds a layer named jsonParser.
   const auditWebhookBody = json({ limit: '16mb' });
   app.use('/api/v1/audit/clusters', (req: Request, res: Response, next: NextFunction) => auditWebhookBody(req, res, next));
+  // Custom component bundles may be 2 MiB of YAML (checked with a 422 by the controller); JSON-escaped a little more.
+  const bundleBody = json({ limit: '3mb' });
+  app.use('/api/v1/hotplug/components', (req: Request, res: Response, next: NextFunction) => bundleBody(req, res, next));
   // Nest adds its own JSON and urlencoded parsers unless layers with these names exist. These are
   // Nest's defaults, except that they leave the native API proxy's bodies alone: those stream to
   // the member cluster as they arrive.

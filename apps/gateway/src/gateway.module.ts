@@ -19,6 +19,8 @@ import { CredentialVerifier } from './authn/credential-verifier';
 import { RevocationListener } from './authn/revocation-listener';
 import { AuditController } from './audit/audit.controller';
 import { ClustersController } from './clusters/clusters.controller';
+import { ClusterHotplugController } from './hotplug/cluster-hotplug.controller';
+import { HotplugComponentsController } from './hotplug/hotplug-components.controller';
 import { ClusterReach } from './kubeconfig/cluster-reach';
 import { KubeconfigController } from './kubeconfig/kubeconfig.controller';
 import { KubeconfigIssuer } from './kubeconfig/kubeconfig-issuer';
@@ -82,6 +84,8 @@ export class GatewayModule implements NestModule {
         NamespacesController,
         AuditController,
         ClustersController,
+        ClusterHotplugController,
+        HotplugComponentsController,
         KubeconfigController,
       ],
       providers: [

@@ -1,3 +1,4 @@
+import type { ComponentReport } from './hotplug';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { eventSubject } from './events';
@@ -91,8 +92,21 @@ export interface NamespaceQuotaUsage {
 /** An object Warden could not apply or delete, reported until it succeeds. */
 export interface SyncError {
   key: string;
+  /** What went wrong in the API server's own words (its `Status` message), prefixed by the action. */
   message: string;
+  /** The API server's `Status.reason` (`Invalid`, `InternalError` …), when it answered. */
+  reason?: string;
+  /** HTTP status of the API server's answer, when it answered. */
+  status?: number;
   attempts: number;
+}
+
+export class SyncErrorView implements SyncError {
+  @ApiProperty({ description: 'desired-state key of the object' }) key!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty({ required: false }) reason?: string;
+  @ApiProperty({ required: false }) status?: number;
+  @ApiProperty() attempts!: number;
 }
 
 /** What Warden reports every few seconds on `cube.clusters.<id>.heartbeat`. */
@@ -107,6 +121,8 @@ export interface ClusterHeartbeat {
   syncErrors: SyncError[];
   /** Last desired-state revision Warden applied, 0 before the first. */
   appliedRevision: number;
+  /** Per optional component (hotplug) in the desired state: applied/failed objects and workload readiness. */
+  components?: ComponentReport[];
   at: string;
 }
 
@@ -138,7 +154,7 @@ export class ClusterItemView implements ClusterView {
   @ApiProperty({ nullable: true, type: String }) wardenVersion!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) capacity!: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) allocated!: Record<string, string>;
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) syncErrors!: SyncError[];
+  @ApiProperty({ type: [SyncErrorView] }) syncErrors!: SyncError[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty() version!: number;
 }

@@ -22,5 +22,11 @@ export const EVENT_CATALOGUE: readonly { type: string; summary: string }[] = [
   { type: 'clusters.cluster.registered', summary: 'A member cluster was registered and Warden installed; data is the cluster (no credentials).' },
   { type: 'clusters.cluster.updated', summary: 'A cluster\'s display name, description or kubeconfig changed (a new kubeconfig was checked by connecting); data is the cluster after the change (no credentials). Holders of cached connections to it drop them.' },
   { type: 'clusters.cluster.deleted', summary: 'A member cluster was unregistered and Warden removed (best effort); data is the cluster as it was plus wardenRemoved. Holders of cached connections to it drop them.' },
+  { type: 'hotplug.component.created', summary: 'A custom component was uploaded; data is the component (its bundle left out).' },
+  { type: 'hotplug.component.updated', summary: 'A custom component\'s bundle was replaced; data is the component (its bundle left out).' },
+  { type: 'hotplug.component.deleted', summary: 'A custom component was deleted; data is the component as it was.' },
+  { type: 'hotplug.component.defaults-changed', summary: 'A component\'s platform defaults changed; data is { component, enabled, values, version }.' },
+  { type: 'hotplug.component.override-changed', summary: 'A component\'s override for one cluster was set or removed; data is the component in that cluster after the change (entity.cluster names it).' },
+  { type: 'hotplug.component.phase-changed', summary: 'A component\'s phase in a cluster changed, as reported by the cluster\'s Warden; data is { cluster, component, from, to, message, observedGeneration }.' },
   { type: 'clusters.cluster.status-changed', summary: 'A cluster changed state (pending, normal, abnormal, unreachable); data is { from, to, cluster }.' },
 ];

@@ -1,5 +1,6 @@
 export * from './kubeconfig';
 export * from './connection-failure';
+export * from './kube-failure';
 export * from './server-side-apply';
 export * from './webhook-certificates';
 export * from './quantity';

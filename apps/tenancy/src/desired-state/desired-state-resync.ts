@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { NatsConnection } from 'nats';
-import { RoleBinding } from '@cube/contracts';
+import { HOTPLUG_KEY_PREFIX, RoleBinding } from '@cube/contracts';
 import { DesiredStateStores, JETSTREAM_CONNECTION } from '@cube/messaging';
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
 import { HierarchyRepository, toNamespace } from '../hierarchy/hierarchy.repository';
@@ -15,7 +15,8 @@ const BUCKET_STREAM_PREFIX = 'KV_cube-desired-';
 
 /**
  * At start, makes every cluster's bucket `cube-desired-<cluster>` exactly what the database says:
- * each desired key rewritten when its value differs, every other key deleted. Writes happen after
+ * each desired key rewritten when its value differs, every other key of tenancy's deleted (the
+ * hotplug service's `hotplug.*` keys are its own). Writes happen after
  * commits and are not retried, so a crash between a commit and its bucket write (or a lost write)
  * would otherwise stay wrong until that namespace changes again. The bucket keys are read before the
  * database, so a namespace created meanwhile is never taken for a stray. Every registered cluster
@@ -95,7 +96,8 @@ export class DesiredStateResync implements OnApplicationBootstrap, OnApplication
         written += 1;
       }
       for (const key of keysBefore.get(cluster) ?? []) {
-        if (objects.has(key)) continue;
+        // The bucket is shared: keys under `hotplug.` belong to the hotplug service (optional components).
+        if (objects.has(key) || key.startsWith(HOTPLUG_KEY_PREFIX)) continue;
         await store.delete(key);
         deleted += 1;
       }

@@ -8,12 +8,26 @@ export interface MirrorLogger {
 const json = JSONCodec();
 
 /**
+ * What the mirror learnt from NATS, in order: a `snapshot` after every full read of the bucket (at
+ * start and after each reconnect), then each `put`/`delete` its watch sees. Disk loads are not fed:
+ * only the bucket itself says what is desired now.
+ */
+export type MirrorChange<T> =
+  | { kind: 'snapshot'; entries: ReadonlyMap<string, T>; revision: number }
+  | { kind: 'put'; key: string; value: T; revision: number }
+  | { kind: 'delete'; key: string; revision: number };
+
+export type MirrorListener<T> = (change: MirrorChange<T>) => void;
+
+/**
  * A KV bucket of the control plane held in memory and on disk: what Warden answers from. It starts
  * from the disk copy, replaces it with a full read of the bucket whenever it (re)connects, then
  * follows changes; with NATS away it keeps the last state it had.
  */
 export class KvMirror<T> {
   private entries = new Map<string, T>();
+  private readonly listeners = new Set<MirrorListener<T>>();
+  private revision = 0;
   private watch: QueuedIterator<KvEntry> | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -37,6 +51,22 @@ export class KvMirror<T> {
 
   values(): T[] {
     return [...this.entries.values()];
+  }
+
+  /** Every key with its value, as last seen. */
+  snapshot(): ReadonlyMap<string, T> {
+    return this.entries;
+  }
+
+  /**
+   * Feeds `listener` every change from now on, starting with a snapshot of the bucket as last read
+   * when one was read already. Listeners are called synchronously and must not throw; returns the
+   * unsubscribe function.
+   */
+  subscribe(listener: MirrorListener<T>): () => void {
+    this.listeners.add(listener);
+    if (this.syncs > 0) listener({ kind: 'snapshot', entries: new Map(this.entries), revision: this.revision });
+    return () => this.listeners.delete(listener);
   }
 
   /** Completed full reads of the bucket (tests wait on it). */
@@ -72,8 +102,15 @@ export class KvMirror<T> {
         this.watch = await kv.watch({ resumeFromRevision: revision + 1 });
         for await (const entry of this.watch) {
           if (this.stopped) break;
-          if (entry.operation === 'PUT') this.entries.set(entry.key, json.decode(entry.value) as T);
-          else this.entries.delete(entry.key);
+          this.revision = Math.max(this.revision, entry.revision);
+          if (entry.operation === 'PUT') {
+            const value = json.decode(entry.value) as T;
+            this.entries.set(entry.key, value);
+            this.emit({ kind: 'put', key: entry.key, value, revision: entry.revision });
+          } else {
+            this.entries.delete(entry.key);
+            this.emit({ kind: 'delete', key: entry.key, revision: entry.revision });
+          }
           await this.persist();
         }
       } catch (error: unknown) {
@@ -96,9 +133,15 @@ export class KvMirror<T> {
       if (entry && entry.operation === 'PUT') next.set(key, json.decode(entry.value) as T);
     }
     this.entries = next;
-    await this.persist();
+    this.revision = before;
     this.syncs += 1;
+    this.emit({ kind: 'snapshot', entries: new Map(next), revision: before });
+    await this.persist();
     return before;
+  }
+
+  private emit(change: MirrorChange<T>): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   private persist(): Promise<void> {

@@ -1,5 +1,5 @@
 import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { applyObject } from '@cube/kube';
+import { applyObject, kubeFailureMessage } from '@cube/kube';
 import { applyOrder, asManaged, isKubernetesObject } from './desired-object';
 import { ReconcilerLogger, WARDEN_FIELD_MANAGER } from './desired-state-reconciler';
 
@@ -18,7 +18,7 @@ export async function applyCachedDesiredState(kubeConfig: KubeConfig, values: un
       await applyObject(client, asManaged(object), WARDEN_FIELD_MANAGER);
       applied += 1;
     } catch (error: unknown) {
-      logger.warn({ kind: object.kind, name: object.metadata?.name, err: error instanceof Error ? error.message.split('\n')[0] : String(error) }, 'could not apply a cached desired object');
+      logger.warn({ kind: object.kind, name: object.metadata?.name, err: kubeFailureMessage(error) }, 'could not apply a cached desired object');
     }
   }
   logger.log({ objects: applied }, 'desired state applied from the cache');

@@ -4,15 +4,28 @@ import { KubernetesObject } from '@kubernetes/client-node';
 export const MANAGED_BY_LABEL = 'cube.io/managed-by';
 export const MANAGED_BY_VALUE = 'cube';
 
-/** The kinds desired state may hold, in apply order: namespaces before what lives in them, roles before bindings. */
+/**
+ * The kinds desired state usually holds, in apply order: namespaces before what lives in them,
+ * roles before bindings, configuration before the workloads that mount it (as `kubectl apply -f`
+ * of a Helm chart orders them). Optional components (hotplug) bring the workload kinds; a kind not
+ * listed here is applied after these, and pruned while some desired object still has that kind.
+ */
 export const MANAGED_KINDS: readonly { apiVersion: string; kind: string; namespaced: boolean }[] = [
   { apiVersion: 'v1', kind: 'Namespace', namespaced: false },
+  { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', namespaced: false },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', namespaced: false },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespaced: true },
   { apiVersion: 'v1', kind: 'ResourceQuota', namespaced: true },
   { apiVersion: 'v1', kind: 'LimitRange', namespaced: true },
+  { apiVersion: 'v1', kind: 'ServiceAccount', namespaced: true },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', namespaced: false },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', namespaced: true },
+  { apiVersion: 'v1', kind: 'ConfigMap', namespaced: true },
+  { apiVersion: 'v1', kind: 'Secret', namespaced: true },
+  { apiVersion: 'v1', kind: 'Service', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', namespaced: true },
 ];
 
 /** Where an object lives: enough to delete it. */

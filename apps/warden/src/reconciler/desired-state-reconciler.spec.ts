@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
 import { DesiredStateStore } from '@cube/messaging';
 import { KubeServer, startKubeServer } from '@cube/testing';
 import { parseKubeconfig } from '@cube/kube';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { SyncStatus } from '../agent/sync-status';
+import { KvMirror } from '../autonomy/kv-mirror';
+import { StateCache } from '../autonomy/state-cache';
 import { DesiredStateReconciler } from './desired-state-reconciler';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -31,6 +36,8 @@ describe('Warden applying desired state', () => {
   let clusterId: string;
   let objects: KubernetesObjectApi;
   const reconcilers: DesiredStateReconciler[] = [];
+  const mirrors: KvMirror<unknown>[] = [];
+  let cacheDir: string;
 
   const read = (apiVersion: string, kind: string, name: string, ns?: string) =>
     objects.read({ apiVersion, kind, metadata: { name, ...(ns ? { namespace: ns } : {}) } }).then(
@@ -42,10 +49,16 @@ describe('Warden applying desired state', () => {
       const object = await read(apiVersion, kind, name, ns);
       return object === null || object.metadata.deletionTimestamp ? true : undefined;
     });
-  const startReconciler = (sync = new SyncStatus()) => {
-    const reconciler = new DesiredStateReconciler({ store, kubeConfig: parseKubeconfig(member.kubeconfig), sync, logger: quiet, initialBackoffMs: 100, maxBackoffMs: 500 });
+  // As in Warden: the reconciler follows the autonomy mirror of the bucket, the one reader of it.
+  const startReconciler = async (sync = new SyncStatus()) => {
+    const cache = new StateCache(cacheDir);
+    await cache.open();
+    const mirror = new KvMirror<unknown>(`cube-desired-${clusterId}`, cache, quiet);
+    mirrors.push(mirror);
+    const reconciler = new DesiredStateReconciler({ desired: mirror, kubeConfig: parseKubeconfig(member.kubeconfig), sync, logger: quiet, initialBackoffMs: 100, maxBackoffMs: 500 });
     reconcilers.push(reconciler);
     reconciler.start();
+    mirror.follow(nc);
     return reconciler;
   };
 
@@ -57,9 +70,12 @@ describe('Warden applying desired state', () => {
   beforeEach(async () => {
     clusterId = randomClusterId();
     store = await DesiredStateStore.open(nc.jetstream(), clusterId);
+    cacheDir = await mkdtemp(join(tmpdir(), 'warden-reconciler-'));
   });
   afterEach(async () => {
     await Promise.all(reconcilers.splice(0).map((r) => r.stop()));
+    await Promise.all(mirrors.splice(0).map((m) => m.stop()));
+    await rm(cacheDir, { recursive: true, force: true });
     await (await nc.jetstreamManager()).streams.delete(`KV_cube-desired-${clusterId}`).catch(() => undefined);
   });
   afterAll(async () => {
@@ -69,7 +85,7 @@ describe('Warden applying desired state', () => {
 
   it('applies each desired object server-side as cube-warden, labelled as Cube\'s, and follows changes and deletions', async () => {
     await store.put('namespace.acme.team-a', namespace('team-a', { 'cube.io/tenant': 'acme' }));
-    startReconciler();
+    await startReconciler();
     const applied = await eventually('namespace applied', () => read('v1', 'Namespace', 'team-a').then((o) => o ?? undefined));
     expect(applied.metadata.labels).toMatchObject({ 'cube.io/tenant': 'acme', 'cube.io/managed-by': 'cube' });
     expect(applied.metadata.managedFields?.map((f) => f.manager)).toContain('cube-warden');
@@ -88,7 +104,7 @@ describe('Warden applying desired state', () => {
     await objects.create({ ...namespace('stale', labels) });
     await objects.create({ ...namespace('not-cube') });
     await store.put('namespace.acme.kept', namespace('kept'));
-    const reconciler = startReconciler();
+    const reconciler = await startReconciler();
     await eventually('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
     await gone('v1', 'Namespace', 'stale');
     expect(await read('v1', 'Namespace', 'not-cube')).not.toBeNull();
@@ -99,11 +115,58 @@ describe('Warden applying desired state', () => {
     const sync = new SyncStatus();
     // The namespace does not exist yet: the quota fails until it is desired too.
     await store.put('quota.acme.later', quota('later', '1'));
-    startReconciler(sync);
+    await startReconciler(sync);
     const error = await eventually('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.later'));
     expect(error.message).toContain('ResourceQuota later/cube-quota');
     await store.put('namespace.acme.later', namespace('later'));
     await eventually('quota applied on retry', () => read('v1', 'ResourceQuota', 'cube-quota', 'later').then((o) => o ?? undefined));
     await eventually('error cleared', async () => (sync.current().length === 0 ? true : undefined));
+  });
+
+  it("reports a refused apply in the API server's words (Status message and reason), not as a bare HTTP code", async () => {
+    const webhook = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: `refuse-quotas-${clusterId}` },
+      webhooks: [
+        {
+          name: 'quota.refuse.test',
+          // Nothing listens on port 1: the call fails and failurePolicy Fail turns it into a refusal.
+          clientConfig: { url: 'https://127.0.0.1:1/validate' },
+          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['resourcequotas'] }],
+          failurePolicy: 'Fail',
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+        },
+      ],
+    };
+    await objects.create(webhook);
+    try {
+      const sync = new SyncStatus();
+      await store.put('namespace.acme.guarded', namespace('guarded'));
+      await store.put('quota.acme.guarded', quota('guarded', '1'));
+      await startReconciler(sync);
+      const error = await eventually('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.guarded'));
+      expect(error).toMatchObject({ reason: 'InternalError', status: 500 });
+      expect(error.message).toMatch(/^apply ResourceQuota guarded\/cube-quota: \(InternalError\) Internal error occurred: failed calling webhook "quota.refuse.test"/);
+      expect(error.message).not.toContain('HTTP-Code');
+    } finally {
+      await objects.delete(webhook);
+    }
+    await eventually('quota applied once the webhook is gone', () => read('v1', 'ResourceQuota', 'cube-quota', 'guarded').then((o) => o ?? undefined));
+  });
+
+  it('resyncs fully on every snapshot the mirror reads (as after a NATS reconnect) and keeps following changes', async () => {
+    await store.put('namespace.acme.first', namespace('first'));
+    const sync = new SyncStatus();
+    const reconciler = await startReconciler(sync);
+    await eventually('first applied', () => read('v1', 'Namespace', 'first').then((o) => o ?? undefined));
+    const mirror = mirrors[0];
+    // The mirror's watch stops and the bucket is read again, as after a reconnect.
+    mirror.resync();
+    await eventually('resynced again', async () => (reconciler.completedResyncs > 1 ? true : undefined));
+    await store.delete('namespace.acme.first');
+    await gone('v1', 'Namespace', 'first');
+    expect(sync.appliedRevision).toBeGreaterThan(0);
   });
 });

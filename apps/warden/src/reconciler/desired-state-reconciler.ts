@@ -1,7 +1,7 @@
 import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { applyObject, deleteObjectIfPresent } from '@cube/kube';
-import { DesiredStateChange, DesiredStateStore, DesiredStateWatch } from '@cube/messaging';
+import { applyObject, deleteObjectIfPresent, describeKubeFailure, KubeFailure, kubeFailureMessage } from '@cube/kube';
 import { SyncStatus } from '../agent/sync-status';
+import { MirrorChange, MirrorListener } from '../autonomy/kv-mirror';
 import { applyOrder, asManaged, isKubernetesObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE, MANAGED_KINDS, ObjectRef, refKey, refOf } from './desired-object';
 
 /** Field manager of what Warden applies (the control plane's own install uses `cube`). */
@@ -12,8 +12,17 @@ export interface ReconcilerLogger {
   warn(message: unknown, ...rest: unknown[]): void;
 }
 
+/**
+ * The desired state as Warden's autonomy mirror holds it (`KvMirror` of `cube-desired-<cluster>`):
+ * one reader of the bucket serves both the disk cache and the reconciler (issue #15 item 6).
+ */
+export interface DesiredStateFeed {
+  subscribe(listener: MirrorListener<unknown>): () => void;
+  get(key: string): unknown;
+}
+
 export interface ReconcilerOptions {
-  store: DesiredStateStore<unknown>;
+  desired: DesiredStateFeed;
   kubeConfig: KubeConfig;
   sync: SyncStatus;
   logger: ReconcilerLogger;
@@ -22,21 +31,27 @@ export interface ReconcilerOptions {
   maxBackoffMs?: number;
 }
 
-const message = (error: unknown) => (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+/** `(Reason) message` as kubectl prints a refusal: the API server's words, not client-node's `HTTP-Code: 500`. */
+const said = (failure: KubeFailure) => (failure.reason ? `(${failure.reason}) ${failure.message}` : failure.message);
 
 /**
- * Makes the member cluster match the bucket `cube-desired-<clusterId>`: a full resync first (apply
- * every desired object, delete objects labelled `cube.io/managed-by=cube` that are not desired),
- * then every change as it comes. Server-side apply makes each step idempotent; a failed object is
- * retried with exponential backoff and reported in the heartbeat until it succeeds.
+ * Makes the member cluster match the bucket `cube-desired-<clusterId>` as the mirror feeds it: a full
+ * resync on every snapshot (apply every desired object, delete objects labelled
+ * `cube.io/managed-by=cube` that are not desired), then every change as it comes. Server-side apply
+ * makes each step idempotent; a failed object is retried with exponential backoff and reported in the
+ * heartbeat until it succeeds; a failed resync (API server away) is retried the same way.
  */
 export class DesiredStateReconciler {
   private readonly client: KubernetesObjectApi;
   /** Desired-state key → the object applied for it, to delete it when the key goes. */
   private readonly applied = new Map<string, ObjectRef>();
   private readonly retries = new Map<string, NodeJS.Timeout>();
-  private watch: DesiredStateWatch<unknown> | undefined;
-  private running: Promise<void> | undefined;
+  /** Changes not handled yet; a snapshot replaces whatever queued before it. */
+  private pending: MirrorChange<unknown>[] = [];
+  private draining: Promise<void> | undefined;
+  private resyncRetry: NodeJS.Timeout | undefined;
+  private resyncFailures = 0;
+  private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private resyncs = 0;
 
@@ -50,63 +65,58 @@ export class DesiredStateReconciler {
   }
 
   start(): void {
-    this.running ??= this.loop();
-  }
-
-  /** Ends the current watch so that the loop resyncs fully (after a NATS reconnect). */
-  resyncNow(): void {
-    this.watch?.stop();
+    this.unsubscribe ??= this.options.desired.subscribe((change) => this.enqueue(change));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.watch?.stop();
+    this.unsubscribe?.();
+    this.pending = [];
+    clearTimeout(this.resyncRetry);
     for (const timer of this.retries.values()) clearTimeout(timer);
     this.retries.clear();
-    await this.running;
+    await this.draining;
   }
 
-  private async loop(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
+  private enqueue(change: MirrorChange<unknown>): void {
+    if (this.stopped) return;
+    if (change.kind === 'snapshot') {
+      clearTimeout(this.resyncRetry);
+      this.pending = [change];
+    } else this.pending.push(change);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    for (let change = this.pending.shift(); change && !this.stopped; change = this.pending.shift()) {
       try {
-        const revision = await this.resync();
-        failures = 0;
-        if (this.stopped) break;
-        this.watch = await this.options.store.watch(revision + 1);
-        for await (const change of this.watch) {
-          if (this.stopped) break;
-          await this.handle(change);
-        }
+        if (change.kind === 'snapshot') await this.resync(change.entries, change.revision);
+        else await this.handle(change);
       } catch (error: unknown) {
-        failures += 1;
-        this.options.logger.warn({ err: message(error) }, 'desired state sync interrupted; resyncing');
-        await new Promise((resolve) => setTimeout(resolve, this.backoff(failures)));
+        // Only a resync throws (its prune lists the cluster): try the snapshot again, unless a newer one came.
+        const snapshot = change;
+        this.resyncFailures += 1;
+        this.options.logger.warn({ err: kubeFailureMessage(error), attempts: this.resyncFailures }, 'desired state resync failed; retrying');
+        this.resyncRetry = setTimeout(() => this.enqueue(snapshot), this.backoff(this.resyncFailures));
       }
     }
   }
 
-  /** Applies everything desired and removes managed objects that are not; returns the highest revision seen. */
-  async resync(): Promise<number> {
-    const { store } = this.options;
-    const desired: { key: string; value: unknown; revision: number }[] = [];
-    for (const key of await store.keys()) {
-      const entry = await store.get(key);
-      if (entry) desired.push({ key, value: entry.value, revision: entry.revision });
-    }
+  /** Applies everything desired and removes managed objects that are not. */
+  private async resync(entries: ReadonlyMap<string, unknown>, revision: number): Promise<void> {
+    const desired = [...entries].map(([key, value]) => ({ key, value }));
     desired.sort((a, b) => applyOrder(a.value as KubernetesObject) - applyOrder(b.value as KubernetesObject));
     for (const entry of desired) await this.apply(entry.key, entry.value);
-    const wanted = new Set(desired.map((entry) => (isKubernetesObject(entry.value) ? refOf(entry.value) : null)).filter((ref): ref is ObjectRef => ref !== null).map(refKey));
-    await this.prune(wanted);
-    const revision = desired.reduce((max, entry) => Math.max(max, entry.revision), 0);
+    const refs = desired.map((entry) => (isKubernetesObject(entry.value) ? refOf(entry.value) : null)).filter((ref): ref is ObjectRef => ref !== null);
+    await this.prune(new Set(refs.map(refKey)), refs);
+    this.resyncFailures = 0;
     this.options.sync.appliedRevision = Math.max(this.options.sync.appliedRevision, revision);
     this.resyncs += 1;
     this.options.logger.log({ objects: desired.length, revision }, 'desired state resynced');
-    return revision;
   }
 
-  private async handle(change: DesiredStateChange<unknown>): Promise<void> {
-    if (change.operation === 'PUT') await this.apply(change.key, change.value);
+  private async handle(change: Exclude<MirrorChange<unknown>, { kind: 'snapshot' }>): Promise<void> {
+    if (change.kind === 'put') await this.apply(change.key, change.value);
     else await this.remove(change.key);
     this.options.sync.appliedRevision = change.revision;
   }
@@ -122,9 +132,11 @@ export class DesiredStateReconciler {
       await applyObject(this.client, asManaged(value), WARDEN_FIELD_MANAGER);
       if (previous && ref && refKey(previous) !== refKey(ref)) await deleteObjectIfPresent(this.client, toObject(previous));
       if (ref) this.applied.set(key, ref);
+      this.options.sync.applied(key, value);
       this.succeeded(key);
     } catch (error: unknown) {
-      this.failed(key, `apply ${value.kind} ${value.metadata?.namespace ? `${value.metadata.namespace}/` : ''}${value.metadata?.name ?? ''}: ${message(error)}`);
+      const failure = describeKubeFailure(error);
+      this.failed(key, `apply ${value.kind} ${value.metadata?.namespace ? `${value.metadata.namespace}/` : ''}${value.metadata?.name ?? ''}: ${said(failure)}`, failure);
     }
   }
 
@@ -138,14 +150,19 @@ export class DesiredStateReconciler {
     try {
       await deleteObjectIfPresent(this.client, toObject(ref));
       this.applied.delete(key);
+      this.options.sync.removed(key);
       this.succeeded(key);
     } catch (error: unknown) {
-      this.failed(key, `delete ${ref.kind} ${ref.name}: ${message(error)}`);
+      const failure = describeKubeFailure(error);
+      this.failed(key, `delete ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${said(failure)}`, failure);
     }
   }
 
-  private async prune(wanted: Set<string>): Promise<void> {
-    for (const managed of [...MANAGED_KINDS].reverse()) {
+  private async prune(wanted: Set<string>, desired: ObjectRef[]): Promise<void> {
+    // Besides the usual kinds, every other kind still desired (a custom bundle's): its stale objects go too.
+    const kinds = [...MANAGED_KINDS];
+    for (const ref of desired) if (!kinds.some((known) => known.kind === ref.kind && known.apiVersion === ref.apiVersion)) kinds.push({ apiVersion: ref.apiVersion, kind: ref.kind, namespaced: Boolean(ref.namespace) });
+    for (const managed of kinds.reverse()) {
       const list = await this.client.list(managed.apiVersion, managed.kind, undefined, undefined, undefined, undefined, undefined, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
       for (const item of list.items) {
         const ref = refOf({ ...item, apiVersion: managed.apiVersion, kind: managed.kind });
@@ -154,7 +171,8 @@ export class DesiredStateReconciler {
           await deleteObjectIfPresent(this.client, toObject(ref));
           this.options.logger.log({ kind: ref.kind, namespace: ref.namespace, name: ref.name }, 'removed an object no longer desired');
         } catch (error: unknown) {
-          this.options.sync.failed(`prune:${refKey(ref)}`, message(error));
+          const failure = describeKubeFailure(error);
+          this.options.sync.failed(`prune:${refKey(ref)}`, `delete ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${said(failure)}`, failure);
         }
       }
     }
@@ -166,10 +184,10 @@ export class DesiredStateReconciler {
     this.retries.delete(key);
   }
 
-  private failed(key: string, reason: string): void {
-    this.options.sync.failed(key, reason);
+  private failed(key: string, reason: string, answer: { reason?: string; status?: number } = {}): void {
+    this.options.sync.failed(key, reason, answer);
     const attempts = this.options.sync.current().find((error) => error.key === key)?.attempts ?? 1;
-    this.options.logger.warn({ key, attempts, err: reason }, 'could not sync a desired object; will retry');
+    this.options.logger.warn({ key, attempts, err: reason, ...answer }, 'could not sync a desired object; will retry');
     clearTimeout(this.retries.get(key));
     if (this.stopped) return;
     this.retries.set(
@@ -182,13 +200,9 @@ export class DesiredStateReconciler {
   private async retry(key: string): Promise<void> {
     this.retries.delete(key);
     if (this.stopped) return;
-    try {
-      const entry = await this.options.store.get(key);
-      if (entry) await this.apply(key, entry.value);
-      else await this.remove(key);
-    } catch (error: unknown) {
-      this.failed(key, message(error));
-    }
+    const value = this.options.desired.get(key);
+    if (value !== undefined) await this.apply(key, value);
+    else await this.remove(key);
   }
 
   private backoff(attempts: number): number {

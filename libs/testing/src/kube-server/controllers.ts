@@ -12,6 +12,8 @@ import { resourceKey, ResourceType } from './resources';
 import { ApiError } from './status';
 import { StoreEvent } from './store';
 import { at, clone, KubeObject, now, OwnerReference } from './types';
+import { imagePullFailedStatus, unpullableImage } from './image-pull';
+import { WorkloadControllers } from './workload-controllers';
 
 const CONTROLLER_USER: UserInfo = {
   username: 'system:kube-controller-manager',
@@ -49,11 +51,14 @@ export class Controllers {
   private unsubscribe: () => void = () => undefined;
   private podIp = 1;
   private idleWaiters: (() => void)[] = [];
+  private readonly workloads: WorkloadControllers;
 
   constructor(
     private readonly api: ObjectApi,
     private readonly opts: { caCert: string; nodeName: string },
-  ) {}
+  ) {
+    this.workloads = new WorkloadControllers(api, (group, plural) => this.type(group, plural));
+  }
 
   start(): void {
     this.unsubscribe = this.api.store.subscribe((e) => this.onEvent(e));
@@ -138,12 +143,22 @@ export class Controllers {
           this.syncDeployment(ns ?? '', n),
         );
         break;
+      case 'daemonsets.apps':
+        if (e.type !== 'DELETED')
+          this.enqueue(`ds/${ns}/${name}`, () => this.workloads.syncDaemonSet(ns ?? '', name));
+        break;
+      case 'statefulsets.apps':
+        if (e.type !== 'DELETED')
+          this.enqueue(`sts/${ns}/${name}`, () => this.workloads.syncStatefulSet(ns ?? '', name));
+        break;
       case 'pods':
         if (e.type !== 'DELETED')
           this.enqueue(`pod/${ns}/${name}`, () => this.runPod(ns ?? '', name));
         this.enqueueOwner(o, 'ReplicaSet', (n) =>
           this.syncReplicaSet(ns ?? '', n),
         );
+        this.enqueueOwner(o, 'DaemonSet', (n) => this.workloads.syncDaemonSet(ns ?? '', n));
+        this.enqueueOwner(o, 'StatefulSet', (n) => this.workloads.syncStatefulSet(ns ?? '', n));
         break;
       case 'resourcequotas':
         if (e.type !== 'DELETED')
@@ -806,6 +821,19 @@ export class Controllers {
       return;
     }
     if (at(pod, 'status', 'phase') !== 'Pending') return;
+    const unpullable = unpullableImage(pod);
+    if (unpullable) {
+      // The kubelet keeps retrying the pull; the pod stays Pending and not ready (image-pull.ts).
+      if (at(pod, 'status', 'containerStatuses')) return;
+      const failed = clone(pod);
+      failed.status = imagePullFailedStatus(pod, unpullable);
+      await this.api.update(podType, ns, name, failed, {
+        manager: 'kubelet',
+        user: { username: `system:node:${this.opts.nodeName}`, groups: ['system:nodes'] },
+        subresource: 'status',
+      });
+      return;
+    }
     const ts = now();
     const ip = `10.244.0.${(this.podIp++ % 250) + 2}`;
     const containers =
