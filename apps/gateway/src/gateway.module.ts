@@ -20,6 +20,9 @@ import { RevocationListener } from './authn/revocation-listener';
 import { BusModule } from './bus/bus.module';
 import { AuditController } from './audit/audit.controller';
 import { ClustersController } from './clusters/clusters.controller';
+import { ConsoleAccess } from './console/console-access';
+import { ConsoleController } from './console/console.controller';
+import { ConsoleStream } from './console/console-stream';
 import { ClusterReach } from './kubeconfig/cluster-reach';
 import { KubeconfigController } from './kubeconfig/kubeconfig.controller';
 import { KubeconfigIssuer } from './kubeconfig/kubeconfig-issuer';
@@ -81,6 +84,7 @@ export class GatewayModule implements NestModule {
         AuditController,
         ClustersController,
         KubeconfigController,
+        ConsoleController,
       ],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
@@ -96,6 +100,8 @@ export class GatewayModule implements NestModule {
         accessTokenVerifierProvider,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         ...PROXY_PROVIDERS,
+        ConsoleAccess,
+        ConsoleStream,
       ],
     };
   }

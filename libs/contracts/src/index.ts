@@ -17,3 +17,4 @@ export * from './audit-views';
 export * from './clusters';
 export * from './warden';
 export * from './page-query';
+export * from './console';

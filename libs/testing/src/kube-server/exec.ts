@@ -472,6 +472,7 @@ class ChannelSession {
           : this.send(STDERR, t),
       signal: this.controller.signal,
       interrupts: this.opts.tty ? this.interrupts : undefined,
+      terminalSize: this.opts.tty ? () => this.size : undefined,
     };
   }
 
