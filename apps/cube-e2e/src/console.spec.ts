@@ -1,12 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import WebSocket from 'ws';
 import { RunningStack } from '@cube/dev-stack';
-import { KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, until, waitForStatus } from './support';
+import { KubeServer, makeServingCertificates, startKubeServer } from '@cube/testing';
+import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, until } from './support';
 
 const ADMIN_PASSWORD = 'e2e-console-secret-2026';
 const PASSWORD = 'correct horse battery staple';
@@ -14,6 +14,11 @@ const PASSWORD = 'correct horse battery staple';
 const TICKET_TTL_SECONDS = 5;
 const IDLE_TIMEOUT_SECONDS = 3;
 const MAX_SESSIONS = 3;
+/** The CloudShell image as the test server knows it: its shells run as local bash with the machine's kubectl. */
+const CLOUDSHELL_IMAGE = 'cube/cloudshell:e2e';
+const KUBECTL = '/usr/bin/kubectl';
+/** The gateway serves HTTPS here: kubectl (in the CloudShell) sends bearer tokens only over TLS. */
+let gatewayCa = '';
 
 interface Json {
   [key: string]: unknown;
@@ -66,7 +71,7 @@ class Terminal {
 
   static open(url: string): Promise<Terminal> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, { ca: gatewayCa });
       const terminal = new Terminal(ws);
       ws.once('open', () => resolve(terminal));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
@@ -98,7 +103,7 @@ class Terminal {
 /** The status of a refused upgrade (the test fails if the upgrade succeeds). */
 function refusedUpgrade(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { ca: gatewayCa });
     ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     ws.once('open', () => {
       ws.close();
@@ -121,26 +126,41 @@ describe('web terminals (WebConsole)', () => {
   const audit: Json[] = [];
   const tokens: Record<string, string> = {};
 
-  const call = async (method: string, path: string, token: string | null, body?: unknown): Promise<Answer> => {
-    const response = await fetch(`${stack.gatewayUrl}${path}`, {
-      method,
-      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+  const call = (method: string, path: string, token: string | null, body?: unknown): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      const req = httpsRequest(
+        `${stack.gatewayUrl}${path}`,
+        { method, ca: gatewayCa, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, text, json: parseJson(text) }));
+        },
+      );
+      req.once('error', reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
     });
-    const text = await response.text();
-    return { status: response.status, text, json: parseJson(text) };
-  };
   const wsUrl = (path: string) => `${stack.gatewayUrl.replace(/^http/, 'ws')}${path}`;
   const openSession = (user: string, body: Json) => call('POST', '/api/v1/console/sessions', tokens[user] ?? null, body);
   const web = { cluster: 'member-a', namespace: 'team-a', pod: 'web' };
 
   beforeAll(async () => {
     dir = await tempDir('cube-e2e-console');
-    member = await startKubeServer({ name: 'member-a' });
+    member = await startKubeServer({ name: 'member-a', processImages: { [CLOUDSHELL_IMAGE]: { shell: '/bin/bash', path: [dirname(KUBECTL)] } } });
+    const tls = await makeServingCertificates('cube-gateway');
+    gatewayCa = tls.caCert;
+    const files = { cert: join(dir.path, 'gateway.crt'), key: join(dir.path, 'gateway.key'), ca: join(dir.path, 'gateway-ca.crt') };
+    await writeFile(files.cert, tls.cert);
+    await writeFile(files.key, tls.key, { mode: 0o600 });
+    await writeFile(files.ca, tls.caCert);
     running = await startTestStack(
       'console',
       {
         CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        CUBE_TLS_CERT_FILE: files.cert,
+        CUBE_TLS_KEY_FILE: files.key,
+        CUBE_PUBLIC_CA_FILE: files.ca,
+        CUBE_CLOUDSHELL_IMAGE: CLOUDSHELL_IMAGE,
         CUBE_CONSOLE_TICKET_TTL: String(TICKET_TTL_SECONDS),
         CUBE_CONSOLE_IDLE_TIMEOUT: String(IDLE_TIMEOUT_SECONDS),
         CUBE_CONSOLE_MAX_SESSIONS_PER_USER: String(MAX_SESSIONS),
@@ -148,7 +168,7 @@ describe('web terminals (WebConsole)', () => {
       log.push,
     );
     stack = running.stack;
-    await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
+    await until('gateway ready', async () => (await call('GET', '/readyz', null)).status === 200, 60_000);
     bus = await connect({ servers: running.natsUrl });
     const codec = JSONCodec<Json>();
     const records = bus.subscribe('cube.audit.*');
@@ -159,7 +179,7 @@ describe('web terminals (WebConsole)', () => {
 
     const login = async (username: string, password: string) => String((await call('POST', '/api/v1/auth/login', null, { username, password })).json['accessToken']);
     tokens['admin'] = await login('admin', ADMIN_PASSWORD);
-    for (const name of ['alice', 'bob', 'dave']) {
+    for (const name of ['alice', 'bob', 'dave', 'erin']) {
       expect((await call('POST', '/api/v1/users', tokens['admin'], { name, password: PASSWORD })).status).toBe(201);
       tokens[name] = await login(name, PASSWORD);
     }
@@ -191,7 +211,23 @@ describe('web terminals (WebConsole)', () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] } };
     expect((await direct(member, 'POST', '/api/v1/namespaces/team-a/pods', pod)).status).toBe(201);
     await until('pod web running', async () => ((await direct(member, 'GET', '/api/v1/namespaces/team-a/pods/web')).json['status'] as Json | undefined)?.['phase'] === 'Running');
-  }, 180_000);
+
+    // CloudShell: erin is a member of tenant acme through Cube (Warden syncs her RoleBinding); globex is another tenant.
+    for (const tenant of ['acme', 'globex']) {
+      expect((await call('POST', '/api/v1/tenants', tokens['admin'], { name: tenant })).status).toBe(201);
+      expect((await call('POST', `/api/v1/tenants/${tenant}/projects`, tokens['admin'], { name: 'web' })).status).toBe(201);
+      expect((await call('POST', `/api/v1/tenants/${tenant}/projects/web/namespaces`, tokens['admin'], { name: `${tenant}-dev`, cluster: 'member-a' })).status).toBe(201);
+    }
+    const binding = { subject: { kind: 'User', name: 'erin' }, role: 'member', scope: { kind: 'project', tenant: 'acme', project: 'web' } };
+    expect((await call('POST', '/api/v1/rolebindings', tokens['admin'], binding)).status).toBe(201);
+    await until('erin\'s RoleBinding in acme-dev', async () => {
+      const list = await direct(member, 'GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/acme-dev/rolebindings');
+      return ((list.json['items'] as { subjects?: { name: string }[] }[] | undefined) ?? []).some((item) => item.subjects?.some((subject) => subject.name === 'erin'));
+    }, 60_000);
+    await until('erin reaches member-a', async () => ((await call('GET', '/api/v1/namespaces', tokens['erin'])).json['items'] as Json[] | undefined)?.length === 1, 30_000);
+    const api = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api' }, spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] } };
+    expect((await direct(member, 'POST', '/api/v1/namespaces/acme-dev/pods', api)).status).toBe(201);
+  }, 240_000);
 
   afterAll(async () => {
     if (process.env['CUBE_E2E_LOG']) await writeFile(process.env['CUBE_E2E_LOG'], log.all().join('\n'));
@@ -333,6 +369,46 @@ describe('web terminals (WebConsole)', () => {
     const over = await openSession('dave', web);
     expect(over.status).toBe(429);
     expect(over.json['code']).toBe('RATE_LIMITED');
+  });
+
+  it('opens a CloudShell where kubectl has exactly the tenant member\'s rights; when it ends its pod is gone and its token refused', async () => {
+    const opened = await call('POST', '/api/v1/cloudshell/sessions', tokens['erin'], { cluster: 'member-a' });
+    expect(opened.status).toBe(201);
+    const { streamUrl } = opened.json as { streamUrl: string };
+
+    // One unprivileged pod of erin's in cube-cloudshell, made by Cube, reachable only from the gateway.
+    const pods = ((await direct(member, 'GET', '/api/v1/namespaces/cube-cloudshell/pods')).json['items'] as Json[]) ?? [];
+    expect(pods).toHaveLength(1);
+    const pod = pods[0] as { metadata: { name: string; annotations: Json }; spec: Json & { containers: Json[]; volumes: Json[] } };
+    expect(pod.metadata.annotations['cube.io/user']).toBe('erin');
+    expect(pod.spec).toMatchObject({ automountServiceAccountToken: false, securityContext: { runAsNonRoot: true } });
+    expect(pod.spec.containers[0]).toMatchObject({
+      image: CLOUDSHELL_IMAGE,
+      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+      resources: { limits: { cpu: '500m', memory: '256Mi' } },
+    });
+    const policy = await direct(member, 'GET', '/apis/networking.k8s.io/v1/namespaces/cube-cloudshell/networkpolicies/cloudshell-only-gateway');
+    expect(policy.json['spec']).toMatchObject({ policyTypes: ['Ingress', 'Egress'], ingress: [] });
+    const secret = await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/secrets/${pod.metadata.name}-kubeconfig`);
+    const kubeconfig = Buffer.from(String((secret.json['data'] as Json)['config']), 'base64').toString('utf8');
+    const token = /token: (\S+)/.exec(kubeconfig)?.[1] ?? '';
+    expect((await call('GET', '/api/v1/namespaces', token)).status).toBe(200);
+
+    const terminal = await Terminal.open(wsUrl(streamUrl));
+    terminal.type('kubectl get pods -n acme-dev\r');
+    await terminal.waitFor(/\bapi\s+\d\/\d\s+Running/);
+    terminal.type('kubectl get nodes\r');
+    await terminal.waitFor(/Forbidden.*User "erin" cannot list resource "nodes"/);
+    terminal.type('kubectl -n globex-dev get pods\r');
+    await terminal.waitFor(/User "erin" cannot list resource "pods" in API group "" in the namespace "globex-dev"/);
+    // bash's `exit` alone would return the last command's status (kubectl's 1).
+    terminal.type('exit 0\r');
+    expect((await terminal.whenClosed()).code).toBe(1000);
+    expect(terminal.controls).toEqual([{ type: 'exit', code: 0 }]);
+
+    await until('the CloudShell pod is gone', async () => (await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/pods/${pod.metadata.name}`)).status === 404);
+    expect((await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/secrets/${pod.metadata.name}-kubeconfig`)).status).toBe(404);
+    await until('the CloudShell token is refused', async () => (await call('GET', '/api/v1/namespaces', token)).status === 401);
   });
 
   it('never writes a ticket into the logs', async () => {

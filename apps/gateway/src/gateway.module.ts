@@ -20,7 +20,10 @@ import { RevocationListener } from './authn/revocation-listener';
 import { BusModule } from './bus/bus.module';
 import { AuditController } from './audit/audit.controller';
 import { ClustersController } from './clusters/clusters.controller';
+import { CloudShellController } from './console/cloudshell.controller';
+import { CloudShells } from './console/cloud-shells';
 import { ConsoleAccess } from './console/console-access';
+import { MemberClient } from './console/member-client';
 import { ConsoleController } from './console/console.controller';
 import { ConsoleStream } from './console/console-stream';
 import { ClusterReach } from './kubeconfig/cluster-reach';
@@ -85,6 +88,7 @@ export class GatewayModule implements NestModule {
         ClustersController,
         KubeconfigController,
         ConsoleController,
+        CloudShellController,
       ],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
@@ -100,7 +104,9 @@ export class GatewayModule implements NestModule {
         accessTokenVerifierProvider,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         ...PROXY_PROVIDERS,
+        MemberClient,
         ConsoleAccess,
+        CloudShells,
         ConsoleStream,
       ],
     };

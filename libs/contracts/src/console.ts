@@ -94,6 +94,10 @@ export class OpenConsoleSession {
   /** `cube.io/tenant` and `cube.io/project` of the namespace; empty for a namespace outside Cube's tenancy. */
   @IsString() @MaxLength(63) tenant!: string;
   @IsString() @MaxLength(63) project!: string;
+  /** A CloudShell runs in Cube's own pod: its exec is Cube's, not impersonated (the user holds no rights there). */
+  @IsOptional() @IsIn(['console', 'cloudshell']) kind?: 'console' | 'cloudshell';
+  /** The CloudShell's API token, revoked when the shell ends. */
+  @IsOptional() @IsUUID() tokenId?: string;
 }
 
 export class OpenedConsoleSession {
@@ -113,6 +117,8 @@ export class RedeemTicket {
 /** What the gateway needs to run the stream, after a ticket was redeemed. */
 export interface RedeemedConsoleSession {
   id: string;
+  kind: 'console' | 'cloudshell';
+  tokenId: string | null;
   user: string;
   groups: string[];
   cluster: string;

@@ -21,6 +21,7 @@ export class Console1764200000000 implements MigrationInterface {
       "ticket_hash" char(64),
       "ticket_expires_at" timestamptz NOT NULL,
       "record_input" boolean NOT NULL,
+      "token_id" uuid,
       "created_at" timestamptz NOT NULL DEFAULT now(),
       "started_at" timestamptz,
       "ended_at" timestamptz,

@@ -20,6 +20,8 @@ export class ConsoleSessionEntity {
   @Column({ name: 'ticket_hash', type: 'char', length: 64, nullable: true }) ticketHash!: string | null;
   @Column({ name: 'ticket_expires_at', type: 'timestamptz' }) ticketExpiresAt!: Date;
   @Column({ name: 'record_input', type: 'boolean' }) recordInput!: boolean;
+  /** A CloudShell's API token (identity's id), revoked when the shell ends. */
+  @Column({ name: 'token_id', type: 'uuid', nullable: true }) tokenId!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt!: Date | null;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;

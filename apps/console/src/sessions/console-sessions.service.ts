@@ -57,7 +57,8 @@ export class ConsoleSessionsService {
     @Inject(SERVICE_ENVIRONMENT) private readonly env: ConsoleEnvironment,
   ) {}
 
-  async open(actor: Actor, target: OpenConsoleSession, kind: 'console' | 'cloudshell' = 'console'): Promise<OpenedSession> {
+  async open(actor: Actor, request: OpenConsoleSession): Promise<OpenedSession> {
+    const { kind = 'console', tokenId, ...target } = request;
     if (actor.kind !== 'user') throw new CubeError('FORBIDDEN', 'terminal sessions are opened for users');
     const ticket = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.env.CUBE_CONSOLE_TICKET_TTL * 1000);
@@ -79,6 +80,7 @@ export class ConsoleSessionsService {
         ticketHash: ticketHashOf(ticket),
         ticketExpiresAt: expiresAt,
         recordInput: this.env.CUBE_CONSOLE_RECORD_INPUT,
+        tokenId: tokenId ?? null,
         startedAt: null,
         endedAt: null,
         exitCode: null,
@@ -100,6 +102,8 @@ export class ConsoleSessionsService {
     const elapsed = session.startedAt ? (Date.now() - new Date(session.startedAt).getTime()) / 1000 : 0;
     return {
       id: session.id,
+      kind: session.kind,
+      tokenId: session.tokenId,
       user: session.user,
       groups: session.groups,
       cluster: session.cluster,

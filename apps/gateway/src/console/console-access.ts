@@ -1,20 +1,12 @@
-import type { IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedPrincipal, CreateConsoleSessionBody, CubeError, OpenConsoleSession } from '@cube/contracts';
 import { ClusterConnections, ProxyTarget } from '../proxy/cluster-connections';
-import { upstreamRequest } from '../proxy/kube-api-proxy';
-import { upstreamRequestHeaders } from '../proxy/proxy-headers';
+import { MemberAnswer, MemberClient } from './member-client';
 
 /** kubectl's default: try bash, then sh (the image may have no bash). */
 export const DEFAULT_COMMANDS = [['/bin/bash'], ['/bin/sh']];
 /** kubectl exec's choice of container when none is named (kubectl.kubernetes.io/default-container). */
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
-const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
-
-interface MemberAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
 
 interface ResourceAttributes {
   namespace: string;
@@ -37,7 +29,10 @@ interface ResourceAttributes {
  */
 @Injectable()
 export class ConsoleAccess {
-  constructor(private readonly connections: ClusterConnections) {}
+  constructor(
+    private readonly connections: ClusterConnections,
+    private readonly client: MemberClient,
+  ) {}
 
   async check(principal: AuthenticatedPrincipal, body: CreateConsoleSessionBody, requestId: string): Promise<OpenConsoleSession> {
     const target = await this.connections.target(body.cluster, requestId);
@@ -79,39 +74,8 @@ export class ConsoleAccess {
     return (answer.body['status'] as Record<string, unknown> | undefined)?.['allowed'] === true;
   }
 
-  /** One JSON request to the member: as the caller when `principal` is given, else as Cube itself. */
   private member(target: ProxyTarget, method: string, path: string, body?: unknown, principal?: AuthenticatedPrincipal): Promise<MemberAnswer> {
-    const incoming: IncomingMessage['headers'] = { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
-    const headers = principal
-      ? upstreamRequestHeaders(incoming, { authorization: target.authorization, principal })
-      : { ...incoming, ...(target.authorization ? { authorization: target.authorization } : {}) };
-    const base = target.server.pathname.replace(/\/+$/, '');
-    return new Promise((resolve, reject) => {
-      const request = upstreamRequest(target, method, `${base}${path}`, headers);
-      request.setTimeout(15_000, () => request.destroy(new Error('timeout')));
-      request.on('response', (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
-        });
-        response.on('end', () => {
-          let parsed: Record<string, unknown> = {};
-          try {
-            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-          } catch {
-            // A non-JSON answer is judged by its status alone.
-          }
-          resolve({ status: response.statusCode ?? 502, body: parsed });
-        });
-        response.on('error', reject);
-      });
-      request.on('error', (error: NodeJS.ErrnoException) =>
-        reject(new CubeError('UNAVAILABLE', `cluster "${target.name}" is not reachable: ${error.code ?? error.message}`, { cluster: target.name })),
-      );
-      request.end(body === undefined ? undefined : JSON.stringify(body));
-    });
+    return this.client.request(target, method, path, body, principal);
   }
 }
 

@@ -10,6 +10,7 @@ import { HTTP_STATUS_OF_CODE } from '../errors/error-status';
 import { ClusterConnections, ProxyTarget } from '../proxy/cluster-connections';
 import { PROXY_PREFIX } from '../proxy/kube-api-proxy';
 import { upstreamRequestHeaders } from '../proxy/proxy-headers';
+import { CloudShells } from './cloud-shells';
 import { MAX_PENDING_CHARS, SessionRecorder } from './session-recorder';
 
 export const CONSOLE_PREFIX = '/api/v1/console/sessions/';
@@ -51,6 +52,7 @@ export class ConsoleStream implements OnApplicationBootstrap, OnApplicationShutd
     private readonly adapter: HttpAdapterHost,
     private readonly bus: ServiceRequester,
     private readonly connections: ClusterConnections,
+    private readonly shells: CloudShells,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -86,8 +88,13 @@ export class ConsoleStream implements OnApplicationBootstrap, OnApplicationShutd
       refuse(socket, HTTP_STATUS_OF_CODE[failure.code], failure.code, failure.message);
       return;
     }
+    // A CloudShell's pod and token go with its session, however it ends.
+    const afterEnd =
+      session.kind === 'cloudshell'
+        ? () => this.shells.remove({ cluster: session.cluster, pod: session.pod, tokenId: session.tokenId }, { kind: 'user', name: session.user, groups: session.groups }, requestId)
+        : () => Promise.resolve();
     this.server.handleUpgrade(req, socket, head, (client) => {
-      new TerminalBridge(client, session, target, new SessionRecorder(this.bus, session, requestId), this.bus, requestId, this.logger).start();
+      new TerminalBridge(client, session, target, new SessionRecorder(this.bus, session, requestId), this.bus, requestId, this.logger, afterEnd).start();
     });
   }
 }
@@ -114,6 +121,7 @@ class TerminalBridge {
     private readonly bus: ServiceRequester,
     private readonly requestId: string,
     private readonly logger: Logger,
+    private readonly afterEnd: () => Promise<void>,
   ) {
     this.maxTimer = setTimeout(() => this.finish({ type: 'error', message: 'the session reached its maximum duration' }, CLOSE.maxDuration, 'maximum duration', undefined), session.remainingSeconds * 1000);
   }
@@ -133,8 +141,13 @@ class TerminalBridge {
     const base = this.target.server.pathname.replace(/\/+$/, '');
     const path = `${base}/api/v1/namespaces/${encodeURIComponent(this.session.namespace)}/pods/${encodeURIComponent(this.session.pod)}/exec?${query.toString()}`;
     const url = `wss://${this.target.server.host}${path}`;
-    // The proxy's header builder: Cube's credential for the member plus the session user as Impersonate-User/Group.
-    const headers = upstreamRequestHeaders({}, { authorization: this.target.authorization, principal: { name: this.session.user, groups: this.session.groups } });
+    // The proxy's header builder: Cube's credential for the member plus the session user as
+    // Impersonate-User/Group. A CloudShell's pod is Cube's own: Cube execs there as itself (the user
+    // has no rights in cube-cloudshell; inside, their kubeconfig carries their own token).
+    const headers =
+      this.session.kind === 'cloudshell'
+        ? { ...(this.target.authorization ? { authorization: this.target.authorization } : {}) }
+        : upstreamRequestHeaders({}, { authorization: this.target.authorization, principal: { name: this.session.user, groups: this.session.groups } });
     const member = new WebSocket(url, MEMBER_PROTOCOLS, { agent: this.target.agent, headers: headers as Record<string, string>, perMessageDeflate: false });
     this.member = member;
     let status: ExecStatus | undefined;
@@ -260,7 +273,8 @@ class TerminalBridge {
           payload: { id: this.session.id, reason, ...(exitCode !== undefined ? { exitCode } : {}), ...(this.recorder.firstSize ?? {}) },
         }),
       )
-      .catch((error: unknown) => this.logger.error({ err: error, session: this.session.id }, 'the end of a terminal session was not recorded'));
+      .catch((error: unknown) => this.logger.error({ err: error, session: this.session.id }, 'the end of a terminal session was not recorded'))
+      .then(() => this.afterEnd());
   }
 }
 
