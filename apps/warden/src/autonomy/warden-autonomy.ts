@@ -10,6 +10,7 @@ import { DisabledUsers } from '../authn/disabled-users';
 import { JwksSource } from '../authn/jwks-source';
 import { reviewToken, TokenReview } from '../authn/token-review';
 import { applyCachedDesiredState } from '../reconciler/cached-desired-state';
+import { WARDEN_FIELD_MANAGER } from '../reconciler/desired-state-reconciler';
 import { WebhookServer } from '../webhooks/webhook-server';
 import { KvMirror } from './kv-mirror';
 import { StateCache } from './state-cache';
@@ -123,7 +124,7 @@ export class WardenAutonomy {
       ...(options.webhookHost ? { host: options.webhookHost } : {}),
       routes: {
         [TOKEN_REVIEW_PATH]: (review) => reviewToken(review as TokenReview, authority),
-        [QUOTA_WEBHOOK_PATH]: quotaAdmission({ ledger: () => this.ledger.values(), trustedUsers: () => this.trusted }),
+        [QUOTA_WEBHOOK_PATH]: quotaAdmission({ ledger: () => this.ledger.values(), trustedUsers: () => this.trusted, fieldManager: WARDEN_FIELD_MANAGER }),
       },
     });
     this.logger.log({ port: this.server.port }, 'webhooks (TokenReview, ResourceQuota) served');
