@@ -41,6 +41,7 @@ describe('the container of a session', () => {
     const unknown = (() => {
       try {
         containerOf(pod(['app']), 'nope');
+        return undefined;
       } catch (error: unknown) {
         return error;
       }
