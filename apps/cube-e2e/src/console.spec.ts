@@ -6,7 +6,7 @@ import { connect, JSONCodec, NatsConnection } from 'nats';
 import WebSocket from 'ws';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, makeServingCertificates, startKubeServer } from '@cube/testing';
-import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, until } from './support';
+import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, until, validateOpenApi } from './support';
 
 const ADMIN_PASSWORD = 'e2e-console-secret-2026';
 const PASSWORD = 'correct horse battery staple';
@@ -179,7 +179,7 @@ describe('web terminals (WebConsole)', () => {
 
     const login = async (username: string, password: string) => String((await call('POST', '/api/v1/auth/login', null, { username, password })).json['accessToken']);
     tokens['admin'] = await login('admin', ADMIN_PASSWORD);
-    for (const name of ['alice', 'bob', 'dave', 'erin']) {
+    for (const name of ['alice', 'bob', 'dave', 'erin', 'tina']) {
       expect((await call('POST', '/api/v1/users', tokens['admin'], { name, password: PASSWORD })).status).toBe(201);
       tokens[name] = await login(name, PASSWORD);
     }
@@ -220,6 +220,8 @@ describe('web terminals (WebConsole)', () => {
     }
     const binding = { subject: { kind: 'User', name: 'erin' }, role: 'member', scope: { kind: 'project', tenant: 'acme', project: 'web' } };
     expect((await call('POST', '/api/v1/rolebindings', tokens['admin'], binding)).status).toBe(201);
+    const admin = { subject: { kind: 'User', name: 'tina' }, role: 'tenant-admin', scope: { kind: 'tenant', tenant: 'acme' } };
+    expect((await call('POST', '/api/v1/rolebindings', tokens['admin'], admin)).status).toBe(201);
     await until('erin\'s RoleBinding in acme-dev', async () => {
       const list = await direct(member, 'GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/acme-dev/rolebindings');
       return ((list.json['items'] as { subjects?: { name: string }[] }[] | undefined) ?? []).some((item) => item.subjects?.some((subject) => subject.name === 'erin'));
@@ -303,8 +305,15 @@ describe('web terminals (WebConsole)', () => {
     expect(await refusedUpgrade(wsUrl(`/api/v1/console/sessions/${first.id}/stream?ticket=${encodeURIComponent(second.ticket)}`))).toBe(401);
     const terminal = await Terminal.open(wsUrl(first.streamUrl));
     expect(await refusedUpgrade(wsUrl(first.streamUrl))).toBe(401);
+    terminal.type('sleep 600\r');
+    await terminal.waitFor(/sleep 600\r\n/);
+    // Closing the browser ends the exec (and the session) without waiting for the command.
     terminal.ws.close();
     await terminal.whenClosed();
+    await until('the closed session ended', async () => {
+      const list = await call('GET', '/api/v1/console/sessions?user=alice', tokens['alice']);
+      return (list.json['items'] as Json[]).some((item) => item['id'] === first.id && item['state'] === 'ended' && item['endReason'] === 'the browser closed the stream');
+    });
     // The second ticket, unused, expires.
     await until('the ticket expired', async () => Date.now() > Date.parse(second.expiresAt) + 500, 20_000);
     expect(await refusedUpgrade(wsUrl(second.streamUrl))).toBe(401);
@@ -362,6 +371,27 @@ describe('web terminals (WebConsole)', () => {
     const id = String(items[0]?.['id']);
     expect((await call('GET', `/api/v1/console/sessions/${id}/recording`, tokens['bob'])).status).toBe(404);
     expect((await call('GET', `/api/v1/console/sessions/${id}/recording`, tokens['admin'])).status).toBe(200);
+  });
+
+  it('shows a tenant admin the sessions in their tenant\'s namespaces, and no one else\'s', async () => {
+    const opened = await openSession('erin', { cluster: 'member-a', namespace: 'acme-dev', pod: 'api' });
+    expect(opened.status).toBe(201);
+    const id = String(opened.json['id']);
+    const seen = await call('GET', '/api/v1/console/sessions?namespace=acme-dev', tokens['tina']);
+    expect((seen.json['items'] as Json[]).map((item) => item['id'])).toEqual([id]);
+    expect((seen.json['items'] as Json[])[0]).toMatchObject({ user: 'erin', tenant: 'acme', project: 'web' });
+    const all = await call('GET', '/api/v1/console/sessions', tokens['tina']);
+    expect((all.json['items'] as Json[]).every((item) => item['tenant'] === 'acme')).toBe(true);
+    expect((await call('GET', '/api/v1/console/sessions', tokens['alice'])).json['items']).not.toContainEqual(expect.objectContaining({ id }));
+  });
+
+  it('documents the console in the valid OpenAPI document', async () => {
+    const document = JSON.parse((await call('GET', '/api/docs/openapi.json', null)).text) as { paths: Record<string, Record<string, unknown>> };
+    expect(validateOpenApi(document)).toEqual({ valid: true, error: '' });
+    expect(Object.keys(document.paths['/api/v1/console/sessions'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(document.paths['/api/v1/console/sessions/{id}/recording'] ?? {})).toEqual(['get']);
+    expect(Object.keys(document.paths['/api/v1/console/sessions/{id}/stream'] ?? {})).toEqual(['get']);
+    expect(Object.keys(document.paths['/api/v1/cloudshell/sessions'] ?? {})).toEqual(['post']);
   });
 
   it('refuses more open sessions per user than the limit with 429', async () => {
