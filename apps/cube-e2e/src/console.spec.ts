@@ -441,6 +441,20 @@ describe('web terminals (WebConsole)', () => {
     await until('the CloudShell token is refused', async () => (await call('GET', '/api/v1/namespaces', token)).status === 401);
   });
 
+  it('removes a CloudShell whose ticket expired unused, and revokes its token', async () => {
+    const opened = await call('POST', '/api/v1/cloudshell/sessions', tokens['erin'], {});
+    expect(opened.status).toBe(201);
+    const pods = ((await direct(member, 'GET', '/api/v1/namespaces/cube-cloudshell/pods')).json['items'] as { metadata: { name: string } }[]) ?? [];
+    expect(pods).toHaveLength(1);
+    const name = pods[0]?.metadata.name ?? '';
+    const secret = await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/secrets/${name}-kubeconfig`);
+    const token = /token: (\S+)/.exec(Buffer.from(String((secret.json['data'] as Json)['config']), 'base64').toString('utf8'))?.[1] ?? '';
+    await until('the unused CloudShell is gone', async () => (await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/pods/${name}`)).status === 404, 40_000);
+    await until('its token is refused', async () => (await call('GET', '/api/v1/namespaces', token)).status === 401);
+    const list = await call('GET', `/api/v1/console/sessions?namespace=cube-cloudshell`, tokens['erin']);
+    expect((list.json['items'] as Json[]).find((item) => item['id'] === opened.json['id'])).toMatchObject({ state: 'ended', endReason: 'the ticket was never used', kind: 'cloudshell' });
+  }, 60_000);
+
   it('never writes a ticket into the logs', async () => {
     const opened = (await openSession('alice', web)).json as { ticket: string; streamUrl: string };
     const terminal = await Terminal.open(wsUrl(opened.streamUrl));

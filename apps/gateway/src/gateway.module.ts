@@ -23,6 +23,7 @@ import { ClustersController } from './clusters/clusters.controller';
 import { CloudShellController } from './console/cloudshell.controller';
 import { CloudShells } from './console/cloud-shells';
 import { ConsoleAccess } from './console/console-access';
+import { ConsoleReaper } from './console/console-reaper';
 import { MemberClient } from './console/member-client';
 import { ConsoleController } from './console/console.controller';
 import { ConsoleStream } from './console/console-stream';
@@ -108,6 +109,7 @@ export class GatewayModule implements NestModule {
         ConsoleAccess,
         CloudShells,
         ConsoleStream,
+        ConsoleReaper,
       ],
     };
   }

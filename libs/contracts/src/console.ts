@@ -35,7 +35,23 @@ export const ConsoleSubjects = {
   record: 'cube.console.recording.append', // RecordingChunk → null
   /** Gateway only: the stream ended. */
   end: 'cube.console.session.end', // EndConsoleSession → null
+  /**
+   * Gateway only: ends sessions whose ticket expired unused or that outlived their maximum duration
+   * (a gateway that stopped mid-stream), each claimed by one caller, so that CloudShell pods and tokens
+   * never outlive them.
+   */
+  reap: 'cube.console.session.reap', // {} → AbandonedConsoleSession[]
 } as const;
+
+export interface AbandonedConsoleSession {
+  id: string;
+  kind: 'console' | 'cloudshell';
+  user: string;
+  groups: string[];
+  cluster: string;
+  pod: string;
+  tokenId: string | null;
+}
 
 
 /** `POST /api/v1/console/sessions`. */

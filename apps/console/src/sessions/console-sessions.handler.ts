@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Min } from 'class-validator';
 import {
+  AbandonedConsoleSession,
   ConsoleSessionQuery,
   ConsoleSessionView,
   ConsoleSubjects,
@@ -52,6 +53,11 @@ export class ConsoleSessionsHandler {
   async end(@Payload() envelope: Envelope): Promise<null> {
     await this.sessions.end(envelope.actor, validatePayload(EndConsoleSession, envelope.payload), envelope.requestId);
     return null;
+  }
+
+  @MessagePattern(ConsoleSubjects.reap)
+  reap(@Payload() envelope: Envelope): Promise<AbandonedConsoleSession[]> {
+    return this.sessions.reap(envelope.actor, envelope.requestId);
   }
 
   @MessagePattern(ConsoleSubjects.list)

@@ -86,6 +86,28 @@ export class ConsoleSessionsRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * Ends up to `limit` sessions nobody will end: a ticket that expired unused, or a stream older than
+   * the maximum duration (its gateway stopped). Raw SQL: FOR UPDATE SKIP LOCKED lets several gateways
+   * reap at once, each session claimed by exactly one.
+   */
+  async claimAbandoned(maxDurationSeconds: number, limit: number): Promise<ConsoleSessionEntity[]> {
+    const rows = (await this.db.query(
+      `UPDATE "console"."sessions" SET "state" = 'ended', "ended_at" = now(),
+         "end_reason" = CASE WHEN "state" = 'pending' THEN 'the ticket was never used' ELSE 'the stream was lost' END
+       WHERE "id" IN (
+         SELECT "id" FROM "console"."sessions"
+         WHERE ("state" = 'pending' AND "ticket_expires_at" < now())
+            OR ("state" = 'active' AND "started_at" < now() - make_interval(secs => $1))
+         LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [maxDurationSeconds, limit],
+    )) as [Record<string, unknown>[], number] | Record<string, unknown>[];
+    // node-postgres through TypeORM answers an UPDATE … RETURNING with [rows, count].
+    const list = Array.isArray(rows[0]) ? (rows[0] as Record<string, unknown>[]) : (rows as Record<string, unknown>[]);
+    return list.map((row) => this.sessions.create(this.fromRaw(row)));
+  }
+
   /** Stores one chunk; the same `seq` twice (a retried request) keeps the first. */
   async appendChunk(sessionId: string, seq: number, lines: string): Promise<void> {
     await this.chunks.createQueryBuilder().insert().values({ sessionId, seq, lines }).orIgnore().execute();

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readableWhere, subjectOf } from '@cube/auth';
 import {
+  AbandonedConsoleSession,
   Actor,
   ConsoleSessionQuery,
   ConsoleSessionView,
@@ -137,6 +138,16 @@ export class ConsoleSessionsService {
     if (!ended) return;
     const session = await this.sessions.find(ending.id);
     if (session) await this.record(session, requestId, 'console.session.end', ending.exitCode === 0 ? 'success' : 'failure', ending.reason);
+  }
+
+  /** Gateway only: sessions nobody will end, now ended (the gateway removes CloudShells among them). */
+  async reap(actor: Actor, requestId: string): Promise<AbandonedConsoleSession[]> {
+    assertGateway(actor);
+    const sessions = await this.sessions.claimAbandoned(this.env.CUBE_CONSOLE_MAX_DURATION, 100);
+    for (const session of sessions.filter((s) => s.startedAt)) {
+      await this.record(session, requestId, 'console.session.end', 'failure', session.endReason ?? undefined);
+    }
+    return sessions.map((s) => ({ id: s.id, kind: s.kind, user: s.user, groups: s.groups, cluster: s.cluster, pod: s.pod, tokenId: s.tokenId }));
   }
 
   async list(actor: Actor, query: ConsoleSessionQuery): Promise<Page<ConsoleSessionView>> {
