@@ -22,6 +22,8 @@ export const REDACTED_PATHS = [
   '*.refreshToken',
   '*.kubeconfig',
   '*.secret',
+  '*.ticket',
+  'payload.ticket',
   'payload.password',
   'payload.kubeconfig',
 ];
