@@ -20,10 +20,13 @@ import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
 import { ConsoleSessionEntity } from './console-session.entity';
 import { ConsoleSessionsRepository, SESSION_RULE_COLUMNS } from './console-sessions.repository';
 
-/** Stored chunks stay small: a NATS message is at most 1 MiB and a chunk must fit in one with room to spare. */
-export const MAX_CHUNK_CHARS = 256 * 1024;
-/** How much of a recording one `recording` reply carries; the gateway asks again from `nextSeq`. */
-const RECORDING_PAGE_CHARS = 512 * 1024;
+/**
+ * Stored chunks stay small: a NATS message is at most 1 MiB, and a reply carrying a chunk escapes it
+ * once more (its lines are JSON inside JSON), so a chunk's lines stay at 128 Ki characters at most.
+ */
+export const MAX_CHUNK_CHARS = 128 * 1024;
+/** How much of a recording one `recording` reply carries (besides a first chunk that is larger); the gateway asks again from `nextSeq`. */
+const RECORDING_PAGE_CHARS = 128 * 1024;
 
 export interface OpenedSession {
   id: string;

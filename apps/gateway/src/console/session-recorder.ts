@@ -3,8 +3,13 @@ import { performance } from 'node:perf_hooks';
 import { CastEvent, ConsoleSubjects, RedeemedConsoleSession } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 
-/** A chunk is sent once this many characters wait, or after FLUSH_MS, whichever first. */
-export const CHUNK_CHARS = 32 * 1024;
+/**
+ * A chunk is sent once this many characters (or CHUNK_EVENTS events) wait, or after FLUSH_MS. Small
+ * enough that a chunk stays far below NATS's 1 MiB message even when JSON escapes every byte (6×).
+ */
+export const CHUNK_CHARS = 16 * 1024;
+const CHUNK_EVENTS = 1024;
+const EVENT_CHARS = 4096;
 const FLUSH_MS = 500;
 /** Beyond this much unsent recording (the console service is slow or away) the session is cut, never held in memory unbounded. */
 export const MAX_PENDING_CHARS = 4 * 1024 * 1024;
@@ -74,9 +79,15 @@ export class SessionRecorder {
   private add(kind: CastEvent[1], text: string): void {
     if (!text) return;
     const at = Math.round(performance.now() - this.started) / 1000;
-    this.events.push([at, kind, text]);
+    // A large output frame is cut into events of EVENT_CHARS (never inside a surrogate pair): same time, same text.
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(start + EVENT_CHARS, text.length);
+      if (end < text.length && /[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end -= 1;
+      this.events.push([at, kind, text.slice(start, end)]);
+      start = end;
+    }
     this.chars += text.length;
-    if (this.chars >= CHUNK_CHARS) this.flush();
+    if (this.chars >= CHUNK_CHARS || this.events.length >= CHUNK_EVENTS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
@@ -87,7 +98,7 @@ export class SessionRecorder {
       // Cut into chunks of at most CHUNK_CHARS (a single large event is a chunk of its own).
       const chunk: CastEvent[] = [];
       let size = 0;
-      while (this.events.length > 0 && (chunk.length === 0 || size + (this.events[0]?.[2].length ?? 0) <= CHUNK_CHARS)) {
+      while (this.events.length > 0 && chunk.length < CHUNK_EVENTS && (chunk.length === 0 || size + (this.events[0]?.[2].length ?? 0) <= CHUNK_CHARS)) {
         const event = this.events.shift() as CastEvent;
         size += event[2].length;
         chunk.push(event);
