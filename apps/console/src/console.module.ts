@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ServiceBusModule } from '@cube/messaging';
 import { PlatformAbilities } from '@cube/service-runtime';
-import { ServiceBusModule } from './shared/service-bus.module';
 import { ConsoleSessionEntity } from './sessions/console-session.entity';
 import { ConsoleSessionsHandler } from './sessions/console-sessions.handler';
 import { ConsoleSessionsRepository } from './sessions/console-sessions.repository';
@@ -12,7 +12,7 @@ export const CONSOLE_ENTITIES = [ConsoleSessionEntity, RecordingChunkEntity];
 
 /** WebConsole sessions: tickets, limits, recordings, audit of start and end. */
 @Module({
-  imports: [ServiceBusModule, TypeOrmModule.forFeature(CONSOLE_ENTITIES)],
+  imports: [ServiceBusModule.forService('console'), TypeOrmModule.forFeature(CONSOLE_ENTITIES)],
   controllers: [ConsoleSessionsHandler],
   providers: [ConsoleSessionsRepository, ConsoleSessionsService, PlatformAbilities],
 })

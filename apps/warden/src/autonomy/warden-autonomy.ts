@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { AccessTokenVerifier, JwksKeySet } from '@cube/auth';
-import { desiredStateBucket } from '@cube/messaging';
+import { desiredStateBucket, ServiceBus } from '@cube/messaging';
 import { API_TOKEN_VERIFIERS_BUCKET, ApiTokenVerifierEntry, QUOTA_WEBHOOK_PATH, quotaLedgerBucket, TenantLedgerEntry, TOKEN_REVIEW_PATH } from '@cube/contracts';
 import { quotaAdmission } from '../admission/quota-admission';
 import { MemberCluster } from '../agent/member-cluster';
@@ -71,9 +71,9 @@ export class WardenAutonomy {
     return autonomy;
   }
 
-  /** Called once the NATS connection exists: follow the buckets, refresh the JWKS. */
-  attach(nats: NatsConnection): void {
-    this.jwks.use(nats);
+  /** Called once the NATS connection exists: follow the buckets, refresh the JWKS (asked through the service bus). */
+  attach(nats: NatsConnection, bus: ServiceBus): void {
+    this.jwks.use(bus);
     this.ledger.follow(nats);
     this.apiTokens.follow(nats);
     this.desired.follow(nats);

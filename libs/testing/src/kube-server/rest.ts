@@ -162,7 +162,8 @@ export class RestHandler {
     if (!type) throw errors.notFoundPath();
     const q = url.searchParams;
     const ns = type.namespaced ? info.namespace : '';
-    if (type.namespaced && info.name && !info.namespace)
+    // A name in the path (a metadata.name field selector also sets info.name, for a list or watch).
+    if (type.namespaced && info.parts.length > 1 && !info.namespace)
       throw errors.notFoundPath();
     const sub = info.subresource;
     if (sub && !(type.subresources ?? []).some((s) => s.name === sub))
