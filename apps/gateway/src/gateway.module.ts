@@ -21,6 +21,13 @@ import { AuditController } from './audit/audit.controller';
 import { ClustersController } from './clusters/clusters.controller';
 import { ClusterHotplugController } from './hotplug/cluster-hotplug.controller';
 import { HotplugComponentsController } from './hotplug/hotplug-components.controller';
+import { CloudShellController } from './console/cloudshell.controller';
+import { CloudShells } from './console/cloud-shells';
+import { ConsoleAccess } from './console/console-access';
+import { ConsoleReaper } from './console/console-reaper';
+import { MemberClient } from './console/member-client';
+import { ConsoleController } from './console/console.controller';
+import { ConsoleStream } from './console/console-stream';
 import { ClusterReach } from './kubeconfig/cluster-reach';
 import { KubeconfigController } from './kubeconfig/kubeconfig.controller';
 import { KubeconfigIssuer } from './kubeconfig/kubeconfig-issuer';
@@ -87,6 +94,8 @@ export class GatewayModule implements NestModule {
         ClusterHotplugController,
         HotplugComponentsController,
         KubeconfigController,
+        ConsoleController,
+        CloudShellController,
       ],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
@@ -102,6 +111,11 @@ export class GatewayModule implements NestModule {
         accessTokenVerifierProvider,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         ...PROXY_PROVIDERS,
+        MemberClient,
+        ConsoleAccess,
+        CloudShells,
+        ConsoleStream,
+        ConsoleReaper,
       ],
     };
   }

@@ -18,3 +18,4 @@ export * from './clusters';
 export * from './warden';
 export * from './page-query';
 export * from './hotplug';
+export * from './console';

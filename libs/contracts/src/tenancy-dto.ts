@@ -10,7 +10,7 @@ import { OptionalDescription, OptionalDisplayName } from './dto-fields';
  * Constraints whose failure means "well-formed, but breaks a naming or quota rule": validation
  * reports them as 422 UNPROCESSABLE (with `details.fields`), other malformed input as 400.
  */
-export const RULE_CONSTRAINTS = ['isDnsLabel', 'isQuotaHard', 'isLabelMap'] as const;
+export const RULE_CONSTRAINTS = ['isDnsLabel', 'isDnsSubdomain', 'isQuotaHard', 'isLabelMap'] as const;
 
 /** A Kubernetes DNS label (RFC 1123): the name of every tenant, project, namespace and cluster. */
 export function IsDnsLabel(options?: ValidationOptions) {
@@ -20,6 +20,22 @@ export function IsDnsLabel(options?: ValidationOptions) {
       validator: {
         validate: (value: unknown) => typeof value === 'string' && DNS_LABEL.test(value),
         defaultMessage: () => '$property must be a DNS label: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit',
+      },
+    },
+    options,
+  );
+}
+
+/** A DNS subdomain (RFC 1123): the name of a pod. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function IsDnsSubdomain(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isDnsSubdomain',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && value.length <= 253 && DNS_SUBDOMAIN.test(value),
+        defaultMessage: () => '$property must be a DNS subdomain: lower-case letters, digits, "-" and ".", at most 253 characters',
       },
     },
     options,

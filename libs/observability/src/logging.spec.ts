@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { acceptRequestId } from './logging';
+import { acceptRequestId, redactUrl } from './logging';
 
 const offering = (id: string | string[] | undefined) => ({ headers: id === undefined ? {} : { 'x-request-id': id } }) as unknown as IncomingMessage;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -15,4 +15,13 @@ describe('acceptRequestId', () => {
       expect(acceptRequestId(offering(offered))).toMatch(UUID);
     },
   );
+});
+
+describe('redactUrl', () => {
+  it('hides credential query values and keeps the rest of the URL', () => {
+    expect(redactUrl('/api/v1/console/sessions/1/stream?ticket=abc.def&x=1')).toBe('/api/v1/console/sessions/1/stream?ticket=[redacted]&x=1');
+    expect(redactUrl('/a?x=1&token=t0k&access_token=zz')).toBe('/a?x=1&token=[redacted]&access_token=[redacted]');
+    expect(redactUrl('/a?myticket=1')).toBe('/a?myticket=1');
+    expect(redactUrl(undefined)).toBeUndefined();
+  });
 });

@@ -22,6 +22,8 @@ export const REDACTED_PATHS = [
   '*.refreshToken',
   '*.kubeconfig',
   '*.secret',
+  '*.ticket',
+  'payload.ticket',
   'payload.password',
   'payload.kubeconfig',
 ];
@@ -41,6 +43,14 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
+/** Query parameters that are credentials (the console stream's single-use ticket). */
+const SECRET_QUERY = /([?&](?:ticket|token|access_token)=)[^&#]*/gi;
+
+/** A request URL as it may be logged: credential query values replaced. */
+export function redactUrl(url: string | undefined): string | undefined {
+  return url?.replace(SECRET_QUERY, '$1[redacted]');
+}
+
 /** nestjs-pino parameters shared by every Cube process: JSON lines, service name, version, redaction. */
 export function cubeLoggerParams(service: string, level: string, ignorePaths: string[] = []): Params {
   return {
@@ -54,7 +64,7 @@ export function cubeLoggerParams(service: string, level: string, ignorePaths: st
       customAttributeKeys: { reqId: 'requestId' },
       autoLogging: { ignore: (req) => ignorePaths.includes((req.url ?? '').split('?')[0] ?? '') },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     },

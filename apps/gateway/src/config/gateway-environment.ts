@@ -77,6 +77,26 @@ export class GatewayEnvironment extends BaseEnvironment {
   @Transform(toBoolean)
   @IsBoolean({ message: 'CUBE_PROXY_AUDIT_READS must be true or false' })
   CUBE_PROXY_AUDIT_READS = false;
+
+  /** The CloudShell image (deploy/cloudshell/Dockerfile): bash and kubectl, run as a non-root user. */
+  @IsString()
+  @Length(1, 512)
+  CUBE_CLOUDSHELL_IMAGE = 'ghcr.io/cube-platform/cloudshell:latest';
+
+  /** Seconds a CloudShell's API token lives at most (it is revoked earlier, when the shell ends). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 86_400)
+  CUBE_CLOUDSHELL_TOKEN_TTL = 14_400;
+
+  /**
+   * Where a CloudShell pod may connect (its NetworkPolicy's only egress besides DNS): the gateway's
+   * addresses as the member cluster sees them, as a CIDR. Empty: the address of CUBE_PUBLIC_URL when
+   * it is an IP, else any address on the gateway's port only.
+   */
+  @Matches(/^(|[0-9a-fA-F:.]+\/\d{1,3})$/, { message: 'CUBE_CLOUDSHELL_GATEWAY_CIDR must be empty or a CIDR such as 10.0.0.5/32' })
+  CUBE_CLOUDSHELL_GATEWAY_CIDR = '';
 }
 
 /** The serving certificate and key, or null for plain HTTP; one without the other is a configuration error. */

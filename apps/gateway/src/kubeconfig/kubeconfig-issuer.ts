@@ -39,23 +39,24 @@ export class KubeconfigIssuer {
   async forCluster(actor: Actor, requestId: string, listening: GatewayAddress, cluster: string, query: KubeconfigQuery): Promise<string | null> {
     const reached = await this.reach.one(actor, requestId, cluster);
     if (!reached) return null;
-    return this.issue(actor, requestId, listening, [reached], query.tokenName ?? `kubeconfig-${reached.name}`, query.expiresAt);
+    return (await this.issue(actor, requestId, listening, [reached], query.tokenName ?? `kubeconfig-${reached.name}`, query.expiresAt)).kubeconfig;
   }
 
   /** One file for every cluster the caller reaches; with none, an empty kubeconfig and no token. */
   async forAllClusters(actor: Actor, requestId: string, listening: GatewayAddress, query: KubeconfigQuery): Promise<string> {
     const reached = await this.reach.all(actor, requestId);
-    return this.issue(actor, requestId, listening, reached, query.tokenName ?? 'kubeconfig', query.expiresAt);
+    return (await this.issue(actor, requestId, listening, reached, query.tokenName ?? 'kubeconfig', query.expiresAt)).kubeconfig;
   }
 
-  private async issue(
+  /** A kubeconfig for `clusters` (already checked as reached) with a new token; its id, to revoke it later (CloudShell). */
+  async issue(
     actor: Actor,
     requestId: string,
     listening: GatewayAddress,
     clusters: ReachableCluster[],
     tokenName: string,
     expiresAt: string | undefined,
-  ): Promise<string> {
+  ): Promise<{ kubeconfig: string; tokenId: string | null }> {
     const token =
       clusters.length === 0
         ? null
@@ -64,10 +65,13 @@ export class KubeconfigIssuer {
             requestId,
             payload: { name: tokenName, ...(expiresAt ? { expiresAt } : {}) },
           });
-    return kubeconfigDocument({ publicUrl: this.publicUrl(listening), caPem: this.caPem, user: actor.name, token: token?.token ?? null, clusters });
+    return {
+      kubeconfig: kubeconfigDocument({ publicUrl: this.publicUrl(listening), caPem: this.caPem, user: actor.name, token: token?.token ?? null, clusters }),
+      tokenId: token?.id ?? null,
+    };
   }
 
-  private publicUrl(listening: GatewayAddress): string {
+  publicUrl(listening: GatewayAddress): string {
     if (this.env.CUBE_PUBLIC_URL) return this.env.CUBE_PUBLIC_URL;
     const host = WILDCARD_HOSTS.has(this.env.CUBE_HTTP_HOST) ? listening.address : this.env.CUBE_HTTP_HOST;
     const scheme = this.env.CUBE_TLS_CERT_FILE ? 'https' : 'http';

@@ -52,6 +52,6 @@ export class KubeconfigController {
 }
 
 /** The gateway's own listening address (the socket's, not the client-chosen Host header). */
-function listeningAddressOf(req: Request): GatewayAddress {
+export function listeningAddressOf(req: Request): GatewayAddress {
   return { address: req.socket.localAddress ?? '127.0.0.1', port: req.socket.localPort ?? 0 };
 }

@@ -346,8 +346,8 @@ function bearerOf(req: IncomingMessage): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
-/** The request to the member's kube-apiserver, on the cluster's keep-alive agent. */
-function upstreamRequest(target: ProxyTarget, method: string | undefined, path: string, headers: OutgoingHttpHeaders): ClientRequest {
+/** The request to the member's kube-apiserver, on the cluster's keep-alive agent (also the console's, for its access checks). */
+export function upstreamRequest(target: ProxyTarget, method: string | undefined, path: string, headers: OutgoingHttpHeaders): ClientRequest {
   return httpsRequest({ protocol: 'https:', hostname: target.server.hostname, port: target.server.port || 443, method, path, headers, agent: target.agent });
 }
 

@@ -22,6 +22,7 @@ import {
   InterruptSource,
   Terminal,
 } from './shell';
+import { execInProcess, ProcessImage, processImageOf } from './process-containers';
 import { ApiError, errors, failure } from './status';
 import { at, KubeObject } from './types';
 
@@ -187,6 +188,8 @@ export class PodStreams {
   constructor(
     private readonly api: ObjectApi,
     private readonly runtime: ContainerRuntime,
+    /** Test-only: images whose execs run as local processes (process-containers.ts). */
+    private readonly processImages: Record<string, ProcessImage> = {},
   ) {
     this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
       for (const [k, v] of Object.entries(this.upgradeHeaders.get(req) ?? {}))
@@ -356,12 +359,10 @@ export class PodStreams {
     const ctx = containerContext(pod, opts.container);
     const stopWatch = this.onPodDeleted(pod, () => session.podGone());
     try {
-      const code = await execInContainer(
-        opts.command,
-        ctx,
-        session.io(),
-        opts.tty,
-      );
+      const image = processImageOf(this.processImages, pod, opts.container);
+      const code = image
+        ? await execInProcess(this.api, image, pod, opts.container, opts.command, session.io())
+        : await execInContainer(opts.command, ctx, session.io(), opts.tty);
       if (session.closed) return;
       if (session.killed) return session.finish(nonZeroExit(opts.command, 137));
       session.finish(code === 0 ? SUCCESS : nonZeroExit(opts.command, code));
@@ -472,6 +473,7 @@ class ChannelSession {
           : this.send(STDERR, t),
       signal: this.controller.signal,
       interrupts: this.opts.tty ? this.interrupts : undefined,
+      terminalSize: this.opts.tty ? () => this.size : undefined,
     };
   }
 

@@ -49,3 +49,4 @@ export {
   Terminal,
 } from './shell';
 export type { CommandIO, ContainerContext } from './shell';
+export type { ProcessImage } from './process-containers';

@@ -1,5 +1,6 @@
 // startKubeServer: one Kubernetes API test server (one "cluster") over HTTPS. Requests go through
 // authenticate → authorize → admission → storage, like kube-apiserver's handler chain.
+import type { ProcessImage } from './process-containers';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:https';
@@ -103,6 +104,8 @@ export interface KubeServerOptions {
   authnWebhook?: AuthnWebhookOptions;
   /** --audit-webhook-config-file: EventList batches of every request's audit events. */
   auditWebhook?: AuditWebhookOptions;
+  /** Test-only: containers of these images run their shells as local processes (CloudShell e2e). */
+  processImages?: Record<string, ProcessImage>;
 }
 
 export interface KubeServer {
@@ -212,7 +215,7 @@ export async function startKubeServer(
 
   const podLogs = new PodLogs(api);
   const runtime = new ContainerRuntime(api, podLogs);
-  const podStreams = new PodStreams(api, runtime);
+  const podStreams = new PodStreams(api, runtime, options.processImages);
   const rest = new RestHandler({
     api,
     patch: options.patch ?? patchAlgorithms,

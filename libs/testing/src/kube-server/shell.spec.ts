@@ -226,3 +226,31 @@ describe('the built-in container shell', () => {
     });
   });
 });
+
+describe('stty size', () => {
+  const sized = (size: { Width: number; Height: number } | undefined) => {
+    let out = '';
+    let err = '';
+    const input = new InputQueue();
+    input.close();
+    return execInContainer(['stty', 'size'], ctx, {
+      stdin: input,
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+      signal: new AbortController().signal,
+      terminalSize: () => size,
+    }).then((code) => ({ code, out, err }));
+  };
+
+  it('prints rows and columns of the last resize, as busybox does', async () => {
+    expect(await sized({ Width: 132, Height: 43 })).toEqual({ code: 0, out: '43 132\n', err: '' });
+  });
+
+  it('prints 0 0 on a terminal nobody resized', async () => {
+    expect(await sized(undefined)).toEqual({ code: 0, out: '0 0\n', err: '' });
+  });
+
+  it('fails without a terminal', async () => {
+    expect(await run(['stty', 'size'])).toEqual({ code: 1, out: '', err: 'stty: standard input: Not a tty\n' });
+  });
+});

@@ -107,6 +107,8 @@ export interface CommandIO {
   signal: AbortSignal;
   /** Present with a TTY. */
   interrupts?: InterruptSource;
+  /** The terminal's size as the client last set it (resize channel); present with a TTY. */
+  terminalSize?: () => { Width: number; Height: number } | undefined;
 }
 
 function childSignal(parent: AbortSignal): {
@@ -141,6 +143,7 @@ const BINARIES = new Set([
   'sleep',
   'true',
   'false',
+  'stty',
   ...SH,
 ]);
 /** Builtins of the shell only: exec'ing them directly is "not found", as with a real runtime. */
@@ -303,6 +306,8 @@ async function runCommand(
     case 'pwd':
       out(`${state.cwd}\n`);
       return 0;
+    case 'stty':
+      return stty(args, io);
     case 'true':
       return 0;
     case 'false':
@@ -347,6 +352,24 @@ async function runCommand(
       err(`sh: ${cmd}: not found\n`);
       return 127;
   }
+}
+
+/**
+ * `stty size` (busybox and coreutils print "rows cols"): the size a client last sent on the resize
+ * channel; a pty nobody resized is 0 by 0. Without a TTY stdin is no terminal.
+ */
+function stty(args: string[], io: CommandIO): number {
+  if (!io.terminalSize) {
+    io.stderr('stty: standard input: Not a tty\n');
+    return 1;
+  }
+  if (args.length !== 1 || args[0] !== 'size') {
+    io.stderr(`stty: only "stty size" is supported here\n`);
+    return 1;
+  }
+  const size = io.terminalSize();
+  io.stdout(`${size?.Height ?? 0} ${size?.Width ?? 0}\n`);
+  return 0;
 }
 
 async function cat(
