@@ -48,5 +48,7 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test-setup.ts'],
     css: false,
+    // Ant Design renders slowly in jsdom on a shared two-core machine; tests assert behaviour, not speed.
+    testTimeout: 30_000,
   },
 });

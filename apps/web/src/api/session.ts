@@ -7,7 +7,7 @@ export type TokenPair = components['schemas']['TokenPairView'];
  * sessionStorage, so a reload of this tab keeps the session while other tabs, other sites and a
  * closed tab do not (README "Web console" explains why that is safe enough: it is single use,
  * rotated on every refresh, revoked at logout, and a reused one revokes its whole family).
- * The access token is refreshed a minute before it expires (or at 80% of a shorter lifetime).
+ * The access token is refreshed a minute before it expires (at 80% of a lifetime under five minutes).
  */
 export const REFRESH_TOKEN_KEY = 'cube.refreshToken';
 
@@ -33,7 +33,7 @@ export type SessionListener = (signedIn: boolean) => void;
 /** How long before expiry the access token is renewed. */
 export function refreshDelayMs(expiresInSeconds: number): number {
   const lifetime = expiresInSeconds * 1000;
-  return Math.max(0, Math.min(lifetime - 60_000, lifetime * 0.8));
+  return Math.max(lifetime - 60_000, lifetime * 0.8);
 }
 
 export class Session {

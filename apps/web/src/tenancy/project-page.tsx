@@ -77,7 +77,7 @@ export default function ProjectPage() {
   const mayManage = ability.can('create', on('Namespace', { tenant, project }));
   const open = (target: Namespace | 'new') => {
     save.reset();
-    form.setFieldsValue(target === 'new' ? { name: '', cluster: '', rows: [{ resource: 'requests.cpu', quantity: '' }] } : { name: target.name, cluster: target.cluster, rows: rowsOf(target.quota?.hard) });
+    form.setFieldsValue(target === 'new' ? { name: '', cluster: undefined, rows: [{ resource: 'requests.cpu', quantity: '' }] } : { name: target.name, cluster: target.cluster, rows: rowsOf(target.quota?.hard) });
     setEditing(target);
   };
 

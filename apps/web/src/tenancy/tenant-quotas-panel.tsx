@@ -42,7 +42,7 @@ export function TenantQuotasPanel({ tenant }: { tenant: string }) {
   if (!quotas.data) return <PageLoading />;
   const open = (cluster?: string) => {
     const current = quotas.data.find((quota) => quota.cluster === cluster);
-    form.setFieldsValue({ cluster: cluster ?? '', rows: current ? rowsOf(current.hard) : [{ resource: 'requests.cpu', quantity: '' }] });
+    form.setFieldsValue({ cluster, rows: current ? rowsOf(current.hard) : [{ resource: 'requests.cpu', quantity: '' }] });
     set.reset();
     setEditing(true);
   };
