@@ -288,7 +288,8 @@ describe('the web console in Chromium', () => {
     await signIn(page, 'mia', MEMBER_PASSWORD);
     // Through the scope in the URL, as a shared link would.
     await page.goto(`${spaUrl}/t/acme/p/web/c/member-a/ns/acme-dev/configmaps`);
-    await page.getByText('No ConfigMaps in this namespace yet.').waitFor();
+    await page.getByRole('columnheader', { name: 'Keys' }).waitFor();
+    expect(await page.getByRole('row', { name: /settings/ }).count()).toBe(0);
     await page.getByRole('button', { name: 'Create from YAML' }).click();
     const yaml = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: settings', '  labels:', '    app: web', 'data:', '  greeting: hello from the console', ''].join('\n');
     await page.getByLabel('YAML', { exact: true }).fill(yaml);
