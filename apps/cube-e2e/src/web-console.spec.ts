@@ -329,12 +329,12 @@ describe('the web console in Chromium', () => {
   });
 
   it('signs out, revoking the session', async () => {
-    const refreshToken = await adminPage.evaluate(() => window.sessionStorage.getItem('cube.refreshToken'));
+    const refreshToken = (await adminPage.evaluate('window.sessionStorage.getItem("cube.refreshToken")')) as string | null;
     expect(refreshToken).toBeTruthy();
     await adminPage.getByRole('button', { name: /Account of admin/ }).click();
     await adminPage.getByText('Sign out').click();
     await adminPage.waitForURL(/\/sign-in$/);
-    expect(await adminPage.evaluate(() => window.sessionStorage.getItem('cube.refreshToken'))).toBeNull();
+    expect((await adminPage.evaluate('window.sessionStorage.getItem("cube.refreshToken")')) as string | null).toBeNull();
     await adminPage.goto(`${spaUrl}/clusters`);
     await adminPage.waitForURL(/\/sign-in$/);
     expect((await call('POST', '/api/v1/auth/refresh', { refreshToken })).status).toBe(401);
