@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import jest from 'eslint-plugin-jest';
 
 // The module boundaries below make ARCHITECTURE.md's picture true by construction:
 // apps never import apps, contracts import nothing of ours, libs only import lower layers.
@@ -54,5 +55,16 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
+  },
+  {
+    // A promise nobody awaits loses its rejection: type-aware, so every TypeScript file is linted with its project.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.test.ts', '**/*.spec.tsx', '**/*.test.tsx'],
+    plugins: { jest },
+    rules: { 'jest/no-focused-tests': 'error' },
   },
 ];

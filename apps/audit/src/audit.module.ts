@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ClientProxy, ClientsModule, Transport } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
-import { ServiceRequester } from '@cube/messaging';
+import { ServiceBusModule } from '@cube/messaging';
 import { PlatformAbilities, SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { AuditEnvironment } from './audit-environment';
 import { ClusterTokensRepository } from './clusters/cluster-tokens.repository';
@@ -12,9 +11,6 @@ import { AUDIT_STORE, AuditStore } from './store/audit-store';
 import { ElasticsearchAuditStore } from './store/elasticsearch-audit.store';
 import { PostgresAuditStore } from './store/postgres-audit.store';
 import { sqlClientOf } from './store/sql-client';
-
-/** Requests to identity (bindings) and tenancy (a tenant's namespaces and members). */
-const IDENTITY_CLIENT = Symbol('IDENTITY_CLIENT');
 
 function auditStoreFor(env: AuditEnvironment, db: DataSource): AuditStore {
   if (env.AUDIT_STORE === 'elasticsearch') {
@@ -30,26 +26,11 @@ function auditStoreFor(env: AuditEnvironment, db: DataSource): AuditStore {
 
 /** Ingestion from CUBE_AUDIT, the store, queries, verification and native audit from member clusters. */
 @Module({
-  imports: [
-    ClientsModule.registerAsync([
-      {
-        name: IDENTITY_CLIENT,
-        inject: [SERVICE_ENVIRONMENT],
-        useFactory: (env: AuditEnvironment) => ({
-          transport: Transport.NATS,
-          options: { servers: env.NATS_URL.split(',').map((url) => url.trim()), name: 'cube-audit-client', maxReconnectAttempts: -1 },
-        }),
-      },
-    ]),
-  ],
+  // Requests to identity (bindings) and tenancy (a tenant's namespaces and members).
+  imports: [ServiceBusModule.forService('audit')],
   controllers: [AuditHandler],
   providers: [
     { provide: AUDIT_STORE, inject: [SERVICE_ENVIRONMENT, DataSource], useFactory: auditStoreFor },
-    {
-      provide: ServiceRequester,
-      inject: [IDENTITY_CLIENT, SERVICE_ENVIRONMENT],
-      useFactory: (client: ClientProxy, env: AuditEnvironment) => new ServiceRequester(client, env.CUBE_REQUEST_TIMEOUT_MS),
-    },
     PlatformAbilities,
     AuditVisibilityPolicy,
     ClusterTokensRepository,

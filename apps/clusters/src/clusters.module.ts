@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ServiceBusModule } from '@cube/messaging';
 import { PlatformAbilities } from '@cube/service-runtime';
-import { ServiceBusModule } from './access/service-bus.module';
 import { ClusterAuditToken } from './clusters/cluster-audit-token';
 import { ClusterEvents } from './clusters/cluster-events';
 import { ClustersHandler } from './clusters/clusters.handler';
@@ -13,7 +13,7 @@ import { WardenInstaller } from './install/warden-installer';
 
 /** The member-cluster registry: sealed credentials, Warden install, heartbeats and health. */
 @Module({
-  imports: [ServiceBusModule],
+  imports: [ServiceBusModule.forService('clusters')],
   controllers: [ClustersHandler],
   providers: [PlatformAbilities, ClusterEvents, ClustersRepository, CredentialVault, WardenInstaller, ClusterAuditToken, ClustersService, HeartbeatMonitor, ClusterProber],
 })

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '@cube/dev-stack';
-import { ROOT } from './support';
+import { eventually, ROOT } from './support';
 
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -19,27 +19,9 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-/** Polls `condition` until it holds, failing with `what` after `timeoutMs`: a state to reach, never a sleep. */
-export async function until<T>(
-  what: string,
-  condition: () => Promise<T | null | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await condition();
-      if (value) return value;
-    } catch (error: unknown) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what}: not reached within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Polls `condition` until it returns a truthy value (support's `eventually`, with the audit suites' longer bound). */
+export function until<T>(what: string, condition: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  return eventually(what, timeoutMs, async () => (await condition()) || undefined) as Promise<T>;
 }
 
 /**

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
 import { until } from './audit-harness';
-import { LineLog, ROOT, startTestStack, TestStack, waitForStatus } from './support';
+import { CallOptions, gatewayClient, LineLog, ROOT, startTestStack, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-audit-root-2026';
 const CLUSTER_TOKEN = 'member-a-audit-token-0123456789';
@@ -37,35 +37,14 @@ describe('audit through the gateway', () => {
   let cluster: KubeServer | undefined;
   let visibilityCluster: KubeServer | undefined;
 
-  const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
-    const response = await fetch(`${stack.gatewayUrl}${path}`, {
-      method,
-      headers: {
-        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-        ...options.headers,
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      // NDJSON and CSV exports are read as text.
-    }
-    return { status: response.status, headers: response.headers, body, text };
-  };
+  const client = gatewayClient(() => stack.gatewayUrl);
+  const call = (method: string, path: string, options: CallOptions = {}) => client.call(method, path, options);
   const events = async (token: string, query: Record<string, string>) => {
     const response = await call('GET', `/api/v1/audit/events?${new URLSearchParams(query).toString()}`, { token });
     if (response.status !== 200) throw new Error(`GET events: ${response.status} ${response.text}`);
-    return response.body as Page;
+    return response.body as unknown as Page;
   };
-  const login = async (username: string, password: string) => {
-    const response = await call('POST', '/api/v1/auth/login', { body: { username, password } });
-    if (response.status !== 200) throw new Error(`login as ${username}: ${response.status} ${response.text}`);
-    return String((response.body as { accessToken: string }).accessToken);
-  };
+  const login = (username: string, password: string) => client.token(username, password);
   const withDatabase = async <T>(work: (db: Client) => Promise<T>): Promise<T> => {
     const db = new Client({ connectionString: running.databaseUrl });
     await db.connect();

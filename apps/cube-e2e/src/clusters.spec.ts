@@ -112,19 +112,12 @@ describe('member clusters and Warden', () => {
   const startWarden = async (name: string, member: KubeServer) => {
     const kubeconfig = join(dir.path, `${name}.kubeconfig`);
     await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
-    // Warden serves the quota webhook, which fails closed in Cube's namespaces: as kube's endpoints
-    // controller would, point Service cube-warden at the process (same port across restarts).
+    // Warden points the fail-closed quota webhook at its own https://127.0.0.1:<port> (#14); the
+    // same port across restarts keeps a restarted Warden where the apiserver already calls it.
     let webhookPort = webhookPorts.get(name);
     if (webhookPort === undefined) {
       webhookPort = await freePort();
       webhookPorts.set(name, webhookPort);
-      const endpoints = {
-        apiVersion: 'v1',
-        kind: 'Endpoints',
-        metadata: { name: 'cube-warden', namespace: 'cube-system' },
-        subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'webhooks', port: webhookPort }] }],
-      };
-      expect(await kubeCreate(member, '/api/v1/namespaces/cube-system/endpoints', endpoints)).toBe(201);
     }
     const args = ['--cluster', name, '--kubeconfig', kubeconfig, '--webhook-port', String(webhookPort), '--state-dir', join(dir.path, `${name}-state`)];
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), ...args], {

@@ -4,13 +4,9 @@ import { Attribute, Change } from 'ldapts';
 import { RunningStack } from '@cube/dev-stack';
 import { CertificateAuthority, makeCertificateAuthority } from '@cube/testing';
 import { TestLdapServer } from './ldap-server';
-import { LineLog, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import { CallOptions, gatewayClient, LineLog, startTestStack, tempDir, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-root-secret-2026';
-
-interface Json {
-  [key: string]: unknown;
-}
 
 interface Binding {
   role: string;
@@ -35,22 +31,9 @@ function describeLdapOverTls(mode: 'ldaps' | 'starttls'): void {
     let nextIp = 1;
     const freshIp = () => `10.8.${Math.floor(nextIp / 250)}.${(nextIp++ % 250) + 1}`;
 
-    const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
-      const response = await fetch(`${stack.gatewayUrl}${path}`, {
-        method,
-        headers: {
-          ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-          ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-          ...options.headers,
-        },
-        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-      });
-      const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
-    };
-
-    const ldapLogin = (username: string, password: string) =>
-      call('POST', '/api/v1/auth/login', { body: { username, password, provider: 'ldap' }, headers: { 'X-Forwarded-For': freshIp() } });
+    const client = gatewayClient(() => stack.gatewayUrl);
+    const call = (method: string, path: string, options: CallOptions = {}) => client.call(method, path, options);
+    const ldapLogin = (username: string, password: string) => client.login(username, password, { provider: 'ldap', ip: freshIp() });
 
     /** The user's bindings after an LDAP login, as `role@scope/origin`. */
     const bindingsAfterLogin = async (username: string, password: string): Promise<string[]> => {

@@ -3,13 +3,9 @@ import { join } from 'node:path';
 import { Attribute, Change } from 'ldapts';
 import { RunningStack } from '@cube/dev-stack';
 import { TestLdapServer } from './ldap-server';
-import { LineLog, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import { CallOptions, gatewayClient, LineLog, startTestStack, tempDir, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-root-secret-2026';
-
-interface Json {
-  [key: string]: unknown;
-}
 
 interface Binding {
   id: string;
@@ -31,22 +27,9 @@ describe('LDAP login through the gateway', () => {
   /** A fresh client address per login, so per-IP limits stay out of tests that are not about them. */
   const freshIp = () => `10.9.${Math.floor(nextIp / 250)}.${(nextIp++ % 250) + 1}`;
 
-  const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
-    const response = await fetch(`${stack.gatewayUrl}${path}`, {
-      method,
-      headers: {
-        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-        ...options.headers,
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as Json };
-  };
-
-  const ldapLogin = (username: string, password: string, ip = freshIp()) =>
-    call('POST', '/api/v1/auth/login', { body: { username, password, provider: 'ldap' }, headers: { 'X-Forwarded-For': ip } });
+  const client = gatewayClient(() => stack.gatewayUrl);
+  const call = (method: string, path: string, options: CallOptions = {}) => client.call(method, path, options);
+  const ldapLogin = (username: string, password: string, ip = freshIp()) => client.login(username, password, { provider: 'ldap', ip });
 
   const bindingsOf = async (user: string): Promise<Binding[]> => {
     const response = await call('GET', `/api/v1/rolebindings?user=${user}`, { token: adminToken });

@@ -1,7 +1,7 @@
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { RunningStack } from '@cube/dev-stack';
-import { LineLog, startTestStack, TestStack, until, waitForStatus } from './support';
+import { CallOptions, gatewayClient, LineLog, startTestStack, TestStack, until, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-root-secret-2026';
 
@@ -24,19 +24,8 @@ describe('identity events through the outbox', () => {
   let bus: NatsConnection;
   let db: Client;
 
-  const call = async (method: string, path: string, options: { token?: string; body?: unknown } = {}) => {
-    const response = await fetch(`${stack.gatewayUrl}${path}`, {
-      method,
-      headers: {
-        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-  };
-
+  const client = gatewayClient(() => stack.gatewayUrl);
+  const call = (method: string, path: string, options: CallOptions = {}) => client.call(method, path, options);
   /** Every event about this user in CUBE_EVENTS, read from the stream itself; none when it does not exist. */
   const storedAbout = async (user: string): Promise<StoredEvent[]> => {
     const jsm = await bus.jetstreamManager();

@@ -179,3 +179,104 @@ export async function eventually<T>(what: string, deadlineMs: number, probe: () 
 export async function until(what: string, check: () => Promise<boolean>, deadlineMs = 30_000): Promise<void> {
   await eventually(what, deadlineMs, async () => ((await check()) ? true : undefined));
 }
+
+/** A JSON object as the gateway answers it. */
+export interface Json {
+  [key: string]: unknown;
+}
+
+export interface CallOptions {
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Sent as JSON. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  /** The body as sent. */
+  text: string;
+  /** The body read as JSON; null when empty or not JSON (NDJSON and CSV exports, HTML). */
+  body: Json;
+}
+
+export interface Scope {
+  kind: 'platform' | 'tenant' | 'project';
+  tenant?: string;
+  project?: string;
+}
+
+/** The gateway's HTTP API as a test calls it: one place that sets the headers and reads the answer. */
+export class GatewayClient {
+  constructor(private readonly baseUrl: () => string) {}
+
+  async call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+    const response = await fetch(`${this.baseUrl()}${path}`, {
+      method,
+      headers: {
+        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    });
+    const text = await response.text();
+    let body: Json = null as unknown as Json;
+    try {
+      body = text ? (JSON.parse(text) as Json) : body;
+    } catch {
+      // Not JSON: `text` has it.
+    }
+    return { status: response.status, headers: response.headers, text, body };
+  }
+
+  /** POST /auth/login as it answered; `ip` goes out as X-Forwarded-For (per-IP limits), `provider` as given. */
+  login(username: string, password: string, options: { ip?: string; provider?: string } = {}): Promise<Reply> {
+    return this.call('POST', '/api/v1/auth/login', {
+      body: { username, password, ...(options.provider ? { provider: options.provider } : {}) },
+      headers: options.ip ? { 'X-Forwarded-For': options.ip } : {},
+    });
+  }
+
+  /** The access token of a login that must succeed. */
+  async token(username: string, password: string): Promise<string> {
+    const reply = await this.login(username, password);
+    if (reply.status !== 200) throw new Error(`login as ${username}: ${reply.status} ${reply.text}`);
+    return String(reply.body['accessToken']);
+  }
+}
+
+/** A client of the gateway at `baseUrl` (a function when the stack starts after the client is made). */
+export function gatewayClient(baseUrl: string | (() => string)): GatewayClient {
+  return new GatewayClient(typeof baseUrl === 'string' ? () => baseUrl : baseUrl);
+}
+
+async function created(what: string, reply: Promise<Reply>): Promise<Reply> {
+  const answer = await reply;
+  if (answer.status !== 201) throw new Error(`${what}: ${answer.status} ${answer.text}`);
+  return answer;
+}
+
+/** Creates tenant `name` as `token`'s holder (201 or the test fails here). */
+export async function makeTenant(client: GatewayClient, token: string, name: string, body: Json = {}): Promise<Json> {
+  return (await created(`create tenant ${name}`, client.call('POST', '/api/v1/tenants', { token, body: { name, ...body } }))).body;
+}
+
+/**
+ * A local user bound to `role` at `scope` by the admin, logged in: their access token and the binding's
+ * id. The binding reaches the services' ability caches through events, so a test that needs it in
+ * force polls for it (`until`).
+ */
+export async function userBoundTo(
+  client: GatewayClient,
+  adminToken: string,
+  user: { name: string; role: string; scope: Scope | Json; password?: string },
+): Promise<{ token: string; bindingId: string }> {
+  const password = user.password ?? `correct horse battery staple ${user.name.length}`;
+  await created(`create user ${user.name}`, client.call('POST', '/api/v1/users', { token: adminToken, body: { name: user.name, password } }));
+  const subject = { kind: 'User', name: user.name };
+  const binding = await created(`bind ${user.name}`, client.call('POST', '/api/v1/rolebindings', { token: adminToken, body: { subject, role: user.role, scope: user.scope } }));
+  return { token: await client.token(user.name, password), bindingId: String(binding.body['id']) };
+}

@@ -1,13 +1,9 @@
 import { connect, JSONCodec, KV, NatsConnection, Subscription } from 'nats';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { LineLog, startTestStack, TestStack, until, waitForStatus } from './support';
+import { CallOptions, gatewayClient, Json, LineLog, startTestStack, TestStack, until, userBoundTo as boundUser, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-tenancy-secret-2026';
-
-interface Json {
-  [key: string]: unknown;
-}
 
 // Tenancy through the gateway's HTTP API, against the real stack (PostgreSQL, NATS, every service).
 describe('tenancy through the gateway', () => {
@@ -26,30 +22,13 @@ describe('tenancy through the gateway', () => {
       for await (const message of sub) seen.push({ subject: message.subject, data: codec.decode(message.data) });
     })();
 
-  const call = async (method: string, path: string, options: { token?: string; body?: unknown } = {}) => {
-    const response = await fetch(`${stack.gatewayUrl}${path}`, {
-      method,
-      headers: {
-        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
-  };
+  const client = gatewayClient(() => stack.gatewayUrl);
+  const call = (method: string, path: string, options: CallOptions = {}) => client.call(method, path, options);
   const items = (body: Json) => body['items'] as Json[];
   const names = (body: Json) => items(body).map((item) => item['name']);
 
   /** A user with a password, bound to `role` at `scope`; returns their access token and binding id. */
-  const userBoundTo = async (name: string, role: string, scope: Json) => {
-    const password = `correct horse battery staple ${name.length}`;
-    expect((await call('POST', '/api/v1/users', { token: admin, body: { name, password } })).status).toBe(201);
-    const binding = await call('POST', '/api/v1/rolebindings', { token: admin, body: { subject: { kind: 'User', name }, role, scope } });
-    expect(binding.status).toBe(201);
-    const login = await call('POST', '/api/v1/auth/login', { body: { username: name, password } });
-    return { token: String(login.body['accessToken']), bindingId: String(binding.body['id']) };
-  };
+  const userBoundTo = (name: string, role: string, scope: Json) => boundUser(client, admin, { name, role, scope });
 
   /**
    * Tenancy learns of bindings from identity's events on JetStream: a state to reach, polled with

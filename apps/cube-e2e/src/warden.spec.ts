@@ -160,20 +160,19 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
   it('registers both clusters through the gateway and turns them normal with one Warden process each', async () => {
     for (const member of [a, b]) {
       expect((await call('POST', '/api/v1/clusters', { name: member.name, kubeconfig: member.server.kubeconfig })).status).toBe(201);
-      // The operator's part (README): the apiserver trusts the CA registration generated for Warden's
-      // serving certificate, and Service cube-warden's Endpoints lead to Warden (here, its process).
+      // The operator's part (README): the apiserver's TokenReview webhook trusts the CA registration
+      // generated for Warden's serving certificate. The quota webhook Warden points at itself.
       const tls = await kubeGet(member.server, '/api/v1/namespaces/cube-system/secrets/cube-warden-webhook-tls');
       member.authn.caBundle = Buffer.from(String((tls.body['data'] as Json)['ca.crt']), 'base64').toString('utf8');
-      const endpoints = await kubeCall(member.server, 'POST', '/api/v1/namespaces/cube-system/endpoints', {
-        apiVersion: 'v1',
-        kind: 'Endpoints',
-        metadata: { name: 'cube-warden', namespace: 'cube-system' },
-        subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'webhooks', port: member.webhookPort }] }],
-      });
-      expect(endpoints.status).toBe(201);
       const webhook = await kubeGet(member.server, '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/cube-warden-quota');
       expect((webhook.body['webhooks'] as Json[])[0]).toMatchObject({ failurePolicy: 'Fail', namespaceSelector: { matchExpressions: [{ key: 'cube.io/tenant', operator: 'Exists' }] } });
       await startWarden(member);
+      // Outside the cluster, Warden serves the quota webhook by URL: it re-points the configuration at itself.
+      await eventually(`${member.name}: the quota webhook by URL`, 30_000, async () => {
+        const pointed = await kubeGet(member.server, '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/cube-warden-quota');
+        const clientConfig = (pointed.body['webhooks'] as Json[])[0]?.['clientConfig'] as Json | undefined;
+        return clientConfig?.['url'] === `https://127.0.0.1:${member.webhookPort}/validate/resourcequotas` && !clientConfig['service'] ? true : undefined;
+      });
     }
     await reaches('member-a', 'normal', 30_000);
     await reaches('member-b', 'normal', 30_000);

@@ -7,7 +7,7 @@ import {
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { LoggerModule } from 'nestjs-pino';
-import { cubeValidationPipe } from '@cube/messaging';
+import { cubeValidationPipe, SERVICE_BUS_ENVIRONMENT, ServiceBusModule } from '@cube/messaging';
 import { CubeMetrics, cubeLoggerParams } from '@cube/observability';
 import { accessTokenVerifierProvider } from './authn/access-token-verifier.provider';
 import { BearerAuthGuard } from './authn/bearer-auth.guard';
@@ -17,7 +17,6 @@ import {
 } from './authn/bearer.strategies';
 import { CredentialVerifier } from './authn/credential-verifier';
 import { RevocationListener } from './authn/revocation-listener';
-import { BusModule } from './bus/bus.module';
 import { AuditController } from './audit/audit.controller';
 import { ClustersController } from './clusters/clusters.controller';
 import { ClusterReach } from './kubeconfig/cluster-reach';
@@ -59,11 +58,14 @@ export class GatewayModule implements NestModule {
         ),
         {
           module: ConfigHolderModule,
-          providers: [{ provide: GATEWAY_ENVIRONMENT, useValue: env }],
-          exports: [GATEWAY_ENVIRONMENT],
+          providers: [
+            { provide: GATEWAY_ENVIRONMENT, useValue: env },
+            { provide: SERVICE_BUS_ENVIRONMENT, useValue: env },
+          ],
+          exports: [GATEWAY_ENVIRONMENT, SERVICE_BUS_ENVIRONMENT],
           global: true,
         },
-        BusModule,
+        ServiceBusModule.forService('gateway'),
         PassportModule,
       ],
       controllers: [

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ServiceBusModule } from '@cube/messaging';
 import { BindingSync } from './access/binding-sync';
 import { RoleBindingsProjection } from './access/role-bindings.projection';
 import { TenancyAccess } from './access/tenancy-access';
@@ -22,6 +23,8 @@ import { TenancyEvents } from './shared/tenancy-events';
 
 /** Tenants → projects → namespaces, the quota ledger, and the desired state of member clusters. */
 @Module({
+  // Requests to identity (the binding snapshot) and clusters (the registry) as the system.
+  imports: [ServiceBusModule.forService('tenancy')],
   controllers: [TenantsHandler, ProjectsHandler, QuotaHandler],
   providers: [
     RoleBindingsProjection,

@@ -7,6 +7,7 @@ import { resolveMemberCluster } from './agent/member-cluster';
 import { untilNatsAnswers } from './agent/nats-reachability';
 import { parseWardenArguments } from './agent/warden-arguments';
 import { WardenAutonomy } from './autonomy/warden-autonomy';
+import { serveWebhooksByUrl } from './webhooks/webhook-endpoint';
 import { WardenModule } from './warden.module';
 
 // Warden runs inside each member cluster and keeps no PostgreSQL: its state comes over NATS.
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
   const params = cubeLoggerParams('warden', process.env['LOG_LEVEL'] ?? 'info');
   Logger.overrideLogger(new PinoNestLogger(new PinoLogger(params), params));
   const autonomy = await WardenAutonomy.start(cluster, { webhookPort: args.webhookPort, stateDir: args.stateDir });
+  // Outside a Pod the Service has no endpoints: before the reconciler applies any ResourceQuota, the
+  // quota webhook must call this process by URL.
+  await serveWebhooksByUrl(cluster, args, autonomy.webhookPort);
   const servers = cluster.settings.natsUrl.split(',').map((url) => url.trim());
   await untilNatsAnswers(servers, () => {
     new Logger('Warden').warn('NATS is not reachable; the webhooks answer from the cache until it is');

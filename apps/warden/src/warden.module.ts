@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceBusModule } from '@cube/messaging';
 import { MemberCluster } from './agent/member-cluster';
 import { MEMBER_CLUSTER } from './agent/member-cluster.provider';
 import { SyncStatus } from './agent/sync-status';
@@ -13,6 +14,8 @@ export class WardenModule {
   static forCluster(cluster: MemberCluster, autonomy: WardenAutonomy): DynamicModule {
     return {
       module: WardenModule,
+      // The JWKS is asked of identity through it.
+      imports: [ServiceBusModule.forService('warden')],
       providers: [
         { provide: MEMBER_CLUSTER, useValue: cluster },
         { provide: WARDEN_AUTONOMY, useValue: autonomy },

@@ -87,12 +87,65 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   info.resource = rest[0] ?? '';
   info.name = rest[1] ?? '';
   info.subresource = rest[2] ?? '';
-  const watch = ['1', 'true'].includes(query.get('watch') ?? '');
-  if (!info.name) {
-    if (info.verb === 'get') info.verb = watch ? 'watch' : 'list';
-    else if (info.verb === 'delete') info.verb = 'deletecollection';
-  } else if (info.verb === 'get' && watch) {
-    info.verb = 'watch';
+  // requestinfo.go: a GET without a name is a list, or a watch when the query says so; a named GET
+  // stays `get` whatever `watch` says (kubectl watches one object by list + metadata.name selector).
+  if (!info.name && info.verb === 'get') {
+    info.verb = queryFlag(query, 'watch') ? 'watch' : 'list';
+    const name = exactFieldMatch(query.get('fieldSelector'), 'metadata.name');
+    if (name !== undefined && isValidPathSegmentName(name)) info.name = name;
   }
+  if (!info.name && info.verb === 'delete') info.verb = 'deletecollection';
   return info;
+}
+
+/**
+ * A boolean query parameter as kube-apiserver decodes it (Convert_Slice_string_To_bool): absent is
+ * false; `0` and `false` (any case) are false; any other value, the empty one included, is true.
+ */
+export function queryFlag(query: URLSearchParams, name: string): boolean {
+  const value = query.get(name);
+  if (value === null) return false;
+  return value !== '0' && value.toLowerCase() !== 'false';
+}
+
+/** Splits on `separator` not escaped by a backslash (fields.ParseSelector's escaping). */
+function splitUnescaped(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index] ?? '';
+    if (char === '\\' && index + 1 < text.length) {
+      current += char + (text[index + 1] ?? '');
+      index++;
+    } else if (char === separator) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+/**
+ * The value a field selector requires `field` to equal (`field=value` or `field==value` among its
+ * and-ed terms), as fields.Selector.RequiresExactMatch; undefined when it requires none or does not parse.
+ */
+function exactFieldMatch(selector: string | null, field: string): string | undefined {
+  if (!selector) return undefined;
+  let match: string | undefined;
+  for (const term of splitUnescaped(selector, ',')) {
+    const parsed = /^(.*?)(!=|==|=)(.*)$/s.exec(term);
+    if (!parsed) return undefined;
+    const [, key = '', operator, value = ''] = parsed;
+    if (key.trim() === '') return undefined;
+    if (match === undefined && key.trim() === field && operator !== '!=') match = value.replace(/\\(.)/g, '$1');
+  }
+  return match;
+}
+
+/** path.IsValidPathSegmentName: a name that can stand as one path segment. */
+function isValidPathSegmentName(name: string): boolean {
+  return name !== '.' && name !== '..' && !name.includes('/') && !name.includes('%');
 }

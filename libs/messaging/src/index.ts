@@ -3,3 +3,4 @@ export * from './rpc-error.filter';
 export * from './validation';
 export * from './service-requester';
 export * from './jetstream';
+export * from './service-bus';

@@ -28,10 +28,15 @@ export const REDACTED_PATHS = [
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** The caller's request id (`x-request-id`) when it is sane, otherwise a fresh one. */
+export function acceptRequestId(req: IncomingMessage): string {
+  const offered = req.headers[REQUEST_ID_HEADER];
+  return typeof offered === 'string' && REQUEST_ID_PATTERN.test(offered) ? offered : randomUUID();
+}
+
 /** Takes the caller's request id when it is sane, otherwise makes one; echoes it on the response. */
 export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
-  const offered = req.headers[REQUEST_ID_HEADER];
-  const id = typeof offered === 'string' && REQUEST_ID_PATTERN.test(offered) ? offered : randomUUID();
+  const id = acceptRequestId(req);
   res.setHeader(REQUEST_ID_HEADER, id);
   return id;
 }

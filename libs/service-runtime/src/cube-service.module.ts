@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { CubeService } from '@cube/contracts';
-import { cubeValidationPipe, JetStreamModule, RpcErrorFilter } from '@cube/messaging';
+import { cubeValidationPipe, JetStreamModule, RpcErrorFilter, SERVICE_BUS_ENVIRONMENT } from '@cube/messaging';
 import { CUBE_VERSION, cubeLoggerParams, RpcRequestContextInterceptor } from '@cube/observability';
 import { serviceDataSourceOptions, ServiceDatabaseOptions } from '@cube/persistence';
 import { BaseEnvironment, DatabaseServiceEnvironment } from './environment';
@@ -67,6 +67,8 @@ export class CubeServiceModule {
       providers: [
         { provide: SERVICE_ENVIRONMENT, useValue: environment },
         { provide: SERVICE_NAME, useValue: service },
+        // What ServiceBusModule.forService(service) reads, for the services that call others.
+        { provide: SERVICE_BUS_ENVIRONMENT, useValue: environment },
         { provide: APP_INTERCEPTOR, useClass: RpcRequestContextInterceptor },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
@@ -74,7 +76,7 @@ export class CubeServiceModule {
         DependencyProbe,
         StartedVersionRecorder,
       ],
-      exports: [SERVICE_ENVIRONMENT, SERVICE_NAME],
+      exports: [SERVICE_ENVIRONMENT, SERVICE_NAME, SERVICE_BUS_ENVIRONMENT],
       global: true,
     };
   }

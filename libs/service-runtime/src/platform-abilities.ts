@@ -12,7 +12,7 @@ const SYSTEM_ABILITY: PlatformAbility = createMongoAbility<PlatformAbility>([{ a
  * The CASL ability of an envelope's actor, for services that do not keep their own copy of the
  * bindings (clusters, audit). Bindings belong to identity (another schema), so they are asked for
  * over NATS (`me` as the actor) and cached in an AbilityCache; binding events drop the cache. The
- * app provides the ServiceRequester (its own NATS client with its request deadline).
+ * app provides the ServiceRequester by importing `ServiceBusModule.forService(<service>)`.
  */
 @Injectable()
 export class PlatformAbilities implements OnModuleInit, OnModuleDestroy {

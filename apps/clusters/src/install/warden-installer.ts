@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { CubeError, WARDEN_NAME, WARDEN_NAMESPACE, WardenSettings } from '@cube/contracts';
-import { applyObject, classifyKubeCallFailure, deleteObjectIfPresent, makeWebhookCertificates, withDeadline } from '@cube/kube';
+import { applyObject, classifyKubeCallFailure, CUBE_FIELD_MANAGER, deleteObjectIfPresent, makeWebhookCertificates, withDeadline } from '@cube/kube';
 import { wardenManifests } from './warden-manifests';
 
-/** Field manager of everything the control plane applies (Warden applies desired state as `cube-warden`). */
-export const CUBE_FIELD_MANAGER = 'cube';
+export { CUBE_FIELD_MANAGER };
 
 /**
  * Installs Warden into a member cluster by server-side apply (field manager `cube`), so running it

@@ -1,6 +1,6 @@
 import { KubernetesObject } from '@kubernetes/client-node';
 import { QUOTA_WEBHOOK_PATH, WARDEN_NAME, WARDEN_NAMESPACE, WARDEN_STATE_DIR, WARDEN_WEBHOOK_PORT, WARDEN_WEBHOOK_TLS_SECRET, WardenSettings } from '@cube/contracts';
-import { WebhookCertificates } from '@cube/kube';
+import { QUOTA_WEBHOOK_CONFIGURATION, quotaWebhookConfiguration, WARDEN_INSTALL_LABELS, WebhookCertificates } from '@cube/kube';
 
 export interface WardenInstallInput {
   settings: WardenSettings;
@@ -11,11 +11,10 @@ export interface WardenInstallInput {
 /** A manifest: any kind, with its own fields beside apiVersion/kind/metadata. */
 export type Manifest = KubernetesObject & Record<string, unknown>;
 
-export { QUOTA_WEBHOOK_PATH, WARDEN_WEBHOOK_PORT };
-export const QUOTA_WEBHOOK_CONFIGURATION = 'cube-warden-quota';
+export { QUOTA_WEBHOOK_CONFIGURATION, QUOTA_WEBHOOK_PATH, WARDEN_WEBHOOK_PORT };
 
 // Not `cube.io/managed-by=cube`: that label marks desired state, which Warden's resync may delete.
-const labels = { 'app.kubernetes.io/name': WARDEN_NAME, 'app.kubernetes.io/part-of': 'cube' };
+const labels = WARDEN_INSTALL_LABELS;
 const meta = (name: string, namespaced = true) => ({ name, ...(namespaced ? { namespace: WARDEN_NAMESPACE } : {}), labels });
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -31,6 +30,13 @@ const WARDEN_RULES = [
     apiGroups: ['rbac.authorization.k8s.io'],
     resources: ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'],
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'bind', 'escalate'],
+  },
+  // `--webhook-url`: Warden re-points its own quota webhook at a URL (server-side apply is a patch).
+  {
+    apiGroups: ['admissionregistration.k8s.io'],
+    resources: ['validatingwebhookconfigurations'],
+    resourceNames: [QUOTA_WEBHOOK_CONFIGURATION],
+    verbs: ['get', 'patch'],
   },
 ];
 
@@ -115,26 +121,7 @@ export function wardenManifests(input: WardenInstallInput): Manifest[] {
         },
       },
     },
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingWebhookConfiguration',
-      metadata: meta(QUOTA_WEBHOOK_CONFIGURATION, false),
-      webhooks: [
-        {
-          name: 'resourcequotas.warden.cube.io',
-          admissionReviewVersions: ['v1'],
-          sideEffects: 'None',
-          // Warden serves it (from its cache when the control plane is away): a failed call refuses
-          // the write, so the tenant invariant cannot lapse while Warden is down. The
-          // namespaceSelector keeps that outage from blocking quotas outside Cube's namespaces.
-          failurePolicy: 'Fail',
-          timeoutSeconds: 5,
-          clientConfig: { service: { namespace: WARDEN_NAMESPACE, name: WARDEN_NAME, path: QUOTA_WEBHOOK_PATH, port: 443 }, caBundle: b64(webhook.caCert) },
-          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['resourcequotas'], scope: 'Namespaced' }],
-          // Only Cube-managed namespaces: those tenancy labels with their tenant.
-          namespaceSelector: { matchExpressions: [{ key: 'cube.io/tenant', operator: 'Exists' }] },
-        },
-      ],
-    },
+    // By Service reference: Warden in its Pod. A Warden run outside the cluster re-points it at its URL.
+    quotaWebhookConfiguration({ service: true }, webhook.caCert),
   ];
 }

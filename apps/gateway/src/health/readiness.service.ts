@@ -1,9 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
 import { Subscription } from 'rxjs';
 import { CONTROL_PLANE_SERVICES, ControlPlaneService, CubeError, HealthReply, Subjects } from '@cube/contracts';
-import { ServiceRequester } from '@cube/messaging';
-import { NATS_CLIENT } from '../bus/bus.module';
+import { ServiceBus, ServiceRequester } from '@cube/messaging';
 import { GATEWAY_ENVIRONMENT } from '../config/tokens';
 import { GatewayEnvironment } from '../config/gateway-environment';
 
@@ -28,10 +26,10 @@ export class ReadinessService implements OnModuleDestroy {
 
   constructor(
     private readonly requester: ServiceRequester,
-    @Inject(NATS_CLIENT) private readonly client: ClientProxy,
+    private readonly bus: ServiceBus,
     @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
   ) {
-    this.statusSubscription = this.client.status.subscribe((status) => {
+    this.statusSubscription = this.bus.client.status.subscribe((status) => {
       this.natsConnected = status === 'connected';
     });
   }
@@ -41,10 +39,6 @@ export class ReadinessService implements OnModuleDestroy {
   }
 
   async check(requestId: string): Promise<Readiness> {
-    await this.client.connect().then(
-      () => undefined,
-      () => undefined,
-    );
     const answers = await Promise.all(CONTROL_PLANE_SERVICES.map((service) => this.ping(service, requestId)));
     const services: Readiness['services'] = {};
     const missing: ControlPlaneService[] = [];

@@ -42,4 +42,12 @@ describe('isStreamingRequest', () => {
     expect(streaming('/api/v1/namespaces/a/pods/p/log')).toBe(false);
     expect(streaming('/api/v1/namespaces/a/pods')).toBe(false);
   });
+
+  it('reads the flags as kube-apiserver does: on unless 0 or false in any case, and a named GET is no watch', () => {
+    expect(streaming('/api/v1/namespaces/a/pods?watch=TRUE')).toBe(true);
+    expect(streaming('/api/v1/namespaces/a/pods/p/log?follow=yes')).toBe(true);
+    expect(streaming('/api/v1/namespaces/a/pods?watch=False')).toBe(false);
+    expect(streaming('/api/v1/namespaces/a/pods/p/log?follow=0')).toBe(false);
+    expect(streaming('/api/v1/namespaces/a/pods/p?watch=true')).toBe(false);
+  });
 });

@@ -1,4 +1,4 @@
-import { RequestInfo } from '@cube/kube';
+import { queryFlag, RequestInfo } from '@cube/kube';
 
 /** Connect subresources that upgrade to a stream (audited like writes: they run code in the cluster). */
 const STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
@@ -12,8 +12,10 @@ export function isAudited(info: RequestInfo, auditReads: boolean): boolean {
   return auditReads || !READ_VERBS.has(info.verb);
 }
 
-/** Responses that must reach the client as the member writes them (watch events, followed logs). */
+/**
+ * Responses that must reach the client as the member writes them (watch events, followed logs).
+ * Whether it is a watch is the parsed verb's call (a named GET with `?watch=true` is a plain get).
+ */
 export function isStreamingRequest(info: RequestInfo, query: URLSearchParams): boolean {
-  const flag = (name: string) => ['1', 'true'].includes(query.get(name) ?? '');
-  return info.verb === 'watch' || flag('watch') || flag('follow');
+  return info.verb === 'watch' || queryFlag(query, 'follow');
 }

@@ -1,45 +1,28 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { connect, ConnectionOptions, JSONCodec, NatsConnection } from 'nats';
+import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
+import { JSONCodec, NatsConnection } from 'nats';
 import { ClusterEventSubjects, CubeEvent } from '@cube/contracts';
-import { AuditPublisher, AuditRecordInput } from '@cube/messaging';
-import { GatewayEnvironment } from '../config/gateway-environment';
-import { GATEWAY_ENVIRONMENT } from '../config/tokens';
+import { AuditPublisher, AuditRecordInput, ServiceBus } from '@cube/messaging';
 import { ClusterConnections } from './cluster-connections';
 
 /**
- * The proxy's NATS connection: cluster events drop what the proxy cached about a cluster, and audit
- * records of proxied writes go to `CUBE_AUDIT` (with AuditPublisher's outbox across NATS restarts).
- * NATS down at start does not stop the gateway: it keeps connecting in the background, and until it
- * is connected audited requests are refused (an audit record is never dropped silently).
+ * The proxy's use of the gateway's NATS connection: cluster events drop what the proxy cached about a
+ * cluster, and audit records of proxied writes go to `CUBE_AUDIT` (with AuditPublisher's outbox across
+ * NATS restarts). NATS down at start does not stop the gateway: the shared connection keeps connecting
+ * in the background, and until it is connected audited requests are refused (an audit record is never
+ * dropped silently).
  */
 @Injectable()
-export class ProxyBus implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(ProxyBus.name);
-  private connection: NatsConnection | undefined;
+export class ProxyBus implements OnModuleInit, BeforeApplicationShutdown {
   private publisher: AuditPublisher | undefined;
   private closing = false;
 
   constructor(
     private readonly connections: ClusterConnections,
-    @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
+    private readonly bus: ServiceBus,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    const options: ConnectionOptions = {
-      servers: this.env.NATS_URL.split(',').map((url) => url.trim()),
-      name: 'cube-gateway-proxy',
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-    };
-    try {
-      await this.attach(await connect(options));
-    } catch (error: unknown) {
-      this.logger.warn({ err: error }, 'NATS not reachable; the API proxy refuses audited requests until it is');
-      void connect({ ...options, waitOnFirstConnect: true }).then(
-        (connection) => this.attach(connection),
-        (retryError: unknown) => this.logger.error({ err: retryError }, 'NATS connection for the API proxy failed'),
-      );
-    }
+  onModuleInit(): void {
+    this.bus.onConnection((connection) => this.attach(connection));
   }
 
   /** True once audit records can be published (or queued in the outbox). */
@@ -52,19 +35,15 @@ export class ProxyBus implements OnModuleInit, OnApplicationShutdown {
     await this.publisher.record(record);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the shared connection closes (in onApplicationShutdown), so queued records still go out. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     await this.publisher?.flush(5000).catch(() => undefined);
     this.publisher?.close();
-    await this.connection?.drain().catch(() => undefined);
   }
 
   private async attach(connection: NatsConnection): Promise<void> {
-    if (this.closing) {
-      await connection.close();
-      return;
-    }
-    this.connection = connection;
+    if (this.closing) return;
     const codec = JSONCodec<CubeEvent>();
     for (const subject of Object.values(ClusterEventSubjects)) {
       connection.subscribe(subject, {

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { acceptRequestId } from '@cube/observability';
 import { KubeApiProxy, PROXY_PREFIX } from './kube-api-proxy';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
  * WebSocket upgrades (exec, attach, port-forward) never reach Express: Node hands them to the HTTP
@@ -26,9 +24,7 @@ export class ProxyUpgrades implements OnApplicationBootstrap {
         if (server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      const offered = req.headers['x-request-id'];
-      const requestId = typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID();
-      void this.proxy.handleUpgrade(req, socket, head, requestId);
+      void this.proxy.handleUpgrade(req, socket, head, acceptRequestId(req));
     });
   }
 }

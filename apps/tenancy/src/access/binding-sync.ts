@@ -1,16 +1,15 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { NatsConnection } from 'nats';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CubeEvent, eventSubject, IdentitySubjects, Page, RoleBinding } from '@cube/contracts';
-import { DurableSubscribers, JETSTREAM_CONNECTION, RecentEventIds } from '@cube/messaging';
+import { DurableSubscribers, RecentEventIds, ServiceBus } from '@cube/messaging';
 import { DesiredStateWriter } from '../desired-state/desired-state-writer';
 import { MemberClusters } from '../desired-state/member-clusters';
 import { HierarchyRepository, toNamespace } from '../hierarchy/hierarchy.repository';
-import { requestAsSystem } from '../shared/system-request';
 import { RoleBindingsProjection } from './role-bindings.projection';
 
 const RESYNC_RETRY_MS = 1000;
 /** ListRoleBindingsQuery's largest page. */
 const SNAPSHOT_PAGE = 500;
+const SNAPSHOT_TIMEOUT_MS = 5000;
 
 /**
  * Keeps the binding projection current: a durable JetStream consumer of identity's binding events
@@ -31,7 +30,7 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly desired: DesiredStateWriter,
     private readonly members: MemberClusters,
     private readonly subscribers: DurableSubscribers,
-    @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
+    private readonly bus: ServiceBus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -91,8 +90,8 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private bindingPage(cursor: string | null): Promise<Page<RoleBinding>> {
-    const target = { service: 'identity', subject: IdentitySubjects.bindingList, timeoutMs: 5000, what: 'list role bindings' };
-    return requestAsSystem<Page<RoleBinding>>(this.nats, target, { limit: SNAPSHOT_PAGE, ...(cursor ? { cursor } : {}) });
+    const payload = { limit: SNAPSHOT_PAGE, ...(cursor ? { cursor } : {}) };
+    return this.bus.requestAsSystem<Page<RoleBinding>>('identity', IdentitySubjects.bindingList, payload, { timeoutMs: SNAPSHOT_TIMEOUT_MS });
   }
 
   private async reached(binding: RoleBinding, change: 'add' | 'remove'): Promise<void> {

@@ -1,10 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
+import { Injectable } from '@nestjs/common';
 import { ClustersSubjects, ClusterView, CubeError, Page } from '@cube/contracts';
-import { JETSTREAM_CONNECTION } from '@cube/messaging';
-import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
-import type { BaseEnvironment } from '@cube/service-runtime';
-import { requestAsSystem } from '../shared/system-request';
+import { ServiceBus } from '@cube/messaging';
 
 /**
  * Whether a cluster is registered, asked of the clusters service (it owns the registry; tenancy
@@ -13,10 +9,7 @@ import { requestAsSystem } from '../shared/system-request';
  */
 @Injectable()
 export class ClusterRegistry {
-  constructor(
-    @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
-    @Inject(SERVICE_ENVIRONMENT) private readonly env: BaseEnvironment,
-  ) {}
+  constructor(private readonly bus: ServiceBus) {}
 
   /** 422 naming the `cluster` field when it is not registered; 503 when the clusters service does not answer. */
   async requireRegistered(cluster: string): Promise<void> {
@@ -37,7 +30,7 @@ export class ClusterRegistry {
     const names: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Page<ClusterView> = await this.ask(ClustersSubjects.list, { limit: 500, ...(cursor ? { cursor } : {}) }, 'list the registered clusters');
+      const page: Page<ClusterView> = await this.ask(ClustersSubjects.list, { limit: 500, ...(cursor ? { cursor } : {}) });
       names.push(...page.items.map((cluster) => cluster.name));
       cursor = page.nextCursor;
     } while (cursor);
@@ -45,10 +38,10 @@ export class ClusterRegistry {
   }
 
   private get(cluster: string): Promise<ClusterView> {
-    return this.ask(ClustersSubjects.get, { name: cluster }, `answer whether cluster "${cluster}" is registered`);
+    return this.ask(ClustersSubjects.get, { name: cluster });
   }
 
-  private ask<TReply>(subject: string, payload: unknown, what: string): Promise<TReply> {
-    return requestAsSystem<TReply>(this.nats, { service: 'clusters', subject, timeoutMs: this.env.CUBE_REQUEST_TIMEOUT_MS, what }, payload);
+  private ask<TReply>(subject: string, payload: unknown): Promise<TReply> {
+    return this.bus.requestAsSystem<TReply>('clusters', subject, payload);
   }
 }

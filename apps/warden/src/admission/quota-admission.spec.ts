@@ -2,8 +2,8 @@ import { TenantLedgerEntry } from '@cube/contracts';
 import { quotaAdmission } from './quota-admission';
 
 const ledger: TenantLedgerEntry[] = [{ tenant: 'acme', cluster: 'a', hard: { 'requests.cpu': '2' }, namespaces: { 'team-a': { 'requests.cpu': '1' }, 'team-b': { 'requests.cpu': '1' } }, version: 1 }];
-const admit = quotaAdmission({ ledger: () => ledger, trustedUsers: () => new Set(['system:serviceaccount:cube-system:cube-warden']) });
-const review = (username: string, operation = 'UPDATE') => ({
+const admit = quotaAdmission({ ledger: () => ledger, trustedUsers: () => new Set(['system:serviceaccount:cube-system:cube-warden']), fieldManager: 'cube-warden' });
+const review = (username: string, operation = 'UPDATE', fieldManager = 'kubectl-edit') => ({
   apiVersion: 'admission.k8s.io/v1',
   kind: 'AdmissionReview',
   request: {
@@ -14,6 +14,7 @@ const review = (username: string, operation = 'UPDATE') => ({
     userInfo: { username },
     object: { metadata: { name: 'cube-quota' }, spec: { hard: { 'requests.cpu': '5' } } },
     oldObject: { spec: { hard: { 'requests.cpu': '1' } } },
+    options: { kind: `${operation === 'CREATE' ? 'Create' : 'Update'}Options`, apiVersion: 'meta.k8s.io/v1', fieldManager },
   },
 });
 
@@ -25,7 +26,11 @@ describe('quotaAdmission', () => {
   });
 
   it('lets Warden\'s own writes pass', async () => {
-    expect(await admit(review('system:serviceaccount:cube-system:cube-warden'))).toMatchObject({ response: { uid: 'u-1', allowed: true } });
+    expect(await admit(review('system:serviceaccount:cube-system:cube-warden', 'UPDATE', 'cube-warden'))).toMatchObject({ response: { uid: 'u-1', allowed: true } });
+  });
+
+  it('judges a write by Warden\'s user under another field manager (the operator sharing its kubeconfig)', async () => {
+    expect(await admit(review('system:serviceaccount:cube-system:cube-warden', 'UPDATE', 'kubectl-edit'))).toMatchObject({ response: { allowed: false, status: { code: 403 } } });
   });
 
   it('answers a body that is not an AdmissionReview request with a refusal, not an exception', async () => {

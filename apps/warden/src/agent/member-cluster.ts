@@ -9,8 +9,8 @@ import { WardenStartError } from './warden-start-error';
 export interface MemberCluster {
   kubeConfig: KubeConfig;
   settings: WardenSettings;
-  /** The webhooks' serving certificate registration installed (`cube-system/cube-warden-webhook-tls`). */
-  serving: { cert: string; key: string };
+  /** The webhooks' serving certificate registration installed (`cube-system/cube-warden-webhook-tls`) and the CA that signed it. */
+  serving: { cert: string; key: string; caCert: string };
 }
 
 export { WardenStartError };
@@ -73,9 +73,11 @@ async function readSettings(kubeConfig: KubeConfig): Promise<WardenSettings> {
   return settings;
 }
 
-async function readServingCertificate(kubeConfig: KubeConfig): Promise<{ cert: string; key: string }> {
+async function readServingCertificate(kubeConfig: KubeConfig): Promise<MemberCluster['serving']> {
   const field = await readSecret(kubeConfig, WARDEN_WEBHOOK_TLS_SECRET);
-  const serving = { cert: field('tls.crt'), key: field('tls.key') };
-  if (!serving.cert || !serving.key) throw new WardenStartError(`Secret ${WARDEN_NAMESPACE}/${WARDEN_WEBHOOK_TLS_SECRET} lacks tls.crt or tls.key`);
+  const serving = { cert: field('tls.crt'), key: field('tls.key'), caCert: field('ca.crt') };
+  if (!serving.cert || !serving.key || !serving.caCert) {
+    throw new WardenStartError(`Secret ${WARDEN_NAMESPACE}/${WARDEN_WEBHOOK_TLS_SECRET} lacks tls.crt, tls.key or ca.crt`);
+  }
   return serving;
 }

@@ -18,4 +18,19 @@ describe('parseWardenArguments', () => {
     expect(() => parseWardenArguments(['--webhook-port', 'https'])).toThrow(WardenStartError);
     expect(() => parseWardenArguments(['--webhook-port', '70000'])).toThrow('--webhook-port must be a port number');
   });
+
+  it('serves the webhooks by URL outside a Pod: its own loopback address unless --webhook-url is given', () => {
+    expect(parseWardenArguments(['--cluster', 'a']).webhookEndpoint).toEqual({ kind: 'service' });
+    expect(parseWardenArguments(['--kubeconfig', 'k']).webhookEndpoint).toEqual({ kind: 'loopback' });
+    expect(parseWardenArguments(['--kubeconfig', 'k', '--webhook-url', 'https://warden.example.com:9443/cube/']).webhookEndpoint).toEqual({
+      kind: 'url',
+      url: 'https://warden.example.com:9443/cube',
+    });
+  });
+
+  it('refuses a webhook URL the apiserver could not call', () => {
+    expect(() => parseWardenArguments(['--webhook-url', 'http://127.0.0.1:9443'])).toThrow('--webhook-url must be an https:// URL');
+    expect(() => parseWardenArguments(['--webhook-url', 'https://127.0.0.1:9443/?x=1'])).toThrow(WardenStartError);
+    expect(() => parseWardenArguments(['--webhook-url', 'not a url'])).toThrow('--webhook-url must be an https URL');
+  });
 });

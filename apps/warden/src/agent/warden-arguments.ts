@@ -13,13 +13,42 @@ export interface WardenArguments {
   webhookPort: number;
   /** The autonomy cache: in the Pod's emptyDir, or a directory per cluster under the temp dir outside one. */
   stateDir: string;
+  /** How the member kube-apiserver reaches the webhooks (see WebhookEndpoint). */
+  webhookEndpoint: WebhookEndpoint;
 }
 
-/** `--cluster <name> --kubeconfig <file> [--webhook-port <port>] [--state-dir <dir>]` (issue 7: "Running Warden outside a cluster"). */
+/**
+ * `service`: through `cube-system/cube-warden` (Warden in its Pod, as registration installs it);
+ * `loopback`: Warden's own `https://127.0.0.1:<webhook port>` (outside a cluster, the default with
+ * `--kubeconfig`); `url`: the base URL given with `--webhook-url` (the webhook paths are appended).
+ */
+export type WebhookEndpoint = { kind: 'service' } | { kind: 'loopback' } | { kind: 'url'; url: string };
+
+function parseWebhookUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new WardenStartError(`--webhook-url must be an https URL, not "${text}"`);
+  }
+  // kube-apiserver calls webhooks only over TLS, and a URL webhook may carry no query or fragment.
+  if (url.protocol !== 'https:' || url.search || url.hash || url.username || url.password) {
+    throw new WardenStartError('--webhook-url must be an https:// URL without user, query or fragment');
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** `--cluster <name> --kubeconfig <file> [--webhook-port <port>] [--webhook-url <url>] [--state-dir <dir>]` (issue 7: "Running Warden outside a cluster"; #14: webhooks by URL). */
 export function parseWardenArguments(argv: string[]): WardenArguments {
   const { values } = parseArgs({
     args: argv,
-    options: { cluster: { type: 'string' }, kubeconfig: { type: 'string' }, 'webhook-port': { type: 'string' }, 'state-dir': { type: 'string' } },
+    options: {
+      cluster: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'webhook-port': { type: 'string' },
+      'webhook-url': { type: 'string' },
+      'state-dir': { type: 'string' },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -28,5 +57,9 @@ export function parseWardenArguments(argv: string[]): WardenArguments {
   const port = values['webhook-port'] === undefined ? (values.kubeconfig ? 0 : WARDEN_WEBHOOK_PORT) : Number(values['webhook-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new WardenStartError('--webhook-port must be a port number (0-65535)');
   const stateDir = values['state-dir'] ?? (values.kubeconfig ? join(tmpdir(), `cube-warden-${values.cluster ?? 'default'}`) : WARDEN_STATE_DIR);
-  return { cluster: values.cluster, kubeconfig: values.kubeconfig, webhookPort: port, stateDir };
+  // Outside a Pod no Service leads to this process: the apiserver must call it by URL.
+  const given = values['webhook-url'];
+  const webhookEndpoint: WebhookEndpoint =
+    given !== undefined ? { kind: 'url', url: parseWebhookUrl(given) } : values.kubeconfig ? { kind: 'loopback' } : { kind: 'service' };
+  return { cluster: values.cluster, kubeconfig: values.kubeconfig, webhookPort: port, stateDir, webhookEndpoint };
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { AccessTokenVerifier, JwksKeySet } from '@cube/auth';
-import { desiredStateBucket } from '@cube/messaging';
+import { desiredStateBucket, ServiceBus } from '@cube/messaging';
 import { API_TOKEN_VERIFIERS_BUCKET, ApiTokenVerifierEntry, QUOTA_WEBHOOK_PATH, quotaLedgerBucket, TenantLedgerEntry, TOKEN_REVIEW_PATH } from '@cube/contracts';
 import { quotaAdmission } from '../admission/quota-admission';
 import { MemberCluster } from '../agent/member-cluster';
@@ -10,6 +10,7 @@ import { DisabledUsers } from '../authn/disabled-users';
 import { JwksSource } from '../authn/jwks-source';
 import { reviewToken, TokenReview } from '../authn/token-review';
 import { applyCachedDesiredState } from '../reconciler/cached-desired-state';
+import { WARDEN_FIELD_MANAGER } from '../reconciler/desired-state-reconciler';
 import { WebhookServer } from '../webhooks/webhook-server';
 import { KvMirror } from './kv-mirror';
 import { StateCache } from './state-cache';
@@ -70,9 +71,9 @@ export class WardenAutonomy {
     return autonomy;
   }
 
-  /** Called once the NATS connection exists: follow the buckets, refresh the JWKS. */
-  attach(nats: NatsConnection): void {
-    this.jwks.use(nats);
+  /** Called once the NATS connection exists: follow the buckets, refresh the JWKS (asked through the service bus). */
+  attach(nats: NatsConnection, bus: ServiceBus): void {
+    this.jwks.use(bus);
     this.ledger.follow(nats);
     this.apiTokens.follow(nats);
     this.desired.follow(nats);
@@ -123,7 +124,7 @@ export class WardenAutonomy {
       ...(options.webhookHost ? { host: options.webhookHost } : {}),
       routes: {
         [TOKEN_REVIEW_PATH]: (review) => reviewToken(review as TokenReview, authority),
-        [QUOTA_WEBHOOK_PATH]: quotaAdmission({ ledger: () => this.ledger.values(), trustedUsers: () => this.trusted }),
+        [QUOTA_WEBHOOK_PATH]: quotaAdmission({ ledger: () => this.ledger.values(), trustedUsers: () => this.trusted, fieldManager: WARDEN_FIELD_MANAGER }),
       },
     });
     this.logger.log({ port: this.server.port }, 'webhooks (TokenReview, ResourceQuota) served');

@@ -185,6 +185,22 @@ export function applyDecodeDefaults(
       defaultTemplate(s);
       break;
     }
+    case 'admissionregistration.k8s.io/ValidatingWebhookConfiguration':
+    case 'admissionregistration.k8s.io/MutatingWebhookConfiguration':
+      // SetDefaults_ValidatingWebhook / SetDefaults_MutatingWebhook and SetDefaults_Rule (admissionregistration/v1).
+      for (const hook of (o.webhooks as Obj[] | undefined) ?? []) {
+        if (!isObject(hook)) continue;
+        setDefault(hook, 'failurePolicy', 'Fail');
+        setDefault(hook, 'matchPolicy', 'Equivalent');
+        setDefault(hook, 'namespaceSelector', {});
+        setDefault(hook, 'objectSelector', {});
+        setDefault(hook, 'timeoutSeconds', 10);
+        if (kind === 'MutatingWebhookConfiguration')
+          setDefault(hook, 'reinvocationPolicy', 'Never');
+        for (const rule of (hook.rules as Obj[] | undefined) ?? [])
+          if (isObject(rule)) setDefault(rule, 'scope', '*');
+      }
+      break;
     case 'batch/CronJob': {
       const s = obj(o, 'spec');
       setDefault(s, 'concurrencyPolicy', 'Allow');

@@ -181,3 +181,122 @@ describe('fidelity with a real kube-apiserver v1.32', () => {
     'watch-configmaps-timeout: captures the real watch cache lagging behind etcd (ResourceVersionTooLarge); our store never lags, see watch.spec.ts for the future-resourceVersion case',
   );
 });
+
+// The second reference set (README "Second set"): namespace ref3 of the same kind of cluster.
+describe('fidelity with a real kube-apiserver v1.32: subresources and access reviews', () => {
+  let server: KubeServer;
+
+  beforeAll(async () => {
+    server = await startKubeServer({ name: 'fidelity-2' });
+    const t = (g: string, p: string) =>
+      server.registry.findAnyVersion(g, p) as NonNullable<
+        ReturnType<typeof server.registry.findAnyVersion>
+      >;
+    await server.api.create(
+      t('', 'namespaces'),
+      undefined,
+      // The label of the reference's webhook namespaceSelector (vwc-url-create).
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'ref3', labels: { 'ref-webhook': 'on' } },
+      },
+      ADMIN,
+    );
+    // alice may view ref3 and nothing else: the user `kubectl auth can-i --list` was asked for.
+    await server.api.create(
+      t('rbac.authorization.k8s.io', 'rolebindings'),
+      'ref3',
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'alice-view' },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'view',
+        },
+        subjects: [
+          {
+            apiGroup: 'rbac.authorization.k8s.io',
+            kind: 'User',
+            name: 'alice',
+          },
+        ],
+      },
+      ADMIN,
+    );
+    await server.api.create(
+      t('apps', 'deployments'),
+      'ref3',
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'web', image: 'nginx' }] },
+          },
+        },
+      },
+      ADMIN,
+    );
+    await server.settled();
+  });
+
+  afterAll(() => server.stop());
+
+  async function replay(
+    name: string,
+    adjust?: (expected: ReferenceExchange) => void,
+  ) {
+    const ref = loadReference(name);
+    adjust?.(ref);
+    const req = fromCurl(ref.request);
+    const res = await rawRequest(server, {
+      ...req,
+      headers: { 'User-Agent': 'curl/8.5.0', ...req.headers },
+    });
+    expect({
+      status: res.status,
+      contentType: res.contentType,
+      body: normalize(res.json()),
+    }).toEqual({
+      status: ref.status,
+      contentType: ref.contentType,
+      body: normalize(ref.body),
+    });
+  }
+
+  // autoscaling/v1 ScaleSpec.replicas is `int32 json:"replicas,omitempty"`: 0 is not written.
+  it('answers the Scale of a 0-replica Deployment with an empty spec', () =>
+    replay('deploy-scale-zero'));
+
+  it('answers a SelfSubjectRulesReview for a user bound to view with the bootstrap rules', () =>
+    replay('ssrr-view', (ref) => {
+      // The reference cluster was OpenShift-flavoured: its bootstrap policy adds the ClusterRole
+      // system:openshift:public-info-viewer (GET /.well-known, /.well-known/*) for everyone;
+      // upstream kube 1.32's policy.go has no such role.
+      const status = (
+        ref.body as {
+          status: { nonResourceRules: { nonResourceURLs: string[] }[] };
+        }
+      ).status;
+      status.nonResourceRules = status.nonResourceRules.filter(
+        (r) => !r.nonResourceURLs.includes('/.well-known'),
+      );
+    }));
+
+  // Why Warden outside a cluster serves its webhooks by URL (issue #14): loopback Endpoints are refused,
+  // a webhook by URL is accepted, and a fail-closed one that nobody serves refuses the write with a 500.
+  it('refuses Endpoints in the loopback range', () =>
+    replay('endpoints-loopback-invalid'));
+  it('creates a ValidatingWebhookConfiguration by URL with the defaults', () =>
+    replay('vwc-url-create'));
+  // The configuration vwc-url-create made: by URL, nobody listening, failurePolicy Fail.
+  it('refuses a ResourceQuota when its fail-closed webhook cannot be called', () =>
+    replay('rq-webhook-unreachable'));
+});

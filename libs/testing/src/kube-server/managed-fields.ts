@@ -27,9 +27,19 @@ const LIST_KEYS: Record<string, string[]> = {
   imagePullSecrets: ['name'],
   hostAliases: ['ip'],
   resourceClaims: ['name'],
+  // admissionregistration/v1 (Validating|Mutating)WebhookConfiguration.webhooks.
+  webhooks: ['name'],
 };
+/**
+ * Associative lists serialised without omitempty: the empty Go object the field manager compares a
+ * create against already holds them (as null), so they are modified, not added, and are no member
+ * ("."); every other associative list is (kube's containers vs. a configuration's webhooks).
+ */
+const LISTS_PRESENT_WHEN_EMPTY = new Set(['containers']);
 /** +listType=set lists of scalars. */
 const SET_LISTS = new Set(['finalizers']);
+/** +structType=atomic structs (metav1.LabelSelector under these names): owned as a whole. */
+const ATOMIC_STRUCTS = new Set(['namespaceSelector', 'objectSelector']);
 
 function listKeysFor(field: string, items: unknown[]): string[] | undefined {
   if (field === 'ports') {
@@ -55,6 +65,8 @@ export function changedFields(
   field = '',
 ): FieldTree | null {
   if (newV === undefined) return null;
+  if (ATOMIC_STRUCTS.has(field) && isObject(newV))
+    return deepEqual(oldV, newV) ? null : {};
   if (isObject(newV)) {
     const oldObj = isObject(oldV) ? oldV : undefined;
     if (!oldObj && Object.keys(newV).length === 0) return {};
@@ -76,6 +88,8 @@ export function changedFields(
         const c = changedFields(before, item, '');
         if (c) t[key] = c;
       }
+      if (oldV === undefined && !LISTS_PRESENT_WHEN_EMPTY.has(field))
+        return { '.': {}, ...t };
       return Object.keys(t).length ? t : null;
     }
     if (SET_LISTS.has(field)) {
@@ -91,6 +105,7 @@ export function changedFields(
 
 /** Every field of an applied configuration, as an Apply manager owns them (maps are not members). */
 export function appliedFields(value: unknown, field = ''): FieldTree {
+  if (ATOMIC_STRUCTS.has(field)) return {};
   if (isObject(value)) {
     const t: FieldTree = {};
     for (const [k, v] of Object.entries(value))

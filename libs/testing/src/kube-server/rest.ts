@@ -162,7 +162,8 @@ export class RestHandler {
     if (!type) throw errors.notFoundPath();
     const q = url.searchParams;
     const ns = type.namespaced ? info.namespace : '';
-    if (type.namespaced && info.name && !info.namespace)
+    // A name in the path (a metadata.name field selector also sets info.name, for a list or watch).
+    if (type.namespaced && info.parts.length > 1 && !info.namespace)
       throw errors.notFoundPath();
     const sub = info.subresource;
     if (sub && !(type.subresources ?? []).some((s) => s.name === sub))
@@ -571,6 +572,14 @@ export class RestHandler {
   /** autoscaling/v1 Scale of a workload (scale subresource). */
   private scaleOf(type: ResourceType, o: KubeObject): KubeObject {
     const sel = at(o, 'spec', 'selector', 'matchLabels');
+    const replicas = Number(at(o, 'spec', 'replicas') ?? 0);
+    const selector = isObject(sel)
+      ? Object.entries(sel)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(',')
+      : '';
+    // autoscaling/v1: ScaleSpec.replicas and ScaleStatus.selector are `omitempty`, so a 0-replica
+    // workload has `spec: {}`; ScaleStatus.replicas is not and is always written.
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
@@ -581,14 +590,10 @@ export class RestHandler {
         resourceVersion: o.metadata.resourceVersion,
         creationTimestamp: o.metadata.creationTimestamp,
       },
-      spec: { replicas: at(o, 'spec', 'replicas') ?? 0 },
+      spec: replicas ? { replicas } : {},
       status: {
         replicas: at(o, 'status', 'replicas') ?? 0,
-        selector: isObject(sel)
-          ? Object.entries(sel)
-              .map(([k, v]) => `${k}=${String(v)}`)
-              .join(',')
-          : '',
+        ...(selector ? { selector } : {}),
       },
     };
   }
@@ -609,7 +614,8 @@ export class RestHandler {
         { group: type.group, plural: type.plural },
         name,
       );
-    const replicas = at(scale, 'spec', 'replicas');
+    // A Scale without spec.replicas means 0 (the omitted int32 zero value), as the real server decodes it.
+    const replicas = at(scale, 'spec', 'replicas') ?? 0;
     const next = clone(cur);
     next.spec = { ...(isObject(next.spec) ? next.spec : {}), replicas };
     const updated = await this.ctx.api.update(type, ns, name, next, {

@@ -264,3 +264,58 @@ describe('kube-server', () => {
     });
   });
 });
+
+describe('the scale subresource', () => {
+  it('reads a Scale with no spec.replicas as 0, as the int32 it omits (client-go scales to 0 that way)', async () => {
+    const server = await startKubeServer({ name: 'scale' });
+    try {
+      const path = '/apis/apps/v1/namespaces/default/deployments';
+      const deployment = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'web', image: 'nginx' }] },
+          },
+        },
+      };
+      const json = { 'Content-Type': 'application/json' };
+      expect(
+        (
+          await rawRequest(server, {
+            method: 'POST',
+            path,
+            headers: json,
+            body: JSON.stringify(deployment),
+          })
+        ).status,
+      ).toBe(201);
+      const scale = (
+        await rawRequest(server, { path: `${path}/web/scale` })
+      ).json() as {
+        spec: Record<string, unknown>;
+      };
+      expect(scale.spec).toEqual({ replicas: 2 });
+      const zero = await rawRequest(server, {
+        method: 'PUT',
+        path: `${path}/web/scale`,
+        headers: json,
+        body: JSON.stringify({ ...scale, spec: {} }),
+      });
+      expect(zero.status).toBe(200);
+      expect((zero.json() as { spec: unknown }).spec).toEqual({});
+      const after = (
+        await rawRequest(server, { path: `${path}/web` })
+      ).json() as {
+        spec: { replicas: number };
+      };
+      expect(after.spec.replicas).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 // The subset of kube-apiserver validation (k8s.io/apimachinery/pkg/util/validation and
 // pkg/apis/*/validation) the test server enforces, with the real field paths and messages.
+import { isIP } from 'node:net';
 import { StatusCause } from './status';
 import { at, isObject, KubeObject } from './types';
 
@@ -193,6 +194,7 @@ export function validateObject(
         ),
       );
   }
+  if (key === '/Endpoints') out.push(...validateEndpointsSubsets(o.subsets));
   if (key === '/ConfigMap' || key === '/Secret') {
     for (const k of Object.keys((o.data as object | undefined) ?? {}))
       if (!/^[-._a-zA-Z0-9]+$/.test(k))
@@ -204,5 +206,92 @@ export function validateObject(
           ),
         );
   }
+  return out;
+}
+
+/** IPv4 (dotted or IPv4-mapped IPv6) as four octets, or null. */
+function ipv4Octets(ip: string): number[] | null {
+  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.(\d+)$/i.exec(ip);
+  return v4 ? v4.slice(1).map(Number) : null;
+}
+
+/** An IPv6 address as its eight 16-bit groups. */
+function ipv6Groups(ip: string): number[] {
+  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
+  const parse = (part: string | undefined) =>
+    part ? part.split(':').map((g) => parseInt(g, 16)) : [];
+  const left = parse(head);
+  const right = parse(tail);
+  return tail === undefined
+    ? left
+    : [
+        ...left,
+        ...Array<number>(8 - left.length - right.length).fill(0),
+        ...right,
+      ];
+}
+
+/**
+ * ValidateNonSpecialIP (pkg/apis/core/validation): Endpoints may not point at unspecified, loopback or
+ * link-local addresses — they are node-centric, so the apiserver would call itself or the node.
+ */
+function validateNonSpecialIP(field: string, ip: string): StatusCause[] {
+  if (!isIP(ip))
+    return [
+      invalid(
+        field,
+        ip,
+        'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+      ),
+    ];
+  const v4 = ipv4Octets(ip);
+  const v6 = v4 ? [] : ipv6Groups(ip);
+  const out: StatusCause[] = [];
+  if (v4 ? v4.every((b) => b === 0) : v6.every((g) => g === 0))
+    out.push(invalid(field, ip, `may not be unspecified (${ip})`));
+  if (v4 ? v4[0] === 127 : v6.slice(0, 7).every((g) => g === 0) && v6[7] === 1)
+    out.push(
+      invalid(
+        field,
+        ip,
+        'may not be in the loopback range (127.0.0.0/8, ::1/128)',
+      ),
+    );
+  if (v4 ? v4[0] === 169 && v4[1] === 254 : (v6[0] & 0xffc0) === 0xfe80)
+    out.push(
+      invalid(
+        field,
+        ip,
+        'may not be in the link-local range (169.254.0.0/16, fe80::/10)',
+      ),
+    );
+  if (v4 ? v4[0] === 224 && v4[1] === 0 && v4[2] === 0 : v6[0] === 0xff02)
+    out.push(
+      invalid(
+        field,
+        ip,
+        'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',
+      ),
+    );
+  return out;
+}
+
+/** validateEndpointSubsets: the address IPs of each subset (ready and not ready). */
+function validateEndpointsSubsets(subsets: unknown): StatusCause[] {
+  if (!Array.isArray(subsets)) return [];
+  const out: StatusCause[] = [];
+  subsets.forEach((subset: unknown, i) => {
+    for (const list of ['addresses', 'notReadyAddresses']) {
+      const addresses = isObject(subset) ? subset[list] : undefined;
+      if (!Array.isArray(addresses)) continue;
+      addresses.forEach((address: unknown, j) => {
+        const ip = isObject(address) ? address.ip : undefined;
+        if (typeof ip === 'string')
+          out.push(
+            ...validateNonSpecialIP(`subsets[${i}].${list}[${j}].ip`, ip),
+          );
+      });
+    }
+  });
   return out;
 }

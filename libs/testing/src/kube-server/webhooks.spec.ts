@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createTcpServer, AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AdmissionregistrationV1Api,
@@ -41,6 +41,18 @@ async function failure(p: Promise<unknown>) {
     return statusOf(e);
   }
   throw new Error('expected the request to fail');
+}
+
+/** A non-loopback IPv4 address of this machine: what Endpoints may point at. */
+function podAddress(): string {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  if (!address)
+    throw new Error(
+      'this machine has no non-loopback IPv4 address to serve the webhook on',
+    );
+  return address;
 }
 
 /** A loopback port nobody listens on. */
@@ -493,7 +505,8 @@ describe('admission webhooks', () => {
         allowed: false,
         status: { message: 'seen through the service' },
       }),
-      { dnsNames: ['warden.cube-system.svc'] },
+      // Endpoints may not be loopback (ValidateNonSpecialIP): serve on this machine's own address, as a pod IP.
+      { dnsNames: ['warden.cube-system.svc'], host: podAddress() },
     );
     await core.createNamespacedService({
       namespace: 'cube-system',
@@ -508,7 +521,7 @@ describe('admission webhooks', () => {
         metadata: { name: 'warden' },
         subsets: [
           {
-            addresses: [{ ip: '127.0.0.1' }],
+            addresses: [{ ip: podAddress() }],
             ports: [{ name: 'https', port: hook.port }],
           },
         ],

@@ -256,6 +256,26 @@ const TYPES: Record<string, StructSchema> = {
   JobStatus: {
     conditions: { merge: true, mergeKey: 'type', listType: 'atomic' },
   },
+  // k8s.io/api/admissionregistration/v1 types.go: webhooks and matchConditions are
+  // `patchStrategy:"merge" patchMergeKey:"name"` +listType=map +listMapKey=name.
+  WebhookConfiguration: {
+    metadata,
+    webhooks: {
+      type: 'Webhook',
+      merge: true,
+      mergeKey: 'name',
+      listType: 'map',
+      listMapKeys: ['name'],
+    },
+  },
+  Webhook: {
+    matchConditions: {
+      merge: true,
+      mergeKey: 'name',
+      listType: 'map',
+      listMapKeys: ['name'],
+    },
+  },
   CronJob: { metadata, spec: { type: 'CronJobSpec' } },
   CronJobSpec: { jobTemplate: { type: 'JobTemplateSpec' } },
   JobTemplateSpec: { metadata, spec: { type: 'WorkloadSpec' } },
@@ -280,6 +300,10 @@ const KIND_TYPES: Record<string, string> = {
   'apps/DaemonSet': 'DaemonSet',
   'batch/Job': 'Job',
   'batch/CronJob': 'CronJob',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration':
+    'WebhookConfiguration',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration':
+    'WebhookConfiguration',
 };
 
 /**

@@ -276,6 +276,45 @@ describe('applyServerSideApply', () => {
     );
   });
 
+  it('keys webhook configurations by webhook name: a Service reference replaced by a URL is dropped', () => {
+    const vwc = (clientConfig: Obj, name = 'q.cube.io'): Obj => ({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'w' },
+      webhooks: [{ name, clientConfig, sideEffects: 'None' }],
+    });
+    const byService = apply(
+      undefined,
+      vwc({ service: { namespace: 'cube-system', name: 'cube-warden' } }),
+      'cube',
+    );
+    // Another applier's webhook sits beside it.
+    const both = apply(
+      byService,
+      vwc({ url: 'https://other.example' }, 'other.example.com'),
+      'other',
+      T2,
+    );
+    const byUrl = apply(
+      both,
+      vwc({ url: 'https://127.0.0.1:8443' }),
+      'cube',
+      T3,
+    );
+    expect(byUrl['webhooks']).toEqual([
+      {
+        name: 'q.cube.io',
+        clientConfig: { url: 'https://127.0.0.1:8443' },
+        sideEffects: 'None',
+      },
+      {
+        name: 'other.example.com',
+        clientConfig: { url: 'https://other.example' },
+        sideEffects: 'None',
+      },
+    ]);
+  });
+
   it('treats finalizers as a set of values', () => {
     const live = apply(
       undefined,

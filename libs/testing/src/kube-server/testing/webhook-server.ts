@@ -77,8 +77,9 @@ export async function startWebhookServer(
     request: AdmissionRequest,
     path: string,
   ) => WebhookAnswer | Promise<WebhookAnswer>,
-  opts: { dnsNames?: string[]; ca?: CertificateAuthority } = {},
+  opts: { dnsNames?: string[]; ca?: CertificateAuthority; host?: string } = {},
 ): Promise<TestWebhookServer> {
+  const host = opts.host ?? '127.0.0.1';
   const ca = opts.ca ?? (await makeCertificateAuthority());
   const { cert, key } = await ca.issue(opts.dnsNames ?? ['localhost']);
   const requests: TestWebhookServer['requests'] = [];
@@ -122,11 +123,11 @@ export async function startWebhookServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `https://127.0.0.1:${port}`,
+    url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     caBundle: Buffer.from(ca.caCert).toString('base64'),
     requests,
