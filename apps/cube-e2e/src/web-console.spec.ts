@@ -2,7 +2,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, Server } from 'node:http';
-import { request } from 'node:https';
 import { extname, join, normalize } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
@@ -45,18 +44,6 @@ function serveSpa(port: number, gatewayUrl: string): Promise<Server> {
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }
 
-/** POST on a test server as its admin (the Endpoints kube's controller would make for Warden's Service). */
-function kubeCreate(member: KubeServer, path: string, body: unknown): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${member.url}${path}`, { method: 'POST', agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json' } }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.once('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
 // Issue #18: the web console in a real browser (Debian's Chromium driven by playwright-core) against
 // the real stack and two Kubernetes API test servers with their Wardens: the admin's and a tenant
 // member's journey, a screenshot of each main page, and axe-core on each.
@@ -89,10 +76,8 @@ describe('the web console in Chromium', () => {
   const startWarden = async (name: string, member: KubeServer) => {
     const kubeconfig = join(dir.path, `${name}.kubeconfig`);
     await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
-    // Warden serves the quota webhook (failurePolicy Fail in Cube's namespaces): point Service cube-warden at the process.
+    // Warden points the fail-closed quota webhook at its own https://127.0.0.1:<port> (#14).
     const webhookPort = await freePort();
-    const endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'cube-warden', namespace: 'cube-system' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'webhooks', port: webhookPort }] }] };
-    expect(await kubeCreate(member, '/api/v1/namespaces/cube-system/endpoints', endpoints)).toBe(201);
     const args = ['--cluster', name, '--kubeconfig', kubeconfig, '--webhook-port', String(webhookPort), '--state-dir', join(dir.path, `${name}-state`)];
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), ...args], {
       cwd: ROOT,
