@@ -30,4 +30,18 @@ describe('docker-compose.yml', () => {
     expect(services['postgres']?.image).toBe('postgres:16');
     expect(services['nats']?.command).toContain('-js');
   });
+
+  it('health-checks every service and starts each only after what it depends on is healthy', () => {
+    type Service = { healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }> };
+    const services = (parse(config.stdout) as { services: Record<string, Service> }).services;
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.healthcheck?.test.length).toBeGreaterThan(1);
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {}))
+        expect(`${name} -> ${dependency}: ${condition}`).toBe(`${name} -> ${dependency}: service_healthy`);
+    }
+    // The gateway answers clients only once every control-plane service is there to answer it.
+    expect(Object.keys(services['gateway']?.depends_on ?? {}).sort()).toEqual(
+      ['audit', 'clusters', 'console', 'hotplug', 'identity', 'nats', 'tenancy'].sort(),
+    );
+  });
 });

@@ -8,7 +8,8 @@ describe('the Cube stack', () => {
   let stack: RunningStack;
 
   beforeAll(async () => {
-    running = await startTestStack('stack', { LOG_LEVEL: 'info', CUBE_CORS_ORIGINS: 'https://console.example.com' }, log.push);
+    // debug: the health pings' "rpc handled" lines are written at debug (every /readyz asks each service).
+    running = await startTestStack('stack', { LOG_LEVEL: 'debug', CUBE_CORS_ORIGINS: 'https://console.example.com' }, log.push);
     stack = running.stack;
   });
 
@@ -40,7 +41,20 @@ describe('the Cube stack', () => {
     expect(response.headers.get('x-request-id')).toBe(requestId);
     const line = await log.waitFor((l) => l.startsWith('[identity] ') && l.includes(requestId));
     const entry = JSON.parse(line.slice('[identity] '.length)) as Record<string, unknown>;
-    expect(entry).toMatchObject({ service: 'identity', requestId, subject: 'cube.identity.health.ping', msg: 'rpc handled' });
+    expect(entry).toMatchObject({ level: 20, service: 'identity', requestId, subject: 'cube.identity.health.ping', msg: 'rpc handled' });
+  });
+
+  it('logs every other request handled over NATS at info', async () => {
+    const requestId = `e2e-login-${Date.now()}`;
+    const response = await fetch(`${stack.gatewayUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Request-Id': requestId },
+      body: JSON.stringify({ username: 'nobody', password: 'not-the-password' }),
+    });
+    expect(response.status).toBe(401);
+    const line = await log.waitFor((l) => l.startsWith('[identity] ') && l.includes(requestId) && l.includes('rpc handled'));
+    const entry = JSON.parse(line.slice('[identity] '.length)) as Record<string, unknown>;
+    expect(entry).toMatchObject({ level: 30, requestId, subject: 'cube.identity.auth.login', msg: 'rpc handled' });
   });
 
   it('serves a valid OpenAPI 3 document and its UI', async () => {

@@ -29,7 +29,22 @@ export class DrainingNatsServer extends ServerNats {
     const connection =
       (await super.createNatsClient()) as unknown as NatsConnection;
     this.connection = connection;
+    void this.followConnection(connection);
     return connection as never;
+  }
+
+  private disconnected = false;
+
+  /** Connected to a NATS server and taking requests: what a readiness probe asks. */
+  get serving(): boolean {
+    return this.phase === 'serving' && this.connection !== null && !this.connection.isClosed() && !this.disconnected;
+  }
+
+  private async followConnection(connection: NatsConnection): Promise<void> {
+    for await (const status of connection.status()) {
+      if (status.type === 'disconnect') this.disconnected = true;
+      if (status.type === 'reconnect') this.disconnected = false;
+    }
   }
 
   override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {

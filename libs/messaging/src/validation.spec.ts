@@ -1,7 +1,7 @@
 import { IsString, Matches, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { CreateNamespaceBody, CubeError } from '@cube/contracts';
-import { cubeValidationPipe } from './validation';
+import { cubeValidationPipe, nulFields, validatePayload } from './validation';
 
 class ScopeDto {
   @IsString()
@@ -49,5 +49,28 @@ describe('cubeValidationPipe', () => {
     expect((body.details['fields'] as { field: string }[]).map((f) => f.field).sort()).toEqual(['name', 'quota.hard']);
     const mixed = await pipe.transform({ name: 'Bad_Name', cluster: 'c1', admin: true }, namespace).catch((e: unknown) => e);
     expect((mixed as CubeError).code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('NUL characters', () => {
+  const pipe = cubeValidationPipe();
+
+  it('are refused with 400 naming each field, in bodies, nested values, keys, queries and path parameters', async () => {
+    const body = await pipe
+      .transform({ name: 'a\u0000b', scope: { kind: 'x\u0000' }, labels: { 'k\u0000': 'v' } }, { type: 'body', metatype: CreateThingDto })
+      .catch((e: unknown) => e);
+    expect((body as CubeError).toBody()).toMatchObject({ code: 'BAD_REQUEST', details: { fields: [{ field: 'name' }, { field: 'scope.kind' }, { field: 'labels.k\u0000' }] } });
+    const query = await pipe.transform({ cursor: '\u0000' }, { type: 'query', metatype: Object }).catch((e: unknown) => e);
+    expect((query as CubeError).toBody().details['fields']).toEqual([{ field: 'cursor', problems: ['cursor must not contain a NUL character'] }]);
+    const param = await pipe.transform('a\u0000b', { type: 'param', metatype: String, data: 'tenant' }).catch((e: unknown) => e);
+    expect((param as CubeError).toBody()).toMatchObject({ code: 'BAD_REQUEST', details: { fields: [{ field: 'tenant' }] } });
+  });
+
+  it('are refused by validatePayload too, before the DTO, so no service hands one to PostgreSQL', () => {
+    expect(() => validatePayload(CreateThingDto, { name: 'ok', scope: { kind: 'a\u0000' } })).toThrow(
+      expect.objectContaining({ code: 'BAD_REQUEST', details: { fields: [{ field: 'scope.kind', problems: ['scope.kind must not contain a NUL character'] }] } }),
+    );
+    expect(nulFields({ a: ['x', 'y\u0000'] })).toEqual([{ field: 'a.1', problems: ['a.1 must not contain a NUL character'] }]);
+    expect(validatePayload(CreateThingDto, { name: 'ok', scope: { kind: 'é ☃ \u0001' } })).toBeInstanceOf(CreateThingDto);
   });
 });

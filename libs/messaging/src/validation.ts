@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CubeError, RULE_CONSTRAINTS } from '@cube/contracts';
@@ -30,9 +30,38 @@ export function validationError(errors: ValidationError[]): CubeError {
   return new CubeError(breaksRules ? 'UNPROCESSABLE' : 'BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, { fields });
 }
 
+/**
+ * Every string (and object key) of a request holding a NUL character, by path. PostgreSQL cannot
+ * store U+0000 in text or jsonb and answers such a query with an error, so no field of any DTO may
+ * carry one: one rule here rather than a decorator on every string field.
+ */
+export function nulFields(value: unknown, prefix = '', depth = 0): FieldError[] {
+  const problem = (field: string): FieldError => ({ field: field || '(root)', problems: [`${field || 'the value'} must not contain a NUL character`] });
+  if (typeof value === 'string') return value.includes('\u0000') ? [problem(prefix)] : [];
+  // Deeper than any DTO nests: such a value fails its DTO anyway, so the walk stops rather than recursing on.
+  if (typeof value !== 'object' || value === null || depth > 32) return [];
+  return Object.entries(value).flatMap(([key, inner]) => {
+    const field = prefix ? `${prefix}.${key}` : key;
+    return key.includes('\u0000') ? [problem(field)] : nulFields(inner, field, depth + 1);
+  });
+}
+
+function refuseNul(value: unknown, prefix = ''): void {
+  const fields = nulFields(value, prefix);
+  if (fields.length > 0) throw new CubeError('BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, { fields });
+}
+
+/** The gateway's pipe: NUL characters refused in bodies, queries and path parameters before any DTO rule. */
+class CubeValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') refuseNul(value, metadata.data ?? '');
+    return super.transform(value, metadata);
+  }
+}
+
 /** The one validation mechanism of the repo: class-validator DTOs, unknown fields refused. */
 export function cubeValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new CubeValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -45,6 +74,7 @@ export function cubeValidationPipe(): ValidationPipe {
  * again what the gateway already validated: the bus has other clients than the gateway.
  */
 export function validatePayload<T extends object>(dto: new () => T, payload: unknown): T {
+  refuseNul(payload);
   const instance = plainToInstance(dto, payload ?? {});
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw validationError(errors);

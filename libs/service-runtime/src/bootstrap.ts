@@ -5,6 +5,8 @@ import { DrainingNatsServer } from '@cube/messaging';
 import { ensureSchema, ServiceDatabaseOptions } from '@cube/persistence';
 import { CubeServiceModule, CubeServiceModuleOptions } from './cube-service.module';
 import { BaseEnvironment, DatabaseServiceEnvironment, loadEnvironment } from './environment';
+import { DependencyProbe } from './health';
+import { HealthListener } from './health-listener';
 
 export interface ServiceBootstrapOptions<E extends BaseEnvironment> {
   service: CubeService;
@@ -38,15 +40,16 @@ export async function bootstrapService<E extends BaseEnvironment>(options: Servi
   }
 
   try {
+    const strategy = new DrainingNatsServer({
+      servers: environment.NATS_URL.split(',').map((url) => url.trim()),
+      queue: queueGroupOf(service),
+      name: `cube-${service}`,
+      maxReconnectAttempts: -1,
+    });
     const app = await NestFactory.createMicroservice(
       CubeServiceModule.forRoot({ service, environment, database: options.database, features: options.features }),
       {
-        strategy: new DrainingNatsServer({
-          servers: environment.NATS_URL.split(',').map((url) => url.trim()),
-          queue: queueGroupOf(service),
-          name: `cube-${service}`,
-          maxReconnectAttempts: -1,
-        }),
+        strategy,
         bufferLogs: true,
         abortOnError: false,
       },
@@ -55,6 +58,17 @@ export async function bootstrapService<E extends BaseEnvironment>(options: Servi
     app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     await app.listen();
     app.get(Logger).log(`cube-${service} listening on NATS ${environment.NATS_URL}`);
+    if (environment.CUBE_HEALTH_PORT > 0) {
+      const probe = app.get(DependencyProbe);
+      await HealthListener.start({
+        port: environment.CUBE_HEALTH_PORT,
+        readiness: async () => {
+          const dependencies = await probe.states();
+          if (!strategy.serving) dependencies['nats'] = 'down';
+          return { ready: Object.values(dependencies).every((state) => state === 'up'), details: { service, dependencies } };
+        },
+      });
+    }
   } catch (error: unknown) {
     exitWithReason(service, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
   }

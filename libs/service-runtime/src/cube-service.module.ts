@@ -48,7 +48,12 @@ export class CubeServiceModule {
     const { service, environment, database } = options;
     const imports: NonNullable<DynamicModule['imports']> = [
       LoggerModule.forRoot(cubeLoggerParams(service, environment.LOG_LEVEL)),
-      JetStreamModule.forRoot({ natsUrl: environment.NATS_URL.split(',').map((url) => url.trim()), service }),
+      JetStreamModule.forRoot({
+        natsUrl: environment.NATS_URL.split(',').map((url) => url.trim()),
+        service,
+        streams: { replicas: environment.CUBE_JETSTREAM_REPLICAS },
+        desiredState: { replicas: environment.CUBE_JETSTREAM_REPLICAS },
+      }),
     ];
     if (database) {
       const env = environment as DatabaseServiceEnvironment;

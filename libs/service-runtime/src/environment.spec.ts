@@ -21,6 +21,13 @@ describe('loadEnvironment', () => {
     expect(attempt).not.toThrow(/hunter2/);
   });
 
+  it('reads the JetStream replica count and the health port, 1 and none by default', () => {
+    expect(loadEnvironment(DatabaseServiceEnvironment, {})).toMatchObject({ CUBE_JETSTREAM_REPLICAS: 1, CUBE_HEALTH_PORT: 0 });
+    const env = loadEnvironment(DatabaseServiceEnvironment, { CUBE_JETSTREAM_REPLICAS: '3', CUBE_HEALTH_PORT: '8081' });
+    expect(env).toMatchObject({ CUBE_JETSTREAM_REPLICAS: 3, CUBE_HEALTH_PORT: 8081 });
+    expect(() => loadEnvironment(DatabaseServiceEnvironment, { CUBE_JETSTREAM_REPLICAS: '0' })).toThrow(/CUBE_JETSTREAM_REPLICAS/);
+  });
+
   it('refuses a pool size that is not a positive integer', () => {
     expect(() => loadEnvironment(DatabaseServiceEnvironment, { CUBE_DB_POOL_MAX: 'lots' })).toThrow(/CUBE_DB_POOL_MAX/);
   });

@@ -62,6 +62,26 @@ export class BaseEnvironment {
   @Min(100)
   @Max(120_000)
   CUBE_REQUEST_TIMEOUT_MS = 5000;
+
+  /**
+   * Replicas of the JetStream streams and KV buckets this process creates (1 on a single NATS server,
+   * 3 on a 3-node JetStream cluster: losing one node then loses no event, audit record or desired state).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  CUBE_JETSTREAM_REPLICAS = 1;
+
+  /**
+   * Port of the small HTTP health listener (`/healthz`, `/readyz`) for orchestrators' probes; 0: none.
+   * Services otherwise speak only NATS, and a kubelet can probe HTTP without forking a process.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  CUBE_HEALTH_PORT = 0;
 }
 
 /** Variables of a control-plane service that owns a PostgreSQL schema. */

@@ -1,1 +1,2 @@
 export * from './kube-server';
+export * from './workload-hardening';

@@ -17,10 +17,15 @@ export class LocalNatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
-  static isInstalled(): boolean {
-    return (
-      spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0
+  /** nats-server from the PATH, else Debian's /usr/sbin (not on a non-root PATH). */
+  static binary(): string | undefined {
+    return ['nats-server', '/usr/sbin/nats-server', '/usr/local/sbin/nats-server'].find(
+      (candidate) => spawnSync(candidate, ['--version'], { stdio: 'ignore' }).status === 0,
     );
+  }
+
+  static isInstalled(): boolean {
+    return LocalNatsServer.binary() !== undefined;
   }
 
   static async start(stateDir: string): Promise<LocalNatsServer> {
@@ -45,7 +50,7 @@ export class LocalNatsServer {
     storeDir: string,
   ): Promise<ChildProcess> {
     const child = spawn(
-      'nats-server',
+      LocalNatsServer.binary() ?? 'nats-server',
       ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
       { stdio: 'ignore' },
     );

@@ -1,13 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { CUBE_SERVICES, CubeService } from '@cube/contracts';
 import { EmbeddedPostgres, embeddedDataDir } from './embedded-postgres';
 import { LocalNatsServer } from './nats';
 import { answersTcp } from './ports';
+import { ProcessFailedError, Supervisor } from './supervisor';
 
 export type StackProcess = CubeService | 'gateway';
 export const STACK_PROCESSES: readonly StackProcess[] = [...CUBE_SERVICES, 'gateway'];
@@ -20,14 +19,27 @@ export interface StackOptions {
   env: NodeJS.ProcessEnv;
   /** Where embedded PostgreSQL and a local NATS keep their data. */
   stateDir: string;
-  /** Each output line, already prefixed with the process name. */
+  /** Each output line, already prefixed with the process name (`[stack]` for the launcher's own). */
   onLine?: (line: string, from: StackProcess) => void;
+  /** How a process's raw output line becomes the line given to onLine (default: `[name] line`). */
+  formatLine?: (name: StackProcess | 'stack', line: string) => string | undefined;
+  /** Restart delays of a process that dies after the stack is ready (default 1 s doubling to 30 s). */
+  restartBackoff?: { initialMs: number; maxMs: number };
+  /** The script each process runs (default: the built dist/apps/<name>/main.js; specs use fakes). */
+  scriptOf?: (name: StackProcess) => string;
   /** Use embedded PostgreSQL even when one answers (to prove that path). */
   forceEmbeddedPostgres?: boolean;
 }
 
 export interface RunningStack {
   gatewayUrl: string;
+  /**
+   * Settles once the gateway's /readyz answers 200 (from then on a process that dies is restarted
+   * with backoff), or rejects with a StackStartError naming the process that exited before and
+   * giving its last lines; the stack is stopped by then.
+   */
+  ready: Promise<void>;
+  supervisor: Supervisor;
   databaseMode: 'external' | 'embedded';
   natsUrl: string;
   stopProcess(name: StackProcess): Promise<number | null>;
@@ -51,19 +63,44 @@ function hostPort(url: string, defaultPort: number): { host: string; port: numbe
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const root = resolve(options.root);
+  const scriptOf = options.scriptOf ?? ((name: StackProcess) => mainOf(root, name));
   const onLine = options.onLine ?? ((line) => process.stdout.write(`${line}\n`));
+  const formatLine = options.formatLine ?? ((name: StackProcess | 'stack', line: string): string | undefined => `[${name}] ${line}`);
   const cleanups: (() => Promise<void>)[] = [];
-  const children = new Map<StackProcess, ChildProcess>();
-
-  const stopAll = async () => {
-    await Promise.all([...children.keys()].map((name) => stopChild(children, name)));
-    for (const cleanup of cleanups.reverse()) await cleanup();
+  let resolveGatewayUrl: (url: string) => void = () => undefined;
+  const gatewayUrl = new Promise<string>((resolveUrl) => (resolveGatewayUrl = resolveUrl));
+  const watchGatewayUrl = (name: string, line: string) => {
+    const match = name === 'gateway' ? /listening on (https?:\/\/\S+)/.exec(line) : null;
+    if (match?.[1]) resolveGatewayUrl(match[1]);
   };
+  const supervisor = new Supervisor({
+    onLine: (name, line) => {
+      watchGatewayUrl(name, line);
+      const formatted = formatLine(name as StackProcess | 'stack', line);
+      // undefined: a line the format leaves out (it stays among the process's last lines).
+      if (formatted !== undefined) onLine(formatted, name === 'stack' ? 'gateway' : (name as StackProcess));
+    },
+    ...(options.restartBackoff ? { backoff: options.restartBackoff } : {}),
+  });
+  let stopped: Promise<void> | undefined;
+  const stopAll = () => {
+    supervisor.emit('stopping');
+    stopped ??= (async () => {
+      await supervisor.stopAll();
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    })();
+    return stopped;
+  };
+  // The first process to exit on its own before /readyz answers fails the start.
+  const failed = new Promise<never>((_, reject) =>
+    supervisor.once('failed', (error: ProcessFailedError) => reject(new StackStartError(error.message))),
+  );
+  failed.catch(() => undefined);
 
   try {
     for (const name of STACK_PROCESSES) {
-      if (!existsSync(mainOf(root, name))) {
-        throw new StackStartError(`${mainOf(root, name)} is missing: build first (npx nx run-many -t build)`);
+      if (!existsSync(scriptOf(name))) {
+        throw new StackStartError(`${scriptOf(name)} is missing: build first (npx nx run-many -t build)`);
       }
     }
 
@@ -113,39 +150,27 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       return env;
     };
 
-    let resolveGatewayUrl: (url: string) => void = () => undefined;
-    const gatewayUrl = new Promise<string>((resolveUrl) => (resolveGatewayUrl = resolveUrl));
-
     const startProcess = async (name: StackProcess) => {
-      if (children.has(name)) return;
-      const child = spawn(process.execPath, [mainOf(root, name)], { cwd: root, env: envFor(name), stdio: ['ignore', 'pipe', 'pipe'] });
-      children.set(name, child);
-      const pipeLines = (stream: NodeJS.ReadableStream) =>
-        createInterface({ input: stream }).on('line', (line) => {
-          const match = name === 'gateway' ? /listening on (https?:\/\/\S+)/.exec(line) : null;
-          if (match?.[1]) resolveGatewayUrl(match[1]);
-          onLine(`[${name}] ${line}`, name);
-        });
-      if (child.stdout) pipeLines(child.stdout);
-      if (child.stderr) pipeLines(child.stderr);
-      child.once('exit', (code, signal) => {
-        if (children.get(name) === child) children.delete(name);
-        onLine(`[stack] ${name} exited (${signal ?? `code ${code}`})`, name);
-      });
+      supervisor.start({ name, command: process.execPath, args: [scriptOf(name)], cwd: root, env: envFor(name) });
     };
 
     for (const name of STACK_PROCESSES) await startProcess(name);
-    const gatewayExited = new Promise<never>((_, reject) =>
-      children.get('gateway')?.once('exit', (code) => reject(new StackStartError(`the gateway exited with code ${code} before listening`))),
-    );
-    const url = await Promise.race([gatewayUrl, gatewayExited]);
+    const url = await Promise.race([gatewayUrl, failed]);
+
+    const ready = (async () => {
+      await Promise.race([waitForReady(url, failed, supervisor), failed]);
+      supervisor.markReady();
+    })();
+    ready.catch(() => void stopAll());
 
     return {
       gatewayUrl: url,
+      ready,
+      supervisor,
       databaseMode,
       natsUrl: effectiveNatsUrl,
       startProcess,
-      stopProcess: (name) => stopChild(children, name),
+      stopProcess: (name) => supervisor.stop(name),
       stop: stopAll,
     };
   } catch (error: unknown) {
@@ -169,13 +194,18 @@ function mainOf(root: string, name: StackProcess): string {
   return join(root, 'dist', 'apps', name, 'main.js');
 }
 
-async function stopChild(children: Map<StackProcess, ChildProcess>, name: StackProcess): Promise<number | null> {
-  const child = children.get(name);
-  if (!child || child.exitCode !== null) return child?.exitCode ?? null;
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  child.kill('SIGTERM');
-  const killTimer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  const code = await exited;
-  clearTimeout(killTimer);
-  return code;
+/** Polls the gateway's /readyz until it answers 200, or until the start has failed. */
+async function waitForReady(gatewayUrl: string, failed: Promise<never>, supervisor: Supervisor): Promise<void> {
+  let done = false;
+  failed.catch(() => (done = true));
+  supervisor.once('stopping', () => (done = true));
+  while (!done) {
+    const status = await fetch(`${gatewayUrl}/readyz`, { signal: AbortSignal.timeout(5000) }).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await new Promise((resolvePoll) => setTimeout(resolvePoll, 250));
+  }
+  throw new StackStartError('the stack was stopped before it was ready');
 }

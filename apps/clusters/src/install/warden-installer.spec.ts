@@ -1,6 +1,6 @@
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { parseKubeconfig } from '@cube/kube';
-import { KubeServer, startKubeServer } from '@cube/testing';
+import { KubeServer, startKubeServer, workloadHardeningViolations } from '@cube/testing';
 import { CUBE_FIELD_MANAGER, WardenInstaller } from './warden-installer';
 import { QUOTA_WEBHOOK_CONFIGURATION } from './warden-manifests';
 
@@ -45,6 +45,13 @@ describe('installing Warden into a member cluster', () => {
     const before = role?.metadata.resourceVersion;
     await installer.install(config, settings, 'cube:test');
     expect((await read('rbac.authorization.k8s.io/v1', 'ClusterRole', 'cube-warden'))?.metadata.resourceVersion).toBe(before);
+  });
+
+  it('installs a Deployment as hardened as the control plane: probes, limits, non-root, read-only, no capabilities, seccomp', async () => {
+    await installer.install(parseKubeconfig(member.kubeconfig), settings, 'cube:test');
+    const deployment = await read('apps/v1', 'Deployment', 'cube-warden', 'cube-system');
+    expect(deployment).not.toBeNull();
+    expect(workloadHardeningViolations(deployment as Parameters<typeof workloadHardeningViolations>[0])).toEqual([]);
   });
 
   it('removes what it installed', async () => {

@@ -99,15 +99,30 @@ export function wardenManifests(input: WardenInstallInput): Manifest[] {
           metadata: { labels },
           spec: {
             serviceAccountName: WARDEN_NAME,
+            // The restricted Pod Security Standard, as the control plane's own pods (deploy/kubernetes).
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
               {
                 name: 'warden',
                 image: input.image,
                 args: ['dist/apps/warden/main.js', '--cluster', settings.clusterId, '--state-dir', WARDEN_STATE_DIR],
                 ports: [{ name: 'webhooks', containerPort: WARDEN_WEBHOOK_PORT }],
+                // The member's kube-apiserver calls the webhooks (fail-closed), and they answer from the
+                // cache even while NATS is away: a Pod is ready, and alive, when its webhook port accepts.
+                startupProbe: { tcpSocket: { port: 'webhooks' }, periodSeconds: 2, failureThreshold: 60 },
+                livenessProbe: { tcpSocket: { port: 'webhooks' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+                readinessProbe: { tcpSocket: { port: 'webhooks' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
+                resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '384Mi' } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  privileged: false,
+                  capabilities: { drop: ['ALL'] },
+                },
                 volumeMounts: [
                   { name: 'webhook-tls', mountPath: '/var/run/cube/webhook', readOnly: true },
                   { name: 'state', mountPath: WARDEN_STATE_DIR },
+                  { name: 'tmp', mountPath: '/tmp' },
                 ],
               },
             ],
@@ -116,6 +131,7 @@ export function wardenManifests(input: WardenInstallInput): Manifest[] {
             volumes: [
               { name: 'webhook-tls', secret: { secretName: WARDEN_WEBHOOK_TLS_SECRET } },
               { name: 'state', emptyDir: {} },
+              { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
             ],
           },
         },

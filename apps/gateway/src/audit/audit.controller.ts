@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Equals, IsArray, IsObject, IsOptional, IsString } from 'class-validator';
@@ -25,6 +25,7 @@ import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
 import { csvHeader, csvRow } from './audit-export';
+import { NameParam } from '../params/path-params';
 
 /** `audit.k8s.io/v1` EventList as a member kube-apiserver's audit webhook posts it. */
 class K8sEventList {
@@ -122,7 +123,7 @@ export class AuditController {
   @ApiErrors(400, 401, 413)
   async ingest(
     @Req() req: Request,
-    @Param('cluster') cluster: string,
+    @NameParam('cluster') cluster: string,
     @Headers('authorization') authorization: string | undefined,
     @Body() body: K8sEventList,
   ): Promise<{ accepted: number }> {

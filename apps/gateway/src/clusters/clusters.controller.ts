@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedPrincipal, ClusterItemView, ClustersSubjects, ClusterView, Page, PageQuery, RegisterClusterBody, UpdateClusterBody } from '@cube/contracts';
@@ -7,6 +7,7 @@ import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
+import { NameParam } from '../params/path-params';
 
 /** Registration connects to the member cluster and installs Warden: several API calls, so a longer deadline. */
 const REGISTRATION_TIMEOUT_MS = 60_000;
@@ -35,7 +36,7 @@ export class ClustersController {
   @Get(':cluster')
   @ApiOkResponse({ type: ClusterItemView })
   @ApiErrors(404)
-  get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('cluster') name: string): Promise<ClusterView> {
+  get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('cluster') name: string): Promise<ClusterView> {
     return this.bus.request('clusters', ClustersSubjects.get, envelopeFor(req, actorOf(principal), { name }));
   }
 
@@ -45,7 +46,7 @@ export class ClustersController {
   update(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('cluster') name: string,
+    @NameParam('cluster') name: string,
     @Body() body: UpdateClusterBody,
   ): Promise<ClusterView> {
     return this.bus.request('clusters', ClustersSubjects.update, envelopeFor(req, actorOf(principal), { name, body }), REGISTRATION_TIMEOUT_MS);
@@ -55,7 +56,7 @@ export class ClustersController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Warden removed from the cluster (best effort) and the cluster forgotten.' })
   @ApiErrors(403, 404)
-  async unregister(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('cluster') name: string): Promise<void> {
+  async unregister(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('cluster') name: string): Promise<void> {
     await this.bus.request('clusters', ClustersSubjects.unregister, envelopeFor(req, actorOf(principal), { name }), REGISTRATION_TIMEOUT_MS);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedPrincipal, CreateRoleBindingBody, IdentitySubjects, ListRoleBindingsQuery, MeReply, MeView, Page, RoleBinding, RoleBindingView, RoleView } from '@cube/contracts';
@@ -7,6 +7,7 @@ import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
+import { IdParam } from '../params/path-params';
 
 @ApiTags('roles and bindings')
 @ApiBearerAuth()
@@ -46,7 +47,7 @@ export class BindingsController {
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiErrors(400, 403, 404, 409)
-  async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('id') id: string): Promise<void> {
+  async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @IdParam('id') id: string): Promise<void> {
     await this.bus.request('identity', IdentitySubjects.bindingDelete, envelopeFor(req, actorOf(principal), { id }));
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiTokenItemView, ApiTokenView, AuthenticatedPrincipal, CreateApiTokenBody, CreatedApiToken, CreatedApiTokenView, IdentitySubjects, Page, PageQuery } from '@cube/contracts';
@@ -7,6 +7,7 @@ import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
+import { IdParam } from '../params/path-params';
 
 @ApiTags('tokens')
 @ApiBearerAuth()
@@ -33,7 +34,7 @@ export class TokensController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked; the gateway refuses it within 10 seconds.' })
   @ApiErrors(400, 404)
-  async revoke(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('id') id: string): Promise<void> {
+  async revoke(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @IdParam('id') id: string): Promise<void> {
     await this.bus.request('identity', IdentitySubjects.tokenRevoke, envelopeFor(req, actorOf(principal), { id }));
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedPrincipal, CreateUserBody, IdentitySubjects, Page, PageQuery, SetPasswordBody, UpdateUserBody, User, UserView } from '@cube/contracts';
@@ -7,6 +7,7 @@ import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
+import { NameParam } from '../params/path-params';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -32,7 +33,7 @@ export class UsersController {
   @Get(':user')
   @ApiOkResponse({ type: UserView })
   @ApiErrors(404)
-  get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('user') name: string): Promise<User> {
+  get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('user') name: string): Promise<User> {
     return this.bus.request('identity', IdentitySubjects.userGet, envelopeFor(req, actorOf(principal), { name }));
   }
 
@@ -42,7 +43,7 @@ export class UsersController {
   update(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('user') name: string,
+    @NameParam('user') name: string,
     @Body() body: UpdateUserBody,
   ): Promise<User> {
     return this.bus.request('identity', IdentitySubjects.userUpdate, envelopeFor(req, actorOf(principal), { name, body }));
@@ -55,7 +56,7 @@ export class UsersController {
   async setPassword(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('user') name: string,
+    @NameParam('user') name: string,
     @Body() body: SetPasswordBody,
   ): Promise<void> {
     await this.bus.request('identity', IdentitySubjects.userSetPassword, envelopeFor(req, actorOf(principal), { name, body }));
@@ -65,7 +66,7 @@ export class UsersController {
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiErrors(403, 404, 422)
-  async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('user') name: string): Promise<void> {
+  async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('user') name: string): Promise<void> {
     await this.bus.request('identity', IdentitySubjects.userDelete, envelopeFor(req, actorOf(principal), { name }));
   }
 }

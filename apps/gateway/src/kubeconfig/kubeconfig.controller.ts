@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Param, Query, Req } from '@nestjs/common';
+import { Controller, Get, Header, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
@@ -7,6 +7,7 @@ import { ApiErrors } from '../docs/api-errors';
 import { requestIdOf } from '../envelope/envelope.factory';
 import { GatewayAddress, KubeconfigIssuer } from './kubeconfig-issuer';
 import { KubeconfigQuery } from './kubeconfig-query';
+import { NameParam } from '../params/path-params';
 
 const YAML_RESPONSE = {
   description:
@@ -31,7 +32,7 @@ export class KubeconfigController {
   async forCluster(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('cluster') cluster: string,
+    @NameParam('cluster') cluster: string,
     @Query() query: KubeconfigQuery,
   ): Promise<string> {
     const issued = await this.issuer.forCluster(actorOf(principal), requestIdOf(req), listeningAddressOf(req), cluster, query);

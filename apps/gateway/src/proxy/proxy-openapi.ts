@@ -1,4 +1,5 @@
 import type { OpenAPIObject, OperationObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { DNS_LABEL } from '@cube/contracts';
 import { PROXY_PREFIX } from './kube-api-proxy';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
@@ -39,7 +40,13 @@ export function addProxyPaths(document: OpenAPIObject): OpenAPIObject {
         'Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.',
       security: [{ bearer: [] }],
       parameters: [
-        { name: 'cluster', in: 'path', required: true, schema: { type: 'string' }, description: 'Registered cluster name' },
+        {
+          name: 'cluster',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', pattern: DNS_LABEL.source, maxLength: 63 },
+          description: 'Registered cluster name; anything else is 404 (a Status body, as kube-apiserver answers a path it does not serve)',
+        },
         {
           name: 'path',
           in: 'path',
@@ -56,7 +63,7 @@ export function addProxyPaths(document: OpenAPIObject): OpenAPIObject {
         '101': { description: 'Switching Protocols: a WebSocket stream to the member (exec, attach, port-forward)' },
         '400': statusResponse('A "." or ".." segment in the path'),
         '401': statusResponse('Missing or invalid Cube token'),
-        '404': statusResponse('No such cluster'),
+        '404': statusResponse('No such cluster, or not a cluster name'),
         '413': statusResponse('Request body over the limit'),
         '503': statusResponse('Cluster not normal or not reachable'),
       },

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, IntersectionType } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedPrincipal, CreateNamespaceBody, ListNamespacesQuery, Namespace, NamespaceView, Page, PageQuery, QuotaBody, TenancySubjects, TenantQuota, TenantQuotaView } from '@cube/contracts';
@@ -7,6 +7,7 @@ import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
+import { NameParam } from '../params/path-params';
 
 /** `?cluster=&tenant=&project=` plus `limit` and `cursor`: one query DTO, since unknown query fields are refused. */
 class ListNamespacesPageQuery extends IntersectionType(ListNamespacesQuery, PageQuery) {}
@@ -38,8 +39,8 @@ export class NamespacesController {
   list(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
-    @Param('project') project: string,
+    @NameParam('tenant') tenant: string,
+    @NameParam('project') project: string,
     @Query() page: PageQuery,
   ): Promise<Page<Namespace>> {
     return this.bus.request('tenancy', TenancySubjects.namespaceListInProject, envelopeFor(req, actorOf(principal), { tenant, project, ...page }));
@@ -51,8 +52,8 @@ export class NamespacesController {
   create(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
-    @Param('project') project: string,
+    @NameParam('tenant') tenant: string,
+    @NameParam('project') project: string,
     @Body() body: CreateNamespaceBody,
   ): Promise<Namespace> {
     return this.bus.request('tenancy', TenancySubjects.namespaceCreate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
@@ -64,10 +65,10 @@ export class NamespacesController {
   get(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
-    @Param('project') project: string,
-    @Param('cluster') cluster: string,
-    @Param('namespace') namespace: string,
+    @NameParam('tenant') tenant: string,
+    @NameParam('project') project: string,
+    @NameParam('cluster') cluster: string,
+    @NameParam('namespace') namespace: string,
   ): Promise<Namespace> {
     return this.bus.request('tenancy', TenancySubjects.namespaceGet, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }));
   }
@@ -79,10 +80,10 @@ export class NamespacesController {
   async delete(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
-    @Param('project') project: string,
-    @Param('cluster') cluster: string,
-    @Param('namespace') namespace: string,
+    @NameParam('tenant') tenant: string,
+    @NameParam('project') project: string,
+    @NameParam('cluster') cluster: string,
+    @NameParam('namespace') namespace: string,
   ): Promise<void> {
     await this.bus.request('tenancy', TenancySubjects.namespaceDelete, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }));
   }
@@ -93,10 +94,10 @@ export class NamespacesController {
   setQuota(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
-    @Param('project') project: string,
-    @Param('cluster') cluster: string,
-    @Param('namespace') namespace: string,
+    @NameParam('tenant') tenant: string,
+    @NameParam('project') project: string,
+    @NameParam('cluster') cluster: string,
+    @NameParam('namespace') namespace: string,
     @Body() body: QuotaBody,
   ): Promise<Namespace> {
     return this.bus.request('tenancy', TenancySubjects.namespaceQuotaSet, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace, body }));
@@ -105,7 +106,7 @@ export class NamespacesController {
   @Get('tenants/:tenant/quotas')
   @ApiOkResponse({ type: TenantQuotaView, isArray: true, description: 'Per cluster: hard, allocated, free, used.' })
   @ApiErrors(404)
-  quotas(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('tenant') tenant: string): Promise<TenantQuota[]> {
+  quotas(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('tenant') tenant: string): Promise<TenantQuota[]> {
     return this.bus
       .request<Page<TenantQuota>>('tenancy', TenancySubjects.tenantQuotaList, envelopeFor(req, actorOf(principal), { tenant }))
       .then((page) => page.items);
@@ -117,8 +118,8 @@ export class NamespacesController {
   setTenantQuota(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
-    @Param('cluster') cluster: string,
+    @NameParam('tenant') tenant: string,
+    @NameParam('cluster') cluster: string,
     @Body() body: QuotaBody,
   ): Promise<TenantQuota> {
     return this.bus.request('tenancy', TenancySubjects.tenantQuotaSet, envelopeFor(req, actorOf(principal), { tenant, cluster, body }));

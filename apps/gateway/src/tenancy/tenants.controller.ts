@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedPrincipal, CascadeQuery, CreateProjectBody, CreateTenantBody, Page, PageQuery, Project, ProjectView, RoleBinding, RoleBindingView, TenancySubjects, Tenant, TenantView, UpdateTenancyObjectBody } from '@cube/contracts';
@@ -7,6 +7,7 @@ import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
+import { NameParam } from '../params/path-params';
 
 /** Tenants and their projects (API.md "Tenancy"); tenancy decides visibility and rights. */
 @ApiTags('tenants and projects')
@@ -33,7 +34,7 @@ export class TenantsController {
   @Get(':tenant')
   @ApiOkResponse({ type: TenantView })
   @ApiErrors(404)
-  get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('tenant') tenant: string): Promise<Tenant> {
+  get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('tenant') tenant: string): Promise<Tenant> {
     return this.bus.request('tenancy', TenancySubjects.tenantGet, envelopeFor(req, actorOf(principal), { tenant }));
   }
 
@@ -43,7 +44,7 @@ export class TenantsController {
   update(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
+    @NameParam('tenant') tenant: string,
     @Body() body: UpdateTenancyObjectBody,
   ): Promise<Tenant> {
     return this.bus.request('tenancy', TenancySubjects.tenantUpdate, envelopeFor(req, actorOf(principal), { tenant, body }));
@@ -56,7 +57,7 @@ export class TenantsController {
   async delete(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
+    @NameParam('tenant') tenant: string,
     @Query() query: CascadeQuery,
   ): Promise<void> {
     await this.bus.request('tenancy', TenancySubjects.tenantDelete, envelopeFor(req, actorOf(principal), { tenant, cascade: query.cascade === true }));
@@ -68,7 +69,7 @@ export class TenantsController {
   members(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
+    @NameParam('tenant') tenant: string,
     @Query() page: PageQuery,
   ): Promise<Page<RoleBinding>> {
     return this.bus.request('tenancy', TenancySubjects.tenantMembers, envelopeFor(req, actorOf(principal), { tenant, limit: page.limit, cursor: page.cursor }));
@@ -80,7 +81,7 @@ export class TenantsController {
   listProjects(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
+    @NameParam('tenant') tenant: string,
     @Query() page: PageQuery,
   ): Promise<Page<Project>> {
     return this.bus.request('tenancy', TenancySubjects.projectList, envelopeFor(req, actorOf(principal), { tenant, limit: page.limit, cursor: page.cursor }));
@@ -92,7 +93,7 @@ export class TenantsController {
   createProject(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
+    @NameParam('tenant') tenant: string,
     @Body() body: CreateProjectBody,
   ): Promise<Project> {
     return this.bus.request('tenancy', TenancySubjects.projectCreate, envelopeFor(req, actorOf(principal), { tenant, body }));
@@ -104,8 +105,8 @@ export class TenantsController {
   getProject(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
-    @Param('project') project: string,
+    @NameParam('tenant') tenant: string,
+    @NameParam('project') project: string,
   ): Promise<Project> {
     return this.bus.request('tenancy', TenancySubjects.projectGet, envelopeFor(req, actorOf(principal), { tenant, project }));
   }
@@ -116,8 +117,8 @@ export class TenantsController {
   updateProject(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
-    @Param('project') project: string,
+    @NameParam('tenant') tenant: string,
+    @NameParam('project') project: string,
     @Body() body: UpdateTenancyObjectBody,
   ): Promise<Project> {
     return this.bus.request('tenancy', TenancySubjects.projectUpdate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
@@ -130,8 +131,8 @@ export class TenantsController {
   async deleteProject(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('tenant') tenant: string,
-    @Param('project') project: string,
+    @NameParam('tenant') tenant: string,
+    @NameParam('project') project: string,
     @Query() query: CascadeQuery,
   ): Promise<void> {
     await this.bus.request('tenancy', TenancySubjects.projectDelete, envelopeFor(req, actorOf(principal), { tenant, project, cascade: query.cascade === true }));

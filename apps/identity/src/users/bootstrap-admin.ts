@@ -69,8 +69,9 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     const file = resolve(this.env.CUBE_ADMIN_PASSWORD_FILE);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, `${password}\n`, { mode: 0o600 });
-    // Deliberately logged once: this is the only way a newcomer learns the generated password.
-    this.logger.warn({ passwordFile: file }, `created the bootstrap user "admin" with the generated password: ${password} (also written to ${file})`);
+    // Deliberately logged once (at info: a first start is not a problem): in a container the log is
+    // where a newcomer learns the generated password; `npm start` points at the file instead.
+    this.logger.log({ passwordFile: file }, `created the bootstrap user "admin" with the generated password: ${password} (also written to ${file})`);
   }
 
   /** Like every write, the bootstrap is on the audit trail; a failure to record it is logged, not fatal (admin exists now). */

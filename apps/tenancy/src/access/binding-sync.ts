@@ -4,9 +4,9 @@ import { DurableSubscribers, RecentEventIds, ServiceBus } from '@cube/messaging'
 import { DesiredStateWriter } from '../desired-state/desired-state-writer';
 import { MemberClusters } from '../desired-state/member-clusters';
 import { HierarchyRepository, toNamespace } from '../hierarchy/hierarchy.repository';
+import { StartupRetry } from '../shared/startup-retry';
 import { RoleBindingsProjection } from './role-bindings.projection';
 
-const RESYNC_RETRY_MS = 1000;
 /** ListRoleBindingsQuery's largest page. */
 const SNAPSHOT_PAGE = 500;
 const SNAPSHOT_TIMEOUT_MS = 5000;
@@ -21,8 +21,7 @@ const SNAPSHOT_TIMEOUT_MS = 5000;
 @Injectable()
 export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BindingSync.name);
-  private stopped = false;
-  private retry: NodeJS.Timeout | undefined;
+  private readonly retry = new StartupRetry(this.logger, 'resynchronise role bindings from identity');
 
   constructor(
     private readonly projection: RoleBindingsProjection,
@@ -42,12 +41,11 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
     });
     await subscriber.start((event) => this.apply(event));
     // Identity may start after tenancy: the snapshot is retried in the background until it answers.
-    void this.resync();
+    this.retry.run(() => this.resync());
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
+    this.retry.stop();
   }
 
   private async apply(event: CubeEvent<RoleBinding>): Promise<void> {
@@ -60,18 +58,12 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async resync(): Promise<void> {
-    if (this.stopped) return;
     const requestedAt = new Date();
-    try {
-      const snapshot = await this.allBindings();
-      const { added, removed } = await this.projection.reconcile(snapshot, requestedAt);
-      for (const binding of added) await this.reached(binding, 'add');
-      for (const binding of removed) await this.reached(binding, 'remove');
-      this.logger.log({ bindings: snapshot.length, added: added.length, removed: removed.length }, 'role bindings resynchronised from identity');
-    } catch (error: unknown) {
-      this.logger.warn({ err: error }, 'could not resynchronise role bindings from identity yet; retrying');
-      this.retry = setTimeout(() => void this.resync(), RESYNC_RETRY_MS);
-    }
+    const snapshot = await this.allBindings();
+    const { added, removed } = await this.projection.reconcile(snapshot, requestedAt);
+    for (const binding of added) await this.reached(binding, 'add');
+    for (const binding of removed) await this.reached(binding, 'remove');
+    this.logger.log({ bindings: snapshot.length, added: added.length, removed: removed.length }, 'role bindings resynchronised from identity');
   }
 
   /**

@@ -7,12 +7,12 @@ import { DesiredStateStores, JETSTREAM_CONNECTION } from '@cube/messaging';
 import { RoleBindingsProjection } from '../access/role-bindings.projection';
 import { NamespaceRow, toNamespace } from '../hierarchy/hierarchy.repository';
 import { ClusterRegistry } from '../quota/cluster-registry';
+import { StartupRetry } from '../shared/startup-retry';
 import { clusterWideObjects } from './cluster-objects';
 import { MemberClusters } from './member-clusters';
 import { DesiredObject, namespaceObjects } from './namespace-objects';
 
 const BUCKET_STREAM_PREFIX = 'KV_cube-desired-';
-const RETRY_MS = 2000;
 
 /**
  * At start, makes every cluster's bucket `cube-desired-<cluster>` exactly what the database says:
@@ -26,8 +26,7 @@ const RETRY_MS = 2000;
 @Injectable()
 export class DesiredStateResync implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DesiredStateResync.name);
-  private retry: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly retry = new StartupRetry(this.logger, 'resynchronise the desired state');
 
   constructor(
     private readonly db: DataSource,
@@ -39,23 +38,15 @@ export class DesiredStateResync implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.run();
+    // The clusters service may start after tenancy: retried in the background until it answers.
+    this.retry.run(async () => {
+      const report = await this.resyncAll();
+      this.logger.log(report, 'desired state resynchronised from the database');
+    });
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
-  }
-
-  private async run(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const report = await this.resyncAll();
-      this.logger.log(report, 'desired state resynchronised from the database');
-    } catch (error: unknown) {
-      this.logger.warn({ err: error }, 'could not resynchronise the desired state yet; retrying');
-      this.retry = setTimeout(() => void this.run(), RETRY_MS);
-    }
+    this.retry.stop();
   }
 
   /** Runs apart from cluster-wide changes (MemberClusters), so none is undone by this pass. */

@@ -19,6 +19,7 @@ export interface CubeStreamsOptions {
   auditSubjectPrefix?: string;
   /** 0 keeps audit records forever: audit must never be lost to a retention limit. */
   auditMaxAgeMs?: number;
+  /** Copies of each stream on a JetStream cluster (`CUBE_JETSTREAM_REPLICAS`); 1 on a single server. Never lowered. */
   replicas?: number;
 }
 
@@ -99,7 +100,11 @@ async function ensureStream(
     } catch (error: unknown) {
       if (!(error instanceof NatsError) || error.api_error?.err_code !== STREAM_NAME_IN_USE) throw error;
       // The stream exists with an older config (another version of Cube made it): bring it up to date.
+      // Never to fewer replicas: a process started without the setting (a Warden in a member cluster)
+      // must not shrink the control plane's R3 streams to one copy.
       const { name, ...update } = config;
+      const existing = await jsm.streams.info(name);
+      update.num_replicas = Math.max(existing.config.num_replicas ?? 1, config.num_replicas ?? 1);
       info = await jsm.streams.update(name, update);
     }
   } catch (error: unknown) {

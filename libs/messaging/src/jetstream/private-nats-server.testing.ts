@@ -79,3 +79,80 @@ export class PrivateNatsServer {
     }
   }
 }
+
+/**
+ * A JetStream cluster of `size` nats-server processes on loopback (client and route ports free at start),
+ * each with its own store directory: what a test needs to prove that R3 streams survive losing a node.
+ */
+export class PrivateNatsCluster {
+  private readonly children = new Map<number, ChildProcess>();
+
+  private constructor(
+    readonly clientPorts: number[],
+    private readonly routePorts: number[],
+    private readonly storeDirs: string[],
+  ) {}
+
+  /** Every node's URL, comma-separated as `NATS_URL` takes them. */
+  get url(): string {
+    return this.clientPorts.map((port) => `nats://127.0.0.1:${port}`).join(',');
+  }
+
+  static async start(size = 3): Promise<PrivateNatsCluster> {
+    const clientPorts: number[] = [];
+    const routePorts: number[] = [];
+    const storeDirs: string[] = [];
+    for (let i = 0; i < size; i++) {
+      clientPorts.push(await freePort());
+      routePorts.push(await freePort());
+      storeDirs.push(await mkdtemp(join(tmpdir(), `cube-nats-${i}-`)));
+    }
+    const cluster = new PrivateNatsCluster(clientPorts, routePorts, storeDirs);
+    for (let i = 0; i < size; i++) cluster.spawnNode(i);
+    for (let i = 0; i < size; i++) await cluster.untilAnswers(i);
+    return cluster;
+  }
+
+  /** kill -9 of one node: what losing a machine looks like to the others. */
+  async kill(node: number): Promise<void> {
+    const child = this.children.get(node);
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.children.delete(node);
+  }
+
+  async restart(node: number): Promise<void> {
+    await this.kill(node);
+    this.spawnNode(node);
+    await this.untilAnswers(node);
+  }
+
+  async remove(): Promise<void> {
+    for (const node of [...this.children.keys()]) {
+      const child = this.children.get(node);
+      if (!child || child.exitCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    this.children.clear();
+    await Promise.all(this.storeDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+
+  private spawnNode(node: number): void {
+    const routes = this.routePorts.map((port) => `nats://127.0.0.1:${port}`).join(',');
+    const args = ['-a', '127.0.0.1', '-p', String(this.clientPorts[node]), '-n', `cube-${node}`, '-js', '-sd', this.storeDirs[node]];
+    args.push('--cluster_name', 'cube', '--cluster', `nats://127.0.0.1:${this.routePorts[node]}`, '--routes', routes);
+    this.children.set(node, spawn('nats-server', args, { stdio: 'ignore' }));
+  }
+
+  private async untilAnswers(node: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!(await answers(this.clientPorts[node]))) {
+      if (Date.now() > deadline) throw new Error(`nats-server on ${this.clientPorts[node]} did not start within 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}

@@ -37,6 +37,21 @@ function defaultContainer(c: Obj): void {
   setDefault(c, 'terminationMessagePath', '/dev/termination-log');
   setDefault(c, 'terminationMessagePolicy', 'File');
   setDefault(c, 'imagePullPolicy', imagePullPolicy(c.image));
+  // ResourceRequirements is a struct, not a pointer: it is always written, `{}` when empty.
+  setDefault(c, 'resources', {});
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+    const p = c[probe];
+    if (!isObject(p)) continue;
+    // SetDefaults_Probe and SetDefaults_HTTPGetAction.
+    setDefault(p, 'timeoutSeconds', 1);
+    setDefault(p, 'periodSeconds', 10);
+    setDefault(p, 'successThreshold', 1);
+    setDefault(p, 'failureThreshold', 3);
+    if (isObject(p.httpGet)) {
+      setDefault(p.httpGet as Obj, 'path', '/');
+      setDefault(p.httpGet as Obj, 'scheme', 'HTTP');
+    }
+  }
   for (const e of (c.env as Obj[] | undefined) ?? []) {
     const ref = at(e, 'valueFrom', 'fieldRef');
     if (isObject(ref)) setDefault(ref, 'apiVersion', 'v1');
@@ -52,7 +67,6 @@ export function defaultPodSpec(spec: Obj): void {
   setDefault(spec, 'dnsPolicy', 'ClusterFirst');
   setDefault(spec, 'securityContext', {});
   setDefault(spec, 'schedulerName', 'default-scheduler');
-  setDefault(spec, 'enableServiceLinks', true);
   for (const v of (spec.volumes as Obj[] | undefined) ?? []) {
     for (const src of ['configMap', 'secret', 'projected'])
       if (isObject(v[src]))
@@ -93,6 +107,8 @@ export function applyDecodeDefaults(
     case '/Pod':
       if (spec) {
         defaultPodSpec(spec);
+        // SetDefaults_Pod, not SetDefaults_PodSpec: a Deployment's template does not get it.
+        setDefault(spec, 'enableServiceLinks', true);
         // SetDefaults_Pod: a container's limits also request what it did not request itself.
         for (const key of ['initContainers', 'containers'])
           for (const c of (spec[key] as Obj[] | undefined) ?? []) {
@@ -159,6 +175,15 @@ export function applyDecodeDefaults(
         whenScaled: 'Retain',
       });
       defaultTemplate(s);
+      // A claim template is an embedded PersistentVolumeClaim, decoded and defaulted as one.
+      for (const claim of (s.volumeClaimTemplates as Obj[] | undefined) ?? []) {
+        if (!isObject(claim)) continue;
+        setDefault(claim, 'kind', 'PersistentVolumeClaim');
+        setDefault(claim, 'apiVersion', 'v1');
+        setDefault(obj(claim, 'metadata'), 'creationTimestamp', null);
+        setDefault(obj(claim, 'spec'), 'volumeMode', 'Filesystem');
+        setDefault(claim, 'status', { phase: 'Pending' });
+      }
       break;
     }
     case 'apps/DaemonSet': {
@@ -324,6 +349,11 @@ export function prepareForCreate(
     o.status = { phase: 'Pending' };
   } else if (key === '/Service') {
     o.status = { loadBalancer: {} };
+  } else if (key === 'policy/PodDisruptionBudget') {
+    o.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };
+  } else if (key === 'autoscaling/HorizontalPodAutoscaler') {
+    // HorizontalPodAutoscalerStatus: currentMetrics is a list without omitempty, desiredReplicas an int32.
+    o.status = { desiredReplicas: 0, currentMetrics: null };
   } else if (
     [
       'apps/Deployment',
@@ -361,7 +391,6 @@ export function tracksGeneration(
       'policy',
       'admissionregistration.k8s.io',
       'apiextensions.k8s.io',
-      'autoscaling',
       'flowcontrol.apiserver.k8s.io',
     ].includes(group) ||
     (group === '' && kind === 'ReplicationController')

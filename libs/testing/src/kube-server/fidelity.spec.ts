@@ -299,4 +299,21 @@ describe('fidelity with a real kube-apiserver v1.32: subresources and access rev
   // The configuration vwc-url-create made: by URL, nobody listening, failurePolicy Fail.
   it('refuses a ResourceQuota when its fail-closed webhook cannot be called', () =>
     replay('rq-webhook-unreachable'));
+
+  // The kinds deploy/kubernetes renders, as `kubectl apply --dry-run=server` sends them (issue #20).
+  it('dry-runs a hardened Deployment with the defaults', () =>
+    replay('dryrun-deploy-hardened'));
+  it('dry-runs a StatefulSet with the defaults', () =>
+    replay('dryrun-statefulset'));
+  it('dry-runs a PodDisruptionBudget with its initial status', () =>
+    replay('dryrun-pdb'));
+  it('refuses a PodDisruptionBudget with both minAvailable and maxUnavailable', () =>
+    replay('dryrun-pdb-invalid', (ref) => {
+      // The message prints Go pointers; their addresses differ on every run of any server.
+      const text = JSON.stringify(ref.body).replace(/\(0xc[0-9a-f]+\)/g, '(0xc000000000)');
+      ref.body = JSON.parse(text) as typeof ref.body;
+    }));
+  it('dry-runs an autoscaling/v2 HorizontalPodAutoscaler with its initial status', () =>
+    replay('dryrun-hpa'));
+  it('dry-runs a NetworkPolicy', () => replay('dryrun-networkpolicy'));
 });

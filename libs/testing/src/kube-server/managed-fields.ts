@@ -40,6 +40,26 @@ const LISTS_PRESENT_WHEN_EMPTY = new Set(['containers']);
 const SET_LISTS = new Set(['finalizers']);
 /** +structType=atomic structs (metav1.LabelSelector under these names): owned as a whole. */
 const ATOMIC_STRUCTS = new Set(['namespaceSelector', 'objectSelector']);
+/**
+ * Fields that hold a metav1.LabelSelector (atomic) in some kinds and a plain label map in others
+ * (a Service's `selector`): atomic when the value has a LabelSelector's shape.
+ */
+const LABEL_SELECTOR_FIELDS = new Set(['selector', 'podSelector', 'labelSelector']);
+function isAtomic(field: string, value: unknown): boolean {
+  if (ATOMIC_STRUCTS.has(field)) return true;
+  return (
+    LABEL_SELECTOR_FIELDS.has(field) &&
+    isObject(value) &&
+    (Object.keys(value).length === 0 || 'matchLabels' in value || 'matchExpressions' in value)
+  );
+}
+/**
+ * Struct fields that are not pointers (Deployment's `template` and `strategy`, a template's `metadata`
+ * and `spec`, an HPA's `scaleTargetRef`): the typed empty object the field manager compares a create
+ * against already holds them, so they are modified, not added, and are no member (".").
+ */
+const STRUCTS_PRESENT_WHEN_EMPTY = new Set(['template', 'strategy', 'updateStrategy', 'scaleTargetRef']);
+const TEMPLATE_STRUCTS = new Set(['metadata', 'spec']);
 
 function listKeysFor(field: string, items: unknown[]): string[] | undefined {
   if (field === 'ports') {
@@ -63,19 +83,24 @@ export function changedFields(
   oldV: unknown,
   newV: unknown,
   field = '',
+  parent = '',
 ): FieldTree | null {
   if (newV === undefined) return null;
-  if (ATOMIC_STRUCTS.has(field) && isObject(newV))
+  if (isAtomic(field, newV) && isObject(newV))
     return deepEqual(oldV, newV) ? null : {};
+  // A template's creationTimestamp is a zero metav1.Time, written null, in the empty object as well.
+  if (field === 'creationTimestamp' && newV === null && parent === 'metadata' && oldV === undefined) return null;
   if (isObject(newV)) {
     const oldObj = isObject(oldV) ? oldV : undefined;
     if (!oldObj && Object.keys(newV).length === 0) return {};
-    const t: FieldTree = oldObj ? {} : { '.': {} };
+    const present =
+      STRUCTS_PRESENT_WHEN_EMPTY.has(field) || (parent === 'template' && TEMPLATE_STRUCTS.has(field));
+    const t: FieldTree = oldObj || present ? {} : { '.': {} };
     for (const [k, v] of Object.entries(newV)) {
-      const c = changedFields(oldObj?.[k], v, k);
+      const c = changedFields(oldObj?.[k], v, k, field);
       if (c) t[`f:${k}`] = c;
     }
-    return oldObj && Object.keys(t).length === 0 ? null : t;
+    return (oldObj || present) && Object.keys(t).length === 0 ? null : t;
   }
   if (Array.isArray(newV)) {
     const keys = listKeysFor(field, newV);
@@ -105,7 +130,7 @@ export function changedFields(
 
 /** Every field of an applied configuration, as an Apply manager owns them (maps are not members). */
 export function appliedFields(value: unknown, field = ''): FieldTree {
-  if (ATOMIC_STRUCTS.has(field)) return {};
+  if (isAtomic(field, value)) return {};
   if (isObject(value)) {
     const t: FieldTree = {};
     for (const [k, v] of Object.entries(value))

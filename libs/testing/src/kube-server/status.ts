@@ -149,7 +149,8 @@ export const errors = {
     d.kind = kind;
     d.causes = causes;
     return new ApiError(
-      failure(422, 'Invalid', `${kind} "${name}" is invalid: ${summary}`, d),
+      // The qualified kind (schema.GroupKind.String()): `Deployment.apps`, `ConfigMap`.
+      failure(422, 'Invalid', `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${summary}`, d),
     );
   },
 

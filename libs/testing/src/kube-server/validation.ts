@@ -194,6 +194,7 @@ export function validateObject(
         ),
       );
   }
+  if (key === 'policy/PodDisruptionBudget') out.push(...validatePodDisruptionBudgetSpec(o.spec));
   if (key === '/Endpoints') out.push(...validateEndpointsSubsets(o.subsets));
   if (key === '/ConfigMap' || key === '/Secret') {
     for (const k of Object.keys((o.data as object | undefined) ?? {}))
@@ -294,4 +295,25 @@ function validateEndpointsSubsets(subsets: unknown): StatusCause[] {
     }
   });
   return out;
+}
+
+/**
+ * ValidatePodDisruptionBudgetSpec (pkg/apis/policy/validation): one of minAvailable and maxUnavailable.
+ * The real message prints the Go struct with its pointers (`%v` of PodDisruptionBudgetSpec); their
+ * addresses mean nothing, so these are zero.
+ */
+function validatePodDisruptionBudgetSpec(spec: unknown): StatusCause[] {
+  if (!isObject(spec) || spec['minAvailable'] === undefined || spec['maxUnavailable'] === undefined) return [];
+  const ptr = (v: unknown, type: string) => (v === undefined || v === null ? `(${type})(nil)` : `(${type})(0xc000000000)`);
+  const printed =
+    `policy.PodDisruptionBudgetSpec{MinAvailable:${ptr(spec['minAvailable'], '*intstr.IntOrString')}, ` +
+    `Selector:${ptr(spec['selector'], '*v1.LabelSelector')}, MaxUnavailable:${ptr(spec['maxUnavailable'], '*intstr.IntOrString')}, ` +
+    `UnhealthyPodEvictionPolicy:${ptr(spec['unhealthyPodEvictionPolicy'], '*policy.UnhealthyPodEvictionPolicyType')}}`;
+  return [
+    {
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${printed}: minAvailable and maxUnavailable cannot be both set`,
+      field: 'spec',
+    },
+  ];
 }
