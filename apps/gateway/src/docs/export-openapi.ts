@@ -8,11 +8,14 @@ import { buildOpenApiDocument } from './openapi';
 async function main(): Promise<void> {
   const env = Object.assign(new GatewayEnvironment(), { NATS_URL: 'nats://127.0.0.1:1', LOG_LEVEL: 'silent' });
   const app = await createGateway(env);
-  process.stdout.write(`${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);
+  const document = `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
+  // A pipe takes large writes asynchronously: exit only once all of it is out.
+  await new Promise<void>((resolve, reject) => process.stdout.write(document, (error) => (error ? reject(error) : resolve())));
   await app.close();
 }
 
 main().then(
+  // The app's NATS client keeps retrying an address that never answers: end the process here.
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(`openapi export failed: ${String(error)}\n`);

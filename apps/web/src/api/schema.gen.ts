@@ -1605,6 +1605,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
             /** @description UNAUTHENTICATED: missing or invalid credentials */
             401: {
                 headers: {
@@ -1650,6 +1659,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
             /** @description UNAUTHENTICATED: missing or invalid credentials */
             401: {
@@ -1721,7 +1739,11 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1799,7 +1821,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1997,7 +2023,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2276,7 +2306,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2483,6 +2517,15 @@ export interface operations {
                     "application/json": components["schemas"]["TenantView"];
                 };
             };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
             /** @description UNAUTHENTICATED: missing or invalid credentials */
             401: {
                 headers: {
@@ -2532,7 +2575,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2611,7 +2658,11 @@ export interface operations {
                     "application/json": components["schemas"]["TenantView"];
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,7 +2746,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2761,7 +2816,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2822,7 +2881,11 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectView"];
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2907,6 +2970,19 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectView"];
                 };
             };
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
             /** @description UNAUTHENTICATED: missing or invalid credentials */
             401: {
                 headers: {
@@ -2957,7 +3033,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3037,7 +3119,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectView"];
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3189,7 +3277,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3251,7 +3345,13 @@ export interface operations {
                     "application/json": components["schemas"]["NamespaceView"];
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3338,6 +3438,23 @@ export interface operations {
                     "application/json": components["schemas"]["NamespaceView"];
                 };
             };
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
             /** @description UNAUTHENTICATED: missing or invalid credentials */
             401: {
                 headers: {
@@ -3387,6 +3504,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
             /** @description UNAUTHENTICATED: missing or invalid credentials */
             401: {
@@ -3453,7 +3587,17 @@ export interface operations {
                     "application/json": components["schemas"]["NamespaceView"];
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3538,6 +3682,15 @@ export interface operations {
                     "application/json": components["schemas"]["TenantQuotaView"][];
                 };
             };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
             /** @description UNAUTHENTICATED: missing or invalid credentials */
             401: {
                 headers: {
@@ -3592,7 +3745,13 @@ export interface operations {
                     "application/json": components["schemas"]["TenantQuotaView"];
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3874,7 +4033,11 @@ export interface operations {
                     "application/json": components["schemas"]["K8sAuditAcceptedView"];
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4064,6 +4227,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClusterItemView"];
                 };
             };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
             /** @description UNAUTHENTICATED: missing or invalid credentials */
             401: {
                 headers: {
@@ -4110,6 +4282,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
             };
             /** @description UNAUTHENTICATED: missing or invalid credentials */
             401: {
@@ -4173,7 +4354,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClusterItemView"];
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4254,7 +4439,11 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
-            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4385,7 +4574,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Registered cluster name */
+                /** @description Registered cluster name; anything else is 404 (a Status body, as kube-apiserver answers a path it does not serve) */
                 cluster: string;
                 /** @description Kubernetes API path, slashes included (e.g. api/v1/namespaces/default/pods) */
                 path: string;
@@ -4445,7 +4634,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such cluster */
+            /** @description No such cluster, or not a cluster name */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4525,7 +4714,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Registered cluster name */
+                /** @description Registered cluster name; anything else is 404 (a Status body, as kube-apiserver answers a path it does not serve) */
                 cluster: string;
                 /** @description Kubernetes API path, slashes included (e.g. api/v1/namespaces/default/pods) */
                 path: string;
@@ -4590,7 +4779,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such cluster */
+            /** @description No such cluster, or not a cluster name */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4670,7 +4859,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Registered cluster name */
+                /** @description Registered cluster name; anything else is 404 (a Status body, as kube-apiserver answers a path it does not serve) */
                 cluster: string;
                 /** @description Kubernetes API path, slashes included (e.g. api/v1/namespaces/default/pods) */
                 path: string;
@@ -4735,7 +4924,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such cluster */
+            /** @description No such cluster, or not a cluster name */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4815,7 +5004,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Registered cluster name */
+                /** @description Registered cluster name; anything else is 404 (a Status body, as kube-apiserver answers a path it does not serve) */
                 cluster: string;
                 /** @description Kubernetes API path, slashes included (e.g. api/v1/namespaces/default/pods) */
                 path: string;
@@ -4875,7 +5064,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such cluster */
+            /** @description No such cluster, or not a cluster name */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4955,7 +5144,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Registered cluster name */
+                /** @description Registered cluster name; anything else is 404 (a Status body, as kube-apiserver answers a path it does not serve) */
                 cluster: string;
                 /** @description Kubernetes API path, slashes included (e.g. api/v1/namespaces/default/pods) */
                 path: string;
@@ -5015,7 +5204,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such cluster */
+            /** @description No such cluster, or not a cluster name */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5095,7 +5284,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Registered cluster name */
+                /** @description Registered cluster name; anything else is 404 (a Status body, as kube-apiserver answers a path it does not serve) */
                 cluster: string;
                 /** @description Kubernetes API path, slashes included (e.g. api/v1/namespaces/default/pods) */
                 path: string;
@@ -5155,7 +5344,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such cluster */
+            /** @description No such cluster, or not a cluster name */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5235,7 +5424,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Registered cluster name */
+                /** @description Registered cluster name; anything else is 404 (a Status body, as kube-apiserver answers a path it does not serve) */
                 cluster: string;
                 /** @description Kubernetes API path, slashes included (e.g. api/v1/namespaces/default/pods) */
                 path: string;
@@ -5300,7 +5489,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such cluster */
+            /** @description No such cluster, or not a cluster name */
             404: {
                 headers: {
                     [name: string]: unknown;
