@@ -1,0 +1,329 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer, Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { freePort } from '@cube/dev-stack';
+import { KubeServer, startKubeServer } from '@cube/testing';
+import { LineLog, ROOT, startTestStack, tempDir, TestStack, until, waitForStatus } from './support';
+
+const ADMIN_PASSWORD = 'e2e-web-console-2026';
+const MEMBER_PASSWORD = 'a long member password 2026';
+const CHROMIUM = process.env['CUBE_CHROMIUM'] ?? '/usr/bin/chromium';
+/** Screenshots of each main page (gitignored), for a person to look at. */
+const ARTEFACTS = join(ROOT, 'test-artefacts/web');
+const SPA = join(ROOT, 'dist/apps/web');
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
+
+interface Json {
+  [key: string]: unknown;
+}
+
+/**
+ * The built SPA as any static host would serve it, on its own origin (so every API call is
+ * cross-origin and needs the gateway's CUBE_CORS_ORIGINS), with the runtime config.json pointing
+ * at the test stack and unknown paths falling back to index.html for client-side routes.
+ */
+function serveSpa(port: number, gatewayUrl: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://spa').pathname)).replace(/^(\.\.[/\\])+/, '');
+      if (path === '/config.json') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ gatewayUrl }));
+        return;
+      }
+      const file = join(SPA, path);
+      const found = file.startsWith(SPA) && (await stat(file).then((s) => s.isFile(), () => false));
+      const target = found ? file : join(SPA, 'index.html');
+      res.writeHead(200, { 'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream' });
+      createReadStream(target).pipe(res);
+    })();
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+// Issue #18: the web console in a real browser (Debian's Chromium driven by playwright-core) against
+// the real stack and two Kubernetes API test servers with their Wardens: the admin's and a tenant
+// member's journey, a screenshot of each main page, and axe-core on each.
+describe('the web console in Chromium', () => {
+  const log = new LineLog();
+  let running: TestStack;
+  let gatewayUrl: string;
+  let spaUrl: string;
+  let spa: Server;
+  let browser: Browser;
+  let admin: BrowserContext;
+  let adminPage: Page;
+  let memberA: KubeServer;
+  let memberB: KubeServer;
+  let dir: { path: string; remove(): Promise<void> };
+  let adminToken: string;
+  const wardens: ChildProcess[] = [];
+
+  const call = async (method: string, path: string, body?: unknown, token = adminToken) => {
+    const response = await fetch(`${gatewayUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
+  };
+  const login = async (username: string, password: string) => String((await call('POST', '/api/v1/auth/login', { username, password })).body['accessToken']);
+
+  const startWarden = async (name: string, member: KubeServer) => {
+    const kubeconfig = join(dir.path, `${name}.kubeconfig`);
+    await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
+    // Warden points the fail-closed quota webhook at its own https://127.0.0.1:<port> (#14).
+    const webhookPort = await freePort();
+    const args = ['--cluster', name, '--kubeconfig', kubeconfig, '--webhook-port', String(webhookPort), '--state-dir', join(dir.path, `${name}-state`)];
+    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.5', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[warden-${name}] ${line}`));
+    child.stdout?.on('data', forward);
+    child.stderr?.on('data', forward);
+    wardens.push(child);
+  };
+
+  /** Saves a full-page screenshot and asserts axe-core finds no critical violation on the page. */
+  const check = async (page: Page, name: string) => {
+    await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+    const results = await new AxeBuilder({ page }).analyze();
+    const critical = results.violations.filter((violation) => violation.impact === 'critical');
+    expect({ page: name, critical: critical.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({ page: name, critical: [] });
+  };
+
+  const signIn = async (page: Page, username: string, password: string) => {
+    await page.goto(`${spaUrl}/sign-in`);
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+  };
+
+  /** Picks `option` in the Ant Design select labelled `label` inside `scope`. */
+  const choose = async (page: Page, label: string, option: string) => {
+    // force: Ant Design lays its selection element over the search input it labels.
+    await page.getByRole('dialog').getByLabel(label, { exact: true }).click({ force: true });
+    await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
+  };
+
+  beforeAll(async () => {
+    await mkdir(ARTEFACTS, { recursive: true });
+    dir = await tempDir('cube-e2e-web');
+    [memberA, memberB] = await Promise.all([startKubeServer({ name: 'member-a' }), startKubeServer({ name: 'member-b' })]);
+    const spaPort = await freePort();
+    spaUrl = `http://127.0.0.1:${spaPort}`;
+    running = await startTestStack('web', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_CORS_ORIGINS: spaUrl, CUBE_PROXY_AUDIT_READS: 'false' }, log.push);
+    gatewayUrl = running.stack.gatewayUrl;
+    await waitForStatus(`${gatewayUrl}/readyz`, 200);
+    spa = await serveSpa(spaPort, gatewayUrl);
+    adminToken = await login('admin', ADMIN_PASSWORD);
+    // The second cluster is registered through the API: the browser registers the first.
+    expect((await call('POST', '/api/v1/clusters', { name: 'member-b', kubeconfig: memberB.kubeconfig })).status).toBe(201);
+    await startWarden('member-b', memberB);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // Debian's Chromium as root, on a machine without outside network: no sandbox, no background calls.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    admin = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    adminPage = await admin.newPage();
+  });
+
+  afterAll(async () => {
+    if (process.env['CUBE_E2E_LOG']) await writeFile(process.env['CUBE_E2E_LOG'], log.all().join('\n'));
+    await browser?.close();
+    await new Promise((resolve) => (spa ? spa.close(resolve) : resolve(undefined)));
+    for (const child of wardens) if (child.exitCode === null) child.kill('SIGKILL');
+    await running?.stop();
+    await Promise.all([memberA?.stop(), memberB?.stop()]);
+    await dir?.remove();
+  });
+
+  it('signs the admin in and shows the overview', async () => {
+    await adminPage.goto(`${spaUrl}/`);
+    await adminPage.waitForURL(/\/sign-in$/);
+    await check(adminPage, '01-sign-in');
+    await adminPage.getByLabel('User name').fill('admin');
+    await adminPage.getByLabel('Password').fill('not the password');
+    await adminPage.getByRole('button', { name: 'Sign in' }).click();
+    await adminPage.getByRole('alert').getByText('Wrong user name or password.').waitFor();
+    await signIn(adminPage, 'admin', ADMIN_PASSWORD);
+    await check(adminPage, '02-overview');
+    // A reload keeps the session (the refresh token in sessionStorage renews the in-memory access token).
+    await adminPage.reload();
+    await adminPage.getByRole('heading', { name: /^Welcome/ }).waitFor();
+  });
+
+  it('registers a cluster from a pasted kubeconfig, showing the API\'s refusal on the field, then its live status', async () => {
+    await adminPage.getByRole('navigation', { name: 'Main navigation' }).getByText('Clusters').click();
+    await adminPage.getByRole('button', { name: 'Register a cluster' }).click();
+    const drawer = adminPage.getByRole('dialog');
+    await drawer.getByLabel('Name', { exact: true }).fill('member-a');
+    await drawer.getByLabel('Kubeconfig').fill(memberA.kubeconfig.replace(memberA.url, 'https://127.0.0.1:1'));
+    await drawer.getByRole('button', { name: 'Register' }).click();
+    // 422 with details.reason: shown on the kubeconfig field itself.
+    await drawer.locator('#kubeconfig_help, .ant-form-item-has-error').first().waitFor();
+    expect(await drawer.locator('.ant-form-item-has-error').textContent()).toContain('Kubeconfig');
+    await drawer.getByLabel('Kubeconfig').fill(memberA.kubeconfig);
+    await drawer.getByRole('button', { name: 'Register' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    const row = adminPage.getByRole('row', { name: /member-a/ });
+    await row.getByText('Pending').waitFor();
+    await startWarden('member-a', memberA);
+    await row.getByText('Normal').waitFor({ timeout: 60_000 });
+    await adminPage.getByRole('row', { name: /member-b/ }).getByText('Normal').waitFor({ timeout: 60_000 });
+    await check(adminPage, '03-clusters');
+    await row.getByRole('link', { name: 'member-a' }).click();
+    await adminPage.getByText('Capacity and allocation').waitFor();
+    await check(adminPage, '04-cluster-detail');
+  });
+
+  it('creates a tenant with a quota, a project and a namespace, and shows the quota bar', async () => {
+    await adminPage.getByRole('navigation', { name: 'Main navigation' }).getByText('Tenants & projects').click();
+    await adminPage.getByRole('button', { name: 'Create a tenant' }).click();
+    await adminPage.getByRole('dialog').getByLabel('Name', { exact: true }).fill('acme');
+    await adminPage.getByRole('dialog').getByLabel('Display name').fill('Acme Corp');
+    await adminPage.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click();
+    await adminPage.waitForURL(/\/t\/acme$/);
+
+    await adminPage.getByRole('tab', { name: 'Quotas' }).click();
+    await adminPage.getByRole('button', { name: 'Set quota on a cluster' }).click();
+    await choose(adminPage, 'Cluster', 'member-a');
+    const dialog = adminPage.getByRole('dialog');
+    await dialog.getByLabel('Quantity').first().fill('2');
+    await dialog.getByRole('button', { name: 'Add a resource' }).click();
+    await dialog.getByLabel('Resource').nth(1).fill('pods');
+    await dialog.getByLabel('Quantity').nth(1).fill('10');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await adminPage.getByTestId('quota-member-a-requests.cpu').getByText('used 0 · allocated 0 · hard 2').waitFor();
+
+    await adminPage.getByRole('tab', { name: 'Projects' }).click();
+    await adminPage.getByRole('button', { name: 'Create a project' }).click();
+    await adminPage.getByRole('dialog').getByLabel('Name', { exact: true }).fill('web');
+    await adminPage.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click();
+    await adminPage.waitForURL(/\/t\/acme\/p\/web$/);
+
+    // More than the tenant has free: the API's refusal is shown, nothing is created.
+    await adminPage.getByRole('button', { name: 'Create a namespace' }).click();
+    await adminPage.getByRole('dialog').getByLabel('Name', { exact: true }).fill('acme-dev');
+    await choose(adminPage, 'Cluster', 'member-a');
+    await adminPage.getByRole('dialog').getByLabel('Quantity').first().fill('3');
+    await adminPage.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await adminPage.getByRole('dialog').getByRole('alert').waitFor();
+    await adminPage.getByRole('dialog').getByLabel('Quantity').first().fill('500m');
+    await adminPage.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await adminPage.getByRole('row', { name: /acme-dev/ }).getByText('requests.cpu=500m').waitFor();
+    await check(adminPage, '05-project');
+
+    await adminPage.getByRole('link', { name: 'acme', exact: true }).click();
+    await adminPage.getByRole('tab', { name: 'Quotas' }).click();
+    await adminPage.getByTestId('quota-member-a-requests.cpu').getByText('used 0 · allocated 500m · hard 2').waitFor();
+    await check(adminPage, '06-tenant-quotas');
+  });
+
+  it('adds a member, offering only the roles the admin may grant at that scope', async () => {
+    expect((await call('POST', '/api/v1/users', { name: 'mia', displayName: 'Mia', password: MEMBER_PASSWORD })).status).toBe(201);
+    expect((await call('POST', '/api/v1/tenants', { name: 'globex' })).status).toBe(201);
+    await adminPage.getByRole('tab', { name: 'Members' }).click();
+    await adminPage.getByRole('button', { name: 'Add a member' }).click();
+    const dialog = adminPage.getByRole('dialog');
+    await dialog.getByLabel('User name').fill('mia');
+    await dialog.getByLabel('Role', { exact: true }).click();
+    const options = adminPage.locator('.ant-select-dropdown:visible .ant-select-item-option');
+    await options.first().waitFor();
+    expect(await options.allTextContents()).toEqual(['Tenant admin', 'Member', 'Viewer']);
+    await adminPage.locator('.ant-select-dropdown:visible .ant-select-item-option[title="Member"]').click();
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await adminPage.getByRole('row', { name: /mia/ }).getByText('Member').waitFor();
+    await check(adminPage, '07-tenant-members');
+  });
+
+  it('lets the member sign in and see only her tenant', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    const page = await context.newPage();
+    await signIn(page, 'mia', MEMBER_PASSWORD);
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    expect(await nav.getByText('Audit').count()).toBe(0);
+    expect(await nav.getByText('Users', { exact: true }).count()).toBe(0);
+    await nav.getByText('Tenants & projects').click();
+    await page.getByRole('link', { name: 'acme', exact: true }).waitFor();
+    expect(await page.getByRole('link', { name: 'globex' }).count()).toBe(0);
+    await check(page, '08-member-tenants');
+    // A tenant she is not in looks like one that does not exist.
+    await page.goto(`${spaUrl}/t/globex`);
+    await page.getByText('Not found').waitFor();
+    await context.close();
+  });
+
+  it('lets the member create a ConfigMap from the YAML editor and see it in the list', async () => {
+    // Warden applies her RoleBinding in the namespace; wait until the member cluster lets her in.
+    const miaToken = await login('mia', MEMBER_PASSWORD);
+    await until('mia may list ConfigMaps in acme-dev', async () => (await call('GET', '/api/v1/proxy/clusters/member-a/api/v1/namespaces/acme-dev/configmaps', undefined, miaToken)).status === 200, 60_000);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    const page = await context.newPage();
+    await signIn(page, 'mia', MEMBER_PASSWORD);
+    // Through the scope in the URL, as a shared link would.
+    await page.goto(`${spaUrl}/t/acme/p/web/c/member-a/ns/acme-dev/configmaps`);
+    await page.getByRole('columnheader', { name: 'Keys' }).waitFor();
+    expect(await page.getByRole('row', { name: /settings/ }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Create from YAML' }).click();
+    const yaml = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: settings', '  labels:', '    app: web', 'data:', '  greeting: hello from the console', ''].join('\n');
+    await page.getByLabel('YAML', { exact: true }).fill(yaml);
+    await check(page, '09-yaml-editor');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    const row = page.getByRole('row', { name: /settings/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('app=web');
+    await check(page, '10-configmaps');
+    // The label filter goes to the API (labelSelector) and narrows the list.
+    await page.getByLabel('Label selector').fill('app=other');
+    await page.getByLabel('Label selector').press('Enter');
+    await page.getByText('No ConfigMaps in this namespace yet.').waitFor();
+    await row.getByRole('link', { name: 'settings' }).waitFor({ state: 'detached' });
+    await page.goto(`${spaUrl}/t/acme/p/web/c/member-a/ns/acme-dev/configmaps/settings`);
+    await page.getByText('hello from the console').waitFor();
+    await check(page, '11-configmap-detail');
+    await context.close();
+  });
+
+  it('shows the admin both actions in the audit page', async () => {
+    await adminPage.getByRole('navigation', { name: 'Main navigation' }).getByText('Audit').click();
+    const search = async (user: string, text: RegExp) => {
+      await adminPage.getByLabel('User', { exact: true }).fill(user);
+      await until(`audit rows of ${user} matching ${text}`, async () => {
+        await adminPage.getByRole('button', { name: 'Search' }).click();
+        await adminPage.locator('.ant-table-tbody').waitFor();
+        return (await adminPage.getByRole('row', { name: text }).count()) > 0;
+      }, 30_000);
+    };
+    await search('admin', /rolebinding\.create/);
+    await search('mia', /acme-dev \/ configmaps \/ settings/);
+    await check(adminPage, '12-audit');
+    await adminPage.getByRole('button', { name: 'Verify the hash chain' }).click();
+    await adminPage.getByRole('status').getByText(/The chain is intact/).waitFor();
+  });
+
+  it('signs out, revoking the session', async () => {
+    const refreshToken = (await adminPage.evaluate('window.sessionStorage.getItem("cube.refreshToken")')) as string | null;
+    expect(refreshToken).toBeTruthy();
+    await adminPage.getByRole('button', { name: /Account of admin/ }).click();
+    await adminPage.getByText('Sign out').click();
+    await adminPage.waitForURL(/\/sign-in$/);
+    expect((await adminPage.evaluate('window.sessionStorage.getItem("cube.refreshToken")')) as string | null).toBeNull();
+    await adminPage.goto(`${spaUrl}/clusters`);
+    await adminPage.waitForURL(/\/sign-in$/);
+    expect((await call('POST', '/api/v1/auth/refresh', { refreshToken })).status).toBe(401);
+    // The hosted page refuses scripts from anywhere but its own origin (README, "Web console").
+    expect(await readFile(join(SPA, 'index.html'), 'utf8')).toContain("script-src 'self'");
+  });
+});
