@@ -9,13 +9,13 @@ import { MemberClusters } from './delivery/member-clusters';
 import { HotplugHandler } from './hotplug.handler';
 import { HotplugAccess } from './shared/hotplug-access';
 import { HotplugEvents } from './shared/hotplug-events';
-import { ServiceBusModule } from './shared/service-bus.module';
+import { ServiceBusModule } from '@cube/messaging';
 import { ClusterComponentsRepository } from './status/cluster-components.repository';
 import { ComponentStatus } from './status/component-status';
 
 /** Optional components per cluster: the catalog, defaults and overrides, delivery through desired state, phases. */
 @Module({
-  imports: [ServiceBusModule],
+  imports: [ServiceBusModule.forService('hotplug')],
   controllers: [HotplugHandler],
   providers: [
     PlatformAbilities,

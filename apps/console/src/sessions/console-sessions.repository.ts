@@ -135,13 +135,7 @@ export class ConsoleSessionsRepository {
   /** Newest first; keyset on (created_at, id); the caller's read rules are part of the query. */
   list(query: ConsoleSessionQuery, readable: SqlCondition, after: [string, string] | null, limit: number): Promise<ConsoleSessionEntity[]> {
     const builder = this.sessions.createQueryBuilder('s');
-    // readableWhere numbers its parameters $1..$n; they become named ones here.
-    const named: Record<string, unknown> = {};
-    const sql = readable.sql.replace(/\$(\d+)/g, (_match, n: string) => {
-      named[`readable${n}`] = readable.params[Number(n) - 1];
-      return `:readable${n}`;
-    });
-    builder.where(sql, named);
+    builder.where(readable.sql, readable.params);
     if (query.user) builder.andWhere('s.user_name = :user', { user: query.user });
     if (query.cluster) builder.andWhere('s.cluster = :cluster', { cluster: query.cluster });
     if (query.namespace) builder.andWhere('s.namespace = :namespace', { namespace: query.namespace });

@@ -14,11 +14,14 @@ import {
   RedeemedConsoleSession,
 } from '@cube/contracts';
 import { AuditPublisher } from '@cube/messaging';
+import { DEFAULT_PAGE_SIZE, Keyset } from '@cube/persistence';
 import { PlatformAbilities, SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { ConsoleEnvironment } from '../console-environment';
-import { decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../shared/page';
 import { ConsoleSessionEntity } from './console-session.entity';
 import { ConsoleSessionsRepository, SESSION_RULE_COLUMNS } from './console-sessions.repository';
+
+/** Sessions page newest first, by creation time then id. */
+const BY_START = new Keyset<[createdAt: string, id: string]>(['timestamp', 'uuid']);
 
 /**
  * Stored chunks stay small: a NATS message is at most 1 MiB, and a reply carrying a chunk escapes it
@@ -156,9 +159,9 @@ export class ConsoleSessionsService {
   async list(actor: Actor, query: ConsoleSessionQuery): Promise<Page<ConsoleSessionView>> {
     const ability = await this.abilities.abilityOf(actor);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor, 2) as [string, string] | null;
-    const rows = await this.sessions.list(query, readableWhere(ability, 'ConsoleSession', SESSION_RULE_COLUMNS, 1), after, limit);
-    return pageOf(rows, limit, (row) => [row.createdAt.toISOString(), row.id], viewOf);
+    const after = BY_START.decode(query.cursor);
+    const rows = await this.sessions.list(query, readableWhere(ability, 'ConsoleSession', SESSION_RULE_COLUMNS), after, limit);
+    return BY_START.page(rows, limit, (row) => [row.createdAt.toISOString(), row.id], viewOf);
   }
 
   /** The cast page by page; only sessions the actor may read (others are 404, not 403: their existence is not told). */
