@@ -92,6 +92,8 @@ describe('the web console in Chromium', () => {
 
   /** Saves a full-page screenshot and asserts axe-core finds no critical violation on the page. */
   const check = async (page: Page, name: string) => {
+    // A dialog that was just saved fades out for a moment: judge the page, not its closing animation.
+    await until(`${name}: no dialog on screen`, async () => (await page.locator('.ant-modal-wrap:visible').count()) === 0);
     await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
     const results = await new AxeBuilder({ page }).analyze();
     const critical = results.violations.filter((violation) => violation.impact === 'critical');

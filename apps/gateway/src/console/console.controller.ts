@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   AuthenticatedPrincipal,
@@ -59,6 +59,7 @@ export class ConsoleController {
   }
 
   @Get(':id/recording')
+  @ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' }, description: 'the session id; anything else is 404 (no such session)' })
   @ApiBearerAuth()
   @ApiProduces('application/x-asciicast')
   @ApiOkResponse({ description: 'The session as an asciicast v2 file: a header line, then one `[seconds, "o"|"i"|"r", data]` line per event.', schema: { type: 'string' } })
@@ -83,6 +84,7 @@ export class ConsoleController {
 
   /** The stream is a WebSocket upgrade (ConsoleStream); a plain GET only learns how to open it. */
   @Get(':id/stream')
+  @ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' }, description: 'the session id; anything else is 404 (no such session)' })
   @Public()
   @HttpCode(426)
   @ApiOperation({

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, Param, Put, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { NameParam } from '../params/path-params';
 import type { Request } from 'express';
 import { AuthenticatedPrincipal, ClusterComponentItemView, ClusterComponentsView, ClusterComponentView, ComponentOverrideBody, HotplugSubjects } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
@@ -19,7 +20,7 @@ export class ClusterHotplugController {
   @Get()
   @ApiOkResponse({ type: ClusterComponentsView, description: 'Every component in this cluster with its phase; callers who may not change components get name and phase only.' })
   @ApiErrors(404)
-  list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('cluster') cluster: string): Promise<{ items: ClusterComponentView[] }> {
+  list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('cluster') cluster: string): Promise<{ items: ClusterComponentView[] }> {
     return this.bus.request('hotplug', HotplugSubjects.clusterComponents, envelopeFor(req, actorOf(principal), { cluster }));
   }
 
@@ -29,8 +30,8 @@ export class ClusterHotplugController {
   set(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('cluster') cluster: string,
-    @Param('component') component: string,
+    @NameParam('cluster') cluster: string,
+    @NameParam('component') component: string,
     @Body() body: ComponentOverrideBody,
   ): Promise<ClusterComponentView> {
     return this.bus.request('hotplug', HotplugSubjects.overrideSet, envelopeFor(req, actorOf(principal), { cluster, component, body }), DELIVERY_TIMEOUT_MS);
@@ -39,7 +40,7 @@ export class ClusterHotplugController {
   @Delete(':component')
   @ApiOkResponse({ type: ClusterComponentItemView, description: 'Override removed: the component follows the platform defaults again.' })
   @ApiErrors(404)
-  reset(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('cluster') cluster: string, @Param('component') component: string): Promise<ClusterComponentView> {
+  reset(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('cluster') cluster: string, @NameParam('component') component: string): Promise<ClusterComponentView> {
     return this.bus.request('hotplug', HotplugSubjects.overrideDelete, envelopeFor(req, actorOf(principal), { cluster, component }), DELIVERY_TIMEOUT_MS);
   }
 }

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { NameParam } from '../params/path-params';
 import type { Request } from 'express';
 import {
   AuthenticatedPrincipal,
@@ -70,7 +71,7 @@ export class HotplugComponentsController {
   @Get(':component')
   @ApiOkResponse({ type: ComponentItemView, description: 'One component: the JSON Schema of its values, its version and defaults.' })
   @ApiErrors(404)
-  get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('component') component: string): Promise<ComponentView> {
+  get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('component') component: string): Promise<ComponentView> {
     return this.bus.request('hotplug', HotplugSubjects.componentGet, envelopeFor(req, actorOf(principal), { component }));
   }
 
@@ -80,7 +81,7 @@ export class HotplugComponentsController {
   replace(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('component') component: string,
+    @NameParam('component') component: string,
     @Body() body: ReplaceCustomComponentBody,
   ): Promise<ComponentView> {
     return this.bus.request('hotplug', HotplugSubjects.componentReplace, envelopeFor(req, actorOf(principal), { component, body: packBundle({ ...body, name: component }) }), DELIVERY_TIMEOUT_MS);
@@ -90,14 +91,14 @@ export class HotplugComponentsController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'A custom component removed from the catalog.' })
   @ApiErrors(404, 409)
-  async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('component') component: string): Promise<void> {
+  async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('component') component: string): Promise<void> {
     await this.bus.request('hotplug', HotplugSubjects.componentDelete, envelopeFor(req, actorOf(principal), { component }), DELIVERY_TIMEOUT_MS);
   }
 
   @Get(':component/defaults')
   @ApiOkResponse({ type: ComponentDefaultsView, description: 'Platform defaults; `values` are merged over the catalog values.' })
   @ApiErrors(404)
-  defaults(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Param('component') component: string): Promise<ComponentDefaults> {
+  defaults(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('component') component: string): Promise<ComponentDefaults> {
     return this.bus.request('hotplug', HotplugSubjects.defaultsGet, envelopeFor(req, actorOf(principal), { component }));
   }
 
@@ -107,7 +108,7 @@ export class HotplugComponentsController {
   setDefaults(
     @Req() req: Request,
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
-    @Param('component') component: string,
+    @NameParam('component') component: string,
     @Body() body: ComponentDefaultsBody,
   ): Promise<ComponentDefaults> {
     return this.bus.request('hotplug', HotplugSubjects.defaultsSet, envelopeFor(req, actorOf(principal), { component, body }), DELIVERY_TIMEOUT_MS);
