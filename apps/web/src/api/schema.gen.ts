@@ -563,6 +563,86 @@ export interface paths {
         patch: operations["ClustersController_update"];
         trace?: never;
     };
+    "/api/v1/clusters/{cluster}/hotplug": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ClusterHotplugController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster}/hotplug/{component}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["ClusterHotplugController_set"];
+        post?: never;
+        delete: operations["ClusterHotplugController_reset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hotplug/components": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HotplugComponentsController_list"];
+        put?: never;
+        post: operations["HotplugComponentsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hotplug/components/{component}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HotplugComponentsController_get"];
+        put: operations["HotplugComponentsController_replace"];
+        post?: never;
+        delete: operations["HotplugComponentsController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hotplug/components/{component}/defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HotplugComponentsController_defaults"];
+        put: operations["HotplugComponentsController_setDefaults"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clusters/{cluster}/kubeconfig": {
         parameters: {
             query?: never;
@@ -589,6 +669,94 @@ export interface paths {
         get: operations["KubeconfigController_forAllClusters"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/console/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_list"];
+        put?: never;
+        /**
+         * Open a terminal on a pod (WebConsole)
+         * @description The member cluster is asked, as the caller, whether they may `create pods/exec` there. The answer carries a single-use ticket (30 s) for the WebSocket stream.
+         */
+        post: operations["ConsoleController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/console/sessions/{id}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_recording"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/console/sessions/{id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Terminal stream (WebSocket)
+         * @description Open with a WebSocket upgrade and `?ticket=` (single use, 30 s, from the session's creation); subprotocol `cube.console.v1` optional.
+         *
+         *     A refused ticket (used, expired, another session's) is 401 at the upgrade.
+         *
+         *     Client → server: binary frames are keystrokes (stdin); text frames are JSON control frames `{"type":"resize","cols":120,"rows":40}`.
+         *
+         *     Server → client: binary frames are terminal output (stdout and stderr merged, as a TTY has them); text frames are JSON:
+         *
+         *     `{"type":"exit","code":0}` when the command ends, `{"type":"error","message":"…"}` when the session cannot go on; then the server closes.
+         *
+         *     Close codes: 1000 ended, 1007 malformed control frame, 4001 idle timeout, 4002 maximum duration, 1011 member cluster failure.
+         *
+         *     Closing the WebSocket ends the command in the pod.
+         */
+        get: operations["ConsoleController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cloudshell/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a CloudShell: bash with kubectl pointed at Cube, as the caller
+         * @description Starts a pod of the caller's own in the member's `cube-cloudshell` namespace with a kubeconfig for every cluster the caller reaches (a token of theirs, revoked when the shell ends). Attach through the same stream as a console session.
+         */
+        post: operations["CloudShellController_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1026,6 +1194,14 @@ export interface components {
             /** @description events put on the audit stream */
             accepted: number;
         };
+        SyncErrorView: {
+            /** @description desired-state key of the object */
+            key: string;
+            message: string;
+            reason?: string;
+            status?: number;
+            attempts: number;
+        };
         ClusterItemView: {
             name: string;
             displayName: string;
@@ -1043,7 +1219,7 @@ export interface components {
             allocated: {
                 [key: string]: string;
             };
-            syncErrors: Record<string, never>[];
+            syncErrors: components["schemas"]["SyncErrorView"][];
             /** Format: date-time */
             createdAt: string;
             version: number;
@@ -1061,6 +1237,143 @@ export interface components {
             description?: string;
             /** @description replacement kubeconfig (YAML or JSON); stored encrypted, never returned */
             kubeconfig?: string;
+        };
+        ClusterComponentItemView: {
+            name: string;
+            /** @enum {string} */
+            phase: "disabled" | "pending" | "applying" | "running" | "degraded" | "failed";
+            enabled?: boolean;
+            values?: {
+                [key: string]: unknown;
+            };
+            version?: string;
+            message?: string;
+            generation?: number;
+            observedGeneration?: number | null;
+            /** @enum {string} */
+            source?: "default" | "override";
+        };
+        ClusterComponentsView: {
+            items: components["schemas"]["ClusterComponentItemView"][];
+        };
+        ComponentOverrideBody: {
+            enabled?: boolean;
+            /** @description deep-merged over the defaults (maps merge, lists replace) */
+            values?: {
+                [key: string]: unknown;
+            };
+        };
+        ComponentItemView: {
+            name: string;
+            displayName: string;
+            description: string;
+            version: string;
+            namespace: string;
+            /** @enum {string} */
+            kind: "built-in" | "custom";
+            /** @description JSON Schema of the values */
+            valuesSchema: {
+                [key: string]: unknown;
+            };
+            defaults: {
+                enabled?: boolean;
+                values?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        CreateCustomComponentBody: {
+            /** @description DNS label, unique in the catalog */
+            name: string;
+            /** @description namespace its namespaced objects go to when they name none */
+            namespace: string;
+            description?: string;
+            /** @description multi-document YAML (e.g. `helm template` output); `{{cluster}}` is replaced by the cluster name; at most 2 MiB */
+            bundle: string;
+        };
+        ReplaceCustomComponentBody: {
+            namespace: string;
+            description?: string;
+            /** @description multi-document YAML; at most 2 MiB */
+            bundle: string;
+        };
+        ComponentDefaultsView: {
+            component: string;
+            enabled: boolean;
+            values: {
+                [key: string]: unknown;
+            };
+            version: number;
+        };
+        ComponentDefaultsBody: {
+            enabled: boolean;
+            /** @description values, validated against the component schema */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        CreateConsoleSessionBody: {
+            /** @example member-a */
+            cluster: string;
+            /** @example team-a */
+            namespace: string;
+            /** @example web-5d9c7 */
+            pod: string;
+            /** @description the container; may be left out when the pod has only one (or names its default) */
+            container?: string;
+            /**
+             * @description the command to run with a TTY; default: `/bin/bash`, or `/bin/sh` where the image has no bash
+             * @example [
+             *       "/bin/sh"
+             *     ]
+             */
+            command?: string[];
+        };
+        OpenedConsoleSession: {
+            /** Format: uuid */
+            id: string;
+            /** @description single use, valid 30 s, bound to this session and its user; pass it as `?ticket=` on the stream */
+            ticket: string;
+            /**
+             * @description the WebSocket path of the stream, ticket included
+             * @example /api/v1/console/sessions/4b0c…/stream?ticket=…
+             */
+            streamUrl: string;
+            /**
+             * Format: date-time
+             * @description when the ticket expires
+             */
+            expiresAt: string;
+        };
+        ConsoleSessionView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "console" | "cloudshell";
+            user: string;
+            cluster: string;
+            namespace: string;
+            pod: string;
+            container: string;
+            /** @description empty outside Cube tenancy */
+            tenant: string;
+            /** @description empty outside Cube tenancy */
+            project: string;
+            /** @enum {string} */
+            state: "pending" | "active" | "ended";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt?: Record<string, never> | null;
+            /** Format: date-time */
+            endedAt?: Record<string, never> | null;
+            exitCode?: Record<string, never> | null;
+            /** @description why the session ended (exit, idle timeout, maximum duration, client closed, error) */
+            endReason?: Record<string, never> | null;
+        };
+        CreateCloudShellBody: {
+            /** @description the member cluster to run the shell in; default: the first the caller reaches */
+            cluster?: string;
         };
     };
     responses: never;
@@ -4414,6 +4727,696 @@ export interface operations {
             };
         };
     };
+    ClusterHotplugController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every component in this cluster with its phase; callers who may not change components get name and phase only. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterComponentsView"];
+                };
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ClusterHotplugController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster: string;
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentOverrideBody"];
+            };
+        };
+        responses: {
+            /** @description Override stored (values deep-merged over the defaults and validated) and the cluster re-rendered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterComponentItemView"];
+                };
+            };
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNPROCESSABLE: well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ClusterHotplugController_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster: string;
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Override removed: the component follows the platform defaults again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterComponentItemView"];
+                };
+            };
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    HotplugComponentsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalog, built-in and custom. Callers who may not change components get names only. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ComponentItemView"][];
+                        /** @description pass as ?cursor= for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    HotplugComponentsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCustomComponentBody"];
+            };
+        };
+        responses: {
+            /** @description A custom component: its multi-document YAML checked and stored; disabled until defaults or an override enable it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentItemView"];
+                };
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description CONFLICT: the change conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNPROCESSABLE: well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    HotplugComponentsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One component: the JSON Schema of its values, its version and defaults. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentItemView"];
+                };
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    HotplugComponentsController_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplaceCustomComponentBody"];
+            };
+        };
+        responses: {
+            /** @description A custom component's bundle replaced; every cluster using it is re-rendered (objects that left the bundle are pruned). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentItemView"];
+                };
+            };
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description CONFLICT: the change conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNPROCESSABLE: well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    HotplugComponentsController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A custom component removed from the catalog. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description CONFLICT: the change conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    HotplugComponentsController_defaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Platform defaults; `values` are merged over the catalog values. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentDefaultsView"];
+                };
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    HotplugComponentsController_setDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentDefaultsBody"];
+            };
+        };
+        responses: {
+            /** @description Defaults stored and every cluster without an override of `enabled`/values re-rendered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentDefaultsView"];
+                };
+            };
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNPROCESSABLE: well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
     KubeconfigController_forCluster: {
         parameters: {
             query?: {
@@ -4556,6 +5559,341 @@ export interface operations {
                 };
                 content: {
                     "application/yaml": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ConsoleController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                user?: string;
+                cluster?: string;
+                namespace?: string;
+                /** @description created at or after */
+                from?: string;
+                /** @description created before */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Terminal sessions the caller may see (their own; a tenant admin: their tenants'; a platform admin: all), newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ConsoleSessionView"][];
+                        /** @description pass as ?cursor= for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ConsoleController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateConsoleSessionBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenedConsoleSession"];
+                };
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description FORBIDDEN: authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNPROCESSABLE: well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description RATE_LIMITED: too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ConsoleController_recording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session id; anything else is 404 (no such session) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session as an asciicast v2 file: a header line, then one `[seconds, "o"|"i"|"r", data]` line per event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-asciicast": string;
+                };
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-asciicast": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-asciicast": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-asciicast": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ConsoleController_stream: {
+        parameters: {
+            query: {
+                /** @description the ticket from POST /api/v1/console/sessions */
+                ticket: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description the session id; anything else is 404 (no such session) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the terminal stream */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description a plain request: the stream needs a WebSocket upgrade */
+            426: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    CloudShellController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCloudShellBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenedConsoleSession"];
+                };
+            };
+            /** @description BAD_REQUEST: malformed request; details.fields lists each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNPROCESSABLE: well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description RATE_LIMITED: too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
                 };
             };
             /** @description UNAVAILABLE: a service did not answer in time */
