@@ -144,7 +144,8 @@ describe('deploy/kubernetes', () => {
     expect(clusterSchemaViolations(cluster?.spec ?? {})).toEqual([]);
     for (const app of APPS.filter((a) => a !== 'gateway')) {
       const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `cube-${app}`);
-      const env = (deployment?.spec?.template?.spec as { containers: { env: { name: string; valueFrom?: unknown }[] }[] }).containers[0].env;
+      const env = (deployment?.spec?.template?.spec as { containers: { env: { name: string; valueFrom?: unknown }[] }[] }).containers[0]
+        .env;
       expect(env.find((e) => e.name === 'DATABASE_URL')?.valueFrom).toEqual({ secretKeyRef: { name: 'cube-postgres-app', key: 'uri' } });
     }
   });
@@ -174,7 +175,8 @@ function validate(schema: JsonSchema, value: unknown, path: string): string[] {
     return [`${path}: ${type}, not ${schema.type}`];
   if (schema.enum && !schema.enum.includes(value)) out.push(`${path}: ${JSON.stringify(value)} not one of ${JSON.stringify(schema.enum)}`);
   if (schema.minimum !== undefined && typeof value === 'number' && value < schema.minimum) out.push(`${path}: below ${schema.minimum}`);
-  if (schema.pattern && typeof value === 'string' && !new RegExp(schema.pattern).test(value)) out.push(`${path}: does not match ${schema.pattern}`);
+  if (schema.pattern && typeof value === 'string' && !new RegExp(schema.pattern).test(value))
+    out.push(`${path}: does not match ${schema.pattern}`);
   if (type === 'object') {
     const object = value as Record<string, unknown>;
     for (const key of schema.required ?? []) if (!(key in object)) out.push(`${path}.${key}: required`);
@@ -184,6 +186,7 @@ function validate(schema: JsonSchema, value: unknown, path: string): string[] {
       else if (schema.additionalProperties !== true) out.push(`${path}.${key}: unknown field`);
     }
   }
-  if (type === 'array' && schema.items) (value as unknown[]).forEach((item, i) => out.push(...validate(schema.items as JsonSchema, item, `${path}[${i}]`)));
+  if (type === 'array' && schema.items)
+    (value as unknown[]).forEach((item, i) => out.push(...validate(schema.items as JsonSchema, item, `${path}[${i}]`)));
   return out;
 }

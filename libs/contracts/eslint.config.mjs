@@ -13,7 +13,12 @@ export default [
             name,
             message: 'libs/contracts (type:contracts) must not depend on runtime clients; put this in a data-access lib.',
           })),
-          patterns: [{ group: ['typeorm/*', 'pg/*', 'nats/*', '@kubernetes/client-node/*'], message: 'libs/contracts must not depend on runtime clients.' }],
+          patterns: [
+            {
+              group: ['typeorm/*', 'pg/*', 'nats/*', '@kubernetes/client-node/*'],
+              message: 'libs/contracts must not depend on runtime clients.',
+            },
+          ],
         },
       ],
     },

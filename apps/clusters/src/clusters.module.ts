@@ -15,6 +15,16 @@ import { WardenInstaller } from './install/warden-installer';
 @Module({
   imports: [ServiceBusModule.forService('clusters')],
   controllers: [ClustersHandler],
-  providers: [PlatformAbilities, ClusterEvents, ClustersRepository, CredentialVault, WardenInstaller, ClusterAuditToken, ClustersService, HeartbeatMonitor, ClusterProber],
+  providers: [
+    PlatformAbilities,
+    ClusterEvents,
+    ClustersRepository,
+    CredentialVault,
+    WardenInstaller,
+    ClusterAuditToken,
+    ClustersService,
+    HeartbeatMonitor,
+    ClusterProber,
+  ],
 })
 export class ClustersModule {}

@@ -5,4 +5,9 @@ import { ClustersModule } from './clusters.module';
 import { entities } from './entities';
 import { migrations } from './migrations';
 
-void bootstrapService({ service: 'clusters', environment: ClustersEnvironment, database: { migrations, entities }, features: [ClustersModule] });
+void bootstrapService({
+  service: 'clusters',
+  environment: ClustersEnvironment,
+  database: { migrations, entities },
+  features: [ClustersModule],
+});

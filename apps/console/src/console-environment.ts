@@ -2,7 +2,8 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 import { DatabaseServiceEnvironment } from '@cube/service-runtime';
 
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
 /** The console service's limits (README "Configuration" and "Web terminals"). */
 export class ConsoleEnvironment extends DatabaseServiceEnvironment {

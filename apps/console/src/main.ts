@@ -4,4 +4,9 @@ import { ConsoleEnvironment } from './console-environment';
 import { CONSOLE_ENTITIES, ConsoleModule } from './console.module';
 import { migrations } from './migrations';
 
-void bootstrapService({ service: 'console', environment: ConsoleEnvironment, database: { migrations, entities: CONSOLE_ENTITIES }, features: [ConsoleModule] });
+void bootstrapService({
+  service: 'console',
+  environment: ConsoleEnvironment,
+  database: { migrations, entities: CONSOLE_ENTITIES },
+  features: [ConsoleModule],
+});

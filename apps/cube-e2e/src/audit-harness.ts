@@ -41,16 +41,9 @@ export class RestartablePostgres {
   /** initdb/pg_ctl from the PATH, else from Debian's versioned directory (not on the PATH there). */
   private static binary(name: 'initdb' | 'pg_ctl'): string {
     if (spawnSync(name, ['--version']).status === 0) return name;
-    const versions = existsSync('/usr/lib/postgresql')
-      ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))
-      : [];
-    const found = versions
-      .map((v) => `/usr/lib/postgresql/${v}/bin/${name}`)
-      .find((path) => existsSync(path));
-    if (!found)
-      throw new Error(
-        `${name} is neither on the PATH nor under /usr/lib/postgresql/*/bin: install PostgreSQL's server package`,
-      );
+    const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)) : [];
+    const found = versions.map((v) => `/usr/lib/postgresql/${v}/bin/${name}`).find((path) => existsSync(path));
+    if (!found) throw new Error(`${name} is neither on the PATH nor under /usr/lib/postgresql/*/bin: install PostgreSQL's server package`);
     return found;
   }
 
@@ -58,15 +51,7 @@ export class RestartablePostgres {
     const dir = await mkdtemp(join(tmpdir(), 'cube-audit-pg-'));
     await chmod(dir, 0o777);
     const pg = new RestartablePostgres(await freePort(), dir);
-    pg.run(RestartablePostgres.binary('initdb'), [
-      '-D',
-      pg.data,
-      '-U',
-      'postgres',
-      '--auth=trust',
-      '-E',
-      'UTF8',
-    ]);
+    pg.run(RestartablePostgres.binary('initdb'), ['-D', pg.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
     await pg.begin();
     return pg;
   }
@@ -76,14 +61,7 @@ export class RestartablePostgres {
   }
 
   async stop(): Promise<void> {
-    this.run(RestartablePostgres.binary('pg_ctl'), [
-      '-D',
-      this.data,
-      '-m',
-      'fast',
-      '-w',
-      'stop',
-    ]);
+    this.run(RestartablePostgres.binary('pg_ctl'), ['-D', this.data, '-m', 'fast', '-w', 'stop']);
   }
 
   async begin(): Promise<void> {
@@ -106,14 +84,7 @@ export class RestartablePostgres {
   }
 
   async remove(): Promise<void> {
-    if (
-      spawnSync(RestartablePostgres.binary('pg_ctl'), [
-        '-D',
-        this.data,
-        'status',
-      ]).status === 0
-    )
-      await this.stop();
+    if (spawnSync(RestartablePostgres.binary('pg_ctl'), ['-D', this.data, 'status']).status === 0) await this.stop();
     await rm(this.dir, { recursive: true, force: true });
   }
 
@@ -124,8 +95,7 @@ export class RestartablePostgres {
           encoding: 'utf8',
         })
       : spawnSync(command, args, { encoding: 'utf8' });
-    if (result.status !== 0)
-      throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
+    if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
   }
 }
 
@@ -135,21 +105,14 @@ export class AuditProcess {
   private constructor(private readonly child: ChildProcess) {}
 
   static start(env: NodeJS.ProcessEnv): AuditProcess {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'dist/apps/audit/main.js')],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env['PATH'], ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/audit/main.js')], {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'], ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const audit = new AuditProcess(child);
     for (const stream of [child.stdout, child.stderr])
-      if (stream)
-        createInterface({ input: stream }).on('line', (line) =>
-          audit.lines.push(line),
-        );
+      if (stream) createInterface({ input: stream }).on('line', (line) => audit.lines.push(line));
     return audit;
   }
 

@@ -106,7 +106,7 @@ describe('audit through the gateway', () => {
     const created = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'bob', password: 'Sunflower-Quartz-2026' } });
     expect(created.status).toBe(201);
     const bobToken = await login('bob', 'Sunflower-Quartz-2026');
-    await until('bob\'s login stored', async () => (await events(adminToken, { user: 'bob', verb: 'auth.login' })).items.length > 0);
+    await until("bob's login stored", async () => (await events(adminToken, { user: 'bob', verb: 'auth.login' })).items.length > 0);
     const bobSees = await events(bobToken, { limit: '500' });
     expect(bobSees.items.length).toBeGreaterThan(0);
     expect(bobSees.items.every((item) => item.actor.user === 'bob')).toBe(true);
@@ -157,12 +157,14 @@ describe('audit through the gateway', () => {
     });
     const exported = await call('GET', '/api/v1/audit/events/export?format=ndjson&cluster=member-a', { token: adminToken });
     expect(exported.text).not.toContain(SECRET_VALUE);
-    const stored = await withDatabase((db) => db.query(`SELECT "request_body"::text AS body FROM "audit"."events" WHERE "cluster" = 'member-a'`));
+    const stored = await withDatabase((db) =>
+      db.query(`SELECT "request_body"::text AS body FROM "audit"."events" WHERE "cluster" = 'member-a'`),
+    );
     expect(JSON.stringify(stored.rows)).not.toContain(SECRET_VALUE);
   });
 
   // Issue #9: producers publish on cube.audit.<source>; the stream stays off the audit service's request subjects.
-  it('carries Cube\'s records on cube.audit.cube and native ones on cube.audit.kubernetes, in CUBE_AUDIT on cube.audit.*', async () => {
+  it("carries Cube's records on cube.audit.cube and native ones on cube.audit.kubernetes, in CUBE_AUDIT on cube.audit.*", async () => {
     const bus = await connect({ servers: running.natsUrl });
     try {
       const jsm = await bus.jetstreamManager();
@@ -179,18 +181,21 @@ describe('audit through the gateway', () => {
     }
   });
 
-  it('refuses a native audit post without the cluster\'s token', async () => {
+  it("refuses a native audit post without the cluster's token", async () => {
     const body = { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [] };
     expect((await call('POST', '/api/v1/audit/clusters/member-a/k8s', { body })).status).toBe(401);
     expect((await call('POST', '/api/v1/audit/clusters/member-a/k8s', { body, token: 'wrong-token' })).status).toBe(401);
     expect((await call('POST', '/api/v1/audit/clusters/member-a/k8s', { body, token: CLUSTER_TOKEN })).status).toBe(200);
   });
 
-  it('shows a tenant admin their tenant\'s namespace records and their members\' platform actions, not another tenant\'s', async () => {
+  it("shows a tenant admin their tenant's namespace records and their members' platform actions, not another tenant's", async () => {
     // A registered cluster: registration writes its audit token into the member's Secret, and that
     // token is what the member's audit webhook presents (posted here as the webhook would).
     visibilityCluster = await startKubeServer({ name: 'member-v' });
-    const registered = await call('POST', '/api/v1/clusters', { token: adminToken, body: { name: 'member-v', kubeconfig: visibilityCluster.kubeconfig } });
+    const registered = await call('POST', '/api/v1/clusters', {
+      token: adminToken,
+      body: { name: 'member-v', kubeconfig: visibilityCluster.kubeconfig },
+    });
     expect(registered.status).toBe(201);
     const secret = await new Promise<{ data: Record<string, string> }>((resolve, reject) => {
       const member = visibilityCluster as KubeServer;
@@ -211,12 +216,18 @@ describe('audit through the gateway', () => {
     for (const tenant of ['tenant-a', 'tenant-b']) {
       expect((await call('POST', '/api/v1/tenants', { token: adminToken, body: { name: tenant } })).status).toBe(201);
       expect((await call('POST', `/api/v1/tenants/${tenant}/projects`, { token: adminToken, body: { name: 'p' } })).status).toBe(201);
-      const ns = await call('POST', `/api/v1/tenants/${tenant}/projects/p/namespaces`, { token: adminToken, body: { name: `${tenant}-ns`, cluster: 'member-v' } });
+      const ns = await call('POST', `/api/v1/tenants/${tenant}/projects/p/namespaces`, {
+        token: adminToken,
+        body: { name: `${tenant}-ns`, cluster: 'member-v' },
+      });
       expect(ns.status).toBe(201);
     }
     const userBoundTo = async (name: string, role: string, tenant: string) => {
       expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name, password: VISIBILITY_PASSWORD } })).status).toBe(201);
-      const binding = await call('POST', '/api/v1/rolebindings', { token: adminToken, body: { subject: { kind: 'User', name }, role, scope: { kind: 'tenant', tenant } } });
+      const binding = await call('POST', '/api/v1/rolebindings', {
+        token: adminToken,
+        body: { subject: { kind: 'User', name }, role, scope: { kind: 'tenant', tenant } },
+      });
       expect(binding.status).toBe(201);
       return login(name, VISIBILITY_PASSWORD);
     };
@@ -242,17 +253,24 @@ describe('audit through the gateway', () => {
     };
     const posted = await call('POST', '/api/v1/audit/clusters/member-v/k8s', {
       token: memberToken,
-      body: { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [nativeWrite('someone', 'tenant-a-ns'), nativeWrite('someone-else', 'tenant-b-ns')] },
+      body: {
+        kind: 'EventList',
+        apiVersion: 'audit.k8s.io/v1',
+        items: [nativeWrite('someone', 'tenant-a-ns'), nativeWrite('someone-else', 'tenant-b-ns')],
+      },
     });
     expect(posted.status).toBe(200);
-    await until('both native writes stored', async () => (await events(adminToken, { cluster: 'member-v', resource: 'configmaps' })).items.length === 2);
-    await until('dora\'s and erin\'s logins stored', async () => {
+    await until(
+      'both native writes stored',
+      async () => (await events(adminToken, { cluster: 'member-v', resource: 'configmaps' })).items.length === 2,
+    );
+    await until("dora's and erin's logins stored", async () => {
       const logins = await events(adminToken, { verb: 'auth.login', limit: '500' });
       return ['dora', 'erin'].every((user) => logins.items.some((item) => item.actor.user === user));
     });
 
     // Tenancy learns of dora's binding from identity's events: polled, not slept for.
-    const seen = await until('carl sees tenant-a\'s records', async () => {
+    const seen = await until("carl sees tenant-a's records", async () => {
       const page = await events(carl, { limit: '500' });
       const hasNative = page.items.some((item) => item.target.namespace === 'tenant-a-ns');
       const hasDora = page.items.some((item) => item.actor.user === 'dora' && item.action === 'auth.login');
@@ -275,7 +293,10 @@ describe('audit through the gateway', () => {
     const ndjson = await call('GET', '/api/v1/audit/events/export?format=ndjson&user=admin', { token: adminToken });
     expect(ndjson.status).toBe(200);
     expect(ndjson.headers.get('content-type')).toMatch(/application\/x-ndjson/);
-    const lines = ndjson.text.trim().split('\n').map((line) => JSON.parse(line) as AuditEntryView);
+    const lines = ndjson.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AuditEntryView);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((line) => line.actor.user === 'admin')).toBe(true);
     const csv = await call('GET', '/api/v1/audit/events/export?format=csv&user=admin', { token: adminToken });

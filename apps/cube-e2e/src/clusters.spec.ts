@@ -26,10 +26,14 @@ interface Json {
  */
 function kubeStatus(member: KubeServer, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`${member.url}${path}`, { agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      `${member.url}${path}`,
+      { agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.once('error', reject);
     req.end();
   });
@@ -38,11 +42,17 @@ function kubeStatus(member: KubeServer, path: string): Promise<number> {
 /** A GET on a test server as its admin: status and parsed body. */
 function kubeGet(member: KubeServer, path: string): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${member.url}${path}`, { agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.once('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') as Json }));
-    });
+    const req = request(
+      `${member.url}${path}`,
+      { agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.once('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') as Json }),
+        );
+      },
+    );
     req.once('error', reject);
     req.end();
   });
@@ -54,7 +64,12 @@ function kubeCreate(member: KubeServer, path: string, body: unknown): Promise<nu
     const payload = JSON.stringify(body);
     const req = request(
       `${member.url}${path}`,
-      { method: 'POST', agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json' } },
+      {
+        method: 'POST',
+        agent: false,
+        ca: member.caCert,
+        headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json' },
+      },
       (res) => {
         res.resume();
         res.once('end', () => resolve(res.statusCode ?? 0));
@@ -100,7 +115,8 @@ describe('member clusters and Warden', () => {
   const statusOf = async (name: string) => String((await call('GET', `/api/v1/clusters/${name}`)).body['status']);
   const reaches = (name: string, status: string, deadlineMs: number) =>
     eventually(`${name} ${status}`, deadlineMs, async () => ((await statusOf(name)) === status ? true : undefined));
-  const eventsOf = (name: string) => seen.filter((m) => m.subject.startsWith('cube.events.clusters.cluster.') && (m.data['entity'] as Json)['name'] === name);
+  const eventsOf = (name: string) =>
+    seen.filter((m) => m.subject.startsWith('cube.events.clusters.cluster.') && (m.data['entity'] as Json)['name'] === name);
   /** Events leave the clusters outbox after the commit: waits until `name`'s have caught up with its current version. */
   const eventsCaughtUp = (name: string) =>
     eventually(`${name}'s events up to its version`, 10_000, async () => {
@@ -119,14 +135,35 @@ describe('member clusters and Warden', () => {
       webhookPort = await freePort();
       webhookPorts.set(name, webhookPort);
     }
-    const args = ['--cluster', name, '--kubeconfig', kubeconfig, '--webhook-port', String(webhookPort), '--state-dir', join(dir.path, `${name}-state`)];
+    const args = [
+      '--cluster',
+      name,
+      '--kubeconfig',
+      kubeconfig,
+      '--webhook-port',
+      String(webhookPort),
+      '--state-dir',
+      join(dir.path, `${name}-state`),
+    ];
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), ...args], {
       cwd: ROOT,
       env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL_SECONDS), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[warden-${name}] ${line}`)));
-    child.stderr?.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[warden-${name}] ${line}`)));
+    child.stdout?.on('data', (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => log.push(`[warden-${name}] ${line}`)),
+    );
+    child.stderr?.on('data', (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => log.push(`[warden-${name}] ${line}`)),
+    );
     wardens.set(name, child);
   };
 
@@ -146,7 +183,15 @@ describe('member clusters and Warden', () => {
       startKubeServer({ name: 'member-b' }),
       startKubeServer({ name: 'other' }),
     ]);
-    running = await startTestStack('clusters', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_SECONDS), CUBE_CLUSTER_PROBE_INTERVAL: String(PROBE_INTERVAL_SECONDS) }, log.push);
+    running = await startTestStack(
+      'clusters',
+      {
+        CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        CUBE_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_SECONDS),
+        CUBE_CLUSTER_PROBE_INTERVAL: String(PROBE_INTERVAL_SECONDS),
+      },
+      log.push,
+    );
     stack = running.stack;
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     bus = await connect({ servers: running.natsUrl });
@@ -194,7 +239,13 @@ describe('member clusters and Warden', () => {
   it('registers two clusters (YAML and JSON kubeconfigs), installing Warden, pending until the first heartbeat', async () => {
     const a = await call('POST', '/api/v1/clusters', { name: 'member-a', description: 'cluster A', kubeconfig: memberA.kubeconfig });
     expect(a.status).toBe(201);
-    expect(a.body).toMatchObject({ name: 'member-a', description: 'cluster A', status: 'pending', nodes: 1, kubernetesVersion: expect.stringMatching(/^v1\./) });
+    expect(a.body).toMatchObject({
+      name: 'member-a',
+      description: 'cluster A',
+      status: 'pending',
+      nodes: 1,
+      kubernetesVersion: expect.stringMatching(/^v1\./),
+    });
     expect(JSON.stringify(a.body)).not.toContain(memberA.adminToken);
     const b = await call('POST', '/api/v1/clusters', { name: 'member-b', kubeconfig: JSON.stringify(parse(memberB.kubeconfig)) });
     expect(b.status).toBe(201);
@@ -206,7 +257,9 @@ describe('member clusters and Warden', () => {
     // Sealed at rest with a key id; the admin token appears nowhere in the row.
     const db = new Client({ connectionString: running.databaseUrl });
     await db.connect();
-    const { rows } = await db.query<{ credentials: Json; credentials_key_id: string }>('SELECT "credentials", "credentials_key_id" FROM "clusters"."clusters"');
+    const { rows } = await db.query<{ credentials: Json; credentials_key_id: string }>(
+      'SELECT "credentials", "credentials_key_id" FROM "clusters"."clusters"',
+    );
     await db.end();
     expect(rows).toHaveLength(2);
     for (const row of rows) {
@@ -218,7 +271,9 @@ describe('member clusters and Warden', () => {
     await eventsCaughtUp('member-a');
     await eventsCaughtUp('member-b');
     await bus.flush();
-    expect(seen.filter((m) => m.subject === 'cube.events.clusters.cluster.registered').map((m) => (m.data['entity'] as Json)['name'])).toEqual(['member-a', 'member-b']);
+    expect(
+      seen.filter((m) => m.subject === 'cube.events.clusters.cluster.registered').map((m) => (m.data['entity'] as Json)['name']),
+    ).toEqual(['member-a', 'member-b']);
     const audit = seen.filter((m) => m.subject === 'cube.audit.cube' && m.data['service'] === 'clusters');
     expect(audit.some((m) => m.data['action'] === 'cluster.register' && m.data['outcome'] === 'success')).toBe(true);
     expect(JSON.stringify(audit)).not.toContain(memberA.adminToken);
@@ -231,15 +286,25 @@ describe('member clusters and Warden', () => {
     await reaches('member-a', 'normal', 30_000);
     await reaches('member-b', 'normal', 30_000);
     const a = (await call('GET', '/api/v1/clusters/member-a')).body;
-    expect(a).toMatchObject({ status: 'normal', nodes: 1, wardenVersion: expect.any(String), kubernetesVersion: expect.stringMatching(/^v1\./) });
+    expect(a).toMatchObject({
+      status: 'normal',
+      nodes: 1,
+      wardenVersion: expect.any(String),
+      kubernetesVersion: expect.stringMatching(/^v1\./),
+    });
     expect(Date.parse(String(a['lastHeartbeat']))).toBeGreaterThan(Date.now() - 10_000);
     expect(Object.keys(a['capacity'] as Json)).toEqual(expect.arrayContaining(['cpu', 'memory', 'pods']));
   });
 
-  it('applies what is written to the cluster\'s desired-state bucket through its Warden', async () => {
+  it("applies what is written to the cluster's desired-state bucket through its Warden", async () => {
     const store = await bus.jetstream().views.kv('cube-desired-member-a');
-    await store.put('namespace.acme.team-x', JSONCodec().encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-x', labels: { 'cube.io/tenant': 'acme' } } }));
-    await eventually('namespace team-x in member-a', 20_000, async () => ((await kubeStatus(memberA, '/api/v1/namespaces/team-x')) === 200 ? true : undefined));
+    await store.put(
+      'namespace.acme.team-x',
+      JSONCodec().encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-x', labels: { 'cube.io/tenant': 'acme' } } }),
+    );
+    await eventually('namespace team-x in member-a', 20_000, async () =>
+      (await kubeStatus(memberA, '/api/v1/namespaces/team-x')) === 200 ? true : undefined,
+    );
     expect(await kubeStatus(memberB, '/api/v1/namespaces/team-x')).toBe(404);
   });
 
@@ -247,14 +312,27 @@ describe('member clusters and Warden', () => {
     const before = (await call('GET', '/api/v1/clusters/member-a')).body;
     const renamed = await call('PATCH', '/api/v1/clusters/member-a', { displayName: 'Cluster A', description: 'the first member' });
     expect(renamed.status).toBe(200);
-    expect(renamed.body).toMatchObject({ name: 'member-a', displayName: 'Cluster A', description: 'the first member', version: Number(before['version']) + 1 });
+    expect(renamed.body).toMatchObject({
+      name: 'member-a',
+      displayName: 'Cluster A',
+      description: 'the first member',
+      version: Number(before['version']) + 1,
+    });
 
     // A refused kubeconfig changes nothing, not even the fields sent beside it.
-    const refused = await call('PATCH', '/api/v1/clusters/member-a', { displayName: 'never', kubeconfig: memberA.kubeconfigFor({ user: 'nobody', token: 'wrong-token' }) });
+    const refused = await call('PATCH', '/api/v1/clusters/member-a', {
+      displayName: 'never',
+      kubeconfig: memberA.kubeconfigFor({ user: 'nobody', token: 'wrong-token' }),
+    });
     expect(refused.status).toBe(422);
     expect((refused.body['details'] as Json)['reason']).toBe('unauthorized');
-    expect((await call('PATCH', '/api/v1/clusters/member-a', { kubeconfig: 'garbage: [' })).body['details']).toMatchObject({ reason: 'invalid-kubeconfig' });
-    expect((await call('GET', '/api/v1/clusters/member-a')).body).toMatchObject({ displayName: 'Cluster A', version: Number(before['version']) + 1 });
+    expect((await call('PATCH', '/api/v1/clusters/member-a', { kubeconfig: 'garbage: [' })).body['details']).toMatchObject({
+      reason: 'invalid-kubeconfig',
+    });
+    expect((await call('GET', '/api/v1/clusters/member-a')).body).toMatchObject({
+      displayName: 'Cluster A',
+      version: Number(before['version']) + 1,
+    });
 
     const replaced = await call('PATCH', '/api/v1/clusters/member-a', { kubeconfig: JSON.stringify(parse(memberA.kubeconfig)) });
     expect(replaced.status).toBe(200);
@@ -264,21 +342,29 @@ describe('member clusters and Warden', () => {
     expect((await call('PATCH', '/api/v1/clusters/member-a', {})).body).toMatchObject({ version: replaced.body['version'] });
 
     await eventsCaughtUp('member-a');
-    const updated = seen.filter((m) => m.subject === 'cube.events.clusters.cluster.updated').map((m) => (m.data['data'] as Json)['kubeconfigReplaced']);
+    const updated = seen
+      .filter((m) => m.subject === 'cube.events.clusters.cluster.updated')
+      .map((m) => (m.data['data'] as Json)['kubeconfigReplaced']);
     expect(updated).toEqual([false, true]);
     expect(JSON.stringify(seen)).not.toContain(memberA.adminToken);
     // The replaced credential works: the cluster stays normal under its Warden and the probe.
     expect(await statusOf('member-a')).toBe('normal');
   });
 
-  it('shows a tenant\'s quota usage per cluster, summed over its namespaces from what Warden reports', async () => {
+  it("shows a tenant's quota usage per cluster, summed over its namespaces from what Warden reports", async () => {
     expect((await call('POST', '/api/v1/tenants', { name: 'usage-co' })).status).toBe(201);
     expect((await call('POST', '/api/v1/tenants/usage-co/projects', { name: 'p' })).status).toBe(201);
     expect((await call('PUT', '/api/v1/tenants/usage-co/quotas/member-a', { hard: { pods: '10', 'requests.cpu': '4' } })).status).toBe(200);
     for (const name of ['usage-1', 'usage-2']) {
-      const created = await call('POST', '/api/v1/tenants/usage-co/projects/p/namespaces', { name, cluster: 'member-a', quota: { hard: { pods: '5', 'requests.cpu': '2' } } });
+      const created = await call('POST', '/api/v1/tenants/usage-co/projects/p/namespaces', {
+        name,
+        cluster: 'member-a',
+        quota: { hard: { pods: '5', 'requests.cpu': '2' } },
+      });
       expect(created.status).toBe(201);
-      await eventually(`ResourceQuota in ${name}`, 20_000, async () => ((await kubeStatus(memberA, `/api/v1/namespaces/${name}/resourcequotas/cube-quota`)) === 200 ? true : undefined));
+      await eventually(`ResourceQuota in ${name}`, 20_000, async () =>
+        (await kubeStatus(memberA, `/api/v1/namespaces/${name}/resourcequotas/cube-quota`)) === 200 ? true : undefined,
+      );
     }
     const pod = (name: string, cpu: string) => ({
       apiVersion: 'v1',
@@ -323,11 +409,13 @@ describe('member clusters and Warden', () => {
     expect(await kubeStatus(memberB, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(404);
     expect(await kubeStatus(memberA, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(200);
     await eventually('cluster.deleted of member-b', 10_000, async () =>
-      seen.some((m) => m.subject === 'cube.events.clusters.cluster.deleted' && (m.data['entity'] as Json)['name'] === 'member-b') ? true : undefined,
+      seen.some((m) => m.subject === 'cube.events.clusters.cluster.deleted' && (m.data['entity'] as Json)['name'] === 'member-b')
+        ? true
+        : undefined,
     );
   });
 
-  it('writes the cluster\'s native-audit token into its own Secret at registration and accepts native audit with it', async () => {
+  it("writes the cluster's native-audit token into its own Secret at registration and accepts native audit with it", async () => {
     const stateFile = join(dir.path, 'member-c.json');
     memberC = await startKubeServer({ name: 'member-c', stateFile });
     expect((await call('POST', '/api/v1/clusters', { name: 'member-c', kubeconfig: memberC.kubeconfig })).status).toBe(201);
@@ -347,7 +435,11 @@ describe('member clusters and Warden', () => {
       name: 'member-c',
       stateFile,
       port,
-      auditWebhook: { url: `http://member-c:${token}@${gateway.host}/api/v1/audit/clusters/member-c/k8s`, batchMaxSize: 50, batchMaxWaitMs: 200 },
+      auditWebhook: {
+        url: `http://member-c:${token}@${gateway.host}/api/v1/audit/clusters/member-c/k8s`,
+        batchMaxSize: 50,
+        batchMaxWaitMs: 200,
+      },
     });
     const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'audited', namespace: 'default' }, data: { k: 'v' } };
     expect(await kubeCreate(memberC, '/api/v1/namespaces/default/configmaps', configMap)).toBe(201);
@@ -355,7 +447,10 @@ describe('member clusters and Warden', () => {
       const page = await call('GET', '/api/v1/audit/events?source=kubernetes&cluster=member-c&resource=configmaps&verb=create');
       return (page.body['items'] as Json[] | undefined)?.[0];
     });
-    expect(entry).toMatchObject({ source: 'kubernetes', target: { cluster: 'member-c', namespace: 'default', resource: 'configmaps', name: 'audited' } });
+    expect(entry).toMatchObject({
+      source: 'kubernetes',
+      target: { cluster: 'member-c', namespace: 'default', resource: 'configmaps', name: 'audited' },
+    });
   });
 
   it('turns a cluster unreachable when its API server stops answering the probe, and back when it answers', async () => {

@@ -91,7 +91,9 @@ class Terminal {
     try {
       return await eventually(`terminal output ${pattern}`, 20_000, async () => pattern.exec(this.output) ?? undefined);
     } catch (error: unknown) {
-      throw new Error(`${String(error)}; the terminal shows ${JSON.stringify(this.output)}, controls ${JSON.stringify(this.controls)}, closed ${JSON.stringify(this.closed)}`);
+      throw new Error(
+        `${String(error)}; the terminal shows ${JSON.stringify(this.output)}, controls ${JSON.stringify(this.controls)}, closed ${JSON.stringify(this.closed)}`,
+      );
     }
   }
 
@@ -130,7 +132,14 @@ describe('web terminals (WebConsole)', () => {
     new Promise((resolve, reject) => {
       const req = httpsRequest(
         `${stack.gatewayUrl}${path}`,
-        { method, ca: gatewayCa, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) } },
+        {
+          method,
+          ca: gatewayCa,
+          headers: {
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+            ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          },
+        },
         (res) => {
           let text = '';
           res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -146,7 +155,10 @@ describe('web terminals (WebConsole)', () => {
 
   beforeAll(async () => {
     dir = await tempDir('cube-e2e-console');
-    member = await startKubeServer({ name: 'member-a', processImages: { [CLOUDSHELL_IMAGE]: { shell: '/bin/bash', path: [dirname(KUBECTL)] } } });
+    member = await startKubeServer({
+      name: 'member-a',
+      processImages: { [CLOUDSHELL_IMAGE]: { shell: '/bin/bash', path: [dirname(KUBECTL)] } },
+    });
     const tls = await makeServingCertificates('cube-gateway');
     gatewayCa = tls.caCert;
     const files = { cert: join(dir.path, 'gateway.crt'), key: join(dir.path, 'gateway.key'), ca: join(dir.path, 'gateway-ca.crt') };
@@ -177,7 +189,8 @@ describe('web terminals (WebConsole)', () => {
     })();
     await bus.flush();
 
-    const login = async (username: string, password: string) => String((await call('POST', '/api/v1/auth/login', null, { username, password })).json['accessToken']);
+    const login = async (username: string, password: string) =>
+      String((await call('POST', '/api/v1/auth/login', null, { username, password })).json['accessToken']);
     tokens['admin'] = await login('admin', ADMIN_PASSWORD);
     for (const name of ['alice', 'bob', 'dave', 'erin', 'tina']) {
       expect((await call('POST', '/api/v1/users', tokens['admin'], { name, password: PASSWORD })).status).toBe(201);
@@ -187,18 +200,41 @@ describe('web terminals (WebConsole)', () => {
     expect((await call('POST', '/api/v1/clusters', tokens['admin'], { name: 'member-a', kubeconfig: member.kubeconfig })).status).toBe(201);
     const kubeconfig = join(dir.path, 'member-a.kubeconfig');
     await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
-    warden = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', 'member-a', '--kubeconfig', kubeconfig, '--state-dir', join(dir.path, 'warden')], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.3', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const relay = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[warden] ${line}`));
+    warden = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'dist/apps/warden/main.js'),
+        '--cluster',
+        'member-a',
+        '--kubeconfig',
+        kubeconfig,
+        '--state-dir',
+        join(dir.path, 'warden'),
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.3', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const relay = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => log.push(`[warden] ${line}`));
     warden.stdout?.on('data', relay);
     warden.stderr?.on('data', relay);
-    await until('member-a normal', async () => (await call('GET', '/api/v1/clusters/member-a', tokens['admin'])).json['status'] === 'normal', 60_000);
+    await until(
+      'member-a normal',
+      async () => (await call('GET', '/api/v1/clusters/member-a', tokens['admin'])).json['status'] === 'normal',
+      60_000,
+    );
 
     // Rights live in the member only: alice and dave may exec in team-a (edit), bob only views it.
-    expect((await direct(member, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } })).status).toBe(201);
+    expect(
+      (await direct(member, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } })).status,
+    ).toBe(201);
     const bind = (user: string, role: string) =>
       direct(member, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings', {
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -207,27 +243,63 @@ describe('web terminals (WebConsole)', () => {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
       });
-    for (const [user, role] of [['alice', 'edit'], ['dave', 'edit'], ['bob', 'view']] as const) expect((await bind(user, role)).status).toBe(201);
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] } };
+    for (const [user, role] of [
+      ['alice', 'edit'],
+      ['dave', 'edit'],
+      ['bob', 'view'],
+    ] as const)
+      expect((await bind(user, role)).status).toBe(201);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web' },
+      spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] },
+    };
     expect((await direct(member, 'POST', '/api/v1/namespaces/team-a/pods', pod)).status).toBe(201);
-    await until('pod web running', async () => ((await direct(member, 'GET', '/api/v1/namespaces/team-a/pods/web')).json['status'] as Json | undefined)?.['phase'] === 'Running');
+    await until(
+      'pod web running',
+      async () =>
+        ((await direct(member, 'GET', '/api/v1/namespaces/team-a/pods/web')).json['status'] as Json | undefined)?.['phase'] === 'Running',
+    );
 
     // CloudShell: erin is a member of tenant acme through Cube (Warden syncs her RoleBinding); globex is another tenant.
     for (const tenant of ['acme', 'globex']) {
       expect((await call('POST', '/api/v1/tenants', tokens['admin'], { name: tenant })).status).toBe(201);
       expect((await call('POST', `/api/v1/tenants/${tenant}/projects`, tokens['admin'], { name: 'web' })).status).toBe(201);
-      expect((await call('POST', `/api/v1/tenants/${tenant}/projects/web/namespaces`, tokens['admin'], { name: `${tenant}-dev`, cluster: 'member-a' })).status).toBe(201);
+      expect(
+        (
+          await call('POST', `/api/v1/tenants/${tenant}/projects/web/namespaces`, tokens['admin'], {
+            name: `${tenant}-dev`,
+            cluster: 'member-a',
+          })
+        ).status,
+      ).toBe(201);
     }
     const binding = { subject: { kind: 'User', name: 'erin' }, role: 'member', scope: { kind: 'project', tenant: 'acme', project: 'web' } };
     expect((await call('POST', '/api/v1/rolebindings', tokens['admin'], binding)).status).toBe(201);
     const admin = { subject: { kind: 'User', name: 'tina' }, role: 'tenant-admin', scope: { kind: 'tenant', tenant: 'acme' } };
     expect((await call('POST', '/api/v1/rolebindings', tokens['admin'], admin)).status).toBe(201);
-    await until('erin\'s RoleBinding in acme-dev', async () => {
-      const list = await direct(member, 'GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/acme-dev/rolebindings');
-      return ((list.json['items'] as { subjects?: { name: string }[] }[] | undefined) ?? []).some((item) => item.subjects?.some((subject) => subject.name === 'erin'));
-    }, 60_000);
-    await until('erin reaches member-a', async () => ((await call('GET', '/api/v1/namespaces', tokens['erin'])).json['items'] as Json[] | undefined)?.length === 1, 30_000);
-    const api = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api' }, spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] } };
+    await until(
+      "erin's RoleBinding in acme-dev",
+      async () => {
+        const list = await direct(member, 'GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/acme-dev/rolebindings');
+        return ((list.json['items'] as { subjects?: { name: string }[] }[] | undefined) ?? []).some((item) =>
+          item.subjects?.some((subject) => subject.name === 'erin'),
+        );
+      },
+      60_000,
+    );
+    await until(
+      'erin reaches member-a',
+      async () => ((await call('GET', '/api/v1/namespaces', tokens['erin'])).json['items'] as Json[] | undefined)?.length === 1,
+      30_000,
+    );
+    const api = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'api' },
+      spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] },
+    };
     expect((await direct(member, 'POST', '/api/v1/namespaces/acme-dev/pods', api)).status).toBe(201);
   }, 240_000);
 
@@ -267,14 +339,32 @@ describe('web terminals (WebConsole)', () => {
       const found = (list.json['items'] as Json[] | undefined)?.find((item) => item['id'] === id);
       return found?.['state'] === 'ended' ? found : undefined;
     });
-    expect(session).toMatchObject({ user: 'alice', cluster: 'member-a', namespace: 'team-a', pod: 'web', container: 'app', exitCode: 3, kind: 'console' });
+    expect(session).toMatchObject({
+      user: 'alice',
+      cluster: 'member-a',
+      namespace: 'team-a',
+      pod: 'web',
+      container: 'app',
+      exitCode: 3,
+      kind: 'console',
+    });
     const recording = await call('GET', `/api/v1/console/sessions/${id}/recording`, tokens['alice']);
     expect(recording.status).toBe(200);
     const [header, ...lines] = recording.text.trimEnd().split('\n');
     expect(JSON.parse(header ?? '{}')).toMatchObject({ version: 2, width: 132, height: 43 });
     const events = lines.map((line) => JSON.parse(line) as [number, string, string]);
-    expect(events.filter(([, kind]) => kind === 'o').map(([, , data]) => data).join('')).toBe(terminal.output);
-    expect(events.filter(([, kind]) => kind === 'i').map(([, , data]) => data).join('')).toBe('echo hi\rstty size\rexit 3\r');
+    expect(
+      events
+        .filter(([, kind]) => kind === 'o')
+        .map(([, , data]) => data)
+        .join(''),
+    ).toBe(terminal.output);
+    expect(
+      events
+        .filter(([, kind]) => kind === 'i')
+        .map(([, , data]) => data)
+        .join(''),
+    ).toBe('echo hi\rstty size\rexit 3\r');
     expect(events.find(([, kind]) => kind === 'r')?.[2]).toBe('132x43');
     const times = events.map(([at]) => at);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
@@ -284,7 +374,11 @@ describe('web terminals (WebConsole)', () => {
       return mine.length >= 2 ? mine : undefined;
     });
     const place = { sessionId: id, cluster: 'member-a', namespace: 'team-a', pod: 'web', container: 'app' };
-    expect(records.find((r) => r['action'] === 'console.session.start')).toMatchObject({ actor: { name: 'alice' }, service: 'console', target: place });
+    expect(records.find((r) => r['action'] === 'console.session.start')).toMatchObject({
+      actor: { name: 'alice' },
+      service: 'console',
+      target: place,
+    });
     const end = records.find((r) => r['action'] === 'console.session.end');
     expect(end).toMatchObject({ actor: { name: 'alice' }, target: { ...place, exitCode: 3 } });
     expect(typeof (end?.['target'] as Json)['durationMs']).toBe('number');
@@ -298,11 +392,13 @@ describe('web terminals (WebConsole)', () => {
     expect(elsewhere.status).toBe(404);
   });
 
-  it('takes a ticket once: a second use, an expired ticket and another session\'s ticket are refused with 401', async () => {
+  it("takes a ticket once: a second use, an expired ticket and another session's ticket are refused with 401", async () => {
     const first = (await openSession('alice', web)).json as { id: string; ticket: string; streamUrl: string };
     const second = (await openSession('alice', web)).json as { id: string; ticket: string; streamUrl: string; expiresAt: string };
     // Another session's ticket does not open this one.
-    expect(await refusedUpgrade(wsUrl(`/api/v1/console/sessions/${first.id}/stream?ticket=${encodeURIComponent(second.ticket)}`))).toBe(401);
+    expect(await refusedUpgrade(wsUrl(`/api/v1/console/sessions/${first.id}/stream?ticket=${encodeURIComponent(second.ticket)}`))).toBe(
+      401,
+    );
     const terminal = await Terminal.open(wsUrl(first.streamUrl));
     expect(await refusedUpgrade(wsUrl(first.streamUrl))).toBe(401);
     terminal.type('sleep 600\r');
@@ -312,7 +408,9 @@ describe('web terminals (WebConsole)', () => {
     await terminal.whenClosed();
     await until('the closed session ended', async () => {
       const list = await call('GET', '/api/v1/console/sessions?user=alice', tokens['alice']);
-      return (list.json['items'] as Json[]).some((item) => item['id'] === first.id && item['state'] === 'ended' && item['endReason'] === 'the browser closed the stream');
+      return (list.json['items'] as Json[]).some(
+        (item) => item['id'] === first.id && item['state'] === 'ended' && item['endReason'] === 'the browser closed the stream',
+      );
     });
     // The second ticket, unused, expires.
     await until('the ticket expired', async () => Date.now() > Date.parse(second.expiresAt) + 500, 20_000);
@@ -327,7 +425,9 @@ describe('web terminals (WebConsole)', () => {
     expect(terminal.controls.at(-1)).toMatchObject({ type: 'error' });
     await until('the idle session ended', async () => {
       const list = await call('GET', `/api/v1/console/sessions?namespace=team-a&user=alice`, tokens['alice']);
-      return (list.json['items'] as Json[]).some((item) => item['id'] === opened.id && item['state'] === 'ended' && item['endReason'] === 'idle timeout');
+      return (list.json['items'] as Json[]).some(
+        (item) => item['id'] === opened.id && item['state'] === 'ended' && item['endReason'] === 'idle timeout',
+      );
     });
   });
 
@@ -350,14 +450,16 @@ describe('web terminals (WebConsole)', () => {
     expect((await openSession('alice', { ...web, cluster: 'member-z' })).status).toBe(404);
     expect((await call('POST', '/api/v1/console/sessions', null, web)).status).toBe(401);
     expect((await call('GET', '/api/v1/console/sessions/not-a-uuid/recording', tokens['alice'])).status).toBe(404);
-    expect((await call('GET', '/api/v1/console/sessions/00000000-0000-4000-8000-000000000000/recording', tokens['alice'])).status).toBe(404);
+    expect((await call('GET', '/api/v1/console/sessions/00000000-0000-4000-8000-000000000000/recording', tokens['alice'])).status).toBe(
+      404,
+    );
     expect((await call('GET', '/api/v1/console/sessions?limit=0', tokens['alice'])).status).toBe(400);
     expect((await call('GET', '/api/v1/console/sessions?cursor=garbage', tokens['alice'])).status).toBe(400);
     expect(await refusedUpgrade(wsUrl('/api/v1/console/sessions/not-a-uuid/stream?ticket=x'))).toBe(404);
     expect(await refusedUpgrade(wsUrl('/api/v1/console/sessions/00000000-0000-4000-8000-000000000000/stream?ticket=x'))).toBe(401);
   });
 
-  it('lists only what the caller may see, and hides others\' recordings', async () => {
+  it("lists only what the caller may see, and hides others' recordings", async () => {
     const mine = await call('GET', '/api/v1/console/sessions', tokens['alice']);
     const items = mine.json['items'] as Json[];
     expect(items.length).toBeGreaterThan(0);
@@ -373,7 +475,7 @@ describe('web terminals (WebConsole)', () => {
     expect((await call('GET', `/api/v1/console/sessions/${id}/recording`, tokens['admin'])).status).toBe(200);
   });
 
-  it('shows a tenant admin the sessions in their tenant\'s namespaces, and no one else\'s', async () => {
+  it("shows a tenant admin the sessions in their tenant's namespaces, and no one else's", async () => {
     const opened = await openSession('erin', { cluster: 'member-a', namespace: 'acme-dev', pod: 'api' });
     expect(opened.status).toBe(201);
     const id = String(opened.json['id']);
@@ -382,11 +484,15 @@ describe('web terminals (WebConsole)', () => {
     expect((seen.json['items'] as Json[])[0]).toMatchObject({ user: 'erin', tenant: 'acme', project: 'web' });
     const all = await call('GET', '/api/v1/console/sessions', tokens['tina']);
     expect((all.json['items'] as Json[]).every((item) => item['tenant'] === 'acme')).toBe(true);
-    expect((await call('GET', '/api/v1/console/sessions', tokens['alice'])).json['items']).not.toContainEqual(expect.objectContaining({ id }));
+    expect((await call('GET', '/api/v1/console/sessions', tokens['alice'])).json['items']).not.toContainEqual(
+      expect.objectContaining({ id }),
+    );
   });
 
   it('documents the console in the valid OpenAPI document', async () => {
-    const document = JSON.parse((await call('GET', '/api/docs/openapi.json', null)).text) as { paths: Record<string, Record<string, unknown>> };
+    const document = JSON.parse((await call('GET', '/api/docs/openapi.json', null)).text) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(validateOpenApi(document)).toEqual({ valid: true, error: '' });
     expect(Object.keys(document.paths['/api/v1/console/sessions'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(Object.keys(document.paths['/api/v1/console/sessions/{id}/recording'] ?? {})).toEqual(['get']);
@@ -401,7 +507,7 @@ describe('web terminals (WebConsole)', () => {
     expect(over.json['code']).toBe('RATE_LIMITED');
   });
 
-  it('opens a CloudShell where kubectl has exactly the tenant member\'s rights; when it ends its pod is gone and its token refused', async () => {
+  it("opens a CloudShell where kubectl has exactly the tenant member's rights; when it ends its pod is gone and its token refused", async () => {
     const opened = await call('POST', '/api/v1/cloudshell/sessions', tokens['erin'], { cluster: 'member-a' });
     expect(opened.status).toBe(201);
     const { streamUrl } = opened.json as { streamUrl: string };
@@ -417,7 +523,11 @@ describe('web terminals (WebConsole)', () => {
       securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
       resources: { limits: { cpu: '500m', memory: '256Mi' } },
     });
-    const policy = await direct(member, 'GET', '/apis/networking.k8s.io/v1/namespaces/cube-cloudshell/networkpolicies/cloudshell-only-gateway');
+    const policy = await direct(
+      member,
+      'GET',
+      '/apis/networking.k8s.io/v1/namespaces/cube-cloudshell/networkpolicies/cloudshell-only-gateway',
+    );
     expect(policy.json['spec']).toMatchObject({ policyTypes: ['Ingress', 'Egress'], ingress: [] });
     const secret = await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/secrets/${pod.metadata.name}-kubeconfig`);
     const kubeconfig = Buffer.from(String((secret.json['data'] as Json)['config']), 'base64').toString('utf8');
@@ -436,7 +546,10 @@ describe('web terminals (WebConsole)', () => {
     expect((await terminal.whenClosed()).code).toBe(1000);
     expect(terminal.controls).toEqual([{ type: 'exit', code: 0 }]);
 
-    await until('the CloudShell pod is gone', async () => (await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/pods/${pod.metadata.name}`)).status === 404);
+    await until(
+      'the CloudShell pod is gone',
+      async () => (await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/pods/${pod.metadata.name}`)).status === 404,
+    );
     expect((await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/secrets/${pod.metadata.name}-kubeconfig`)).status).toBe(404);
     await until('the CloudShell token is refused', async () => (await call('GET', '/api/v1/namespaces', token)).status === 401);
   });
@@ -444,15 +557,24 @@ describe('web terminals (WebConsole)', () => {
   it('removes a CloudShell whose ticket expired unused, and revokes its token', async () => {
     const opened = await call('POST', '/api/v1/cloudshell/sessions', tokens['erin'], {});
     expect(opened.status).toBe(201);
-    const pods = ((await direct(member, 'GET', '/api/v1/namespaces/cube-cloudshell/pods')).json['items'] as { metadata: { name: string } }[]) ?? [];
+    const pods =
+      ((await direct(member, 'GET', '/api/v1/namespaces/cube-cloudshell/pods')).json['items'] as { metadata: { name: string } }[]) ?? [];
     expect(pods).toHaveLength(1);
     const name = pods[0]?.metadata.name ?? '';
     const secret = await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/secrets/${name}-kubeconfig`);
     const token = /token: (\S+)/.exec(Buffer.from(String((secret.json['data'] as Json)['config']), 'base64').toString('utf8'))?.[1] ?? '';
-    await until('the unused CloudShell is gone', async () => (await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/pods/${name}`)).status === 404, 40_000);
+    await until(
+      'the unused CloudShell is gone',
+      async () => (await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/pods/${name}`)).status === 404,
+      40_000,
+    );
     await until('its token is refused', async () => (await call('GET', '/api/v1/namespaces', token)).status === 401);
     const list = await call('GET', `/api/v1/console/sessions?namespace=cube-cloudshell`, tokens['erin']);
-    expect((list.json['items'] as Json[]).find((item) => item['id'] === opened.json['id'])).toMatchObject({ state: 'ended', endReason: 'the ticket was never used', kind: 'cloudshell' });
+    expect((list.json['items'] as Json[]).find((item) => item['id'] === opened.json['id'])).toMatchObject({
+      state: 'ended',
+      endReason: 'the ticket was never used',
+      kind: 'cloudshell',
+    });
   }, 60_000);
 
   it('never writes a ticket into the logs', async () => {

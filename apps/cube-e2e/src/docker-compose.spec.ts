@@ -18,7 +18,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the infrastructure and every app from the one Cube image', () => {
-    const services = (parse(config.stdout) as { services: Record<string, { image: string; command?: string[]; build?: { dockerfile: string } }> }).services;
+    const services = (
+      parse(config.stdout) as { services: Record<string, { image: string; command?: string[]; build?: { dockerfile: string } }> }
+    ).services;
     expect(Object.keys(services).sort()).toEqual(
       ['audit', 'clusters', 'console', 'elasticsearch', 'gateway', 'hotplug', 'identity', 'nats', 'postgres', 'tenancy', 'warden'].sort(),
     );

@@ -40,7 +40,8 @@ describe('the gateway under fuzzed input', () => {
     await fc.assert(
       fc.asyncProperty(target.requests(), async (request) => {
         const outcome = await target.exchange(request);
-        if (outcome.problem) throw new Error(`${describeRequest(request)}\n  → ${outcome.problem}\n  (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`);
+        if (outcome.problem)
+          throw new Error(`${describeRequest(request)}\n  → ${outcome.problem}\n  (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`);
       }),
       { numRuns: RUNS, seed: SEED },
     );
@@ -62,13 +63,21 @@ describe('the gateway under fuzzed input', () => {
     ['a NUL byte in a token name', 'POST', '/api/v1/tokens', '{"name":"\\u0000"}', 'name'],
     ['a NUL byte in a tenant description', 'PATCH', '/api/v1/tenants/fz-tenant', '{"description":"a\\u0000b"}', 'description'],
   ])('refuses %s with 400 naming the field', async (_what, method, path, body, field) => {
-    const response = await send(running.stack.gatewayUrl, { operation: 'regression', method, path, principal: 'admin', ...(body ? { body, contentType: 'application/json' } : {}) }, target.adminToken());
+    const response = await send(
+      running.stack.gatewayUrl,
+      { operation: 'regression', method, path, principal: 'admin', ...(body ? { body, contentType: 'application/json' } : {}) },
+      target.adminToken(),
+    );
     expect(response.status).toBe(400);
     expect(JSON.parse(response.text)).toMatchObject({ code: 'BAD_REQUEST', details: { fields: [{ field }] } });
   });
 
   it('answers a proxy request for a cluster that is not a name with a 404 Status, not a 500', async () => {
-    const response = await send(running.stack.gatewayUrl, { operation: 'proxy', method: 'GET', path: '/api/v1/proxy/clusters/a%00b/api/v1/namespaces', principal: 'admin' }, target.adminToken());
+    const response = await send(
+      running.stack.gatewayUrl,
+      { operation: 'proxy', method: 'GET', path: '/api/v1/proxy/clusters/a%00b/api/v1/namespaces', principal: 'admin' },
+      target.adminToken(),
+    );
     expect(response.status).toBe(404);
     expect(JSON.parse(response.text)).toMatchObject({ kind: 'Status', code: 404, reason: 'NotFound' });
   });

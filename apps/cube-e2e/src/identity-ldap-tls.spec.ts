@@ -41,7 +41,9 @@ function describeLdapOverTls(mode: 'ldaps' | 'starttls'): void {
       expect(session.status).toBe(200);
       const me = await call('GET', '/api/v1/me', { token: String(session.body['accessToken']) });
       expect(me.status).toBe(200);
-      return (me.body['bindings'] as Binding[]).map((b) => `${b.role}@${b.scope['kind']}${b.scope['tenant'] ? `:${b.scope['tenant']}` : ''}/${b.origin}`).sort();
+      return (me.body['bindings'] as Binding[])
+        .map((b) => `${b.role}@${b.scope['kind']}${b.scope['tenant'] ? `:${b.scope['tenant']}` : ''}/${b.origin}`)
+        .sort();
     };
 
     beforeAll(async () => {
@@ -94,7 +96,9 @@ function describeLdapOverTls(mode: 'ldaps' | 'starttls'): void {
     });
 
     it('keeps memberOf in the directory itself (the overlay is loaded)', async () => {
-      const { searchEntries } = await ldap.asAdmin((client) => client.search(ldap.userDn('erin'), { scope: 'base', attributes: ['memberOf'] }));
+      const { searchEntries } = await ldap.asAdmin((client) =>
+        client.search(ldap.userDn('erin'), { scope: 'base', attributes: ['memberOf'] }),
+      );
       expect([searchEntries[0]?.['memberOf']].flat().map(String).sort()).toEqual([ldap.groupDn('admins'), ldap.groupDn('devs')]);
     });
 
@@ -105,7 +109,10 @@ function describeLdapOverTls(mode: 'ldaps' | 'starttls'): void {
 
     it('follows memberOf when the user leaves a group', async () => {
       await ldap.asAdmin((client) =>
-        client.modify(ldap.groupDn('devs'), new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [ldap.userDn('frank')] }) })),
+        client.modify(
+          ldap.groupDn('devs'),
+          new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [ldap.userDn('frank')] }) }),
+        ),
       );
       expect(await bindingsAfterLogin('frank', 'frank-ldap-secret')).toEqual([]);
     });

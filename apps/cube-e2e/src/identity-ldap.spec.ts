@@ -99,7 +99,14 @@ describe('LDAP login through the gateway', () => {
 
     const me = await call('GET', '/api/v1/me', { token: String(session.body['accessToken']) });
     expect(me.status).toBe(200);
-    expect(me.body['user']).toMatchObject({ name: 'ann', source: 'ldap', displayName: 'Ann Example', email: 'ann@example.org', phone: '+49 30 1234', state: 'active' });
+    expect(me.body['user']).toMatchObject({
+      name: 'ann',
+      source: 'ldap',
+      displayName: 'Ann Example',
+      email: 'ann@example.org',
+      phone: '+49 30 1234',
+      state: 'active',
+    });
     const mapped = (me.body['bindings'] as Binding[]).map((b) => ({ subject: b.subject, role: b.role, scope: b.scope, origin: b.origin }));
     expect(mapped).toEqual(
       expect.arrayContaining([
@@ -121,10 +128,17 @@ describe('LDAP login through the gateway', () => {
     const wrongPassword = await ldapLogin('bob', 'not-bobs-password', ip);
     const unknownUser = await ldapLogin('nobody', 'not-bobs-password', ip);
     const emptyPassword = await ldapLogin('bob', '', ip);
-    const localWrong = await call('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'wrong-password' }, headers: { 'X-Forwarded-For': ip } });
+    const localWrong = await call('POST', '/api/v1/auth/login', {
+      body: { username: 'admin', password: 'wrong-password' },
+      headers: { 'X-Forwarded-For': ip },
+    });
     for (const refused of [wrongPassword, unknownUser, emptyPassword, localWrong]) {
       expect(refused.status).toBe(401);
-      expect(refused.body).toEqual({ code: 'UNAUTHENTICATED', message: 'invalid user name or password', details: { reason: 'invalid_credentials' } });
+      expect(refused.body).toEqual({
+        code: 'UNAUTHENTICATED',
+        message: 'invalid user name or password',
+        details: { reason: 'invalid_credentials' },
+      });
     }
   });
 
@@ -142,20 +156,34 @@ describe('LDAP login through the gateway', () => {
     expect(manual.status).toBe(201);
     expect(manual.body['origin']).toBe('manual');
 
-    await ldap.asAdmin((client) => client.modify(ops(), new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [ldap.userDn('ann')] }) })));
+    await ldap.asAdmin((client) =>
+      client.modify(
+        ops(),
+        new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [ldap.userDn('ann')] }) }),
+      ),
+    );
     const session = await ldapLogin('ann', 'ann-ldap-secret');
     expect(session.status).toBe(200);
 
-    const after = (await bindingsOf('ann')).map((b) => `${b.role}@${b.scope['kind']}${b.scope['tenant'] ? `:${b.scope['tenant']}` : ''}/${b.origin}`);
+    const after = (await bindingsOf('ann')).map(
+      (b) => `${b.role}@${b.scope['kind']}${b.scope['tenant'] ? `:${b.scope['tenant']}` : ''}/${b.origin}`,
+    );
     expect(after.sort()).toEqual(['member@tenant:acme/ldap', 'viewer@tenant:other/manual']);
     const me = await call('GET', '/api/v1/me', { token: String(session.body['accessToken']) });
     expect((me.body['bindings'] as Binding[]).some((b) => b.role === 'platform-admin')).toBe(false);
   });
 
   it('adds the binding back when the user joins the group again', async () => {
-    await ldap.asAdmin((client) => client.modify(ops(), new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [ldap.userDn('ann')] }) })));
+    await ldap.asAdmin((client) =>
+      client.modify(ops(), new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [ldap.userDn('ann')] }) })),
+    );
     expect((await ldapLogin('ann', 'ann-ldap-secret')).status).toBe(200);
-    expect((await bindingsOf('ann')).filter((b) => b.origin === 'ldap').map((b) => b.role).sort()).toEqual(['member', 'platform-admin']);
+    expect(
+      (await bindingsOf('ann'))
+        .filter((b) => b.origin === 'ldap')
+        .map((b) => b.role)
+        .sort(),
+    ).toEqual(['member', 'platform-admin']);
   });
 
   it('refuses to take over a local user of the same name', async () => {

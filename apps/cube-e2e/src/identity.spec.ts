@@ -93,7 +93,11 @@ describe('identity through the gateway', () => {
     expect(wrongPassword.status).toBe(401);
     expect(unknownUser.status).toBe(401);
     expect(wrongPassword.body).toEqual(unknownUser.body);
-    expect(wrongPassword.body).toEqual({ code: 'UNAUTHENTICATED', message: 'invalid user name or password', details: { reason: 'invalid_credentials' } });
+    expect(wrongPassword.body).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: 'invalid user name or password',
+      details: { reason: 'invalid_credentials' },
+    });
   });
 
   it('refuses LDAP and OIDC login with a reason when they are not configured', async () => {
@@ -124,7 +128,11 @@ describe('identity through the gateway', () => {
       .setExpirationTime('10m')
       .sign(new TextEncoder().encode(jwks.keys[0]?.x ?? 'secret'));
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: header.kid }).setIssuedAt().setExpirationTime('10m').sign(privateKey);
+    const forged = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', kid: header.kid })
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(privateKey);
     for (const token of [none, hs256, forged, `${adminToken.slice(0, -4)}AAAA`]) {
       const response = await call('GET', '/api/v1/users', { token });
       expect(response.status).toBe(401);
@@ -153,18 +161,26 @@ describe('identity through the gateway', () => {
     const weak = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice', password: 'alice-1234567' } });
     expect(weak.status).toBe(422);
     expect(weak.body['code']).toBe('UNPROCESSABLE');
-    const badName = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'Alice_X', password: 'correct horse battery' } });
+    const badName = await call('POST', '/api/v1/users', {
+      token: adminToken,
+      body: { name: 'Alice_X', password: 'correct horse battery' },
+    });
     expect(badName.status).toBe(400);
     expect((badName.body['details'] as { fields: { field: string }[] }).fields.map((f) => f.field)).toEqual(['name']);
     const unknownField = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice', isAdmin: true } });
     expect(unknownField.status).toBe(400);
 
-    const created = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice', email: 'alice@example.com', password: 'correct horse battery' } });
+    const created = await call('POST', '/api/v1/users', {
+      token: adminToken,
+      body: { name: 'alice', email: 'alice@example.com', password: 'correct horse battery' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'alice', email: 'alice@example.com', state: 'active', source: 'local', version: 1 });
     expect(JSON.stringify(created.body)).not.toMatch(/password|hash/i);
     expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice' } })).status).toBe(409);
-    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'bob', password: 'another long secret' } })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'bob', password: 'another long secret' } })).status,
+    ).toBe(201);
 
     const alice = String((await login('alice', 'correct horse battery')).body['accessToken']);
     const seen = await call('GET', '/api/v1/users', { token: alice });
@@ -183,16 +199,29 @@ describe('identity through the gateway', () => {
   });
 
   it('changes a password only with the current one, and refuses the old one afterwards', async () => {
-    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'carol', password: 'first long secret' } })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'carol', password: 'first long secret' } })).status,
+    ).toBe(201);
     const carol = String((await login('carol', 'first long secret')).body['accessToken']);
-    expect((await call('PUT', '/api/v1/users/carol/password', { token: carol, body: { newPassword: 'second long secret' } })).status).toBe(403);
-    expect((await call('PUT', '/api/v1/users/carol/password', { token: carol, body: { currentPassword: 'first long secret', newPassword: 'second long secret' } })).status).toBe(204);
+    expect((await call('PUT', '/api/v1/users/carol/password', { token: carol, body: { newPassword: 'second long secret' } })).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await call('PUT', '/api/v1/users/carol/password', {
+          token: carol,
+          body: { currentPassword: 'first long secret', newPassword: 'second long secret' },
+        })
+      ).status,
+    ).toBe(204);
     expect((await login('carol', 'first long secret', '10.2.0.1')).status).toBe(401);
     expect((await login('carol', 'second long secret')).status).toBe(200);
   });
 
   it('limits failed logins per user with 429 and Retry-After, even for the right password', async () => {
-    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'dave', password: 'quiet long phrase 42' } })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'dave', password: 'quiet long phrase 42' } })).status,
+    ).toBe(201);
     for (let i = 0; i < 3; i++) expect((await login('dave', `wrong guess ${i}`, `10.3.0.${i}`)).status).toBe(401);
     const locked = await login('dave', 'quiet long phrase 42', '10.3.0.9');
     expect(locked.status).toBe(429);
@@ -216,8 +245,10 @@ describe('identity through the gateway', () => {
     expect((await call('DELETE', '/api/v1/tokens/not-a-uuid', { token: adminToken })).status).toBe(400);
   });
 
-  it('pages a user\'s API tokens with limit and cursor, oldest first, without revoked ones or anyone else\'s', async () => {
-    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'paula', password: 'paging long secret' } })).status).toBe(201);
+  it("pages a user's API tokens with limit and cursor, oldest first, without revoked ones or anyone else's", async () => {
+    expect(
+      (await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'paula', password: 'paging long secret' } })).status,
+    ).toBe(201);
     const paula = String((await login('paula', 'paging long secret')).body['accessToken']);
     const ids: string[] = [];
     for (let i = 0; i < 53; i++) {
@@ -264,8 +295,10 @@ describe('identity through the gateway', () => {
     expect(badCursor.body['details']).toEqual({ fields: [{ field: 'cursor', problems: ['invalid cursor'] }] });
   });
 
-  it('refuses a disabled user\'s access token within 10 s', async () => {
-    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'erin', password: 'a long secret phrase' } })).status).toBe(201);
+  it("refuses a disabled user's access token within 10 s", async () => {
+    expect(
+      (await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'erin', password: 'a long secret phrase' } })).status,
+    ).toBe(201);
     const erin = String((await login('erin', 'a long secret phrase')).body['accessToken']);
     expect((await call('GET', '/api/v1/users', { token: erin })).status).toBe(200);
     expect((await call('PATCH', '/api/v1/users/erin', { token: adminToken, body: { state: 'disabled' } })).body['state']).toBe('disabled');
@@ -274,12 +307,23 @@ describe('identity through the gateway', () => {
   });
 
   it('announces user changes on the bus with the entity version, and audits every write, refused ones too', async () => {
-    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'frank', password: 'plain long phrase' } })).status).toBe(201);
-    const created = await published((m) => m.subject === 'cube.events.identity.user.created' && (m.data['entity'] as { name: string }).name === 'frank');
-    expect(created.data).toMatchObject({ type: 'identity.user.created', version: 1, actor: { kind: 'user', name: 'admin' }, entity: { kind: 'User', name: 'frank' } });
+    expect(
+      (await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'frank', password: 'plain long phrase' } })).status,
+    ).toBe(201);
+    const created = await published(
+      (m) => m.subject === 'cube.events.identity.user.created' && (m.data['entity'] as { name: string }).name === 'frank',
+    );
+    expect(created.data).toMatchObject({
+      type: 'identity.user.created',
+      version: 1,
+      actor: { kind: 'user', name: 'admin' },
+      entity: { kind: 'User', name: 'frank' },
+    });
     expect(JSON.stringify(created.data)).not.toMatch(/password|hash/i);
     await call('PATCH', '/api/v1/users/frank', { token: adminToken, body: { displayName: 'Frank' } });
-    const updated = await published((m) => m.subject === 'cube.events.identity.user.updated' && (m.data['entity'] as { name: string }).name === 'frank');
+    const updated = await published(
+      (m) => m.subject === 'cube.events.identity.user.updated' && (m.data['entity'] as { name: string }).name === 'frank',
+    );
     expect(updated.data['version']).toBe(2);
 
     const audited = await published((m) => m.data['action'] === 'user.create' && (m.data['target'] as { name: string }).name === 'frank');
@@ -301,7 +345,13 @@ describe('identity through the gateway', () => {
     expect(me.body['bindings']).toEqual([expect.objectContaining({ role: 'platform-admin', scope: { kind: 'platform' } })]);
     expect((me.body['rules'] as unknown[]).length).toBeGreaterThan(0);
     const roles = await call('GET', '/api/v1/roles', { token: adminToken });
-    expect((roles.body['items'] as { name: string }[]).map((r) => r.name).sort()).toEqual(['member', 'platform-admin', 'project-admin', 'tenant-admin', 'viewer']);
+    expect((roles.body['items'] as { name: string }[]).map((r) => r.name).sort()).toEqual([
+      'member',
+      'platform-admin',
+      'project-admin',
+      'tenant-admin',
+      'viewer',
+    ]);
   });
 
   it('lets nobody grant above their own role or outside their scope', async () => {
@@ -336,7 +386,9 @@ describe('identity through the gateway', () => {
     expect((await call('DELETE', `/api/v1/rolebindings/${graceBinding[0]?.id}`, { token: heidi })).status).toBe(403);
     expect((await call('DELETE', `/api/v1/rolebindings/${graceBinding[0]?.id}`, { token: ivan })).status).toBe(404);
     expect((await call('DELETE', `/api/v1/rolebindings/${graceBinding[0]?.id}`, { token: adminToken })).status).toBe(204);
-    await published((m) => m.subject === 'cube.events.identity.binding.deleted' && (m.data['entity'] as { name: string }).name === graceBinding[0]?.id);
+    await published(
+      (m) => m.subject === 'cube.events.identity.binding.deleted' && (m.data['entity'] as { name: string }).name === graceBinding[0]?.id,
+    );
   });
 
   it('puts refreshes, a refused reuse among them, and the bootstrap on the audit trail', async () => {

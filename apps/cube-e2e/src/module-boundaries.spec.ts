@@ -16,9 +16,15 @@ function lintAs(path: string, source: string): LintMessage[] {
     process.execPath,
     [
       join(ROOT, 'node_modules/eslint/bin/eslint.js'),
-      '--parser-options', 'projectService:false',
-      '--rule', '@typescript-eslint/no-floating-promises: off',
-      '--stdin', '--stdin-filename', path, '--format', 'json',
+      '--parser-options',
+      'projectService:false',
+      '--rule',
+      '@typescript-eslint/no-floating-promises: off',
+      '--stdin',
+      '--stdin-filename',
+      path,
+      '--format',
+      'json',
     ],
     { cwd: ROOT, input: source, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
   );
@@ -31,7 +37,10 @@ const boundaryErrors = (messages: LintMessage[]) => messages.filter((m) => m.rul
 describe('module boundaries (ARCHITECTURE.md)', () => {
   it('rejects an app importing another app', () => {
     const errors = boundaryErrors(
-      lintAs('apps/identity/src/leak.ts', "import { createGateway } from '../../gateway/src/create-gateway';\nexport const x = createGateway;\n"),
+      lintAs(
+        'apps/identity/src/leak.ts',
+        "import { createGateway } from '../../gateway/src/create-gateway';\nexport const x = createGateway;\n",
+      ),
     );
     expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/relative or absolute path|Imports of apps are forbidden/)]);
   });

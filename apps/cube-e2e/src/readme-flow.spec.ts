@@ -21,7 +21,12 @@ class Command {
 
   static run(name: string, args: string[], env: NodeJS.ProcessEnv, log: LineLog): Command {
     const child = spawn('npm', args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[${name}] ${line}`));
+    const forward = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => log.push(`[${name}] ${line}`));
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
     return new Command(child);
@@ -66,7 +71,10 @@ describe('the README flow: npm start, npm run kube-server, register, npm run war
   /** The real kubectl with the kubeconfig `npm run kube-server` wrote: the cluster admin of the README. */
   const kubectl = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(KUBECTL, ['--kubeconfig', kubeconfigFile, ...args], { env: { PATH: process.env['PATH'], HOME: dir.path }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(KUBECTL, ['--kubeconfig', kubeconfigFile, ...args], {
+        env: { PATH: process.env['PATH'], HOME: dir.path },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -92,14 +100,28 @@ describe('the README flow: npm start, npm run kube-server, register, npm run war
       Command.run(
         'npm start',
         ['start'],
-        { ...env, CUBE_STATE_DIR: join(dir.path, 'state'), PORT: String(port), DATABASE_URL: database.url, NATS_URL: nats.url, CUBE_REQUEST_TIMEOUT_MS: '30000' },
+        {
+          ...env,
+          CUBE_STATE_DIR: join(dir.path, 'state'),
+          PORT: String(port),
+          DATABASE_URL: database.url,
+          NATS_URL: nats.url,
+          CUBE_REQUEST_TIMEOUT_MS: '30000',
+        },
         log,
       ),
     );
     kubeconfigFile = join(dir.path, `${CLUSTER}.kubeconfig`);
-    const kubeServer = Command.run('kube-server', ['run', 'kube-server', '--', '--port', '0', '--name', CLUSTER, '--kubeconfig', kubeconfigFile], env, log);
+    const kubeServer = Command.run(
+      'kube-server',
+      ['run', 'kube-server', '--', '--port', '0', '--name', CLUSTER, '--kubeconfig', kubeconfigFile],
+      env,
+      log,
+    );
     commands.push(kubeServer);
-    await eventually('the kubeconfig npm run kube-server writes', 120_000, () => readFile(kubeconfigFile, 'utf8').then((text) => (text ? true : undefined)));
+    await eventually('the kubeconfig npm run kube-server writes', 120_000, () =>
+      readFile(kubeconfigFile, 'utf8').then((text) => (text ? true : undefined)),
+    );
 
     gatewayUrl = `http://127.0.0.1:${port}`;
     await waitForStatus(`${gatewayUrl}/readyz`, 200, 1800);
@@ -115,7 +137,14 @@ describe('the README flow: npm start, npm run kube-server, register, npm run war
 
     const registered = await call('POST', '/api/v1/clusters', { name: CLUSTER, kubeconfig: await readFile(kubeconfigFile, 'utf8') });
     expect(registered.status).toBe(201);
-    commands.push(Command.run('warden', ['run', 'warden', '--', '--cluster', CLUSTER, '--kubeconfig', kubeconfigFile, '--state-dir', join(dir.path, 'warden-state')], env, log));
+    commands.push(
+      Command.run(
+        'warden',
+        ['run', 'warden', '--', '--cluster', CLUSTER, '--kubeconfig', kubeconfigFile, '--state-dir', join(dir.path, 'warden-state')],
+        env,
+        log,
+      ),
+    );
   }, 600_000);
 
   afterAll(async () => {
@@ -127,14 +156,20 @@ describe('the README flow: npm start, npm run kube-server, register, npm run war
   });
 
   it('turns the registered cluster normal once Warden runs', async () => {
-    await eventually(`${CLUSTER} normal`, 60_000, async () => ((await call('GET', `/api/v1/clusters/${CLUSTER}`)).body['status'] === 'normal' ? true : undefined));
+    await eventually(`${CLUSTER} normal`, 60_000, async () =>
+      (await call('GET', `/api/v1/clusters/${CLUSTER}`)).body['status'] === 'normal' ? true : undefined,
+    );
   });
 
-  it('puts a namespace\'s quota into the cluster and lets neither kubectl nor a pod go beyond it', async () => {
+  it("puts a namespace's quota into the cluster and lets neither kubectl nor a pod go beyond it", async () => {
     expect((await call('POST', '/api/v1/tenants', { name: 'acme' })).status).toBe(201);
     expect((await call('PUT', `/api/v1/tenants/acme/quotas/${CLUSTER}`, { hard: { 'requests.cpu': '2', pods: '4' } })).status).toBe(200);
     expect((await call('POST', '/api/v1/tenants/acme/projects', { name: 'web' })).status).toBe(201);
-    const created = await call('POST', '/api/v1/tenants/acme/projects/web/namespaces', { name: 'acme-web', cluster: CLUSTER, quota: { hard: { 'requests.cpu': '1', pods: '2' } } });
+    const created = await call('POST', '/api/v1/tenants/acme/projects/web/namespaces', {
+      name: 'acme-web',
+      cluster: CLUSTER,
+      quota: { hard: { 'requests.cpu': '1', pods: '2' } },
+    });
     expect(created.status).toBe(201);
 
     // The ResourceQuota Warden applied, its status computed by the cluster's quota controller.
@@ -146,7 +181,17 @@ describe('the README flow: npm start, npm run kube-server, register, npm run war
     expect(quota.spec['hard']).toEqual({ 'requests.cpu': '1', pods: '2' });
 
     // The cluster admin's own kubectl, beyond what the tenant has free: Warden's webhook refuses it.
-    const raised = await kubectl(['-n', 'acme-web', 'patch', 'resourcequota', 'cube-quota', '--type', 'merge', '-p', '{"spec":{"hard":{"requests.cpu":"3"}}}']);
+    const raised = await kubectl([
+      '-n',
+      'acme-web',
+      'patch',
+      'resourcequota',
+      'cube-quota',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"hard":{"requests.cpu":"3"}}}',
+    ]);
     expect(raised.code).not.toBe(0);
     expect(raised.stderr).toContain('admission webhook "resourcequotas.warden.cube.io" denied the request');
     expect(raised.stderr).toContain('requests.cpu');

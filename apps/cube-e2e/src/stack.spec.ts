@@ -17,7 +17,12 @@ describe('the Cube stack', () => {
 
   it('becomes ready once every service answers its ping', async () => {
     const response = await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
-    const body = (await response.json()) as { status: string; nats: string; missing: string[]; services: Record<string, { version: string; dependencies: Record<string, string> }> };
+    const body = (await response.json()) as {
+      status: string;
+      nats: string;
+      missing: string[];
+      services: Record<string, { version: string; dependencies: Record<string, string> }>;
+    };
     expect(body.status).toBe('ready');
     expect(body.nats).toBe('up');
     expect(body.missing).toEqual([]);
@@ -35,7 +40,7 @@ describe('the Cube stack', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
-  it('carries the request id across the NATS hop into the services\' logs', async () => {
+  it("carries the request id across the NATS hop into the services' logs", async () => {
     const requestId = `e2e-${Date.now()}`;
     const response = await fetch(`${stack.gatewayUrl}/readyz`, { headers: { 'X-Request-Id': requestId } });
     expect(response.headers.get('x-request-id')).toBe(requestId);
@@ -58,7 +63,10 @@ describe('the Cube stack', () => {
   });
 
   it('serves a valid OpenAPI 3 document and its UI', async () => {
-    const document = (await (await fetch(`${stack.gatewayUrl}/api/docs/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const document = (await (await fetch(`${stack.gatewayUrl}/api/docs/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(document.openapi).toMatch(/^3\./);
     expect(validateOpenApi(document)).toEqual({ valid: true, error: '' });
     expect(validateOpenApi({ ...document, paths: { '/x': { get: { responses: 'nope' } } } }).valid).toBe(false);
@@ -73,7 +81,9 @@ describe('the Cube stack', () => {
     expect(response.status).toBe(200);
     const document = (await response.json()) as { asyncapi: string; channels: Record<string, { subscribe?: unknown }> };
     expect(document.asyncapi).toMatch(/^2\./);
-    expect(Object.keys(document.channels)).toEqual(expect.arrayContaining(['cube.events.identity.user.created', 'cube.events.identity.binding.deleted']));
+    expect(Object.keys(document.channels)).toEqual(
+      expect.arrayContaining(['cube.events.identity.user.created', 'cube.events.identity.binding.deleted']),
+    );
   });
 
   it('exposes Prometheus metrics with request histograms', async () => {
@@ -81,7 +91,9 @@ describe('the Cube stack', () => {
     const response = await fetch(`${stack.gatewayUrl}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
-    expect(text).toMatch(/cube_http_request_duration_seconds_count\{service="gateway",method="GET",route="\/healthz",status_code="200"\} \d+/);
+    expect(text).toMatch(
+      /cube_http_request_duration_seconds_count\{service="gateway",method="GET",route="\/healthz",status_code="200"\} \d+/,
+    );
     expect(text).toContain('process_cpu_seconds_total');
   });
 

@@ -96,7 +96,7 @@ export function validateOpenApi(document: unknown): { valid: boolean; error: str
   const script =
     "import('@apidevtools/swagger-parser').then(async ({ default: parser }) => {" +
     "  let input = ''; for await (const chunk of process.stdin) input += chunk;" +
-    "  try { await parser.validate(JSON.parse(input)); } catch (e) { process.stderr.write(String(e.message)); process.exit(1); }" +
+    '  try { await parser.validate(JSON.parse(input)); } catch (e) { process.stderr.write(String(e.message)); process.exit(1); }' +
     '})';
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: ROOT,
@@ -275,8 +275,14 @@ export async function userBoundTo(
   user: { name: string; role: string; scope: Scope | Json; password?: string },
 ): Promise<{ token: string; bindingId: string }> {
   const password = user.password ?? `correct horse battery staple ${user.name.length}`;
-  await created(`create user ${user.name}`, client.call('POST', '/api/v1/users', { token: adminToken, body: { name: user.name, password } }));
+  await created(
+    `create user ${user.name}`,
+    client.call('POST', '/api/v1/users', { token: adminToken, body: { name: user.name, password } }),
+  );
   const subject = { kind: 'User', name: user.name };
-  const binding = await created(`bind ${user.name}`, client.call('POST', '/api/v1/rolebindings', { token: adminToken, body: { subject, role: user.role, scope: user.scope } }));
+  const binding = await created(
+    `bind ${user.name}`,
+    client.call('POST', '/api/v1/rolebindings', { token: adminToken, body: { subject, role: user.role, scope: user.scope } }),
+  );
   return { token: await client.token(user.name, password), bindingId: String(binding.body['id']) };
 }

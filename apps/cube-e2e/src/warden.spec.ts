@@ -25,7 +25,11 @@ function kubeCall(member: KubeServer, method: string, path: string, body?: unkno
   return new Promise((resolve, reject) => {
     const req = request(
       `${member.url}${path}`,
-      { method, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}`, ...(body ? { 'Content-Type': 'application/json' } : {}) } },
+      {
+        method,
+        ca: member.caCert,
+        headers: { Authorization: `Bearer ${member.adminToken}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -86,13 +90,27 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
   const startWarden = async (member: Member) => {
     const kubeconfig = join(dir.path, `${member.name}.kubeconfig`);
     await writeFile(kubeconfig, member.server.kubeconfig, { mode: 0o600 });
-    const args = ['--cluster', member.name, '--kubeconfig', kubeconfig, '--webhook-port', String(member.webhookPort), '--state-dir', member.stateDir];
+    const args = [
+      '--cluster',
+      member.name,
+      '--kubeconfig',
+      kubeconfig,
+      '--webhook-port',
+      String(member.webhookPort),
+      '--state-dir',
+      member.stateDir,
+    ];
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), ...args], {
       cwd: ROOT,
       env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL_SECONDS), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[warden-${member.name}] ${line}`));
+    const forward = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => log.push(`[warden-${member.name}] ${line}`));
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
     wardens.set(member.name, child);
@@ -113,7 +131,10 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
     const file = join(dir.path, `kubectl-${(kubeconfigs += 1)}.kubeconfig`);
     await writeFile(file, kubeconfig, { mode: 0o600 });
     // Asynchronously: the test apiservers run in this process and must answer while kubectl waits.
-    const child = spawn(KUBECTL, ['--kubeconfig', file, ...args], { env: { PATH: process.env['PATH'], HOME: dir.path, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(KUBECTL, ['--kubeconfig', file, ...args], {
+      env: { PATH: process.env['PATH'], HOME: dir.path, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -136,7 +157,11 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
   beforeAll(async () => {
     dir = await tempDir('cube-e2e-warden');
     [a, b] = await Promise.all([makeMember('member-a'), makeMember('member-b')]);
-    running = await startTestStack('warden', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_SECONDS) }, log.push);
+    running = await startTestStack(
+      'warden',
+      { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_SECONDS) },
+      log.push,
+    );
     await waitForStatus(`${running.stack.gatewayUrl}/readyz`, 200);
     const login = await fetch(`${running.stack.gatewayUrl}/api/v1/auth/login`, {
       method: 'POST',
@@ -164,14 +189,25 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
       // generated for Warden's serving certificate. The quota webhook Warden points at itself.
       const tls = await kubeGet(member.server, '/api/v1/namespaces/cube-system/secrets/cube-warden-webhook-tls');
       member.authn.caBundle = Buffer.from(String((tls.body['data'] as Json)['ca.crt']), 'base64').toString('utf8');
-      const webhook = await kubeGet(member.server, '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/cube-warden-quota');
-      expect((webhook.body['webhooks'] as Json[])[0]).toMatchObject({ failurePolicy: 'Fail', namespaceSelector: { matchExpressions: [{ key: 'cube.io/tenant', operator: 'Exists' }] } });
+      const webhook = await kubeGet(
+        member.server,
+        '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/cube-warden-quota',
+      );
+      expect((webhook.body['webhooks'] as Json[])[0]).toMatchObject({
+        failurePolicy: 'Fail',
+        namespaceSelector: { matchExpressions: [{ key: 'cube.io/tenant', operator: 'Exists' }] },
+      });
       await startWarden(member);
       // Outside the cluster, Warden serves the quota webhook by URL: it re-points the configuration at itself.
       await eventually(`${member.name}: the quota webhook by URL`, 30_000, async () => {
-        const pointed = await kubeGet(member.server, '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/cube-warden-quota');
+        const pointed = await kubeGet(
+          member.server,
+          '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/cube-warden-quota',
+        );
         const clientConfig = (pointed.body['webhooks'] as Json[])[0]?.['clientConfig'] as Json | undefined;
-        return clientConfig?.['url'] === `https://127.0.0.1:${member.webhookPort}/validate/resourcequotas` && !clientConfig['service'] ? true : undefined;
+        return clientConfig?.['url'] === `https://127.0.0.1:${member.webhookPort}/validate/resourcequotas` && !clientConfig['service']
+          ? true
+          : undefined;
       });
     }
     await reaches('member-a', 'normal', 30_000);
@@ -189,9 +225,17 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('Forbidden');
 
-    const platformAdmin = await call('POST', '/api/v1/rolebindings', { subject: { kind: 'User', name: 'carol' }, role: 'platform-admin', scope: { kind: 'platform' } });
+    const platformAdmin = await call('POST', '/api/v1/rolebindings', {
+      subject: { kind: 'User', name: 'carol' },
+      role: 'platform-admin',
+      scope: { kind: 'platform' },
+    });
     expect(platformAdmin.status).toBe(201);
-    const auditors = await call('POST', '/api/v1/rolebindings', { subject: { kind: 'Group', name: 'auditors' }, role: 'viewer', scope: { kind: 'platform' } });
+    const auditors = await call('POST', '/api/v1/rolebindings', {
+      subject: { kind: 'Group', name: 'auditors' },
+      role: 'viewer',
+      scope: { kind: 'platform' },
+    });
     expect(auditors.status).toBe(201);
     for (const member of [a, b]) {
       const path = `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/cube-${String(platformAdmin.body['id'])}`;
@@ -212,26 +256,39 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
       expect(listed.stdout).toContain('namespace/cube-system');
       expect((await kubectl(carol(member), ['auth', 'can-i', 'create', 'deployments', '--all-namespaces'])).stdout.trim()).toBe('yes');
     }
-    const viewerCan = (verb: string) => kubectl(opsKubeconfig, ['auth', 'can-i', verb, 'pods', '--all-namespaces', '--as', 'erin', '--as-group', 'auditors']);
-    expect((await eventually('member-a: the auditors group may list pods', 30_000, async () => ((await viewerCan('list')).stdout.trim() === 'yes' ? true : undefined)))).toBe(true);
+    const viewerCan = (verb: string) =>
+      kubectl(opsKubeconfig, ['auth', 'can-i', verb, 'pods', '--all-namespaces', '--as', 'erin', '--as-group', 'auditors']);
+    expect(
+      await eventually('member-a: the auditors group may list pods', 30_000, async () =>
+        (await viewerCan('list')).stdout.trim() === 'yes' ? true : undefined,
+      ),
+    ).toBe(true);
     expect((await viewerCan('delete')).stdout.trim()).toBe('no');
 
     expect((await call('DELETE', `/api/v1/rolebindings/${String(auditors.body['id'])}`)).status).toBe(204);
     for (const member of [a, b]) {
       const path = `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/cube-${String(auditors.body['id'])}`;
-      await eventually(`${member.name}: the auditors' ClusterRoleBinding removed`, 30_000, async () => ((await kubeGet(member.server, path)).status === 404 ? true : undefined));
+      await eventually(`${member.name}: the auditors' ClusterRoleBinding removed`, 30_000, async () =>
+        (await kubeGet(member.server, path)).status === 404 ? true : undefined,
+      );
     }
     expect((await viewerCan('list')).stdout.trim()).toBe('no');
   });
 
-  it('makes a tenant\'s namespaces, their cube-quota and RoleBindings appear in each cluster', async () => {
+  it("makes a tenant's namespaces, their cube-quota and RoleBindings appear in each cluster", async () => {
     expect((await call('POST', '/api/v1/tenants', { name: 'acme' })).status).toBe(201);
     expect((await call('POST', '/api/v1/tenants/acme/projects', { name: 'web' })).status).toBe(201);
     for (const cluster of ['member-a', 'member-b']) {
-      expect((await call('PUT', `/api/v1/tenants/acme/quotas/${cluster}`, { hard: { 'requests.cpu': '4', 'requests.memory': '8Gi' } })).status).toBe(200);
+      expect(
+        (await call('PUT', `/api/v1/tenants/acme/quotas/${cluster}`, { hard: { 'requests.cpu': '4', 'requests.memory': '8Gi' } })).status,
+      ).toBe(200);
     }
     expect((await call('POST', '/api/v1/users', { name: 'dev', password: MEMBER_PASSWORD })).status).toBe(201);
-    const binding = await call('POST', '/api/v1/rolebindings', { subject: { kind: 'User', name: 'dev' }, role: 'member', scope: { kind: 'tenant', tenant: 'acme' } });
+    const binding = await call('POST', '/api/v1/rolebindings', {
+      subject: { kind: 'User', name: 'dev' },
+      role: 'member',
+      scope: { kind: 'tenant', tenant: 'acme' },
+    });
     expect(binding.status).toBe(201);
     const namespaces: [string, string, Json][] = [
       ['member-a', 'acme-a', { 'requests.cpu': '2', 'requests.memory': '4Gi' }],
@@ -257,7 +314,10 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
         const got = await kubeGet(server, `/apis/rbac.authorization.k8s.io/v1/namespaces/${name}/rolebindings/${bindingName}`);
         return got.status === 200 ? got.body : undefined;
       });
-      expect(roleBinding).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'cube:member' }, subjects: [{ kind: 'User', name: 'dev' }] });
+      expect(roleBinding).toMatchObject({
+        roleRef: { kind: 'ClusterRole', name: 'cube:member' },
+        subjects: [{ kind: 'User', name: 'dev' }],
+      });
       expect((await kubeGet(other, `/api/v1/namespaces/${name}`)).status).toBe(404);
     }
     expect((await kubeGet(a.server, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube:member')).status).toBe(200);
@@ -277,12 +337,17 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
     expect(elsewhere.code).not.toBe(0);
     expect(elsewhere.stderr).toContain('Forbidden');
     expect(elsewhere.stderr).toContain('User "dev" cannot list resource "configmaps"');
-    const forged = await kubectl(a.server.kubeconfigFor({ user: 'dev', token: `${memberToken.slice(0, -4)}AAAA` }), ['get', 'configmaps', '-n', 'acme-a']);
+    const forged = await kubectl(a.server.kubeconfigFor({ user: 'dev', token: `${memberToken.slice(0, -4)}AAAA` }), [
+      'get',
+      'configmaps',
+      '-n',
+      'acme-a',
+    ]);
     expect(forged.code).not.toBe(0);
     expect(forged.stderr).toContain('Unauthorized');
   });
 
-  it('accepts the member\'s API token in cluster A once identity published its verifier, and not after it is revoked', async () => {
+  it("accepts the member's API token in cluster A once identity published its verifier, and not after it is revoked", async () => {
     const created = await call('POST', '/api/v1/tokens', { name: 'ci' }, memberToken);
     expect(created.status).toBe(201);
     apiToken = String(created.body['token']);
@@ -296,7 +361,9 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
 
     const other = await call('POST', '/api/v1/tokens', { name: 'to-revoke' }, memberToken);
     const revoked = () => a.server.kubeconfigFor({ user: 'dev', token: String(other.body['token']) });
-    await eventually('the second API token accepted', 20_000, async () => ((await kubectl(revoked(), ['auth', 'whoami'])).code === 0 ? true : undefined));
+    await eventually('the second API token accepted', 20_000, async () =>
+      (await kubectl(revoked(), ['auth', 'whoami'])).code === 0 ? true : undefined,
+    );
     expect((await call('DELETE', `/api/v1/tokens/${String(other.body['id'])}`, undefined, memberToken)).status).toBe(204);
     const refused = await eventually('the revoked API token refused', 20_000, async () => {
       const result = await kubectl(revoked(), ['auth', 'whoami']);
@@ -305,12 +372,23 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
     expect(refused.stderr).toContain('Unauthorized');
   });
 
-  it('denies a direct kubectl edit raising a namespace quota beyond the tenant\'s, with the webhook\'s reason', async () => {
+  it("denies a direct kubectl edit raising a namespace quota beyond the tenant's, with the webhook's reason", async () => {
     // Warden learns the ledger from a bucket tenancy creates with the first quota, on its own retry
     // schedule: wait until a server-side dry run (webhook called, nothing stored) is denied.
     const raise = JSON.stringify({ spec: { hard: { 'requests.cpu': '3500m' } } });
-    await eventually('the ledger known to cluster A\'s Warden', 20_000, async () => {
-      const dryRun = await kubectl(opsKubeconfig, ['patch', 'resourcequota', 'cube-quota', '-n', 'acme-a', '--type', 'merge', '-p', raise, '--dry-run=server']);
+    await eventually("the ledger known to cluster A's Warden", 20_000, async () => {
+      const dryRun = await kubectl(opsKubeconfig, [
+        'patch',
+        'resourcequota',
+        'cube-quota',
+        '-n',
+        'acme-a',
+        '--type',
+        'merge',
+        '-p',
+        raise,
+        '--dry-run=server',
+      ]);
       return dryRun.code !== 0 && dryRun.stderr.includes('denied the request') ? true : undefined;
     });
     const denied = await editQuotaCpu('acme-a', '3500m');
@@ -342,7 +420,9 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
         return result.code === 0 ? result : undefined;
       });
       expect(whoami.stdout).toBe('dev');
-      expect((await kubectl(asMember(), ['get', 'configmap', 'hello', '-n', 'acme-a', '-o', 'name'])).stdout.trim()).toBe('configmap/hello');
+      expect((await kubectl(asMember(), ['get', 'configmap', 'hello', '-n', 'acme-a', '-o', 'name'])).stdout.trim()).toBe(
+        'configmap/hello',
+      );
       expect((await kubectl(asMember(), ['get', 'configmaps', '-n', 'default'])).stderr).toContain('Forbidden');
       const denied = await editQuotaCpu('acme-a', '10');
       expect(denied.code).not.toBe(0);
@@ -351,17 +431,32 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
     await check();
     // Someone deletes the member's RoleBinding while the control plane is away; a Warden (re)started
     // while NATS is unreachable puts it back from its disk cache and answers the webhooks from it.
-    const bindings = await kubeGet(a.server, '/apis/rbac.authorization.k8s.io/v1/namespaces/acme-a/rolebindings?labelSelector=cube.io%2Frole%3Dmember');
+    const bindings = await kubeGet(
+      a.server,
+      '/apis/rbac.authorization.k8s.io/v1/namespaces/acme-a/rolebindings?labelSelector=cube.io%2Frole%3Dmember',
+    );
     const bindingName = String(((bindings.body['items'] as Json[])[0]?.['metadata'] as Json)['name']);
     const bindingPath = `/apis/rbac.authorization.k8s.io/v1/namespaces/acme-a/rolebindings/${bindingName}`;
     expect((await kubeCall(a.server, 'DELETE', bindingPath)).status).toBe(200);
     await stopWarden('member-a');
     const restartedAt = log.all().length;
     await startWarden(a);
-    await eventually('the RoleBinding back from the cache', 20_000, async () => ((await kubeGet(a.server, bindingPath)).status === 200 ? true : undefined));
+    await eventually('the RoleBinding back from the cache', 20_000, async () =>
+      (await kubeGet(a.server, bindingPath)).status === 200 ? true : undefined,
+    );
     await check();
-    expect(log.all().slice(restartedAt).some((line) => line.includes('[warden-member-a]') && line.includes('NATS is not reachable'))).toBe(true);
-    const withApiToken = await kubectl(a.server.kubeconfigFor({ user: 'dev', token: apiToken }), ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+    expect(
+      log
+        .all()
+        .slice(restartedAt)
+        .some((line) => line.includes('[warden-member-a]') && line.includes('NATS is not reachable')),
+    ).toBe(true);
+    const withApiToken = await kubectl(a.server.kubeconfigFor({ user: 'dev', token: apiToken }), [
+      'auth',
+      'whoami',
+      '-o',
+      'jsonpath={.status.userInfo.username}',
+    ]);
     expect(withApiToken).toMatchObject({ code: 0, stdout: 'dev' });
 
     await running.nats.restart();
@@ -370,10 +465,10 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
     await waitForStatus(`${running.stack.gatewayUrl}/readyz`, 200, 600);
   });
 
-  it('stops accepting a disabled user\'s access and API tokens in cluster A', async () => {
+  it("stops accepting a disabled user's access and API tokens in cluster A", async () => {
     expect((await call('PATCH', '/api/v1/users/dev', { state: 'disabled' })).status).toBe(200);
     for (const token of [memberToken, apiToken]) {
-      const refused = await eventually('a disabled user\'s token refused', 30_000, async () => {
+      const refused = await eventually("a disabled user's token refused", 30_000, async () => {
         const result = await kubectl(a.server.kubeconfigFor({ user: 'dev', token }), ['auth', 'whoami']);
         return result.code !== 0 ? result : undefined;
       });

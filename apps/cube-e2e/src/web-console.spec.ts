@@ -15,7 +15,13 @@ const CHROMIUM = process.env['CUBE_CHROMIUM'] ?? '/usr/bin/chromium';
 /** Screenshots of each main page (gitignored), for a person to look at. */
 const ARTEFACTS = join(ROOT, 'test-artefacts/web');
 const SPA = join(ROOT, 'dist/apps/web');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
 
 interface Json {
   [key: string]: unknown;
@@ -35,7 +41,12 @@ function serveSpa(port: number, gatewayUrl: string): Promise<Server> {
         return;
       }
       const file = join(SPA, path);
-      const found = file.startsWith(SPA) && (await stat(file).then((s) => s.isFile(), () => false));
+      const found =
+        file.startsWith(SPA) &&
+        (await stat(file).then(
+          (s) => s.isFile(),
+          () => false,
+        ));
       const target = found ? file : join(SPA, 'index.html');
       res.writeHead(200, { 'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream' });
       createReadStream(target).pipe(res);
@@ -71,20 +82,35 @@ describe('the web console in Chromium', () => {
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
   };
-  const login = async (username: string, password: string) => String((await call('POST', '/api/v1/auth/login', { username, password })).body['accessToken']);
+  const login = async (username: string, password: string) =>
+    String((await call('POST', '/api/v1/auth/login', { username, password })).body['accessToken']);
 
   const startWarden = async (name: string, member: KubeServer) => {
     const kubeconfig = join(dir.path, `${name}.kubeconfig`);
     await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
     // Warden points the fail-closed quota webhook at its own https://127.0.0.1:<port> (#14).
     const webhookPort = await freePort();
-    const args = ['--cluster', name, '--kubeconfig', kubeconfig, '--webhook-port', String(webhookPort), '--state-dir', join(dir.path, `${name}-state`)];
+    const args = [
+      '--cluster',
+      name,
+      '--kubeconfig',
+      kubeconfig,
+      '--webhook-port',
+      String(webhookPort),
+      '--state-dir',
+      join(dir.path, `${name}-state`),
+    ];
     const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), ...args], {
       cwd: ROOT,
       env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.5', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[warden-${name}] ${line}`));
+    const forward = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => log.push(`[warden-${name}] ${line}`));
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
     wardens.push(child);
@@ -97,7 +123,10 @@ describe('the web console in Chromium', () => {
     await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
     const results = await new AxeBuilder({ page }).analyze();
     const critical = results.violations.filter((violation) => violation.impact === 'critical');
-    expect({ page: name, critical: critical.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({ page: name, critical: [] });
+    expect({ page: name, critical: critical.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) }).toEqual({
+      page: name,
+      critical: [],
+    });
   };
 
   const signIn = async (page: Page, username: string, password: string) => {
@@ -121,7 +150,11 @@ describe('the web console in Chromium', () => {
     [memberA, memberB] = await Promise.all([startKubeServer({ name: 'member-a' }), startKubeServer({ name: 'member-b' })]);
     const spaPort = await freePort();
     spaUrl = `http://127.0.0.1:${spaPort}`;
-    running = await startTestStack('web', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_CORS_ORIGINS: spaUrl, CUBE_PROXY_AUDIT_READS: 'false' }, log.push);
+    running = await startTestStack(
+      'web',
+      { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_CORS_ORIGINS: spaUrl, CUBE_PROXY_AUDIT_READS: 'false' },
+      log.push,
+    );
     gatewayUrl = running.stack.gatewayUrl;
     await waitForStatus(`${gatewayUrl}/readyz`, 200);
     spa = await serveSpa(spaPort, gatewayUrl);
@@ -133,7 +166,15 @@ describe('the web console in Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       // Debian's Chromium as root, on a machine without outside network: no sandbox, no background calls.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     admin = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     adminPage = await admin.newPage();
@@ -164,7 +205,7 @@ describe('the web console in Chromium', () => {
     await adminPage.getByRole('heading', { name: /^Welcome/ }).waitFor();
   });
 
-  it('registers a cluster from a pasted kubeconfig, showing the API\'s refusal on the field, then its live status', async () => {
+  it("registers a cluster from a pasted kubeconfig, showing the API's refusal on the field, then its live status", async () => {
     await adminPage.getByRole('navigation', { name: 'Main navigation' }).getByText('Clusters').click();
     await adminPage.getByRole('button', { name: 'Register a cluster' }).click();
     const drawer = adminPage.getByRole('dialog');
@@ -181,7 +222,10 @@ describe('the web console in Chromium', () => {
     await row.getByText('Pending').waitFor();
     await startWarden('member-a', memberA);
     await row.getByText('Normal').waitFor({ timeout: 60_000 });
-    await adminPage.getByRole('row', { name: /member-b/ }).getByText('Normal').waitFor({ timeout: 60_000 });
+    await adminPage
+      .getByRole('row', { name: /member-b/ })
+      .getByText('Normal')
+      .waitFor({ timeout: 60_000 });
     await check(adminPage, '03-clusters');
     await row.getByRole('link', { name: 'member-a' }).click();
     await adminPage.getByText('Capacity and allocation').waitFor();
@@ -222,7 +266,10 @@ describe('the web console in Chromium', () => {
     await adminPage.getByRole('dialog').getByRole('alert').waitFor();
     await adminPage.getByRole('dialog').getByLabel('Quantity').first().fill('500m');
     await adminPage.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
-    await adminPage.getByRole('row', { name: /acme-dev/ }).getByText('requests.cpu=500m').waitFor();
+    await adminPage
+      .getByRole('row', { name: /acme-dev/ })
+      .getByText('requests.cpu=500m')
+      .waitFor();
     await check(adminPage, '05-project');
 
     await adminPage.getByRole('link', { name: 'acme', exact: true }).click();
@@ -268,7 +315,12 @@ describe('the web console in Chromium', () => {
   it('lets the member create a ConfigMap from the YAML editor and see it in the list', async () => {
     // Warden applies her RoleBinding in the namespace; wait until the member cluster lets her in.
     const miaToken = await login('mia', MEMBER_PASSWORD);
-    await until('mia may list ConfigMaps in acme-dev', async () => (await call('GET', '/api/v1/proxy/clusters/member-a/api/v1/namespaces/acme-dev/configmaps', undefined, miaToken)).status === 200, 60_000);
+    await until(
+      'mia may list ConfigMaps in acme-dev',
+      async () =>
+        (await call('GET', '/api/v1/proxy/clusters/member-a/api/v1/namespaces/acme-dev/configmaps', undefined, miaToken)).status === 200,
+      60_000,
+    );
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     const page = await context.newPage();
@@ -278,7 +330,17 @@ describe('the web console in Chromium', () => {
     await page.getByRole('columnheader', { name: 'Keys' }).waitFor();
     expect(await page.getByRole('row', { name: /settings/ }).count()).toBe(0);
     await page.getByRole('button', { name: 'Create from YAML' }).click();
-    const yaml = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: settings', '  labels:', '    app: web', 'data:', '  greeting: hello from the console', ''].join('\n');
+    const yaml = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: settings',
+      '  labels:',
+      '    app: web',
+      'data:',
+      '  greeting: hello from the console',
+      '',
+    ].join('\n');
     await page.getByLabel('YAML', { exact: true }).fill(yaml);
     await check(page, '09-yaml-editor');
     await page.getByRole('button', { name: 'Apply' }).click();
@@ -302,17 +364,24 @@ describe('the web console in Chromium', () => {
     await adminPage.getByRole('navigation', { name: 'Main navigation' }).getByText('Audit').click();
     const search = async (user: string, text: RegExp) => {
       await adminPage.getByLabel('User', { exact: true }).fill(user);
-      await until(`audit rows of ${user} matching ${text}`, async () => {
-        await adminPage.getByRole('button', { name: 'Search' }).click();
-        await adminPage.locator('.ant-table-tbody').waitFor();
-        return (await adminPage.getByRole('row', { name: text }).count()) > 0;
-      }, 30_000);
+      await until(
+        `audit rows of ${user} matching ${text}`,
+        async () => {
+          await adminPage.getByRole('button', { name: 'Search' }).click();
+          await adminPage.locator('.ant-table-tbody').waitFor();
+          return (await adminPage.getByRole('row', { name: text }).count()) > 0;
+        },
+        30_000,
+      );
     };
     await search('admin', /rolebinding\.create/);
     await search('mia', /acme-dev \/ configmaps \/ settings/);
     await check(adminPage, '12-audit');
     await adminPage.getByRole('button', { name: 'Verify the hash chain' }).click();
-    await adminPage.getByRole('status').getByText(/The chain is intact/).waitFor();
+    await adminPage
+      .getByRole('status')
+      .getByText(/The chain is intact/)
+      .waitFor();
   });
 
   it('signs out, revoking the session', async () => {

@@ -12,7 +12,11 @@ import { PROXY_PREFIX } from './proxy/kube-api-proxy';
 export async function createGateway(env: GatewayEnvironment): Promise<NestExpressApplication> {
   const tls = tlsFilesOf(env);
   const httpsOptions = tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined;
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(env), { bufferLogs: true, abortOnError: false, httpsOptions });
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(env), {
+    bufferLogs: true,
+    abortOnError: false,
+    httpsOptions,
+  });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   // Audit webhooks post EventList batches of up to 400 events: a larger body limit on that path only.

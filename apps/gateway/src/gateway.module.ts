@@ -1,9 +1,4 @@
-import {
-  DynamicModule,
-  MiddlewareConsumer,
-  Module,
-  NestModule,
-} from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { LoggerModule } from 'nestjs-pino';
@@ -11,10 +6,7 @@ import { cubeValidationPipe, SERVICE_BUS_ENVIRONMENT, ServiceBusModule } from '@
 import { CubeMetrics, cubeLoggerParams } from '@cube/observability';
 import { accessTokenVerifierProvider } from './authn/access-token-verifier.provider';
 import { BearerAuthGuard } from './authn/bearer-auth.guard';
-import {
-  AccessTokenStrategy,
-  ApiTokenStrategy,
-} from './authn/bearer.strategies';
+import { AccessTokenStrategy, ApiTokenStrategy } from './authn/bearer.strategies';
 import { CredentialVerifier } from './authn/credential-verifier';
 import { RevocationListener } from './authn/revocation-listener';
 import { AuditController } from './audit/audit.controller';
@@ -57,14 +49,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [
-        LoggerModule.forRoot(
-          cubeLoggerParams('gateway', env.LOG_LEVEL, [
-            '/healthz',
-            '/readyz',
-            '/metrics',
-            OidcController.callbackPath,
-          ]),
-        ),
+        LoggerModule.forRoot(cubeLoggerParams('gateway', env.LOG_LEVEL, ['/healthz', '/readyz', '/metrics', OidcController.callbackPath])),
         {
           module: ConfigHolderModule,
           providers: [

@@ -8,7 +8,9 @@ export class HotplugEnvironment extends DatabaseServiceEnvironment {
    * other cluster-scoped kind is refused at upload. Namespaced kinds are always allowed.
    */
   @IsString()
-  @Matches(/^([A-Z][A-Za-z0-9]*)?(,\s*[A-Z][A-Za-z0-9]*)*$/, { message: 'CUBE_HOTPLUG_ALLOWED_CLUSTER_KINDS must be comma-separated kinds, e.g. Namespace,ClusterRole' })
+  @Matches(/^([A-Z][A-Za-z0-9]*)?(,\s*[A-Z][A-Za-z0-9]*)*$/, {
+    message: 'CUBE_HOTPLUG_ALLOWED_CLUSTER_KINDS must be comma-separated kinds, e.g. Namespace,ClusterRole',
+  })
   CUBE_HOTPLUG_ALLOWED_CLUSTER_KINDS = 'Namespace,ClusterRole,ClusterRoleBinding,CustomResourceDefinition';
 }
 

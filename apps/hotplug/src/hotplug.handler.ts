@@ -54,7 +54,11 @@ class OverridePayload extends ClusterComponentRef {
 }
 
 const componentTarget = (p: Record<string, unknown>) => ({ kind: 'HotplugComponent', name: String(p['component'] ?? p['name'] ?? '') });
-const clusterComponentTarget = (p: Record<string, unknown>) => ({ kind: 'HotplugComponent', name: String(p['component']), cluster: String(p['cluster']) });
+const clusterComponentTarget = (p: Record<string, unknown>) => ({
+  kind: 'HotplugComponent',
+  name: String(p['component']),
+  cluster: String(p['cluster']),
+});
 
 /** NATS handlers of the hotplug service: validate, hand to the services (which authorize the actor). */
 @Controller()

@@ -5,4 +5,9 @@ import { HotplugEnvironment } from './hotplug-environment';
 import { HotplugModule } from './hotplug.module';
 import { migrations } from './migrations';
 
-void bootstrapService({ service: 'hotplug', environment: HotplugEnvironment, database: { migrations, entities }, features: [HotplugModule] });
+void bootstrapService({
+  service: 'hotplug',
+  environment: HotplugEnvironment,
+  database: { migrations, entities },
+  features: [HotplugModule],
+});

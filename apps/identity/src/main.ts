@@ -5,4 +5,9 @@ import { IdentityModule } from './identity.module';
 import { entities } from './entities';
 import { migrations } from './migrations';
 
-void bootstrapService({ service: 'identity', environment: IdentityEnvironment, database: { migrations, entities }, features: [IdentityModule] });
+void bootstrapService({
+  service: 'identity',
+  environment: IdentityEnvironment,
+  database: { migrations, entities },
+  features: [IdentityModule],
+});

@@ -4,4 +4,9 @@ import { entities } from './entities';
 import { migrations } from './migrations';
 import { TenancyModule } from './tenancy.module';
 
-void bootstrapService({ service: 'tenancy', environment: DatabaseServiceEnvironment, database: { migrations, entities }, features: [TenancyModule] });
+void bootstrapService({
+  service: 'tenancy',
+  environment: DatabaseServiceEnvironment,
+  database: { migrations, entities },
+  features: [TenancyModule],
+});

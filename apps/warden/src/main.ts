@@ -33,7 +33,12 @@ async function main(): Promise<void> {
     void autonomy.applyCachedDesiredState();
   });
   const env = { ...process.env, NATS_URL: cluster.settings.natsUrl, CUBE_CLUSTER_NAME: cluster.settings.clusterId };
-  await bootstrapService({ service: 'warden', environment: WardenEnvironment, env, features: [WardenModule.forCluster(cluster, autonomy)] });
+  await bootstrapService({
+    service: 'warden',
+    environment: WardenEnvironment,
+    env,
+    features: [WardenModule.forCluster(cluster, autonomy)],
+  });
 }
 
 main().catch((error: unknown) => exitWithReason('warden', error instanceof Error ? error.message : String(error)));

@@ -17,7 +17,11 @@ const row = (overrides: Partial<StoredBindingRow>): StoredBindingRow => ({
 
 describe('bindingFromRow', () => {
   it('maps each scope kind to the contract and back', () => {
-    for (const scope of [{ kind: 'platform' as const }, { kind: 'tenant' as const, tenant: 'acme' }, { kind: 'project' as const, tenant: 'acme', project: 'web' }]) {
+    for (const scope of [
+      { kind: 'platform' as const },
+      { kind: 'tenant' as const, tenant: 'acme' },
+      { kind: 'project' as const, tenant: 'acme', project: 'web' },
+    ]) {
       const binding = bindingFromRow(row(scopeColumns(scope)));
       expect(binding.scope).toEqual(scope);
       expect(scopeColumns(binding.scope)).toEqual(scopeColumns(scope));

@@ -37,5 +37,9 @@ export function bindingFromRow(row: StoredBindingRow): RoleBinding {
 
 /** The columns of a binding's scope, the inverse of the mapping above. */
 export function scopeColumns(scope: BindingScope): Pick<StoredBindingRow, 'scopeKind' | 'tenant' | 'project'> {
-  return { scopeKind: scope.kind, tenant: scope.kind === 'platform' ? null : scope.tenant, project: scope.kind === 'project' ? scope.project : null };
+  return {
+    scopeKind: scope.kind,
+    tenant: scope.kind === 'platform' ? null : scope.tenant,
+    project: scope.kind === 'project' ? scope.project : null,
+  };
 }

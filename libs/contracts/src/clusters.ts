@@ -42,7 +42,13 @@ export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
  * Why a kubeconfig was refused (422 `details.reason`), one value per cause so clients can tell
  * them apart: the file itself, the network, TLS trust, the credential, the credential's rights.
  */
-export const CLUSTER_CONNECTION_FAILURES = ['invalid-kubeconfig', 'unreachable', 'tls-failure', 'unauthorized', 'insufficient-permissions'] as const;
+export const CLUSTER_CONNECTION_FAILURES = [
+  'invalid-kubeconfig',
+  'unreachable',
+  'tls-failure',
+  'unauthorized',
+  'insufficient-permissions',
+] as const;
 export type ClusterConnectionFailure = (typeof CLUSTER_CONNECTION_FAILURES)[number];
 
 export class RegisterClusterBody {
@@ -56,7 +62,10 @@ export class RegisterClusterBody {
   @OptionalDescription()
   description?: string;
 
-  @ApiProperty({ description: 'kubeconfig (YAML or JSON) of an identity allowed to manage namespaces, RBAC and webhooks; stored encrypted, never returned' })
+  @ApiProperty({
+    description:
+      'kubeconfig (YAML or JSON) of an identity allowed to manage namespaces, RBAC and webhooks; stored encrypted, never returned',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(256 * 1024)

@@ -53,7 +53,6 @@ export interface AbandonedConsoleSession {
   tokenId: string | null;
 }
 
-
 /** `POST /api/v1/console/sessions`. */
 export class CreateConsoleSessionBody {
   @ApiProperty({ example: 'member-a', pattern: DNS_LABEL.source })
@@ -71,7 +70,10 @@ export class CreateConsoleSessionBody {
   @IsDnsSubdomain()
   pod!: string;
 
-  @ApiPropertyOptional({ description: 'the container; may be left out when the pod has only one (or names its default)', pattern: DNS_LABEL.source })
+  @ApiPropertyOptional({
+    description: 'the container; may be left out when the pod has only one (or names its default)',
+    pattern: DNS_LABEL.source,
+  })
   @IsOptional()
   @IsDnsLabel()
   container?: string;
@@ -120,7 +122,10 @@ export class OpenedConsoleSession {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ description: 'single use, valid 30 s, bound to this session and its user; pass it as `?ticket=` on the stream' })
   ticket!: string;
-  @ApiProperty({ description: 'the WebSocket path of the stream, ticket included', example: '/api/v1/console/sessions/4b0c…/stream?ticket=…' })
+  @ApiProperty({
+    description: 'the WebSocket path of the stream, ticket included',
+    example: '/api/v1/console/sessions/4b0c…/stream?ticket=…',
+  })
   streamUrl!: string;
   @ApiProperty({ format: 'date-time', description: 'when the ticket expires' }) expiresAt!: string;
 }
@@ -185,7 +190,10 @@ export class ConsoleSessionView {
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) startedAt!: string | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) endedAt!: string | null;
   @ApiPropertyOptional({ nullable: true }) exitCode!: number | null;
-  @ApiPropertyOptional({ nullable: true, description: 'why the session ended (exit, idle timeout, maximum duration, client closed, error)' })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'why the session ended (exit, idle timeout, maximum duration, client closed, error)',
+  })
   endReason!: string | null;
 }
 
@@ -212,4 +220,3 @@ export class ConsoleResizeFrame {
   @Type(() => Number) @IsInt() @Min(1) @Max(10_000) cols!: number;
   @Type(() => Number) @IsInt() @Min(1) @Max(10_000) rows!: number;
 }
-

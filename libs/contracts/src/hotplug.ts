@@ -37,7 +37,9 @@ export class CreateCustomComponentBody {
   @ApiProperty({ description: 'DNS label, unique in the catalog' }) @IsDnsLabel() name!: string;
   @ApiProperty({ description: 'namespace its namespaced objects go to when they name none' }) @IsDnsLabel() namespace!: string;
   @OptionalDescription() description?: string;
-  @ApiProperty({ description: 'multi-document YAML (e.g. `helm template` output); `{{cluster}}` is replaced by the cluster name; at most 2 MiB' })
+  @ApiProperty({
+    description: 'multi-document YAML (e.g. `helm template` output); `{{cluster}}` is replaced by the cluster name; at most 2 MiB',
+  })
   @IsString()
   bundle!: string;
 }
@@ -68,7 +70,11 @@ export class ComponentDefaultsBody {
 
 export class ComponentOverrideBody {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'deep-merged over the defaults (maps merge, lists replace)' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'deep-merged over the defaults (maps merge, lists replace)',
+  })
   @IsOptional()
   @IsObject()
   values?: Record<string, unknown>;
@@ -107,7 +113,10 @@ export class ComponentItemView implements ComponentView {
   @ApiProperty() version!: string;
   @ApiProperty() namespace!: string;
   @ApiProperty({ enum: ['built-in', 'custom'] }) kind!: 'built-in' | 'custom';
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the values' }) valuesSchema!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the values' }) valuesSchema!: Record<
+    string,
+    unknown
+  >;
   @ApiProperty({ type: 'object', properties: { enabled: { type: 'boolean' }, values: { type: 'object', additionalProperties: true } } })
   defaults!: { enabled: boolean; values: Record<string, unknown> };
 }
@@ -166,4 +175,3 @@ export interface WorkloadReadiness {
   /** Whether the workload's controller has seen its latest spec (status.observedGeneration). */
   current: boolean;
 }
-

@@ -19,7 +19,8 @@ export function IsDnsLabel(options?: ValidationOptions) {
       name: 'isDnsLabel',
       validator: {
         validate: (value: unknown) => typeof value === 'string' && DNS_LABEL.test(value),
-        defaultMessage: () => '$property must be a DNS label: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit',
+        defaultMessage: () =>
+          '$property must be a DNS label: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit',
       },
     },
     options,
@@ -56,7 +57,8 @@ export function quotaHardProblems(hard: unknown): string[] {
     try {
       const amount = parseQuantity(String(value));
       if (typeof value !== 'string') problems.push(`"${key}" must be a quantity string`);
-      else if (isCountingQuotaKey(key) && !isWholeQuantity(amount)) problems.push(`"${key}" counts objects: ${value} is not a whole number`);
+      else if (isCountingQuotaKey(key) && !isWholeQuantity(amount))
+        problems.push(`"${key}" counts objects: ${value} is not a whole number`);
     } catch (error: unknown) {
       if (!(error instanceof QuantityError)) throw error;
       problems.push(`"${key}": ${error.message}`);
@@ -212,7 +214,7 @@ export class ProjectView extends TenantView {
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
-    description: 'per cluster, the sum of its namespaces\' quotas (projects have no quota of their own)',
+    description: "per cluster, the sum of its namespaces' quotas (projects have no quota of their own)",
   })
   quota!: Record<string, Record<string, string>>;
 }
@@ -231,10 +233,14 @@ export class NamespaceView {
 export class TenantQuotaView {
   @ApiProperty() cluster!: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) hard!: Record<string, string>;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'sum of the namespaces\' quotas' })
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: "sum of the namespaces' quotas" })
   allocated!: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'hard minus allocated' })
   free!: Record<string, string>;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'as reported by Warden from the ResourceQuota status' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'as reported by Warden from the ResourceQuota status',
+  })
   used!: Record<string, string>;
 }

@@ -7,7 +7,11 @@ const parse = (method: string, pathAndQuery: string) => {
 
 describe('parseRequestInfo', () => {
   it.each([
-    ['GET', '/api/v1/namespaces/team-a/pods', { verb: 'list', apiGroup: '', apiVersion: 'v1', namespace: 'team-a', resource: 'pods', name: '', subresource: '' }],
+    [
+      'GET',
+      '/api/v1/namespaces/team-a/pods',
+      { verb: 'list', apiGroup: '', apiVersion: 'v1', namespace: 'team-a', resource: 'pods', name: '', subresource: '' },
+    ],
     ['GET', '/api/v1/namespaces/team-a/pods/web', { verb: 'get', namespace: 'team-a', resource: 'pods', name: 'web' }],
     ['GET', '/api/v1/namespaces/team-a/pods?watch=1', { verb: 'watch', resource: 'pods', name: '' }],
     // A named GET stays a get whatever `watch` says (requestinfo.go only turns name-less GETs into list/watch).
@@ -28,18 +32,38 @@ describe('parseRequestInfo', () => {
     ['GET', '/api/v1/namespaces/team-a/pods?fieldSelector=metadata.name', { verb: 'list', name: '' }],
     ['DELETE', '/api/v1/namespaces/team-a/pods?fieldSelector=metadata.name%3Dweb', { verb: 'deletecollection', name: '' }],
     ['GET', '/api/v1/watch/namespaces/team-a/pods', { verb: 'watch', namespace: 'team-a', resource: 'pods' }],
-    ['POST', '/apis/apps/v1/namespaces/team-a/deployments', { verb: 'create', apiGroup: 'apps', apiVersion: 'v1', resource: 'deployments', name: '' }],
-    ['PUT', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { verb: 'update', resource: 'deployments', name: 'web', subresource: 'scale' }],
+    [
+      'POST',
+      '/apis/apps/v1/namespaces/team-a/deployments',
+      { verb: 'create', apiGroup: 'apps', apiVersion: 'v1', resource: 'deployments', name: '' },
+    ],
+    [
+      'PUT',
+      '/apis/apps/v1/namespaces/team-a/deployments/web/scale',
+      { verb: 'update', resource: 'deployments', name: 'web', subresource: 'scale' },
+    ],
     ['PATCH', '/api/v1/namespaces/team-a/configmaps/settings', { verb: 'patch', resource: 'configmaps', name: 'settings' }],
     ['DELETE', '/api/v1/namespaces/team-a/pods/web', { verb: 'delete', name: 'web' }],
     ['DELETE', '/api/v1/namespaces/team-a/pods', { verb: 'deletecollection', name: '' }],
-    ['POST', '/api/v1/namespaces/team-a/pods/web/exec?command=echo', { verb: 'create', resource: 'pods', name: 'web', subresource: 'exec' }],
+    [
+      'POST',
+      '/api/v1/namespaces/team-a/pods/web/exec?command=echo',
+      { verb: 'create', resource: 'pods', name: 'web', subresource: 'exec' },
+    ],
     ['GET', '/api/v1/namespaces/team-a/pods/web/exec?command=echo', { verb: 'get', resource: 'pods', name: 'web', subresource: 'exec' }],
     ['GET', '/api/v1/namespaces/team-a/pods/web/log?follow=true', { verb: 'get', subresource: 'log' }],
     ['GET', '/api/v1/namespaces', { verb: 'list', namespace: '', resource: 'namespaces' }],
     ['GET', '/api/v1/namespaces/team-a', { verb: 'get', namespace: 'team-a', resource: 'namespaces', name: 'team-a' }],
-    ['PUT', '/api/v1/namespaces/team-a/finalize', { verb: 'update', namespace: 'team-a', resource: 'namespaces', name: 'team-a', subresource: 'finalize' }],
-    ['GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/view', { verb: 'get', apiGroup: 'rbac.authorization.k8s.io', namespace: '', resource: 'clusterroles', name: 'view' }],
+    [
+      'PUT',
+      '/api/v1/namespaces/team-a/finalize',
+      { verb: 'update', namespace: 'team-a', resource: 'namespaces', name: 'team-a', subresource: 'finalize' },
+    ],
+    [
+      'GET',
+      '/apis/rbac.authorization.k8s.io/v1/clusterroles/view',
+      { verb: 'get', apiGroup: 'rbac.authorization.k8s.io', namespace: '', resource: 'clusterroles', name: 'view' },
+    ],
   ])('%s %s', (method, path, expected) => {
     expect(parse(method, path)).toMatchObject({ isResourceRequest: true, ...expected });
   });
@@ -52,7 +76,10 @@ describe('parseRequestInfo', () => {
   );
 
   it('decodes a percent-encoded name as kube-apiserver does (client-node sends cube:member as cube%3Amember)', () => {
-    expect(parse('GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube%3Amember')).toMatchObject({ resource: 'clusterroles', name: 'cube:member' });
+    expect(parse('GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube%3Amember')).toMatchObject({
+      resource: 'clusterroles',
+      name: 'cube:member',
+    });
   });
 
   it('keeps a segment that is not valid percent-encoding as it came', () => {
@@ -60,6 +87,9 @@ describe('parseRequestInfo', () => {
   });
 
   it('takes the third segment as the subresource and keeps the rest in parts (pods/x/proxy/some/path)', () => {
-    expect(parse('GET', '/api/v1/namespaces/a/pods/p/proxy/metrics/raw')).toMatchObject({ subresource: 'proxy', parts: ['pods', 'p', 'proxy', 'metrics', 'raw'] });
+    expect(parse('GET', '/api/v1/namespaces/a/pods/p/proxy/metrics/raw')).toMatchObject({
+      subresource: 'proxy',
+      parts: ['pods', 'p', 'proxy', 'metrics', 'raw'],
+    });
   });
 });

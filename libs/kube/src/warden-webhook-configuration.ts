@@ -40,7 +40,9 @@ export function quotaWebhookConfiguration(target: WardenWebhookTarget, caCert: s
         failurePolicy: 'Fail',
         timeoutSeconds: 5,
         clientConfig: { ...clientConfig, caBundle: Buffer.from(caCert, 'utf8').toString('base64') },
-        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['resourcequotas'], scope: 'Namespaced' }],
+        rules: [
+          { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['resourcequotas'], scope: 'Namespaced' },
+        ],
         // Only Cube-managed namespaces: those tenancy labels with their tenant.
         namespaceSelector: { matchExpressions: [{ key: 'cube.io/tenant', operator: 'Exists' }] },
       },

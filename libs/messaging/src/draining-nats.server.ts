@@ -26,8 +26,7 @@ export class DrainingNatsServer extends ServerNats {
   }
 
   override async createNatsClient(): Promise<NatsConnection> {
-    const connection =
-      (await super.createNatsClient()) as unknown as NatsConnection;
+    const connection = (await super.createNatsClient()) as unknown as NatsConnection;
     this.connection = connection;
     void this.followConnection(connection);
     return connection as never;
@@ -71,9 +70,7 @@ export class DrainingNatsServer extends ServerNats {
       const { subscriptions } = this as unknown as {
         subscriptions: Subscription[];
       };
-      await Promise.all(
-        subscriptions.map((sub) => sub.drain().catch(() => undefined)),
-      );
+      await Promise.all(subscriptions.map((sub) => sub.drain().catch(() => undefined)));
       this.phase = 'finishing';
       await this.waitForInFlight();
       await connection.drain().catch(() => undefined);

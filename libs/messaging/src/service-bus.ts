@@ -78,7 +78,12 @@ export class ServiceBus {
    * A request to another service as the process itself (the system actor). Its reply, or the error
    * the service answered (as a CubeError), or UNAVAILABLE when it does not answer within the deadline.
    */
-  requestAsSystem<TReply, TPayload = unknown>(service: string, subject: string, payload: TPayload, options: SystemRequestOptions = {}): Promise<TReply> {
+  requestAsSystem<TReply, TPayload = unknown>(
+    service: string,
+    subject: string,
+    payload: TPayload,
+    options: SystemRequestOptions = {},
+  ): Promise<TReply> {
     const envelope: Envelope<TPayload> = { actor: this.systemActor, requestId: options.requestId ?? randomUUID(), payload };
     return this.requester.request<TReply, TPayload>(service, subject, envelope, options.timeoutMs);
   }
@@ -119,7 +124,11 @@ export class ServiceBus {
         for (const use of this.users.splice(0)) await this.run(use, connection);
         return;
       } catch (error: unknown) {
-        if (!warned) this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'NATS not reachable yet; connecting in the background');
+        if (!warned)
+          this.logger.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            'NATS not reachable yet; connecting in the background',
+          );
         warned = true;
         await new Promise<void>((resolve) => (this.retry = setTimeout(resolve, retryMs)));
       }
@@ -162,7 +171,11 @@ export class ServiceBusModule {
           provide: ServiceBus,
           inject: [SERVICE_BUS_ENVIRONMENT],
           useFactory: (env: ServiceBusEnvironment) => {
-            const bus = new ServiceBus({ service, servers: env.NATS_URL.split(',').map((url) => url.trim()), requestTimeoutMs: env.CUBE_REQUEST_TIMEOUT_MS });
+            const bus = new ServiceBus({
+              service,
+              servers: env.NATS_URL.split(',').map((url) => url.trim()),
+              requestTimeoutMs: env.CUBE_REQUEST_TIMEOUT_MS,
+            });
             bus.start();
             return bus;
           },

@@ -31,9 +31,7 @@ describe('cubeValidationPipe', () => {
 
   it('refuses fields the DTO does not declare', async () => {
     const error = await pipe.transform({ name: 'ok', scope: { kind: 'x' }, admin: true }, metadata).catch((e: unknown) => e);
-    expect((error as CubeError).toBody().details['fields']).toEqual([
-      { field: 'admin', problems: ['property admin should not exist'] },
-    ]);
+    expect((error as CubeError).toBody().details['fields']).toEqual([{ field: 'admin', problems: ['property admin should not exist'] }]);
   });
 
   it('passes a valid body through as a DTO instance', async () => {
@@ -43,7 +41,9 @@ describe('cubeValidationPipe', () => {
 
   it('answers 422 UNPROCESSABLE when only naming or quota rules are broken', async () => {
     const namespace = { type: 'body' as const, metatype: CreateNamespaceBody };
-    const error = await pipe.transform({ name: 'Bad_Name', cluster: 'c1', quota: { hard: { cpu: '1' } } }, namespace).catch((e: unknown) => e);
+    const error = await pipe
+      .transform({ name: 'Bad_Name', cluster: 'c1', quota: { hard: { cpu: '1' } } }, namespace)
+      .catch((e: unknown) => e);
     const body = (error as CubeError).toBody();
     expect(body.code).toBe('UNPROCESSABLE');
     expect((body.details['fields'] as { field: string }[]).map((f) => f.field).sort()).toEqual(['name', 'quota.hard']);
@@ -59,16 +59,24 @@ describe('NUL characters', () => {
     const body = await pipe
       .transform({ name: 'a\u0000b', scope: { kind: 'x\u0000' }, labels: { 'k\u0000': 'v' } }, { type: 'body', metatype: CreateThingDto })
       .catch((e: unknown) => e);
-    expect((body as CubeError).toBody()).toMatchObject({ code: 'BAD_REQUEST', details: { fields: [{ field: 'name' }, { field: 'scope.kind' }, { field: 'labels.k\u0000' }] } });
+    expect((body as CubeError).toBody()).toMatchObject({
+      code: 'BAD_REQUEST',
+      details: { fields: [{ field: 'name' }, { field: 'scope.kind' }, { field: 'labels.k\u0000' }] },
+    });
     const query = await pipe.transform({ cursor: '\u0000' }, { type: 'query', metatype: Object }).catch((e: unknown) => e);
-    expect((query as CubeError).toBody().details['fields']).toEqual([{ field: 'cursor', problems: ['cursor must not contain a NUL character'] }]);
+    expect((query as CubeError).toBody().details['fields']).toEqual([
+      { field: 'cursor', problems: ['cursor must not contain a NUL character'] },
+    ]);
     const param = await pipe.transform('a\u0000b', { type: 'param', metatype: String, data: 'tenant' }).catch((e: unknown) => e);
     expect((param as CubeError).toBody()).toMatchObject({ code: 'BAD_REQUEST', details: { fields: [{ field: 'tenant' }] } });
   });
 
   it('are refused by validatePayload too, before the DTO, so no service hands one to PostgreSQL', () => {
     expect(() => validatePayload(CreateThingDto, { name: 'ok', scope: { kind: 'a\u0000' } })).toThrow(
-      expect.objectContaining({ code: 'BAD_REQUEST', details: { fields: [{ field: 'scope.kind', problems: ['scope.kind must not contain a NUL character'] }] } }),
+      expect.objectContaining({
+        code: 'BAD_REQUEST',
+        details: { fields: [{ field: 'scope.kind', problems: ['scope.kind must not contain a NUL character'] }] },
+      }),
     );
     expect(nulFields({ a: ['x', 'y\u0000'] })).toEqual([{ field: 'a.1', problems: ['a.1 must not contain a NUL character'] }]);
     expect(validatePayload(CreateThingDto, { name: 'ok', scope: { kind: 'é ☃ \u0001' } })).toBeInstanceOf(CreateThingDto);

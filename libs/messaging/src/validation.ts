@@ -27,7 +27,9 @@ export function validationError(errors: ValidationError[]): CubeError {
     list.flatMap((error) => [...Object.keys(error.constraints ?? {}), ...failed(error.children ?? [])]);
   const names = failed(errors);
   const breaksRules = names.length > 0 && names.every((name) => (RULE_CONSTRAINTS as readonly string[]).includes(name));
-  return new CubeError(breaksRules ? 'UNPROCESSABLE' : 'BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, { fields });
+  return new CubeError(breaksRules ? 'UNPROCESSABLE' : 'BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, {
+    fields,
+  });
 }
 
 /**
@@ -36,7 +38,10 @@ export function validationError(errors: ValidationError[]): CubeError {
  * carry one: one rule here rather than a decorator on every string field.
  */
 export function nulFields(value: unknown, prefix = '', depth = 0): FieldError[] {
-  const problem = (field: string): FieldError => ({ field: field || '(root)', problems: [`${field || 'the value'} must not contain a NUL character`] });
+  const problem = (field: string): FieldError => ({
+    field: field || '(root)',
+    problems: [`${field || 'the value'} must not contain a NUL character`],
+  });
   if (typeof value === 'string') return value.includes('\u0000') ? [problem(prefix)] : [];
   // Deeper than any DTO nests: such a value fails its DTO anyway, so the walk stops rather than recursing on.
   if (typeof value !== 'object' || value === null || depth > 32) return [];

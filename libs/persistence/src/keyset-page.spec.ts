@@ -21,14 +21,33 @@ describe('Keyset', () => {
       { at: '2026-12-03 09:00:00.000002+00', id: ID, name: 'b' },
       { at: '2026-12-03 09:00:00.000003+00', id: ID, name: 'c' },
     ];
-    const page = BY_TIME_AND_ID.page(rows, 2, (row) => [row.at, row.id], (row) => row.name);
+    const page = BY_TIME_AND_ID.page(
+      rows,
+      2,
+      (row) => [row.at, row.id],
+      (row) => row.name,
+    );
     expect(page.items).toEqual(['a', 'b']);
     expect(BY_TIME_AND_ID.decode(page.nextCursor)).toEqual(['2026-12-03 09:00:00.000002+00', ID]);
   });
 
   it('ends the list when no extra row was read', () => {
-    expect(BY_NAME.page([{ name: 'a' }, { name: 'b' }], 2, (row) => [row.name], (row) => row.name)).toEqual({ items: ['a', 'b'], nextCursor: null });
-    expect(BY_NAME.page([], 2, (row: { name: string }) => [row.name], (row) => row.name)).toEqual({ items: [], nextCursor: null });
+    expect(
+      BY_NAME.page(
+        [{ name: 'a' }, { name: 'b' }],
+        2,
+        (row) => [row.name],
+        (row) => row.name,
+      ),
+    ).toEqual({ items: ['a', 'b'], nextCursor: null });
+    expect(
+      BY_NAME.page(
+        [],
+        2,
+        (row: { name: string }) => [row.name],
+        (row) => row.name,
+      ),
+    ).toEqual({ items: [], nextCursor: null });
   });
 
   it('reads no cursor as the first page', () => {
@@ -50,7 +69,9 @@ describe('Keyset', () => {
 
   it('checks each part against its kind', () => {
     expect(refusal(() => BY_TIME_AND_ID.decode(BY_TIME_AND_ID.encode(['yesterday', ID])))).toMatchObject({ code: 'BAD_REQUEST' });
-    expect(refusal(() => BY_TIME_AND_ID.decode(BY_TIME_AND_ID.encode(['2026-12-03 09:00:00+00', 'not-a-uuid'])))).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(refusal(() => BY_TIME_AND_ID.decode(BY_TIME_AND_ID.encode(['2026-12-03 09:00:00+00', 'not-a-uuid'])))).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     expect(BY_TIME_AND_ID.decode(BY_TIME_AND_ID.encode(['2026-12-03 09:00:00+00', ID]))).toEqual(['2026-12-03 09:00:00+00', ID]);
   });
 });

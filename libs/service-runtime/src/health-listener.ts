@@ -37,8 +37,7 @@ export class HealthListener {
           })
           .end(JSON.stringify(body));
       };
-      if (req.method !== 'GET' && req.method !== 'HEAD')
-        reply(405, { status: 'method not allowed' });
+      if (req.method !== 'GET' && req.method !== 'HEAD') reply(405, { status: 'method not allowed' });
       else if (path === '/healthz') reply(200, { status: 'ok' });
       else if (path !== '/readyz') reply(404, { status: 'not found' });
       else

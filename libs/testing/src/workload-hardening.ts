@@ -14,8 +14,7 @@ export function workloadHardeningViolations(workload: {
   if (!pod.containers?.length) return [`${where}: no containers`];
   for (const c of pod.containers) {
     const at = `${where} container ${c.name}`;
-    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const)
-      if (!c[probe]) out.push(`${at}: no ${probe}`);
+    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) if (!c[probe]) out.push(`${at}: no ${probe}`);
     for (const kind of ['requests', 'limits'] as const)
       for (const resource of ['cpu', 'memory'])
         if (!c.resources?.[kind]?.[resource]) out.push(`${at}: no ${resource} in resources.${kind}`);

@@ -38,30 +38,16 @@ export class LocalNatsServer {
     const storeDir = join(stateDir, 'nats');
     await mkdir(storeDir, { recursive: true });
     const port = await freePort();
-    return new LocalNatsServer(
-      await LocalNatsServer.spawn(port, storeDir),
-      port,
-      storeDir,
-    );
+    return new LocalNatsServer(await LocalNatsServer.spawn(port, storeDir), port, storeDir);
   }
 
-  private static async spawn(
-    port: number,
-    storeDir: string,
-  ): Promise<ChildProcess> {
-    const child = spawn(
-      LocalNatsServer.binary() ?? 'nats-server',
-      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
-      { stdio: 'ignore' },
-    );
-    const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) =>
-        reject(new Error(`nats-server exited with ${code}`)),
-      ),
-    );
+  private static async spawn(port: number, storeDir: string): Promise<ChildProcess> {
+    const child = spawn(LocalNatsServer.binary() ?? 'nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nats-server exited with ${code}`))));
     const ready = (async () => {
-      while (!(await answersTcp('127.0.0.1', port, 200)))
-        await new Promise((r) => setTimeout(r, 50));
+      while (!(await answersTcp('127.0.0.1', port, 200))) await new Promise((r) => setTimeout(r, 50));
     })();
     await Promise.race([ready, exited]);
     exited.catch(() => undefined);

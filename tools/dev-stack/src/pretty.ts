@@ -17,10 +17,7 @@ const NEST_BOOT_CONTEXTS = new Set([
  * start-up chatter at info is left out unless `verbose` (LOG_LEVEL debug or trace); the launcher
  * still keeps it among each process's last lines.
  */
-export function prettyLines(options: {
-  colorize: boolean;
-  verbose?: boolean;
-}): (name: string, line: string) => string | undefined {
+export function prettyLines(options: { colorize: boolean; verbose?: boolean }): (name: string, line: string) => string | undefined {
   const pretty = prettyFactory({
     colorize: options.colorize,
     translateTime: 'HH:MM:ss.l',
@@ -37,26 +34,15 @@ export function prettyLines(options: {
     } catch {
       return `${prefix}${line}`;
     }
-    if (typeof parsed !== 'object' || parsed === null)
-      return `${prefix}${line}`;
+    if (typeof parsed !== 'object' || parsed === null) return `${prefix}${line}`;
     const { level, context } = parsed as { level?: unknown; context?: unknown };
-    if (
-      !options.verbose &&
-      typeof level === 'number' &&
-      level <= 30 &&
-      typeof context === 'string' &&
-      NEST_BOOT_CONTEXTS.has(context)
-    ) {
+    if (!options.verbose && typeof level === 'number' && level <= 30 && typeof context === 'string' && NEST_BOOT_CONTEXTS.has(context)) {
       return undefined;
     }
     return pretty(parsed)
       .trimEnd()
       .split('\n')
-      .map((part, index) =>
-        index === 0
-          ? `${prefix}${part}`
-          : `${' '.repeat(prefix.length)}${part}`,
-      )
+      .map((part, index) => (index === 0 ? `${prefix}${part}` : `${' '.repeat(prefix.length)}${part}`))
       .join('\n');
   };
 }

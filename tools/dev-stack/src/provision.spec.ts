@@ -1,15 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -17,20 +7,7 @@ import { join, resolve } from 'node:path';
 // script needs, fake `id`, and fake or absent apt-get/sudo/daemons. PostgreSQL and NATS are the real
 // ones of this machine (127.0.0.1:5432 and :4222), as for every suite.
 const script = resolve(__dirname, '../../provision/provision.sh');
-const BASE_COMMANDS = [
-  'bash',
-  'dirname',
-  'ls',
-  'sort',
-  'tail',
-  'seq',
-  'sleep',
-  'grep',
-  'sed',
-  'env',
-  'cat',
-  'pg_isready',
-];
+const BASE_COMMANDS = ['bash', 'dirname', 'ls', 'sort', 'tail', 'seq', 'sleep', 'grep', 'sed', 'env', 'cat', 'pg_isready'];
 const TOOLS = [
   'pg_ctlcluster',
   'nats-server',
@@ -47,13 +24,7 @@ let dir: string;
 let bin: string;
 
 function which(command: string): string {
-  for (const folder of [
-    '/usr/local/bin',
-    '/usr/bin',
-    '/bin',
-    '/usr/sbin',
-    '/sbin',
-  ]) {
+  for (const folder of ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
     if (existsSync(join(folder, command))) return join(folder, command);
   }
   throw new Error(`${command} is not on this machine`);
@@ -81,17 +52,13 @@ function provision(mode: 'start' | 'test', env: NodeJS.ProcessEnv = {}) {
   };
 }
 
-const aptCalls = () =>
-  existsSync(join(dir, 'apt-calls'))
-    ? readFileSync(join(dir, 'apt-calls'), 'utf8')
-    : '';
+const aptCalls = () => (existsSync(join(dir, 'apt-calls')) ? readFileSync(join(dir, 'apt-calls'), 'utf8') : '');
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cube-provision-'));
   bin = join(dir, 'bin');
   spawnSync('mkdir', [bin]);
-  for (const command of BASE_COMMANDS)
-    symlinkSync(which(command), join(bin, command));
+  for (const command of BASE_COMMANDS) symlinkSync(which(command), join(bin, command));
   fake('apt-get', `echo "$@" >> ${join(dir, 'apt-calls')}; exit 1`);
   for (const tool of TOOLS) fake(tool, 'exit 0');
 });
@@ -133,16 +100,11 @@ describe('provision.sh', () => {
 
   it('uses password-less sudo when not root', () => {
     fake('id', 'echo 1000');
-    fake(
-      'sudo',
-      `[ "$1" = -n ] && shift; [ "$1" = true ] && exit 0; echo "sudo $@" >> ${join(dir, 'apt-calls')}; exit 1`,
-    );
+    fake('sudo', `[ "$1" = -n ] && shift; [ "$1" = true ] && exit 0; echo "sudo $@" >> ${join(dir, 'apt-calls')}; exit 1`);
     rmSync(join(bin, 'prometheus'));
     const result = provision('test');
     expect(result.status).not.toBe(0);
-    expect(result.stdout).toContain(
-      'provision: installing prometheus (apt-get)',
-    );
+    expect(result.stdout).toContain('provision: installing prometheus (apt-get)');
     expect(aptCalls()).toBe('sudo apt-get update -qq\n');
   });
 

@@ -2,13 +2,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  RunningStack,
-  STACK_PROCESSES,
-  StackProcess,
-  StackStartError,
-  startStack,
-} from './stack';
+import { RunningStack, STACK_PROCESSES, StackProcess, StackStartError, startStack } from './stack';
 
 // The launcher with fake processes in place of the built apps: every service a node script that
 // says it is up and stays, the gateway a tiny HTTP server whose /readyz answers READYZ_STATUS.
@@ -45,10 +39,7 @@ describe('startStack', () => {
     dir = mkdtempSync(join(tmpdir(), 'cube-dev-stack-'));
     writeFileSync(join(dir, 'service.js'), SERVICE);
     writeFileSync(join(dir, 'gateway.js'), GATEWAY);
-    writeFileSync(
-      join(dir, 'identity-refusing.js'),
-      IDENTITY_REFUSING_PASSWORD,
-    );
+    writeFileSync(join(dir, 'identity-refusing.js'), IDENTITY_REFUSING_PASSWORD);
     lines.length = 0;
     stack = undefined;
   });
@@ -58,10 +49,7 @@ describe('startStack', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function start(
-    readyzStatus: number,
-    scripts: Partial<Record<StackProcess, string>> = {},
-  ) {
+  function start(readyzStatus: number, scripts: Partial<Record<StackProcess, string>> = {}) {
     return startStack({
       root: dir,
       stateDir: join(dir, 'state'),
@@ -72,11 +60,7 @@ describe('startStack', () => {
       },
       onLine: (line) => lines.push(line),
       restartBackoff: { initialMs: 10, maxMs: 100 },
-      scriptOf: (name) =>
-        join(
-          dir,
-          scripts[name] ?? (name === 'gateway' ? 'gateway.js' : 'service.js'),
-        ),
+      scriptOf: (name) => join(dir, scripts[name] ?? (name === 'gateway' ? 'gateway.js' : 'service.js')),
     });
   }
 
@@ -95,25 +79,16 @@ describe('startStack', () => {
 
     expect(outcome).toBeInstanceOf(StackStartError);
     const message = (outcome as Error).message.split('\n');
-    expect(message[0]).toBe(
-      'identity exited during the start (code 1); the stack is stopped. Its last 40 lines:',
-    );
-    expect(message[1]).toBe(
-      '  [identity] {"level":30,"msg":"start-up line 12"}',
-    );
+    expect(message[0]).toBe('identity exited during the start (code 1); the stack is stopped. Its last 40 lines:');
+    expect(message[1]).toBe('  [identity] {"level":30,"msg":"start-up line 12"}');
     expect(message[40]).toBe(
       '  [identity] cube-identity: failed to start: CUBE_ADMIN_PASSWORD is not acceptable: password must not contain the user name',
     );
     await stack?.stop();
-    expect(lines).toContain(
-      '[stack] identity exited during the start (code 1)',
-    );
+    expect(lines).toContain('[stack] identity exited during the start (code 1)');
     // Every other process was stopped (the line is written once it has exited), and none is left.
-    for (const name of STACK_PROCESSES.filter((other) => other !== 'identity'))
-      expect(lines).toContain(`[stack] ${name} exited (SIGTERM)`);
-    const pids = lines
-      .flatMap((line) => /^\[\w+\] up (\d+)$/.exec(line)?.[1] ?? [])
-      .map(Number);
+    for (const name of STACK_PROCESSES.filter((other) => other !== 'identity')) expect(lines).toContain(`[stack] ${name} exited (SIGTERM)`);
+    const pids = lines.flatMap((line) => /^\[\w+\] up (\d+)$/.exec(line)?.[1] ?? []).map(Number);
     expect(pids.filter(isAlive)).toEqual([]);
   });
 
@@ -128,10 +103,7 @@ describe('startStack', () => {
 
     expect(supervisor.running('tenancy')).toBe(true);
     expect(supervisor.pid('tenancy')).not.toBe(pid);
-    expect(lines).toContain(
-      '[stack] tenancy died (signal SIGKILL); restarting it in 10 ms (restart 1)',
-    );
-    for (const name of STACK_PROCESSES)
-      expect(supervisor.running(name)).toBe(true);
+    expect(lines).toContain('[stack] tenancy died (signal SIGKILL); restarting it in 10 ms (restart 1)');
+    for (const name of STACK_PROCESSES) expect(supervisor.running(name)).toBe(true);
   });
 });

@@ -1,10 +1,5 @@
 import { once } from 'node:events';
-import {
-  ProcessExit,
-  ProcessFailedError,
-  ProcessSpec,
-  Supervisor,
-} from './supervisor';
+import { ProcessExit, ProcessFailedError, ProcessSpec, Supervisor } from './supervisor';
 
 // Fake services: node processes that print what they are told and exit or stay up. The specs wait
 // on the supervisor's events, never on time.
@@ -26,15 +21,8 @@ function fakeService(name: string, script: string): ProcessSpec {
 }
 
 /** Resolves when `name` printed a line matching `pattern`. */
-function printed(
-  lines: { name: string; line: string }[],
-  supervisor: Supervisor,
-  name: string,
-  pattern: RegExp,
-): Promise<string> {
-  const seen = lines.find(
-    (entry) => entry.name === name && pattern.test(entry.line),
-  );
+function printed(lines: { name: string; line: string }[], supervisor: Supervisor, name: string, pattern: RegExp): Promise<string> {
+  const seen = lines.find((entry) => entry.name === name && pattern.test(entry.line));
   if (seen) return Promise.resolve(seen.line);
   return new Promise((resolveLine) => {
     const listener = (entry: { name: string; line: string }) => {
@@ -46,9 +34,7 @@ function printed(
   });
 }
 
-function supervise(
-  options: Partial<ConstructorParameters<typeof Supervisor>[0]> = {},
-) {
+function supervise(options: Partial<ConstructorParameters<typeof Supervisor>[0]> = {}) {
   const lines: { name: string; line: string }[] = [];
   const supervisor: Supervisor = new Supervisor({
     onLine: (name, line) => {
@@ -81,15 +67,9 @@ describe('Supervisor', () => {
     });
     expect(error.lastLines).toHaveLength(40);
     expect(error.lastLines[0]).toBe('{"level":30,"msg":"line 22"}');
-    expect(error.lastLines[39]).toBe(
-      'Error: password must not contain the user name',
-    );
-    expect(error.message.split('\n')[0]).toBe(
-      'identity exited during the start (code 1); the stack is stopped. Its last 40 lines:',
-    );
-    expect(error.message).toContain(
-      '  [identity] Error: password must not contain the user name',
-    );
+    expect(error.lastLines[39]).toBe('Error: password must not contain the user name');
+    expect(error.message.split('\n')[0]).toBe('identity exited during the start (code 1); the stack is stopped. Its last 40 lines:');
+    expect(error.message).toContain('  [identity] Error: password must not contain the user name');
     // Nothing restarts it: the launcher stops everything on this event.
     expect(supervisor.running('identity')).toBe(false);
     expect(supervisor.running('tenancy')).toBe(true);
@@ -108,9 +88,7 @@ describe('Supervisor', () => {
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 4; attempt += 1) {
       const pid = supervisor.pid('clusters') ?? 0;
-      const restarting = once(supervisor, 'restarting') as Promise<
-        [{ name: string; attempt: number; delayMs: number }]
-      >;
+      const restarting = once(supervisor, 'restarting') as Promise<[{ name: string; attempt: number; delayMs: number }]>;
       const restarted = once(supervisor, 'restarted');
       process.kill(pid, 'SIGKILL');
       const [event] = await restarting;
@@ -119,20 +97,13 @@ describe('Supervisor', () => {
       await restarted;
       const newPid = supervisor.pid('clusters');
       expect(newPid).not.toBe(pid);
-      await printed(
-        run.lines,
-        supervisor,
-        'clusters',
-        new RegExp(`^up ${newPid}$`),
-      );
+      await printed(run.lines, supervisor, 'clusters', new RegExp(`^up ${newPid}$`));
       expect(supervisor.running('clusters')).toBe(true);
     }
     expect(delays).toEqual([5, 10, 20, 40]);
-    expect(
-      run.lines
-        .filter((entry) => entry.name === 'stack')
-        .map((entry) => entry.line)[0],
-    ).toBe('clusters died (signal SIGKILL); restarting it in 5 ms (restart 1)');
+    expect(run.lines.filter((entry) => entry.name === 'stack').map((entry) => entry.line)[0]).toBe(
+      'clusters died (signal SIGKILL); restarting it in 5 ms (restart 1)',
+    );
   });
 
   it('does not restart a process stopped on purpose, and reports its exit', async () => {

@@ -103,11 +103,7 @@ export class Supervisor extends EventEmitter {
 
   running(name: string): boolean {
     const process = this.processes.get(name);
-    return (
-      !!process &&
-      process.child.exitCode === null &&
-      process.child.signalCode === null
-    );
+    return !!process && process.child.exitCode === null && process.child.signalCode === null;
   }
 
   pid(name: string): number | undefined {
@@ -126,11 +122,8 @@ export class Supervisor extends EventEmitter {
     this.processes.delete(name);
     clearTimeout(supervised.restartTimer);
     const { child } = supervised;
-    if (child.exitCode !== null || child.signalCode !== null)
-      return child.exitCode;
-    const closed = new Promise<number | null>((resolveExit) =>
-      child.once('close', (code) => resolveExit(code)),
-    );
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    const closed = new Promise<number | null>((resolveExit) => child.once('close', (code) => resolveExit(code)));
     child.kill('SIGTERM');
     const killTimer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     const code = await closed;
@@ -139,9 +132,7 @@ export class Supervisor extends EventEmitter {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(
-      [...this.processes.keys()].map((name) => this.stop(name)),
-    );
+    await Promise.all([...this.processes.keys()].map((name) => this.stop(name)));
   }
 
   private spawn(spec: ProcessSpec, ring: LineRing, crashes: number): void {
@@ -167,16 +158,10 @@ export class Supervisor extends EventEmitter {
       });
     }
     // 'close' rather than 'exit': every line the process wrote has been read by then.
-    child.once('close', (code, signal) =>
-      this.exited(supervised, code, signal),
-    );
+    child.once('close', (code, signal) => this.exited(supervised, code, signal));
   }
 
-  private exited(
-    supervised: Supervised,
-    code: number | null,
-    signal: NodeJS.Signals | null,
-  ): void {
+  private exited(supervised: Supervised, code: number | null, signal: NodeJS.Signals | null): void {
     const { spec } = supervised;
     const exit: ProcessExit = {
       name: spec.name,
@@ -186,28 +171,19 @@ export class Supervisor extends EventEmitter {
     };
     this.emit('exit', exit);
     if (supervised.stopping) {
-      this.options.onLine(
-        'stack',
-        `${spec.name} exited (${signal ?? `code ${code}`})`,
-      );
+      this.options.onLine('stack', `${spec.name} exited (${signal ?? `code ${code}`})`);
       return;
     }
     if (!this.ready) {
       if (this.failed) return;
       this.failed = true;
-      this.options.onLine(
-        'stack',
-        `${spec.name} exited during the start (${signal ?? `code ${code}`})`,
-      );
+      this.options.onLine('stack', `${spec.name} exited during the start (${signal ?? `code ${code}`})`);
       this.emit('failed', new ProcessFailedError(exit, supervised.ring.all()));
       return;
     }
     const stable = Date.now() - supervised.startedAt >= this.stableMs;
     const attempt = stable ? 1 : supervised.crashes + 1;
-    const delayMs = Math.min(
-      this.backoff.initialMs * 2 ** (attempt - 1),
-      this.backoff.maxMs,
-    );
+    const delayMs = Math.min(this.backoff.initialMs * 2 ** (attempt - 1), this.backoff.maxMs);
     this.options.onLine(
       'stack',
       `${spec.name} died (${signal ? `signal ${signal}` : `code ${code}`}); restarting it in ${formatDelay(delayMs)} (restart ${attempt})`,
@@ -215,8 +191,7 @@ export class Supervisor extends EventEmitter {
     this.emit('restarting', { name: spec.name, attempt, delayMs });
     supervised.crashes = attempt;
     supervised.restartTimer = setTimeout(() => {
-      if (supervised.stopping || this.processes.get(spec.name) !== supervised)
-        return;
+      if (supervised.stopping || this.processes.get(spec.name) !== supervised) return;
       this.spawn(spec, supervised.ring, attempt);
       this.emit('restarted', { name: spec.name, attempt });
     }, delayMs);

@@ -182,7 +182,8 @@ export class ElasticsearchAuditStore implements AuditStore {
     term('action', filter.verb);
     term('outcome', filter.outcome);
     term('source', filter.source);
-    if (filter.from || filter.to) must.push({ range: { time: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } } });
+    if (filter.from || filter.to)
+      must.push({ range: { time: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } } });
     if (filter.q) must.push({ match: { search_text: { query: filter.q, operator: 'and' } } });
     const response = await this.client.search<AuditDocument>({
       index: this.alias,
@@ -194,7 +195,12 @@ export class ElasticsearchAuditStore implements AuditStore {
       allow_no_indices: true,
     });
     const hits = response.hits.hits.flatMap((hit) => (hit._source ? [entryOf(hit._source)] : []));
-    return NEWEST_FIRST.page(hits, limit, (entry) => [entry.time, entry.id], (entry) => entry);
+    return NEWEST_FIRST.page(
+      hits,
+      limit,
+      (entry) => [entry.time, entry.id],
+      (entry) => entry,
+    );
   }
 
   async verify(from: Date | null, to: Date | null): Promise<AuditVerifyReply> {
@@ -229,7 +235,9 @@ export class ElasticsearchAuditStore implements AuditStore {
           const doc = hit._source as AuditDocument;
           const entry = entryOf(doc);
           const reason =
-            doc.chain_seq !== expectedSeq ? `record ${expectedSeq} of the day's chain is missing` : firstBrokenLink([entry], prevHash)?.reason;
+            doc.chain_seq !== expectedSeq
+              ? `record ${expectedSeq} of the day's chain is missing`
+              : firstBrokenLink([entry], prevHash)?.reason;
           if (reason) return { ok: false, checked, firstBroken: { id: entry.id, time: entry.time, day, reason } };
           prevHash = entry.hash;
           expectedSeq += 1;

@@ -75,14 +75,15 @@ export class PostgresAuditStore implements AuditStore {
       if (fresh.length === 0) return 0;
       await this.ensurePartitions(tx, fresh);
       const day = chainDayOf(this.now());
-      const [head] = await tx.query<{ seq: string; hash: string }>(`SELECT "seq", "hash" FROM "audit"."chain_heads" WHERE "day" = $1`, [day]);
+      const [head] = await tx.query<{ seq: string; hash: string }>(`SELECT "seq", "hash" FROM "audit"."chain_heads" WHERE "day" = $1`, [
+        day,
+      ]);
       const { linked, head: newHead } = linkChain(fresh, head?.hash ?? GENESIS_HASH);
       const firstSeq = Number(head?.seq ?? 0) + 1;
       const rows = linked.map((entry, index) => flattenEntry(entry, day, firstSeq + index));
-      await tx.query(
-        `INSERT INTO "audit"."events" (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORDSET})`,
-        [JSON.stringify(rows)],
-      );
+      await tx.query(`INSERT INTO "audit"."events" (${COLUMNS}) SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORDSET})`, [
+        JSON.stringify(rows),
+      ]);
       await tx.query(
         `INSERT INTO "audit"."chain_heads" ("day", "seq", "hash") VALUES ($1, $2, $3)
          ON CONFLICT ("day") DO UPDATE SET "seq" = EXCLUDED."seq", "hash" = EXCLUDED."hash"`,
@@ -110,13 +111,16 @@ export class PostgresAuditStore implements AuditStore {
       const values: unknown[] = [user];
       if (namespaces.length > 0) {
         branches.push('("cluster", "namespace") IN (SELECT * FROM unnest(?::text[], ?::text[]))');
-        values.push(namespaces.map((n) => n.cluster), namespaces.map((n) => n.namespace));
+        values.push(
+          namespaces.map((n) => n.cluster),
+          namespaces.map((n) => n.namespace),
+        );
       }
       if (members.length > 0) {
         branches.push(`("source" = 'cube' AND "actor_user" = ANY(?::text[]))`);
         values.push(members);
       }
-      add(branches.length > 1 ? `(${branches.join(' OR ')})` : branches[0] ?? 'FALSE', ...values);
+      add(branches.length > 1 ? `(${branches.join(' OR ')})` : (branches[0] ?? 'FALSE'), ...values);
     }
     if (filter.user) add('"actor_user" = ?', filter.user);
     if (filter.cluster) add('"cluster" = ?', filter.cluster);
@@ -135,7 +139,12 @@ export class PostgresAuditStore implements AuditStore {
        ORDER BY "time" DESC, "id" DESC LIMIT $${params.length}`,
       params,
     );
-    return NEWEST_FIRST.page(rows.map(rowToEntry), limit, (entry) => [entry.time, entry.id], (entry) => entry);
+    return NEWEST_FIRST.page(
+      rows.map(rowToEntry),
+      limit,
+      (entry) => [entry.time, entry.id],
+      (entry) => entry,
+    );
   }
 
   async verify(from: Date | null, to: Date | null): Promise<AuditVerifyReply> {

@@ -6,9 +6,26 @@ import { migrations } from '../migrations';
 import { ClustersRepository } from './clusters.repository';
 
 const sealed: SealedValue = { sealed: 'aes-256-gcm', iv: 'aXY', tag: 'dGFn', data: 'ZGF0YQ' };
-const newCluster = (name: string) => ({ name, displayName: name.toUpperCase(), description: '', credentials: sealed, credentialsKeyId: 'k1', kubernetesVersion: 'v1.32.0', nodes: 3 });
+const newCluster = (name: string) => ({
+  name,
+  displayName: name.toUpperCase(),
+  description: '',
+  credentials: sealed,
+  credentialsKeyId: 'k1',
+  kubernetesVersion: 'v1.32.0',
+  nodes: 3,
+});
 const heartbeat = (clusterId: string): ClusterHeartbeat =>
-  ({ clusterId, wardenVersion: '1.0.0', kubernetesVersion: 'v1.32.1', nodes: 4, capacity: { cpu: '8' }, syncErrors: [], quotas: [], at: new Date().toISOString() }) as unknown as ClusterHeartbeat;
+  ({
+    clusterId,
+    wardenVersion: '1.0.0',
+    kubernetesVersion: 'v1.32.1',
+    nodes: 4,
+    capacity: { cpu: '8' },
+    syncErrors: [],
+    quotas: [],
+    at: new Date().toISOString(),
+  }) as unknown as ClusterHeartbeat;
 
 // The cluster registry against the machine's PostgreSQL, in a database of its own with clusters' migrations.
 describe('ClustersRepository', () => {
@@ -27,7 +44,16 @@ describe('ClustersRepository', () => {
 
   it('registers a cluster once, pending, with its sealed credentials', async () => {
     const east = await clusters.insert(newCluster('east'));
-    expect(east).toMatchObject({ name: 'east', displayName: 'EAST', status: 'pending', credentials: sealed, credentialsKeyId: 'k1', nodes: 3, version: 1, syncErrors: [] });
+    expect(east).toMatchObject({
+      name: 'east',
+      displayName: 'EAST',
+      status: 'pending',
+      credentials: sealed,
+      credentialsKeyId: 'k1',
+      nodes: 3,
+      version: 1,
+      syncErrors: [],
+    });
     expect(await clusters.insert(newCluster('east'))).toBeNull();
     expect(await clusters.exists('east')).toBe(true);
     expect(await clusters.exists('west')).toBe(false);
@@ -49,7 +75,11 @@ describe('ClustersRepository', () => {
   });
 
   it('turns pending normal on a heartbeat, once', async () => {
-    expect(await clusters.recordHeartbeat(heartbeat('south'), { cpu: '1' })).toMatchObject({ from: 'pending', to: 'normal', cluster: { name: 'south', nodes: 4 } });
+    expect(await clusters.recordHeartbeat(heartbeat('south'), { cpu: '1' })).toMatchObject({
+      from: 'pending',
+      to: 'normal',
+      cluster: { name: 'south', nodes: 4 },
+    });
     expect(await clusters.recordHeartbeat(heartbeat('south'), { cpu: '1' })).toBeNull();
     expect(await clusters.find('south')).toMatchObject({ status: 'normal', allocated: { cpu: '1' }, wardenVersion: '1.0.0' });
   });

@@ -1,11 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, MoreThan, Repository } from 'typeorm';
-import {
-  ClusterHeartbeat,
-  ClusterStatus,
-  ClusterView,
-  SyncError,
-} from '@cube/contracts';
+import { ClusterHeartbeat, ClusterStatus, ClusterView, SyncError } from '@cube/contracts';
 import { Keyset, SealedValue } from '@cube/persistence';
 import { ClusterEntity } from './cluster.entity';
 
@@ -141,7 +136,11 @@ export class ClustersRepository {
 
   /** Keyset page by name. */
   async list(limit: number, after: string | null): Promise<StoredCluster[]> {
-    const rows = await this.clusters().find({ where: after !== null ? { name: MoreThan(after) } : {}, order: { name: 'ASC' }, take: limit });
+    const rows = await this.clusters().find({
+      where: after !== null ? { name: MoreThan(after) } : {},
+      order: { name: 'ASC' },
+      take: limit,
+    });
     return rows.map(fromEntity);
   }
 
@@ -186,9 +185,7 @@ export class ClustersRepository {
     const row = rows[0];
     if (!row) return null;
     const to: ClusterStatus = row.status;
-    return row.previous === to
-      ? null
-      : { cluster: publicCluster(toCluster(row)), from: row.previous, to };
+    return row.previous === to ? null : { cluster: publicCluster(toCluster(row)), from: row.previous, to };
   }
 
   /**
@@ -239,7 +236,11 @@ export class ClustersRepository {
    * The probe succeeded on an `unreachable` cluster: `normal` when its last heartbeat is within the
    * timeout, `abnormal` when Warden has been heard from but not lately, `pending` when never.
    */
-  async markReachable(name: string, heartbeatTimeoutMs: number, manager: EntityManager = this.db.manager): Promise<StatusTransition | null> {
+  async markReachable(
+    name: string,
+    heartbeatTimeoutMs: number,
+    manager: EntityManager = this.db.manager,
+  ): Promise<StatusTransition | null> {
     // Raw SQL: a conditional transition decided by the database clock, in one statement.
     const rows = returnedRows<ClusterRow>(
       await manager.query(

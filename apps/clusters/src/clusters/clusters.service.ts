@@ -48,7 +48,11 @@ export class ClustersService {
     });
     if (!created) throw conflict(body.name);
     try {
-      await this.installer.install(config, { clusterId: body.name, natsUrl: this.env.CUBE_WARDEN_NATS_URL ?? this.env.NATS_URL, natsToken }, this.env.CUBE_WARDEN_IMAGE);
+      await this.installer.install(
+        config,
+        { clusterId: body.name, natsUrl: this.env.CUBE_WARDEN_NATS_URL ?? this.env.NATS_URL, natsToken },
+        this.env.CUBE_WARDEN_IMAGE,
+      );
       await this.auditToken.issue(config, body.name, requestId);
     } catch (error: unknown) {
       // Registered means installed: a half-done registration is undone so it can simply be retried.
@@ -57,7 +61,10 @@ export class ClustersService {
       throw error;
     }
     const view = publicCluster(created);
-    this.logger.log({ cluster: view.name, kubernetesVersion: view.kubernetesVersion, nodes: view.nodes }, 'cluster registered, Warden installed');
+    this.logger.log(
+      { cluster: view.name, kubernetesVersion: view.kubernetesVersion, nodes: view.nodes },
+      'cluster registered, Warden installed',
+    );
     // The row had to exist (pending) while Warden was installed, so the event is written once that finished.
     await this.events.transaction((tx) => this.events.registered(tx, actor, view));
     return view;
@@ -66,8 +73,16 @@ export class ClustersService {
   async list(actor: Actor, limit: number, cursor: string | null): Promise<Page<ClusterView>> {
     const ability = await this.abilities.abilityOf(actor);
     const rows = await this.clusters.list(limit + 1, BY_NAME.decode(cursor)?.[0] ?? null);
-    const page = BY_NAME.page(rows, limit, (cluster) => [cluster.name], (cluster) => cluster);
-    return { items: page.items.filter((cluster) => ability.can('read', clusterSubject(cluster.name))).map(publicCluster), nextCursor: page.nextCursor };
+    const page = BY_NAME.page(
+      rows,
+      limit,
+      (cluster) => [cluster.name],
+      (cluster) => cluster,
+    );
+    return {
+      items: page.items.filter((cluster) => ability.can('read', clusterSubject(cluster.name))).map(publicCluster),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async get(actor: Actor, name: string): Promise<ClusterView> {

@@ -20,7 +20,8 @@ describe('installing Warden into a member cluster', () => {
     KubernetesObjectApi.makeApiClient(parseKubeconfig(member.kubeconfig))
       .read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } })
       .then(
-        (object) => object as unknown as Record<string, unknown> & { metadata: { managedFields?: { manager: string }[]; resourceVersion?: string } },
+        (object) =>
+          object as unknown as Record<string, unknown> & { metadata: { managedFields?: { manager: string }[]; resourceVersion?: string } },
         () => null,
       );
 

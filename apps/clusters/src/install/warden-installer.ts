@@ -1,7 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { CubeError, WARDEN_NAME, WARDEN_NAMESPACE, WardenSettings } from '@cube/contracts';
-import { applyObject, classifyKubeCallFailure, CUBE_FIELD_MANAGER, deleteObjectIfPresent, makeWebhookCertificates, withDeadline } from '@cube/kube';
+import {
+  applyObject,
+  classifyKubeCallFailure,
+  CUBE_FIELD_MANAGER,
+  deleteObjectIfPresent,
+  makeWebhookCertificates,
+  withDeadline,
+} from '@cube/kube';
 import { wardenManifests } from './warden-manifests';
 
 export { CUBE_FIELD_MANAGER };
@@ -17,17 +24,25 @@ export class WardenInstaller {
   async install(config: KubeConfig, settings: WardenSettings, image: string): Promise<void> {
     // `localhost` too: kube-apiserver resolves its TokenReview webhook's host with the node's DNS, not
     // the cluster's, so operators often reach Warden through a hostPort or port-forward on the node.
-    const webhook = await makeWebhookCertificates([`${WARDEN_NAME}.${WARDEN_NAMESPACE}.svc`, `${WARDEN_NAME}.${WARDEN_NAMESPACE}.svc.cluster.local`, 'localhost']);
+    const webhook = await makeWebhookCertificates([
+      `${WARDEN_NAME}.${WARDEN_NAMESPACE}.svc`,
+      `${WARDEN_NAME}.${WARDEN_NAMESPACE}.svc.cluster.local`,
+      'localhost',
+    ]);
     const client = KubernetesObjectApi.makeApiClient(config);
     for (const object of wardenManifests({ settings, image, webhook })) {
       try {
         await applyObject(client, object, CUBE_FIELD_MANAGER);
       } catch (error: unknown) {
         const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-        throw new CubeError('UNAVAILABLE', `could not install Warden: applying ${object.kind} ${object.metadata?.name ?? ''} failed: ${reason}`, {
-          cluster: settings.clusterId,
-          kind: object.kind,
-        });
+        throw new CubeError(
+          'UNAVAILABLE',
+          `could not install Warden: applying ${object.kind} ${object.metadata?.name ?? ''} failed: ${reason}`,
+          {
+            cluster: settings.clusterId,
+            kind: object.kind,
+          },
+        );
       }
     }
   }
@@ -40,11 +55,18 @@ export class WardenInstaller {
     let complete = true;
     for (const object of objects) {
       try {
-        const ref = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata?.name, namespace: object.metadata?.namespace } };
+        const ref = {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          metadata: { name: object.metadata?.name, namespace: object.metadata?.namespace },
+        };
         await withDeadline(deleteObjectIfPresent(client, ref), deadlineMs, `deleting ${object.kind}`);
       } catch (error: unknown) {
         complete = false;
-        this.logger.warn({ cluster: clusterId, kind: object.kind, err: error instanceof Error ? error.message.split('\n')[0] : String(error) }, 'could not remove a Warden object');
+        this.logger.warn(
+          { cluster: clusterId, kind: object.kind, err: error instanceof Error ? error.message.split('\n')[0] : String(error) },
+          'could not remove a Warden object',
+        );
         // A cluster that cannot be reached or refuses the credential will not answer the next call either.
         if (['unreachable', 'tls-failure', 'unauthorized'].includes(classifyKubeCallFailure(error))) break;
       }

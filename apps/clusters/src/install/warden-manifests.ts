@@ -1,5 +1,13 @@
 import { KubernetesObject } from '@kubernetes/client-node';
-import { QUOTA_WEBHOOK_PATH, WARDEN_NAME, WARDEN_NAMESPACE, WARDEN_STATE_DIR, WARDEN_WEBHOOK_PORT, WARDEN_WEBHOOK_TLS_SECRET, WardenSettings } from '@cube/contracts';
+import {
+  QUOTA_WEBHOOK_PATH,
+  WARDEN_NAME,
+  WARDEN_NAMESPACE,
+  WARDEN_STATE_DIR,
+  WARDEN_WEBHOOK_PORT,
+  WARDEN_WEBHOOK_TLS_SECRET,
+  WardenSettings,
+} from '@cube/contracts';
 import { QUOTA_WEBHOOK_CONFIGURATION, quotaWebhookConfiguration, WARDEN_INSTALL_LABELS, WebhookCertificates } from '@cube/kube';
 
 export interface WardenInstallInput {
@@ -24,7 +32,11 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
  * them without holding every right those roles grant.
  */
 const WARDEN_RULES = [
-  { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'limitranges'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  {
+    apiGroups: [''],
+    resources: ['namespaces', 'resourcequotas', 'limitranges'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
   { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
   {
     apiGroups: ['rbac.authorization.k8s.io'],
@@ -86,7 +98,10 @@ export function wardenManifests(input: WardenInstallInput): Manifest[] {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta(WARDEN_NAME),
-      spec: { selector: { 'app.kubernetes.io/name': WARDEN_NAME }, ports: [{ name: 'webhooks', port: 443, targetPort: WARDEN_WEBHOOK_PORT }] },
+      spec: {
+        selector: { 'app.kubernetes.io/name': WARDEN_NAME },
+        ports: [{ name: 'webhooks', port: 443, targetPort: WARDEN_WEBHOOK_PORT }],
+      },
     },
     {
       apiVersion: 'apps/v1',
@@ -100,7 +115,13 @@ export function wardenManifests(input: WardenInstallInput): Manifest[] {
           spec: {
             serviceAccountName: WARDEN_NAME,
             // The restricted Pod Security Standard, as the control plane's own pods (deploy/kubernetes).
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 1000,
+              runAsGroup: 1000,
+              fsGroup: 1000,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
             containers: [
               {
                 name: 'warden',

@@ -31,7 +31,13 @@ export class ConsoleSessionsHandler {
   @MessagePattern(ConsoleSubjects.open)
   @Audited({
     action: 'console.session.create',
-    target: (p) => ({ kind: 'ConsoleSession', name: String(p['pod']), cluster: p['cluster'], namespace: p['namespace'], container: p['container'] }),
+    target: (p) => ({
+      kind: 'ConsoleSession',
+      name: String(p['pod']),
+      cluster: p['cluster'],
+      namespace: p['namespace'],
+      container: p['container'],
+    }),
   })
   open(@Payload() envelope: Envelope): Promise<OpenedSession> {
     return this.sessions.open(envelope.actor, validatePayload(OpenConsoleSession, envelope.payload));

@@ -64,7 +64,11 @@ export class ConsoleSessionsRepository {
       .createQueryBuilder()
       .update(ConsoleSessionEntity)
       .set({ state: 'active', ticketHash: null, startedAt: () => 'now()' })
-      .where('id = :id AND ticket_hash = :ticketHash AND state = :pending AND ticket_expires_at > now()', { id, ticketHash, pending: 'pending' })
+      .where('id = :id AND ticket_hash = :ticketHash AND state = :pending AND ticket_expires_at > now()', {
+        id,
+        ticketHash,
+        pending: 'pending',
+      })
       .returning('*')
       .execute();
     const [row] = result.raw as Record<string, unknown>[];
@@ -142,7 +146,11 @@ export class ConsoleSessionsRepository {
     if (query.from) builder.andWhere('s.created_at >= :from', { from: query.from });
     if (query.to) builder.andWhere('s.created_at < :to', { to: query.to });
     if (after) builder.andWhere('(s.created_at, s.id) < (:afterAt, :afterId)', { afterAt: after[0], afterId: after[1] });
-    return builder.orderBy('s.created_at', 'DESC').addOrderBy('s.id', 'DESC').limit(limit + 1).getMany();
+    return builder
+      .orderBy('s.created_at', 'DESC')
+      .addOrderBy('s.id', 'DESC')
+      .limit(limit + 1)
+      .getMany();
   }
 
   private fromRaw(row: Record<string, unknown>): Partial<ConsoleSessionEntity> {

@@ -127,7 +127,8 @@ export class ConsoleSessionsService {
   async append(actor: Actor, chunk: RecordingChunk): Promise<void> {
     assertGateway(actor);
     const lines = chunk.events.map((event) => `${JSON.stringify(event)}\n`).join('');
-    if (lines.length > MAX_CHUNK_CHARS) throw new CubeError('PAYLOAD_TOO_LARGE', `a recording chunk may hold at most ${MAX_CHUNK_CHARS} characters`);
+    if (lines.length > MAX_CHUNK_CHARS)
+      throw new CubeError('PAYLOAD_TOO_LARGE', `a recording chunk may hold at most ${MAX_CHUNK_CHARS} characters`);
     const session = await this.sessions.find(chunk.id);
     if (!session || session.state === 'pending') throw new CubeError('NOT_FOUND', 'no such started session');
     await this.sessions.appendChunk(chunk.id, chunk.seq, lines);
@@ -153,7 +154,15 @@ export class ConsoleSessionsService {
     for (const session of sessions.filter((s) => s.startedAt)) {
       await this.record(session, requestId, 'console.session.end', 'failure', session.endReason ?? undefined);
     }
-    return sessions.map((s) => ({ id: s.id, kind: s.kind, user: s.user, groups: s.groups, cluster: s.cluster, pod: s.pod, tokenId: s.tokenId }));
+    return sessions.map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      user: s.user,
+      groups: s.groups,
+      cluster: s.cluster,
+      pod: s.pod,
+      tokenId: s.tokenId,
+    }));
   }
 
   async list(actor: Actor, query: ConsoleSessionQuery): Promise<Page<ConsoleSessionView>> {
@@ -182,8 +191,15 @@ export class ConsoleSessionsService {
     return { header: `${JSON.stringify(header)}\n`, ...page };
   }
 
-  private async record(session: ConsoleSessionEntity, requestId: string, action: string, outcome: 'success' | 'failure', reason?: string): Promise<void> {
-    const durationMs = session.startedAt && session.endedAt ? new Date(session.endedAt).getTime() - new Date(session.startedAt).getTime() : undefined;
+  private async record(
+    session: ConsoleSessionEntity,
+    requestId: string,
+    action: string,
+    outcome: 'success' | 'failure',
+    reason?: string,
+  ): Promise<void> {
+    const durationMs =
+      session.startedAt && session.endedAt ? new Date(session.endedAt).getTime() - new Date(session.startedAt).getTime() : undefined;
     try {
       await this.audit.record({
         source: 'platform',
@@ -217,7 +233,13 @@ function assertGateway(actor: Actor): void {
 }
 
 function sessionSubject(session: ConsoleSessionEntity) {
-  return subjectOf('ConsoleSession', { owner: session.user, tenant: session.tenant, project: session.project, cluster: session.cluster, namespace: session.namespace });
+  return subjectOf('ConsoleSession', {
+    owner: session.user,
+    tenant: session.tenant,
+    project: session.project,
+    cluster: session.cluster,
+    namespace: session.namespace,
+  });
 }
 
 export function viewOf(row: ConsoleSessionEntity): ConsoleSessionView {

@@ -1,7 +1,17 @@
 // The stack under fuzz: its fixtures, its callers, and the checks each fuzzed request must pass.
 import fc from 'fast-check';
 import { Client } from 'pg';
-import { describe, FuzzRequest, FuzzResponse, OpenApiDocument, operationsOf, Principal, proxyErrorRequest, requestFor, send } from './openapi-fuzz';
+import {
+  describe,
+  FuzzRequest,
+  FuzzResponse,
+  OpenApiDocument,
+  operationsOf,
+  Principal,
+  proxyErrorRequest,
+  requestFor,
+  send,
+} from './openapi-fuzz';
 
 /**
  * Tables the REST API writes synchronously, in the request's own transaction, with the columns it
@@ -68,7 +78,8 @@ export class FuzzTarget {
         headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       });
-      if (response.status >= 300 && response.status !== 409) throw new Error(`fixture ${method} ${path}: ${response.status} ${await response.text()}`);
+      if (response.status >= 300 && response.status !== 409)
+        throw new Error(`fixture ${method} ${path}: ${response.status} ${await response.text()}`);
     };
     await call('POST', '/api/v1/users', UNPRIVILEGED);
     await call('POST', '/api/v1/users', { name: FIXTURES.user, password: 'Fixture user passphrase 2026' });
@@ -78,8 +89,13 @@ export class FuzzTarget {
     if (this.options.cluster) {
       await call('POST', '/api/v1/clusters', { name: this.options.cluster.name, kubeconfig: this.options.cluster.kubeconfig });
       this.known.push(this.options.cluster.name);
-      await call('PUT', `/api/v1/tenants/${FIXTURES.tenant}/quotas/${this.options.cluster.name}`, { hard: { pods: '10', 'requests.cpu': '4' } });
-      await call('POST', `/api/v1/tenants/${FIXTURES.tenant}/projects/${FIXTURES.project}/namespaces`, { name: FIXTURES.namespace, cluster: this.options.cluster.name });
+      await call('PUT', `/api/v1/tenants/${FIXTURES.tenant}/quotas/${this.options.cluster.name}`, {
+        hard: { pods: '10', 'requests.cpu': '4' },
+      });
+      await call('POST', `/api/v1/tenants/${FIXTURES.tenant}/projects/${FIXTURES.project}/namespaces`, {
+        name: FIXTURES.namespace,
+        cluster: this.options.cluster.name,
+      });
     }
   }
 
@@ -137,7 +153,9 @@ export class FuzzTarget {
       return `${response.status} with a body that is not JSON: ${response.text.slice(0, 200)}`;
     }
     if (request.path.startsWith('/api/v1/proxy/')) {
-      return body['kind'] === 'Status' && body['code'] === response.status ? undefined : `proxy ${response.status} without a Status body: ${response.text.slice(0, 200)}`;
+      return body['kind'] === 'Status' && body['code'] === response.status
+        ? undefined
+        : `proxy ${response.status} without a Status body: ${response.text.slice(0, 200)}`;
     }
     if (typeof body['code'] !== 'string' || typeof body['message'] !== 'string' || typeof body['details'] !== 'object') {
       return `${response.status} without { code, message, details }: ${response.text.slice(0, 200)}`;
@@ -149,7 +167,10 @@ export class FuzzTarget {
   private async snapshot(): Promise<Record<string, string>> {
     const tables = Object.entries(WATCHED_TABLES);
     const query = tables
-      .map(([table, row], i) => `SELECT ${i} AS i, count(*)::text || ':' || coalesce(md5(string_agg(${row}::text, '|' ORDER BY ${row}::text)), '') AS digest FROM ${table} t`)
+      .map(
+        ([table, row], i) =>
+          `SELECT ${i} AS i, count(*)::text || ':' || coalesce(md5(string_agg(${row}::text, '|' ORDER BY ${row}::text)), '') AS digest FROM ${table} t`,
+      )
       .join(' UNION ALL ');
     const { rows } = await this.db.query<{ i: number; digest: string }>(query);
     return Object.fromEntries(rows.map((row) => [tables[row.i]?.[0] as string, row.digest]));
@@ -163,7 +184,9 @@ export class FuzzTarget {
     const deadline = Date.now() + 30_000;
     let previous = '';
     while (Date.now() < deadline) {
-      const pending = await this.db.query<{ n: string }>(`SELECT (${OUTBOXES.map((o) => `(SELECT count(*) FROM ${o})`).join(' + ')})::text AS n`);
+      const pending = await this.db.query<{ n: string }>(
+        `SELECT (${OUTBOXES.map((o) => `(SELECT count(*) FROM ${o})`).join(' + ')})::text AS n`,
+      );
       const current = JSON.stringify(await this.snapshot());
       if (pending.rows[0]?.n === '0' && current === previous) {
         this.dirty = false;

@@ -86,7 +86,9 @@ export function operationsOf(document: OpenApiDocument): FuzzOperation[] {
         method: method.toUpperCase(),
         template,
         pathParams: parameters.filter((p) => p.in === 'path').map((p) => p.name),
-        query: parameters.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: resolve(document, p.schema ?? { type: 'string' }) })),
+        query: parameters
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, schema: resolve(document, p.schema ?? { type: 'string' }) })),
         ...(media?.schema ? { body: resolve(document, media.schema) } : {}),
       });
     }
@@ -164,7 +166,11 @@ function valueFor(schema: Schema, known: readonly string[], depth = 0, huge = 70
     switch (schema.type) {
       case 'string':
         return schema.format === 'date-time'
-          ? fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom('2026-13-45T99:99:99Z', '0000-00-00', '9999999-01-01T00:00:00Z'), nastyString(known))
+          ? fc.oneof(
+              fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+              fc.constantFrom('2026-13-45T99:99:99Z', '0000-00-00', '9999999-01-01T00:00:00Z'),
+              nastyString(known),
+            )
           : nastyString(known, huge);
       case 'integer':
       case 'number':
@@ -188,9 +194,13 @@ function objectFor(schema: Schema, known: readonly string[], depth: number): fc.
   const declared = fc.record(Object.fromEntries(properties.map(([key, inner]) => [key, valueFor(inner, known, depth + 1)])), {
     requiredKeys: [],
   });
-  const extra = fc.dictionary(fc.oneof(fc.constantFrom('admin', '__proto__', 'constructor', 'id', 'a\u0000'), fc.string({ maxLength: 8 })), fc.jsonValue({ maxDepth: 1 }), {
-    maxKeys: 2,
-  });
+  const extra = fc.dictionary(
+    fc.oneof(fc.constantFrom('admin', '__proto__', 'constructor', 'id', 'a\u0000'), fc.string({ maxLength: 8 })),
+    fc.jsonValue({ maxDepth: 1 }),
+    {
+      maxKeys: 2,
+    },
+  );
   // Declared properties present most of the time, so runs get past "required" into the services.
   const mostlyComplete = fc.record(Object.fromEntries(properties.map(([key, inner]) => [key, valueFor(inner, known, depth + 1)])));
   return fc.oneof(
@@ -216,7 +226,7 @@ function segment(value: string, raw: boolean): string {
 }
 
 function queryPart(name: string, value: unknown, raw: boolean): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   return `${segment(name, raw)}=${segment(text, raw)}`;
 }
 
@@ -226,19 +236,43 @@ export function requestFor(operation: FuzzOperation, known: readonly string[]): 
   const params = fc.tuple(...operation.pathParams.map(() => fc.tuple(nastyString(known, URL_HUGE), fc.boolean())));
   const query = fc.array(
     fc.oneof(
-      ...(operation.query.length > 0 ? [fc.constantFrom(...operation.query).chain((q) => fc.tuple(fc.constant(q.name), valueFor(q.schema, known, 0, URL_HUGE)))] : []),
-      fc.tuple(fc.constantFrom('limit', 'cursor', 'x', '__proto__', 'cascade', 'a[b]', 'a[0]', ''), valueFor({ type: 'string' }, known, 0, URL_HUGE)),
+      ...(operation.query.length > 0
+        ? [fc.constantFrom(...operation.query).chain((q) => fc.tuple(fc.constant(q.name), valueFor(q.schema, known, 0, URL_HUGE)))]
+        : []),
+      fc.tuple(
+        fc.constantFrom('limit', 'cursor', 'x', '__proto__', 'cascade', 'a[b]', 'a[0]', ''),
+        valueFor({ type: 'string' }, known, 0, URL_HUGE),
+      ),
     ),
     { maxLength: 4 },
   );
   const body: fc.Arbitrary<{ body?: string; contentType?: string }> = operation.body
     ? fc.oneof(
-        { weight: 6, arbitrary: valueFor(operation.body, known).map((value) => ({ body: JSON.stringify(value) ?? 'null', contentType: 'application/json' })) },
-        { weight: 1, arbitrary: fc.constantFrom('{', '{"a":', '[]', '"x"', '1', 'null', '{"__proto__":{"admin":true}}', '{"name":"\\u0000"}').map((text) => ({ body: text, contentType: 'application/json' })) },
+        {
+          weight: 6,
+          arbitrary: valueFor(operation.body, known).map((value) => ({
+            body: JSON.stringify(value) ?? 'null',
+            contentType: 'application/json',
+          })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom('{', '{"a":', '[]', '"x"', '1', 'null', '{"__proto__":{"admin":true}}', '{"name":"\\u0000"}')
+            .map((text) => ({ body: text, contentType: 'application/json' })),
+        },
         { weight: 1, arbitrary: fc.string({ maxLength: 30 }).map((text) => ({ body: text, contentType: 'text/plain' })) },
         { weight: 1, arbitrary: fc.constant({}) },
       )
-    : fc.oneof({ weight: 5, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }).map((value) => ({ body: JSON.stringify(value) ?? 'null', contentType: 'application/json' })) });
+    : fc.oneof(
+        { weight: 5, arbitrary: fc.constant({}) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .jsonValue({ maxDepth: 1 })
+            .map((value) => ({ body: JSON.stringify(value) ?? 'null', contentType: 'application/json' })),
+        },
+      );
   const principal = fc.constantFrom<Principal>('admin', 'admin', 'user', 'anonymous');
   return fc.tuple(params, query, fc.boolean(), body, principal).map(([values, queryPairs, rawQuery, sent, who]) => {
     let path = operation.template;
@@ -254,7 +288,12 @@ export function requestFor(operation: FuzzOperation, known: readonly string[]): 
 /** The proxy's own error path: a cluster that is not a name, or not registered. Never forwarded anywhere. */
 export function proxyErrorRequest(known: readonly string[]): fc.Arbitrary<FuzzRequest> {
   return fc
-    .tuple(nastyString(known, URL_HUGE).filter((name) => !known.includes(name)), fc.boolean(), fc.constantFrom('GET', 'POST', 'DELETE'), fc.constantFrom<Principal>('admin', 'user', 'anonymous'))
+    .tuple(
+      nastyString(known, URL_HUGE).filter((name) => !known.includes(name)),
+      fc.boolean(),
+      fc.constantFrom('GET', 'POST', 'DELETE'),
+      fc.constantFrom<Principal>('admin', 'user', 'anonymous'),
+    )
     .map(([cluster, raw, method, principal]) => ({
       operation: `proxy ${method} (own errors)`,
       method,

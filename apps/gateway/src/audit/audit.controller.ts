@@ -60,7 +60,7 @@ export class AuditController {
 
   @Get('events')
   @ApiBearerAuth()
-  @ApiPageResponse(AuditEntryView, 'Audit records newest first: all for platform admins, else the caller\'s own actions.')
+  @ApiPageResponse(AuditEntryView, "Audit records newest first: all for platform admins, else the caller's own actions.")
   @ApiErrors(400, 401)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() query: AuditQuery): Promise<Page<AuditEntry>> {
     return this.bus.request('audit', AuditSubjects.eventList, envelopeFor(req, actorOf(principal), query));
@@ -70,7 +70,10 @@ export class AuditController {
   @Get('events/export')
   @ApiBearerAuth()
   @ApiProduces('text/csv', 'application/x-ndjson')
-  @ApiOkResponse({ description: 'The filtered records, streamed as CSV or NDJSON (one AuditEntry per line).', schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({
+    description: 'The filtered records, streamed as CSV or NDJSON (one AuditEntry per line).',
+    schema: { type: 'string', format: 'binary' },
+  })
   @ApiErrors(400, 401)
   async export(
     @Req() req: Request,
@@ -111,7 +114,11 @@ export class AuditController {
   @ApiBearerAuth()
   @ApiOkResponse({ type: AuditVerifyView, description: 'The hash chains of the days from..to (platform admins).' })
   @ApiErrors(400, 401, 403)
-  verify(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() query: AuditVerifyQuery): Promise<AuditVerifyReply> {
+  verify(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Query() query: AuditVerifyQuery,
+  ): Promise<AuditVerifyReply> {
     return this.bus.request('audit', AuditSubjects.verify, envelopeFor(req, actorOf(principal), query), 120_000);
   }
 

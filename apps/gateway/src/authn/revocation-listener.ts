@@ -31,9 +31,13 @@ export class RevocationListener implements OnModuleInit, BeforeApplicationShutdo
 
   private async listen(connection: NatsConnection): Promise<void> {
     if (this.stopped) return;
-    this.subscriptions.push(connection.subscribe(eventSubject('identity', 'token', 'revoked'), { callback: () => this.credentials.forgetApiTokens() }));
+    this.subscriptions.push(
+      connection.subscribe(eventSubject('identity', 'token', 'revoked'), { callback: () => this.credentials.forgetApiTokens() }),
+    );
     for (const event of ['updated', 'deleted']) {
-      this.subscriptions.push(connection.subscribe(eventSubject('identity', 'user', event), { callback: () => this.credentials.forgetAll() }));
+      this.subscriptions.push(
+        connection.subscribe(eventSubject('identity', 'user', event), { callback: () => this.credentials.forgetAll() }),
+      );
     }
     // The server knows the subscriptions once it answered this round trip.
     await connection.flush();

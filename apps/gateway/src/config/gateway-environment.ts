@@ -2,7 +2,8 @@ import { Transform, Type } from 'class-transformer';
 import { IsBase64, IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min, Matches } from 'class-validator';
 import { BaseEnvironment, ConfigurationError } from '@cube/service-runtime';
 
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
 /** The gateway's variables on top of those every Cube process reads. */
 export class GatewayEnvironment extends BaseEnvironment {

@@ -52,15 +52,25 @@ export class CloudShells {
     @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
   ) {}
 
-  async open(principal: AuthenticatedPrincipal, requestedCluster: string | undefined, requestId: string, listening: GatewayAddress): Promise<OpenedShell> {
+  async open(
+    principal: AuthenticatedPrincipal,
+    requestedCluster: string | undefined,
+    requestId: string,
+    listening: GatewayAddress,
+  ): Promise<OpenedShell> {
     const actor: Actor = { kind: 'user', name: principal.name, groups: principal.groups };
     const reached = await this.reach.all(actor, requestId);
     const home = requestedCluster ? reached.find((cluster) => cluster.name === requestedCluster) : reached[0];
     if (!home) {
-      throw new CubeError('NOT_FOUND', requestedCluster ? `cluster "${requestedCluster}" not found` : 'no cluster reached by the caller to run a shell in', { name: requestedCluster ?? null });
+      throw new CubeError(
+        'NOT_FOUND',
+        requestedCluster ? `cluster "${requestedCluster}" not found` : 'no cluster reached by the caller to run a shell in',
+        { name: requestedCluster ?? null },
+      );
     }
     const target = await this.connections.target(home.name, requestId);
-    if (target.status !== 'normal') throw new CubeError('UNAVAILABLE', `cluster "${target.name}" is ${target.status}, not normal`, { cluster: target.name });
+    if (target.status !== 'normal')
+      throw new CubeError('UNAVAILABLE', `cluster "${target.name}" is ${target.status}, not normal`, { cluster: target.name });
 
     const shell = `cloudshell-${randomUUID().slice(0, 13).replace('-', '')}`;
     const expiresAt = new Date(Date.now() + this.env.CUBE_CLOUDSHELL_TOKEN_TTL * 1000).toISOString();
@@ -100,14 +110,30 @@ export class CloudShells {
     if (!place.tokenId) return;
     await this.bus
       .request('identity', IdentitySubjects.tokenRevoke, { actor, requestId, payload: { id: place.tokenId } })
-      .catch((error: unknown) => this.logger.warn({ err: error, user: actor.name }, 'a CloudShell token could not be revoked (it still expires)'));
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, user: actor.name }, 'a CloudShell token could not be revoked (it still expires)'),
+      );
   }
 
-  private async createObjects(target: ProxyTarget, shell: string, user: string, kubeconfig: string, listening: GatewayAddress): Promise<void> {
+  private async createObjects(
+    target: ProxyTarget,
+    shell: string,
+    user: string,
+    kubeconfig: string,
+    listening: GatewayAddress,
+  ): Promise<void> {
     const labels = { 'app.kubernetes.io/name': 'cube-cloudshell', 'app.kubernetes.io/managed-by': 'cube', 'cube.io/cloudshell': shell };
     const base = `/api/v1/namespaces/${CLOUDSHELL_NAMESPACE}`;
-    await this.ensure(target, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CLOUDSHELL_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'cube' } } });
-    await this.ensure(target, `/apis/networking.k8s.io/v1/namespaces/${CLOUDSHELL_NAMESPACE}/networkpolicies`, this.networkPolicy(listening));
+    await this.ensure(target, '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: CLOUDSHELL_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'cube' } },
+    });
+    await this.ensure(
+      target,
+      `/apis/networking.k8s.io/v1/namespaces/${CLOUDSHELL_NAMESPACE}/networkpolicies`,
+      this.networkPolicy(listening),
+    );
     await this.created(target, `${base}/secrets`, {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -123,7 +149,13 @@ export class CloudShells {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         restartPolicy: 'Never',
-        securityContext: { runAsNonRoot: true, runAsUser: SHELL_UID, runAsGroup: SHELL_UID, fsGroup: SHELL_UID, seccompProfile: { type: 'RuntimeDefault' } },
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: SHELL_UID,
+          runAsGroup: SHELL_UID,
+          fsGroup: SHELL_UID,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
         containers: [
           {
             name: CONTAINER,
@@ -134,7 +166,12 @@ export class CloudShells {
               { name: 'HOME', value: HOME },
               { name: 'CUBE_USER', value: user },
             ],
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } },
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              privileged: false,
+              capabilities: { drop: ['ALL'] },
+            },
             resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '128Mi' } },
             volumeMounts: [
               { name: 'kubeconfig', mountPath: KUBECONFIG_DIR, readOnly: true },
@@ -167,7 +204,12 @@ export class CloudShells {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [],
         egress: [
-          { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+          {
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
           { ...(cidr ? { to: [{ ipBlock: { cidr } }] } : {}), ports: [{ protocol: 'TCP', port }] },
         ],
       },
@@ -185,7 +227,11 @@ export class CloudShells {
   }
 
   private failed(target: ProxyTarget, path: string, status: number, body: Record<string, unknown>): CubeError {
-    return new CubeError('UNAVAILABLE', `cluster "${target.name}" refused the CloudShell (${status} on ${path}): ${String(body['message'] ?? '')}`, { cluster: target.name });
+    return new CubeError(
+      'UNAVAILABLE',
+      `cluster "${target.name}" refused the CloudShell (${status} on ${path}): ${String(body['message'] ?? '')}`,
+      { cluster: target.name },
+    );
   }
 
   private async runningOrThrow(target: ProxyTarget, shell: string): Promise<void> {
@@ -195,7 +241,11 @@ export class CloudShells {
       const phase = (pod.body['status'] as Record<string, unknown> | undefined)?.['phase'];
       if (phase === 'Running') return;
       if (phase === 'Failed' || phase === 'Succeeded' || Date.now() > deadline) {
-        throw new CubeError('UNAVAILABLE', `the CloudShell pod did not start in cluster "${target.name}" (phase ${String(phase ?? 'unknown')})`, { cluster: target.name });
+        throw new CubeError(
+          'UNAVAILABLE',
+          `the CloudShell pod did not start in cluster "${target.name}" (phase ${String(phase ?? 'unknown')})`,
+          { cluster: target.name },
+        );
       }
       // Polling the member: a watch would need its own stream for a wait of a few seconds.
       await new Promise((resolve) => setTimeout(resolve, 250));

@@ -20,11 +20,15 @@ export class CloudShellController {
   @ApiOperation({
     summary: 'Open a CloudShell: bash with kubectl pointed at Cube, as the caller',
     description:
-      'Starts a pod of the caller\'s own in the member\'s `cube-cloudshell` namespace with a kubeconfig for every cluster the caller reaches (a token of theirs, revoked when the shell ends). Attach through the same stream as a console session.',
+      "Starts a pod of the caller's own in the member's `cube-cloudshell` namespace with a kubeconfig for every cluster the caller reaches (a token of theirs, revoked when the shell ends). Attach through the same stream as a console session.",
   })
   @ApiCreatedResponse({ type: OpenedConsoleSession })
   @ApiErrors(400, 404, 422, 429)
-  async create(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Body() body: CreateCloudShellBody): Promise<OpenedConsoleSession> {
+  async create(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Body() body: CreateCloudShellBody,
+  ): Promise<OpenedConsoleSession> {
     const opened = await this.shells.open(principal, body.cluster, requestIdOf(req), listeningAddressOf(req));
     return { ...opened, streamUrl: `${CONSOLE_PREFIX}${opened.id}/stream?ticket=${encodeURIComponent(opened.ticket)}` };
   }

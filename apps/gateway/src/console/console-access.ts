@@ -37,7 +37,9 @@ export class ConsoleAccess {
   async check(principal: AuthenticatedPrincipal, body: CreateConsoleSessionBody, requestId: string): Promise<OpenConsoleSession> {
     const target = await this.connections.target(body.cluster, requestId);
     if (target.status !== 'normal') {
-      throw new CubeError('UNAVAILABLE', `cluster "${target.name}" is ${target.status}, not normal: terminals cannot be opened now`, { cluster: target.name });
+      throw new CubeError('UNAVAILABLE', `cluster "${target.name}" is ${target.status}, not normal: terminals cannot be opened now`, {
+        cluster: target.name,
+      });
     }
     const place = { namespace: body.namespace };
     if (!(await this.allowed(target, principal, { ...place, verb: 'create', resource: 'pods', subresource: 'exec', name: body.pod }))) {
@@ -46,7 +48,10 @@ export class ConsoleAccess {
         (await this.allowed(target, principal, { ...place, verb: 'get', resource: 'namespaces', name: body.namespace })) ||
         (await this.allowed(target, principal, { ...place, verb: 'list', resource: 'pods' }));
       if (!sees) throw new CubeError('NOT_FOUND', `no namespace "${body.namespace}" in cluster "${body.cluster}"`);
-      throw new CubeError('FORBIDDEN', `"${principal.name}" may not exec into pods of namespace "${body.namespace}" in cluster "${body.cluster}"`);
+      throw new CubeError(
+        'FORBIDDEN',
+        `"${principal.name}" may not exec into pods of namespace "${body.namespace}" in cluster "${body.cluster}"`,
+      );
     }
     // Read with Cube's own rights: only to tell an unknown pod (404) from a bad container (422) and to
     // learn the namespace's tenant; nothing of it reaches the caller beyond names they gave.
@@ -55,7 +60,10 @@ export class ConsoleAccess {
     if (pod.status !== 200) throw unavailable(target, pod.status);
     const container = containerOf(pod.body, body.container);
     const namespace = await this.member(target, 'GET', `/api/v1/namespaces/${body.namespace}`);
-    const labels = namespace.status === 200 ? (((namespace.body['metadata'] as Record<string, unknown> | undefined)?.['labels'] ?? {}) as Record<string, string>) : {};
+    const labels =
+      namespace.status === 200
+        ? (((namespace.body['metadata'] as Record<string, unknown> | undefined)?.['labels'] ?? {}) as Record<string, string>)
+        : {};
     return {
       cluster: body.cluster,
       namespace: body.namespace,
@@ -74,7 +82,13 @@ export class ConsoleAccess {
     return (answer.body['status'] as Record<string, unknown> | undefined)?.['allowed'] === true;
   }
 
-  private member(target: ProxyTarget, method: string, path: string, body?: unknown, principal?: AuthenticatedPrincipal): Promise<MemberAnswer> {
+  private member(
+    target: ProxyTarget,
+    method: string,
+    path: string,
+    body?: unknown,
+    principal?: AuthenticatedPrincipal,
+  ): Promise<MemberAnswer> {
     return this.client.request(target, method, path, body, principal);
   }
 }

@@ -40,14 +40,22 @@ export class ConsoleReaper implements OnApplicationBootstrap, OnApplicationShutd
     const requestId = randomUUID();
     let abandoned: AbandonedConsoleSession[];
     try {
-      abandoned = await this.bus.request<AbandonedConsoleSession[]>('console', ConsoleSubjects.reap, { actor: GATEWAY, requestId, payload: {} });
+      abandoned = await this.bus.request<AbandonedConsoleSession[]>('console', ConsoleSubjects.reap, {
+        actor: GATEWAY,
+        requestId,
+        payload: {},
+      });
     } catch (error: unknown) {
       // The console service is away: the next round asks again.
       this.logger.debug({ err: error }, 'abandoned terminal sessions not asked for');
       return;
     }
     for (const session of abandoned.filter((s) => s.kind === 'cloudshell')) {
-      await this.shells.remove({ cluster: session.cluster, pod: session.pod, tokenId: session.tokenId }, { kind: 'user', name: session.user, groups: session.groups }, requestId);
+      await this.shells.remove(
+        { cluster: session.cluster, pod: session.pod, tokenId: session.tokenId },
+        { kind: 'user', name: session.user, groups: session.groups },
+        requestId,
+      );
     }
   }
 }

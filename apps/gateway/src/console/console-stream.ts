@@ -46,7 +46,11 @@ interface ExecStatus {
 @Injectable()
 export class ConsoleStream implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConsoleStream.name);
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, handleProtocols: (offered) => (offered.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false) });
+  private readonly server = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_CLIENT_FRAME_BYTES,
+    handleProtocols: (offered) => (offered.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false),
+  });
 
   constructor(
     private readonly adapter: HttpAdapterHost,
@@ -80,8 +84,12 @@ export class ConsoleStream implements OnApplicationBootstrap, OnApplicationShutd
     let session: RedeemedConsoleSession;
     let target: ProxyTarget;
     try {
-      if (!ticket) throw new CubeError('UNAUTHENTICATED', 'the stream needs ?ticket= from the session\'s creation');
-      session = await this.bus.request<RedeemedConsoleSession>('console', ConsoleSubjects.redeem, { actor: GATEWAY, requestId, payload: { id, ticket } });
+      if (!ticket) throw new CubeError('UNAUTHENTICATED', "the stream needs ?ticket= from the session's creation");
+      session = await this.bus.request<RedeemedConsoleSession>('console', ConsoleSubjects.redeem, {
+        actor: GATEWAY,
+        requestId,
+        payload: { id, ticket },
+      });
       target = await this.connections.target(session.cluster, requestId);
     } catch (error: unknown) {
       const failure = error instanceof CubeError ? error : new CubeError('UNAVAILABLE', 'the session could not be opened');
@@ -91,10 +99,24 @@ export class ConsoleStream implements OnApplicationBootstrap, OnApplicationShutd
     // A CloudShell's pod and token go with its session, however it ends.
     const afterEnd =
       session.kind === 'cloudshell'
-        ? () => this.shells.remove({ cluster: session.cluster, pod: session.pod, tokenId: session.tokenId }, { kind: 'user', name: session.user, groups: session.groups }, requestId)
+        ? () =>
+            this.shells.remove(
+              { cluster: session.cluster, pod: session.pod, tokenId: session.tokenId },
+              { kind: 'user', name: session.user, groups: session.groups },
+              requestId,
+            )
         : () => Promise.resolve();
     this.server.handleUpgrade(req, socket, head, (client) => {
-      new TerminalBridge(client, session, target, new SessionRecorder(this.bus, session, requestId), this.bus, requestId, this.logger, afterEnd).start();
+      new TerminalBridge(
+        client,
+        session,
+        target,
+        new SessionRecorder(this.bus, session, requestId),
+        this.bus,
+        requestId,
+        this.logger,
+        afterEnd,
+      ).start();
     });
   }
 }
@@ -123,7 +145,16 @@ class TerminalBridge {
     private readonly logger: Logger,
     private readonly afterEnd: () => Promise<void>,
   ) {
-    this.maxTimer = setTimeout(() => this.finish({ type: 'error', message: 'the session reached its maximum duration' }, CLOSE.maxDuration, 'maximum duration', undefined), session.remainingSeconds * 1000);
+    this.maxTimer = setTimeout(
+      () =>
+        this.finish(
+          { type: 'error', message: 'the session reached its maximum duration' },
+          CLOSE.maxDuration,
+          'maximum duration',
+          undefined,
+        ),
+      session.remainingSeconds * 1000,
+    );
   }
 
   start(): void {
@@ -147,8 +178,15 @@ class TerminalBridge {
     const headers =
       this.session.kind === 'cloudshell'
         ? { ...(this.target.authorization ? { authorization: this.target.authorization } : {}) }
-        : upstreamRequestHeaders({}, { authorization: this.target.authorization, principal: { name: this.session.user, groups: this.session.groups } });
-    const member = new WebSocket(url, MEMBER_PROTOCOLS, { agent: this.target.agent, headers: headers as Record<string, string>, perMessageDeflate: false });
+        : upstreamRequestHeaders(
+            {},
+            { authorization: this.target.authorization, principal: { name: this.session.user, groups: this.session.groups } },
+          );
+    const member = new WebSocket(url, MEMBER_PROTOCOLS, {
+      agent: this.target.agent,
+      headers: headers as Record<string, string>,
+      perMessageDeflate: false,
+    });
     this.member = member;
     let status: ExecStatus | undefined;
     member.on('open', () => {
@@ -176,12 +214,22 @@ class TerminalBridge {
       res.on('data', (chunk: Buffer) => chunks.length < 16 && chunks.push(chunk));
       res.on('end', () => {
         const answer = parseStatus(Buffer.concat(chunks));
-        this.finish({ type: 'error', message: `the member refused the exec (${res.statusCode ?? 0}): ${answer?.message ?? ''}`.trim() }, CLOSE.memberFailed, `member refused: ${res.statusCode ?? 0}`, undefined);
+        this.finish(
+          { type: 'error', message: `the member refused the exec (${res.statusCode ?? 0}): ${answer?.message ?? ''}`.trim() },
+          CLOSE.memberFailed,
+          `member refused: ${res.statusCode ?? 0}`,
+          undefined,
+        );
       });
     });
     member.on('error', (error: Error) => {
       if (this.member !== member) return;
-      this.finish({ type: 'error', message: `cluster "${this.session.cluster}" is not reachable: ${error.message}` }, CLOSE.memberFailed, 'member not reachable', undefined);
+      this.finish(
+        { type: 'error', message: `cluster "${this.session.cluster}" is not reachable: ${error.message}` },
+        CLOSE.memberFailed,
+        'member not reachable',
+        undefined,
+      );
     });
     member.on('close', () => {
       if (this.member !== member || this.ended) return;
@@ -193,14 +241,25 @@ class TerminalBridge {
         return;
       }
       if (code !== undefined) this.finish({ type: 'exit', code }, CLOSE.ended, `exited with ${code}`, code);
-      else this.finish({ type: 'error', message: status?.message ?? 'the exec ended without a status' }, CLOSE.memberFailed, status?.message ?? 'no status', undefined);
+      else
+        this.finish(
+          { type: 'error', message: status?.message ?? 'the exec ended without a status' },
+          CLOSE.memberFailed,
+          status?.message ?? 'no status',
+          undefined,
+        );
     });
   }
 
   /** Stops reading the member while the recording is behind, so unsent output never grows without bound. */
   private keepRecordingBounded(member: WebSocket): void {
     if (this.recorder.failed) {
-      this.finish({ type: 'error', message: 'the session cannot be recorded: it was closed' }, CLOSE.memberFailed, 'recording failed', undefined);
+      this.finish(
+        { type: 'error', message: 'the session cannot be recorded: it was closed' },
+        CLOSE.memberFailed,
+        'recording failed',
+        undefined,
+      );
       return;
     }
     if (this.paused || this.recorder.pending <= MAX_PENDING_CHARS) return;
@@ -223,7 +282,12 @@ class TerminalBridge {
     }
     const control = parseControl(frame.toString('utf8'));
     if (!control) {
-      this.finish({ type: 'error', message: 'malformed control frame: expected {"type":"resize","cols":<1-10000>,"rows":<1-10000>}' }, CLOSE.malformed, 'malformed control frame', undefined);
+      this.finish(
+        { type: 'error', message: 'malformed control frame: expected {"type":"resize","cols":<1-10000>,"rows":<1-10000>}' },
+        CLOSE.malformed,
+        'malformed control frame',
+        undefined,
+      );
       return;
     }
     this.size = control;
@@ -249,10 +313,25 @@ class TerminalBridge {
 
   private touch(): void {
     if (this.idleTimer) this.idleTimer.refresh();
-    else this.idleTimer = setTimeout(() => this.finish({ type: 'error', message: `no input or output for ${this.session.idleTimeoutSeconds} s: the session was closed` }, CLOSE.idle, 'idle timeout', undefined), this.session.idleTimeoutSeconds * 1000);
+    else
+      this.idleTimer = setTimeout(
+        () =>
+          this.finish(
+            { type: 'error', message: `no input or output for ${this.session.idleTimeoutSeconds} s: the session was closed` },
+            CLOSE.idle,
+            'idle timeout',
+            undefined,
+          ),
+        this.session.idleTimeoutSeconds * 1000,
+      );
   }
 
-  private finish(last: { type: 'exit'; code: number } | { type: 'error'; message: string } | undefined, closeCode: number, reason: string, exitCode: number | undefined): void {
+  private finish(
+    last: { type: 'exit'; code: number } | { type: 'error'; message: string } | undefined,
+    closeCode: number,
+    reason: string,
+    exitCode: number | undefined,
+  ): void {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.maxTimer);
@@ -265,7 +344,9 @@ class TerminalBridge {
     }
     void this.recorder
       .close()
-      .catch((error: unknown) => this.logger.error({ err: error, session: this.session.id }, 'the recording of a terminal session is incomplete'))
+      .catch((error: unknown) =>
+        this.logger.error({ err: error, session: this.session.id }, 'the recording of a terminal session is incomplete'),
+      )
       .then(() =>
         this.bus.request('console', ConsoleSubjects.end, {
           actor: GATEWAY,
@@ -273,7 +354,9 @@ class TerminalBridge {
           payload: { id: this.session.id, reason, ...(exitCode !== undefined ? { exitCode } : {}), ...(this.recorder.firstSize ?? {}) },
         }),
       )
-      .catch((error: unknown) => this.logger.error({ err: error, session: this.session.id }, 'the end of a terminal session was not recorded'))
+      .catch((error: unknown) =>
+        this.logger.error({ err: error, session: this.session.id }, 'the end of a terminal session was not recorded'),
+      )
       .then(() => this.afterEnd());
   }
 }
@@ -321,5 +404,7 @@ function toBuffer(data: RawData): Buffer {
 /** An error answered on the upgrade socket (no response object exists there), Cube's error body. */
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ code, message, details: {} });
-  socket.end(`HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

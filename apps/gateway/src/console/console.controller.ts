@@ -1,5 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   AuthenticatedPrincipal,
@@ -44,25 +54,47 @@ export class ConsoleController {
   })
   @ApiCreatedResponse({ type: OpenedConsoleSession })
   @ApiErrors(400, 401, 403, 404, 422, 429)
-  async create(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Body() body: CreateConsoleSessionBody): Promise<OpenedConsoleSession> {
+  async create(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Body() body: CreateConsoleSessionBody,
+  ): Promise<OpenedConsoleSession> {
     const target = await this.access.check(principal, body, requestIdOf(req));
-    const opened = await this.bus.request<{ id: string; ticket: string; expiresAt: string }>('console', ConsoleSubjects.open, envelopeFor(req, actorOf(principal), target));
+    const opened = await this.bus.request<{ id: string; ticket: string; expiresAt: string }>(
+      'console',
+      ConsoleSubjects.open,
+      envelopeFor(req, actorOf(principal), target),
+    );
     return { ...opened, streamUrl: `${CONSOLE_PREFIX}${opened.id}/stream?ticket=${encodeURIComponent(opened.ticket)}` };
   }
 
   @Get()
   @ApiBearerAuth()
-  @ApiPageResponse(ConsoleSessionView, 'Terminal sessions the caller may see (their own; a tenant admin: their tenants\'; a platform admin: all), newest first.')
+  @ApiPageResponse(
+    ConsoleSessionView,
+    "Terminal sessions the caller may see (their own; a tenant admin: their tenants'; a platform admin: all), newest first.",
+  )
   @ApiErrors(400, 401)
-  list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() query: ConsoleSessionQuery): Promise<Page<ConsoleSessionView>> {
+  list(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Query() query: ConsoleSessionQuery,
+  ): Promise<Page<ConsoleSessionView>> {
     return this.bus.request('console', ConsoleSubjects.list, envelopeFor(req, actorOf(principal), { ...query }));
   }
 
   @Get(':id/recording')
-  @ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' }, description: 'the session id; anything else is 404 (no such session)' })
+  @ApiParam({
+    name: 'id',
+    schema: { type: 'string', format: 'uuid' },
+    description: 'the session id; anything else is 404 (no such session)',
+  })
   @ApiBearerAuth()
   @ApiProduces('application/x-asciicast')
-  @ApiOkResponse({ description: 'The session as an asciicast v2 file: a header line, then one `[seconds, "o"|"i"|"r", data]` line per event.', schema: { type: 'string' } })
+  @ApiOkResponse({
+    description: 'The session as an asciicast v2 file: a header line, then one `[seconds, "o"|"i"|"r", data]` line per event.',
+    schema: { type: 'string' },
+  })
   @ApiErrors(400, 401, 404)
   async recording(
     @Req() req: Request,
@@ -71,27 +103,39 @@ export class ConsoleController {
     @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new CubeError('NOT_FOUND', 'no such console session') })) id: string,
   ): Promise<void> {
     // Page by page: a long session never sits whole in the gateway's memory.
-    let page = await this.bus.request<RecordingPage>('console', ConsoleSubjects.recording, envelopeFor(req, actorOf(principal), { id, fromSeq: 0 }));
+    let page = await this.bus.request<RecordingPage>(
+      'console',
+      ConsoleSubjects.recording,
+      envelopeFor(req, actorOf(principal), { id, fromSeq: 0 }),
+    );
     res.status(200).type('application/x-asciicast');
     res.write(page.header ?? '');
     for (;;) {
       if (page.lines && !res.write(page.lines)) await new Promise((resolve) => res.once('drain', resolve));
       if (page.nextSeq === null || res.destroyed) break;
-      page = await this.bus.request<RecordingPage>('console', ConsoleSubjects.recording, envelopeFor(req, actorOf(principal), { id, fromSeq: page.nextSeq }));
+      page = await this.bus.request<RecordingPage>(
+        'console',
+        ConsoleSubjects.recording,
+        envelopeFor(req, actorOf(principal), { id, fromSeq: page.nextSeq }),
+      );
     }
     res.end();
   }
 
   /** The stream is a WebSocket upgrade (ConsoleStream); a plain GET only learns how to open it. */
   @Get(':id/stream')
-  @ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' }, description: 'the session id; anything else is 404 (no such session)' })
+  @ApiParam({
+    name: 'id',
+    schema: { type: 'string', format: 'uuid' },
+    description: 'the session id; anything else is 404 (no such session)',
+  })
   @Public()
   @HttpCode(426)
   @ApiOperation({
     summary: 'Terminal stream (WebSocket)',
     description: [
       `Open with a WebSocket upgrade and \`?ticket=\` (single use, 30 s, from the session's creation); subprotocol \`${STREAM_PROTOCOL}\` optional.`,
-      'A refused ticket (used, expired, another session\'s) is 401 at the upgrade.',
+      "A refused ticket (used, expired, another session's) is 401 at the upgrade.",
       'Client → server: binary frames are keystrokes (stdin); text frames are JSON control frames `{"type":"resize","cols":120,"rows":40}`.',
       'Server → client: binary frames are terminal output (stdout and stderr merged, as a TTY has them); text frames are JSON:',
       '`{"type":"exit","code":0}` when the command ends, `{"type":"error","message":"…"}` when the session cannot go on; then the server closes.',

@@ -19,7 +19,10 @@ export interface MemberAnswer {
 @Injectable()
 export class MemberClient {
   request(target: ProxyTarget, method: string, path: string, body?: unknown, principal?: AuthenticatedPrincipal): Promise<MemberAnswer> {
-    const incoming: IncomingMessage['headers'] = { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+    const incoming: IncomingMessage['headers'] = {
+      accept: 'application/json',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    };
     const headers = principal
       ? upstreamRequestHeaders(incoming, { authorization: target.authorization, principal })
       : { ...incoming, ...(target.authorization ? { authorization: target.authorization } : {}) };
@@ -46,7 +49,11 @@ export class MemberClient {
         response.on('error', reject);
       });
       request.on('error', (error: NodeJS.ErrnoException) =>
-        reject(new CubeError('UNAVAILABLE', `cluster "${target.name}" is not reachable: ${error.code ?? error.message}`, { cluster: target.name })),
+        reject(
+          new CubeError('UNAVAILABLE', `cluster "${target.name}" is not reachable: ${error.code ?? error.message}`, {
+            cluster: target.name,
+          }),
+        ),
       );
       request.end(body === undefined ? undefined : JSON.stringify(body));
     });

@@ -26,7 +26,12 @@ describe('SessionRecorder', () => {
     expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_c, i) => i));
     for (const chunk of chunks) expect(chunk.events.reduce((n, e) => n + e[2].length, 0)).toBeLessThanOrEqual(CHUNK_CHARS);
     const events = chunks.flatMap((c) => c.events);
-    expect(events.filter((e) => e[1] === 'o').map((e) => e[2]).join('')).toBe(output);
+    expect(
+      events
+        .filter((e) => e[1] === 'o')
+        .map((e) => e[2])
+        .join(''),
+    ).toBe(output);
     expect(events.filter((e) => e[1] !== 'o')).toEqual([expect.arrayContaining(['i', 'ls\r']), expect.arrayContaining(['r', '100x30'])]);
     expect(recorder.firstSize).toEqual({ cols: 100, rows: 30 });
   });
@@ -37,12 +42,19 @@ describe('SessionRecorder', () => {
     recorder.output(bytes.subarray(0, 1));
     recorder.output(bytes.subarray(1));
     await recorder.close();
-    expect(chunks.flatMap((c) => c.events).map((e) => e[2]).join('')).toBe('é');
+    expect(
+      chunks
+        .flatMap((c) => c.events)
+        .map((e) => e[2])
+        .join(''),
+    ).toBe('é');
   });
 
   it('leaves keystrokes out when the session does not record input', async () => {
     const chunks: { events: CastEvent[] }[] = [];
-    const bus = { request: (_s: string, _t: string, e: { payload: { events: CastEvent[] } }) => (chunks.push(e.payload), Promise.resolve(null)) } as unknown as ServiceRequester;
+    const bus = {
+      request: (_s: string, _t: string, e: { payload: { events: CastEvent[] } }) => (chunks.push(e.payload), Promise.resolve(null)),
+    } as unknown as ServiceRequester;
     const recorder = new SessionRecorder(bus, { ...session, recordInput: false }, 'r1');
     recorder.input(Buffer.from('secret\r'));
     recorder.output(Buffer.from('$ '));

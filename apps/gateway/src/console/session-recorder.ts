@@ -98,7 +98,11 @@ export class SessionRecorder {
       // Cut into chunks of at most CHUNK_CHARS (a single large event is a chunk of its own).
       const chunk: CastEvent[] = [];
       let size = 0;
-      while (this.events.length > 0 && chunk.length < CHUNK_EVENTS && (chunk.length === 0 || size + (this.events[0]?.[2].length ?? 0) <= CHUNK_CHARS)) {
+      while (
+        this.events.length > 0 &&
+        chunk.length < CHUNK_EVENTS &&
+        (chunk.length === 0 || size + (this.events[0]?.[2].length ?? 0) <= CHUNK_CHARS)
+      ) {
         const event = this.events.shift() as CastEvent;
         size += event[2].length;
         chunk.push(event);
@@ -107,7 +111,11 @@ export class SessionRecorder {
       this.sending = this.sending.then(async () => {
         if (this.failure) return;
         try {
-          await this.bus.request('console', ConsoleSubjects.record, { actor: GATEWAY, requestId: this.requestId, payload: { id: this.session.id, seq, events: chunk } });
+          await this.bus.request('console', ConsoleSubjects.record, {
+            actor: GATEWAY,
+            requestId: this.requestId,
+            payload: { id: this.session.id, seq, events: chunk },
+          });
         } catch (error: unknown) {
           this.failure = error;
         } finally {

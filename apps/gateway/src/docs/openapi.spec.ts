@@ -64,7 +64,10 @@ describe('the OpenAPI document', () => {
     const controller = controllers.get(controllerName ?? '') as { prototype: Record<string, unknown> } | undefined;
     if (!controller || !methodName) return false;
     const handler = controller.prototype[methodName];
-    return Reflect.getMetadata(IS_PUBLIC, controller) === true || (typeof handler === 'function' && Reflect.getMetadata(IS_PUBLIC, handler) === true);
+    return (
+      Reflect.getMetadata(IS_PUBLIC, controller) === true ||
+      (typeof handler === 'function' && Reflect.getMetadata(IS_PUBLIC, handler) === true)
+    );
   };
 
   beforeAll(async () => {
@@ -126,19 +129,39 @@ describe('the OpenAPI document', () => {
     for (const [path, item] of Object.entries(document.paths)) {
       // The native proxy's {path} is a Kubernetes path of any shape; the proxy checks its segments itself.
       for (const method of METHODS) {
-        const operation = (item as Record<string, { parameters?: { name: string; in: string; schema?: { pattern?: string; format?: string } }[] } | undefined>)[method];
+        const operation = (
+          item as Record<
+            string,
+            { parameters?: { name: string; in: string; schema?: { pattern?: string; format?: string } }[] } | undefined
+          >
+        )[method];
         if (!operation) continue;
-        const inPath = (operation.parameters ?? []).filter((p) => p.in === 'path' && !(path.startsWith('/api/v1/proxy/') && p.name === 'path'));
-        const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).filter((name) => !(path.startsWith('/api/v1/proxy/') && name === 'path'));
-        if (inPath.map((p) => p.name).sort().join() !== [...templated].sort().join()) loose.push(`${method.toUpperCase()} ${path}: path parameters ${inPath.map((p) => p.name).join()} for ${templated.join()}`);
+        const inPath = (operation.parameters ?? []).filter(
+          (p) => p.in === 'path' && !(path.startsWith('/api/v1/proxy/') && p.name === 'path'),
+        );
+        const templated = [...path.matchAll(/\{([^}]+)\}/g)]
+          .map((m) => m[1])
+          .filter((name) => !(path.startsWith('/api/v1/proxy/') && name === 'path'));
+        if (
+          inPath
+            .map((p) => p.name)
+            .sort()
+            .join() !== [...templated].sort().join()
+        )
+          loose.push(`${method.toUpperCase()} ${path}: path parameters ${inPath.map((p) => p.name).join()} for ${templated.join()}`);
         for (const parameter of inPath) {
-          if (!parameter.schema?.pattern && !parameter.schema?.format) loose.push(`${method.toUpperCase()} ${path}: {${parameter.name}} has neither pattern nor format`);
+          if (!parameter.schema?.pattern && !parameter.schema?.format)
+            loose.push(`${method.toUpperCase()} ${path}: {${parameter.name}} has neither pattern nor format`);
         }
       }
     }
     expect(loose).toEqual([]);
     const tenant = (document.paths['/api/v1/tenants/{tenant}']?.get?.parameters ?? []) as { name: string; schema: unknown }[];
-    expect(tenant.find((p) => p.name === 'tenant')?.schema).toEqual({ type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$', maxLength: 63 });
+    expect(tenant.find((p) => p.name === 'tenant')?.schema).toEqual({
+      type: 'string',
+      pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+      maxLength: 63,
+    });
     const token = (document.paths['/api/v1/tokens/{id}']?.delete?.parameters ?? []) as { name: string; schema: unknown }[];
     expect(token.find((p) => p.name === 'id')?.schema).toEqual({ type: 'string', format: 'uuid' });
     expect(Object.keys(document.paths['/api/v1/clusters/{cluster}']?.get?.responses ?? {})).toContain('400');
@@ -147,7 +170,12 @@ describe('the OpenAPI document', () => {
   it('documents ?limit= and ?cursor= of a page list once each, from the page query', () => {
     for (const path of ['/api/v1/users', '/api/v1/clusters', '/api/v1/tenants']) {
       const parameters = (document.paths[path]?.get?.parameters ?? []) as { name: string; in: string }[];
-      expect(parameters.filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(['cursor', 'limit']);
+      expect(
+        parameters
+          .filter((p) => p.in === 'query')
+          .map((p) => p.name)
+          .sort(),
+      ).toEqual(['cursor', 'limit']);
     }
   });
 });

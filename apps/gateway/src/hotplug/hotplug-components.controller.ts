@@ -57,26 +57,48 @@ export class HotplugComponentsController {
   @Get()
   @ApiPageResponse(ComponentItemView, 'The catalog, built-in and custom. Callers who may not change components get names only.')
   @ApiErrors(400)
-  list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<ComponentView | { name: string }>> {
-    return this.bus.request('hotplug', HotplugSubjects.componentList, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));
+  list(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Query() page: PageQuery,
+  ): Promise<Page<ComponentView | { name: string }>> {
+    return this.bus.request(
+      'hotplug',
+      HotplugSubjects.componentList,
+      envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }),
+    );
   }
 
   @Post()
-  @ApiCreatedResponse({ type: ComponentItemView, description: 'A custom component: its multi-document YAML checked and stored; disabled until defaults or an override enable it.' })
+  @ApiCreatedResponse({
+    type: ComponentItemView,
+    description: 'A custom component: its multi-document YAML checked and stored; disabled until defaults or an override enable it.',
+  })
   @ApiErrors(400, 404, 409, 413, 422)
-  create(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Body() body: CreateCustomComponentBody): Promise<ComponentView> {
+  create(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Body() body: CreateCustomComponentBody,
+  ): Promise<ComponentView> {
     return this.bus.request('hotplug', HotplugSubjects.componentCreate, envelopeFor(req, actorOf(principal), packBundle(body)));
   }
 
   @Get(':component')
   @ApiOkResponse({ type: ComponentItemView, description: 'One component: the JSON Schema of its values, its version and defaults.' })
   @ApiErrors(404)
-  get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('component') component: string): Promise<ComponentView> {
+  get(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @NameParam('component') component: string,
+  ): Promise<ComponentView> {
     return this.bus.request('hotplug', HotplugSubjects.componentGet, envelopeFor(req, actorOf(principal), { component }));
   }
 
   @Put(':component')
-  @ApiOkResponse({ type: ComponentItemView, description: "A custom component's bundle replaced; every cluster using it is re-rendered (objects that left the bundle are pruned)." })
+  @ApiOkResponse({
+    type: ComponentItemView,
+    description: "A custom component's bundle replaced; every cluster using it is re-rendered (objects that left the bundle are pruned).",
+  })
   @ApiErrors(400, 404, 409, 413, 422)
   replace(
     @Req() req: Request,
@@ -84,26 +106,47 @@ export class HotplugComponentsController {
     @NameParam('component') component: string,
     @Body() body: ReplaceCustomComponentBody,
   ): Promise<ComponentView> {
-    return this.bus.request('hotplug', HotplugSubjects.componentReplace, envelopeFor(req, actorOf(principal), { component, body: packBundle({ ...body, name: component }) }), DELIVERY_TIMEOUT_MS);
+    return this.bus.request(
+      'hotplug',
+      HotplugSubjects.componentReplace,
+      envelopeFor(req, actorOf(principal), { component, body: packBundle({ ...body, name: component }) }),
+      DELIVERY_TIMEOUT_MS,
+    );
   }
 
   @Delete(':component')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'A custom component removed from the catalog.' })
   @ApiErrors(404, 409)
-  async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('component') component: string): Promise<void> {
-    await this.bus.request('hotplug', HotplugSubjects.componentDelete, envelopeFor(req, actorOf(principal), { component }), DELIVERY_TIMEOUT_MS);
+  async delete(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @NameParam('component') component: string,
+  ): Promise<void> {
+    await this.bus.request(
+      'hotplug',
+      HotplugSubjects.componentDelete,
+      envelopeFor(req, actorOf(principal), { component }),
+      DELIVERY_TIMEOUT_MS,
+    );
   }
 
   @Get(':component/defaults')
   @ApiOkResponse({ type: ComponentDefaultsView, description: 'Platform defaults; `values` are merged over the catalog values.' })
   @ApiErrors(404)
-  defaults(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('component') component: string): Promise<ComponentDefaults> {
+  defaults(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @NameParam('component') component: string,
+  ): Promise<ComponentDefaults> {
     return this.bus.request('hotplug', HotplugSubjects.defaultsGet, envelopeFor(req, actorOf(principal), { component }));
   }
 
   @Put(':component/defaults')
-  @ApiOkResponse({ type: ComponentDefaultsView, description: 'Defaults stored and every cluster without an override of `enabled`/values re-rendered.' })
+  @ApiOkResponse({
+    type: ComponentDefaultsView,
+    description: 'Defaults stored and every cluster without an override of `enabled`/values re-rendered.',
+  })
   @ApiErrors(400, 404, 422)
   setDefaults(
     @Req() req: Request,
@@ -111,6 +154,11 @@ export class HotplugComponentsController {
     @NameParam('component') component: string,
     @Body() body: ComponentDefaultsBody,
   ): Promise<ComponentDefaults> {
-    return this.bus.request('hotplug', HotplugSubjects.defaultsSet, envelopeFor(req, actorOf(principal), { component, body }), DELIVERY_TIMEOUT_MS);
+    return this.bus.request(
+      'hotplug',
+      HotplugSubjects.defaultsSet,
+      envelopeFor(req, actorOf(principal), { component, body }),
+      DELIVERY_TIMEOUT_MS,
+    );
   }
 }

@@ -1,7 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthenticatedPrincipal, CreateRoleBindingBody, IdentitySubjects, ListRoleBindingsQuery, MeReply, MeView, Page, RoleBinding, RoleBindingView, RoleView } from '@cube/contracts';
+import {
+  AuthenticatedPrincipal,
+  CreateRoleBindingBody,
+  IdentitySubjects,
+  ListRoleBindingsQuery,
+  MeReply,
+  MeView,
+  Page,
+  RoleBinding,
+  RoleBindingView,
+  RoleView,
+} from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
@@ -32,14 +43,22 @@ export class BindingsController {
   @Get('rolebindings')
   @ApiPageResponse(RoleBindingView, 'Bindings the caller may see, oldest first.')
   @ApiErrors(400)
-  list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() query: ListRoleBindingsQuery): Promise<Page<RoleBinding>> {
+  list(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Query() query: ListRoleBindingsQuery,
+  ): Promise<Page<RoleBinding>> {
     return this.bus.request('identity', IdentitySubjects.bindingList, envelopeFor(req, actorOf(principal), query));
   }
 
   @Post('rolebindings')
   @ApiCreatedResponse({ type: RoleBindingView })
   @ApiErrors(400, 403, 409, 422)
-  create(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Body() body: CreateRoleBindingBody): Promise<RoleBinding> {
+  create(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Body() body: CreateRoleBindingBody,
+  ): Promise<RoleBinding> {
     return this.bus.request('identity', IdentitySubjects.bindingCreate, envelopeFor(req, actorOf(principal), body));
   }
 

@@ -1,7 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiTokenItemView, ApiTokenView, AuthenticatedPrincipal, CreateApiTokenBody, CreatedApiToken, CreatedApiTokenView, IdentitySubjects, Page, PageQuery } from '@cube/contracts';
+import {
+  ApiTokenItemView,
+  ApiTokenView,
+  AuthenticatedPrincipal,
+  CreateApiTokenBody,
+  CreatedApiToken,
+  CreatedApiTokenView,
+  IdentitySubjects,
+  Page,
+  PageQuery,
+} from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
@@ -17,16 +27,24 @@ export class TokensController {
   constructor(private readonly bus: ServiceRequester) {}
 
   @Get()
-  @ApiPageResponse(ApiTokenItemView, 'The caller\'s API tokens, without their secrets, oldest first.')
+  @ApiPageResponse(ApiTokenItemView, "The caller's API tokens, without their secrets, oldest first.")
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<ApiTokenView>> {
-    return this.bus.request('identity', IdentitySubjects.tokenList, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));
+    return this.bus.request(
+      'identity',
+      IdentitySubjects.tokenList,
+      envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }),
+    );
   }
 
   @Post()
   @ApiCreatedResponse({ type: CreatedApiTokenView, description: 'The token secret is shown only in this response.' })
   @ApiErrors(400, 409, 422)
-  create(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Body() body: CreateApiTokenBody): Promise<CreatedApiToken> {
+  create(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Body() body: CreateApiTokenBody,
+  ): Promise<CreatedApiToken> {
     return this.bus.request('identity', IdentitySubjects.tokenCreate, envelopeFor(req, actorOf(principal), body));
   }
 

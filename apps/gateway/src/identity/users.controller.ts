@@ -1,7 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthenticatedPrincipal, CreateUserBody, IdentitySubjects, Page, PageQuery, SetPasswordBody, UpdateUserBody, User, UserView } from '@cube/contracts';
+import {
+  AuthenticatedPrincipal,
+  CreateUserBody,
+  IdentitySubjects,
+  Page,
+  PageQuery,
+  SetPasswordBody,
+  UpdateUserBody,
+  User,
+  UserView,
+} from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
@@ -20,7 +30,11 @@ export class UsersController {
   @ApiPageResponse(UserView, 'Users the caller may see: everyone for a platform admin, else themselves.')
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<User>> {
-    return this.bus.request('identity', IdentitySubjects.userList, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));
+    return this.bus.request(
+      'identity',
+      IdentitySubjects.userList,
+      envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }),
+    );
   }
 
   @Post()
@@ -51,7 +65,7 @@ export class UsersController {
 
   @Put(':user/password')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Password changed; the user\'s refresh tokens are revoked.' })
+  @ApiNoContentResponse({ description: "Password changed; the user's refresh tokens are revoked." })
   @ApiErrors(400, 403, 404, 422)
   async setPassword(
     @Req() req: Request,

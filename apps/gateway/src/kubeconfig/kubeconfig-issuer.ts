@@ -36,10 +36,17 @@ export class KubeconfigIssuer {
   }
 
   /** The kubeconfig of one cluster, or null when the caller does not reach it (a 404, like an unknown one). */
-  async forCluster(actor: Actor, requestId: string, listening: GatewayAddress, cluster: string, query: KubeconfigQuery): Promise<string | null> {
+  async forCluster(
+    actor: Actor,
+    requestId: string,
+    listening: GatewayAddress,
+    cluster: string,
+    query: KubeconfigQuery,
+  ): Promise<string | null> {
     const reached = await this.reach.one(actor, requestId, cluster);
     if (!reached) return null;
-    return (await this.issue(actor, requestId, listening, [reached], query.tokenName ?? `kubeconfig-${reached.name}`, query.expiresAt)).kubeconfig;
+    return (await this.issue(actor, requestId, listening, [reached], query.tokenName ?? `kubeconfig-${reached.name}`, query.expiresAt))
+      .kubeconfig;
   }
 
   /** One file for every cluster the caller reaches; with none, an empty kubeconfig and no token. */
@@ -66,7 +73,13 @@ export class KubeconfigIssuer {
             payload: { name: tokenName, ...(expiresAt ? { expiresAt } : {}) },
           });
     return {
-      kubeconfig: kubeconfigDocument({ publicUrl: this.publicUrl(listening), caPem: this.caPem, user: actor.name, token: token?.token ?? null, clusters }),
+      kubeconfig: kubeconfigDocument({
+        publicUrl: this.publicUrl(listening),
+        caPem: this.caPem,
+        user: actor.name,
+        token: token?.token ?? null,
+        clusters,
+      }),
       tokenId: token?.id ?? null,
     };
   }

@@ -11,7 +11,7 @@ import { NameParam } from '../params/path-params';
 
 const YAML_RESPONSE = {
   description:
-    'A kubeconfig whose clusters point at the gateway\'s native API proxy and whose user holds a new API token of the caller (shown only here; listed and revoked under /api/v1/tokens).',
+    "A kubeconfig whose clusters point at the gateway's native API proxy and whose user holds a new API token of the caller (shown only here; listed and revoked under /api/v1/tokens).",
   content: { 'application/yaml': { schema: { type: 'string' } } },
 };
 
@@ -46,7 +46,11 @@ export class KubeconfigController {
   @ApiProduces('application/yaml')
   @ApiOkResponse(YAML_RESPONSE)
   @ApiErrors(400, 409, 422)
-  forAllClusters(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() query: KubeconfigQuery): Promise<string> {
+  forAllClusters(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @Query() query: KubeconfigQuery,
+  ): Promise<string> {
     return this.issuer.forAllClusters(actorOf(principal), requestIdOf(req), listeningAddressOf(req), query);
   }
 }

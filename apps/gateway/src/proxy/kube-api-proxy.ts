@@ -108,7 +108,12 @@ export class KubeApiProxy {
     }
     const { target, principal, info, audited, upstreamPath } = prepared;
     const streaming = isStreamingRequest(info, prepared.query);
-    const upstream = upstreamRequest(target, req.method, upstreamPath, upstreamRequestHeaders(req.headers, { authorization: target.authorization, principal }));
+    const upstream = upstreamRequest(
+      target,
+      req.method,
+      upstreamPath,
+      upstreamRequestHeaders(req.headers, { authorization: target.authorization, principal }),
+    );
     let code = 0;
     // A create names its object in the body, not the path: the audit record takes the name from the
     // member's answer, read alongside the stream to the client (never holding it back).
@@ -130,7 +135,10 @@ export class KubeApiProxy {
         return;
       }
       code = 503;
-      this.logger.warn({ cluster: target.name, requestId, err: { code: error.code, message: error.message } }, 'member kube-apiserver not reachable');
+      this.logger.warn(
+        { cluster: target.name, requestId, err: { code: error.code, message: error.message } },
+        'member kube-apiserver not reachable',
+      );
       writeStatus(res, statusOf(new ProxyError(503, `cluster "${target.name}" is not reachable: ${error.code ?? error.message}`)));
     });
     // The client went away before the answer was complete: so does the request to the member.
@@ -167,7 +175,12 @@ export class KubeApiProxy {
       return;
     }
     const { target, principal, audited, upstreamPath } = prepared;
-    const upstream = upstreamRequest(target, req.method, upstreamPath, upstreamRequestHeaders(clientHeaders, { authorization: target.authorization, principal }, true));
+    const upstream = upstreamRequest(
+      target,
+      req.method,
+      upstreamPath,
+      upstreamRequestHeaders(clientHeaders, { authorization: target.authorization, principal }, true),
+    );
     let code = 0;
     const finish = () => {
       if (audited && code !== -1) this.audit(prepared, req, code || 499, started, requestId);
@@ -227,7 +240,8 @@ export class KubeApiProxy {
     const query = new URLSearchParams(url.search);
     const info = parseRequestInfo(req.method ?? 'GET', url.path, query);
     const audited = isAudited(info, this.env.CUBE_PROXY_AUDIT_READS);
-    if (audited && !this.bus.auditReady) throw new ProxyError(503, 'the audit trail is not reachable: requests that must be audited are refused');
+    if (audited && !this.bus.auditReady)
+      throw new ProxyError(503, 'the audit trail is not reachable: requests that must be audited are refused');
     const base = target.server.pathname.replace(/\/+$/, '');
     return { target, principal, info, url, query, audited, upstreamPath: `${base}${url.path}${url.search}` };
   }
@@ -248,7 +262,14 @@ export class KubeApiProxy {
    * One line per proxied request, without costing reads a synchronous write each: failures (5xx)
    * at warn, audited requests and the proxy's own refusals at info, everything else at debug.
    */
-  private logOutcome(req: IncomingMessage, code: number, started: number, requestId: string, cluster: string | undefined, audited: boolean): void {
+  private logOutcome(
+    req: IncomingMessage,
+    code: number,
+    started: number,
+    requestId: string,
+    cluster: string | undefined,
+    audited: boolean,
+  ): void {
     const level = code >= 500 ? 'warn' : audited || cluster === undefined ? 'info' : 'debug';
     if (level === 'debug' && PinoLogger.root && !PinoLogger.root.isLevelEnabled('debug')) return;
     const line = {
@@ -337,7 +358,8 @@ class CreatedObjectName {
 /** The request's proxy URL, checked: a cluster name and no dot segment. */
 function proxyUrlOf(req: IncomingMessage): ProxyUrl {
   const url = splitProxyUrl(req.url ?? '');
-  if (!url || !CLUSTER_NAME.test(url.cluster)) throw new ProxyError(404, 'no such cluster: the path is /api/v1/proxy/clusters/<cluster>/<kubernetes path>');
+  if (!url || !CLUSTER_NAME.test(url.cluster))
+    throw new ProxyError(404, 'no such cluster: the path is /api/v1/proxy/clusters/<cluster>/<kubernetes path>');
   if (hasDotSegment(url.path)) throw new ProxyError(400, 'the path may not contain "." or ".." segments');
   return url;
 }
@@ -347,14 +369,30 @@ function bearerOf(req: IncomingMessage): string | undefined {
 }
 
 /** The request to the member's kube-apiserver, on the cluster's keep-alive agent (also the console's, for its access checks). */
-export function upstreamRequest(target: ProxyTarget, method: string | undefined, path: string, headers: OutgoingHttpHeaders): ClientRequest {
-  return httpsRequest({ protocol: 'https:', hostname: target.server.hostname, port: target.server.port || 443, method, path, headers, agent: target.agent });
+export function upstreamRequest(
+  target: ProxyTarget,
+  method: string | undefined,
+  path: string,
+  headers: OutgoingHttpHeaders,
+): ClientRequest {
+  return httpsRequest({
+    protocol: 'https:',
+    hostname: target.server.hostname,
+    port: target.server.port || 443,
+    method,
+    path,
+    headers,
+    agent: target.agent,
+  });
 }
 
 /** The token of a WebSocket request (header, or the browser subprotocol form) and the headers without the subprotocol token. */
 function websocketCredential(req: IncomingMessage): { token: string | undefined; headers: IncomingMessage['headers'] } {
   const header = bearerOf(req);
-  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const offered = (req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const tokenProtocol = offered.find((p) => p.startsWith(WEBSOCKET_TOKEN_PROTOCOL));
   if (!tokenProtocol) return { token: header, headers: req.headers };
   const rest = offered.filter((p) => p !== tokenProtocol);

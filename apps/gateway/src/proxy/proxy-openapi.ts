@@ -32,9 +32,9 @@ export function addProxyPaths(document: OpenAPIObject): OpenAPIObject {
       tags: ['proxy'],
       summary: 'Native Kubernetes API of a member cluster, as the caller',
       description:
-        'Forwards {path} and the query string to the member kube-apiserver with Cube\'s credentials for the cluster and ' +
-        'Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member\'s RBAC decides. ' +
-        'The caller\'s Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies ' +
+        "Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and " +
+        "Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides. " +
+        "The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies " +
         'pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, ' +
         'pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). ' +
         'Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.',
@@ -57,9 +57,15 @@ export function addProxyPaths(document: OpenAPIObject): OpenAPIObject {
       ],
       ...(method === 'get' || method === 'head' || method === 'delete' || method === 'options'
         ? {}
-        : { requestBody: { required: false, content: { '*/*': { schema: { type: 'string', format: 'binary' } } }, description: 'Passed through; at most CUBE_PROXY_MAX_BODY_BYTES (3 MiB by default)' } }),
+        : {
+            requestBody: {
+              required: false,
+              content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+              description: 'Passed through; at most CUBE_PROXY_MAX_BODY_BYTES (3 MiB by default)',
+            },
+          }),
       responses: {
-        default: { description: 'The member kube-apiserver\'s answer, unchanged' },
+        default: { description: "The member kube-apiserver's answer, unchanged" },
         '101': { description: 'Switching Protocols: a WebSocket stream to the member (exec, attach, port-forward)' },
         '400': statusResponse('A "." or ".." segment in the path'),
         '401': statusResponse('Missing or invalid Cube token'),

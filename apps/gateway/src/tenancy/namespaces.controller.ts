@@ -1,7 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, IntersectionType } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthenticatedPrincipal, CreateNamespaceBody, ListNamespacesQuery, Namespace, NamespaceView, Page, PageQuery, QuotaBody, TenancySubjects, TenantQuota, TenantQuotaView } from '@cube/contracts';
+import {
+  AuthenticatedPrincipal,
+  CreateNamespaceBody,
+  ListNamespacesQuery,
+  Namespace,
+  NamespaceView,
+  Page,
+  PageQuery,
+  QuotaBody,
+  TenancySubjects,
+  TenantQuota,
+  TenantQuotaView,
+} from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
@@ -43,7 +55,11 @@ export class NamespacesController {
     @NameParam('project') project: string,
     @Query() page: PageQuery,
   ): Promise<Page<Namespace>> {
-    return this.bus.request('tenancy', TenancySubjects.namespaceListInProject, envelopeFor(req, actorOf(principal), { tenant, project, ...page }));
+    return this.bus.request(
+      'tenancy',
+      TenancySubjects.namespaceListInProject,
+      envelopeFor(req, actorOf(principal), { tenant, project, ...page }),
+    );
   }
 
   @Post('tenants/:tenant/projects/:project/namespaces')
@@ -70,12 +86,16 @@ export class NamespacesController {
     @NameParam('cluster') cluster: string,
     @NameParam('namespace') namespace: string,
   ): Promise<Namespace> {
-    return this.bus.request('tenancy', TenancySubjects.namespaceGet, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }));
+    return this.bus.request(
+      'tenancy',
+      TenancySubjects.namespaceGet,
+      envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }),
+    );
   }
 
   @Delete(NAMESPACE_PATH)
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Deleted: its quota is freed and its objects leave the cluster\'s desired state.' })
+  @ApiNoContentResponse({ description: "Deleted: its quota is freed and its objects leave the cluster's desired state." })
   @ApiErrors(403, 404)
   async delete(
     @Req() req: Request,
@@ -85,7 +105,11 @@ export class NamespacesController {
     @NameParam('cluster') cluster: string,
     @NameParam('namespace') namespace: string,
   ): Promise<void> {
-    await this.bus.request('tenancy', TenancySubjects.namespaceDelete, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }));
+    await this.bus.request(
+      'tenancy',
+      TenancySubjects.namespaceDelete,
+      envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }),
+    );
   }
 
   @Put(`${NAMESPACE_PATH}/quota`)
@@ -100,20 +124,31 @@ export class NamespacesController {
     @NameParam('namespace') namespace: string,
     @Body() body: QuotaBody,
   ): Promise<Namespace> {
-    return this.bus.request('tenancy', TenancySubjects.namespaceQuotaSet, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace, body }));
+    return this.bus.request(
+      'tenancy',
+      TenancySubjects.namespaceQuotaSet,
+      envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace, body }),
+    );
   }
 
   @Get('tenants/:tenant/quotas')
   @ApiOkResponse({ type: TenantQuotaView, isArray: true, description: 'Per cluster: hard, allocated, free, used.' })
   @ApiErrors(404)
-  quotas(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('tenant') tenant: string): Promise<TenantQuota[]> {
+  quotas(
+    @Req() req: Request,
+    @CurrentPrincipal() principal: AuthenticatedPrincipal,
+    @NameParam('tenant') tenant: string,
+  ): Promise<TenantQuota[]> {
     return this.bus
       .request<Page<TenantQuota>>('tenancy', TenancySubjects.tenantQuotaList, envelopeFor(req, actorOf(principal), { tenant }))
       .then((page) => page.items);
   }
 
   @Put('tenants/:tenant/quotas/:cluster')
-  @ApiOkResponse({ type: TenantQuotaView, description: 'The tenant\'s quota in the cluster; 409 with the shortfall when namespaces hold more.' })
+  @ApiOkResponse({
+    type: TenantQuotaView,
+    description: "The tenant's quota in the cluster; 409 with the shortfall when namespaces hold more.",
+  })
   @ApiErrors(400, 403, 404, 409, 422)
   setTenantQuota(
     @Req() req: Request,

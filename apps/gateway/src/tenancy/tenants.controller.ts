@@ -1,7 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthenticatedPrincipal, CascadeQuery, CreateProjectBody, CreateTenantBody, Page, PageQuery, Project, ProjectView, RoleBinding, RoleBindingView, TenancySubjects, Tenant, TenantView, UpdateTenancyObjectBody } from '@cube/contracts';
+import {
+  AuthenticatedPrincipal,
+  CascadeQuery,
+  CreateProjectBody,
+  CreateTenantBody,
+  Page,
+  PageQuery,
+  Project,
+  ProjectView,
+  RoleBinding,
+  RoleBindingView,
+  TenancySubjects,
+  Tenant,
+  TenantView,
+  UpdateTenancyObjectBody,
+} from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { ApiErrors } from '../docs/api-errors';
@@ -21,7 +36,11 @@ export class TenantsController {
   @ApiPageResponse(TenantView, 'Tenants the caller is bound to (every tenant for platform admins).')
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<Tenant>> {
-    return this.bus.request('tenancy', TenancySubjects.tenantList, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));
+    return this.bus.request(
+      'tenancy',
+      TenancySubjects.tenantList,
+      envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }),
+    );
   }
 
   @Post()
@@ -60,7 +79,11 @@ export class TenantsController {
     @NameParam('tenant') tenant: string,
     @Query() query: CascadeQuery,
   ): Promise<void> {
-    await this.bus.request('tenancy', TenancySubjects.tenantDelete, envelopeFor(req, actorOf(principal), { tenant, cascade: query.cascade === true }));
+    await this.bus.request(
+      'tenancy',
+      TenancySubjects.tenantDelete,
+      envelopeFor(req, actorOf(principal), { tenant, cascade: query.cascade === true }),
+    );
   }
 
   @Get(':tenant/members')
@@ -72,11 +95,15 @@ export class TenantsController {
     @NameParam('tenant') tenant: string,
     @Query() page: PageQuery,
   ): Promise<Page<RoleBinding>> {
-    return this.bus.request('tenancy', TenancySubjects.tenantMembers, envelopeFor(req, actorOf(principal), { tenant, limit: page.limit, cursor: page.cursor }));
+    return this.bus.request(
+      'tenancy',
+      TenancySubjects.tenantMembers,
+      envelopeFor(req, actorOf(principal), { tenant, limit: page.limit, cursor: page.cursor }),
+    );
   }
 
   @Get(':tenant/projects')
-  @ApiPageResponse(ProjectView, 'Projects of the tenant the caller may see, each with the sum of its namespaces\' quotas.')
+  @ApiPageResponse(ProjectView, "Projects of the tenant the caller may see, each with the sum of its namespaces' quotas.")
   @ApiErrors(400, 404)
   listProjects(
     @Req() req: Request,
@@ -84,7 +111,11 @@ export class TenantsController {
     @NameParam('tenant') tenant: string,
     @Query() page: PageQuery,
   ): Promise<Page<Project>> {
-    return this.bus.request('tenancy', TenancySubjects.projectList, envelopeFor(req, actorOf(principal), { tenant, limit: page.limit, cursor: page.cursor }));
+    return this.bus.request(
+      'tenancy',
+      TenancySubjects.projectList,
+      envelopeFor(req, actorOf(principal), { tenant, limit: page.limit, cursor: page.cursor }),
+    );
   }
 
   @Post(':tenant/projects')
@@ -135,6 +166,10 @@ export class TenantsController {
     @NameParam('project') project: string,
     @Query() query: CascadeQuery,
   ): Promise<void> {
-    await this.bus.request('tenancy', TenancySubjects.projectDelete, envelopeFor(req, actorOf(principal), { tenant, project, cascade: query.cascade === true }));
+    await this.bus.request(
+      'tenancy',
+      TenancySubjects.projectDelete,
+      envelopeFor(req, actorOf(principal), { tenant, project, cascade: query.cascade === true }),
+    );
   }
 }

@@ -49,10 +49,12 @@ export class ComponentsService {
     await this.access.requireManage(actor, 'component catalog');
     const bundle = unpack(payload.bundleGzip);
     const objects = checkBundle(bundle, { allowedClusterKinds: this.clusterKinds });
-    if (BUILT_IN_COMPONENTS.has(payload.name)) throw new CubeError('CONFLICT', `component "${payload.name}" is built in`, { component: payload.name });
+    if (BUILT_IN_COMPONENTS.has(payload.name))
+      throw new CubeError('CONFLICT', `component "${payload.name}" is built in`, { component: payload.name });
     const saved = await this.events.transaction(async (tx) => {
       const repo = this.catalog.customRepository(tx);
-      if (await repo.findOneBy({ name: payload.name })) throw new CubeError('CONFLICT', `component "${payload.name}" exists`, { component: payload.name });
+      if (await repo.findOneBy({ name: payload.name }))
+        throw new CubeError('CONFLICT', `component "${payload.name}" exists`, { component: payload.name });
       const row = await repo.save({
         name: payload.name,
         namespace: payload.namespace,
@@ -74,14 +76,24 @@ export class ComponentsService {
   async replace(actor: Actor, name: string, payload: CustomComponentPayload): Promise<ComponentView> {
     await this.access.requireManage(actor, `component "${name}"`, undefined, name);
     const entry = await this.catalog.require(name);
-    if (entry.kind === 'built-in') throw new CubeError('CONFLICT', `component "${name}" is built in; only custom components are replaced`, { component: name });
+    if (entry.kind === 'built-in')
+      throw new CubeError('CONFLICT', `component "${name}" is built in; only custom components are replaced`, { component: name });
     const bundle = unpack(payload.bundleGzip);
     const objects = checkBundle(bundle, { allowedClusterKinds: this.clusterKinds });
     await this.events.transaction(async (tx) => {
       const repo = this.catalog.customRepository(tx);
       const current = await repo.findOne({ where: { name }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw new CubeError('NOT_FOUND', `component "${name}" is not in the catalog`, { component: name });
-      const row = await repo.save({ ...current, namespace: payload.namespace, description: payload.description ?? current.description, bundle, bundleSha256: bundleSha256(bundle), objects, updatedAt: new Date(), version: current.version + 1 });
+      const row = await repo.save({
+        ...current,
+        namespace: payload.namespace,
+        description: payload.description ?? current.description,
+        bundle,
+        bundleSha256: bundleSha256(bundle),
+        objects,
+        updatedAt: new Date(),
+        version: current.version + 1,
+      });
       await this.events.component(tx, actor, 'updated', { name, version: row.version, data: summary(row) });
     });
     await this.delivery.deliverComponent(name, this.clusters.clusters);
@@ -92,10 +104,15 @@ export class ComponentsService {
   async delete(actor: Actor, name: string): Promise<void> {
     await this.access.requireManage(actor, `component "${name}"`, undefined, name);
     const entry = await this.catalog.require(name);
-    if (entry.kind === 'built-in') throw new CubeError('CONFLICT', `component "${name}" is built in and cannot be deleted`, { component: name });
+    if (entry.kind === 'built-in')
+      throw new CubeError('CONFLICT', `component "${name}" is built in and cannot be deleted`, { component: name });
     const enabledIn = (await this.configuration.overridesOfComponent(name)).filter((o) => o.enabled === true).map((o) => o.cluster);
     if ((await this.configuration.defaults(name))?.enabled || enabledIn.length > 0) {
-      throw new CubeError('CONFLICT', `component "${name}" is enabled${enabledIn.length ? ` in ${enabledIn.join(', ')}` : ' by default'}; disable it first`, { component: name, clusters: enabledIn });
+      throw new CubeError(
+        'CONFLICT',
+        `component "${name}" is enabled${enabledIn.length ? ` in ${enabledIn.join(', ')}` : ' by default'}; disable it first`,
+        { component: name, clusters: enabledIn },
+      );
     }
     await this.events.transaction(async (tx) => {
       const repo = this.catalog.customRepository(tx);
@@ -134,8 +151,12 @@ function unpack(bundleGzip: string): string {
     return gunzipSync(Buffer.from(bundleGzip, 'base64'), { maxOutputLength: MAX_BUNDLE_BYTES + 1 }).toString('utf8');
   } catch (error: unknown) {
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new CubeError('UNPROCESSABLE', `the bundle is larger than ${MAX_BUNDLE_BYTES} bytes (2 MiB)`, { fields: [{ field: 'bundle', problems: [`at most ${MAX_BUNDLE_BYTES} bytes (2 MiB)`] }] });
+      throw new CubeError('UNPROCESSABLE', `the bundle is larger than ${MAX_BUNDLE_BYTES} bytes (2 MiB)`, {
+        fields: [{ field: 'bundle', problems: [`at most ${MAX_BUNDLE_BYTES} bytes (2 MiB)`] }],
+      });
     }
-    throw new CubeError('BAD_REQUEST', 'bundleGzip is not gzip data in base64', { fields: [{ field: 'bundleGzip', problems: ['must be gzip data in base64'] }] });
+    throw new CubeError('BAD_REQUEST', 'bundleGzip is not gzip data in base64', {
+      fields: [{ field: 'bundleGzip', problems: ['must be gzip data in base64'] }],
+    });
   }
 }

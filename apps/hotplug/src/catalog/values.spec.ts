@@ -24,7 +24,11 @@ describe('component values', () => {
     expect(thrown).toBeInstanceOf(CubeError);
     const { code, details } = thrown as CubeError;
     expect(code).toBe('UNPROCESSABLE');
-    expect((details as { fields: { field: string }[] }).fields.map((f) => f.field).sort()).toEqual(['/extra', '/prometheus/replicas', '/prometheus/retention']);
+    expect((details as { fields: { field: string }[] }).fields.map((f) => f.field).sort()).toEqual([
+      '/extra',
+      '/prometheus/replicas',
+      '/prometheus/retention',
+    ]);
   });
 
   it('accepts the catalog defaults of every built-in component', () => {

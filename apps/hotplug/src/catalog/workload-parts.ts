@@ -1,4 +1,11 @@
-import type { V1ClusterRole, V1ClusterRoleBinding, V1Namespace, V1PolicyRule, V1ResourceRequirements, V1ServiceAccount } from '@kubernetes/client-node';
+import type {
+  V1ClusterRole,
+  V1ClusterRoleBinding,
+  V1Namespace,
+  V1PolicyRule,
+  V1ResourceRequirements,
+  V1ServiceAccount,
+} from '@kubernetes/client-node';
 import { componentLabels } from './component';
 
 /** Small typed builders the components share; each returns one plain object. */
@@ -11,7 +18,12 @@ export function serviceAccount(namespace: string, name: string, labels: Record<s
 }
 
 /** A ClusterRole and its binding to one service account: the read access a collector needs. */
-export function clusterReader(name: string, account: { namespace: string; name: string }, rules: V1PolicyRule[], labels: Record<string, string>): [V1ClusterRole, V1ClusterRoleBinding] {
+export function clusterReader(
+  name: string,
+  account: { namespace: string; name: string },
+  rules: V1PolicyRule[],
+  labels: Record<string, string>,
+): [V1ClusterRole, V1ClusterRoleBinding] {
   return [
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, labels }, rules },
     {

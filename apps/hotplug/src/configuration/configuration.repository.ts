@@ -24,7 +24,12 @@ export class ConfigurationRepository {
   }
 
   /** Writes the defaults, one version past what was there; returns the row. */
-  async saveDefaults(tx: EntityManager, component: string, enabled: boolean, values: Record<string, unknown>): Promise<ComponentDefaultsEntity> {
+  async saveDefaults(
+    tx: EntityManager,
+    component: string,
+    enabled: boolean,
+    values: Record<string, unknown>,
+  ): Promise<ComponentDefaultsEntity> {
     const current = await this.defaultsRepo(tx).findOne({ where: { component }, lock: { mode: 'pessimistic_write' } });
     return this.defaultsRepo(tx).save({ component, enabled, values, updatedAt: new Date(), version: (current?.version ?? 0) + 1 });
   }
@@ -41,9 +46,22 @@ export class ConfigurationRepository {
     return this.overridesRepo(tx).findBy({ component });
   }
 
-  async saveOverride(tx: EntityManager, cluster: string, component: string, enabled: boolean | null, values: Record<string, unknown> | null): Promise<ComponentOverrideEntity> {
+  async saveOverride(
+    tx: EntityManager,
+    cluster: string,
+    component: string,
+    enabled: boolean | null,
+    values: Record<string, unknown> | null,
+  ): Promise<ComponentOverrideEntity> {
     const current = await this.overridesRepo(tx).findOne({ where: { cluster, component }, lock: { mode: 'pessimistic_write' } });
-    return this.overridesRepo(tx).save({ cluster, component, enabled, values, updatedAt: new Date(), version: (current?.version ?? 0) + 1 });
+    return this.overridesRepo(tx).save({
+      cluster,
+      component,
+      enabled,
+      values,
+      updatedAt: new Date(),
+      version: (current?.version ?? 0) + 1,
+    });
   }
 
   /** Returns the removed override, or null when there was none. */

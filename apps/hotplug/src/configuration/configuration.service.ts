@@ -44,7 +44,12 @@ export class ConfigurationService {
     this.validator.check(component, definition.valuesSchema, deepMerge(definition.defaultValues, body.values));
     // An override that was valid over the old defaults must stay valid over the new ones.
     for (const override of await this.configuration.overridesOfComponent(component)) {
-      this.checkMerged(definition, { enabled: body.enabled, values: body.values }, override, `the override of cluster "${override.cluster}"`);
+      this.checkMerged(
+        definition,
+        { enabled: body.enabled, values: body.values },
+        override,
+        `the override of cluster "${override.cluster}"`,
+      );
     }
     const saved = await this.events.transaction(async (tx) => {
       const row = await this.configuration.saveDefaults(tx, component, body.enabled, body.values);
@@ -58,7 +63,11 @@ export class ConfigurationService {
   async clusterComponents(actor: Actor, cluster: string, requestId: string): Promise<{ items: ClusterComponentView[] }> {
     await this.access.requireCluster(actor, cluster, requestId);
     const full = await this.access.mayManage(actor, cluster);
-    const [entries, overrides, states] = await Promise.all([this.catalog.all(), this.configuration.overridesOfCluster(cluster), this.states.ofCluster(cluster)]);
+    const [entries, overrides, states] = await Promise.all([
+      this.catalog.all(),
+      this.configuration.overridesOfCluster(cluster),
+      this.states.ofCluster(cluster),
+    ]);
     const defaults = new Map((await this.configuration.allDefaults()).map((row) => [row.component, row]));
     const items = entries.map(({ definition }) => {
       const view = clusterView(
@@ -72,7 +81,13 @@ export class ConfigurationService {
     return { items };
   }
 
-  async setOverride(actor: Actor, cluster: string, component: string, body: ComponentOverrideBody, requestId: string): Promise<ClusterComponentView> {
+  async setOverride(
+    actor: Actor,
+    cluster: string,
+    component: string,
+    body: ComponentOverrideBody,
+    requestId: string,
+  ): Promise<ClusterComponentView> {
     await this.access.requireManage(actor, `component "${component}"`, cluster, component);
     await this.access.requireCluster(actor, cluster, requestId);
     const { definition } = await this.catalog.require(component);
@@ -80,7 +95,12 @@ export class ConfigurationService {
     this.checkMerged(definition, await this.configuration.defaults(component), override, 'the values');
     await this.events.transaction(async (tx) => {
       const row = await this.configuration.saveOverride(tx, cluster, component, override.enabled, override.values);
-      await this.events.overrideChanged(tx, actor, { cluster, component, version: row.version, data: { cluster, component, enabled: row.enabled, values: row.values } });
+      await this.events.overrideChanged(tx, actor, {
+        cluster,
+        component,
+        version: row.version,
+        data: { cluster, component, enabled: row.enabled, values: row.values },
+      });
     });
     await this.delivery.deliverComponent(component, [cluster]);
     return this.one(cluster, definition);
@@ -92,7 +112,13 @@ export class ConfigurationService {
     const { definition } = await this.catalog.require(component);
     await this.events.transaction(async (tx) => {
       const removed = await this.configuration.deleteOverride(tx, cluster, component);
-      if (removed) await this.events.overrideChanged(tx, actor, { cluster, component, version: removed.version + 1, data: { cluster, component, enabled: null, values: null } });
+      if (removed)
+        await this.events.overrideChanged(tx, actor, {
+          cluster,
+          component,
+          version: removed.version + 1,
+          data: { cluster, component, enabled: null, values: null },
+        });
     });
     await this.delivery.deliverComponent(component, [cluster]);
     return this.one(cluster, definition);
@@ -100,16 +126,27 @@ export class ConfigurationService {
 
   private async one(cluster: string, definition: ComponentDefinition): Promise<ClusterComponentView> {
     const states = await this.states.ofCluster(cluster);
-    return clusterView(definition, await this.configuration.defaults(definition.name), await this.configuration.override(cluster, definition.name), states.find((s) => s.component === definition.name) ?? null);
+    return clusterView(
+      definition,
+      await this.configuration.defaults(definition.name),
+      await this.configuration.override(cluster, definition.name),
+      states.find((s) => s.component === definition.name) ?? null,
+    );
   }
 
   /** 422 with JSON pointers when the values `override` would give over `defaults` break the schema. */
-  private checkMerged(definition: ComponentDefinition, defaults: Pick<ComponentDefaultsEntity, 'enabled' | 'values'> | null, override: Pick<ComponentOverrideEntity, 'enabled' | 'values'>, what: string): void {
+  private checkMerged(
+    definition: ComponentDefinition,
+    defaults: Pick<ComponentDefaultsEntity, 'enabled' | 'values'> | null,
+    override: Pick<ComponentOverrideEntity, 'enabled' | 'values'>,
+    what: string,
+  ): void {
     const merged = effectiveConfig(definition, defaults, override);
     try {
       this.validator.check(definition.name, definition.valuesSchema, merged.values);
     } catch (error: unknown) {
-      if (error instanceof CubeError) throw new CubeError(error.code, `${what} of component "${definition.name}" do not match its schema once merged`, error.details);
+      if (error instanceof CubeError)
+        throw new CubeError(error.code, `${what} of component "${definition.name}" do not match its schema once merged`, error.details);
       throw error;
     }
   }
@@ -119,7 +156,12 @@ function defaultsView(component: string, row: ComponentDefaultsEntity | null): C
   return { component, enabled: row?.enabled ?? false, values: row?.values ?? {}, version: row?.version ?? 0 };
 }
 
-function clusterView(definition: ComponentDefinition, defaults: ComponentDefaultsEntity | null, override: ComponentOverrideEntity | null, state: ClusterComponentEntity | null): ClusterComponentView {
+function clusterView(
+  definition: ComponentDefinition,
+  defaults: ComponentDefaultsEntity | null,
+  override: ComponentOverrideEntity | null,
+  state: ClusterComponentEntity | null,
+): ClusterComponentView {
   const config = effectiveConfig(definition, defaults, override);
   const phase = !config.enabled ? 'disabled' : (state?.phase ?? 'pending');
   return {

@@ -65,7 +65,11 @@ export class ComponentDelivery {
     const entry = await this.catalog.find(component);
     if (!entry) return;
     const { definition } = entry;
-    const config = effectiveConfig(definition, await this.configuration.defaults(component), await this.configuration.override(cluster, component));
+    const config = effectiveConfig(
+      definition,
+      await this.configuration.defaults(component),
+      await this.configuration.override(cluster, component),
+    );
     const fingerprint = configFingerprint(definition, config);
     const generation = await this.events.transaction(async (tx) => {
       const row = await this.states.lock(tx, cluster, component);
@@ -84,7 +88,16 @@ export class ComponentDelivery {
         runningGeneration: row?.runningGeneration ?? null,
         updatedAt: new Date(),
       });
-      if (row?.phase !== phase) await this.events.phaseChanged(tx, { cluster, component, from: row?.phase ?? null, to: phase, message, observedGeneration: row?.observedGeneration ?? null, generation: next });
+      if (row?.phase !== phase)
+        await this.events.phaseChanged(tx, {
+          cluster,
+          component,
+          from: row?.phase ?? null,
+          to: phase,
+          message,
+          observedGeneration: row?.observedGeneration ?? null,
+          generation: next,
+        });
       return next;
     });
     await this.write(cluster, component, renderComponent(definition, config, cluster, generation));
@@ -101,8 +114,11 @@ export class ComponentDelivery {
       await store.put(key, object);
       puts += 1;
     }
-    const stale = (await store.keys()).filter((key) => key.startsWith(prefix) && !rendered.has(key)).sort((a, b) => deleteOrder(a) - deleteOrder(b));
+    const stale = (await store.keys())
+      .filter((key) => key.startsWith(prefix) && !rendered.has(key))
+      .sort((a, b) => deleteOrder(a) - deleteOrder(b));
     for (const key of stale) await store.delete(key);
-    if (puts > 0 || stale.length > 0) this.logger.log({ cluster, component, written: puts, deleted: stale.length }, 'component desired state updated');
+    if (puts > 0 || stale.length > 0)
+      this.logger.log({ cluster, component, written: puts, deleted: stale.length }, 'component desired state updated');
   }
 }

@@ -50,7 +50,11 @@ export class MemberClusters implements OnApplicationBootstrap {
         const names: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: Page<ClusterView> = await this.bus.request<Page<ClusterView>>('clusters', ClustersSubjects.list, { actor: HOTPLUG, requestId: '', payload: { limit: 500, ...(cursor ? { cursor } : {}) } });
+          const page: Page<ClusterView> = await this.bus.request<Page<ClusterView>>('clusters', ClustersSubjects.list, {
+            actor: HOTPLUG,
+            requestId: '',
+            payload: { limit: 500, ...(cursor ? { cursor } : {}) },
+          });
           names.push(...page.items.map((cluster) => cluster.name));
           cursor = page.nextCursor;
         } while (cursor);
@@ -59,7 +63,10 @@ export class MemberClusters implements OnApplicationBootstrap {
         this.logger.log({ clusters: names.length }, 'components delivered to every registered cluster');
         return;
       } catch (error: unknown) {
-        this.logger.warn({ err: error instanceof Error ? error.message : String(error), attempt }, 'could not list the registered clusters yet; retrying');
+        this.logger.warn(
+          { err: error instanceof Error ? error.message : String(error), attempt },
+          'could not list the registered clusters yet; retrying',
+        );
         await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * attempt)));
       }
     }

@@ -15,7 +15,9 @@ export interface EffectiveConfig {
  * values. Same fingerprint → same generation → same rendered bytes, so nothing is rewritten.
  */
 export function configFingerprint(definition: ComponentDefinition, config: EffectiveConfig): string {
-  const basis = config.enabled ? { component: definition.name, version: definition.version, values: config.values } : { component: definition.name, disabled: true };
+  const basis = config.enabled
+    ? { component: definition.name, version: definition.version, values: config.values }
+    : { component: definition.name, disabled: true };
   return createHash('sha256').update(canonicalJson(basis)).digest('hex');
 }
 
@@ -34,13 +36,21 @@ export function objectKey(component: string, object: KubernetesObject): string {
  * Renders a component for a cluster: its objects labelled with the component and the generation,
  * keys sorted inside every object (canonical JSON), in the builder's order (namespaces first).
  */
-export function renderComponent(definition: ComponentDefinition, config: EffectiveConfig, cluster: string, generation: number): Map<string, KubernetesObject> {
+export function renderComponent(
+  definition: ComponentDefinition,
+  config: EffectiveConfig,
+  cluster: string,
+  generation: number,
+): Map<string, KubernetesObject> {
   const rendered = new Map<string, KubernetesObject>();
   if (!config.enabled) return rendered;
   for (const object of definition.build(config.values, { cluster })) {
     const labelled: KubernetesObject = {
       ...object,
-      metadata: { ...object.metadata, labels: { ...object.metadata?.labels, [COMPONENT_LABEL]: definition.name, [COMPONENT_GENERATION_LABEL]: String(generation) } },
+      metadata: {
+        ...object.metadata,
+        labels: { ...object.metadata?.labels, [COMPONENT_LABEL]: definition.name, [COMPONENT_GENERATION_LABEL]: String(generation) },
+      },
     };
     rendered.set(objectKey(definition.name, labelled), JSON.parse(canonicalJson(labelled)) as KubernetesObject);
   }

@@ -54,6 +54,7 @@ export class Hotplug1764200000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE ${eventOutboxTable('hotplug')}`);
-    for (const table of ['cluster_components', 'component_overrides', 'component_defaults', 'custom_components']) await q.query(`DROP TABLE "hotplug"."${table}"`);
+    for (const table of ['cluster_components', 'component_overrides', 'component_defaults', 'custom_components'])
+      await q.query(`DROP TABLE "hotplug"."${table}"`);
   }
 }

@@ -22,7 +22,8 @@ export class HotplugAccess {
 
   /** 404 unless the actor may change components (the component named or all of them). */
   async requireManage(actor: Actor, what: string, cluster?: string, component?: string): Promise<void> {
-    if (!(await this.mayManage(actor, cluster, component))) throw new CubeError('NOT_FOUND', `${what} not found`, { ...(component ? { component } : {}), ...(cluster ? { cluster } : {}) });
+    if (!(await this.mayManage(actor, cluster, component)))
+      throw new CubeError('NOT_FOUND', `${what} not found`, { ...(component ? { component } : {}), ...(cluster ? { cluster } : {}) });
   }
 
   /** The cluster as the actor sees it: 404 when it is not registered or not visible to them (the clusters service decides). */

@@ -15,15 +15,42 @@ export class HotplugEvents extends ServiceEventOutbox<EntityManager> {
     super(dataSource, publisher, 'hotplug');
   }
 
-  async component(tx: EntityManager, actor: Actor, event: 'created' | 'updated' | 'deleted', component: { name: string; version: number; data: unknown }): Promise<void> {
-    await this.add(tx, { actor, entityKind: 'component', event, entity: { kind: 'HotplugComponent', name: component.name }, version: component.version, data: component.data });
+  async component(
+    tx: EntityManager,
+    actor: Actor,
+    event: 'created' | 'updated' | 'deleted',
+    component: { name: string; version: number; data: unknown },
+  ): Promise<void> {
+    await this.add(tx, {
+      actor,
+      entityKind: 'component',
+      event,
+      entity: { kind: 'HotplugComponent', name: component.name },
+      version: component.version,
+      data: component.data,
+    });
   }
 
-  async defaultsChanged(tx: EntityManager, actor: Actor, defaults: { component: string; enabled: boolean; values: Record<string, unknown>; version: number }): Promise<void> {
-    await this.add(tx, { actor, entityKind: 'component', event: 'defaults-changed', entity: { kind: 'HotplugComponent', name: defaults.component }, version: defaults.version, data: defaults });
+  async defaultsChanged(
+    tx: EntityManager,
+    actor: Actor,
+    defaults: { component: string; enabled: boolean; values: Record<string, unknown>; version: number },
+  ): Promise<void> {
+    await this.add(tx, {
+      actor,
+      entityKind: 'component',
+      event: 'defaults-changed',
+      entity: { kind: 'HotplugComponent', name: defaults.component },
+      version: defaults.version,
+      data: defaults,
+    });
   }
 
-  async overrideChanged(tx: EntityManager, actor: Actor, change: { cluster: string; component: string; version: number; data: unknown }): Promise<void> {
+  async overrideChanged(
+    tx: EntityManager,
+    actor: Actor,
+    change: { cluster: string; component: string; version: number; data: unknown },
+  ): Promise<void> {
     await this.add(tx, {
       actor,
       entityKind: 'component',
@@ -36,7 +63,15 @@ export class HotplugEvents extends ServiceEventOutbox<EntityManager> {
 
   async phaseChanged(
     tx: EntityManager,
-    change: { cluster: string; component: string; from: ComponentPhase | null; to: ComponentPhase; message: string; observedGeneration: number | null; generation: number },
+    change: {
+      cluster: string;
+      component: string;
+      from: ComponentPhase | null;
+      to: ComponentPhase;
+      message: string;
+      observedGeneration: number | null;
+      generation: number;
+    },
   ): Promise<void> {
     await this.add(tx, {
       actor: SYSTEM_ACTOR,

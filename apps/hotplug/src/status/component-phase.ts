@@ -26,7 +26,11 @@ const workloadName = (w: ComponentReport['workloads'][number]) => `${w.kind} ${w
 export function componentPhase({ enabled, generation, runningGeneration, report }: PhaseInput): PhaseVerdict {
   if (!enabled) return { phase: 'disabled', message: '', observedGeneration: report?.generation ?? null };
   if (!report || report.generation < generation) {
-    return { phase: 'pending', message: `generation ${generation} written to the desired state; waiting for Warden`, observedGeneration: report?.generation ?? null };
+    return {
+      phase: 'pending',
+      message: `generation ${generation} written to the desired state; waiting for Warden`,
+      observedGeneration: report?.generation ?? null,
+    };
   }
   const observedGeneration = report.generation;
   if (report.failed.length > 0) {
@@ -34,7 +38,8 @@ export function componentPhase({ enabled, generation, runningGeneration, report 
     const more = report.failed.length > 1 ? ` (and ${report.failed.length - 1} more)` : '';
     return { phase: 'failed', message: `${first?.message ?? 'an object could not be applied'}${more}`, observedGeneration };
   }
-  if (report.applied < report.objects) return { phase: 'applying', message: `${report.applied} of ${report.objects} objects applied`, observedGeneration };
+  if (report.applied < report.objects)
+    return { phase: 'applying', message: `${report.applied} of ${report.objects} objects applied`, observedGeneration };
   const unready = report.workloads.filter((w) => !w.current || w.ready < w.desired);
   if (unready.length > 0) {
     const message = unready.map((w) => `${workloadName(w)}: ${w.ready}/${w.desired} ready`).join('; ');

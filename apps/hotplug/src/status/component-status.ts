@@ -42,7 +42,11 @@ export class ComponentStatus implements OnApplicationBootstrap, OnModuleDestroy 
           return; // not JSON: the clusters service logs malformed heartbeats
         }
         // One heartbeat at a time: two of one cluster must not race on its rows.
-        this.queue = this.queue.then(() => this.record(heartbeat)).catch((failure: unknown) => this.logger.warn({ err: failure instanceof Error ? failure.message : String(failure) }, 'could not record component status'));
+        this.queue = this.queue
+          .then(() => this.record(heartbeat))
+          .catch((failure: unknown) =>
+            this.logger.warn({ err: failure instanceof Error ? failure.message : String(failure) }, 'could not record component status'),
+          );
       },
     });
   }
@@ -59,12 +63,26 @@ export class ComponentStatus implements OnApplicationBootstrap, OnModuleDestroy 
     for (const row of rows) {
       const entry = await this.catalog.find(row.component);
       if (!entry) continue;
-      const config = effectiveConfig(entry.definition, await this.configuration.defaults(row.component), await this.configuration.override(cluster, row.component));
+      const config = effectiveConfig(
+        entry.definition,
+        await this.configuration.defaults(row.component),
+        await this.configuration.override(cluster, row.component),
+      );
       await this.events.transaction(async (tx) => {
         const current = await this.states.lock(tx, cluster, row.component);
         if (!current) return;
-        const verdict = componentPhase({ enabled: config.enabled, generation: current.generation, runningGeneration: current.runningGeneration, report: reports.get(row.component) });
-        if (verdict.phase === current.phase && verdict.message === current.message && verdict.observedGeneration === current.observedGeneration) return;
+        const verdict = componentPhase({
+          enabled: config.enabled,
+          generation: current.generation,
+          runningGeneration: current.runningGeneration,
+          report: reports.get(row.component),
+        });
+        if (
+          verdict.phase === current.phase &&
+          verdict.message === current.message &&
+          verdict.observedGeneration === current.observedGeneration
+        )
+          return;
         await this.states.save(tx, {
           ...current,
           phase: verdict.phase,
@@ -73,7 +91,15 @@ export class ComponentStatus implements OnApplicationBootstrap, OnModuleDestroy 
           runningGeneration: verdict.phase === 'running' ? current.generation : current.runningGeneration,
         });
         if (verdict.phase !== current.phase) {
-          await this.events.phaseChanged(tx, { cluster, component: row.component, from: current.phase, to: verdict.phase, message: verdict.message, observedGeneration: verdict.observedGeneration, generation: current.generation });
+          await this.events.phaseChanged(tx, {
+            cluster,
+            component: row.component,
+            from: current.phase,
+            to: verdict.phase,
+            message: verdict.message,
+            observedGeneration: verdict.observedGeneration,
+            generation: current.generation,
+          });
         }
       });
     }

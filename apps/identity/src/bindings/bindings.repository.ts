@@ -34,7 +34,10 @@ export class BindingsRepository {
   /** Bindings that apply to a user: to them by name, or to any of their groups. */
   async forPrincipal(name: string, groups: string[]): Promise<RoleBinding[]> {
     const rows = await this.bindings().find({
-      where: [{ subjectKind: 'User', subjectName: name }, ...(groups.length > 0 ? [{ subjectKind: 'Group' as const, subjectName: In(groups) }] : [])],
+      where: [
+        { subjectKind: 'User', subjectName: name },
+        ...(groups.length > 0 ? [{ subjectKind: 'Group' as const, subjectName: In(groups) }] : []),
+      ],
       order: OLDEST_FIRST,
     });
     return rows.map(bindingFromRow);
@@ -97,13 +100,24 @@ export class BindingsRepository {
     page: { limit: number; after: [string, string] | null },
   ): Promise<BindingPageRow[]> {
     const scope = filter.scope;
-    const query = this.bindings().createQueryBuilder('b').addSelect('b.created_at::text', 'key_created_at').where(visible.sql, visible.params);
+    const query = this.bindings()
+      .createQueryBuilder('b')
+      .addSelect('b.created_at::text', 'key_created_at')
+      .where(visible.sql, visible.params);
     if (scope) query.andWhere('b.scopeKind = :scopeKind', { scopeKind: scope.kind });
     if (scope && scope.kind !== 'platform') query.andWhere('b.tenant = :tenant', { tenant: scope.tenant });
     if (scope?.kind === 'project') query.andWhere('b.project = :project', { project: scope.project });
     if (filter.user) query.andWhere(`b.subjectKind = 'User' AND b.subjectName = :user`, { user: filter.user });
-    if (page.after) query.andWhere('(b.createdAt, b.id) > (:afterCreatedAt::timestamptz, :afterId::uuid)', { afterCreatedAt: page.after[0], afterId: page.after[1] });
-    const { entities, raw } = await query.orderBy('b.createdAt').addOrderBy('b.id').limit(page.limit).getRawAndEntities<{ key_created_at: string }>();
+    if (page.after)
+      query.andWhere('(b.createdAt, b.id) > (:afterCreatedAt::timestamptz, :afterId::uuid)', {
+        afterCreatedAt: page.after[0],
+        afterId: page.after[1],
+      });
+    const { entities, raw } = await query
+      .orderBy('b.createdAt')
+      .addOrderBy('b.id')
+      .limit(page.limit)
+      .getRawAndEntities<{ key_created_at: string }>();
     return entities.map((row, index) => ({ binding: bindingFromRow(row), key: [raw[index]?.key_created_at ?? '', row.id] }));
   }
 

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { assertMayGrant, assertMayRevoke, authorizeVisible, BUILT_IN_ROLES, packRulesFor, readableWhere, roleBindingSubject } from '@cube/auth';
+import {
+  assertMayGrant,
+  assertMayRevoke,
+  authorizeVisible,
+  BUILT_IN_ROLES,
+  packRulesFor,
+  readableWhere,
+  roleBindingSubject,
+} from '@cube/auth';
 import { Actor, BindingScope, CreateRoleBindingBody, CubeError, MeReply, Page, RoleBinding } from '@cube/contracts';
 import { EntityManager } from 'typeorm';
 import { IdentityOutbox } from '../events/identity-outbox';
@@ -33,7 +41,14 @@ export class BindingsService {
   ) {}
 
   private async announce(tx: EntityManager, actor: Actor, event: 'created' | 'deleted', binding: RoleBinding): Promise<void> {
-    await this.outbox.add(tx, { actor, entityKind: 'binding', event, entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
+    await this.outbox.add(tx, {
+      actor,
+      entityKind: 'binding',
+      event,
+      entity: { kind: 'RoleBinding', name: binding.id },
+      version: binding.version,
+      data: binding,
+    });
   }
 
   roles() {
@@ -45,22 +60,31 @@ export class BindingsService {
     // Visibility is part of the query, so every page is full and the cursor never skips a row.
     const visible = readableWhere(ability, 'RoleBinding', BindingsRepository.VISIBILITY_COLUMNS);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.bindings.list(
-      { scope: query.scope ? parseScope(query.scope) : undefined, user: query.user },
-      visible,
-      { limit: limit + 1, after: BY_CREATION.decode(query.cursor) },
+    const rows = await this.bindings.list({ scope: query.scope ? parseScope(query.scope) : undefined, user: query.user }, visible, {
+      limit: limit + 1,
+      after: BY_CREATION.decode(query.cursor),
+    });
+    return BY_CREATION.page(
+      rows,
+      limit,
+      (row) => row.key,
+      (row) => row.binding,
     );
-    return BY_CREATION.page(rows, limit, (row) => row.key, (row) => row.binding);
   }
 
   async create(actor: Actor, body: CreateRoleBindingBody): Promise<RoleBinding> {
     const scope = toScope(body.scope);
     if (actor.kind === 'user') {
       const granterBindings = await this.bindings.forPrincipal(actor.name, actor.groups);
-      assertMayGrant({ name: actor.name, groups: actor.groups, bindings: granterBindings }, { subject: body.subject, role: body.role, scope });
+      assertMayGrant(
+        { name: actor.name, groups: actor.groups, bindings: granterBindings },
+        { subject: body.subject, role: body.role, scope },
+      );
     }
     if (body.subject.kind === 'User' && !(await this.users.find(body.subject.name))) {
-      throw new CubeError('UNPROCESSABLE', `user "${body.subject.name}" does not exist`, { fields: [{ field: 'subject.name', problems: ['no such user'] }] });
+      throw new CubeError('UNPROCESSABLE', `user "${body.subject.name}" does not exist`, {
+        fields: [{ field: 'subject.name', problems: ['no such user'] }],
+      });
     }
     const created = await this.outbox.transaction(async (tx) => {
       const inserted = await this.bindings.insert({ subject: body.subject, role: body.role, scope, createdBy: actor.name }, tx);

@@ -32,7 +32,11 @@ export class ApiTokenVerifiersPublisher implements OnApplicationBootstrap, OnMod
       const user = event.data?.owner ?? event.data?.name;
       if (user) void this.syncUser(user);
     };
-    for (const subject of [eventSubject('identity', 'token', 'revoked'), WardenIdentityEvents.userUpdated, WardenIdentityEvents.userDeleted]) {
+    for (const subject of [
+      eventSubject('identity', 'token', 'revoked'),
+      WardenIdentityEvents.userUpdated,
+      WardenIdentityEvents.userDeleted,
+    ]) {
       this.subscriptions.push(this.nats.subscribe(subject, { callback: (error, message) => !error && resyncUserOf(message.data) }));
     }
     await this.enqueue(() => this.resync(null));

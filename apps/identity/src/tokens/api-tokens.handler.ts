@@ -55,7 +55,14 @@ export class ApiTokensHandler {
     const owner = userOf(envelope);
     await this.outbox.transaction(async (tx) => {
       await this.tokens.revoke(owner, id, tx);
-      await this.outbox.add(tx, { actor: envelope.actor, entityKind: 'token', event: 'revoked', entity: { kind: 'ApiToken', name: id, owner }, version: 1, data: { id, owner } });
+      await this.outbox.add(tx, {
+        actor: envelope.actor,
+        entityKind: 'token',
+        event: 'revoked',
+        entity: { kind: 'ApiToken', name: id, owner },
+        version: 1,
+        data: { id, owner },
+      });
     });
     return null;
   }

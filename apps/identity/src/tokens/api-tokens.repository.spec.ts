@@ -13,13 +13,20 @@ describe('API tokens and users repositories', () => {
   let tokens: ApiTokensRepository;
   let users: UsersRepository;
 
-  const newToken = (userName: string, name: string, expiresAt: Date | null = null) => ({ id: randomUUID(), userName, name, tokenHash: `hash-${userName}-${name}`, expiresAt });
+  const newToken = (userName: string, name: string, expiresAt: Date | null = null) => ({
+    id: randomUUID(),
+    userName,
+    name,
+    tokenHash: `hash-${userName}-${name}`,
+    expiresAt,
+  });
 
   beforeAll(async () => {
     ({ db, drop } = await migratedScratchDatabase('identity_api_tokens', { schema: 'identity', migrations, entities }));
     tokens = new ApiTokensRepository(db);
     users = new UsersRepository(db);
-    for (const name of ['paula', 'dora']) await users.insert({ name, displayName: name, email: null, phone: null, source: 'local', passwordHash: null, groups: ['devs'] });
+    for (const name of ['paula', 'dora'])
+      await users.insert({ name, displayName: name, email: null, phone: null, source: 'local', passwordHash: null, groups: ['devs'] });
   });
 
   afterAll(async () => {
@@ -29,7 +36,12 @@ describe('API tokens and users repositories', () => {
   it('counts users and reads every state', async () => {
     expect(await users.count()).toBe(2);
     await users.update('dora', { state: 'disabled' });
-    expect(await users.states()).toEqual(new Map([['paula', 'active'], ['dora', 'disabled']]));
+    expect(await users.states()).toEqual(
+      new Map([
+        ['paula', 'active'],
+        ['dora', 'disabled'],
+      ]),
+    );
     await users.update('dora', { state: 'active' });
   });
 
@@ -61,6 +73,10 @@ describe('API tokens and users repositories', () => {
     await users.update('dora', { state: 'disabled' });
     expect(await tokens.use('hash-dora-ci')).toBeNull();
     expect((await tokens.usable(null)).map((token) => token.user)).not.toContain('dora');
-    expect((await tokens.usable('paula')).map((token) => token.tokenHash.trim()).sort()).toEqual(['hash-paula-b', 'hash-paula-c', 'hash-paula-ci']);
+    expect((await tokens.usable('paula')).map((token) => token.tokenHash.trim()).sort()).toEqual([
+      'hash-paula-b',
+      'hash-paula-c',
+      'hash-paula-ci',
+    ]);
   });
 });

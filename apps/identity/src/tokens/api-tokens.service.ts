@@ -20,7 +20,9 @@ export class ApiTokensService {
 
   async create(userName: string, name: string, expiresAt: Date | null): Promise<CreatedApiToken> {
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
-      throw new CubeError('UNPROCESSABLE', 'expiresAt must be in the future', { fields: [{ field: 'expiresAt', problems: ['must be in the future'] }] });
+      throw new CubeError('UNPROCESSABLE', 'expiresAt must be in the future', {
+        fields: [{ field: 'expiresAt', problems: ['must be in the future'] }],
+      });
     }
     const token = newOpaqueSecret(API_TOKEN_PREFIX);
     const id = randomUUID();

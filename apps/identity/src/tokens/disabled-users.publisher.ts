@@ -113,7 +113,10 @@ export class DisabledUsersPublisher implements OnApplicationBootstrap, OnModuleD
 
   private enqueue(step: () => Promise<void>): Promise<void> {
     const next = this.queue.then(step).catch((error: unknown) => {
-      this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not publish disabled users; resyncing later');
+      this.logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'could not publish disabled users; resyncing later',
+      );
       this.retryLater();
     });
     this.queue = next;

@@ -45,21 +45,51 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     }
     const hash = await this.hasher.hash(password);
     // SERIALIZABLE through the outbox, which sends the events once the transaction committed.
-    const created = await this.outbox.transaction(async (tx) => {
-      // Two replicas starting together: only the one that sees an empty table creates admin.
-      if ((await this.users.count(tx)) > 0) return false;
-      const user = await this.users.insert({ name: BOOTSTRAP_ADMIN, displayName: 'Administrator', email: null, phone: null, source: 'local', passwordHash: hash }, tx);
-      const binding = await this.bindings.insert({ subject: { kind: 'User', name: BOOTSTRAP_ADMIN }, role: 'platform-admin', scope: { kind: 'platform' }, createdBy: 'system:bootstrap' }, tx);
-      if (!user || !binding) return false;
-      const actor = BOOTSTRAP_ACTOR;
-      await this.outbox.add(tx, { actor, entityKind: 'user', event: 'created', entity: { kind: 'User', name: user.name }, version: user.version, data: publicUser(user) });
-      await this.outbox.add(tx, { actor, entityKind: 'binding', event: 'created', entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
-      return true;
-    }, (work) => this.db.transaction('SERIALIZABLE', work)).catch((error: unknown) => {
-      // A serialization failure means another replica bootstrapped at the same moment.
-      if ((error as { code?: string }).code === '40001') return false;
-      throw error;
-    });
+    const created = await this.outbox
+      .transaction(
+        async (tx) => {
+          // Two replicas starting together: only the one that sees an empty table creates admin.
+          if ((await this.users.count(tx)) > 0) return false;
+          const user = await this.users.insert(
+            { name: BOOTSTRAP_ADMIN, displayName: 'Administrator', email: null, phone: null, source: 'local', passwordHash: hash },
+            tx,
+          );
+          const binding = await this.bindings.insert(
+            {
+              subject: { kind: 'User', name: BOOTSTRAP_ADMIN },
+              role: 'platform-admin',
+              scope: { kind: 'platform' },
+              createdBy: 'system:bootstrap',
+            },
+            tx,
+          );
+          if (!user || !binding) return false;
+          const actor = BOOTSTRAP_ACTOR;
+          await this.outbox.add(tx, {
+            actor,
+            entityKind: 'user',
+            event: 'created',
+            entity: { kind: 'User', name: user.name },
+            version: user.version,
+            data: publicUser(user),
+          });
+          await this.outbox.add(tx, {
+            actor,
+            entityKind: 'binding',
+            event: 'created',
+            entity: { kind: 'RoleBinding', name: binding.id },
+            version: binding.version,
+            data: binding,
+          });
+          return true;
+        },
+        (work) => this.db.transaction('SERIALIZABLE', work),
+      )
+      .catch((error: unknown) => {
+        // A serialization failure means another replica bootstrapped at the same moment.
+        if ((error as { code?: string }).code === '40001') return false;
+        throw error;
+      });
     if (created) await this.recordAudit();
     if (!created || given) {
       if (created) this.logger.log('created the bootstrap user "admin" with the password from CUBE_ADMIN_PASSWORD');
@@ -70,7 +100,10 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     await writeFile(file, `${password}\n`, { mode: 0o600 });
     // Deliberately logged once (at info: a first start is not a problem): in a container the log is
     // where a newcomer learns the generated password; `npm start` points at the file instead.
-    this.logger.log({ passwordFile: file }, `created the bootstrap user "admin" with the generated password: ${password} (also written to ${file})`);
+    this.logger.log(
+      { passwordFile: file },
+      `created the bootstrap user "admin" with the generated password: ${password} (also written to ${file})`,
+    );
   }
 
   /** Like every write, the bootstrap is on the audit trail; a failure to record it is logged, not fatal (admin exists now). */
@@ -78,9 +111,16 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     const base = { source: 'platform' as const, requestId: randomUUID(), actor: BOOTSTRAP_ACTOR, outcome: 'success' as const };
     try {
       await this.audit.record({ ...base, action: 'user.create', target: { kind: 'User', name: BOOTSTRAP_ADMIN } });
-      await this.audit.record({ ...base, action: 'rolebinding.create', target: { kind: 'RoleBinding', name: 'platform-admin', subject: { kind: 'User', name: BOOTSTRAP_ADMIN } } });
+      await this.audit.record({
+        ...base,
+        action: 'rolebinding.create',
+        target: { kind: 'RoleBinding', name: 'platform-admin', subject: { kind: 'User', name: BOOTSTRAP_ADMIN } },
+      });
     } catch (error: unknown) {
-      this.logger.error({ reason: error instanceof Error ? error.message : String(error) }, 'could not record the bootstrap on the audit trail');
+      this.logger.error(
+        { reason: error instanceof Error ? error.message : String(error) },
+        'could not record the bootstrap on the audit trail',
+      );
     }
   }
 }

@@ -132,7 +132,12 @@ export class UsersRepository {
       .update()
       .set({ displayName, email, phone, groups, version: () => '"version" + 1' })
       .where('name = :name', { name })
-      .andWhere('("display_name", "email", "phone", "groups") IS DISTINCT FROM (:displayName, :email, :phone, :groups::text[])', { displayName, email, phone, groups })
+      .andWhere('("display_name", "email", "phone", "groups") IS DISTINCT FROM (:displayName, :email, :phone, :groups::text[])', {
+        displayName,
+        email,
+        phone,
+        groups,
+      })
       .execute();
     return result.affected ? this.find(name, manager) : null;
   }

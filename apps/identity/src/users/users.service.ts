@@ -26,7 +26,14 @@ export class UsersService {
   ) {}
 
   private async announce(tx: EntityManager, actor: Actor, event: 'created' | 'updated' | 'deleted', user: User): Promise<void> {
-    await this.outbox.add(tx, { actor, entityKind: 'user', event, entity: { kind: 'User', name: user.name }, version: user.version, data: user });
+    await this.outbox.add(tx, {
+      actor,
+      entityKind: 'user',
+      event,
+      entity: { kind: 'User', name: user.name },
+      version: user.version,
+      data: user,
+    });
   }
 
   async list(actor: Actor, limit: number, cursor: string | null): Promise<Page<User>> {
@@ -50,7 +57,14 @@ export class UsersService {
     const passwordHash = body.password !== undefined ? await this.hasher.hash(body.password) : null;
     return this.outbox.transaction(async (tx) => {
       const created = await this.users.insert(
-        { name: body.name, displayName: body.displayName ?? body.name, email: body.email ?? null, phone: null, source: 'local', passwordHash },
+        {
+          name: body.name,
+          displayName: body.displayName ?? body.name,
+          email: body.email ?? null,
+          phone: null,
+          source: 'local',
+          passwordHash,
+        },
         tx,
       );
       if (!created) throw new CubeError('CONFLICT', `user "${body.name}" already exists`, { name: body.name });
@@ -65,7 +79,9 @@ export class UsersService {
       authorizeVisible(ability, 'update', userSubject(name), field);
     }
     if (body.state === 'disabled' && actor.name === name) {
-      throw new CubeError('UNPROCESSABLE', 'you cannot disable yourself', { fields: [{ field: 'state', problems: ['cannot disable yourself'] }] });
+      throw new CubeError('UNPROCESSABLE', 'you cannot disable yourself', {
+        fields: [{ field: 'state', problems: ['cannot disable yourself'] }],
+      });
     }
     return this.outbox.transaction(async (tx) => {
       const updated = await this.users.update(name, body, tx);

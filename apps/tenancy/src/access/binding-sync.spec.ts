@@ -31,7 +31,7 @@ function identityServing(bindings: RoleBinding[], pageSize: number): { bus: Serv
 }
 
 describe('BindingSync', () => {
-  it('reconciles the projection with every page of identity\'s binding list, not the first only', async () => {
+  it("reconciles the projection with every page of identity's binding list, not the first only", async () => {
     const bindings = Array.from({ length: 7 }, (_, index) => binding(index));
     const { bus, subjects } = identityServing(bindings, 3);
     let snapshot!: (bindings: RoleBinding[]) => void;

@@ -63,7 +63,10 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
     const { added, removed } = await this.projection.reconcile(snapshot, requestedAt);
     for (const binding of added) await this.reached(binding, 'add');
     for (const binding of removed) await this.reached(binding, 'remove');
-    this.logger.log({ bindings: snapshot.length, added: added.length, removed: removed.length }, 'role bindings resynchronised from identity');
+    this.logger.log(
+      { bindings: snapshot.length, added: added.length, removed: removed.length },
+      'role bindings resynchronised from identity',
+    );
   }
 
   /**
@@ -83,7 +86,9 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
 
   private bindingPage(cursor: string | null): Promise<Page<RoleBinding>> {
     const payload = { limit: SNAPSHOT_PAGE, ...(cursor ? { cursor } : {}) };
-    return this.bus.requestAsSystem<Page<RoleBinding>>('identity', IdentitySubjects.bindingList, payload, { timeoutMs: SNAPSHOT_TIMEOUT_MS });
+    return this.bus.requestAsSystem<Page<RoleBinding>>('identity', IdentitySubjects.bindingList, payload, {
+      timeoutMs: SNAPSHOT_TIMEOUT_MS,
+    });
   }
 
   private async reached(binding: RoleBinding, change: 'add' | 'remove'): Promise<void> {

@@ -8,7 +8,12 @@ import { migrations } from '../migrations';
 import { MEMBER_VISIBILITY_COLUMNS, RoleBindingsProjection } from './role-bindings.projection';
 
 let clock = Date.parse('2026-12-01T00:00:00Z');
-const makeBinding = (subject: string, role: RoleBinding['role'], scope: RoleBinding['scope'], kind: 'User' | 'Group' = 'User'): RoleBinding => ({
+const makeBinding = (
+  subject: string,
+  role: RoleBinding['role'],
+  scope: RoleBinding['scope'],
+  kind: 'User' | 'Group' = 'User',
+): RoleBinding => ({
   id: randomUUID(),
   subject: { kind, name: subject },
   role,

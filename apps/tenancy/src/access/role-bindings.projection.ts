@@ -45,7 +45,8 @@ export class RoleBindingsProjection {
   /** Live bindings at this tenant's scope or one of its projects', optionally one project only. */
   async inTenant(tenant: string, project?: string): Promise<RoleBinding[]> {
     const query = this.bindings.createQueryBuilder('b').where('b.deleted = false AND b.tenant = :tenant', { tenant });
-    if (project !== undefined) query.andWhere(new Brackets((either) => either.where(`b.scopeKind = 'tenant'`).orWhere('b.project = :project', { project })));
+    if (project !== undefined)
+      query.andWhere(new Brackets((either) => either.where(`b.scopeKind = 'tenant'`).orWhere('b.project = :project', { project })));
     return (await query.orderBy('b.createdAt').addOrderBy('b.id').getMany()).map(bindingFromRow);
   }
 
@@ -55,9 +56,17 @@ export class RoleBindingsProjection {
    * query itself. Returns up to `limit + 1` rows, so the caller knows whether more follow.
    */
   async pageInTenant(tenant: string, readable: SqlCondition, limit: number, afterId: string | null): Promise<RoleBinding[]> {
-    const query = this.bindings.createQueryBuilder('b').where('b.deleted = false AND b.tenant = :tenant', { tenant }).andWhere(readable.sql, readable.params);
+    const query = this.bindings
+      .createQueryBuilder('b')
+      .where('b.deleted = false AND b.tenant = :tenant', { tenant })
+      .andWhere(readable.sql, readable.params);
     if (afterId !== null) query.andWhere('b.id::text > :afterId', { afterId });
-    return (await query.orderBy('b.id::text').limit(limit + 1).getMany()).map(bindingFromRow);
+    return (
+      await query
+        .orderBy('b.id::text')
+        .limit(limit + 1)
+        .getMany()
+    ).map(bindingFromRow);
   }
 
   /** Records a binding identity created; false when it was known already (or deleted since). */

@@ -81,7 +81,8 @@ export class DesiredStateResync implements OnApplicationBootstrap, OnApplication
         objects = new Map(clusterWide);
         desired.set(namespace.cluster, objects);
       }
-      for (const [key, object] of namespaceObjects(namespace, await bindingsOf(namespace.tenant, namespace.project))) objects.set(key, object);
+      for (const [key, object] of namespaceObjects(namespace, await bindingsOf(namespace.tenant, namespace.project)))
+        objects.set(key, object);
     }
     let written = 0;
     let deleted = 0;

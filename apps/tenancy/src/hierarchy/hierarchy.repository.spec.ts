@@ -38,10 +38,38 @@ describe('tenancy repositories', () => {
     await hierarchy.insertProject('acme', 'data', {}, 'spec');
     await hierarchy.insertProject('globex', 'web', {}, 'spec');
     await db.transaction(async (tx) => {
-      await hierarchy.insertNamespace(tx, { cluster: 'east', name: 'acme-web', tenant: 'acme', project: 'web', quota: { 'requests.cpu': '1' }, createdBy: 'spec' });
-      await hierarchy.insertNamespace(tx, { cluster: 'east', name: 'acme-data', tenant: 'acme', project: 'data', quota: { 'requests.cpu': '500m' }, createdBy: 'spec' });
-      await hierarchy.insertNamespace(tx, { cluster: 'west', name: 'acme-web', tenant: 'acme', project: 'web', quota: null, createdBy: 'spec' });
-      await hierarchy.insertNamespace(tx, { cluster: 'east', name: 'globex-web', tenant: 'globex', project: 'web', quota: null, createdBy: 'spec' });
+      await hierarchy.insertNamespace(tx, {
+        cluster: 'east',
+        name: 'acme-web',
+        tenant: 'acme',
+        project: 'web',
+        quota: { 'requests.cpu': '1' },
+        createdBy: 'spec',
+      });
+      await hierarchy.insertNamespace(tx, {
+        cluster: 'east',
+        name: 'acme-data',
+        tenant: 'acme',
+        project: 'data',
+        quota: { 'requests.cpu': '500m' },
+        createdBy: 'spec',
+      });
+      await hierarchy.insertNamespace(tx, {
+        cluster: 'west',
+        name: 'acme-web',
+        tenant: 'acme',
+        project: 'web',
+        quota: null,
+        createdBy: 'spec',
+      });
+      await hierarchy.insertNamespace(tx, {
+        cluster: 'east',
+        name: 'globex-web',
+        tenant: 'globex',
+        project: 'web',
+        quota: null,
+        createdBy: 'spec',
+      });
     });
   });
 
@@ -50,20 +78,37 @@ describe('tenancy repositories', () => {
   });
 
   it('lists only what the ability may read, by name after the key it is given', async () => {
-    const member = defineAbilityFor({ name: 'alice', groups: [] }, [bound('member', { kind: 'tenant', tenant: 'acme' }), bound('viewer', { kind: 'tenant', tenant: 'initech' })]);
+    const member = defineAbilityFor({ name: 'alice', groups: [] }, [
+      bound('member', { kind: 'tenant', tenant: 'acme' }),
+      bound('viewer', { kind: 'tenant', tenant: 'initech' }),
+    ]);
     expect((await hierarchy.listTenants(member, { limit: 10 })).map((row) => row.name)).toEqual(['acme', 'initech']);
     expect((await hierarchy.listTenants(PLATFORM_ADMIN, { limit: 10 })).map((row) => row.name)).toEqual(['acme', 'globex', 'initech']);
     // limit + 1 rows: the extra one tells the page that more follow.
     expect((await hierarchy.listTenants(PLATFORM_ADMIN, { limit: 1 })).map((row) => row.displayName)).toEqual(['ACME', 'GLOBEX']);
-    expect((await hierarchy.listTenants(PLATFORM_ADMIN, { limit: 5, cursor: BY_NAME.encode(['acme']) })).map((row) => row.name)).toEqual(['globex', 'initech']);
+    expect((await hierarchy.listTenants(PLATFORM_ADMIN, { limit: 5, cursor: BY_NAME.encode(['acme']) })).map((row) => row.name)).toEqual([
+      'globex',
+      'initech',
+    ]);
     expect(await hierarchy.findTenant('globex', member)).toBeNull();
     expect(await hierarchy.findTenant('globex')).toMatchObject({ name: 'globex', version: 1 });
   });
 
   it('refuses a second namespace of the same name in a cluster, and one in a project that does not exist', async () => {
-    const duplicate = db.transaction((tx) => hierarchy.insertNamespace(tx, { cluster: 'east', name: 'acme-web', tenant: 'globex', project: 'web', quota: null, createdBy: 'spec' }));
+    const duplicate = db.transaction((tx) =>
+      hierarchy.insertNamespace(tx, {
+        cluster: 'east',
+        name: 'acme-web',
+        tenant: 'globex',
+        project: 'web',
+        quota: null,
+        createdBy: 'spec',
+      }),
+    );
     await expect(duplicate).rejects.toMatchObject({ driverError: { code: '23505' } });
-    const orphan = db.transaction((tx) => hierarchy.insertNamespace(tx, { cluster: 'east', name: 'orphan', tenant: 'acme', project: 'nope', quota: null, createdBy: 'spec' }));
+    const orphan = db.transaction((tx) =>
+      hierarchy.insertNamespace(tx, { cluster: 'east', name: 'orphan', tenant: 'acme', project: 'nope', quota: null, createdBy: 'spec' }),
+    );
     await expect(orphan).rejects.toMatchObject({ driverError: { code: '23503' } });
   });
 
@@ -71,7 +116,13 @@ describe('tenancy repositories', () => {
     const shares = await db.transaction((tx) => hierarchy.namespaceShares(tx, 'acme', 'east'));
     expect(shares).toEqual(expect.arrayContaining([{ 'requests.cpu': '1' }, { 'requests.cpu': '500m' }]));
     expect(await db.transaction((tx) => hierarchy.namespaceShares(tx, 'acme', 'east', 'acme-web'))).toEqual([{ 'requests.cpu': '500m' }]);
-    expect(await hierarchy.namespacePlacements()).toEqual(expect.arrayContaining([{ tenant: 'acme', cluster: 'east' }, { tenant: 'acme', cluster: 'west' }, { tenant: 'globex', cluster: 'east' }]));
+    expect(await hierarchy.namespacePlacements()).toEqual(
+      expect.arrayContaining([
+        { tenant: 'acme', cluster: 'east' },
+        { tenant: 'acme', cluster: 'west' },
+        { tenant: 'globex', cluster: 'east' },
+      ]),
+    );
   });
 
   it('keeps a quota row per (tenant, cluster), created empty and locked by the ledger', async () => {
@@ -84,7 +135,14 @@ describe('tenancy repositories', () => {
   });
 
   it('keeps the latest usage a cluster reported, and only for the namespaces asked about', async () => {
-    await usage.replaceClusterUsage('east', new Map([['acme-web', { pods: '2' }], ['globex-web', { pods: '1' }]]), new Date('2026-12-03T10:00:00Z'));
+    await usage.replaceClusterUsage(
+      'east',
+      new Map([
+        ['acme-web', { pods: '2' }],
+        ['globex-web', { pods: '1' }],
+      ]),
+      new Date('2026-12-03T10:00:00Z'),
+    );
     // A late heartbeat does not overwrite a newer one.
     await usage.replaceClusterUsage('east', new Map([['acme-web', { pods: '9' }]]), new Date('2026-12-03T09:00:00Z'));
     expect(await usage.usageOf(await hierarchy.namespacesOf('acme'))).toEqual([{ cluster: 'east', used: { pods: '2' } }]);
@@ -95,7 +153,10 @@ describe('tenancy repositories', () => {
 
   it('deletes a namespace, a project and a tenant bottom-up', async () => {
     const ref = { tenant: 'acme', project: 'web', cluster: 'west', namespace: 'acme-web' };
-    expect(await db.transaction((tx) => hierarchy.setNamespaceQuota(tx, ref, { pods: '3' }))).toMatchObject({ quota: { pods: '3' }, version: 2 });
+    expect(await db.transaction((tx) => hierarchy.setNamespaceQuota(tx, ref, { pods: '3' }))).toMatchObject({
+      quota: { pods: '3' },
+      version: 2,
+    });
     expect(await db.transaction((tx) => hierarchy.deleteNamespace(tx, ref))).toMatchObject({ name: 'acme-web', cluster: 'west' });
     expect(await db.transaction((tx) => hierarchy.deleteNamespace(tx, ref))).toBeNull();
     await db.transaction((tx) => hierarchy.deleteProject(tx, 'acme', 'data'));

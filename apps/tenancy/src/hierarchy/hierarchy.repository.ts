@@ -60,7 +60,12 @@ const PROJECT_COLUMNS = { tenant: 'p."tenant"', project: 'p."name"' };
 const NAMESPACE_COLUMNS = { tenant: 'n."tenant"', project: 'n."project"', cluster: 'n."cluster"', namespace: 'n."name"' };
 
 /** Narrows `query` to what `ability` may read; no ability means a system read of everything. */
-function readableBy<T extends object>(query: SelectQueryBuilder<T>, ability: PlatformAbility | undefined, kind: PlatformSubjectKind, columns: Record<string, string>): SelectQueryBuilder<T> {
+function readableBy<T extends object>(
+  query: SelectQueryBuilder<T>,
+  ability: PlatformAbility | undefined,
+  kind: PlatformSubjectKind,
+  columns: Record<string, string>,
+): SelectQueryBuilder<T> {
   if (!ability) return query;
   const visible = readableWhere(ability, kind, columns);
   return query.andWhere(visible.sql, visible.params);
@@ -95,19 +100,46 @@ export class HierarchyRepository {
     const after = BY_NAME.decode(page.cursor);
     const query = readableBy(this.db.getRepository(TenantEntity).createQueryBuilder('t'), ability, 'Tenant', TENANT_COLUMNS);
     if (after) query.andWhere('t.name > :after', { after: after[0] });
-    return query.orderBy('t.name').limit(page.limit + 1).getMany();
+    return query
+      .orderBy('t.name')
+      .limit(page.limit + 1)
+      .getMany();
   }
 
-  async findTenant(name: string, ability?: PlatformAbility, manager: EntityManager = this.db.manager, lock = false): Promise<TenantEntity | null> {
-    const query = readableBy(manager.getRepository(TenantEntity).createQueryBuilder('t').where('t.name = :name', { name }), ability, 'Tenant', TENANT_COLUMNS);
+  async findTenant(
+    name: string,
+    ability?: PlatformAbility,
+    manager: EntityManager = this.db.manager,
+    lock = false,
+  ): Promise<TenantEntity | null> {
+    const query = readableBy(
+      manager.getRepository(TenantEntity).createQueryBuilder('t').where('t.name = :name', { name }),
+      ability,
+      'Tenant',
+      TENANT_COLUMNS,
+    );
     if (lock) query.setLock('pessimistic_write');
     return query.getOne();
   }
 
   /** Inserts, or returns null when the name is taken. */
-  async insertTenant(name: string, described: Described, createdBy: string, manager: EntityManager = this.db.manager): Promise<TenantEntity | null> {
+  async insertTenant(
+    name: string,
+    described: Described,
+    createdBy: string,
+    manager: EntityManager = this.db.manager,
+  ): Promise<TenantEntity | null> {
     const tenants = manager.getRepository(TenantEntity);
-    const result = await tenants.createQueryBuilder().insert().values({ name, displayName: described.displayName ?? '', description: described.description ?? '', labels: described.labels ?? {}, createdBy })
+    const result = await tenants
+      .createQueryBuilder()
+      .insert()
+      .values({
+        name,
+        displayName: described.displayName ?? '',
+        description: described.description ?? '',
+        labels: described.labels ?? {},
+        createdBy,
+      })
       .orIgnore()
       .returning(['name'])
       .execute();
@@ -122,12 +154,26 @@ export class HierarchyRepository {
 
   async listProjects(tenant: string, ability: PlatformAbility, page: { limit: number; cursor?: string }): Promise<ProjectEntity[]> {
     const after = BY_NAME.decode(page.cursor);
-    const query = readableBy(this.db.getRepository(ProjectEntity).createQueryBuilder('p').where('p.tenant = :tenant', { tenant }), ability, 'Project', PROJECT_COLUMNS);
+    const query = readableBy(
+      this.db.getRepository(ProjectEntity).createQueryBuilder('p').where('p.tenant = :tenant', { tenant }),
+      ability,
+      'Project',
+      PROJECT_COLUMNS,
+    );
     if (after) query.andWhere('p.name > :after', { after: after[0] });
-    return query.orderBy('p.name').limit(page.limit + 1).getMany();
+    return query
+      .orderBy('p.name')
+      .limit(page.limit + 1)
+      .getMany();
   }
 
-  async findProject(tenant: string, name: string, ability?: PlatformAbility, manager: EntityManager = this.db.manager, lock = false): Promise<ProjectEntity | null> {
+  async findProject(
+    tenant: string,
+    name: string,
+    ability?: PlatformAbility,
+    manager: EntityManager = this.db.manager,
+    lock = false,
+  ): Promise<ProjectEntity | null> {
     const query = readableBy(
       manager.getRepository(ProjectEntity).createQueryBuilder('p').where('p.tenant = :tenant AND p.name = :name', { tenant, name }),
       ability,
@@ -143,21 +189,42 @@ export class HierarchyRepository {
   }
 
   /** Inserts, or returns null when the tenant already has a project of that name. */
-  async insertProject(tenant: string, name: string, described: Described, createdBy: string, manager: EntityManager = this.db.manager): Promise<ProjectEntity | null> {
+  async insertProject(
+    tenant: string,
+    name: string,
+    described: Described,
+    createdBy: string,
+    manager: EntityManager = this.db.manager,
+  ): Promise<ProjectEntity | null> {
     const projects = manager.getRepository(ProjectEntity);
     const result = await projects
       .createQueryBuilder()
       .insert()
-      .values({ tenant, name, displayName: described.displayName ?? '', description: described.description ?? '', labels: described.labels ?? {}, createdBy })
+      .values({
+        tenant,
+        name,
+        displayName: described.displayName ?? '',
+        description: described.description ?? '',
+        labels: described.labels ?? {},
+        createdBy,
+      })
       .orIgnore()
       .returning(['name'])
       .execute();
     return (result.raw as unknown[]).length > 0 ? projects.findOneBy({ tenant, name }) : null;
   }
 
-  async updateProject(tenant: string, name: string, described: Described, manager: EntityManager = this.db.manager): Promise<ProjectEntity | null> {
+  async updateProject(
+    tenant: string,
+    name: string,
+    described: Described,
+    manager: EntityManager = this.db.manager,
+  ): Promise<ProjectEntity | null> {
     const projects = manager.getRepository(ProjectEntity);
-    const result = await projects.update({ tenant, name }, { ...changesOf(described), updatedAt: () => 'now()', version: () => '"version" + 1' });
+    const result = await projects.update(
+      { tenant, name },
+      { ...changesOf(described), updatedAt: () => 'now()', version: () => '"version" + 1' },
+    );
     return result.affected ? projects.findOneBy({ tenant, name }) : null;
   }
 
@@ -173,7 +240,11 @@ export class HierarchyRepository {
     if (filter.project) query.andWhere('n.project = :project', { project: filter.project });
     if (filter.cluster) query.andWhere('n.cluster = :cluster', { cluster: filter.cluster });
     if (after) query.andWhere('(n.cluster, n.name) > (:afterCluster, :afterName)', { afterCluster: after[0], afterName: after[1] });
-    return query.orderBy('n.cluster').addOrderBy('n.name').limit(page.limit + 1).getMany();
+    return query
+      .orderBy('n.cluster')
+      .addOrderBy('n.name')
+      .limit(page.limit + 1)
+      .getMany();
   }
 
   findNamespace(ref: NamespaceRef, ability?: PlatformAbility): Promise<NamespaceEntity | null> {
@@ -190,7 +261,9 @@ export class HierarchyRepository {
 
   /** Every namespace of a tenant (optionally one project), for cascades, quota sums and desired state. */
   namespacesOf(tenant: string, project?: string, manager: EntityManager = this.db.manager): Promise<NamespaceEntity[]> {
-    return manager.getRepository(NamespaceEntity).find({ where: { tenant, ...(project !== undefined ? { project } : {}) }, order: { cluster: 'ASC', name: 'ASC' } });
+    return manager
+      .getRepository(NamespaceEntity)
+      .find({ where: { tenant, ...(project !== undefined ? { project } : {}) }, order: { cluster: 'ASC', name: 'ASC' } });
   }
 
   /** Every namespace, for the start-up rewrite of the desired-state buckets. */
@@ -200,7 +273,13 @@ export class HierarchyRepository {
 
   /** Each (tenant, cluster) where the tenant has a namespace. */
   namespacePlacements(): Promise<{ tenant: string; cluster: string }[]> {
-    return this.db.getRepository(NamespaceEntity).createQueryBuilder('n').select('n.tenant', 'tenant').addSelect('n.cluster', 'cluster').distinct(true).getRawMany();
+    return this.db
+      .getRepository(NamespaceEntity)
+      .createQueryBuilder('n')
+      .select('n.tenant', 'tenant')
+      .addSelect('n.cluster', 'cluster')
+      .distinct(true)
+      .getRawMany();
   }
 
   /** The quota shares of the tenant's namespaces in a cluster, but for `except` (the one being changed); read under the ledger's lock. */
@@ -213,7 +292,10 @@ export class HierarchyRepository {
   }
 
   /** Inserts a namespace; PostgreSQL's unique (23505) and foreign-key (23503) violations reach the caller, which names them. */
-  async insertNamespace(tx: EntityManager, namespace: Pick<NamespaceEntity, 'cluster' | 'name' | 'tenant' | 'project' | 'quota' | 'createdBy'>): Promise<NamespaceEntity> {
+  async insertNamespace(
+    tx: EntityManager,
+    namespace: Pick<NamespaceEntity, 'cluster' | 'name' | 'tenant' | 'project' | 'quota' | 'createdBy'>,
+  ): Promise<NamespaceEntity> {
     const namespaces = tx.getRepository(NamespaceEntity);
     await namespaces.insert(namespace);
     return namespaces.findOneByOrFail({ cluster: namespace.cluster, name: namespace.name });

@@ -22,7 +22,12 @@ export class NamespaceRemoval {
     for (const row of namespaces) {
       await this.events.namespace(tx, actor, 'deleted', { ...toNamespace(row), version: row.version + 1 });
       if (row.quota) {
-        await this.events.quota(tx, actor, { level: 'namespace', tenant: row.tenant, cluster: row.cluster, project: row.project, namespace: row.name, hard: {} }, row.version + 1);
+        await this.events.quota(
+          tx,
+          actor,
+          { level: 'namespace', tenant: row.tenant, cluster: row.cluster, project: row.project, namespace: row.name, hard: {} },
+          row.version + 1,
+        );
       }
     }
     for (const row of projects) await this.events.project(tx, actor, 'deleted', { ...toProject(row), version: row.version + 1 });

@@ -40,7 +40,12 @@ export class ProjectsService {
     const limit = page.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.hierarchy.listProjects(tenant, ability, { limit, cursor: page.cursor });
     const namespaces = await this.hierarchy.namespacesOf(tenant);
-    return BY_NAME.page(rows, limit, (row) => [row.name], (row) => toProject(row, quotaSums(namespaces.filter((n) => n.project === row.name))));
+    return BY_NAME.page(
+      rows,
+      limit,
+      (row) => [row.name],
+      (row) => toProject(row, quotaSums(namespaces.filter((n) => n.project === row.name))),
+    );
   }
 
   async get(actor: Actor, tenant: string, name: string): Promise<Project> {
@@ -54,7 +59,8 @@ export class ProjectsService {
     authorize(ability, 'create', subjectOf('Project', { tenant, project: body.name }));
     return this.events.transaction(async (tx) => {
       const row = await this.hierarchy.insertProject(tenant, body.name, body, actor.name, tx);
-      if (!row) throw new CubeError('CONFLICT', `project "${body.name}" already exists in tenant "${tenant}"`, { tenant, project: body.name });
+      if (!row)
+        throw new CubeError('CONFLICT', `project "${body.name}" already exists in tenant "${tenant}"`, { tenant, project: body.name });
       const project = toProject(row);
       await this.events.project(tx, actor, 'created', project);
       return project;
@@ -89,7 +95,11 @@ export class ProjectsService {
         });
       }
       for (const namespace of namespaces) {
-        authorize(ability, 'delete', subjectOf('Namespace', { tenant, project: name, cluster: namespace.cluster, namespace: namespace.name }));
+        authorize(
+          ability,
+          'delete',
+          subjectOf('Namespace', { tenant, project: name, cluster: namespace.cluster, namespace: namespace.name }),
+        );
       }
       await this.hierarchy.deleteProject(tx, tenant, name);
       await this.removal.announce(tx, actor, namespaces, [project]);

@@ -74,7 +74,11 @@ export class TenantsService {
       }
       for (const project of projects) authorize(ability, 'delete', subjectOf('Project', { tenant: name, project: project.name }));
       for (const namespace of namespaces) {
-        authorize(ability, 'delete', subjectOf('Namespace', { tenant: name, project: namespace.project, cluster: namespace.cluster, namespace: namespace.name }));
+        authorize(
+          ability,
+          'delete',
+          subjectOf('Namespace', { tenant: name, project: namespace.project, cluster: namespace.cluster, namespace: namespace.name }),
+        );
       }
       // Bottom-up: namespaces, projects, the tenant's quota rows, the tenant.
       await this.hierarchy.deleteProjectsOf(tx, name);
@@ -96,7 +100,12 @@ export class TenantsService {
     // The caller's read rules on RoleBinding as part of the query: LIMIT stays exact, nothing leaks.
     const readable = readableWhere(ability, 'RoleBinding', MEMBER_VISIBILITY_COLUMNS);
     const rows = await this.bindings.pageInTenant(name, readable, limit, after?.[0] ?? null);
-    return BY_ID.page(rows, limit, (binding) => [binding.id], (binding) => binding);
+    return BY_ID.page(
+      rows,
+      limit,
+      (binding) => [binding.id],
+      (binding) => binding,
+    );
   }
 
   private async visible(ability: PlatformAbility, name: string): Promise<TenantEntity> {
@@ -108,4 +117,3 @@ export class TenantsService {
 
 /** Unknown and invisible tenants answer the same: existence does not leak (API.md). */
 export const notFound = (tenant: string) => new CubeError('NOT_FOUND', `tenant "${tenant}" not found`, { tenant });
-

@@ -24,7 +24,11 @@ interface NamespaceAddress {
 }
 
 const namespaceNotFound = (ref: NamespaceAddress) =>
-  new CubeError('NOT_FOUND', `namespace "${ref.namespace}" not found in cluster "${ref.cluster}" of project "${ref.tenant}/${ref.project}"`, { ...ref });
+  new CubeError(
+    'NOT_FOUND',
+    `namespace "${ref.namespace}" not found in cluster "${ref.cluster}" of project "${ref.tenant}/${ref.project}"`,
+    { ...ref },
+  );
 
 /** Namespaces and their shares of the tenant's quota (the ledger's writes). */
 @Injectable()
@@ -78,9 +82,13 @@ export class NamespacesService {
         });
       } catch (error: unknown) {
         if (pgCode(error) === '23505') {
-          throw new CubeError('CONFLICT', `namespace "${body.name}" already exists in cluster "${body.cluster}"`, { cluster: body.cluster, namespace: body.name });
+          throw new CubeError('CONFLICT', `namespace "${body.name}" already exists in cluster "${body.cluster}"`, {
+            cluster: body.cluster,
+            namespace: body.name,
+          });
         }
-        if (pgCode(error) === '23503') throw new CubeError('NOT_FOUND', `project "${project}" not found in tenant "${tenant}"`, { tenant, project });
+        if (pgCode(error) === '23503')
+          throw new CubeError('NOT_FOUND', `project "${project}" not found in tenant "${tenant}"`, { tenant, project });
         throw error;
       }
       if (body.quota) await this.checkShare(tx, tenant, body.cluster, body.name, body.quota.hard);
@@ -134,13 +142,17 @@ export class NamespacesService {
     const others = await this.hierarchy.namespaceShares(tx, tenant, cluster, namespace);
     const refusal = namespaceAllocationRefusal(tenantQuota?.hard ?? {}, others, requested);
     if (refusal) {
-      throw new CubeError('CONFLICT', `the quota asked for namespace "${namespace}" exceeds what tenant "${tenant}" has free in cluster "${cluster}"`, {
-        tenant,
-        cluster,
-        requested,
-        free: refusal.free,
-        shortfall: refusal.shortfall,
-      });
+      throw new CubeError(
+        'CONFLICT',
+        `the quota asked for namespace "${namespace}" exceeds what tenant "${tenant}" has free in cluster "${cluster}"`,
+        {
+          tenant,
+          cluster,
+          requested,
+          free: refusal.free,
+          shortfall: refusal.shortfall,
+        },
+      );
     }
   }
 
@@ -148,7 +160,14 @@ export class NamespacesService {
     await this.events.quota(
       tx,
       actor,
-      { level: 'namespace', tenant: namespace.tenant, cluster: namespace.cluster, project: namespace.project, namespace: namespace.name, hard: namespace.quota?.hard ?? {} },
+      {
+        level: 'namespace',
+        tenant: namespace.tenant,
+        cluster: namespace.cluster,
+        project: namespace.project,
+        namespace: namespace.name,
+        hard: namespace.quota?.hard ?? {},
+      },
       namespace.version,
     );
   }

@@ -22,7 +22,10 @@ export class QuotaLedgerRepository {
    * (tenant, cluster) takes it first, so concurrent allocations are checked one after another.
    */
   async lockTenantQuota(tx: EntityManager, tenant: string, cluster: string): Promise<TenantQuotaRow | null> {
-    const rows = (await tx.query(`SELECT * FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 AND "cluster" = $2 FOR UPDATE`, [tenant, cluster])) as TenantQuotaRow[];
+    const rows = (await tx.query(`SELECT * FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 AND "cluster" = $2 FOR UPDATE`, [
+      tenant,
+      cluster,
+    ])) as TenantQuotaRow[];
     return rows[0] ?? null;
   }
 
@@ -43,12 +46,17 @@ export class QuotaLedgerRepository {
   }
 
   async tenantQuotas(tenant: string): Promise<TenantQuotaRow[]> {
-    return (await this.db.query(`SELECT * FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 ORDER BY "cluster"`, [tenant])) as TenantQuotaRow[];
+    return (await this.db.query(`SELECT * FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 ORDER BY "cluster"`, [
+      tenant,
+    ])) as TenantQuotaRow[];
   }
 
   /** A (tenant, cluster) quota row as committed, without the lock (the ledger publisher's read). */
   async tenantQuota(tenant: string, cluster: string): Promise<TenantQuotaRow | null> {
-    const rows = (await this.db.query(`SELECT * FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 AND "cluster" = $2`, [tenant, cluster])) as TenantQuotaRow[];
+    const rows = (await this.db.query(`SELECT * FROM "tenancy"."tenant_quotas" WHERE "tenant" = $1 AND "cluster" = $2`, [
+      tenant,
+      cluster,
+    ])) as TenantQuotaRow[];
     return rows[0] ?? null;
   }
 

@@ -87,5 +87,7 @@ export function usageByNamespace(quotas: readonly unknown[]): Map<string, HardMa
     }
     merged.set(quota.namespace, amounts);
   }
-  return new Map([...merged].map(([namespace, amounts]) => [namespace, Object.fromEntries([...amounts].map(([r, a]) => [r, formatQuantity(a)]))]));
+  return new Map(
+    [...merged].map(([namespace, amounts]) => [namespace, Object.fromEntries([...amounts].map(([r, a]) => [r, formatQuantity(a)]))]),
+  );
 }

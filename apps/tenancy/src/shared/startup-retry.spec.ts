@@ -20,9 +20,7 @@ describe('StartupRetry', () => {
       maxMs: 400,
       graceMs: 1000,
     });
-    const failure = new Error(
-      'the identity service did not list role bindings: 503',
-    );
+    const failure = new Error('the identity service did not list role bindings: 503');
     let calls = 0;
     const task = jest.fn(async () => {
       calls += 1;
@@ -43,9 +41,7 @@ describe('StartupRetry', () => {
     expect(log.warn.mock.calls).toEqual(
       [5, 6, 7].map((attempt) => [
         { err: failure, attempt, retryInMs: 400 },
-        expect.stringMatching(
-          /^still cannot list role bindings after [12] s; retrying$/,
-        ),
+        expect.stringMatching(/^still cannot list role bindings after [12] s; retrying$/),
       ]),
     );
     expect(jest.getTimerCount()).toBe(0);

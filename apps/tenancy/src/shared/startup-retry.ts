@@ -42,32 +42,18 @@ export class StartupRetry {
     clearTimeout(this.timer);
   }
 
-  private async attempt(
-    task: () => Promise<void>,
-    attempt: number,
-  ): Promise<void> {
+  private async attempt(task: () => Promise<void>, attempt: number): Promise<void> {
     if (this.stopped) return;
     try {
       await task();
     } catch (error: unknown) {
       if (this.stopped) return;
-      const delayMs = Math.min(
-        this.options.initialMs * 2 ** (attempt - 1),
-        this.options.maxMs,
-      );
+      const delayMs = Math.min(this.options.initialMs * 2 ** (attempt - 1), this.options.maxMs);
       const elapsedMs = this.now() - this.startedAt;
       const fields = { err: error, attempt, retryInMs: delayMs };
-      if (elapsedMs < this.options.graceMs)
-        this.logger.debug?.(fields, `${this.what} not possible yet; retrying`);
-      else
-        this.logger.warn(
-          fields,
-          `still cannot ${this.what} after ${Math.round(elapsedMs / 1000)} s; retrying`,
-        );
-      this.timer = setTimeout(
-        () => void this.attempt(task, attempt + 1),
-        delayMs,
-      );
+      if (elapsedMs < this.options.graceMs) this.logger.debug?.(fields, `${this.what} not possible yet; retrying`);
+      else this.logger.warn(fields, `still cannot ${this.what} after ${Math.round(elapsedMs / 1000)} s; retrying`);
+      this.timer = setTimeout(() => void this.attempt(task, attempt + 1), delayMs);
     }
   }
 }

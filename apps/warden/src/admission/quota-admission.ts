@@ -40,8 +40,13 @@ export interface QuotaAdmissionOptions {
 export function quotaAdmission(options: QuotaAdmissionOptions): (review: unknown) => Promise<AdmissionReview & { response: unknown }> {
   return async (body: unknown) => {
     const request = (body as AdmissionReview).request;
-    const respond = (response: Record<string, unknown>) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: request?.uid ?? '', ...response } });
-    if (!request?.uid) return respond({ allowed: false, status: { code: 400, reason: 'BadRequest', message: 'not an AdmissionReview request' } });
+    const respond = (response: Record<string, unknown>) => ({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: request?.uid ?? '', ...response },
+    });
+    if (!request?.uid)
+      return respond({ allowed: false, status: { code: 400, reason: 'BadRequest', message: 'not an AdmissionReview request' } });
     const user = request.userInfo?.username ?? '';
     const wardenApplies = options.trustedUsers().has(user) && request.options?.fieldManager === options.fieldManager;
     if (wardenApplies || (request.operation !== 'CREATE' && request.operation !== 'UPDATE')) return respond({ allowed: true });

@@ -56,7 +56,8 @@ export function parseWardenArguments(argv: string[]): WardenArguments {
   // several Wardens can run side by side on one machine.
   const port = values['webhook-port'] === undefined ? (values.kubeconfig ? 0 : WARDEN_WEBHOOK_PORT) : Number(values['webhook-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new WardenStartError('--webhook-port must be a port number (0-65535)');
-  const stateDir = values['state-dir'] ?? (values.kubeconfig ? join(tmpdir(), `cube-warden-${values.cluster ?? 'default'}`) : WARDEN_STATE_DIR);
+  const stateDir =
+    values['state-dir'] ?? (values.kubeconfig ? join(tmpdir(), `cube-warden-${values.cluster ?? 'default'}`) : WARDEN_STATE_DIR);
   // Outside a Pod no Service leads to this process: the apiserver must call it by URL.
   const given = values['webhook-url'];
   const webhookEndpoint: WebhookEndpoint =

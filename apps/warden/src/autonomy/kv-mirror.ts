@@ -115,7 +115,10 @@ export class KvMirror<T> {
         }
       } catch (error: unknown) {
         failures += 1;
-        this.logger.warn({ bucket: this.bucket, err: error instanceof Error ? error.message : String(error) }, 'bucket mirror interrupted; answering from the cache');
+        this.logger.warn(
+          { bucket: this.bucket, err: error instanceof Error ? error.message : String(error) },
+          'bucket mirror interrupted; answering from the cache',
+        );
       }
       if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** Math.min(failures, 5))));
     }

@@ -2,7 +2,14 @@ import { Logger } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { AccessTokenVerifier, JwksKeySet } from '@cube/auth';
 import { desiredStateBucket, ServiceBus } from '@cube/messaging';
-import { API_TOKEN_VERIFIERS_BUCKET, ApiTokenVerifierEntry, QUOTA_WEBHOOK_PATH, quotaLedgerBucket, TenantLedgerEntry, TOKEN_REVIEW_PATH } from '@cube/contracts';
+import {
+  API_TOKEN_VERIFIERS_BUCKET,
+  ApiTokenVerifierEntry,
+  QUOTA_WEBHOOK_PATH,
+  quotaLedgerBucket,
+  TenantLedgerEntry,
+  TOKEN_REVIEW_PATH,
+} from '@cube/contracts';
 import { quotaAdmission } from '../admission/quota-admission';
 import { MemberCluster } from '../agent/member-cluster';
 import { WARDEN_SERVICE_ACCOUNT_USER, wardenUsers } from '../agent/warden-identity';
@@ -79,7 +86,11 @@ export class WardenAutonomy {
     this.desired.follow(nats);
     this.disabledUsers.follow(nats);
     const refresh = () =>
-      this.keys.refresh().catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'JWKS not refreshed; using the cached keys'));
+      this.keys
+        .refresh()
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'JWKS not refreshed; using the cached keys'),
+        );
     void refresh();
     this.jwksTimer = setInterval(() => void refresh(), JWKS_REFRESH_MS);
     void (async () => {
@@ -124,7 +135,11 @@ export class WardenAutonomy {
       ...(options.webhookHost ? { host: options.webhookHost } : {}),
       routes: {
         [TOKEN_REVIEW_PATH]: (review) => reviewToken(review as TokenReview, authority),
-        [QUOTA_WEBHOOK_PATH]: quotaAdmission({ ledger: () => this.ledger.values(), trustedUsers: () => this.trusted, fieldManager: WARDEN_FIELD_MANAGER }),
+        [QUOTA_WEBHOOK_PATH]: quotaAdmission({
+          ledger: () => this.ledger.values(),
+          trustedUsers: () => this.trusted,
+          fieldManager: WARDEN_FIELD_MANAGER,
+        }),
       },
     });
     this.logger.log({ port: this.server.port }, 'webhooks (TokenReview, ResourceQuota) served');

@@ -44,12 +44,37 @@ export class ComponentReports {
       const report = reports.get(object.metadata?.labels?.[COMPONENT_LABEL] ?? '');
       if (report) report.workloads.push(readiness);
     };
-    const current = (object: V1Deployment | V1DaemonSet | V1StatefulSet) => (object.status?.observedGeneration ?? 0) >= (object.metadata?.generation ?? 1);
-    const ref = (object: V1Deployment | V1DaemonSet | V1StatefulSet) => ({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' });
+    const current = (object: V1Deployment | V1DaemonSet | V1StatefulSet) =>
+      (object.status?.observedGeneration ?? 0) >= (object.metadata?.generation ?? 1);
+    const ref = (object: V1Deployment | V1DaemonSet | V1StatefulSet) => ({
+      namespace: object.metadata?.namespace ?? '',
+      name: object.metadata?.name ?? '',
+    });
     // kubectl rollout status's criteria: updated and available replicas for Deployments, scheduled and ready pods for DaemonSets.
-    for (const d of deployments.items) add(d, { kind: 'Deployment', ...ref(d), desired: d.spec?.replicas ?? 1, ready: Math.min(d.status?.readyReplicas ?? 0, d.status?.updatedReplicas ?? 0), current: current(d) });
-    for (const d of daemonSets.items) add(d, { kind: 'DaemonSet', ...ref(d), desired: d.status?.desiredNumberScheduled ?? 0, ready: Math.min(d.status?.numberReady ?? 0, d.status?.updatedNumberScheduled ?? 0), current: current(d) });
-    for (const s of statefulSets.items) add(s, { kind: 'StatefulSet', ...ref(s), desired: s.spec?.replicas ?? 1, ready: Math.min(s.status?.readyReplicas ?? 0, s.status?.updatedReplicas ?? 0), current: current(s) });
+    for (const d of deployments.items)
+      add(d, {
+        kind: 'Deployment',
+        ...ref(d),
+        desired: d.spec?.replicas ?? 1,
+        ready: Math.min(d.status?.readyReplicas ?? 0, d.status?.updatedReplicas ?? 0),
+        current: current(d),
+      });
+    for (const d of daemonSets.items)
+      add(d, {
+        kind: 'DaemonSet',
+        ...ref(d),
+        desired: d.status?.desiredNumberScheduled ?? 0,
+        ready: Math.min(d.status?.numberReady ?? 0, d.status?.updatedNumberScheduled ?? 0),
+        current: current(d),
+      });
+    for (const s of statefulSets.items)
+      add(s, {
+        kind: 'StatefulSet',
+        ...ref(s),
+        desired: s.spec?.replicas ?? 1,
+        ready: Math.min(s.status?.readyReplicas ?? 0, s.status?.updatedReplicas ?? 0),
+        current: current(s),
+      });
     return [...reports.values()].sort((a, b) => a.component.localeCompare(b.component));
   }
 }

@@ -57,7 +57,7 @@ export class HeartbeatReporter implements OnApplicationBootstrap, OnModuleDestro
       this.last = await this.observer.observe();
       this.components = await this.componentReports.report(this.autonomy.desired.snapshot(), this.sync);
     } catch (error: unknown) {
-      const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+      const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
       syncErrors.push({ key: 'kube-apiserver', message: `cannot observe the cluster: ${message}`, attempts: 1 });
     }
     try {

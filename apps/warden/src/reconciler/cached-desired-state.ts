@@ -18,7 +18,10 @@ export async function applyCachedDesiredState(kubeConfig: KubeConfig, values: un
       await applyObject(client, asManaged(object), WARDEN_FIELD_MANAGER);
       applied += 1;
     } catch (error: unknown) {
-      logger.warn({ kind: object.kind, name: object.metadata?.name, err: kubeFailureMessage(error) }, 'could not apply a cached desired object');
+      logger.warn(
+        { kind: object.kind, name: object.metadata?.name, err: kubeFailureMessage(error) },
+        'could not apply a cached desired object',
+      );
     }
   }
   logger.log({ objects: applied }, 'desired state applied from the cache');

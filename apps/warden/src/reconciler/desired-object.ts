@@ -40,7 +40,12 @@ export const refKey = (ref: ObjectRef) => `${ref.kind}/${ref.namespace ?? ''}/${
 
 export function refOf(object: KubernetesObject): ObjectRef | null {
   if (!object.apiVersion || !object.kind || !object.metadata?.name) return null;
-  return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) };
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+  };
 }
 
 export function applyOrder(object: KubernetesObject): number {
@@ -55,5 +60,11 @@ export function asManaged(object: KubernetesObject): KubernetesObject {
 
 export function isKubernetesObject(value: unknown): value is KubernetesObject {
   const candidate = value as KubernetesObject | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.apiVersion === 'string' && typeof candidate.kind === 'string' && typeof candidate.metadata?.name === 'string';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.apiVersion === 'string' &&
+    typeof candidate.kind === 'string' &&
+    typeof candidate.metadata?.name === 'string'
+  );
 }

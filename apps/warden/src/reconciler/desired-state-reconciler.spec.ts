@@ -26,8 +26,17 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
   throw new Error(`${what}: not reached within ${deadlineMs} ms`);
 }
 
-const namespace = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-const quota = (ns: string, cpu: string) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'cube-quota', namespace: ns }, spec: { hard: { 'requests.cpu': cpu } } });
+const namespace = (name: string, labels: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels },
+});
+const quota = (ns: string, cpu: string) => ({
+  apiVersion: 'v1',
+  kind: 'ResourceQuota',
+  metadata: { name: 'cube-quota', namespace: ns },
+  spec: { hard: { 'requests.cpu': cpu } },
+});
 
 describe('Warden applying desired state', () => {
   let nc: NatsConnection;
@@ -41,7 +50,11 @@ describe('Warden applying desired state', () => {
 
   const read = (apiVersion: string, kind: string, name: string, ns?: string) =>
     objects.read({ apiVersion, kind, metadata: { name, ...(ns ? { namespace: ns } : {}) } }).then(
-      (o) => o as unknown as { metadata: { labels?: Record<string, string>; managedFields?: { manager: string }[]; deletionTimestamp?: string }; spec?: { hard?: Record<string, string> } },
+      (o) =>
+        o as unknown as {
+          metadata: { labels?: Record<string, string>; managedFields?: { manager: string }[]; deletionTimestamp?: string };
+          spec?: { hard?: Record<string, string> };
+        },
       () => null,
     );
   const gone = (apiVersion: string, kind: string, name: string, ns?: string) =>
@@ -55,7 +68,14 @@ describe('Warden applying desired state', () => {
     await cache.open();
     const mirror = new KvMirror<unknown>(`cube-desired-${clusterId}`, cache, quiet);
     mirrors.push(mirror);
-    const reconciler = new DesiredStateReconciler({ desired: mirror, kubeConfig: parseKubeconfig(member.kubeconfig), sync, logger: quiet, initialBackoffMs: 100, maxBackoffMs: 500 });
+    const reconciler = new DesiredStateReconciler({
+      desired: mirror,
+      kubeConfig: parseKubeconfig(member.kubeconfig),
+      sync,
+      logger: quiet,
+      initialBackoffMs: 100,
+      maxBackoffMs: 500,
+    });
     reconcilers.push(reconciler);
     reconciler.start();
     mirror.follow(nc);
@@ -83,7 +103,7 @@ describe('Warden applying desired state', () => {
     await member?.stop();
   });
 
-  it('applies each desired object server-side as cube-warden, labelled as Cube\'s, and follows changes and deletions', async () => {
+  it("applies each desired object server-side as cube-warden, labelled as Cube's, and follows changes and deletions", async () => {
     await store.put('namespace.acme.team-a', namespace('team-a', { 'cube.io/tenant': 'acme' }));
     await startReconciler();
     const applied = await eventually('namespace applied', () => read('v1', 'Namespace', 'team-a').then((o) => o ?? undefined));
@@ -91,9 +111,13 @@ describe('Warden applying desired state', () => {
     expect(applied.metadata.managedFields?.map((f) => f.manager)).toContain('cube-warden');
 
     await store.put('quota.acme.team-a', quota('team-a', '2'));
-    await eventually('quota applied', async () => ((await read('v1', 'ResourceQuota', 'cube-quota', 'team-a'))?.spec?.hard?.['requests.cpu'] === '2' ? true : undefined));
+    await eventually('quota applied', async () =>
+      (await read('v1', 'ResourceQuota', 'cube-quota', 'team-a'))?.spec?.hard?.['requests.cpu'] === '2' ? true : undefined,
+    );
     await store.put('quota.acme.team-a', quota('team-a', '3'));
-    await eventually('quota changed', async () => ((await read('v1', 'ResourceQuota', 'cube-quota', 'team-a'))?.spec?.hard?.['requests.cpu'] === '3' ? true : undefined));
+    await eventually('quota changed', async () =>
+      (await read('v1', 'ResourceQuota', 'cube-quota', 'team-a'))?.spec?.hard?.['requests.cpu'] === '3' ? true : undefined,
+    );
 
     await store.delete('quota.acme.team-a');
     await gone('v1', 'ResourceQuota', 'cube-quota', 'team-a');
@@ -148,12 +172,16 @@ describe('Warden applying desired state', () => {
       await startReconciler(sync);
       const error = await eventually('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.guarded'));
       expect(error).toMatchObject({ reason: 'InternalError', status: 500 });
-      expect(error.message).toMatch(/^apply ResourceQuota guarded\/cube-quota: \(InternalError\) Internal error occurred: failed calling webhook "quota.refuse.test"/);
+      expect(error.message).toMatch(
+        /^apply ResourceQuota guarded\/cube-quota: \(InternalError\) Internal error occurred: failed calling webhook "quota.refuse.test"/,
+      );
       expect(error.message).not.toContain('HTTP-Code');
     } finally {
       await objects.delete(webhook);
     }
-    await eventually('quota applied once the webhook is gone', () => read('v1', 'ResourceQuota', 'cube-quota', 'guarded').then((o) => o ?? undefined));
+    await eventually('quota applied once the webhook is gone', () =>
+      read('v1', 'ResourceQuota', 'cube-quota', 'guarded').then((o) => o ?? undefined),
+    );
   });
 
   it('resyncs fully on every snapshot the mirror reads (as after a NATS reconnect) and keeps following changes', async () => {

@@ -2,7 +2,17 @@ import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/c
 import { applyObject, deleteObjectIfPresent, describeKubeFailure, KubeFailure, kubeFailureMessage } from '@cube/kube';
 import { SyncStatus } from '../agent/sync-status';
 import { MirrorChange, MirrorListener } from '../autonomy/kv-mirror';
-import { applyOrder, asManaged, isKubernetesObject, MANAGED_BY_LABEL, MANAGED_BY_VALUE, MANAGED_KINDS, ObjectRef, refKey, refOf } from './desired-object';
+import {
+  applyOrder,
+  asManaged,
+  isKubernetesObject,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  MANAGED_KINDS,
+  ObjectRef,
+  refKey,
+  refOf,
+} from './desired-object';
 
 /** Field manager of what Warden applies (the control plane's own install uses `cube`). */
 export const WARDEN_FIELD_MANAGER = 'cube-warden';
@@ -96,7 +106,10 @@ export class DesiredStateReconciler {
         // Only a resync throws (its prune lists the cluster): try the snapshot again, unless a newer one came.
         const snapshot = change;
         this.resyncFailures += 1;
-        this.options.logger.warn({ err: kubeFailureMessage(error), attempts: this.resyncFailures }, 'desired state resync failed; retrying');
+        this.options.logger.warn(
+          { err: kubeFailureMessage(error), attempts: this.resyncFailures },
+          'desired state resync failed; retrying',
+        );
         this.resyncRetry = setTimeout(() => this.enqueue(snapshot), this.backoff(this.resyncFailures));
       }
     }
@@ -107,7 +120,9 @@ export class DesiredStateReconciler {
     const desired = [...entries].map(([key, value]) => ({ key, value }));
     desired.sort((a, b) => applyOrder(a.value as KubernetesObject) - applyOrder(b.value as KubernetesObject));
     for (const entry of desired) await this.apply(entry.key, entry.value);
-    const refs = desired.map((entry) => (isKubernetesObject(entry.value) ? refOf(entry.value) : null)).filter((ref): ref is ObjectRef => ref !== null);
+    const refs = desired
+      .map((entry) => (isKubernetesObject(entry.value) ? refOf(entry.value) : null))
+      .filter((ref): ref is ObjectRef => ref !== null);
     await this.prune(new Set(refs.map(refKey)), refs);
     this.resyncFailures = 0;
     this.options.sync.appliedRevision = Math.max(this.options.sync.appliedRevision, revision);
@@ -136,7 +151,11 @@ export class DesiredStateReconciler {
       this.succeeded(key);
     } catch (error: unknown) {
       const failure = describeKubeFailure(error);
-      this.failed(key, `apply ${value.kind} ${value.metadata?.namespace ? `${value.metadata.namespace}/` : ''}${value.metadata?.name ?? ''}: ${said(failure)}`, failure);
+      this.failed(
+        key,
+        `apply ${value.kind} ${value.metadata?.namespace ? `${value.metadata.namespace}/` : ''}${value.metadata?.name ?? ''}: ${said(failure)}`,
+        failure,
+      );
     }
   }
 
@@ -161,9 +180,20 @@ export class DesiredStateReconciler {
   private async prune(wanted: Set<string>, desired: ObjectRef[]): Promise<void> {
     // Besides the usual kinds, every other kind still desired (a custom bundle's): its stale objects go too.
     const kinds = [...MANAGED_KINDS];
-    for (const ref of desired) if (!kinds.some((known) => known.kind === ref.kind && known.apiVersion === ref.apiVersion)) kinds.push({ apiVersion: ref.apiVersion, kind: ref.kind, namespaced: Boolean(ref.namespace) });
+    for (const ref of desired)
+      if (!kinds.some((known) => known.kind === ref.kind && known.apiVersion === ref.apiVersion))
+        kinds.push({ apiVersion: ref.apiVersion, kind: ref.kind, namespaced: Boolean(ref.namespace) });
     for (const managed of kinds.reverse()) {
-      const list = await this.client.list(managed.apiVersion, managed.kind, undefined, undefined, undefined, undefined, undefined, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
+      const list = await this.client.list(
+        managed.apiVersion,
+        managed.kind,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+      );
       for (const item of list.items) {
         const ref = refOf({ ...item, apiVersion: managed.apiVersion, kind: managed.kind });
         if (!ref || wanted.has(refKey(ref))) continue;
@@ -172,7 +202,11 @@ export class DesiredStateReconciler {
           this.options.logger.log({ kind: ref.kind, namespace: ref.namespace, name: ref.name }, 'removed an object no longer desired');
         } catch (error: unknown) {
           const failure = describeKubeFailure(error);
-          this.options.sync.failed(`prune:${refKey(ref)}`, `delete ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${said(failure)}`, failure);
+          this.options.sync.failed(
+            `prune:${refKey(ref)}`,
+            `delete ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${said(failure)}`,
+            failure,
+          );
         }
       }
     }
@@ -212,5 +246,9 @@ export class DesiredStateReconciler {
 }
 
 function toObject(ref: ObjectRef): KubernetesObject {
-  return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
+  return {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+  };
 }

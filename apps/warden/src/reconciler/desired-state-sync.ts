@@ -23,7 +23,12 @@ export class DesiredStateSync implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   onApplicationBootstrap(): void {
-    this.reconciler = new DesiredStateReconciler({ desired: this.autonomy.desired, kubeConfig: this.cluster.kubeConfig, sync: this.sync, logger: this.logger });
+    this.reconciler = new DesiredStateReconciler({
+      desired: this.autonomy.desired,
+      kubeConfig: this.cluster.kubeConfig,
+      sync: this.sync,
+      logger: this.logger,
+    });
     this.reconciler.start();
   }
 

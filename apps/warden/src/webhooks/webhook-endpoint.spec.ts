@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
 import { QUOTA_WEBHOOK_PATH, TenantLedgerEntry } from '@cube/contracts';
-import { applyObject, CUBE_FIELD_MANAGER, makeWebhookCertificates, parseKubeconfig, QUOTA_WEBHOOK_CONFIGURATION, quotaWebhookConfiguration, WebhookCertificates } from '@cube/kube';
+import {
+  applyObject,
+  CUBE_FIELD_MANAGER,
+  makeWebhookCertificates,
+  parseKubeconfig,
+  QUOTA_WEBHOOK_CONFIGURATION,
+  quotaWebhookConfiguration,
+  WebhookCertificates,
+} from '@cube/kube';
 import { KubeServer, startKubeServer } from '@cube/testing';
 import { quotaAdmission } from '../admission/quota-admission';
 import { WardenStartError } from '../agent/warden-start-error';
@@ -31,9 +39,13 @@ describe('webhook URLs of a Warden outside its cluster', () => {
   });
 
   it('takes a given URL the serving certificate is valid for, and refuses one it is not', () => {
-    expect(webhookUrls({ kind: 'url', url: 'https://localhost:9443/warden' }, 40123, certs.cert)?.tokenReview).toBe('https://localhost:9443/warden/authenticate');
+    expect(webhookUrls({ kind: 'url', url: 'https://localhost:9443/warden' }, 40123, certs.cert)?.tokenReview).toBe(
+      'https://localhost:9443/warden/authenticate',
+    );
     expect(() => webhookUrls({ kind: 'url', url: 'https://warden.example.com' }, 40123, certs.cert)).toThrow(WardenStartError);
-    expect(() => webhookUrls({ kind: 'url', url: 'https://warden.example.com' }, 40123, certs.cert)).toThrow('not valid for "warden.example.com"');
+    expect(() => webhookUrls({ kind: 'url', url: 'https://warden.example.com' }, 40123, certs.cert)).toThrow(
+      'not valid for "warden.example.com"',
+    );
   });
 });
 
@@ -42,7 +54,9 @@ describe('pointing the quota webhook at Warden by URL', () => {
   let certs: WebhookCertificates;
   let server: WebhookServer;
   let dir: string;
-  const ledger: TenantLedgerEntry[] = [{ tenant: 'acme', cluster: 'm', hard: { 'requests.cpu': '2' }, namespaces: { 'acme-a': { 'requests.cpu': '1' } }, version: 1 }];
+  const ledger: TenantLedgerEntry[] = [
+    { tenant: 'acme', cluster: 'm', hard: { 'requests.cpu': '2' }, namespaces: { 'acme-a': { 'requests.cpu': '1' } }, version: 1 },
+  ];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'webhook-endpoint-'));
@@ -53,12 +67,20 @@ describe('pointing the quota webhook at Warden by URL', () => {
       key: certs.key,
       port: 0,
       host: '127.0.0.1',
-      routes: { [QUOTA_WEBHOOK_PATH]: quotaAdmission({ ledger: () => ledger, trustedUsers: () => new Set(['kubernetes-admin', 'admin']), fieldManager: 'cube-warden' }) },
+      routes: {
+        [QUOTA_WEBHOOK_PATH]: quotaAdmission({
+          ledger: () => ledger,
+          trustedUsers: () => new Set(['kubernetes-admin', 'admin']),
+          fieldManager: 'cube-warden',
+        }),
+      },
     });
     // As registration leaves it: by Service reference, under the manager `cube`.
     const objects = KubernetesObjectApi.makeApiClient(parseKubeconfig(member.kubeconfig));
     await applyObject(objects, quotaWebhookConfiguration({ service: true }, certs.caCert), CUBE_FIELD_MANAGER);
-    await parseKubeconfig(member.kubeconfig).makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'acme-a', labels: { 'cube.io/tenant': 'acme' } } } });
+    await parseKubeconfig(member.kubeconfig)
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name: 'acme-a', labels: { 'cube.io/tenant': 'acme' } } } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -88,15 +110,17 @@ describe('pointing the quota webhook at Warden by URL', () => {
     const core = parseKubeconfig(member.kubeconfig).makeApiClient(CoreV1Api);
     const body = (cpu: string) => ({ metadata: { name: 'cube-quota' }, spec: { hard: { 'requests.cpu': cpu } } });
     await core.createNamespacedResourceQuota({ namespace: 'acme-a', body: body('1'), fieldManager: 'cube-warden' });
-    const refused = await core.replaceNamespacedResourceQuota({ namespace: 'acme-a', name: 'cube-quota', body: body('5'), fieldManager: 'kubectl-edit' }).then(
-      () => null,
-      (error: { code?: number; body?: string }) => error,
-    );
+    const refused = await core
+      .replaceNamespacedResourceQuota({ namespace: 'acme-a', name: 'cube-quota', body: body('5'), fieldManager: 'kubectl-edit' })
+      .then(
+        () => null,
+        (error: { code?: number; body?: string }) => error,
+      );
     expect(refused?.code).toBe(403);
     expect(String(refused?.body)).toContain('admission webhook \\"resourcequotas.warden.cube.io\\" denied the request');
   });
 
-  it('writes the kube-apiserver\'s TokenReview webhook kubeconfig with the URL and the CA', async () => {
+  it("writes the kube-apiserver's TokenReview webhook kubeconfig with the URL and the CA", async () => {
     const urls = webhookUrls({ kind: 'loopback' }, server.port, certs.cert);
     if (!urls) throw new Error('a loopback endpoint has URLs');
     const file = await writeAuthnWebhookKubeconfig(dir, urls, certs.caCert);

@@ -32,12 +32,17 @@ export function webhookUrls(endpoint: WebhookEndpoint, port: number, servingCert
   let base: string;
   if (endpoint.kind === 'loopback') {
     const host = ['127.0.0.1', 'localhost'].find(covers);
-    if (!host) throw new WardenStartError(`the serving certificate is valid for neither 127.0.0.1 nor localhost (${cert.subjectAltName ?? 'no SANs'}); give --webhook-url`);
+    if (!host)
+      throw new WardenStartError(
+        `the serving certificate is valid for neither 127.0.0.1 nor localhost (${cert.subjectAltName ?? 'no SANs'}); give --webhook-url`,
+      );
     base = `https://${host}:${port}`;
   } else {
     const host = new URL(endpoint.url).hostname.replace(/^\[(.*)\]$/, '$1');
     if (!covers(host)) {
-      throw new WardenStartError(`--webhook-url: the serving certificate in cube-system/cube-warden-webhook-tls is not valid for "${host}" (${cert.subjectAltName ?? 'no SANs'})`);
+      throw new WardenStartError(
+        `--webhook-url: the serving certificate in cube-system/cube-warden-webhook-tls is not valid for "${host}" (${cert.subjectAltName ?? 'no SANs'})`,
+      );
     }
     base = endpoint.url;
   }
@@ -51,7 +56,11 @@ export function webhookUrls(endpoint: WebhookEndpoint, port: number, servingCert
  */
 export async function pointQuotaWebhookAt(kubeConfig: KubeConfig, urls: WebhookUrls, caCert: string): Promise<void> {
   try {
-    await applyObject(KubernetesObjectApi.makeApiClient(kubeConfig), quotaWebhookConfiguration({ url: urls.base }, caCert), CUBE_FIELD_MANAGER);
+    await applyObject(
+      KubernetesObjectApi.makeApiClient(kubeConfig),
+      quotaWebhookConfiguration({ url: urls.base }, caCert),
+      CUBE_FIELD_MANAGER,
+    );
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new WardenStartError(`cannot point ValidatingWebhookConfiguration ${QUOTA_WEBHOOK_CONFIGURATION} at ${urls.quota}: ${reason}`);
@@ -89,7 +98,11 @@ export async function writeAuthnWebhookKubeconfig(stateDir: string, urls: Webhoo
  * Warden outside its Pod (or with `--webhook-url`): points the quota webhook at its URL and tells the
  * operator the TokenReview URL and webhook kubeconfig. Nothing to do when the Service leads to it.
  */
-export async function serveWebhooksByUrl(cluster: MemberCluster, args: Pick<WardenArguments, 'webhookEndpoint' | 'stateDir'>, port: number): Promise<void> {
+export async function serveWebhooksByUrl(
+  cluster: MemberCluster,
+  args: Pick<WardenArguments, 'webhookEndpoint' | 'stateDir'>,
+  port: number,
+): Promise<void> {
   const urls = webhookUrls(args.webhookEndpoint, port, cluster.serving.cert);
   if (!urls) return;
   await pointQuotaWebhookAt(cluster.kubeConfig, urls, cluster.serving.caCert);

@@ -37,7 +37,11 @@ export default function BindingsPage() {
   const platformRoles = grantableRoles(roles.data?.items ?? [], me.bindings, { kind: 'platform' });
   const add = useMutation({
     mutationFn: (values: { user: string; role: Binding['role'] }) =>
-      must(client.POST('/api/v1/rolebindings', { body: { subject: { kind: 'User', name: values.user }, role: values.role, scope: { kind: 'platform' } } })),
+      must(
+        client.POST('/api/v1/rolebindings', {
+          body: { subject: { kind: 'User', name: values.user }, role: values.role, scope: { kind: 'platform' } },
+        }),
+      ),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['rolebindings'] });
       setAdding(false);
@@ -59,7 +63,13 @@ export default function BindingsPage() {
           </Button>
         ) : null}
       </Flex>
-      <Input.Search aria-label={t('bindings.filterUser')} placeholder={t('bindings.filterUser')} onSearch={(value) => (setUser(value.trim()), setCursor(undefined))} allowClear style={{ maxWidth: 320, marginBottom: 12 }} />
+      <Input.Search
+        aria-label={t('bindings.filterUser')}
+        placeholder={t('bindings.filterUser')}
+        onSearch={(value) => (setUser(value.trim()), setCursor(undefined))}
+        allowClear
+        style={{ maxWidth: 320, marginBottom: 12 }}
+      />
       <ErrorAlert error={remove.error} />
       <Table
         rowKey="id"
@@ -91,7 +101,15 @@ export default function BindingsPage() {
           {t('common.nextPage')}
         </Button>
       </Flex>
-      <Modal open={adding} title={t('bindings.addPlatform')} okText={t('members.addSubmit')} onOk={() => form.submit()} onCancel={() => setAdding(false)} confirmLoading={add.isPending} destroyOnHidden>
+      <Modal
+        open={adding}
+        title={t('bindings.addPlatform')}
+        okText={t('members.addSubmit')}
+        onOk={() => form.submit()}
+        onCancel={() => setAdding(false)}
+        confirmLoading={add.isPending}
+        destroyOnHidden
+      >
         <ErrorAlert error={add.error} />
         <Form form={form} layout="vertical" onFinish={(values) => add.mutate(values)}>
           <Form.Item label={t('members.user')} name="user" rules={[{ required: true, message: t('members.userRequired') }]}>

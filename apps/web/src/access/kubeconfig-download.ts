@@ -6,7 +6,10 @@ import { apiErrorOf } from '../api/api-error';
  * mints an API token, named here by date so two downloads do not collide (the API answers 409 then).
  */
 export async function downloadKubeconfig(api: Api, cluster?: string): Promise<void> {
-  const tokenName = `console-${cluster ?? 'all'}-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
+  const tokenName = `console-${cluster ?? 'all'}-${new Date()
+    .toISOString()
+    .replace(/[^0-9]/g, '')
+    .slice(0, 14)}`;
   const path = cluster ? `/api/v1/clusters/${encodeURIComponent(cluster)}/kubeconfig` : '/api/v1/kubeconfig';
   const response = await api.fetch(new Request(`${api.gatewayUrl}${path}?${new URLSearchParams({ tokenName }).toString()}`));
   const text = await response.text();

@@ -28,7 +28,10 @@ export default function ProfilePage() {
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [downloadError, setDownloadError] = useState<unknown>(null);
   const user = me.user.name;
-  const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => must(client.GET('/api/v1/tokens', { params: { query: { limit: 500 } } })) });
+  const tokens = useQuery({
+    queryKey: ['tokens'],
+    queryFn: () => must(client.GET('/api/v1/tokens', { params: { query: { limit: 500 } } })),
+  });
   const update = useMutation({
     mutationFn: (body: UpdateUser) => must(client.PATCH('/api/v1/users/{user}', { params: { path: { user } }, body })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: meKey }),
@@ -66,11 +69,21 @@ export default function ProfilePage() {
             <Descriptions.Item label={t('common.name')}>{user}</Descriptions.Item>
             <Descriptions.Item label={t('users.source')}>{me.user.source}</Descriptions.Item>
             <Descriptions.Item label={t('profile.roles')} span={2}>
-              {me.bindings.map((b) => `${t(`roles.${b.role}`)} (${b.scope.kind === 'platform' ? t('bindings.platform') : b.scope.kind === 'tenant' ? t('bindings.tenant', { tenant: b.scope.tenant }) : t('bindings.project', { tenant: b.scope.tenant, project: b.scope.project })})`).join(', ') || '—'}
+              {me.bindings
+                .map(
+                  (b) =>
+                    `${t(`roles.${b.role}`)} (${b.scope.kind === 'platform' ? t('bindings.platform') : b.scope.kind === 'tenant' ? t('bindings.tenant', { tenant: b.scope.tenant }) : t('bindings.project', { tenant: b.scope.tenant, project: b.scope.project })})`,
+                )
+                .join(', ') || '—'}
             </Descriptions.Item>
           </Descriptions>
           <ErrorAlert error={update.error} />
-          <Form form={profileForm} layout="inline" initialValues={{ displayName: me.user.displayName, email: me.user.email ?? '', phone: me.user.phone ?? '' }} onFinish={(values) => update.mutate(values)}>
+          <Form
+            form={profileForm}
+            layout="inline"
+            initialValues={{ displayName: me.user.displayName, email: me.user.email ?? '', phone: me.user.phone ?? '' }}
+            onFinish={(values) => update.mutate(values)}
+          >
             <Form.Item label={t('common.displayName')} name="displayName">
               <Input />
             </Form.Item>
@@ -88,12 +101,18 @@ export default function ProfilePage() {
         {me.user.source === 'local' ? (
           <Card title={t('profile.password')}>
             <ErrorAlert error={password.error} />
-            {password.isSuccess ? <Alert type="success" showIcon message={t('profile.passwordChanged')} style={{ marginBottom: 16 }} /> : null}
+            {password.isSuccess ? (
+              <Alert type="success" showIcon message={t('profile.passwordChanged')} style={{ marginBottom: 16 }} />
+            ) : null}
             <Form form={passwordForm} layout="inline" onFinish={(values) => password.mutate(values)}>
               <Form.Item label={t('profile.currentPassword')} name="currentPassword">
                 <Input.Password autoComplete="current-password" />
               </Form.Item>
-              <Form.Item label={t('profile.newPassword')} name="newPassword" rules={[{ required: true, min: 10, message: t('profile.newPasswordRule') }]}>
+              <Form.Item
+                label={t('profile.newPassword')}
+                name="newPassword"
+                rules={[{ required: true, min: 10, message: t('profile.newPasswordRule') }]}
+              >
                 <Input.Password autoComplete="new-password" />
               </Form.Item>
               <Button htmlType="submit" loading={password.isPending}>
@@ -122,8 +141,16 @@ export default function ProfilePage() {
             columns={[
               { title: t('tokens.name'), dataIndex: 'name' },
               { title: t('common.created'), dataIndex: 'createdAt', render: (v: string) => new Date(v).toLocaleString() },
-              { title: t('tokens.expires'), dataIndex: 'expiresAt', render: (v: string | null) => (v ? new Date(v).toLocaleString() : t('tokens.never')) },
-              { title: t('tokens.lastUsed'), dataIndex: 'lastUsedAt', render: (v: string | null) => (v ? new Date(v).toLocaleString() : '—') },
+              {
+                title: t('tokens.expires'),
+                dataIndex: 'expiresAt',
+                render: (v: string | null) => (v ? new Date(v).toLocaleString() : t('tokens.never')),
+              },
+              {
+                title: t('tokens.lastUsed'),
+                dataIndex: 'lastUsedAt',
+                render: (v: string | null) => (v ? new Date(v).toLocaleString() : '—'),
+              },
               {
                 title: t('common.actions'),
                 render: (_: unknown, token: { id: string }) => (
@@ -145,12 +172,27 @@ export default function ProfilePage() {
             size="small"
             dataSource={clusters.data?.items ?? []}
             renderItem={(cluster) => (
-              <List.Item actions={[<Button key="download" size="small" onClick={() => download(cluster.name)}>{t('kubeconfig.download')}</Button>]}>{cluster.name}</List.Item>
+              <List.Item
+                actions={[
+                  <Button key="download" size="small" onClick={() => download(cluster.name)}>
+                    {t('kubeconfig.download')}
+                  </Button>,
+                ]}
+              >
+                {cluster.name}
+              </List.Item>
             )}
           />
         </Card>
       </Flex>
-      <Modal open={created !== null} title={t('tokens.createdTitle')} onOk={() => setCreated(null)} onCancel={() => setCreated(null)} cancelButtonProps={{ style: { display: 'none' } }} okText={t('tokens.copied')}>
+      <Modal
+        open={created !== null}
+        title={t('tokens.createdTitle')}
+        onOk={() => setCreated(null)}
+        onCancel={() => setCreated(null)}
+        cancelButtonProps={{ style: { display: 'none' } }}
+        okText={t('tokens.copied')}
+      >
         <Alert type="warning" showIcon message={t('tokens.shownOnce')} style={{ marginBottom: 12 }} />
         <Typography.Paragraph copyable={{ text: created?.token ?? '' }} code style={{ wordBreak: 'break-all' }} data-testid="created-token">
           {created?.token}

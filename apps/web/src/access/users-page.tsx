@@ -22,7 +22,10 @@ export default function UsersPage() {
   const [cursor, setCursor] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
   const [form] = Form.useForm<CreateUser>();
-  const users = useQuery({ queryKey: ['users', cursor ?? ''], queryFn: () => must(client.GET('/api/v1/users', { params: { query: { limit: 50, cursor } } })) });
+  const users = useQuery({
+    queryKey: ['users', cursor ?? ''],
+    queryFn: () => must(client.GET('/api/v1/users', { params: { query: { limit: 50, cursor } } })),
+  });
   const invalidate = () => void queryClient.invalidateQueries({ queryKey: ['users'] });
   const create = useMutation({
     mutationFn: (body: CreateUser) => must(client.POST('/api/v1/users', { body: { ...body, password: body.password || undefined } })),
@@ -34,10 +37,14 @@ export default function UsersPage() {
     onError: (error) => markFieldErrors(form, error),
   });
   const setState = useMutation({
-    mutationFn: ({ user, state }: { user: string; state: User['state'] }) => must(client.PATCH('/api/v1/users/{user}', { params: { path: { user } }, body: { state } })),
+    mutationFn: ({ user, state }: { user: string; state: User['state'] }) =>
+      must(client.PATCH('/api/v1/users/{user}', { params: { path: { user } }, body: { state } })),
     onSuccess: invalidate,
   });
-  const remove = useMutation({ mutationFn: (user: string) => must(client.DELETE('/api/v1/users/{user}', { params: { path: { user } } })), onSuccess: invalidate });
+  const remove = useMutation({
+    mutationFn: (user: string) => must(client.DELETE('/api/v1/users/{user}', { params: { path: { user } } })),
+    onSuccess: invalidate,
+  });
   if (users.error) return <PageError error={users.error} />;
   return (
     <>
@@ -68,7 +75,10 @@ export default function UsersPage() {
             render: (_: unknown, user: User) =>
               user.name === me.user.name ? null : (
                 <Space>
-                  <Button size="small" onClick={() => setState.mutate({ user: user.name, state: user.state === 'active' ? 'disabled' : 'active' })}>
+                  <Button
+                    size="small"
+                    onClick={() => setState.mutate({ user: user.name, state: user.state === 'active' ? 'disabled' : 'active' })}
+                  >
                     {user.state === 'active' ? t('users.disable') : t('users.enable')}
                   </Button>
                   <DeleteButton name={user.name} onConfirm={() => remove.mutateAsync(user.name)} />
@@ -85,10 +95,30 @@ export default function UsersPage() {
           {t('common.nextPage')}
         </Button>
       </Flex>
-      <Modal open={creating} title={t('users.create')} okText={t('common.create')} onOk={() => form.submit()} onCancel={() => setCreating(false)} confirmLoading={create.isPending} destroyOnHidden>
+      <Modal
+        open={creating}
+        title={t('users.create')}
+        okText={t('common.create')}
+        onOk={() => form.submit()}
+        onCancel={() => setCreating(false)}
+        confirmLoading={create.isPending}
+        destroyOnHidden
+      >
         <ErrorAlert error={create.error} />
-        <Form form={form} layout="vertical" initialValues={{ name: '', displayName: '', email: '', password: '' }} onFinish={(values) => create.mutate({ ...values, email: values.email || undefined, displayName: values.displayName || undefined })}>
-          <Form.Item label={t('common.name')} name="name" rules={[{ required: true, message: t('common.nameRequired') }]} extra={t('common.dnsLabel')}>
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ name: '', displayName: '', email: '', password: '' }}
+          onFinish={(values) =>
+            create.mutate({ ...values, email: values.email || undefined, displayName: values.displayName || undefined })
+          }
+        >
+          <Form.Item
+            label={t('common.name')}
+            name="name"
+            rules={[{ required: true, message: t('common.nameRequired') }]}
+            extra={t('common.dnsLabel')}
+          >
             <Input />
           </Form.Item>
           <Form.Item label={t('common.displayName')} name="displayName">

@@ -47,7 +47,8 @@ export function apiErrorOf(status: number, body: unknown, retryAfter?: string | 
     }
     if (typeof record['code'] === 'string') {
       const details = { ...((record['details'] as Record<string, unknown> | undefined) ?? {}) };
-      if (details['retryAfterSeconds'] === undefined && retryAfter && /^\d+$/.test(retryAfter)) details['retryAfterSeconds'] = Number(retryAfter);
+      if (details['retryAfterSeconds'] === undefined && retryAfter && /^\d+$/.test(retryAfter))
+        details['retryAfterSeconds'] = Number(retryAfter);
       return new ApiError(status, record['code'], String(record['message'] ?? record['code']), details);
     }
   }

@@ -8,7 +8,8 @@ class MemoryStorage {
   removeItem = (key: string) => void this.values.delete(key);
 }
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 describe('the API client', () => {
   it('renews a refused access token once and repeats the request with its body', async () => {
@@ -17,8 +18,10 @@ describe('the API client', () => {
       const request = input as Request;
       const body = await request.clone().text();
       seen.push({ url: new URL(request.url).pathname, auth: request.headers.get('Authorization'), body });
-      if (request.url.endsWith('/api/v1/auth/refresh')) return json(200, { accessToken: 'fresh', refreshToken: 'r2', expiresIn: 900, tokenType: 'Bearer' });
-      if (request.headers.get('Authorization') === 'Bearer stale') return json(401, { code: 'UNAUTHENTICATED', message: 'expired', details: {} });
+      if (request.url.endsWith('/api/v1/auth/refresh'))
+        return json(200, { accessToken: 'fresh', refreshToken: 'r2', expiresIn: 900, tokenType: 'Bearer' });
+      if (request.headers.get('Authorization') === 'Bearer stale')
+        return json(401, { code: 'UNAUTHENTICATED', message: 'expired', details: {} });
       return json(201, { name: 'acme' });
     };
     const api = createApi('http://gateway.test', new MemoryStorage(), fetchFn as typeof fetch);

@@ -26,7 +26,11 @@ async function errorOf(response: Response) {
   return apiErrorOf(response.status, body, response.headers.get('retry-after'));
 }
 
-export function createApi(gatewayUrl: string, storage: SessionStorageLike, baseFetch: typeof fetch = (input, init) => fetch(input, init)): Api {
+export function createApi(
+  gatewayUrl: string,
+  storage: SessionStorageLike,
+  baseFetch: typeof fetch = (input, init) => fetch(input, init),
+): Api {
   // Login, refresh and logout use a bare client: they must never trigger a refresh themselves.
   const bare = createClient<paths>({ baseUrl: gatewayUrl, fetch: (request) => baseFetch(request) });
   const session = new Session({

@@ -8,7 +8,12 @@ class MemoryStorage {
   removeItem = (key: string) => void this.values.delete(key);
 }
 
-const pair = (n: number, expiresIn = 900): TokenPair => ({ accessToken: `access-${n}`, refreshToken: `refresh-${n}`, expiresIn, tokenType: 'Bearer' });
+const pair = (n: number, expiresIn = 900): TokenPair => ({
+  accessToken: `access-${n}`,
+  refreshToken: `refresh-${n}`,
+  expiresIn,
+  tokenType: 'Bearer',
+});
 
 /** A session on a fake clock whose timers the test fires by hand. */
 function harness(overrides: Partial<SessionDeps> = {}) {

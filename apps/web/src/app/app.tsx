@@ -18,7 +18,10 @@ function shouldRetry(failures: number, error: unknown): boolean {
 
 export function App({ api }: { api: Api }) {
   const { i18n } = useTranslation();
-  const queryClient = useMemo(() => new QueryClient({ defaultOptions: { queries: { retry: shouldRetry, refetchOnWindowFocus: false } } }), []);
+  const queryClient = useMemo(
+    () => new QueryClient({ defaultOptions: { queries: { retry: shouldRetry, refetchOnWindowFocus: false } } }),
+    [],
+  );
   return (
     <ApiContext.Provider value={api}>
       <QueryClientProvider client={queryClient}>

@@ -46,7 +46,9 @@ export default function AuditPage() {
     queryKey: ['audit', 'events', filters, cursor ?? ''],
     queryFn: () => must(api.client.GET('/api/v1/audit/events', { params: { query: { ...filters, limit: 50, cursor } } })),
   });
-  const verify = useMutation({ mutationFn: () => must(api.client.GET('/api/v1/audit/verify', { params: { query: { from: filters.from, to: filters.to } } })) });
+  const verify = useMutation({
+    mutationFn: () => must(api.client.GET('/api/v1/audit/verify', { params: { query: { from: filters.from, to: filters.to } } })),
+  });
   const exportAs = async (format: 'csv' | 'ndjson') => {
     setExportError(null);
     const query = new URLSearchParams({ ...(filters as Record<string, string>), format });
@@ -122,7 +124,15 @@ export default function AuditPage() {
           style={{ marginBottom: 16 }}
           type={verify.data.ok ? 'success' : 'error'}
           showIcon
-          message={verify.data.ok ? t('audit.verifyOk', { count: verify.data.checked }) : t('audit.verifyBroken', { count: verify.data.checked, id: verify.data.firstBroken?.id ?? '?', reason: verify.data.firstBroken?.reason ?? '' })}
+          message={
+            verify.data.ok
+              ? t('audit.verifyOk', { count: verify.data.checked })
+              : t('audit.verifyBroken', {
+                  count: verify.data.checked,
+                  id: verify.data.firstBroken?.id ?? '?',
+                  reason: verify.data.firstBroken?.reason ?? '',
+                })
+          }
         />
       ) : null}
       <Table
@@ -130,13 +140,19 @@ export default function AuditPage() {
         loading={events.isLoading}
         pagination={false}
         dataSource={events.data?.items ?? []}
-        expandable={{ expandedRowRender: (entry: Entry) => <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{JSON.stringify(entry, null, 2)}</pre> }}
+        expandable={{
+          expandedRowRender: (entry: Entry) => <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{JSON.stringify(entry, null, 2)}</pre>,
+        }}
         columns={[
           { title: t('audit.time'), dataIndex: 'time', render: (v: string) => new Date(v).toLocaleString() },
           { title: t('audit.user'), render: (_: unknown, e: Entry) => e.actor.user },
           { title: t('audit.source'), dataIndex: 'source', render: (v: string) => t(`audit.sources.${v}`) },
           { title: t('audit.action'), dataIndex: 'action' },
-          { title: t('audit.target'), render: (_: unknown, e: Entry) => [e.target.cluster, e.target.namespace, e.target.resource, e.target.name].filter(Boolean).join(' / ') || '—' },
+          {
+            title: t('audit.target'),
+            render: (_: unknown, e: Entry) =>
+              [e.target.cluster, e.target.namespace, e.target.resource, e.target.name].filter(Boolean).join(' / ') || '—',
+          },
           { title: t('audit.outcome'), render: (_: unknown, e: Entry) => <StatusTag status={e.outcome.status} /> },
         ]}
       />

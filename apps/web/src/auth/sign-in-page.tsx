@@ -40,7 +40,8 @@ export function SignInPage() {
   const [provider, setProvider] = useState<Provider>('local');
   const from = (location.state as { from?: string } | null)?.from ?? '/';
   const login = useMutation({
-    mutationFn: (values: { username: string; password: string }) => must(api.client.POST('/api/v1/auth/login', { body: { ...values, provider } })),
+    mutationFn: (values: { username: string; password: string }) =>
+      must(api.client.POST('/api/v1/auth/login', { body: { ...values, provider } })),
     onSuccess: (pair) => {
       api.session.accept(pair);
       void navigate(from, { replace: true });
@@ -69,7 +70,9 @@ export function SignInPage() {
           ]}
           style={{ marginBottom: 16 }}
         />
-        {login.error ? <Alert role="alert" type="error" showIcon message={signInErrorText(login.error, t)} style={{ marginBottom: 16 }} /> : null}
+        {login.error ? (
+          <Alert role="alert" type="error" showIcon message={signInErrorText(login.error, t)} style={{ marginBottom: 16 }} />
+        ) : null}
         <Form layout="vertical" onFinish={(values: { username: string; password: string }) => login.mutate(values)} requiredMark={false}>
           <Form.Item label={t('signIn.username')} name="username" rules={[{ required: true, message: t('signIn.usernameRequired') }]}>
             <Input autoComplete="username" autoFocus />

@@ -17,7 +17,8 @@ class MemoryStorage {
   removeItem = (key: string) => void this.values.delete(key);
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
 
 function renderSignIn(answer: (body: Record<string, unknown>) => Response) {
   const sent: Record<string, unknown>[] = [];
@@ -64,7 +65,9 @@ describe('sign-in', () => {
   });
 
   it('says when a locked-out user may try again', async () => {
-    renderSignIn(() => json(429, { code: 'RATE_LIMITED', message: 'too many failed logins; try again later', details: { retryAfterSeconds: 120 } }));
+    renderSignIn(() =>
+      json(429, { code: 'RATE_LIMITED', message: 'too many failed logins; try again later', details: { retryAfterSeconds: 120 } }),
+    );
     await fillAndSubmit('alice', 'wrong');
     expect(await screen.findByRole('alert')).toHaveTextContent(/Try again in 120 s \(at .+\)/);
   });
@@ -79,11 +82,18 @@ describe('sign-in', () => {
   it('tells wrong credentials and unconfigured providers apart', () => {
     const t = (key: string) => key;
     expect(signInErrorText(new ApiError(401, 'UNAUTHENTICATED', 'invalid credentials'), t)).toBe('signIn.badCredentials');
-    expect(signInErrorText(new ApiError(400, 'BAD_REQUEST', 'x', { reason: 'provider_not_configured' }), t)).toBe('signIn.providerNotConfigured');
+    expect(signInErrorText(new ApiError(400, 'BAD_REQUEST', 'x', { reason: 'provider_not_configured' }), t)).toBe(
+      'signIn.providerNotConfigured',
+    );
   });
 
   it('reads the OIDC return fragment and refuses an incomplete one', () => {
-    expect(tokensFromFragment('#accessToken=a&refreshToken=r&expiresIn=900&tokenType=Bearer')).toEqual({ accessToken: 'a', refreshToken: 'r', expiresIn: 900, tokenType: 'Bearer' });
+    expect(tokensFromFragment('#accessToken=a&refreshToken=r&expiresIn=900&tokenType=Bearer')).toEqual({
+      accessToken: 'a',
+      refreshToken: 'r',
+      expiresIn: 900,
+      tokenType: 'Bearer',
+    });
     expect(tokensFromFragment('#accessToken=a&expiresIn=900')).toBeNull();
   });
 });

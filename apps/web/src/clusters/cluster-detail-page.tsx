@@ -22,7 +22,11 @@ export default function ClusterDetailPage() {
   const queryClient = useQueryClient();
   const cluster = useCluster(name);
   // Nodes are read as the caller through the native proxy; a caller without the right sees why.
-  const nodes = useQuery({ queryKey: ['kube', name, 'nodes'], queryFn: () => kubeRequest<KubeList>(api, name, '/api/v1/nodes'), enabled: cluster.isSuccess });
+  const nodes = useQuery({
+    queryKey: ['kube', name, 'nodes'],
+    queryFn: () => kubeRequest<KubeList>(api, name, '/api/v1/nodes'),
+    enabled: cluster.isSuccess,
+  });
   const remove = useMutation({
     mutationFn: () => must(api.client.DELETE('/api/v1/clusters/{cluster}', { params: { path: { cluster: name } } })),
     onSuccess: () => {
@@ -52,19 +56,31 @@ export default function ClusterDetailPage() {
           <Descriptions.Item label={t('clusters.kubernetesVersion')}>{c.kubernetesVersion ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('clusters.wardenVersion')}>{c.wardenVersion ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('clusters.nodes')}>{c.nodes ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label={t('clusters.lastHeartbeat')}>{c.lastHeartbeat ? `${new Date(c.lastHeartbeat).toLocaleString()} (${t('common.ago', { age: age(c.lastHeartbeat) })})` : '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('clusters.lastHeartbeat')}>
+            {c.lastHeartbeat ? `${new Date(c.lastHeartbeat).toLocaleString()} (${t('common.ago', { age: age(c.lastHeartbeat) })})` : '—'}
+          </Descriptions.Item>
           <Descriptions.Item label={t('common.created')}>{new Date(c.createdAt).toLocaleString()}</Descriptions.Item>
         </Descriptions>
       </Card>
       {c.syncErrors?.length ? (
-        <Alert style={{ marginTop: 16 }} type="warning" showIcon message={t('clusters.syncErrors')} description={<pre style={{ whiteSpace: 'pre-wrap' }}>{JSON.stringify(c.syncErrors, null, 2)}</pre>} />
+        <Alert
+          style={{ marginTop: 16 }}
+          type="warning"
+          showIcon
+          message={t('clusters.syncErrors')}
+          description={<pre style={{ whiteSpace: 'pre-wrap' }}>{JSON.stringify(c.syncErrors, null, 2)}</pre>}
+        />
       ) : null}
       <Card title={t('clusters.capacity')} style={{ marginTop: 16 }}>
         <Table
           rowKey="resource"
           pagination={false}
           size="small"
-          dataSource={resources.map((resource) => ({ resource, capacity: c.capacity?.[resource] ?? '—', allocated: c.allocated?.[resource] ?? '—' }))}
+          dataSource={resources.map((resource) => ({
+            resource,
+            capacity: c.capacity?.[resource] ?? '—',
+            allocated: c.allocated?.[resource] ?? '—',
+          }))}
           columns={[
             { title: t('quota.resource'), dataIndex: 'resource' },
             { title: t('clusters.capacityColumn'), dataIndex: 'capacity' },

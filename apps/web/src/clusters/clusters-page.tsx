@@ -33,12 +33,21 @@ export default function ClustersPage() {
         pagination={false}
         locale={{ emptyText: <Empty description={t('clusters.empty')} /> }}
         columns={[
-          { title: t('common.name'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name), render: (name: string) => <Link to={`/clusters/${encodeURIComponent(name)}`}>{name}</Link> },
+          {
+            title: t('common.name'),
+            dataIndex: 'name',
+            sorter: (a, b) => a.name.localeCompare(b.name),
+            render: (name: string) => <Link to={`/clusters/${encodeURIComponent(name)}`}>{name}</Link>,
+          },
           { title: t('common.status'), dataIndex: 'status', render: (status: string) => <StatusTag status={status} /> },
           { title: t('clusters.kubernetesVersion'), dataIndex: 'kubernetesVersion', render: (v: string | null) => v ?? '—' },
           { title: t('clusters.nodes'), dataIndex: 'nodes', render: (v: number | null) => v ?? '—' },
           { title: t('clusters.wardenVersion'), dataIndex: 'wardenVersion', render: (v: string | null) => v ?? '—' },
-          { title: t('clusters.lastHeartbeat'), dataIndex: 'lastHeartbeat', render: (v: string | null) => (v ? t('common.ago', { age: age(v) }) : '—') },
+          {
+            title: t('clusters.lastHeartbeat'),
+            dataIndex: 'lastHeartbeat',
+            render: (v: string | null) => (v ? t('common.ago', { age: age(v) }) : '—'),
+          },
         ]}
       />
       <RegisterClusterDrawer open={registering} onClose={() => setRegistering(false)} />

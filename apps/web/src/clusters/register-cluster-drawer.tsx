@@ -31,9 +31,16 @@ export function RegisterClusterDrawer({ open, onClose }: { open: boolean; onClos
         form={form}
         layout="vertical"
         initialValues={{ name: '', displayName: '', description: '', kubeconfig: '' }}
-        onFinish={(values) => register.mutate({ ...values, displayName: values.displayName || undefined, description: values.description || undefined })}
+        onFinish={(values) =>
+          register.mutate({ ...values, displayName: values.displayName || undefined, description: values.description || undefined })
+        }
       >
-        <Form.Item label={t('common.name')} name="name" rules={[{ required: true, message: t('common.nameRequired') }]} extra={t('common.dnsLabel')}>
+        <Form.Item
+          label={t('common.name')}
+          name="name"
+          rules={[{ required: true, message: t('common.nameRequired') }]}
+          extra={t('common.dnsLabel')}
+        >
           <Input />
         </Form.Item>
         <Form.Item label={t('common.displayName')} name="displayName">
@@ -42,7 +49,12 @@ export function RegisterClusterDrawer({ open, onClose }: { open: boolean; onClos
         <Form.Item label={t('common.description')} name="description">
           <Input />
         </Form.Item>
-        <Form.Item label={t('clusters.kubeconfig')} name="kubeconfig" rules={[{ required: true, message: t('clusters.kubeconfigRequired') }]} extra={t('clusters.kubeconfigHint')}>
+        <Form.Item
+          label={t('clusters.kubeconfig')}
+          name="kubeconfig"
+          rules={[{ required: true, message: t('clusters.kubeconfigRequired') }]}
+          extra={t('clusters.kubeconfigHint')}
+        >
           <Input.TextArea rows={12} spellCheck={false} style={{ fontFamily: 'monospace' }} />
         </Form.Item>
         <Upload

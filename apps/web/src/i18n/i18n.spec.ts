@@ -3,10 +3,16 @@ import { en } from './en';
 import { zhCN } from './zh-cn';
 
 const keysOf = (value: unknown, prefix = ''): string[] =>
-  typeof value === 'string' ? [prefix] : Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => keysOf(child, prefix ? `${prefix}.${key}` : key));
+  typeof value === 'string'
+    ? [prefix]
+    : Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => keysOf(child, prefix ? `${prefix}.${key}` : key));
 
 // Every component source as text (Vite's glob import), to find the keys they translate.
-const sources = import.meta.glob<string>(['../**/*.ts', '../**/*.tsx', '!../**/*.spec.*', '!../**/*.gen.ts'], { query: '?raw', import: 'default', eager: true });
+const sources = import.meta.glob<string>(['../**/*.ts', '../**/*.tsx', '!../**/*.spec.*', '!../**/*.gen.ts'], {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
 
 describe('translations', () => {
   it('has every English string in Simplified Chinese, and nothing else', () => {

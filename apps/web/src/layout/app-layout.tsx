@@ -29,7 +29,8 @@ export function AppLayout() {
 
   // Workload entries point into the namespace in the URL, or to a namespace picker without one.
   const kindPath = (key: string) => (scope.cluster && scope.namespace ? `${scopePath(scope)}/${key}` : `/workloads/${key}`);
-  const kindItems = (area: string) => RESOURCE_KINDS.filter((kind) => kind.area === area).map((kind) => ({ key: kindPath(kind.key), label: t(`kinds.${kind.key}`) }));
+  const kindItems = (area: string) =>
+    RESOURCE_KINDS.filter((kind) => kind.area === area).map((kind) => ({ key: kindPath(kind.key), label: t(`kinds.${kind.key}`) }));
   const seesNamespaces = ability.can('read', 'Namespace');
   // UI.md: entries the caller may not use are hidden, not greyed.
   const items: MenuItem[] = [
@@ -52,7 +53,10 @@ export function AppLayout() {
     ability.can('read', 'AuditEvent') ? { key: '/audit', label: t('nav.audit') } : null,
   ].filter(Boolean) as MenuItem[];
 
-  const selected = location.pathname.startsWith('/t/') && scope.namespace ? location.pathname.split('/').slice(0, 10).join('/') : `/${location.pathname.split('/')[1] ?? ''}`;
+  const selected =
+    location.pathname.startsWith('/t/') && scope.namespace
+      ? location.pathname.split('/').slice(0, 10).join('/')
+      : `/${location.pathname.split('/')[1] ?? ''}`;
 
   const userMenu: MenuProps['items'] = [
     { key: 'profile', label: t('user.profile'), onClick: () => void navigate('/profile') },
@@ -65,7 +69,11 @@ export function AppLayout() {
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 24, background: '#001529' }}>
-        <Typography.Link href="/" onClick={(e) => (e.preventDefault(), void navigate('/'))} style={{ color: '#fff', fontSize: 20, fontWeight: 600 }}>
+        <Typography.Link
+          href="/"
+          onClick={(e) => (e.preventDefault(), void navigate('/'))}
+          style={{ color: '#fff', fontSize: 20, fontWeight: 600 }}
+        >
           {t('app.name')}
         </Typography.Link>
         <nav aria-label={t('scope.label')}>

@@ -29,8 +29,13 @@ export function ScopeSwitcher() {
 
   useEffect(() => {
     void queryClient
-      .fetchQuery({ queryKey: ['tenants', 'all'], queryFn: () => must(client.GET('/api/v1/tenants', { params: { query: { limit: 500 } } })) })
-      .then((page) => setOptions(page.items.map((tenant) => ({ value: tenant.name, label: tenant.displayName || tenant.name, isLeaf: false }))))
+      .fetchQuery({
+        queryKey: ['tenants', 'all'],
+        queryFn: () => must(client.GET('/api/v1/tenants', { params: { query: { limit: 500 } } })),
+      })
+      .then((page) =>
+        setOptions(page.items.map((tenant) => ({ value: tenant.name, label: tenant.displayName || tenant.name, isLeaf: false }))),
+      )
       .catch(() => setOptions([]));
   }, [client, queryClient]);
 
@@ -38,12 +43,16 @@ export function ScopeSwitcher() {
     const target = path[path.length - 1];
     if (!target) return;
     if (path.length === 1) {
-      const page = await must(client.GET('/api/v1/tenants/{tenant}/projects', { params: { path: { tenant: target.value }, query: { limit: 500 } } }));
+      const page = await must(
+        client.GET('/api/v1/tenants/{tenant}/projects', { params: { path: { tenant: target.value }, query: { limit: 500 } } }),
+      );
       target.children = page.items.map((project) => ({ value: project.name, label: project.displayName || project.name, isLeaf: false }));
     } else if (path.length === 2) {
       const tenant = path[0]?.value ?? '';
       const page = await must(
-        client.GET('/api/v1/tenants/{tenant}/projects/{project}/namespaces', { params: { path: { tenant, project: target.value }, query: { limit: 500 } } }),
+        client.GET('/api/v1/tenants/{tenant}/projects/{project}/namespaces', {
+          params: { path: { tenant, project: target.value }, query: { limit: 500 } },
+        }),
       );
       target.children = page.items.map((ns) => ({ value: `${ns.cluster}/${ns.name}`, label: `${ns.name} (${ns.cluster})`, isLeaf: true }));
     }

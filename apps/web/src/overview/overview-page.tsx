@@ -17,13 +17,22 @@ export default function OverviewPage() {
   const { client } = useApi();
   const { ability, me } = useMe();
   const clusters = useClusters(ability.can('read', 'Cluster'));
-  const tenants = useQuery({ queryKey: ['tenants', 'all'], queryFn: () => must(client.GET('/api/v1/tenants', { params: { query: { limit: 500 } } })) });
+  const tenants = useQuery({
+    queryKey: ['tenants', 'all'],
+    queryFn: () => must(client.GET('/api/v1/tenants', { params: { query: { limit: 500 } } })),
+  });
   // Quota use of the first tenants the caller sees (one request per tenant; the page stays light).
   const shown = (tenants.data?.items ?? []).slice(0, 6);
   const quotas = useQuery({
     queryKey: ['overview', 'quotas', shown.map((tenant) => tenant.name)],
     enabled: shown.length > 0,
-    queryFn: () => Promise.all(shown.map(async (tenant) => ({ tenant: tenant.name, quotas: await must(client.GET('/api/v1/tenants/{tenant}/quotas', { params: { path: { tenant: tenant.name } } })) }))),
+    queryFn: () =>
+      Promise.all(
+        shown.map(async (tenant) => ({
+          tenant: tenant.name,
+          quotas: await must(client.GET('/api/v1/tenants/{tenant}/quotas', { params: { path: { tenant: tenant.name } } })),
+        })),
+      ),
   });
   const audit = useQuery({
     queryKey: ['audit', 'recent'],
@@ -83,12 +92,16 @@ export default function OverviewPage() {
             {(quotas.data ?? []).flatMap((entry) =>
               entry.quotas.map((quota) => (
                 <div key={`${entry.tenant}/${quota.cluster}`} style={{ marginBottom: 16 }}>
-                  <Typography.Text strong>{t('overview.tenantOnCluster', { tenant: entry.tenant, cluster: quota.cluster })}</Typography.Text>
+                  <Typography.Text strong>
+                    {t('overview.tenantOnCluster', { tenant: entry.tenant, cluster: quota.cluster })}
+                  </Typography.Text>
                   <QuotaBars cluster={quota.cluster} hard={quota.hard} allocated={quota.allocated} used={quota.used} />
                 </div>
               )),
             )}
-            {quotas.data?.every((entry) => entry.quotas.length === 0) || shown.length === 0 ? <Empty description={t('overview.noQuotas')} /> : null}
+            {quotas.data?.every((entry) => entry.quotas.length === 0) || shown.length === 0 ? (
+              <Empty description={t('overview.noQuotas')} />
+            ) : null}
           </Card>
         </Col>
         {ability.can('read', 'AuditEvent') ? (

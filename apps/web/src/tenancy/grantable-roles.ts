@@ -27,7 +27,9 @@ export function scopeCovers(held: Scope, target: Scope): boolean {
 export function grantableRoles(roles: readonly Role[], myBindings: readonly Binding[], scope: Scope): Role[] {
   const rankOf = new Map(roles.map((role) => [role.name, role]));
   const allowedAt = (binding: Binding) => rankOf.get(binding.role)?.scopes.includes(binding.scope.kind) ?? false;
-  const coveringAdmin = myBindings.filter((binding) => allowedAt(binding) && ADMIN_ROLES.has(binding.role) && scopeCovers(binding.scope, scope));
+  const coveringAdmin = myBindings.filter(
+    (binding) => allowedAt(binding) && ADMIN_ROLES.has(binding.role) && scopeCovers(binding.scope, scope),
+  );
   if (scope.kind === 'platform' && !coveringAdmin.some((binding) => binding.role === 'platform-admin')) return [];
   if (coveringAdmin.length === 0) return [];
   const best = Math.max(...coveringAdmin.map((binding) => rankOf.get(binding.role)?.rank ?? 0));

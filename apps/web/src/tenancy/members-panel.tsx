@@ -39,7 +39,8 @@ export function MembersPanel({ tenant, project, projects }: { tenant: string; pr
   const scope: Scope = scopeProject ? { kind: 'project', tenant, project: scopeProject } : { kind: 'tenant', tenant };
   const offered = grantableRoles(roles.data?.items ?? [], me.bindings, scope);
   const add = useMutation({
-    mutationFn: (values: AddMember) => must(client.POST('/api/v1/rolebindings', { body: { subject: { kind: 'User', name: values.user }, role: values.role, scope } })),
+    mutationFn: (values: AddMember) =>
+      must(client.POST('/api/v1/rolebindings', { body: { subject: { kind: 'User', name: values.user }, role: values.role, scope } })),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: tenancyKeys.members(tenant) });
       setAdding(false);
@@ -52,12 +53,16 @@ export function MembersPanel({ tenant, project, projects }: { tenant: string; pr
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: tenancyKeys.members(tenant) }),
   });
   if (members.error) return <PageError error={members.error} />;
-  const rows = (members.data?.items ?? []).filter((binding) => !project || binding.scope.kind === 'tenant' || binding.scope.project === project);
+  const rows = (members.data?.items ?? []).filter(
+    (binding) => !project || binding.scope.kind === 'tenant' || binding.scope.project === project,
+  );
   const mayManage = ability.can('create', on('RoleBinding', { tenant, ...(project ? { project } : {}) }));
   return (
     <>
       <ErrorAlert error={remove.error} />
-      {mayManage && grantableRoles(roles.data?.items ?? [], me.bindings, project ? { kind: 'project', tenant, project } : { kind: 'tenant', tenant }).length > 0 ? (
+      {mayManage &&
+      grantableRoles(roles.data?.items ?? [], me.bindings, project ? { kind: 'project', tenant, project } : { kind: 'tenant', tenant })
+        .length > 0 ? (
         <Flex justify="end" style={{ marginBottom: 12 }}>
           <Button type="primary" onClick={() => setAdding(true)}>
             {t('members.add')}
@@ -72,9 +77,16 @@ export function MembersPanel({ tenant, project, projects }: { tenant: string; pr
         dataSource={rows}
         locale={{ emptyText: <Empty description={t('members.empty')} /> }}
         columns={[
-          { title: t('members.subject'), render: (_: unknown, b: Binding) => `${b.subject.name}${b.subject.kind === 'Group' ? ` (${t('members.group')})` : ''}` },
+          {
+            title: t('members.subject'),
+            render: (_: unknown, b: Binding) => `${b.subject.name}${b.subject.kind === 'Group' ? ` (${t('members.group')})` : ''}`,
+          },
           { title: t('members.role'), dataIndex: 'role', render: (role: string) => <Tag>{t(`roles.${role}`)}</Tag> },
-          { title: t('members.scope'), render: (_: unknown, b: Binding) => (b.scope.kind === 'project' ? t('members.scopeProject', { project: b.scope.project }) : t('members.scopeTenant')) },
+          {
+            title: t('members.scope'),
+            render: (_: unknown, b: Binding) =>
+              b.scope.kind === 'project' ? t('members.scopeProject', { project: b.scope.project }) : t('members.scopeTenant'),
+          },
           {
             title: t('common.actions'),
             render: (_: unknown, b: Binding) =>
@@ -86,7 +98,15 @@ export function MembersPanel({ tenant, project, projects }: { tenant: string; pr
           },
         ]}
       />
-      <Modal open={adding} title={t('members.add')} okText={t('members.addSubmit')} onOk={() => form.submit()} onCancel={() => setAdding(false)} confirmLoading={add.isPending} destroyOnHidden>
+      <Modal
+        open={adding}
+        title={t('members.add')}
+        okText={t('members.addSubmit')}
+        onOk={() => form.submit()}
+        onCancel={() => setAdding(false)}
+        confirmLoading={add.isPending}
+        destroyOnHidden
+      >
         <ErrorAlert error={add.error} />
         <Form form={form} layout="vertical" initialValues={{ user: '', project: project ?? '' }} onFinish={(values) => add.mutate(values)}>
           <Form.Item label={t('members.user')} name="user" rules={[{ required: true, message: t('members.userRequired') }]}>
@@ -95,10 +115,18 @@ export function MembersPanel({ tenant, project, projects }: { tenant: string; pr
           <Form.Item label={t('members.scope')} name="project">
             <Select
               disabled={Boolean(project)}
-              options={[{ value: '', label: t('members.scopeTenant') }, ...projects.map((name) => ({ value: name, label: t('members.scopeProject', { project: name }) }))]}
+              options={[
+                { value: '', label: t('members.scopeTenant') },
+                ...projects.map((name) => ({ value: name, label: t('members.scopeProject', { project: name }) })),
+              ]}
             />
           </Form.Item>
-          <Form.Item label={t('members.role')} name="role" rules={[{ required: true, message: t('members.roleRequired') }]} extra={t('members.onlyGrantable')}>
+          <Form.Item
+            label={t('members.role')}
+            name="role"
+            rules={[{ required: true, message: t('members.roleRequired') }]}
+            extra={t('members.onlyGrantable')}
+          >
             <Select options={offered.map((role) => ({ value: role.name, label: t(`roles.${role.name}`) }))} />
           </Form.Item>
         </Form>

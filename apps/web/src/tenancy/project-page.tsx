@@ -60,7 +60,12 @@ export default function ProjectPage() {
         );
       }
       const quota = Object.keys(hard).length ? { hard } : undefined;
-      return must(client.POST('/api/v1/tenants/{tenant}/projects/{project}/namespaces', { params: { path }, body: { name: values.name, cluster: values.cluster, quota } }));
+      return must(
+        client.POST('/api/v1/tenants/{tenant}/projects/{project}/namespaces', {
+          params: { path },
+          body: { name: values.name, cluster: values.cluster, quota },
+        }),
+      );
     },
     onSuccess: () => {
       invalidate();
@@ -70,14 +75,22 @@ export default function ProjectPage() {
   });
   const remove = useMutation({
     mutationFn: (ns: Namespace) =>
-      must(client.DELETE('/api/v1/tenants/{tenant}/projects/{project}/namespaces/{cluster}/{namespace}', { params: { path: { ...path, cluster: ns.cluster, namespace: ns.name } } })),
+      must(
+        client.DELETE('/api/v1/tenants/{tenant}/projects/{project}/namespaces/{cluster}/{namespace}', {
+          params: { path: { ...path, cluster: ns.cluster, namespace: ns.name } },
+        }),
+      ),
     onSuccess: invalidate,
   });
   if (projectQuery.error) return <PageError error={projectQuery.error} />;
   const mayManage = ability.can('create', on('Namespace', { tenant, project }));
   const open = (target: Namespace | 'new') => {
     save.reset();
-    form.setFieldsValue(target === 'new' ? { name: '', cluster: undefined, rows: [{ resource: 'requests.cpu', quantity: '' }] } : { name: target.name, cluster: target.cluster, rows: rowsOf(target.quota?.hard) });
+    form.setFieldsValue(
+      target === 'new'
+        ? { name: '', cluster: undefined, rows: [{ resource: 'requests.cpu', quantity: '' }] }
+        : { name: target.name, cluster: target.cluster, rows: rowsOf(target.quota?.hard) },
+    );
     setEditing(target);
   };
 
@@ -111,7 +124,12 @@ export default function ProjectPage() {
                     dataSource={namespaces.data?.items ?? []}
                     locale={{ emptyText: <Empty description={t('namespaces.empty')} /> }}
                     columns={[
-                      { title: t('common.name'), render: (_: unknown, ns: Namespace) => <Link to={`${scopePath({ tenant, project, cluster: ns.cluster, namespace: ns.name })}/pods`}>{ns.name}</Link> },
+                      {
+                        title: t('common.name'),
+                        render: (_: unknown, ns: Namespace) => (
+                          <Link to={`${scopePath({ tenant, project, cluster: ns.cluster, namespace: ns.name })}/pods`}>{ns.name}</Link>
+                        ),
+                      },
                       { title: t('namespaces.cluster'), dataIndex: 'cluster' },
                       {
                         title: t('namespaces.quota'),
@@ -145,7 +163,11 @@ export default function ProjectPage() {
               </>
             ),
           },
-          { key: 'members', label: t('tenants.members'), children: <MembersPanel tenant={tenant} project={project} projects={[project]} /> },
+          {
+            key: 'members',
+            label: t('tenants.members'),
+            children: <MembersPanel tenant={tenant} project={project} projects={[project]} />,
+          },
         ]}
       />
       <Modal
@@ -159,11 +181,19 @@ export default function ProjectPage() {
       >
         <ErrorAlert error={save.error} />
         <Form form={form} layout="vertical" onFinish={(values) => save.mutate(values)}>
-          <Form.Item label={t('common.name')} name="name" rules={[{ required: true, message: t('common.nameRequired') }]} extra={t('common.dnsLabel')}>
+          <Form.Item
+            label={t('common.name')}
+            name="name"
+            rules={[{ required: true, message: t('common.nameRequired') }]}
+            extra={t('common.dnsLabel')}
+          >
             <Input disabled={editing !== 'new'} />
           </Form.Item>
           <Form.Item label={t('namespaces.cluster')} name="cluster" rules={[{ required: true, message: t('quota.clusterRequired') }]}>
-            <Select disabled={editing !== 'new'} options={(clusters.data?.items ?? []).map((cluster) => ({ value: cluster.name, label: cluster.name }))} />
+            <Select
+              disabled={editing !== 'new'}
+              options={(clusters.data?.items ?? []).map((cluster) => ({ value: cluster.name, label: cluster.name }))}
+            />
           </Form.Item>
           <Typography.Paragraph type="secondary">{t('namespaces.quotaHint')}</Typography.Paragraph>
           <QuotaRowsField name="rows" />

@@ -15,7 +15,10 @@ export const tenancyKeys = {
 
 export function useTenant(tenant: string) {
   const { client } = useApi();
-  return useQuery({ queryKey: tenancyKeys.tenant(tenant), queryFn: () => must(client.GET('/api/v1/tenants/{tenant}', { params: { path: { tenant } } })) });
+  return useQuery({
+    queryKey: tenancyKeys.tenant(tenant),
+    queryFn: () => must(client.GET('/api/v1/tenants/{tenant}', { params: { path: { tenant } } })),
+  });
 }
 
 export function useTenantQuotas(tenant: string) {

@@ -32,7 +32,8 @@ export default function TenantPage() {
   const [form] = Form.useForm<CreateProject>();
   const [editForm] = Form.useForm<UpdateBody>();
   const create = useMutation({
-    mutationFn: (body: CreateProject) => must(client.POST('/api/v1/tenants/{tenant}/projects', { params: { path: { tenant: name } }, body })),
+    mutationFn: (body: CreateProject) =>
+      must(client.POST('/api/v1/tenants/{tenant}/projects', { params: { path: { tenant: name } }, body })),
     onSuccess: (project) => {
       void queryClient.invalidateQueries({ queryKey: tenancyKeys.projects(name) });
       setCreating(false);
@@ -85,7 +86,13 @@ export default function TenantPage() {
                     dataSource={projects.data?.items ?? []}
                     locale={{ emptyText: <Empty description={t('projects.empty')} /> }}
                     columns={[
-                      { title: t('common.name'), dataIndex: 'name', render: (project: string) => <Link to={`/t/${encodeURIComponent(name)}/p/${encodeURIComponent(project)}`}>{project}</Link> },
+                      {
+                        title: t('common.name'),
+                        dataIndex: 'name',
+                        render: (project: string) => (
+                          <Link to={`/t/${encodeURIComponent(name)}/p/${encodeURIComponent(project)}`}>{project}</Link>
+                        ),
+                      },
                       { title: t('common.displayName'), dataIndex: 'displayName' },
                       { title: t('common.description'), dataIndex: 'description' },
                       { title: t('common.age'), dataIndex: 'createdAt', render: (v: string) => age(v) },
@@ -108,7 +115,13 @@ export default function TenantPage() {
                   <Descriptions.Item label={t('common.created')}>{new Date(tenant.data.createdAt).toLocaleString()}</Descriptions.Item>
                 </Descriptions>
                 <ErrorAlert error={update.error} />
-                <Form form={editForm} layout="vertical" disabled={!mayUpdate} initialValues={{ displayName: tenant.data.displayName, description: tenant.data.description }} onFinish={(values) => update.mutate(values)}>
+                <Form
+                  form={editForm}
+                  layout="vertical"
+                  disabled={!mayUpdate}
+                  initialValues={{ displayName: tenant.data.displayName, description: tenant.data.description }}
+                  onFinish={(values) => update.mutate(values)}
+                >
                   <Form.Item label={t('common.displayName')} name="displayName">
                     <Input />
                   </Form.Item>
@@ -132,10 +145,28 @@ export default function TenantPage() {
           },
         ]}
       />
-      <Modal open={creating} title={t('projects.create')} okText={t('common.create')} onOk={() => form.submit()} onCancel={() => setCreating(false)} confirmLoading={create.isPending} destroyOnHidden>
+      <Modal
+        open={creating}
+        title={t('projects.create')}
+        okText={t('common.create')}
+        onOk={() => form.submit()}
+        onCancel={() => setCreating(false)}
+        confirmLoading={create.isPending}
+        destroyOnHidden
+      >
         <ErrorAlert error={create.error} />
-        <Form form={form} layout="vertical" initialValues={{ name: '', displayName: '', description: '' }} onFinish={(values) => create.mutate(values)}>
-          <Form.Item label={t('common.name')} name="name" rules={[{ required: true, message: t('common.nameRequired') }]} extra={t('common.dnsLabel')}>
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ name: '', displayName: '', description: '' }}
+          onFinish={(values) => create.mutate(values)}
+        >
+          <Form.Item
+            label={t('common.name')}
+            name="name"
+            rules={[{ required: true, message: t('common.nameRequired') }]}
+            extra={t('common.dnsLabel')}
+          >
             <Input />
           </Form.Item>
           <Form.Item label={t('common.displayName')} name="displayName">

@@ -31,7 +31,12 @@ export function TenantQuotasPanel({ tenant }: { tenant: string }) {
   const [form] = Form.useForm<SetQuota>();
   const set = useMutation({
     mutationFn: (values: SetQuota) =>
-      must(client.PUT('/api/v1/tenants/{tenant}/quotas/{cluster}', { params: { path: { tenant, cluster: values.cluster } }, body: { hard: hardOf(values.rows) } })),
+      must(
+        client.PUT('/api/v1/tenants/{tenant}/quotas/{cluster}', {
+          params: { path: { tenant, cluster: values.cluster } },
+          body: { hard: hardOf(values.rows) },
+        }),
+      ),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: tenancyKeys.quotas(tenant) });
       setEditing(false);
@@ -58,12 +63,31 @@ export function TenantQuotasPanel({ tenant }: { tenant: string }) {
       {quotas.data.length === 0 ? <Empty description={t('quota.emptyTenant')} /> : null}
       <Flex vertical gap={16}>
         {quotas.data.map((quota) => (
-          <Card key={quota.cluster} size="small" title={t('quota.onCluster', { cluster: quota.cluster })} extra={mayEdit ? <Button size="small" onClick={() => open(quota.cluster)}>{t('common.edit')}</Button> : null}>
+          <Card
+            key={quota.cluster}
+            size="small"
+            title={t('quota.onCluster', { cluster: quota.cluster })}
+            extra={
+              mayEdit ? (
+                <Button size="small" onClick={() => open(quota.cluster)}>
+                  {t('common.edit')}
+                </Button>
+              ) : null
+            }
+          >
             <QuotaBars cluster={quota.cluster} hard={quota.hard} allocated={quota.allocated} used={quota.used} />
           </Card>
         ))}
       </Flex>
-      <Modal open={editing} title={t('quota.set')} okText={t('common.save')} onOk={() => form.submit()} onCancel={() => setEditing(false)} confirmLoading={set.isPending} forceRender>
+      <Modal
+        open={editing}
+        title={t('quota.set')}
+        okText={t('common.save')}
+        onOk={() => form.submit()}
+        onCancel={() => setEditing(false)}
+        confirmLoading={set.isPending}
+        forceRender
+      >
         <ErrorAlert error={set.error} />
         <Form form={form} layout="vertical" onFinish={(values) => set.mutate(values)}>
           <Form.Item label={t('quota.cluster')} name="cluster" rules={[{ required: true, message: t('quota.clusterRequired') }]}>

@@ -55,7 +55,11 @@ export default function TenantsPage() {
         pagination={false}
         locale={{ emptyText: <Empty description={t('tenants.empty')} /> }}
         columns={[
-          { title: t('common.name'), dataIndex: 'name', render: (name: string) => <Link to={`/t/${encodeURIComponent(name)}`}>{name}</Link> },
+          {
+            title: t('common.name'),
+            dataIndex: 'name',
+            render: (name: string) => <Link to={`/t/${encodeURIComponent(name)}`}>{name}</Link>,
+          },
           { title: t('common.displayName'), dataIndex: 'displayName' },
           { title: t('common.description'), dataIndex: 'description' },
           { title: t('common.age'), dataIndex: 'createdAt', render: (v: string) => age(v) },
@@ -69,10 +73,28 @@ export default function TenantsPage() {
           {t('common.nextPage')}
         </Button>
       </Flex>
-      <Modal open={creating} title={t('tenants.create')} onCancel={() => setCreating(false)} okText={t('common.create')} onOk={() => form.submit()} confirmLoading={create.isPending} destroyOnHidden>
+      <Modal
+        open={creating}
+        title={t('tenants.create')}
+        onCancel={() => setCreating(false)}
+        okText={t('common.create')}
+        onOk={() => form.submit()}
+        confirmLoading={create.isPending}
+        destroyOnHidden
+      >
         <ErrorAlert error={create.error} />
-        <Form form={form} layout="vertical" initialValues={{ name: '', displayName: '', description: '' }} onFinish={(values) => create.mutate(values)}>
-          <Form.Item label={t('common.name')} name="name" rules={[{ required: true, message: t('common.nameRequired') }]} extra={t('common.dnsLabel')}>
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ name: '', displayName: '', description: '' }}
+          onFinish={(values) => create.mutate(values)}
+        >
+          <Form.Item
+            label={t('common.name')}
+            name="name"
+            rules={[{ required: true, message: t('common.nameRequired') }]}
+            extra={t('common.dnsLabel')}
+          >
             <Input />
           </Form.Item>
           <Form.Item label={t('common.displayName')} name="displayName">

@@ -12,9 +12,28 @@ describe('quantities', () => {
   });
 
   it('draws allocated and used as shares of hard but keeps the exact strings', () => {
-    const [cpu, memory] = quotaLines({ 'requests.cpu': '2', 'requests.memory': '4Gi' }, { 'requests.cpu': '500m', 'requests.memory': '1Gi' }, { 'requests.cpu': '250m' });
-    expect(cpu).toMatchObject({ resource: 'requests.cpu', hard: '2', allocated: '500m', used: '250m', allocatedPercent: 25, usedPercent: 12.5, over: false });
-    expect(memory).toMatchObject({ resource: 'requests.memory', hard: '4Gi', allocated: '1Gi', used: undefined, allocatedPercent: 25, usedPercent: 0 });
+    const [cpu, memory] = quotaLines(
+      { 'requests.cpu': '2', 'requests.memory': '4Gi' },
+      { 'requests.cpu': '500m', 'requests.memory': '1Gi' },
+      { 'requests.cpu': '250m' },
+    );
+    expect(cpu).toMatchObject({
+      resource: 'requests.cpu',
+      hard: '2',
+      allocated: '500m',
+      used: '250m',
+      allocatedPercent: 25,
+      usedPercent: 12.5,
+      over: false,
+    });
+    expect(memory).toMatchObject({
+      resource: 'requests.memory',
+      hard: '4Gi',
+      allocated: '1Gi',
+      used: undefined,
+      allocatedPercent: 25,
+      usedPercent: 0,
+    });
   });
 
   it('flags use beyond hard (a quota lowered under use) without drawing past the bar', () => {

@@ -37,7 +37,11 @@ const percentOf = (part: string | undefined, whole: number | undefined): number 
 };
 
 /** One line per resource of a quota, sorted by resource name, from the API's hard/allocated/used maps. */
-export function quotaLines(hard: Record<string, string>, allocated: Record<string, string> = {}, used: Record<string, string> = {}): QuotaLine[] {
+export function quotaLines(
+  hard: Record<string, string>,
+  allocated: Record<string, string> = {},
+  used: Record<string, string> = {},
+): QuotaLine[] {
   return Object.keys(hard)
     .sort()
     .map((resource) => {

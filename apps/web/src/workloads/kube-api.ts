@@ -64,7 +64,13 @@ export interface WatchEvent {
 }
 
 /** Streams a watch (newline-delimited JSON events) until aborted; resolves when the server ends it. */
-export async function watch(api: Api, cluster: string, path: string, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+export async function watch(
+  api: Api,
+  cluster: string,
+  path: string,
+  onEvent: (event: WatchEvent) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const response = await api.fetch(new Request(proxyUrl(api, cluster, path), { signal }));
   if (!response.ok || !response.body) throw apiErrorOf(response.status, await response.text());
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -13,7 +13,10 @@ export default function NamespacePickerPage() {
   const { t } = useTranslation();
   const { kind = 'pods' } = useParams();
   const { client } = useApi();
-  const namespaces = useQuery({ queryKey: ['namespaces', 'all'], queryFn: () => must(client.GET('/api/v1/namespaces', { params: { query: { limit: 500 } } })) });
+  const namespaces = useQuery({
+    queryKey: ['namespaces', 'all'],
+    queryFn: () => must(client.GET('/api/v1/namespaces', { params: { query: { limit: 500 } } })),
+  });
   if (namespaces.error) return <PageError error={namespaces.error} />;
   const target = kindByKey(kind)?.key ?? 'pods';
   return (
@@ -27,7 +30,14 @@ export default function NamespacePickerPage() {
         dataSource={namespaces.data?.items ?? []}
         locale={{ emptyText: <Empty description={t('workloads.noNamespaces')} /> }}
         columns={[
-          { title: t('common.name'), render: (_: unknown, ns) => <Link to={`${scopePath({ tenant: ns.tenant, project: ns.project, cluster: ns.cluster, namespace: ns.name })}/${target}`}>{ns.name}</Link> },
+          {
+            title: t('common.name'),
+            render: (_: unknown, ns) => (
+              <Link to={`${scopePath({ tenant: ns.tenant, project: ns.project, cluster: ns.cluster, namespace: ns.name })}/${target}`}>
+                {ns.name}
+              </Link>
+            ),
+          },
           { title: t('namespaces.cluster'), dataIndex: 'cluster' },
           { title: t('namespaces.tenant'), dataIndex: 'tenant' },
           { title: t('namespaces.project'), dataIndex: 'project' },

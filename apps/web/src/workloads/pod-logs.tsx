@@ -9,7 +9,17 @@ import { proxyUrl } from './kube-api';
 const MAX_CHARS = 500_000;
 
 /** A pod's logs through the proxy; with follow on, the stream stays open and appends as lines arrive. */
-export function PodLogs({ cluster, namespace, pod, containers }: { cluster: string; namespace: string; pod: string; containers: string[] }) {
+export function PodLogs({
+  cluster,
+  namespace,
+  pod,
+  containers,
+}: {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  containers: string[];
+}) {
   const { t } = useTranslation();
   const api = useApi();
   const [container, setContainer] = useState(containers[0] ?? '');
@@ -58,7 +68,13 @@ export function PodLogs({ cluster, namespace, pod, containers }: { cluster: stri
   return (
     <>
       <Space style={{ marginBottom: 12 }}>
-        <Select aria-label={t('logs.container')} value={container} onChange={setContainer} options={containers.map((name) => ({ value: name, label: name }))} style={{ minWidth: 180 }} />
+        <Select
+          aria-label={t('logs.container')}
+          value={container}
+          onChange={setContainer}
+          options={containers.map((name) => ({ value: name, label: name }))}
+          style={{ minWidth: 180 }}
+        />
         <Space>
           <Switch checked={follow} onChange={setFollow} aria-label={t('logs.follow')} />
           <Typography.Text>{t('logs.follow')}</Typography.Text>
@@ -66,7 +82,12 @@ export function PodLogs({ cluster, namespace, pod, containers }: { cluster: stri
         <Button onClick={() => setGeneration((g) => g + 1)}>{t('logs.reload')}</Button>
       </Space>
       {error ? <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} /> : null}
-      <pre ref={view} aria-label={t('logs.output')} tabIndex={0} style={{ background: '#141414', color: '#e6e6e6', padding: 12, height: 480, overflow: 'auto', margin: 0 }}>
+      <pre
+        ref={view}
+        aria-label={t('logs.output')}
+        tabIndex={0}
+        style={{ background: '#141414', color: '#e6e6e6', padding: 12, height: 480, overflow: 'auto', margin: 0 }}
+      >
         {text || t('logs.empty')}
       </pre>
     </>

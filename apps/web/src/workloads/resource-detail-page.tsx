@@ -32,11 +32,20 @@ function ResourceDetail({ kind }: { kind: ResourceKind }) {
   const [revealYaml, setRevealYaml] = useState(false);
   const [replicas, setReplicas] = useState<number | null>(null);
   const key = ['kube', cluster, namespace, kind.key, 'one', name];
-  const object = useQuery({ queryKey: key, enabled: Boolean(kind), queryFn: () => kubeRequest<KubeObject>(api, cluster, resourcePath(kind, namespace, name)) });
+  const object = useQuery({
+    queryKey: key,
+    enabled: Boolean(kind),
+    queryFn: () => kubeRequest<KubeObject>(api, cluster, resourcePath(kind, namespace, name)),
+  });
   const events = useQuery({
     queryKey: ['kube', cluster, namespace, 'events', 'for', name],
     enabled: kind.kind !== 'Event',
-    queryFn: () => kubeRequest<KubeList>(api, cluster, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?${new URLSearchParams({ fieldSelector: `involvedObject.name=${name}` }).toString()}`),
+    queryFn: () =>
+      kubeRequest<KubeList>(
+        api,
+        cluster,
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?${new URLSearchParams({ fieldSelector: `involvedObject.name=${name}` }).toString()}`,
+      ),
   });
   const scale = useMutation({
     mutationFn: (count: number) =>
@@ -60,7 +69,9 @@ function ResourceDetail({ kind }: { kind: ResourceKind }) {
   const listPath = `${scopePath({ tenant, project, cluster, namespace })}/${kind.key}`;
 
   const tabs = [
-    ...(kind.kind === 'ConfigMap' || kind.kind === 'Secret' ? [{ key: 'data', label: t('workloads.data'), children: <DataTable data={data} secret={Boolean(kind.secret)} /> }] : []),
+    ...(kind.kind === 'ConfigMap' || kind.kind === 'Secret'
+      ? [{ key: 'data', label: t('workloads.data'), children: <DataTable data={data} secret={Boolean(kind.secret)} /> }]
+      : []),
     {
       key: 'yaml',
       label: t('workloads.yaml'),
@@ -70,10 +81,27 @@ function ResourceDetail({ kind }: { kind: ResourceKind }) {
             <Button onClick={() => setRevealYaml(true)}>{t('workloads.reveal')}</Button>
           </Empty>
         ) : (
-          <YamlEditor key={o.metadata.resourceVersion} kind={kind} cluster={cluster} namespace={namespace} initial={stringify(forApply(o))} onApplied={(updated) => queryClient.setQueryData(key, updated)} />
+          <YamlEditor
+            key={o.metadata.resourceVersion}
+            kind={kind}
+            cluster={cluster}
+            namespace={namespace}
+            initial={stringify(forApply(o))}
+            onApplied={(updated) => queryClient.setQueryData(key, updated)}
+          />
         ),
     },
-    ...(kind.logs ? [{ key: 'logs', label: t('workloads.logs'), children: <PodLogs cluster={cluster} namespace={namespace} pod={name} containers={(spec.containers ?? []).map((c) => c.name)} /> }] : []),
+    ...(kind.logs
+      ? [
+          {
+            key: 'logs',
+            label: t('workloads.logs'),
+            children: (
+              <PodLogs cluster={cluster} namespace={namespace} pod={name} containers={(spec.containers ?? []).map((c) => c.name)} />
+            ),
+          },
+        ]
+      : []),
     ...(kind.kind !== 'Event'
       ? [
           {
@@ -109,7 +137,12 @@ function ResourceDetail({ kind }: { kind: ResourceKind }) {
         <Space>
           {kind.scalable ? (
             <Space.Compact>
-              <InputNumber aria-label={t('workloads.replicas')} min={0} value={replicas ?? spec.replicas ?? 0} onChange={(value) => setReplicas(value)} />
+              <InputNumber
+                aria-label={t('workloads.replicas')}
+                min={0}
+                value={replicas ?? spec.replicas ?? 0}
+                onChange={(value) => setReplicas(value)}
+              />
               <Button onClick={() => scale.mutate(replicas ?? spec.replicas ?? 0)} loading={scale.isPending}>
                 {t('workloads.scale')}
               </Button>
@@ -126,7 +159,9 @@ function ResourceDetail({ kind }: { kind: ResourceKind }) {
           {status.phase ? <Descriptions.Item label={t('common.status')}>{status.phase}</Descriptions.Item> : null}
           {kind.scalable ? <Descriptions.Item label={t('workloads.replicas')}>{spec.replicas ?? 0}</Descriptions.Item> : null}
           <Descriptions.Item label={t('common.age')}>{age(o.metadata.creationTimestamp)}</Descriptions.Item>
-          <Descriptions.Item label={t('workloads.managers')}>{[...new Set((o.metadata.managedFields ?? []).map((m) => m.manager).filter(Boolean))].join(', ') || '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('workloads.managers')}>
+            {[...new Set((o.metadata.managedFields ?? []).map((m) => m.manager).filter(Boolean))].join(', ') || '—'}
+          </Descriptions.Item>
           <Descriptions.Item label={t('workloads.labels')} span={2}>
             <Space size={[0, 4]} wrap>
               {Object.entries(o.metadata.labels ?? {}).map(([k, v]) => (

@@ -38,7 +38,7 @@ function ResourceList({ kind }: { kind: ResourceKind }) {
   const queryKey = ['kube', cluster, namespace, kind.key, appliedSelector, token ?? ''];
   const list = useQuery({
     queryKey,
-        queryFn: () => {
+    queryFn: () => {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
       if (appliedSelector) query.set('labelSelector', appliedSelector);
       if (token) query.set('continue', token);
@@ -59,10 +59,14 @@ function ResourceList({ kind }: { kind: ResourceKind }) {
       `${resourcePath(kind, namespace)}?${query.toString()}`,
       (event) => {
         const name = event.object.metadata?.name;
-        queryClient.setQueryData<KubeList>(queryKey, (current) => (current ? { ...mergeWatchEvent(current, event), metadata: { ...current.metadata } } : current));
+        queryClient.setQueryData<KubeList>(queryKey, (current) =>
+          current ? { ...mergeWatchEvent(current, event), metadata: { ...current.metadata } } : current,
+        );
         if (name && (event.type === 'ADDED' || event.type === 'MODIFIED')) {
           setChanged((current) => new Set(current).add(name));
-          timers.current.push(setTimeout(() => setChanged((current) => ((next) => (next.delete(name), next))(new Set(current))), HIGHLIGHT_MS));
+          timers.current.push(
+            setTimeout(() => setChanged((current) => ((next) => (next.delete(name), next))(new Set(current))), HIGHLIGHT_MS),
+          );
         }
       },
       controller.signal,
@@ -110,7 +114,13 @@ function ResourceList({ kind }: { kind: ResourceKind }) {
           rowClassName={(object) => (changed.has(object.metadata.name) ? 'cube-row-changed' : '')}
           locale={{ emptyText: <Empty description={t('workloads.empty', { kind: t(`kinds.${kind.key}`) })} /> }}
           columns={[
-            { title: t('common.name'), key: 'name', render: (_: unknown, object) => <Link to={`${base}/${kind.key}/${encodeURIComponent(object.metadata.name)}`}>{object.metadata.name}</Link> },
+            {
+              title: t('common.name'),
+              key: 'name',
+              render: (_: unknown, object) => (
+                <Link to={`${base}/${kind.key}/${encodeURIComponent(object.metadata.name)}`}>{object.metadata.name}</Link>
+              ),
+            },
             ...kindColumns(kind, t),
           ]}
         />
@@ -119,10 +129,15 @@ function ResourceList({ kind }: { kind: ResourceKind }) {
         <Button disabled={continueTokens.length === 0} onClick={() => setContinueTokens((tokens) => tokens.slice(0, -1))}>
           {t('common.previousPage')}
         </Button>
-        <Button disabled={!list.data?.metadata.continue} onClick={() => setContinueTokens((tokens) => [...tokens, list.data?.metadata.continue ?? ''])}>
+        <Button
+          disabled={!list.data?.metadata.continue}
+          onClick={() => setContinueTokens((tokens) => [...tokens, list.data?.metadata.continue ?? ''])}
+        >
           {t('common.nextPage')}
         </Button>
-        {list.data?.metadata.remainingItemCount !== undefined ? <Typography.Text type="secondary">{t('workloads.remaining', { count: list.data.metadata.remainingItemCount })}</Typography.Text> : null}
+        {list.data?.metadata.remainingItemCount !== undefined ? (
+          <Typography.Text type="secondary">{t('workloads.remaining', { count: list.data.metadata.remainingItemCount })}</Typography.Text>
+        ) : null}
       </Flex>
       <Drawer open={creating} onClose={() => setCreating(false)} title={t('workloads.createFromYaml')} width={760} destroyOnHidden>
         <YamlEditor

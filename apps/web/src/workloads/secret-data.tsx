@@ -28,7 +28,11 @@ export function DataTable({ data, secret }: { data: Record<string, string>; secr
             ) : revealed.has(row.key) ? (
               <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{decodeSecretValue(row.value)}</pre>
             ) : (
-              <Button size="small" onClick={() => setRevealed((current) => new Set(current).add(row.key))} aria-label={t('workloads.revealKey', { key: row.key })}>
+              <Button
+                size="small"
+                onClick={() => setRevealed((current) => new Set(current).add(row.key))}
+                aria-label={t('workloads.revealKey', { key: row.key })}
+              >
                 {t('workloads.reveal')}
               </Button>
             ),

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { KubeList, KubeObject } from './kube-api';
 import { mergeWatchEvent } from './watch-merge';
 
-const cm = (name: string, rv: number, data = {}): KubeObject => ({ kind: 'ConfigMap', metadata: { name, resourceVersion: String(rv) }, data });
-const list = (items: KubeObject[], more = false): KubeList => ({ items, metadata: { resourceVersion: '10', ...(more ? { continue: 'next' } : {}) } });
+const cm = (name: string, rv: number, data = {}): KubeObject => ({
+  kind: 'ConfigMap',
+  metadata: { name, resourceVersion: String(rv) },
+  data,
+});
+const list = (items: KubeObject[], more = false): KubeList => ({
+  items,
+  metadata: { resourceVersion: '10', ...(more ? { continue: 'next' } : {}) },
+});
 
 describe('mergeWatchEvent', () => {
   it('adds, replaces and removes rows of the last page', () => {

@@ -22,5 +22,9 @@ export function mergeWatchEvent(list: KubeList, event: WatchEvent): KubeList {
   } else {
     return list;
   }
-  return { ...list, items, metadata: { ...list.metadata, resourceVersion: event.object.metadata.resourceVersion ?? list.metadata.resourceVersion } };
+  return {
+    ...list,
+    items,
+    metadata: { ...list.metadata, resourceVersion: event.object.metadata.resourceVersion ?? list.metadata.resourceVersion },
+  };
 }

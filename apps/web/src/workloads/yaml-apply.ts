@@ -13,14 +13,22 @@ export function parseObject(text: string, expectedKind: string, namespace: strin
   if (!value || typeof value !== 'object' || Array.isArray(value)) return { problem: 'not an object' };
   const object = value as KubeObject;
   if (object.kind !== expectedKind) return { problem: `kind must be ${expectedKind}` };
-  if (!object.metadata || typeof object.metadata.name !== 'string' || !object.metadata.name) return { problem: 'metadata.name is required' };
+  if (!object.metadata || typeof object.metadata.name !== 'string' || !object.metadata.name)
+    return { problem: 'metadata.name is required' };
   if (object.metadata.namespace && object.metadata.namespace !== namespace) return { problem: `metadata.namespace must be ${namespace}` };
   return { object: { ...object, metadata: { ...object.metadata, namespace } } };
 }
 
 /** What apply sends: no server-owned fields (server-side apply refuses managedFields, ignores status). */
 export function forApply(object: KubeObject): KubeObject {
-  const { managedFields: _managed, resourceVersion: _rv, uid: _uid, creationTimestamp: _created, generation: _generation, ...metadata } = object.metadata;
+  const {
+    managedFields: _managed,
+    resourceVersion: _rv,
+    uid: _uid,
+    creationTimestamp: _created,
+    generation: _generation,
+    ...metadata
+  } = object.metadata;
   const { status: _status, ...rest } = object;
   return { ...rest, metadata: { ...metadata, name: object.metadata.name } };
 }

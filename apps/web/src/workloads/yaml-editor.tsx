@@ -30,7 +30,8 @@ export function YamlEditor({ kind, cluster, namespace, initial, onApplied }: Pro
   const [problem, setProblem] = useState<string | null>(null);
   const [server, setServer] = useState<string | null>(null);
   const apply = useMutation({
-    mutationFn: async ({ object, force }: { object: KubeObject; force: boolean }) => applyObject(api, cluster, resourcePath(kind, namespace, object.metadata.name), forApply(object), force),
+    mutationFn: async ({ object, force }: { object: KubeObject; force: boolean }) =>
+      applyObject(api, cluster, resourcePath(kind, namespace, object.metadata.name), forApply(object), force),
     onSuccess: (object) => {
       setServer(null);
       void queryClient.invalidateQueries({ queryKey: ['kube', cluster, namespace, kind.key] });
@@ -51,7 +52,9 @@ export function YamlEditor({ kind, cluster, namespace, initial, onApplied }: Pro
   const conflicts = conflictsOf(apply.error);
   return (
     <>
-      {problem ? <Alert role="alert" type="error" showIcon message={t('yaml.invalid')} description={problem} style={{ marginBottom: 16 }} /> : null}
+      {problem ? (
+        <Alert role="alert" type="error" showIcon message={t('yaml.invalid')} description={problem} style={{ marginBottom: 16 }} />
+      ) : null}
       {conflicts ? (
         <Alert
           role="alert"
@@ -60,7 +63,13 @@ export function YamlEditor({ kind, cluster, namespace, initial, onApplied }: Pro
           message={t('yaml.conflict')}
           description={
             <>
-              <List size="small" dataSource={conflicts} renderItem={(conflict) => <List.Item>{conflict.field ? `${conflict.field}: ${conflict.message}` : conflict.message}</List.Item>} />
+              <List
+                size="small"
+                dataSource={conflicts}
+                renderItem={(conflict) => (
+                  <List.Item>{conflict.field ? `${conflict.field}: ${conflict.message}` : conflict.message}</List.Item>
+                )}
+              />
               <Button danger onClick={() => submit(true)} loading={apply.isPending}>
                 {t('yaml.forceApply')}
               </Button>
@@ -109,7 +118,13 @@ export function templateFor(kind: ResourceKind, namespace: string): string {
       : kind.kind === 'Secret'
         ? { type: 'Opaque', stringData: { key: 'value' } }
         : kind.kind === 'Deployment'
-          ? { spec: { replicas: 1, selector: { matchLabels: { app: 'example' } }, template: { metadata: { labels: { app: 'example' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } } }
+          ? {
+              spec: {
+                replicas: 1,
+                selector: { matchLabels: { app: 'example' } },
+                template: { metadata: { labels: { app: 'example' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } },
+              },
+            }
           : kind.kind === 'Service'
             ? { spec: { selector: { app: 'example' }, ports: [{ port: 80, targetPort: 80 }] } }
             : {};

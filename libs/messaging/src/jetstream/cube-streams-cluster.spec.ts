@@ -33,7 +33,10 @@ describe('ensureStreams on a 3-node JetStream cluster', () => {
     const js = nc.jetstream();
     const ack = await until(
       'a publish with one node down',
-      () => js.publish('cube.events.test.thing.happened', JSONCodec().encode({ n: 1 }), { msgID: 'ha-1', timeout: 2000 }).catch(() => undefined),
+      () =>
+        js
+          .publish('cube.events.test.thing.happened', JSONCodec().encode({ n: 1 }), { msgID: 'ha-1', timeout: 2000 })
+          .catch(() => undefined),
       25_000,
     );
     expect(ack.stream).toBe('CUBE_EVENTS');

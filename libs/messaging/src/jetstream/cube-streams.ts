@@ -39,10 +39,7 @@ export function resolveCubeStreams(options: CubeStreamsOptions = {}): ResolvedCu
 }
 
 /** What the server may change on an existing stream (storage and retention are fixed at creation). */
-type UpdatableStreamConfig = Pick<
-  StreamConfig,
-  'name' | 'subjects' | 'max_age' | 'duplicate_window' | 'description' | 'num_replicas'
->;
+type UpdatableStreamConfig = Pick<StreamConfig, 'name' | 'subjects' | 'max_age' | 'duplicate_window' | 'description' | 'num_replicas'>;
 
 /**
  * Creates or updates `CUBE_EVENTS` and `CUBE_AUDIT`. Idempotent and safe when several services start

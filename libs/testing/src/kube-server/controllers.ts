@@ -36,10 +36,7 @@ function safeEncode(n: number): string {
 
 /** controller.ComputeHash stand-in: FNV-style stable hash of the pod template, safe-encoded. */
 export function podTemplateHash(template: unknown): string {
-  const h = createHash('sha256')
-    .update(JSON.stringify(template))
-    .digest()
-    .readUInt32BE(0);
+  const h = createHash('sha256').update(JSON.stringify(template)).digest().readUInt32BE(0);
   return safeEncode(h);
 }
 
@@ -118,76 +115,44 @@ export class Controllers {
     const name = o.metadata.name ?? '';
     switch (e.resource) {
       case 'clusterroles.rbac.authorization.k8s.io':
-        this.enqueue('clusterrole-aggregation', () =>
-          syncClusterRoleAggregation(this.api),
-        );
+        this.enqueue('clusterrole-aggregation', () => syncClusterRoleAggregation(this.api));
         break;
       case 'namespaces':
-        if (e.type === 'ADDED')
-          this.enqueue(`ns-setup/${name}`, () => this.setupNamespace(name));
-        if (o.metadata.deletionTimestamp)
-          this.enqueue(`ns-delete/${name}`, () => this.finishNamespace(name));
+        if (e.type === 'ADDED') this.enqueue(`ns-setup/${name}`, () => this.setupNamespace(name));
+        if (o.metadata.deletionTimestamp) this.enqueue(`ns-delete/${name}`, () => this.finishNamespace(name));
         break;
       case 'deployments.apps':
-        if (e.type !== 'DELETED')
-          this.enqueue(`deploy/${ns}/${name}`, () =>
-            this.syncDeployment(ns ?? '', name),
-          );
+        if (e.type !== 'DELETED') this.enqueue(`deploy/${ns}/${name}`, () => this.syncDeployment(ns ?? '', name));
         break;
       case 'replicasets.apps':
-        if (e.type !== 'DELETED')
-          this.enqueue(`rs/${ns}/${name}`, () =>
-            this.syncReplicaSet(ns ?? '', name),
-          );
-        this.enqueueOwner(o, 'Deployment', (n) =>
-          this.syncDeployment(ns ?? '', n),
-        );
+        if (e.type !== 'DELETED') this.enqueue(`rs/${ns}/${name}`, () => this.syncReplicaSet(ns ?? '', name));
+        this.enqueueOwner(o, 'Deployment', (n) => this.syncDeployment(ns ?? '', n));
         break;
       case 'daemonsets.apps':
-        if (e.type !== 'DELETED')
-          this.enqueue(`ds/${ns}/${name}`, () => this.workloads.syncDaemonSet(ns ?? '', name));
+        if (e.type !== 'DELETED') this.enqueue(`ds/${ns}/${name}`, () => this.workloads.syncDaemonSet(ns ?? '', name));
         break;
       case 'statefulsets.apps':
-        if (e.type !== 'DELETED')
-          this.enqueue(`sts/${ns}/${name}`, () => this.workloads.syncStatefulSet(ns ?? '', name));
+        if (e.type !== 'DELETED') this.enqueue(`sts/${ns}/${name}`, () => this.workloads.syncStatefulSet(ns ?? '', name));
         break;
       case 'pods':
-        if (e.type !== 'DELETED')
-          this.enqueue(`pod/${ns}/${name}`, () => this.runPod(ns ?? '', name));
-        this.enqueueOwner(o, 'ReplicaSet', (n) =>
-          this.syncReplicaSet(ns ?? '', n),
-        );
+        if (e.type !== 'DELETED') this.enqueue(`pod/${ns}/${name}`, () => this.runPod(ns ?? '', name));
+        this.enqueueOwner(o, 'ReplicaSet', (n) => this.syncReplicaSet(ns ?? '', n));
         this.enqueueOwner(o, 'DaemonSet', (n) => this.workloads.syncDaemonSet(ns ?? '', n));
         this.enqueueOwner(o, 'StatefulSet', (n) => this.workloads.syncStatefulSet(ns ?? '', n));
         break;
       case 'resourcequotas':
-        if (e.type !== 'DELETED')
-          this.enqueue(`quota/${ns}/${name}`, () =>
-            this.syncQuota(ns ?? '', name),
-          );
+        if (e.type !== 'DELETED') this.enqueue(`quota/${ns}/${name}`, () => this.syncQuota(ns ?? '', name));
         break;
     }
-    if (ns && e.resource !== 'resourcequotas' && e.resource !== 'events')
-      this.enqueue(`quota-ns/${ns}`, () => this.syncQuotas(ns));
-    if (ns && e.type === 'DELETED')
-      this.enqueue(`ns-delete/${ns}`, () => this.finishNamespace(ns));
+    if (ns && e.resource !== 'resourcequotas' && e.resource !== 'events') this.enqueue(`quota-ns/${ns}`, () => this.syncQuotas(ns));
+    if (ns && e.type === 'DELETED') this.enqueue(`ns-delete/${ns}`, () => this.finishNamespace(ns));
     // Garbage collector: dependents of deleted or deleting owners.
-    if (e.type === 'DELETED' || o.metadata.deletionTimestamp)
-      this.enqueue(`gc/${o.metadata.uid}`, () => this.collect(e));
+    if (e.type === 'DELETED' || o.metadata.deletionTimestamp) this.enqueue(`gc/${o.metadata.uid}`, () => this.collect(e));
   }
 
-  private enqueueOwner(
-    o: KubeObject,
-    kind: string,
-    sync: (name: string) => Promise<void>,
-  ): void {
-    const ref = (o.metadata.ownerReferences ?? []).find(
-      (r) => r.controller && r.kind === kind,
-    );
-    if (ref)
-      this.enqueue(`${kind}/${o.metadata.namespace}/${ref.name}`, () =>
-        sync(ref.name),
-      );
+  private enqueueOwner(o: KubeObject, kind: string, sync: (name: string) => Promise<void>): void {
+    const ref = (o.metadata.ownerReferences ?? []).find((r) => r.controller && r.kind === kind);
+    if (ref) this.enqueue(`${kind}/${o.metadata.namespace}/${ref.name}`, () => sync(ref.name));
   }
 
   /** core/v1 Events as the controllers' EventRecorders write them (what `kubectl describe` lists). */
@@ -220,10 +185,7 @@ export class Controllers {
           },
           reason,
           message,
-          source:
-            component === 'kubelet'
-              ? { component, host: this.opts.nodeName }
-              : { component },
+          source: component === 'kubelet' ? { component, host: this.opts.nodeName } : { component },
           firstTimestamp: ts,
           lastTimestamp: ts,
           count: 1,
@@ -286,20 +248,12 @@ export class Controllers {
       for (const o of this.api.list(t, name).items) {
         remaining++;
         if (!o.metadata.deletionTimestamp)
-          await this.api.delete(
-            t,
-            name,
-            o.metadata.name ?? '',
-            { propagationPolicy: 'Background', gracePeriodSeconds: 0 },
-            KCM,
-          );
-        else if (t.kind === 'Pod')
-          await this.removePod(name, o.metadata.name ?? '');
+          await this.api.delete(t, name, o.metadata.name ?? '', { propagationPolicy: 'Background', gracePeriodSeconds: 0 }, KCM);
+        else if (t.kind === 'Pod') await this.removePod(name, o.metadata.name ?? '');
       }
     }
     if (remaining > 0) return;
-    const finalizers =
-      (at(ns, 'spec', 'finalizers') as string[] | undefined) ?? [];
+    const finalizers = (at(ns, 'spec', 'finalizers') as string[] | undefined) ?? [];
     if (finalizers.includes('kubernetes')) {
       const next = clone(ns);
       next.spec = {
@@ -316,8 +270,7 @@ export class Controllers {
   private namespacedTypes(): ResourceType[] {
     const seen = new Set<string>();
     return this.api.registry.all().filter((t) => {
-      if (!t.namespaced || t.persisted === false || !t.verbs.includes('delete'))
-        return false;
+      if (!t.namespaced || t.persisted === false || !t.verbs.includes('delete')) return false;
       const k = resourceKey(t);
       if (seen.has(k)) return false;
       seen.add(k);
@@ -330,40 +283,22 @@ export class Controllers {
   private async collect(e: StoreEvent): Promise<void> {
     const owner = e.object;
     const uid = owner.metadata.uid;
-    const ownerType = this.api.registry
-      .all()
-      .find((t) => resourceKey(t) === e.resource);
+    const ownerType = this.api.registry.all().find((t) => resourceKey(t) === e.resource);
     const dependents: { type: ResourceType; o: KubeObject }[] = [];
-    const types = owner.metadata.namespace
-      ? this.namespacedTypes()
-      : this.api.registry.all().filter((t) => t.persisted !== false);
+    const types = owner.metadata.namespace ? this.namespacedTypes() : this.api.registry.all().filter((t) => t.persisted !== false);
     for (const t of types) {
-      const items = t.namespaced
-        ? this.api.list(t, owner.metadata.namespace ?? undefined).items
-        : this.api.list(t, undefined).items;
-      for (const o of items)
-        if ((o.metadata.ownerReferences ?? []).some((r) => r.uid === uid))
-          dependents.push({ type: t, o });
+      const items = t.namespaced ? this.api.list(t, owner.metadata.namespace ?? undefined).items : this.api.list(t, undefined).items;
+      for (const o of items) if ((o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)) dependents.push({ type: t, o });
     }
     const finalizers = owner.metadata.finalizers ?? [];
     if (e.type === 'DELETED') {
       // Background propagation: dependents whose owner is gone are deleted.
       for (const d of dependents) {
-        const left = (d.o.metadata.ownerReferences ?? []).filter(
-          (r) => r.uid !== uid,
-        );
-        const others = left.filter((r) =>
-          this.ownerExists(r, d.o.metadata.namespace),
-        );
+        const left = (d.o.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
+        const others = left.filter((r) => this.ownerExists(r, d.o.metadata.namespace));
         if (others.length) continue;
         if (!d.o.metadata.deletionTimestamp)
-          await this.api.delete(
-            d.type,
-            d.o.metadata.namespace,
-            d.o.metadata.name ?? '',
-            { propagationPolicy: 'Background' },
-            KCM,
-          );
+          await this.api.delete(d.type, d.o.metadata.namespace, d.o.metadata.name ?? '', { propagationPolicy: 'Background' }, KCM);
       }
       return;
     }
@@ -371,42 +306,22 @@ export class Controllers {
     if (finalizers.includes('orphan')) {
       for (const d of dependents) {
         const next = clone(d.o);
-        next.metadata.ownerReferences = (
-          next.metadata.ownerReferences ?? []
-        ).filter((r) => r.uid !== uid);
-        if (!next.metadata.ownerReferences.length)
-          delete next.metadata.ownerReferences;
-        await this.api.update(
-          d.type,
-          d.o.metadata.namespace,
-          d.o.metadata.name ?? '',
-          next,
-          KCM,
-        );
+        next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
+        if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
+        await this.api.update(d.type, d.o.metadata.namespace, d.o.metadata.name ?? '', next, KCM);
       }
       await this.dropFinalizer(ownerType, owner, 'orphan');
     } else if (finalizers.includes('foregroundDeletion')) {
       for (const d of dependents)
         if (!d.o.metadata.deletionTimestamp)
-          await this.api.delete(
-            d.type,
-            d.o.metadata.namespace,
-            d.o.metadata.name ?? '',
-            { propagationPolicy: 'Foreground' },
-            KCM,
-          );
-      if (!dependents.length)
-        await this.dropFinalizer(ownerType, owner, 'foregroundDeletion');
+          await this.api.delete(d.type, d.o.metadata.namespace, d.o.metadata.name ?? '', { propagationPolicy: 'Foreground' }, KCM);
+      if (!dependents.length) await this.dropFinalizer(ownerType, owner, 'foregroundDeletion');
     }
     // A dependent going away may unblock a foreground-deleting owner.
     for (const r of owner.metadata.ownerReferences ?? []) {
       const t = this.api.registry.findByKind(r.apiVersion, r.kind);
       const o = t && this.api.tryGet(t, owner.metadata.namespace, r.name);
-      if (
-        t &&
-        o &&
-        (o.metadata.finalizers ?? []).includes('foregroundDeletion')
-      )
+      if (t && o && (o.metadata.finalizers ?? []).includes('foregroundDeletion'))
         this.enqueue(`gc/${o.metadata.uid}`, () =>
           this.collect({
             type: 'MODIFIED',
@@ -418,38 +333,19 @@ export class Controllers {
     }
   }
 
-  private ownerExists(
-    r: OwnerReference,
-    namespace: string | undefined,
-  ): boolean {
+  private ownerExists(r: OwnerReference, namespace: string | undefined): boolean {
     const t = this.api.registry.findByKind(r.apiVersion, r.kind);
     if (!t) return false;
     const o = this.api.tryGet(t, namespace, r.name);
     return !!o && o.metadata.uid === r.uid;
   }
 
-  private async dropFinalizer(
-    type: ResourceType,
-    owner: KubeObject,
-    finalizer: string,
-  ): Promise<void> {
-    const cur = this.api.tryGet(
-      type,
-      owner.metadata.namespace,
-      owner.metadata.name ?? '',
-    );
+  private async dropFinalizer(type: ResourceType, owner: KubeObject, finalizer: string): Promise<void> {
+    const cur = this.api.tryGet(type, owner.metadata.namespace, owner.metadata.name ?? '');
     if (!cur) return;
     const next = clone(cur);
-    next.metadata.finalizers = (next.metadata.finalizers ?? []).filter(
-      (f) => f !== finalizer,
-    );
-    await this.api.update(
-      type,
-      cur.metadata.namespace,
-      cur.metadata.name ?? '',
-      next,
-      KCM,
-    );
+    next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+    await this.api.update(type, cur.metadata.namespace, cur.metadata.name ?? '', next, KCM);
   }
 
   // --- deployments and replicasets ------------------------------------------------------------
@@ -459,29 +355,14 @@ export class Controllers {
     const rsType = this.type('apps', 'replicasets');
     const d = this.api.tryGet(dType, ns, name);
     if (!d || d.metadata.deletionTimestamp) return;
-    const template = clone(
-      at(d, 'spec', 'template') as Record<string, unknown>,
-    );
+    const template = clone(at(d, 'spec', 'template') as Record<string, unknown>);
     const hash = podTemplateHash(template);
     const owned = this.api
       .list(rsType, ns)
-      .items.filter((rs) =>
-        (rs.metadata.ownerReferences ?? []).some(
-          (r) => r.uid === d.metadata.uid && r.controller,
-        ),
-      );
+      .items.filter((rs) => (rs.metadata.ownerReferences ?? []).some((r) => r.uid === d.metadata.uid && r.controller));
     const replicas = Number(at(d, 'spec', 'replicas') ?? 1);
-    let current = owned.find(
-      (rs) => rs.metadata.labels?.['pod-template-hash'] === hash,
-    );
-    const revision = Math.max(
-      0,
-      ...owned.map((rs) =>
-        Number(
-          rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0,
-        ),
-      ),
-    );
+    let current = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
+    const revision = Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0)));
     if (!current) {
       const meta = (template.metadata ?? {}) as Record<string, unknown>;
       const labels = {
@@ -489,9 +370,7 @@ export class Controllers {
         'pod-template-hash': hash,
       };
       template.metadata = { ...meta, labels };
-      const selector = clone(
-        (at(d, 'spec', 'selector') ?? {}) as Record<string, unknown>,
-      );
+      const selector = clone((at(d, 'spec', 'selector') ?? {}) as Record<string, unknown>);
       selector.matchLabels = {
         ...((selector.matchLabels as Record<string, string>) ?? {}),
         'pod-template-hash': hash,
@@ -553,20 +432,10 @@ export class Controllers {
         'deployment.kubernetes.io/desired-replicas': String(replicas),
         'deployment.kubernetes.io/max-replicas': String(replicas + 1),
       };
-      current = await this.api.update(
-        rsType,
-        ns,
-        current.metadata.name ?? '',
-        next,
-        KCM,
-      );
+      current = await this.api.update(rsType, ns, current.metadata.name ?? '', next, KCM);
     }
     for (const rs of owned) {
-      if (
-        rs.metadata.name === current.metadata.name ||
-        Number(at(rs, 'spec', 'replicas')) === 0
-      )
-        continue;
+      if (rs.metadata.name === current.metadata.name || Number(at(rs, 'spec', 'replicas')) === 0) continue;
       await this.recordEvent(
         d,
         'Normal',
@@ -578,42 +447,22 @@ export class Controllers {
       next.spec = { ...(next.spec as object), replicas: 0 };
       await this.api.update(rsType, ns, rs.metadata.name ?? '', next, KCM);
     }
-    const all = this.api
-      .list(rsType, ns)
-      .items.filter((rs) =>
-        (rs.metadata.ownerReferences ?? []).some(
-          (r) => r.uid === d.metadata.uid,
-        ),
-      );
-    const sum = (f: string) =>
-      all.reduce((n, rs) => n + Number(at(rs, 'status', f) ?? 0), 0);
+    const all = this.api.list(rsType, ns).items.filter((rs) => (rs.metadata.ownerReferences ?? []).some((r) => r.uid === d.metadata.uid));
+    const sum = (f: string) => all.reduce((n, rs) => n + Number(at(rs, 'status', f) ?? 0), 0);
     const updated = Number(at(current, 'status', 'replicas') ?? 0);
     const available = sum('availableReplicas');
     const total = sum('replicas');
     const ts = now();
-    const cond = (
-      type: string,
-      status: string,
-      reason: string,
-      message: string,
-      old?: Record<string, unknown>,
-    ) => ({
+    const cond = (type: string, status: string, reason: string, message: string, old?: Record<string, unknown>) => ({
       type,
       status,
-      lastUpdateTime:
-        old?.status === status && old?.reason === reason
-          ? old.lastUpdateTime
-          : ts,
+      lastUpdateTime: old?.status === status && old?.reason === reason ? old.lastUpdateTime : ts,
       lastTransitionTime: old?.status === status ? old.lastTransitionTime : ts,
       reason,
       message,
     });
-    const oldConds =
-      (at(d, 'status', 'conditions') as
-        | Record<string, unknown>[]
-        | undefined) ?? [];
-    const done =
-      updated === replicas && total === replicas && available === replicas;
+    const oldConds = (at(d, 'status', 'conditions') as Record<string, unknown>[] | undefined) ?? [];
+    const done = updated === replicas && total === replicas && available === replicas;
     const status: Record<string, unknown> = {
       observedGeneration: d.metadata.generation,
       replicas: total,
@@ -627,12 +476,8 @@ export class Controllers {
       cond(
         'Available',
         minAvailable ? 'True' : 'False',
-        minAvailable
-          ? 'MinimumReplicasAvailable'
-          : 'MinimumReplicasUnavailable',
-        minAvailable
-          ? 'Deployment has minimum availability.'
-          : 'Deployment does not have minimum availability.',
+        minAvailable ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+        minAvailable ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
         oldConds.find((c) => c.type === 'Available'),
       ),
       cond(
@@ -648,14 +493,9 @@ export class Controllers {
     const next = clone(d);
     next.metadata.annotations = {
       ...(next.metadata.annotations ?? {}),
-      'deployment.kubernetes.io/revision':
-        current.metadata.annotations?.['deployment.kubernetes.io/revision'] ??
-        '1',
+      'deployment.kubernetes.io/revision': current.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1',
     };
-    if (
-      JSON.stringify(next.metadata.annotations) !==
-      JSON.stringify(d.metadata.annotations)
-    )
+    if (JSON.stringify(next.metadata.annotations) !== JSON.stringify(d.metadata.annotations))
       await this.api.update(dType, ns, name, next, KCM);
     const fresh = this.api.tryGet(dType, ns, name);
     if (!fresh) return;
@@ -677,16 +517,11 @@ export class Controllers {
       .list(podType, ns)
       .items.filter(
         (p) =>
-          (p.metadata.ownerReferences ?? []).some(
-            (r) => r.uid === rs.metadata.uid && r.controller,
-          ) &&
+          (p.metadata.ownerReferences ?? []).some((r) => r.uid === rs.metadata.uid && r.controller) &&
           !p.metadata.deletionTimestamp &&
           !['Succeeded', 'Failed'].includes(String(at(p, 'status', 'phase'))),
       );
-    const template = (at(rs, 'spec', 'template') ?? {}) as Record<
-      string,
-      unknown
-    >;
+    const template = (at(rs, 'spec', 'template') ?? {}) as Record<string, unknown>;
     for (let i = pods.length; i < want; i++) {
       const meta = (template.metadata ?? {}) as Record<string, unknown>;
       const pod = await this.api.create(
@@ -700,9 +535,7 @@ export class Controllers {
             labels: clone((meta.labels as Record<string, string>) ?? {}),
             ...(meta.annotations
               ? {
-                  annotations: clone(
-                    meta.annotations as Record<string, string>,
-                  ),
+                  annotations: clone(meta.annotations as Record<string, string>),
                 }
               : {}),
             ownerReferences: [
@@ -720,42 +553,23 @@ export class Controllers {
         },
         KCM,
       );
-      await this.recordEvent(
-        rs,
-        'Normal',
-        'SuccessfulCreate',
-        `Created pod: ${pod.metadata.name}`,
-        'replicaset-controller',
-      );
+      await this.recordEvent(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'replicaset-controller');
     }
     if (pods.length > want) {
       // Prefer deleting pods that are not ready, then the newest (controller.ActivePods ordering).
       const victims = [...pods].sort(
         (a, b) =>
           Number(isReady(a)) - Number(isReady(b)) ||
-          String(b.metadata.creationTimestamp).localeCompare(
-            String(a.metadata.creationTimestamp),
-          ),
+          String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
       );
       for (const p of victims.slice(0, pods.length - want)) {
         await this.api.delete(podType, ns, p.metadata.name ?? '', {}, KCM);
-        await this.recordEvent(
-          rs,
-          'Normal',
-          'SuccessfulDelete',
-          `Deleted pod: ${p.metadata.name}`,
-          'replicaset-controller',
-        );
+        await this.recordEvent(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'replicaset-controller');
       }
     }
     const current = this.api
       .list(podType, ns)
-      .items.filter(
-        (p) =>
-          (p.metadata.ownerReferences ?? []).some(
-            (r) => r.uid === rs.metadata.uid,
-          ) && !p.metadata.deletionTimestamp,
-      );
+      .items.filter((p) => (p.metadata.ownerReferences ?? []).some((r) => r.uid === rs.metadata.uid) && !p.metadata.deletionTimestamp);
     const ready = current.filter(isReady).length;
     const status: Record<string, unknown> = {
       replicas: current.length,
@@ -783,8 +597,7 @@ export class Controllers {
     const pod = this.api.tryGet(podType, ns, name);
     if (!pod) return;
     if (pod.metadata.deletionTimestamp) {
-      if (!(pod.metadata.finalizers ?? []).length)
-        await this.removePod(ns, name);
+      if (!(pod.metadata.finalizers ?? []).length) await this.removePod(ns, name);
       return;
     }
     if (!at(pod, 'spec', 'nodeName')) {
@@ -836,8 +649,7 @@ export class Controllers {
     }
     const ts = now();
     const ip = `10.244.0.${(this.podIp++ % 250) + 2}`;
-    const containers =
-      (at(pod, 'spec', 'containers') as Record<string, unknown>[]) ?? [];
+    const containers = (at(pod, 'spec', 'containers') as Record<string, unknown>[]) ?? [];
     const next = clone(pod);
     next.status = {
       phase: 'Running',
@@ -870,9 +682,7 @@ export class Controllers {
           type: 'PodScheduled',
           status: 'True',
           lastProbeTime: null,
-          lastTransitionTime: String(
-            at(pod, 'metadata', 'creationTimestamp') ?? ts,
-          ),
+          lastTransitionTime: String(at(pod, 'metadata', 'creationTimestamp') ?? ts),
         },
       ],
       hostIP: '172.18.0.2',
@@ -896,27 +706,9 @@ export class Controllers {
       qosClass: at(pod, 'status', 'qosClass'),
     };
     for (const c of containers) {
-      await this.recordEvent(
-        pod,
-        'Normal',
-        'Pulled',
-        `Container image "${String(c.image)}" already present on machine`,
-        'kubelet',
-      );
-      await this.recordEvent(
-        pod,
-        'Normal',
-        'Created',
-        `Created container: ${String(c.name)}`,
-        'kubelet',
-      );
-      await this.recordEvent(
-        pod,
-        'Normal',
-        'Started',
-        `Started container ${String(c.name)}`,
-        'kubelet',
-      );
+      await this.recordEvent(pod, 'Normal', 'Pulled', `Container image "${String(c.image)}" already present on machine`, 'kubelet');
+      await this.recordEvent(pod, 'Normal', 'Created', `Created container: ${String(c.name)}`, 'kubelet');
+      await this.recordEvent(pod, 'Normal', 'Started', `Started container ${String(c.name)}`, 'kubelet');
     }
     await this.api.update(podType, ns, name, next, {
       manager: 'kubelet',
@@ -940,8 +732,7 @@ export class Controllers {
 
   private async syncQuotas(ns: string): Promise<void> {
     const t = this.type('', 'resourcequotas');
-    for (const q of this.api.list(t, ns).items)
-      await this.syncQuota(ns, q.metadata.name ?? '');
+    for (const q of this.api.list(t, ns).items) await this.syncQuota(ns, q.metadata.name ?? '');
   }
 
   /** resourcequota controller: status.hard mirrors spec.hard, status.used counts the namespace. */
@@ -963,14 +754,8 @@ export class Controllers {
       pods.reduce(
         (n, p) =>
           n +
-          (
-            (at(p, 'spec', 'containers') as Record<string, unknown>[]) ?? []
-          ).reduce(
-            (m, c) =>
-              m +
-              parseQuantity(
-                at(c, 'resources', section, res) as string | undefined,
-              ),
+          ((at(p, 'spec', 'containers') as Record<string, unknown>[]) ?? []).reduce(
+            (m, c) => m + parseQuantity(at(c, 'resources', section, res) as string | undefined),
             0,
           ),
         0,
@@ -985,23 +770,14 @@ export class Controllers {
       resourcequotas: ['', 'resourcequotas'],
     };
     for (const key of Object.keys(hard)) {
-      const binary =
-        isBinaryQuantity(hard[key]) ||
-        key.endsWith('memory') ||
-        key.endsWith('storage');
+      const binary = isBinaryQuantity(hard[key]) || key.endsWith('memory') || key.endsWith('storage');
       if (key === 'pods') used[key] = String(pods.length);
-      else if (counts[key])
-        used[key] = String(
-          this.api.list(this.type(...counts[key]), ns).items.length,
-        );
+      else if (counts[key]) used[key] = String(this.api.list(this.type(...counts[key]), ns).items.length);
       else if (key.startsWith('count/')) {
         const [plural, ...group] = key.slice(6).split('.');
         const rt = this.api.registry.findAnyVersion(group.join('.'), plural);
         used[key] = String(rt ? this.api.list(rt, ns).items.length : 0);
-      } else if (
-        /^(requests|limits)\.(cpu|memory|ephemeral-storage)$/.test(key) ||
-        /^(cpu|memory)$/.test(key)
-      ) {
+      } else if (/^(requests|limits)\.(cpu|memory|ephemeral-storage)$/.test(key) || /^(cpu|memory)$/.test(key)) {
         const [section, res] = key.includes('.')
           ? (key.split('.') as ['requests' | 'limits', string])
           : (['requests', key] as ['requests', string]);
@@ -1017,9 +793,7 @@ export class Controllers {
 }
 
 function isReady(p: KubeObject): boolean {
-  const conds =
-    (at(p, 'status', 'conditions') as Record<string, unknown>[] | undefined) ??
-    [];
+  const conds = (at(p, 'status', 'conditions') as Record<string, unknown>[] | undefined) ?? [];
   return conds.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
@@ -1029,7 +803,6 @@ function qualifyImage(image: string): string {
   if (!/[:@]/.test(ref.split('/').pop() ?? '')) ref = `${ref}:latest`;
   const first = ref.split('/')[0];
   if (!ref.includes('/')) return `docker.io/library/${ref}`;
-  if (!first.includes('.') && !first.includes(':') && first !== 'localhost')
-    return `docker.io/${ref}`;
+  if (!first.includes('.') && !first.includes(':') && first !== 'localhost') return `docker.io/${ref}`;
   return ref;
 }

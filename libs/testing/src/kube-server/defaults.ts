@@ -32,8 +32,7 @@ function imagePullPolicy(image: unknown): string {
 }
 
 function defaultContainer(c: Obj): void {
-  for (const p of (c.ports as Obj[] | undefined) ?? [])
-    setDefault(p, 'protocol', 'TCP');
+  for (const p of (c.ports as Obj[] | undefined) ?? []) setDefault(p, 'protocol', 'TCP');
   setDefault(c, 'terminationMessagePath', '/dev/termination-log');
   setDefault(c, 'terminationMessagePolicy', 'File');
   setDefault(c, 'imagePullPolicy', imagePullPolicy(c.image));
@@ -60,8 +59,7 @@ function defaultContainer(c: Obj): void {
 
 /** SetDefaults_PodSpec and its containers. */
 export function defaultPodSpec(spec: Obj): void {
-  for (const key of ['initContainers', 'containers'])
-    for (const c of (spec[key] as Obj[] | undefined) ?? []) defaultContainer(c);
+  for (const key of ['initContainers', 'containers']) for (const c of (spec[key] as Obj[] | undefined) ?? []) defaultContainer(c);
   setDefault(spec, 'restartPolicy', 'Always');
   setDefault(spec, 'terminationGracePeriodSeconds', 30);
   setDefault(spec, 'dnsPolicy', 'ClusterFirst');
@@ -69,14 +67,8 @@ export function defaultPodSpec(spec: Obj): void {
   setDefault(spec, 'schedulerName', 'default-scheduler');
   for (const v of (spec.volumes as Obj[] | undefined) ?? []) {
     for (const src of ['configMap', 'secret', 'projected'])
-      if (isObject(v[src]))
-        setDefault(
-          v[src] as Obj,
-          src === 'secret' ? 'defaultMode' : 'defaultMode',
-          420,
-        );
-    if (v.emptyDir === undefined && Object.keys(v).length === 1)
-      v.emptyDir = {};
+      if (isObject(v[src])) setDefault(v[src] as Obj, src === 'secret' ? 'defaultMode' : 'defaultMode', 420);
+    if (v.emptyDir === undefined && Object.keys(v).length === 1) v.emptyDir = {};
   }
 }
 
@@ -88,11 +80,7 @@ function defaultTemplate(spec: Obj): void {
 }
 
 /** Decoding defaults, per kind (pkg/apis/{core,apps,batch}/v1/defaults.go). */
-export function applyDecodeDefaults(
-  group: string,
-  kind: string,
-  o: KubeObject,
-): void {
+export function applyDecodeDefaults(group: string, kind: string, o: KubeObject): void {
   const spec = isObject(o.spec) ? (o.spec as Obj) : undefined;
   const key = `${group}/${kind}`;
   switch (key) {
@@ -115,8 +103,7 @@ export function applyDecodeDefaults(
             const limits = at(c, 'resources', 'limits');
             if (!isObject(limits)) continue;
             const requests = obj(obj(c, 'resources'), 'requests');
-            for (const [r, v] of Object.entries(limits))
-              setDefault(requests, r, v);
+            for (const [r, v] of Object.entries(limits)) setDefault(requests, r, v);
           }
       }
       break;
@@ -131,10 +118,8 @@ export function applyDecodeDefaults(
         setDefault(p, 'protocol', 'TCP');
         setDefault(p, 'targetPort', p.port);
       }
-      if (s.type !== 'ExternalName')
-        setDefault(s, 'internalTrafficPolicy', 'Cluster');
-      if (s.type === 'NodePort' || s.type === 'LoadBalancer')
-        setDefault(s, 'externalTrafficPolicy', 'Cluster');
+      if (s.type !== 'ExternalName') setDefault(s, 'internalTrafficPolicy', 'Cluster');
+      if (s.type === 'NodePort' || s.type === 'LoadBalancer') setDefault(s, 'externalTrafficPolicy', 'Cluster');
       break;
     }
     case '/PersistentVolumeClaim':
@@ -167,8 +152,7 @@ export function applyDecodeDefaults(
       setDefault(s, 'podManagementPolicy', 'OrderedReady');
       const us = obj(s, 'updateStrategy');
       setDefault(us, 'type', 'RollingUpdate');
-      if (us.type === 'RollingUpdate')
-        setDefault(obj(us, 'rollingUpdate'), 'partition', 0);
+      if (us.type === 'RollingUpdate') setDefault(obj(us, 'rollingUpdate'), 'partition', 0);
       setDefault(s, 'revisionHistoryLimit', 10);
       setDefault(s, 'persistentVolumeClaimRetentionPolicy', {
         whenDeleted: 'Retain',
@@ -220,10 +204,8 @@ export function applyDecodeDefaults(
         setDefault(hook, 'namespaceSelector', {});
         setDefault(hook, 'objectSelector', {});
         setDefault(hook, 'timeoutSeconds', 10);
-        if (kind === 'MutatingWebhookConfiguration')
-          setDefault(hook, 'reinvocationPolicy', 'Never');
-        for (const rule of (hook.rules as Obj[] | undefined) ?? [])
-          if (isObject(rule)) setDefault(rule, 'scope', '*');
+        if (kind === 'MutatingWebhookConfiguration') setDefault(hook, 'reinvocationPolicy', 'Never');
+        for (const rule of (hook.rules as Obj[] | undefined) ?? []) if (isObject(rule)) setDefault(rule, 'scope', '*');
       }
       break;
     case 'batch/CronJob': {
@@ -233,11 +215,7 @@ export function applyDecodeDefaults(
       setDefault(s, 'successfulJobsHistoryLimit', 3);
       setDefault(s, 'failedJobsHistoryLimit', 1);
       const jt = obj(obj(s, 'jobTemplate'), 'spec');
-      setDefault(
-        obj(obj(s, 'jobTemplate'), 'metadata'),
-        'creationTimestamp',
-        null,
-      );
+      setDefault(obj(obj(s, 'jobTemplate'), 'metadata'), 'creationTimestamp', null);
       setDefault(jt, 'backoffLimit', 6);
       setDefault(jt, 'completionMode', 'NonIndexed');
       setDefault(jt, 'suspend', false);
@@ -250,10 +228,7 @@ export function applyDecodeDefaults(
 
 /** Pod QoS class (pkg/apis/core/helper/qos). */
 export function qosClass(spec: Obj): string {
-  const containers = [
-    ...((spec.containers as Obj[]) ?? []),
-    ...((spec.initContainers as Obj[]) ?? []),
-  ];
+  const containers = [...((spec.containers as Obj[]) ?? []), ...((spec.initContainers as Obj[]) ?? [])];
   let any = false;
   let guaranteed = true;
   for (const c of containers) {
@@ -273,11 +248,7 @@ export function qosClass(spec: Obj): string {
  * What the create path adds after the field manager has seen the object: the ServiceAccount
  * admission plugin's token volume, DefaultTolerationSeconds, Priority, and the strategy's status.
  */
-export function prepareForCreate(
-  group: string,
-  kind: string,
-  o: KubeObject,
-): void {
+export function prepareForCreate(group: string, kind: string, o: KubeObject): void {
   const key = `${group}/${kind}`;
   if (key === '/Namespace') {
     o.spec = { finalizers: ['kubernetes'] };
@@ -329,10 +300,7 @@ export function prepareForCreate(
       }
     }
     const tolerations = ((spec.tolerations as Obj[] | undefined) ?? []).slice();
-    for (const k of [
-      'node.kubernetes.io/not-ready',
-      'node.kubernetes.io/unreachable',
-    ]) {
+    for (const k of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
       if (!tolerations.some((t) => t.key === k))
         tolerations.push({
           key: k,
@@ -354,18 +322,8 @@ export function prepareForCreate(
   } else if (key === 'autoscaling/HorizontalPodAutoscaler') {
     // HorizontalPodAutoscalerStatus: currentMetrics is a list without omitempty, desiredReplicas an int32.
     o.status = { desiredReplicas: 0, currentMetrics: null };
-  } else if (
-    [
-      'apps/Deployment',
-      'apps/ReplicaSet',
-      'apps/StatefulSet',
-      'apps/DaemonSet',
-      'batch/Job',
-      'batch/CronJob',
-    ].includes(key)
-  ) {
-    o.status =
-      key === 'apps/StatefulSet' ? { replicas: 0, availableReplicas: 0 } : {};
+  } else if (['apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob'].includes(key)) {
+    o.status = key === 'apps/StatefulSet' ? { replicas: 0, availableReplicas: 0 } : {};
     if (key === 'apps/DaemonSet')
       o.status = {
         currentNumberScheduled: 0,
@@ -377,11 +335,7 @@ export function prepareForCreate(
 }
 
 /** Kinds whose strategy sets metadata.generation (and bumps it on spec changes). */
-export function tracksGeneration(
-  group: string,
-  kind: string,
-  isCustom: boolean,
-): boolean {
+export function tracksGeneration(group: string, kind: string, isCustom: boolean): boolean {
   if (isCustom) return true;
   return (
     [

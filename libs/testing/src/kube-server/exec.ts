@@ -10,18 +10,8 @@ import { Socket } from 'node:net';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { ObjectApi } from './object-api';
 import { RequestInfo, UserInfo } from './pipeline';
-import {
-  containerContext,
-  ContainerRuntime,
-  selectContainer,
-} from './pod-runtime';
-import {
-  execInContainer,
-  ExecutableNotFound,
-  InputQueue,
-  InterruptSource,
-  Terminal,
-} from './shell';
+import { containerContext, ContainerRuntime, selectContainer } from './pod-runtime';
+import { execInContainer, ExecutableNotFound, InputQueue, InterruptSource, Terminal } from './shell';
 import { execInProcess, ProcessImage, processImageOf } from './process-containers';
 import { ApiError, errors, failure } from './status';
 import { at, KubeObject } from './types';
@@ -40,10 +30,7 @@ export function isPodStreamRequest(info: RequestInfo): boolean {
 }
 
 /** A response written on the socket of an upgrade request the server answers without upgrading. */
-export function upgradeResponse(
-  req: IncomingMessage,
-  socket: Socket,
-): ServerResponse {
+export function upgradeResponse(req: IncomingMessage, socket: Socket): ServerResponse {
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
   res.assignSocket(socket);
@@ -180,10 +167,7 @@ export class PodStreams {
   });
   private readonly sessions = new Set<WebSocket>();
   /** Headers the filters set (Audit-Id) that the 101 response carries too. */
-  private readonly upgradeHeaders = new WeakMap<
-    IncomingMessage,
-    Record<string, string>
-  >();
+  private readonly upgradeHeaders = new WeakMap<IncomingMessage, Record<string, string>>();
 
   constructor(
     private readonly api: ObjectApi,
@@ -192,8 +176,7 @@ export class PodStreams {
     private readonly processImages: Record<string, ProcessImage> = {},
   ) {
     this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
-      for (const [k, v] of Object.entries(this.upgradeHeaders.get(req) ?? {}))
-        headers.push(`${k}: ${v}`);
+      for (const [k, v] of Object.entries(this.upgradeHeaders.get(req) ?? {})) headers.push(`${k}: ${v}`);
     });
   }
 
@@ -209,9 +192,7 @@ export class PodStreams {
   ): Promise<void> {
     const target = await this.prepare(req, info, user);
     if (target instanceof KubeletResponse)
-      return void respond()
-        .writeHead(target.code, { 'Content-Type': 'text/plain; charset=utf-8' })
-        .end(target.text);
+      return void respond().writeHead(target.code, { 'Content-Type': 'text/plain; charset=utf-8' }).end(target.text);
     const { pod, opts } = target;
     const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     if (upgrade !== 'websocket')
@@ -232,31 +213,19 @@ export class PodStreams {
       this.sessions.add(ws);
       ws.on('close', () => this.sessions.delete(ws));
       const session = new ChannelSession(ws, protocol, opts);
-      const served =
-        info.subresource === 'exec'
-          ? this.exec(session, pod, opts)
-          : this.attach(session, pod, opts);
+      const served = info.subresource === 'exec' ? this.exec(session, pod, opts) : this.attach(session, pod, opts);
       served.catch((e: unknown) => {
         console.error('kube-server: pod stream failed', e);
-        session.finish(
-          internalError(e instanceof Error ? e.message : String(e)),
-        );
+        session.finish(internalError(e instanceof Error ? e.message : String(e)));
       });
     });
   }
 
   /** The same request without an upgrade: what the UpgradeAwareHandler answers. */
-  async serveHttp(
-    req: IncomingMessage,
-    res: ServerResponse,
-    info: RequestInfo,
-    user: UserInfo,
-  ): Promise<void> {
+  async serveHttp(req: IncomingMessage, res: ServerResponse, info: RequestInfo, user: UserInfo): Promise<void> {
     const target = await this.prepare(req, info, user);
     if (target instanceof KubeletResponse)
-      return void res
-        .writeHead(target.code, { 'Content-Type': 'text/plain; charset=utf-8' })
-        .end(target.text);
+      return void res.writeHead(target.code, { 'Content-Type': 'text/plain; charset=utf-8' }).end(target.text);
     throw errors.badRequest('Upgrade request required');
   }
 
@@ -286,12 +255,7 @@ export class PodStreams {
       stderr: parseBool(q, 'stderr'),
       tty: parseBool(q, 'tty'),
     };
-    const kind =
-      sub === 'exec'
-        ? 'PodExecOptions'
-        : sub === 'attach'
-          ? 'PodAttachOptions'
-          : 'PodPortForwardOptions';
+    const kind = sub === 'exec' ? 'PodExecOptions' : sub === 'attach' ? 'PodAttachOptions' : 'PodPortForwardOptions';
     const object = {
       apiVersion: 'v1',
       kind,
@@ -331,31 +295,20 @@ export class PodStreams {
       );
     const container = selectContainer(pod, opts.container);
     opts.container = container;
-    if (!at(pod, 'spec', 'nodeName'))
-      throw errors.badRequest(`pod ${info.name} does not have a host assigned`);
+    if (!at(pod, 'spec', 'nodeName')) throw errors.badRequest(`pod ${info.name} does not have a host assigned`);
     // remotecommand NewOptions (kubelet): a TTY has no separate stderr.
     if (opts.tty) opts.stderr = false;
     if (!opts.stdin && !opts.stdout && !opts.stderr)
-      return new KubeletResponse(
-        400,
-        'you must specify at least 1 of stdin, stdout, stderr',
-      );
+      return new KubeletResponse(400, 'you must specify at least 1 of stdin, stdout, stderr');
     // Kubelet.GetExec/GetAttach: only a running container can be reached.
-    const status = (
-      (at(pod, 'status', 'containerStatuses') as
-        | Record<string, unknown>[]
-        | undefined) ?? []
-    ).find((s) => s.name === container);
-    if (!at(status, 'state', 'running'))
-      return new KubeletResponse(500, `container not found ("${container}")`);
+    const status = ((at(pod, 'status', 'containerStatuses') as Record<string, unknown>[] | undefined) ?? []).find(
+      (s) => s.name === container,
+    );
+    if (!at(status, 'state', 'running')) return new KubeletResponse(500, `container not found ("${container}")`);
     return { pod, opts };
   }
 
-  private async exec(
-    session: ChannelSession,
-    pod: KubeObject,
-    opts: StreamOptions,
-  ): Promise<void> {
+  private async exec(session: ChannelSession, pod: KubeObject, opts: StreamOptions): Promise<void> {
     const ctx = containerContext(pod, opts.container);
     const stopWatch = this.onPodDeleted(pod, () => session.podGone());
     try {
@@ -382,11 +335,7 @@ export class PodStreams {
   }
 
   /** Attach: the main process's output from now on, stdin to it when the container takes stdin. */
-  private async attach(
-    session: ChannelSession,
-    pod: KubeObject,
-    opts: StreamOptions,
-  ): Promise<void> {
+  private async attach(session: ChannelSession, pod: KubeObject, opts: StreamOptions): Promise<void> {
     const main = this.runtime.mainProcess(pod, opts.container);
     const ended = new Promise<void>((resolve) => {
       const stopWatch = this.onPodDeleted(pod, () => {
@@ -412,12 +361,7 @@ export class PodStreams {
   private onPodDeleted(pod: KubeObject, then: () => void): () => void {
     const uid = pod.metadata.uid;
     return this.api.store.subscribe((e) => {
-      if (
-        e.resource === 'pods' &&
-        e.type === 'DELETED' &&
-        e.object.metadata.uid === uid
-      )
-        then();
+      if (e.resource === 'pods' && e.type === 'DELETED' && e.object.metadata.uid === uid) then();
     });
   }
 }
@@ -448,9 +392,7 @@ class ChannelSession {
       this.stdin = this.terminal.input;
     } else this.stdin = new InputQueue();
     if (!opts.stdin) this.stdin.close();
-    ws.on('message', (data: RawData, isBinary: boolean) =>
-      this.receive(toBuffer(data), isBinary),
-    );
+    ws.on('message', (data: RawData, isBinary: boolean) => this.receive(toBuffer(data), isBinary));
     ws.on('close', () => {
       this.closed = true;
       this.controller.abort();
@@ -465,12 +407,8 @@ class ChannelSession {
   io() {
     return {
       stdin: this.stdin,
-      stdout: (t: string) =>
-        this.send(STDOUT, this.opts.tty ? Terminal.output(t) : t),
-      stderr: (t: string) =>
-        this.opts.tty
-          ? this.send(STDOUT, Terminal.output(t))
-          : this.send(STDERR, t),
+      stdout: (t: string) => this.send(STDOUT, this.opts.tty ? Terminal.output(t) : t),
+      stderr: (t: string) => (this.opts.tty ? this.send(STDOUT, Terminal.output(t)) : this.send(STDERR, t)),
       signal: this.controller.signal,
       interrupts: this.opts.tty ? this.interrupts : undefined,
       terminalSize: this.opts.tty ? () => this.size : undefined,
@@ -502,20 +440,16 @@ class ChannelSession {
         binary: true,
       });
     else
-      this.ws.send(
-        String.fromCharCode(48 + channel) + bytes.toString('base64'),
-        {
-          binary: false,
-        },
-      );
+      this.ws.send(String.fromCharCode(48 + channel) + bytes.toString('base64'), {
+        binary: false,
+      });
   }
 
   /** Writes how the command ended on the error channel and closes, as the kubelet does. */
   finish(status: StreamStatus): void {
     if (this.closed) return;
     if (this.protocol.statusJson) this.send(ERROR, JSON.stringify(status));
-    else if (status.status !== 'Success')
-      this.send(ERROR, String(status.message));
+    else if (status.status !== 'Success') this.send(ERROR, String(status.message));
     this.ws.close(1000);
   }
 
@@ -550,9 +484,7 @@ class ChannelSession {
   }
 }
 
-function parseSize(
-  text: string,
-): { Width: number; Height: number } | undefined {
+function parseSize(text: string): { Width: number; Height: number } | undefined {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -562,9 +494,7 @@ function parseSize(
   }
   const w = at(v, 'Width');
   const h = at(v, 'Height');
-  return typeof w === 'number' && typeof h === 'number'
-    ? { Width: w, Height: h }
-    : undefined;
+  return typeof w === 'number' && typeof h === 'number' ? { Width: w, Height: h } : undefined;
 }
 
 function toBuffer(data: RawData): Buffer {

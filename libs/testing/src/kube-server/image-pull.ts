@@ -8,7 +8,10 @@ const UNRESOLVABLE = /^[^/]+\.invalid(:\d+)?\//;
 
 /** The first container image of the pod that cannot be pulled, if any. */
 export function unpullableImage(pod: KubeObject): string | undefined {
-  const containers = [...((at(pod, 'spec', 'initContainers') as Record<string, unknown>[] | undefined) ?? []), ...((at(pod, 'spec', 'containers') as Record<string, unknown>[] | undefined) ?? [])];
+  const containers = [
+    ...((at(pod, 'spec', 'initContainers') as Record<string, unknown>[] | undefined) ?? []),
+    ...((at(pod, 'spec', 'containers') as Record<string, unknown>[] | undefined) ?? []),
+  ];
   return containers.map((c) => String(c.image ?? '')).find((image) => UNRESOLVABLE.test(image));
 }
 
@@ -18,7 +21,13 @@ export function imagePullFailedStatus(pod: KubeObject, image: string): Record<st
   const host = image.split('/')[0];
   const containers = (at(pod, 'spec', 'containers') as Record<string, unknown>[]) ?? [];
   const message = `failed to pull and unpack image "${image}": failed to resolve reference "${image}": failed to do request: Head "https://${host}/v2/": dial tcp: lookup ${host.replace(/:\d+$/, '')}: no such host`;
-  const notReady = { status: 'False', lastProbeTime: null, lastTransitionTime: ts, reason: 'ContainersNotReady', message: `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]` };
+  const notReady = {
+    status: 'False',
+    lastProbeTime: null,
+    lastTransitionTime: ts,
+    reason: 'ContainersNotReady',
+    message: `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`,
+  };
   return {
     phase: 'Pending',
     conditions: [
@@ -26,7 +35,12 @@ export function imagePullFailedStatus(pod: KubeObject, image: string): Record<st
       { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: ts },
       { type: 'Ready', ...notReady },
       { type: 'ContainersReady', ...notReady },
-      { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: String(at(pod, 'metadata', 'creationTimestamp') ?? ts) },
+      {
+        type: 'PodScheduled',
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: String(at(pod, 'metadata', 'creationTimestamp') ?? ts),
+      },
     ],
     hostIP: '172.18.0.2',
     hostIPs: [{ ip: '172.18.0.2' }],

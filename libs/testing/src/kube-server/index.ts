@@ -16,12 +16,7 @@ export { rbacEscalationAdmission } from './rbac-escalation';
 export { ApiError, errors as statusErrors } from './status';
 export { ANONYMOUS_USER, API_AUDIENCES } from './authn';
 export type { AuthnWebhookOptions } from './authn';
-export type {
-  AuditEvent,
-  AuditLevel,
-  AuditStage,
-  AuditWebhookOptions,
-} from './audit-sink';
+export type { AuditEvent, AuditLevel, AuditStage, AuditWebhookOptions } from './audit-sink';
 export type { ClientCertificate, ServingCertificates } from './certs';
 // A CA and a localhost serving certificate, for tests that serve TLS themselves (e.g. the gateway).
 export { makeServingCertificates } from './certs';
@@ -31,22 +26,8 @@ export type { KubeObject, ObjectMeta } from './types';
 export { webhookAdmission } from './webhooks';
 export type { WebhookAdmissionOptions } from './webhooks';
 export { resourceQuotaAdmission } from './quota-admission';
-export {
-  makeCertificateAuthority,
-  startWebhookServer,
-} from './testing/webhook-server';
-export type {
-  AdmissionRequest,
-  CertificateAuthority,
-  TestWebhookServer,
-  WebhookAnswer,
-} from './testing/webhook-server';
-export {
-  execInContainer,
-  ExecutableNotFound,
-  InputQueue,
-  InterruptSource,
-  Terminal,
-} from './shell';
+export { makeCertificateAuthority, startWebhookServer } from './testing/webhook-server';
+export type { AdmissionRequest, CertificateAuthority, TestWebhookServer, WebhookAnswer } from './testing/webhook-server';
+export { execInContainer, ExecutableNotFound, InputQueue, InterruptSource, Terminal } from './shell';
 export type { CommandIO, ContainerContext } from './shell';
 export type { ProcessImage } from './process-containers';

@@ -2,14 +2,7 @@
 // kube-apiserver's field manager uses it: a manager owns the fields its request added or changed
 // (a newly added map or list item is itself a member, written "."), and loses nothing else; other
 // managers lose the fields it changed. Fields are keyed "f:name", list items "k:{...}" or "v:...".
-import {
-  JsonObject,
-  KubeObject,
-  ManagedFieldsEntry,
-  deepEqual,
-  isObject,
-  now,
-} from './types';
+import { JsonObject, KubeObject, ManagedFieldsEntry, deepEqual, isObject, now } from './types';
 
 export type FieldTree = { [key: string]: FieldTree };
 
@@ -64,37 +57,27 @@ const TEMPLATE_STRUCTS = new Set(['metadata', 'spec']);
 function listKeysFor(field: string, items: unknown[]): string[] | undefined {
   if (field === 'ports') {
     // Container ports are keyed by containerPort+protocol, Service ports by port+protocol.
-    return items.some((i) => isObject(i) && 'containerPort' in i)
-      ? ['containerPort', 'protocol']
-      : ['port', 'protocol'];
+    return items.some((i) => isObject(i) && 'containerPort' in i) ? ['containerPort', 'protocol'] : ['port', 'protocol'];
   }
   return LIST_KEYS[field];
 }
 
 function itemKey(item: unknown, keys: string[]): string {
   const k: Record<string, unknown> = {};
-  for (const key of [...keys].sort())
-    if (isObject(item) && item[key] !== undefined) k[key] = item[key];
+  for (const key of [...keys].sort()) if (isObject(item) && item[key] !== undefined) k[key] = item[key];
   return `k:${JSON.stringify(k)}`;
 }
 
 /** Fields added or changed from `oldV` to `newV` (null when nothing changed). */
-export function changedFields(
-  oldV: unknown,
-  newV: unknown,
-  field = '',
-  parent = '',
-): FieldTree | null {
+export function changedFields(oldV: unknown, newV: unknown, field = '', parent = ''): FieldTree | null {
   if (newV === undefined) return null;
-  if (isAtomic(field, newV) && isObject(newV))
-    return deepEqual(oldV, newV) ? null : {};
+  if (isAtomic(field, newV) && isObject(newV)) return deepEqual(oldV, newV) ? null : {};
   // A template's creationTimestamp is a zero metav1.Time, written null, in the empty object as well.
   if (field === 'creationTimestamp' && newV === null && parent === 'metadata' && oldV === undefined) return null;
   if (isObject(newV)) {
     const oldObj = isObject(oldV) ? oldV : undefined;
     if (!oldObj && Object.keys(newV).length === 0) return {};
-    const present =
-      STRUCTS_PRESENT_WHEN_EMPTY.has(field) || (parent === 'template' && TEMPLATE_STRUCTS.has(field));
+    const present = STRUCTS_PRESENT_WHEN_EMPTY.has(field) || (parent === 'template' && TEMPLATE_STRUCTS.has(field));
     const t: FieldTree = oldObj || present ? {} : { '.': {} };
     for (const [k, v] of Object.entries(newV)) {
       const c = changedFields(oldObj?.[k], v, k, field);
@@ -113,15 +96,12 @@ export function changedFields(
         const c = changedFields(before, item, '');
         if (c) t[key] = c;
       }
-      if (oldV === undefined && !LISTS_PRESENT_WHEN_EMPTY.has(field))
-        return { '.': {}, ...t };
+      if (oldV === undefined && !LISTS_PRESENT_WHEN_EMPTY.has(field)) return { '.': {}, ...t };
       return Object.keys(t).length ? t : null;
     }
     if (SET_LISTS.has(field)) {
       const t: FieldTree = {};
-      for (const v of newV)
-        if (!oldList.some((o) => deepEqual(o, v)))
-          t[`v:${JSON.stringify(v)}`] = {};
+      for (const v of newV) if (!oldList.some((o) => deepEqual(o, v))) t[`v:${JSON.stringify(v)}`] = {};
       return Object.keys(t).length ? t : null;
     }
   }
@@ -133,44 +113,34 @@ export function appliedFields(value: unknown, field = ''): FieldTree {
   if (isAtomic(field, value)) return {};
   if (isObject(value)) {
     const t: FieldTree = {};
-    for (const [k, v] of Object.entries(value))
-      t[`f:${k}`] = appliedFields(v, k);
+    for (const [k, v] of Object.entries(value)) t[`f:${k}`] = appliedFields(v, k);
     return t;
   }
   if (Array.isArray(value)) {
     const keys = listKeysFor(field, value);
     if (keys) {
       const t: FieldTree = {};
-      for (const item of value)
-        t[itemKey(item, keys)] = { '.': {}, ...appliedFields(item) };
+      for (const item of value) t[itemKey(item, keys)] = { '.': {}, ...appliedFields(item) };
       return t;
     }
-    if (SET_LISTS.has(field))
-      return Object.fromEntries(
-        value.map((v) => [`v:${JSON.stringify(v)}`, {}]),
-      );
+    if (SET_LISTS.has(field)) return Object.fromEntries(value.map((v) => [`v:${JSON.stringify(v)}`, {}]));
   }
   return {};
 }
 
 export function mergeTrees(a: FieldTree, b: FieldTree): FieldTree {
   const out: FieldTree = { ...a };
-  for (const [k, v] of Object.entries(b))
-    out[k] = out[k] ? mergeTrees(out[k], v) : v;
+  for (const [k, v] of Object.entries(b)) out[k] = out[k] ? mergeTrees(out[k], v) : v;
   return out;
 }
 
 /** Leaves of `changed` removed from `owned` (ownership moves to the manager that changed them). */
-export function subtractLeaves(
-  owned: FieldTree,
-  changed: FieldTree,
-): FieldTree {
+export function subtractLeaves(owned: FieldTree, changed: FieldTree): FieldTree {
   const out: FieldTree = {};
   for (const [k, v] of Object.entries(owned)) {
     const c = changed[k];
     if (!c) out[k] = v;
-    else if (Object.keys(c).length === 0 && Object.keys(v).length === 0)
-      continue;
+    else if (Object.keys(c).length === 0 && Object.keys(v).length === 0) continue;
     else if (Object.keys(v).length === 0) out[k] = v;
     else {
       const rest = subtractLeaves(v, c);
@@ -195,11 +165,7 @@ export function pruneToValue(owned: FieldTree, value: unknown): FieldTree {
     if (k.startsWith('f:') && isObject(value)) child = value[k.slice(2)];
     else if (k.startsWith('k:') && Array.isArray(value)) {
       const want = JSON.parse(k.slice(2)) as Record<string, unknown>;
-      child = value.find(
-        (i) =>
-          isObject(i) &&
-          Object.entries(want).every(([wk, wv]) => deepEqual(i[wk], wv)),
-      );
+      child = value.find((i) => isObject(i) && Object.entries(want).every(([wk, wv]) => deepEqual(i[wk], wv)));
     } else if (k.startsWith('v:') && Array.isArray(value)) {
       const want: unknown = JSON.parse(k.slice(2));
       child = value.find((i) => deepEqual(i, want));
@@ -232,11 +198,7 @@ const SYSTEM_METADATA = [
  * The part of an object a field manager tracks: no apiVersion/kind/system metadata; the main
  * resource leaves `status` to the status subresource and vice versa (the strategies' reset fields).
  */
-export function trackedContent(
-  obj: KubeObject | Record<string, unknown>,
-  subresource?: string,
-  hasStatus = true,
-) {
+export function trackedContent(obj: KubeObject | Record<string, unknown>, subresource?: string, hasStatus = true) {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind') continue;
@@ -244,8 +206,7 @@ export function trackedContent(
     if (!subresource && hasStatus && k === 'status') continue;
     if (k === 'metadata' && isObject(v)) {
       const m: Record<string, unknown> = {};
-      for (const [mk, mv] of Object.entries(v))
-        if (!SYSTEM_METADATA.includes(mk)) m[mk] = mv;
+      for (const [mk, mv] of Object.entries(v)) if (!SYSTEM_METADATA.includes(mk)) m[mk] = mv;
       if (subresource !== 'status') out.metadata = m;
       continue;
     }
@@ -270,9 +231,7 @@ export interface UpdateManagerOptions {
 }
 
 /** Computes the managedFields after a write by `manager`. */
-export function updateManagedFields(
-  o: UpdateManagerOptions,
-): ManagedFieldsEntry[] {
+export function updateManagedFields(o: UpdateManagerOptions): ManagedFieldsEntry[] {
   const operation = o.operation ?? 'Update';
   const changed = changedFields(o.before, o.after) ?? {};
   const entries: ManagedFieldsEntry[] = [];
@@ -288,23 +247,13 @@ export function updateManagedFields(
       continue;
     }
     const owned = pruneToValue(
-      subtractLeaves(
-        e.fieldsV1 as FieldTree,
-        operation === 'Apply' ? (o.applied ?? {}) : changed,
-      ),
+      subtractLeaves(e.fieldsV1 as FieldTree, operation === 'Apply' ? (o.applied ?? {}) : changed),
       o.whole ?? o.after,
     );
-    if (Object.keys(owned).length)
-      entries.push({ ...e, fieldsV1: owned as JsonObject });
+    if (Object.keys(owned).length) entries.push({ ...e, fieldsV1: owned as JsonObject });
   }
-  const base =
-    operation === 'Apply'
-      ? {}
-      : ((mine?.fieldsV1 as FieldTree | undefined) ?? {});
-  const fields = pruneToValue(
-    operation === 'Apply' ? (o.applied ?? {}) : mergeTrees(base, changed),
-    o.whole ?? o.after,
-  );
+  const base = operation === 'Apply' ? {} : ((mine?.fieldsV1 as FieldTree | undefined) ?? {});
+  const fields = pruneToValue(operation === 'Apply' ? (o.applied ?? {}) : mergeTrees(base, changed), o.whole ?? o.after);
   if (Object.keys(fields).length || operation === 'Apply') {
     const entry: ManagedFieldsEntry = {
       manager: o.manager,
@@ -315,9 +264,7 @@ export function updateManagedFields(
       fieldsV1: fields as JsonObject,
     };
     if (o.subresource) entry.subresource = o.subresource;
-    const at = (o.previous ?? []).findIndex(
-      (e) => e.manager === o.manager && e.operation === operation,
-    );
+    const at = (o.previous ?? []).findIndex((e) => e.manager === o.manager && e.operation === operation);
     if (at >= 0 && mine) entries.splice(Math.min(at, entries.length), 0, entry);
     else entries.push(entry);
   }

@@ -16,8 +16,11 @@ describe('process-backed containers', () => {
 
   const kubectl = (args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      const child = execFile(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+      const child = execFile(
+        KUBECTL,
+        ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args],
+        { timeout: 30_000 },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
       );
       child.stdin?.end(stdin);
     });
@@ -32,7 +35,12 @@ describe('process-backed containers', () => {
       if (!type) throw new Error(`no ${resource}`);
       await server.api.create(type, 'default', body as never, { manager: 'process-spec', user: ADMIN_USER });
     };
-    await create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'files' }, data: { config: Buffer.from('apiVersion: v1\n').toString('base64') } });
+    await create('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'files' },
+      data: { config: Buffer.from('apiVersion: v1\n').toString('base64') },
+    });
     await create('pods', {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -62,14 +70,25 @@ describe('process-backed containers', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs the image\'s bash as a local process with the container\'s env, its Secret files and kubectl on the PATH', async () => {
-    const run = await kubectl(['exec', 'toolbox', '-c', 'main', '--', 'bash', '-c', 'echo "$GREETING"; cat "$CONFIG"; command -v kubectl; echo "$HOSTNAME"']);
+  it("runs the image's bash as a local process with the container's env, its Secret files and kubectl on the PATH", async () => {
+    const run = await kubectl([
+      'exec',
+      'toolbox',
+      '-c',
+      'main',
+      '--',
+      'bash',
+      '-c',
+      'echo "$GREETING"; cat "$CONFIG"; command -v kubectl; echo "$HOSTNAME"',
+    ]);
     expect(run).toEqual({ code: 0, stdout: `hello\napiVersion: v1\n${KUBECTL}\ntoolbox\n`, stderr: '' });
   });
 
-  it('reports the process\'s exit status and feeds it stdin', async () => {
+  it("reports the process's exit status and feeds it stdin", async () => {
     expect((await kubectl(['exec', 'toolbox', '-c', 'main', '--', 'bash', '-c', 'exit 7'])).code).toBe(7);
-    expect((await kubectl(['exec', '-i', 'toolbox', '-c', 'main', '--', 'bash', '-c', 'read line; echo "got $line"'], 'typed\n')).stdout).toBe('got typed\n');
+    expect(
+      (await kubectl(['exec', '-i', 'toolbox', '-c', 'main', '--', 'bash', '-c', 'read line; echo "got $line"'], 'typed\n')).stdout,
+    ).toBe('got typed\n');
   });
 
   it('leaves containers of other images to the built-in shell', async () => {

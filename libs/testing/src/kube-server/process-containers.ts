@@ -37,7 +37,14 @@ export function processImageOf(images: Record<string, ProcessImage>, pod: KubeOb
  * container's env and Secret files; stdin lines (already cooked by the TTY) are written to it, its
  * output goes back as the container's. Resolves to the exit status.
  */
-export async function execInProcess(api: ObjectApi, image: ProcessImage, pod: KubeObject, container: string, argv: string[], io: CommandIO): Promise<number> {
+export async function execInProcess(
+  api: ObjectApi,
+  image: ProcessImage,
+  pod: KubeObject,
+  container: string,
+  argv: string[],
+  io: CommandIO,
+): Promise<number> {
   const [cmd, ...args] = argv;
   if (!cmd || !SHELLS.has(cmd)) {
     io.stderr(`exec: "${cmd ?? ''}": executable file not found in $PATH\n`);
@@ -61,7 +68,11 @@ export async function execInProcess(api: ObjectApi, image: ProcessImage, pod: Ku
     env['TERM'] = 'dumb';
     env['PS1'] = '$ ';
     env['PATH'] = [...(image.path ?? []), process.env['PATH'] ?? '/usr/bin:/bin'].join(':');
-    const child = spawn(image.shell, [...(args.length ? args : ['--noprofile', '--norc', '-i'])], { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(image.shell, [...(args.length ? args : ['--noprofile', '--norc', '-i'])], {
+      cwd: home,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (chunk: Buffer) => io.stdout(chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => io.stderr(chunk.toString('utf8')));
     child.stdin.on('error', () => undefined);

@@ -13,11 +13,7 @@ import { Authorizer, RequestInfo, UserInfo } from './pipeline';
 import { RbacRuleResolver } from './rbac';
 import { PodLogs } from './pod-logs';
 import { groupVersionString, ResourceType } from './resources';
-import {
-  parseFieldSelector,
-  parseLabelSelector,
-  SelectorError,
-} from './selectors';
+import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors';
 import { ApiError, errors, failure, success } from './status';
 import { IncludeObject, renderTable, wantsTable } from './table';
 import { at, clone, isObject, KubeObject } from './types';
@@ -28,16 +24,9 @@ export interface RestContext {
   patch: PatchAlgorithms;
   authorize: Authorizer;
   /** TokenReview: the request authenticator's answer for a bearer token alone. */
-  authenticateToken: (
-    token: string,
-    audiences: string[],
-  ) => Promise<{ user?: UserInfo; audiences?: string[]; error?: string }>;
+  authenticateToken: (token: string, audiences: string[]) => Promise<{ user?: UserInfo; audiences?: string[]; error?: string }>;
   /** POST serviceaccounts/{name}/token (TokenRequest). */
-  createToken?: (
-    namespace: string,
-    name: string,
-    body: KubeObject,
-  ) => Promise<KubeObject>;
+  createToken?: (namespace: string, name: string, body: KubeObject) => Promise<KubeObject>;
   bookmarkIntervalMs: number;
   podLogs: PodLogs;
 }
@@ -57,45 +46,30 @@ function mediaType(req: IncomingMessage): string {
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 /** Reads and decodes a request body: JSON, YAML, or kubectl's protobuf for the kinds protobuf.ts knows. */
-async function readObject(
-  req: IncomingMessage,
-  kind: string,
-): Promise<KubeObject> {
+async function readObject(req: IncomingMessage, kind: string): Promise<KubeObject> {
   const ct = mediaType(req);
   const raw = await readBodyBuffer(req);
   if (ct === PROTOBUF) {
     try {
       return decodeKubernetesProtobuf(raw) as unknown as KubeObject;
     } catch (e) {
-      if (e instanceof ProtobufError)
-        throw errors.unsupportedMediaType([
-          'application/json',
-          'application/yaml',
-        ]);
+      if (e instanceof ProtobufError) throw errors.unsupportedMediaType(['application/json', 'application/yaml']);
       throw e;
     }
   }
   return decodeBody(raw.toString('utf8'), ct, kind);
 }
 
-function decodeBody(
-  text: string,
-  contentType: string,
-  kind: string,
-): KubeObject {
+function decodeBody(text: string, contentType: string, kind: string): KubeObject {
   let parsed: unknown;
-  const yaml =
-    contentType === 'application/yaml' ||
-    contentType === 'application/apply-patch+yaml';
+  const yaml = contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml';
   try {
     parsed = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
     const why = yaml
       ? `error converting YAML to JSON: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`
       : `couldn't get version/kind; json parse error: ${goJsonError(e)} (${text.slice(0, 50)})`;
-    throw errors.badRequest(
-      `the object provided is unrecognized (must be of type ${kind}): ${why}`,
-    );
+    throw errors.badRequest(`the object provided is unrecognized (must be of type ${kind}): ${why}`);
   }
   if (!isObject(parsed))
     throw errors.badRequest(
@@ -116,14 +90,10 @@ function checkKind(type: ResourceType, body: KubeObject): void {
     !body.apiVersion.startsWith(`${type.group}/`) &&
     !(type.group === '' && body.apiVersion === 'v1')
   )
-    throw errors.badRequest(
-      `the API version in the data (${body.apiVersion}) does not match the expected API version (${gv})`,
-    );
+    throw errors.badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${gv})`);
 }
 
-function selectors(
-  q: URLSearchParams,
-): Pick<ListOptions, 'labelSelector' | 'fieldSelector'> {
+function selectors(q: URLSearchParams): Pick<ListOptions, 'labelSelector' | 'fieldSelector'> {
   try {
     const ls = q.get('labelSelector');
     const fs = q.get('fieldSelector');
@@ -132,8 +102,7 @@ function selectors(
       fieldSelector: fs ? parseFieldSelector(fs) : undefined,
     };
   } catch (e) {
-    if (e instanceof SelectorError)
-      throw errors.badRequest(`unable to parse requirement: ${e.message}`);
+    if (e instanceof SelectorError) throw errors.badRequest(`unable to parse requirement: ${e.message}`);
     throw e;
   }
 }
@@ -150,44 +119,27 @@ function listKind(type: ResourceType): string {
 export class RestHandler {
   constructor(private readonly ctx: RestContext) {}
 
-  async handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-    user: UserInfo,
-  ): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, user: UserInfo): Promise<void> {
     const registry = this.ctx.api.registry;
     const type = registry.find(info.apiGroup, info.apiVersion, info.resource);
     if (!type) throw errors.notFoundPath();
     const q = url.searchParams;
     const ns = type.namespaced ? info.namespace : '';
     // A name in the path (a metadata.name field selector also sets info.name, for a list or watch).
-    if (type.namespaced && info.parts.length > 1 && !info.namespace)
-      throw errors.notFoundPath();
+    if (type.namespaced && info.parts.length > 1 && !info.namespace) throw errors.notFoundPath();
     const sub = info.subresource;
-    if (sub && !(type.subresources ?? []).some((s) => s.name === sub))
-      throw errors.notFoundPath();
+    if (sub && !(type.subresources ?? []).some((s) => s.name === sub)) throw errors.notFoundPath();
     if (info.parts.length > 3) throw errors.notFoundPath();
     const verbAllowed = (verb: string) => {
-      const verbs = sub
-        ? ((type.subresources ?? []).find((s) => s.name === sub)?.verbs ?? [])
-        : type.verbs;
+      const verbs = sub ? ((type.subresources ?? []).find((s) => s.name === sub)?.verbs ?? []) : type.verbs;
       return verbs.includes(verb);
     };
-    if (!verbAllowed(info.verb))
-      throw errors.methodNotSupported(
-        { group: type.group, plural: type.plural },
-        info.verb,
-      );
-    if (type.persisted === false)
-      return this.virtual(req, res, type, info, user);
-    const manager =
-      q.get('fieldManager') ?? managerFromUserAgent(req.headers['user-agent']);
+    if (!verbAllowed(info.verb)) throw errors.methodNotSupported({ group: type.group, plural: type.plural }, info.verb);
+    if (type.persisted === false) return this.virtual(req, res, type, info, user);
+    const manager = q.get('fieldManager') ?? managerFromUserAgent(req.headers['user-agent']);
     const dryRun = q.getAll('dryRun').includes('All');
     // Admission warnings (webhook responses) become Warning headers, as in warning.AddWarning.
-    const warn = (message: string) =>
-      res.appendHeader('Warning', `299 - ${JSON.stringify(message)}`);
+    const warn = (message: string) => res.appendHeader('Warning', `299 - ${JSON.stringify(message)}`);
     const write = {
       manager,
       user,
@@ -199,19 +151,8 @@ export class RestHandler {
 
     switch (info.verb) {
       case 'get': {
-        if (sub === 'log')
-          return this.ctx.podLogs.serve(
-            req,
-            res,
-            this.ctx.api.get(type, ns, info.name),
-            q,
-          );
-        if (sub === 'scale')
-          return sendJson(
-            res,
-            200,
-            this.scaleOf(type, this.ctx.api.get(type, ns, info.name)),
-          );
+        if (sub === 'log') return this.ctx.podLogs.serve(req, res, this.ctx.api.get(type, ns, info.name), q);
+        if (sub === 'scale') return sendJson(res, 200, this.scaleOf(type, this.ctx.api.get(type, ns, info.name)));
         const o = this.ctx.api.get(type, ns, info.name);
         if (wantsTable(accept))
           return sendJson(
@@ -238,8 +179,7 @@ export class RestHandler {
           resourceVersion: r.resourceVersion,
         };
         if (r.continueToken) metadata.continue = r.continueToken;
-        if (r.remainingItemCount !== undefined)
-          metadata.remainingItemCount = r.remainingItemCount;
+        if (r.remainingItemCount !== undefined) metadata.remainingItemCount = r.remainingItemCount;
         if (wantsTable(accept))
           return sendJson(
             res,
@@ -266,9 +206,7 @@ export class RestHandler {
       case 'watch': {
         const sel = selectors(q);
         const timeout = q.get('timeoutSeconds');
-        const table = wantsTable(accept)
-          ? { includeObject: includeObject(q) }
-          : undefined;
+        const table = wantsTable(accept) ? { includeObject: includeObject(q) } : undefined;
         serveWatch(
           this.ctx.api,
           res,
@@ -278,12 +216,8 @@ export class RestHandler {
             ...sel,
             resourceVersion: q.get('resourceVersion') ?? undefined,
             timeoutSeconds: timeout !== null ? Number(timeout) : undefined,
-            allowBookmarks: ['1', 'true'].includes(
-              q.get('allowWatchBookmarks') ?? '',
-            ),
-            sendInitialEvents: ['1', 'true'].includes(
-              q.get('sendInitialEvents') ?? '',
-            ),
+            allowBookmarks: ['1', 'true'].includes(q.get('allowWatchBookmarks') ?? ''),
+            sendInitialEvents: ['1', 'true'].includes(q.get('sendInitialEvents') ?? ''),
             table,
             bookmarkIntervalMs: this.ctx.bookmarkIntervalMs,
           },
@@ -296,36 +230,15 @@ export class RestHandler {
       }
       case 'create': {
         if (sub === 'token' && this.ctx.createToken)
-          return sendJson(
-            res,
-            201,
-            await this.ctx.createToken(
-              ns,
-              info.name,
-              await readObject(req, 'TokenRequest'),
-            ),
-          );
+          return sendJson(res, 201, await this.ctx.createToken(ns, info.name, await readObject(req, 'TokenRequest')));
         const body = await readObject(req, type.kind);
         checkKind(type, body);
-        const created = await this.ctx.api.create(
-          type,
-          ns || undefined,
-          body,
-          write,
-        );
+        const created = await this.ctx.api.create(type, ns || undefined, body, write);
         return sendJson(res, 201, created);
       }
       case 'update': {
-        const body = await readObject(
-          req,
-          sub === 'scale' ? 'Scale' : type.kind,
-        );
-        if (sub === 'scale')
-          return sendJson(
-            res,
-            200,
-            await this.updateScale(type, ns, info.name, body, write),
-          );
+        const body = await readObject(req, sub === 'scale' ? 'Scale' : type.kind);
+        if (sub === 'scale') return sendJson(res, 200, await this.updateScale(type, ns, info.name, body, write));
         checkKind(type, body);
         if (sub === 'finalize') {
           const finalizers = at(body, 'spec', 'finalizers');
@@ -345,26 +258,15 @@ export class RestHandler {
             }),
           );
         }
-        return sendJson(
-          res,
-          200,
-          await this.ctx.api.update(type, ns, info.name, body, write),
-        );
+        return sendJson(res, 200, await this.ctx.api.update(type, ns, info.name, body, write));
       }
       case 'patch':
         return this.patch(req, res, type, ns, info.name, q, write);
       case 'delete': {
         const text = await readBody(req);
         const options = this.deleteOptions(text, q);
-        const r = await this.ctx.api.delete(
-          type,
-          ns,
-          info.name,
-          options,
-          write,
-        );
-        if (!r.removed || this.ctx.api.returnsDeletedObject(type))
-          return sendJson(res, 200, r.object);
+        const r = await this.ctx.api.delete(type, ns, info.name, options, write);
+        if (!r.removed || this.ctx.api.returnsDeletedObject(type)) return sendJson(res, 200, r.object);
         const d: Record<string, unknown> = { name: info.name };
         if (type.group) d.group = type.group;
         d.kind = type.plural;
@@ -378,17 +280,7 @@ export class RestHandler {
         const items: KubeObject[] = [];
         for (const o of r.items) {
           try {
-            items.push(
-              (
-                await this.ctx.api.delete(
-                  type,
-                  o.metadata.namespace,
-                  o.metadata.name ?? '',
-                  options,
-                  write,
-                )
-              ).object,
-            );
+            items.push((await this.ctx.api.delete(type, o.metadata.namespace, o.metadata.name ?? '', options, write)).object);
           } catch (e) {
             if (!(e instanceof ApiError && e.code === 404)) throw e;
           }
@@ -403,10 +295,7 @@ export class RestHandler {
         });
       }
     }
-    throw errors.methodNotSupported(
-      { group: type.group, plural: type.plural },
-      info.verb,
-    );
+    throw errors.methodNotSupported({ group: type.group, plural: type.plural }, info.verb);
   }
 
   private deleteOptions(text: string, q: URLSearchParams): DeleteOptions {
@@ -416,23 +305,16 @@ export class RestHandler {
         const parsed: unknown = JSON.parse(text);
         if (isObject(parsed)) body = parsed;
       } catch (e) {
-        throw errors.badRequest(
-          `couldn't get version/kind; json parse error: ${goJsonError(e)}`,
-        );
+        throw errors.badRequest(`couldn't get version/kind; json parse error: ${goJsonError(e)}`);
       }
     }
-    const policy = (q.get('propagationPolicy') ??
-      body.propagationPolicy) as DeleteOptions['propagationPolicy'];
+    const policy = (q.get('propagationPolicy') ?? body.propagationPolicy) as DeleteOptions['propagationPolicy'];
     const orphan = q.get('orphanDependents') ?? body.orphanDependents;
     const grace = q.get('gracePeriodSeconds') ?? body.gracePeriodSeconds;
     return {
-      propagationPolicy:
-        policy ?? (orphan === true || orphan === 'true' ? 'Orphan' : undefined),
-      gracePeriodSeconds:
-        grace !== undefined && grace !== null ? Number(grace) : undefined,
-      preconditions: isObject(body.preconditions)
-        ? (body.preconditions as DeleteOptions['preconditions'])
-        : undefined,
+      propagationPolicy: policy ?? (orphan === true || orphan === 'true' ? 'Orphan' : undefined),
+      gracePeriodSeconds: grace !== undefined && grace !== null ? Number(grace) : undefined,
+      preconditions: isObject(body.preconditions) ? (body.preconditions as DeleteOptions['preconditions']) : undefined,
     };
   }
 
@@ -451,15 +333,11 @@ export class RestHandler {
     },
   ): Promise<void> {
     const ct = mediaType(req);
-    if (!PATCH_TYPES.includes(ct))
-      throw errors.unsupportedMediaType(PATCH_TYPES);
+    if (!PATCH_TYPES.includes(ct)) throw errors.unsupportedMediaType(PATCH_TYPES);
     const text = await readBody(req);
     let patch: unknown;
     try {
-      patch =
-        ct === 'application/apply-patch+yaml'
-          ? parseYaml(text)
-          : JSON.parse(text);
+      patch = ct === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
     } catch (e) {
       throw errors.badRequest(
         ct === 'application/apply-patch+yaml'
@@ -503,30 +381,17 @@ export class RestHandler {
                 kind: 'Scale',
               }),
       );
-      return sendJson(
-        res,
-        200,
-        await this.updateScale(type, ns, name, patched, write),
-      );
+      return sendJson(res, 200, await this.updateScale(type, ns, name, patched, write));
     }
     const live = this.ctx.api.tryGet(type, ns, name);
     if (ct === 'application/apply-patch+yaml') {
-      if (!isObject(patch))
-        throw errors.badRequest(
-          'error decoding YAML: the applied configuration is not an object',
-        );
+      if (!isObject(patch)) throw errors.badRequest('error decoding YAML: the applied configuration is not an object');
       const applied = patch as unknown as KubeObject;
-      if (!q.get('fieldManager'))
-        throw errors.badRequest(
-          'PATCH, application/apply-patch+yaml requires fieldManager parameter',
-        );
+      if (!q.get('fieldManager')) throw errors.badRequest('PATCH, application/apply-patch+yaml requires fieldManager parameter');
       checkKind(type, applied);
-      if (!applied.apiVersion || !applied.kind)
-        throw errors.badRequest(`Object 'Kind' is missing in '${text}'`);
+      if (!applied.apiVersion || !applied.kind) throw errors.badRequest(`Object 'Kind' is missing in '${text}'`);
       if (applied.metadata?.name && applied.metadata.name !== name)
-        throw errors.badRequest(
-          `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,
-        );
+        throw errors.badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
       const force = ['1', 'true'].includes(q.get('force') ?? '');
       const r = run(() =>
         p.applyServerSideApply(live, applied, {
@@ -550,23 +415,15 @@ export class RestHandler {
       });
       return sendJson(res, 200, updated);
     }
-    if (!live)
-      throw errors.notFound({ group: type.group, plural: type.plural }, name);
+    if (!live) throw errors.notFound({ group: type.group, plural: type.plural }, name);
     const patched = run(() => {
-      if (ct === 'application/json-patch+json')
-        return p.applyJsonPatch(live, patch);
-      if (ct === 'application/merge-patch+json')
-        return p.applyMergePatch(live, patch);
+      if (ct === 'application/json-patch+json') return p.applyJsonPatch(live, patch);
+      if (ct === 'application/merge-patch+json') return p.applyMergePatch(live, patch);
       return p.applyStrategicMergePatch(live, patch, gvk);
     });
     if (!isObject(patched.metadata)) patched.metadata = {};
-    if (patched.metadata.resourceVersion === undefined)
-      patched.metadata.resourceVersion = live.metadata.resourceVersion;
-    return sendJson(
-      res,
-      200,
-      await this.ctx.api.update(type, ns, name, patched, write),
-    );
+    if (patched.metadata.resourceVersion === undefined) patched.metadata.resourceVersion = live.metadata.resourceVersion;
+    return sendJson(res, 200, await this.ctx.api.update(type, ns, name, patched, write));
   }
 
   /** autoscaling/v1 Scale of a workload (scale subresource). */
@@ -606,14 +463,8 @@ export class RestHandler {
     write: { manager: string; user: UserInfo; dryRun: boolean },
   ) {
     const cur = this.ctx.api.get(type, ns, name);
-    if (
-      scale.metadata?.resourceVersion &&
-      scale.metadata.resourceVersion !== cur.metadata.resourceVersion
-    )
-      throw errors.staleResourceVersion(
-        { group: type.group, plural: type.plural },
-        name,
-      );
+    if (scale.metadata?.resourceVersion && scale.metadata.resourceVersion !== cur.metadata.resourceVersion)
+      throw errors.staleResourceVersion({ group: type.group, plural: type.plural }, name);
     // A Scale without spec.replicas means 0 (the omitted int32 zero value), as the real server decodes it.
     const replicas = at(scale, 'spec', 'replicas') ?? 0;
     const next = clone(cur);
@@ -626,28 +477,15 @@ export class RestHandler {
   }
 
   /** Resources with nothing stored: reviews answer from the authenticator and authorizer. */
-  private async virtual(
-    req: IncomingMessage,
-    res: ServerResponse,
-    type: ResourceType,
-    info: RequestInfo,
-    user: UserInfo,
-  ): Promise<void> {
-    if (info.verb !== 'create')
-      throw errors.methodNotSupported(
-        { group: type.group, plural: type.plural },
-        info.verb,
-      );
+  private async virtual(req: IncomingMessage, res: ServerResponse, type: ResourceType, info: RequestInfo, user: UserInfo): Promise<void> {
+    if (info.verb !== 'create') throw errors.methodNotSupported({ group: type.group, plural: type.plural }, info.verb);
     const body = await readObject(req, type.kind);
     const out: KubeObject = {
       kind: type.kind,
       apiVersion: groupVersionString(type.group, type.version),
       metadata: { ...(body.metadata ?? {}), creationTimestamp: null },
     };
-    const spec = (isObject(body.spec) ? body.spec : {}) as Record<
-      string,
-      unknown
-    >;
+    const spec = (isObject(body.spec) ? body.spec : {}) as Record<string, unknown>;
     switch (`${type.group}/${type.plural}`) {
       case 'authorization.k8s.io/selfsubjectaccessreviews':
       case 'authorization.k8s.io/subjectaccessreviews':
@@ -689,19 +527,9 @@ export class RestHandler {
       case 'authentication.k8s.io/tokenreviews': {
         // pkg/registry/authentication/tokenreview/storage.go
         const token = String(spec.token ?? '');
-        if (!token)
-          throw errors.badRequest(
-            'token is required for TokenReview in authentication',
-          );
-        const wanted = Array.isArray(spec.audiences)
-          ? spec.audiences.map(String)
-          : [];
-        const r = await this.ctx.authenticateToken(
-          token,
-          wanted.length
-            ? wanted
-            : ['https://kubernetes.default.svc.cluster.local'],
-        );
+        if (!token) throw errors.badRequest('token is required for TokenReview in authentication');
+        const wanted = Array.isArray(spec.audiences) ? spec.audiences.map(String) : [];
+        const r = await this.ctx.authenticateToken(token, wanted.length ? wanted : ['https://kubernetes.default.svc.cluster.local']);
         out.spec = spec;
         out.status = r.user
           ? {
@@ -718,24 +546,17 @@ export class RestHandler {
         return sendJson(res, 201, out);
       }
     }
-    throw errors.methodNotSupported(
-      { group: type.group, plural: type.plural },
-      info.verb,
-    );
+    throw errors.methodNotSupported({ group: type.group, plural: type.plural }, info.verb);
   }
 }
 
 /** The 409 kube-apiserver sends when an apply would take fields owned by other managers. */
-export function applyConflict(
-  conflicts: { manager: string; field: string; message?: string }[],
-): ApiError {
+export function applyConflict(conflicts: { manager: string; field: string; message?: string }[]): ApiError {
   let text: string;
-  if (conflicts.length === 1)
-    text = `conflict with "${conflicts[0].manager}": ${conflicts[0].field}`;
+  if (conflicts.length === 1) text = `conflict with "${conflicts[0].manager}": ${conflicts[0].field}`;
   else {
     const byManager = new Map<string, string[]>();
-    for (const c of conflicts)
-      byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.field]);
+    for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.field]);
     const lines: string[] = [];
     for (const m of [...byManager.keys()].sort()) {
       lines.push(`conflicts with "${m}":`);
@@ -744,17 +565,12 @@ export function applyConflict(
     text = lines.join('\n');
   }
   return new ApiError(
-    failure(
-      409,
-      'Conflict',
-      `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${text}`,
-      {
-        causes: conflicts.map((c) => ({
-          reason: 'FieldManagerConflict',
-          message: c.message ?? `conflict with "${c.manager}"`,
-          field: c.field,
-        })),
-      },
-    ),
+    failure(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${text}`, {
+      causes: conflicts.map((c) => ({
+        reason: 'FieldManagerConflict',
+        message: c.message ?? `conflict with "${c.manager}"`,
+        field: c.field,
+      })),
+    }),
   );
 }

@@ -16,17 +16,7 @@ describe('kube-server', () => {
     const kubeconfigPath = join(dir, 'member-a.kubeconfig');
     const child = spawn(
       process.execPath,
-      [
-        '-r',
-        '@swc-node/register',
-        join(__dirname, 'main.ts'),
-        '--port',
-        '0',
-        '--name',
-        'member-a',
-        '--kubeconfig',
-        kubeconfigPath,
-      ],
+      ['-r', '@swc-node/register', join(__dirname, 'main.ts'), '--port', '0', '--name', 'member-a', '--kubeconfig', kubeconfigPath],
       {
         cwd: join(__dirname, '../../../..'),
         // As `npm run kube-server` does: the workspace's path mapping resolves the @cube/* libraries.
@@ -52,14 +42,8 @@ describe('kube-server', () => {
       };
       expect(kc.clusters[0].cluster.server).toBe(url);
       expect(kc['current-context']).toBe('member-a');
-      const caCert = Buffer.from(
-        kc.clusters[0].cluster['certificate-authority-data'],
-        'base64',
-      ).toString();
-      const res = await rawRequest(
-        { url, caCert, adminToken: kc.users[0].user.token },
-        { path: '/api/v1/namespaces/default' },
-      );
+      const caCert = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
+      const res = await rawRequest({ url, caCert, adminToken: kc.users[0].user.token }, { path: '/api/v1/namespaces/default' });
       expect(res.status).toBe(200);
     } finally {
       const exited = new Promise((r) => child.on('exit', r));
@@ -105,9 +89,7 @@ describe('kube-server', () => {
         { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'later' } },
         { manager: 'test', user: { username: 'x', groups: [] } },
       );
-      expect(Number(next.metadata.resourceVersion)).toBeGreaterThan(
-        Number(created.metadata.resourceVersion),
-      );
+      expect(Number(next.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
     } finally {
       await second.stop();
     }
@@ -154,9 +136,7 @@ describe('kube-server', () => {
       const got = await rawRequest(server, {
         path: '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube%3aescaped',
       });
-      expect((got.json() as { metadata: { name: string } }).metadata.name).toBe(
-        'cube:escaped',
-      );
+      expect((got.json() as { metadata: { name: string } }).metadata.name).toBe('cube:escaped');
     });
 
     it('refuses a request without a token', async () => {
@@ -168,12 +148,8 @@ describe('kube-server', () => {
     });
 
     it('serves /version and health without a token, like system:public-info-viewer', async () => {
-      expect(
-        (await rawRequest(server, { path: '/version', token: null })).status,
-      ).toBe(200);
-      expect(
-        (await rawRequest(server, { path: '/readyz', token: null })).text,
-      ).toBe('ok');
+      expect((await rawRequest(server, { path: '/version', token: null })).status).toBe(200);
+      expect((await rawRequest(server, { path: '/readyz', token: null })).text).toBe('ok');
     });
 
     it('refuses a verb the resource does not support', async () => {
@@ -231,11 +207,12 @@ describe('kube-server', () => {
               };
             },
         );
-      expect(
-        events
-          .filter((e) => e.type === 'ADDED')
-          .map((e) => e.object.metadata.name),
-      ).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+      expect(events.filter((e) => e.type === 'ADDED').map((e) => e.object.metadata.name)).toEqual([
+        'default',
+        'kube-node-lease',
+        'kube-public',
+        'kube-system',
+      ]);
       expect(events[4]).toMatchObject({
         type: 'BOOKMARK',
         object: {
@@ -255,11 +232,7 @@ describe('kube-server', () => {
         rows: { cells: unknown[] }[];
       };
       expect(table.kind).toBe('Table');
-      expect(table.columnDefinitions.map((c) => c.name)).toEqual([
-        'Name',
-        'Status',
-        'Age',
-      ]);
+      expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Status', 'Age']);
       expect(table.rows[0].cells.slice(0, 2)).toEqual(['default', 'Active']);
     });
   });
@@ -294,9 +267,7 @@ describe('the scale subresource', () => {
           })
         ).status,
       ).toBe(201);
-      const scale = (
-        await rawRequest(server, { path: `${path}/web/scale` })
-      ).json() as {
+      const scale = (await rawRequest(server, { path: `${path}/web/scale` })).json() as {
         spec: Record<string, unknown>;
       };
       expect(scale.spec).toEqual({ replicas: 2 });
@@ -308,9 +279,7 @@ describe('the scale subresource', () => {
       });
       expect(zero.status).toBe(200);
       expect((zero.json() as { spec: unknown }).spec).toEqual({});
-      const after = (
-        await rawRequest(server, { path: `${path}/web` })
-      ).json() as {
+      const after = (await rawRequest(server, { path: `${path}/web` })).json() as {
         spec: { replicas: number };
       };
       expect(after.spec.replicas).toBe(0);

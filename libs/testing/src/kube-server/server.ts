@@ -6,11 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:https';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import {
-  AuditRecorder,
-  AuditWebhookBackend,
-  AuditWebhookOptions,
-} from './audit-sink';
+import { AuditRecorder, AuditWebhookBackend, AuditWebhookOptions } from './audit-sink';
 import {
   AuthenticationChain,
   AuthnWebhookOptions,
@@ -20,12 +16,7 @@ import {
   TokenAuthenticator,
   webhookTokenAuthenticator,
 } from './authn';
-import {
-  ClientCertificate,
-  issueClientCertificate,
-  makeServingCertificates,
-  ServingCertificates,
-} from './certs';
+import { ClientCertificate, issueClientCertificate, makeServingCertificates, ServingCertificates } from './certs';
 import { Controllers } from './controllers';
 import { CrdController } from './crds';
 import { isPodStreamRequest, PodStreams, upgradeResponse } from './exec';
@@ -42,11 +33,7 @@ import {
 import { forbiddenStatusError as forbidden } from './forbidden';
 import { sendError, sendJson } from './http-util';
 import { impersonationFilter } from './impersonation';
-import {
-  adminKubeconfig,
-  KubeconfigCredentials,
-  userKubeconfig,
-} from './kubeconfig';
+import { adminKubeconfig, KubeconfigCredentials, userKubeconfig } from './kubeconfig';
 import { ObjectApi } from './object-api';
 import { openApiV2, openApiV3Document, openApiV3Index } from './openapi';
 import { patchAlgorithms } from './patch-algorithms';
@@ -120,19 +107,11 @@ export interface KubeServer {
   /** Resolves when the built-in controllers have no queued work. */
   settled(): Promise<void>;
   /** A client certificate signed by the cluster CA: CN = user, O = groups. */
-  issueClientCertificate(
-    user: string,
-    groups?: string[],
-  ): Promise<ClientCertificate>;
+  issueClientCertificate(user: string, groups?: string[]): Promise<ClientCertificate>;
   /** A kubeconfig for this cluster with the given token or client certificate. */
   kubeconfigFor(credentials: KubeconfigCredentials): string;
   /** Records output of a pod's container, as if it had written it (served by pods/log, -f included). */
-  appendLog(
-    namespace: string,
-    pod: string,
-    container: string | undefined,
-    text: string,
-  ): void;
+  appendLog(namespace: string, pod: string, container: string | undefined, text: string): void;
   stop(): Promise<void>;
 }
 
@@ -151,9 +130,7 @@ export const ADMIN_USER: UserInfo = {
   groups: ['system:masters', 'system:authenticated'],
 };
 
-export async function startKubeServer(
-  options: KubeServerOptions,
-): Promise<KubeServer> {
+export async function startKubeServer(options: KubeServerOptions): Promise<KubeServer> {
   const saved: PersistedState | undefined =
     options.stateFile && existsSync(options.stateFile)
       ? (JSON.parse(readFileSync(options.stateFile, 'utf8')) as PersistedState)
@@ -165,35 +142,15 @@ export async function startKubeServer(
   let nextIp = 1;
   // RBAC escalation prevention is put first below, before the caller's admission plugins.
   const admission = [...(options.admission ?? [])];
-  const api = new ObjectApi(
-    store,
-    registry,
-    admission,
-    () => `10.96.${Math.floor(++nextIp / 250)}.${(nextIp % 250) + 1}`,
-  );
+  const api = new ObjectApi(store, registry, admission, () => `10.96.${Math.floor(++nextIp / 250)}.${(nextIp % 250) + 1}`);
   // kube-apiserver's order: ... MutatingAdmissionWebhook, ValidatingAdmissionWebhook, ResourceQuota.
-  if (options.webhooks !== false)
-    admission.push(
-      webhookAdmission(
-        api,
-        typeof options.webhooks === 'object' ? options.webhooks : {},
-      ),
-    );
-  if (options.resourceQuota !== false)
-    admission.push(resourceQuotaAdmission({ api }));
+  if (options.webhooks !== false) admission.push(webhookAdmission(api, typeof options.webhooks === 'object' ? options.webhooks : {}));
+  if (options.resourceQuota !== false) admission.push(resourceQuotaAdmission({ api }));
   const tokens = new Map<string, UserInfo>([[adminToken, ADMIN_USER]]);
-  if (options.tokenFile)
-    for (const [t, u] of readTokenFile(options.tokenFile)) tokens.set(t, u);
-  const serviceAccounts = new ServiceAccountTokens(
-    saved?.serviceAccountKey,
-    () => persist(),
-  );
-  const tokenAuthenticators: TokenAuthenticator[] = [
-    staticTokenAuthenticator(tokens),
-    serviceAccounts.authenticator(api),
-  ];
-  if (options.authnWebhook)
-    tokenAuthenticators.push(webhookTokenAuthenticator(options.authnWebhook));
+  if (options.tokenFile) for (const [t, u] of readTokenFile(options.tokenFile)) tokens.set(t, u);
+  const serviceAccounts = new ServiceAccountTokens(saved?.serviceAccountKey, () => persist());
+  const tokenAuthenticators: TokenAuthenticator[] = [staticTokenAuthenticator(tokens), serviceAccounts.authenticator(api)];
+  if (options.authnWebhook) tokenAuthenticators.push(webhookTokenAuthenticator(options.authnWebhook));
   const chain = new AuthenticationChain({
     clientCertificates: clientCertificateAuthenticator(certs.caCert),
     tokens: tokenAuthenticators,
@@ -221,11 +178,8 @@ export async function startKubeServer(
     patch: options.patch ?? patchAlgorithms,
     authorize,
     authenticateToken: (token, audiences) =>
-      options.authenticator
-        ? reviewWith(options.authenticator, token, audiences)
-        : chain.authenticateToken(token, audiences),
-    createToken: (namespace, name, body) =>
-      serviceAccounts.tokenRequest(api, namespace, name, body),
+      options.authenticator ? reviewWith(options.authenticator, token, audiences) : chain.authenticateToken(token, audiences),
+    createToken: (namespace, name, body) => serviceAccounts.tokenRequest(api, namespace, name, body),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
     podLogs,
   });
@@ -235,10 +189,7 @@ export async function startKubeServer(
    * Authentication, impersonation and authorization: the filters in front of every handler
    * (also used for upgrade requests). Returns the user the request is served as.
    */
-  const authenticateRequest = async (
-    req: IncomingMessage,
-    ctx: RequestContext,
-  ): Promise<UserInfo> => {
+  const authenticateRequest = async (req: IncomingMessage, ctx: RequestContext): Promise<UserInfo> => {
     const user = await authenticate(req);
     if (!user) throw errors.unauthorized();
     ctx.user = user;
@@ -246,8 +197,7 @@ export async function startKubeServer(
     if (effective !== user) ctx.impersonatedUser = effective;
     const decision = await authorize(effective, ctx.info);
     ctx.authorization = decision;
-    if (!decision.allowed)
-      throw forbidden(effective, ctx.info, decision.reason);
+    if (!decision.allowed) throw forbidden(effective, ctx.info, decision.reason);
     return effective;
   };
 
@@ -260,28 +210,18 @@ export async function startKubeServer(
     };
   };
 
-  const handle = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    ctx: RequestContext,
-  ) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const info = ctx.info;
     if (!PUBLIC_PATHS.has(url.pathname)) {
       const user = await authenticateRequest(req, ctx);
-      if (isPodStreamRequest(info))
-        return podStreams.serveHttp(req, res, info, user);
+      if (isPodStreamRequest(info)) return podStreams.serveHttp(req, res, info, user);
       if (info.isResourceRequest) return rest.handle(req, res, url, info, user);
     }
     return nonResource(req, res, url, info);
   };
 
-  const nonResource = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    info: RequestInfo,
-  ) => {
+  const nonResource = (req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo) => {
     const p = url.pathname.replace(/\/$/, '') || '/';
     const accept = req.headers.accept;
     if (p === '/version') return sendJson(res, 200, VERSION_INFO);
@@ -291,37 +231,22 @@ export async function startKubeServer(
     }
     if (p === '/api') {
       if (wantsAggregatedDiscovery(accept))
-        return sendJson(
-          res,
-          200,
-          aggregatedDiscovery(registry, true),
-          AGGREGATED_DISCOVERY_CONTENT_TYPE,
-        );
+        return sendJson(res, 200, aggregatedDiscovery(registry, true), AGGREGATED_DISCOVERY_CONTENT_TYPE);
       return sendJson(res, 200, apiVersions(serverAddress));
     }
     if (p === '/apis') {
       if (wantsAggregatedDiscovery(accept))
-        return sendJson(
-          res,
-          200,
-          aggregatedDiscovery(registry, false),
-          AGGREGATED_DISCOVERY_CONTENT_TYPE,
-        );
+        return sendJson(res, 200, aggregatedDiscovery(registry, false), AGGREGATED_DISCOVERY_CONTENT_TYPE);
       return sendJson(res, 200, apiGroupList(registry));
     }
     if (p === '/openapi/v2') return sendJson(res, 200, openApiV2(registry));
-    if (p === '/openapi/v3')
-      return sendJson(res, 200, openApiV3Index(registry));
+    if (p === '/openapi/v3') return sendJson(res, 200, openApiV3Index(registry));
     if (p.startsWith('/openapi/v3/')) {
       const doc = openApiV3Document(registry, p.slice('/openapi/v3/'.length));
       if (doc) return sendJson(res, 200, doc);
       throw errors.notFoundPath();
     }
-    if (
-      info.apiPrefix === 'api' &&
-      info.apiVersion &&
-      !info.isResourceRequest
-    ) {
+    if (info.apiPrefix === 'api' && info.apiVersion && !info.isResourceRequest) {
       const list = apiResourceList(registry, '', info.apiVersion);
       if (list) return sendJson(res, 200, list);
     }
@@ -337,18 +262,11 @@ export async function startKubeServer(
     throw errors.notFoundPath();
   };
 
-  const auditBackend =
-    options.auditWebhook && new AuditWebhookBackend(options.auditWebhook);
-  const audit =
-    auditBackend &&
-    new AuditRecorder(auditBackend, options.auditWebhook ?? { url: '' });
+  const auditBackend = options.auditWebhook && new AuditWebhookBackend(options.auditWebhook);
+  const audit = auditBackend && new AuditRecorder(auditBackend, options.auditWebhook ?? { url: '' });
   const fail = (res: ServerResponse, e: unknown) => {
-    const err =
-      e instanceof ApiError
-        ? e
-        : errors.internal(e instanceof Error ? e.message : String(e));
-    if (!(e instanceof ApiError))
-      console.error('kube-server: internal error', e);
+    const err = e instanceof ApiError ? e : errors.internal(e instanceof Error ? e.message : String(e));
+    if (!(e instanceof ApiError)) console.error('kube-server: internal error', e);
     if (res.headersSent) res.end();
     else sendError(res, err);
   };
@@ -411,8 +329,7 @@ export async function startKubeServer(
     caCert: certs.caCert,
     token: adminToken,
   });
-  if (options.kubeconfigPath)
-    writeFileSync(options.kubeconfigPath, kubeconfig, { mode: 0o600 });
+  if (options.kubeconfigPath) writeFileSync(options.kubeconfigPath, kubeconfig, { mode: 0o600 });
 
   let stopped = false;
   const persist = () => {
@@ -447,15 +364,8 @@ export async function startKubeServer(
     settled: () => controllers.idle(),
     issueClientCertificate: (user, groups) => {
       const caKey = certs.caKey;
-      if (!caKey)
-        throw new Error(
-          'the state file predates client certificates: its CA key is not kept',
-        );
-      return issueClientCertificate(
-        { caCert: certs.caCert, caKey },
-        user,
-        groups,
-      );
+      if (!caKey) throw new Error('the state file predates client certificates: its CA key is not kept');
+      return issueClientCertificate({ caCert: certs.caCert, caKey }, user, groups);
     },
     kubeconfigFor: (credentials) =>
       userKubeconfig({
@@ -464,8 +374,7 @@ export async function startKubeServer(
         caCert: certs.caCert,
         credentials,
       }),
-    appendLog: (namespace, pod, container, text) =>
-      podLogs.appendByName(namespace, pod, container, text),
+    appendLog: (namespace, pod, container, text) => podLogs.appendByName(namespace, pod, container, text),
     stop: async () => {
       controllers.stop();
       podStreams.stop();
@@ -508,18 +417,8 @@ async function bootstrap(api: ObjectApi, nodeName: string): Promise<void> {
     if (!r) throw new Error(`missing ${plural}`);
     return r;
   };
-  for (const name of [
-    'default',
-    'kube-system',
-    'kube-public',
-    'kube-node-lease',
-  ])
-    await api.create(
-      t('', 'namespaces'),
-      undefined,
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
-      system,
-    );
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+    await api.create(t('', 'namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, system);
   await bootstrapRbacPolicy(api, ADMIN_USER);
   await api.create(
     t('', 'services'),
@@ -533,9 +432,7 @@ async function bootstrap(api: ObjectApi, nodeName: string): Promise<void> {
       },
       spec: {
         clusterIP: '10.96.0.1',
-        ports: [
-          { name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 },
-        ],
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
         type: 'ClusterIP',
       },
     },

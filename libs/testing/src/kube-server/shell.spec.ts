@@ -1,12 +1,4 @@
-import {
-  ContainerContext,
-  execInContainer,
-  ExecutableNotFound,
-  InputQueue,
-  InterruptSource,
-  Terminal,
-  tokenize,
-} from './shell';
+import { ContainerContext, execInContainer, ExecutableNotFound, InputQueue, InterruptSource, Terminal, tokenize } from './shell';
 
 const ctx: ContainerContext = {
   podName: 'web-0',
@@ -64,8 +56,7 @@ function terminalSession() {
     true,
   );
   const until = async (expected: string) => {
-    while (!screen.includes(expected))
-      await new Promise<void>((r) => waiters.push(r));
+    while (!screen.includes(expected)) await new Promise<void>((r) => waiters.push(r));
   };
   return {
     type: (keys: string) => terminal.write(keys),
@@ -94,25 +85,14 @@ describe('the built-in container shell', () => {
 
   it('reads the files a pod has', async () => {
     expect((await run(['cat', '/etc/hostname'])).out).toBe('web-0\n');
-    expect((await run(['cat', '/etc/resolv.conf'])).out).toContain(
-      'search shop.svc.cluster.local svc.cluster.local cluster.local\n',
-    );
-    expect(
-      (
-        await run([
-          'cat',
-          '/var/run/secrets/kubernetes.io/serviceaccount/namespace',
-        ])
-      ).out,
-    ).toBe('shop');
+    expect((await run(['cat', '/etc/resolv.conf'])).out).toContain('search shop.svc.cluster.local svc.cluster.local cluster.local\n');
+    expect((await run(['cat', '/var/run/secrets/kubernetes.io/serviceaccount/namespace'])).out).toBe('shop');
     expect(await run(['cat', '/nope'])).toEqual({
       code: 1,
       out: '',
       err: "cat: can't open '/nope': No such file or directory\n",
     });
-    expect((await run(['ls', '/etc'])).out).toBe(
-      'hostname\nhosts\nos-release\nresolv.conf\n',
-    );
+    expect((await run(['ls', '/etc'])).out).toBe('hostname\nhosts\nos-release\nresolv.conf\n');
   });
 
   it('copies stdin to stdout with cat and no arguments', async () => {
@@ -124,19 +104,9 @@ describe('the built-in container shell', () => {
   });
 
   it('runs sh -c lists with quoting, variables, && and ||', async () => {
-    expect(
-      (
-        await run([
-          'sh',
-          '-c',
-          'echo "$GREETING" \'$HOME\'; false && echo no || echo yes',
-        ])
-      ).out,
-    ).toBe('hello world $HOME\nyes\n');
+    expect((await run(['sh', '-c', 'echo "$GREETING" \'$HOME\'; false && echo no || echo yes'])).out).toBe('hello world $HOME\nyes\n');
     expect((await run(['sh', '-c', 'false; echo $?'])).out).toBe('1\n');
-    expect(
-      await run(['sh', '-c', 'echo e >&2; echo o 2>/dev/null; ls /x 2>&1']),
-    ).toEqual({
+    expect(await run(['sh', '-c', 'echo e >&2; echo o 2>/dev/null; ls /x 2>&1'])).toEqual({
       code: 1,
       out: 'o\nls: /x: No such file or directory\n',
       err: 'e\n',
@@ -152,16 +122,12 @@ describe('the built-in container shell', () => {
       out: '',
       err: 'sh: nginx: not found\n',
     });
-    await expect(run(['nginx'])).rejects.toThrow(
-      new ExecutableNotFound('nginx'),
-    );
+    await expect(run(['nginx'])).rejects.toThrow(new ExecutableNotFound('nginx'));
     await expect(run(['exit', '1'])).rejects.toThrow(ExecutableNotFound);
   });
 
   it('runs a script fed on stdin to sh', async () => {
-    expect(
-      await run(['sh'], 'echo one\nhostname\nexit 4\necho never\n'),
-    ).toEqual({ code: 4, out: 'one\nweb-0\n', err: '' });
+    expect(await run(['sh'], 'echo one\nhostname\nexit 4\necho never\n')).toEqual({ code: 4, out: 'one\nweb-0\n', err: '' });
   });
 
   it('stops sleep when the session ends', async () => {

@@ -133,19 +133,7 @@ export class ExecutableNotFound extends Error {
 }
 
 const SH = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', 'ash', '/bin/ash']);
-const BINARIES = new Set([
-  'echo',
-  'env',
-  'hostname',
-  'cat',
-  'ls',
-  'pwd',
-  'sleep',
-  'true',
-  'false',
-  'stty',
-  ...SH,
-]);
+const BINARIES = new Set(['echo', 'env', 'hostname', 'cat', 'ls', 'pwd', 'sleep', 'true', 'false', 'stty', ...SH]);
 /** Builtins of the shell only: exec'ing them directly is "not found", as with a real runtime. */
 const SHELL_BUILTINS = new Set(['exit', 'cd', 'export']);
 
@@ -175,28 +163,7 @@ function files(ctx: ContainerContext): Map<string, string> {
 }
 
 const DIRECTORIES = new Map<string, string[]>([
-  [
-    '/',
-    [
-      'bin',
-      'dev',
-      'etc',
-      'home',
-      'lib',
-      'media',
-      'mnt',
-      'opt',
-      'proc',
-      'root',
-      'run',
-      'sbin',
-      'srv',
-      'sys',
-      'tmp',
-      'usr',
-      'var',
-    ],
-  ],
+  ['/', ['bin', 'dev', 'etc', 'home', 'lib', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var']],
   ['/etc', ['hostname', 'hosts', 'os-release', 'resolv.conf']],
   ['/root', []],
   ['/tmp', []],
@@ -255,38 +222,22 @@ class ShellState {
  * Runs `argv` as the container runtime would exec it (no shell in between), resolving to its exit
  * status. Throws ExecutableNotFound for a binary the image does not have.
  */
-export async function execInContainer(
-  argv: string[],
-  ctx: ContainerContext,
-  io: CommandIO,
-  tty = false,
-): Promise<number> {
+export async function execInContainer(argv: string[], ctx: ContainerContext, io: CommandIO, tty = false): Promise<number> {
   const [cmd] = argv;
-  if (!cmd || !BINARIES.has(cmd) || SHELL_BUILTINS.has(cmd))
-    throw new ExecutableNotFound(cmd ?? '');
+  if (!cmd || !BINARIES.has(cmd) || SHELL_BUILTINS.has(cmd)) throw new ExecutableNotFound(cmd ?? '');
   const state = new ShellState(ctx);
   if (tty) state.vars.set('TERM', 'xterm');
   const { controller, unlink } = childSignal(io.signal);
   const release = io.interrupts?.push(() => controller.abort());
   try {
-    return await runCommand(
-      argv,
-      state,
-      { ...io, signal: controller.signal },
-      tty,
-    );
+    return await runCommand(argv, state, { ...io, signal: controller.signal }, tty);
   } finally {
     release?.();
     unlink();
   }
 }
 
-async function runCommand(
-  argv: string[],
-  state: ShellState,
-  io: CommandIO,
-  tty: boolean,
-): Promise<number> {
+async function runCommand(argv: string[], state: ShellState, io: CommandIO, tty: boolean): Promise<number> {
   const [cmd, ...args] = argv;
   const out = io.stdout;
   const err = io.stderr;
@@ -325,10 +276,7 @@ async function runCommand(
       return (await sleepFor(seconds * 1000, io.signal)) ? 0 : INTERRUPTED;
     }
     case 'cd': {
-      const target = resolvePath(
-        state.cwd,
-        args[0] ?? state.vars.get('HOME') ?? '/',
-      );
+      const target = resolvePath(state.cwd, args[0] ?? state.vars.get('HOME') ?? '/');
       if (!DIRECTORIES.has(target)) {
         err(`sh: cd: can't cd to ${args[0]}: No such file or directory\n`);
         return 2;
@@ -372,11 +320,7 @@ function stty(args: string[], io: CommandIO): number {
   return 0;
 }
 
-async function cat(
-  args: string[],
-  state: ShellState,
-  io: CommandIO,
-): Promise<number> {
+async function cat(args: string[], state: ShellState, io: CommandIO): Promise<number> {
   if (!args.length || (args.length === 1 && args[0] === '-')) {
     for (;;) {
       const chunk = await io.stdin.read(io.signal);
@@ -423,18 +367,12 @@ function ls(args: string[], state: ShellState, io: CommandIO): number {
 
 // --- the shell language: words, quotes, $VAR, `;`, `&&`, `||` -----------------------------------
 
-type Token =
-  | { word: string }
-  | { op: ';' | '&&' | '||' }
-  | { redirect: { fd: number; target: string } };
+type Token = { word: string } | { op: ';' | '&&' | '||' } | { redirect: { fd: number; target: string } };
 
 export class ShellSyntaxError extends Error {}
 
 /** Splits a command line into words (quotes removed, variables expanded) and list operators. */
-export function tokenize(
-  line: string,
-  vars: (name: string) => string,
-): Token[] {
+export function tokenize(line: string, vars: (name: string) => string): Token[] {
   const tokens: Token[] = [];
   let word = '';
   let inWord = false;
@@ -464,8 +402,7 @@ export function tokenize(
       inWord = true;
       i++;
       for (;;) {
-        if (i >= line.length)
-          throw new ShellSyntaxError('unterminated quoted string');
+        if (i >= line.length) throw new ShellSyntaxError('unterminated quoted string');
         const d = line[i];
         if (d === '"') {
           i++;
@@ -505,10 +442,7 @@ export function tokenize(
       flush();
       tokens.push({ op: line.slice(i, i + 2) as '&&' | '||' });
       i += 2;
-    } else if (
-      c === '>' ||
-      ((c === '1' || c === '2') && !inWord && line[i + 1] === '>')
-    ) {
+    } else if (c === '>' || ((c === '1' || c === '2') && !inWord && line[i + 1] === '>')) {
       // `>&2`, `2>&1`, `>/dev/null`: the redirections scripts use to route output.
       flush();
       const fd = c === '>' ? 1 : Number(c);
@@ -519,8 +453,7 @@ export function tokenize(
         i += 2;
       } else {
         while (line[i] === ' ') i++;
-        while (i < line.length && !' \t;&|'.includes(line[i]))
-          target += line[i++];
+        while (i < line.length && !' \t;&|'.includes(line[i])) target += line[i++];
       }
       if (!target) throw new ShellSyntaxError("unexpected newline after '>'");
       tokens.push({ redirect: { fd, target } });
@@ -552,11 +485,7 @@ function splitList(line: string): { text: string; op?: ';' | '&&' | '||' }[] {
     else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) {
       end = i;
       break;
-    } else if (
-      c === ';' ||
-      line.startsWith('&&', i) ||
-      line.startsWith('||', i)
-    ) {
+    } else if (c === ';' || line.startsWith('&&', i) || line.startsWith('||', i)) {
       const op = c === ';' ? ';' : (line.slice(i, i + 2) as '&&' | '||');
       out.push({ text: line.slice(start, i), op });
       i += op.length - 1;
@@ -573,14 +502,7 @@ function redirect(tokens: Token[], io: CommandIO): CommandIO | string {
   for (const t of tokens) {
     if (!('redirect' in t)) continue;
     const { fd, target } = t.redirect;
-    const to =
-      target === '&1'
-        ? stdout
-        : target === '&2'
-          ? stderr
-          : target === '/dev/null'
-            ? () => undefined
-            : undefined;
+    const to = target === '&1' ? stdout : target === '&2' ? stderr : target === '/dev/null' ? () => undefined : undefined;
     if (!to) return `sh: can't create ${target}: Read-only file system\n`;
     if (fd === 1) stdout = to;
     else stderr = to;
@@ -589,18 +511,12 @@ function redirect(tokens: Token[], io: CommandIO): CommandIO | string {
 }
 
 /** Runs one line (`a; b && c || d`) in the shell's state; returns the last status. */
-async function runLine(
-  line: string,
-  state: ShellState,
-  io: CommandIO,
-  tty: boolean,
-): Promise<number> {
+async function runLine(line: string, state: ShellState, io: CommandIO, tty: boolean): Promise<number> {
   const vars = (name: string) => {
     if (name === '?') return String(state.status);
     if (name === '$') return '1';
     if (name === '#') return String(state.positional.length);
-    if (/^[0-9]$/.test(name))
-      return name === '0' ? 'sh' : (state.positional[Number(name) - 1] ?? '');
+    if (/^[0-9]$/.test(name)) return name === '0' ? 'sh' : (state.positional[Number(name) - 1] ?? '');
     return state.vars.get(name) ?? '';
   };
   let skip = false;
@@ -619,38 +535,23 @@ async function runLine(
         state.status = 2;
         return 2;
       }
-      const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(
-        words[0] ?? '',
-      );
+      const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(words[0] ?? '');
       if (assignment && words.length === 1) {
         state.vars.set(assignment[1], assignment[2]);
         state.status = 0;
       } else if (words.length) {
         const redirected = redirect(tokens, io);
-        state.status =
-          typeof redirected === 'string'
-            ? (io.stderr(redirected), 1)
-            : await runCommand(words, state, redirected, tty);
+        state.status = typeof redirected === 'string' ? (io.stderr(redirected), 1) : await runCommand(words, state, redirected, tty);
       }
     }
     // `a && b`: b runs when the last command that ran succeeded; `a || b` when it failed.
-    skip =
-      op === '&&'
-        ? state.status !== 0
-        : op === '||'
-          ? state.status === 0
-          : false;
+    skip = op === '&&' ? state.status !== 0 : op === '||' ? state.status === 0 : false;
   }
   return state.status;
 }
 
 /** `sh -c 'script' [name args...]`, `sh` reading commands from stdin, or the interactive shell on a TTY. */
-async function sh(
-  args: string[],
-  outer: ShellState,
-  io: CommandIO,
-  tty: boolean,
-): Promise<number> {
+async function sh(args: string[], outer: ShellState, io: CommandIO, tty: boolean): Promise<number> {
   if (args[0] === '-c') {
     if (args[1] === undefined) {
       io.stderr('sh: -c requires an argument\n');

@@ -56,12 +56,7 @@ function details(gr: GroupResource, name?: string): StatusDetails {
   return d;
 }
 
-export function failure(
-  code: number,
-  reason: string,
-  message: string,
-  det?: StatusDetails,
-): Status {
+export function failure(code: number, reason: string, message: string, det?: StatusDetails): Status {
   const s: Status = {
     kind: 'Status',
     apiVersion: 'v1',
@@ -88,60 +83,22 @@ export function success(det?: StatusDetails): Status {
 
 export const errors = {
   notFound: (gr: GroupResource, name: string) =>
-    new ApiError(
-      failure(
-        404,
-        'NotFound',
-        `${qualified(gr)} "${name}" not found`,
-        details(gr, name),
-      ),
-    ),
+    new ApiError(failure(404, 'NotFound', `${qualified(gr)} "${name}" not found`, details(gr, name))),
 
   /** Unknown path or resource: what kube-apiserver's NotFound handler answers. */
-  notFoundPath: () =>
-    new ApiError(
-      failure(
-        404,
-        'NotFound',
-        'the server could not find the requested resource',
-        {},
-      ),
-    ),
+  notFoundPath: () => new ApiError(failure(404, 'NotFound', 'the server could not find the requested resource', {})),
 
   alreadyExists: (gr: GroupResource, name: string) =>
-    new ApiError(
-      failure(
-        409,
-        'AlreadyExists',
-        `${qualified(gr)} "${name}" already exists`,
-        details(gr, name),
-      ),
-    ),
+    new ApiError(failure(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, details(gr, name))),
 
   conflict: (gr: GroupResource, name: string, why: string) =>
-    new ApiError(
-      failure(
-        409,
-        'Conflict',
-        `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`,
-        details(gr, name),
-      ),
-    ),
+    new ApiError(failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`, details(gr, name))),
 
   staleResourceVersion: (gr: GroupResource, name: string) =>
-    errors.conflict(
-      gr,
-      name,
-      'the object has been modified; please apply your changes to the latest version and try again',
-    ),
+    errors.conflict(gr, name, 'the object has been modified; please apply your changes to the latest version and try again'),
 
   /** errors.NewInvalid: one cause is inlined in the message, several are listed in brackets. */
-  invalid: (
-    group: string,
-    kind: string,
-    name: string,
-    causes: StatusCause[],
-  ) => {
+  invalid: (group: string, kind: string, name: string, causes: StatusCause[]) => {
     const parts = causes.map((c) => `${c.field}: ${c.message}`);
     const summary = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
     const d: StatusDetails = { name };
@@ -154,33 +111,22 @@ export const errors = {
     );
   },
 
-  badRequest: (message: string) =>
-    new ApiError(failure(400, 'BadRequest', message)),
+  badRequest: (message: string) => new ApiError(failure(400, 'BadRequest', message)),
 
   forbidden: (gr: GroupResource, name: string, why: string) =>
     new ApiError(
       failure(
         403,
         'Forbidden',
-        name
-          ? `${qualified(gr)} "${name}" is forbidden: ${why}`
-          : `${qualified(gr)} is forbidden: ${why}`,
+        name ? `${qualified(gr)} "${name}" is forbidden: ${why}` : `${qualified(gr)} is forbidden: ${why}`,
         details(gr, name),
       ),
     ),
 
   methodNotSupported: (gr: GroupResource, action: string) =>
-    new ApiError(
-      failure(
-        405,
-        'MethodNotAllowed',
-        `${action} is not supported on resources of kind "${qualified(gr)}"`,
-        details(gr),
-      ),
-    ),
+    new ApiError(failure(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${qualified(gr)}"`, details(gr))),
 
-  unauthorized: () =>
-    new ApiError(failure(401, 'Unauthorized', 'Unauthorized')),
+  unauthorized: () => new ApiError(failure(401, 'Unauthorized', 'Unauthorized')),
 
   unsupportedMediaType: (accepted: string[]) =>
     new ApiError(

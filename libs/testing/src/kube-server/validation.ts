@@ -26,8 +26,7 @@ function required(field: string, detail = ''): StatusCause {
 
 export function dns1123Subdomain(field: string, v: string): StatusCause[] {
   const out: StatusCause[] = [];
-  if (v.length > 253)
-    out.push(invalid(field, v, 'must be no more than 253 characters'));
+  if (v.length > 253) out.push(invalid(field, v, 'must be no more than 253 characters'));
   if (!new RegExp(`^${DNS1123_SUBDOMAIN}$`).test(v))
     out.push(
       invalid(
@@ -41,8 +40,7 @@ export function dns1123Subdomain(field: string, v: string): StatusCause[] {
 
 export function dns1123Label(field: string, v: string): StatusCause[] {
   const out: StatusCause[] = [];
-  if (v.length > 63)
-    out.push(invalid(field, v, 'must be no more than 63 characters'));
+  if (v.length > 63) out.push(invalid(field, v, 'must be no more than 63 characters'));
   if (!new RegExp(`^${DNS1123_LABEL}$`).test(v))
     out.push(
       invalid(
@@ -56,8 +54,7 @@ export function dns1123Label(field: string, v: string): StatusCause[] {
 
 function dns1035Label(field: string, v: string): StatusCause[] {
   const out: StatusCause[] = [];
-  if (v.length > 63)
-    out.push(invalid(field, v, 'must be no more than 63 characters'));
+  if (v.length > 63) out.push(invalid(field, v, 'must be no more than 63 characters'));
   if (!new RegExp(`^${DNS1035_LABEL}$`).test(v))
     out.push(
       invalid(
@@ -72,18 +69,12 @@ function dns1035Label(field: string, v: string): StatusCause[] {
 /** path.ValidatePathSegmentName, used by RBAC objects (names like "system:controller:x"). */
 function pathSegment(field: string, v: string): StatusCause[] {
   if (v === '.' || v === '..') return [invalid(field, v, `may not be '${v}'`)];
-  for (const bad of ['/', '%'])
-    if (v.includes(bad)) return [invalid(field, v, `may not contain '${bad}'`)];
+  for (const bad of ['/', '%']) if (v.includes(bad)) return [invalid(field, v, `may not contain '${bad}'`)];
   return [];
 }
 
 /** Name rule of each kind (the NameFn of its ValidateObjectMeta call). */
-export function validateName(
-  group: string,
-  kind: string,
-  name: string,
-  field = 'metadata.name',
-): StatusCause[] {
+export function validateName(group: string, kind: string, name: string, field = 'metadata.name'): StatusCause[] {
   if (group === '' && kind === 'Namespace') return dns1123Label(field, name);
   if (group === '' && kind === 'Service') return dns1035Label(field, name);
   if (group === 'rbac.authorization.k8s.io') return pathSegment(field, name);
@@ -105,10 +96,7 @@ function validateLabels(labels: unknown, field: string): StatusCause[] {
           "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
         ),
       );
-    if (
-      typeof v !== 'string' ||
-      (v !== '' && (!QUALIFIED_NAME.test(v) || v.length > 63))
-    )
+    if (typeof v !== 'string' || (v !== '' && (!QUALIFIED_NAME.test(v) || v.length > 63)))
       out.push(
         invalid(
           `${field}`,
@@ -137,38 +125,20 @@ function validatePodSpec(spec: unknown, field: string): StatusCause[] {
 
 function labelsMatch(selector: unknown, labels: unknown): boolean {
   const ml = at(selector, 'matchLabels');
-  if (
-    isObject(ml) &&
-    !Object.entries(ml).every(([k, v]) => isObject(labels) && labels[k] === v)
-  )
-    return false;
+  if (isObject(ml) && !Object.entries(ml).every(([k, v]) => isObject(labels) && labels[k] === v)) return false;
   return true;
 }
 
 /** Kind-specific rules beyond metadata (a small part of the pkg/apis validation packages). */
-export function validateObject(
-  group: string,
-  kind: string,
-  o: KubeObject,
-): StatusCause[] {
+export function validateObject(group: string, kind: string, o: KubeObject): StatusCause[] {
   const out = validateLabels(o.metadata.labels, 'metadata.labels');
   const key = `${group}/${kind}`;
   if (key === '/Pod') out.push(...validatePodSpec(o.spec, 'spec'));
-  if (
-    [
-      'apps/Deployment',
-      'apps/ReplicaSet',
-      'apps/StatefulSet',
-      'apps/DaemonSet',
-    ].includes(key)
-  ) {
+  if (['apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet'].includes(key)) {
     const selector = at(o, 'spec', 'selector');
     if (!isObject(selector)) out.push(required('spec.selector'));
-    else if (
-      !labelsMatch(selector, at(o, 'spec', 'template', 'metadata', 'labels'))
-    ) {
-      const labels = (at(o, 'spec', 'template', 'metadata', 'labels') ??
-        {}) as Record<string, string>;
+    else if (!labelsMatch(selector, at(o, 'spec', 'template', 'metadata', 'labels'))) {
+      const labels = (at(o, 'spec', 'template', 'metadata', 'labels') ?? {}) as Record<string, string>;
       const gomap = `map[string]string{${Object.entries(labels)
         .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
         .join(', ')}}`;
@@ -178,21 +148,9 @@ export function validateObject(
         field: 'spec.template.metadata.labels',
       });
     }
-    out.push(
-      ...validatePodSpec(
-        at(o, 'spec', 'template', 'spec'),
-        'spec.template.spec',
-      ),
-    );
+    out.push(...validatePodSpec(at(o, 'spec', 'template', 'spec'), 'spec.template.spec'));
     const replicas = at(o, 'spec', 'replicas');
-    if (typeof replicas === 'number' && replicas < 0)
-      out.push(
-        invalid(
-          'spec.replicas',
-          replicas,
-          'must be greater than or equal to 0',
-        ),
-      );
+    if (typeof replicas === 'number' && replicas < 0) out.push(invalid('spec.replicas', replicas, 'must be greater than or equal to 0'));
   }
   if (key === 'policy/PodDisruptionBudget') out.push(...validatePodDisruptionBudgetSpec(o.spec));
   if (key === '/Endpoints') out.push(...validateEndpointsSubsets(o.subsets));
@@ -219,17 +177,10 @@ function ipv4Octets(ip: string): number[] | null {
 /** An IPv6 address as its eight 16-bit groups. */
 function ipv6Groups(ip: string): number[] {
   const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
-  const parse = (part: string | undefined) =>
-    part ? part.split(':').map((g) => parseInt(g, 16)) : [];
+  const parse = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
   const left = parse(head);
   const right = parse(tail);
-  return tail === undefined
-    ? left
-    : [
-        ...left,
-        ...Array<number>(8 - left.length - right.length).fill(0),
-        ...right,
-      ];
+  return tail === undefined ? left : [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
 }
 
 /**
@@ -237,43 +188,17 @@ function ipv6Groups(ip: string): number[] {
  * link-local addresses — they are node-centric, so the apiserver would call itself or the node.
  */
 function validateNonSpecialIP(field: string, ip: string): StatusCause[] {
-  if (!isIP(ip))
-    return [
-      invalid(
-        field,
-        ip,
-        'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
-      ),
-    ];
+  if (!isIP(ip)) return [invalid(field, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)')];
   const v4 = ipv4Octets(ip);
   const v6 = v4 ? [] : ipv6Groups(ip);
   const out: StatusCause[] = [];
-  if (v4 ? v4.every((b) => b === 0) : v6.every((g) => g === 0))
-    out.push(invalid(field, ip, `may not be unspecified (${ip})`));
+  if (v4 ? v4.every((b) => b === 0) : v6.every((g) => g === 0)) out.push(invalid(field, ip, `may not be unspecified (${ip})`));
   if (v4 ? v4[0] === 127 : v6.slice(0, 7).every((g) => g === 0) && v6[7] === 1)
-    out.push(
-      invalid(
-        field,
-        ip,
-        'may not be in the loopback range (127.0.0.0/8, ::1/128)',
-      ),
-    );
+    out.push(invalid(field, ip, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
   if (v4 ? v4[0] === 169 && v4[1] === 254 : (v6[0] & 0xffc0) === 0xfe80)
-    out.push(
-      invalid(
-        field,
-        ip,
-        'may not be in the link-local range (169.254.0.0/16, fe80::/10)',
-      ),
-    );
+    out.push(invalid(field, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
   if (v4 ? v4[0] === 224 && v4[1] === 0 && v4[2] === 0 : v6[0] === 0xff02)
-    out.push(
-      invalid(
-        field,
-        ip,
-        'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',
-      ),
-    );
+    out.push(invalid(field, ip, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'));
   return out;
 }
 
@@ -287,10 +212,7 @@ function validateEndpointsSubsets(subsets: unknown): StatusCause[] {
       if (!Array.isArray(addresses)) continue;
       addresses.forEach((address: unknown, j) => {
         const ip = isObject(address) ? address.ip : undefined;
-        if (typeof ip === 'string')
-          out.push(
-            ...validateNonSpecialIP(`subsets[${i}].${list}[${j}].ip`, ip),
-          );
+        if (typeof ip === 'string') out.push(...validateNonSpecialIP(`subsets[${i}].${list}[${j}].ip`, ip));
       });
     }
   });

@@ -14,12 +14,7 @@ import {
   V1ValidatingWebhook,
 } from '@kubernetes/client-node';
 import { KubeServer, startKubeServer } from './server';
-import {
-  AdmissionRequest,
-  makeCertificateAuthority,
-  startWebhookServer,
-  TestWebhookServer,
-} from './testing/webhook-server';
+import { AdmissionRequest, makeCertificateAuthority, startWebhookServer, TestWebhookServer } from './testing/webhook-server';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
@@ -27,10 +22,7 @@ function statusOf(e: unknown): { code: number; body: Record<string, unknown> } {
   if (!(e instanceof ApiException)) throw e;
   return {
     code: e.code,
-    body:
-      typeof e.body === 'string'
-        ? (JSON.parse(e.body) as Record<string, unknown>)
-        : (e.body as Record<string, unknown>),
+    body: typeof e.body === 'string' ? (JSON.parse(e.body) as Record<string, unknown>) : (e.body as Record<string, unknown>),
   };
 }
 
@@ -48,10 +40,7 @@ function podAddress(): string {
   const address = Object.values(networkInterfaces())
     .flat()
     .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
-  if (!address)
-    throw new Error(
-      'this machine has no non-loopback IPv4 address to serve the webhook on',
-    );
+  if (!address) throw new Error('this machine has no non-loopback IPv4 address to serve the webhook on');
   return address;
 }
 
@@ -87,10 +76,8 @@ describe('admission webhooks', () => {
 
   afterEach(async () => {
     for (const c of configs.splice(0))
-      if (c.kind === 'mutating')
-        await admission.deleteMutatingWebhookConfiguration({ name: c.name });
-      else
-        await admission.deleteValidatingWebhookConfiguration({ name: c.name });
+      if (c.kind === 'mutating') await admission.deleteMutatingWebhookConfiguration({ name: c.name });
+      else await admission.deleteValidatingWebhookConfiguration({ name: c.name });
   });
 
   afterAll(async () => {
@@ -108,18 +95,13 @@ describe('admission webhooks', () => {
     return name;
   }
 
-  async function webhookServer(
-    ...args: Parameters<typeof startWebhookServer>
-  ): Promise<TestWebhookServer> {
+  async function webhookServer(...args: Parameters<typeof startWebhookServer>): Promise<TestWebhookServer> {
     const h = await startWebhookServer(...args);
     hooks.push(h);
     return h;
   }
 
-  function validating(
-    ns: string,
-    hook: Partial<V1ValidatingWebhook> & { name: string },
-  ): V1ValidatingWebhook {
+  function validating(ns: string, hook: Partial<V1ValidatingWebhook> & { name: string }): V1ValidatingWebhook {
     return {
       admissionReviewVersions: ['v1'],
       sideEffects: 'None',
@@ -137,10 +119,7 @@ describe('admission webhooks', () => {
     };
   }
 
-  async function addValidating(
-    name: string,
-    ...webhooks: V1ValidatingWebhook[]
-  ) {
+  async function addValidating(name: string, ...webhooks: V1ValidatingWebhook[]) {
     await admission.createValidatingWebhookConfiguration({
       body: { metadata: { name }, webhooks },
     });
@@ -173,18 +152,9 @@ describe('admission webhooks', () => {
     const stderr = await new Promise<string>((resolve, reject) =>
       execFile(
         KUBECTL,
-        [
-          '--kubeconfig',
-          join(dir, 'kubeconfig'),
-          'create',
-          'configmap',
-          'x',
-          '-n',
-          ns,
-        ],
+        ['--kubeconfig', join(dir, 'kubeconfig'), 'create', 'configmap', 'x', '-n', ns],
         { timeout: 30_000 },
-        (err, _out, errOut) =>
-          err ? resolve(errOut) : reject(new Error('kubectl succeeded')),
+        (err, _out, errOut) => (err ? resolve(errOut) : reject(new Error('kubectl succeeded'))),
       ),
     );
     expect(stderr.trim()).toBe(
@@ -203,15 +173,11 @@ describe('admission webhooks', () => {
         apiVersion: 'v1',
         metadata: {},
         status: 'Failure',
-        message:
-          'admission webhook "deny.cube.io" denied the request: configmaps are frozen here',
+        message: 'admission webhook "deny.cube.io" denied the request: configmaps are frozen here',
         code: 403,
       },
     });
-    expect(hook.requests.map((r) => r.path)).toEqual([
-      '/validate',
-      '/validate',
-    ]);
+    expect(hook.requests.map((r) => r.path)).toEqual(['/validate', '/validate']);
   });
 
   it('fails closed with 500 when a Fail webhook is down and lets the request through when it is Ignore', async () => {
@@ -258,9 +224,7 @@ describe('admission webhooks', () => {
     const ns = await namespace('mutate');
     const hook = await webhookServer(() => ({
       allowed: true,
-      patch: [
-        { op: 'add', path: '/metadata/labels', value: { stamped: 'yes' } },
-      ],
+      patch: [{ op: 'add', path: '/metadata/labels', value: { stamped: 'yes' } }],
       warnings: ['labels stamped by cube'],
     }));
     await addMutating('stamp', {
@@ -285,9 +249,7 @@ describe('admission webhooks', () => {
     });
     expect(created.metadata?.labels).toEqual({ stamped: 'yes' });
     // Fields a mutating webhook adds are not attributed to the requester (create.go runs the field manager first).
-    expect(JSON.stringify(created.metadata?.managedFields)).not.toContain(
-      'stamped',
-    );
+    expect(JSON.stringify(created.metadata?.managedFields)).not.toContain('stamped');
     const stored = await core.readNamespacedConfigMap({
       name: 'm',
       namespace: ns,
@@ -320,15 +282,7 @@ describe('admission webhooks', () => {
     const stderr = await new Promise<string>((resolve, reject) =>
       execFile(
         KUBECTL,
-        [
-          '--kubeconfig',
-          join(dir, 'kubeconfig'),
-          'create',
-          'configmap',
-          'm2',
-          '-n',
-          ns,
-        ],
+        ['--kubeconfig', join(dir, 'kubeconfig'), 'create', 'configmap', 'm2', '-n', ns],
         { timeout: 30_000 },
         (err, _out, errOut) => (err ? reject(err) : resolve(errOut)),
       ),
@@ -369,9 +323,7 @@ describe('admission webhooks', () => {
       oldObject: { data: { v: '1' }, metadata: { name: 'r' } },
       options: { kind: 'UpdateOptions', dryRun: ['All'] },
     });
-    expect(
-      (await core.readNamespacedConfigMap({ name: 'r', namespace: ns })).data,
-    ).toEqual({ v: '1' });
+    expect((await core.readNamespacedConfigMap({ name: 'r', namespace: ns })).data).toEqual({ v: '1' });
 
     await addValidating(
       'side-effects',
@@ -392,8 +344,7 @@ describe('admission webhooks', () => {
       code: 400,
       body: {
         reason: 'BadRequest',
-        message:
-          'admission webhook "side-effects.cube.io" does not support dry run',
+        message: 'admission webhook "side-effects.cube.io" does not support dry run',
       },
     });
   });
@@ -441,15 +392,11 @@ describe('admission webhooks', () => {
       body: { metadata: { name: 'gone' } },
     });
     await core.deleteNamespacedConfigMap({ name: 'gone', namespace: ns });
-    const mine = hook.requests
-      .map((r) => r.request)
-      .filter((r) => r.userInfo.username === 'kubernetes-admin');
-    expect(
-      mine.map(
-        (r) =>
-          `${r.operation} ${r.resource.resource}/${r.subResource ?? ''} ${r.name}`,
-      ),
-    ).toEqual(['UPDATE pods/status p', 'DELETE configmaps/ gone']);
+    const mine = hook.requests.map((r) => r.request).filter((r) => r.userInfo.username === 'kubernetes-admin');
+    expect(mine.map((r) => `${r.operation} ${r.resource.resource}/${r.subResource ?? ''} ${r.name}`)).toEqual([
+      'UPDATE pods/status p',
+      'DELETE configmaps/ gone',
+    ]);
     expect(mine[0]).toMatchObject({
       kind: { kind: 'Pod' },
       object: { status: { message: 'hello' } },
@@ -550,8 +497,7 @@ describe('admission webhooks', () => {
     expect(denied).toMatchObject({
       code: 400,
       body: {
-        message:
-          'admission webhook "quota.warden.cube.io" denied the request: seen through the service',
+        message: 'admission webhook "quota.warden.cube.io" denied the request: seen through the service',
       },
     });
     expect(hook.requests.map((r) => r.path)).toEqual(['/validate']);

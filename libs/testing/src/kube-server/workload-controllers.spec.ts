@@ -28,12 +28,21 @@ describe('DaemonSet and StatefulSet controllers, and image pulls', () => {
   afterAll(() => server?.stop());
 
   it('runs one ready pod of a DaemonSet on the node and reports it in status', async () => {
-    await apps.createNamespacedDaemonSet({ namespace: 'default', body: { metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'x' } }, template: template('busybox:1.36') } } });
+    await apps.createNamespacedDaemonSet({
+      namespace: 'default',
+      body: { metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'x' } }, template: template('busybox:1.36') } },
+    });
     const status = await eventually('daemonset ready', async () => {
       const ds = await apps.readNamespacedDaemonSet({ namespace: 'default', name: 'agent' });
       return ds.status?.numberReady === 1 ? ds.status : undefined;
     });
-    expect(status).toMatchObject({ desiredNumberScheduled: 1, currentNumberScheduled: 1, updatedNumberScheduled: 1, numberAvailable: 1, observedGeneration: 1 });
+    expect(status).toMatchObject({
+      desiredNumberScheduled: 1,
+      currentNumberScheduled: 1,
+      updatedNumberScheduled: 1,
+      numberAvailable: 1,
+      observedGeneration: 1,
+    });
     const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=x' });
     expect(pods.items.map((p) => p.metadata?.ownerReferences?.[0]?.kind)).toEqual(['DaemonSet']);
   });
@@ -41,20 +50,37 @@ describe('DaemonSet and StatefulSet controllers, and image pulls', () => {
   it('creates StatefulSet pods by ordinal and counts them ready', async () => {
     await apps.createNamespacedStatefulSet({
       namespace: 'default',
-      body: { metadata: { name: 'db' }, spec: { replicas: 2, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { ...template('postgres:16'), metadata: { labels: { app: 'db' } } } } },
+      body: {
+        metadata: { name: 'db' },
+        spec: {
+          replicas: 2,
+          serviceName: 'db',
+          selector: { matchLabels: { app: 'db' } },
+          template: { ...template('postgres:16'), metadata: { labels: { app: 'db' } } },
+        },
+      },
     });
     const status = await eventually('statefulset ready', async () => {
       const sts = await apps.readNamespacedStatefulSet({ namespace: 'default', name: 'db' });
       return sts.status?.readyReplicas === 2 ? sts.status : undefined;
     });
     expect(status).toMatchObject({ replicas: 2, updatedReplicas: 2, observedGeneration: 1 });
-    expect((await core.readNamespacedPod({ namespace: 'default', name: 'db-1' })).metadata?.labels?.['statefulset.kubernetes.io/pod-name']).toBe('db-1');
+    expect(
+      (await core.readNamespacedPod({ namespace: 'default', name: 'db-1' })).metadata?.labels?.['statefulset.kubernetes.io/pod-name'],
+    ).toBe('db-1');
   });
 
   it('keeps a pod whose image registry cannot resolve Pending in ErrImagePull, so its Deployment is not ready', async () => {
     await apps.createNamespacedDeployment({
       namespace: 'default',
-      body: { metadata: { name: 'broken' }, spec: { replicas: 1, selector: { matchLabels: { app: 'broken' } }, template: { ...template('registry.invalid/app:1'), metadata: { labels: { app: 'broken' } } } } },
+      body: {
+        metadata: { name: 'broken' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'broken' } },
+          template: { ...template('registry.invalid/app:1'), metadata: { labels: { app: 'broken' } } },
+        },
+      },
     });
     const pod = await eventually('pull failure reported', async () => {
       const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=broken' });

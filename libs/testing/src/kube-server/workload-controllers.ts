@@ -13,7 +13,9 @@ const CONTROLLER_USER: UserInfo = { username: 'system:kube-controller-manager', 
 const KCM = { manager: 'kube-controller-manager', user: CONTROLLER_USER };
 
 function isReady(p: KubeObject): boolean {
-  return ((at(p, 'status', 'conditions') as Record<string, unknown>[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return ((at(p, 'status', 'conditions') as Record<string, unknown>[] | undefined) ?? []).some(
+    (c) => c.type === 'Ready' && c.status === 'True',
+  );
 }
 
 export class WorkloadControllers {
@@ -25,10 +27,20 @@ export class WorkloadControllers {
   private ownedPods(ns: string, owner: KubeObject): KubeObject[] {
     return this.api
       .list(this.type('', 'pods'), ns)
-      .items.filter((p) => (p.metadata.ownerReferences ?? []).some((r) => r.uid === owner.metadata.uid && r.controller) && !['Succeeded', 'Failed'].includes(String(at(p, 'status', 'phase'))));
+      .items.filter(
+        (p) =>
+          (p.metadata.ownerReferences ?? []).some((r) => r.uid === owner.metadata.uid && r.controller) &&
+          !['Succeeded', 'Failed'].includes(String(at(p, 'status', 'phase'))),
+      );
   }
 
-  private podFor(owner: KubeObject, kind: 'DaemonSet' | 'StatefulSet', hash: string, name: { generateName: string } | { name: string }, extraLabels: Record<string, string>): KubeObject {
+  private podFor(
+    owner: KubeObject,
+    kind: 'DaemonSet' | 'StatefulSet',
+    hash: string,
+    name: { generateName: string } | { name: string },
+    extraLabels: Record<string, string>,
+  ): KubeObject {
     const template = (at(owner, 'spec', 'template') ?? {}) as Record<string, unknown>;
     const meta = (template.metadata ?? {}) as Record<string, unknown>;
     return {
@@ -38,7 +50,16 @@ export class WorkloadControllers {
         ...name,
         labels: { ...clone((meta.labels as Record<string, string>) ?? {}), 'controller-revision-hash': hash, ...extraLabels },
         ...(meta.annotations ? { annotations: clone(meta.annotations as Record<string, string>) } : {}),
-        ownerReferences: [{ apiVersion: 'apps/v1', kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind,
+            name: owner.metadata.name ?? '',
+            uid: owner.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       spec: clone(template.spec as Record<string, unknown>),
     };
@@ -57,8 +78,15 @@ export class WorkloadControllers {
     }
     pods = pods.filter((p) => p.metadata.labels?.['controller-revision-hash'] === hash);
     if (pods.length === 0) {
-      await this.api.create(this.type('', 'pods'), ns, this.podFor(ds, 'DaemonSet', hash, { generateName: `${name}-` }, { 'pod-template-generation': generation }), KCM);
-      pods = this.ownedPods(ns, ds).filter((p) => !p.metadata.deletionTimestamp && p.metadata.labels?.['controller-revision-hash'] === hash);
+      await this.api.create(
+        this.type('', 'pods'),
+        ns,
+        this.podFor(ds, 'DaemonSet', hash, { generateName: `${name}-` }, { 'pod-template-generation': generation }),
+        KCM,
+      );
+      pods = this.ownedPods(ns, ds).filter(
+        (p) => !p.metadata.deletionTimestamp && p.metadata.labels?.['controller-revision-hash'] === hash,
+      );
     }
     const ready = pods.filter(isReady).length;
     const status: Record<string, unknown> = {
@@ -94,7 +122,18 @@ export class WorkloadControllers {
       }
       if (!pod) {
         const podName = `${name}-${ordinal}`;
-        await this.api.create(podType, ns, this.podFor(sts, 'StatefulSet', hash, { name: podName }, { 'statefulset.kubernetes.io/pod-name': podName, 'apps.kubernetes.io/pod-index': String(ordinal) }), KCM);
+        await this.api.create(
+          podType,
+          ns,
+          this.podFor(
+            sts,
+            'StatefulSet',
+            hash,
+            { name: podName },
+            { 'statefulset.kubernetes.io/pod-name': podName, 'apps.kubernetes.io/pod-index': String(ordinal) },
+          ),
+          KCM,
+        );
         break;
       }
       if (!isReady(pod)) break;

@@ -40,7 +40,10 @@ export const alerting: ComponentDefinition = {
         type: 'object',
         additionalProperties: false,
         required: ['quotaUsedRatio', 'volumeFullRatio'],
-        properties: { quotaUsedRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, volumeFullRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1 } },
+        properties: {
+          quotaUsedRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+          volumeFullRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        },
       },
     },
     $defs: SCHEMA_DEFS,
@@ -56,7 +59,9 @@ export const alerting: ComponentDefinition = {
     const values = raw as unknown as AlertingValues;
     const ns = MONITORING_NAMESPACE;
     const labels = componentLabels(NAME, 'alertmanager', VERSION);
-    const receiver = values.webhookUrl ? { name: 'default', webhook_configs: [{ url: values.webhookUrl, send_resolved: true }] } : { name: 'default' };
+    const receiver = values.webhookUrl
+      ? { name: 'default', webhook_configs: [{ url: values.webhookUrl, send_resolved: true }] }
+      : { name: 'default' };
     const rules: V1ConfigMap = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -67,7 +72,15 @@ export const alerting: ComponentDefinition = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'alertmanager-config', namespace: ns, labels },
-      data: { 'alertmanager.yml': stringify({ global: {}, route: { receiver: 'default', group_by: ['alertname', 'namespace'], routes: [] }, receivers: [receiver], templates: [], inhibit_rules: [] }) },
+      data: {
+        'alertmanager.yml': stringify({
+          global: {},
+          route: { receiver: 'default', group_by: ['alertname', 'namespace'], routes: [] },
+          receivers: [receiver],
+          templates: [],
+          inhibit_rules: [],
+        }),
+      },
     };
     const deployment: V1Deployment = {
       apiVersion: 'apps/v1',

@@ -50,7 +50,9 @@ export function defaultRuleGroups(thresholds: RuleThresholds) {
             expr: `kube_resourcequota{type="used"} / ignoring(type) (kube_resourcequota{type="hard"} > 0) > ${thresholds.quotaUsedRatio}`,
             for: '15m',
             labels: { severity: 'warning' },
-            annotations: { summary: `Namespace {{ $labels.namespace }} uses more than ${percent(thresholds.quotaUsedRatio)} of its {{ $labels.resource }} quota.` },
+            annotations: {
+              summary: `Namespace {{ $labels.namespace }} uses more than ${percent(thresholds.quotaUsedRatio)} of its {{ $labels.resource }} quota.`,
+            },
           },
         ],
       },
@@ -62,7 +64,9 @@ export function defaultRuleGroups(thresholds: RuleThresholds) {
             expr: `kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > ${thresholds.volumeFullRatio}`,
             for: '10m',
             labels: { severity: 'warning' },
-            annotations: { summary: `PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is more than ${percent(thresholds.volumeFullRatio)} full.` },
+            annotations: {
+              summary: `PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is more than ${percent(thresholds.volumeFullRatio)} full.`,
+            },
           },
         ],
       },

@@ -13,7 +13,14 @@ const fieldsOf = (bundle: string) => {
 };
 
 describe('custom bundles', () => {
-  const good = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: "{{cluster}}-settings"', 'data:', '  cluster: "{{ cluster }}"'].join('\n');
+  const good = [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  name: "{{cluster}}-settings"',
+    'data:',
+    '  cluster: "{{ cluster }}"',
+  ].join('\n');
 
   it('counts the objects of a valid bundle and substitutes the cluster name when rendering', () => {
     expect(checkBundle(`${good}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n`, rules)).toBe(2);
@@ -23,7 +30,12 @@ describe('custom bundles', () => {
   });
 
   it('names the document and field of every problem', () => {
-    const bundle = [good, 'kind: Service\nmetadata:\n  name: web', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: admin-ish', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}'].join('\n---\n');
+    const bundle = [
+      good,
+      'kind: Service\nmetadata:\n  name: web',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: admin-ish',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {}',
+    ].join('\n---\n');
     expect(fieldsOf(bundle).map((f) => f.field)).toEqual(['bundle[1].apiVersion', 'bundle[2].kind', 'bundle[3].metadata.name']);
   });
 

@@ -59,24 +59,35 @@ export function checkBundle(bundle: string, rules: BundleRules): number {
   objects.forEach(({ index, object }) => {
     const at = (field: string) => `bundle[${index}]${field ? `.${field}` : ''}`;
     const value = object as Partial<KubernetesObject> & Record<string, unknown>;
-    if (typeof value.apiVersion !== 'string' || value.apiVersion === '') problems.push({ field: at('apiVersion'), problems: ['is required'] });
+    if (typeof value.apiVersion !== 'string' || value.apiVersion === '')
+      problems.push({ field: at('apiVersion'), problems: ['is required'] });
     if (typeof value.kind !== 'string' || value.kind === '') problems.push({ field: at('kind'), problems: ['is required'] });
     const name = value.metadata?.name;
     if (typeof name !== 'string' || name === '') problems.push({ field: at('metadata.name'), problems: ['is required'] });
     const namespace = value.metadata?.namespace;
-    if (namespace !== undefined && (typeof namespace !== 'string' || !DNS_LABEL.test(namespace))) problems.push({ field: at('metadata.namespace'), problems: ['must be a DNS label'] });
+    if (namespace !== undefined && (typeof namespace !== 'string' || !DNS_LABEL.test(namespace)))
+      problems.push({ field: at('metadata.namespace'), problems: ['must be a DNS label'] });
     if (typeof value.kind === 'string' && isClusterScopedKind(value.kind) && !rules.allowedClusterKinds.has(value.kind)) {
-      problems.push({ field: at('kind'), problems: [`cluster-scoped kind ${value.kind} is not allowed in custom components (allowed: ${[...rules.allowedClusterKinds].sort().join(', ') || 'none'})`] });
+      problems.push({
+        field: at('kind'),
+        problems: [
+          `cluster-scoped kind ${value.kind} is not allowed in custom components (allowed: ${[...rules.allowedClusterKinds].sort().join(', ') || 'none'})`,
+        ],
+      });
     }
     if (typeof value.kind === 'string' && typeof name === 'string') {
       const identity = `${value.kind}/${typeof namespace === 'string' ? namespace : ''}/${name}`;
       const first = seen.get(identity);
-      if (first !== undefined) problems.push({ field: at('metadata.name'), problems: [`${value.kind} "${name}" is already document ${first}`] });
+      if (first !== undefined)
+        problems.push({ field: at('metadata.name'), problems: [`${value.kind} "${name}" is already document ${first}`] });
       else seen.set(identity, index);
     }
   });
   if (objects.length === 0 && problems.length === 0) problems.push({ field: 'bundle', problems: ['holds no Kubernetes object'] });
-  if (problems.length > 0) throw new CubeError('UNPROCESSABLE', `the bundle is not valid: ${problems[0]?.field} ${problems[0]?.problems[0]}`, { fields: problems });
+  if (problems.length > 0)
+    throw new CubeError('UNPROCESSABLE', `the bundle is not valid: ${problems[0]?.field} ${problems[0]?.problems[0]}`, {
+      fields: problems,
+    });
   return objects.length;
 }
 
@@ -94,7 +105,10 @@ function parseDocuments(text: string, problems: FieldProblem[]): { index: number
     if ('empty' in document || document.contents === null) return; // `---` with nothing after it
     const error = document.errors[0];
     if (error) {
-      problems.push({ field: `bundle[${index}]`, problems: [`not valid YAML: ${error.message.split('\n')[0]} (line ${error.linePos?.[0]?.line ?? '?'})`] });
+      problems.push({
+        field: `bundle[${index}]`,
+        problems: [`not valid YAML: ${error.message.split('\n')[0]} (line ${error.linePos?.[0]?.line ?? '?'})`],
+      });
       return;
     }
     const value: unknown = document.toJS({ maxAliasCount: 100 });

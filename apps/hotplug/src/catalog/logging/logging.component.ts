@@ -58,12 +58,40 @@ export const logging: ComponentDefinition = {
     const labels = componentLabels(NAME, 'fluent-bit', VERSION);
     const es = values.elasticsearch;
     const conf = [
-      section('SERVICE', [['Flush', 5], ['Log_Level', 'info'], ['Parsers_File', '/fluent-bit/etc/parsers.conf']]),
-      section('INPUT', [['Name', 'tail'], ['Tag', 'kube.*'], ['Path', '/var/log/containers/*.log'], ['multiline.parser', 'docker, cri'], ['Mem_Buf_Limit', '50MB']]),
-      section('FILTER', [['Name', 'kubernetes'], ['Match', 'kube.*'], ['Merge_Log', 'On'], ['Labels', 'Off'], ['Annotations', 'Off']]),
+      section('SERVICE', [
+        ['Flush', 5],
+        ['Log_Level', 'info'],
+        ['Parsers_File', '/fluent-bit/etc/parsers.conf'],
+      ]),
+      section('INPUT', [
+        ['Name', 'tail'],
+        ['Tag', 'kube.*'],
+        ['Path', '/var/log/containers/*.log'],
+        ['multiline.parser', 'docker, cri'],
+        ['Mem_Buf_Limit', '50MB'],
+      ]),
+      section('FILTER', [
+        ['Name', 'kubernetes'],
+        ['Match', 'kube.*'],
+        ['Merge_Log', 'On'],
+        ['Labels', 'Off'],
+        ['Annotations', 'Off'],
+      ]),
       // Flatten the kubernetes metadata to top-level namespace/pod fields, and name the cluster.
-      section('FILTER', [['Name', 'nest'], ['Match', 'kube.*'], ['Operation', 'lift'], ['Nested_under', 'kubernetes'], ['Add_prefix', 'k8s_']]),
-      section('FILTER', [['Name', 'modify'], ['Match', 'kube.*'], ['Rename', 'k8s_namespace_name namespace'], ['Rename', 'k8s_pod_name pod'], ['Add', `cluster ${cluster}`]]),
+      section('FILTER', [
+        ['Name', 'nest'],
+        ['Match', 'kube.*'],
+        ['Operation', 'lift'],
+        ['Nested_under', 'kubernetes'],
+        ['Add_prefix', 'k8s_'],
+      ]),
+      section('FILTER', [
+        ['Name', 'modify'],
+        ['Match', 'kube.*'],
+        ['Rename', 'k8s_namespace_name namespace'],
+        ['Rename', 'k8s_pod_name pod'],
+        ['Add', `cluster ${cluster}`],
+      ]),
       section('OUTPUT', [
         ['Name', 'es'],
         ['Match', 'kube.*'],
@@ -76,7 +104,12 @@ export const logging: ComponentDefinition = {
         ['Replace_Dots', 'On'],
       ]),
     ].join('\n\n');
-    const config: V1ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fluent-bit-config', namespace: NAMESPACE, labels }, data: { 'fluent-bit.conf': `${conf}\n` } };
+    const config: V1ConfigMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'fluent-bit-config', namespace: NAMESPACE, labels },
+      data: { 'fluent-bit.conf': `${conf}\n` },
+    };
     const daemonSet: V1DaemonSet = {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
@@ -110,7 +143,12 @@ export const logging: ComponentDefinition = {
     return [
       namespaceOf(NAMESPACE, NAME, VERSION),
       serviceAccount(NAMESPACE, 'fluent-bit', labels),
-      ...clusterReader('cube-fluent-bit', { namespace: NAMESPACE, name: 'fluent-bit' }, [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }], labels),
+      ...clusterReader(
+        'cube-fluent-bit',
+        { namespace: NAMESPACE, name: 'fluent-bit' },
+        [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }],
+        labels,
+      ),
       config,
       daemonSet,
     ];

@@ -55,7 +55,13 @@ export const metricsServer: ComponentDefinition = {
       metadata: { name: NAME, namespace: NAMESPACE, labels },
       spec: { selector, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'https' }] },
     };
-    const args = ['--cert-dir=/tmp', '--secure-port=10250', '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname', '--kubelet-use-node-status-port', '--metric-resolution=15s'];
+    const args = [
+      '--cert-dir=/tmp',
+      '--secure-port=10250',
+      '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+      '--kubelet-use-node-status-port',
+      '--metric-resolution=15s',
+    ];
     if (values.kubeletInsecureTLS) args.push('--kubelet-insecure-tls');
     const deployment: V1Deployment = {
       apiVersion: 'apps/v1',
@@ -87,7 +93,14 @@ export const metricsServer: ComponentDefinition = {
       apiVersion: 'apiregistration.k8s.io/v1',
       kind: 'APIService',
       metadata: { name: 'v1beta1.metrics.k8s.io', labels },
-      spec: { group: 'metrics.k8s.io', version: 'v1beta1', service: { name: NAME, namespace: NAMESPACE }, insecureSkipTLSVerify: true, groupPriorityMinimum: 100, versionPriority: 100 },
+      spec: {
+        group: 'metrics.k8s.io',
+        version: 'v1beta1',
+        service: { name: NAME, namespace: NAMESPACE },
+        insecureSkipTLSVerify: true,
+        groupPriorityMinimum: 100,
+        versionPriority: 100,
+      },
     };
     return [
       serviceAccount(NAMESPACE, NAME, labels),

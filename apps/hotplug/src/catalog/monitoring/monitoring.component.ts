@@ -16,7 +16,14 @@ interface Resources {
   limits?: Record<string, string>;
 }
 interface MonitoringValues {
-  prometheus: { image: string; replicas: number; retention: string; scrapeInterval: string; resources: Resources; remoteWrite?: { url: string } | null };
+  prometheus: {
+    image: string;
+    replicas: number;
+    retention: string;
+    scrapeInterval: string;
+    resources: Resources;
+    remoteWrite?: { url: string } | null;
+  };
   kubeStateMetrics: { image: string; resources: Resources };
   nodeExporter: { image: string; resources: Resources };
 }
@@ -36,7 +43,8 @@ const imageAndResources = {
 export const monitoring: ComponentDefinition = {
   name: NAME,
   displayName: 'Monitoring',
-  description: 'Prometheus with kube-state-metrics and node-exporter; series carry the cluster name and may be remote-written to a central store.',
+  description:
+    'Prometheus with kube-state-metrics and node-exporter; series carry the cluster name and may be remote-written to a central store.',
   version: VERSION,
   namespace: MONITORING_NAMESPACE,
   valuesSchema: {
@@ -68,8 +76,18 @@ export const monitoring: ComponentDefinition = {
     $defs: SCHEMA_DEFS,
   },
   defaultValues: {
-    prometheus: { image: 'quay.io/prometheus/prometheus:v2.54.1', replicas: 1, retention: '15d', scrapeInterval: '30s', resources: { requests: { cpu: '200m', memory: '512Mi' } }, remoteWrite: null },
-    kubeStateMetrics: { image: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0', resources: { requests: { cpu: '50m', memory: '100Mi' } } },
+    prometheus: {
+      image: 'quay.io/prometheus/prometheus:v2.54.1',
+      replicas: 1,
+      retention: '15d',
+      scrapeInterval: '30s',
+      resources: { requests: { cpu: '200m', memory: '512Mi' } },
+      remoteWrite: null,
+    },
+    kubeStateMetrics: {
+      image: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0',
+      resources: { requests: { cpu: '50m', memory: '100Mi' } },
+    },
     nodeExporter: { image: 'quay.io/prometheus/node-exporter:v1.8.2', resources: { requests: { cpu: '50m', memory: '50Mi' } } },
   },
   build(raw, { cluster }) {
@@ -91,7 +109,14 @@ export const monitoring: ComponentDefinition = {
           metadata: { labels: ksmLabels },
           spec: {
             serviceAccountName: 'kube-state-metrics',
-            containers: [{ name: 'kube-state-metrics', image: values.kubeStateMetrics.image, ports: [{ name: 'http-metrics', containerPort: 8080 }], resources: resourcesOf(values.kubeStateMetrics.resources) }],
+            containers: [
+              {
+                name: 'kube-state-metrics',
+                image: values.kubeStateMetrics.image,
+                ports: [{ name: 'http-metrics', containerPort: 8080 }],
+                resources: resourcesOf(values.kubeStateMetrics.resources),
+              },
+            ],
           },
         },
       },
@@ -134,7 +159,13 @@ export const monitoring: ComponentDefinition = {
           kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [ns] } }],
           relabel_configs: [{ source_labels: ['__meta_kubernetes_service_name'], regex: 'node-exporter', action: 'keep' }],
         },
-        { job_name: 'kubelet', scheme: 'https', kubernetes_sd_configs: [{ role: 'node' }], bearer_token_file: '/var/run/secrets/kubernetes.io/serviceaccount/token', tls_config: { insecure_skip_verify: true } },
+        {
+          job_name: 'kubelet',
+          scheme: 'https',
+          kubernetes_sd_configs: [{ role: 'node' }],
+          bearer_token_file: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+          tls_config: { insecure_skip_verify: true },
+        },
       ],
       ...(values.prometheus.remoteWrite ? { remote_write: [{ url: values.prometheus.remoteWrite.url }] } : {}),
     };
@@ -159,7 +190,12 @@ export const monitoring: ComponentDefinition = {
               {
                 name: 'prometheus',
                 image: values.prometheus.image,
-                args: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', `--storage.tsdb.retention.time=${values.prometheus.retention}`, '--web.enable-lifecycle'],
+                args: [
+                  '--config.file=/etc/prometheus/prometheus.yml',
+                  '--storage.tsdb.path=/prometheus',
+                  `--storage.tsdb.retention.time=${values.prometheus.retention}`,
+                  '--web.enable-lifecycle',
+                ],
                 ports: [{ name: 'web', containerPort: 9090 }],
                 resources: resourcesOf(values.prometheus.resources),
                 volumeMounts: [
@@ -191,7 +227,13 @@ export const monitoring: ComponentDefinition = {
       ...clusterReader(
         'cube-kube-state-metrics',
         { namespace: ns, name: 'kube-state-metrics' },
-        [{ apiGroups: ['', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'storage.k8s.io'], resources: ['*'], verbs: ['list', 'watch'] }],
+        [
+          {
+            apiGroups: ['', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'storage.k8s.io'],
+            resources: ['*'],
+            verbs: ['list', 'watch'],
+          },
+        ],
         ksmLabels,
       ),
       serviceAccount(ns, 'prometheus', promLabels),

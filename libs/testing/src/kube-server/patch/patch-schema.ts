@@ -300,10 +300,8 @@ const KIND_TYPES: Record<string, string> = {
   'apps/DaemonSet': 'DaemonSet',
   'batch/Job': 'Job',
   'batch/CronJob': 'CronJob',
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration':
-    'WebhookConfiguration',
-  'admissionregistration.k8s.io/MutatingWebhookConfiguration':
-    'WebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': 'WebhookConfiguration',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': 'WebhookConfiguration',
 };
 
 /**
@@ -359,32 +357,22 @@ export function rootSchema(gvk: GroupVersionKind): StructSchema | undefined {
 /** Schema used for a custom resource by server-side apply: ObjectMeta rules, the rest untyped. */
 export const CUSTOM_RESOURCE_SCHEMA: StructSchema = { metadata };
 
-export function fieldOf(
-  schema: StructSchema | undefined,
-  key: string,
-): FieldSchema | undefined {
+export function fieldOf(schema: StructSchema | undefined, key: string): FieldSchema | undefined {
   return schema ? schema[key] : undefined;
 }
 
 /** Struct schema of a field's value (or of its list items). */
-export function structOf(
-  field: FieldSchema | undefined,
-): StructSchema | undefined {
+export function structOf(field: FieldSchema | undefined): StructSchema | undefined {
   return field?.type ? TYPES[field.type] : undefined;
 }
 
-export type ListSemantics =
-  | { kind: 'atomic' }
-  | { kind: 'set' }
-  | { kind: 'map'; keys: string[] };
+export type ListSemantics = { kind: 'atomic' } | { kind: 'set' } | { kind: 'map'; keys: string[] };
 
 /** Server-side apply list semantics (see the derivation rule at the top of this file). */
 export function listSemantics(field: FieldSchema | undefined): ListSemantics {
   if (!field) return { kind: 'atomic' };
-  const keys =
-    field.listMapKeys ?? (field.mergeKey ? [field.mergeKey] : undefined);
-  const listType =
-    field.listType ?? (field.merge ? (keys ? 'map' : 'set') : 'atomic');
+  const keys = field.listMapKeys ?? (field.mergeKey ? [field.mergeKey] : undefined);
+  const listType = field.listType ?? (field.merge ? (keys ? 'map' : 'set') : 'atomic');
   if (listType === 'map' && keys) return { kind: 'map', keys };
   if (listType === 'set') return { kind: 'set' };
   return { kind: 'atomic' };
@@ -516,23 +504,18 @@ const ZERO_FIELDS: Record<string, Record<string, ZeroValue>> = {
 };
 
 function zeroOf(value: ZeroValue): JsonValue {
-  if (value !== null && typeof value === 'object' && '$type' in value)
-    return zeroObject(value.$type as string);
+  if (value !== null && typeof value === 'object' && '$type' in value) return zeroObject(value.$type as string);
   return value === null || typeof value !== 'object' ? value : {};
 }
 
 function zeroObject(typeName: string): JsonObject {
   const out: JsonObject = {};
-  for (const [field, zero] of Object.entries(ZERO_FIELDS[typeName] ?? {}))
-    out[field] = zeroOf(zero);
+  for (const [field, zero] of Object.entries(ZERO_FIELDS[typeName] ?? {})) out[field] = zeroOf(zero);
   return out;
 }
 
 /** Adds the always-serialized zero fields to a copy of `obj` (typed-object view), for the field manager. */
-export function withZeroFields(
-  obj: JsonObject,
-  gvk: GroupVersionKind,
-): JsonObject {
+export function withZeroFields(obj: JsonObject, gvk: GroupVersionKind): JsonObject {
   const typeName = KIND_TYPES[`${gvk.group}/${gvk.kind}`];
   return typeName ? fillZeros(obj, typeName) : obj;
 }
@@ -546,23 +529,16 @@ function fillZeros(obj: JsonObject, typeName: string): JsonObject {
   for (const [field, value] of Object.entries(out)) {
     const zero = zeros[field];
     const nestedType =
-      zero !== null && typeof zero === 'object' && '$type' in zero
-        ? (zero.$type as string)
-        : TYPES[typeName]?.[field]?.type;
+      zero !== null && typeof zero === 'object' && '$type' in zero ? (zero.$type as string) : TYPES[typeName]?.[field]?.type;
     if (!nestedType) continue;
     if (isJsonObject(value)) out[field] = fillZeros(value, nestedType);
-    else if (Array.isArray(value))
-      out[field] = value.map((item) =>
-        isJsonObject(item) ? fillZeros(item, nestedType) : item,
-      );
+    else if (Array.isArray(value)) out[field] = value.map((item) => (isJsonObject(item) ? fillZeros(item, nestedType) : item));
   }
   return out;
 }
 
 export function defaultResetFields(gvk: GroupVersionKind): string[][] {
-  return STATUS_SUBRESOURCE_KINDS.has(`${gvk.group}/${gvk.kind}`)
-    ? [['status']]
-    : [];
+  return STATUS_SUBRESOURCE_KINDS.has(`${gvk.group}/${gvk.kind}`) ? [['status']] : [];
 }
 
 /**

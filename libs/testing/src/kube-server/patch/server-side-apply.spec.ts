@@ -1,9 +1,5 @@
 import { PatchError } from './patch-error';
-import {
-  applyServerSideApply,
-  recordUpdateManager,
-  type ManagedFieldsEntry,
-} from './server-side-apply';
+import { applyServerSideApply, recordUpdateManager, type ManagedFieldsEntry } from './server-side-apply';
 
 const T1 = '2026-01-01T00:00:01Z';
 const T2 = '2026-01-01T00:00:02Z';
@@ -29,15 +25,8 @@ function makeDeployment(containers: Obj[]): Obj {
   };
 }
 
-function apply(
-  live: Obj | undefined,
-  applied: Obj,
-  manager: string,
-  now = T1,
-  force = false,
-): Obj {
-  return applyServerSideApply(live, applied, { manager, force, now })
-    .object as Obj;
+function apply(live: Obj | undefined, applied: Obj, manager: string, now = T1, force = false): Obj {
+  return applyServerSideApply(live, applied, { manager, force, now }).object as Obj;
 }
 
 function managed(obj: Obj): ManagedFieldsEntry[] {
@@ -56,11 +45,7 @@ function conflictOf(fn: () => unknown): PatchError {
 
 describe('applyServerSideApply', () => {
   it('creates the object and owns exactly the applied fields', () => {
-    const created = apply(
-      undefined,
-      makeConfigMap({ a: '1' }, { labels: { app: 'x' } }),
-      'mgr',
-    );
+    const created = apply(undefined, makeConfigMap({ a: '1' }, { labels: { app: 'x' } }), 'mgr');
     expect(created['data']).toEqual({ a: '1' });
     expect(managed(created)).toEqual([
       {
@@ -86,9 +71,7 @@ describe('applyServerSideApply', () => {
 
   it('keeps the previous time when a re-apply changes nothing', () => {
     const live = apply(undefined, makeConfigMap({ a: '1' }), 'mgr');
-    expect(
-      managed(apply(live, makeConfigMap({ a: '1' }), 'mgr', T2))[0].time,
-    ).toBe(T1);
+    expect(managed(apply(live, makeConfigMap({ a: '1' }), 'mgr', T2))[0].time).toBe(T1);
   });
 
   it('shares ownership when two appliers set the same value', () => {
@@ -102,14 +85,11 @@ describe('applyServerSideApply', () => {
 
   it('refuses a different value for a field another applier owns', () => {
     const live = apply(undefined, makeConfigMap({ a: '1', b: '1' }), 'one');
-    const err = conflictOf(() =>
-      apply(live, makeConfigMap({ a: '2', b: '2' }), 'two', T2),
-    );
+    const err = conflictOf(() => apply(live, makeConfigMap({ a: '2', b: '2' }), 'two', T2));
     expect(err).toMatchObject({
       code: 409,
       reason: 'Conflict',
-      message:
-        'Apply failed with 2 conflicts: conflicts with "one":\n- .data.a\n- .data.b',
+      message: 'Apply failed with 2 conflicts: conflicts with "one":\n- .data.a\n- .data.b',
       causes: [
         {
           reason: 'FieldManagerConflict',
@@ -144,55 +124,32 @@ describe('applyServerSideApply', () => {
 
   it('removes the whole map field when its last applied key goes away', () => {
     const live = apply(undefined, makeConfigMap({ a: '1' }), 'mgr');
-    const next = apply(
-      live,
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } },
-      'mgr',
-      T2,
-    );
+    const next = apply(live, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }, 'mgr', T2);
     expect(next['data']).toBeUndefined();
     expect(next['metadata']['managedFields']).toBeUndefined();
   });
 
   it('keeps a field the applier stopped applying while another manager still owns it', () => {
-    const live = apply(
-      apply(undefined, makeConfigMap({ a: '1', b: '2' }), 'one'),
-      makeConfigMap({ b: '2' }),
-      'two',
-    );
+    const live = apply(apply(undefined, makeConfigMap({ a: '1', b: '2' }), 'one'), makeConfigMap({ b: '2' }), 'two');
     const next = apply(live, makeConfigMap({ a: '1' }), 'one', T2);
     expect(next['data']).toEqual({ a: '1', b: '2' });
   });
 
   it('keeps fields written by ordinary updates when an applier drops them', () => {
     const live = apply(undefined, makeConfigMap({ a: '1' }), 'mgr');
-    const edited = recordUpdateManager(
-      live,
-      { ...live, data: { a: '1', c: '3' } },
-      'kubectl-edit',
-      T2,
-    );
+    const edited = recordUpdateManager(live, { ...live, data: { a: '1', c: '3' } }, 'kubectl-edit', T2);
     const next = apply(edited, makeConfigMap({ a: '1' }), 'mgr', T3);
     expect(next['data']).toEqual({ a: '1', c: '3' });
   });
 
   it('conflicts with a value set by an ordinary update, naming the updater and its version', () => {
     const live = apply(undefined, makeConfigMap({ a: '1' }), 'mgr');
-    const edited = recordUpdateManager(
-      live,
-      { ...live, data: { a: 'edited' } },
-      'kubectl-edit',
-      T2,
-    );
-    expect(
-      managed(edited).map((e) => [e.manager, e.operation, e.fieldsV1]),
-    ).toEqual([['kubectl-edit', 'Update', { 'f:data': { 'f:a': {} } }]]);
-    const err = conflictOf(() =>
-      apply(edited, makeConfigMap({ a: '1' }), 'mgr', T3),
-    );
-    expect(err.message).toBe(
-      'Apply failed with 1 conflict: conflict with "kubectl-edit" using v1: .data.a',
-    );
+    const edited = recordUpdateManager(live, { ...live, data: { a: 'edited' } }, 'kubectl-edit', T2);
+    expect(managed(edited).map((e) => [e.manager, e.operation, e.fieldsV1])).toEqual([
+      ['kubectl-edit', 'Update', { 'f:data': { 'f:a': {} } }],
+    ]);
+    const err = conflictOf(() => apply(edited, makeConfigMap({ a: '1' }), 'mgr', T3));
+    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "kubectl-edit" using v1: .data.a');
     expect(err.causes).toEqual([
       {
         reason: 'FieldManagerConflict',
@@ -233,47 +190,16 @@ describe('applyServerSideApply', () => {
         },
       },
     });
-    const next = apply(
-      live,
-      makeDeployment([
-        { name: 'app', image: 'app:2', ports: [{ containerPort: 80 }] },
-      ]),
-      'mgr',
-      T2,
-    );
-    expect(next['spec']['template']['spec']['containers']).toEqual([
-      { name: 'app', image: 'app:2', ports: [{ containerPort: 80 }] },
-    ]);
+    const next = apply(live, makeDeployment([{ name: 'app', image: 'app:2', ports: [{ containerPort: 80 }] }]), 'mgr', T2);
+    expect(next['spec']['template']['spec']['containers']).toEqual([{ name: 'app', image: 'app:2', ports: [{ containerPort: 80 }] }]);
   });
 
   it('merges list items of different appliers and reports conflicts with the key path', () => {
-    const live = apply(
-      undefined,
-      makeDeployment([{ name: 'app', image: 'app:1' }]),
-      'one',
-    );
-    const merged = apply(
-      live,
-      makeDeployment([{ name: 'side', image: 'side:1' }]),
-      'two',
-      T2,
-    );
-    expect(
-      merged['spec']['template']['spec']['containers'].map(
-        (c: Obj) => c['name'],
-      ),
-    ).toEqual(['app', 'side']);
-    const err = conflictOf(() =>
-      apply(
-        merged,
-        makeDeployment([{ name: 'app', image: 'app:2' }]),
-        'two',
-        T3,
-      ),
-    );
-    expect(err.message).toBe(
-      'Apply failed with 1 conflict: conflict with "one": .spec.template.spec.containers[name="app"].image',
-    );
+    const live = apply(undefined, makeDeployment([{ name: 'app', image: 'app:1' }]), 'one');
+    const merged = apply(live, makeDeployment([{ name: 'side', image: 'side:1' }]), 'two', T2);
+    expect(merged['spec']['template']['spec']['containers'].map((c: Obj) => c['name'])).toEqual(['app', 'side']);
+    const err = conflictOf(() => apply(merged, makeDeployment([{ name: 'app', image: 'app:2' }]), 'two', T3));
+    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "one": .spec.template.spec.containers[name="app"].image');
   });
 
   it('keys webhook configurations by webhook name: a Service reference replaced by a URL is dropped', () => {
@@ -283,24 +209,10 @@ describe('applyServerSideApply', () => {
       metadata: { name: 'w' },
       webhooks: [{ name, clientConfig, sideEffects: 'None' }],
     });
-    const byService = apply(
-      undefined,
-      vwc({ service: { namespace: 'cube-system', name: 'cube-warden' } }),
-      'cube',
-    );
+    const byService = apply(undefined, vwc({ service: { namespace: 'cube-system', name: 'cube-warden' } }), 'cube');
     // Another applier's webhook sits beside it.
-    const both = apply(
-      byService,
-      vwc({ url: 'https://other.example' }, 'other.example.com'),
-      'other',
-      T2,
-    );
-    const byUrl = apply(
-      both,
-      vwc({ url: 'https://127.0.0.1:8443' }),
-      'cube',
-      T3,
-    );
+    const both = apply(byService, vwc({ url: 'https://other.example' }, 'other.example.com'), 'other', T2);
+    const byUrl = apply(both, vwc({ url: 'https://127.0.0.1:8443' }), 'cube', T3);
     expect(byUrl['webhooks']).toEqual([
       {
         name: 'q.cube.io',
@@ -331,20 +243,9 @@ describe('applyServerSideApply', () => {
   });
 
   it('replaces atomic lists such as container args', () => {
-    const live = apply(
-      undefined,
-      makeDeployment([{ name: 'app', args: ['a', 'b'] }]),
-      'mgr',
-    );
-    const next = apply(
-      live,
-      makeDeployment([{ name: 'app', args: ['c'] }]),
-      'mgr',
-      T2,
-    );
-    expect(next['spec']['template']['spec']['containers'][0]['args']).toEqual([
-      'c',
-    ]);
+    const live = apply(undefined, makeDeployment([{ name: 'app', args: ['a', 'b'] }]), 'mgr');
+    const next = apply(live, makeDeployment([{ name: 'app', args: ['c'] }]), 'mgr', T2);
+    expect(next['spec']['template']['spec']['containers'][0]['args']).toEqual(['c']);
     expect(managed(next)[0].fieldsV1?.['f:spec']).toMatchObject({
       'f:template': {
         'f:spec': { 'f:containers': { 'k:{"name":"app"}': { 'f:args': {} } } },
@@ -354,12 +255,8 @@ describe('applyServerSideApply', () => {
 
   it('refuses managedFields in the applied configuration and a different apiVersion', () => {
     const live = apply(undefined, makeConfigMap({ a: '1' }), 'mgr');
-    expect(() =>
-      apply(live, makeConfigMap({}, { managedFields: [] }), 'mgr'),
-    ).toThrow('metadata.managedFields must be nil');
-    expect(() =>
-      apply(live, { ...makeConfigMap({}), apiVersion: 'v2' }, 'mgr'),
-    ).toThrow(
+    expect(() => apply(live, makeConfigMap({}, { managedFields: [] }), 'mgr')).toThrow('metadata.managedFields must be nil');
+    expect(() => apply(live, { ...makeConfigMap({}), apiVersion: 'v2' }, 'mgr')).toThrow(
       'Incorrect version specified in apply patch. Specified patch version: v2, expected: v1',
     );
   });
@@ -367,18 +264,8 @@ describe('applyServerSideApply', () => {
 
 describe('recordUpdateManager', () => {
   it('merges repeated writes by one manager into one entry and moves its time', () => {
-    const created = recordUpdateManager(
-      undefined,
-      makeConfigMap({ a: '1' }),
-      'curl',
-      T1,
-    );
-    const updated = recordUpdateManager(
-      created,
-      { ...created, data: { a: '1', b: '2' } },
-      'curl',
-      T2,
-    );
+    const created = recordUpdateManager(undefined, makeConfigMap({ a: '1' }), 'curl', T1);
+    const updated = recordUpdateManager(created, { ...created, data: { a: '1', b: '2' } }, 'curl', T2);
     expect(managed(updated)).toEqual([
       {
         manager: 'curl',
@@ -392,30 +279,13 @@ describe('recordUpdateManager', () => {
   });
 
   it('leaves the time alone when the write changes nothing', () => {
-    const created = recordUpdateManager(
-      undefined,
-      makeConfigMap({ a: '1' }),
-      'curl',
-      T1,
-    );
-    expect(
-      managed(recordUpdateManager(created, created, 'curl', T2))[0].time,
-    ).toBe(T1);
+    const created = recordUpdateManager(undefined, makeConfigMap({ a: '1' }), 'curl', T1);
+    expect(managed(recordUpdateManager(created, created, 'curl', T2))[0].time).toBe(T1);
   });
 
   it('takes removed fields away from every manager', () => {
-    const created = recordUpdateManager(
-      undefined,
-      makeConfigMap({ a: '1', b: '2' }),
-      'one',
-      T1,
-    );
-    const updated = recordUpdateManager(
-      created,
-      { ...created, data: { a: '1' } },
-      'two',
-      T2,
-    );
+    const created = recordUpdateManager(undefined, makeConfigMap({ a: '1', b: '2' }), 'one', T1);
+    const updated = recordUpdateManager(created, { ...created, data: { a: '1' } }, 'two', T2);
     expect(managed(updated)).toEqual([
       expect.objectContaining({
         manager: 'one',
@@ -425,28 +295,14 @@ describe('recordUpdateManager', () => {
   });
 
   it('keeps the live managedFields when the request carries none, and resets them for []', () => {
-    const created = recordUpdateManager(
-      undefined,
-      makeConfigMap({ a: '1' }),
-      'one',
-      T1,
-    );
+    const created = recordUpdateManager(undefined, makeConfigMap({ a: '1' }), 'one', T1);
     const withoutFields = makeConfigMap({ a: '2' });
     // "one" keeps the data map it created; "two" takes the value it changed.
-    expect(
-      managed(recordUpdateManager(created, withoutFields, 'two', T2)).map(
-        (e) => [e.manager, e.fieldsV1],
-      ),
-    ).toEqual([
+    expect(managed(recordUpdateManager(created, withoutFields, 'two', T2)).map((e) => [e.manager, e.fieldsV1])).toEqual([
       ['one', { 'f:data': {} }],
       ['two', { 'f:data': { 'f:a': {} } }],
     ]);
-    const reset = recordUpdateManager(
-      created,
-      makeConfigMap({ a: '1' }, { managedFields: [] }),
-      'two',
-      T2,
-    );
+    const reset = recordUpdateManager(created, makeConfigMap({ a: '1' }, { managedFields: [] }), 'two', T2);
     expect(reset['metadata']['managedFields']).toBeUndefined();
   });
 
@@ -458,9 +314,7 @@ describe('recordUpdateManager', () => {
       spec: { hostname: 'h' },
       status: { phase: 'Pending' },
     };
-    expect(
-      managed(recordUpdateManager(undefined, pod, 'curl', T1))[0].fieldsV1,
-    ).toEqual({ 'f:spec': { 'f:hostname': {} } });
+    expect(managed(recordUpdateManager(undefined, pod, 'curl', T1))[0].fieldsV1).toEqual({ 'f:spec': { 'f:hostname': {} } });
     expect(managed(apply(undefined, pod, 'mgr'))[0].fieldsV1).toEqual({
       'f:spec': { 'f:hostname': {} },
     });
@@ -469,9 +323,7 @@ describe('recordUpdateManager', () => {
 
 describe('server-side apply errors', () => {
   it('fails like the apiserver when an applied list item lacks its key', () => {
-    const err = conflictOf(() =>
-      apply(undefined, makeDeployment([{ image: 'x' }]), 'mgr'),
-    );
+    const err = conflictOf(() => apply(undefined, makeDeployment([{ image: 'x' }]), 'mgr'));
     expect(err).toMatchObject({
       code: 500,
       reason: 'Unknown',
@@ -481,28 +333,15 @@ describe('server-side apply errors', () => {
   });
 
   it('refuses duplicate keys in the applied configuration', () => {
-    const err = conflictOf(() =>
-      apply(undefined, makeDeployment([{ name: 'a' }, { name: 'a' }]), 'mgr'),
-    );
+    const err = conflictOf(() => apply(undefined, makeDeployment([{ name: 'a' }, { name: 'a' }]), 'mgr'));
     expect(err.message).toBe(
       'failed to create typed patch object (/d; apps/v1, Kind=Deployment): .spec.template.spec.containers: duplicate entries for key [name="a"]',
     );
   });
 
   it('keeps applied items after the live ones they follow', () => {
-    const live = apply(
-      undefined,
-      makeDeployment([{ name: 'a' }, { name: 'b' }, { name: 'c' }]),
-      'one',
-    );
-    const next = apply(
-      live,
-      makeDeployment([{ name: 'c' }, { name: 'd' }]),
-      'two',
-      T2,
-    );
-    expect(
-      next['spec']['template']['spec']['containers'].map((c: Obj) => c['name']),
-    ).toEqual(['a', 'b', 'c', 'd']);
+    const live = apply(undefined, makeDeployment([{ name: 'a' }, { name: 'b' }, { name: 'c' }]), 'one');
+    const next = apply(live, makeDeployment([{ name: 'c' }, { name: 'd' }]), 'two', T2);
+    expect(next['spec']['template']['spec']['containers'].map((c: Obj) => c['name'])).toEqual(['a', 'b', 'c', 'd']);
   });
 });

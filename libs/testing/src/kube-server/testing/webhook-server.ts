@@ -52,9 +52,7 @@ export interface CertificateAuthority {
 }
 
 /** A throwaway CA whose serving certificates cover the given DNS names plus 127.0.0.1. */
-export async function makeCertificateAuthority(
-  name = 'webhook-ca',
-): Promise<CertificateAuthority> {
+export async function makeCertificateAuthority(name = 'webhook-ca'): Promise<CertificateAuthority> {
   const ca = await createCertificateAuthority(name);
   return {
     caCert: ca.caCert,
@@ -73,10 +71,7 @@ export async function makeCertificateAuthority(
  * webhook that does not answer; `stop()` closes its connections.
  */
 export async function startWebhookServer(
-  handler: (
-    request: AdmissionRequest,
-    path: string,
-  ) => WebhookAnswer | Promise<WebhookAnswer>,
+  handler: (request: AdmissionRequest, path: string) => WebhookAnswer | Promise<WebhookAnswer>,
   opts: { dnsNames?: string[]; ca?: CertificateAuthority; host?: string } = {},
 ): Promise<TestWebhookServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -102,9 +97,7 @@ export async function startWebhookServer(
         if (a.warnings) response.warnings = a.warnings;
         if (a.patch) {
           response.patchType = 'JSONPatch';
-          response.patch = Buffer.from(JSON.stringify(a.patch)).toString(
-            'base64',
-          );
+          response.patch = Buffer.from(JSON.stringify(a.patch)).toString('base64');
         }
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(
