@@ -7,7 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { freePort } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { LineLog, ROOT, startTestStack, tempDir, TestStack, until, waitForStatus } from './support';
+import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, until, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-web-console-2026';
 const MEMBER_PASSWORD = 'a long member password 2026';
@@ -285,10 +285,19 @@ describe('the web console in Chromium', () => {
     await adminPage.getByRole('button', { name: 'Add a member' }).click();
     const dialog = adminPage.getByRole('dialog');
     await dialog.getByLabel('User name').fill('mia');
-    await dialog.getByLabel('Role', { exact: true }).click();
+    const roleSelect = dialog.getByLabel('Role', { exact: true });
     const options = adminPage.locator('.ant-select-dropdown:visible .ant-select-item-option');
-    await options.first().waitFor();
-    expect(await options.allTextContents()).toEqual(['Tenant admin', 'Member', 'Viewer']);
+    // The dropdown may close once while the dialog re-renders (roles arrive from /me and /roles): open it until it shows options.
+    const openRoles = async () => {
+      if ((await options.count()) === 0) await roleSelect.click();
+    };
+    const offered = await eventually('the role options', 30_000, async () => {
+      await openRoles();
+      const texts = await options.allTextContents();
+      return texts.length > 0 ? texts : undefined;
+    });
+    expect(offered).toEqual(['Tenant admin', 'Member', 'Viewer']);
+    await openRoles();
     await adminPage.locator('.ant-select-dropdown:visible .ant-select-item-option[title="Member"]').click();
     await dialog.getByRole('button', { name: 'Add' }).click();
     await adminPage.getByRole('row', { name: /mia/ }).getByText('Member').waitFor();
