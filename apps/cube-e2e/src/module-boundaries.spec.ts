@@ -49,8 +49,11 @@ describe('module boundaries (ARCHITECTURE.md)', () => {
     const errors = boundaryErrors(
       lintAs('libs/contracts/src/leak.ts', "import { redactDatabaseUrl } from '@cube/persistence';\nexport const x = redactDatabaseUrl;\n"),
     );
+    // Every other lib of ours depends on contracts, so Nx may name the cycle before the tag rule: both refuse the import.
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toContain('A project tagged with "type:contracts" cannot depend on any libs with tags');
+    expect(errors[0]?.message).toMatch(
+      /A project tagged with "type:contracts" cannot depend on any libs with tags|Circular dependency between "contracts" and "persistence"/,
+    );
   });
 
   it('rejects production code of an app importing the testing lib', () => {
