@@ -100,6 +100,8 @@ export class KvMirror<T> {
         failures = 0;
         if (this.stopped) break;
         this.watch = await kv.watch({ resumeFromRevision: revision + 1 });
+        // stop() may have come while the watch was being created: it could not end a watch it did not see yet.
+        if (this.stopped) this.watch.stop();
         for await (const entry of this.watch) {
           if (this.stopped) break;
           this.revision = Math.max(this.revision, entry.revision);
