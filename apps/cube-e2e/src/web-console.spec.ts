@@ -139,9 +139,15 @@ describe('the web console in Chromium', () => {
 
   /** Picks `option` in the Ant Design select labelled `label` inside `scope`. */
   const choose = async (page: Page, label: string, option: string) => {
-    // force: Ant Design lays its selection element over the search input it labels.
-    await page.getByRole('dialog').getByLabel(label, { exact: true }).click({ force: true });
-    await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
+    const select = page.getByRole('dialog').getByLabel(label, { exact: true });
+    const item = page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`);
+    // The dropdown may close once while the dialog re-renders as its queries resolve: open it again until the pick lands.
+    await eventually(`${label}: ${option} picked`, 30_000, async () => {
+      // force: Ant Design lays its selection element over the search input it labels.
+      if ((await item.count()) === 0) await select.click({ force: true });
+      await item.click({ timeout: 2_000 });
+      return true;
+    });
   };
 
   beforeAll(async () => {
@@ -297,8 +303,7 @@ describe('the web console in Chromium', () => {
       return texts.length > 0 ? texts : undefined;
     });
     expect(offered).toEqual(['Tenant admin', 'Member', 'Viewer']);
-    await openRoles();
-    await adminPage.locator('.ant-select-dropdown:visible .ant-select-item-option[title="Member"]').click();
+    await choose(adminPage, 'Role', 'Member');
     await dialog.getByRole('button', { name: 'Add' }).click();
     await adminPage.getByRole('row', { name: /mia/ }).getByText('Member').waitFor();
     await check(adminPage, '07-tenant-members');
