@@ -127,6 +127,9 @@ describe('the README flow: npm start, npm run kube-server, register, npm run war
     await waitForStatus(`${gatewayUrl}/readyz`, 200, 1800);
     // The README's first login: the generated password in the state directory.
     const password = (await readFile(join(dir.path, 'state', 'admin-password'), 'utf8')).trim();
+    // Secrets never reach logs: identity names the file, not the password.
+    await log.waitFor((line) => line.includes('created the bootstrap user "admin" with a generated password'));
+    expect(log.all().filter((line) => line.includes(password))).toEqual([]);
     const login = await fetch(`${gatewayUrl}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

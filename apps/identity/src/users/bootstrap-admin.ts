@@ -18,7 +18,8 @@ const BOOTSTRAP_ACTOR: Actor = { kind: 'system', name: 'bootstrap' };
 
 /**
  * First start with no users: create `admin` as platform admin, with CUBE_ADMIN_PASSWORD or a
- * generated password written once to the log and to CUBE_ADMIN_PASSWORD_FILE. Never a fixed default.
+ * generated password written once to CUBE_ADMIN_PASSWORD_FILE (mode 0600). Never a fixed default, and
+ * never the password in a log line: logs are shipped and kept where secrets must not be.
  */
 @Injectable()
 export class BootstrapAdmin implements OnApplicationBootstrap {
@@ -98,12 +99,8 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     const file = resolve(this.env.CUBE_ADMIN_PASSWORD_FILE);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, `${password}\n`, { mode: 0o600 });
-    // Deliberately logged once (at info: a first start is not a problem): in a container the log is
-    // where a newcomer learns the generated password; `npm start` points at the file instead.
-    this.logger.log(
-      { passwordFile: file },
-      `created the bootstrap user "admin" with the generated password: ${password} (also written to ${file})`,
-    );
+    // The log names the file, never the password (logs leave the machine; the file stays at 0600).
+    this.logger.log({ passwordFile: file }, `created the bootstrap user "admin" with a generated password, written to ${file}`);
   }
 
   /** Like every write, the bootstrap is on the audit trail; a failure to record it is logged, not fatal (admin exists now). */
