@@ -11,6 +11,13 @@ import { AUDIT_STORE, AuditStore } from './store/audit-store';
 import { ElasticsearchAuditStore } from './store/elasticsearch-audit.store';
 import { PostgresAuditStore } from './store/postgres-audit.store';
 import { sqlClientOf } from './store/sql-client';
+import { WebhookDeliveriesRepository } from './webhooks/webhook-deliveries.repository';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookFanout } from './webhooks/webhook-fanout';
+import { WebhookSecrets } from './webhooks/webhook-secrets';
+import { WebhookSubscriptionsRepository } from './webhooks/webhook-subscriptions.repository';
+import { WebhooksHandler } from './webhooks/webhooks.handler';
+import { WebhooksService } from './webhooks/webhooks.service';
 
 function auditStoreFor(env: AuditEnvironment, db: DataSource): AuditStore {
   if (env.AUDIT_STORE === 'elasticsearch') {
@@ -24,17 +31,23 @@ function auditStoreFor(env: AuditEnvironment, db: DataSource): AuditStore {
   return new PostgresAuditStore(sqlClientOf(db));
 }
 
-/** Ingestion from CUBE_AUDIT, the store, queries, verification and native audit from member clusters. */
+/** Ingestion from CUBE_AUDIT, the store, queries, verification, native audit from member clusters, and outbound webhooks. */
 @Module({
   // Requests to identity (bindings) and tenancy (a tenant's namespaces and members).
   imports: [ServiceBusModule.forService('audit')],
-  controllers: [AuditHandler],
+  controllers: [AuditHandler, WebhooksHandler],
   providers: [
     { provide: AUDIT_STORE, inject: [SERVICE_ENVIRONMENT, DataSource], useFactory: auditStoreFor },
     PlatformAbilities,
     AuditVisibilityPolicy,
     ClusterTokensRepository,
     AuditIngestor,
+    WebhookSecrets,
+    WebhookSubscriptionsRepository,
+    WebhookDeliveriesRepository,
+    WebhooksService,
+    WebhookDispatcher,
+    WebhookFanout,
   ],
 })
 export class AuditModule {}

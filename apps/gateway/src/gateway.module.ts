@@ -39,6 +39,7 @@ import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsController } from './metrics/metrics.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 import { ProxyMiddleware } from './proxy/proxy.middleware';
 import { PROXY_PROVIDERS, PROXY_ROUTE } from './proxy/proxy.providers';
 
@@ -72,6 +73,7 @@ export class GatewayModule implements NestModule {
         UsersController,
         TokensController,
         BindingsController,
+        WebhooksController,
         TenantsController,
         NamespacesController,
         AuditController,

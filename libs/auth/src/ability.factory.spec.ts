@@ -263,6 +263,7 @@ describe('defineAbilityFor', () => {
       subjectOf('AuditEvent', { tenant: 'acme', project: 'web' }),
       subjectOf('HotplugComponent', { cluster: 'c1', component: 'logging' }),
       subjectOf('ConsoleSession', { owner: 'bob', ...place }),
+      subjectOf('WebhookSubscription', { id: '5a1d0c4e-0000-4000-8000-000000000001' }),
     ];
     expect(
       new Set(samples.map((sample) => sample.__caslSubjectType__)),

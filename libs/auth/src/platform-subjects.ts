@@ -25,6 +25,7 @@ export const PLATFORM_SUBJECT_KINDS = [
   'AuditEvent',
   'HotplugComponent',
   'ConsoleSession',
+  'WebhookSubscription',
 ] as const;
 export type PlatformSubjectKind = (typeof PLATFORM_SUBJECT_KINDS)[number];
 /** `all` is CASL's wildcard subject: a rule on it applies to every kind. */
@@ -77,4 +78,6 @@ export interface PlatformSubjectAttributes {
     cluster: string;
     namespace: string;
   };
+  /** Outbound event subscriptions are platform objects: no tenant, so only platform-scope roles reach them. */
+  WebhookSubscription: { id: string };
 }

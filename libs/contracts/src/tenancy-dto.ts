@@ -7,10 +7,10 @@ import { parseQuantity, QuantityError, isWholeQuantity } from './quantity';
 import { OptionalDescription, OptionalDisplayName } from './dto-fields';
 
 /**
- * Constraints whose failure means "well-formed, but breaks a naming or quota rule": validation
+ * Constraints whose failure means "well-formed, but breaks a naming, quota or webhook URL rule": validation
  * reports them as 422 UNPROCESSABLE (with `details.fields`), other malformed input as 400.
  */
-export const RULE_CONSTRAINTS = ['isDnsLabel', 'isDnsSubdomain', 'isQuotaHard', 'isLabelMap'] as const;
+export const RULE_CONSTRAINTS = ['isDnsLabel', 'isDnsSubdomain', 'isQuotaHard', 'isLabelMap', 'isWebhookUrl'] as const;
 
 /** A Kubernetes DNS label (RFC 1123): the name of every tenant, project, namespace and cluster. */
 export function IsDnsLabel(options?: ValidationOptions) {
