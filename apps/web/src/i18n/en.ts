@@ -24,6 +24,7 @@ export const en = {
     deleteTypeNameLabel: 'Name to confirm',
     firstPage: 'First page',
     previousPage: 'Previous page',
+    cancel: 'Cancel',
     nextPage: 'Next page',
   },
   errors: {
@@ -123,7 +124,7 @@ export const en = {
     capacityColumn: 'Capacity',
     nodeList: 'Nodes',
     components: 'Optional components',
-    componentsPending: 'Not available yet: component management arrives with the hotplug service.',
+    overview: 'Overview',
     downloadKubeconfig: 'Download my kubeconfig',
   },
   tenants: {
@@ -326,6 +327,26 @@ export const en = {
     time: 'Time',
     action: 'Action',
     target: 'Target',
+  },
+  hotplug: {
+    empty: 'No optional components in the catalog yet.',
+    component: 'Component',
+    version: 'Version',
+    phase: 'Phase',
+    source: 'Configured by',
+    override: 'Cluster override',
+    platformDefault: 'Platform default',
+    enabled: 'Enabled',
+    enabledOf: 'Enabled: {{component}}',
+    editValues: 'Edit values',
+    editValuesOf: 'Edit values of {{component}}',
+    reset: 'Back to defaults',
+    values: 'Values',
+    valuesTitle: 'Values of {{component}} on {{cluster}}',
+    valuesHint:
+      'The values in effect on this cluster (catalog, then platform defaults, then this cluster). Saving keeps them as the cluster override; they are checked against the component schema as you type.',
+    schemaProblems: 'These values do not match the component schema',
+    unknownField: 'is not a field of this component',
   },
 };
 
