@@ -1,25 +1,24 @@
-import { Input } from 'antd';
+import { Skeleton } from 'antd';
+import { lazy, Suspense } from 'react';
 
 export interface CodeEditorProps {
   value: string;
   onChange: (value: string) => void;
   /** The accessible name of the editing area. */
   label: string;
-  /** JSON Schema of the document, for hints and inline problems. */
+  /** JSON Schema of the document: completion, hover documentation and inline problems. */
   schema?: Record<string, unknown>;
   minRows?: number;
 }
 
-/** YAML editing area. */
-export function CodeEditor({ value, onChange, label, minRows = 16 }: CodeEditorProps) {
+// CodeMirror and the schema tooling are a chunk of their own, fetched the first time an editor shows.
+const CodeMirrorYaml = lazy(() => import('./code-mirror-yaml'));
+
+/** A YAML editor with schema hints (UI.md: "YAML edit uses a code editor with schema hints"). */
+export function CodeEditor(props: CodeEditorProps) {
   return (
-    <Input.TextArea
-      aria-label={label}
-      value={value}
-      onChange={(e) => onChange(e.target.value)}
-      autoSize={{ minRows, maxRows: 40 }}
-      spellCheck={false}
-      style={{ fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: 13 }}
-    />
+    <Suspense fallback={<Skeleton active paragraph={{ rows: Math.min(props.minRows ?? 16, 8) }} />}>
+      <CodeMirrorYaml {...props} />
+    </Suspense>
   );
 }
