@@ -43,6 +43,10 @@ const gateway = process.env['CUBE_GATEWAY_URL'] ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy(), plainSchemaMarkdown()],
+  resolve: {
+    // The one browser-safe entry of a Cube lib (it imports nothing): the grant rule the identity service applies.
+    alias: { '@cube/auth/grantable-roles': fileURLToPath(new URL('../../libs/auth/src/grantable-roles.ts', import.meta.url)) },
+  },
   server: {
     host: '127.0.0.1',
     port: 4200,

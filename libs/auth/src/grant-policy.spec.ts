@@ -7,9 +7,9 @@ import {
 import {
   assertMayGrant,
   assertMayRevoke,
-  scopeCovers,
   type GrantRefusalReason,
 } from './grant-policy';
+import { scopeCovers } from './grantable-roles';
 import { makeBinding, PLATFORM, project, tenant } from './make-binding.testing';
 
 const granterWith = (...bindings: RoleBinding[]) => ({

@@ -6,6 +6,7 @@ import {
   type RoleName,
 } from '@cube/contracts';
 import { bindingsOf, type Actor } from './ability.factory';
+import { scopeCovers } from './grantable-roles';
 import { BUILT_IN_ROLES, roleAllowsScope } from './roles';
 
 /**
@@ -42,22 +43,6 @@ const ADMIN_ROLES: readonly RoleName[] = [
   'tenant-admin',
   'project-admin',
 ];
-
-/** Whether a binding at `held` reaches `target`: platform covers all, a tenant covers its projects. */
-export function scopeCovers(held: BindingScope, target: BindingScope): boolean {
-  switch (held.kind) {
-    case 'platform':
-      return true;
-    case 'tenant':
-      return target.kind !== 'platform' && target.tenant === held.tenant;
-    case 'project':
-      return (
-        target.kind === 'project' &&
-        target.tenant === held.tenant &&
-        target.project === held.project
-      );
-  }
-}
 
 export function describeScope(scope: BindingScope): string {
   switch (scope.kind) {
