@@ -1,4 +1,5 @@
 import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -25,12 +26,27 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/** codemirror-json-schema's markdown renderer (markdown-it + Shiki's WebAssembly) replaced by src/ui/schema-markdown.ts. */
+function plainSchemaMarkdown(): Plugin {
+  const replacement = fileURLToPath(new URL('./src/ui/schema-markdown.ts', import.meta.url));
+  return {
+    name: 'cube-plain-schema-markdown',
+    enforce: 'pre',
+    resolveId: (source, importer) =>
+      importer?.includes('codemirror-json-schema') && /\/utils\/markdown(\.js)?$/.test(source) ? replacement : null,
+  };
+}
+
 // `npm run web` proxies the API to a local `npm start` (CUBE_GATEWAY_URL), so development needs no CORS;
 // a hosted build reads the gateway's address from /config.json instead.
 const gateway = process.env['CUBE_GATEWAY_URL'] ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), plainSchemaMarkdown()],
+  resolve: {
+    // The one browser-safe entry of a Cube lib (it imports nothing): the grant rule the identity service applies.
+    alias: { '@cube/auth/grantable-roles': fileURLToPath(new URL('../../libs/auth/src/grantable-roles.ts', import.meta.url)) },
+  },
   server: {
     host: '127.0.0.1',
     port: 4200,
@@ -48,6 +64,8 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test-setup.ts'],
     css: false,
+    // Its ESM build imports files without extensions, which only a bundler resolves: let Vite transform it.
+    server: { deps: { inline: ['codemirror-json-schema'] } },
     // Ant Design renders slowly in jsdom on a shared two-core machine; tests assert behaviour, not speed.
     testTimeout: 30_000,
   },

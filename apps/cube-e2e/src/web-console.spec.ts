@@ -238,6 +238,34 @@ describe('the web console in Chromium', () => {
     await check(adminPage, '04-cluster-detail');
   });
 
+  it("manages the cluster's optional components: values checked against the schema before sending, on and off with the phase", async () => {
+    await adminPage.getByRole('tab', { name: 'Optional components' }).click();
+    const metrics = adminPage.getByRole('row', { name: /Metrics Server/ });
+    await metrics.getByText('Disabled').waitFor();
+    await metrics.getByRole('button', { name: 'Edit values of Metrics Server' }).click();
+    const drawer = adminPage.getByRole('dialog');
+    const editor = drawer.getByRole('textbox', { name: 'Values' });
+    await editor.waitFor();
+    // Too many replicas and a field the schema does not have: both named before anything is sent.
+    await editor.fill(['image: registry.k8s.io/metrics-server/metrics-server:v0.7.2', 'replicas: 20', 'colour: blue', ''].join('\n'));
+    const problems = drawer.getByRole('alert');
+    await problems.getByText('replicas', { exact: true }).waitFor();
+    await problems.getByText('colour', { exact: true }).waitFor();
+    expect(await drawer.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await check(adminPage, '04b-component-values');
+    await editor.fill(['image: registry.k8s.io/metrics-server/metrics-server:v0.7.2', 'replicas: 2', ''].join('\n'));
+    await problems.waitFor({ state: 'detached' });
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    await metrics.getByText('Cluster override').waitFor();
+    // On: the phase leaves Disabled and follows what Warden reports; off again: Disabled.
+    await metrics.getByRole('switch', { name: 'Enabled: Metrics Server' }).click();
+    await metrics.getByText(/^(Pending|Applying|Running|Degraded)$/).waitFor({ timeout: 60_000 });
+    await check(adminPage, '04c-cluster-components');
+    await metrics.getByRole('switch', { name: 'Enabled: Metrics Server' }).click();
+    await metrics.getByText('Disabled').waitFor({ timeout: 60_000 });
+  });
+
   it('creates a tenant with a quota, a project and a namespace, and shows the quota bar', async () => {
     await adminPage.getByRole('navigation', { name: 'Main navigation' }).getByText('Tenants & projects').click();
     await adminPage.getByRole('button', { name: 'Create a tenant' }).click();
@@ -374,6 +402,48 @@ describe('the web console in Chromium', () => {
     await context.close();
   });
 
+  it('lets the member open a terminal on a pod of hers and run a command, and opens the CloudShell drawer', async () => {
+    const pods = '/api/v1/proxy/clusters/member-a/api/v1/namespaces/acme-dev/pods';
+    const cpu = { requests: { cpu: '100m' }, limits: { cpu: '100m' } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'shell' },
+      spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'], resources: cpu }] },
+    };
+    expect((await call('POST', pods, pod)).status).toBe(201);
+    await until(
+      'pod shell running',
+      async () => ((await call('GET', `${pods}/shell`)).body['status'] as Json | undefined)?.['phase'] === 'Running',
+      60_000,
+    );
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    const page = await context.newPage();
+    await signIn(page, 'mia', MEMBER_PASSWORD);
+    await page.goto(`${spaUrl}/t/acme/p/web/c/member-a/ns/acme-dev/pods/shell`);
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByTestId('terminal-state').getByText('Connected').waitFor({ timeout: 30_000 });
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo hi');
+    await page.keyboard.press('Enter');
+    // xterm.js draws each screen row as its own element: the output is a row that reads just "hi".
+    await page
+      .locator('.xterm-rows > div', { hasText: /^\s*hi\s*$/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await check(page, '12-pod-terminal');
+    await page.keyboard.type('exit 3');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').getByText('Exit code 3').waitFor({ timeout: 30_000 });
+
+    await page.getByRole('button', { name: 'CloudShell' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Connect' }).waitFor();
+    await check(page, '13-cloudshell-drawer');
+    await context.close();
+  });
+
   it('shows the admin both actions in the audit page', async () => {
     await adminPage.getByRole('navigation', { name: 'Main navigation' }).getByText('Audit').click();
     const search = async (user: string, text: RegExp) => {
@@ -390,7 +460,7 @@ describe('the web console in Chromium', () => {
     };
     await search('admin', /rolebinding\.create/);
     await search('mia', /acme-dev \/ configmaps \/ settings/);
-    await check(adminPage, '12-audit');
+    await check(adminPage, '14-audit');
     await adminPage.getByRole('button', { name: 'Verify the hash chain' }).click();
     await adminPage
       .getByRole('status')

@@ -1,11 +1,6 @@
-import {
-  CubeError,
-  type BindingScope,
-  type BindingSubject,
-  type RoleBinding,
-  type RoleName,
-} from '@cube/contracts';
+import { CubeError, type BindingScope, type BindingSubject, type RoleBinding, type RoleName } from '@cube/contracts';
 import { bindingsOf, type Actor } from './ability.factory';
+import { scopeCovers } from './grantable-roles';
 import { BUILT_IN_ROLES, roleAllowsScope } from './roles';
 
 /**
@@ -37,27 +32,7 @@ export type GrantRefusalReason =
   | 'granter_not_admin'
   | 'role_above_granter';
 
-const ADMIN_ROLES: readonly RoleName[] = [
-  'platform-admin',
-  'tenant-admin',
-  'project-admin',
-];
-
-/** Whether a binding at `held` reaches `target`: platform covers all, a tenant covers its projects. */
-export function scopeCovers(held: BindingScope, target: BindingScope): boolean {
-  switch (held.kind) {
-    case 'platform':
-      return true;
-    case 'tenant':
-      return target.kind !== 'platform' && target.tenant === held.tenant;
-    case 'project':
-      return (
-        target.kind === 'project' &&
-        target.tenant === held.tenant &&
-        target.project === held.project
-      );
-  }
-}
+const ADMIN_ROLES: readonly RoleName[] = ['platform-admin', 'tenant-admin', 'project-admin'];
 
 export function describeScope(scope: BindingScope): string {
   switch (scope.kind) {
@@ -70,11 +45,7 @@ export function describeScope(scope: BindingScope): string {
   }
 }
 
-function refuse(
-  reason: GrantRefusalReason,
-  message: string,
-  grant: BindingGrant,
-): never {
+function refuse(reason: GrantRefusalReason, message: string, grant: BindingGrant): never {
   throw new CubeError('FORBIDDEN', message, {
     reason,
     role: grant.role,
@@ -85,52 +56,23 @@ function refuse(
 /** Throws `FORBIDDEN` unless the granter may create or delete a binding like `grant`. */
 function assertMayAdminister(granter: Granter, grant: BindingGrant): void {
   // A stored binding at a scope its role does not allow confers nothing (as in the ability factory).
-  const held = bindingsOf(granter, granter.bindings).filter((binding) =>
-    roleAllowsScope(binding.role, binding.scope.kind),
-  );
-  const covering = held.filter((binding) =>
-    scopeCovers(binding.scope, grant.scope),
-  );
-  const coveringAdmin = covering.filter((binding) =>
-    ADMIN_ROLES.includes(binding.role),
-  );
+  const held = bindingsOf(granter, granter.bindings).filter((binding) => roleAllowsScope(binding.role, binding.scope.kind));
+  const covering = held.filter((binding) => scopeCovers(binding.scope, grant.scope));
+  const coveringAdmin = covering.filter((binding) => ADMIN_ROLES.includes(binding.role));
   const where = describeScope(grant.scope);
 
-  if (
-    grant.scope.kind === 'platform' &&
-    !coveringAdmin.some((binding) => binding.role === 'platform-admin')
-  ) {
-    refuse(
-      'platform_scope_needs_platform_admin',
-      'only a platform admin grants platform-scope roles',
-      grant,
-    );
+  if (grant.scope.kind === 'platform' && !coveringAdmin.some((binding) => binding.role === 'platform-admin')) {
+    refuse('platform_scope_needs_platform_admin', 'only a platform admin grants platform-scope roles', grant);
   }
   if (coveringAdmin.length === 0) {
     if (covering.length > 0) {
-      refuse(
-        'granter_not_admin',
-        `members and viewers grant no roles (in ${where})`,
-        grant,
-      );
+      refuse('granter_not_admin', `members and viewers grant no roles (in ${where})`, grant);
     }
-    refuse(
-      'outside_granter_scope',
-      `the granter administers nothing covering ${where}`,
-      grant,
-    );
+    refuse('outside_granter_scope', `the granter administers nothing covering ${where}`, grant);
   }
-  const best = coveringAdmin.reduce((top, binding) =>
-    BUILT_IN_ROLES[binding.role].rank > BUILT_IN_ROLES[top.role].rank
-      ? binding
-      : top,
-  );
+  const best = coveringAdmin.reduce((top, binding) => (BUILT_IN_ROLES[binding.role].rank > BUILT_IN_ROLES[top.role].rank ? binding : top));
   if (BUILT_IN_ROLES[grant.role].rank > BUILT_IN_ROLES[best.role].rank) {
-    refuse(
-      'role_above_granter',
-      `cannot grant ${grant.role}: above the granter's ${best.role} in ${where}`,
-      grant,
-    );
+    refuse('role_above_granter', `cannot grant ${grant.role}: above the granter's ${best.role} in ${where}`, grant);
   }
 }
 
@@ -141,17 +83,13 @@ function assertMayAdminister(granter: Granter, grant: BindingGrant): void {
 export function assertMayGrant(granter: Granter, grant: BindingGrant): void {
   assertMayAdminister(granter, grant);
   if (!roleAllowsScope(grant.role, grant.scope.kind)) {
-    throw new CubeError(
-      'UNPROCESSABLE',
-      `role ${grant.role} cannot be bound at ${grant.scope.kind} scope`,
-      {
-        fields: {
-          scope: `${grant.role} may be bound at: ${BUILT_IN_ROLES[grant.role].scopes.join(', ')}`,
-        },
-        role: grant.role,
-        allowedScopes: BUILT_IN_ROLES[grant.role].scopes,
+    throw new CubeError('UNPROCESSABLE', `role ${grant.role} cannot be bound at ${grant.scope.kind} scope`, {
+      fields: {
+        scope: `${grant.role} may be bound at: ${BUILT_IN_ROLES[grant.role].scopes.join(', ')}`,
       },
-    );
+      role: grant.role,
+      allowedScopes: BUILT_IN_ROLES[grant.role].scopes,
+    });
   }
 }
 

@@ -7,6 +7,7 @@ export * from './native-rules';
 export * from './roles';
 export * from './ability.factory';
 export * from './grant-policy';
+export * from './grantable-roles';
 export * from './ability-cache';
 export * from './jwks-key-set';
 export * from './access-token-verifier';

@@ -8,7 +8,7 @@ import type { components } from '../api/schema.gen';
 import { useMe } from '../auth/me';
 import { markFieldErrors } from '../ui/form-errors';
 import { ErrorAlert, PageError } from '../ui/page-state';
-import { grantableRoles } from '../tenancy/grantable-roles';
+import { grantableRoles } from '@cube/auth/grantable-roles';
 import { useRoles } from '../tenancy/tenancy-queries';
 
 type Binding = components['schemas']['RoleBindingView'];

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Descriptions, Flex, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Flex, Space, Table, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { must } from '../api/api';
 import { useApi } from '../api/api-context';
 import { useMe } from '../auth/me';
@@ -12,6 +12,7 @@ import { StatusTag } from '../ui/status-tag';
 import { kubeRequest, type KubeList } from '../workloads/kube-api';
 import { clusterKeys, useCluster } from './cluster-queries';
 import { downloadKubeconfig } from '../access/kubeconfig-download';
+import { ClusterComponentsPanel } from '../hotplug/cluster-components-panel';
 
 export default function ClusterDetailPage() {
   const { t } = useTranslation();
@@ -19,6 +20,8 @@ export default function ClusterDetailPage() {
   const api = useApi();
   const { ability } = useMe();
   const navigate = useNavigate();
+  // The open tab is in the URL (?tab=components), so it can be bookmarked and survives a reload.
+  const [search, setSearch] = useSearchParams();
   const queryClient = useQueryClient();
   const cluster = useCluster(name);
   // Nodes are read as the caller through the native proxy; a caller without the right sees why.
@@ -38,17 +41,8 @@ export default function ClusterDetailPage() {
   if (!cluster.data) return <PageLoading />;
   const c = cluster.data;
   const resources = [...new Set([...Object.keys(c.capacity ?? {}), ...Object.keys(c.allocated ?? {})])].sort();
-  return (
+  const overview = (
     <>
-      <Flex justify="space-between" align="center">
-        <Typography.Title level={2}>
-          {c.displayName || c.name} <StatusTag status={c.status} />
-        </Typography.Title>
-        <Space>
-          <Button onClick={() => void downloadKubeconfig(api, name)}>{t('clusters.downloadKubeconfig')}</Button>
-          {ability.can('delete', 'Cluster') ? <DeleteButton name={c.name} onConfirm={() => remove.mutateAsync()} /> : null}
-        </Space>
-      </Flex>
       <Card>
         <Descriptions column={2}>
           <Descriptions.Item label={t('common.name')}>{c.name}</Descriptions.Item>
@@ -105,9 +99,27 @@ export default function ClusterDetailPage() {
           />
         )}
       </Card>
-      <Card title={t('clusters.components')} style={{ marginTop: 16 }}>
-        <Typography.Text type="secondary">{t('clusters.componentsPending')}</Typography.Text>
-      </Card>
+    </>
+  );
+  return (
+    <>
+      <Flex justify="space-between" align="center">
+        <Typography.Title level={2}>
+          {c.displayName || c.name} <StatusTag status={c.status} />
+        </Typography.Title>
+        <Space>
+          <Button onClick={() => void downloadKubeconfig(api, name)}>{t('clusters.downloadKubeconfig')}</Button>
+          {ability.can('delete', 'Cluster') ? <DeleteButton name={c.name} onConfirm={() => remove.mutateAsync()} /> : null}
+        </Space>
+      </Flex>
+      <Tabs
+        activeKey={search.get('tab') ?? 'overview'}
+        onChange={(tab) => setSearch(tab === 'overview' ? {} : { tab }, { replace: true })}
+        items={[
+          { key: 'overview', label: t('clusters.overview'), children: overview },
+          { key: 'components', label: t('clusters.components'), children: <ClusterComponentsPanel cluster={name} /> },
+        ]}
+      />
     </>
   );
 }

@@ -3,6 +3,7 @@ import { Avatar, Button, Dropdown, Layout, Menu, Space, Typography, type MenuPro
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useApi } from '../api/api-context';
+import { CloudShellButton } from '../console/cloud-shell-button';
 import { useMe } from '../auth/me';
 import { RESOURCE_KINDS } from '../workloads/kinds';
 import { LanguageSwitch } from './language-switch';
@@ -80,6 +81,7 @@ export function AppLayout() {
           <ScopeSwitcher />
         </nav>
         <div style={{ flex: 1 }} />
+        <CloudShellButton />
         <LanguageSwitch />
         <Dropdown menu={{ items: userMenu }} trigger={['click']}>
           <Button type="text" style={{ color: '#fff' }} aria-label={t('user.menu', { user: me.user.name })}>

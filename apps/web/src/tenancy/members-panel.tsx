@@ -9,7 +9,7 @@ import { useMe } from '../auth/me';
 import { on } from '../auth/ability';
 import { markFieldErrors } from '../ui/form-errors';
 import { ErrorAlert, PageError } from '../ui/page-state';
-import { grantableRoles } from './grantable-roles';
+import { grantableRoles } from '@cube/auth/grantable-roles';
 import { tenancyKeys, useRoles } from './tenancy-queries';
 
 type Binding = components['schemas']['RoleBindingView'];

@@ -12,6 +12,7 @@ import { ErrorAlert, PageError, PageLoading } from '../ui/page-state';
 import { kubeRequest, type KubeList, type KubeObject } from './kube-api';
 import { kindByKey, resourcePath, type ResourceKind } from './kinds';
 import { PodLogs } from './pod-logs';
+import { PodTerminal } from '../console/pod-terminal';
 import { DataTable } from './secret-data';
 import { forApply } from './yaml-apply';
 import { YamlEditor } from './yaml-editor';
@@ -98,6 +99,13 @@ function ResourceDetail({ kind }: { kind: ResourceKind }) {
             label: t('workloads.logs'),
             children: (
               <PodLogs cluster={cluster} namespace={namespace} pod={name} containers={(spec.containers ?? []).map((c) => c.name)} />
+            ),
+          },
+          {
+            key: 'terminal',
+            label: t('console.terminal'),
+            children: (
+              <PodTerminal cluster={cluster} namespace={namespace} pod={name} containers={(spec.containers ?? []).map((c) => c.name)} />
             ),
           },
         ]

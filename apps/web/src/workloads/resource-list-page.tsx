@@ -6,10 +6,10 @@ import { Link, useParams } from 'react-router';
 import { useApi } from '../api/api-context';
 import { scopePath } from '../layout/scope';
 import { PageError } from '../ui/page-state';
-import { kubeRequest, watch, type KubeList } from './kube-api';
+import { kubeRequest, watch, type KubeList, type KubeObject } from './kube-api';
 import { kindByKey, resourcePath, type ResourceKind } from './kinds';
 import { kindColumns } from './resource-columns';
-import { mergeWatchEvent } from './watch-merge';
+import { mergeWatchEvent, withDeparted } from './watch-merge';
 import { templateFor, YamlEditor } from './yaml-editor';
 
 const PAGE_SIZE = 50;
@@ -33,6 +33,8 @@ function ResourceList({ kind }: { kind: ResourceKind }) {
   const [continueTokens, setContinueTokens] = useState<string[]>([]);
   const [creating, setCreating] = useState(false);
   const [changed, setChanged] = useState<Set<string>>(new Set());
+  // Rows deleted a moment ago, drawn fading out until their timer ends.
+  const [departed, setDeparted] = useState<Map<string, KubeObject>>(new Map());
   const timers = useRef<ReturnType<typeof setTimeout>[]>([]);
   const token = continueTokens[continueTokens.length - 1];
   const queryKey = ['kube', cluster, namespace, kind.key, appliedSelector, token ?? ''];
@@ -62,6 +64,12 @@ function ResourceList({ kind }: { kind: ResourceKind }) {
         queryClient.setQueryData<KubeList>(queryKey, (current) =>
           current ? { ...mergeWatchEvent(current, event), metadata: { ...current.metadata } } : current,
         );
+        if (name && event.type === 'DELETED') {
+          setDeparted((current) => new Map(current).set(name, event.object));
+          timers.current.push(
+            setTimeout(() => setDeparted((current) => ((next) => (next.delete(name), next))(new Map(current))), HIGHLIGHT_MS),
+          );
+        }
         if (name && (event.type === 'ADDED' || event.type === 'MODIFIED')) {
           setChanged((current) => new Set(current).add(name));
           timers.current.push(
@@ -71,7 +79,10 @@ function ResourceList({ kind }: { kind: ResourceKind }) {
       },
       controller.signal,
     ).catch(() => undefined);
-    return () => controller.abort();
+    return () => {
+      controller.abort();
+      setDeparted(new Map());
+    };
     // The watch restarts only when what is listed changes, not on each merged event.
   }, [api, cluster, namespace, kind.key, appliedSelector, token, resourceVersion === undefined]);
   useEffect(() => () => timers.current.forEach(clearTimeout), []);
@@ -109,9 +120,11 @@ function ResourceList({ kind }: { kind: ResourceKind }) {
         <Table
           rowKey={(object) => object.metadata.name}
           loading={list.isLoading}
-          dataSource={list.data?.items ?? []}
+          dataSource={withDeparted(list.data?.items ?? [], [...departed.values()])}
           pagination={false}
-          rowClassName={(object) => (changed.has(object.metadata.name) ? 'cube-row-changed' : '')}
+          rowClassName={(object) =>
+            departed.has(object.metadata.name) ? 'cube-row-deleted' : changed.has(object.metadata.name) ? 'cube-row-changed' : ''
+          }
           locale={{ emptyText: <Empty description={t('workloads.empty', { kind: t(`kinds.${kind.key}`) })} /> }}
           columns={[
             {

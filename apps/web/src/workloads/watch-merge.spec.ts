@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeList, KubeObject } from './kube-api';
-import { mergeWatchEvent } from './watch-merge';
+import { mergeWatchEvent, withDeparted } from './watch-merge';
 
 const cm = (name: string, rv: number, data = {}): KubeObject => ({
   kind: 'ConfigMap',
@@ -28,5 +28,14 @@ describe('mergeWatchEvent', () => {
     const page = list([cm('a', 5)], true);
     expect(mergeWatchEvent(page, { type: 'ADDED', object: cm('z', 11) }).items).toHaveLength(1);
     expect(mergeWatchEvent(page, { type: 'MODIFIED', object: cm('a', 4) })).toBe(page);
+  });
+});
+
+describe('withDeparted', () => {
+  it('puts rows deleted a moment ago back in name order, once, for them to fade out', () => {
+    const rows = withDeparted([cm('a', 1), cm('c', 2)], [cm('b', 3), cm('c', 1)]);
+    expect(rows.map((row) => row.metadata.name)).toEqual(['a', 'b', 'c']);
+    expect(rows[2]?.metadata.resourceVersion).toBe('2');
+    expect(withDeparted([cm('a', 1)], []).map((row) => row.metadata.name)).toEqual(['a']);
   });
 });

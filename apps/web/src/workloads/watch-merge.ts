@@ -28,3 +28,14 @@ export function mergeWatchEvent(list: KubeList, event: WatchEvent): KubeList {
     metadata: { ...list.metadata, resourceVersion: event.object.metadata.resourceVersion ?? list.metadata.resourceVersion },
   };
 }
+
+/**
+ * The rows to draw: the page as it is now, plus rows deleted a moment ago put back where they stood
+ * (by name, the order Kubernetes lists in), so they can fade out instead of vanishing (UI.md lists).
+ */
+export function withDeparted(items: readonly KubeObject[], departed: readonly KubeObject[]): KubeObject[] {
+  const present = new Set(items.map((item) => item.metadata.name));
+  const back = departed.filter((object) => !present.has(object.metadata.name));
+  if (back.length === 0) return [...items];
+  return [...items, ...back].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+}

@@ -1,12 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Col, Input, List, Row, Space, Typography } from 'antd';
+import { Alert, Button, Col, List, Row, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { stringify } from 'yaml';
 import { useApi } from '../api/api-context';
+import { CodeEditor } from '../ui/code-editor';
 import { ErrorAlert } from '../ui/page-state';
 import { applyObject, kubeRequest, type KubeObject } from './kube-api';
 import { resourcePath, type ResourceKind } from './kinds';
+import { schemaFor } from './kube-schemas';
 import { conflictsOf, forApply, parseObject } from './yaml-apply';
 
 interface Props {
@@ -83,14 +85,7 @@ export function YamlEditor({ kind, cluster, namespace, initial, onApplied }: Pro
       <Row gutter={16}>
         <Col span={conflicts && server ? 12 : 24}>
           {conflicts && server ? <Typography.Title level={5}>{t('yaml.yours')}</Typography.Title> : null}
-          <Input.TextArea
-            aria-label={t('yaml.editor')}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            autoSize={{ minRows: 16, maxRows: 40 }}
-            spellCheck={false}
-            style={{ fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: 13 }}
-          />
+          <CodeEditor label={t('yaml.editor')} value={text} onChange={setText} schema={schemaFor(kind)} />
         </Col>
         {conflicts && server ? (
           <Col span={12}>
