@@ -39,6 +39,10 @@ import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsController } from './metrics/metrics.controller';
+import { MetricsQueryController } from './metrics-api/metrics-query.controller';
+import { MetricsStore } from './metrics-api/metrics-store';
+import { MetricsVisibility } from './metrics-api/metrics-visibility';
+import { ProjectAlertsController } from './metrics-api/project-alerts.controller';
 import { ProxyMiddleware } from './proxy/proxy.middleware';
 import { PROXY_PROVIDERS, PROXY_ROUTE } from './proxy/proxy.providers';
 
@@ -81,6 +85,8 @@ export class GatewayModule implements NestModule {
         KubeconfigController,
         ConsoleController,
         CloudShellController,
+        MetricsQueryController,
+        ProjectAlertsController,
       ],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
@@ -101,6 +107,8 @@ export class GatewayModule implements NestModule {
         CloudShells,
         ConsoleStream,
         ConsoleReaper,
+        MetricsVisibility,
+        MetricsStore,
       ],
     };
   }
