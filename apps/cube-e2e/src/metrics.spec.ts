@@ -248,6 +248,21 @@ describe('metrics through the gateway', () => {
       step: '5',
     });
     expect(pairsOf(result(rfc3339.body))).toEqual(GLOBEX);
+    const range = { start: String(end - 20), end: String(end), step: '2s' };
+    for (const promql of [
+      '{__name__=~".+"}',
+      `${METRIC}{namespace=~".*"}`,
+      `${METRIC} or ${OTHER}{namespace="globex-app"}`,
+      `${OTHER} unless ${METRIC}{namespace="globex-app"}`,
+      `max_over_time(${METRIC}[1m:1s])`,
+      `label_replace(${METRIC}, "ns", "$1", "namespace", "(.*)")`,
+    ]) {
+      const answer = await get('query_range', alice, { query: promql, ...range });
+      expect([promql, answer.status, pairsOf(result(answer.body))]).toEqual([promql, 200, ACME]);
+    }
+    const byNamespace = await get('query_range', alice, { query: `sum by (namespace) (${METRIC})`, ...range });
+    const sums = result(byNamespace.body).map(({ metric, values }) => [metric['namespace'], Number(values?.[values.length - 1]?.[1])]);
+    expect(Object.fromEntries(sums)).toEqual({ 'acme-web': 10, 'acme-db': 20 });
   });
 
   it('answers series, labels and label values within what the caller sees', async () => {
