@@ -126,7 +126,7 @@ describe('metrics through the gateway', () => {
     prometheus = await TestPrometheus.start({ scrapeTarget: exporter.target, ruleFiles: rules, alertmanager: alertmanager.address });
     acmeHook = await WebhookSink.start();
     globexHook = await WebhookSink.start();
-    members = await Promise.all(['member-a', 'member-b'].map((name) => startKubeServer({ name })));
+    const memberServers = Promise.all(['member-a', 'member-b'].map((name) => startKubeServer({ name })));
     running = await startTestStack(
       'metrics',
       {
@@ -141,6 +141,7 @@ describe('metrics through the gateway', () => {
       log.push,
     );
     stack = running.stack;
+    members = await memberServers;
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     bus = await connect({ servers: running.natsUrl });
     const codec = JSONCodec<Json>();
@@ -165,17 +166,20 @@ describe('metrics through the gateway', () => {
     await create('tenants', { name: 'globex' });
     await create('tenants/globex/projects', { name: 'app' });
     await create('tenants/globex/projects/app/namespaces', { name: 'globex-app', cluster: 'member-a' });
-    alice = (
-      await userBoundTo(client, admin, { name: 'alice', role: 'member', scope: { kind: 'project', tenant: 'acme', project: 'web' } })
-    ).token;
-    bob = (await userBoundTo(client, admin, { name: 'bob', role: 'member', scope: { kind: 'tenant', tenant: 'globex' } })).token;
-    carol = (await userBoundTo(client, admin, { name: 'carol', role: 'viewer', scope: { kind: 'tenant', tenant: 'globex' } })).token;
+    [alice, bob, carol] = (
+      await Promise.all([
+        userBoundTo(client, admin, { name: 'alice', role: 'member', scope: { kind: 'project', tenant: 'acme', project: 'web' } }),
+        userBoundTo(client, admin, { name: 'bob', role: 'member', scope: { kind: 'tenant', tenant: 'globex' } }),
+        userBoundTo(client, admin, { name: 'carol', role: 'viewer', scope: { kind: 'tenant', tenant: 'globex' } }),
+      ])
+    ).map(({ token }) => token) as [string, string, string];
     // Tenancy learns of bindings from identity's events; Prometheus scrapes every second.
     const visible = async (token: string) => ((await call('GET', '/api/v1/namespaces', { token })).body['items'] as Json[]).length;
     await until('alice sees her namespaces', async () => (await visible(alice)) === 2);
     await until('bob sees his namespace', async () => (await visible(bob)) === 1);
     await eventually('every series scraped', 30_000, async () => ((await query(admin, METRIC)).length === PAIRS.length ? true : undefined));
-  });
+    // Two member servers, Prometheus, Alertmanager and the whole stack, on a machine shared with other suites.
+  }, 240_000);
 
   afterAll(async () => {
     await bus?.close();
