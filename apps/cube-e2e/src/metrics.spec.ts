@@ -145,10 +145,11 @@ describe('metrics through the gateway', () => {
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     bus = await connect({ servers: running.natsUrl });
     const codec = JSONCodec<Json>();
-    const subscription = bus.subscribe('cube.events.metrics.>');
-    void (async () => {
-      for await (const message of subscription) events.push({ subject: message.subject, data: codec.decode(message.data) });
-    })();
+    for (const subscription of [bus.subscribe('cube.events.metrics.>'), bus.subscribe('cube.audit.cube')]) {
+      void (async () => {
+        for await (const message of subscription) events.push({ subject: message.subject, data: codec.decode(message.data) });
+      })();
+    }
     await bus.flush();
     admin = await client.token('admin', ADMIN_PASSWORD);
     for (const [i, name] of ['member-a', 'member-b'].entries()) {
@@ -396,6 +397,15 @@ describe('metrics through the gateway', () => {
     expect(updated.body).toMatchObject({ for: '5m', version: 2 });
     expect((await call('DELETE', `${rules}/errors`, { token: admin })).status).toBe(204);
     expect((await call('GET', `${rules}/errors`, { token: admin })).status).toBe(404);
+    const audited = () =>
+      events
+        .filter((event) => event.subject === 'cube.audit.cube' && event.data['service'] === 'tenancy')
+        .map((event) => event.data['action']);
+    await until('every rule and receiver write audited', async () =>
+      ['alert-rule.create', 'alert-rule.update', 'alert-rule.delete', 'alert-receiver.create'].every((action) =>
+        audited().includes(action),
+      ),
+    );
     const email = await call('POST', '/api/v1/tenants/acme/projects/web/alerts/receivers', {
       token: admin,
       body: { name: 'mail', email: { to: 'oncall@example.org' } },
