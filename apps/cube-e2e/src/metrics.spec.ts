@@ -228,6 +228,10 @@ describe('metrics through the gateway', () => {
     expect(pairsOf(await query(alice, `max_over_time(${METRIC}[1m:1s])`))).toEqual(ACME);
     expect(pairsOf(await query(alice, `max_over_time(rate(${METRIC}[10s])[30s:2s])`))).toEqual(ACME);
     expect(pairsOf(await query(alice, `last_over_time(${METRIC}{namespace=~".+"}[1m])`))).toEqual(ACME);
+    // A bare range vector over two clusters with different namespaces: asked once per cluster group, answers joined.
+    const bare = await query(alice, `${METRIC}[30s]`);
+    expect(pairsOf(bare)).toEqual(ACME);
+    expect(bare.every((series) => (series.values ?? []).length > 0)).toBe(true);
     expect(await query(alice, `label_replace(${METRIC}{namespace="globex-app"}, "namespace", "acme-web", "", "")`)).toEqual([]);
     const relabelled = await query(alice, `label_replace(${METRIC}, "ns", "$1", "namespace", "(.*)")`);
     expect(relabelled.map(({ metric }) => metric['ns']).sort()).toEqual(['acme-db', 'acme-web']);

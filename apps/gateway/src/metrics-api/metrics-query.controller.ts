@@ -2,7 +2,16 @@ import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
-import { parsePromql, scopeQuery, scopeSeriesSelector, SEE_ALL, visibleSeriesSelectors, Visibility } from '@cube/promql';
+import {
+  parsePromql,
+  rectanglesOf,
+  scopeQuery,
+  scopeSeriesSelector,
+  SEE_ALL,
+  visiblePairs,
+  visibleSeriesSelectors,
+  Visibility,
+} from '@cube/promql';
 import { actorOf, CurrentPrincipal } from '../authn/principal';
 import { GatewayEnvironment } from '../config/gateway-environment';
 import { GATEWAY_ENVIRONMENT } from '../config/tokens';
@@ -115,8 +124,39 @@ export class MetricsQueryController {
     parsePromql(params.query);
     const time = params.time === undefined ? [] : [['time', String(parseTime('time', params.time))] as [string, string]];
     const timeout = this.timeoutOf(params.timeout);
-    const query = scopeQuery(params.query, await this.visibilityOf(req, principal, params));
+    const visibility = await this.visibilityOf(req, principal, params);
+    let query: string;
+    try {
+      query = scopeQuery(params.query, visibility);
+    } catch (error: unknown) {
+      if (!(error instanceof CubeError && error.details['reason'] === 'unscopable_query' && visibility.kind === 'pairs')) throw error;
+      return this.rangeVectorPerRectangle(params.query, visibility.pairs, [...time, ['timeout', timeout]]);
+    }
     return this.store.call('query', [['query', query], ...time, ['timeout', timeout]]);
+  }
+
+  /**
+   * A bare range vector (`x[5m]`) over several rectangles cannot be one selector nor an `or` of
+   * selectors: it is asked once per rectangle (each a single selector) and the series lists are
+   * concatenated. The rectangles have disjoint cluster sets, so no series comes twice.
+   */
+  private async rangeVectorPerRectangle(
+    promql: string,
+    pairs: Extract<Visibility, { kind: 'pairs' }>['pairs'],
+    form: [string, string][],
+  ): Promise<PrometheusSuccess> {
+    const answers: PrometheusSuccess[] = [];
+    for (const rectangle of rectanglesOf(pairs)) {
+      const part = visiblePairs(rectangle.clusters.flatMap((cluster) => rectangle.namespaces.map((namespace) => ({ cluster, namespace }))));
+      answers.push(await this.store.call('query', [['query', scopeQuery(promql, part)], ...form]));
+    }
+    const results = answers.map((answer) => answer.data as { resultType: string; result: unknown[] });
+    const warnings = answers.flatMap((answer) => answer.warnings ?? []);
+    return {
+      status: 'success',
+      data: { resultType: results[0]?.resultType ?? 'matrix', result: results.flatMap((data) => data.result) },
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
   }
 
   @Get('query_range')
@@ -133,7 +173,7 @@ export class MetricsQueryController {
     checkRange(start, end, step, this.limits);
     const timeout = this.timeoutOf(params.timeout);
     parsePromql(params.query);
-    const query = scopeQuery(params.query, await this.visibilityOf(req, principal, params));
+    const query = rangeQueryScoped(params.query, await this.visibilityOf(req, principal, params));
     return this.store.call('query_range', [
       ['query', query],
       ['start', String(start)],
@@ -214,5 +254,19 @@ export class MetricsQueryController {
     const cap = this.store.timeoutMs / 1000;
     const seconds = requested === undefined ? cap : Math.min(parseDuration('timeout', requested), cap);
     return `${seconds}s`;
+  }
+}
+
+/** A bare range vector cannot be a range query's expression (Prometheus refuses it too): 400, whatever the caller sees. */
+function rangeQueryScoped(promql: string, visibility: Visibility): string {
+  try {
+    return scopeQuery(promql, visibility);
+  } catch (error: unknown) {
+    if (!(error instanceof CubeError && error.details['reason'] === 'unscopable_query')) throw error;
+    throw new CubeError('BAD_REQUEST', 'invalid PromQL: a range query needs an instant vector or scalar expression, not a range vector', {
+      reason: 'invalid_promql',
+      position: error.details['position'],
+      fields: [{ field: 'query', in: 'query', problems: ['a range vector cannot be evaluated as a range query'] }],
+    });
   }
 }
