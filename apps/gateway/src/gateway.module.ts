@@ -40,6 +40,10 @@ import { ReadinessService } from './health/readiness.service';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsController } from './metrics/metrics.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { MetricsQueryController } from './metrics-api/metrics-query.controller';
+import { MetricsStore } from './metrics-api/metrics-store';
+import { MetricsVisibility } from './metrics-api/metrics-visibility';
+import { ProjectAlertsController } from './metrics-api/project-alerts.controller';
 import { ProxyMiddleware } from './proxy/proxy.middleware';
 import { PROXY_PROVIDERS, PROXY_ROUTE } from './proxy/proxy.providers';
 
@@ -83,6 +87,8 @@ export class GatewayModule implements NestModule {
         KubeconfigController,
         ConsoleController,
         CloudShellController,
+        MetricsQueryController,
+        ProjectAlertsController,
       ],
       providers: [
         { provide: CubeMetrics, useFactory: () => new CubeMetrics('gateway') },
@@ -103,6 +109,8 @@ export class GatewayModule implements NestModule {
         CloudShells,
         ConsoleStream,
         ConsoleReaper,
+        MetricsVisibility,
+        MetricsStore,
       ],
     };
   }

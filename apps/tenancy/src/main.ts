@@ -1,12 +1,13 @@
 import 'reflect-metadata';
-import { bootstrapService, DatabaseServiceEnvironment } from '@cube/service-runtime';
+import { bootstrapService } from '@cube/service-runtime';
 import { entities } from './entities';
 import { migrations } from './migrations';
+import { TenancyEnvironment } from './tenancy-environment';
 import { TenancyModule } from './tenancy.module';
 
 void bootstrapService({
   service: 'tenancy',
-  environment: DatabaseServiceEnvironment,
+  environment: TenancyEnvironment,
   database: { migrations, entities },
   features: [TenancyModule],
 });

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ServiceBusModule } from '@cube/messaging';
 import { BindingSync } from './access/binding-sync';
+import { AlertingDelivery } from './alerts/alerting-delivery';
+import { AlertsHandler } from './alerts/alerts.handler';
+import { AlertsRepository } from './alerts/alerts.repository';
+import { AlertsService } from './alerts/alerts.service';
 import { RoleBindingsProjection } from './access/role-bindings.projection';
 import { TenancyAccess } from './access/tenancy-access';
 import { DesiredStateResync } from './desired-state/desired-state-resync';
@@ -26,7 +30,7 @@ import { TenancyEvents } from './shared/tenancy-events';
 @Module({
   // Requests to identity (the binding snapshot) and clusters (the registry) as the system.
   imports: [ServiceBusModule.forService('tenancy')],
-  controllers: [TenantsHandler, ProjectsHandler, QuotaHandler],
+  controllers: [TenantsHandler, ProjectsHandler, QuotaHandler, AlertsHandler],
   providers: [
     RoleBindingsProjection,
     TenancyAccess,
@@ -46,6 +50,9 @@ import { TenancyEvents } from './shared/tenancy-events';
     TenantQuotasService,
     ClusterRegistry,
     QuotaUsageRecorder,
+    AlertsRepository,
+    AlertsService,
+    AlertingDelivery,
   ],
 })
 export class TenancyModule {}

@@ -43,6 +43,15 @@ export const EVENT_CATALOGUE: readonly { type: string; summary: string }[] = [
     summary:
       'A member cluster was unregistered and Warden removed (best effort); data is the cluster as it was plus wardenRemoved. Holders of cached connections to it drop them.',
   },
+  { type: 'metrics.rule.created', summary: "A project's alert rule was created (tenancy); data is the rule." },
+  { type: 'metrics.rule.updated', summary: "A project's alert rule changed; data is the rule after the change." },
+  { type: 'metrics.rule.deleted', summary: "A project's alert rule was deleted; data is the rule as it was." },
+  {
+    type: 'metrics.receiver.created',
+    summary: "A project's alert receiver was created; data is the receiver with webhook/email as booleans (targets may hold secrets).",
+  },
+  { type: 'metrics.receiver.updated', summary: "A project's alert receiver changed; data as for metrics.receiver.created." },
+  { type: 'metrics.receiver.deleted', summary: "A project's alert receiver was deleted; data as for metrics.receiver.created." },
   { type: 'hotplug.component.created', summary: 'A custom component was uploaded; data is the component (its bundle left out).' },
   { type: 'hotplug.component.updated', summary: "A custom component's bundle was replaced; data is the component (its bundle left out)." },
   { type: 'hotplug.component.deleted', summary: 'A custom component was deleted; data is the component as it was.' },

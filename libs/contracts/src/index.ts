@@ -20,3 +20,4 @@ export * from './page-query';
 export * from './hotplug';
 export * from './console';
 export * from './webhooks';
+export * from './alerts';

@@ -98,6 +98,36 @@ export class GatewayEnvironment extends BaseEnvironment {
    */
   @Matches(/^(|[0-9a-fA-F:.]+\/\d{1,3})$/, { message: 'CUBE_CLOUDSHELL_GATEWAY_CIDR must be empty or a CIDR such as 10.0.0.5/32' })
   CUBE_CLOUDSHELL_GATEWAY_CIDR = '';
+
+  /**
+   * The Prometheus-compatible store member clusters remote-write to (Prometheus, Thanos Query, Mimir,
+   * VictoriaMetrics: its HTTP API root, e.g. http://prometheus:9090). Empty: the metrics API answers 503.
+   */
+  @Matches(/^(|https?:\/\/[^\s?#]+[^\s?#/])$/, {
+    message: 'CUBE_METRICS_URL must be empty or an http(s) URL without a query, fragment or trailing slash',
+  })
+  CUBE_METRICS_URL = '';
+
+  /** Widest time range (end - start) of a range query, series or label call, in seconds. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(10 * 366 * 86_400)
+  CUBE_METRICS_MAX_RANGE_SECONDS = 31 * 86_400;
+
+  /** Most points per series a range query may ask for ((end - start) / step + 1); Prometheus' own limit is 11,000. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(11_000)
+  CUBE_METRICS_MAX_POINTS = 11_000;
+
+  /** Deadline of one call to the store; the query's own `timeout` may only be shorter. Missed: 503 `query_timeout`. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  CUBE_METRICS_TIMEOUT_MS = 30_000;
 }
 
 /** The serving certificate and key, or null for plain HTTP; one without the other is a configuration error. */

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'promql',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/promql',
+};
