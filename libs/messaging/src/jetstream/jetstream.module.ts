@@ -74,6 +74,16 @@ export class DurableSubscribers {
     return subscriber;
   }
 
+  /** Lag of every started durable consumer of this process (`num_pending`, `num_ack_pending`). */
+  async lag(): Promise<{ stream: string; consumer: string; pending: number; ackPending: number }[]> {
+    const started = this.created.filter((subscriber) => subscriber.started);
+    const lags = await Promise.allSettled(
+      started.map(async (subscriber) => ({ stream: subscriber.stream, consumer: subscriber.durableName, ...(await subscriber.lag()) })),
+    );
+    // A consumer the server cannot describe right now is left out; the others are still reported.
+    return lags.flatMap((lag) => (lag.status === 'fulfilled' ? [lag.value] : []));
+  }
+
   async stopAll(): Promise<void> {
     await Promise.all(this.created.splice(0).map((subscriber) => subscriber.stop()));
   }
@@ -164,8 +174,7 @@ export class JetStreamModule {
         {
           provide: EventPublisher,
           inject: [JETSTREAM_CONNECTION, JETSTREAM_OPTIONS],
-          useFactory: (nc: NatsConnection, options: JetStreamModuleOptions) =>
-            new EventPublisher(nc.jetstream(), options),
+          useFactory: (nc: NatsConnection, options: JetStreamModuleOptions) => new EventPublisher(nc.jetstream(), options),
         },
         {
           provide: AuditPublisher,
