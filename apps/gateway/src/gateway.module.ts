@@ -38,7 +38,6 @@ import { HttpErrorFilter } from './errors/http-error.filter';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
-import { MetricsController } from './metrics/metrics.controller';
 import { ProxyMiddleware } from './proxy/proxy.middleware';
 import { PROXY_PROVIDERS, PROXY_ROUTE } from './proxy/proxy.providers';
 
@@ -49,7 +48,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [
-        LoggerModule.forRoot(cubeLoggerParams('gateway', env.LOG_LEVEL, ['/healthz', '/readyz', '/metrics', OidcController.callbackPath])),
+        LoggerModule.forRoot(cubeLoggerParams('gateway', env.LOG_LEVEL, ['/healthz', '/readyz', OidcController.callbackPath])),
         {
           module: ConfigHolderModule,
           providers: [
@@ -65,7 +64,6 @@ export class GatewayModule implements NestModule {
       controllers: [
         AsyncApiController,
         HealthController,
-        MetricsController,
         AuthController,
         OidcController,
         JwksController,

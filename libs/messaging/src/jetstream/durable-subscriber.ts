@@ -79,12 +79,6 @@ export class DurableSubscriber<TEvent extends { id?: string } = CubeEvent> {
     return this.options.durableName;
   }
 
-  /** What the server holds for this consumer and it has not handled: not yet delivered, and delivered but unacknowledged. */
-  async lag(): Promise<{ pending: number; ackPending: number }> {
-    const info = await (await this.nc.jetstreamManager()).consumers.info(this.options.stream, this.options.durableName);
-    return { pending: info.num_pending, ackPending: info.num_ack_pending };
-  }
-
   /** Drains: stops pulling, then handles the events already pulled (at most `batchSize`) before resolving. */
   async stop(): Promise<void> {
     await this.messages?.close();
