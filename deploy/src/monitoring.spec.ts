@@ -138,6 +138,21 @@ describe('Prometheus scrape configs', () => {
     });
   });
 
+  it('deploy/prometheus/prometheus-compose.yml loads in Prometheus and scrapes every app of docker-compose.yml on its internal port', async () => {
+    const file = join(DEPLOY, 'prometheus', 'prometheus-compose.yml');
+    const checked = await promtool(['check', 'config', file]);
+    expect(checked.output).toContain('SUCCESS');
+    const config = parseYaml(readFileSync(file, 'utf8')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const compose = parseYaml(readFileSync(join(DEPLOY, '..', 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+      services: Record<string, { command?: string[]; environment?: Record<string, string> }>;
+    };
+    const apps = Object.entries(compose.services).filter(([, service]) => service.command?.[0]?.startsWith('dist/apps/'));
+    expect(apps.length).toBe(8);
+    for (const [, service] of apps) expect(service.environment?.['CUBE_HEALTH_PORT']).toBe('8081');
+    const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
+    expect(targets.sort()).toEqual(apps.map(([name]) => `${name}:8081`).sort());
+  });
+
   it('deploy/kubernetes/prometheus-scrape.yml keeps pods by the annotations the manifests carry and scrapes the health port', () => {
     const job = (
       parseYaml(readFileSync(join(DEPLOY, 'kubernetes', 'prometheus-scrape.yml'), 'utf8')) as {
