@@ -4,6 +4,7 @@ import { ServiceBusModule } from '@cube/messaging';
 import { PlatformAbilities, SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { AuditEnvironment } from './audit-environment';
 import { ClusterTokensRepository } from './clusters/cluster-tokens.repository';
+import { AuditConsumerMetrics } from './ingest/audit-consumer.metrics';
 import { AuditIngestor } from './ingest/audit-ingestor';
 import { AuditHandler } from './query/audit.handler';
 import { AuditVisibilityPolicy } from './query/audit-visibility';
@@ -48,6 +49,7 @@ function auditStoreFor(env: AuditEnvironment, db: DataSource): AuditStore {
     WebhooksService,
     WebhookDispatcher,
     WebhookFanout,
+    AuditConsumerMetrics,
   ],
 })
 export class AuditModule {}

@@ -7,6 +7,7 @@ import { ClustersHandler } from './clusters/clusters.handler';
 import { ClustersRepository } from './clusters/clusters.repository';
 import { ClustersService } from './clusters/clusters.service';
 import { CredentialVault } from './clusters/credential-vault';
+import { ClusterHealthMetrics } from './heartbeats/cluster-health.metrics';
 import { ClusterProber } from './heartbeats/cluster-prober';
 import { HeartbeatMonitor } from './heartbeats/heartbeat-monitor';
 import { WardenInstaller } from './install/warden-installer';
@@ -25,6 +26,7 @@ import { WardenInstaller } from './install/warden-installer';
     ClustersService,
     HeartbeatMonitor,
     ClusterProber,
+    ClusterHealthMetrics,
   ],
 })
 export class ClustersModule {}

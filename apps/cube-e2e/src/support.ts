@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { LocalNatsServer, RunningStack, startStack } from '@cube/dev-stack';
+import { LocalNatsServer, RunningStack, StackOptions, startStack } from '@cube/dev-stack';
 
 export const ROOT = resolve(__dirname, '../../..');
 export const ADMIN_DATABASE_URL = process.env['CUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -119,7 +119,12 @@ export interface TestStack {
  * The real stack as `npm start` runs it (every built app as its own process) on a database of its
  * own and a private nats-server, so a developer's running Cube cannot answer this suite's requests.
  */
-export async function startTestStack(name: string, env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<TestStack> {
+export async function startTestStack(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string) => void,
+  options: Pick<StackOptions, 'healthPorts'> = {},
+): Promise<TestStack> {
   const state = await tempDir(`cube-e2e-${name}`);
   const database = await createTestDatabase(`cube_e2e_${name}`);
   const nats = await LocalNatsServer.start(state.path);
@@ -139,6 +144,7 @@ export async function startTestStack(name: string, env: NodeJS.ProcessEnv, onLin
         ...env,
       },
       onLine,
+      ...options,
     });
     return {
       stack,

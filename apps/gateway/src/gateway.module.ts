@@ -38,7 +38,6 @@ import { HttpErrorFilter } from './errors/http-error.filter';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
-import { MetricsController } from './metrics/metrics.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { MetricsQueryController } from './metrics-api/metrics-query.controller';
 import { MetricsStore } from './metrics-api/metrics-store';
@@ -54,7 +53,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [
-        LoggerModule.forRoot(cubeLoggerParams('gateway', env.LOG_LEVEL, ['/healthz', '/readyz', '/metrics', OidcController.callbackPath])),
+        LoggerModule.forRoot(cubeLoggerParams('gateway', env.LOG_LEVEL, ['/healthz', '/readyz', OidcController.callbackPath])),
         {
           module: ConfigHolderModule,
           providers: [
@@ -70,7 +69,6 @@ export class GatewayModule implements NestModule {
       controllers: [
         AsyncApiController,
         HealthController,
-        MetricsController,
         AuthController,
         OidcController,
         JwksController,

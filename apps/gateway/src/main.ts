@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { exitWithReason, loadEnvironment } from '@cube/service-runtime';
+import { randomUUID } from 'node:crypto';
+import { CubeMetrics } from '@cube/observability';
+import { exitWithReason, HealthListener, loadEnvironment } from '@cube/service-runtime';
 import { GatewayEnvironment, tlsFilesOf } from './config/gateway-environment';
 import { createGateway } from './create-gateway';
+import { ReadinessService } from './health/readiness.service';
 
 async function main(): Promise<void> {
   let env: GatewayEnvironment;
@@ -24,6 +27,19 @@ async function main(): Promise<void> {
     await app.listen(env.PORT, env.CUBE_HTTP_HOST);
     const address = server.address() as { port: number };
     process.stdout.write(`cube-gateway: listening on ${tls ? 'https' : 'http'}://${env.CUBE_HTTP_HOST}:${address.port}\n`);
+    // Metrics stay off the public port: route names, subjects and latencies are the platform's
+    // internals. The internal listener is the one every Cube process has (CUBE_HEALTH_PORT).
+    if (env.CUBE_HEALTH_PORT > 0) {
+      const readiness = app.get(ReadinessService);
+      await HealthListener.start({
+        port: env.CUBE_HEALTH_PORT,
+        metrics: app.get(CubeMetrics),
+        readiness: async () => {
+          const { ready, ...details } = await readiness.check(randomUUID());
+          return { ready, details: { service: 'gateway', ...details } };
+        },
+      });
+    }
   } catch (error: unknown) {
     exitWithReason('gateway', `failed to start: ${error instanceof Error ? error.message : String(error)}`);
   }

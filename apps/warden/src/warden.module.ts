@@ -6,6 +6,7 @@ import { SyncStatus } from './agent/sync-status';
 import { AutonomySync, WARDEN_AUTONOMY } from './autonomy/autonomy-sync';
 import { WardenAutonomy } from './autonomy/warden-autonomy';
 import { HeartbeatReporter } from './heartbeat/heartbeat-reporter';
+import { WARDEN_SYNC_METRICS_PROVIDER } from './reconciler/desired-state.metrics';
 import { DesiredStateSync } from './reconciler/desired-state-sync';
 
 /** Warden for one member cluster: heartbeats, desired state applied to the cluster, the webhooks' state kept current. */
@@ -23,6 +24,7 @@ export class WardenModule {
         HeartbeatReporter,
         DesiredStateSync,
         AutonomySync,
+        WARDEN_SYNC_METRICS_PROVIDER,
       ],
     };
   }

@@ -1,5 +1,7 @@
-import { ServerNats } from '@nestjs/microservices';
+import { NatsContext, ServerNats } from '@nestjs/microservices';
 import type { Msg, NatsConnection, Subscription } from 'nats';
+import { CubeError } from '@cube/contracts';
+import type { CubeMetrics } from '@cube/observability';
 
 /** How long shutdown waits for requests already being handled before it closes anyway. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -18,6 +20,16 @@ export class DrainingNatsServer extends ServerNats {
    * waits for those it started; `closed` when the connection is drained and gone.
    */
   phase: 'serving' | 'stopping' | 'finishing' | 'closed' = 'serving';
+
+  private metrics: CubeMetrics | null = null;
+  /** Per request being handled: the handler's pattern (the metrics' subject label) and when it arrived. */
+  private readonly arrivals = new WeakMap<Msg, { channel: string; started: bigint }>();
+
+  /** Counts every request answered (`cube_nats_requests_total`) and times it, by the handler's subject. */
+  withMetrics(metrics: CubeMetrics): this {
+    this.metrics = metrics;
+    return this;
+  }
 
   /** Overrides the grace period (`DEFAULT_SHUTDOWN_GRACE_MS`). */
   withShutdownGrace(ms: number): this {
@@ -47,11 +59,39 @@ export class DrainingNatsServer extends ServerNats {
   }
 
   override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    if (this.metrics) this.arrivals.set(natsMsg, { channel, started: process.hrtime.bigint() });
     const handling = super.handleMessage(channel, natsMsg);
     this.inFlight.add(handling);
     const forget = () => this.inFlight.delete(handling);
     handling.then(forget, forget);
     return handling;
+  }
+
+  /**
+   * Nest publishes a reply as packets, the last one marked `isDisposed`; a failed handler's packet
+   * carries `err` (the RPC filter's `{ code }`): the request is counted once, when either leaves.
+   */
+  override getPublisher(natsMsg: Msg, id: string, ctx: NatsContext): (response: unknown) => unknown {
+    const publish = super.getPublisher(natsMsg, id, ctx);
+    const arrival = this.arrivals.get(natsMsg);
+    const metrics = this.metrics;
+    if (!arrival || !metrics) return publish;
+    let counted = false;
+    return (response: unknown) => {
+      const packet = (response ?? {}) as { err?: unknown; isDisposed?: boolean };
+      if (!counted && (packet.isDisposed || packet.err !== undefined)) {
+        counted = true;
+        this.arrivals.delete(natsMsg);
+        const errorCode = packet.err === undefined ? null : CubeError.isBody(packet.err) ? packet.err.code : 'INTERNAL';
+        const seconds = Number(process.hrtime.bigint() - arrival.started) / 1e9;
+        metrics.observeNatsRequest(
+          arrival.channel,
+          errorCode === null ? { outcome: 'ok' } : { outcome: 'error', reason: errorCode },
+          seconds,
+        );
+      }
+      return publish(response);
+    };
   }
 
   /** Requests this instance has started and not yet answered. */

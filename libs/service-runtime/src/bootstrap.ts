@@ -2,9 +2,10 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { CubeService, queueGroupOf } from '@cube/contracts';
 import { DrainingNatsServer } from '@cube/messaging';
+import { CubeMetrics } from '@cube/observability';
 import { ensureSchema, ServiceDatabaseOptions } from '@cube/persistence';
 import { CubeServiceModule, CubeServiceModuleOptions } from './cube-service.module';
-import { BaseEnvironment, DatabaseServiceEnvironment, loadEnvironment } from './environment';
+import { BaseEnvironment, DatabaseServiceEnvironment, loadEnvironment, WardenEnvironment } from './environment';
 import { DependencyProbe } from './health';
 import { HealthListener } from './health-listener';
 
@@ -40,14 +41,16 @@ export async function bootstrapService<E extends BaseEnvironment>(options: Servi
   }
 
   try {
+    // Warden's samples carry its cluster: Prometheus scrapes many Wardens into one store.
+    const metrics = new CubeMetrics(service, environment instanceof WardenEnvironment ? { cluster: environment.CUBE_CLUSTER_NAME } : {});
     const strategy = new DrainingNatsServer({
       servers: environment.NATS_URL.split(',').map((url) => url.trim()),
       queue: queueGroupOf(service),
       name: `cube-${service}`,
       maxReconnectAttempts: -1,
-    });
+    }).withMetrics(metrics);
     const app = await NestFactory.createMicroservice(
-      CubeServiceModule.forRoot({ service, environment, database: options.database, features: options.features }),
+      CubeServiceModule.forRoot({ service, environment, database: options.database, features: options.features, metrics }),
       {
         strategy,
         bufferLogs: true,
@@ -62,6 +65,7 @@ export async function bootstrapService<E extends BaseEnvironment>(options: Servi
       const probe = app.get(DependencyProbe);
       await HealthListener.start({
         port: environment.CUBE_HEALTH_PORT,
+        metrics,
         readiness: async () => {
           const dependencies = await probe.states();
           if (!strategy.serving) dependencies['nats'] = 'down';

@@ -1,15 +1,16 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { CubeService } from '@cube/contracts';
 import { cubeValidationPipe, JetStreamModule, RpcErrorFilter, SERVICE_BUS_ENVIRONMENT } from '@cube/messaging';
-import { CUBE_VERSION, cubeLoggerParams, RpcRequestContextInterceptor } from '@cube/observability';
+import { CUBE_VERSION, CubeMetrics, cubeLoggerParams, RpcRequestContextInterceptor } from '@cube/observability';
 import { serviceDataSourceOptions, ServiceDatabaseOptions } from '@cube/persistence';
 import { BaseEnvironment, DatabaseServiceEnvironment } from './environment';
 import { AuditInterceptor } from './audited';
 import { DependencyProbe, healthControllerFor } from './health';
+import { MessagingMetrics } from './messaging-metrics';
 
 export const SERVICE_ENVIRONMENT = Symbol('SERVICE_ENVIRONMENT');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
@@ -21,6 +22,8 @@ export interface CubeServiceModuleOptions {
   database?: Pick<ServiceDatabaseOptions, 'migrations' | 'entities'>;
   /** The service's feature modules. */
   features?: DynamicModule['imports'];
+  /** The process's metrics (its NATS server counts requests into the same registry); a fresh one when absent. */
+  metrics?: CubeMetrics;
 }
 
 /** Records, after migrations, which Cube version started against this schema. */
@@ -48,6 +51,7 @@ export class CubeServiceModule {
     const { service, environment, database } = options;
     const imports: NonNullable<DynamicModule['imports']> = [
       LoggerModule.forRoot(cubeLoggerParams(service, environment.LOG_LEVEL)),
+      DiscoveryModule,
       JetStreamModule.forRoot({
         natsUrl: environment.NATS_URL.split(',').map((url) => url.trim()),
         service,
@@ -72,6 +76,8 @@ export class CubeServiceModule {
       providers: [
         { provide: SERVICE_ENVIRONMENT, useValue: environment },
         { provide: SERVICE_NAME, useValue: service },
+        { provide: CubeMetrics, useValue: options.metrics ?? new CubeMetrics(service) },
+        MessagingMetrics,
         // What ServiceBusModule.forService(service) reads, for the services that call others.
         { provide: SERVICE_BUS_ENVIRONMENT, useValue: environment },
         { provide: APP_INTERCEPTOR, useClass: RpcRequestContextInterceptor },
@@ -81,7 +87,7 @@ export class CubeServiceModule {
         DependencyProbe,
         StartedVersionRecorder,
       ],
-      exports: [SERVICE_ENVIRONMENT, SERVICE_NAME, SERVICE_BUS_ENVIRONMENT],
+      exports: [SERVICE_ENVIRONMENT, SERVICE_NAME, SERVICE_BUS_ENVIRONMENT, CubeMetrics],
       global: true,
     };
   }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startStack, StackStartError, type StackProcess } from './stack';
+import { LOCAL_HEALTH_PORTS, startStack, StackStartError, type StackProcess } from './stack';
 import { NatsNotAvailableError } from './nats';
 import { prettyLines } from './pretty';
 
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
       env,
       stateDir,
       forceEmbeddedPostgres: process.env['CUBE_EMBEDDED_POSTGRES'] === '1',
+      healthPorts: LOCAL_HEALTH_PORTS,
       ...(formatLine ? { formatLine } : {}),
     });
     const running = stack;
@@ -55,6 +56,7 @@ function startBlock(gatewayUrl: string, env: NodeJS.ProcessEnv, stateDir: string
   const rows: [string, string][] = [
     ['Gateway', gatewayUrl],
     ['API docs', `${gatewayUrl}/api/docs`],
+    ['Metrics', `http://127.0.0.1:${LOCAL_HEALTH_PORTS.gateway}-${LOCAL_HEALTH_PORTS.warden}/metrics (deploy/prometheus/prometheus.yml)`],
     ['Admin', `user "admin", password ${password}`],
     ['State', stateDir],
     ['Stop', 'Ctrl-C'],

@@ -29,7 +29,21 @@ export interface StackOptions {
   scriptOf?: (name: StackProcess) => string;
   /** Use embedded PostgreSQL even when one answers (to prove that path). */
   forceEmbeddedPostgres?: boolean;
+  /** `CUBE_HEALTH_PORT` per process (its `/healthz`, `/readyz`, `/metrics` listener); absent: the env's, usually none. */
+  healthPorts?: Partial<Record<StackProcess, number>>;
 }
+
+/** The ports `npm start` gives each process's internal listener: what deploy/prometheus/prometheus.yml scrapes. */
+export const LOCAL_HEALTH_PORTS: Record<StackProcess, number> = {
+  gateway: 9464,
+  identity: 9465,
+  tenancy: 9466,
+  clusters: 9467,
+  audit: 9468,
+  hotplug: 9469,
+  console: 9470,
+  warden: 9471,
+};
 
 export interface RunningStack {
   gatewayUrl: string;
@@ -142,6 +156,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         CUBE_ADMIN_PASSWORD_FILE: options.env['CUBE_ADMIN_PASSWORD_FILE'] ?? join(options.stateDir, 'admin-password'),
         CUBE_SECRET_KEY: secretKey,
       };
+      const healthPort = options.healthPorts?.[name];
+      if (healthPort !== undefined) env['CUBE_HEALTH_PORT'] = String(healthPort);
       const embeddedUrl = name === 'gateway' ? undefined : databaseUrls.get(name);
       if (embeddedUrl) {
         env['DATABASE_URL'] = embeddedUrl;

@@ -216,6 +216,15 @@ export class ClustersRepository {
     return (await this.clusters().find({ order: { name: 'ASC' } })).map(fromEntity);
   }
 
+  /** Status, last heartbeat and reported sync errors of every cluster, for the metrics scrape (no credentials read). */
+  async health(): Promise<{ name: string; status: ClusterStatus; lastHeartbeat: Date | null; syncErrors: number }[]> {
+    const rows = await this.clusters().find({
+      select: { name: true, status: true, lastHeartbeat: true, syncErrors: true },
+      order: { name: 'ASC' },
+    });
+    return rows.map((row) => ({ name: row.name, status: row.status, lastHeartbeat: row.lastHeartbeat, syncErrors: row.syncErrors.length }));
+  }
+
   /** The control plane's probe failed: `unreachable`, announced once (the condition makes replicas agree). */
   async markUnreachable(name: string, manager: EntityManager = this.db.manager): Promise<StatusTransition | null> {
     // Raw SQL: the previous status under FOR UPDATE and the transition in one statement.

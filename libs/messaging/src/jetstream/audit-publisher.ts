@@ -6,8 +6,7 @@ import { CubeStreamsOptions, resolveCubeStreams } from './cube-streams';
 import { publishDurably } from './durable-publish';
 
 /** An audit record as the writing service knows it; `id`, `at` and `service` are filled in when absent. */
-export type AuditRecordInput = Omit<AuditRecord, 'id' | 'at' | 'service'> &
-  Partial<Pick<AuditRecord, 'id' | 'at' | 'service'>>;
+export type AuditRecordInput = Omit<AuditRecord, 'id' | 'at' | 'service'> & Partial<Pick<AuditRecord, 'id' | 'at' | 'service'>>;
 
 export interface AuditOutboxOptions {
   /**
@@ -31,6 +30,8 @@ export interface AuditPublisherOptions {
 interface Waiting {
   subject: string;
   record: AuditRecord;
+  /** `Date.now()` when it entered the outbox. */
+  queuedAt: number;
 }
 
 /**
@@ -71,6 +72,12 @@ export class AuditPublisher {
     return this.waiting.length;
   }
 
+  /** Seconds the oldest waiting record has waited; null when none waits. */
+  get oldestWaitingSeconds(): number | null {
+    const oldest = this.waiting[0];
+    return oldest ? (Date.now() - oldest.queuedAt) / 1000 : null;
+  }
+
   async record(input: AuditRecordInput): Promise<AuditRecord> {
     const record: AuditRecord = {
       ...input,
@@ -87,11 +94,12 @@ export class AuditPublisher {
       } catch (error: unknown) {
         if (this.maxWaiting === 0) throw error;
         // One line per outage, not one per record published concurrently into it.
-        if (!this.outage) this.logger.warn({ err: error, id: record.id }, 'no publish ack for an audit record; keeping records in the outbox');
+        if (!this.outage)
+          this.logger.warn({ err: error, id: record.id }, 'no publish ack for an audit record; keeping records in the outbox');
         this.outage = true;
       }
     }
-    this.enqueue({ subject, record });
+    this.enqueue({ subject, record, queuedAt: Date.now() });
     return record;
   }
 

@@ -1,14 +1,5 @@
 import { Logger } from '@nestjs/common';
-import {
-  AckPolicy,
-  ConsumerConfig,
-  ConsumerMessages,
-  DeliverPolicy,
-  JsMsg,
-  NatsConnection,
-  NatsError,
-  nanos,
-} from 'nats';
+import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, JsMsg, NatsConnection, NatsError, nanos } from 'nats';
 import { CubeError, CubeEvent } from '@cube/contracts';
 import { RecentEventIds } from './recent-event-ids';
 
@@ -75,6 +66,19 @@ export class DurableSubscriber<TEvent extends { id?: string } = CubeEvent> {
     this.running = this.deliverAll(messages, handler);
   }
 
+  /** Started and not stopped: its consumer exists on the server. */
+  get started(): boolean {
+    return this.running !== null;
+  }
+
+  get stream(): string {
+    return this.options.stream;
+  }
+
+  get durableName(): string {
+    return this.options.durableName;
+  }
+
   /** Drains: stops pulling, then handles the events already pulled (at most `batchSize`) before resolving. */
   async stop(): Promise<void> {
     await this.messages?.close();
@@ -133,10 +137,7 @@ export class DurableSubscriber<TEvent extends { id?: string } = CubeEvent> {
         this.logger.error({ err: error, subject: msg.subject, seq: meta.streamSequence, id }, 'giving up on an event');
         msg.term();
       } else {
-        this.logger.warn(
-          { err: error, subject: msg.subject, seq: meta.streamSequence, id },
-          'event handler failed, will retry',
-        );
+        this.logger.warn({ err: error, subject: msg.subject, seq: meta.streamSequence, id }, 'event handler failed, will retry');
         msg.nak(this.options.redeliveryDelayMs ?? 1000);
       }
       return;

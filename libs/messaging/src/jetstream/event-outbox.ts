@@ -84,11 +84,21 @@ export class EventOutbox {
     return rows[0]?.n ?? 0;
   }
 
+  /** Events still waiting and the age of the oldest, in one query (read at each metrics scrape). */
+  async lag(): Promise<{ pending: number; oldestAgeSeconds: number | null }> {
+    const rows = (await this.db.query(
+      `SELECT count(*)::int AS "n", extract(epoch FROM now() - min("created_at"))::float8 AS "age" FROM ${this.options.table}`,
+    )) as { n: number; age: number | null }[];
+    return { pending: rows[0]?.n ?? 0, oldestAgeSeconds: rows[0]?.age ?? null };
+  }
+
   /** Publishes waiting events oldest first until none is left; stops at the first failure (order is kept). */
   async relayPending(): Promise<number> {
     let relayed = 0;
     for (;;) {
-      const rows = (await this.db.query(`SELECT "seq", "event" FROM ${this.options.table} ORDER BY "seq" LIMIT $1`, [this.batchSize])) as OutboxRow[];
+      const rows = (await this.db.query(`SELECT "seq", "event" FROM ${this.options.table} ORDER BY "seq" LIMIT $1`, [
+        this.batchSize,
+      ])) as OutboxRow[];
       for (const row of rows) {
         await this.publisher.publishComposed(row.event);
         await this.db.query(`DELETE FROM ${this.options.table} WHERE "seq" = $1`, [row.seq]);

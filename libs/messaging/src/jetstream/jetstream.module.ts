@@ -74,6 +74,32 @@ export class DurableSubscribers {
     return subscriber;
   }
 
+  /** Durable consumers this process reads by other means than a DurableSubscriber (audit's batch ingestor). */
+  private readonly otherConsumers = new Map<string, { stream: string; consumer: string }>();
+
+  /** Reports the lag of a durable consumer this process reads itself, beside its subscribers'. */
+  reportLagOf(stream: string, consumer: string): void {
+    this.otherConsumers.set(`${stream}/${consumer}`, { stream, consumer });
+  }
+
+  /** Lag of every started durable consumer of this process (`num_pending`, `num_ack_pending`). */
+  async lag(): Promise<{ stream: string; consumer: string; pending: number; ackPending: number }[]> {
+    const consumers = [
+      ...this.created.filter((subscriber) => subscriber.started).map((s) => ({ stream: s.stream, consumer: s.durableName })),
+      ...this.otherConsumers.values(),
+    ];
+    if (consumers.length === 0) return [];
+    const jsm = await this.nc.jetstreamManager();
+    const lags = await Promise.allSettled(
+      consumers.map(async ({ stream, consumer }) => {
+        const info = await jsm.consumers.info(stream, consumer);
+        return { stream, consumer, pending: info.num_pending, ackPending: info.num_ack_pending };
+      }),
+    );
+    // A consumer the server cannot describe right now is left out; the others are still reported.
+    return lags.flatMap((lag) => (lag.status === 'fulfilled' ? [lag.value] : []));
+  }
+
   async stopAll(): Promise<void> {
     await Promise.all(this.created.splice(0).map((subscriber) => subscriber.stop()));
   }
@@ -164,8 +190,7 @@ export class JetStreamModule {
         {
           provide: EventPublisher,
           inject: [JETSTREAM_CONNECTION, JETSTREAM_OPTIONS],
-          useFactory: (nc: NatsConnection, options: JetStreamModuleOptions) =>
-            new EventPublisher(nc.jetstream(), options),
+          useFactory: (nc: NatsConnection, options: JetStreamModuleOptions) => new EventPublisher(nc.jetstream(), options),
         },
         {
           provide: AuditPublisher,
