@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { CubeService, queueGroupOf } from '@cube/contracts';
-import { DrainingNatsServer } from '@cube/messaging';
+import { DrainingNatsServer, natsAuthOptions } from '@cube/messaging';
 import { ensureSchema, ServiceDatabaseOptions } from '@cube/persistence';
 import { CubeServiceModule, CubeServiceModuleOptions } from './cube-service.module';
 import { BaseEnvironment, DatabaseServiceEnvironment, loadEnvironment } from './environment';
@@ -41,6 +41,7 @@ export async function bootstrapService<E extends BaseEnvironment>(options: Servi
 
   try {
     const strategy = new DrainingNatsServer({
+      ...natsAuthOptions(environment),
       servers: environment.NATS_URL.split(',').map((url) => url.trim()),
       queue: queueGroupOf(service),
       name: `cube-${service}`,
