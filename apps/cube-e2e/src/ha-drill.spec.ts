@@ -1,21 +1,24 @@
-import { HA_SERVICES, haDrillProblems, HaDrillResult, runHaDrill } from './ha/ha-drill';
+import { haDrillProblems, HaDrillResult, runHaDrill } from './ha/ha-drill';
 
-// The HA drill of `npm run drill -- ha` (ha/ha-drill.ts), with a short load: two replicas of the gateway and
-// of every service on a 3-node JetStream cluster lose one replica each, then a NATS node, and come back.
+// The HA drill of `npm run drill -- ha` (ha/ha-drill.ts), bounded: two replicas of the gateway and of the
+// services the load calls (the long drill: of every service) on a 3-node JetStream cluster lose one replica
+// each, then a NATS node, and come back.
+const SERVICES = ['identity', 'tenancy', 'audit'] as const;
+
 describe('high availability: losing any one replica, or one NATS node', () => {
   let result: HaDrillResult;
 
   beforeAll(async () => {
-    result = await runHaDrill({ loadSeconds: 20, clients: 4 });
+    result = await runHaDrill({ loadSeconds: 15, clients: 4, services: SERVICES });
   }, 300_000);
 
-  it('kills one replica of the gateway and of each service, then a NATS node, under load', () => {
-    expect(result.disruptions.map((d) => d.target)).toEqual(['gateway', ...HA_SERVICES, 'nats']);
-    expect(result.requests.total).toBeGreaterThan(50);
+  it('kills one replica of the gateway and of each replicated service, then a NATS node, under load', () => {
+    expect(result.disruptions.map((d) => d.target)).toEqual(['gateway', ...SERVICES, 'nats']);
+    expect(result.requests.total).toBeGreaterThan(20);
   });
 
   it('loses no audit record or event, over-allocates no quota, converges, and fails only requests in flight on a killed process', () => {
-    expect(haDrillProblems(result)).toEqual([]);
+    expect({ problems: haDrillProblems(result), unexplained: result.errors.unexplained }).toEqual({ problems: [], unexplained: [] });
     expect(result.audit.expected).toBeGreaterThan(0);
     expect(result.events.expected).toBeGreaterThan(0);
   });

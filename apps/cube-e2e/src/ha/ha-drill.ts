@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connect, DeliverPolicy, JSONCodec } from 'nats';
+import { connect, JSONCodec } from 'nats';
 import { Client } from 'pg';
 import { CUBE_SERVICES } from '@cube/contracts';
 import { natsAuthOptions, NatsCredentialsEnvironment } from '@cube/messaging';
@@ -33,8 +33,11 @@ export interface HaDrillOptions {
   loadSeconds: number;
   /** Concurrent clients. */
   clients: number;
-  /** Processes killed, in order (one replica each); every one of them by default. */
-  targets?: readonly (HaService | 'gateway')[];
+  /**
+   * Services run twice and killed once each, in order after the gateway (every one by default); the others
+   * run once. The console (not called by the load) is then left without any replica, for /readyz.
+   */
+  services?: readonly HaService[];
   /** Lines of the drill's own progress. */
   progress?: (line: string) => void;
 }
@@ -70,12 +73,14 @@ export interface HaDrillResult {
   replicas: Record<string, number>;
   natsNodes: number;
   requests: { total: number; byOperation: Record<string, Record<string, number>>; rerouted: number };
-  errors: { total: number; confinedToKilled: number; afterTakeover: number; examples: string[] };
+  errors: { total: number; confinedToKilled: number; afterTakeover: number; unexplained: string[]; examples: string[] };
   disruptions: Disruption[];
+  /** `degradedAfterMs` from emptying a service, `recoveredAfterMs` from the restarts until /readyz answers 200. */
   readyz: { degradedSeen: boolean; degradedBody: Json | null; degradedAfterMs: number | null; recoveredAfterMs: number | null };
   audit: { expected: number; found: number; lost: number; duplicated: number; chain: Json };
   events: { expected: number; found: number; lost: number; duplicated: number; total: number };
   quota: { hard: number; allocated: number; sumOfNamespaces: number; namespaces: number; overAllocated: boolean };
+  /** From the moment every restarted process is back (/readyz 200) and the load answered, and from the end of the load. */
   desiredState: { namespaces: number; convergedAfterLastRestartMs: number | null; convergedAfterLoadMs: number | null };
   seconds: number;
 }
@@ -92,8 +97,24 @@ class RoundRobin {
   private next = 0;
   rerouted = 0;
 
-  set(name: string, url: string): void {
-    this.urls.set(name, url);
+  /**
+   * A (re)started gateway joins the rotation once its /readyz has said 200, as a Kubernetes Service admits a
+   * pod after its readiness probe passes (its HTTP port opens before its NATS connection is up). Once in, it
+   * stays until it dies: the balancer keeps no health check of its own.
+   */
+  async admitOnceReady(name: string, url: string): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) }).then(
+        (response) => response.status,
+        () => 0,
+      );
+      if (status === 200) {
+        this.urls.set(name, url);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   size(): number {
@@ -107,9 +128,10 @@ class RoundRobin {
 
   async fetch(path: string, init: RequestInit): Promise<{ gateway: string; response: Response }> {
     const names = [...this.urls.keys()].sort();
+    const first = this.next++;
     let lastError: unknown;
     for (let attempt = 0; attempt < names.length; attempt++) {
-      const name = names[this.next++ % names.length] as string;
+      const name = names[(first + attempt) % names.length] as string;
       try {
         return { gateway: name, response: await fetch(`${this.urls.get(name)}${path}`, init) };
       } catch (error: unknown) {
@@ -123,8 +145,8 @@ class RoundRobin {
 }
 
 export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult> {
-  const progress = options.progress ?? (() => undefined);
   const began = Date.now();
+  const progress = (line: string) => options.progress?.(`${((Date.now() - began) / 1000).toFixed(1).padStart(6)} s  ${line}`);
   const state = await tempDir('cube-ha-drill');
   const database = await createTestDatabase('cube_ha_drill');
   const nats = await PrivateNatsCluster.start(3);
@@ -135,7 +157,7 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
     lastLines.push(line);
     if (lastLines.length > 300) lastLines.shift();
     const listening = /^\[(gateway(?:-b)?)\] .*listening on (https?:\/\/[^\s"]+)/.exec(line);
-    if (listening?.[1] && listening[2]) balancer.set(listening[1], listening[2]);
+    if (listening?.[1] && listening[2]) void balancer.admitOnceReady(listening[1], listening[2]);
   };
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],
@@ -165,14 +187,15 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
       cwd: ROOT,
       env,
     });
-    const replicasB = [...HA_SERVICES, 'gateway'].map((name) => `${name}-b` as Replica);
+    const replicated = options.services ?? HA_SERVICES;
+    const replicasB = [...replicated, 'gateway'].map((name) => `${name}-b` as Replica);
     for (const name of replicasB) stack.supervisor.start(specOf(name));
     await until('the second gateway listens', async () => balancer.size() === 2, 120_000);
     for (const name of replicasB) {
       if (name === 'gateway-b') continue;
       await until(`${name} listens on NATS`, async () => lastLines.some((l) => l.startsWith(`[${name}] `)) || stack.supervisor.running(name), 60_000);
     }
-    progress(`stack up: 2 × (gateway + ${HA_SERVICES.join(', ')}) on a 3-node NATS cluster (${Math.round((Date.now() - began) / 1000)} s)`);
+    progress(`stack up: 2 × (gateway + ${replicated.join(', ')}) on a 3-node NATS cluster`);
 
     // The member cluster and its Warden, a tenant with a quota there, a project for the load.
     const api = gatewayClient(() => balancer.any());
@@ -198,6 +221,7 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
       async () => (await api.call('GET', `/api/v1/clusters/${CLUSTER}`, { token: admin })).body?.['status'] === 'normal',
       90_000,
     );
+    progress(`${CLUSTER} registered, its Warden heartbeats`);
     await expectStatus(api.call('POST', '/api/v1/tenants', { token: admin, body: { name: TENANT } }), 201, 'create tenant');
     await expectStatus(
       api.call('PUT', `/api/v1/tenants/${TENANT}/quotas/${CLUSTER}`, { token: admin, body: { hard: { pods: String(TENANT_PODS) } } }),
@@ -235,8 +259,9 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
           signal: AbortSignal.timeout(30_000),
         });
         entry.gateway = gateway;
-        await response.arrayBuffer();
+        const text = await response.text();
         exchange = { op, gateway, started, ended: Date.now(), status: response.status, requestId, path: `${method} ${path}`, creates };
+        if (response.status >= 500) exchange.error = text.slice(0, 300);
       } catch (error: unknown) {
         const gateway = (error as { gateway?: string }).gateway ?? '?';
         exchange = { op, gateway, started, ended: Date.now(), status: 0, error: String(error), requestId, path: `${method} ${path}`, creates };
@@ -290,10 +315,11 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
         }
       }
     };
+    progress(`load: ${options.clients} clients for ${options.loadSeconds} s`);
     const load = Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
 
     // The disruptions, spread over the first two thirds of the load.
-    const targets = options.targets ?? ['gateway', ...HA_SERVICES];
+    const targets: readonly (HaService | 'gateway')[] = ['gateway', ...replicated];
     const steps = targets.length + 2;
     const gapMs = Math.max(500, Math.floor((options.loadSeconds * 1000 * 2) / 3 / (steps + 1)));
     const killed: Replica[] = [];
@@ -308,7 +334,7 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
       const flying = [...inFlight].filter((entry) => target !== 'gateway' || entry.gateway === name).length;
       await stop();
       disruptions.push({ target, process: name, at, inFlight: flying, failed: 0, takeoverMs: null });
-      progress(`killed ${name} at ${((at - loadStarted) / 1000).toFixed(1)} s`);
+      progress(`killed ${name}`);
     };
     const killReplica = (name: Replica) => async () => {
       const pid = stack.supervisor.pid(name);
@@ -329,7 +355,7 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
     await pause(gapMs);
 
     // No replica of one service at all: /readyz turns degraded naming it, the rest keeps serving.
-    const lonely: HaService = targets.includes('console') ? 'console' : 'hotplug';
+    const lonely: HaService = 'console';
     const survivor = (killed.includes(lonely) ? `${lonely}-b` : lonely) as Replica;
     const emptied = Date.now();
     await killReplica(survivor)();
@@ -356,10 +382,11 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
       if ((STACK_NAMES as readonly string[]).includes(name)) await stack.startProcess(name as StackProcess);
       else stack.supervisor.start(specOf(name));
     }
-    progress(`restarted ${[...killed, survivor].join(', ')} and nats-${natsNode} at ${((restarted - loadStarted) / 1000).toFixed(1)} s`);
-    let recoveredAfterMs: number | null = null;
-    await until('/readyz ready again', async () => (await readyzOf().catch(() => undefined))?.status === 200, 60_000);
-    recoveredAfterMs = Date.now() - restarted;
+    progress(`/readyz ${degradedBody ? `degraded after ${degradedAfterMs} ms` : 'never degraded'}; restarted ${[...killed, survivor].join(', ')} and nats-${natsNode}`);
+    await until('/readyz ready again', async () => (await readyzOf().catch(() => undefined))?.status === 200, 120_000);
+    const backAt = Date.now();
+    const recoveredAfterMs = backAt - restarted;
+    progress(`/readyz ready again after ${recoveredAfterMs} ms`);
     await until('both gateways listen again', async () => balancer.size() === 2, 60_000);
     await load;
     const loadEnded = Date.now();
@@ -406,6 +433,7 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
       60_000,
     ).catch(() => undefined);
 
+    progress(convergedAt === null ? 'desired state did NOT converge' : `desired state converged (${wanted.size} namespaces)`);
     // Audit: every successful write recorded once, and the chain verifies.
     const writes = exchanges.filter((e) => (e.op === 'namespace-write' || e.op === 'tenant-write') && e.status >= 200 && e.status < 300);
     const audit = await auditCounts(database.url, writes.map((e) => e.requestId));
@@ -414,6 +442,7 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
       return reply.status === 200 ? reply.body : undefined;
     });
 
+    progress(`audit: ${audit.found}/${audit.expected} writes recorded`);
     // Events: every created namespace and tenant has its `created` event on CUBE_EVENTS, none twice.
     // The outbox relays them after the commit: read until every one is there, or the deadline says one is lost.
     const created = writes.flatMap((e) => (e.status === 201 && e.creates ? [e.creates] : []));
@@ -427,13 +456,16 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
     const result: HaDrillResult = {
       loadSeconds: options.loadSeconds,
       clients: options.clients,
-      replicas: Object.fromEntries(['gateway', ...HA_SERVICES].map((name) => [name, 2])),
+      replicas: Object.fromEntries(['gateway', ...HA_SERVICES].map((name) => [name, name === 'gateway' || replicated.includes(name as HaService) ? 2 : 1])),
       natsNodes: 3,
       requests: { total: exchanges.length, byOperation, rerouted: balancer.rerouted },
       errors: {
         total: failures.length,
         confinedToKilled: failures.length - unexplained.length,
         afterTakeover: unexplained.length,
+        unexplained: unexplained.map(
+          (e) => `${e.path} via ${e.gateway} at ${((e.started - loadStarted) / 1000).toFixed(1)}–${((e.ended - loadStarted) / 1000).toFixed(1)} s: ${e.status} ${e.error ?? ''}`.trim(),
+        ),
         examples: failures
           .slice(0, 10)
           .map((e) => `${e.path} via ${e.gateway} at ${((e.started - loadStarted) / 1000).toFixed(1)} s: ${e.status} ${e.error ?? ''}`.trim()),
@@ -445,11 +477,12 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
       quota: { hard, allocated, sumOfNamespaces, namespaces: namespaces.length, overAllocated: allocated > hard },
       desiredState: {
         namespaces: wanted.size,
-        convergedAfterLastRestartMs: convergedAt === null ? null : Math.max(0, (convergedAt as number) - restarted),
+        convergedAfterLastRestartMs: convergedAt === null ? null : Math.max(0, (convergedAt as number) - Math.max(backAt, loadEnded)),
         convergedAfterLoadMs: convergedAt === null ? null : Math.max(0, (convergedAt as number) - loadEnded),
       },
       seconds: Math.round((Date.now() - began) / 1000),
     };
+    progress(`events: ${events.found}/${events.expected} found`);
     return result;
   } catch (error: unknown) {
     progress(`drill failed; last lines:\n${lastLines.slice(-60).join('\n')}`);
@@ -546,7 +579,7 @@ async function eventCounts(
   try {
     const codec = JSONCodec<{ id?: string; entity?: { name?: string } }>();
     const info = await (await nc.jetstreamManager()).streams.info('CUBE_EVENTS');
-    const consumer = await nc.jetstream().consumers.get('CUBE_EVENTS', { deliver_policy: DeliverPolicy.All });
+    const consumer = await nc.jetstream().consumers.get('CUBE_EVENTS');
     const seen = new Map<string, number>();
     const createdKeys = new Set<string>();
     let total = 0;
@@ -584,7 +617,7 @@ export function haDrillProblems(result: HaDrillResult): string[] {
   }
   const converged = result.desiredState.convergedAfterLastRestartMs;
   const afterLoad = result.desiredState.convergedAfterLoadMs;
-  if (converged === null || afterLoad === null || afterLoad > 30_000) {
+  if (converged === null || afterLoad === null || converged > 30_000 || afterLoad > 30_000) {
     problems.push(`desired state did not converge within 30 s (after the last restart: ${converged} ms, after the load: ${afterLoad} ms)`);
   }
   if (result.errors.afterTakeover > 0) problems.push(`${result.errors.afterTakeover} client errors outside the requests in flight on a killed process`);
