@@ -195,7 +195,11 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
     await until('the second gateway listens', async () => balancer.size() === 2, 120_000);
     for (const name of replicasB) {
       if (name === 'gateway-b') continue;
-      await until(`${name} listens on NATS`, async () => lastLines.some((l) => l.startsWith(`[${name}] `)) || stack.supervisor.running(name), 60_000);
+      await until(
+        `${name} listens on NATS`,
+        async () => lastLines.some((l) => l.startsWith(`[${name}] `)) || stack.supervisor.running(name),
+        60_000,
+      );
     }
     progress(`stack up: 2 × (gateway + ${replicated.join(', ')}) on a 3-node NATS cluster`);
 
@@ -213,8 +217,15 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
     stack.supervisor.start({
       name: 'warden-member',
       command: process.execPath,
-      args: [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', CLUSTER, '--kubeconfig', kubeconfigFile, '--webhook-port', String(webhookPort)]
-        .concat(['--state-dir', join(state.path, 'warden-state')]),
+      args: [
+        join(ROOT, 'dist/apps/warden/main.js'),
+        '--cluster',
+        CLUSTER,
+        '--kubeconfig',
+        kubeconfigFile,
+        '--webhook-port',
+        String(webhookPort),
+      ].concat(['--state-dir', join(state.path, 'warden-state')]),
       cwd: ROOT,
       env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn', CUBE_HEARTBEAT_INTERVAL: '1', ...natsCredentialVariables(env) },
     });
@@ -266,7 +277,17 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
         if (response.status >= 500) exchange.error = text.slice(0, 300);
       } catch (error: unknown) {
         const gateway = (error as { gateway?: string }).gateway ?? '?';
-        exchange = { op, gateway, started, ended: Date.now(), status: 0, error: String(error), requestId, path: `${method} ${path}`, creates };
+        exchange = {
+          op,
+          gateway,
+          started,
+          ended: Date.now(),
+          status: 0,
+          error: String(error),
+          requestId,
+          path: `${method} ${path}`,
+          creates,
+        };
       }
       inFlight.delete(entry);
       exchanges.push(exchange);
@@ -284,7 +305,11 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
             // A namespace of its own while the tenant has room; the oldest goes once it holds two.
             if (mine.length >= 2) {
               const name = mine.shift() as string;
-              const gone = await send('namespace-write', 'DELETE', `/api/v1/tenants/${TENANT}/projects/${PROJECT}/namespaces/${CLUSTER}/${name}`);
+              const gone = await send(
+                'namespace-write',
+                'DELETE',
+                `/api/v1/tenants/${TENANT}/projects/${PROJECT}/namespaces/${CLUSTER}/${name}`,
+              );
               if (gone.status !== 204 && gone.status !== 404) mine.unshift(name);
             } else {
               const name = `ha-${index}-${n}`;
@@ -385,7 +410,9 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
       if ((STACK_NAMES as readonly string[]).includes(name)) await stack.startProcess(name as StackProcess);
       else stack.supervisor.start(specOf(name));
     }
-    progress(`/readyz ${degradedBody ? `degraded after ${degradedAfterMs} ms` : 'never degraded'}; restarted ${[...killed, survivor].join(', ')} and nats-${natsNode}`);
+    progress(
+      `/readyz ${degradedBody ? `degraded after ${degradedAfterMs} ms` : 'never degraded'}; restarted ${[...killed, survivor].join(', ')} and nats-${natsNode}`,
+    );
     await until('/readyz ready again', async () => (await readyzOf().catch(() => undefined))?.status === 200, 120_000);
     const backAt = Date.now();
     const recoveredAfterMs = backAt - restarted;
@@ -441,7 +468,10 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
     progress(convergedAt === null ? 'desired state did NOT converge' : `desired state converged (${wanted.size} namespaces)`);
     // Audit: every successful write recorded once, and the chain verifies.
     const writes = exchanges.filter((e) => (e.op === 'namespace-write' || e.op === 'tenant-write') && e.status >= 200 && e.status < 300);
-    const audit = await auditCounts(database.url, writes.map((e) => e.requestId));
+    const audit = await auditCounts(
+      database.url,
+      writes.map((e) => e.requestId),
+    );
     const chain = await eventually('audit verify', 60_000, async () => {
       const reply = await api.call('GET', '/api/v1/audit/verify', { token: admin });
       return reply.status === 200 ? reply.body : undefined;
@@ -461,19 +491,23 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
     const result: HaDrillResult = {
       loadSeconds: options.loadSeconds,
       clients: options.clients,
-      replicas: Object.fromEntries(['gateway', ...HA_SERVICES].map((name) => [name, name === 'gateway' || replicated.includes(name as HaService) ? 2 : 1])),
+      replicas: Object.fromEntries(
+        ['gateway', ...HA_SERVICES].map((name) => [name, name === 'gateway' || replicated.includes(name as HaService) ? 2 : 1]),
+      ),
       natsNodes: 3,
       requests: { total: exchanges.length, byOperation, rerouted: balancer.rerouted },
       errors: {
         total: failures.length,
         confinedToKilled: failures.length - unexplained.length,
         afterTakeover: unexplained.length,
-        unexplained: unexplained.map(
-          (e) => `${e.path} via ${e.gateway} at ${((e.started - loadStarted) / 1000).toFixed(1)}–${((e.ended - loadStarted) / 1000).toFixed(1)} s: ${e.status} ${e.error ?? ''}`.trim(),
+        unexplained: unexplained.map((e) =>
+          `${e.path} via ${e.gateway} at ${((e.started - loadStarted) / 1000).toFixed(1)}–${((e.ended - loadStarted) / 1000).toFixed(1)} s: ${e.status} ${e.error ?? ''}`.trim(),
         ),
         examples: failures
           .slice(0, 10)
-          .map((e) => `${e.path} via ${e.gateway} at ${((e.started - loadStarted) / 1000).toFixed(1)} s: ${e.status} ${e.error ?? ''}`.trim()),
+          .map((e) =>
+            `${e.path} via ${e.gateway} at ${((e.started - loadStarted) / 1000).toFixed(1)} s: ${e.status} ${e.error ?? ''}`.trim(),
+          ),
       },
       disruptions: disruptions.map((d) => ({ ...d, at: Number(((d.at - loadStarted) / 1000).toFixed(1)) })),
       readyz: { degradedSeen: degradedBody !== null, degradedBody, degradedAfterMs, recoveredAfterMs },
@@ -542,7 +576,10 @@ async function converged(member: KubeServer, wanted: Map<string, string>): Promi
 }
 
 /** Audit records of the drill's successful writes (by request id): each there, none twice for the same action. */
-async function auditCounts(databaseUrl: string, requestIds: string[]): Promise<{ expected: number; found: number; lost: number; duplicated: number }> {
+async function auditCounts(
+  databaseUrl: string,
+  requestIds: string[],
+): Promise<{ expected: number; found: number; lost: number; duplicated: number }> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -625,7 +662,8 @@ export function haDrillProblems(result: HaDrillResult): string[] {
   if (converged === null || afterLoad === null || converged > 30_000 || afterLoad > 30_000) {
     problems.push(`desired state did not converge within 30 s (after the last restart: ${converged} ms, after the load: ${afterLoad} ms)`);
   }
-  if (result.errors.afterTakeover > 0) problems.push(`${result.errors.afterTakeover} client errors outside the requests in flight on a killed process`);
+  if (result.errors.afterTakeover > 0)
+    problems.push(`${result.errors.afterTakeover} client errors outside the requests in flight on a killed process`);
   if (!result.readyz.degradedSeen) problems.push('/readyz never reported degraded while a service had no replica');
   if (result.readyz.recoveredAfterMs === null) problems.push('/readyz did not recover');
   return problems;
