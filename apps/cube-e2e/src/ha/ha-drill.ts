@@ -73,7 +73,18 @@ export interface HaDrillResult {
   replicas: Record<string, number>;
   natsNodes: number;
   requests: { total: number; byOperation: Record<string, Record<string, number>>; rerouted: number };
-  errors: { total: number; confinedToKilled: number; afterTakeover: number; unexplained: string[]; examples: string[] };
+  /**
+   * 5xx and broken connections: in flight on a killed process (or sent within 2 s of the kill), failures of
+   * the never-disrupted member cluster's connection, and the rest (`afterTakeover`, which must be none).
+   */
+  errors: {
+    total: number;
+    confinedToKilled: number;
+    memberCluster: string[];
+    afterTakeover: number;
+    unexplained: string[];
+    examples: string[];
+  };
   disruptions: Disruption[];
   /** `degradedAfterMs` from emptying a service, `recoveredAfterMs` from the restarts until /readyz answers 200. */
   readyz: { degradedSeen: boolean; degradedBody: Json | null; degradedAfterMs: number | null; recoveredAfterMs: number | null };
@@ -428,7 +439,10 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
     const explained = (e: Exchange) =>
       disruptions.some((d) => e.started <= d.at + graceMs && e.ended >= d.at && (d.target !== 'gateway' || e.gateway === d.process)) ||
       false;
-    const unexplained = failures.filter((e) => !explained(e));
+    // The member cluster is never disrupted: a proxy GET its API server answered with a reset (a keep-alive
+    // socket closed under the gateway) is the proxy path's own failure, counted apart from the control plane's.
+    const fromMember = (e: Exchange) => e.op === 'proxy-get' && e.status === 503 && /"kind":"Status".*is not reachable/.test(e.error ?? '');
+    const unexplained = failures.filter((e) => !explained(e) && !fromMember(e));
     for (const d of disruptions) {
       d.failed = failures.filter(
         (e) => e.started <= d.at + graceMs && e.ended >= d.at && (d.target !== 'gateway' || e.gateway === d.process),
@@ -439,6 +453,10 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
       d.takeoverMs = firstOk === null ? null : firstOk - d.at;
     }
     const byOperation: Record<string, Record<string, number>> = {};
+    function describe(e: Exchange): string {
+      const span = `${((e.started - loadStarted) / 1000).toFixed(1)}–${((e.ended - loadStarted) / 1000).toFixed(1)} s`;
+      return `${e.path} via ${e.gateway} at ${span}: ${e.status} ${e.error ?? ''}`.trim();
+    }
     for (const e of exchanges) {
       const counts = (byOperation[e.op] ??= {});
       counts[String(e.status)] = (counts[String(e.status)] ?? 0) + 1;
@@ -498,11 +516,10 @@ export async function runHaDrill(options: HaDrillOptions): Promise<HaDrillResult
       requests: { total: exchanges.length, byOperation, rerouted: balancer.rerouted },
       errors: {
         total: failures.length,
-        confinedToKilled: failures.length - unexplained.length,
+        confinedToKilled: failures.filter((e) => explained(e)).length,
+        memberCluster: failures.filter((e) => !explained(e) && fromMember(e)).map(describe),
         afterTakeover: unexplained.length,
-        unexplained: unexplained.map((e) =>
-          `${e.path} via ${e.gateway} at ${((e.started - loadStarted) / 1000).toFixed(1)}–${((e.ended - loadStarted) / 1000).toFixed(1)} s: ${e.status} ${e.error ?? ''}`.trim(),
-        ),
+        unexplained: unexplained.map(describe),
         examples: failures
           .slice(0, 10)
           .map((e) =>

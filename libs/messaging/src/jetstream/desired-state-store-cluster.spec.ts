@@ -25,12 +25,12 @@ describe('DesiredStateStore on a 3-node JetStream cluster', () => {
         25_000,
       );
     const patient = await open(30_000);
+    const hasty = await open(300);
     await until('a first write', () => patient.put('namespace.a', { n: 0 }).catch(() => undefined), 25_000);
 
     // Two of three nodes gone: no quorum, no leader, "no responders" to every write.
     await cluster.kill(1);
     await cluster.kill(2);
-    const hasty = await open(300);
     await expect(hasty.put('namespace.a', { n: 1 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
 
     const waiting = patient.put('namespace.a', { n: 2 });
