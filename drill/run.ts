@@ -2,8 +2,9 @@
 // writes drill/results/<name>.json. Drills find defects by volume; the bounded versions run in `npm test`.
 import { resolve } from 'node:path';
 
-const DRILLS: Record<string, () => Promise<{ run(): Promise<unknown> }>> = {
+const DRILLS: Record<string, () => Promise<{ run(): Promise<unknown>; output?: string }>> = {
   fuzz: () => import('./fuzz'),
+  ha: () => import('./ha'),
 };
 
 async function main(): Promise<void> {
@@ -13,8 +14,10 @@ async function main(): Promise<void> {
     process.stderr.write(`usage: npm run drill -- <${Object.keys(DRILLS).join('|')}>\n`);
     process.exit(2);
   }
-  const result = await (await load()).run();
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\nwritten to ${resolve(__dirname, 'results', `${name}.json`)}\n`);
+  const drill = await load();
+  const result = await drill.run();
+  const written = drill.output ?? resolve(__dirname, 'results', `${name}.json`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\nwritten to ${written}\n`);
 }
 
 main().then(

@@ -111,6 +111,22 @@ describe('deploy/kubernetes', () => {
       expect(env('cube-identity').find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.name).toBe('cube-secrets');
       expect(env('cube-gateway').find((e) => e.name === 'CUBE_SECRET_KEY')?.valueFrom?.secretKeyRef?.name).toBe('cube-secrets');
       expect(env('cube-gateway').find((e) => e.name === 'DATABASE_URL')).toBeUndefined();
+      // Every app and NATS itself read the NATS user and password from the same Secret.
+      for (const name of ['cube-gateway', 'cube-identity', 'cube-audit']) {
+        for (const key of ['NATS_USER', 'NATS_PASSWORD']) {
+          expect([name, env(name).find((e) => e.name === key)?.valueFrom?.secretKeyRef]).toEqual([name, { name: 'cube-secrets', key }]);
+        }
+      }
+      expect(Object.keys(settings?.data ?? {})).not.toContain('NATS_PASSWORD');
+      const nats = rendered.objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'cube-nats')?.spec?.template?.spec as {
+        containers: { env: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }[];
+      };
+      expect(nats.containers[0].env.find((e) => e.name === 'NATS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'cube-secrets',
+        key: 'NATS_PASSWORD',
+      });
+      const natsConfig = rendered.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('cube-nats-config'));
+      expect(String(natsConfig?.data?.['nats.conf'])).toMatch(/authorization \{\s*user: \$NATS_USER\s*password: \$NATS_PASSWORD\s*\}/);
     });
   });
 

@@ -150,13 +150,13 @@ describe('the Cube stack', () => {
     expect((await preflight('https://evil.example.com')).headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('turns not ready naming the service that stopped, and ready again when it is back', async () => {
+  it('turns degraded naming the service that stopped, and ready again when it is back', async () => {
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     await stack.stopProcess('tenancy');
     const response = await fetch(`${stack.gatewayUrl}/readyz`);
     expect(response.status).toBe(503);
     const body = (await response.json()) as { status: string; missing: string[] };
-    expect(body.status).toBe('unavailable');
+    expect(body.status).toBe('degraded');
     expect(body.missing).toEqual(['tenancy']);
     await stack.startProcess('tenancy');
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { cubeLoggerParams } from '@cube/observability';
-import { bootstrapService, exitWithReason, WardenEnvironment } from '@cube/service-runtime';
+import { natsAuthOptions } from '@cube/messaging';
+import { bootstrapService, exitWithReason, loadEnvironment, WardenEnvironment } from '@cube/service-runtime';
 import { resolveMemberCluster } from './agent/member-cluster';
 import { untilNatsAnswers } from './agent/nats-reachability';
 import { parseWardenArguments } from './agent/warden-arguments';
@@ -27,12 +28,13 @@ async function main(): Promise<void> {
   // Outside a Pod the Service has no endpoints: before the reconciler applies any ResourceQuota, the
   // quota webhook must call this process by URL.
   await serveWebhooksByUrl(cluster, args, autonomy.webhookPort);
+  const env = { ...process.env, NATS_URL: cluster.settings.natsUrl, CUBE_CLUSTER_NAME: cluster.settings.clusterId };
   const servers = cluster.settings.natsUrl.split(',').map((url) => url.trim());
-  await untilNatsAnswers(servers, () => {
+  // The same credentials (NATS_USER/NATS_PASSWORD, NATS_TOKEN or NATS_CREDS_FILE) as every connection Warden opens later.
+  await untilNatsAnswers(servers, natsAuthOptions(loadEnvironment(WardenEnvironment, env)), () => {
     new Logger('Warden').warn('NATS is not reachable; the webhooks answer from the cache until it is');
     void autonomy.applyCachedDesiredState();
   });
-  const env = { ...process.env, NATS_URL: cluster.settings.natsUrl, CUBE_CLUSTER_NAME: cluster.settings.clusterId };
   await bootstrapService({
     service: 'warden',
     environment: WardenEnvironment,

@@ -15,9 +15,12 @@ export class LivenessView {
   @ApiProperty({ enum: ['ok'] }) status!: 'ok';
 }
 
-/** `GET /readyz`, with 200 when ready and 503 otherwise. */
+/**
+ * `GET /readyz`: 200 `ready`; 503 `degraded` (NATS up, some service without an answering replica or with
+ * a dependency down) or `unavailable` (the gateway has no NATS connection).
+ */
 export class ReadinessView {
-  @ApiProperty({ enum: ['ready', 'unavailable'] }) status!: 'ready' | 'unavailable';
+  @ApiProperty({ enum: ['ready', 'degraded', 'unavailable'] }) status!: 'ready' | 'degraded' | 'unavailable';
   @ApiProperty({ enum: ['up', 'down'] }) nats!: DependencyState;
   @ApiProperty({ type: String, isArray: true, description: 'services that did not answer their ping in time' }) missing!: string[];
   @ApiProperty({ type: String, isArray: true, description: 'services that answered with a dependency down' }) degraded!: string[];

@@ -4,3 +4,4 @@ export * from './validation';
 export * from './service-requester';
 export * from './jetstream';
 export * from './service-bus';
+export * from './nats-credentials';

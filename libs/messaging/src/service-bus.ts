@@ -3,10 +3,11 @@ import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown } from
 import { ClientNats, NatsOptions } from '@nestjs/microservices';
 import { NatsConnection } from 'nats';
 import { Envelope } from '@cube/contracts';
+import { natsAuthOptions, NatsAuthOptions, NatsCredentialsEnvironment } from './nats-credentials';
 import { ServiceRequester } from './service-requester';
 
 /** What the bus reads of a process's environment (every Cube environment has both). */
-export interface ServiceBusEnvironment {
+export interface ServiceBusEnvironment extends NatsCredentialsEnvironment {
   /** One URL or several, comma-separated. */
   NATS_URL: string;
   /** The deadline of a request unless the caller gives its own; past it the answer is UNAVAILABLE (503). */
@@ -21,6 +22,8 @@ export interface ServiceBusOptions {
   service: string;
   servers: string[];
   requestTimeoutMs: number;
+  /** The process's NATS credentials (`natsAuthOptions`); none by default. */
+  auth?: NatsAuthOptions;
   /** Pause between attempts while NATS cannot be reached at start; 500 ms by default. */
   connectRetryMs?: number;
 }
@@ -55,6 +58,7 @@ export class ServiceBus {
 
   constructor(private readonly options: ServiceBusOptions) {
     const natsOptions: NatsOptions['options'] = {
+      ...options.auth,
       servers: options.servers,
       name: `cube-${options.service}`,
       maxReconnectAttempts: -1,
@@ -175,6 +179,7 @@ export class ServiceBusModule {
               service,
               servers: env.NATS_URL.split(',').map((url) => url.trim()),
               requestTimeoutMs: env.CUBE_REQUEST_TIMEOUT_MS,
+              auth: natsAuthOptions(env),
             });
             bus.start();
             return bus;

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { CubeService, queueGroupOf } from '@cube/contracts';
-import { DrainingNatsServer } from '@cube/messaging';
+import { DrainingNatsServer, natsAuthOptions } from '@cube/messaging';
 import { CubeMetrics } from '@cube/observability';
 import { ensureSchema, ServiceDatabaseOptions } from '@cube/persistence';
 import { CubeServiceModule, CubeServiceModuleOptions } from './cube-service.module';
@@ -44,6 +44,7 @@ export async function bootstrapService<E extends BaseEnvironment>(options: Servi
     // Warden's samples carry its cluster: Prometheus scrapes many Wardens into one store.
     const metrics = new CubeMetrics(service, environment instanceof WardenEnvironment ? { cluster: environment.CUBE_CLUSTER_NAME } : {});
     const strategy = new DrainingNatsServer({
+      ...natsAuthOptions(environment),
       servers: environment.NATS_URL.split(',').map((url) => url.trim()),
       queue: queueGroupOf(service),
       name: `cube-${service}`,

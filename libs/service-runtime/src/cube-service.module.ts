@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { CubeService } from '@cube/contracts';
-import { cubeValidationPipe, JetStreamModule, RpcErrorFilter, SERVICE_BUS_ENVIRONMENT } from '@cube/messaging';
+import { cubeValidationPipe, JetStreamModule, natsAuthOptions, RpcErrorFilter, SERVICE_BUS_ENVIRONMENT } from '@cube/messaging';
 import { CUBE_VERSION, CubeMetrics, cubeLoggerParams, RpcRequestContextInterceptor } from '@cube/observability';
 import { serviceDataSourceOptions, ServiceDatabaseOptions } from '@cube/persistence';
 import { BaseEnvironment, DatabaseServiceEnvironment } from './environment';
@@ -54,6 +54,7 @@ export class CubeServiceModule {
       DiscoveryModule,
       JetStreamModule.forRoot({
         natsUrl: environment.NATS_URL.split(',').map((url) => url.trim()),
+        auth: natsAuthOptions(environment),
         service,
         streams: { replicas: environment.CUBE_JETSTREAM_REPLICAS },
         desiredState: { replicas: environment.CUBE_JETSTREAM_REPLICAS },

@@ -1,3 +1,4 @@
+import { natsAuthOptions } from '@cube/messaging';
 import { ConfigurationError, DatabaseServiceEnvironment, loadEnvironment, WardenEnvironment } from './environment';
 
 describe('loadEnvironment', () => {
@@ -36,5 +37,20 @@ describe('loadEnvironment', () => {
     const env = loadEnvironment(WardenEnvironment, { CUBE_CLUSTER_NAME: 'member-a', DATABASE_URL: 'nonsense' });
     expect(env.CUBE_CLUSTER_NAME).toBe('member-a');
     expect(env).not.toHaveProperty('DATABASE_URL');
+  });
+
+  it('reads NATS credentials into the options of every connection, one way at a time, never echoing them', () => {
+    const withPassword = loadEnvironment(WardenEnvironment, { NATS_USER: 'cube', NATS_PASSWORD: 's3cret-pass' });
+    expect(natsAuthOptions(withPassword)).toEqual({ user: 'cube', pass: 's3cret-pass' });
+    expect(natsAuthOptions(loadEnvironment(WardenEnvironment, { NATS_TOKEN: 'tok-1' }))).toEqual({ token: 'tok-1' });
+    expect(natsAuthOptions(loadEnvironment(WardenEnvironment, { NATS_CREDS_FILE: __filename }))).toHaveProperty('authenticator');
+    expect(natsAuthOptions(loadEnvironment(WardenEnvironment, {}))).toEqual({});
+    const half = () => loadEnvironment(WardenEnvironment, { NATS_PASSWORD: 's3cret-pass' });
+    expect(half).toThrow(/NATS_USER and NATS_PASSWORD must be set together/);
+    expect(half).not.toThrow(/s3cret/);
+    expect(() => loadEnvironment(WardenEnvironment, { NATS_USER: 'cube', NATS_PASSWORD: 'p', NATS_TOKEN: 't' })).toThrow(/only one of/);
+    expect(() => loadEnvironment(WardenEnvironment, { NATS_CREDS_FILE: '/nonexistent/cube.creds' })).toThrow(
+      /NATS_CREDS_FILE must name a readable file/,
+    );
   });
 });

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsNumber, IsString, Max, Min, validateSync, ValidateBy, ValidationOptions } from 'class-validator';
+import { accessSync, constants } from 'node:fs';
+import { natsCredentialsProblem, NatsCredentialsEnvironment } from '@cube/messaging';
 import { isPostgresUrl } from '@cube/persistence';
 
 /** A configuration variable is missing or malformed; the message names the variable, never its value. */
@@ -47,12 +49,65 @@ function IsPostgresUrl(options?: ValidationOptions) {
   );
 }
 
+/** At most one way of authenticating to NATS, a password only with a user (checked on NATS_USER, for every field). */
+function IsOneNatsCredential(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isOneNatsCredential',
+      validator: {
+        validate: (_value: unknown, args) => natsCredentialsProblem(args?.object as NatsCredentialsEnvironment) === undefined,
+        defaultMessage: (args) => natsCredentialsProblem(args?.object as NatsCredentialsEnvironment) ?? '$property is invalid',
+      },
+    },
+    options,
+  );
+}
+
+function IsReadableFileOrEmpty(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isReadableFileOrEmpty',
+      validator: {
+        validate: (value: unknown) => {
+          if (value === '') return true;
+          try {
+            accessSync(String(value), constants.R_OK);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: () => '$property must name a readable file',
+      },
+    },
+    options,
+  );
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Variables every Cube process reads. Every field has its default here: the README's table mirrors these. */
 export class BaseEnvironment {
   @IsUrlWithProtocol(['nats:', 'tls:'])
   NATS_URL = 'nats://127.0.0.1:4222';
+
+  /**
+   * NATS credentials, for a NATS with authorization: user and password, a token, or a `.creds` file
+   * (one of the three). Passed to every connection the process opens; never logged.
+   */
+  @IsString()
+  @IsOneNatsCredential()
+  NATS_USER = '';
+
+  @IsString()
+  NATS_PASSWORD = '';
+
+  @IsString()
+  NATS_TOKEN = '';
+
+  @IsString()
+  @IsReadableFileOrEmpty()
+  NATS_CREDS_FILE = '';
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL = 'info';

@@ -1,3 +1,4 @@
 export * from './stack';
 export * from './nats';
 export * from './ports';
+export * from './supervisor';

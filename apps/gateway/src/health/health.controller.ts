@@ -3,7 +3,7 @@ import { Public } from '../authn/public.decorator';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { LivenessView, ReadinessView } from '@cube/contracts';
-import { ReadinessService } from './readiness.service';
+import { Readiness, ReadinessService } from './readiness.service';
 import { requestIdOf } from '../envelope/envelope.factory';
 
 @ApiTags('health')
@@ -20,10 +20,24 @@ export class HealthController {
 
   @Get('readyz')
   @ApiOkResponse({ type: ReadinessView, description: 'NATS is connected and every control-plane service answers its ping.' })
-  @ApiServiceUnavailableResponse({ type: ReadinessView, description: 'Not ready; `missing` names the services that did not answer.' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessView,
+    description:
+      'Not ready. `degraded`: NATS is up but a service has no replica answering (`missing`) or reports a dependency down ' +
+      '(`degraded`); `unavailable`: the gateway has no NATS connection.',
+  })
   async readyz(@Req() req: Request, @Res() res: Response): Promise<void> {
     const readiness = await this.readiness.check(requestIdOf(req));
     const { ready, ...body } = readiness;
-    res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: ready ? 'ready' : 'unavailable', ...body });
+    res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: readinessStatus(readiness), ...body });
   }
+}
+
+/**
+ * `degraded` while NATS is up and only some services lack an answering replica (the others keep
+ * serving), `unavailable` when the gateway has no NATS at all. Both are 503 with `missing`, as API.md says.
+ */
+export function readinessStatus(readiness: Readiness): ReadinessView['status'] {
+  if (readiness.ready) return 'ready';
+  return readiness.nats === 'up' ? 'degraded' : 'unavailable';
 }

@@ -1014,7 +1014,7 @@ export interface components {
         };
         ReadinessView: {
             /** @enum {string} */
-            status: "ready" | "unavailable";
+            status: "ready" | "degraded" | "unavailable";
             /** @enum {string} */
             nats: "up" | "down";
             /** @description services that did not answer their ping in time */
@@ -1783,7 +1783,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReadinessView"];
                 };
             };
-            /** @description Not ready; `missing` names the services that did not answer. */
+            /** @description Not ready. `degraded`: NATS is up but a service has no replica answering (`missing`) or reports a dependency down (`degraded`); `unavailable`: the gateway has no NATS connection. */
             503: {
                 headers: {
                     [name: string]: unknown;

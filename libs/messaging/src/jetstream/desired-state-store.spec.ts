@@ -12,10 +12,7 @@ async function take<T>(watch: DesiredStateWatch<T>, count: number, timeoutMs = 5
   const taken: DesiredStateChange<T>[] = [];
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`expected ${count} changes within ${timeoutMs} ms, got ${taken.length}`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(new Error(`expected ${count} changes within ${timeoutMs} ms, got ${taken.length}`)), timeoutMs);
   });
   try {
     while (taken.length < count) {
@@ -77,12 +74,8 @@ describe('DesiredStateStore on the real NATS', () => {
   it('refuses to create a key that exists, and to delete at a stale revision', async () => {
     const revision = await store.put('quota.acme.team-c', { cpu: '1' });
     await store.put('quota.acme.team-c', { cpu: '2' });
-    expect(((await store.put('quota.acme.team-c', { cpu: '9' }, 0).catch((e: unknown) => e)) as CubeError).code).toBe(
-      'CONFLICT',
-    );
-    expect(((await store.delete('quota.acme.team-c', revision).catch((e: unknown) => e)) as CubeError).code).toBe(
-      'CONFLICT',
-    );
+    expect(((await store.put('quota.acme.team-c', { cpu: '9' }, 0).catch((e: unknown) => e)) as CubeError).code).toBe('CONFLICT');
+    expect(((await store.delete('quota.acme.team-c', revision).catch((e: unknown) => e)) as CubeError).code).toBe('CONFLICT');
   });
 
   it('watches the current state first, then every change as it happens', async () => {

@@ -1,4 +1,4 @@
-import { JetStreamClient, JSONCodec, KV, KvEntry, NatsError, QueuedIterator, StorageType } from 'nats';
+import { ErrorCode, JetStreamClient, JSONCodec, KV, KvEntry, NatsError, QueuedIterator, StorageType } from 'nats';
 import { CubeError } from '@cube/contracts';
 
 export const desiredStateBucket = (clusterId: string) => `cube-desired-${clusterId}`;
@@ -20,7 +20,16 @@ export interface DesiredStateStoreOptions {
   /** Revisions kept per key: enough to see what was applied before, small enough to stay cheap. */
   history?: number;
   replicas?: number;
+  /** How long a write waits for the bucket to have a leader again (see `NO_LEADER_WAIT_MS`). */
+  noLeaderWaitMs?: number;
 }
+
+/**
+ * A replicated bucket has no leader for a moment while a NATS node dies or rejoins: JetStream then
+ * answers a write with "no responders" (503), which means nothing was stored. The write is tried again
+ * (backing off from 100 ms to 1 s) for this long before it is UNAVAILABLE; other errors are not retried.
+ */
+export const NO_LEADER_WAIT_MS = 5000;
 
 // JetStream API error: "wrong last sequence", the optimistic concurrency check failed.
 const WRONG_LAST_SEQUENCE = 10071;
@@ -35,6 +44,7 @@ export class DesiredStateStore<TValue = unknown> {
   private constructor(
     readonly clusterId: string,
     private readonly kv: KV,
+    private readonly noLeaderWaitMs: number,
   ) {}
 
   /** Creates the bucket on first use (file storage, 5 revisions per key), binds to it afterwards. */
@@ -55,7 +65,7 @@ export class DesiredStateStore<TValue = unknown> {
       .catch((error: unknown) => {
         throw unavailable(`could not open the desired state of cluster ${clusterId}`, error, clusterId);
       });
-    return new DesiredStateStore<TValue>(clusterId, kv);
+    return new DesiredStateStore<TValue>(clusterId, kv, options.noLeaderWaitMs ?? NO_LEADER_WAIT_MS);
   }
 
   /**
@@ -66,9 +76,11 @@ export class DesiredStateStore<TValue = unknown> {
   async put(key: string, value: TValue, expectedRevision?: number): Promise<number> {
     const data = json.encode(value);
     try {
-      if (expectedRevision === undefined) return await this.kv.put(key, data);
-      if (expectedRevision === 0) return await this.kv.create(key, data);
-      return await this.kv.update(key, data, expectedRevision);
+      return await this.whileNoLeader(() => {
+        if (expectedRevision === undefined) return this.kv.put(key, data);
+        if (expectedRevision === 0) return this.kv.create(key, data);
+        return this.kv.update(key, data, expectedRevision);
+      });
     } catch (error: unknown) {
       throw this.failure(error, key, expectedRevision);
     }
@@ -96,7 +108,7 @@ export class DesiredStateStore<TValue = unknown> {
   /** Deletes the key (a tombstone Warden sees as a DEL change); `expectedRevision` as for `put`. */
   async delete(key: string, expectedRevision?: number): Promise<void> {
     try {
-      await this.kv.delete(key, expectedRevision === undefined ? undefined : { previousSeq: expectedRevision });
+      await this.whileNoLeader(() => this.kv.delete(key, expectedRevision === undefined ? undefined : { previousSeq: expectedRevision }));
     } catch (error: unknown) {
       throw this.failure(error, key, expectedRevision);
     }
@@ -131,13 +143,27 @@ export class DesiredStateStore<TValue = unknown> {
     return Object.assign(changes(), { stop: () => entries.stop() });
   }
 
+  /** Runs a write, again while JetStream says no one leads the bucket (nothing was stored), up to the wait. */
+  private async whileNoLeader<T>(write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.noLeaderWaitMs;
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 1000)) {
+      try {
+        return await write();
+      } catch (error: unknown) {
+        const noLeader = error instanceof NatsError && error.code === ErrorCode.NoResponders;
+        if (!noLeader || Date.now() + delayMs > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
   private failure(error: unknown, key: string, expectedRevision: number | undefined): CubeError {
     if (error instanceof NatsError && error.api_error?.err_code === WRONG_LAST_SEQUENCE) {
-      return new CubeError(
-        'CONFLICT',
-        `desired state ${key} of cluster ${this.clusterId} is no longer at revision ${expectedRevision}`,
-        { clusterId: this.clusterId, key, expectedRevision },
-      );
+      return new CubeError('CONFLICT', `desired state ${key} of cluster ${this.clusterId} is no longer at revision ${expectedRevision}`, {
+        clusterId: this.clusterId,
+        key,
+        expectedRevision,
+      });
     }
     return unavailable(`could not write desired state ${key} of cluster ${this.clusterId}`, error, this.clusterId);
   }

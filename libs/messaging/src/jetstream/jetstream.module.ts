@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { connect, NatsConnection } from 'nats';
 import { CubeError } from '@cube/contracts';
+import { NatsAuthOptions } from '../nats-credentials';
 import { AuditOutboxOptions, AuditPublisher } from './audit-publisher';
 import { CubeStreamsOptions, ensureStreams, resolveCubeStreams } from './cube-streams';
 import { DesiredStateStore, DesiredStateStoreOptions } from './desired-state-store';
@@ -20,6 +21,8 @@ import { EventPublisher } from './event-publisher';
 
 export interface JetStreamModuleOptions {
   natsUrl: string | string[];
+  /** The process's NATS credentials (`natsAuthOptions`); none by default. */
+  auth?: NatsAuthOptions;
   /** The service this process is: owner of the events and audit records it publishes. */
   service: string;
   streams?: CubeStreamsOptions;
@@ -131,14 +134,17 @@ class JetStreamShutdown implements BeforeApplicationShutdown, OnApplicationShutd
 
 async function connectJetStream(options: JetStreamModuleOptions): Promise<NatsConnection> {
   // Never give up reconnecting: Warden in particular must come back after any control-plane outage.
-  const nc = await connect({ servers: options.natsUrl, name: `cube-${options.service}-jetstream`, maxReconnectAttempts: -1 }).catch(
-    (error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new CubeError('UNAVAILABLE', `NATS at ${String(options.natsUrl)} is not reachable: ${reason}`, {
-        service: options.service,
-      });
-    },
-  );
+  const nc = await connect({
+    ...options.auth,
+    servers: options.natsUrl,
+    name: `cube-${options.service}-jetstream`,
+    maxReconnectAttempts: -1,
+  }).catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CubeError('UNAVAILABLE', `NATS at ${String(options.natsUrl)} is not reachable: ${reason}`, {
+      service: options.service,
+    });
+  });
   try {
     await ensureStreams(await nc.jetstreamManager(), options.streams);
     return nc;

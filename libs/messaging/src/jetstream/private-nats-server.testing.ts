@@ -27,6 +27,12 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
+/** A user and password the private server requires of every client. */
+export interface PrivateNatsAuth {
+  user?: string;
+  password?: string;
+}
+
 /**
  * A nats-server with JetStream of a test's own, on a free port and a store directory that survives
  * `restart()`: what a test needs to stop NATS under a running publisher without touching the shared one.
@@ -37,14 +43,16 @@ export class PrivateNatsServer {
   private constructor(
     readonly port: number,
     private readonly storeDir: string,
+    private readonly auth: PrivateNatsAuth,
   ) {}
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<PrivateNatsServer> {
-    const server = new PrivateNatsServer(await freePort(), await mkdtemp(join(tmpdir(), 'cube-nats-')));
+  /** `auth`: the server admits only this user (every connection must authenticate). */
+  static async start(auth: PrivateNatsAuth = {}): Promise<PrivateNatsServer> {
+    const server = new PrivateNatsServer(await freePort(), await mkdtemp(join(tmpdir(), 'cube-nats-')), auth);
     await server.run();
     return server;
   }
@@ -69,9 +77,9 @@ export class PrivateNatsServer {
   }
 
   private async run(): Promise<void> {
-    this.child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
-      stdio: 'ignore',
-    });
+    const args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    if (this.auth.user) args.push('--user', this.auth.user, '--pass', this.auth.password ?? '');
+    this.child = spawn('nats-server', args, { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     while (!(await answers(this.port))) {
       if (Date.now() > deadline) throw new Error(`nats-server on ${this.port} did not start within 10 s`);
