@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'undici';
 import { ClusterConnection, ClustersSubjects, ClusterStatus, CubeError, ProxyCredentials } from '@cube/contracts';
 import { parseKubeconfig } from '@cube/kube';
 import { ServiceRequester } from '@cube/messaging';
@@ -18,12 +19,18 @@ const GATEWAY = { kind: 'system', name: 'gateway' } as const;
  */
 export const CONNECTION_TTL_MS = 30_000;
 
-/** A member kube-apiserver as the proxy reaches it: credentials and CA loaded once, one keep-alive agent. */
+/**
+ * A member kube-apiserver as the proxy reaches it: credentials and CA loaded once, one undici pool
+ * for plain requests and one keep-alive agent for upgrades and requests with a body.
+ */
 export interface ProxyTarget {
   name: string;
   status: ClusterStatus;
   server: URL;
+  /** Node's client: WebSocket upgrades (exec, attach, port-forward), requests with a body, the console's checks. */
   agent: Agent;
+  /** undici's pool (keep-alive, one request per connection at a time, TLS sessions resumed): requests without a body. */
+  dispatcher: Pool;
   /** `Authorization` for Cube's identity in the member when it is a token (or basic auth); absent with a client certificate. */
   authorization?: string;
   /** Hash of the server and kubeconfig: an unchanged cluster keeps its agent (and its open connections) on refresh. */
@@ -79,7 +86,10 @@ export class ClusterConnections implements OnApplicationShutdown {
     const entry = this.entries.get(name);
     if (!entry) return;
     this.entries.delete(name);
-    entry.target.then((target) => retire(target.agent), () => undefined);
+    entry.target.then(
+      (target) => retire(target),
+      () => undefined,
+    );
   }
 
   forgetAll(): void {
@@ -87,7 +97,14 @@ export class ClusterConnections implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    for (const entry of this.entries.values()) entry.target.then((target) => target.agent.destroy(), () => undefined);
+    for (const entry of this.entries.values())
+      entry.target.then(
+        (target) => {
+          target.agent.destroy();
+          void target.dispatcher.destroy().catch(() => undefined);
+        },
+        () => undefined,
+      );
     this.entries.clear();
   }
 
@@ -99,29 +116,42 @@ export class ClusterConnections implements OnApplicationShutdown {
     });
     if (!this.box) throw new ProxyError(503, 'the gateway has no CUBE_SECRET_KEY: member cluster credentials cannot be opened');
     if (connection.keyId !== this.box.keyId) {
-      throw new ProxyError(503, `the credentials of cluster "${name}" are sealed with key ${connection.keyId}, which the gateway does not have`);
+      throw new ProxyError(
+        503,
+        `the credentials of cluster "${name}" are sealed with key ${connection.keyId}, which the gateway does not have`,
+      );
     }
     const { kubeconfig } = this.box.open<ProxyCredentials>(connection.credentials);
     const fingerprint = createHash('sha256').update(connection.server).update('\0').update(kubeconfig).digest('hex');
     const previous = await expired?.target.catch(() => undefined);
     if (previous?.fingerprint === fingerprint) return { ...previous, status: connection.status };
-    if (previous) retire(previous.agent);
-    return { name, status: connection.status, server: new URL(connection.server), fingerprint, ...(await agentFor(name, kubeconfig)) };
+    if (previous) retire(previous);
+    const server = new URL(connection.server);
+    return { name, status: connection.status, server, fingerprint, ...(await agentFor(name, server, kubeconfig)) };
   }
 }
 
-/** TLS material and credential of the kubeconfig's current context, read once into an agent. */
-async function agentFor(name: string, kubeconfig: string): Promise<{ agent: Agent; authorization?: string }> {
+/** TLS material and credential of the kubeconfig's current context, read once into an agent and a pool. */
+async function agentFor(
+  name: string,
+  server: URL,
+  kubeconfig: string,
+): Promise<{ agent: Agent; dispatcher: Pool; authorization?: string }> {
   const options: RequestOptions = {};
   try {
     // The client library reads every form a kubeconfig may take (inline data, files, token, exec plugins).
     await parseKubeconfig(kubeconfig).applyToHTTPSOptions(options);
   } catch (error: unknown) {
-    throw new CubeError('UNAVAILABLE', `the stored kubeconfig of cluster "${name}" cannot be used: ${error instanceof Error ? error.message : String(error)}`, { cluster: name });
+    throw new CubeError(
+      'UNAVAILABLE',
+      `the stored kubeconfig of cluster "${name}" cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+      { cluster: name },
+    );
   }
   const headers = (options.headers ?? {}) as Record<string, unknown>;
   const bearer = headers['Authorization'] ?? headers['authorization'];
-  const authorization = typeof bearer === 'string' ? bearer : options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined;
+  const authorization =
+    typeof bearer === 'string' ? bearer : options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined;
   const agent = new Agent({
     keepAlive: true,
     // Reuse the most recently used connection first, so a quiet period lets the others idle out.
@@ -134,14 +164,29 @@ async function agentFor(name: string, kubeconfig: string): Promise<{ agent: Agen
     servername: options.servername,
     ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
   });
-  return authorization ? { agent, authorization } : { agent };
+  const dispatcher = new Pool(server.origin, {
+    // One request at a time per connection (no pipelining): a watch or a slow list never holds up
+    // another request queued behind it, and non-idempotent requests are never sent speculatively.
+    pipelining: 1,
+    connect: {
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      ...(options.servername ? { servername: options.servername } : {}),
+      ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
+    },
+  });
+  return authorization ? { agent, dispatcher, authorization } : { agent, dispatcher };
 }
 
 /**
  * Stops reusing an agent without cutting what runs on it: idle connections close now, busy ones
  * (a watch, an exec session) when they are released.
  */
-function retire(agent: Agent): void {
+function retire(target: ProxyTarget): void {
+  // undici: idle connections close now, the pool itself once the requests on it have finished.
+  void target.dispatcher.close().catch(() => undefined);
+  const agent = target.agent;
   agent.on('free', (socket: { destroy(): void }) => socket.destroy());
   for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
 }

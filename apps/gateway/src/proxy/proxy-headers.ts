@@ -108,3 +108,57 @@ export function downstreamResponseHeaders(incoming: IncomingHttpHeaders): Outgoi
   }
   return headers;
 }
+
+/** Names a `Connection` header value lists, in raw form (lower-cased). */
+function connectionTokensOf(value: string, into: Set<string>): void {
+  for (const token of value.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name && name !== 'keep-alive' && name !== 'close') into.add(name);
+  }
+}
+
+/**
+ * upstreamRequestHeaders on the caller's raw header list (`name, value, name, value …`, as Node
+ * keeps it), into a raw list for undici: no header object is built on the way, and a repeated header
+ * keeps its separate lines. Same rules: stripped and hop-by-hop headers out, Cube's credential and the
+ * caller's identity in.
+ */
+export function upstreamRawHeaders(raw: readonly string[], identity: UpstreamIdentity): string[] {
+  let listed: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as string).length === 10 && (raw[i] as string).toLowerCase() === 'connection')
+      connectionTokensOf(raw[i + 1] as string, (listed ??= new Set()));
+  }
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = (raw[i] as string).toLowerCase();
+    if (isStripped(lower) || HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
+    out.push(lower, raw[i + 1] as string);
+  }
+  if (identity.authorization) out.push('authorization', identity.authorization);
+  out.push('impersonate-user', identity.principal.name);
+  for (const group of impersonatedGroups(identity.principal)) out.push('impersonate-group', group);
+  return out;
+}
+
+/**
+ * downstreamResponseHeaders on the member's raw header list as undici hands it over (`Buffer`s), into
+ * the flat list `writeHead` takes. `requestId` is answered as `X-Request-Id` (the member's own, if any,
+ * gives way to Cube's).
+ */
+export function downstreamRawHeaders(raw: readonly Buffer[], requestId: string | undefined): string[] {
+  let listed: Set<string> | undefined;
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = (raw[i] as Buffer).toString('latin1').toLowerCase();
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    if (lower === 'connection') connectionTokensOf(value, (listed ??= new Set()));
+    if (HOP_BY_HOP.has(lower) || (requestId !== undefined && lower === 'x-request-id')) continue;
+    out.push(lower, value);
+  }
+  if (listed) {
+    for (let i = out.length - 2; i >= 0; i -= 2) if (listed.has(out[i] as string)) out.splice(i, 2);
+  }
+  if (requestId !== undefined) out.push('x-request-id', requestId);
+  return out;
+}
