@@ -65,7 +65,8 @@ interface Prepared {
   principal: AuthenticatedPrincipal;
   info: RequestInfo;
   url: ProxyUrl;
-  query: URLSearchParams;
+  /** A watch or a followed log: the answer streams for as long as the caller reads it. */
+  streaming: boolean;
   audited: boolean;
   upstreamPath: string;
 }
@@ -134,7 +135,7 @@ export class KubeApiProxy {
     started: number,
     fastPath: boolean,
   ): void {
-    const streaming = isStreamingRequest(prepared.info, prepared.query);
+    const streaming = prepared.streaming;
     // A request without a body (reads, watches, most deletes) goes through the cluster's undici pool;
     // one with a body keeps Node's client, which streams it with the size limit enforced on the way.
     if (!hasBody(req)) {
@@ -334,13 +335,13 @@ export class KubeApiProxy {
     if (target.status !== 'normal') {
       throw new ProxyError(503, `cluster "${target.name}" is ${target.status}, not normal: its API is not available through Cube now`);
     }
-    const query = new URLSearchParams(url.search);
-    const info = parseRequestInfo(req.method ?? 'GET', url.path, query);
+    const { info, streaming } = parsedRequest(req.method ?? 'GET', url);
     const audited = isAudited(info, this.env.CUBE_PROXY_AUDIT_READS);
     if (audited && !this.bus.auditReady)
       throw new ProxyError(503, 'the audit trail is not reachable: requests that must be audited are refused');
-    const base = target.server.pathname.replace(/\/+$/, '');
-    return { target, principal, info, url, query, audited, upstreamPath: `${base}${url.path}${url.search}` };
+    const pathname = target.server.pathname;
+    const base = pathname === '/' ? '' : pathname.replace(/\/+$/, '');
+    return { target, principal, info, url, streaming, audited, upstreamPath: `${base}${url.path}${url.search}` };
   }
 
   private async authenticate(token: string | undefined, requestId: string): Promise<AuthenticatedPrincipal> {
@@ -426,6 +427,31 @@ export class KubeApiProxy {
         this.logger.error({ err: error, requestId, cluster: target.name, verb: info.verb }, 'audit record of a proxied request not stored'),
       );
   }
+}
+
+/**
+ * What a method, path and query mean to Kubernetes (verb, resource, namespace, name; streaming or
+ * not), by the request line: clients repeat the same few requests, and this depends on nothing else.
+ * Bounded: emptied when full.
+ */
+const PARSED = new Map<string, { info: RequestInfo; streaming: boolean }>();
+const PARSED_LIMIT = 4096;
+const PARSED_KEY_LIMIT = 512;
+
+function parsedRequest(method: string, url: ProxyUrl): { info: RequestInfo; streaming: boolean } {
+  const key = `${method} ${url.path}${url.search}`;
+  let parsed = PARSED.get(key);
+  if (!parsed) {
+    const query = new URLSearchParams(url.search);
+    const info = parseRequestInfo(method, url.path, query);
+    parsed = { info, streaming: isStreamingRequest(info, query) };
+    // Long request lines (continue tokens, selectors) are seldom repeated: not kept.
+    if (key.length <= PARSED_KEY_LIMIT) {
+      if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+      PARSED.set(key, parsed);
+    }
+  }
+  return parsed;
 }
 
 /** How long the member may take to start answering a plain (not streaming) request. */

@@ -1,4 +1,4 @@
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
+import { downstreamRawHeaders, downstreamResponseHeaders, upstreamRawHeaders, upstreamRequestHeaders } from './proxy-headers';
 
 const alice = { name: 'alice', groups: ['dev', 'cube:tenant:acme'] };
 
@@ -91,5 +91,113 @@ describe('downstreamResponseHeaders', () => {
         'transfer-encoding': 'chunked',
       }),
     ).toEqual({ 'content-type': 'application/json', 'audit-id': 'a1' });
+  });
+});
+
+describe('upstreamRawHeaders', () => {
+  it("keeps the caller's lines (repeated ones separate), drops credentials, impersonation, cookies and hop-by-hop headers, adds Cube's", () => {
+    const raw = [
+      'Accept',
+      'application/json',
+      'Authorization',
+      'Bearer cube-user-token',
+      'Cookie',
+      'session=1',
+      'Impersonate-User',
+      'kubernetes-admin',
+      'impersonate-group',
+      'system:masters',
+      'Impersonate-Extra-Scopes',
+      'x',
+      'X-Remote-User',
+      'root',
+      'X-Forwarded-For',
+      '10.0.0.1',
+      'Host',
+      'gateway.example',
+      'Connection',
+      'keep-alive, X-Trace',
+      'X-Trace',
+      'hop',
+      'Transfer-Encoding',
+      'chunked',
+      'Accept-Encoding',
+      'gzip',
+      'Accept-Encoding',
+      'br',
+    ];
+    expect(upstreamRawHeaders(raw, { principal: alice, authorization: 'Bearer cube-sa-token' })).toEqual([
+      'accept',
+      'application/json',
+      'accept-encoding',
+      'gzip',
+      'accept-encoding',
+      'br',
+      'authorization',
+      'Bearer cube-sa-token',
+      'impersonate-user',
+      'alice',
+      'impersonate-group',
+      'dev',
+      'impersonate-group',
+      'cube:tenant:acme',
+      'impersonate-group',
+      'system:authenticated',
+    ]);
+  });
+
+  it('sends no Authorization when Cube authenticates with a client certificate', () => {
+    expect(upstreamRawHeaders([], { principal: { name: 'bob', groups: ['system:authenticated'] } })).toEqual([
+      'impersonate-user',
+      'bob',
+      'impersonate-group',
+      'system:authenticated',
+    ]);
+  });
+});
+
+describe('downstreamRawHeaders', () => {
+  const raw = (...lines: string[]) => lines.map((line) => Buffer.from(line, 'latin1'));
+
+  it("passes the member's headers without its hop-by-hop ones, and answers the request id", () => {
+    const headers = downstreamRawHeaders(
+      raw(
+        'Content-Type',
+        'application/json',
+        'Audit-Id',
+        'a-1',
+        'Connection',
+        'keep-alive, X-Hop',
+        'Keep-Alive',
+        'timeout=5',
+        'X-Hop',
+        '1',
+        'Transfer-Encoding',
+        'chunked',
+        'Warning',
+        'a',
+        'Warning',
+        'b',
+        'X-Request-Id',
+        'member-id',
+      ),
+      'req-1',
+    );
+    expect(headers).toEqual([
+      'content-type',
+      'application/json',
+      'audit-id',
+      'a-1',
+      'warning',
+      'a',
+      'warning',
+      'b',
+      'x-request-id',
+      'req-1',
+    ]);
+  });
+
+  it("keeps the member's X-Request-Id when the proxy answers none itself", () => {
+    expect(downstreamRawHeaders(raw('X-Request-Id', 'member-id'), undefined)).toEqual(['x-request-id', 'member-id']);
   });
 });
