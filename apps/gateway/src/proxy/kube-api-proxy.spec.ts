@@ -224,6 +224,25 @@ describe('KubeApiProxy', () => {
     expect(audit).not.toHaveBeenCalled();
   });
 
+  it('passes a large answer through whole, held back while the caller reads slower than the member writes', async () => {
+    const chunk = 'x'.repeat(64 * 1024);
+    answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let left = 64;
+      const more = () => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    };
+    const result = await send('GET', '/api/v1/pods');
+    expect(result.status).toBe(200);
+    expect(result.text.length).toBe(64 * chunk.length);
+  });
+
   it('answers 503 with a Status when the member cannot be reached', async () => {
     const unreachable = new Pool('https://127.0.0.1:1', { connect: { timeout: 2000 } });
     const swapped = dispatcher;

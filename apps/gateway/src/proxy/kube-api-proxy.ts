@@ -164,8 +164,11 @@ export class KubeApiProxy {
   answerHead(exchange: Exchange, statusCode: number, rawHeaders: Buffer[], statusText: string): void {
     const res = exchange.res;
     res.writeHead(statusCode, statusText, downstreamRawHeaders(rawHeaders, exchange.fastPath ? exchange.requestId : undefined));
-    // Watch events and followed logs reach the client as the member writes them.
+    // Watch events and followed logs reach the client as the member writes them. Anything else is
+    // held until its end or until the socket's buffer is full, so that a small answer leaves in one
+    // write (status line, headers and body) instead of one per part.
     if (exchange.streaming) res.flushHeaders();
+    else exchange.cork();
   }
 
   /** The request to the member failed before or while answering. */
@@ -486,6 +489,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private abort: ((reason?: Error) => void) | undefined;
   private resume: (() => void) | undefined;
   private done = false;
+  private corked = false;
 
   constructor(
     readonly proxy: KubeApiProxy,
@@ -516,13 +520,28 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.res.write(chunk)) return true;
+    // A large answer: what is held goes out now, and the rest as it comes.
+    this.uncork();
     // The caller reads slower than the member writes: undici pauses until the caller drained.
     if (this.resume) this.res.once('drain', this.resume);
     return false;
   }
 
+  cork(): void {
+    this.corked = true;
+    this.res.cork();
+  }
+
+  uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.res.uncork();
+  }
+
   onComplete(): void {
     this.done = true;
+    // end() sends what is held, with the end of the answer, in one write.
+    this.corked = false;
     this.res.end();
   }
 
