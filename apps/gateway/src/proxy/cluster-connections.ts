@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Pool } from 'undici';
 import { ClusterConnection, ClustersSubjects, ClusterStatus, CubeError, ProxyCredentials } from '@cube/contracts';
 import { parseKubeconfig } from '@cube/kube';
 import { ServiceRequester } from '@cube/messaging';
@@ -19,18 +18,12 @@ const GATEWAY = { kind: 'system', name: 'gateway' } as const;
  */
 export const CONNECTION_TTL_MS = 30_000;
 
-/**
- * A member kube-apiserver as the proxy reaches it: credentials and CA loaded once, one undici pool
- * for plain requests and one keep-alive agent for upgrades and requests with a body.
- */
+/** A member kube-apiserver as the proxy reaches it: credentials and CA loaded once, one keep-alive agent. */
 export interface ProxyTarget {
   name: string;
   status: ClusterStatus;
   server: URL;
-  /** Node's client: WebSocket upgrades (exec, attach, port-forward), requests with a body, the console's checks. */
   agent: Agent;
-  /** undici's pool (keep-alive, one request per connection at a time, TLS sessions resumed): requests without a body. */
-  dispatcher: Pool;
   /** `Authorization` for Cube's identity in the member when it is a token (or basic auth); absent with a client certificate. */
   authorization?: string;
   /** Hash of the server and kubeconfig: an unchanged cluster keeps its agent (and its open connections) on refresh. */
@@ -87,7 +80,7 @@ export class ClusterConnections implements OnApplicationShutdown {
     if (!entry) return;
     this.entries.delete(name);
     entry.target.then(
-      (target) => retire(target),
+      (target) => retire(target.agent),
       () => undefined,
     );
   }
@@ -99,10 +92,7 @@ export class ClusterConnections implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     for (const entry of this.entries.values())
       entry.target.then(
-        (target) => {
-          target.agent.destroy();
-          void target.dispatcher.destroy().catch(() => undefined);
-        },
+        (target) => target.agent.destroy(),
         () => undefined,
       );
     this.entries.clear();
@@ -125,18 +115,13 @@ export class ClusterConnections implements OnApplicationShutdown {
     const fingerprint = createHash('sha256').update(connection.server).update('\0').update(kubeconfig).digest('hex');
     const previous = await expired?.target.catch(() => undefined);
     if (previous?.fingerprint === fingerprint) return { ...previous, status: connection.status };
-    if (previous) retire(previous);
-    const server = new URL(connection.server);
-    return { name, status: connection.status, server, fingerprint, ...(await agentFor(name, server, kubeconfig)) };
+    if (previous) retire(previous.agent);
+    return { name, status: connection.status, server: new URL(connection.server), fingerprint, ...(await agentFor(name, kubeconfig)) };
   }
 }
 
-/** TLS material and credential of the kubeconfig's current context, read once into an agent and a pool. */
-async function agentFor(
-  name: string,
-  server: URL,
-  kubeconfig: string,
-): Promise<{ agent: Agent; dispatcher: Pool; authorization?: string }> {
+/** TLS material and credential of the kubeconfig's current context, read once into an agent. */
+async function agentFor(name: string, kubeconfig: string): Promise<{ agent: Agent; authorization?: string }> {
   const options: RequestOptions = {};
   try {
     // The client library reads every form a kubeconfig may take (inline data, files, token, exec plugins).
@@ -164,29 +149,14 @@ async function agentFor(
     servername: options.servername,
     ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
   });
-  const dispatcher = new Pool(server.origin, {
-    // One request at a time per connection (no pipelining): a watch or a slow list never holds up
-    // another request queued behind it, and non-idempotent requests are never sent speculatively.
-    pipelining: 1,
-    connect: {
-      ca: options.ca,
-      cert: options.cert,
-      key: options.key,
-      ...(options.servername ? { servername: options.servername } : {}),
-      ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
-    },
-  });
-  return authorization ? { agent, dispatcher, authorization } : { agent, dispatcher };
+  return authorization ? { agent, authorization } : { agent };
 }
 
 /**
  * Stops reusing an agent without cutting what runs on it: idle connections close now, busy ones
  * (a watch, an exec session) when they are released.
  */
-function retire(target: ProxyTarget): void {
-  // undici: idle connections close now, the pool itself once the requests on it have finished.
-  void target.dispatcher.close().catch(() => undefined);
-  const agent = target.agent;
+function retire(agent: Agent): void {
   agent.on('free', (socket: { destroy(): void }) => socket.destroy());
   for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
 }

@@ -1,7 +1,6 @@
 import { createServer as createHttpServer, IncomingMessage, request as httpRequest, Server } from 'node:http';
 import { Agent, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CubeError } from '@cube/contracts';
 import { makeWebhookCertificates } from '@cube/kube';
@@ -32,7 +31,7 @@ describe('KubeApiProxy', () => {
   let gateway: Server;
   let gatewayPort: number;
   let agent: Agent;
-  let dispatcher: Pool;
+  let memberServer: URL;
   let answer: (req: IncomingMessage, res: import('node:http').ServerResponse) => void;
   let seen: Seen[];
   let sockets: WebSocketServer;
@@ -56,14 +55,13 @@ describe('KubeApiProxy', () => {
     });
     upstreamPort = await listen(upstream);
     agent = new Agent({ keepAlive: true, ca: certs.caCert, servername: 'member.test' });
-    dispatcher = new Pool(`https://127.0.0.1:${upstreamPort}`, { pipelining: 1, connect: { ca: certs.caCert, servername: 'member.test' } });
+    memberServer = new URL(`https://127.0.0.1:${upstreamPort}`);
     let lookups = 0;
     const memberA = () => ({
       name: 'member-a',
       status: 'normal',
-      server: new URL(`https://127.0.0.1:${upstreamPort}`),
+      server: memberServer,
       agent,
-      dispatcher,
       authorization: 'Bearer cube-credential',
       fingerprint: 'f',
     });
@@ -97,7 +95,6 @@ describe('KubeApiProxy', () => {
 
   afterAll(async () => {
     agent.destroy();
-    await dispatcher.destroy();
     sockets.close();
     await new Promise((resolve) => gateway.close(resolve));
     upstream.closeAllConnections();
@@ -175,7 +172,7 @@ describe('KubeApiProxy', () => {
     );
   });
 
-  it("forwards a read on the pool with the caller's headers stripped, Cube's credential and one line per impersonated group", async () => {
+  it("forwards a read with the caller's headers stripped, Cube's credential and one line per impersonated group", async () => {
     answer = (req, res) => {
       res.writeHead(200, {
         'content-type': 'application/json',
@@ -244,16 +241,14 @@ describe('KubeApiProxy', () => {
   });
 
   it('answers 503 with a Status when the member cannot be reached', async () => {
-    const unreachable = new Pool('https://127.0.0.1:1', { connect: { timeout: 2000 } });
-    const swapped = dispatcher;
-    dispatcher = unreachable;
+    const reachable = memberServer;
+    memberServer = new URL('https://127.0.0.1:1');
     try {
       const result = await send('GET', '/api/v1/namespaces');
       expect(result.status).toBe(503);
       expect(JSON.parse(result.text)).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
     } finally {
-      dispatcher = swapped;
-      await unreachable.destroy();
+      memberServer = reachable;
     }
   });
 

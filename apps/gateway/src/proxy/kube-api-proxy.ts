@@ -3,7 +3,6 @@ import { request as httpsRequest } from 'node:https';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
@@ -16,7 +15,7 @@ import { ClusterConnections, ProxyTarget } from './cluster-connections';
 import { isAudited, isStreamingRequest } from './kube-request';
 import { KubeStatus, ProxyError, statusOf, writeStatus } from './kube-status';
 import { ProxyBus } from './proxy-bus';
-import { downstreamRawHeaders, downstreamResponseHeaders, upstreamRawHeaders, upstreamRequestHeaders } from './proxy-headers';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
 
 export const PROXY_PREFIX = '/api/v1/proxy/clusters/';
 
@@ -135,71 +134,16 @@ export class KubeApiProxy {
     started: number,
     fastPath: boolean,
   ): void {
-    const streaming = prepared.streaming;
-    // A request without a body (reads, watches, most deletes) goes through the cluster's undici pool;
-    // one with a body keeps Node's client, which streams it with the size limit enforced on the way.
-    if (!hasBody(req)) {
-      const exchange = new Exchange(this, req, res, prepared, requestId, started, fastPath, streaming);
-      res.on('close', onExchangeClosed);
-      prepared.target.dispatcher.dispatch(
-        {
-          origin: prepared.target.server.origin,
-          method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-          path: prepared.upstreamPath,
-          headers: upstreamRawHeaders(req.rawHeaders, { authorization: prepared.target.authorization, principal: prepared.principal }),
-          // Reads answer from the member's cache in milliseconds; watches and followed logs last
-          // as long as the caller wants them, so no timeout of undici's may cut them.
-          headersTimeout: streaming ? 0 : UPSTREAM_HEADERS_TIMEOUT_MS,
-          bodyTimeout: 0,
-        },
-        exchange,
-      );
-      return;
-    }
     if (fastPath) res.setHeader(REQUEST_ID_HEADER, requestId);
-    this.forwardWithBody(req, res, prepared, requestId, started, fastPath, streaming);
+    this.forwardUpstream(req, res, prepared, requestId, started, fastPath, prepared.streaming);
   }
 
-  /** The upstream answered with a status and headers: they go to the caller at once. */
-  answerHead(exchange: Exchange, statusCode: number, rawHeaders: Buffer[], statusText: string): void {
-    const res = exchange.res;
-    res.writeHead(statusCode, statusText, downstreamRawHeaders(rawHeaders, exchange.fastPath ? exchange.requestId : undefined));
-    // Watch events and followed logs reach the client as the member writes them. Anything else is
-    // held until its end or until the socket's buffer is full, so that a small answer leaves in one
-    // write (status line, headers and body) instead of one per part.
-    if (exchange.streaming) res.flushHeaders();
-    else exchange.cork();
-  }
-
-  /** The request to the member failed before or while answering. */
-  upstreamFailed(exchange: Exchange, error: Error & { code?: string }): void {
-    const { res, prepared, requestId } = exchange;
-    // Aborted because the client went away: nobody to answer.
-    if (res.destroyed || exchange.clientGone) return;
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    exchange.code = 503;
-    this.logger.warn(
-      { cluster: prepared.target.name, requestId, err: { code: error.code, message: error.message } },
-      'member kube-apiserver not reachable',
-    );
-    if (exchange.fastPath) res.setHeader(REQUEST_ID_HEADER, requestId);
-    writeStatus(res, statusOf(new ProxyError(503, `cluster "${prepared.target.name}" is not reachable: ${error.code ?? error.message}`)));
-  }
-
-  /** The caller's response closed (finished, or the caller went away): audit record and log line. */
-  closed(exchange: Exchange): void {
-    const { req, res, prepared, requestId, started } = exchange;
-    if (!res.writableFinished) exchange.cancel();
-    const code = exchange.code || 499;
-    if (prepared.audited) this.audit(prepared, req, code, started, requestId);
-    if (exchange.fastPath) this.logOutcome(req, code, started, requestId, prepared.target.name, prepared.audited);
-  }
-
-  /** A request with a body: Node's client, the body streamed and cut at the size limit. */
-  private forwardWithBody(
+  /**
+   * The request to the member on the cluster's keep-alive agent, the body streamed and cut at the size
+   * limit, the answer streamed back. (undici's Pool was measured as the upstream client instead: it
+   * cost more CPU per proxied GET than Node's client here; see bench/results/proxy-profile.md.)
+   */
+  private forwardUpstream(
     req: IncomingMessage,
     res: ServerResponse,
     prepared: Prepared,
@@ -457,105 +401,7 @@ function parsedRequest(method: string, url: ProxyUrl): { info: RequestInfo; stre
   return parsed;
 }
 
-/** How long the member may take to start answering a plain (not streaming) request. */
-const UPSTREAM_HEADERS_TIMEOUT_MS = 60_000;
-
 const RESOLVED = Promise.resolve();
-
-/** Whether a request carries a body (declared with a length above 0, or chunked). */
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-}
-
-const EXCHANGE = Symbol('cube.proxy.exchange');
-
-/** The caller's response closed: one listener function for every exchange (no closure per request). */
-function onExchangeClosed(this: ServerResponse & { [EXCHANGE]?: Exchange }): void {
-  const exchange = this[EXCHANGE];
-  if (exchange) exchange.proxy.closed(exchange);
-}
-
-/**
- * One proxied request without a body on the cluster's undici pool, as undici's dispatch handler: the
- * member's status and headers go to the caller as soon as they arrive, each body chunk as it comes
- * (undici stops reading from the member while the caller's socket is full), and a caller who goes away
- * aborts the member request. The handler methods are undici's original (raw header) interface, which
- * undici 7 runs without an adapter in between.
- */
-class Exchange implements Dispatcher.DispatchHandler {
-  code = 0;
-  clientGone = false;
-  private abort: ((reason?: Error) => void) | undefined;
-  private resume: (() => void) | undefined;
-  private done = false;
-  private corked = false;
-
-  constructor(
-    readonly proxy: KubeApiProxy,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    readonly prepared: Prepared,
-    readonly requestId: string,
-    readonly started: number,
-    readonly fastPath: boolean,
-    readonly streaming: boolean,
-  ) {
-    (res as ServerResponse & { [EXCHANGE]?: Exchange })[EXCHANGE] = this;
-  }
-
-  onConnect(abort: (reason?: Error) => void): void {
-    this.abort = abort;
-    if (this.clientGone) abort(new Error('the client went away'));
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    // Informational answers (100 Continue) are not passed on; the final one follows.
-    if (statusCode < 200) return true;
-    this.code = statusCode;
-    this.resume = resume;
-    this.proxy.answerHead(this, statusCode, rawHeaders, statusText);
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.res.write(chunk)) return true;
-    // A large answer: what is held goes out now, and the rest as it comes.
-    this.uncork();
-    // The caller reads slower than the member writes: undici pauses until the caller drained.
-    if (this.resume) this.res.once('drain', this.resume);
-    return false;
-  }
-
-  cork(): void {
-    this.corked = true;
-    this.res.cork();
-  }
-
-  uncork(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.res.uncork();
-  }
-
-  onComplete(): void {
-    this.done = true;
-    // end() sends what is held, with the end of the answer, in one write.
-    this.corked = false;
-    this.res.end();
-  }
-
-  onError(error: Error): void {
-    this.done = true;
-    this.proxy.upstreamFailed(this, error);
-  }
-
-  /** The caller went away before the answer was complete: so does the request to the member. */
-  cancel(): void {
-    this.clientGone = true;
-    if (!this.done) this.abort?.(new Error('the client went away'));
-  }
-}
 
 /** The `metadata.name` of the object a create returned, from the first bytes of the answer (objects are small). */
 class CreatedObjectName {
