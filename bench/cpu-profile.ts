@@ -32,7 +32,7 @@ export function categoryOf(frame: CallFrame): string {
   if (NATIVE_WRITES.has(name)) return 'socket writes (syscalls; TLS encryption for the member)';
   if (url.includes('node_modules/undici/')) return 'undici (client to the member)';
   if (/^node:_http_(server|incoming|common|outgoing)/.test(url)) return 'node:http (server side, parser, response)';
-  if (/^node:(https|_http_client|_http_agent)/.test(url)) return 'node:http client (requests with a body)';
+  if (/^node:(https|_http_client|_http_agent)/.test(url)) return 'node:http client (to the member)';
   if (/^node:(_tls|tls|internal\/tls)/.test(url)) return 'TLS (node)';
   if (/^node:(net|internal\/stream_base_commons|internal\/net)/.test(url)) return 'net sockets (reads, write requests)';
   if (
