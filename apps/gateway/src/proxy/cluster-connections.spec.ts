@@ -22,20 +22,18 @@ const kubeconfig = (token: string) =>
 /** The clusters service as the gateway sees it over the bus: answers from a table it can change. */
 function fakeClusters() {
   const clusters = new Map<string, { status: ClusterStatus; token: string; keyId?: string }>();
-  const request = jest.fn(
-    async (_service: string, _subject: string, envelope: { payload: { name: string } }): Promise<ClusterConnection> => {
-      const cluster = clusters.get(envelope.payload.name);
-      if (!cluster) throw new CubeError('NOT_FOUND', `cluster "${envelope.payload.name}" not found`, {});
-      return {
-        name: envelope.payload.name,
-        status: cluster.status,
-        server: 'https://127.0.0.1:6443',
-        version: 1,
-        credentials: box.seal({ kubeconfig: kubeconfig(cluster.token) }),
-        keyId: cluster.keyId ?? box.keyId,
-      };
-    },
-  );
+  const request = jest.fn(async (_service: string, _subject: string, envelope: { payload: { name: string } }): Promise<ClusterConnection> => {
+    const cluster = clusters.get(envelope.payload.name);
+    if (!cluster) throw new CubeError('NOT_FOUND', `cluster "${envelope.payload.name}" not found`, {});
+    return {
+      name: envelope.payload.name,
+      status: cluster.status,
+      server: 'https://127.0.0.1:6443',
+      version: 1,
+      credentials: box.seal({ kubeconfig: kubeconfig(cluster.token) }),
+      keyId: cluster.keyId ?? box.keyId,
+    };
+  });
   return { clusters, request, bus: { request } as unknown as ServiceRequester };
 }
 

@@ -79,10 +79,7 @@ export class ClusterConnections implements OnApplicationShutdown {
     const entry = this.entries.get(name);
     if (!entry) return;
     this.entries.delete(name);
-    entry.target.then(
-      (target) => retire(target.agent),
-      () => undefined,
-    );
+    entry.target.then((target) => retire(target.agent), () => undefined);
   }
 
   forgetAll(): void {
@@ -90,11 +87,7 @@ export class ClusterConnections implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    for (const entry of this.entries.values())
-      entry.target.then(
-        (target) => target.agent.destroy(),
-        () => undefined,
-      );
+    for (const entry of this.entries.values()) entry.target.then((target) => target.agent.destroy(), () => undefined);
     this.entries.clear();
   }
 
@@ -106,10 +99,7 @@ export class ClusterConnections implements OnApplicationShutdown {
     });
     if (!this.box) throw new ProxyError(503, 'the gateway has no CUBE_SECRET_KEY: member cluster credentials cannot be opened');
     if (connection.keyId !== this.box.keyId) {
-      throw new ProxyError(
-        503,
-        `the credentials of cluster "${name}" are sealed with key ${connection.keyId}, which the gateway does not have`,
-      );
+      throw new ProxyError(503, `the credentials of cluster "${name}" are sealed with key ${connection.keyId}, which the gateway does not have`);
     }
     const { kubeconfig } = this.box.open<ProxyCredentials>(connection.credentials);
     const fingerprint = createHash('sha256').update(connection.server).update('\0').update(kubeconfig).digest('hex');
@@ -127,16 +117,11 @@ async function agentFor(name: string, kubeconfig: string): Promise<{ agent: Agen
     // The client library reads every form a kubeconfig may take (inline data, files, token, exec plugins).
     await parseKubeconfig(kubeconfig).applyToHTTPSOptions(options);
   } catch (error: unknown) {
-    throw new CubeError(
-      'UNAVAILABLE',
-      `the stored kubeconfig of cluster "${name}" cannot be used: ${error instanceof Error ? error.message : String(error)}`,
-      { cluster: name },
-    );
+    throw new CubeError('UNAVAILABLE', `the stored kubeconfig of cluster "${name}" cannot be used: ${error instanceof Error ? error.message : String(error)}`, { cluster: name });
   }
   const headers = (options.headers ?? {}) as Record<string, unknown>;
   const bearer = headers['Authorization'] ?? headers['authorization'];
-  const authorization =
-    typeof bearer === 'string' ? bearer : options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined;
+  const authorization = typeof bearer === 'string' ? bearer : options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined;
   const agent = new Agent({
     keepAlive: true,
     // Reuse the most recently used connection first, so a quiet period lets the others idle out.
