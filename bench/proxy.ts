@@ -1,13 +1,15 @@
 // Native API proxy benchmark: the same GET of one ConfigMap, at the same concurrency and for the
-// same time, (1) straight to a Kubernetes API test server, (2) through Cube's proxy, (3) through
-// nginx as a plain reverse proxy that sets the same credential and impersonation headers as Cube (so
-// the upstream does the same work), plus nginx passing requests through unchanged, a bare Node proxy
-// and direct requests with impersonation headers. Everything on loopback; each process its own.
+// same time, (1) straight to a Kubernetes API test server, (2) through Cube's proxy with 1 and 2
+// gateway workers (CUBE_GATEWAY_WORKERS), (3) through nginx with worker_processes 1 and 2 as a plain
+// reverse proxy that sets the same credential and impersonation headers as Cube (so the upstream does
+// the same work), plus nginx passing requests through unchanged, a bare Node proxy doing Cube's job
+// and direct requests with impersonation headers; at 16 and 64 connections. Everything on loopback,
+// each process its own; the CPU time each proxy's processes spent per request is read from /proc.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -19,7 +21,7 @@ import { answers, freePort, round, until } from './support';
 const ROOT = resolve(__dirname, '..');
 const ADMIN_URL = process.env['CUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NGINX = '/usr/sbin/nginx';
-const CONNECTIONS = Number(process.env['PROXY_BENCH_CONNECTIONS'] ?? 16);
+const CONNECTIONS = (process.env['PROXY_BENCH_CONNECTIONS'] ?? '16,64').split(',').map(Number);
 const DURATION_S = Number(process.env['PROXY_BENCH_DURATION'] ?? 10);
 const WARMUP_S = 2;
 const ROUNDS = Number(process.env['PROXY_BENCH_ROUNDS'] ?? 3);
@@ -36,6 +38,42 @@ interface Measured {
   errors: number;
   /** Requests/s of each round, in order. */
   perRound: number[];
+  /** CPU time (user + system) the proxy's own processes spent per request, in microseconds (absent for direct legs). */
+  proxyCpuUsPerRequest?: number;
+  /** CPU time the upstream (the Kubernetes API test server) spent per request, in microseconds. */
+  upstreamCpuUsPerRequest: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** A process and its descendants (nginx's and the gateway's workers), from /proc. */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const child of children ? children.split(/\s+/) : []) out.push(...processTree(Number(child)));
+    }
+  } catch {
+    // Gone meanwhile: nothing more to count.
+  }
+  return out;
+}
+
+/** User + system CPU seconds of a process tree so far. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  let ticks = 0;
+  for (const each of processTree(pid)) {
+    try {
+      // Fields after the command (which may hold spaces) start at state; utime and stime are the 12th and 13th of them.
+      const fields = readFileSync(`/proc/${each}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    } catch {
+      // Exited between listing and reading.
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
 async function stopChild(child: ChildProcess | undefined): Promise<void> {
@@ -50,17 +88,34 @@ function ensureNginx(): void {
   if (existsSync(NGINX)) return;
   process.stderr.write('bench: installing nginx-light (apt-get)\n');
   execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'nginx-light'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'nginx-light'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 /** A Kubernetes API test server as its own process (the CLI in libs/testing), so it does not share the load generator's event loop. */
 async function startKubeServerProcess(dir: string): Promise<{ child: ChildProcess; url: string; token: string; kubeconfig: string }> {
   const kubeconfigPath = join(dir, 'bench.kubeconfig');
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'libs/testing/src/kube-server/main.ts'), '--port', '0', '--name', CLUSTER, '--kubeconfig', kubeconfigPath], {
-    cwd: ROOT,
-    env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      '@swc-node/register',
+      join(ROOT, 'libs/testing/src/kube-server/main.ts'),
+      '--port',
+      '0',
+      '--name',
+      CLUSTER,
+      '--kubeconfig',
+      kubeconfigPath,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await until('kube-server start', async () => (out.includes('kubeconfig written') ? true : null), 60_000);
@@ -71,10 +126,14 @@ async function startKubeServerProcess(dir: string): Promise<{ child: ChildProces
 
 function kubeRequest(url: string, token: string, method: string, path: string, body?: unknown): Promise<number> {
   return new Promise((resolveStatus, reject) => {
-    const req = request(`${url}${path}`, { method, rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } }, (res) => {
-      res.resume();
-      res.once('end', () => resolveStatus(res.statusCode ?? 0));
-    });
+    const req = request(
+      `${url}${path}`,
+      { method, rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolveStatus(res.statusCode ?? 0));
+      },
+    );
     req.once('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -87,7 +146,13 @@ interface NginxUpstreamHeaders {
   impersonateGroups: string[];
 }
 
-async function startNginx(dir: string, name: string, upstreamPort: number, identity?: NginxUpstreamHeaders): Promise<{ child: ChildProcess; url: string }> {
+async function startNginx(
+  dir: string,
+  name: string,
+  upstreamPort: number,
+  identity?: NginxUpstreamHeaders,
+  workers = 1,
+): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const prefix = join(dir, name);
   for (const sub of ['', 'client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(prefix, sub), { recursive: true });
@@ -106,7 +171,7 @@ async function startNginx(dir: string, name: string, upstreamPort: number, ident
         .join('')
     : '';
   const config = `
-worker_processes 1;
+worker_processes ${workers};
 daemon off;
 pid ${join(prefix, 'nginx.pid')};
 error_log ${join(prefix, 'error.log')} warn;
@@ -163,8 +228,16 @@ http.createServer((req, res) => {
 async function startBareNodeProxy(upstreamPort: number, identity?: NginxUpstreamHeaders): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   // With an identity, the same fixed headers as the impersonating nginx: the floor for a Node proxy doing Cube's job.
-  const fixed = identity ? { authorization: identity.authorization, 'impersonate-user': identity.impersonateUser, 'impersonate-group': identity.impersonateGroups } : {};
-  const child = spawn(process.execPath, ['-e', BARE_NODE_PROXY, String(port), String(upstreamPort), JSON.stringify(fixed)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const fixed = identity
+    ? {
+        authorization: identity.authorization,
+        'impersonate-user': identity.impersonateUser,
+        'impersonate-group': identity.impersonateGroups,
+      }
+    : {};
+  const child = spawn(process.execPath, ['-e', BARE_NODE_PROXY, String(port), String(upstreamPort), JSON.stringify(fixed)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   await until('bare Node proxy', () => answers(port), 10_000, 50);
   return { child, url: `http://127.0.0.1:${port}` };
 }
@@ -183,13 +256,30 @@ interface Leg {
   url: string;
   token: string;
   extraHeaders?: Record<string, string>;
+  /** The proxy's process (its workers are found below it); none for the direct legs. */
+  pid?: number | undefined;
 }
 
-type RoundResult = Omit<Measured, 'perRound'>;
+interface RoundResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  proxyCpuSeconds: number;
+  upstreamCpuSeconds: number;
+}
 
-async function measureOnce(leg: Leg, warmup: boolean): Promise<RoundResult> {
-  const options = { url: leg.url, connections: CONNECTIONS, headers: { Authorization: `Bearer ${leg.token}`, Accept: 'application/json', ...(leg.extraHeaders ?? {}) } };
+async function measureOnce(leg: Leg, connections: number, upstreamPid: number | undefined, warmup: boolean): Promise<RoundResult> {
+  const options = {
+    url: leg.url,
+    connections,
+    headers: { Authorization: `Bearer ${leg.token}`, Accept: 'application/json', ...(leg.extraHeaders ?? {}) },
+  };
   if (warmup) await autocannon({ ...options, duration: WARMUP_S });
+  const proxyBefore = cpuSeconds(leg.pid);
+  const upstreamBefore = cpuSeconds(upstreamPid);
   const result = await autocannon({ ...options, duration: DURATION_S });
   return {
     requestsPerSecond: round(result.requests.average),
@@ -198,6 +288,8 @@ async function measureOnce(leg: Leg, warmup: boolean): Promise<RoundResult> {
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    proxyCpuSeconds: cpuSeconds(leg.pid) - proxyBefore,
+    upstreamCpuSeconds: cpuSeconds(upstreamPid) - upstreamBefore,
   };
 }
 
@@ -212,11 +304,15 @@ const median = (values: number[]) => {
  * processes that comes and goes would otherwise fall on whichever leg ran at that moment. Per leg:
  * requests/s over all rounds, the median of the rounds' p50 and p99.
  */
-async function measureInterleaved<K extends string>(legs: Record<K, Leg>): Promise<Record<K, Measured>> {
+async function measureInterleaved<K extends string>(
+  legs: Record<K, Leg>,
+  connections: number,
+  upstreamPid: number | undefined,
+): Promise<Record<K, Measured>> {
   const rounds = new Map<K, RoundResult[]>();
   for (let pass = 0; pass < ROUNDS; pass++) {
     for (const [name, leg] of Object.entries(legs) as [K, Leg][]) {
-      const measured = await measureOnce(leg, pass === 0);
+      const measured = await measureOnce(leg, connections, upstreamPid, pass === 0);
       rounds.set(name, [...(rounds.get(name) ?? []), measured]);
     }
   }
@@ -231,6 +327,10 @@ async function measureInterleaved<K extends string>(legs: Record<K, Leg>): Promi
       non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
       errors: results.reduce((sum, r) => sum + r.errors, 0),
       perRound: results.map((r) => r.requestsPerSecond),
+      ...(legs[name].pid !== undefined
+        ? { proxyCpuUsPerRequest: round((1e6 * results.reduce((sum, r) => sum + r.proxyCpuSeconds, 0)) / Math.max(requests, 1)) }
+        : {}),
+      upstreamCpuUsPerRequest: round((1e6 * results.reduce((sum, r) => sum + r.upstreamCpuSeconds, 0)) / Math.max(requests, 1)),
     };
   }
   return out;
@@ -238,7 +338,8 @@ async function measureInterleaved<K extends string>(legs: Record<K, Leg>): Promi
 
 export async function run(): Promise<unknown> {
   for (const app of ['gateway', 'clusters', 'identity', 'tenancy', 'audit', 'warden', 'hotplug', 'console']) {
-    if (!existsSync(join(ROOT, 'dist/apps', app, 'main.js'))) throw new Error(`dist/apps/${app}/main.js is missing: npx nx run-many -t build first`);
+    if (!existsSync(join(ROOT, 'dist/apps', app, 'main.js')))
+      throw new Error(`dist/apps/${app}/main.js is missing: npx nx run-many -t build first`);
   }
   ensureNginx();
   const dir = await mkdtemp(join(tmpdir(), 'cube-bench-proxy-'));
@@ -251,15 +352,12 @@ export async function run(): Promise<unknown> {
   databaseUrl.pathname = `/${databaseName}`;
 
   const secretKey = randomBytes(32).toString('base64');
-  let profiled: ChildProcess | undefined;
-  let bareNode: ChildProcess | undefined;
-  let bareNodeImpersonating: ChildProcess | undefined;
+  const gateways: ChildProcess[] = [];
+  const others: ChildProcess[] = [];
   let kube: Awaited<ReturnType<typeof startKubeServerProcess>> | undefined;
   let nats: LocalNatsServer | undefined;
   let stack: RunningStack | undefined;
   let warden: ChildProcess | undefined;
-  let nginx: ChildProcess | undefined;
-  let nginxPlain: ChildProcess | undefined;
   try {
     kube = await startKubeServerProcess(dir);
     const upstreamPort = Number(new URL(kube.url).port);
@@ -280,10 +378,18 @@ export async function run(): Promise<unknown> {
     const gateway = stack.gatewayUrl;
     await until('gateway ready', async () => ((await fetch(`${gateway}/readyz`)).status === 200 ? true : null), 60_000);
     const login = (await (
-      await fetch(`${gateway}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) })
+      await fetch(`${gateway}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      })
     ).json()) as { accessToken: string };
     const cube = { Authorization: `Bearer ${login.accessToken}`, 'Content-Type': 'application/json' };
-    const registered = await fetch(`${gateway}/api/v1/clusters`, { method: 'POST', headers: cube, body: JSON.stringify({ name: CLUSTER, kubeconfig: kube.kubeconfig }) });
+    const registered = await fetch(`${gateway}/api/v1/clusters`, {
+      method: 'POST',
+      headers: cube,
+      body: JSON.stringify({ name: CLUSTER, kubeconfig: kube.kubeconfig }),
+    });
     if (registered.status !== 201) throw new Error(`registering the cluster: ${registered.status} ${await registered.text()}`);
     // A Warden process heartbeats the cluster to `normal`, as in a member cluster.
     const wardenKubeconfig = join(dir, 'warden.kubeconfig');
@@ -293,7 +399,15 @@ export async function run(): Promise<unknown> {
       env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn' },
       stdio: 'ignore',
     });
-    await until('cluster normal', async () => (((await (await fetch(`${gateway}/api/v1/clusters/${CLUSTER}`, { headers: cube })).json()) as { status: string }).status === 'normal' ? true : null), 60_000, 250);
+    await until(
+      'cluster normal',
+      async () =>
+        ((await (await fetch(`${gateway}/api/v1/clusters/${CLUSTER}`, { headers: cube })).json()) as { status: string }).status === 'normal'
+          ? true
+          : null,
+      60_000,
+      250,
+    );
 
     const created = await kubeRequest(kube.url, kube.token, 'POST', '/api/v1/namespaces/default/configmaps', {
       apiVersion: 'v1',
@@ -312,53 +426,68 @@ export async function run(): Promise<unknown> {
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'admin' }],
     });
     if (bound !== 201) throw new Error(`binding the Cube admin in the member: ${bound}`);
-    // PROXY_BENCH_CPU_PROF=<dir>: Cube's leg goes through one more gateway process run with
-    // --cpu-prof (NODE_OPTIONS may not carry it), which writes its profile there when it stops.
+    // Cube's legs: gateway processes of their own with CUBE_GATEWAY_WORKERS 1 and 2, beside the
+    // stack's (which registered the cluster): the same NATS, key and services. PROXY_BENCH_CPU_PROF=<dir>
+    // runs them with --cpu-prof (NODE_OPTIONS may not carry it; cluster workers inherit it), and each
+    // process writes its profile there when it stops.
     const profileDir = process.env['PROXY_BENCH_CPU_PROF'];
-    let cubeBase = gateway;
-    if (profileDir) {
+    const startGateway = async (workers: number) => {
       const port = await freePort();
-      profiled = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`, join(ROOT, 'dist/apps/gateway/main.js')], {
-        cwd: ROOT,
-        env: { PATH: process.env['PATH'], NATS_URL: nats.url, PORT: String(port), CUBE_SECRET_KEY: secretKey, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
-        stdio: 'ignore',
-      });
-      cubeBase = `http://127.0.0.1:${port}`;
-      await until('profiled gateway ready', async () => ((await fetch(`${cubeBase}/readyz`)).status === 200 ? true : null), 60_000);
-    }
-    const cubeUrl = `${cubeBase}/api/v1/proxy/clusters/${CLUSTER}${OBJECT_PATH}`;
+      const child = spawn(
+        process.execPath,
+        [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : []), join(ROOT, 'dist/apps/gateway/main.js')],
+        {
+          cwd: ROOT,
+          env: {
+            PATH: process.env['PATH'],
+            NATS_URL: nats?.url,
+            PORT: String(port),
+            CUBE_SECRET_KEY: secretKey,
+            CUBE_GATEWAY_WORKERS: String(workers),
+            LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+          },
+          stdio: 'ignore',
+        },
+      );
+      gateways.push(child);
+      const base = `http://127.0.0.1:${port}`;
+      await until(
+        `gateway with ${workers} workers ready`,
+        async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : null),
+        90_000,
+      );
+      return { child, url: `${base}/api/v1/proxy/clusters/${CLUSTER}${OBJECT_PATH}` };
+    };
+    const cube1 = await startGateway(1);
+    const cube2 = await startGateway(2);
     // Cube's leg presents what kubectl would: the API token of a downloaded kubeconfig.
     const downloaded = await fetch(`${gateway}/api/v1/clusters/${CLUSTER}/kubeconfig`, { headers: cube });
     if (downloaded.status !== 200) throw new Error(`downloading the kubeconfig: ${downloaded.status}`);
     const apiToken = (parse(await downloaded.text()) as { users: { user: { token: string } }[] }).users[0]?.user.token ?? '';
-    const probe = await fetch(cubeUrl, { headers: { Authorization: `Bearer ${apiToken}` } });
-    if (probe.status !== 200) throw new Error(`GET through Cube's proxy answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
+    for (const { url } of [cube1, cube2]) {
+      const probe = await fetch(url, { headers: { Authorization: `Bearer ${apiToken}` } });
+      if (probe.status !== 200) throw new Error(`GET through Cube's proxy answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
+    }
 
     // What Cube sends the member for this caller: its credential for the cluster, the caller as
     // Impersonate-User and the caller's groups plus system:authenticated (proxy-headers.ts).
-    const claims = JSON.parse(Buffer.from(login.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub: string; groups?: string[] };
+    const claims = JSON.parse(Buffer.from(login.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      sub: string;
+      groups?: string[];
+    };
     const identity: NginxUpstreamHeaders = {
       authorization: `Bearer ${kube.token}`,
       impersonateUser: claims.sub,
       impersonateGroups: [...new Set([...(claims.groups ?? []), 'system:authenticated'])],
     };
-    const impersonating = await startNginx(dir, 'nginx-impersonating', upstreamPort, identity);
-    nginx = impersonating.child;
+    const nginx1 = await startNginx(dir, 'nginx-impersonating', upstreamPort, identity, 1);
+    const nginx2 = await startNginx(dir, 'nginx-impersonating-2', upstreamPort, identity, 2);
     const plain = await startNginx(dir, 'nginx-plain', upstreamPort);
-    nginxPlain = plain.child;
-
-    const bare = await startBareNodeProxy(upstreamPort);
-    bareNode = bare.child;
     const bareImpersonating = await startBareNodeProxy(upstreamPort, identity);
-    bareNodeImpersonating = bareImpersonating.child;
-    const measured = await measureInterleaved({
+    others.push(nginx1.child, nginx2.child, plain.child, bareImpersonating.child);
+
+    const legs = {
       direct: { url: `${kube.url}${OBJECT_PATH}`, token: kube.token },
-      cube: { url: cubeUrl, token: apiToken },
-      // The caller's own credential is replaced by nginx's fixed Authorization, as Cube replaces it.
-      nginx: { url: `${impersonating.url}${OBJECT_PATH}`, token: 'not-forwarded' },
-      nginxPlain: { url: `${plain.url}${OBJECT_PATH}`, token: kube.token },
-      bareNode: { url: `${bare.url}${OBJECT_PATH}`, token: kube.token },
-      bareNodeImpersonating: { url: `${bareImpersonating.url}${OBJECT_PATH}`, token: 'not-forwarded' },
       // What the member itself spends on an impersonated request (impersonation check, then RBAC for
       // the impersonated user instead of system:masters): the upstream share of Cube's latency.
       directImpersonating: {
@@ -366,8 +495,61 @@ export async function run(): Promise<unknown> {
         token: kube.token,
         extraHeaders: { 'Impersonate-User': identity.impersonateUser, ...repeatedHeader('Impersonate-Group', identity.impersonateGroups) },
       },
-    });
-    const { direct, cube: viaCube, nginx: viaNginx, nginxPlain: viaPlainNginx, bareNode: viaBareNode, bareNodeImpersonating: viaBareNodeImpersonating, directImpersonating } = measured;
+      cube: { url: cube1.url, token: apiToken, pid: cube1.child.pid },
+      cube2Workers: { url: cube2.url, token: apiToken, pid: cube2.child.pid },
+      // The caller's own credential is replaced by nginx's fixed Authorization, as Cube replaces it.
+      nginx: { url: `${nginx1.url}${OBJECT_PATH}`, token: 'not-forwarded', pid: nginx1.child.pid },
+      nginx2Workers: { url: `${nginx2.url}${OBJECT_PATH}`, token: 'not-forwarded', pid: nginx2.child.pid },
+      nginxPlain: { url: `${plain.url}${OBJECT_PATH}`, token: kube.token, pid: plain.child.pid },
+      bareNodeImpersonating: { url: `${bareImpersonating.url}${OBJECT_PATH}`, token: 'not-forwarded', pid: bareImpersonating.child.pid },
+    };
+    const upstreamPid = kube.child.pid;
+    const byConnections: Record<string, unknown> = {};
+    const summary: string[] = [];
+    for (const connections of CONNECTIONS) {
+      const loadBefore = loadavg()[0] ?? 0;
+      const m = await measureInterleaved(legs, connections, upstreamPid);
+      const ratios = {
+        cubeToNginxThroughput: round(m.cube.requestsPerSecond / m.nginx.requestsPerSecond),
+        cube2WorkersToNginx2WorkersThroughput: round(m.cube2Workers.requestsPerSecond / m.nginx2Workers.requestsPerSecond),
+        cubeToPlainNginxThroughput: round(m.cube.requestsPerSecond / m.nginxPlain.requestsPerSecond),
+        cubeToDirectThroughput: round(m.cube.requestsPerSecond / m.direct.requestsPerSecond),
+        cubeAddedP50MsVsDirect: round(m.cube.p50Ms - m.direct.p50Ms),
+        cubeAddedP99MsVsDirect: round(m.cube.p99Ms - m.direct.p99Ms),
+        cube2WorkersAddedP50MsVsDirect: round(m.cube2Workers.p50Ms - m.direct.p50Ms),
+        cube2WorkersAddedP99MsVsDirect: round(m.cube2Workers.p99Ms - m.direct.p99Ms),
+        nginxAddedP50MsVsDirect: round(m.nginx.p50Ms - m.direct.p50Ms),
+        nginxAddedP99MsVsDirect: round(m.nginx.p99Ms - m.direct.p99Ms),
+        cubeAddedP50MsVsDirectImpersonating: round(m.cube.p50Ms - m.directImpersonating.p50Ms),
+        cubeToBareNodeImpersonatingThroughput: round(m.cube.requestsPerSecond / m.bareNodeImpersonating.requestsPerSecond),
+        bareNodeImpersonatingToNginxThroughput: round(m.bareNodeImpersonating.requestsPerSecond / m.nginx.requestsPerSecond),
+        cubeCpuPerRequestToNginx: round((m.cube.proxyCpuUsPerRequest ?? 0) / (m.nginx.proxyCpuUsPerRequest || 1)),
+      };
+      byConnections[String(connections)] = {
+        loadAverage1mBefore: round(loadBefore),
+        loadAverage1mAfter: round(loadavg()[0] ?? 0),
+        ...m,
+        ratios,
+      };
+      const rows = [
+        ['', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'proxy CPU µs/req'],
+        ...(Object.entries(m) as [string, Measured][]).map(([name, x]) => [
+          name,
+          String(x.requestsPerSecond),
+          String(x.p50Ms),
+          String(x.p99Ms),
+          String(x.requests),
+          String(x.non2xx + x.errors),
+          x.proxyCpuUsPerRequest === undefined ? '-' : String(x.proxyCpuUsPerRequest),
+        ]),
+      ];
+      const table = rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(24) : cell.padStart(12))).join('')).join('\n');
+      const line =
+        `${connections} connections (load ${round(loadBefore)} → ${round(loadavg()[0] ?? 0)}): cube/nginx ${ratios.cubeToNginxThroughput} (1 worker), ` +
+        `${ratios.cube2WorkersToNginx2WorkersThroughput} (2 workers) (target >= 0.8); cube added p50 ${ratios.cubeAddedP50MsVsDirect} ms, p99 ${ratios.cubeAddedP99MsVsDirect} ms vs direct (targets <= 1, <= 3)`;
+      process.stdout.write(`${table}\n${line}\n`);
+      summary.push(line);
+    }
 
     const result = {
       at: new Date().toISOString(),
@@ -377,59 +559,31 @@ export async function run(): Promise<unknown> {
       durationSeconds: DURATION_S,
       rounds: ROUNDS,
       warmupSeconds: WARMUP_S,
-      machine: { cpus: cpus().length, node: process.version },
-      direct,
-      cube: viaCube,
-      upstreamImpersonation: { user: identity.impersonateUser, groups: identity.impersonateGroups },
-      nginx: viaNginx,
-      nginxPlain: viaPlainNginx,
-      directImpersonating,
-      bareNodeProxy: viaBareNode,
-      bareNodeProxyImpersonating: viaBareNodeImpersonating,
-      ratios: {
-        cubeToNginxThroughput: round(viaCube.requestsPerSecond / viaNginx.requestsPerSecond),
-        cubeToPlainNginxThroughput: round(viaCube.requestsPerSecond / viaPlainNginx.requestsPerSecond),
-        cubeToDirectThroughput: round(viaCube.requestsPerSecond / direct.requestsPerSecond),
-        cubeAddedP50MsVsDirect: round(viaCube.p50Ms - direct.p50Ms),
-        cubeAddedP50MsVsNginx: round(viaCube.p50Ms - viaNginx.p50Ms),
-        cubeAddedP50MsVsPlainNginx: round(viaCube.p50Ms - viaPlainNginx.p50Ms),
-        nginxAddedP50MsVsDirect: round(viaNginx.p50Ms - direct.p50Ms),
-        nginxAddedP50MsVsDirectImpersonating: round(viaNginx.p50Ms - directImpersonating.p50Ms),
-        cubeAddedP50MsVsDirectImpersonating: round(viaCube.p50Ms - directImpersonating.p50Ms),
-        cubeToDirectImpersonatingThroughput: round(viaCube.requestsPerSecond / directImpersonating.requestsPerSecond),
-        // Cube against the same job done by the least a Node proxy can do, and that floor against nginx.
-        cubeToBareNodeImpersonatingThroughput: round(viaCube.requestsPerSecond / viaBareNodeImpersonating.requestsPerSecond),
-        bareNodeImpersonatingToNginxThroughput: round(viaBareNodeImpersonating.requestsPerSecond / viaNginx.requestsPerSecond),
+      machine: {
+        cpus: cpus().length,
+        node: process.version,
+        note: 'shared machine: compare legs of one run (interleaved rounds), not runs',
       },
-      target: { cubeToNginxThroughput: '>= 0.8', cubeAddedP50MsVsDirect: '<= 1' },
+      legs: {
+        direct: 'straight to the Kubernetes API test server (its admin token)',
+        directImpersonating: 'straight, with the impersonation headers Cube sends',
+        cube: "Cube's gateway, CUBE_GATEWAY_WORKERS=1",
+        cube2Workers: "Cube's gateway, CUBE_GATEWAY_WORKERS=2",
+        nginx: 'nginx worker_processes 1, setting the credential and impersonation headers Cube sets',
+        nginx2Workers: 'the same nginx with worker_processes 2',
+        nginxPlain: 'nginx worker_processes 1 passing requests through unchanged',
+        bareNodeImpersonating: 'a bare Node http → https keep-alive proxy setting the same headers (no authentication, logging or routing)',
+      },
+      upstreamImpersonation: { user: identity.impersonateUser, groups: identity.impersonateGroups },
+      byConnections,
+      summary,
+      target: { cubeToNginxThroughput: '>= 0.8 (same number of workers)', cubeAddedP50MsVsDirect: '<= 1', cubeAddedP99MsVsDirect: '<= 3' },
     };
-    const rows = [
-      ['', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx'],
-      ...(
-        [
-          ['direct', direct],
-          ['cube', viaCube],
-          ['nginx (impersonating)', viaNginx],
-          ['nginx (plain)', viaPlainNginx],
-          ['direct+impersonation', directImpersonating],
-          ['bare Node proxy', viaBareNode],
-          ['bare Node (impersonating)', viaBareNodeImpersonating],
-        ] as const
-      ).map(([name, m]) => [name, String(m.requestsPerSecond), String(m.p50Ms), String(m.p99Ms), String(m.requests), String(m.non2xx + m.errors)]),
-    ];
-    process.stdout.write(`${rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(26) : cell.padStart(10))).join('')).join('\n')}\n`);
-    process.stdout.write(
-      `cube/nginx throughput ${result.ratios.cubeToNginxThroughput} (target >= 0.8; ${result.ratios.cubeToPlainNginxThroughput} vs plain nginx); cube added p50 ${result.ratios.cubeAddedP50MsVsDirect} ms vs direct, ${result.ratios.cubeAddedP50MsVsNginx} ms vs nginx (target <= 1 ms)\n`,
-    );
     await mkdir(join(__dirname, 'results'), { recursive: true });
     await writeFile(join(__dirname, 'results', 'proxy.json'), `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
-    await stopChild(nginx);
-    await stopChild(nginxPlain);
-    await stopChild(profiled);
-    await stopChild(bareNode);
-    await stopChild(bareNodeImpersonating);
+    for (const child of [...others, ...gateways]) await stopChild(child);
     await stopChild(warden);
     await stack?.stop();
     await nats?.stop();

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { CubeMetrics } from '@cube/observability';
@@ -6,6 +7,7 @@ import { exitWithReason, HealthListener, loadEnvironment } from '@cube/service-r
 import { GatewayEnvironment, tlsFilesOf } from './config/gateway-environment';
 import { createGateway } from './create-gateway';
 import { ReadinessService } from './health/readiness.service';
+import { runWorkerPrimary } from './workers';
 
 async function main(): Promise<void> {
   let env: GatewayEnvironment;
@@ -15,6 +17,11 @@ async function main(): Promise<void> {
     tls = tlsFilesOf(env);
   } catch (error: unknown) {
     exitWithReason('gateway', error instanceof Error ? error.message : String(error));
+  }
+  // CUBE_GATEWAY_WORKERS > 1: this process only forks the workers (each runs the rest of main()).
+  if (env.CUBE_GATEWAY_WORKERS > 1 && cluster.isPrimary) {
+    runWorkerPrimary(env.CUBE_GATEWAY_WORKERS);
+    return;
   }
   try {
     const app = await createGateway(env);

@@ -16,6 +16,16 @@ export class GatewayEnvironment extends BaseEnvironment {
   @IsString()
   CUBE_HTTP_HOST = '127.0.0.1';
 
+  /**
+   * Gateway worker processes sharing the one port (node:cluster): each a whole gateway with its own
+   * NATS connection and caches, the primary only hands out connections and stops them all on SIGTERM.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'CUBE_GATEWAY_WORKERS must be a whole number from 1 to 64' })
+  @Min(1, { message: 'CUBE_GATEWAY_WORKERS must be a whole number from 1 to 64' })
+  @Max(64, { message: 'CUBE_GATEWAY_WORKERS must be a whole number from 1 to 64' })
+  CUBE_GATEWAY_WORKERS = 1;
+
   /** Comma-separated origins allowed to call the API from a browser (the separately hosted SPA). */
   @Matches(/^(|\*|https?:\/\/[^,\s]+(,\s*https?:\/\/[^,\s]+)*)$/, {
     message: 'CUBE_CORS_ORIGINS must be empty, * or a comma-separated list of http(s) origins',

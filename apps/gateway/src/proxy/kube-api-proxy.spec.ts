@@ -31,6 +31,7 @@ describe('KubeApiProxy', () => {
   let gateway: Server;
   let gatewayPort: number;
   let agent: Agent;
+  let memberServer: URL;
   let answer: (req: IncomingMessage, res: import('node:http').ServerResponse) => void;
   let seen: Seen[];
   let sockets: WebSocketServer;
@@ -48,11 +49,22 @@ describe('KubeApiProxy', () => {
       seen.push({ req, body, answered });
       answer(req, res);
     });
-    sockets = new WebSocketServer({ server: upstream, handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
+    sockets = new WebSocketServer({
+      server: upstream,
+      handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false),
+    });
     upstreamPort = await listen(upstream);
     agent = new Agent({ keepAlive: true, ca: certs.caCert, servername: 'member.test' });
+    memberServer = new URL(`https://127.0.0.1:${upstreamPort}`);
     let lookups = 0;
-    const memberA = () => ({ name: 'member-a', status: 'normal', server: new URL(`https://127.0.0.1:${upstreamPort}`), agent, authorization: 'Bearer cube-credential', fingerprint: 'f' });
+    const memberA = () => ({
+      name: 'member-a',
+      status: 'normal',
+      server: memberServer,
+      agent,
+      authorization: 'Bearer cube-credential',
+      fingerprint: 'f',
+    });
     const connections = {
       target: async () => memberA(),
       // Every other request finds the credential and the cluster cached, so both ways to prepare run.
@@ -69,7 +81,9 @@ describe('KubeApiProxy', () => {
     const bus = { auditReady: true, audit } as unknown as ProxyBus;
     const env = { CUBE_PROXY_MAX_BODY_BYTES: LIMIT, CUBE_PROXY_AUDIT_READS: false } as GatewayEnvironment;
     const proxy = new KubeApiProxy(verifier, connections, bus, env);
-    gateway = createHttpServer((req, res) => void proxy.handle(req, res, 'request-1'));
+    // Every other request as the fast path serves it (the proxy answers the request id), the rest as the Express middleware does.
+    let requests = 0;
+    gateway = createHttpServer((req, res) => void proxy.handle(req, res, 'request-1', ++requests % 2 === 0));
     gateway.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => void proxy.handleUpgrade(req, socket, head, 'request-1'));
     gatewayPort = await listen(gateway);
   });
@@ -90,7 +104,13 @@ describe('KubeApiProxy', () => {
   /** A request through the proxy; resolves with the answer once it is complete. */
   const send = (method: string, path: string, options: { headers?: Record<string, string>; body?: string | string[] } = {}) =>
     new Promise<{ status: number; headers: IncomingMessage['headers']; text: string }>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: gatewayPort, method, path: `/api/v1/proxy/clusters/member-a${path}`, headers: { Authorization: 'Bearer alice-jwt', ...options.headers } });
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: gatewayPort,
+        method,
+        path: `/api/v1/proxy/clusters/member-a${path}`,
+        headers: { Authorization: 'Bearer alice-jwt', ...options.headers },
+      });
       req.once('response', (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -102,7 +122,7 @@ describe('KubeApiProxy', () => {
       req.end();
     });
 
-  it('forwards method, path, query and body untouched, with Cube\'s credential and the caller impersonated', async () => {
+  it("forwards method, path, query and body untouched, with Cube's credential and the caller impersonated", async () => {
     answer = (req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -113,18 +133,123 @@ describe('KubeApiProxy', () => {
     };
     const patch = '{"data":{"colour":"blue"}}';
     const result = await send('PATCH', '/api/v1/namespaces/team-a/configmaps/settings?fieldManager=kubectl', {
-      headers: { 'Content-Type': 'application/merge-patch+json', Cookie: 'cube-session=1', 'Impersonate-User': 'kubernetes-admin', 'Impersonate-Group': 'system:masters' },
+      headers: {
+        'Content-Type': 'application/merge-patch+json',
+        Cookie: 'cube-session=1',
+        'Impersonate-User': 'kubernetes-admin',
+        'Impersonate-Group': 'system:masters',
+      },
       body: patch,
     });
     expect(result.status).toBe(200);
     expect(result.headers['audit-id']).toBe('a-1');
-    const echoed = JSON.parse(result.text) as { method: string; url: string; headers: Record<string, string>; rawHeaders: string[]; body: string };
-    expect(echoed).toMatchObject({ method: 'PATCH', url: '/api/v1/namespaces/team-a/configmaps/settings?fieldManager=kubectl', body: patch });
-    expect(echoed.headers).toMatchObject({ authorization: 'Bearer cube-credential', 'impersonate-user': 'alice', 'content-type': 'application/merge-patch+json' });
+    const echoed = JSON.parse(result.text) as {
+      method: string;
+      url: string;
+      headers: Record<string, string>;
+      rawHeaders: string[];
+      body: string;
+    };
+    expect(echoed).toMatchObject({
+      method: 'PATCH',
+      url: '/api/v1/namespaces/team-a/configmaps/settings?fieldManager=kubectl',
+      body: patch,
+    });
+    expect(echoed.headers).toMatchObject({
+      authorization: 'Bearer cube-credential',
+      'impersonate-user': 'alice',
+      'content-type': 'application/merge-patch+json',
+    });
     expect(echoed.headers['cookie']).toBeUndefined();
     const groups = echoed.rawHeaders.filter((_, i) => i % 2 === 1 && echoed.rawHeaders[i - 1]?.toLowerCase() === 'impersonate-group');
     expect(groups).toEqual(['dev', 'system:authenticated']);
-    expect(audit).toHaveBeenCalledWith(expect.objectContaining({ action: 'patch', code: 200, target: expect.objectContaining({ name: 'settings', namespace: 'team-a', cluster: 'member-a' }) }));
+    expect(audit).toHaveBeenCalledWith(
+      expect.objectContaining({
+        action: 'patch',
+        code: 200,
+        target: expect.objectContaining({ name: 'settings', namespace: 'team-a', cluster: 'member-a' }),
+      }),
+    );
+  });
+
+  it("forwards a read with the caller's headers stripped, Cube's credential and one line per impersonated group", async () => {
+    answer = (req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'audit-id': 'a-2',
+        connection: 'keep-alive, x-member-hop',
+        'x-member-hop': 'dropped',
+        'keep-alive': 'timeout=5',
+      });
+      res.end(JSON.stringify({ method: req.method, url: req.url, rawHeaders: req.rawHeaders }));
+    };
+    const responses = await Promise.all(
+      [1, 2].map(() =>
+        send('GET', '/api/v1/namespaces/team-a/configmaps?labelSelector=app%3Dweb', {
+          headers: {
+            Accept: 'application/json',
+            Cookie: 'cube-session=1',
+            'Impersonate-User': 'kubernetes-admin',
+            'X-Remote-User': 'root',
+            'X-Forwarded-For': '10.0.0.1',
+            Connection: 'keep-alive, x-caller-hop',
+            'X-Caller-Hop': 'dropped',
+          },
+        }),
+      ),
+    );
+    for (const result of responses) {
+      expect(result.status).toBe(200);
+      expect(result.headers).toMatchObject({ 'audit-id': 'a-2', 'content-type': 'application/json' });
+      expect(result.headers['x-member-hop']).toBeUndefined();
+      const echoed = JSON.parse(result.text) as { method: string; url: string; rawHeaders: string[] };
+      expect(echoed).toMatchObject({ method: 'GET', url: '/api/v1/namespaces/team-a/configmaps?labelSelector=app%3Dweb' });
+      const lines = new Map<string, string[]>();
+      for (let i = 0; i < echoed.rawHeaders.length; i += 2) {
+        const name = (echoed.rawHeaders[i] ?? '').toLowerCase();
+        lines.set(name, [...(lines.get(name) ?? []), echoed.rawHeaders[i + 1] ?? '']);
+      }
+      expect(lines.get('authorization')).toEqual(['Bearer cube-credential']);
+      expect(lines.get('impersonate-user')).toEqual(['alice']);
+      expect(lines.get('impersonate-group')).toEqual(['dev', 'system:authenticated']);
+      expect(lines.get('accept')).toEqual(['application/json']);
+      for (const gone of ['cookie', 'x-remote-user', 'x-forwarded-for', 'x-caller-hop'])
+        expect({ gone, value: lines.get(gone) }).toEqual({ gone, value: undefined });
+    }
+    // Served once as the fast path (the proxy answers the request id) and once as the Express middleware.
+    expect(responses.map((r) => r.headers['x-request-id']).filter(Boolean)).toEqual(['request-1']);
+    expect(audit).not.toHaveBeenCalled();
+  });
+
+  it('passes a large answer through whole, held back while the caller reads slower than the member writes', async () => {
+    const chunk = 'x'.repeat(64 * 1024);
+    answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let left = 64;
+      const more = () => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    };
+    const result = await send('GET', '/api/v1/pods');
+    expect(result.status).toBe(200);
+    expect(result.text.length).toBe(64 * chunk.length);
+  });
+
+  it('answers 503 with a Status when the member cannot be reached', async () => {
+    const reachable = memberServer;
+    memberServer = new URL('https://127.0.0.1:1');
+    try {
+      const result = await send('GET', '/api/v1/namespaces');
+      expect(result.status).toBe(503);
+      expect(JSON.parse(result.text)).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
+    } finally {
+      memberServer = reachable;
+    }
   });
 
   it('streams a watch as the member writes it and aborts the member request when the client goes away', async () => {
@@ -134,11 +259,18 @@ describe('KubeApiProxy', () => {
       // The watch stays open: the member never ends this answer by itself.
     };
     const firstEvent = await new Promise<string>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: gatewayPort, path: '/api/v1/proxy/clusters/member-a/api/v1/namespaces/a/pods?watch=1', headers: { Authorization: 'Bearer alice-jwt' } });
-      req.once('response', (res) => res.once('data', (chunk: Buffer) => {
-        resolve(chunk.toString());
-        req.destroy();
-      }));
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: gatewayPort,
+        path: '/api/v1/proxy/clusters/member-a/api/v1/namespaces/a/pods?watch=1',
+        headers: { Authorization: 'Bearer alice-jwt' },
+      });
+      req.once('response', (res) =>
+        res.once('data', (chunk: Buffer) => {
+          resolve(chunk.toString());
+          req.destroy();
+        }),
+      );
       req.once('error', reject);
       req.end();
     });
@@ -151,7 +283,10 @@ describe('KubeApiProxy', () => {
 
   it('refuses a declared body over the limit with a 413 Status without contacting the member', async () => {
     answer = (_req, res) => res.end();
-    const result = await send('POST', '/api/v1/namespaces/a/configmaps', { headers: { 'Content-Type': 'application/json', 'Content-Length': String(LIMIT + 1) }, body: 'x'.repeat(LIMIT + 1) });
+    const result = await send('POST', '/api/v1/namespaces/a/configmaps', {
+      headers: { 'Content-Type': 'application/json', 'Content-Length': String(LIMIT + 1) },
+      body: 'x'.repeat(LIMIT + 1),
+    });
     expect(result.status).toBe(413);
     expect(JSON.parse(result.text)).toEqual({
       kind: 'Status',
@@ -167,7 +302,10 @@ describe('KubeApiProxy', () => {
 
   it('cuts a chunked body that grows past the limit: 413, and the member never gets a complete body', async () => {
     answer = (req, res) => req.on('end', () => res.end('{}'));
-    const result = await send('POST', '/api/v1/namespaces/a/configmaps', { headers: { 'Content-Type': 'application/json' }, body: ['x'.repeat(600), 'y'.repeat(600), 'z'.repeat(600), 'w'.repeat(600)] });
+    const result = await send('POST', '/api/v1/namespaces/a/configmaps', {
+      headers: { 'Content-Type': 'application/json' },
+      body: ['x'.repeat(600), 'y'.repeat(600), 'z'.repeat(600), 'w'.repeat(600)],
+    });
     expect(result.status).toBe(413);
     expect(JSON.parse(result.text)).toMatchObject({ kind: 'Status', code: 413 });
     const bodies = await Promise.all(seen.map((s) => s.body));
@@ -197,16 +335,20 @@ describe('KubeApiProxy', () => {
     expect(seen.map((s) => s.req.url)).toEqual(['/api/v1/namespaces/a.b..c']);
   });
 
-  it('splices a WebSocket upgrade with the member\'s subprotocol, and closing the client closes the member side', async () => {
+  it("splices a WebSocket upgrade with the member's subprotocol, and closing the client closes the member side", async () => {
     const upstreamSide = new Promise<{ headers: IncomingMessage['headers']; closed: Promise<void> }>((resolve) =>
       sockets.once('connection', (socket, req) => {
         socket.send('hello from the member');
         resolve({ headers: req.headers, closed: new Promise((r) => socket.once('close', () => r())) });
       }),
     );
-    const client = new WebSocket(`ws://127.0.0.1:${gatewayPort}/api/v1/proxy/clusters/member-a/api/v1/namespaces/a/pods/web/exec?command=sh`, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
-      headers: { Authorization: 'Bearer alice-jwt', 'Impersonate-User': 'kubernetes-admin' },
-    });
+    const client = new WebSocket(
+      `ws://127.0.0.1:${gatewayPort}/api/v1/proxy/clusters/member-a/api/v1/namespaces/a/pods/web/exec?command=sh`,
+      ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+      {
+        headers: { Authorization: 'Bearer alice-jwt', 'Impersonate-User': 'kubernetes-admin' },
+      },
+    );
     const first = await new Promise<string>((resolve, reject) => {
       client.once('message', (data: Buffer) => resolve(data.toString()));
       client.once('error', reject);
@@ -221,13 +363,19 @@ describe('KubeApiProxy', () => {
       const poll = () => (audit.mock.calls.length > 0 ? resolve() : setImmediate(poll));
       poll();
     });
-    expect(audit).toHaveBeenCalledWith(expect.objectContaining({ action: 'get', code: 101, target: expect.objectContaining({ subresource: 'exec', name: 'web' }) }));
+    expect(audit).toHaveBeenCalledWith(
+      expect.objectContaining({ action: 'get', code: 101, target: expect.objectContaining({ subresource: 'exec', name: 'web' }) }),
+    );
   });
 });
 
 describe('splitProxyUrl', () => {
   it('splits the cluster, the Kubernetes path and the query', () => {
-    expect(splitProxyUrl('/api/v1/proxy/clusters/member-a/api/v1/pods?watch=1')).toEqual({ cluster: 'member-a', path: '/api/v1/pods', search: '?watch=1' });
+    expect(splitProxyUrl('/api/v1/proxy/clusters/member-a/api/v1/pods?watch=1')).toEqual({
+      cluster: 'member-a',
+      path: '/api/v1/pods',
+      search: '?watch=1',
+    });
     expect(splitProxyUrl('/api/v1/proxy/clusters/member-a')).toEqual({ cluster: 'member-a', path: '/', search: '' });
     expect(splitProxyUrl('/api/v1/clusters/member-a')).toBeUndefined();
   });

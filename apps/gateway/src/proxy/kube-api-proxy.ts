@@ -7,6 +7,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
 import { parseRequestInfo, RequestInfo } from '@cube/kube';
+import { REQUEST_ID_HEADER } from '@cube/observability';
 import { CredentialVerifier } from '../authn/credential-verifier';
 import { GatewayEnvironment } from '../config/gateway-environment';
 import { GATEWAY_ENVIRONMENT } from '../config/tokens';
@@ -63,7 +64,8 @@ interface Prepared {
   principal: AuthenticatedPrincipal;
   info: RequestInfo;
   url: ProxyUrl;
-  query: URLSearchParams;
+  /** A watch or a followed log: the answer streams for as long as the caller reads it. */
+  streaming: boolean;
   audited: boolean;
   upstreamPath: string;
 }
@@ -85,29 +87,72 @@ export class KubeApiProxy {
   ) {}
 
   /**
-   * A plain HTTP request (every method, watch and follow included). `logOutcome`: the proxy writes
-   * the request's log line itself (the fast path, where no pino-http middleware does).
+   * A plain HTTP request (every method, watch and follow included). `fastPath`: served from the HTTP
+   * server's `request` event (ProxyFastPath), where no middleware runs, so the proxy writes the
+   * request's log line and answers `X-Request-Id` itself.
    */
-  async handle(req: IncomingMessage, res: ServerResponse, requestId: string, logOutcome = false): Promise<void> {
+  handle(req: IncomingMessage, res: ServerResponse, requestId: string, fastPath = false): Promise<void> {
     const started = performance.now();
-    let prepared: Prepared;
+    let prepared: Prepared | undefined;
+    let url: ProxyUrl;
+    let token: string | undefined;
     try {
       const declared = Number(req.headers['content-length'] ?? 0);
       if (Number.isFinite(declared) && declared > this.env.CUBE_PROXY_MAX_BODY_BYTES) {
         throw this.tooLarge();
       }
-      const url = proxyUrlOf(req);
-      const token = bearerOf(req);
+      url = proxyUrlOf(req);
+      token = bearerOf(req);
       // Credential and cluster both cached (nearly every request): no await on the way upstream.
-      prepared = this.prepareFromCache(req, url, token) ?? (await this.prepare(req, url, token, requestId));
+      prepared = this.prepareFromCache(req, url, token);
     } catch (error: unknown) {
-      const status = statusOf(error);
-      this.refuse(req, res, status);
-      if (logOutcome) this.logOutcome(req, status.code, started, requestId, undefined, false);
-      return;
+      this.refused(req, res, error, started, requestId, fastPath);
+      return RESOLVED;
     }
+    if (prepared) {
+      this.forward(req, res, prepared, requestId, started, fastPath);
+      return RESOLVED;
+    }
+    return this.prepare(req, url, token, requestId).then(
+      (ready) => this.forward(req, res, ready, requestId, started, fastPath),
+      (error: unknown) => this.refused(req, res, error, started, requestId, fastPath),
+    );
+  }
+
+  private refused(req: IncomingMessage, res: ServerResponse, error: unknown, started: number, requestId: string, fastPath: boolean): void {
+    const status = statusOf(error);
+    if (fastPath && !res.headersSent) res.setHeader(REQUEST_ID_HEADER, requestId);
+    this.refuse(req, res, status);
+    if (fastPath) this.logOutcome(req, status.code, started, requestId, undefined, false);
+  }
+
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    prepared: Prepared,
+    requestId: string,
+    started: number,
+    fastPath: boolean,
+  ): void {
+    if (fastPath) res.setHeader(REQUEST_ID_HEADER, requestId);
+    this.forwardUpstream(req, res, prepared, requestId, started, fastPath, prepared.streaming);
+  }
+
+  /**
+   * The request to the member on the cluster's keep-alive agent, the body streamed and cut at the size
+   * limit, the answer streamed back. (undici's Pool was measured as the upstream client instead: it
+   * cost more CPU per proxied GET than Node's client here; see bench/results/proxy-profile.md.)
+   */
+  private forwardUpstream(
+    req: IncomingMessage,
+    res: ServerResponse,
+    prepared: Prepared,
+    requestId: string,
+    started: number,
+    logOutcome: boolean,
+    streaming: boolean,
+  ): void {
     const { target, principal, info, audited, upstreamPath } = prepared;
-    const streaming = isStreamingRequest(info, prepared.query);
     const upstream = upstreamRequest(
       target,
       req.method,
@@ -237,13 +282,13 @@ export class KubeApiProxy {
     if (target.status !== 'normal') {
       throw new ProxyError(503, `cluster "${target.name}" is ${target.status}, not normal: its API is not available through Cube now`);
     }
-    const query = new URLSearchParams(url.search);
-    const info = parseRequestInfo(req.method ?? 'GET', url.path, query);
+    const { info, streaming } = parsedRequest(req.method ?? 'GET', url);
     const audited = isAudited(info, this.env.CUBE_PROXY_AUDIT_READS);
     if (audited && !this.bus.auditReady)
       throw new ProxyError(503, 'the audit trail is not reachable: requests that must be audited are refused');
-    const base = target.server.pathname.replace(/\/+$/, '');
-    return { target, principal, info, url, query, audited, upstreamPath: `${base}${url.path}${url.search}` };
+    const pathname = target.server.pathname;
+    const base = pathname === '/' ? '' : pathname.replace(/\/+$/, '');
+    return { target, principal, info, url, streaming, audited, upstreamPath: `${base}${url.path}${url.search}` };
   }
 
   private async authenticate(token: string | undefined, requestId: string): Promise<AuthenticatedPrincipal> {
@@ -330,6 +375,33 @@ export class KubeApiProxy {
       );
   }
 }
+
+/**
+ * What a method, path and query mean to Kubernetes (verb, resource, namespace, name; streaming or
+ * not), by the request line: clients repeat the same few requests, and this depends on nothing else.
+ * Bounded: emptied when full.
+ */
+const PARSED = new Map<string, { info: RequestInfo; streaming: boolean }>();
+const PARSED_LIMIT = 4096;
+const PARSED_KEY_LIMIT = 512;
+
+function parsedRequest(method: string, url: ProxyUrl): { info: RequestInfo; streaming: boolean } {
+  const key = `${method} ${url.path}${url.search}`;
+  let parsed = PARSED.get(key);
+  if (!parsed) {
+    const query = new URLSearchParams(url.search);
+    const info = parseRequestInfo(method, url.path, query);
+    parsed = { info, streaming: isStreamingRequest(info, query) };
+    // Long request lines (continue tokens, selectors) are seldom repeated: not kept.
+    if (key.length <= PARSED_KEY_LIMIT) {
+      if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+      PARSED.set(key, parsed);
+    }
+  }
+  return parsed;
+}
+
+const RESOLVED = Promise.resolve();
 
 /** The `metadata.name` of the object a create returned, from the first bytes of the answer (objects are small). */
 class CreatedObjectName {

@@ -42,7 +42,8 @@ describe('ProxyFastPath', () => {
     const proxy = {
       handle: async (req: IncomingMessage, res: ServerResponse, requestId: string, logOutcome: boolean) => {
         served.push({ by: 'proxy', url: req.url ?? '', requestId, logOutcome });
-        res.writeHead(200, { 'content-type': 'text/plain' });
+        // The proxy answers the id it was handed (see KubeApiProxy.handle with fastPath).
+        res.writeHead(200, { 'content-type': 'text/plain', 'x-request-id': requestId });
         res.end('proxy');
       },
     } as unknown as KubeApiProxy;
@@ -72,7 +73,12 @@ describe('ProxyFastPath', () => {
     ]);
     const histogram = await metrics.httpRequestDuration.get();
     const counts = histogram.values.filter((v) => v.metricName === 'cube_http_request_duration_seconds_count');
-    expect(counts).toEqual([expect.objectContaining({ value: 2, labels: expect.objectContaining({ method: 'GET', route: PROXY_METRICS_ROUTE, status_code: '200' }) })]);
+    expect(counts).toEqual([
+      expect.objectContaining({
+        value: 2,
+        labels: expect.objectContaining({ method: 'GET', route: PROXY_METRICS_ROUTE, status_code: '200' }),
+      }),
+    ]);
   });
 
   it('leaves requests with an Origin to Express (and its CORS middleware) when CORS is configured', async () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { CubeMetrics, requestIdFor } from '@cube/observability';
+import { acceptRequestId, CubeMetrics } from '@cube/observability';
 import { corsOrigins, GatewayEnvironment } from '../config/gateway-environment';
 import { GATEWAY_ENVIRONMENT } from '../config/tokens';
 import { KubeApiProxy, PROXY_PREFIX } from './kube-api-proxy';
@@ -15,8 +15,8 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
  * Proxied requests are served from the HTTP server's `request` event, before Express and Nest: the
  * proxy answers them itself, so the router, the middleware chain and pino-http's per-request line
  * only cost time (they were most of a proxied read's CPU). Everything else goes to Express as before.
- * The proxy does what the middleware did for it: the request id (taken or made, echoed), the
- * duration metric, and a log line per request (see KubeApiProxy.logOutcome).
+ * The proxy does what the middleware did for it: the request id (taken or made, echoed by the proxy
+ * with the member's headers), the duration metric, and a log line per request (see KubeApiProxy.logOutcome).
  *
  * With CORS configured, a request carrying an Origin still takes the Express path, whose CORS
  * middleware answers preflights and adds the allow headers; kubectl and Kubernetes clients send none.
@@ -48,12 +48,24 @@ export class ProxyFastPath implements OnApplicationBootstrap {
   }
 
   private serve(req: IncomingMessage, res: ServerResponse): void {
-    const requestId = requestIdFor(req, res);
-    const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.metrics.httpRequestDuration.observe({ method: req.method ?? '', route: PROXY_METRICS_ROUTE, status_code: String(res.statusCode) }, seconds);
-    });
-    void this.proxy.handle(req, res, requestId, true);
+    (res as Timed)[STARTED] = process.hrtime.bigint();
+    (res as Timed)[OBSERVE] = this.observe;
+    res.once('finish', onFinish);
+    void this.proxy.handle(req, res, acceptRequestId(req), true);
   }
+
+  private readonly observe = (method: string, statusCode: number, seconds: number): void =>
+    this.metrics.httpRequestDuration.observe({ method, route: PROXY_METRICS_ROUTE, status_code: String(statusCode) }, seconds);
+}
+
+const STARTED = Symbol('cube.proxy.started');
+const OBSERVE = Symbol('cube.proxy.observe');
+
+type Timed = ServerResponse & { [STARTED]?: bigint; [OBSERVE]?: (method: string, statusCode: number, seconds: number) => void };
+
+/** `finish` of a proxied response: one listener function for every request (no closure per request). */
+function onFinish(this: Timed): void {
+  const started = this[STARTED];
+  if (started === undefined) return;
+  this[OBSERVE]?.(this.req.method ?? '', this.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
 }

@@ -13,7 +13,7 @@ describe('upstreamRequestHeaders', () => {
     });
   });
 
-  it('never forwards the caller\'s credentials, cookies or impersonation headers', () => {
+  it("never forwards the caller's credentials, cookies or impersonation headers", () => {
     const headers = upstreamRequestHeaders(
       {
         authorization: 'Bearer cube-user-token',
@@ -39,7 +39,16 @@ describe('upstreamRequestHeaders', () => {
 
   it('drops hop-by-hop headers, those the Connection header names too, and the Host', () => {
     const headers = upstreamRequestHeaders(
-      { connection: 'keep-alive, x-hop', 'keep-alive': 'timeout=5', 'x-hop': '1', te: 'trailers', 'transfer-encoding': 'chunked', upgrade: 'h2c', host: 'gateway:8080', 'x-kept': 'yes' },
+      {
+        connection: 'keep-alive, x-hop',
+        'keep-alive': 'timeout=5',
+        'x-hop': '1',
+        te: 'trailers',
+        'transfer-encoding': 'chunked',
+        upgrade: 'h2c',
+        host: 'gateway:8080',
+        'x-kept': 'yes',
+      },
       { principal: alice, authorization: 'Bearer t' },
     );
     expect(Object.keys(headers).sort()).toEqual(['authorization', 'impersonate-group', 'impersonate-user', 'x-kept']);
@@ -47,11 +56,22 @@ describe('upstreamRequestHeaders', () => {
 
   it('keeps the WebSocket handshake of an upgrade', () => {
     const headers = upstreamRequestHeaders(
-      { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-protocol': 'v5.channel.k8s.io', 'sec-websocket-key': 'k', 'sec-websocket-version': '13' },
+      {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-protocol': 'v5.channel.k8s.io',
+        'sec-websocket-key': 'k',
+        'sec-websocket-version': '13',
+      },
       { principal: alice },
       true,
     );
-    expect(headers).toMatchObject({ connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-protocol': 'v5.channel.k8s.io', 'sec-websocket-key': 'k' });
+    expect(headers).toMatchObject({
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-protocol': 'v5.channel.k8s.io',
+      'sec-websocket-key': 'k',
+    });
   });
 
   it('does not list system:authenticated twice', () => {
@@ -61,9 +81,15 @@ describe('upstreamRequestHeaders', () => {
 });
 
 describe('downstreamResponseHeaders', () => {
-  it('passes the member\'s headers except its connection\'s hop-by-hop ones', () => {
+  it("passes the member's headers except its connection's hop-by-hop ones", () => {
     expect(
-      downstreamResponseHeaders({ 'content-type': 'application/json', 'audit-id': 'a1', connection: 'keep-alive', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked' }),
+      downstreamResponseHeaders({
+        'content-type': 'application/json',
+        'audit-id': 'a1',
+        connection: 'keep-alive',
+        'keep-alive': 'timeout=5',
+        'transfer-encoding': 'chunked',
+      }),
     ).toEqual({ 'content-type': 'application/json', 'audit-id': 'a1' });
   });
 });
