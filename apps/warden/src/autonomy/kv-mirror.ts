@@ -32,6 +32,8 @@ export class KvMirror<T> {
   private running: Promise<void> | undefined;
   private stopped = false;
   private syncs = 0;
+  private persisting: Promise<void> | undefined;
+  private persistQueued = false;
 
   constructor(
     private readonly bucket: string,
@@ -88,6 +90,7 @@ export class KvMirror<T> {
     this.stopped = true;
     this.watch?.stop();
     await this.running;
+    await this.persisting;
   }
 
   private async loop(nats: NatsConnection): Promise<void> {
@@ -113,7 +116,7 @@ export class KvMirror<T> {
             this.entries.delete(entry.key);
             this.emit({ kind: 'delete', key: entry.key, revision: entry.revision });
           }
-          await this.persist();
+          this.persistSoon();
         }
       } catch (error: unknown) {
         failures += 1;
@@ -141,7 +144,7 @@ export class KvMirror<T> {
     this.revision = before;
     this.syncs += 1;
     this.emit({ kind: 'snapshot', entries: new Map(next), revision: before });
-    await this.persist();
+    this.persistSoon();
     return before;
   }
 
@@ -149,7 +152,26 @@ export class KvMirror<T> {
     for (const listener of this.listeners) listener(change);
   }
 
-  private persist(): Promise<void> {
-    return this.cache.write(this.bucket, Object.fromEntries(this.entries));
+  /**
+   * Writes the entries to disk once the write under way (if any) is done: a burst of changes costs one
+   * write after the first rather than one whole-bucket write per change (10,000 keys changed one by
+   * one would otherwise rewrite the file 10,000 times).
+   */
+  private persistSoon(): void {
+    if (this.persistQueued) return;
+    this.persistQueued = true;
+    this.persisting = (this.persisting ?? Promise.resolve()).then(async () => {
+      // Let the changes that arrive in the same turn join this write.
+      await new Promise((resolve) => setImmediate(resolve));
+      this.persistQueued = false;
+      await this.cache
+        .write(this.bucket, Object.fromEntries(this.entries))
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { bucket: this.bucket, err: error instanceof Error ? error.message : String(error) },
+            'could not write the bucket copy to disk',
+          ),
+        );
+    });
   }
 }
