@@ -5,7 +5,9 @@
 // objects server-side applied straight to a test server by a bare keep-alive HTTPS client with the
 // same concurrency (namespaces first). Then a resync with nothing changed: its time and the writes the
 // test server saw (it counts requests by method). Each leg gets a fresh test server in a process of
-// its own; NATS is a private nats-server. Writes bench/results/sync.json.
+// its own; NATS is a private nats-server. Writes bench/results/sync.json. `SYNC_BENCH_NAMESPACES` (2000),
+// `SYNC_BENCH_CONCURRENCY` (16); `SYNC_BENCH_CPU_PROF=<dir>` profiles the test servers, `SYNC_BENCH_LEGS=limit`
+// runs the limit leg only.
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
@@ -108,7 +110,11 @@ class CountingKubeServer {
   static async start(): Promise<CountingKubeServer> {
     const child = fork(join(__dirname, 'sync-kube-server.ts'), [], {
       cwd: ROOT,
-      execArgv: ['-r', '@swc-node/register'],
+      execArgv: [
+        '-r',
+        '@swc-node/register',
+        ...(process.env['SYNC_BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['SYNC_BENCH_CPU_PROF']] : []),
+      ],
       env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -119,11 +125,15 @@ class CountingKubeServer {
     return new CountingKubeServer(child, kubeconfig);
   }
 
+  /** CPU seconds the test server used since the last reset. */
+  cpuSeconds = 0;
+
   counts(reset = false): Promise<Record<string, number>> {
     return new Promise((resolveCounts) => {
-      const listener = (message: { counts?: Record<string, number> }) => {
+      const listener = (message: { counts?: Record<string, number>; cpuSeconds?: number }) => {
         if (!message.counts) return;
         this.child.off('message', listener);
+        this.cpuSeconds = message.cpuSeconds ?? 0;
         resolveCounts(message.counts);
       };
       this.child.on('message', listener);
@@ -203,13 +213,22 @@ async function limitLeg(objects: Desired[]): Promise<Record<string, unknown>> {
         }),
       );
     };
+    await server.counts(true);
     const began = performance.now();
     await pool(objects.filter((o) => o.object.kind === 'Namespace'));
     await pool(objects.filter((o) => o.object.kind !== 'Namespace'));
     const seconds = (performance.now() - began) / 1000;
+    const writes = await server.writes();
+    const serverCpuSeconds = server.cpuSeconds;
     const count = await held(KubernetesObjectApi.makeApiClient(config));
     agent.destroy();
-    return { seconds: round(seconds), objectsPerSecond: Math.round(objects.length / seconds), held: count, writes: await server.writes() };
+    return {
+      seconds: round(seconds),
+      objectsPerSecond: Math.round(objects.length / seconds),
+      held: count,
+      writes,
+      serverCpuMsPerObject: round((serverCpuSeconds * 1000) / objects.length),
+    };
   } finally {
     await server.stop();
   }
@@ -242,6 +261,7 @@ async function wardenLeg(nc: NatsConnection): Promise<Record<string, unknown>> {
     const synced = performance.now();
     const cpu = process.cpuUsage(cpuBefore);
     const fullWrites = await server.writes();
+    const serverCpuSeconds = server.cpuSeconds;
     const count = await held(KubernetesObjectApi.makeApiClient(parseKubeconfig(server.kubeconfig)));
 
     await server.counts(true);
@@ -260,6 +280,7 @@ async function wardenLeg(nc: NatsConnection): Promise<Record<string, unknown>> {
         held: count,
         writes: fullWrites,
         wardenCpuSeconds: round((cpu.user + cpu.system) / 1e6),
+        serverCpuMsPerObject: round((serverCpuSeconds * 1000) / count),
         syncErrors: errors.length,
       },
       noopResync: { seconds: round((resynced - resyncBegan) / 1000), writes: resyncWrites, requests: resyncCounts },
@@ -292,6 +313,7 @@ export async function run(): Promise<unknown> {
     const loadBefore = loadavg()[0];
     const limit = await limitLeg(objects);
     process.stderr.write(`limit leg: ${JSON.stringify(limit)}\n`);
+    if (process.env['SYNC_BENCH_LEGS'] === 'limit') return { limit };
     const warden = await wardenLeg(nc);
     process.stderr.write(`warden leg: ${JSON.stringify(warden)}\n`);
     await nc.close();

@@ -6,6 +6,8 @@ export interface MirrorLogger {
 }
 
 const json = JSONCodec();
+/** Values read at once when the whole bucket is read. */
+const READ_CONCURRENCY = 64;
 
 /**
  * What the mirror learnt from NATS, in order: a `snapshot` after every full read of the bucket (at
@@ -136,10 +138,18 @@ export class KvMirror<T> {
     // Keys first, values after: nats.js ends a keys() iteration early when its loop body awaits.
     const keys: string[] = [];
     for await (const key of await kv.keys()) keys.push(key);
-    for (const key of keys) {
-      const entry = await kv.get(key);
-      if (entry && entry.operation === 'PUT') next.set(key, json.decode(entry.value) as T);
-    }
+    // Many gets in flight (one at a time took 14 s for 10,000 keys on a loaded machine), kept in key order.
+    const values: (T | undefined)[] = new Array(keys.length);
+    let taken = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(READ_CONCURRENCY, keys.length) }, async () => {
+        for (let i = taken++; i < keys.length; i = taken++) {
+          const entry = await kv.get(keys[i] as string);
+          if (entry && entry.operation === 'PUT') values[i] = json.decode(entry.value) as T;
+        }
+      }),
+    );
+    keys.forEach((key, i) => values[i] !== undefined && next.set(key, values[i] as T));
     this.entries = next;
     this.revision = before;
     this.syncs += 1;

@@ -6,8 +6,7 @@ import { CubeStreamsOptions, resolveCubeStreams } from './cube-streams';
 import { publishDurably } from './durable-publish';
 
 /** An audit record as the writing service knows it; `id`, `at` and `service` are filled in when absent. */
-export type AuditRecordInput = Omit<AuditRecord, 'id' | 'at' | 'service'> &
-  Partial<Pick<AuditRecord, 'id' | 'at' | 'service'>>;
+export type AuditRecordInput = Omit<AuditRecord, 'id' | 'at' | 'service'> & Partial<Pick<AuditRecord, 'id' | 'at' | 'service'>>;
 
 export interface AuditOutboxOptions {
   /**
@@ -26,6 +25,12 @@ export interface AuditPublisherOptions {
   streams?: CubeStreamsOptions;
   ackTimeoutMs?: number;
   outbox?: AuditOutboxOptions;
+  /**
+   * Publishes awaiting their PubAck at once (default 256): records beyond wait for a slot, so a burst
+   * streams to JetStream with a bounded number of acks outstanding instead of one request per record
+   * all at once.
+   */
+  window?: number;
 }
 
 interface Waiting {
@@ -52,6 +57,9 @@ export class AuditPublisher {
   private closed = false;
   private outage = false;
   private wake: (() => void) | null = null;
+  private readonly window: number;
+  private outstanding = 0;
+  private readonly slotWaiters: (() => void)[] = [];
 
   constructor(
     private readonly js: JetStreamClient,
@@ -64,6 +72,7 @@ export class AuditPublisher {
     this.maxWaiting = options.outbox?.maxRecords ?? 0;
     this.retryDelayMs = options.outbox?.retryDelayMs ?? 200;
     this.maxRetryDelayMs = options.outbox?.maxRetryDelayMs ?? 5000;
+    this.window = Math.max(1, options.window ?? 256);
   }
 
   /** Records waiting in the outbox for a publish ack. */
@@ -82,17 +91,39 @@ export class AuditPublisher {
     // While older records wait, JetStream is known not to answer: queue behind them without a timeout.
     if (this.waiting.length === 0) {
       try {
-        await publishDurably(this.js, subject, record, record.id, this.stream, this.ackTimeoutMs);
+        await this.slot();
+        try {
+          await publishDurably(this.js, subject, record, record.id, this.stream, this.ackTimeoutMs);
+        } finally {
+          this.release();
+        }
         return record;
       } catch (error: unknown) {
         if (this.maxWaiting === 0) throw error;
         // One line per outage, not one per record published concurrently into it.
-        if (!this.outage) this.logger.warn({ err: error, id: record.id }, 'no publish ack for an audit record; keeping records in the outbox');
+        if (!this.outage)
+          this.logger.warn({ err: error, id: record.id }, 'no publish ack for an audit record; keeping records in the outbox');
         this.outage = true;
       }
     }
     this.enqueue({ subject, record });
     return record;
+  }
+
+  /** Takes one of the `window` publish slots, waiting in call order when all are taken. */
+  private slot(): Promise<void> {
+    if (this.outstanding < this.window) {
+      this.outstanding += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  /** Hands the slot to the oldest waiter, or frees it. */
+  private release(): void {
+    const next = this.slotWaiters.shift();
+    if (next) next();
+    else this.outstanding -= 1;
   }
 
   /** Resolves once every waiting record is stored, or fails after `timeoutMs`. */
