@@ -27,14 +27,10 @@ async function seed(pool: Pool, count: number): Promise<number> {
   const spanMs = 150 * 24 * 3600 * 1000; // five months: several partitions
   for (let t = start; t < start + spanMs; t += 28 * 24 * 3600 * 1000) {
     const month = monthOf(new Date(t).toISOString());
-    await pool.query(
-      `CREATE TABLE IF NOT EXISTS "audit"."${month.name}" PARTITION OF "audit"."events" FOR VALUES FROM ('${month.from}') TO ('${month.to}')`,
-    );
+    await pool.query(`CREATE TABLE IF NOT EXISTS "audit"."${month.name}" PARTITION OF "audit"."events" FOR VALUES FROM ('${month.from}') TO ('${month.to}')`);
   }
   const month = monthOf(new Date(start + spanMs).toISOString());
-  await pool.query(
-    `CREATE TABLE IF NOT EXISTS "audit"."${month.name}" PARTITION OF "audit"."events" FOR VALUES FROM ('${month.from}') TO ('${month.to}')`,
-  );
+  await pool.query(`CREATE TABLE IF NOT EXISTS "audit"."${month.name}" PARTITION OF "audit"."events" FOR VALUES FROM ('${month.from}') TO ('${month.to}')`);
   const began = performance.now();
   const chunk = 250_000;
   for (let offset = 0; offset < count; offset += chunk) {
@@ -59,8 +55,7 @@ async function seed(pool: Pool, count: number): Promise<number> {
 }
 
 export async function run(): Promise<unknown> {
-  if (!existsSync(join(ROOT, 'dist/apps/audit/main.js')))
-    throw new Error('dist/apps/audit/main.js is missing: npx nx run audit:build first');
+  if (!existsSync(join(ROOT, 'dist/apps/audit/main.js'))) throw new Error('dist/apps/audit/main.js is missing: npx nx run audit:build first');
   const name = `cube_bench_audit_${Date.now()}`;
   const admin = new Pool({ connectionString: ADMIN_URL, max: 1 });
   await admin.query(`CREATE DATABASE "${name}"`);
@@ -90,8 +85,7 @@ export async function run(): Promise<unknown> {
 
     // Sustained ingest: publish INGEST records (500 in flight), time until the last one is in PostgreSQL.
     const publisher = new AuditPublisher(nc.jetstream(), { service: 'bench', outbox: { maxRecords: INGEST } });
-    const count = async () =>
-      Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "audit"."events" WHERE "actor_user" = 'bench'`)).rows[0]?.n ?? 0);
+    const count = async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "audit"."events" WHERE "actor_user" = 'bench'`)).rows[0]?.n ?? 0);
     const began = performance.now();
     for (let i = 0; i < INGEST; i += 500) {
       await Promise.all(
@@ -138,11 +132,7 @@ export async function run(): Promise<unknown> {
         times.push(performance.now() - t);
       }
       times.sort((a, b) => a - b);
-      latency[label] = {
-        p50Ms: round(percentile(times, 50)),
-        p95Ms: round(percentile(times, 95)),
-        maxMs: round(times[times.length - 1] ?? NaN),
-      };
+      latency[label] = { p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), maxMs: round(times[times.length - 1] ?? NaN) };
     }
     const total = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM "audit"."events"')).rows[0]?.n ?? 0);
     const result = {

@@ -50,34 +50,17 @@ function ensureNginx(): void {
   if (existsSync(NGINX)) return;
   process.stderr.write('bench: installing nginx-light (apt-get)\n');
   execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'nginx-light'], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'nginx-light'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
 /** A Kubernetes API test server as its own process (the CLI in libs/testing), so it does not share the load generator's event loop. */
 async function startKubeServerProcess(dir: string): Promise<{ child: ChildProcess; url: string; token: string; kubeconfig: string }> {
   const kubeconfigPath = join(dir, 'bench.kubeconfig');
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      '@swc-node/register',
-      join(ROOT, 'libs/testing/src/kube-server/main.ts'),
-      '--port',
-      '0',
-      '--name',
-      CLUSTER,
-      '--kubeconfig',
-      kubeconfigPath,
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'libs/testing/src/kube-server/main.ts'), '--port', '0', '--name', CLUSTER, '--kubeconfig', kubeconfigPath], {
+    cwd: ROOT,
+    env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await until('kube-server start', async () => (out.includes('kubeconfig written') ? true : null), 60_000);
@@ -88,14 +71,10 @@ async function startKubeServerProcess(dir: string): Promise<{ child: ChildProces
 
 function kubeRequest(url: string, token: string, method: string, path: string, body?: unknown): Promise<number> {
   return new Promise((resolveStatus, reject) => {
-    const req = request(
-      `${url}${path}`,
-      { method, rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolveStatus(res.statusCode ?? 0));
-      },
-    );
+    const req = request(`${url}${path}`, { method, rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } }, (res) => {
+      res.resume();
+      res.once('end', () => resolveStatus(res.statusCode ?? 0));
+    });
     req.once('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -108,12 +87,7 @@ interface NginxUpstreamHeaders {
   impersonateGroups: string[];
 }
 
-async function startNginx(
-  dir: string,
-  name: string,
-  upstreamPort: number,
-  identity?: NginxUpstreamHeaders,
-): Promise<{ child: ChildProcess; url: string }> {
+async function startNginx(dir: string, name: string, upstreamPort: number, identity?: NginxUpstreamHeaders): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const prefix = join(dir, name);
   for (const sub of ['', 'client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(prefix, sub), { recursive: true });
@@ -189,16 +163,8 @@ http.createServer((req, res) => {
 async function startBareNodeProxy(upstreamPort: number, identity?: NginxUpstreamHeaders): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   // With an identity, the same fixed headers as the impersonating nginx: the floor for a Node proxy doing Cube's job.
-  const fixed = identity
-    ? {
-        authorization: identity.authorization,
-        'impersonate-user': identity.impersonateUser,
-        'impersonate-group': identity.impersonateGroups,
-      }
-    : {};
-  const child = spawn(process.execPath, ['-e', BARE_NODE_PROXY, String(port), String(upstreamPort), JSON.stringify(fixed)], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const fixed = identity ? { authorization: identity.authorization, 'impersonate-user': identity.impersonateUser, 'impersonate-group': identity.impersonateGroups } : {};
+  const child = spawn(process.execPath, ['-e', BARE_NODE_PROXY, String(port), String(upstreamPort), JSON.stringify(fixed)], { stdio: ['ignore', 'ignore', 'inherit'] });
   await until('bare Node proxy', () => answers(port), 10_000, 50);
   return { child, url: `http://127.0.0.1:${port}` };
 }
@@ -222,11 +188,7 @@ interface Leg {
 type RoundResult = Omit<Measured, 'perRound'>;
 
 async function measureOnce(leg: Leg, warmup: boolean): Promise<RoundResult> {
-  const options = {
-    url: leg.url,
-    connections: CONNECTIONS,
-    headers: { Authorization: `Bearer ${leg.token}`, Accept: 'application/json', ...(leg.extraHeaders ?? {}) },
-  };
+  const options = { url: leg.url, connections: CONNECTIONS, headers: { Authorization: `Bearer ${leg.token}`, Accept: 'application/json', ...(leg.extraHeaders ?? {}) } };
   if (warmup) await autocannon({ ...options, duration: WARMUP_S });
   const result = await autocannon({ ...options, duration: DURATION_S });
   return {
@@ -276,8 +238,7 @@ async function measureInterleaved<K extends string>(legs: Record<K, Leg>): Promi
 
 export async function run(): Promise<unknown> {
   for (const app of ['gateway', 'clusters', 'identity', 'tenancy', 'audit', 'warden', 'hotplug', 'console']) {
-    if (!existsSync(join(ROOT, 'dist/apps', app, 'main.js')))
-      throw new Error(`dist/apps/${app}/main.js is missing: npx nx run-many -t build first`);
+    if (!existsSync(join(ROOT, 'dist/apps', app, 'main.js'))) throw new Error(`dist/apps/${app}/main.js is missing: npx nx run-many -t build first`);
   }
   ensureNginx();
   const dir = await mkdtemp(join(tmpdir(), 'cube-bench-proxy-'));
@@ -319,18 +280,10 @@ export async function run(): Promise<unknown> {
     const gateway = stack.gatewayUrl;
     await until('gateway ready', async () => ((await fetch(`${gateway}/readyz`)).status === 200 ? true : null), 60_000);
     const login = (await (
-      await fetch(`${gateway}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-      })
+      await fetch(`${gateway}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) })
     ).json()) as { accessToken: string };
     const cube = { Authorization: `Bearer ${login.accessToken}`, 'Content-Type': 'application/json' };
-    const registered = await fetch(`${gateway}/api/v1/clusters`, {
-      method: 'POST',
-      headers: cube,
-      body: JSON.stringify({ name: CLUSTER, kubeconfig: kube.kubeconfig }),
-    });
+    const registered = await fetch(`${gateway}/api/v1/clusters`, { method: 'POST', headers: cube, body: JSON.stringify({ name: CLUSTER, kubeconfig: kube.kubeconfig }) });
     if (registered.status !== 201) throw new Error(`registering the cluster: ${registered.status} ${await registered.text()}`);
     // A Warden process heartbeats the cluster to `normal`, as in a member cluster.
     const wardenKubeconfig = join(dir, 'warden.kubeconfig');
@@ -340,15 +293,7 @@ export async function run(): Promise<unknown> {
       env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn' },
       stdio: 'ignore',
     });
-    await until(
-      'cluster normal',
-      async () =>
-        ((await (await fetch(`${gateway}/api/v1/clusters/${CLUSTER}`, { headers: cube })).json()) as { status: string }).status === 'normal'
-          ? true
-          : null,
-      60_000,
-      250,
-    );
+    await until('cluster normal', async () => (((await (await fetch(`${gateway}/api/v1/clusters/${CLUSTER}`, { headers: cube })).json()) as { status: string }).status === 'normal' ? true : null), 60_000, 250);
 
     const created = await kubeRequest(kube.url, kube.token, 'POST', '/api/v1/namespaces/default/configmaps', {
       apiVersion: 'v1',
@@ -375,13 +320,7 @@ export async function run(): Promise<unknown> {
       const port = await freePort();
       profiled = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`, join(ROOT, 'dist/apps/gateway/main.js')], {
         cwd: ROOT,
-        env: {
-          PATH: process.env['PATH'],
-          NATS_URL: nats.url,
-          PORT: String(port),
-          CUBE_SECRET_KEY: secretKey,
-          LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
-        },
+        env: { PATH: process.env['PATH'], NATS_URL: nats.url, PORT: String(port), CUBE_SECRET_KEY: secretKey, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
         stdio: 'ignore',
       });
       cubeBase = `http://127.0.0.1:${port}`;
@@ -397,10 +336,7 @@ export async function run(): Promise<unknown> {
 
     // What Cube sends the member for this caller: its credential for the cluster, the caller as
     // Impersonate-User and the caller's groups plus system:authenticated (proxy-headers.ts).
-    const claims = JSON.parse(Buffer.from(login.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      sub: string;
-      groups?: string[];
-    };
+    const claims = JSON.parse(Buffer.from(login.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub: string; groups?: string[] };
     const identity: NginxUpstreamHeaders = {
       authorization: `Bearer ${kube.token}`,
       impersonateUser: claims.sub,
@@ -431,15 +367,7 @@ export async function run(): Promise<unknown> {
         extraHeaders: { 'Impersonate-User': identity.impersonateUser, ...repeatedHeader('Impersonate-Group', identity.impersonateGroups) },
       },
     });
-    const {
-      direct,
-      cube: viaCube,
-      nginx: viaNginx,
-      nginxPlain: viaPlainNginx,
-      bareNode: viaBareNode,
-      bareNodeImpersonating: viaBareNodeImpersonating,
-      directImpersonating,
-    } = measured;
+    const { direct, cube: viaCube, nginx: viaNginx, nginxPlain: viaPlainNginx, bareNode: viaBareNode, bareNodeImpersonating: viaBareNodeImpersonating, directImpersonating } = measured;
 
     const result = {
       at: new Date().toISOString(),
@@ -487,18 +415,9 @@ export async function run(): Promise<unknown> {
           ['bare Node proxy', viaBareNode],
           ['bare Node (impersonating)', viaBareNodeImpersonating],
         ] as const
-      ).map(([name, m]) => [
-        name,
-        String(m.requestsPerSecond),
-        String(m.p50Ms),
-        String(m.p99Ms),
-        String(m.requests),
-        String(m.non2xx + m.errors),
-      ]),
+      ).map(([name, m]) => [name, String(m.requestsPerSecond), String(m.p50Ms), String(m.p99Ms), String(m.requests), String(m.non2xx + m.errors)]),
     ];
-    process.stdout.write(
-      `${rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(26) : cell.padStart(10))).join('')).join('\n')}\n`,
-    );
+    process.stdout.write(`${rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(26) : cell.padStart(10))).join('')).join('\n')}\n`);
     process.stdout.write(
       `cube/nginx throughput ${result.ratios.cubeToNginxThroughput} (target >= 0.8; ${result.ratios.cubeToPlainNginxThroughput} vs plain nginx); cube added p50 ${result.ratios.cubeAddedP50MsVsDirect} ms vs direct, ${result.ratios.cubeAddedP50MsVsNginx} ms vs nginx (target <= 1 ms)\n`,
     );
