@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ApiException, HttpMethod, KubeConfig, KubernetesObject, KubernetesObjectApi, RequestContext } from '@kubernetes/client-node';
 
 /**
@@ -35,19 +37,47 @@ export class RawObjectApi extends KubernetesObjectApi {
     return (list.items ?? []).map((item) => ({ ...item, apiVersion, kind }));
   }
 
-  /** Sends with the kubeconfig's credentials; a non-2xx answer throws the ApiException client-node throws. */
+  /**
+   * Sends with the kubeconfig's credentials (and its agent: a PooledKubeConfig's keeps connections
+   * alive) straight over node:https — client-node's fetch and middleware chain cost more CPU than the
+   * apply itself. A non-2xx answer throws the ApiException client-node throws.
+   */
   private async send(context: RequestContext): Promise<string> {
     context.setHeaderParam('Accept', 'application/json');
     await this.configuration.authMethods.default?.applySecurityAuthentication(context);
-    const response = await this.configuration.httpApi.send(context).toPromise();
-    const text = await response.body.text();
-    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return text;
+    const { status, text, headers } = await exchange(context);
+    if (status >= 200 && status <= 299) return text;
     let body: unknown = text;
     try {
       body = JSON.parse(text);
     } catch {
       // Not a Status: keep the text.
     }
-    throw new ApiException(response.httpStatusCode, 'Unsuccessful HTTP Request', body, response.headers);
+    throw new ApiException(status, 'Unsuccessful HTTP Request', body, headers);
   }
+}
+
+function exchange(context: RequestContext): Promise<{ status: number; text: string; headers: Record<string, string> }> {
+  const url = new URL(context.getUrl());
+  const body = context.getBody();
+  const payload = typeof body === 'string' ? body : undefined;
+  const headers: Record<string, string | number> = { ...context.getHeaders() };
+  if (payload !== undefined) headers['Content-Length'] = Buffer.byteLength(payload);
+  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: context.getHttpMethod(), headers, agent: context.getAgent() as HttpsAgent | undefined }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString('utf8'),
+          headers: Object.fromEntries(Object.entries(res.headers).map(([name, value]) => [name, String(value)])),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
