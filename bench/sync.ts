@@ -6,8 +6,8 @@
 // same concurrency (namespaces first). Then a resync with nothing changed: its time and the writes the
 // test server saw (it counts requests by method). Each leg gets a fresh test server in a process of
 // its own; NATS is a private nats-server. Writes bench/results/sync.json. `SYNC_BENCH_NAMESPACES` (2000),
-// `SYNC_BENCH_CONCURRENCY` (16); `SYNC_BENCH_CPU_PROF=<dir>` profiles the test servers, `SYNC_BENCH_LEGS=limit`
-// runs the limit leg only.
+// `SYNC_BENCH_CONCURRENCY` (16); `SYNC_BENCH_CPU_PROF=<dir>` profiles the test servers, `SYNC_BENCH_LEGS=limit` or
+// `warden` runs one leg only (no JSON written).
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
@@ -311,6 +311,7 @@ export async function run(): Promise<unknown> {
     );
 
     const loadBefore = loadavg()[0];
+    if (process.env['SYNC_BENCH_LEGS'] === 'warden') return { warden: await wardenLeg(nc) };
     const limit = await limitLeg(objects);
     process.stderr.write(`limit leg: ${JSON.stringify(limit)}\n`);
     if (process.env['SYNC_BENCH_LEGS'] === 'limit') return { limit };

@@ -1,4 +1,4 @@
-import { JSONCodec, KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
+import { JSONCodec, KvEntry, NatsConnection, QueuedIterator } from 'nats';
 import { StateCache } from './state-cache';
 
 export interface MirrorLogger {
@@ -6,8 +6,6 @@ export interface MirrorLogger {
 }
 
 const json = JSONCodec();
-/** Values read at once when the whole bucket is read. */
-const READ_CONCURRENCY = 64;
 
 /**
  * What the mirror learnt from NATS, in order: a `snapshot` after every full read of the bucket (at
@@ -95,20 +93,41 @@ export class KvMirror<T> {
     await this.persisting;
   }
 
+  /**
+   * One watch per connection: it first delivers the last value of every key (one ordered consumer
+   * streaming the bucket, rather than a request per key), which becomes the snapshot once the watch
+   * says it has sent them all, then every change after.
+   */
   private async loop(nats: NatsConnection): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
       try {
         // Bind only: the bucket belongs to its writer (identity, tenancy), which creates it with its own settings.
         const kv = await nats.jetstream().views.kv(this.bucket, { bindOnly: true });
-        const revision = await this.readAll(kv);
-        failures = 0;
+        // The sequence before reading: the snapshot's revision when the bucket holds no key.
+        const before = Number((await kv.status()).streamInfo.state.last_seq);
         if (this.stopped) break;
-        this.watch = await kv.watch({ resumeFromRevision: revision + 1 });
+        const initial = new Map<string, T>();
+        let reading = true;
+        let revision = before;
+        this.watch = await kv.watch({
+          // Called in order, after the last value of the last key was handed out (at once for an empty bucket).
+          initializedFn: () => {
+            reading = false;
+            failures = 0;
+            this.snapshotRead(initial, revision);
+          },
+        });
         // stop() may have come while the watch was being created: it could not end a watch it did not see yet.
         if (this.stopped) this.watch.stop();
         for await (const entry of this.watch) {
           if (this.stopped) break;
+          if (reading) {
+            revision = Math.max(revision, entry.revision);
+            if (entry.operation === 'PUT') initial.set(entry.key, json.decode(entry.value) as T);
+            else initial.delete(entry.key);
+            continue;
+          }
           this.revision = Math.max(this.revision, entry.revision);
           if (entry.operation === 'PUT') {
             const value = json.decode(entry.value) as T;
@@ -131,31 +150,13 @@ export class KvMirror<T> {
     }
   }
 
-  private async readAll(kv: KV): Promise<number> {
-    // The sequence before reading: changes made during the read are replayed by the watch (in order, so harmlessly).
-    const before = Number((await kv.status()).streamInfo.state.last_seq);
-    const next = new Map<string, T>();
-    // Keys first, values after: nats.js ends a keys() iteration early when its loop body awaits.
-    const keys: string[] = [];
-    for await (const key of await kv.keys()) keys.push(key);
-    // Many gets in flight (one at a time took 14 s for 10,000 keys on a loaded machine), kept in key order.
-    const values: (T | undefined)[] = new Array(keys.length);
-    let taken = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(READ_CONCURRENCY, keys.length) }, async () => {
-        for (let i = taken++; i < keys.length; i = taken++) {
-          const entry = await kv.get(keys[i] as string);
-          if (entry && entry.operation === 'PUT') values[i] = json.decode(entry.value) as T;
-        }
-      }),
-    );
-    keys.forEach((key, i) => values[i] !== undefined && next.set(key, values[i] as T));
-    this.entries = next;
-    this.revision = before;
+  private snapshotRead(entries: Map<string, T>, revision: number): void {
+    if (this.stopped) return;
+    this.entries = entries;
+    this.revision = revision;
     this.syncs += 1;
-    this.emit({ kind: 'snapshot', entries: new Map(next), revision: before });
+    this.emit({ kind: 'snapshot', entries: new Map(entries), revision });
     this.persistSoon();
-    return before;
   }
 
   private emit(change: MirrorChange<T>): void {
