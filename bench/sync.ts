@@ -228,6 +228,8 @@ async function limitLeg(objects: Desired[]): Promise<Record<string, unknown>> {
       held: count,
       writes,
       serverCpuMsPerObject: round((serverCpuSeconds * 1000) / objects.length),
+      // What one free core would serve at that CPU cost: the limit on a machine not shared with other work.
+      serverCeilingObjectsPerSecond: Math.round(objects.length / serverCpuSeconds),
     };
   } finally {
     await server.stop();
