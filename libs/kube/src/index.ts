@@ -6,3 +6,4 @@ export * from './webhook-certificates';
 export * from './quantity';
 export * from './request-info';
 export * from './warden-webhook-configuration';
+export * from './pooled-kubeconfig';

@@ -163,6 +163,13 @@ export class WardenEnvironment extends BaseEnvironment {
   @Min(0.1)
   @Max(300)
   CUBE_HEARTBEAT_INTERVAL = 5;
+
+  /** Server-side applies and deletes of desired state Warden sends to the member API server at once. */
+  @Type(() => Number)
+  @IsInt({ message: 'CUBE_WARDEN_APPLY_CONCURRENCY must be a whole number' })
+  @Min(1)
+  @Max(256)
+  CUBE_WARDEN_APPLY_CONCURRENCY = 16;
 }
 
 /**

@@ -70,21 +70,47 @@ export class AuditIngestor implements OnApplicationBootstrap, BeforeApplicationS
     return this.nc.jetstream().consumers.get(streams.auditStream, AUDIT_CONSUMER);
   }
 
+  /**
+   * Pulls the next batch while the previous one is being written: the consumer hands out messages in
+   * stream order and batches are stored one after the other, so the chains' order is kept while the
+   * pull's round trip no longer adds to every batch's time.
+   */
   private async loop(consumer: Consumer): Promise<void> {
     let backoff = 100;
+    let next = this.pull(consumer);
     while (!this.stopping) {
-      try {
-        const messages: JsMsg[] = [];
-        const batch = await consumer.fetch({ max_messages: this.env.AUDIT_BATCH_SIZE, expires: 1000 });
-        for await (const message of batch) messages.push(message);
-        if (messages.length > 0) await this.storeBatch(messages);
-        backoff = 100;
-      } catch (error: unknown) {
+      const pulled = await next;
+      if (pulled instanceof Error) {
         // NATS restarting: what was not acknowledged comes back after the ack wait.
-        this.logger.warn({ err: error }, 'could not pull audit records, retrying');
+        this.logger.warn({ err: pulled }, 'could not pull audit records, retrying');
         await pause(backoff);
         backoff = Math.min(backoff * 2, 5000);
+        next = this.pull(consumer);
+        continue;
       }
+      backoff = 100;
+      next = this.pull(consumer);
+      try {
+        if (pulled.length > 0) await this.storeBatch(pulled);
+      } catch (error: unknown) {
+        // Acknowledging failed (NATS went away): the batch comes back after the ack wait, and is stored once.
+        this.logger.warn({ err: error }, 'could not acknowledge stored audit records');
+      }
+    }
+    // Stopping: the batch pulled ahead goes back to the stream at once rather than after the ack wait.
+    const ahead = await next;
+    if (!(ahead instanceof Error)) for (const message of ahead) message.nak();
+  }
+
+  /** One batch (fewer when the stream has fewer within a second); a failed pull is returned, never thrown. */
+  private async pull(consumer: Consumer): Promise<JsMsg[] | Error> {
+    try {
+      const messages: JsMsg[] = [];
+      const batch = await consumer.fetch({ max_messages: this.env.AUDIT_BATCH_SIZE, expires: 1000 });
+      for await (const message of batch) messages.push(message);
+      return messages;
+    } catch (error: unknown) {
+      return error instanceof Error ? error : new Error(String(error));
     }
   }
 

@@ -1,4 +1,4 @@
-import { JSONCodec, KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
+import { JSONCodec, KvEntry, NatsConnection, QueuedIterator } from 'nats';
 import { StateCache } from './state-cache';
 
 export interface MirrorLogger {
@@ -32,6 +32,8 @@ export class KvMirror<T> {
   private running: Promise<void> | undefined;
   private stopped = false;
   private syncs = 0;
+  private persisting: Promise<void> | undefined;
+  private persistQueued = false;
 
   constructor(
     private readonly bucket: string,
@@ -88,22 +90,44 @@ export class KvMirror<T> {
     this.stopped = true;
     this.watch?.stop();
     await this.running;
+    await this.persisting;
   }
 
+  /**
+   * One watch per connection: it first delivers the last value of every key (one ordered consumer
+   * streaming the bucket, rather than a request per key), which becomes the snapshot once the watch
+   * says it has sent them all, then every change after.
+   */
   private async loop(nats: NatsConnection): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
       try {
         // Bind only: the bucket belongs to its writer (identity, tenancy), which creates it with its own settings.
         const kv = await nats.jetstream().views.kv(this.bucket, { bindOnly: true });
-        const revision = await this.readAll(kv);
-        failures = 0;
+        // The sequence before reading: the snapshot's revision when the bucket holds no key.
+        const before = Number((await kv.status()).streamInfo.state.last_seq);
         if (this.stopped) break;
-        this.watch = await kv.watch({ resumeFromRevision: revision + 1 });
+        const initial = new Map<string, T>();
+        let reading = true;
+        let revision = before;
+        this.watch = await kv.watch({
+          // Called in order, after the last value of the last key was handed out (at once for an empty bucket).
+          initializedFn: () => {
+            reading = false;
+            failures = 0;
+            this.snapshotRead(initial, revision);
+          },
+        });
         // stop() may have come while the watch was being created: it could not end a watch it did not see yet.
         if (this.stopped) this.watch.stop();
         for await (const entry of this.watch) {
           if (this.stopped) break;
+          if (reading) {
+            revision = Math.max(revision, entry.revision);
+            if (entry.operation === 'PUT') initial.set(entry.key, json.decode(entry.value) as T);
+            else initial.delete(entry.key);
+            continue;
+          }
           this.revision = Math.max(this.revision, entry.revision);
           if (entry.operation === 'PUT') {
             const value = json.decode(entry.value) as T;
@@ -113,7 +137,7 @@ export class KvMirror<T> {
             this.entries.delete(entry.key);
             this.emit({ kind: 'delete', key: entry.key, revision: entry.revision });
           }
-          await this.persist();
+          this.persistSoon();
         }
       } catch (error: unknown) {
         failures += 1;
@@ -126,30 +150,39 @@ export class KvMirror<T> {
     }
   }
 
-  private async readAll(kv: KV): Promise<number> {
-    // The sequence before reading: changes made during the read are replayed by the watch (in order, so harmlessly).
-    const before = Number((await kv.status()).streamInfo.state.last_seq);
-    const next = new Map<string, T>();
-    // Keys first, values after: nats.js ends a keys() iteration early when its loop body awaits.
-    const keys: string[] = [];
-    for await (const key of await kv.keys()) keys.push(key);
-    for (const key of keys) {
-      const entry = await kv.get(key);
-      if (entry && entry.operation === 'PUT') next.set(key, json.decode(entry.value) as T);
-    }
-    this.entries = next;
-    this.revision = before;
+  private snapshotRead(entries: Map<string, T>, revision: number): void {
+    if (this.stopped) return;
+    this.entries = entries;
+    this.revision = revision;
     this.syncs += 1;
-    this.emit({ kind: 'snapshot', entries: new Map(next), revision: before });
-    await this.persist();
-    return before;
+    this.emit({ kind: 'snapshot', entries: new Map(entries), revision });
+    this.persistSoon();
   }
 
   private emit(change: MirrorChange<T>): void {
     for (const listener of this.listeners) listener(change);
   }
 
-  private persist(): Promise<void> {
-    return this.cache.write(this.bucket, Object.fromEntries(this.entries));
+  /**
+   * Writes the entries to disk once the write under way (if any) is done: a burst of changes costs one
+   * write after the first rather than one whole-bucket write per change (10,000 keys changed one by
+   * one would otherwise rewrite the file 10,000 times).
+   */
+  private persistSoon(): void {
+    if (this.persistQueued) return;
+    this.persistQueued = true;
+    this.persisting = (this.persisting ?? Promise.resolve()).then(async () => {
+      // Let the changes that arrive in the same turn join this write.
+      await new Promise((resolve) => setImmediate(resolve));
+      this.persistQueued = false;
+      await this.cache
+        .write(this.bucket, Object.fromEntries(this.entries))
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { bucket: this.bucket, err: error instanceof Error ? error.message : String(error) },
+            'could not write the bucket copy to disk',
+          ),
+        );
+    });
   }
 }

@@ -1,7 +1,8 @@
-import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { applyObject, kubeFailureMessage } from '@cube/kube';
+import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { kubeFailureMessage } from '@cube/kube';
 import { applyOrder, asManaged, isKubernetesObject } from './desired-object';
 import { ReconcilerLogger, WARDEN_FIELD_MANAGER } from './desired-state-reconciler';
+import { RawObjectApi } from './raw-object-api';
 
 /**
  * Applies the desired state Warden last saw (its disk cache) when it starts without NATS: objects
@@ -10,12 +11,12 @@ import { ReconcilerLogger, WARDEN_FIELD_MANAGER } from './desired-state-reconcil
  * wanted; the full resync after NATS answers does that. Returns how many objects were applied.
  */
 export async function applyCachedDesiredState(kubeConfig: KubeConfig, values: unknown[], logger: ReconcilerLogger): Promise<number> {
-  const client = KubernetesObjectApi.makeApiClient(kubeConfig);
+  const client = RawObjectApi.forConfig(kubeConfig);
   const objects = values.filter(isKubernetesObject).sort((a, b) => applyOrder(a as KubernetesObject) - applyOrder(b as KubernetesObject));
   let applied = 0;
   for (const object of objects) {
     try {
-      await applyObject(client, asManaged(object), WARDEN_FIELD_MANAGER);
+      await client.applyRaw(asManaged(object), WARDEN_FIELD_MANAGER);
       applied += 1;
     } catch (error: unknown) {
       logger.warn(

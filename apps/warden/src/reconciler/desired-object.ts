@@ -20,6 +20,7 @@ export const MANAGED_KINDS: readonly { apiVersion: string; kind: string; namespa
   { apiVersion: 'v1', kind: 'ServiceAccount', namespaced: true },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', namespaced: false },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', namespaced: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespaced: true },
   { apiVersion: 'v1', kind: 'ConfigMap', namespaced: true },
   { apiVersion: 'v1', kind: 'Secret', namespaced: true },
   { apiVersion: 'v1', kind: 'Service', namespaced: true },
@@ -67,4 +68,19 @@ export function isKubernetesObject(value: unknown): value is KubernetesObject {
     typeof candidate.kind === 'string' &&
     typeof candidate.metadata?.name === 'string'
   );
+}
+
+/**
+ * Whether `live` holds every field `desired` sets, with the same value: objects field by field, lists
+ * element by element (same length; the API server may add defaults inside elements). Fields the
+ * server adds (status, uid, other managers' labels) do not matter.
+ */
+export function holds(live: unknown, desired: unknown): boolean {
+  if (desired === null || typeof desired !== 'object') return live === desired;
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && live.length === desired.length && desired.every((item, index) => holds(live[index], item));
+  }
+  if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
+  const object = live as Record<string, unknown>;
+  return Object.entries(desired as Record<string, unknown>).every(([field, value]) => holds(object[field], value));
 }

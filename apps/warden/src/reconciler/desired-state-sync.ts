@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SERVICE_ENVIRONMENT, WardenEnvironment } from '@cube/service-runtime';
 import { MemberCluster } from '../agent/member-cluster';
 import { MEMBER_CLUSTER } from '../agent/member-cluster.provider';
 import { SyncStatus } from '../agent/sync-status';
@@ -20,6 +21,7 @@ export class DesiredStateSync implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(MEMBER_CLUSTER) private readonly cluster: MemberCluster,
     @Inject(WARDEN_AUTONOMY) private readonly autonomy: WardenAutonomy,
     private readonly sync: SyncStatus,
+    @Inject(SERVICE_ENVIRONMENT) private readonly env: WardenEnvironment,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -28,6 +30,7 @@ export class DesiredStateSync implements OnApplicationBootstrap, OnModuleDestroy
       kubeConfig: this.cluster.kubeConfig,
       sync: this.sync,
       logger: this.logger,
+      concurrency: this.env.CUBE_WARDEN_APPLY_CONCURRENCY,
     });
     this.reconciler.start();
   }

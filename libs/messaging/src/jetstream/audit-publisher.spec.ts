@@ -1,4 +1,4 @@
-import { connect, JetStreamManager, JSONCodec, NatsConnection } from 'nats';
+import { connect, JetStreamClient, JetStreamManager, JSONCodec, NatsConnection } from 'nats';
 import { AuditRecord, CubeError } from '@cube/contracts';
 import { AuditPublisher } from './audit-publisher';
 import { ensureStreams } from './cube-streams';
@@ -29,6 +29,33 @@ describe('AuditPublisher on the real NATS', () => {
     await nc.close();
   });
 
+  it('keeps at most its window of publishes awaiting a PubAck, and stores every record of a burst', async () => {
+    const js = nc.jetstream();
+    let outstanding = 0;
+    let most = 0;
+    // The client as the publisher sees it, counting publishes between send and PubAck.
+    const counting = new Proxy(js, {
+      get: (target, property, receiver) =>
+        property === 'publish'
+          ? async (...args: Parameters<JetStreamClient['publish']>) => {
+              outstanding += 1;
+              most = Math.max(most, outstanding);
+              try {
+                return await target.publish(...args);
+              } finally {
+                outstanding -= 1;
+              }
+            }
+          : Reflect.get(target, property, receiver),
+    });
+    const windowed = new AuditPublisher(counting, { service: 'tenancy', streams, window: 8 });
+    const before = (await jsm.streams.info(streams.auditStream)).state.messages;
+    const records = await Promise.all(Array.from({ length: 100 }, (_, i) => windowed.record({ ...write, requestId: `burst-${i}` })));
+    expect(new Set(records.map((r) => r.id)).size).toBe(100);
+    expect(most).toBe(8);
+    expect((await jsm.streams.info(streams.auditStream)).state.messages).toBe(before + 100);
+  });
+
   it('has the record stored on cube.audit.<source> by the time record() resolves', async () => {
     const record = await publisher.record(write);
     expect(record).toMatchObject({ ...write, service: 'tenancy' });
@@ -44,7 +71,7 @@ describe('AuditPublisher on the real NATS', () => {
     expect(JSONCodec<AuditRecord>().decode(storedNative.data)).toEqual(native);
   });
 
-  it('leaves the audit service\'s four-token request subjects outside the stream', async () => {
+  it("leaves the audit service's four-token request subjects outside the stream", async () => {
     const before = (await jsm.streams.info(streams.auditStream)).state.messages;
     // Nobody serves this subject here: a stream capturing it would answer with a PubAck instead.
     const error = await nc.request(`${streams.auditSubjectPrefix}.event.list`, undefined, { timeout: 1000 }).catch((e: unknown) => e);

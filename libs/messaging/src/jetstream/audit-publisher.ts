@@ -25,6 +25,12 @@ export interface AuditPublisherOptions {
   streams?: CubeStreamsOptions;
   ackTimeoutMs?: number;
   outbox?: AuditOutboxOptions;
+  /**
+   * Publishes awaiting their PubAck at once (default 256): records beyond wait for a slot, so a burst
+   * streams to JetStream with a bounded number of acks outstanding instead of one request per record
+   * all at once.
+   */
+  window?: number;
 }
 
 interface Waiting {
@@ -53,6 +59,9 @@ export class AuditPublisher {
   private closed = false;
   private outage = false;
   private wake: (() => void) | null = null;
+  private readonly window: number;
+  private outstanding = 0;
+  private readonly slotWaiters: (() => void)[] = [];
 
   constructor(
     private readonly js: JetStreamClient,
@@ -65,6 +74,7 @@ export class AuditPublisher {
     this.maxWaiting = options.outbox?.maxRecords ?? 0;
     this.retryDelayMs = options.outbox?.retryDelayMs ?? 200;
     this.maxRetryDelayMs = options.outbox?.maxRetryDelayMs ?? 5000;
+    this.window = Math.max(1, options.window ?? 256);
   }
 
   /** Records waiting in the outbox for a publish ack. */
@@ -89,7 +99,12 @@ export class AuditPublisher {
     // While older records wait, JetStream is known not to answer: queue behind them without a timeout.
     if (this.waiting.length === 0) {
       try {
-        await publishDurably(this.js, subject, record, record.id, this.stream, this.ackTimeoutMs);
+        await this.slot();
+        try {
+          await publishDurably(this.js, subject, record, record.id, this.stream, this.ackTimeoutMs);
+        } finally {
+          this.release();
+        }
         return record;
       } catch (error: unknown) {
         if (this.maxWaiting === 0) throw error;
@@ -101,6 +116,22 @@ export class AuditPublisher {
     }
     this.enqueue({ subject, record, queuedAt: Date.now() });
     return record;
+  }
+
+  /** Takes one of the `window` publish slots, waiting in call order when all are taken. */
+  private slot(): Promise<void> {
+    if (this.outstanding < this.window) {
+      this.outstanding += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  /** Hands the slot to the oldest waiter, or frees it. */
+  private release(): void {
+    const next = this.slotWaiters.shift();
+    if (next) next();
+    else this.outstanding -= 1;
   }
 
   /** Resolves once every waiting record is stored, or fails after `timeoutMs`. */

@@ -2,7 +2,6 @@
 // query parameters, Table output, subresources (status, scale, log, finalize), and the
 // virtual review resources; object semantics live in ObjectApi.
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
 import { selfSubjectRulesReview, subjectAccessReview } from './access-reviews';
 import { goJsonError, readBody, readBodyBuffer, sendJson } from './http-util';
 import { decodeKubernetesProtobuf, ProtobufError } from './protobuf';
@@ -10,6 +9,7 @@ import { managerFromUserAgent } from './managed-fields';
 import { DeleteOptions, ListOptions, ObjectApi } from './object-api';
 import { isPatchError, PatchAlgorithms } from './patch-contract';
 import { Authorizer, RequestInfo, UserInfo } from './pipeline';
+import { parseYamlBody } from './yaml-body';
 import { RbacRuleResolver } from './rbac';
 import { PodLogs } from './pod-logs';
 import { groupVersionString, ResourceType } from './resources';
@@ -64,7 +64,7 @@ function decodeBody(text: string, contentType: string, kind: string): KubeObject
   let parsed: unknown;
   const yaml = contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml';
   try {
-    parsed = yaml ? parseYaml(text) : JSON.parse(text);
+    parsed = yaml ? parseYamlBody(text) : JSON.parse(text);
   } catch (e) {
     const why = yaml
       ? `error converting YAML to JSON: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`
@@ -337,7 +337,7 @@ export class RestHandler {
     const text = await readBody(req);
     let patch: unknown;
     try {
-      patch = ct === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
+      patch = ct === 'application/apply-patch+yaml' ? parseYamlBody(text) : JSON.parse(text);
     } catch (e) {
       throw errors.badRequest(
         ct === 'application/apply-patch+yaml'

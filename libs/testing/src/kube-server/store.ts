@@ -73,7 +73,12 @@ export class ObjectStore {
   list(resource: string, namespace?: string): KubeObject[] {
     const m = this.data.get(resource);
     if (!m) return [];
-    const keys = [...m.keys()].sort();
+    // A namespace's keys start with `<namespace>/`: only those are sorted and read (quota admission
+    // lists one namespace's quotas on every write; sorting every key of the resource cost more than the write).
+    const prefix = namespace === undefined ? undefined : `${namespace}/`;
+    const keys: string[] = [];
+    for (const k of m.keys()) if (prefix === undefined || k.startsWith(prefix)) keys.push(k);
+    keys.sort();
     const out: KubeObject[] = [];
     for (const k of keys) {
       const o = m.get(k) as KubeObject;
