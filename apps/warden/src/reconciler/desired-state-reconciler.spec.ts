@@ -11,20 +11,11 @@ import { SyncStatus } from '../agent/sync-status';
 import { KvMirror } from '../autonomy/kv-mirror';
 import { StateCache } from '../autonomy/state-cache';
 import { DesiredStateReconciler } from './desired-state-reconciler';
+import { until } from '@cube/messaging/testing';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const randomClusterId = () => `t${randomBytes(5).toString('hex')}`;
 const quiet = { log: () => undefined, warn: () => undefined };
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 15_000): Promise<T> {
-  const started = Date.now();
-  while (Date.now() - started < deadlineMs) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: not reached within ${deadlineMs} ms`);
-}
 
 const namespace = (name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -58,7 +49,7 @@ describe('Warden applying desired state', () => {
       () => null,
     );
   const gone = (apiVersion: string, kind: string, name: string, ns?: string) =>
-    eventually(`${kind} ${name} gone`, async () => {
+    until(`${kind} ${name} gone`, async () => {
       const object = await read(apiVersion, kind, name, ns);
       return object === null || object.metadata.deletionTimestamp ? true : undefined;
     });
@@ -106,16 +97,16 @@ describe('Warden applying desired state', () => {
   it("applies each desired object server-side as cube-warden, labelled as Cube's, and follows changes and deletions", async () => {
     await store.put('namespace.acme.team-a', namespace('team-a', { 'cube.io/tenant': 'acme' }));
     await startReconciler();
-    const applied = await eventually('namespace applied', () => read('v1', 'Namespace', 'team-a').then((o) => o ?? undefined));
+    const applied = await until('namespace applied', () => read('v1', 'Namespace', 'team-a').then((o) => o ?? undefined));
     expect(applied.metadata.labels).toMatchObject({ 'cube.io/tenant': 'acme', 'cube.io/managed-by': 'cube' });
     expect(applied.metadata.managedFields?.map((f) => f.manager)).toContain('cube-warden');
 
     await store.put('quota.acme.team-a', quota('team-a', '2'));
-    await eventually('quota applied', async () =>
+    await until('quota applied', async () =>
       (await read('v1', 'ResourceQuota', 'cube-quota', 'team-a'))?.spec?.hard?.['requests.cpu'] === '2' ? true : undefined,
     );
     await store.put('quota.acme.team-a', quota('team-a', '3'));
-    await eventually('quota changed', async () =>
+    await until('quota changed', async () =>
       (await read('v1', 'ResourceQuota', 'cube-quota', 'team-a'))?.spec?.hard?.['requests.cpu'] === '3' ? true : undefined,
     );
 
@@ -129,7 +120,7 @@ describe('Warden applying desired state', () => {
     await objects.create({ ...namespace('not-cube') });
     await store.put('namespace.acme.kept', namespace('kept'));
     const reconciler = await startReconciler();
-    await eventually('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
+    await until('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
     await gone('v1', 'Namespace', 'stale');
     expect(await read('v1', 'Namespace', 'not-cube')).not.toBeNull();
     expect(await read('v1', 'Namespace', 'kept')).not.toBeNull();
@@ -140,11 +131,11 @@ describe('Warden applying desired state', () => {
     // The namespace does not exist yet: the quota fails until it is desired too.
     await store.put('quota.acme.later', quota('later', '1'));
     await startReconciler(sync);
-    const error = await eventually('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.later'));
+    const error = await until('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.later'));
     expect(error.message).toContain('ResourceQuota later/cube-quota');
     await store.put('namespace.acme.later', namespace('later'));
-    await eventually('quota applied on retry', () => read('v1', 'ResourceQuota', 'cube-quota', 'later').then((o) => o ?? undefined));
-    await eventually('error cleared', async () => (sync.current().length === 0 ? true : undefined));
+    await until('quota applied on retry', () => read('v1', 'ResourceQuota', 'cube-quota', 'later').then((o) => o ?? undefined));
+    await until('error cleared', async () => (sync.current().length === 0 ? true : undefined));
   });
 
   it("reports a refused apply in the API server's words (Status message and reason), not as a bare HTTP code", async () => {
@@ -170,7 +161,7 @@ describe('Warden applying desired state', () => {
       await store.put('namespace.acme.guarded', namespace('guarded'));
       await store.put('quota.acme.guarded', quota('guarded', '1'));
       await startReconciler(sync);
-      const error = await eventually('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.guarded'));
+      const error = await until('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.guarded'));
       expect(error).toMatchObject({ reason: 'InternalError', status: 500 });
       expect(error.message).toMatch(
         /^apply ResourceQuota guarded\/cube-quota: \(InternalError\) Internal error occurred: failed calling webhook "quota.refuse.test"/,
@@ -179,7 +170,7 @@ describe('Warden applying desired state', () => {
     } finally {
       await objects.delete(webhook);
     }
-    await eventually('quota applied once the webhook is gone', () =>
+    await until('quota applied once the webhook is gone', () =>
       read('v1', 'ResourceQuota', 'cube-quota', 'guarded').then((o) => o ?? undefined),
     );
   });
@@ -188,11 +179,11 @@ describe('Warden applying desired state', () => {
     await store.put('namespace.acme.first', namespace('first'));
     const sync = new SyncStatus();
     const reconciler = await startReconciler(sync);
-    await eventually('first applied', () => read('v1', 'Namespace', 'first').then((o) => o ?? undefined));
+    await until('first applied', () => read('v1', 'Namespace', 'first').then((o) => o ?? undefined));
     const mirror = mirrors[0];
     // The mirror's watch stops and the bucket is read again, as after a reconnect.
     mirror.resync();
-    await eventually('resynced again', async () => (reconciler.completedResyncs > 1 ? true : undefined));
+    await until('resynced again', async () => (reconciler.completedResyncs > 1 ? true : undefined));
     await store.delete('namespace.acme.first');
     await gone('v1', 'Namespace', 'first');
     expect(sync.appliedRevision).toBeGreaterThan(0);
