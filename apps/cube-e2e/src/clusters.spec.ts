@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
 import { freePort, RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-clusters-secret-2026';
 /** Short, so that the abnormal transition is observed within seconds (default 30 s). */
@@ -15,10 +15,6 @@ const HEARTBEAT_TIMEOUT_SECONDS = 2;
 const HEARTBEAT_INTERVAL_SECONDS = 0.3;
 /** The control plane's `/version` probe of each cluster, short so that `unreachable` shows within seconds. */
 const PROBE_INTERVAL_SECONDS = 0.5;
-
-interface Json {
-  [key: string]: unknown;
-}
 
 /**
  * The HTTP status of a GET on a test server as its admin, trusting its own CA. No keep-alive agent
@@ -102,15 +98,8 @@ describe('member clusters and Warden', () => {
       for await (const message of sub) seen.push({ subject: message.subject, data: codec.decode(message.data) });
     })();
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${stack.gatewayUrl}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
-  };
+  const client = gatewayClient(() => stack.gatewayUrl);
+  const call = (method: string, path: string, body?: unknown) => client.call(method, path, { token: adminToken, body });
 
   const statusOf = async (name: string) => String((await call('GET', `/api/v1/clusters/${name}`)).body['status']);
   const reaches = (name: string, status: string, deadlineMs: number) =>
@@ -198,12 +187,7 @@ describe('member clusters and Warden', () => {
     collect(bus.subscribe('cube.events.clusters.>'));
     collect(bus.subscribe('cube.audit.cube'));
     await bus.flush();
-    const login = await fetch(`${stack.gatewayUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    });
-    adminToken = String(((await login.json()) as Json)['accessToken']);
+    adminToken = await client.token('admin', ADMIN_PASSWORD);
   });
 
   afterAll(async () => {
@@ -482,10 +466,9 @@ describe('member clusters and Warden', () => {
     const token = Buffer.from(String((secret.body['data'] as Json)['auditToken']), 'base64').toString();
     expect((await call('DELETE', '/api/v1/clusters/member-c')).status).toBe(204);
     expect(await kubeStatus(memberC, '/api/v1/namespaces/cube-system/secrets/cube-audit-webhook')).toBe(404);
-    const refused = await fetch(`${stack.gatewayUrl}/api/v1/audit/clusters/member-c/k8s`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [] }),
+    const refused = await client.call('POST', '/api/v1/audit/clusters/member-c/k8s', {
+      token,
+      body: { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [] },
     });
     expect(refused.status).toBe(401);
   });

@@ -4,15 +4,11 @@ import { join } from 'node:path';
 import { connect, JSONCodec } from 'nats';
 import { freePort } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-hotplug-secret-2026';
 const KUBECTL = '/usr/bin/kubectl';
 const DEADLINE_MS = 60_000;
-
-interface Json {
-  [key: string]: unknown;
-}
 
 interface Member {
   name: string;
@@ -32,15 +28,8 @@ describe('Optional components (hotplug) in two member clusters', () => {
   let b: Member;
   const wardens: ChildProcess[] = [];
 
-  const call = async (method: string, path: string, body?: unknown, token = adminToken) => {
-    const response = await fetch(`${running.stack.gatewayUrl}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
-  };
+  const client = gatewayClient(() => running.stack.gatewayUrl);
+  const call = (method: string, path: string, body?: unknown, token = adminToken) => client.call(method, path, { token, body });
 
   /** kubectl as a process against a member directly, as its cluster admin. */
   const kubectl = async (member: Member, args: string[]) => {
@@ -133,12 +122,7 @@ describe('Optional components (hotplug) in two member clusters', () => {
     [a, b] = await Promise.all([makeMember('hp-a'), makeMember('hp-b')]);
     running = await startTestStack('hotplug', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD }, log.push);
     await waitForStatus(`${running.stack.gatewayUrl}/readyz`, 200);
-    const login = await fetch(`${running.stack.gatewayUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    });
-    adminToken = String(((await login.json()) as Json)['accessToken']);
+    adminToken = await client.token('admin', ADMIN_PASSWORD);
     for (const member of [a, b]) {
       expect((await call('POST', '/api/v1/clusters', { name: member.name, kubeconfig: member.server.kubeconfig })).status).toBe(201);
       await startWarden(member);

@@ -1,13 +1,9 @@
 import { parse } from 'yaml';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { LineLog, startTestStack, TestStack, until, waitForStatus } from './support';
+import { gatewayClient, Json, LineLog, startTestStack, TestStack, until, userBoundTo, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-kubeconfig-secret-2026';
-
-interface Json {
-  [key: string]: unknown;
-}
 
 interface Kubeconfig {
   'current-context': string;
@@ -26,31 +22,8 @@ describe('kubeconfig downloads', () => {
   let memberA: KubeServer;
   let memberB: KubeServer;
 
-  const call = async (method: string, path: string, options: { token?: string; body?: unknown } = {}) => {
-    const response = await fetch(`${stack.gatewayUrl}${path}`, {
-      method,
-      headers: {
-        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-    });
-    return { status: response.status, type: response.headers.get('content-type') ?? '', cache: response.headers.get('cache-control'), text: await response.text() };
-  };
-  const json = async (method: string, path: string, options: { token?: string; body?: unknown } = {}) => {
-    const response = await call(method, path, options);
-    return { status: response.status, body: (response.text ? JSON.parse(response.text) : null) as Json };
-  };
-  const tokenNames = async (token: string) => ((await json('GET', '/api/v1/tokens', { token })).body['items'] as Json[]).map((item) => item['name']);
-
-  /** A user with a password, bound to `role` at `scope`; returns their access token. */
-  const userBoundTo = async (name: string, role: string, scope: Json) => {
-    const password = `correct horse battery staple ${name.length}`;
-    expect((await json('POST', '/api/v1/users', { token: admin, body: { name, password } })).status).toBe(201);
-    expect((await json('POST', '/api/v1/rolebindings', { token: admin, body: { subject: { kind: 'User', name }, role, scope } })).status).toBe(201);
-    const login = await json('POST', '/api/v1/auth/login', { body: { username: name, password } });
-    return String(login.body['accessToken']);
-  };
+  const client = gatewayClient(() => stack.gatewayUrl);
+  const tokenNames = async (token: string) => ((await client.call('GET', '/api/v1/tokens', { token })).body['items'] as Json[]).map((item) => item['name']);
 
   /** Tenancy learns of bindings from identity's events: a state to reach, polled with a bound. */
   beforeAll(async () => {
@@ -58,14 +31,13 @@ describe('kubeconfig downloads', () => {
     running = await startTestStack('kubeconfig', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD }, log.push);
     stack = running.stack;
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
-    const login = await json('POST', '/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
-    admin = String(login.body['accessToken']);
+    admin = await client.token('admin', ADMIN_PASSWORD);
     for (const [name, member] of [['member-a', memberA], ['member-b', memberB]] as const) {
-      expect((await json('POST', '/api/v1/clusters', { token: admin, body: { name, kubeconfig: member.kubeconfig } })).status).toBe(201);
+      expect((await client.call('POST', '/api/v1/clusters', { token: admin, body: { name, kubeconfig: member.kubeconfig } })).status).toBe(201);
     }
     for (const tenant of ['acme', 'globex']) {
-      expect((await json('POST', '/api/v1/tenants', { token: admin, body: { name: tenant } })).status).toBe(201);
-      expect((await json('POST', `/api/v1/tenants/${tenant}/projects`, { token: admin, body: { name: 'web' } })).status).toBe(201);
+      expect((await client.call('POST', '/api/v1/tenants', { token: admin, body: { name: tenant } })).status).toBe(201);
+      expect((await client.call('POST', `/api/v1/tenants/${tenant}/projects`, { token: admin, body: { name: 'web' } })).status).toBe(201);
     }
     // acme: one namespace in A, two in B; globex: one in B only.
     for (const [tenant, name, cluster] of [
@@ -74,7 +46,7 @@ describe('kubeconfig downloads', () => {
       ['acme', 'acme-b2', 'member-b'],
       ['globex', 'globex-dev', 'member-b'],
     ]) {
-      expect((await json('POST', `/api/v1/tenants/${tenant}/projects/web/namespaces`, { token: admin, body: { name, cluster } })).status).toBe(201);
+      expect((await client.call('POST', `/api/v1/tenants/${tenant}/projects/web/namespaces`, { token: admin, body: { name, cluster } })).status).toBe(201);
     }
   });
 
@@ -84,13 +56,13 @@ describe('kubeconfig downloads', () => {
   });
 
   it('gives a member a kubeconfig of their cluster: proxy server, their namespace, a new token that works as a bearer', async () => {
-    const alice = await userBoundTo('alice', 'member', { kind: 'project', tenant: 'acme', project: 'web' });
-    await until('alice sees her namespaces', async () => ((await json('GET', '/api/v1/namespaces', { token: alice })).body['items'] as Json[]).length === 3);
+    const { token: alice } = await userBoundTo(client, admin, { name: 'alice', role: 'member', scope: { kind: 'project', tenant: 'acme', project: 'web' } });
+    await until('alice sees her namespaces', async () => ((await client.call('GET', '/api/v1/namespaces', { token: alice })).body['items'] as Json[]).length === 3);
 
-    const response = await call('GET', '/api/v1/clusters/member-a/kubeconfig', { token: alice });
+    const response = await client.call('GET', '/api/v1/clusters/member-a/kubeconfig', { token: alice });
     expect(response.status).toBe(200);
-    expect(response.type).toMatch(/^application\/yaml/);
-    expect(response.cache).toBe('no-store');
+    expect(response.headers.get('content-type')).toMatch(/^application\/yaml/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
     const config = parse(response.text) as Kubeconfig;
     expect(config['current-context']).toBe('member-a');
     expect(config.clusters).toEqual([{ name: 'member-a', cluster: { server: `${stack.gatewayUrl}/api/v1/proxy/clusters/member-a` } }]);
@@ -100,7 +72,7 @@ describe('kubeconfig downloads', () => {
     expect(response.text).not.toContain(memberA.adminToken);
 
     const token = config.users[0]?.user.token ?? '';
-    const me = await json('GET', '/api/v1/me', { token });
+    const me = await client.call('GET', '/api/v1/me', { token });
     expect(me.status).toBe(200);
     expect((me.body['user'] as Json)['name']).toBe('alice');
     expect(await tokenNames(alice)).toEqual(['kubeconfig-member-a']);
@@ -108,55 +80,55 @@ describe('kubeconfig downloads', () => {
   });
 
   it('gives every reachable cluster in one file, without a default namespace where the user has several', async () => {
-    const alice = String((await json('POST', '/api/v1/auth/login', { body: { username: 'alice', password: 'correct horse battery staple 5' } })).body['accessToken']);
+    const alice = await client.token('alice', 'correct horse battery staple 5');
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
-    const response = await call('GET', `/api/v1/kubeconfig?tokenName=laptop&expiresAt=${encodeURIComponent(expiresAt)}`, { token: alice });
+    const response = await client.call('GET', `/api/v1/kubeconfig?tokenName=laptop&expiresAt=${encodeURIComponent(expiresAt)}`, { token: alice });
     expect(response.status).toBe(200);
     const config = parse(response.text) as Kubeconfig;
     expect(config.contexts).toEqual([
       { name: 'member-a', context: { cluster: 'member-a', user: 'alice', namespace: 'acme-dev' } },
       { name: 'member-b', context: { cluster: 'member-b', user: 'alice' } },
     ]);
-    const tokens = (await json('GET', '/api/v1/tokens', { token: alice })).body['items'] as Json[];
+    const tokens = (await client.call('GET', '/api/v1/tokens', { token: alice })).body['items'] as Json[];
     expect(tokens.find((item) => item['name'] === 'laptop')).toMatchObject({ expiresAt: expiresAt });
-    expect((await json('GET', '/api/v1/me', { token: config.users[0]?.user.token })).status).toBe(200);
+    expect((await client.call('GET', '/api/v1/me', { token: config.users[0]?.user.token })).status).toBe(200);
   });
 
   it('shows a user only the clusters of their tenant, and answers 404 for another\'s cluster without creating a token', async () => {
-    const gina = await userBoundTo('gina', 'viewer', { kind: 'tenant', tenant: 'globex' });
-    await until('gina sees her namespace', async () => ((await json('GET', '/api/v1/namespaces', { token: gina })).body['items'] as Json[]).length === 1);
-    const all = parse((await call('GET', '/api/v1/kubeconfig', { token: gina })).text) as Kubeconfig;
+    const { token: gina } = await userBoundTo(client, admin, { name: 'gina', role: 'viewer', scope: { kind: 'tenant', tenant: 'globex' } });
+    await until('gina sees her namespace', async () => ((await client.call('GET', '/api/v1/namespaces', { token: gina })).body['items'] as Json[]).length === 1);
+    const all = parse((await client.call('GET', '/api/v1/kubeconfig', { token: gina })).text) as Kubeconfig;
     expect(all.clusters.map((cluster) => cluster.name)).toEqual(['member-b']);
     expect(all.contexts[0]?.context.namespace).toBe('globex-dev');
 
-    const refused = await json('GET', '/api/v1/clusters/member-a/kubeconfig', { token: gina });
+    const refused = await client.call('GET', '/api/v1/clusters/member-a/kubeconfig', { token: gina });
     expect(refused).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
-    const unknown = await json('GET', '/api/v1/clusters/member-z/kubeconfig', { token: gina });
+    const unknown = await client.call('GET', '/api/v1/clusters/member-z/kubeconfig', { token: gina });
     expect(unknown).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
     expect(await tokenNames(gina)).toEqual(['kubeconfig']);
   });
 
   it('gives a platform admin every registered cluster', async () => {
-    const config = parse((await call('GET', '/api/v1/kubeconfig?tokenName=admin-all', { token: admin })).text) as Kubeconfig;
+    const config = parse((await client.call('GET', '/api/v1/kubeconfig?tokenName=admin-all', { token: admin })).text) as Kubeconfig;
     expect(config.clusters.map((cluster) => cluster.name)).toEqual(['member-a', 'member-b']);
     expect(config.contexts.every((context) => context.context.namespace === undefined)).toBe(true);
   });
 
   it('refuses a bad query with a 4xx code and a taken token name with 409, creating nothing', async () => {
-    const bad = await json('GET', '/api/v1/clusters/member-a/kubeconfig?expiresAt=tomorrow', { token: admin });
+    const bad = await client.call('GET', '/api/v1/clusters/member-a/kubeconfig?expiresAt=tomorrow', { token: admin });
     expect(bad).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST', details: { fields: [{ field: 'expiresAt' }] } } });
-    const unknownField = await json('GET', '/api/v1/clusters/member-a/kubeconfig?owner=bob', { token: admin });
+    const unknownField = await client.call('GET', '/api/v1/clusters/member-a/kubeconfig?owner=bob', { token: admin });
     expect(unknownField.status).toBe(400);
-    const past = await json('GET', `/api/v1/clusters/member-a/kubeconfig?expiresAt=${encodeURIComponent('2020-01-01T00:00:00Z')}`, { token: admin });
+    const past = await client.call('GET', `/api/v1/clusters/member-a/kubeconfig?expiresAt=${encodeURIComponent('2020-01-01T00:00:00Z')}`, { token: admin });
     expect(past).toMatchObject({ status: 422, body: { code: 'UNPROCESSABLE' } });
-    const taken = await json('GET', '/api/v1/clusters/member-a/kubeconfig?tokenName=admin-all', { token: admin });
+    const taken = await client.call('GET', '/api/v1/clusters/member-a/kubeconfig?tokenName=admin-all', { token: admin });
     expect(taken).toMatchObject({ status: 409, body: { code: 'CONFLICT' } });
     expect(await tokenNames(admin)).toEqual(['admin-all']);
-    expect((await call('GET', '/api/v1/kubeconfig')).status).toBe(401);
+    expect((await client.call('GET', '/api/v1/kubeconfig')).status).toBe(401);
   });
 
   it('documents both downloads in OpenAPI as YAML', async () => {
-    const document = (await (await fetch(`${stack.gatewayUrl}/api/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    const document = (await client.call('GET', '/api/docs/openapi.json')).body as unknown as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
     for (const path of ['/api/v1/clusters/{cluster}/kubeconfig', '/api/v1/kubeconfig']) {
       expect(Object.keys(document.paths[path]?.['get']?.responses['200']?.content ?? {})).toEqual(['application/yaml']);
     }

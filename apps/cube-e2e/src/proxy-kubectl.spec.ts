@@ -5,16 +5,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, makeServingCertificates, startKubeServer } from '@cube/testing';
-import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack } from './support';
+import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack } from './support';
 
 const ADMIN_PASSWORD = 'e2e-proxy-kubectl-secret-2026';
 const KUBECTL = '/usr/bin/kubectl';
 const MEMBER = 'alice';
 const MEMBER_PASSWORD = 'correct horse battery staple 5';
-
-interface Json {
-  [key: string]: unknown;
-}
 
 interface Run {
   code: number | null;
@@ -72,31 +68,11 @@ describe('kubectl through the native API proxy', () => {
   const wardens = new Map<string, ChildProcess>();
   const watchers: ChildProcess[] = [];
 
-  /** A request to the gateway, which serves HTTPS here (kubectl sends bearer tokens only over TLS). */
+  /** The gateway serves HTTPS here (kubectl sends bearer tokens only over TLS), under the test's own CA. */
+  const client = gatewayClient(() => stack.gatewayUrl, { ca: () => gatewayCa });
+  /** As the admin unless another token (null: none) is given. */
   const call = (method: string, path: string, options: { token?: string | null; body?: unknown } = {}) =>
-    new Promise<{ status: number; text: string; body: Json }>((resolve, reject) => {
-      const token = options.token === undefined ? admin : options.token;
-      const req = request(
-        `${stack.gatewayUrl}${path}`,
-        {
-          method,
-          ca: gatewayCa,
-          headers: {
-            ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-            ...(token ? { Authorization: `Bearer ${token}` } : {}),
-          },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.once('end', () =>
-            resolve({ status: res.statusCode ?? 0, text, body: (text && String(res.headers['content-type']).startsWith('application/json') ? JSON.parse(text) : null) as Json }),
-          );
-        },
-      );
-      req.once('error', reject);
-      req.end(options.body === undefined ? undefined : JSON.stringify(options.body));
-    });
+    client.call(method, path, { token: (options.token === undefined ? admin : options.token) ?? undefined, body: options.body });
   const created = async (method: string, path: string, body: unknown) => {
     const response = await call(method, path, { body });
     if (response.status !== 201) throw new Error(`${method} ${path}: ${response.status} ${response.text}`);
@@ -135,8 +111,7 @@ describe('kubectl through the native API proxy', () => {
     );
     stack = running.stack;
     await eventually('gateway ready', 60_000, async () => ((await call('GET', '/readyz', { token: null })).status === 200 ? true : undefined));
-    const login = await call('POST', '/api/v1/auth/login', { token: null, body: { username: 'admin', password: ADMIN_PASSWORD } });
-    admin = String(login.body['accessToken']);
+    admin = await client.token('admin', ADMIN_PASSWORD);
 
     await created('POST', '/api/v1/clusters', { name: 'member-a', kubeconfig: memberA.kubeconfig });
     await created('POST', '/api/v1/clusters', { name: 'member-b', kubeconfig: memberB.kubeconfig });
@@ -173,8 +148,7 @@ describe('kubectl through the native API proxy', () => {
       });
     }
 
-    const aliceLogin = await call('POST', '/api/v1/auth/login', { token: null, body: { username: MEMBER, password: MEMBER_PASSWORD } });
-    const alice = String(aliceLogin.body['accessToken']);
+    const alice = await client.token(MEMBER, MEMBER_PASSWORD);
     // Tenancy learns of the binding from identity's events: alice's file lists both clusters once it has.
     const file = await eventually('a kubeconfig with both clusters', 15_000, async () => {
       const namespaces = await call('GET', '/api/v1/namespaces', { token: alice });

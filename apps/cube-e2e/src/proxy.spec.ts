@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { ClustersSubjects } from '@cube/contracts';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, validateOpenApi, waitForStatus } from './support';
+import { eventually, gatewayClient, LineLog, ROOT, startTestStack, tempDir, TestStack, validateOpenApi, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-proxy-secret-2026';
 const ALICE_PASSWORD = 'correct horse battery staple';
@@ -70,19 +70,12 @@ describe('native Kubernetes API proxy', () => {
 
   const proxyPath = (cluster: string, path: string) => `/api/v1/proxy/clusters/${cluster}${path}`;
 
+  const client = gatewayClient(() => stack.gatewayUrl);
+  /** As alice unless another token (null: none) is given; the body read as `direct` reads it (`{}` when not JSON). */
   const call = async (method: string, path: string, options: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> => {
     const token = options.token === undefined ? aliceToken : options.token;
-    const response = await fetch(`${stack.gatewayUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...options.headers,
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, text, json: parseJson(text) };
+    const reply = await client.call(method, path, { token: token ?? undefined, body: options.body, headers: options.headers });
+    return { status: reply.status, text: reply.text, json: parseJson(reply.text) };
   };
 
   const kube = (method: string, path: string, options: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {}) =>
@@ -133,13 +126,9 @@ describe('native Kubernetes API proxy', () => {
     })();
     await bus.flush();
 
-    const login = async (username: string, password: string) => {
-      const response = await call('POST', '/api/v1/auth/login', { token: null, body: { username, password } });
-      return String(response.json['accessToken']);
-    };
-    adminToken = await login('admin', ADMIN_PASSWORD);
+    adminToken = await client.token('admin', ADMIN_PASSWORD);
     expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice', password: ALICE_PASSWORD } })).status).toBe(201);
-    aliceToken = await login('alice', ALICE_PASSWORD);
+    aliceToken = await client.token('alice', ALICE_PASSWORD);
     const created = await call('POST', '/api/v1/tokens', { body: { name: 'proxy-e2e' } });
     expect(created.status).toBe(201);
     aliceApiToken = String(created.json['token']);
@@ -388,7 +377,7 @@ describe('native Kubernetes API proxy', () => {
   });
 
   it('documents the proxy path, every method, in the valid OpenAPI document', async () => {
-    const document = (await (await fetch(`${stack.gatewayUrl}/api/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const document = (await client.call('GET', '/api/docs/openapi.json')).body as unknown as { paths: Record<string, Record<string, unknown>> };
     expect(validateOpenApi(document)).toEqual({ valid: true, error: '' });
     expect(Object.keys(document.paths['/api/v1/proxy/clusters/{cluster}/{path}'] ?? {}).sort()).toEqual(['delete', 'get', 'head', 'options', 'patch', 'post', 'put']);
   });

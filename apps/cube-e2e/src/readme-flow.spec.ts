@@ -2,14 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, LocalNatsServer } from '@cube/dev-stack';
-import { createTestDatabase, eventually, LineLog, ROOT, tempDir, waitForStatus } from './support';
+import { createTestDatabase, eventually, gatewayClient, Json, LineLog, ROOT, tempDir, waitForStatus } from './support';
 
 const KUBECTL = '/usr/bin/kubectl';
 const CLUSTER = 'member-readme';
-
-interface Json {
-  [key: string]: unknown;
-}
 
 /** One of the README's commands, run as a user runs it: `npm …` in the repository, in its own process group. */
 class Command {
@@ -58,15 +54,8 @@ describe('the README flow: npm start, npm run kube-server, register, npm run war
   let kubeconfigFile: string;
   let adminToken: string;
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${gatewayUrl}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
-  };
+  const client = gatewayClient(() => gatewayUrl);
+  const call = (method: string, path: string, body?: unknown) => client.call(method, path, { token: adminToken, body });
 
   /** The real kubectl with the kubeconfig `npm run kube-server` wrote: the cluster admin of the README. */
   const kubectl = (args: string[]) =>
@@ -130,13 +119,7 @@ describe('the README flow: npm start, npm run kube-server, register, npm run war
     // Secrets never reach logs: identity names the file, not the password.
     await log.waitFor((line) => line.includes('created the bootstrap user "admin" with a generated password'));
     expect(log.all().filter((line) => line.includes(password))).toEqual([]);
-    const login = await fetch(`${gatewayUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
-    expect(login.status).toBe(200);
-    adminToken = String(((await login.json()) as Json)['accessToken']);
+    adminToken = await client.token('admin', password);
 
     const registered = await call('POST', '/api/v1/clusters', { name: CLUSTER, kubeconfig: await readFile(kubeconfigFile, 'utf8') });
     expect(registered.status).toBe(201);

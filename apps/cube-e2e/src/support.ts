@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -214,28 +215,41 @@ export interface Scope {
   project?: string;
 }
 
+export interface GatewayClientOptions {
+  /** The CA of the gateway's serving certificate, when it serves HTTPS under a CA of the test's own (a function when made later). */
+  ca?: string | (() => string);
+}
+
 /** The gateway's HTTP API as a test calls it: one place that sets the headers and reads the answer. */
 export class GatewayClient {
-  constructor(private readonly baseUrl: () => string) {}
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly options: GatewayClientOptions = {},
+  ) {}
 
   async call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
-    const response = await fetch(`${this.baseUrl()}${path}`, {
-      method,
-      headers: {
-        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-        ...options.headers,
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-    });
-    const text = await response.text();
-    let body: Json = null as unknown as Json;
+    const headers: Record<string, string> = {
+      ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    };
+    const body = options.body !== undefined ? JSON.stringify(options.body) : undefined;
+    const url = `${this.baseUrl()}${path}`;
+    const ca = typeof this.options.ca === 'function' ? this.options.ca() : this.options.ca;
+    const answer = ca
+      ? await sendTrusting(ca, method, url, headers, body)
+      : await fetch(url, { method, headers, body }).then(async (response) => ({
+          status: response.status,
+          headers: response.headers,
+          text: await response.text(),
+        }));
+    let json: Json = null as unknown as Json;
     try {
-      body = text ? (JSON.parse(text) as Json) : body;
+      json = answer.text ? (JSON.parse(answer.text) as Json) : json;
     } catch {
       // Not JSON: `text` has it.
     }
-    return { status: response.status, headers: response.headers, text, body };
+    return { ...answer, body: json };
   }
 
   /** POST /auth/login as it answered; `ip` goes out as X-Forwarded-For (per-IP limits), `provider` as given. */
@@ -255,8 +269,33 @@ export class GatewayClient {
 }
 
 /** A client of the gateway at `baseUrl` (a function when the stack starts after the client is made). */
-export function gatewayClient(baseUrl: string | (() => string)): GatewayClient {
-  return new GatewayClient(typeof baseUrl === 'string' ? () => baseUrl : baseUrl);
+export function gatewayClient(baseUrl: string | (() => string), options: GatewayClientOptions = {}): GatewayClient {
+  return new GatewayClient(typeof baseUrl === 'string' ? () => baseUrl : baseUrl, options);
+}
+
+/** An HTTPS request trusting `ca` (fetch trusts only the system's CAs). */
+function sendTrusting(
+  ca: string,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<Omit<Reply, 'body'>> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method, ca, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.once('end', () => {
+        const received = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) received.append(name, one);
+        }
+        resolve({ status: res.statusCode ?? 0, headers: received, text: Buffer.concat(chunks).toString() });
+      });
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
 }
 
 async function created(what: string, reply: Promise<Reply>): Promise<Reply> {

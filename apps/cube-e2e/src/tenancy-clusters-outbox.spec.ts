@@ -2,7 +2,7 @@ import { connect, JSONCodec, NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { LineLog, startTestStack, TestStack, until, waitForStatus } from './support';
+import { gatewayClient, LineLog, startTestStack, TestStack, until, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-root-secret-2026';
 
@@ -28,15 +28,8 @@ describe('tenancy and clusters events through their outboxes', () => {
   let member: KubeServer;
   let token: string;
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${stack.gatewayUrl}${path}`, {
-      method,
-      headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
-  };
+  const client = gatewayClient(() => stack.gatewayUrl);
+  const call = (method: string, path: string, body?: unknown) => client.call(method, path, { token, body });
 
   /** Every event of this type about this entity in CUBE_EVENTS, read from the stream itself; none when it does not exist. */
   const stored = async (type: string, name: string): Promise<StoredEvent[]> => {
@@ -66,9 +59,7 @@ describe('tenancy and clusters events through their outboxes', () => {
     bus = await connect({ servers: running.natsUrl });
     db = new Client({ connectionString: running.databaseUrl });
     await db.connect();
-    const login = await call('POST', '/api/v1/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
-    expect(login.status).toBe(200);
-    token = String(login.body['accessToken']);
+    token = await client.token('admin', ADMIN_PASSWORD);
   });
 
   afterAll(async () => {

@@ -4,17 +4,13 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { freePort } from '@cube/dev-stack';
 import { AuthnWebhookOptions, KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-warden-secret-2026';
 const MEMBER_PASSWORD = 'correct horse battery staple 7';
 const HEARTBEAT_TIMEOUT_SECONDS = 2;
 const HEARTBEAT_INTERVAL_SECONDS = 0.3;
 const KUBECTL = '/usr/bin/kubectl';
-
-interface Json {
-  [key: string]: unknown;
-}
 
 /** GET on a test server as its admin, trusting its own CA: status and JSON body. */
 function kubeGet(member: KubeServer, path: string): Promise<{ status: number; body: Json }> {
@@ -66,15 +62,8 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
   let b: Member;
   const wardens = new Map<string, ChildProcess>();
 
-  const call = async (method: string, path: string, body?: unknown, token = adminToken) => {
-    const response = await fetch(`${running.stack.gatewayUrl}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
-  };
+  const client = gatewayClient(() => running.stack.gatewayUrl);
+  const call = (method: string, path: string, body?: unknown, token = adminToken) => client.call(method, path, { token, body });
   const statusOf = async (name: string) => String((await call('GET', `/api/v1/clusters/${name}`)).body['status']);
   const reaches = (name: string, status: string, deadlineMs: number) =>
     eventually(`${name} ${status}`, deadlineMs, async () => ((await statusOf(name)) === status ? true : undefined));
@@ -163,12 +152,7 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
       log.push,
     );
     await waitForStatus(`${running.stack.gatewayUrl}/readyz`, 200);
-    const login = await fetch(`${running.stack.gatewayUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    });
-    adminToken = String(((await login.json()) as Json)['accessToken']);
+    adminToken = await client.token('admin', ADMIN_PASSWORD);
     // A cluster admin of A who is not Warden: the quota webhook must judge their writes.
     const { cert, key } = await a.server.issueClientCertificate('ops', ['system:masters']);
     opsKubeconfig = a.server.kubeconfigFor({ user: 'ops', cert, key });
@@ -218,7 +202,7 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
   it('lets a platform admin act natively in every cluster once bound, and a platform group view, until unbound', async () => {
     const password = 'platform admin password 2026';
     expect((await call('POST', '/api/v1/users', { name: 'carol', password })).status).toBe(201);
-    const login = await call('POST', '/api/v1/auth/login', { username: 'carol', password });
+    const login = await client.login('carol', password);
     expect(login.status).toBe(200);
     const carol = (member: Member) => member.server.kubeconfigFor({ user: 'carol', token: String(login.body['accessToken']) });
     const refused = await kubectl(carol(b), ['get', 'namespaces']);
@@ -324,7 +308,7 @@ describe('Warden in member clusters: desired state, TokenReview, quota webhook, 
   });
 
   it('lets a tenant member kubectl into their namespace on cluster A with their Cube token, and refuses them elsewhere', async () => {
-    const login = await call('POST', '/api/v1/auth/login', { username: 'dev', password: MEMBER_PASSWORD });
+    const login = await client.login('dev', MEMBER_PASSWORD);
     expect(login.status).toBe(200);
     memberToken = String(login.body['accessToken']);
     const whoami = await kubectl(asMember(), ['auth', 'whoami', '-o', 'json']);

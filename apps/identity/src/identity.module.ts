@@ -10,6 +10,7 @@ import { ldapSettingsProvider } from './ldap/ldap-settings';
 import { LoginHandler } from './login/login.handler';
 import { LoginService } from './login/login.service';
 import { LoginThrottle } from './login/login-throttle';
+import { LoginThrottleRepository } from './login/login-throttle.repository';
 import { OidcHandler } from './oidc/oidc.handler';
 import { OidcLoginService } from './oidc/oidc-login.service';
 import { OidcLoginsRepository } from './oidc/oidc-logins.repository';
@@ -19,7 +20,9 @@ import { ApiTokensHandler } from './tokens/api-tokens.handler';
 import { ApiTokensRepository } from './tokens/api-tokens.repository';
 import { ApiTokensService } from './tokens/api-tokens.service';
 import { DisabledUsersPublisher } from './tokens/disabled-users.publisher';
+import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
 import { SessionsService } from './tokens/sessions.service';
+import { SigningKeysRepository } from './tokens/signing-keys.repository';
 import { SigningKeysService } from './tokens/signing-keys.service';
 import { BootstrapAdmin } from './users/bootstrap-admin';
 import { PasswordHasher } from './users/password-hasher';
@@ -39,9 +42,12 @@ import { UsersService } from './users/users.service';
     BindingsRepository,
     AbilitiesService,
     BindingsService,
+    LoginThrottleRepository,
     LoginThrottle,
     LoginService,
+    SigningKeysRepository,
     SigningKeysService,
+    RefreshTokensRepository,
     SessionsService,
     ApiTokensService,
     ApiTokensRepository,

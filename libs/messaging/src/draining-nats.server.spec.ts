@@ -4,18 +4,10 @@ import { MessagePattern } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import { DrainingNatsServer } from './draining-nats.server';
+import { until } from './jetstream/until.testing';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const subject = `cube.spec-drain-${process.pid}-${Date.now()}.thing.get`;
-
-/** Polls an observable state (never a fixed sleep), for at most 5 s. */
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('state not reached within 5 s');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** A gate the test opens: the handler is in flight until then. */
 class Gate {
@@ -91,7 +83,7 @@ describe('DrainingNatsServer on the real NATS', () => {
     else expect(late.response).toEqual({ n: 3 });
 
     // Now it takes no more requests and is waiting for the one it started: that one still gets its reply.
-    await until(() => server.phase === 'finishing');
+    await until('the server to be finishing', () => server.phase === 'finishing', 5000);
     // Round trips through NATS: time enough for a server that did not wait to have closed.
     for (let i = 0; i < 5; i++) await client.flush();
     expect(closed).toBe(false);

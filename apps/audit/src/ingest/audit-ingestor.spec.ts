@@ -6,6 +6,7 @@ import { AuditPublisher, ensureStreams, JetStreamModuleOptions } from '@cube/mes
 import { AuditEnvironment } from '../audit-environment';
 import { UnchainedEntry } from '../records/audit-chain';
 import { AuditStore } from '../store/audit-store';
+import { until } from '@cube/messaging/testing';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const codec = JSONCodec<AuditRecord>();
@@ -43,14 +44,6 @@ const record = (id: string, action: string): AuditRecord => ({
   target: { kind: 'Tenant', name: 'acme' },
   outcome: 'success',
 });
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('AuditIngestor on a CUBE_AUDIT stream made by an earlier Cube (cube.audit.records.<service>)', () => {
   const tag = `t${randomBytes(5).toString('hex')}`;

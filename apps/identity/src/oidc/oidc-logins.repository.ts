@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { hashToken } from '../tokens/token-hash';
+import { OidcLoginEntity } from './oidc-login.entity';
 
 /** A login begun at the provider, waiting for its callback. */
 export interface PendingOidcLogin {
@@ -19,23 +20,29 @@ export interface PendingOidcLogin {
 export class OidcLoginsRepository {
   constructor(private readonly db: DataSource) {}
 
+  private get logins(): Repository<OidcLoginEntity> {
+    return this.db.getRepository(OidcLoginEntity);
+  }
+
   async add(state: string, login: Omit<PendingOidcLogin, 'expired'>, ttlSeconds: number): Promise<void> {
-    await this.db.query(`DELETE FROM "identity"."oidc_logins" WHERE "expires_at" < now()`);
-    await this.db.query(
-      `INSERT INTO "identity"."oidc_logins" ("state_hash", "nonce", "code_verifier", "redirect", "expires_at")
-       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
-      [hashToken(state), login.nonce, login.codeVerifier, login.redirect, ttlSeconds],
-    );
+    await this.logins.createQueryBuilder().delete().where('expires_at < now()').execute();
+    await this.logins
+      .createQueryBuilder()
+      .insert()
+      .values({ stateHash: hashToken(state), ...login, expiresAt: () => 'now() + make_interval(secs => :ttlSeconds)' })
+      .setParameter('ttlSeconds', ttlSeconds)
+      .execute();
   }
 
   /** Removes and returns the login of this state: a state works once. */
   async take(state: string): Promise<PendingOidcLogin | null> {
-    const rows = (await this.db.query(
-      `DELETE FROM "identity"."oidc_logins" WHERE "state_hash" = $1
-       RETURNING "nonce", "code_verifier", "redirect", "expires_at" < now() AS "expired"`,
-      [hashToken(state)],
-    )) as [{ nonce: string; code_verifier: string; redirect: string; expired: boolean }[], number];
-    const row = rows[0][0];
+    const result = await this.logins
+      .createQueryBuilder()
+      .delete()
+      .where({ stateHash: hashToken(state) })
+      .returning('"nonce", "code_verifier", "redirect", "expires_at" < now() AS "expired"')
+      .execute();
+    const row = (result.raw as { nonce: string; code_verifier: string; redirect: string; expired: boolean }[])[0];
     return row ? { nonce: row.nonce, codeVerifier: row.code_verifier, redirect: row.redirect, expired: row.expired } : null;
   }
 }

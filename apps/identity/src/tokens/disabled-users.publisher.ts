@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { JSONCodec, KV, NatsConnection, StorageType, Subscription } from 'nats';
+import { Inject, Injectable } from '@nestjs/common';
+import { JSONCodec, KV, NatsConnection } from 'nats';
 import { DISABLED_USERS_BUCKET, DisabledUserEntry, WardenIdentityEvents } from '@cube/contracts';
-import { JETSTREAM_CONNECTION } from '@cube/messaging';
+import { JETSTREAM_CONNECTION, KvProjection, kvKeys } from '@cube/messaging';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { IdentityEnvironment } from '../identity-environment';
 import { UsersRepository } from '../users/users.repository';
@@ -12,8 +12,6 @@ export type PublishedUserState = 'active' | 'disabled';
 const codec = JSONCodec<DisabledUserEntry>();
 /** Clock skew between identity and a member's Warden, added before a deleted user's key is dropped. */
 const CLOCK_SKEW_MS = 5 * 60_000;
-const RETRY_FIRST_MS = 500;
-const RETRY_MAX_MS = 30_000;
 
 /**
  * The `cube-disabled-users` bucket's rules, apart from where the users' states come from: a
@@ -38,10 +36,7 @@ export class DisabledUsersBucket {
   /** Every user (`states`: each existing user's state): puts the disabled, deletes stray keys. */
   async resync(states: ReadonlyMap<string, PublishedUserState>): Promise<void> {
     for (const [user, state] of states) if (state === 'disabled') await this.mark(user);
-    // Keys first, then the reads and deletes: nats.js ends a keys() iteration early when its loop body awaits.
-    const published: string[] = [];
-    for await (const key of await this.kv.keys()) published.push(key);
-    for (const key of published) {
+    for (const key of await kvKeys(this.kv)) {
       const state = states.get(key);
       if (state === 'disabled') continue;
       if (state === undefined) {
@@ -71,84 +66,29 @@ export class DisabledUsersBucket {
  * update repairs whatever was missed.
  */
 @Injectable()
-export class DisabledUsersPublisher implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(DisabledUsersPublisher.name);
-  private bucket: Promise<DisabledUsersBucket> | undefined;
-  private readonly subscriptions: Subscription[] = [];
-  /** One update at a time, so that a later one never lands before an earlier one. */
-  private queue: Promise<void> = Promise.resolve();
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelay = RETRY_FIRST_MS;
-  private stopped = false;
-
+export class DisabledUsersPublisher extends KvProjection {
   constructor(
     private readonly users: UsersRepository,
-    @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
+    @Inject(JETSTREAM_CONNECTION) nats: NatsConnection,
     @Inject(SERVICE_ENVIRONMENT) private readonly env: IdentityEnvironment,
-  ) {}
+  ) {
+    super(nats, { what: 'disabled users' });
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
+  protected override listen(): void {
     for (const subject of [WardenIdentityEvents.userCreated, WardenIdentityEvents.userUpdated, WardenIdentityEvents.userDeleted]) {
-      this.subscriptions.push(
-        this.nats.subscribe(subject, {
-          callback: (error, message) => {
-            if (error) return;
-            const user = JSONCodec<{ data?: { name?: string } }>().decode(message.data).data?.name;
-            if (user) void this.enqueue(() => this.syncUser(user));
-          },
-        }),
-      );
+      this.subscribe(subject, (data) => {
+        const user = JSONCodec<{ data?: { name?: string } }>().decode(data).data?.name;
+        if (user) void this.enqueue(async () => (await this.disabledUsers()).sync(user, (await this.users.find(user))?.state));
+      });
     }
-    void (async () => {
-      for await (const status of this.nats.status()) if (status.type === 'reconnect') void this.enqueue(() => this.resyncAll());
-    })();
-    await this.enqueue(() => this.resyncAll());
   }
 
-  onModuleDestroy(): void {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
+  protected async resync(): Promise<void> {
+    await (await this.disabledUsers()).resync(await this.users.states());
   }
 
-  private enqueue(step: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(step).catch((error: unknown) => {
-      this.logger.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        'could not publish disabled users; resyncing later',
-      );
-      this.retryLater();
-    });
-    this.queue = next;
-    return next;
-  }
-
-  /** A failed update is not retried alone: a full resync with backoff covers it and anything else missed. */
-  private retryLater(): void {
-    if (this.stopped || this.retryTimer) return;
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.enqueue(() => this.resyncAll());
-    }, delay);
-  }
-
-  private async syncUser(user: string): Promise<void> {
-    await (await this.kv()).sync(user, (await this.users.find(user))?.state);
-  }
-
-  private async resyncAll(): Promise<void> {
-    await (await this.kv()).resync(await this.users.states());
-    this.retryDelay = RETRY_FIRST_MS;
-  }
-
-  private kv(): Promise<DisabledUsersBucket> {
-    this.bucket ??= this.nats
-      .jetstream()
-      .views.kv(DISABLED_USERS_BUCKET, { history: 1, storage: StorageType.File })
-      .then((kv) => new DisabledUsersBucket(kv, this.env.CUBE_ACCESS_TOKEN_TTL_SECONDS * 1000));
-    this.bucket.catch(() => (this.bucket = undefined));
-    return this.bucket;
+  private async disabledUsers(): Promise<DisabledUsersBucket> {
+    return new DisabledUsersBucket(await this.bucket(DISABLED_USERS_BUCKET), this.env.CUBE_ACCESS_TOKEN_TTL_SECONDS * 1000);
   }
 }

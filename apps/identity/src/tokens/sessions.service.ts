@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { CubeError, TokenPair } from '@cube/contracts';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { IdentityEnvironment } from '../identity-environment';
 import { UsersRepository } from '../users/users.repository';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { SigningKeysService } from './signing-keys.service';
 import { hashToken, newOpaqueSecret } from './token-hash';
 
@@ -20,7 +21,7 @@ export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
 
   constructor(
-    private readonly db: DataSource,
+    private readonly refreshTokens: RefreshTokensRepository,
     private readonly keys: SigningKeysService,
     private readonly users: UsersRepository,
     @Inject(SERVICE_ENVIRONMENT) private readonly env: IdentityEnvironment,
@@ -32,62 +33,42 @@ export class SessionsService {
 
   async refresh(refreshToken: string): Promise<TokenPair> {
     const hash = hashToken(refreshToken);
-    const spent = await this.db.transaction('READ COMMITTED', async (tx) => {
-      // Marking it used in the same statement that reads it: two concurrent refreshes cannot both win.
-      const rows = (await tx.query(
-        `UPDATE "identity"."refresh_tokens" SET "used_at" = now()
-         WHERE "token_hash" = $1 AND "used_at" IS NULL AND "revoked_at" IS NULL AND "expires_at" > now()
-         RETURNING "family_id", "user_name"`,
-        [hash],
-      )) as [{ family_id: string; user_name: string }[], number];
-      return rows[0][0] ?? null;
-    });
+    const spent = await this.refreshTokens.spend(hash);
     if (!spent) {
       await this.revokeFamilyOfReused(hash);
       throw INVALID_REFRESH();
     }
-    const user = await this.users.find(spent.user_name);
+    const user = await this.users.find(spent.userName);
     if (!user || user.state !== 'active') {
-      await this.revokeFamily(spent.family_id);
+      await this.refreshTokens.revokeFamily(spent.familyId);
       throw INVALID_REFRESH();
     }
-    return this.issue(user, spent.family_id);
+    return this.issue(user, spent.familyId);
   }
 
   async logout(refreshToken: string): Promise<void> {
-    const rows = (await this.db.query(`SELECT "family_id" FROM "identity"."refresh_tokens" WHERE "token_hash" = $1`, [
-      hashToken(refreshToken),
-    ])) as { family_id: string }[];
-    if (rows[0]) await this.revokeFamily(rows[0].family_id);
+    const familyId = await this.refreshTokens.familyOf(hashToken(refreshToken));
+    if (familyId) await this.refreshTokens.revokeFamily(familyId);
   }
 
-  async revokeAllOf(userName: string, manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query(`UPDATE "identity"."refresh_tokens" SET "revoked_at" = now() WHERE "user_name" = $1 AND "revoked_at" IS NULL`, [userName]);
+  async revokeAllOf(userName: string, manager?: EntityManager): Promise<void> {
+    await this.refreshTokens.revokeAllOf(userName, manager);
   }
 
   private async revokeFamilyOfReused(hash: string): Promise<void> {
-    const rows = (await this.db.query(
-      `SELECT "family_id", "user_name" FROM "identity"."refresh_tokens" WHERE "token_hash" = $1 AND "used_at" IS NOT NULL`,
-      [hash],
-    )) as { family_id: string; user_name: string }[];
-    const reused = rows[0];
+    const reused = await this.refreshTokens.spentOwner(hash);
     if (reused) {
-      this.logger.warn({ user: reused.user_name, family: reused.family_id }, 'refresh token reused: revoking its family');
-      await this.revokeFamily(reused.family_id);
+      this.logger.warn({ user: reused.userName, family: reused.familyId }, 'refresh token reused: revoking its family');
+      await this.refreshTokens.revokeFamily(reused.familyId);
     }
-  }
-
-  private async revokeFamily(familyId: string): Promise<void> {
-    await this.db.query(`UPDATE "identity"."refresh_tokens" SET "revoked_at" = now() WHERE "family_id" = $1 AND "revoked_at" IS NULL`, [familyId]);
   }
 
   private async issue(user: { name: string; groups: string[] }, familyId: string): Promise<TokenPair> {
     const access = await this.keys.signAccessToken(user);
     const refreshToken = newOpaqueSecret();
-    await this.db.query(
-      `INSERT INTO "identity"."refresh_tokens" ("id", "family_id", "user_name", "token_hash", "expires_at")
-       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
-      [randomUUID(), familyId, user.name, hashToken(refreshToken), this.env.CUBE_REFRESH_TOKEN_TTL_SECONDS],
+    await this.refreshTokens.insert(
+      { familyId, userName: user.name, tokenHash: hashToken(refreshToken) },
+      this.env.CUBE_REFRESH_TOKEN_TTL_SECONDS,
     );
     return { accessToken: access.token, refreshToken, expiresIn: access.expiresIn, tokenType: 'Bearer' };
   }

@@ -9,18 +9,11 @@ import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, DisabledUserEntry } from '@
 import { StateCache } from '../autonomy/state-cache';
 import { DisabledUsers } from './disabled-users';
 import { reviewToken, TokenAuthority } from './token-review';
+import { until } from '@cube/messaging/testing';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const json = JSONCodec<DisabledUserEntry>();
 const quiet = { warn: () => undefined };
-
-async function until(what: string, probe: () => Promise<boolean>, deadlineMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!(await probe())) {
-    if (Date.now() - started > deadlineMs) throw new Error(`${what}: not reached within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('Warden refusing the tokens of users in the disabled-users bucket', () => {
   let nats: NatsConnection;

@@ -5,18 +5,11 @@ import { join } from 'node:path';
 import { connect, JSONCodec, KV, NatsConnection } from 'nats';
 import { KvMirror } from './kv-mirror';
 import { StateCache } from './state-cache';
+import { until } from '@cube/messaging/testing';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const json = JSONCodec<{ n: number }>();
 const quiet = { warn: () => undefined };
-
-async function until(what: string, probe: () => boolean, deadlineMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!probe()) {
-    if (Date.now() - started > deadlineMs) throw new Error(`${what}: not reached within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('KvMirror', () => {
   let nats: NatsConnection;

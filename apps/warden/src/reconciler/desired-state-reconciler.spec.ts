@@ -14,20 +14,11 @@ import { KvMirror } from '../autonomy/kv-mirror';
 import { StateCache } from '../autonomy/state-cache';
 import { DesiredStateReconciler } from './desired-state-reconciler';
 import { RawObjectApi } from './raw-object-api';
+import { until } from '@cube/messaging/testing';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const randomClusterId = () => `t${randomBytes(5).toString('hex')}`;
 const quiet = { log: () => undefined, warn: () => undefined };
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 15_000): Promise<T> {
-  const started = Date.now();
-  while (Date.now() - started < deadlineMs) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: not reached within ${deadlineMs} ms`);
-}
 
 const namespace = (name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -105,7 +96,7 @@ describe('Warden applying desired state', () => {
       () => null,
     );
   const gone = (apiVersion: string, kind: string, name: string, ns?: string) =>
-    eventually(`${kind} ${name} gone`, async () => {
+    until(`${kind} ${name} gone`, async () => {
       const object = await read(apiVersion, kind, name, ns);
       return object === null || object.metadata.deletionTimestamp ? true : undefined;
     });
@@ -165,16 +156,16 @@ describe('Warden applying desired state', () => {
   it("applies each desired object server-side as cube-warden, labelled as Cube's, and follows changes and deletions", async () => {
     await store.put('namespace.acme.team-a', namespace('team-a', { 'cube.io/tenant': 'acme' }));
     await startReconciler();
-    const applied = await eventually('namespace applied', () => read('v1', 'Namespace', 'team-a').then((o) => o ?? undefined));
+    const applied = await until('namespace applied', () => read('v1', 'Namespace', 'team-a').then((o) => o ?? undefined));
     expect(applied.metadata.labels).toMatchObject({ 'cube.io/tenant': 'acme', 'cube.io/managed-by': 'cube' });
     expect(applied.metadata.managedFields?.map((f) => f.manager)).toContain('cube-warden');
 
     await store.put('quota.acme.team-a', quota('team-a', '2'));
-    await eventually('quota applied', async () =>
+    await until('quota applied', async () =>
       (await read('v1', 'ResourceQuota', 'cube-quota', 'team-a'))?.spec?.hard?.['requests.cpu'] === '2' ? true : undefined,
     );
     await store.put('quota.acme.team-a', quota('team-a', '3'));
-    await eventually('quota changed', async () =>
+    await until('quota changed', async () =>
       (await read('v1', 'ResourceQuota', 'cube-quota', 'team-a'))?.spec?.hard?.['requests.cpu'] === '3' ? true : undefined,
     );
 
@@ -188,7 +179,7 @@ describe('Warden applying desired state', () => {
     await objects.create({ ...namespace('not-cube') });
     await store.put('namespace.acme.kept', namespace('kept'));
     const reconciler = await startReconciler();
-    await eventually('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
+    await until('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
     await gone('v1', 'Namespace', 'stale');
     expect(await read('v1', 'Namespace', 'not-cube')).not.toBeNull();
     expect(await read('v1', 'Namespace', 'kept')).not.toBeNull();
@@ -199,11 +190,11 @@ describe('Warden applying desired state', () => {
     // The namespace does not exist yet: the quota fails until it is desired too.
     await store.put('quota.acme.later', quota('later', '1'));
     await startReconciler(sync);
-    const error = await eventually('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.later'));
+    const error = await until('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.later'));
     expect(error.message).toContain('ResourceQuota later/cube-quota');
     await store.put('namespace.acme.later', namespace('later'));
-    await eventually('quota applied on retry', () => read('v1', 'ResourceQuota', 'cube-quota', 'later').then((o) => o ?? undefined));
-    await eventually('error cleared', async () => (sync.current().length === 0 ? true : undefined));
+    await until('quota applied on retry', () => read('v1', 'ResourceQuota', 'cube-quota', 'later').then((o) => o ?? undefined));
+    await until('error cleared', async () => (sync.current().length === 0 ? true : undefined));
   });
 
   it("reports a refused apply in the API server's words (Status message and reason), not as a bare HTTP code", async () => {
@@ -229,7 +220,7 @@ describe('Warden applying desired state', () => {
       await store.put('namespace.acme.guarded', namespace('guarded'));
       await store.put('quota.acme.guarded', quota('guarded', '1'));
       await startReconciler(sync);
-      const error = await eventually('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.guarded'));
+      const error = await until('error reported', async () => sync.current().find((e) => e.key === 'quota.acme.guarded'));
       expect(error).toMatchObject({ reason: 'InternalError', status: 500 });
       expect(error.message).toMatch(
         /^apply ResourceQuota guarded\/cube-quota: \(InternalError\) Internal error occurred: failed calling webhook "quota.refuse.test"/,
@@ -238,7 +229,7 @@ describe('Warden applying desired state', () => {
     } finally {
       await objects.delete(webhook);
     }
-    await eventually('quota applied once the webhook is gone', () =>
+    await until('quota applied once the webhook is gone', () =>
       read('v1', 'ResourceQuota', 'cube-quota', 'guarded').then((o) => o ?? undefined),
     );
   });
@@ -247,11 +238,11 @@ describe('Warden applying desired state', () => {
     await store.put('namespace.acme.first', namespace('first'));
     const sync = new SyncStatus();
     const reconciler = await startReconciler(sync);
-    await eventually('first applied', () => read('v1', 'Namespace', 'first').then((o) => o ?? undefined));
+    await until('first applied', () => read('v1', 'Namespace', 'first').then((o) => o ?? undefined));
     const mirror = mirrors[0];
     // The mirror's watch stops and the bucket is read again, as after a reconnect.
     mirror.resync();
-    await eventually('resynced again', async () => (reconciler.completedResyncs > 1 ? true : undefined));
+    await until('resynced again', async () => (reconciler.completedResyncs > 1 ? true : undefined));
     await store.delete('namespace.acme.first');
     await gone('v1', 'Namespace', 'first');
     expect(sync.appliedRevision).toBeGreaterThan(0);
@@ -268,7 +259,7 @@ describe('Warden applying desired state', () => {
     mostInAdmission = 0;
     const sync = new SyncStatus();
     const reconciler = await startReconciler(sync, 4);
-    await eventually('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
+    await until('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
     expect(mostInAdmission).toBeGreaterThan(1);
     expect(mostInAdmission).toBeLessThanOrEqual(4);
     // Each quota was put before its namespace, yet reached the server only after the namespace was stored: no failure, no retry.
@@ -286,7 +277,7 @@ describe('Warden applying desired state', () => {
     await store.put('namespace.acme.busy', namespace('busy'));
     await store.put('quota.acme.busy', quota('busy', '1'));
     const reconciler = await startReconciler();
-    await eventually('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
+    await until('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
     admitted = [];
     // The next apply of the quota is held at the server while twenty more changes of it arrive.
     let release: () => void = () => undefined;
@@ -295,9 +286,9 @@ describe('Warden applying desired state', () => {
       if (record.kind === 'ResourceQuota' && record.value === '2') await released;
     };
     await store.put('quota.acme.busy', quota('busy', '2'));
-    await eventually('the change held at the server', async () => (admitted.some((a) => a.value === '2') ? true : undefined));
+    await until('the change held at the server', async () => (admitted.some((a) => a.value === '2') ? true : undefined));
     for (let cpu = 3; cpu <= 22; cpu++) await store.put('quota.acme.busy', quota('busy', String(cpu)));
-    await eventually('the changes seen by the mirror', async () =>
+    await until('the changes seen by the mirror', async () =>
       (mirrors[0].get('quota.acme.busy') as { spec: { hard: Record<string, string> } })?.spec.hard['requests.cpu'] === '22'
         ? true
         : undefined,
@@ -306,7 +297,7 @@ describe('Warden applying desired state', () => {
     await new Promise((r) => setImmediate(r));
     expect(admitted.filter((a) => a.kind === 'ResourceQuota').map((a) => a.value)).toEqual(['2']);
     release();
-    await eventually('the latest applied', async () =>
+    await until('the latest applied', async () =>
       (await read('v1', 'ResourceQuota', 'cube-quota', 'busy'))?.spec?.hard?.['requests.cpu'] === '22' ? true : undefined,
     );
     await reconciler.idle();
@@ -332,7 +323,7 @@ describe('Warden applying desired state', () => {
       });
     }
     const reconciler = await startReconciler();
-    await eventually('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
+    await until('resynced', async () => (reconciler.completedResyncs > 0 ? true : undefined));
     await reconciler.idle();
     const policies = await RawObjectApi.forConfig(parseKubeconfig(member.kubeconfig)).listRaw(
       'networking.k8s.io/v1',
@@ -344,7 +335,7 @@ describe('Warden applying desired state', () => {
     });
     for (const method of Object.keys(requests)) delete requests[method];
     mirrors[0].resync();
-    await eventually('resynced again', async () => (reconciler.completedResyncs > 1 ? true : undefined));
+    await until('resynced again', async () => (reconciler.completedResyncs > 1 ? true : undefined));
     expect(writes()).toBe(0);
     expect(requests['GET']).toBeGreaterThan(0);
 
@@ -364,7 +355,7 @@ describe('Warden applying desired state', () => {
     );
     for (const method of Object.keys(requests)) delete requests[method];
     mirrors[0].resync();
-    await eventually('resynced a third time', async () => (reconciler.completedResyncs > 2 ? true : undefined));
+    await until('resynced a third time', async () => (reconciler.completedResyncs > 2 ? true : undefined));
     expect(writes()).toBe(1);
     expect((await read('v1', 'ResourceQuota', 'cube-quota', 'calm-b'))?.spec?.hard?.['requests.cpu']).toBe('1');
   });

@@ -6,5 +6,6 @@ export * from './audit-publisher';
 export * from './recent-event-ids';
 export * from './durable-subscriber';
 export * from './desired-state-store';
+export * from './kv-projection';
 export * from './jetstream.module';
 export * from './asyncapi-document';

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { ADMIN_USER, KubeServer, startKubeServer } from './server';
 import { rawRequest } from './testing/http-client';
 import { KubeObject } from './types';
+import { until } from '@cube/messaging/testing';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
@@ -19,21 +20,6 @@ interface Result {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-/** Retries an observable condition (not a fixed sleep) until it holds or the budget runs out. */
-async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  budgetMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + budgetMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('pod streams', () => {
@@ -234,10 +220,7 @@ describe('pod streams', () => {
         );
       const screen = () => tmux('capture-pane', '-p', '-t', 'exec');
       const showing = (text: string) =>
-        eventually(
-          async () => ((await screen()).includes(text) ? true : undefined),
-          `"${text}" on the terminal`,
-        );
+        until(`"${text}" on the terminal`, async () => ((await screen()).includes(text) ? true : undefined));
       await tmux(
         'new-session',
         '-d',
@@ -283,12 +266,8 @@ describe('pod streams', () => {
         ),
       );
     const showing = (text: string) =>
-      eventually(
-        async () =>
-          (await tmux('capture-pane', '-p', '-t', 'run')).includes(text)
-            ? true
-            : undefined,
-        `"${text}" on the terminal`,
+      until(`"${text}" on the terminal`, async () =>
+        (await tmux('capture-pane', '-p', '-t', 'run')).includes(text) ? true : undefined,
       );
     await tmux(
       'new-session',
@@ -588,12 +567,12 @@ describe('pod streams', () => {
         },
         { manager: 'streams-spec', user: ADMIN_USER },
       );
-      const pod = await eventually(() => {
+      const pod = await until('the pod to fail', () => {
         const p = server.api.tryGet(type, 'default', 'job');
         return p?.status && (p.status as { phase?: string }).phase === 'Failed'
           ? p
           : undefined;
-      }, 'the pod to fail');
+      });
       expect(
         (pod.status as { containerStatuses: unknown[] }).containerStatuses[0],
       ).toMatchObject({
@@ -630,20 +609,14 @@ describe('pod streams', () => {
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       try {
-        await eventually(
-          () => (out.includes('ready\n') ? true : undefined),
-          'the existing log',
-        );
+        await until('the existing log', () => out.includes('ready\n'));
         server.appendLog(
           'default',
           'web',
           undefined,
           'appended while following\n',
         );
-        await eventually(
-          () => (out.includes('appended while following\n') ? true : undefined),
-          'the appended line',
-        );
+        await until('the appended line', () => out.includes('appended while following\n'));
         expect(out).toBe('started\nready\nappended while following\n');
       } finally {
         child.kill();

@@ -1,15 +1,6 @@
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeServer, startKubeServer } from './server';
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 10_000): Promise<T> {
-  const started = Date.now();
-  while (Date.now() - started < deadlineMs) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${what}: not reached within ${deadlineMs} ms`);
-}
+import { until } from '@cube/messaging/testing';
 
 const template = (image: string) => ({ metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'main', image }] } });
 
@@ -32,7 +23,7 @@ describe('DaemonSet and StatefulSet controllers, and image pulls', () => {
       namespace: 'default',
       body: { metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'x' } }, template: template('busybox:1.36') } },
     });
-    const status = await eventually('daemonset ready', async () => {
+    const status = await until('daemonset ready', async () => {
       const ds = await apps.readNamespacedDaemonSet({ namespace: 'default', name: 'agent' });
       return ds.status?.numberReady === 1 ? ds.status : undefined;
     });
@@ -60,7 +51,7 @@ describe('DaemonSet and StatefulSet controllers, and image pulls', () => {
         },
       },
     });
-    const status = await eventually('statefulset ready', async () => {
+    const status = await until('statefulset ready', async () => {
       const sts = await apps.readNamespacedStatefulSet({ namespace: 'default', name: 'db' });
       return sts.status?.readyReplicas === 2 ? sts.status : undefined;
     });
@@ -82,7 +73,7 @@ describe('DaemonSet and StatefulSet controllers, and image pulls', () => {
         },
       },
     });
-    const pod = await eventually('pull failure reported', async () => {
+    const pod = await until('pull failure reported', async () => {
       const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=broken' });
       const first = pods.items[0];
       return first?.status?.containerStatuses ? first : undefined;
