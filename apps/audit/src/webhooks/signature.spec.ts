@@ -6,7 +6,7 @@ describe('webhook signatures', () => {
     id: 'e-1',
     type: 'namespace.created',
     at: '2026-12-03T10:00:00.000Z',
-    actor: { kind: 'user' as const, name: 'alice' },
+    actor: { kind: 'user' as const, name: 'alice', groups: [] },
     entity: { kind: 'Namespace', name: 'web' },
     version: 1,
     data: { cluster: 'c1' },
