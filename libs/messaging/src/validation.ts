@@ -80,7 +80,7 @@ export function cubeValidationPipe(): ValidationPipe {
  * first, an absent payload is `{}`, unknown fields refused, 400/422 with `details.fields`. Services
  * validate again what the gateway already validated: the bus has other clients than the gateway.
  */
-export function validatePayload<T extends object>(dto: new () => T, payload: unknown): T {
+function validatePayload<T extends object>(dto: new () => T, payload: unknown): T {
   refuseNul(payload);
   const instance = plainToInstance(dto, payload ?? {});
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
