@@ -19,3 +19,4 @@ export * from './warden';
 export * from './page-query';
 export * from './hotplug';
 export * from './console';
+export * from './bus-contract';
