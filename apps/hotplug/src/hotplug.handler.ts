@@ -8,14 +8,13 @@ import {
   ComponentDefaultsBody,
   ComponentOverrideBody,
   ComponentView,
-  Envelope,
   HotplugSubjects,
   IsDnsLabel,
   MAX_BUNDLE_BYTES,
   Page,
   PageQuery,
 } from '@cube/contracts';
-import { validatePayload } from '@cube/messaging';
+import { Actor, RequestId } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { ComponentsService } from './catalog/components.service';
 import { ConfigurationService } from './configuration/configuration.service';
@@ -69,65 +68,72 @@ export class HotplugHandler {
   ) {}
 
   @MessagePattern(HotplugSubjects.componentList)
-  list(@Payload() envelope: Envelope): Promise<Page<ComponentView | { name: string }>> {
-    const page = validatePayload(PageQuery, envelope.payload);
-    return this.components.list(envelope.actor, page.limit ?? 50, page.cursor ?? null);
+  list(@Payload('payload') page: PageQuery, @Actor() actor: Actor): Promise<Page<ComponentView | { name: string }>> {
+    return this.components.list(actor, page.limit ?? 50, page.cursor ?? null);
   }
 
   @MessagePattern(HotplugSubjects.componentGet)
-  get(@Payload() envelope: Envelope): Promise<ComponentView> {
-    return this.components.get(envelope.actor, validatePayload(ComponentRef, envelope.payload).component);
+  get(@Payload('payload') { component }: ComponentRef, @Actor() actor: Actor): Promise<ComponentView> {
+    return this.components.get(actor, component);
   }
 
   @MessagePattern(HotplugSubjects.componentCreate)
   // The target names the component only: the bundle stays out of the audit trail.
   @Audited({ action: 'hotplug.component.create', target: componentTarget })
-  create(@Payload() envelope: Envelope): Promise<ComponentView> {
-    return this.components.create(envelope.actor, validatePayload(CustomComponentPayloadDto, envelope.payload));
+  create(@Payload('payload') body: CustomComponentPayloadDto, @Actor() actor: Actor): Promise<ComponentView> {
+    return this.components.create(actor, body);
   }
 
   @MessagePattern(HotplugSubjects.componentReplace)
   @Audited({ action: 'hotplug.component.replace', target: componentTarget })
-  replace(@Payload() envelope: Envelope): Promise<ComponentView> {
-    const { component, body } = validatePayload(ReplaceComponentPayload, envelope.payload);
-    return this.components.replace(envelope.actor, component, body);
+  replace(@Payload('payload') { component, body }: ReplaceComponentPayload, @Actor() actor: Actor): Promise<ComponentView> {
+    return this.components.replace(actor, component, body);
   }
 
   @MessagePattern(HotplugSubjects.componentDelete)
   @Audited({ action: 'hotplug.component.delete', target: componentTarget })
-  async delete(@Payload() envelope: Envelope): Promise<null> {
-    await this.components.delete(envelope.actor, validatePayload(ComponentRef, envelope.payload).component);
+  async delete(@Payload('payload') { component }: ComponentRef, @Actor() actor: Actor): Promise<null> {
+    await this.components.delete(actor, component);
     return null;
   }
 
   @MessagePattern(HotplugSubjects.defaultsGet)
-  defaults(@Payload() envelope: Envelope): Promise<ComponentDefaults> {
-    return this.configuration.defaults(envelope.actor, validatePayload(ComponentRef, envelope.payload).component);
+  defaults(@Payload('payload') { component }: ComponentRef, @Actor() actor: Actor): Promise<ComponentDefaults> {
+    return this.configuration.defaults(actor, component);
   }
 
   @MessagePattern(HotplugSubjects.defaultsSet)
   @Audited({ action: 'hotplug.defaults.set', target: componentTarget })
-  setDefaults(@Payload() envelope: Envelope): Promise<ComponentDefaults> {
-    const { component, body } = validatePayload(DefaultsPayload, envelope.payload);
-    return this.configuration.setDefaults(envelope.actor, component, body);
+  setDefaults(@Payload('payload') { component, body }: DefaultsPayload, @Actor() actor: Actor): Promise<ComponentDefaults> {
+    return this.configuration.setDefaults(actor, component, body);
   }
 
   @MessagePattern(HotplugSubjects.clusterComponents)
-  clusterComponents(@Payload() envelope: Envelope): Promise<{ items: ClusterComponentView[] }> {
-    return this.configuration.clusterComponents(envelope.actor, validatePayload(ClusterRef, envelope.payload).cluster, envelope.requestId);
+  clusterComponents(
+    @Payload('payload') { cluster }: ClusterRef,
+    @Actor() actor: Actor,
+    @RequestId() requestId: string,
+  ): Promise<{ items: ClusterComponentView[] }> {
+    return this.configuration.clusterComponents(actor, cluster, requestId);
   }
 
   @MessagePattern(HotplugSubjects.overrideSet)
   @Audited({ action: 'hotplug.override.set', target: clusterComponentTarget })
-  setOverride(@Payload() envelope: Envelope): Promise<ClusterComponentView> {
-    const { cluster, component, body } = validatePayload(OverridePayload, envelope.payload);
-    return this.configuration.setOverride(envelope.actor, cluster, component, body, envelope.requestId);
+  setOverride(
+    @Payload('payload') { cluster, component, body }: OverridePayload,
+    @Actor() actor: Actor,
+    @RequestId() requestId: string,
+  ): Promise<ClusterComponentView> {
+    return this.configuration.setOverride(actor, cluster, component, body, requestId);
   }
 
   @MessagePattern(HotplugSubjects.overrideDelete)
   @Audited({ action: 'hotplug.override.delete', target: clusterComponentTarget })
-  deleteOverride(@Payload() envelope: Envelope): Promise<ClusterComponentView> {
-    const { cluster, component } = validatePayload(ClusterComponentRef, envelope.payload);
-    return this.configuration.deleteOverride(envelope.actor, cluster, component, envelope.requestId);
+  deleteOverride(
+    @Payload('payload') { cluster, component }: ClusterComponentRef,
+    @Actor() actor: Actor,
+    @RequestId() requestId: string,
+  ): Promise<ClusterComponentView> {
+    return this.configuration.deleteOverride(actor, cluster, component, requestId);
   }
 }

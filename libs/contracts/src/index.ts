@@ -21,3 +21,4 @@ export * from './hotplug';
 export * from './console';
 export * from './webhooks';
 export * from './alerts';
+export * from './bus-contract';

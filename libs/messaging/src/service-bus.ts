@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ClientNats, NatsOptions } from '@nestjs/microservices';
 import { NatsConnection } from 'nats';
-import { Envelope } from '@cube/contracts';
+import { BusReply, BusRequest, BusSubject, Envelope } from '@cube/contracts';
 import { natsAuthOptions, NatsAuthOptions, NatsCredentialsEnvironment } from './nats-credentials';
 import { ServiceRequester } from './service-requester';
 
@@ -82,14 +82,9 @@ export class ServiceBus {
    * A request to another service as the process itself (the system actor). Its reply, or the error
    * the service answered (as a CubeError), or UNAVAILABLE when it does not answer within the deadline.
    */
-  requestAsSystem<TReply, TPayload = unknown>(
-    service: string,
-    subject: string,
-    payload: TPayload,
-    options: SystemRequestOptions = {},
-  ): Promise<TReply> {
-    const envelope: Envelope<TPayload> = { actor: this.systemActor, requestId: options.requestId ?? randomUUID(), payload };
-    return this.requester.request<TReply, TPayload>(service, subject, envelope, options.timeoutMs);
+  requestAsSystem<S extends BusSubject>(subject: S, payload: BusRequest<S>, options: SystemRequestOptions = {}): Promise<BusReply<S>> {
+    const envelope: Envelope<BusRequest<S>> = { actor: this.systemActor, requestId: options.requestId ?? randomUUID(), payload };
+    return this.requester.request(subject, envelope, options.timeoutMs);
   }
 
   /**

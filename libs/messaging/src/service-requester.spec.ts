@@ -1,6 +1,6 @@
 import { ClientNats } from '@nestjs/microservices';
 import { connect, NatsConnection } from 'nats';
-import { CubeError } from '@cube/contracts';
+import { BusSubject, CubeError } from '@cube/contracts';
 import { ServiceRequester } from './service-requester';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -14,7 +14,8 @@ describe('ServiceRequester on the real NATS', () => {
 
   let silent: NatsConnection;
   const envelope = { actor: { kind: 'system' as const, name: 'spec' }, requestId: 'r1', payload: {} };
-  const uniqueSubject = (verb: string) => `cube.spec-${process.pid}-${Date.now()}.thing.${verb}`;
+  // Subjects no service serves, named `cube.<service>.…` as every subject is: the requester names the service from it.
+  const uniqueSubject = (service: string, verb: string) => `cube.${service}.spec-${process.pid}-${Date.now()}.${verb}` as BusSubject;
 
   beforeAll(async () => {
     await client.connect();
@@ -26,8 +27,8 @@ describe('ServiceRequester on the real NATS', () => {
   });
 
   it('turns a request nobody serves into UNAVAILABLE at once, naming the service', async () => {
-    const subject = uniqueSubject('get');
-    const error = await patientRequester.request('ghost', subject, envelope).catch((e: unknown) => e);
+    const subject = uniqueSubject('ghost', 'get');
+    const error = await patientRequester.request(subject, envelope).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CubeError);
     expect((error as CubeError).toBody()).toEqual({
       code: 'UNAVAILABLE',
@@ -37,10 +38,10 @@ describe('ServiceRequester on the real NATS', () => {
   });
 
   it('turns a subscriber that never answers into UNAVAILABLE after the deadline, not a hang', async () => {
-    const subject = uniqueSubject('list');
+    const subject = uniqueSubject('sloth', 'list');
     silent.subscribe(subject);
     await silent.flush();
-    const error = await requester.request('sloth', subject, envelope).catch((e: unknown) => e);
+    const error = await requester.request(subject, envelope).catch((e: unknown) => e);
     expect((error as CubeError).toBody()).toEqual({
       code: 'UNAVAILABLE',
       message: 'service "sloth" did not answer within 250 ms',

@@ -1,10 +1,12 @@
 import { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { CubeError, Envelope } from '@cube/contracts';
+import { BusReply, BusRequest, BusSubject, CubeError, Envelope, serviceOfSubject } from '@cube/contracts';
 
 /**
  * Request-reply to a service over core NATS. A request nobody serves never answers on core
  * NATS, so every request has a deadline and a missed deadline is UNAVAILABLE, never a hang.
+ * The subject names the service and, through `BusContract` (`@cube/contracts`), the payload's
+ * and the reply's types.
  */
 export class ServiceRequester {
   constructor(
@@ -12,16 +14,15 @@ export class ServiceRequester {
     private readonly defaultTimeoutMs: number,
   ) {}
 
-  async request<TReply, TPayload = unknown>(
-    service: string,
-    subject: string,
-    envelope: Envelope<TPayload>,
+  async request<S extends BusSubject>(
+    subject: S,
+    envelope: Envelope<BusRequest<S>>,
     timeoutMs = this.defaultTimeoutMs,
-  ): Promise<TReply> {
+  ): Promise<BusReply<S>> {
     try {
-      return await firstValueFrom(this.client.send<TReply, Envelope<TPayload>>(subject, envelope).pipe(timeout(timeoutMs)));
+      return await firstValueFrom(this.client.send<BusReply<S>, Envelope<BusRequest<S>>>(subject, envelope).pipe(timeout(timeoutMs)));
     } catch (error: unknown) {
-      throw toCubeError(error, service, subject, timeoutMs);
+      throw toCubeError(error, serviceOfSubject(subject), subject, timeoutMs);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CubeError, RULE_CONSTRAINTS } from '@cube/contracts';
@@ -51,7 +51,8 @@ export function nulFields(value: unknown, prefix = '', depth = 0): FieldError[] 
   });
 }
 
-function refuseNul(value: unknown, prefix = ''): void {
+/** Throws 400 `BAD_REQUEST` naming every field of `value` that holds a NUL character. */
+export function refuseNul(value: unknown, prefix = ''): void {
   const fields = nulFields(value, prefix);
   if (fields.length > 0) throw new CubeError('BAD_REQUEST', `invalid request: ${fields.map((f) => f.field).join(', ')}`, { fields });
 }
@@ -75,13 +76,46 @@ export function cubeValidationPipe(): ValidationPipe {
 }
 
 /**
- * Validates a payload that arrived inside an envelope against its DTO class. Services validate
- * again what the gateway already validated: the bus has other clients than the gateway.
+ * Validates a payload that arrived inside an envelope against its DTO class: NUL characters refused
+ * first, an absent payload is `{}`, unknown fields refused, 400/422 with `details.fields`. Services
+ * validate again what the gateway already validated: the bus has other clients than the gateway.
  */
-export function validatePayload<T extends object>(dto: new () => T, payload: unknown): T {
+function validatePayload<T extends object>(dto: new () => T, payload: unknown): T {
   refuseNul(payload);
   const instance = plainToInstance(dto, payload ?? {});
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw validationError(errors);
   return instance;
+}
+
+/** The key of a message handler's payload argument: `@Payload('payload') body: SomeDto`. */
+export const PAYLOAD_KEY = 'payload';
+
+const NOT_DTOS: readonly unknown[] = [Object, String, Number, Boolean, Array, Promise, Function, Symbol, BigInt];
+
+/**
+ * The services' global pipe (`CubeServiceModule` registers it): a message handler's
+ * `@Payload('payload') body: SomeDto` is validated against `SomeDto` (see `validatePayload` above);
+ * any other bus argument (a whole envelope taken with `@Payload()`) has its NUL characters refused,
+ * as before; `@Actor()`/`@RequestId()` check their own field.
+ */
+class MessagePayloadPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'custom') return value;
+    if (metadata.data !== PAYLOAD_KEY) {
+      refuseNul(value, metadata.data ?? '');
+      return value;
+    }
+    const dto = metadata.metatype;
+    if (typeof dto !== 'function' || NOT_DTOS.includes(dto)) {
+      // A programming error, seen by the first test that calls the handler: the payload would go unvalidated.
+      throw new Error(`a @Payload('${PAYLOAD_KEY}') argument must be typed with a DTO class, not ${dto?.name ?? 'an interface'}`);
+    }
+    return validatePayload(dto as new () => object, value);
+  }
+}
+
+/** The one validation mechanism of message handlers (the gateway's is `cubeValidationPipe`). */
+export function messagePayloadPipe(): PipeTransform {
+  return new MessagePayloadPipe();
 }

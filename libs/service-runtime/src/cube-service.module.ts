@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { CubeService } from '@cube/contracts';
-import { cubeValidationPipe, JetStreamModule, natsAuthOptions, RpcErrorFilter, SERVICE_BUS_ENVIRONMENT } from '@cube/messaging';
+import { JetStreamModule, messagePayloadPipe, natsAuthOptions, RpcErrorFilter, SERVICE_BUS_ENVIRONMENT } from '@cube/messaging';
 import { CUBE_VERSION, CubeMetrics, cubeLoggerParams, RpcRequestContextInterceptor } from '@cube/observability';
 import { serviceDataSourceOptions, ServiceDatabaseOptions } from '@cube/persistence';
 import { BaseEnvironment, DatabaseServiceEnvironment } from './environment';
@@ -84,7 +84,7 @@ export class CubeServiceModule {
         { provide: APP_INTERCEPTOR, useClass: RpcRequestContextInterceptor },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
-        { provide: APP_PIPE, useFactory: cubeValidationPipe },
+        { provide: APP_PIPE, useFactory: messagePayloadPipe },
         DependencyProbe,
         StartedVersionRecorder,
       ],

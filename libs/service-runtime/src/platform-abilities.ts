@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { createMongoAbility } from '@casl/ability';
 import type { NatsConnection, Subscription } from 'nats';
 import { AbilityCache, PlatformAbility } from '@cube/auth';
-import { Actor, eventSubject, IdentitySubjects, MeReply } from '@cube/contracts';
+import { Actor, eventSubject, IdentitySubjects } from '@cube/contracts';
 import { JETSTREAM_CONNECTION, ServiceRequester } from '@cube/messaging';
 
 /** Cube's own components act with full rights on behalf of the platform. */
@@ -18,7 +18,7 @@ const SYSTEM_ABILITY: PlatformAbility = createMongoAbility<PlatformAbility>([{ a
 export class PlatformAbilities implements OnModuleInit, OnModuleDestroy {
   private readonly cache = new AbilityCache({
     loadBindings: async (principal) => {
-      const me = await this.bus.request<MeReply>('identity', IdentitySubjects.me, {
+      const me = await this.bus.request(IdentitySubjects.me, {
         actor: { kind: 'user', name: principal.name, groups: principal.groups },
         requestId: '',
         payload: {},

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PlatformAbility } from '@cube/auth';
-import { Actor, Namespace, Page, RoleBinding, TenancySubjects } from '@cube/contracts';
+import { Actor, Page, PageRequest, TenancySubjects } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { PlatformAbilities } from '@cube/service-runtime';
 import { AuditVisibility } from '../store/audit-store';
@@ -59,8 +59,8 @@ export class AuditVisibilityPolicy {
 
   private async loadScope(tenant: string, requestId: string): Promise<TenantScope> {
     const [namespaces, bindings] = await Promise.all([
-      this.all<Namespace>(TenancySubjects.namespaceList, { tenant }, requestId),
-      this.all<RoleBinding>(TenancySubjects.tenantMembers, { tenant }, requestId),
+      this.all((page) => this.bus.request(TenancySubjects.namespaceList, { actor: SYSTEM_ACTOR, requestId, payload: { tenant, ...page } })),
+      this.all((page) => this.bus.request(TenancySubjects.tenantMembers, { actor: SYSTEM_ACTOR, requestId, payload: { tenant, ...page } })),
     ]);
     return {
       namespaces: namespaces.map((namespace) => ({ cluster: namespace.cluster, namespace: namespace.name })),
@@ -69,15 +69,12 @@ export class AuditVisibilityPolicy {
     };
   }
 
-  private async all<T>(subject: string, payload: Record<string, unknown>, requestId: string): Promise<T[]> {
+  /** Every item of a list, asking `fetch` page by page. */
+  private async all<T>(fetch: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
     const items: T[] = [];
     let cursor: string | null = null;
     do {
-      const page: Page<T> = await this.bus.request<Page<T>>('tenancy', subject, {
-        actor: SYSTEM_ACTOR,
-        requestId,
-        payload: { ...payload, limit: PAGE, ...(cursor ? { cursor } : {}) },
-      });
+      const page: Page<T> = await fetch({ limit: PAGE, ...(cursor ? { cursor } : {}) });
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
@@ -94,7 +91,8 @@ function administeredTenants(ability: PlatformAbility): string[] {
   const tenants = new Set<string>();
   for (const rule of ability.rulesFor('read', 'AuditEvent')) {
     const conditions = (rule.conditions ?? {}) as Record<string, unknown>;
-    if (!rule.inverted && Object.keys(conditions).length === 1 && typeof conditions['tenant'] === 'string') tenants.add(conditions['tenant']);
+    if (!rule.inverted && Object.keys(conditions).length === 1 && typeof conditions['tenant'] === 'string')
+      tenants.add(conditions['tenant']);
   }
   return [...tenants].sort();
 }

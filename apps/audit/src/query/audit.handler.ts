@@ -9,10 +9,9 @@ import {
   AuditVerifyReply,
   ClusterTokenBody,
   CubeError,
-  Envelope,
   Page,
 } from '@cube/contracts';
-import { AuditPublisher, validatePayload } from '@cube/messaging';
+import { Actor, AuditPublisher, RequestId } from '@cube/messaging';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { AuditEnvironment } from '../audit-environment';
 import { ClusterTokensRepository } from '../clusters/cluster-tokens.repository';
@@ -49,24 +48,26 @@ export class AuditHandler {
   }
 
   @MessagePattern(AuditSubjects.eventList)
-  async list(@Payload() envelope: Envelope): Promise<Page<AuditEntry>> {
-    const { limit, cursor, ...filters } = validatePayload(AuditQuery, envelope.payload);
-    const visibility = await this.visibility.visibilityFor(envelope.actor, envelope.requestId);
+  async list(@Payload('payload') query: AuditQuery, @Actor() actor: Actor, @RequestId() requestId: string): Promise<Page<AuditEntry>> {
+    const { limit, cursor, ...filters } = query;
+    const visibility = await this.visibility.visibilityFor(actor, requestId);
     return this.store.query({ ...filters, visibility }, limit ?? 50, cursor ?? null);
   }
 
   @MessagePattern(AuditSubjects.verify)
-  async verify(@Payload() envelope: Envelope): Promise<AuditVerifyReply> {
-    const { from, to } = validatePayload(AuditVerifyQuery, envelope.payload);
-    const visibility = await this.visibility.visibilityFor(envelope.actor, envelope.requestId);
+  async verify(
+    @Payload('payload') { from, to }: AuditVerifyQuery,
+    @Actor() actor: Actor,
+    @RequestId() requestId: string,
+  ): Promise<AuditVerifyReply> {
+    const visibility = await this.visibility.visibilityFor(actor, requestId);
     if (!visibility.all) throw new CubeError('FORBIDDEN', 'only platform admins may verify the audit trail');
     return this.store.verify(from ? new Date(from) : null, to ? new Date(to) : null);
   }
 
   /** Native audit from a member's webhook: authenticated by the cluster's token, then onto the stream like any record. */
   @MessagePattern(AuditSubjects.k8sIngest)
-  async ingestK8s(@Payload() envelope: Envelope): Promise<{ accepted: number }> {
-    const { cluster, token, events } = validatePayload(K8sIngestPayload, envelope.payload);
+  async ingestK8s(@Payload('payload') { cluster, token, events }: K8sIngestPayload): Promise<{ accepted: number }> {
     if (!(await this.tokens.matches(cluster, token))) {
       throw new CubeError('UNAUTHENTICATED', 'unknown cluster or wrong audit token', { cluster });
     }
@@ -78,21 +79,20 @@ export class AuditHandler {
   }
 
   @MessagePattern(AuditSubjects.clusterTokenSet)
-  async setClusterToken(@Payload() envelope: Envelope): Promise<null> {
-    this.requireSystem(envelope);
-    const { cluster, token } = validatePayload(ClusterTokenBody, envelope.payload);
+  async setClusterToken(@Payload('payload') { cluster, token }: ClusterTokenBody, @Actor() actor: Actor): Promise<null> {
+    this.requireSystem(actor);
     await this.tokens.set(cluster, token);
     return null;
   }
 
   @MessagePattern(AuditSubjects.clusterTokenDelete)
-  async deleteClusterToken(@Payload() envelope: Envelope): Promise<null> {
-    this.requireSystem(envelope);
-    await this.tokens.delete(validatePayload(ClusterNamePayload, envelope.payload).cluster);
+  async deleteClusterToken(@Payload('payload') { cluster }: ClusterNamePayload, @Actor() actor: Actor): Promise<null> {
+    this.requireSystem(actor);
+    await this.tokens.delete(cluster);
     return null;
   }
 
-  private requireSystem(envelope: Envelope): void {
-    if (envelope.actor.kind !== 'system') throw new CubeError('FORBIDDEN', 'cluster audit tokens are set by Cube components only');
+  private requireSystem(actor: Actor): void {
+    if (actor.kind !== 'system') throw new CubeError('FORBIDDEN', 'cluster audit tokens are set by Cube components only');
   }
 }

@@ -9,7 +9,11 @@ const SYSTEM_ACTOR = { kind: 'system', name: 'cube-clusters' } as const;
 /** Field manager of what the control plane applies (as the Warden install does). */
 const FIELD_MANAGER = 'cube';
 
-const secretRef = (): V1Secret => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: AUDIT_WEBHOOK_SECRET, namespace: WARDEN_NAMESPACE } });
+const secretRef = (): V1Secret => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: AUDIT_WEBHOOK_SECRET, namespace: WARDEN_NAMESPACE },
+});
 
 /**
  * Each member cluster's native-audit token: the audit service keeps its hash, the member keeps the
@@ -26,7 +30,7 @@ export class ClusterAuditToken {
   async issue(config: KubeConfig, cluster: string, requestId: string): Promise<void> {
     const token = randomBytes(32).toString('base64url');
     const body: ClusterTokenBody = { cluster, token };
-    await this.bus.request('audit', AuditSubjects.clusterTokenSet, { actor: SYSTEM_ACTOR, requestId, payload: body });
+    await this.bus.request(AuditSubjects.clusterTokenSet, { actor: SYSTEM_ACTOR, requestId, payload: body });
     const secret: V1Secret = {
       ...secretRef(),
       type: 'Opaque',
@@ -44,15 +48,25 @@ export class ClusterAuditToken {
   /** Best effort on both sides: an unreachable member or a stopped audit service must not block unregistering. */
   async revoke(config: KubeConfig | null, cluster: string, requestId: string, deadlineMs: number): Promise<void> {
     try {
-      await this.bus.request('audit', AuditSubjects.clusterTokenDelete, { actor: SYSTEM_ACTOR, requestId, payload: { cluster } });
+      await this.bus.request(AuditSubjects.clusterTokenDelete, { actor: SYSTEM_ACTOR, requestId, payload: { cluster } });
     } catch (error: unknown) {
-      this.logger.warn({ cluster, err: error instanceof Error ? error.message : String(error) }, 'could not revoke the cluster\'s audit token');
+      this.logger.warn(
+        { cluster, err: error instanceof Error ? error.message : String(error) },
+        "could not revoke the cluster's audit token",
+      );
     }
     if (!config) return;
     try {
-      await withDeadline(deleteObjectIfPresent(KubernetesObjectApi.makeApiClient(config), secretRef()), deadlineMs, 'deleting the audit token Secret');
+      await withDeadline(
+        deleteObjectIfPresent(KubernetesObjectApi.makeApiClient(config), secretRef()),
+        deadlineMs,
+        'deleting the audit token Secret',
+      );
     } catch (error: unknown) {
-      this.logger.warn({ cluster, err: error instanceof Error ? error.message.split('\n')[0] : String(error) }, 'could not remove the audit token Secret');
+      this.logger.warn(
+        { cluster, err: error instanceof Error ? error.message.split('\n')[0] : String(error) },
+        'could not remove the audit token Secret',
+      );
     }
   }
 }

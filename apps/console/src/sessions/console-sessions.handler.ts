@@ -8,14 +8,13 @@ import {
   ConsoleSessionView,
   ConsoleSubjects,
   EndConsoleSession,
-  Envelope,
   OpenConsoleSession,
   Page,
   RecordingChunk,
   RedeemedConsoleSession,
   RedeemTicket,
 } from '@cube/contracts';
-import { validatePayload } from '@cube/messaging';
+import { Actor, RequestId } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { ConsoleSessionsService, OpenedSession, RecordingPage } from './console-sessions.service';
 
@@ -39,41 +38,43 @@ export class ConsoleSessionsHandler {
       container: p['container'],
     }),
   })
-  open(@Payload() envelope: Envelope): Promise<OpenedSession> {
-    return this.sessions.open(envelope.actor, validatePayload(OpenConsoleSession, envelope.payload));
+  open(@Payload('payload') body: OpenConsoleSession, @Actor() actor: Actor): Promise<OpenedSession> {
+    return this.sessions.open(actor, body);
   }
 
   @MessagePattern(ConsoleSubjects.redeem)
-  redeem(@Payload() envelope: Envelope): Promise<RedeemedConsoleSession> {
-    const payload = validatePayload(RedeemTicket, envelope.payload);
-    return this.sessions.redeem(envelope.actor, payload.id, payload.ticket, envelope.requestId);
+  redeem(
+    @Payload('payload') { id, ticket }: RedeemTicket,
+    @Actor() actor: Actor,
+    @RequestId() requestId: string,
+  ): Promise<RedeemedConsoleSession> {
+    return this.sessions.redeem(actor, id, ticket, requestId);
   }
 
   @MessagePattern(ConsoleSubjects.record)
-  async record(@Payload() envelope: Envelope): Promise<null> {
-    await this.sessions.append(envelope.actor, validatePayload(RecordingChunk, envelope.payload));
+  async record(@Payload('payload') chunk: RecordingChunk, @Actor() actor: Actor): Promise<null> {
+    await this.sessions.append(actor, chunk);
     return null;
   }
 
   @MessagePattern(ConsoleSubjects.end)
-  async end(@Payload() envelope: Envelope): Promise<null> {
-    await this.sessions.end(envelope.actor, validatePayload(EndConsoleSession, envelope.payload), envelope.requestId);
+  async end(@Payload('payload') body: EndConsoleSession, @Actor() actor: Actor, @RequestId() requestId: string): Promise<null> {
+    await this.sessions.end(actor, body, requestId);
     return null;
   }
 
   @MessagePattern(ConsoleSubjects.reap)
-  reap(@Payload() envelope: Envelope): Promise<AbandonedConsoleSession[]> {
-    return this.sessions.reap(envelope.actor, envelope.requestId);
+  reap(@Actor() actor: Actor, @RequestId() requestId: string): Promise<AbandonedConsoleSession[]> {
+    return this.sessions.reap(actor, requestId);
   }
 
   @MessagePattern(ConsoleSubjects.list)
-  list(@Payload() envelope: Envelope): Promise<Page<ConsoleSessionView>> {
-    return this.sessions.list(envelope.actor, validatePayload(ConsoleSessionQuery, envelope.payload));
+  list(@Payload('payload') query: ConsoleSessionQuery, @Actor() actor: Actor): Promise<Page<ConsoleSessionView>> {
+    return this.sessions.list(actor, query);
   }
 
   @MessagePattern(ConsoleSubjects.recording)
-  recording(@Payload() envelope: Envelope): Promise<RecordingPage> {
-    const payload = validatePayload(RecordingRequest, envelope.payload);
-    return this.sessions.recording(envelope.actor, payload.id, payload.fromSeq ?? 0);
+  recording(@Payload('payload') { id, fromSeq }: RecordingRequest, @Actor() actor: Actor): Promise<RecordingPage> {
+    return this.sessions.recording(actor, id, fromSeq ?? 0);
   }
 }

@@ -4,8 +4,10 @@ import { readableWhere, subjectOf } from '@cube/auth';
 import {
   AbandonedConsoleSession,
   Actor,
+  ConsoleRecordingPage,
   ConsoleSessionQuery,
   ConsoleSessionView,
+  ConsoleTicket,
   CubeError,
   EndConsoleSession,
   OpenConsoleSession,
@@ -31,18 +33,10 @@ export const MAX_CHUNK_CHARS = 128 * 1024;
 /** How much of a recording one `recording` reply carries (besides a first chunk that is larger); the gateway asks again from `nextSeq`. */
 const RECORDING_PAGE_CHARS = 128 * 1024;
 
-export interface OpenedSession {
-  id: string;
-  ticket: string;
-  expiresAt: string;
-}
-
-export interface RecordingPage {
-  /** The asciicast v2 header line (only on the first page). */
-  header?: string;
-  lines: string;
-  nextSeq: number | null;
-}
+/** What `cube.console.session.open` answers (`BusContract`). */
+export type OpenedSession = ConsoleTicket;
+/** What `cube.console.session.recording` answers (`BusContract`). */
+export type RecordingPage = ConsoleRecordingPage;
 
 export function ticketHashOf(ticket: string): string {
   return createHash('sha256').update(ticket).digest('hex');

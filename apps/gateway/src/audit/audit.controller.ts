@@ -14,7 +14,6 @@ import {
   AuditVerifyView,
   AuthenticatedPrincipal,
   CubeError,
-  Envelope,
   K8sAuditAcceptedView,
   Page,
 } from '@cube/contracts';
@@ -63,7 +62,7 @@ export class AuditController {
   @ApiPageResponse(AuditEntryView, "Audit records newest first: all for platform admins, else the caller's own actions.")
   @ApiErrors(400, 401)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() query: AuditQuery): Promise<Page<AuditEntry>> {
-    return this.bus.request('audit', AuditSubjects.eventList, envelopeFor(req, actorOf(principal), query));
+    return this.bus.request(AuditSubjects.eventList, envelopeFor(req, actorOf(principal), query));
   }
 
   /** Streams page after page as it arrives: the whole result is never held in memory. */
@@ -83,8 +82,7 @@ export class AuditController {
   ): Promise<void> {
     const { format = 'ndjson', cursor: _cursor, limit: _limit, ...filters } = query;
     const page = (cursor: string | null) =>
-      this.bus.request<Page<AuditEntry>>(
-        'audit',
+      this.bus.request(
         AuditSubjects.eventList,
         envelopeFor(req, actorOf(principal), { ...filters, limit: 500, ...(cursor ? { cursor } : {}) }),
       );
@@ -119,7 +117,7 @@ export class AuditController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Query() query: AuditVerifyQuery,
   ): Promise<AuditVerifyReply> {
-    return this.bus.request('audit', AuditSubjects.verify, envelopeFor(req, actorOf(principal), query), 120_000);
+    return this.bus.request(AuditSubjects.verify, envelopeFor(req, actorOf(principal), query), 120_000);
   }
 
   /** A member kube-apiserver's audit webhook; the per-cluster token, not a user, authenticates it. */
@@ -139,8 +137,7 @@ export class AuditController {
     const actor = { kind: 'system' as const, name: `cluster:${cluster}` };
     let accepted = 0;
     for (const events of chunksOf(body.items)) {
-      const envelope: Envelope = envelopeFor(req, actor, { cluster, token, events });
-      accepted += (await this.bus.request<{ accepted: number }>('audit', AuditSubjects.k8sIngest, envelope)).accepted;
+      accepted += (await this.bus.request(AuditSubjects.k8sIngest, envelopeFor(req, actor, { cluster, token, events }))).accepted;
     }
     return { accepted };
   }

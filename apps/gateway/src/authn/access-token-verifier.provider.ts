@@ -1,7 +1,7 @@
 import { Provider } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
 import { AccessTokenVerifier, JwksKeySet } from '@cube/auth';
-import { IdentitySubjects, JsonWebKeySet } from '@cube/contracts';
+import { IdentitySubjects } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 
 /** The gateway verifies access tokens offline; it fetches identity's JWKS over NATS on first use and on an unknown kid. */
@@ -12,7 +12,7 @@ export const accessTokenVerifierProvider: Provider = {
     new AccessTokenVerifier({
       keys: new JwksKeySet({
         fetchJwks: async () =>
-          (await bus.request<JsonWebKeySet>('identity', IdentitySubjects.jwks, {
+          (await bus.request(IdentitySubjects.jwks, {
             actor: { kind: 'system', name: 'gateway' },
             requestId: 'jwks-refresh',
             payload: {},

@@ -7,7 +7,16 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 
 function claimsFor(token: string, expInSec: number): AccessTokenClaims {
   const sub = token.split('-')[0] ?? token;
-  return { sub, name: sub, groups: [`${sub}-team`], jti: token, iat: nowSec(), exp: nowSec() + expInSec, iss: 'cube', aud: 'cube' } as AccessTokenClaims;
+  return {
+    sub,
+    name: sub,
+    groups: [`${sub}-team`],
+    jti: token,
+    iat: nowSec(),
+    exp: nowSec() + expInSec,
+    iss: 'cube',
+    aud: 'cube',
+  } as AccessTokenClaims;
 }
 
 /** A signature checker that counts its checks; tokens starting with `bad` are refused, `old` ones expire now. */
@@ -21,7 +30,10 @@ function setUp() {
     },
   } as unknown as AccessTokenVerifier;
   const bus = {
-    request: async (_service: string, _subject: string, envelope: { payload: { name: string } }): Promise<AuthenticatedPrincipal> => ({ name: envelope.payload.name, groups: [] }),
+    request: async (_subject: string, envelope: { payload: { name: string } }): Promise<AuthenticatedPrincipal> => ({
+      name: envelope.payload.name,
+      groups: [],
+    }),
   } as unknown as ServiceRequester;
   return { checked, verifier: new CredentialVerifier(bus, accessTokens) };
 }

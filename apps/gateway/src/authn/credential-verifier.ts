@@ -38,7 +38,7 @@ export class CredentialVerifier {
     const key = tokenKey(token);
     const cached = this.apiTokens.get(key);
     if (cached) return cached;
-    const principal = await this.bus.request<AuthenticatedPrincipal>('identity', IdentitySubjects.verifyApiToken, {
+    const principal = await this.bus.request(IdentitySubjects.verifyApiToken, {
       actor: GATEWAY,
       requestId,
       payload: { token },
@@ -57,7 +57,7 @@ export class CredentialVerifier {
     }
     const cached = this.activeUsers.get(claims.sub);
     if (cached) return { name: claims.sub, groups: claims.groups };
-    const principal = await this.bus.request<AuthenticatedPrincipal>('identity', IdentitySubjects.principal, {
+    const principal = await this.bus.request(IdentitySubjects.principal, {
       actor: GATEWAY,
       requestId,
       payload: { name: claims.sub },

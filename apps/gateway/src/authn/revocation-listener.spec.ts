@@ -1,5 +1,5 @@
 import { connect } from 'nats';
-import { eventSubject } from '@cube/contracts';
+import { eventSubject, IdentitySubjects } from '@cube/contracts';
 import { ServiceBus } from '@cube/messaging';
 import { PrivateNatsServer, until } from '@cube/messaging/testing';
 import { CredentialVerifier } from './credential-verifier';
@@ -53,7 +53,7 @@ describe('RevocationListener on the real NATS', () => {
     try {
       listener.onModuleInit();
       // Nothing to connect to: the bus is not connected, and a request fails at once instead of hanging.
-      await expect(bus.requestAsSystem('identity', 'cube.identity.jwks.get', {})).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await expect(bus.requestAsSystem(IdentitySubjects.jwks, {})).rejects.toMatchObject({ code: 'UNAVAILABLE' });
       expect(bus.connected).toBe(false);
 
       await nats.restart();

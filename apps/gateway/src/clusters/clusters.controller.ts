@@ -32,11 +32,7 @@ export class ClustersController {
   @ApiPageResponse(ClusterItemView, 'Registered member clusters the caller may see.')
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<ClusterView>> {
-    return this.bus.request(
-      'clusters',
-      ClustersSubjects.list,
-      envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }),
-    );
+    return this.bus.request(ClustersSubjects.list, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));
   }
 
   @Post()
@@ -50,7 +46,7 @@ export class ClustersController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Body() body: RegisterClusterBody,
   ): Promise<ClusterView> {
-    return this.bus.request('clusters', ClustersSubjects.register, envelopeFor(req, actorOf(principal), body), REGISTRATION_TIMEOUT_MS);
+    return this.bus.request(ClustersSubjects.register, envelopeFor(req, actorOf(principal), body), REGISTRATION_TIMEOUT_MS);
   }
 
   @Get(':cluster')
@@ -61,7 +57,7 @@ export class ClustersController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @NameParam('cluster') name: string,
   ): Promise<ClusterView> {
-    return this.bus.request('clusters', ClustersSubjects.get, envelopeFor(req, actorOf(principal), { name }));
+    return this.bus.request(ClustersSubjects.get, envelopeFor(req, actorOf(principal), { name }));
   }
 
   @Patch(':cluster')
@@ -76,12 +72,7 @@ export class ClustersController {
     @NameParam('cluster') name: string,
     @Body() body: UpdateClusterBody,
   ): Promise<ClusterView> {
-    return this.bus.request(
-      'clusters',
-      ClustersSubjects.update,
-      envelopeFor(req, actorOf(principal), { name, body }),
-      REGISTRATION_TIMEOUT_MS,
-    );
+    return this.bus.request(ClustersSubjects.update, envelopeFor(req, actorOf(principal), { name, body }), REGISTRATION_TIMEOUT_MS);
   }
 
   @Delete(':cluster')
@@ -93,11 +84,6 @@ export class ClustersController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @NameParam('cluster') name: string,
   ): Promise<void> {
-    await this.bus.request(
-      'clusters',
-      ClustersSubjects.unregister,
-      envelopeFor(req, actorOf(principal), { name }),
-      REGISTRATION_TIMEOUT_MS,
-    );
+    await this.bus.request(ClustersSubjects.unregister, envelopeFor(req, actorOf(principal), { name }), REGISTRATION_TIMEOUT_MS);
   }
 }

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Actor, AuthenticatedPrincipal, ConsoleSubjects, CubeError, IdentitySubjects, OpenConsoleSession } from '@cube/contracts';
+import {
+  Actor,
+  AuthenticatedPrincipal,
+  ConsoleSubjects,
+  ConsoleTicket,
+  CubeError,
+  IdentitySubjects,
+  OpenConsoleSession,
+} from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { GatewayEnvironment } from '../config/gateway-environment';
 import { GATEWAY_ENVIRONMENT } from '../config/tokens';
@@ -18,11 +26,8 @@ const HOME = '/home/cloudshell';
 const SHELL_UID = 10001;
 const START_TIMEOUT_MS = 60_000;
 
-export interface OpenedShell {
-  id: string;
-  ticket: string;
-  expiresAt: string;
-}
+/** A shell's console session, opened: its ticket (`cube.console.session.open`'s reply). */
+export type OpenedShell = ConsoleTicket;
 
 /** What the stream needs to tear a shell down when it ends. */
 export interface ShellPlace {
@@ -90,7 +95,7 @@ export class CloudShells {
         project: '',
         ...(tokenId ? { tokenId } : {}),
       };
-      return await this.bus.request<OpenedShell>('console', ConsoleSubjects.open, { actor, requestId, payload: session });
+      return await this.bus.request(ConsoleSubjects.open, { actor, requestId, payload: session });
     } catch (error: unknown) {
       await this.remove(place, actor, requestId);
       throw error;
@@ -109,7 +114,7 @@ export class CloudShells {
     }
     if (!place.tokenId) return;
     await this.bus
-      .request('identity', IdentitySubjects.tokenRevoke, { actor, requestId, payload: { id: place.tokenId } })
+      .request(IdentitySubjects.tokenRevoke, { actor, requestId, payload: { id: place.tokenId } })
       .catch((error: unknown) =>
         this.logger.warn({ err: error, user: actor.name }, 'a CloudShell token could not be revoked (it still expires)'),
       );

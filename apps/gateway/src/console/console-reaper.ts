@@ -40,7 +40,7 @@ export class ConsoleReaper implements OnApplicationBootstrap, OnApplicationShutd
     const requestId = randomUUID();
     let abandoned: AbandonedConsoleSession[];
     try {
-      abandoned = await this.bus.request<AbandonedConsoleSession[]>('console', ConsoleSubjects.reap, {
+      abandoned = await this.bus.request(ConsoleSubjects.reap, {
         actor: GATEWAY,
         requestId,
         payload: {},

@@ -85,7 +85,7 @@ export class ConsoleStream implements OnApplicationBootstrap, OnApplicationShutd
     let target: ProxyTarget;
     try {
       if (!ticket) throw new CubeError('UNAUTHENTICATED', "the stream needs ?ticket= from the session's creation");
-      session = await this.bus.request<RedeemedConsoleSession>('console', ConsoleSubjects.redeem, {
+      session = await this.bus.request(ConsoleSubjects.redeem, {
         actor: GATEWAY,
         requestId,
         payload: { id, ticket },
@@ -348,7 +348,7 @@ class TerminalBridge {
         this.logger.error({ err: error, session: this.session.id }, 'the recording of a terminal session is incomplete'),
       )
       .then(() =>
-        this.bus.request('console', ConsoleSubjects.end, {
+        this.bus.request(ConsoleSubjects.end, {
           actor: GATEWAY,
           requestId: this.requestId,
           payload: { id: this.session.id, reason, ...(exitCode !== undefined ? { exitCode } : {}), ...(this.recorder.firstSize ?? {}) },

@@ -30,12 +30,6 @@ import { envelopeFor, requestIdOf } from '../envelope/envelope.factory';
 import { ConsoleAccess } from './console-access';
 import { CONSOLE_PREFIX, STREAM_PROTOCOL } from './console-stream';
 
-interface RecordingPage {
-  header?: string;
-  lines: string;
-  nextSeq: number | null;
-}
-
 @ApiTags('console')
 @ApiErrors(503)
 @Controller(CONSOLE_PREFIX.slice(1, -1))
@@ -60,11 +54,7 @@ export class ConsoleController {
     @Body() body: CreateConsoleSessionBody,
   ): Promise<OpenedConsoleSession> {
     const target = await this.access.check(principal, body, requestIdOf(req));
-    const opened = await this.bus.request<{ id: string; ticket: string; expiresAt: string }>(
-      'console',
-      ConsoleSubjects.open,
-      envelopeFor(req, actorOf(principal), target),
-    );
+    const opened = await this.bus.request(ConsoleSubjects.open, envelopeFor(req, actorOf(principal), target));
     return { ...opened, streamUrl: `${CONSOLE_PREFIX}${opened.id}/stream?ticket=${encodeURIComponent(opened.ticket)}` };
   }
 
@@ -80,7 +70,7 @@ export class ConsoleController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Query() query: ConsoleSessionQuery,
   ): Promise<Page<ConsoleSessionView>> {
-    return this.bus.request('console', ConsoleSubjects.list, envelopeFor(req, actorOf(principal), { ...query }));
+    return this.bus.request(ConsoleSubjects.list, envelopeFor(req, actorOf(principal), { ...query }));
   }
 
   @Get(':id/recording')
@@ -103,21 +93,13 @@ export class ConsoleController {
     @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new CubeError('NOT_FOUND', 'no such console session') })) id: string,
   ): Promise<void> {
     // Page by page: a long session never sits whole in the gateway's memory.
-    let page = await this.bus.request<RecordingPage>(
-      'console',
-      ConsoleSubjects.recording,
-      envelopeFor(req, actorOf(principal), { id, fromSeq: 0 }),
-    );
+    let page = await this.bus.request(ConsoleSubjects.recording, envelopeFor(req, actorOf(principal), { id, fromSeq: 0 }));
     res.status(200).type('application/x-asciicast');
     res.write(page.header ?? '');
     for (;;) {
       if (page.lines && !res.write(page.lines)) await new Promise((resolve) => res.once('drain', resolve));
       if (page.nextSeq === null || res.destroyed) break;
-      page = await this.bus.request<RecordingPage>(
-        'console',
-        ConsoleSubjects.recording,
-        envelopeFor(req, actorOf(principal), { id, fromSeq: page.nextSeq }),
-      );
+      page = await this.bus.request(ConsoleSubjects.recording, envelopeFor(req, actorOf(principal), { id, fromSeq: page.nextSeq }));
     }
     res.end();
   }

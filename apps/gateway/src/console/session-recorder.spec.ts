@@ -7,7 +7,7 @@ const session = { id: '00000000-0000-4000-8000-000000000001', recordInput: true 
 function recorderWith(answer: () => Promise<unknown> = () => Promise.resolve(null)) {
   const chunks: { seq: number; events: CastEvent[] }[] = [];
   const bus = {
-    request: (_service: string, _subject: string, envelope: { payload: { seq: number; events: CastEvent[] } }) => {
+    request: (_subject: string, envelope: { payload: { seq: number; events: CastEvent[] } }) => {
       chunks.push(envelope.payload);
       return answer();
     },
@@ -53,7 +53,7 @@ describe('SessionRecorder', () => {
   it('leaves keystrokes out when the session does not record input', async () => {
     const chunks: { events: CastEvent[] }[] = [];
     const bus = {
-      request: (_s: string, _t: string, e: { payload: { events: CastEvent[] } }) => (chunks.push(e.payload), Promise.resolve(null)),
+      request: (_t: string, e: { payload: { events: CastEvent[] } }) => (chunks.push(e.payload), Promise.resolve(null)),
     } as unknown as ServiceRequester;
     const recorder = new SessionRecorder(bus, { ...session, recordInput: false }, 'r1');
     recorder.input(Buffer.from('secret\r'));

@@ -111,7 +111,7 @@ export class SessionRecorder {
       this.sending = this.sending.then(async () => {
         if (this.failure) return;
         try {
-          await this.bus.request('console', ConsoleSubjects.record, {
+          await this.bus.request(ConsoleSubjects.record, {
             actor: GATEWAY,
             requestId: this.requestId,
             payload: { id: this.session.id, seq, events: chunk },

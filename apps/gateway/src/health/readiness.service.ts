@@ -59,8 +59,7 @@ export class ReadinessService implements OnModuleDestroy {
 
   private async ping(service: ControlPlaneService, requestId: string): Promise<HealthReply | { error: string }> {
     try {
-      return await this.requester.request<HealthReply>(
-        service,
+      return await this.requester.request(
         Subjects.health.ping(service),
         { actor: { kind: 'system', name: 'gateway' }, requestId, payload: {} },
         this.env.CUBE_READY_TIMEOUT_MS,

@@ -35,7 +35,7 @@ export class ClusterHotplugController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @NameParam('cluster') cluster: string,
   ): Promise<{ items: ClusterComponentView[] }> {
-    return this.bus.request('hotplug', HotplugSubjects.clusterComponents, envelopeFor(req, actorOf(principal), { cluster }));
+    return this.bus.request(HotplugSubjects.clusterComponents, envelopeFor(req, actorOf(principal), { cluster }));
   }
 
   @Put(':component')
@@ -52,7 +52,6 @@ export class ClusterHotplugController {
     @Body() body: ComponentOverrideBody,
   ): Promise<ClusterComponentView> {
     return this.bus.request(
-      'hotplug',
       HotplugSubjects.overrideSet,
       envelopeFor(req, actorOf(principal), { cluster, component, body }),
       DELIVERY_TIMEOUT_MS,
@@ -69,7 +68,6 @@ export class ClusterHotplugController {
     @NameParam('component') component: string,
   ): Promise<ClusterComponentView> {
     return this.bus.request(
-      'hotplug',
       HotplugSubjects.overrideDelete,
       envelopeFor(req, actorOf(principal), { cluster, component }),
       DELIVERY_TIMEOUT_MS,

@@ -63,7 +63,6 @@ export class HotplugComponentsController {
     @Query() page: PageQuery,
   ): Promise<Page<ComponentView | { name: string }>> {
     return this.bus.request(
-      'hotplug',
       HotplugSubjects.componentList,
       envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }),
     );
@@ -80,7 +79,7 @@ export class HotplugComponentsController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Body() body: CreateCustomComponentBody,
   ): Promise<ComponentView> {
-    return this.bus.request('hotplug', HotplugSubjects.componentCreate, envelopeFor(req, actorOf(principal), packBundle(body)));
+    return this.bus.request(HotplugSubjects.componentCreate, envelopeFor(req, actorOf(principal), packBundle(body)));
   }
 
   @Get(':component')
@@ -91,7 +90,7 @@ export class HotplugComponentsController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @NameParam('component') component: string,
   ): Promise<ComponentView> {
-    return this.bus.request('hotplug', HotplugSubjects.componentGet, envelopeFor(req, actorOf(principal), { component }));
+    return this.bus.request(HotplugSubjects.componentGet, envelopeFor(req, actorOf(principal), { component }));
   }
 
   @Put(':component')
@@ -107,7 +106,6 @@ export class HotplugComponentsController {
     @Body() body: ReplaceCustomComponentBody,
   ): Promise<ComponentView> {
     return this.bus.request(
-      'hotplug',
       HotplugSubjects.componentReplace,
       envelopeFor(req, actorOf(principal), { component, body: packBundle({ ...body, name: component }) }),
       DELIVERY_TIMEOUT_MS,
@@ -123,12 +121,7 @@ export class HotplugComponentsController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @NameParam('component') component: string,
   ): Promise<void> {
-    await this.bus.request(
-      'hotplug',
-      HotplugSubjects.componentDelete,
-      envelopeFor(req, actorOf(principal), { component }),
-      DELIVERY_TIMEOUT_MS,
-    );
+    await this.bus.request(HotplugSubjects.componentDelete, envelopeFor(req, actorOf(principal), { component }), DELIVERY_TIMEOUT_MS);
   }
 
   @Get(':component/defaults')
@@ -139,7 +132,7 @@ export class HotplugComponentsController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @NameParam('component') component: string,
   ): Promise<ComponentDefaults> {
-    return this.bus.request('hotplug', HotplugSubjects.defaultsGet, envelopeFor(req, actorOf(principal), { component }));
+    return this.bus.request(HotplugSubjects.defaultsGet, envelopeFor(req, actorOf(principal), { component }));
   }
 
   @Put(':component/defaults')
@@ -154,11 +147,6 @@ export class HotplugComponentsController {
     @NameParam('component') component: string,
     @Body() body: ComponentDefaultsBody,
   ): Promise<ComponentDefaults> {
-    return this.bus.request(
-      'hotplug',
-      HotplugSubjects.defaultsSet,
-      envelopeFor(req, actorOf(principal), { component, body }),
-      DELIVERY_TIMEOUT_MS,
-    );
+    return this.bus.request(HotplugSubjects.defaultsSet, envelopeFor(req, actorOf(principal), { component, body }), DELIVERY_TIMEOUT_MS);
   }
 }

@@ -21,7 +21,7 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairView })
   @ApiErrors(400, 401, 409, 422, 429, 503)
   login(@Req() req: Request, @Body() body: LoginBody): Promise<TokenPair> {
-    return this.bus.request('identity', IdentitySubjects.login, envelopeFor(req, ANONYMOUS, { ...body, clientIp: clientIpOf(req) }));
+    return this.bus.request(IdentitySubjects.login, envelopeFor(req, ANONYMOUS, { ...body, clientIp: clientIpOf(req) }));
   }
 
   @Post('refresh')
@@ -29,7 +29,7 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairView })
   @ApiErrors(400, 401, 503)
   refresh(@Req() req: Request, @Body() body: RefreshBody): Promise<TokenPair> {
-    return this.bus.request('identity', IdentitySubjects.refresh, envelopeFor(req, ANONYMOUS, body));
+    return this.bus.request(IdentitySubjects.refresh, envelopeFor(req, ANONYMOUS, body));
   }
 
   @Post('logout')
@@ -37,6 +37,6 @@ export class AuthController {
   @ApiNoContentResponse({ description: 'The refresh token and its family are revoked.' })
   @ApiErrors(400, 503)
   async logout(@Req() req: Request, @Body() body: RefreshBody): Promise<void> {
-    await this.bus.request('identity', IdentitySubjects.logout, envelopeFor(req, ANONYMOUS, body));
+    await this.bus.request(IdentitySubjects.logout, envelopeFor(req, ANONYMOUS, body));
   }
 }

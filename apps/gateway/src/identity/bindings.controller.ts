@@ -31,13 +31,13 @@ export class BindingsController {
   @ApiOkResponse({ type: MeView, description: 'The caller, their bindings and their packed CASL rules.' })
   @ApiErrors(403)
   me(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<MeReply> {
-    return this.bus.request('identity', IdentitySubjects.me, envelopeFor(req, actorOf(principal), {}));
+    return this.bus.request(IdentitySubjects.me, envelopeFor(req, actorOf(principal), {}));
   }
 
   @Get('roles')
   @ApiPageResponse(RoleView, 'Built-in roles with their platform (CASL) and native (RBAC) rules; one page.')
   roles(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal): Promise<Page<unknown>> {
-    return this.bus.request('identity', IdentitySubjects.roleList, envelopeFor(req, actorOf(principal), {}));
+    return this.bus.request(IdentitySubjects.roleList, envelopeFor(req, actorOf(principal), {}));
   }
 
   @Get('rolebindings')
@@ -48,7 +48,7 @@ export class BindingsController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Query() query: ListRoleBindingsQuery,
   ): Promise<Page<RoleBinding>> {
-    return this.bus.request('identity', IdentitySubjects.bindingList, envelopeFor(req, actorOf(principal), query));
+    return this.bus.request(IdentitySubjects.bindingList, envelopeFor(req, actorOf(principal), query));
   }
 
   @Post('rolebindings')
@@ -59,7 +59,7 @@ export class BindingsController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Body() body: CreateRoleBindingBody,
   ): Promise<RoleBinding> {
-    return this.bus.request('identity', IdentitySubjects.bindingCreate, envelopeFor(req, actorOf(principal), body));
+    return this.bus.request(IdentitySubjects.bindingCreate, envelopeFor(req, actorOf(principal), body));
   }
 
   @Delete('rolebindings/:id')
@@ -67,6 +67,6 @@ export class BindingsController {
   @ApiNoContentResponse()
   @ApiErrors(400, 403, 404, 409)
   async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @IdParam('id') id: string): Promise<void> {
-    await this.bus.request('identity', IdentitySubjects.bindingDelete, envelopeFor(req, actorOf(principal), { id }));
+    await this.bus.request(IdentitySubjects.bindingDelete, envelopeFor(req, actorOf(principal), { id }));
   }
 }

@@ -18,6 +18,6 @@ export class JwksController {
   @ApiOkResponse({ type: JsonWebKeySetView, description: 'Public keys that verify Cube access tokens (RFC 7517).' })
   @ApiErrors(503)
   jwks(@Req() req: Request): Promise<JsonWebKeySet> {
-    return this.bus.request('identity', IdentitySubjects.jwks, envelopeFor(req, { kind: 'system', name: 'anonymous' }, {}));
+    return this.bus.request(IdentitySubjects.jwks, envelopeFor(req, { kind: 'system', name: 'anonymous' }, {}));
   }
 }

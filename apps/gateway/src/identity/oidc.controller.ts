@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Query, Redirect, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CubeError, IdentitySubjects, OidcBeginReply, OidcCompleteReply, OidcLoginQuery } from '@cube/contracts';
+import { CubeError, IdentitySubjects, OidcLoginQuery } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { Public } from '../authn/public.decorator';
 import { ApiErrors } from '../docs/api-errors';
@@ -28,10 +28,14 @@ export class OidcController {
   @Redirect()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Start an OIDC login: 302 to the identity provider (authorization code with PKCE S256, state and nonce)' })
-  @ApiResponse({ status: 302, description: 'to the identity provider', headers: { Location: { schema: { type: 'string', format: 'uri' } } } })
+  @ApiResponse({
+    status: 302,
+    description: 'to the identity provider',
+    headers: { Location: { schema: { type: 'string', format: 'uri' } } },
+  })
   @ApiErrors(400, 404, 503)
   async login(@Req() req: Request, @Query() query: OidcLoginQuery): Promise<{ url: string; statusCode: number }> {
-    const reply = await this.bus.request<OidcBeginReply>('identity', IdentitySubjects.oidcBegin, envelopeFor(req, ANONYMOUS, { redirect: query.redirect }));
+    const reply = await this.bus.request(IdentitySubjects.oidcBegin, envelopeFor(req, ANONYMOUS, { redirect: query.redirect }));
     return { url: reply.authorizationUrl, statusCode: 302 };
   }
 
@@ -45,12 +49,17 @@ export class OidcController {
   @ApiQuery({ name: 'code', required: false, type: String })
   @ApiQuery({ name: 'state', required: true, type: String })
   @ApiQuery({ name: 'error', required: false, type: String, description: 'set by the provider when it refused the login (then 401)' })
-  @ApiResponse({ status: 302, description: 'to the SPA, tokens in the fragment', headers: { Location: { schema: { type: 'string', format: 'uri' } } } })
+  @ApiResponse({
+    status: 302,
+    description: 'to the SPA, tokens in the fragment',
+    headers: { Location: { schema: { type: 'string', format: 'uri' } } },
+  })
   @ApiErrors(400, 401, 404, 422, 503)
   async callback(@Req() req: Request): Promise<{ url: string; statusCode: number }> {
     const search = new URL(req.originalUrl, 'http://gateway').search.replace(/^\?/, '');
-    if (search.length > MAX_CALLBACK_QUERY) throw new CubeError('BAD_REQUEST', 'the callback query is too long', { reason: 'query_too_long' });
-    const reply = await this.bus.request<OidcCompleteReply>('identity', IdentitySubjects.oidcComplete, envelopeFor(req, ANONYMOUS, { query: search }));
+    if (search.length > MAX_CALLBACK_QUERY)
+      throw new CubeError('BAD_REQUEST', 'the callback query is too long', { reason: 'query_too_long' });
+    const reply = await this.bus.request(IdentitySubjects.oidcComplete, envelopeFor(req, ANONYMOUS, { query: search }));
     const fragment = new URLSearchParams({
       accessToken: reply.tokens.accessToken,
       refreshToken: reply.tokens.refreshToken,

@@ -30,11 +30,7 @@ export class TokensController {
   @ApiPageResponse(ApiTokenItemView, "The caller's API tokens, without their secrets, oldest first.")
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<ApiTokenView>> {
-    return this.bus.request(
-      'identity',
-      IdentitySubjects.tokenList,
-      envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }),
-    );
+    return this.bus.request(IdentitySubjects.tokenList, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));
   }
 
   @Post()
@@ -45,7 +41,7 @@ export class TokensController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Body() body: CreateApiTokenBody,
   ): Promise<CreatedApiToken> {
-    return this.bus.request('identity', IdentitySubjects.tokenCreate, envelopeFor(req, actorOf(principal), body));
+    return this.bus.request(IdentitySubjects.tokenCreate, envelopeFor(req, actorOf(principal), body));
   }
 
   @Delete(':id')
@@ -53,6 +49,6 @@ export class TokensController {
   @ApiNoContentResponse({ description: 'Revoked; the gateway refuses it within 10 seconds.' })
   @ApiErrors(400, 404)
   async revoke(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @IdParam('id') id: string): Promise<void> {
-    await this.bus.request('identity', IdentitySubjects.tokenRevoke, envelopeFor(req, actorOf(principal), { id }));
+    await this.bus.request(IdentitySubjects.tokenRevoke, envelopeFor(req, actorOf(principal), { id }));
   }
 }

@@ -30,25 +30,21 @@ export class UsersController {
   @ApiPageResponse(UserView, 'Users the caller may see: everyone for a platform admin, else themselves.')
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<User>> {
-    return this.bus.request(
-      'identity',
-      IdentitySubjects.userList,
-      envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }),
-    );
+    return this.bus.request(IdentitySubjects.userList, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));
   }
 
   @Post()
   @ApiCreatedResponse({ type: UserView })
   @ApiErrors(400, 403, 409, 422)
   create(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Body() body: CreateUserBody): Promise<User> {
-    return this.bus.request('identity', IdentitySubjects.userCreate, envelopeFor(req, actorOf(principal), body));
+    return this.bus.request(IdentitySubjects.userCreate, envelopeFor(req, actorOf(principal), body));
   }
 
   @Get(':user')
   @ApiOkResponse({ type: UserView })
   @ApiErrors(404)
   get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('user') name: string): Promise<User> {
-    return this.bus.request('identity', IdentitySubjects.userGet, envelopeFor(req, actorOf(principal), { name }));
+    return this.bus.request(IdentitySubjects.userGet, envelopeFor(req, actorOf(principal), { name }));
   }
 
   @Patch(':user')
@@ -60,7 +56,7 @@ export class UsersController {
     @NameParam('user') name: string,
     @Body() body: UpdateUserBody,
   ): Promise<User> {
-    return this.bus.request('identity', IdentitySubjects.userUpdate, envelopeFor(req, actorOf(principal), { name, body }));
+    return this.bus.request(IdentitySubjects.userUpdate, envelopeFor(req, actorOf(principal), { name, body }));
   }
 
   @Put(':user/password')
@@ -73,7 +69,7 @@ export class UsersController {
     @NameParam('user') name: string,
     @Body() body: SetPasswordBody,
   ): Promise<void> {
-    await this.bus.request('identity', IdentitySubjects.userSetPassword, envelopeFor(req, actorOf(principal), { name, body }));
+    await this.bus.request(IdentitySubjects.userSetPassword, envelopeFor(req, actorOf(principal), { name, body }));
   }
 
   @Delete(':user')
@@ -81,6 +77,6 @@ export class UsersController {
   @ApiNoContentResponse()
   @ApiErrors(403, 404, 422)
   async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('user') name: string): Promise<void> {
-    await this.bus.request('identity', IdentitySubjects.userDelete, envelopeFor(req, actorOf(principal), { name }));
+    await this.bus.request(IdentitySubjects.userDelete, envelopeFor(req, actorOf(principal), { name }));
   }
 }

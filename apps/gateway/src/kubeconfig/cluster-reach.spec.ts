@@ -5,7 +5,11 @@ import { ClusterReach } from './cluster-reach';
 const alice: Actor = { kind: 'user', name: 'alice', groups: ['dev'] };
 
 /** The three services as far as ClusterReach asks them, with two-item pages so paging is exercised. */
-function servicesWith(options: { bindings: Pick<RoleBinding, 'scope'>[]; clusters: string[]; namespaces: { name: string; cluster: string }[] }) {
+function servicesWith(options: {
+  bindings: Pick<RoleBinding, 'scope'>[];
+  clusters: string[];
+  namespaces: { name: string; cluster: string }[];
+}) {
   const asked: string[] = [];
   const page = <T>(items: T[], cursor: string | undefined) => {
     const start = cursor ? Number(cursor) : 0;
@@ -13,14 +17,17 @@ function servicesWith(options: { bindings: Pick<RoleBinding, 'scope'>[]; cluster
     return { items: items.slice(start, start + 2), nextCursor: next };
   };
   const bus = {
-    request: async (_service: string, subject: string, envelope: Envelope<Record<string, unknown>>) => {
+    request: async (subject: string, envelope: Envelope<Record<string, unknown>>) => {
       asked.push(subject);
       const payload = envelope.payload;
       switch (subject) {
         case IdentitySubjects.me:
           return { user: { name: 'alice' }, bindings: options.bindings, rules: [] };
         case ClustersSubjects.list:
-          return page(options.clusters.map((name) => ({ name })), payload['cursor'] as string | undefined);
+          return page(
+            options.clusters.map((name) => ({ name })),
+            payload['cursor'] as string | undefined,
+          );
         case ClustersSubjects.get: {
           const name = String(payload['name']);
           if (!options.clusters.includes(name)) throw new CubeError('NOT_FOUND', `cluster "${name}" not found`);
@@ -28,7 +35,10 @@ function servicesWith(options: { bindings: Pick<RoleBinding, 'scope'>[]; cluster
         }
         case TenancySubjects.namespaceList: {
           const cluster = payload['cluster'] as string | undefined;
-          return page(options.namespaces.filter((ns) => !cluster || ns.cluster === cluster), payload['cursor'] as string | undefined);
+          return page(
+            options.namespaces.filter((ns) => !cluster || ns.cluster === cluster),
+            payload['cursor'] as string | undefined,
+          );
         }
         default:
           throw new Error(`unexpected subject ${subject}`);
@@ -47,8 +57,12 @@ describe('ClusterReach', () => {
     { name: 'old', cluster: 'gone' },
   ];
 
-  it('reaches the registered clusters holding the caller\'s namespaces, with the namespace when it is the only one', async () => {
-    const { reach } = servicesWith({ bindings: [{ scope: { kind: 'project', tenant: 't', project: 'p' } }], clusters: ['a', 'b', 'c'], namespaces });
+  it("reaches the registered clusters holding the caller's namespaces, with the namespace when it is the only one", async () => {
+    const { reach } = servicesWith({
+      bindings: [{ scope: { kind: 'project', tenant: 't', project: 'p' } }],
+      clusters: ['a', 'b', 'c'],
+      namespaces,
+    });
     expect(await reach.all(alice, 'r1')).toEqual([{ name: 'a', namespace: 'web-a' }, { name: 'c' }]);
     expect(await reach.one(alice, 'r1', 'a')).toEqual({ name: 'a', namespace: 'web-a' });
     expect(await reach.one(alice, 'r1', 'b')).toBeNull();

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, ClustersSubjects, ClusterView, IdentitySubjects, MeReply, Namespace, Page, TenancySubjects } from '@cube/contracts';
+import { Actor, ClustersSubjects, ClusterView, IdentitySubjects, Namespace, Page, TenancySubjects } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { ReachableCluster } from './kubeconfig-document';
 
@@ -19,7 +19,7 @@ export class ClusterReach {
   /** Every cluster the actor reaches, by name. */
   async all(actor: Actor, requestId: string): Promise<ReachableCluster[]> {
     const registered = await this.pages<ClusterView>((cursor) =>
-      this.bus.request('clusters', ClustersSubjects.list, { actor, requestId, payload: { limit: PAGE, cursor } }),
+      this.bus.request(ClustersSubjects.list, { actor, requestId, payload: { limit: PAGE, cursor } }),
     );
     if (await this.bindsAtPlatform(actor, requestId)) return registered.map(({ name }) => ({ name }));
     const namespaces = await this.namespaces(actor, requestId, {});
@@ -28,19 +28,19 @@ export class ClusterReach {
 
   /** The cluster if the actor reaches it; NOT_FOUND (from clusters) when it is not registered, null when not reached. */
   async one(actor: Actor, requestId: string, cluster: string): Promise<ReachableCluster | null> {
-    const view = await this.bus.request<ClusterView>('clusters', ClustersSubjects.get, { actor, requestId, payload: { name: cluster } });
+    const view = await this.bus.request(ClustersSubjects.get, { actor, requestId, payload: { name: cluster } });
     if (await this.bindsAtPlatform(actor, requestId)) return { name: view.name };
     return reachOf(view.name, await this.namespaces(actor, requestId, { cluster: view.name }));
   }
 
   private async bindsAtPlatform(actor: Actor, requestId: string): Promise<boolean> {
-    const me = await this.bus.request<MeReply>('identity', IdentitySubjects.me, { actor, requestId, payload: {} });
+    const me = await this.bus.request(IdentitySubjects.me, { actor, requestId, payload: {} });
     return me.bindings.some((binding) => binding.scope.kind === 'platform');
   }
 
   private namespaces(actor: Actor, requestId: string, filter: { cluster?: string }): Promise<Namespace[]> {
     return this.pages<Namespace>((cursor) =>
-      this.bus.request('tenancy', TenancySubjects.namespaceList, { actor, requestId, payload: { ...filter, limit: PAGE, cursor } }),
+      this.bus.request(TenancySubjects.namespaceList, { actor, requestId, payload: { ...filter, limit: PAGE, cursor } }),
     );
   }
 

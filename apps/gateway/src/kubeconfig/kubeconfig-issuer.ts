@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
-import { Actor, CreatedApiToken, IdentitySubjects } from '@cube/contracts';
+import { Actor, IdentitySubjects } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { GatewayEnvironment } from '../config/gateway-environment';
 import { GATEWAY_ENVIRONMENT } from '../config/tokens';
@@ -67,7 +67,7 @@ export class KubeconfigIssuer {
     const token =
       clusters.length === 0
         ? null
-        : await this.bus.request<CreatedApiToken>('identity', IdentitySubjects.tokenCreate, {
+        : await this.bus.request(IdentitySubjects.tokenCreate, {
             actor,
             requestId,
             payload: { name: tokenName, ...(expiresAt ? { expiresAt } : {}) },

@@ -22,7 +22,7 @@ const kubeconfig = (token: string) =>
 /** The clusters service as the gateway sees it over the bus: answers from a table it can change. */
 function fakeClusters() {
   const clusters = new Map<string, { status: ClusterStatus; token: string; keyId?: string }>();
-  const request = jest.fn(async (_service: string, _subject: string, envelope: { payload: { name: string } }): Promise<ClusterConnection> => {
+  const request = jest.fn(async (_subject: string, envelope: { payload: { name: string } }): Promise<ClusterConnection> => {
     const cluster = clusters.get(envelope.payload.name);
     if (!cluster) throw new CubeError('NOT_FOUND', `cluster "${envelope.payload.name}" not found`, {});
     return {
@@ -73,7 +73,7 @@ describe('ClusterConnections', () => {
     const first = await connections.target('a', 'r1');
     const second = await connections.target('a', 'r2');
     expect(fake.request).toHaveBeenCalledTimes(1);
-    expect(fake.request.mock.calls[0]?.[2]).toMatchObject({ actor: { kind: 'system', name: 'gateway' }, payload: { name: 'a' } });
+    expect(fake.request.mock.calls[0]?.[1]).toMatchObject({ actor: { kind: 'system', name: 'gateway' }, payload: { name: 'a' } });
     expect(second.agent).toBe(first.agent);
     expect(first).toMatchObject({ name: 'a', status: 'normal', authorization: 'Bearer cube-token-a' });
     expect(first.server.href).toBe('https://127.0.0.1:6443/');

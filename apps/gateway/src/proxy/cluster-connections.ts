@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ClusterConnection, ClustersSubjects, ClusterStatus, CubeError, ProxyCredentials } from '@cube/contracts';
+import { ClustersSubjects, ClusterStatus, CubeError, ProxyCredentials } from '@cube/contracts';
 import { parseKubeconfig } from '@cube/kube';
 import { ServiceRequester } from '@cube/messaging';
 import { SecretBox } from '@cube/persistence';
@@ -79,7 +79,10 @@ export class ClusterConnections implements OnApplicationShutdown {
     const entry = this.entries.get(name);
     if (!entry) return;
     this.entries.delete(name);
-    entry.target.then((target) => retire(target.agent), () => undefined);
+    entry.target.then(
+      (target) => retire(target.agent),
+      () => undefined,
+    );
   }
 
   forgetAll(): void {
@@ -87,19 +90,26 @@ export class ClusterConnections implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    for (const entry of this.entries.values()) entry.target.then((target) => target.agent.destroy(), () => undefined);
+    for (const entry of this.entries.values())
+      entry.target.then(
+        (target) => target.agent.destroy(),
+        () => undefined,
+      );
     this.entries.clear();
   }
 
   private async load(name: string, requestId: string, expired: Entry | undefined): Promise<ProxyTarget> {
-    const connection = await this.bus.request<ClusterConnection>('clusters', ClustersSubjects.connection, {
+    const connection = await this.bus.request(ClustersSubjects.connection, {
       actor: GATEWAY,
       requestId,
       payload: { name },
     });
     if (!this.box) throw new ProxyError(503, 'the gateway has no CUBE_SECRET_KEY: member cluster credentials cannot be opened');
     if (connection.keyId !== this.box.keyId) {
-      throw new ProxyError(503, `the credentials of cluster "${name}" are sealed with key ${connection.keyId}, which the gateway does not have`);
+      throw new ProxyError(
+        503,
+        `the credentials of cluster "${name}" are sealed with key ${connection.keyId}, which the gateway does not have`,
+      );
     }
     const { kubeconfig } = this.box.open<ProxyCredentials>(connection.credentials);
     const fingerprint = createHash('sha256').update(connection.server).update('\0').update(kubeconfig).digest('hex');
@@ -117,11 +127,16 @@ async function agentFor(name: string, kubeconfig: string): Promise<{ agent: Agen
     // The client library reads every form a kubeconfig may take (inline data, files, token, exec plugins).
     await parseKubeconfig(kubeconfig).applyToHTTPSOptions(options);
   } catch (error: unknown) {
-    throw new CubeError('UNAVAILABLE', `the stored kubeconfig of cluster "${name}" cannot be used: ${error instanceof Error ? error.message : String(error)}`, { cluster: name });
+    throw new CubeError(
+      'UNAVAILABLE',
+      `the stored kubeconfig of cluster "${name}" cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+      { cluster: name },
+    );
   }
   const headers = (options.headers ?? {}) as Record<string, unknown>;
   const bearer = headers['Authorization'] ?? headers['authorization'];
-  const authorization = typeof bearer === 'string' ? bearer : options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined;
+  const authorization =
+    typeof bearer === 'string' ? bearer : options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined;
   const agent = new Agent({
     keepAlive: true,
     // Reuse the most recently used connection first, so a quiet period lets the others idle out.

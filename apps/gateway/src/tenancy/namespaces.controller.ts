@@ -42,7 +42,7 @@ export class NamespacesController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Query() query: ListNamespacesPageQuery,
   ): Promise<Page<Namespace>> {
-    return this.bus.request('tenancy', TenancySubjects.namespaceList, envelopeFor(req, actorOf(principal), { ...query }));
+    return this.bus.request(TenancySubjects.namespaceList, envelopeFor(req, actorOf(principal), { ...query }));
   }
 
   @Get('tenants/:tenant/projects/:project/namespaces')
@@ -55,11 +55,7 @@ export class NamespacesController {
     @NameParam('project') project: string,
     @Query() page: PageQuery,
   ): Promise<Page<Namespace>> {
-    return this.bus.request(
-      'tenancy',
-      TenancySubjects.namespaceListInProject,
-      envelopeFor(req, actorOf(principal), { tenant, project, ...page }),
-    );
+    return this.bus.request(TenancySubjects.namespaceListInProject, envelopeFor(req, actorOf(principal), { tenant, project, ...page }));
   }
 
   @Post('tenants/:tenant/projects/:project/namespaces')
@@ -72,7 +68,7 @@ export class NamespacesController {
     @NameParam('project') project: string,
     @Body() body: CreateNamespaceBody,
   ): Promise<Namespace> {
-    return this.bus.request('tenancy', TenancySubjects.namespaceCreate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
+    return this.bus.request(TenancySubjects.namespaceCreate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
   }
 
   @Get(NAMESPACE_PATH)
@@ -86,11 +82,7 @@ export class NamespacesController {
     @NameParam('cluster') cluster: string,
     @NameParam('namespace') namespace: string,
   ): Promise<Namespace> {
-    return this.bus.request(
-      'tenancy',
-      TenancySubjects.namespaceGet,
-      envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }),
-    );
+    return this.bus.request(TenancySubjects.namespaceGet, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }));
   }
 
   @Delete(NAMESPACE_PATH)
@@ -105,11 +97,7 @@ export class NamespacesController {
     @NameParam('cluster') cluster: string,
     @NameParam('namespace') namespace: string,
   ): Promise<void> {
-    await this.bus.request(
-      'tenancy',
-      TenancySubjects.namespaceDelete,
-      envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }),
-    );
+    await this.bus.request(TenancySubjects.namespaceDelete, envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace }));
   }
 
   @Put(`${NAMESPACE_PATH}/quota`)
@@ -125,7 +113,6 @@ export class NamespacesController {
     @Body() body: QuotaBody,
   ): Promise<Namespace> {
     return this.bus.request(
-      'tenancy',
       TenancySubjects.namespaceQuotaSet,
       envelopeFor(req, actorOf(principal), { tenant, project, cluster, namespace, body }),
     );
@@ -139,9 +126,7 @@ export class NamespacesController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @NameParam('tenant') tenant: string,
   ): Promise<TenantQuota[]> {
-    return this.bus
-      .request<Page<TenantQuota>>('tenancy', TenancySubjects.tenantQuotaList, envelopeFor(req, actorOf(principal), { tenant }))
-      .then((page) => page.items);
+    return this.bus.request(TenancySubjects.tenantQuotaList, envelopeFor(req, actorOf(principal), { tenant })).then((page) => page.items);
   }
 
   @Put('tenants/:tenant/quotas/:cluster')
@@ -157,6 +142,6 @@ export class NamespacesController {
     @NameParam('cluster') cluster: string,
     @Body() body: QuotaBody,
   ): Promise<TenantQuota> {
-    return this.bus.request('tenancy', TenancySubjects.tenantQuotaSet, envelopeFor(req, actorOf(principal), { tenant, cluster, body }));
+    return this.bus.request(TenancySubjects.tenantQuotaSet, envelopeFor(req, actorOf(principal), { tenant, cluster, body }));
   }
 }

@@ -36,25 +36,21 @@ export class TenantsController {
   @ApiPageResponse(TenantView, 'Tenants the caller is bound to (every tenant for platform admins).')
   @ApiErrors(400)
   list(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Query() page: PageQuery): Promise<Page<Tenant>> {
-    return this.bus.request(
-      'tenancy',
-      TenancySubjects.tenantList,
-      envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }),
-    );
+    return this.bus.request(TenancySubjects.tenantList, envelopeFor(req, actorOf(principal), { limit: page.limit, cursor: page.cursor }));
   }
 
   @Post()
   @ApiCreatedResponse({ type: TenantView })
   @ApiErrors(400, 403, 409, 422)
   create(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @Body() body: CreateTenantBody): Promise<Tenant> {
-    return this.bus.request('tenancy', TenancySubjects.tenantCreate, envelopeFor(req, actorOf(principal), body));
+    return this.bus.request(TenancySubjects.tenantCreate, envelopeFor(req, actorOf(principal), body));
   }
 
   @Get(':tenant')
   @ApiOkResponse({ type: TenantView })
   @ApiErrors(404)
   get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @NameParam('tenant') tenant: string): Promise<Tenant> {
-    return this.bus.request('tenancy', TenancySubjects.tenantGet, envelopeFor(req, actorOf(principal), { tenant }));
+    return this.bus.request(TenancySubjects.tenantGet, envelopeFor(req, actorOf(principal), { tenant }));
   }
 
   @Patch(':tenant')
@@ -66,7 +62,7 @@ export class TenantsController {
     @NameParam('tenant') tenant: string,
     @Body() body: UpdateTenancyObjectBody,
   ): Promise<Tenant> {
-    return this.bus.request('tenancy', TenancySubjects.tenantUpdate, envelopeFor(req, actorOf(principal), { tenant, body }));
+    return this.bus.request(TenancySubjects.tenantUpdate, envelopeFor(req, actorOf(principal), { tenant, body }));
   }
 
   @Delete(':tenant')
@@ -79,11 +75,7 @@ export class TenantsController {
     @NameParam('tenant') tenant: string,
     @Query() query: CascadeQuery,
   ): Promise<void> {
-    await this.bus.request(
-      'tenancy',
-      TenancySubjects.tenantDelete,
-      envelopeFor(req, actorOf(principal), { tenant, cascade: query.cascade === true }),
-    );
+    await this.bus.request(TenancySubjects.tenantDelete, envelopeFor(req, actorOf(principal), { tenant, cascade: query.cascade === true }));
   }
 
   @Get(':tenant/members')
@@ -96,7 +88,6 @@ export class TenantsController {
     @Query() page: PageQuery,
   ): Promise<Page<RoleBinding>> {
     return this.bus.request(
-      'tenancy',
       TenancySubjects.tenantMembers,
       envelopeFor(req, actorOf(principal), { tenant, limit: page.limit, cursor: page.cursor }),
     );
@@ -112,7 +103,6 @@ export class TenantsController {
     @Query() page: PageQuery,
   ): Promise<Page<Project>> {
     return this.bus.request(
-      'tenancy',
       TenancySubjects.projectList,
       envelopeFor(req, actorOf(principal), { tenant, limit: page.limit, cursor: page.cursor }),
     );
@@ -127,7 +117,7 @@ export class TenantsController {
     @NameParam('tenant') tenant: string,
     @Body() body: CreateProjectBody,
   ): Promise<Project> {
-    return this.bus.request('tenancy', TenancySubjects.projectCreate, envelopeFor(req, actorOf(principal), { tenant, body }));
+    return this.bus.request(TenancySubjects.projectCreate, envelopeFor(req, actorOf(principal), { tenant, body }));
   }
 
   @Get(':tenant/projects/:project')
@@ -139,7 +129,7 @@ export class TenantsController {
     @NameParam('tenant') tenant: string,
     @NameParam('project') project: string,
   ): Promise<Project> {
-    return this.bus.request('tenancy', TenancySubjects.projectGet, envelopeFor(req, actorOf(principal), { tenant, project }));
+    return this.bus.request(TenancySubjects.projectGet, envelopeFor(req, actorOf(principal), { tenant, project }));
   }
 
   @Patch(':tenant/projects/:project')
@@ -152,7 +142,7 @@ export class TenantsController {
     @NameParam('project') project: string,
     @Body() body: UpdateTenancyObjectBody,
   ): Promise<Project> {
-    return this.bus.request('tenancy', TenancySubjects.projectUpdate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
+    return this.bus.request(TenancySubjects.projectUpdate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
   }
 
   @Delete(':tenant/projects/:project')
@@ -167,7 +157,6 @@ export class TenantsController {
     @Query() query: CascadeQuery,
   ): Promise<void> {
     await this.bus.request(
-      'tenancy',
       TenancySubjects.projectDelete,
       envelopeFor(req, actorOf(principal), { tenant, project, cascade: query.cascade === true }),
     );

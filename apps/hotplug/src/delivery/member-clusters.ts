@@ -50,7 +50,7 @@ export class MemberClusters implements OnApplicationBootstrap {
         const names: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: Page<ClusterView> = await this.bus.request<Page<ClusterView>>('clusters', ClustersSubjects.list, {
+          const page: Page<ClusterView> = await this.bus.request(ClustersSubjects.list, {
             actor: HOTPLUG,
             requestId: '',
             payload: { limit: 500, ...(cursor ? { cursor } : {}) },

@@ -28,6 +28,6 @@ export class HotplugAccess {
 
   /** The cluster as the actor sees it: 404 when it is not registered or not visible to them (the clusters service decides). */
   requireCluster(actor: Actor, cluster: string, requestId: string): Promise<ClusterView> {
-    return this.bus.request<ClusterView>('clusters', ClustersSubjects.get, { actor, requestId, payload: { name: cluster } });
+    return this.bus.request(ClustersSubjects.get, { actor, requestId, payload: { name: cluster } });
   }
 }

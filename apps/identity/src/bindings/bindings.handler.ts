@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsUUID } from 'class-validator';
-import { CreateRoleBindingBody, Envelope, IdentitySubjects, ListRoleBindingsQuery, MeReply, Page, RoleBinding } from '@cube/contracts';
-import { validatePayload } from '@cube/messaging';
+import { CreateRoleBindingBody, IdentitySubjects, ListRoleBindingsQuery, MeReply, Page, RoleBinding } from '@cube/contracts';
+import { Actor } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { BindingsService } from './bindings.service';
 
@@ -20,25 +20,28 @@ export class BindingsHandler {
   }
 
   @MessagePattern(IdentitySubjects.bindingList)
-  list(@Payload() envelope: Envelope): Promise<Page<RoleBinding>> {
-    return this.bindings.list(envelope.actor, validatePayload(ListRoleBindingsQuery, envelope.payload));
+  list(@Payload('payload') query: ListRoleBindingsQuery, @Actor() actor: Actor): Promise<Page<RoleBinding>> {
+    return this.bindings.list(actor, query);
   }
 
   @MessagePattern(IdentitySubjects.bindingCreate)
-  @Audited({ action: 'rolebinding.create', target: (p) => ({ kind: 'RoleBinding', name: String(p['role']), subject: p['subject'], scope: p['scope'] }) })
-  create(@Payload() envelope: Envelope): Promise<RoleBinding> {
-    return this.bindings.create(envelope.actor, validatePayload(CreateRoleBindingBody, envelope.payload));
+  @Audited({
+    action: 'rolebinding.create',
+    target: (p) => ({ kind: 'RoleBinding', name: String(p['role']), subject: p['subject'], scope: p['scope'] }),
+  })
+  create(@Payload('payload') body: CreateRoleBindingBody, @Actor() actor: Actor): Promise<RoleBinding> {
+    return this.bindings.create(actor, body);
   }
 
   @MessagePattern(IdentitySubjects.bindingDelete)
   @Audited({ action: 'rolebinding.delete', target: (p) => ({ kind: 'RoleBinding', name: String(p['id']) }) })
-  async delete(@Payload() envelope: Envelope): Promise<null> {
-    await this.bindings.delete(envelope.actor, validatePayload(BindingIdPayload, envelope.payload).id);
+  async delete(@Payload('payload') { id }: BindingIdPayload, @Actor() actor: Actor): Promise<null> {
+    await this.bindings.delete(actor, id);
     return null;
   }
 
   @MessagePattern(IdentitySubjects.me)
-  me(@Payload() envelope: Envelope): Promise<MeReply> {
-    return this.bindings.me(envelope.actor);
+  me(@Actor() actor: Actor): Promise<MeReply> {
+    return this.bindings.me(actor);
   }
 }

@@ -1,8 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsString, MaxLength } from 'class-validator';
-import { AuthenticatedPrincipal, CubeError, Envelope, IdentitySubjects, JsonWebKeySet, LoginBody, RefreshBody, TokenPair } from '@cube/contracts';
-import { validatePayload } from '@cube/messaging';
+import { AuthenticatedPrincipal, CubeError, IdentitySubjects, JsonWebKeySet, LoginBody, RefreshBody, TokenPair } from '@cube/contracts';
 import { Audited } from '@cube/service-runtime';
 import { ApiTokensService } from '../tokens/api-tokens.service';
 import { SessionsService } from '../tokens/sessions.service';
@@ -34,21 +33,21 @@ export class LoginHandler {
 
   @MessagePattern(IdentitySubjects.login)
   @Audited({ action: 'auth.login', target: (p) => ({ kind: 'User', name: String(p['username']), clientIp: String(p['clientIp']) }) })
-  signIn(@Payload() envelope: Envelope): Promise<TokenPair> {
-    return this.login.login(validatePayload(LoginPayload, envelope.payload));
+  signIn(@Payload('payload') payload: LoginPayload): Promise<TokenPair> {
+    return this.login.login(payload);
   }
 
   @MessagePattern(IdentitySubjects.refresh)
   // Rotation is a write, and the reuse of a spent token revokes a whole family: both belong on the trail.
   @Audited({ action: 'auth.refresh', target: () => ({ kind: 'Session', name: '' }) })
-  refresh(@Payload() envelope: Envelope): Promise<TokenPair> {
-    return this.sessions.refresh(validatePayload(RefreshBody, envelope.payload).refreshToken);
+  refresh(@Payload('payload') { refreshToken }: RefreshBody): Promise<TokenPair> {
+    return this.sessions.refresh(refreshToken);
   }
 
   @MessagePattern(IdentitySubjects.logout)
   @Audited({ action: 'auth.logout', target: () => ({ kind: 'Session', name: '' }) })
-  async logout(@Payload() envelope: Envelope): Promise<null> {
-    await this.sessions.logout(validatePayload(RefreshBody, envelope.payload).refreshToken);
+  async logout(@Payload('payload') { refreshToken }: RefreshBody): Promise<null> {
+    await this.sessions.logout(refreshToken);
     return null;
   }
 
@@ -59,14 +58,14 @@ export class LoginHandler {
 
   /** Whether the holder of a (still unexpired) access token may go on: the user exists and is active. */
   @MessagePattern(IdentitySubjects.principal)
-  async principal(@Payload() envelope: Envelope): Promise<AuthenticatedPrincipal> {
-    const user = await this.users.find(validatePayload(PrincipalPayload, envelope.payload).name);
+  async principal(@Payload('payload') { name }: PrincipalPayload): Promise<AuthenticatedPrincipal> {
+    const user = await this.users.find(name);
     if (!user || user.state !== 'active') throw new CubeError('UNAUTHENTICATED', 'invalid credentials', { reason: 'user_inactive' });
     return { name: user.name, groups: user.groups };
   }
 
   @MessagePattern(IdentitySubjects.verifyApiToken)
-  verifyApiToken(@Payload() envelope: Envelope): Promise<AuthenticatedPrincipal> {
-    return this.apiTokens.verify(validatePayload(TokenPayload, envelope.payload).token);
+  verifyApiToken(@Payload('payload') { token }: TokenPayload): Promise<AuthenticatedPrincipal> {
+    return this.apiTokens.verify(token);
   }
 }

@@ -1,8 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { Envelope, IdentitySubjects, OidcBeginReply, OidcCompleteReply } from '@cube/contracts';
-import { validatePayload } from '@cube/messaging';
+import { IdentitySubjects, OidcBeginReply, OidcCompleteReply } from '@cube/contracts';
 import { Audited } from '@cube/service-runtime';
 import { OidcLoginService } from './oidc-login.service';
 
@@ -19,13 +18,13 @@ export class OidcHandler {
   constructor(private readonly oidc: OidcLoginService) {}
 
   @MessagePattern(IdentitySubjects.oidcBegin)
-  begin(@Payload() envelope: Envelope): Promise<OidcBeginReply> {
-    return this.oidc.begin(validatePayload(OidcBeginPayload, envelope.payload));
+  begin(@Payload('payload') payload: OidcBeginPayload): Promise<OidcBeginReply> {
+    return this.oidc.begin(payload);
   }
 
   @MessagePattern(IdentitySubjects.oidcComplete)
   @Audited({ action: 'auth.login.oidc', target: () => ({ kind: 'User', name: '' }) })
-  complete(@Payload() envelope: Envelope): Promise<OidcCompleteReply> {
-    return this.oidc.complete(validatePayload(OidcCompletePayload, envelope.payload));
+  complete(@Payload('payload') payload: OidcCompletePayload): Promise<OidcCompleteReply> {
+    return this.oidc.complete(payload);
   }
 }

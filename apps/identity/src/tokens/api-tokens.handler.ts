@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { ApiTokenView, CreateApiTokenBody, CreatedApiToken, CubeError, Envelope, IdentitySubjects, Page } from '@cube/contracts';
-import { validatePayload } from '@cube/messaging';
+import { ApiTokenView, CreateApiTokenBody, CreatedApiToken, CubeError, IdentitySubjects, Page } from '@cube/contracts';
+import { Actor } from '@cube/messaging';
 import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
 import { Audited } from '@cube/service-runtime';
 import { IdentityOutbox } from '../events/identity-outbox';
@@ -19,9 +19,9 @@ class TokenIdPayload {
 }
 
 /** API tokens belong to the calling user; a system actor has none. */
-function userOf(envelope: Envelope): string {
-  if (envelope.actor.kind !== 'user') throw new CubeError('FORBIDDEN', 'API tokens belong to users');
-  return envelope.actor.name;
+function userOf(actor: Actor): string {
+  if (actor.kind !== 'user') throw new CubeError('FORBIDDEN', 'API tokens belong to users');
+  return actor.name;
 }
 
 @Controller()
@@ -33,30 +33,27 @@ export class ApiTokensHandler {
   ) {}
 
   @MessagePattern(IdentitySubjects.tokenList)
-  list(@Payload() envelope: Envelope): Promise<Page<ApiTokenView>> {
-    const page = validatePayload(ListApiTokensPayload, envelope.payload);
-    return this.tokens.list(userOf(envelope), { limit: page.limit ?? DEFAULT_PAGE_SIZE, cursor: page.cursor });
+  list(@Payload('payload') page: ListApiTokensPayload, @Actor() actor: Actor): Promise<Page<ApiTokenView>> {
+    return this.tokens.list(userOf(actor), { limit: page.limit ?? DEFAULT_PAGE_SIZE, cursor: page.cursor });
   }
 
   @MessagePattern(IdentitySubjects.tokenCreate)
   @Audited({ action: 'apitoken.create', target: (p) => ({ kind: 'ApiToken', name: String(p['name']) }) })
-  async create(@Payload() envelope: Envelope): Promise<CreatedApiToken> {
-    const body = validatePayload(CreateApiTokenBody, envelope.payload);
-    const created = await this.tokens.create(userOf(envelope), body.name, body.expiresAt ? new Date(body.expiresAt) : null);
+  async create(@Payload('payload') body: CreateApiTokenBody, @Actor() actor: Actor): Promise<CreatedApiToken> {
+    const created = await this.tokens.create(userOf(actor), body.name, body.expiresAt ? new Date(body.expiresAt) : null);
     // Member clusters accept the token once its verifier reached Warden (issue #7).
-    await this.verifiers.syncUser(userOf(envelope));
+    await this.verifiers.syncUser(userOf(actor));
     return created;
   }
 
   @MessagePattern(IdentitySubjects.tokenRevoke)
   @Audited({ action: 'apitoken.revoke', target: (p) => ({ kind: 'ApiToken', name: String(p['id']) }) })
-  async revoke(@Payload() envelope: Envelope): Promise<null> {
-    const { id } = validatePayload(TokenIdPayload, envelope.payload);
-    const owner = userOf(envelope);
+  async revoke(@Payload('payload') { id }: TokenIdPayload, @Actor() actor: Actor): Promise<null> {
+    const owner = userOf(actor);
     await this.outbox.transaction(async (tx) => {
       await this.tokens.revoke(owner, id, tx);
       await this.outbox.add(tx, {
-        actor: envelope.actor,
+        actor,
         entityKind: 'token',
         event: 'revoked',
         entity: { kind: 'ApiToken', name: id, owner },

@@ -1,8 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { CreateUserBody, Envelope, IdentitySubjects, Page, SetPasswordBody, UpdateUserBody, User } from '@cube/contracts';
-import { validatePayload } from '@cube/messaging';
+import { Type } from 'class-transformer';
+import { IsInt, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { CreateUserBody, IdentitySubjects, Page, SetPasswordBody, UpdateUserBody, User } from '@cube/contracts';
+import { Actor } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { UsersService } from './users.service';
 
@@ -15,9 +16,15 @@ class UserNamePayload {
   @IsString() name!: string;
 }
 
-class UserChangePayload<T> {
+class UpdateUserPayload {
   @IsString() name!: string;
-  body!: T;
+  // Absent means no change, as an empty body.
+  @IsOptional() @ValidateNested() @Type(() => UpdateUserBody) body?: UpdateUserBody;
+}
+
+class SetPasswordPayload {
+  @IsString() name!: string;
+  @IsObject() @ValidateNested() @Type(() => SetPasswordBody) body!: SetPasswordBody;
 }
 
 @Controller()
@@ -25,41 +32,38 @@ export class UsersHandler {
   constructor(private readonly users: UsersService) {}
 
   @MessagePattern(IdentitySubjects.userList)
-  list(@Payload() envelope: Envelope): Promise<Page<User>> {
-    const payload = validatePayload(ListUsersPayload, envelope.payload);
-    return this.users.list(envelope.actor, payload.limit ?? 50, payload.cursor ?? null);
+  list(@Payload('payload') page: ListUsersPayload, @Actor() actor: Actor): Promise<Page<User>> {
+    return this.users.list(actor, page.limit ?? 50, page.cursor ?? null);
   }
 
   @MessagePattern(IdentitySubjects.userGet)
-  get(@Payload() envelope: Envelope): Promise<User> {
-    return this.users.get(envelope.actor, validatePayload(UserNamePayload, envelope.payload).name);
+  get(@Payload('payload') { name }: UserNamePayload, @Actor() actor: Actor): Promise<User> {
+    return this.users.get(actor, name);
   }
 
   @MessagePattern(IdentitySubjects.userCreate)
   @Audited({ action: 'user.create', target: (p) => ({ kind: 'User', name: String(p['name']) }) })
-  create(@Payload() envelope: Envelope): Promise<User> {
-    return this.users.create(envelope.actor, validatePayload(CreateUserBody, envelope.payload));
+  create(@Payload('payload') body: CreateUserBody, @Actor() actor: Actor): Promise<User> {
+    return this.users.create(actor, body);
   }
 
   @MessagePattern(IdentitySubjects.userUpdate)
   @Audited({ action: 'user.update', target: (p) => ({ kind: 'User', name: String(p['name']) }) })
-  update(@Payload() envelope: Envelope<UserChangePayload<unknown>>): Promise<User> {
-    const { name } = validatePayload(UserNamePayload, { name: envelope.payload?.name });
-    return this.users.update(envelope.actor, name, validatePayload(UpdateUserBody, envelope.payload?.body));
+  update(@Payload('payload') { name, body }: UpdateUserPayload, @Actor() actor: Actor): Promise<User> {
+    return this.users.update(actor, name, body ?? new UpdateUserBody());
   }
 
   @MessagePattern(IdentitySubjects.userSetPassword)
   @Audited({ action: 'user.set-password', target: (p) => ({ kind: 'User', name: String(p['name']) }) })
-  async setPassword(@Payload() envelope: Envelope<UserChangePayload<unknown>>): Promise<null> {
-    const { name } = validatePayload(UserNamePayload, { name: envelope.payload?.name });
-    await this.users.setPassword(envelope.actor, name, validatePayload(SetPasswordBody, envelope.payload?.body));
+  async setPassword(@Payload('payload') { name, body }: SetPasswordPayload, @Actor() actor: Actor): Promise<null> {
+    await this.users.setPassword(actor, name, body);
     return null;
   }
 
   @MessagePattern(IdentitySubjects.userDelete)
   @Audited({ action: 'user.delete', target: (p) => ({ kind: 'User', name: String(p['name']) }) })
-  async delete(@Payload() envelope: Envelope): Promise<null> {
-    await this.users.delete(envelope.actor, validatePayload(UserNamePayload, envelope.payload).name);
+  async delete(@Payload('payload') { name }: UserNamePayload, @Actor() actor: Actor): Promise<null> {
+    await this.users.delete(actor, name);
     return null;
   }
 }

@@ -20,8 +20,8 @@ const binding = (index: number): RoleBinding => ({
 /** Identity's binding list as the bus answers it, `pageSize` per page whatever the caller asks, cursor = next index. */
 function identityServing(bindings: RoleBinding[], pageSize: number): { bus: ServiceBus; subjects: string[] } {
   const subjects: string[] = [];
-  const requestAsSystem = async (service: string, subject: string, payload: { cursor?: string }) => {
-    subjects.push(`${service} ${subject}`);
+  const requestAsSystem = async (subject: string, payload: { cursor?: string }) => {
+    subjects.push(subject);
     const start = Number(payload.cursor ?? 0);
     const end = start + pageSize;
     const page: Page<RoleBinding> = { items: bindings.slice(start, end), nextCursor: end < bindings.length ? String(end) : null };
@@ -48,7 +48,7 @@ describe('BindingSync', () => {
     await sync.onApplicationBootstrap();
     try {
       expect((await reconciled).map((each) => each.id)).toEqual(bindings.map((each) => each.id));
-      expect(subjects).toEqual(Array(3).fill(`identity ${IdentitySubjects.bindingList}`));
+      expect(subjects).toEqual(Array(3).fill(IdentitySubjects.bindingList));
     } finally {
       sync.onApplicationShutdown();
     }

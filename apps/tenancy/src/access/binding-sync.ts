@@ -86,7 +86,7 @@ export class BindingSync implements OnApplicationBootstrap, OnApplicationShutdow
 
   private bindingPage(cursor: string | null): Promise<Page<RoleBinding>> {
     const payload = { limit: SNAPSHOT_PAGE, ...(cursor ? { cursor } : {}) };
-    return this.bus.requestAsSystem<Page<RoleBinding>>('identity', IdentitySubjects.bindingList, payload, {
+    return this.bus.requestAsSystem(IdentitySubjects.bindingList, payload, {
       timeoutMs: SNAPSHOT_TIMEOUT_MS,
     });
   }

@@ -30,7 +30,7 @@ export class ClusterRegistry {
     const names: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Page<ClusterView> = await this.ask(ClustersSubjects.list, { limit: 500, ...(cursor ? { cursor } : {}) });
+      const page: Page<ClusterView> = await this.bus.requestAsSystem(ClustersSubjects.list, { limit: 500, ...(cursor ? { cursor } : {}) });
       names.push(...page.items.map((cluster) => cluster.name));
       cursor = page.nextCursor;
     } while (cursor);
@@ -38,10 +38,6 @@ export class ClusterRegistry {
   }
 
   private get(cluster: string): Promise<ClusterView> {
-    return this.ask(ClustersSubjects.get, { name: cluster });
-  }
-
-  private ask<TReply>(subject: string, payload: unknown): Promise<TReply> {
-    return this.bus.requestAsSystem<TReply>('clusters', subject, payload);
+    return this.bus.requestAsSystem(ClustersSubjects.get, { name: cluster });
   }
 }

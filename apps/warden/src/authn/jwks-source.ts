@@ -27,12 +27,7 @@ export class JwksSource {
 
   async fetch(): Promise<JSONWebKeySet> {
     if (!this.bus) throw new Error('NATS is not connected');
-    const keys = await this.bus.requestAsSystem<JSONWebKeySet>(
-      'identity',
-      IdentitySubjects.jwks,
-      {},
-      { timeoutMs: JWKS_REQUEST_TIMEOUT_MS },
-    );
+    const keys = await this.bus.requestAsSystem(IdentitySubjects.jwks, {}, { timeoutMs: JWKS_REQUEST_TIMEOUT_MS });
     if (!keys || !Array.isArray(keys.keys)) throw new Error('identity did not answer with a JWKS');
     await this.cache.write(CACHE_NAME, keys);
     return keys;
