@@ -56,9 +56,7 @@ describe('NATS credentials', () => {
     const bus = new ServiceBus({ service: 'e2e', servers: [nats.url], requestTimeoutMs: 2000, auth: { user: USER, pass: PASSWORD } });
     bus.start();
     try {
-      const reply = await eventually('hotplug answers its ping', 60_000, () =>
-        bus.requestAsSystem<HealthReply>('hotplug', Subjects.health.ping('hotplug'), {}),
-      );
+      const reply = await eventually('hotplug answers its ping', 60_000, () => bus.requestAsSystem(Subjects.health.ping('hotplug'), {}));
       expect(reply).toMatchObject({ service: 'hotplug', status: 'ok', dependencies: { nats: 'up', database: 'up' } });
     } finally {
       await bus.close();

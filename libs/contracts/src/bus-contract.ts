@@ -1,3 +1,4 @@
+import type { AlertReceiver, AlertReceiverBody, AlertRule, AlertRuleBody, AlertSubjects, FiringAlert } from './alerts';
 import type { AuditSubjects, AuditEntry, AuditQuery, AuditVerifyQuery, AuditVerifyReply, ClusterTokenBody, K8sAuditIngest } from './audit';
 import type { ClustersSubjects, ClusterConnection, ClusterView, RegisterClusterBody, UpdateClusterBody } from './clusters';
 import type {
@@ -50,6 +51,7 @@ import type { PageQuery } from './page-query';
 import type { CubeService } from './services';
 import type { CreateNamespaceBody, CreateProjectBody, CreateTenantBody, QuotaBody, UpdateTenancyObjectBody } from './tenancy-dto';
 import type { Namespace, Project, TenancySubjects, Tenant, TenantQuota } from './tenancy-subjects';
+import type { CreateWebhookBody, UpdateWebhookBody, WebhookDelivery, WebhookSubjects, WebhookSubscription } from './webhooks';
 
 /** `?limit=&cursor=` of a list, as it travels on the bus. */
 export type PageRequest = Pick<PageQuery, 'limit' | 'cursor'>;
@@ -142,6 +144,24 @@ export interface BusContract {
   'cube.audit.k8s.ingest': { request: K8sAuditIngest; reply: { accepted: number } };
   'cube.audit.cluster-token.set': { request: ClusterTokenBody; reply: null };
   'cube.audit.cluster-token.delete': { request: { cluster: string }; reply: null };
+  'cube.audit.webhook.list': { request: PageRequest; reply: Page<WebhookSubscription> };
+  'cube.audit.webhook.get': { request: { id: string }; reply: WebhookSubscription };
+  'cube.audit.webhook.create': { request: CreateWebhookBody; reply: WebhookSubscription };
+  'cube.audit.webhook.update': { request: { id: string; body: UpdateWebhookBody }; reply: WebhookSubscription };
+  'cube.audit.webhook.delete': { request: { id: string }; reply: null };
+  'cube.audit.webhook.deliveries': { request: PageRequest & { id: string }; reply: Page<WebhookDelivery> };
+  // alerting (tenancy owns projects, so their alert rules and receivers)
+  'cube.tenancy.alert-rule.list': { request: ProjectRef & PageRequest; reply: Page<AlertRule> };
+  'cube.tenancy.alert-rule.get': { request: ProjectRef & { rule: string }; reply: AlertRule };
+  'cube.tenancy.alert-rule.create': { request: ProjectRef & { body: AlertRuleBody }; reply: AlertRule };
+  'cube.tenancy.alert-rule.update': { request: ProjectRef & { rule: string; body: AlertRuleBody }; reply: AlertRule };
+  'cube.tenancy.alert-rule.delete': { request: ProjectRef & { rule: string }; reply: null };
+  'cube.tenancy.alert-receiver.list': { request: ProjectRef & PageRequest; reply: Page<AlertReceiver> };
+  'cube.tenancy.alert-receiver.get': { request: ProjectRef & { receiver: string }; reply: AlertReceiver };
+  'cube.tenancy.alert-receiver.create': { request: ProjectRef & { body: AlertReceiverBody }; reply: AlertReceiver };
+  'cube.tenancy.alert-receiver.update': { request: ProjectRef & { receiver: string; body: AlertReceiverBody }; reply: AlertReceiver };
+  'cube.tenancy.alert-receiver.delete': { request: ProjectRef & { receiver: string }; reply: null };
+  'cube.tenancy.alert.firing': { request: ProjectRef; reply: Page<FiringAlert> };
   // hotplug
   'cube.hotplug.component.list': { request: PageRequest; reply: Page<ComponentView | { name: string }> };
   'cube.hotplug.component.get': { request: { component: string }; reply: ComponentView };
@@ -190,7 +210,9 @@ type RequestReplySubject =
   | Exclude<ValueOf<typeof ClustersSubjects>, ((clusterId: string) => string) | typeof ClustersSubjects.heartbeatWildcard>
   | ValueOf<typeof AuditSubjects>
   | ValueOf<typeof HotplugSubjects>
-  | ValueOf<typeof ConsoleSubjects>;
+  | ValueOf<typeof ConsoleSubjects>
+  | ValueOf<typeof WebhookSubjects>
+  | ValueOf<typeof AlertSubjects>;
 /** Compile-time: a subject added to a `…Subjects` table and missing here fails the build, naming it. */
 export const EVERY_SUBJECT_MAPPED: [Exclude<RequestReplySubject, BusSubject>] extends [never]
   ? true

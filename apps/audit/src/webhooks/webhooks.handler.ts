@@ -12,7 +12,7 @@ import {
   WebhookSubjects,
   WebhookSubscription,
 } from '@cube/contracts';
-import { validatePayload } from '@cube/messaging';
+import { Actor } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { WebhooksService } from './webhooks.service';
 
@@ -42,38 +42,37 @@ export class WebhooksHandler {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @MessagePattern(WebhookSubjects.list)
-  list(@Payload() envelope: Envelope): Promise<Page<WebhookSubscription>> {
-    return this.webhooks.list(envelope.actor, validatePayload(PageQuery, envelope.payload));
+  list(@Payload('payload') page: PageQuery, @Actor() actor: Actor): Promise<Page<WebhookSubscription>> {
+    return this.webhooks.list(actor, page);
   }
 
   @MessagePattern(WebhookSubjects.get)
-  get(@Payload() envelope: Envelope): Promise<WebhookSubscription> {
-    return this.webhooks.get(envelope.actor, validatePayload(WebhookRef, envelope.payload).id);
+  get(@Payload('payload') ref: WebhookRef, @Actor() actor: Actor): Promise<WebhookSubscription> {
+    return this.webhooks.get(actor, ref.id);
   }
 
   @MessagePattern(WebhookSubjects.create)
   @Audited({ action: 'webhook.create', target: (p) => ({ kind: 'WebhookSubscription', name: originOf(p['url']), events: p['events'] }) })
-  create(@Payload() envelope: Envelope): Promise<WebhookSubscription> {
-    return this.webhooks.create(envelope.actor, validatePayload(CreateWebhookBody, envelope.payload));
+  create(@Payload('payload') body: CreateWebhookBody, @Actor() actor: Actor): Promise<WebhookSubscription> {
+    return this.webhooks.create(actor, body);
   }
 
   @MessagePattern(WebhookSubjects.update)
   @Audited({ action: 'webhook.update', target: (p) => ({ kind: 'WebhookSubscription', name: String(p['id']) }) })
-  update(@Payload() envelope: Envelope): Promise<WebhookSubscription> {
-    const { id, body } = validatePayload(UpdateWebhookPayload, envelope.payload);
-    return this.webhooks.update(envelope.actor, id, body);
+  update(@Payload('payload') payload: UpdateWebhookPayload, @Actor() actor: Actor): Promise<WebhookSubscription> {
+    return this.webhooks.update(actor, payload.id, payload.body);
   }
 
   @MessagePattern(WebhookSubjects.delete)
   @Audited({ action: 'webhook.delete', target: (p) => ({ kind: 'WebhookSubscription', name: String(p['id']) }) })
-  async delete(@Payload() envelope: Envelope): Promise<null> {
-    await this.webhooks.delete(envelope.actor, validatePayload(WebhookRef, envelope.payload).id);
+  async delete(@Payload('payload') ref: WebhookRef, @Actor() actor: Actor): Promise<null> {
+    await this.webhooks.delete(actor, ref.id);
     return null;
   }
 
   @MessagePattern(WebhookSubjects.deliveries)
-  deliveries(@Payload() envelope: Envelope): Promise<Page<WebhookDelivery>> {
-    const { id, ...page } = validatePayload(DeliveriesPayload, envelope.payload);
-    return this.webhooks.deliveriesOf(envelope.actor, id, page);
+  deliveries(@Payload('payload') payload: DeliveriesPayload, @Actor() actor: Actor): Promise<Page<WebhookDelivery>> {
+    const { id, ...page } = payload;
+    return this.webhooks.deliveriesOf(actor, id, page);
   }
 }

@@ -31,7 +31,7 @@ export class MetricsVisibility {
       const { tenant, project } = narrowing;
       return this.pairsOf(
         await this.pages<Namespace>((cursor) =>
-          this.bus.request('tenancy', TenancySubjects.namespaceListInProject, {
+          this.bus.request(TenancySubjects.namespaceListInProject, {
             actor,
             requestId,
             payload: { tenant, project, limit: PAGE, cursor },
@@ -41,10 +41,10 @@ export class MetricsVisibility {
     }
     if (narrowing.tenant !== undefined) {
       // tenantGet answers 404 for a tenant the caller cannot see, which the list alone would not.
-      await this.bus.request('tenancy', TenancySubjects.tenantGet, { actor, requestId, payload: { tenant: narrowing.tenant } });
+      await this.bus.request(TenancySubjects.tenantGet, { actor, requestId, payload: { tenant: narrowing.tenant } });
       return this.pairsOf(await this.namespaces(actor, requestId, { tenant: narrowing.tenant }));
     }
-    const me = await this.bus.request<MeReply>('identity', IdentitySubjects.me, { actor, requestId, payload: {} });
+    const me = await this.bus.request(IdentitySubjects.me, { actor, requestId, payload: {} });
     if (me.bindings.some((binding) => binding.scope.kind === 'platform')) return SEE_ALL;
     return this.pairsOf(await this.namespaces(actor, requestId, {}));
   }
@@ -55,7 +55,7 @@ export class MetricsVisibility {
 
   private namespaces(actor: Actor, requestId: string, filter: { tenant?: string }): Promise<Namespace[]> {
     return this.pages<Namespace>((cursor) =>
-      this.bus.request('tenancy', TenancySubjects.namespaceList, { actor, requestId, payload: { ...filter, limit: PAGE, cursor } }),
+      this.bus.request(TenancySubjects.namespaceList, { actor, requestId, payload: { ...filter, limit: PAGE, cursor } }),
     );
   }
 

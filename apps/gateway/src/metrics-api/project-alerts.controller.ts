@@ -38,7 +38,7 @@ export class ProjectAlertsController {
     @NameParam('tenant') tenant: string,
     @NameParam('project') project: string,
   ): Promise<Page<FiringAlert>> {
-    return this.bus.request('tenancy', AlertSubjects.firing, envelopeFor(req, actorOf(principal), { tenant, project }));
+    return this.bus.request(AlertSubjects.firing, envelopeFor(req, actorOf(principal), { tenant, project }));
   }
 
   @Get('rules')
@@ -51,7 +51,7 @@ export class ProjectAlertsController {
     @NameParam('project') project: string,
     @Query() page: PageQuery,
   ): Promise<Page<AlertRule>> {
-    return this.bus.request('tenancy', AlertSubjects.ruleList, envelopeFor(req, actorOf(principal), { tenant, project, ...page }));
+    return this.bus.request(AlertSubjects.ruleList, envelopeFor(req, actorOf(principal), { tenant, project, ...page }));
   }
 
   @Post('rules')
@@ -64,7 +64,7 @@ export class ProjectAlertsController {
     @NameParam('project') project: string,
     @Body() body: AlertRuleBody,
   ): Promise<AlertRule> {
-    return this.bus.request('tenancy', AlertSubjects.ruleCreate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
+    return this.bus.request(AlertSubjects.ruleCreate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
   }
 
   @Get('rules/:rule')
@@ -76,7 +76,7 @@ export class ProjectAlertsController {
     @NameParam('project') project: string,
     @NameParam('rule') rule: string,
   ): Promise<AlertRule> {
-    return this.bus.request('tenancy', AlertSubjects.ruleGet, envelopeFor(req, actorOf(principal), { tenant, project, rule }));
+    return this.bus.request(AlertSubjects.ruleGet, envelopeFor(req, actorOf(principal), { tenant, project, rule }));
   }
 
   @Put('rules/:rule')
@@ -90,7 +90,7 @@ export class ProjectAlertsController {
     @NameParam('rule') rule: string,
     @Body() body: AlertRuleBody,
   ): Promise<AlertRule> {
-    return this.bus.request('tenancy', AlertSubjects.ruleUpdate, envelopeFor(req, actorOf(principal), { tenant, project, rule, body }));
+    return this.bus.request(AlertSubjects.ruleUpdate, envelopeFor(req, actorOf(principal), { tenant, project, rule, body }));
   }
 
   @Delete('rules/:rule')
@@ -104,7 +104,7 @@ export class ProjectAlertsController {
     @NameParam('project') project: string,
     @NameParam('rule') rule: string,
   ): Promise<void> {
-    await this.bus.request('tenancy', AlertSubjects.ruleDelete, envelopeFor(req, actorOf(principal), { tenant, project, rule }));
+    await this.bus.request(AlertSubjects.ruleDelete, envelopeFor(req, actorOf(principal), { tenant, project, rule }));
   }
 
   @Get('receivers')
@@ -117,7 +117,7 @@ export class ProjectAlertsController {
     @NameParam('project') project: string,
     @Query() page: PageQuery,
   ): Promise<Page<AlertReceiver>> {
-    return this.bus.request('tenancy', AlertSubjects.receiverList, envelopeFor(req, actorOf(principal), { tenant, project, ...page }));
+    return this.bus.request(AlertSubjects.receiverList, envelopeFor(req, actorOf(principal), { tenant, project, ...page }));
   }
 
   @Post('receivers')
@@ -130,7 +130,7 @@ export class ProjectAlertsController {
     @NameParam('project') project: string,
     @Body() body: AlertReceiverBody,
   ): Promise<AlertReceiver> {
-    return this.bus.request('tenancy', AlertSubjects.receiverCreate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
+    return this.bus.request(AlertSubjects.receiverCreate, envelopeFor(req, actorOf(principal), { tenant, project, body }));
   }
 
   @Get('receivers/:receiver')
@@ -142,7 +142,7 @@ export class ProjectAlertsController {
     @NameParam('project') project: string,
     @NameParam('receiver') receiver: string,
   ): Promise<AlertReceiver> {
-    return this.bus.request('tenancy', AlertSubjects.receiverGet, envelopeFor(req, actorOf(principal), { tenant, project, receiver }));
+    return this.bus.request(AlertSubjects.receiverGet, envelopeFor(req, actorOf(principal), { tenant, project, receiver }));
   }
 
   @Put('receivers/:receiver')
@@ -156,11 +156,7 @@ export class ProjectAlertsController {
     @NameParam('receiver') receiver: string,
     @Body() body: AlertReceiverBody,
   ): Promise<AlertReceiver> {
-    return this.bus.request(
-      'tenancy',
-      AlertSubjects.receiverUpdate,
-      envelopeFor(req, actorOf(principal), { tenant, project, receiver, body }),
-    );
+    return this.bus.request(AlertSubjects.receiverUpdate, envelopeFor(req, actorOf(principal), { tenant, project, receiver, body }));
   }
 
   @Delete('receivers/:receiver')
@@ -174,6 +170,6 @@ export class ProjectAlertsController {
     @NameParam('project') project: string,
     @NameParam('receiver') receiver: string,
   ): Promise<void> {
-    await this.bus.request('tenancy', AlertSubjects.receiverDelete, envelopeFor(req, actorOf(principal), { tenant, project, receiver }));
+    await this.bus.request(AlertSubjects.receiverDelete, envelopeFor(req, actorOf(principal), { tenant, project, receiver }));
   }
 }

@@ -45,7 +45,7 @@ export class WebhooksController {
     @CurrentPrincipal() principal: AuthenticatedPrincipal,
     @Query() query: PageQuery,
   ): Promise<Page<WebhookSubscription>> {
-    return this.bus.request('audit', WebhookSubjects.list, envelopeFor(req, actorOf(principal), query));
+    return this.bus.request(WebhookSubjects.list, envelopeFor(req, actorOf(principal), query));
   }
 
   @Post()
@@ -60,14 +60,14 @@ export class WebhooksController {
     @Body() body: CreateWebhookBody,
   ): Promise<WebhookSubscription> {
     this.refuseSelf(req, body.url);
-    return this.bus.request('audit', WebhookSubjects.create, envelopeFor(req, actorOf(principal), body));
+    return this.bus.request(WebhookSubjects.create, envelopeFor(req, actorOf(principal), body));
   }
 
   @Get(':id')
   @ApiOkResponse({ type: WebhookView })
   @ApiErrors(400, 404)
   get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @IdParam('id') id: string): Promise<WebhookSubscription> {
-    return this.bus.request('audit', WebhookSubjects.get, envelopeFor(req, actorOf(principal), { id }));
+    return this.bus.request(WebhookSubjects.get, envelopeFor(req, actorOf(principal), { id }));
   }
 
   @Patch(':id')
@@ -80,7 +80,7 @@ export class WebhooksController {
     @Body() body: UpdateWebhookBody,
   ): Promise<WebhookSubscription> {
     if (body.url !== undefined) this.refuseSelf(req, body.url);
-    return this.bus.request('audit', WebhookSubjects.update, envelopeFor(req, actorOf(principal), { id, body }));
+    return this.bus.request(WebhookSubjects.update, envelopeFor(req, actorOf(principal), { id, body }));
   }
 
   @Delete(':id')
@@ -88,7 +88,7 @@ export class WebhooksController {
   @ApiNoContentResponse({ description: 'Unsubscribed; its delivery history is deleted with it.' })
   @ApiErrors(400, 403, 404)
   async delete(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @IdParam('id') id: string): Promise<void> {
-    await this.bus.request('audit', WebhookSubjects.delete, envelopeFor(req, actorOf(principal), { id }));
+    await this.bus.request(WebhookSubjects.delete, envelopeFor(req, actorOf(principal), { id }));
   }
 
   @Get(':id/deliveries')
@@ -100,7 +100,7 @@ export class WebhooksController {
     @IdParam('id') id: string,
     @Query() query: WebhookDeliveriesQuery,
   ): Promise<Page<WebhookDelivery>> {
-    return this.bus.request('audit', WebhookSubjects.deliveries, envelopeFor(req, actorOf(principal), { ...query, id }));
+    return this.bus.request(WebhookSubjects.deliveries, envelopeFor(req, actorOf(principal), { ...query, id }));
   }
 
   private refuseSelf(req: Request, url: string): void {

@@ -2,8 +2,8 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
 import { IsString, MaxLength, ValidateNested } from 'class-validator';
-import { AlertReceiver, AlertReceiverBody, AlertRule, AlertRuleBody, AlertSubjects, Envelope, FiringAlert, Page } from '@cube/contracts';
-import { validatePayload } from '@cube/messaging';
+import { AlertReceiver, AlertReceiverBody, AlertRule, AlertRuleBody, AlertSubjects, FiringAlert, Page } from '@cube/contracts';
+import { Actor } from '@cube/messaging';
 import { Audited } from '@cube/service-runtime';
 import { ProjectPagePayload, ProjectRef } from '../shared/refs';
 import { AlertsService } from './alerts.service';
@@ -42,76 +42,65 @@ export class AlertsHandler {
   constructor(private readonly alerts: AlertsService) {}
 
   @MessagePattern(AlertSubjects.ruleList)
-  listRules(@Payload() envelope: Envelope): Promise<Page<AlertRule>> {
-    const p = validatePayload(ProjectPagePayload, envelope.payload);
-    return this.alerts.listRules(envelope.actor, keyOf(p), p);
+  listRules(@Payload('payload') p: ProjectPagePayload, @Actor() actor: Actor): Promise<Page<AlertRule>> {
+    return this.alerts.listRules(actor, keyOf(p), p);
   }
 
   @MessagePattern(AlertSubjects.ruleGet)
-  getRule(@Payload() envelope: Envelope): Promise<AlertRule> {
-    const p = validatePayload(RuleRef, envelope.payload);
-    return this.alerts.getRule(envelope.actor, keyOf(p), p.rule);
+  getRule(@Payload('payload') p: RuleRef, @Actor() actor: Actor): Promise<AlertRule> {
+    return this.alerts.getRule(actor, keyOf(p), p.rule);
   }
 
   @MessagePattern(AlertSubjects.ruleCreate)
   @Audited({ action: 'alert-rule.create', target: (p) => target('AlertRule', p, bodyName(p)) })
-  createRule(@Payload() envelope: Envelope): Promise<AlertRule> {
-    const p = validatePayload(CreateRulePayload, envelope.payload);
-    return this.alerts.createRule(envelope.actor, keyOf(p), p.body);
+  createRule(@Payload('payload') p: CreateRulePayload, @Actor() actor: Actor): Promise<AlertRule> {
+    return this.alerts.createRule(actor, keyOf(p), p.body);
   }
 
   @MessagePattern(AlertSubjects.ruleUpdate)
   @Audited({ action: 'alert-rule.update', target: (p) => target('AlertRule', p, p['rule']) })
-  updateRule(@Payload() envelope: Envelope): Promise<AlertRule> {
-    const p = validatePayload(UpdateRulePayload, envelope.payload);
-    return this.alerts.updateRule(envelope.actor, keyOf(p), p.rule, p.body);
+  updateRule(@Payload('payload') p: UpdateRulePayload, @Actor() actor: Actor): Promise<AlertRule> {
+    return this.alerts.updateRule(actor, keyOf(p), p.rule, p.body);
   }
 
   @MessagePattern(AlertSubjects.ruleDelete)
   @Audited({ action: 'alert-rule.delete', target: (p) => target('AlertRule', p, p['rule']) })
-  async deleteRule(@Payload() envelope: Envelope): Promise<null> {
-    const p = validatePayload(RuleRef, envelope.payload);
-    await this.alerts.deleteRule(envelope.actor, keyOf(p), p.rule);
+  async deleteRule(@Payload('payload') p: RuleRef, @Actor() actor: Actor): Promise<null> {
+    await this.alerts.deleteRule(actor, keyOf(p), p.rule);
     return null;
   }
 
   @MessagePattern(AlertSubjects.receiverList)
-  listReceivers(@Payload() envelope: Envelope): Promise<Page<AlertReceiver>> {
-    const p = validatePayload(ProjectPagePayload, envelope.payload);
-    return this.alerts.listReceivers(envelope.actor, keyOf(p), p);
+  listReceivers(@Payload('payload') p: ProjectPagePayload, @Actor() actor: Actor): Promise<Page<AlertReceiver>> {
+    return this.alerts.listReceivers(actor, keyOf(p), p);
   }
 
   @MessagePattern(AlertSubjects.receiverGet)
-  getReceiver(@Payload() envelope: Envelope): Promise<AlertReceiver> {
-    const p = validatePayload(ReceiverRef, envelope.payload);
-    return this.alerts.getReceiver(envelope.actor, keyOf(p), p.receiver);
+  getReceiver(@Payload('payload') p: ReceiverRef, @Actor() actor: Actor): Promise<AlertReceiver> {
+    return this.alerts.getReceiver(actor, keyOf(p), p.receiver);
   }
 
   @MessagePattern(AlertSubjects.receiverCreate)
   @Audited({ action: 'alert-receiver.create', target: (p) => target('AlertReceiver', p, bodyName(p)) })
-  createReceiver(@Payload() envelope: Envelope): Promise<AlertReceiver> {
-    const p = validatePayload(CreateReceiverPayload, envelope.payload);
-    return this.alerts.createReceiver(envelope.actor, keyOf(p), p.body);
+  createReceiver(@Payload('payload') p: CreateReceiverPayload, @Actor() actor: Actor): Promise<AlertReceiver> {
+    return this.alerts.createReceiver(actor, keyOf(p), p.body);
   }
 
   @MessagePattern(AlertSubjects.receiverUpdate)
   @Audited({ action: 'alert-receiver.update', target: (p) => target('AlertReceiver', p, p['receiver']) })
-  updateReceiver(@Payload() envelope: Envelope): Promise<AlertReceiver> {
-    const p = validatePayload(UpdateReceiverPayload, envelope.payload);
-    return this.alerts.updateReceiver(envelope.actor, keyOf(p), p.receiver, p.body);
+  updateReceiver(@Payload('payload') p: UpdateReceiverPayload, @Actor() actor: Actor): Promise<AlertReceiver> {
+    return this.alerts.updateReceiver(actor, keyOf(p), p.receiver, p.body);
   }
 
   @MessagePattern(AlertSubjects.receiverDelete)
   @Audited({ action: 'alert-receiver.delete', target: (p) => target('AlertReceiver', p, p['receiver']) })
-  async deleteReceiver(@Payload() envelope: Envelope): Promise<null> {
-    const p = validatePayload(ReceiverRef, envelope.payload);
-    await this.alerts.deleteReceiver(envelope.actor, keyOf(p), p.receiver);
+  async deleteReceiver(@Payload('payload') p: ReceiverRef, @Actor() actor: Actor): Promise<null> {
+    await this.alerts.deleteReceiver(actor, keyOf(p), p.receiver);
     return null;
   }
 
   @MessagePattern(AlertSubjects.firing)
-  firing(@Payload() envelope: Envelope): Promise<Page<FiringAlert>> {
-    const p = validatePayload(ProjectRef, envelope.payload);
-    return this.alerts.firing(envelope.actor, keyOf(p));
+  firing(@Payload('payload') p: ProjectRef, @Actor() actor: Actor): Promise<Page<FiringAlert>> {
+    return this.alerts.firing(actor, keyOf(p));
   }
 }
