@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, ClustersSubjects, ClusterView, IdentitySubjects, Namespace, Page, TenancySubjects } from '@cube/contracts';
+import { Actor, ClustersSubjects, ClusterView, Namespace } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
+import { allPages, bindsAtPlatform, visibleNamespaces, WHOLE_LIST_PAGE } from '../tenancy/visible-namespaces';
 import { ReachableCluster } from './kubeconfig-document';
-
-const PAGE = 500;
 
 /**
  * Which member clusters a caller can use through the proxy, asked of the services that own the
@@ -18,41 +17,19 @@ export class ClusterReach {
 
   /** Every cluster the actor reaches, by name. */
   async all(actor: Actor, requestId: string): Promise<ReachableCluster[]> {
-    const registered = await this.pages<ClusterView>((cursor) =>
-      this.bus.request(ClustersSubjects.list, { actor, requestId, payload: { limit: PAGE, cursor } }),
+    const registered = await allPages<ClusterView>((cursor) =>
+      this.bus.request(ClustersSubjects.list, { actor, requestId, payload: { limit: WHOLE_LIST_PAGE, cursor } }),
     );
-    if (await this.bindsAtPlatform(actor, requestId)) return registered.map(({ name }) => ({ name }));
-    const namespaces = await this.namespaces(actor, requestId, {});
+    if (await bindsAtPlatform(this.bus, actor, requestId)) return registered.map(({ name }) => ({ name }));
+    const namespaces = await visibleNamespaces(this.bus, actor, requestId, {});
     return registered.map(({ name }) => reachOf(name, namespaces)).filter((reach): reach is ReachableCluster => reach !== null);
   }
 
   /** The cluster if the actor reaches it; NOT_FOUND (from clusters) when it is not registered, null when not reached. */
   async one(actor: Actor, requestId: string, cluster: string): Promise<ReachableCluster | null> {
     const view = await this.bus.request(ClustersSubjects.get, { actor, requestId, payload: { name: cluster } });
-    if (await this.bindsAtPlatform(actor, requestId)) return { name: view.name };
-    return reachOf(view.name, await this.namespaces(actor, requestId, { cluster: view.name }));
-  }
-
-  private async bindsAtPlatform(actor: Actor, requestId: string): Promise<boolean> {
-    const me = await this.bus.request(IdentitySubjects.me, { actor, requestId, payload: {} });
-    return me.bindings.some((binding) => binding.scope.kind === 'platform');
-  }
-
-  private namespaces(actor: Actor, requestId: string, filter: { cluster?: string }): Promise<Namespace[]> {
-    return this.pages<Namespace>((cursor) =>
-      this.bus.request(TenancySubjects.namespaceList, { actor, requestId, payload: { ...filter, limit: PAGE, cursor } }),
-    );
-  }
-
-  private async pages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-    const items: T[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await fetchPage(cursor);
-      items.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return items;
+    if (await bindsAtPlatform(this.bus, actor, requestId)) return { name: view.name };
+    return reachOf(view.name, await visibleNamespaces(this.bus, actor, requestId, { cluster: view.name }));
   }
 }
 

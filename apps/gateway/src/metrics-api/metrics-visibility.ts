@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, CubeError, IdentitySubjects, MeReply, Namespace, Page, TenancySubjects } from '@cube/contracts';
+import { Actor, CubeError, Namespace, TenancySubjects } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
 import { SEE_ALL, Visibility, visiblePairs } from '@cube/promql';
-
-const PAGE = 500;
+import { allPages, bindsAtPlatform, visibleNamespaces, WHOLE_LIST_PAGE } from '../tenancy/visible-namespaces';
 
 export interface ScopeNarrowing {
   tenant?: string;
@@ -30,11 +29,11 @@ export class MetricsVisibility {
       }
       const { tenant, project } = narrowing;
       return this.pairsOf(
-        await this.pages<Namespace>((cursor) =>
+        await allPages<Namespace>((cursor) =>
           this.bus.request(TenancySubjects.namespaceListInProject, {
             actor,
             requestId,
-            payload: { tenant, project, limit: PAGE, cursor },
+            payload: { tenant, project, limit: WHOLE_LIST_PAGE, cursor },
           }),
         ),
       );
@@ -42,31 +41,13 @@ export class MetricsVisibility {
     if (narrowing.tenant !== undefined) {
       // tenantGet answers 404 for a tenant the caller cannot see, which the list alone would not.
       await this.bus.request(TenancySubjects.tenantGet, { actor, requestId, payload: { tenant: narrowing.tenant } });
-      return this.pairsOf(await this.namespaces(actor, requestId, { tenant: narrowing.tenant }));
+      return this.pairsOf(await visibleNamespaces(this.bus, actor, requestId, { tenant: narrowing.tenant }));
     }
-    const me = await this.bus.request(IdentitySubjects.me, { actor, requestId, payload: {} });
-    if (me.bindings.some((binding) => binding.scope.kind === 'platform')) return SEE_ALL;
-    return this.pairsOf(await this.namespaces(actor, requestId, {}));
+    if (await bindsAtPlatform(this.bus, actor, requestId)) return SEE_ALL;
+    return this.pairsOf(await visibleNamespaces(this.bus, actor, requestId, {}));
   }
 
   private pairsOf(namespaces: readonly Namespace[]): Visibility {
     return visiblePairs(namespaces.map(({ cluster, name }) => ({ cluster, namespace: name })));
-  }
-
-  private namespaces(actor: Actor, requestId: string, filter: { tenant?: string }): Promise<Namespace[]> {
-    return this.pages<Namespace>((cursor) =>
-      this.bus.request(TenancySubjects.namespaceList, { actor, requestId, payload: { ...filter, limit: PAGE, cursor } }),
-    );
-  }
-
-  private async pages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-    const items: T[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await fetchPage(cursor);
-      items.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return items;
   }
 }
