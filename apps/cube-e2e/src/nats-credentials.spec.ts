@@ -1,4 +1,4 @@
-import { HealthReply, Subjects } from '@cube/contracts';
+import { Subjects } from '@cube/contracts';
 import { Supervisor } from '@cube/dev-stack';
 import { ServiceBus } from '@cube/messaging';
 import { PrivateNatsServer } from '@cube/messaging/testing';

@@ -2,7 +2,7 @@ import { Controller, INestMicroservice, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
 import { ClientNats, MessagePattern } from '@nestjs/microservices';
-import { CubeError } from '@cube/contracts';
+import { BusSubject, CubeError } from '@cube/contracts';
 import { CubeMetrics } from '@cube/observability';
 import { parsePrometheusText, sampleValue } from '@cube/observability/testing';
 import { DrainingNatsServer } from './draining-nats.server';
@@ -61,7 +61,7 @@ describe('DrainingNatsServer metrics', () => {
   });
 
   it('counts one answered request under its subject as ok and times it', async () => {
-    await requester.request('spec', FOUND, envelope);
+    await requester.request(FOUND as BusSubject, envelope);
     const samples = await scrape();
     expect(sampleValue(samples, 'cube_nats_requests_total', { subject: FOUND, outcome: 'ok' })).toBe(1);
     expect(sampleValue(samples, 'cube_nats_request_duration_seconds_count', { subject: FOUND, outcome: 'ok' })).toBe(1);
@@ -69,15 +69,15 @@ describe('DrainingNatsServer metrics', () => {
   });
 
   it('counts an error reply as an error with its code as reason', async () => {
-    await expect(requester.request('spec', MISSING, envelope)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(requester.request('spec', MISSING, envelope)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(requester.request(MISSING as BusSubject, envelope)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(requester.request(MISSING as BusSubject, envelope)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const samples = await scrape();
     expect(sampleValue(samples, 'cube_nats_requests_total', { subject: MISSING, outcome: 'error', reason: 'NOT_FOUND' })).toBe(2);
     expect(sampleValue(samples, 'cube_nats_request_duration_seconds_count', { subject: MISSING, outcome: 'error' })).toBe(2);
   });
 
   it('counts an unexpected exception as INTERNAL', async () => {
-    await expect(requester.request('spec', CRASHING, envelope)).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(requester.request(CRASHING as BusSubject, envelope)).rejects.toMatchObject({ code: 'INTERNAL' });
     const samples = await scrape();
     expect(sampleValue(samples, 'cube_nats_requests_total', { subject: CRASHING, outcome: 'error', reason: 'INTERNAL' })).toBe(1);
   });

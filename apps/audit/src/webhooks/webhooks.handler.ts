@@ -4,7 +4,6 @@ import { Type } from 'class-transformer';
 import { IsUUID, ValidateNested } from 'class-validator';
 import {
   CreateWebhookBody,
-  Envelope,
   Page,
   PageQuery,
   UpdateWebhookBody,

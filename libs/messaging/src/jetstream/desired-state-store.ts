@@ -80,7 +80,7 @@ export class DesiredStateStore<TValue = unknown> {
         if (expectedRevision === undefined) return this.kv.put(key, data);
         if (expectedRevision === 0) return this.kv.create(key, data);
         return this.kv.update(key, data, expectedRevision);
-      });
+      }, expectedRevision === undefined);
     } catch (error: unknown) {
       throw this.failure(error, key, expectedRevision);
     }
@@ -143,15 +143,21 @@ export class DesiredStateStore<TValue = unknown> {
     return Object.assign(changes(), { stop: () => entries.stop() });
   }
 
-  /** Runs a write, again while JetStream says no one leads the bucket (nothing was stored), up to the wait. */
-  private async whileNoLeader<T>(write: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a write, again while JetStream says no one leads the bucket (nothing was stored), up to the
+   * wait. `idempotent` writes (a plain put of the same value) are also retried after a timeout, which
+   * is what a write sent while a new leader is being elected gets: a timed-out conditional write may
+   * have been stored, so retrying it could report a CONFLICT with itself.
+   */
+  private async whileNoLeader<T>(write: () => Promise<T>, idempotent = false): Promise<T> {
     const deadline = Date.now() + this.noLeaderWaitMs;
     for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 1000)) {
       try {
         return await write();
       } catch (error: unknown) {
         const noLeader = error instanceof NatsError && error.code === ErrorCode.NoResponders;
-        if (!noLeader || Date.now() + delayMs > deadline) throw error;
+        const electing = idempotent && error instanceof NatsError && error.code === ErrorCode.Timeout;
+        if (!(noLeader || electing) || Date.now() + delayMs > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
