@@ -40,7 +40,16 @@ describe('ensureStreams on a 3-node JetStream cluster', () => {
       25_000,
     );
     expect(ack.stream).toBe('CUBE_EVENTS');
-    const info = await (await nc.jetstreamManager()).streams.info('CUBE_EVENTS');
+    // The client may still be moving off the killed node: the stream's state is asked until one answers.
+    const info = await until(
+      'the stream info with one node down',
+      () =>
+        nc
+          .jetstreamManager({ timeout: 2000 })
+          .then((manager) => manager.streams.info('CUBE_EVENTS'))
+          .catch(() => undefined),
+      25_000,
+    );
     expect(info.state.messages).toBe(1);
   }, 60_000);
 });
