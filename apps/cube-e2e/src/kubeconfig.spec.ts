@@ -23,7 +23,8 @@ describe('kubeconfig downloads', () => {
   let memberB: KubeServer;
 
   const client = gatewayClient(() => stack.gatewayUrl);
-  const tokenNames = async (token: string) => ((await client.call('GET', '/api/v1/tokens', { token })).body['items'] as Json[]).map((item) => item['name']);
+  const tokenNames = async (token: string) =>
+    ((await client.call('GET', '/api/v1/tokens', { token })).body['items'] as Json[]).map((item) => item['name']);
 
   /** Tenancy learns of bindings from identity's events: a state to reach, polled with a bound. */
   beforeAll(async () => {
@@ -32,8 +33,13 @@ describe('kubeconfig downloads', () => {
     stack = running.stack;
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     admin = await client.token('admin', ADMIN_PASSWORD);
-    for (const [name, member] of [['member-a', memberA], ['member-b', memberB]] as const) {
-      expect((await client.call('POST', '/api/v1/clusters', { token: admin, body: { name, kubeconfig: member.kubeconfig } })).status).toBe(201);
+    for (const [name, member] of [
+      ['member-a', memberA],
+      ['member-b', memberB],
+    ] as const) {
+      expect((await client.call('POST', '/api/v1/clusters', { token: admin, body: { name, kubeconfig: member.kubeconfig } })).status).toBe(
+        201,
+      );
     }
     for (const tenant of ['acme', 'globex']) {
       expect((await client.call('POST', '/api/v1/tenants', { token: admin, body: { name: tenant } })).status).toBe(201);
@@ -46,7 +52,9 @@ describe('kubeconfig downloads', () => {
       ['acme', 'acme-b2', 'member-b'],
       ['globex', 'globex-dev', 'member-b'],
     ]) {
-      expect((await client.call('POST', `/api/v1/tenants/${tenant}/projects/web/namespaces`, { token: admin, body: { name, cluster } })).status).toBe(201);
+      expect(
+        (await client.call('POST', `/api/v1/tenants/${tenant}/projects/web/namespaces`, { token: admin, body: { name, cluster } })).status,
+      ).toBe(201);
     }
   });
 
@@ -56,8 +64,15 @@ describe('kubeconfig downloads', () => {
   });
 
   it('gives a member a kubeconfig of their cluster: proxy server, their namespace, a new token that works as a bearer', async () => {
-    const { token: alice } = await userBoundTo(client, admin, { name: 'alice', role: 'member', scope: { kind: 'project', tenant: 'acme', project: 'web' } });
-    await until('alice sees her namespaces', async () => ((await client.call('GET', '/api/v1/namespaces', { token: alice })).body['items'] as Json[]).length === 3);
+    const { token: alice } = await userBoundTo(client, admin, {
+      name: 'alice',
+      role: 'member',
+      scope: { kind: 'project', tenant: 'acme', project: 'web' },
+    });
+    await until(
+      'alice sees her namespaces',
+      async () => ((await client.call('GET', '/api/v1/namespaces', { token: alice })).body['items'] as Json[]).length === 3,
+    );
 
     const response = await client.call('GET', '/api/v1/clusters/member-a/kubeconfig', { token: alice });
     expect(response.status).toBe(200);
@@ -82,7 +97,9 @@ describe('kubeconfig downloads', () => {
   it('gives every reachable cluster in one file, without a default namespace where the user has several', async () => {
     const alice = await client.token('alice', 'correct horse battery staple 5');
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
-    const response = await client.call('GET', `/api/v1/kubeconfig?tokenName=laptop&expiresAt=${encodeURIComponent(expiresAt)}`, { token: alice });
+    const response = await client.call('GET', `/api/v1/kubeconfig?tokenName=laptop&expiresAt=${encodeURIComponent(expiresAt)}`, {
+      token: alice,
+    });
     expect(response.status).toBe(200);
     const config = parse(response.text) as Kubeconfig;
     expect(config.contexts).toEqual([
@@ -94,9 +111,12 @@ describe('kubeconfig downloads', () => {
     expect((await client.call('GET', '/api/v1/me', { token: config.users[0]?.user.token })).status).toBe(200);
   });
 
-  it('shows a user only the clusters of their tenant, and answers 404 for another\'s cluster without creating a token', async () => {
+  it("shows a user only the clusters of their tenant, and answers 404 for another's cluster without creating a token", async () => {
     const { token: gina } = await userBoundTo(client, admin, { name: 'gina', role: 'viewer', scope: { kind: 'tenant', tenant: 'globex' } });
-    await until('gina sees her namespace', async () => ((await client.call('GET', '/api/v1/namespaces', { token: gina })).body['items'] as Json[]).length === 1);
+    await until(
+      'gina sees her namespace',
+      async () => ((await client.call('GET', '/api/v1/namespaces', { token: gina })).body['items'] as Json[]).length === 1,
+    );
     const all = parse((await client.call('GET', '/api/v1/kubeconfig', { token: gina })).text) as Kubeconfig;
     expect(all.clusters.map((cluster) => cluster.name)).toEqual(['member-b']);
     expect(all.contexts[0]?.context.namespace).toBe('globex-dev');
@@ -119,7 +139,9 @@ describe('kubeconfig downloads', () => {
     expect(bad).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST', details: { fields: [{ field: 'expiresAt' }] } } });
     const unknownField = await client.call('GET', '/api/v1/clusters/member-a/kubeconfig?owner=bob', { token: admin });
     expect(unknownField.status).toBe(400);
-    const past = await client.call('GET', `/api/v1/clusters/member-a/kubeconfig?expiresAt=${encodeURIComponent('2020-01-01T00:00:00Z')}`, { token: admin });
+    const past = await client.call('GET', `/api/v1/clusters/member-a/kubeconfig?expiresAt=${encodeURIComponent('2020-01-01T00:00:00Z')}`, {
+      token: admin,
+    });
     expect(past).toMatchObject({ status: 422, body: { code: 'UNPROCESSABLE' } });
     const taken = await client.call('GET', '/api/v1/clusters/member-a/kubeconfig?tokenName=admin-all', { token: admin });
     expect(taken).toMatchObject({ status: 409, body: { code: 'CONFLICT' } });
@@ -128,7 +150,9 @@ describe('kubeconfig downloads', () => {
   });
 
   it('documents both downloads in OpenAPI as YAML', async () => {
-    const document = (await client.call('GET', '/api/docs/openapi.json')).body as unknown as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    const document = (await client.call('GET', '/api/docs/openapi.json')).body as unknown as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
     for (const path of ['/api/v1/clusters/{cluster}/kubeconfig', '/api/v1/kubeconfig']) {
       expect(Object.keys(document.paths[path]?.['get']?.responses['200']?.content ?? {})).toEqual(['application/yaml']);
     }

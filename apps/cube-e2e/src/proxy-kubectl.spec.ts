@@ -19,11 +19,21 @@ interface Run {
 }
 
 /** A request to a member cluster as its admin (optionally impersonating), trusting its own CA. */
-function direct(member: KubeServer, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; body: Json }> {
+function direct(
+  member: KubeServer,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: unknown,
+): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${member.url}${path}`,
-      { method, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json', ...headers } },
+      {
+        method,
+        ca: member.caCert,
+        headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json', ...headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -82,12 +92,21 @@ describe('kubectl through the native API proxy', () => {
   const startWarden = async (name: string, member: KubeServer) => {
     const file = join(dir.path, `${name}.admin.kubeconfig`);
     await writeFile(file, member.kubeconfig, { mode: 0o600 });
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', name, '--kubeconfig', file, '--state-dir', join(dir.path, `${name}-state`)], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.5', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[warden-${name}] ${line}`));
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', name, '--kubeconfig', file, '--state-dir', join(dir.path, `${name}-state`)],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.5', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const forward = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => log.push(`[warden-${name}] ${line}`));
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
     wardens.set(name, child);
@@ -110,7 +129,9 @@ describe('kubectl through the native API proxy', () => {
       log.push,
     );
     stack = running.stack;
-    await eventually('gateway ready', 60_000, async () => ((await call('GET', '/readyz', { token: null })).status === 200 ? true : undefined));
+    await eventually('gateway ready', 60_000, async () =>
+      (await call('GET', '/readyz', { token: null })).status === 200 ? true : undefined,
+    );
     admin = await client.token('admin', ADMIN_PASSWORD);
 
     await created('POST', '/api/v1/clusters', { name: 'member-a', kubeconfig: memberA.kubeconfig });
@@ -118,7 +139,9 @@ describe('kubectl through the native API proxy', () => {
     await startWarden('member-a', memberA);
     await startWarden('member-b', memberB);
     for (const name of ['member-a', 'member-b']) {
-      await eventually(`${name} normal`, 30_000, async () => ((await call('GET', `/api/v1/clusters/${name}`)).body['status'] === 'normal' ? true : undefined));
+      await eventually(`${name} normal`, 30_000, async () =>
+        (await call('GET', `/api/v1/clusters/${name}`)).body['status'] === 'normal' ? true : undefined,
+      );
     }
 
     // Membership the real way: tenants, projects and namespaces through the gateway, the member bound
@@ -131,20 +154,33 @@ describe('kubectl through the native API proxy', () => {
     await created('POST', '/api/v1/tenants/acme/projects/web/namespaces', { name: 'acme-b', cluster: 'member-b' });
     await created('POST', '/api/v1/tenants/globex/projects/web/namespaces', { name: 'globex-a', cluster: 'member-a' });
     await created('POST', '/api/v1/users', { name: MEMBER, password: MEMBER_PASSWORD });
-    await created('POST', '/api/v1/rolebindings', { subject: { kind: 'User', name: MEMBER }, role: 'member', scope: { kind: 'project', tenant: 'acme', project: 'web' } });
+    await created('POST', '/api/v1/rolebindings', {
+      subject: { kind: 'User', name: MEMBER },
+      role: 'member',
+      scope: { kind: 'project', tenant: 'acme', project: 'web' },
+    });
 
     const rbac = '/apis/rbac.authorization.k8s.io/v1';
-    for (const [member, namespace] of [[memberA, 'acme-a'], [memberA, 'globex-a'], [memberB, 'acme-b']] as const) {
+    for (const [member, namespace] of [
+      [memberA, 'acme-a'],
+      [memberA, 'globex-a'],
+      [memberB, 'acme-b'],
+    ] as const) {
       await eventually(`namespace ${namespace}`, 30_000, () => exists(member, `/api/v1/namespaces/${namespace}`));
     }
     for (const member of [memberA, memberB]) {
       await eventually('ClusterRole cube:member', 30_000, () => exists(member, `${rbac}/clusterroles/cube:member`));
     }
-    for (const [member, namespace] of [[memberA, 'acme-a'], [memberB, 'acme-b']] as const) {
+    for (const [member, namespace] of [
+      [memberA, 'acme-a'],
+      [memberB, 'acme-b'],
+    ] as const) {
       await eventually(`alice's RoleBinding in ${namespace}`, 30_000, async () => {
         const list = await direct(member, 'GET', `${rbac}/namespaces/${namespace}/rolebindings`);
         const items = (list.body['items'] as { subjects?: { name: string }[]; roleRef: { name: string } }[] | undefined) ?? [];
-        return items.some((item) => item.roleRef.name === 'cube:member' && item.subjects?.some((subject) => subject.name === MEMBER)) ? true : undefined;
+        return items.some((item) => item.roleRef.name === 'cube:member' && item.subjects?.some((subject) => subject.name === MEMBER))
+          ? true
+          : undefined;
       });
     }
 
@@ -174,8 +210,11 @@ describe('kubectl through the native API proxy', () => {
     await dir?.remove();
   });
 
-  it('downloads a kubeconfig pointing at the gateway over TLS, trusting the gateway\'s CA, with a token of alice', async () => {
-    const config = parse(downloaded) as { clusters: { name: string; cluster: Record<string, string> }[]; users: { name: string; user: { token: string } }[] };
+  it("downloads a kubeconfig pointing at the gateway over TLS, trusting the gateway's CA, with a token of alice", async () => {
+    const config = parse(downloaded) as {
+      clusters: { name: string; cluster: Record<string, string> }[];
+      users: { name: string; user: { token: string } }[];
+    };
     expect(config.clusters.map((cluster) => [cluster.name, cluster.cluster['server']])).toEqual([
       ['member-a', `${stack.gatewayUrl}/api/v1/proxy/clusters/member-a`],
       ['member-b', `${stack.gatewayUrl}/api/v1/proxy/clusters/member-b`],
@@ -187,8 +226,11 @@ describe('kubectl through the native API proxy', () => {
     expect(downloaded).not.toContain(memberB.adminToken);
   });
 
-  it('gets, creates, applies and deletes in the member\'s namespace of each cluster', async () => {
-    for (const [context, namespace] of [['member-a', 'acme-a'], ['member-b', 'acme-b']]) {
+  it("gets, creates, applies and deletes in the member's namespace of each cluster", async () => {
+    for (const [context, namespace] of [
+      ['member-a', 'acme-a'],
+      ['member-b', 'acme-b'],
+    ]) {
       // The context's namespace is the member's only one there: no -n needed.
       const empty = await kubectl(kubeconfig, ['--context', context, 'get', 'configmaps', '-l', 'app=demo']);
       expect(empty).toEqual({ code: 0, stdout: '', stderr: `No resources found in ${namespace} namespace.\n` });
@@ -217,7 +259,7 @@ describe('kubectl through the native API proxy', () => {
     }
   });
 
-  it('refuses the same in another tenant\'s namespace with the member cluster\'s own 403 message', async () => {
+  it("refuses the same in another tenant's namespace with the member cluster's own 403 message", async () => {
     // What member-a itself says to alice (impersonated by its admin, as the proxy does).
     const asAlice = { 'Impersonate-User': MEMBER, 'Impersonate-Group': 'system:authenticated' };
     const expected = async (method: string, path: string, body?: unknown) => {
@@ -230,7 +272,10 @@ describe('kubectl through the native API proxy', () => {
     // "Error from server (Forbidden)", `create configmap` as "failed to create configmap".
     const cases: [string[], string][] = [
       [['get', 'configmaps'], `Error from server (Forbidden): ${await expected('GET', ns)}`],
-      [['create', 'configmap', 'intruder', '--from-literal=a=b'], `error: failed to create configmap: ${await expected('POST', ns, JSON.parse(configMap('globex-a', 'intruder', 'b')))}`],
+      [
+        ['create', 'configmap', 'intruder', '--from-literal=a=b'],
+        `error: failed to create configmap: ${await expected('POST', ns, JSON.parse(configMap('globex-a', 'intruder', 'b')))}`,
+      ],
       [['delete', 'configmap', 'kube-root-ca.crt'], `Error from server (Forbidden): ${await expected('DELETE', `${ns}/kube-root-ca.crt`)}`],
     ];
     for (const [args, stderr] of cases) {
@@ -248,10 +293,17 @@ describe('kubectl through the native API proxy', () => {
     // from that list's resourceVersion, so a later pod can only reach it through the watch stream.
     const second = join(dir.path, 'member-a.admin.kubeconfig');
     const podNamed = (name: string) =>
-      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'acme-a' }, spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] } });
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace: 'acme-a' },
+        spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] },
+      });
     expect((await kubectl(second, ['apply', '-f', '-'], podNamed('before'))).code).toBe(0);
 
-    const watcher = spawn(KUBECTL, ['--kubeconfig', kubeconfig, '--context', 'member-a', 'get', 'pods', '-w', '-o', 'name'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const watcher = spawn(KUBECTL, ['--kubeconfig', kubeconfig, '--context', 'member-a', 'get', 'pods', '-w', '-o', 'name'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     watchers.push(watcher);
     let stdout = '';
     watcher.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -264,12 +316,27 @@ describe('kubectl through the native API proxy', () => {
   });
 
   it('runs a command in a pod (kubectl exec pod -- echo hi)', async () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'shell', namespace: 'acme-a' }, spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] } };
-    expect(await kubectl(kubeconfig, ['--context', 'member-a', 'apply', '-f', '-'], JSON.stringify(pod))).toEqual({ code: 0, stdout: 'pod/shell created\n', stderr: '' });
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'shell', namespace: 'acme-a' },
+      spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] },
+    };
+    expect(await kubectl(kubeconfig, ['--context', 'member-a', 'apply', '-f', '-'], JSON.stringify(pod))).toEqual({
+      code: 0,
+      stdout: 'pod/shell created\n',
+      stderr: '',
+    });
     await eventually('pod shell Running', 20_000, async () =>
-      (await kubectl(kubeconfig, ['--context', 'member-a', 'get', 'pod', 'shell', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running' ? true : undefined,
+      (await kubectl(kubeconfig, ['--context', 'member-a', 'get', 'pod', 'shell', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running'
+        ? true
+        : undefined,
     );
-    expect(await kubectl(kubeconfig, ['--context', 'member-a', 'exec', 'shell', '--', 'echo', 'hi'])).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
+    expect(await kubectl(kubeconfig, ['--context', 'member-a', 'exec', 'shell', '--', 'echo', 'hi'])).toEqual({
+      code: 0,
+      stdout: 'hi\n',
+      stderr: '',
+    });
   });
 
   it('answers kubectl auth can-i per the RBAC Warden synced', async () => {

@@ -36,11 +36,21 @@ const parseJson = (text: string): Json => {
 };
 
 /** A request straight to a test server as its admin (the "other client"), optionally impersonating. */
-function direct(member: KubeServer, method: string, path: string, body?: unknown, headers: Record<string, string | string[]> = {}): Promise<Answer> {
+function direct(
+  member: KubeServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string | string[]> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       `${member.url}${path}`,
-      { method, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json', ...headers } },
+      {
+        method,
+        ca: member.caCert,
+        headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json', ...headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -72,7 +82,11 @@ describe('native Kubernetes API proxy', () => {
 
   const client = gatewayClient(() => stack.gatewayUrl);
   /** As alice unless another token (null: none) is given; the body read as `direct` reads it (`{}` when not JSON). */
-  const call = async (method: string, path: string, options: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> => {
+  const call = async (
+    method: string,
+    path: string,
+    options: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Answer> => {
     const token = options.token === undefined ? aliceToken : options.token;
     const reply = await client.call(method, path, { token: token ?? undefined, body: options.body, headers: options.headers });
     return { status: reply.status, text: reply.text, json: parseJson(reply.text) };
@@ -84,12 +98,29 @@ describe('native Kubernetes API proxy', () => {
   const startWarden = async () => {
     const kubeconfig = join(dir.path, 'member-a.kubeconfig');
     await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
-    warden = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', 'member-a', '--kubeconfig', kubeconfig, '--state-dir', join(dir.path, 'member-a-state')], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL_SECONDS), LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const relay = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => log.push(`[warden] ${line}`));
+    warden = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'dist/apps/warden/main.js'),
+        '--cluster',
+        'member-a',
+        '--kubeconfig',
+        kubeconfig,
+        '--state-dir',
+        join(dir.path, 'member-a-state'),
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL_SECONDS), LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const relay = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => log.push(`[warden] ${line}`));
     warden.stdout?.on('data', relay);
     warden.stderr?.on('data', relay);
   };
@@ -111,7 +142,11 @@ describe('native Kubernetes API proxy', () => {
   beforeAll(async () => {
     dir = await tempDir('cube-e2e-proxy');
     [member, pending] = await Promise.all([startKubeServer({ name: 'member-a' }), startKubeServer({ name: 'member-b' })]);
-    running = await startTestStack('proxy', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_SECONDS) }, log.push);
+    running = await startTestStack(
+      'proxy',
+      { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, CUBE_HEARTBEAT_TIMEOUT: String(HEARTBEAT_TIMEOUT_SECONDS) },
+      log.push,
+    );
     stack = running.stack;
     await waitForStatus(`${stack.gatewayUrl}/readyz`, 200);
     bus = await connect({ servers: running.natsUrl });
@@ -127,27 +162,41 @@ describe('native Kubernetes API proxy', () => {
     await bus.flush();
 
     adminToken = await client.token('admin', ADMIN_PASSWORD);
-    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice', password: ALICE_PASSWORD } })).status).toBe(201);
+    expect((await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'alice', password: ALICE_PASSWORD } })).status).toBe(
+      201,
+    );
     aliceToken = await client.token('alice', ALICE_PASSWORD);
     const created = await call('POST', '/api/v1/tokens', { body: { name: 'proxy-e2e' } });
     expect(created.status).toBe(201);
     aliceApiToken = String(created.json['token']);
 
     // member-a turns normal once its Warden heartbeats; member-b has no Warden and stays pending.
-    expect((await call('POST', '/api/v1/clusters', { token: adminToken, body: { name: 'member-a', kubeconfig: member.kubeconfig } })).status).toBe(201);
-    expect((await call('POST', '/api/v1/clusters', { token: adminToken, body: { name: 'member-b', kubeconfig: pending.kubeconfig } })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/clusters', { token: adminToken, body: { name: 'member-a', kubeconfig: member.kubeconfig } })).status,
+    ).toBe(201);
+    expect(
+      (await call('POST', '/api/v1/clusters', { token: adminToken, body: { name: 'member-b', kubeconfig: pending.kubeconfig } })).status,
+    ).toBe(201);
     await startWarden();
     await reaches('normal', 60_000);
 
     // alice's rights exist only in the member: a RoleBinding in team-a to a ClusterRole, nothing in team-b.
     for (const name of ['team-a', 'team-b']) {
-      expect((await direct(member, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })).status).toBe(201);
+      expect((await direct(member, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })).status).toBe(
+        201,
+      );
     }
     const role = {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: 'proxy-e2e-editor' },
-      rules: [{ apiGroups: [''], resources: ['configmaps', 'pods', 'pods/exec', 'pods/log'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }],
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['configmaps', 'pods', 'pods/exec', 'pods/log'],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        },
+      ],
     };
     expect((await direct(member, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', role)).status).toBe(201);
     const binding = {
@@ -169,7 +218,7 @@ describe('native Kubernetes API proxy', () => {
     await dir?.remove();
   });
 
-  it('creates, gets, lists and deletes as the caller where the member\'s RBAC allows it, and audits the writes', async () => {
+  it("creates, gets, lists and deletes as the caller where the member's RBAC allows it, and audits the writes", async () => {
     const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { colour: 'blue' } };
     const created = await kube('POST', '/api/v1/namespaces/team-a/configmaps', { body: configMap });
     expect(created.status).toBe(201);
@@ -213,7 +262,7 @@ describe('native Kubernetes API proxy', () => {
     expect(audit.filter((r) => ['get', 'list', 'watch'].includes(String(r['action'])))).toEqual([]);
   });
 
-  it('passes the member\'s 403 Status through unchanged where its RBAC refuses the caller', async () => {
+  it("passes the member's 403 Status through unchanged where its RBAC refuses the caller", async () => {
     const refused = await kube('GET', '/api/v1/namespaces/team-b/configmaps');
     const asAliceDirectly = await direct(member, 'GET', '/api/v1/namespaces/team-b/configmaps', undefined, {
       'Impersonate-User': 'alice',
@@ -224,7 +273,9 @@ describe('native Kubernetes API proxy', () => {
     expect(refused.json).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403 });
     expect(String(refused.json['message'])).toContain('User "alice" cannot list resource "configmaps"');
 
-    const create = await kube('POST', '/api/v1/namespaces/team-b/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nope' } } });
+    const create = await kube('POST', '/api/v1/namespaces/team-b/configmaps', {
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nope' } },
+    });
     expect(create.status).toBe(403);
     expect((await direct(member, 'GET', '/api/v1/namespaces/team-b/configmaps/nope')).status).toBe(404);
 
@@ -234,7 +285,7 @@ describe('native Kubernetes API proxy', () => {
     expect(missing.json).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'configmaps "missing" not found' });
   });
 
-  it('ignores the caller\'s own impersonation headers: a member cannot act as an admin', async () => {
+  it("ignores the caller's own impersonation headers: a member cannot act as an admin", async () => {
     const asAdmin = { 'Impersonate-User': 'kubernetes-admin', 'Impersonate-Group': 'system:masters', 'Impersonate-Uid': '0' };
     const review = await kube('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
       body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
@@ -268,12 +319,21 @@ describe('native Kubernetes API proxy', () => {
   });
 
   it('refuses a body over the limit with 413, declared or streamed, and the member sees no write', async () => {
-    const big = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { blob: 'x'.repeat(MAX_BODY_BYTES) } });
+    const big = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'big' },
+      data: { blob: 'x'.repeat(MAX_BODY_BYTES) },
+    });
     const send = (chunked: boolean) =>
       new Promise<Answer>((resolve, reject) => {
         const req = httpRequest(`${stack.gatewayUrl}${proxyPath('member-a', '/api/v1/namespaces/team-a/configmaps')}`, {
           method: 'POST',
-          headers: { Authorization: `Bearer ${aliceToken}`, 'Content-Type': 'application/json', ...(chunked ? {} : { 'Content-Length': String(Buffer.byteLength(big)) }) },
+          headers: {
+            Authorization: `Bearer ${aliceToken}`,
+            'Content-Type': 'application/json',
+            ...(chunked ? {} : { 'Content-Length': String(Buffer.byteLength(big)) }),
+          },
         });
         req.once('response', (res) => {
           let text = '';
@@ -301,15 +361,26 @@ describe('native Kubernetes API proxy', () => {
     const list = await kube('GET', '/api/v1/namespaces/team-a/configmaps');
     const resourceVersion = String((list.json['metadata'] as Json)['resourceVersion']);
     const controller = new AbortController();
-    const response = await fetch(`${stack.gatewayUrl}${proxyPath('member-a', `/api/v1/namespaces/team-a/configmaps?watch=1&resourceVersion=${resourceVersion}`)}`, {
-      headers: { Authorization: `Bearer ${aliceToken}` },
-      signal: controller.signal,
-    });
+    const response = await fetch(
+      `${stack.gatewayUrl}${proxyPath('member-a', `/api/v1/namespaces/team-a/configmaps?watch=1&resourceVersion=${resourceVersion}`)}`,
+      {
+        headers: { Authorization: `Bearer ${aliceToken}` },
+        signal: controller.signal,
+      },
+    );
     expect(response.status).toBe(200);
     const reader = response.body?.getReader();
     if (!reader) throw new Error('no body');
     // The response has begun (headers flushed) before anything happened; now another client acts.
-    expect((await direct(member, 'POST', '/api/v1/namespaces/team-a/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched' } })).status).toBe(201);
+    expect(
+      (
+        await direct(member, 'POST', '/api/v1/namespaces/team-a/configmaps', {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'watched' },
+        })
+      ).status,
+    ).toBe(201);
     let buffered = '';
     let event: Json | undefined;
     while (!event) {
@@ -318,14 +389,21 @@ describe('native Kubernetes API proxy', () => {
       buffered += Buffer.from(value).toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      event = lines.map(parseJson).find((e) => ((e['object'] as Json | undefined)?.['metadata'] as Json | undefined)?.['name'] === 'watched');
+      event = lines
+        .map(parseJson)
+        .find((e) => ((e['object'] as Json | undefined)?.['metadata'] as Json | undefined)?.['name'] === 'watched');
     }
     expect(event['type']).toBe('ADDED');
     controller.abort();
   });
 
   it('runs exec over a WebSocket (v5.channel.k8s.io negotiated end to end) and audits it', async () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web' },
+      spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] },
+    };
     expect((await direct(member, 'POST', '/api/v1/namespaces/team-a/pods', pod)).status).toBe(201);
     await eventually('pod web running', 20_000, async () => {
       const status = (await direct(member, 'GET', '/api/v1/namespaces/team-a/pods/web')).json['status'] as Json | undefined;
@@ -362,24 +440,44 @@ describe('native Kubernetes API proxy', () => {
     expect(refused).toBe(401);
   });
 
-  it('hands a cluster\'s connection only to the gateway, with the credential sealed on the bus', async () => {
+  it("hands a cluster's connection only to the gateway, with the credential sealed on the bus", async () => {
     // Nest's NATS transport: a request is { pattern, data, id }, the reply { response } or { err }.
     const ask = async (actor: Json) => {
-      const message = { pattern: ClustersSubjects.connection, data: { actor, requestId: 'proxy-e2e', payload: { name: 'member-a' } }, id: 'proxy-e2e' };
+      const message = {
+        pattern: ClustersSubjects.connection,
+        data: { actor, requestId: 'proxy-e2e', payload: { name: 'member-a' } },
+        id: 'proxy-e2e',
+      };
       const reply = await bus.request(ClustersSubjects.connection, JSONCodec().encode(message), { timeout: 10_000 });
       return JSONCodec<Json>().decode(reply.data);
     };
     const refused = await ask({ kind: 'user', name: 'alice', groups: [] });
     expect(refused['err']).toMatchObject({ code: 'FORBIDDEN' });
     const granted = await ask({ kind: 'system', name: 'gateway' });
-    expect(granted['response']).toMatchObject({ name: 'member-a', status: 'normal', server: member.url, credentials: { sealed: 'aes-256-gcm' }, keyId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(granted['response']).toMatchObject({
+      name: 'member-a',
+      status: 'normal',
+      server: member.url,
+      credentials: { sealed: 'aes-256-gcm' },
+      keyId: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     expect(JSON.stringify(granted)).not.toContain(member.adminToken);
   });
 
   it('documents the proxy path, every method, in the valid OpenAPI document', async () => {
-    const document = (await client.call('GET', '/api/docs/openapi.json')).body as unknown as { paths: Record<string, Record<string, unknown>> };
+    const document = (await client.call('GET', '/api/docs/openapi.json')).body as unknown as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(validateOpenApi(document)).toEqual({ valid: true, error: '' });
-    expect(Object.keys(document.paths['/api/v1/proxy/clusters/{cluster}/{path}'] ?? {}).sort()).toEqual(['delete', 'get', 'head', 'options', 'patch', 'post', 'put']);
+    expect(Object.keys(document.paths['/api/v1/proxy/clusters/{cluster}/{path}'] ?? {}).sort()).toEqual([
+      'delete',
+      'get',
+      'head',
+      'options',
+      'patch',
+      'post',
+      'put',
+    ]);
   });
 
   // Stops the member's Warden, so it runs after the others. The status-changed events, not the cache's
@@ -396,7 +494,9 @@ describe('native Kubernetes API proxy', () => {
 
     await startWarden();
     await reaches('normal', 30_000);
-    await eventually('200 through the proxy', 10_000, async () => ((await kube('GET', '/api/v1/namespaces/team-a/configmaps')).status === 200 ? true : undefined));
+    await eventually('200 through the proxy', 10_000, async () =>
+      (await kube('GET', '/api/v1/namespaces/team-a/configmaps')).status === 200 ? true : undefined,
+    );
   });
 
   it('keeps every credential out of the logs', () => {

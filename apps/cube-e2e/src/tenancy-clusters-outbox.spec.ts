@@ -83,7 +83,9 @@ describe('tenancy and clusters events through their outboxes', () => {
     expect(patched.status).toBe(200);
     // Both relays keep failing (nothing stores cube.events.*), and the events stay in each service's schema.
     await until('both relays to report failures', async () =>
-      ['[tenancy]', '[clusters]'].every((prefix) => log.all().some((line) => line.startsWith(prefix) && line.includes('events wait in the outbox'))),
+      ['[tenancy]', '[clusters]'].every((prefix) =>
+        log.all().some((line) => line.startsWith(prefix) && line.includes('events wait in the outbox')),
+      ),
     );
     expect(await waiting('tenancy')).toBe(1);
     expect(await waiting('clusters')).toBe(1);
@@ -105,6 +107,9 @@ describe('tenancy and clusters events through their outboxes', () => {
     expect(tenant[0]).toMatchObject({ entity: { kind: 'Tenant', name: 'while-gone' }, version: 1, data: { name: 'while-gone' } });
     const cluster = await stored('clusters.cluster.updated', 'outbox-member');
     expect(cluster).toHaveLength(1);
-    expect(cluster[0]).toMatchObject({ version: Number(patched.body['version']), data: { displayName: 'renamed while gone', kubeconfigReplaced: false } });
+    expect(cluster[0]).toMatchObject({
+      version: Number(patched.body['version']),
+      data: { displayName: 'renamed while gone', kubeconfigReplaced: false },
+    });
   }, 240_000);
 });
