@@ -157,7 +157,7 @@ export class KubeApiProxy {
       target,
       req.method,
       upstreamPath,
-      upstreamRequestHeaders(req.headers, { authorization: target.authorization, principal }),
+      upstreamRequestHeaders(req.headers, { authorization: target.authorization, principal, requestId }),
     );
     let code = 0;
     // A create names its object in the body, not the path: the audit record takes the name from the
@@ -224,7 +224,7 @@ export class KubeApiProxy {
       target,
       req.method,
       upstreamPath,
-      upstreamRequestHeaders(clientHeaders, { authorization: target.authorization, principal }, true),
+      upstreamRequestHeaders(clientHeaders, { authorization: target.authorization, principal, requestId }, true),
     );
     let code = 0;
     const finish = () => {

@@ -37,6 +37,32 @@ describe('upstreamRequestHeaders', () => {
     expect(headers['content-type']).toBe('application/json');
   });
 
+  it('names the Cube request, tenant and project as user extras, and no extra a caller sent', () => {
+    const headers = upstreamRequestHeaders(
+      {
+        'Impersonate-Extra-Cube-Request-Id': 'forged',
+        'impersonate-extra-cube-tenant': 'other',
+        'impersonate-extra-cube%2Dproject': 'other',
+        'x-request-id': 'whatever-the-caller-says',
+      },
+      { principal: alice, requestId: 'req-1', tenant: 'acme', project: 'web' },
+    );
+    const extras = Object.entries(headers).filter(([name]) => name.startsWith('impersonate-extra-'));
+    expect(Object.fromEntries(extras)).toEqual({
+      'impersonate-extra-cube-request-id': 'req-1',
+      'impersonate-extra-cube-tenant': 'acme',
+      'impersonate-extra-cube-project': 'web',
+    });
+    expect(headers['Impersonate-Extra-Cube-Request-Id']).toBeUndefined();
+  });
+
+  it('sends only the extras it knows, and no value unsafe in a header or an audit log', () => {
+    const headers = upstreamRequestHeaders({}, { principal: alice, requestId: 'bad value\r\nx: y' });
+    expect(Object.keys(headers).filter((name) => name.startsWith('impersonate-extra-'))).toEqual([]);
+    const upgrade = upstreamRequestHeaders({ connection: 'Upgrade', upgrade: 'websocket' }, { principal: alice, requestId: 'req-2' }, true);
+    expect(upgrade['impersonate-extra-cube-request-id']).toBe('req-2');
+  });
+
   it('drops hop-by-hop headers, those the Connection header names too, and the Host', () => {
     const headers = upstreamRequestHeaders(
       {

@@ -52,11 +52,39 @@ export interface UpstreamIdentity {
   /** Cube's own `Authorization` for the member when its kubeconfig uses a token (else a client certificate authenticates). */
   authorization?: string | undefined;
   principal: AuthenticatedPrincipal;
+  /**
+   * The gateway's request id: sent as the user extra `cube-request-id`, so the member's own audit log
+   * (its `impersonatedUser.extra`) names the Cube request that caused each event.
+   */
+  requestId?: string | undefined;
+  /** The tenant and project of the namespace addressed, when Cube knows them (extras `cube-tenant`, `cube-project`). */
+  tenant?: string | undefined;
+  project?: string | undefined;
+}
+
+/**
+ * The user extras Cube sets on impersonated requests. Keys are lowercase header-name tokens, so they
+ * need no escaping (kube-apiserver lowercases and path-unescapes the key after `Impersonate-Extra-`);
+ * a member must let Cube's credential `impersonate` `userextras/<key>` in `authentication.k8s.io`.
+ */
+export const CUBE_EXTRAS = { requestId: 'cube-request-id', tenant: 'cube-tenant', project: 'cube-project' } as const;
+
+const EXTRA_HEADER = 'impersonate-extra-';
+
+/**
+ * Values go out as they are (kube-apiserver does not unescape them): only what is safe in a header
+ * and in the member's audit log. Request ids (`acceptRequestId`) and DNS labels always are.
+ */
+const EXTRA_VALUE = /^[A-Za-z0-9._:-]{1,253}$/;
+
+function setExtra(headers: OutgoingHttpHeaders, key: string, value: string | undefined): void {
+  if (value !== undefined && EXTRA_VALUE.test(value)) headers[`${EXTRA_HEADER}${key}`] = value;
 }
 
 /**
  * The headers sent to the member's kube-apiserver: the caller's, less what is stripped above, plus
- * Cube's credential and the caller's identity as impersonation headers. For a WebSocket upgrade
+ * Cube's credential and the caller's identity as impersonation headers (user, groups, and the
+ * extras naming the Cube request, tenant and project). For a WebSocket upgrade
  * `Connection: Upgrade` and `Upgrade` are kept, since the upgrade is what is forwarded.
  */
 export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, identity: UpstreamIdentity, upgrade = false): OutgoingHttpHeaders {
@@ -78,6 +106,10 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, identity: 
   // Kubernetes adds system:authenticated to every authenticated user; an impersonated one gets only
   // the groups asked for, so it is asked for explicitly (as kubectl --as-group would have to).
   headers['impersonate-group'] = impersonatedGroups(identity.principal);
+  // Set after the caller's headers were dropped: only Cube ever names these extras.
+  setExtra(headers, CUBE_EXTRAS.requestId, identity.requestId);
+  setExtra(headers, CUBE_EXTRAS.tenant, identity.tenant);
+  setExtra(headers, CUBE_EXTRAS.project, identity.project);
   return headers;
 }
 
