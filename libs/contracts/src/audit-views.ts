@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { AUDIT_SOURCES, AuditEntry, AuditSource, AuditVerifyReply } from './audit';
+import { AUDIT_SOURCES, AuditEntry, AuditSource, AuditTrail, AuditVerifyReply } from './audit';
 
 // Response classes of the audit API for the OpenAPI document; the interfaces in audit.ts stay the contract on the bus.
 
@@ -30,14 +30,32 @@ export class AuditEntryView implements AuditEntry {
   @ApiProperty({ format: 'date-time' }) time!: string;
   @ApiProperty({ enum: AUDIT_SOURCES }) source!: AuditSource;
   @ApiProperty({ type: AuditActorView }) actor!: AuditActorView;
-  @ApiProperty({ description: '`user.create` for Cube operations, the verb (`create`, `patch`, …) for Kubernetes requests' }) action!: string;
+  @ApiProperty({ description: '`user.create` for Cube operations, the verb (`create`, `patch`, …) for Kubernetes requests' })
+  action!: string;
   @ApiProperty({ type: AuditTargetView }) target!: AuditTargetView;
   @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
   @ApiProperty({ type: AuditOutcomeView }) outcome!: AuditOutcomeView;
   @ApiProperty({ type: Number, nullable: true }) latencyMs!: number | null;
   @ApiProperty({ description: 'the request body as recorded (secrets redacted); any JSON value or null' }) requestBody!: unknown;
+  @ApiPropertyOptional({
+    description:
+      "on a member's own audit event of a request Cube's proxy forwarded: the Cube request id it carried (user extra `cube-request-id`), the `requestId` of the platform record",
+  })
+  platformRequestId?: string;
   @ApiProperty({ description: 'hash of the previous record of the same day (64 zeros for the first)' }) prevHash!: string;
   @ApiProperty({ description: 'SHA-256 over prevHash and the canonical JSON of every other field' }) hash!: string;
+}
+
+/** `GET /api/v1/audit/events/{id}`. */
+export class AuditTrailView implements AuditTrail {
+  @ApiProperty({ type: AuditEntryView }) record!: AuditEntryView;
+  @ApiProperty({
+    type: AuditEntryView,
+    isArray: true,
+    description:
+      "the same request on the other side of the proxy, oldest first: for a platform record the member's own audit events that carried its request id, for such a member event the platform record; only records the caller may see",
+  })
+  linked!: AuditEntryView[];
 }
 
 export class AuditBrokenLinkView {
@@ -51,7 +69,8 @@ export class AuditBrokenLinkView {
 export class AuditVerifyView implements AuditVerifyReply {
   @ApiProperty() ok!: boolean;
   @ApiProperty({ description: 'records checked' }) checked!: number;
-  @ApiPropertyOptional({ type: AuditBrokenLinkView, description: 'the first record whose hash does not match' }) firstBroken?: AuditBrokenLinkView;
+  @ApiPropertyOptional({ type: AuditBrokenLinkView, description: 'the first record whose hash does not match' })
+  firstBroken?: AuditBrokenLinkView;
 }
 
 /** Reply to a member cluster's audit webhook. */

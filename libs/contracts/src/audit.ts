@@ -13,6 +13,7 @@ import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, 
  */
 export const AuditSubjects = {
   eventList: 'cube.audit.event.list', // AuditQuery → Page<AuditEntry>
+  eventGet: 'cube.audit.event.get', // { id } → AuditTrail (404 when the caller may not see the record)
   verify: 'cube.audit.chain.verify', // { from?, to? } → AuditVerifyReply
   k8sIngest: 'cube.audit.k8s.ingest', // K8sAuditIngest → { accepted }
   clusterTokenSet: 'cube.audit.cluster-token.set', // { cluster, token } → null (system actors only)
@@ -41,10 +42,26 @@ export interface AuditEntry {
   outcome: { status: 'success' | 'failure'; code: number | null; reason: string | null };
   latencyMs: number | null;
   requestBody: unknown;
+  /**
+   * On a member's own audit event of a request Cube's proxy forwarded: the Cube request id it carried
+   * (user extra `cube-request-id`), which is the `requestId` of the platform record. Absent otherwise
+   * (absent, not null, so records stored before it existed keep their hashes).
+   */
+  platformRequestId?: string;
   /** Hash of the previous record of the same day's chain (64 zeros for the first of a day). */
   prevHash: string;
   /** SHA-256 over prevHash and the canonical JSON of every other field. */
   hash: string;
+}
+
+/**
+ * `GET /api/v1/audit/events/{id}`: the record, and the records of the same request on the other side
+ * of the proxy — for a platform record, the member's own audit events that carried its request id;
+ * for such a member event, the platform record(s) of that request. Only records the caller may see.
+ */
+export interface AuditTrail {
+  record: AuditEntry;
+  linked: AuditEntry[];
 }
 
 export interface AuditVerifyReply {
@@ -67,7 +84,11 @@ export class AuditQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(253) cluster?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(253) namespace?: string;
   @ApiPropertyOptional({ description: 'e.g. secrets, deployments, User' }) @IsOptional() @IsString() @MaxLength(253) resource?: string;
-  @ApiPropertyOptional({ description: 'Kubernetes verb or Cube action (user.create)' }) @IsOptional() @IsString() @MaxLength(128) verb?: string;
+  @ApiPropertyOptional({ description: 'Kubernetes verb or Cube action (user.create)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  verb?: string;
   @ApiPropertyOptional({ enum: ['success', 'failure'] }) @IsOptional() @IsIn(['success', 'failure']) outcome?: 'success' | 'failure';
   @ApiPropertyOptional({ enum: AUDIT_SOURCES }) @IsOptional() @IsIn(AUDIT_SOURCES) source?: AuditSource;
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601() from?: string;
@@ -75,6 +96,11 @@ export class AuditQuery {
   @ApiPropertyOptional({ description: 'free text' }) @IsOptional() @IsString() @MaxLength(256) q?: string;
   @ApiPropertyOptional({ default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(512) cursor?: string;
+}
+
+/** Payload of `eventGet`. */
+export class AuditEventRef {
+  @IsString() @MaxLength(512) id!: string;
 }
 
 export class AuditVerifyQuery {

@@ -1,5 +1,15 @@
 import type { AlertReceiver, AlertReceiverBody, AlertRule, AlertRuleBody, AlertSubjects, FiringAlert } from './alerts';
-import type { AuditSubjects, AuditEntry, AuditQuery, AuditVerifyQuery, AuditVerifyReply, ClusterTokenBody, K8sAuditIngest } from './audit';
+import type {
+  AuditSubjects,
+  AuditEntry,
+  AuditEventRef,
+  AuditQuery,
+  AuditTrail,
+  AuditVerifyQuery,
+  AuditVerifyReply,
+  ClusterTokenBody,
+  K8sAuditIngest,
+} from './audit';
 import type { ClustersSubjects, ClusterConnection, ClusterView, RegisterClusterBody, UpdateClusterBody } from './clusters';
 import type {
   AbandonedConsoleSession,
@@ -140,6 +150,7 @@ export interface BusContract {
   'cube.clusters.cluster.connection': { request: { name: string }; reply: ClusterConnection };
   // audit
   'cube.audit.event.list': { request: AuditQuery; reply: Page<AuditEntry> };
+  'cube.audit.event.get': { request: AuditEventRef; reply: AuditTrail };
   'cube.audit.chain.verify': { request: AuditVerifyQuery; reply: AuditVerifyReply };
   'cube.audit.k8s.ingest': { request: K8sAuditIngest; reply: { accepted: number } };
   'cube.audit.cluster-token.set': { request: ClusterTokenBody; reply: null };

@@ -50,4 +50,9 @@ export interface AuditRecord {
   latencyMs?: number;
   /** Only for resources on the audit service's allow-list, Secret data already redacted. */
   requestBody?: unknown;
+  /**
+   * A member's own audit event of a request Cube's proxy forwarded: the gateway's request id, from the
+   * user extra `cube-request-id` the proxy set (the platform record of that request has it as `requestId`).
+   */
+  platformRequestId?: string;
 }

@@ -3,8 +3,10 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsArray, IsString, Matches, MaxLength } from 'class-validator';
 import {
   AuditEntry,
+  AuditEventRef,
   AuditQuery,
   AuditSubjects,
+  AuditTrail,
   AuditVerifyQuery,
   AuditVerifyReply,
   ClusterTokenBody,
@@ -16,7 +18,7 @@ import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { AuditEnvironment } from '../audit-environment';
 import { ClusterTokensRepository } from '../clusters/cluster-tokens.repository';
 import { fromK8sEvent, isK8sAuditEvent } from '../records/normalise';
-import { AUDIT_STORE, AuditStore } from '../store/audit-store';
+import { AUDIT_STORE, AuditStore, auditTrail } from '../store/audit-store';
 import { AuditVisibilityPolicy } from './audit-visibility';
 
 class K8sIngestPayload {
@@ -52,6 +54,15 @@ export class AuditHandler {
     const { limit, cursor, ...filters } = query;
     const visibility = await this.visibility.visibilityFor(actor, requestId);
     return this.store.query({ ...filters, visibility }, limit ?? 50, cursor ?? null);
+  }
+
+  /** One record with the same request on the other side of the proxy; 404 (never 403) for a record the caller may not see. */
+  @MessagePattern(AuditSubjects.eventGet)
+  async get(@Payload('payload') { id }: AuditEventRef, @Actor() actor: Actor, @RequestId() requestId: string): Promise<AuditTrail> {
+    const visibility = await this.visibility.visibilityFor(actor, requestId);
+    const trail = await auditTrail(this.store, id, visibility);
+    if (!trail) throw new CubeError('NOT_FOUND', `no audit record "${id}"`);
+    return trail;
   }
 
   @MessagePattern(AuditSubjects.verify)

@@ -13,7 +13,13 @@ const secretCreate: K8sAuditEvent = {
   userAgent: 'kubectl/v1.31.0',
   objectRef: { resource: 'secrets', namespace: 'web', name: 'db', apiGroup: '' },
   responseStatus: { code: 201 },
-  requestObject: { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'db' }, data: { password: 'aHVudGVyMg==' }, stringData: { user: 'root' } },
+  requestObject: {
+    kind: 'Secret',
+    apiVersion: 'v1',
+    metadata: { name: 'db' },
+    data: { password: 'aHVudGVyMg==' },
+    stringData: { user: 'root' },
+  },
   requestReceivedTimestamp: '2026-11-26T10:00:00.000100Z',
   stageTimestamp: '2026-11-26T10:00:00.012100Z',
 };
@@ -71,7 +77,57 @@ describe('native audit normalisation', () => {
   it('marks a refused request as a failure with its reason, and keys a watch stage apart', () => {
     const denied = { ...secretCreate, responseStatus: { code: 403, reason: 'Forbidden' } };
     expect(toEntry(fromK8sEvent('member-a', denied, allowList)).outcome).toEqual({ status: 'failure', code: 403, reason: 'Forbidden' });
-    expect(fromK8sEvent('member-a', { ...secretCreate, stage: 'ResponseStarted' }, allowList).id).toBe(`${secretCreate.auditID}/ResponseStarted`);
+    expect(fromK8sEvent('member-a', { ...secretCreate, stage: 'ResponseStarted' }, allowList).id).toBe(
+      `${secretCreate.auditID}/ResponseStarted`,
+    );
+  });
+});
+
+describe('the Cube request of a native event', () => {
+  const viaCube: K8sAuditEvent = {
+    ...secretCreate,
+    impersonatedUser: { username: 'alice', groups: ['dev'], extra: { 'cube-request-id': ['req-42'], 'cube-tenant': ['acme'] } },
+  };
+
+  it("takes the impersonated user's cube-request-id extra as the platform request id, keeping the member's audit id", () => {
+    const entry = toEntry(fromK8sEvent('member-a', viaCube, new Set()));
+    expect(entry).toMatchObject({ id: secretCreate.auditID, requestId: secretCreate.auditID, platformRequestId: 'req-42' });
+  });
+
+  it('ignores an extra of the authenticated user (not set by Cube), several values, and one that is no request id', () => {
+    const fromUser = {
+      ...secretCreate,
+      user: { username: 'mallory', extra: { 'cube-request-id': ['req-42'] } },
+      impersonatedUser: undefined,
+    };
+    const several = { ...viaCube, impersonatedUser: { username: 'alice', extra: { 'cube-request-id': ['a', 'b'] } } };
+    const odd = { ...viaCube, impersonatedUser: { username: 'alice', extra: { 'cube-request-id': ['no spaces allowed'] } } };
+    for (const event of [secretCreate, fromUser, several, odd])
+      expect(Object.keys(toEntry(fromK8sEvent('member-a', event, new Set())))).not.toContain('platformRequestId');
+  });
+
+  it('keeps the hash of a record without one unchanged (the field is absent, not null)', () => {
+    const entry = toEntry(fromK8sEvent('member-a', secretCreate, new Set()));
+    expect('platformRequestId' in entry).toBe(false);
+    const { linked } = linkChain([toEntry(fromK8sEvent('member-a', viaCube, new Set()))], GENESIS_HASH);
+    expect(firstBrokenLink(linked, GENESIS_HASH)).toBeNull();
+    expect(firstBrokenLink([{ ...linked[0]!, platformRequestId: 'req-43' }], GENESIS_HASH)).not.toBeNull();
+  });
+
+  it("is never taken from a platform record's fields", () => {
+    const record: AuditRecord = {
+      id: 'p1',
+      at: '2026-11-26T10:00:00.000Z',
+      source: 'platform',
+      service: 'tenancy',
+      requestId: 'req-42',
+      actor: { kind: 'user', name: 'bob', groups: [] },
+      action: 'tenant.create',
+      target: { kind: 'Tenant', name: 'acme' },
+      outcome: 'success',
+      platformRequestId: 'req-41',
+    };
+    expect('platformRequestId' in toEntry(record)).toBe(false);
   });
 });
 
@@ -82,7 +138,12 @@ describe('hash chain', () => {
     expect(firstBrokenLink(linked, GENESIS_HASH)).toBeNull();
     const edited = linked.map((entry) => (entry.id === 'b' ? { ...entry, action: 'delete' } : entry));
     expect(firstBrokenLink(edited, GENESIS_HASH)?.entry.id).toBe('b');
-    expect(firstBrokenLink([linked[0], linked[2], linked[1]].filter((e) => e !== undefined), GENESIS_HASH)?.entry.id).toBe('c');
+    expect(
+      firstBrokenLink(
+        [linked[0], linked[2], linked[1]].filter((e) => e !== undefined),
+        GENESIS_HASH,
+      )?.entry.id,
+    ).toBe('c');
   });
 });
 

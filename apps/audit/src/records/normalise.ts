@@ -59,12 +59,33 @@ export function toEntry(record: AuditRecord): UnchainedEntry {
     latencyMs: typeof record.latencyMs === 'number' && Number.isFinite(record.latencyMs) ? record.latencyMs : null,
     // Secrets are redacted again here: a producer's mistake must not put Secret data in the trail.
     requestBody: record.requestBody === undefined ? null : redactSecrets(record.requestBody, resource === 'secrets'),
+    // Only native records name a Cube request of their own; absent (not null) otherwise, as before it existed.
+    ...(record.source === 'kubernetes' && text(record.platformRequestId) ? { platformRequestId: String(record.platformRequestId) } : {}),
   };
 }
 
 interface K8sUserInfo {
   username?: string;
   groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** The user extra Cube's proxy sets on every request it forwards (the gateway's request id). */
+export const CUBE_REQUEST_ID_EXTRA = 'cube-request-id';
+
+/** Request ids as the gateway accepts them (acceptRequestId): anything else is not Cube's. */
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * The Cube request a native event belongs to: the impersonated user's `cube-request-id` extra, which
+ * only Cube's credential may set (the member lets it impersonate that extra; the proxy drops any
+ * `Impersonate-*` header a caller sends). Not read from `user`: that is who authenticated, and an
+ * extra there came from the member's own authentication, not from Cube.
+ */
+export function platformRequestIdOf(event: K8sAuditEvent): string | undefined {
+  const values = event.impersonatedUser?.extra?.[CUBE_REQUEST_ID_EXTRA];
+  const value = Array.isArray(values) && values.length === 1 ? values[0] : undefined;
+  return typeof value === 'string' && REQUEST_ID.test(value) ? value : undefined;
 }
 
 /** The fields of an `audit.k8s.io/v1` Event Cube reads. */
@@ -106,7 +127,9 @@ export function fromK8sEvent(cluster: string, event: K8sAuditEvent, bodyResource
   const received = Date.parse(event.requestReceivedTimestamp ?? '');
   const staged = Date.parse(event.stageTimestamp ?? '');
   const failed = code !== undefined && code >= 400;
-  const keepBody = event.requestObject !== undefined && event.objectRef?.resource !== undefined && bodyResources.has(event.objectRef.resource);
+  const platformRequestId = platformRequestIdOf(event);
+  const keepBody =
+    event.requestObject !== undefined && event.objectRef?.resource !== undefined && bodyResources.has(event.objectRef.resource);
   return {
     // One request may be reported at several stages (a watch at ResponseStarted and ResponseComplete).
     id: event.stage === 'ResponseComplete' ? event.auditID : `${event.auditID}/${event.stage}`,
@@ -131,5 +154,6 @@ export function fromK8sEvent(cluster: string, event: K8sAuditEvent, bodyResource
     ...(code !== undefined ? { code } : {}),
     ...(!Number.isNaN(received) && !Number.isNaN(staged) ? { latencyMs: Math.max(0, staged - received) } : {}),
     ...(keepBody ? { requestBody: redactSecrets(event.requestObject, event.objectRef?.resource === 'secrets') } : {}),
+    ...(platformRequestId ? { platformRequestId } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { QueryRunner } from 'typeorm';
 import { Audit1764200000000 } from '../migrations/1764200000000-audit';
+import { PlatformRequestId1765500000000 } from '../migrations/1765500000000-platform-request-id';
 import { UnchainedEntry } from '../records/audit-chain';
 
 export const ADMIN_DATABASE_URL = process.env['CUBE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -17,7 +18,9 @@ export async function auditTestDatabase(): Promise<{ pool: Pool; url: string; dr
   // server, which is expected, not a failure of the suite.
   pool.on('error', () => undefined);
   await pool.query('CREATE SCHEMA "audit"');
-  await new Audit1764200000000().up({ query: (sql: string) => pool.query(sql) } as unknown as QueryRunner);
+  const runner = { query: (sql: string) => pool.query(sql) } as unknown as QueryRunner;
+  await new Audit1764200000000().up(runner);
+  await new PlatformRequestId1765500000000().up(runner);
   return {
     pool,
     url: url.toString(),

@@ -1,4 +1,4 @@
-import { AuditEntry, AuditQuery, AuditVerifyReply, Page } from '@cube/contracts';
+import { AuditEntry, AuditQuery, AuditTrail, AuditVerifyReply, Page } from '@cube/contracts';
 import { Keyset } from '@cube/persistence';
 import { UnchainedEntry } from '../records/audit-chain';
 
@@ -12,6 +12,10 @@ export type AuditVisibility =
 
 export interface AuditFilter extends Omit<AuditQuery, 'limit' | 'cursor'> {
   visibility: AuditVisibility;
+  /** Internal filters (not query parameters of the list): one record, a request id, the Cube request of a member's event (null: none). */
+  id?: string;
+  requestId?: string;
+  platformRequestId?: string | null;
 }
 
 /**
@@ -39,4 +43,30 @@ export const NEWEST_FIRST = new Keyset<[time: string, id: string]>(['timestamp',
 export function uniqueById(entries: UnchainedEntry[]): UnchainedEntry[] {
   const seen = new Set<string>();
   return entries.filter((entry) => (seen.has(entry.id) ? false : (seen.add(entry.id), true)));
+}
+
+/** At most this many records are linked to one (a proxied request is one member event; a retried one a few). */
+export const LINKED_LIMIT = 100;
+
+/**
+ * A record and the same request on the other side of the proxy, through `query` (so with the same
+ * visibility as the list): a platform record's linked records are the member's own events that
+ * carried its request id; a member event's are the platform record(s) of that request. Both sides
+ * must name the same cluster and user, as every genuine pair does: a caller who reuses someone
+ * else's request id (X-Request-Id) cannot attach their own events to that person's record.
+ * Null when the record does not exist or the caller may not see it.
+ */
+export async function auditTrail(store: AuditStore, id: string, visibility: AuditVisibility): Promise<AuditTrail | null> {
+  const [record] = (await store.query({ visibility, id }, 1, null)).items;
+  if (!record) return null;
+  const cluster = record.target.cluster ?? undefined;
+  if (!cluster) return { record, linked: [] };
+  const same = { visibility, cluster, user: record.actor.user };
+  const linked = record.platformRequestId
+    ? await store.query({ ...same, requestId: record.platformRequestId, platformRequestId: null }, LINKED_LIMIT, null)
+    : record.requestId
+      ? await store.query({ ...same, platformRequestId: record.requestId }, LINKED_LIMIT, null)
+      : { items: [] };
+  // Oldest first: the platform record, then the member's events, in the order they happened.
+  return { record, linked: linked.items.filter((entry) => entry.id !== record.id).reverse() };
 }

@@ -37,6 +37,7 @@ export const AUDIT_MAPPINGS: estypes.MappingTypeMapping = {
     name: keyword,
     api_group: keyword,
     request_id: keyword,
+    platform_request_id: keyword,
     outcome: keyword,
     code: { type: 'integer' },
     reason: { type: 'text' },
@@ -97,6 +98,12 @@ export class ElasticsearchAuditStore implements AuditStore {
         aliases: { [this.alias]: {} },
       },
     });
+    // Daily indices made by an older template (today's among them) take the fields added since; a
+    // strict mapping would refuse documents that carry them. Adding a field is always allowed.
+    const existing = await this.client.indices.get({ index: `${this.options.prefix}-*`, ignore_unavailable: true, allow_no_indices: true });
+    if (Object.keys(existing).length > 0) {
+      await this.client.indices.putMapping({ index: `${this.options.prefix}-*`, properties: { platform_request_id: keyword } });
+    }
     await this.applyRetention();
     if (this.options.retentionDays > 0) {
       this.retentionTimer = setInterval(() => void this.applyRetention().catch(() => undefined), 24 * 60 * 60 * 1000);
@@ -175,6 +182,10 @@ export class ElasticsearchAuditStore implements AuditStore {
         });
       }
     }
+    term('id', filter.id);
+    term('request_id', filter.requestId);
+    if (filter.platformRequestId === null) must.push({ bool: { must_not: [{ exists: { field: 'platform_request_id' } }] } });
+    else term('platform_request_id', filter.platformRequestId);
     term('actor_user', filter.user);
     term('cluster', filter.cluster);
     term('namespace', filter.namespace);

@@ -18,6 +18,8 @@ export interface FlatAuditRecord {
   name: string | null;
   api_group: string | null;
   request_id: string | null;
+  /** The Cube request a member's own event belongs to; null for every other record. */
+  platform_request_id: string | null;
   outcome: 'success' | 'failure';
   code: number | null;
   reason: string | null;
@@ -46,6 +48,7 @@ export function flattenEntry(entry: AuditEntry, day: string, seq: number): FlatA
     name: target.name,
     api_group: target.apiGroup,
     request_id: entry.requestId,
+    platform_request_id: entry.platformRequestId ?? null,
     outcome: outcome.status,
     code: outcome.code,
     reason: outcome.reason,
@@ -57,7 +60,9 @@ export function flattenEntry(entry: AuditEntry, day: string, seq: number): FlatA
 }
 
 /** The entry a stored row holds (its chain position is not part of the entry). */
-export function entryOf(row: Omit<FlatAuditRecord, 'chain_day' | 'chain_seq'>): AuditEntry {
+export function entryOf(
+  row: Omit<FlatAuditRecord, 'chain_day' | 'chain_seq' | 'platform_request_id'> & { platform_request_id?: string | null },
+): AuditEntry {
   return {
     id: row.id,
     time: row.time,
@@ -69,6 +74,8 @@ export function entryOf(row: Omit<FlatAuditRecord, 'chain_day' | 'chain_seq'>): 
     outcome: { status: row.outcome, code: row.code, reason: row.reason },
     latencyMs: row.latency_ms,
     requestBody: row.request_body ?? null,
+    // Absent when null: the stored hash was made over the entry without it.
+    ...(row.platform_request_id ? { platformRequestId: row.platform_request_id } : {}),
     prevHash: row.prev_hash,
     hash: row.hash,
   };

@@ -17,12 +17,12 @@ interface EventRow extends Omit<FlatAuditRecord, 'time' | 'chain_seq'> {
 }
 
 const COLUMNS = `"time", "id", "chain_day", "chain_seq", "source", "actor_user", "actor_groups", "source_ip", "user_agent",
-  "action", "cluster", "namespace", "resource", "name", "api_group", "request_id", "outcome", "code", "reason",
-  "latency_ms", "request_body", "prev_hash", "hash"`;
+  "action", "cluster", "namespace", "resource", "name", "api_group", "request_id", "platform_request_id", "outcome", "code",
+  "reason", "latency_ms", "request_body", "prev_hash", "hash"`;
 
 const RECORDSET = `"time" timestamptz, "id" text, "chain_day" date, "chain_seq" bigint, "source" varchar, "actor_user" text,
   "actor_groups" text[], "source_ip" text, "user_agent" text, "action" text, "cluster" text, "namespace" text,
-  "resource" text, "name" text, "api_group" text, "request_id" text, "outcome" varchar, "code" integer, "reason" text,
+  "resource" text, "name" text, "api_group" text, "request_id" text, "platform_request_id" text, "outcome" varchar, "code" integer, "reason" text,
   "latency_ms" double precision, "request_body" jsonb, "prev_hash" char(64), "hash" char(64)`;
 
 // One writer at a time extends the chains, whatever the number of audit replicas.
@@ -122,6 +122,10 @@ export class PostgresAuditStore implements AuditStore {
       }
       add(branches.length > 1 ? `(${branches.join(' OR ')})` : (branches[0] ?? 'FALSE'), ...values);
     }
+    if (filter.id) add('"id" = ?', filter.id);
+    if (filter.requestId) add('"request_id" = ?', filter.requestId);
+    if (filter.platformRequestId === null) where.push('"platform_request_id" IS NULL');
+    else if (filter.platformRequestId) add('"platform_request_id" = ?', filter.platformRequestId);
     if (filter.user) add('"actor_user" = ?', filter.user);
     if (filter.cluster) add('"cluster" = ?', filter.cluster);
     if (filter.namespace) add('"namespace" = ?', filter.namespace);

@@ -9,6 +9,8 @@ import {
   AuditExportQuery,
   AuditQuery,
   AuditSubjects,
+  AuditTrail,
+  AuditTrailView,
   AuditVerifyQuery,
   AuditVerifyReply,
   AuditVerifyView,
@@ -24,7 +26,7 @@ import { ApiErrors } from '../docs/api-errors';
 import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
 import { csvHeader, csvRow } from './audit-export';
-import { NameParam } from '../params/path-params';
+import { NameParam, RecordIdParam } from '../params/path-params';
 
 /** `audit.k8s.io/v1` EventList as a member kube-apiserver's audit webhook posts it. */
 class K8sEventList {
@@ -106,6 +108,20 @@ export class AuditController {
       // Headers are gone: cut the stream so the client sees an incomplete download, not a short one.
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  @Get('events/:id')
+  @ApiBearerAuth()
+  @ApiOkResponse({
+    type: AuditTrailView,
+    description:
+      "The record and the same request on the other side of Cube's proxy: for a proxied request's platform record, the member's own " +
+      'audit events that carried its request id (user extra `cube-request-id`); for such a member event, the platform record. ' +
+      'Only records the caller may see, as in the list; a record they may not see is 404.',
+  })
+  @ApiErrors(400, 401, 404)
+  get(@Req() req: Request, @CurrentPrincipal() principal: AuthenticatedPrincipal, @RecordIdParam('id') id: string): Promise<AuditTrail> {
+    return this.bus.request(AuditSubjects.eventGet, envelopeFor(req, actorOf(principal), { id }));
   }
 
   @Get('verify')

@@ -31,4 +31,15 @@ describe('path parameter kinds', () => {
       expect(refusal(id, bad)?.details).toEqual({ fields: [{ field: 'id', in: 'path', problems: ['id must be a UUID'] }] });
     }
   });
+
+  it('passes an audit record id (a UUID, or a native audit ID with its stage) and refuses anything else', () => {
+    const id = new PathParamPipe('id', 'recordId');
+    for (const good of ['0b9f3b0e-7d3c-4c1e-9a55-1c2d3e4f5a6b', '0b9f3b0e-7d3c-4c1e-9a55-1c2d3e4f5a6b/ResponseStarted'])
+      expect(id.transform(good)).toBe(good);
+    for (const bad of ['', '../x', '/x', 'a b', 'a\u0000', 'a'.repeat(513)]) {
+      expect(refusal(id, bad)?.details).toEqual({
+        fields: [{ field: 'id', in: 'path', problems: [expect.stringContaining('id must be an audit record id')] }],
+      });
+    }
+  });
 });

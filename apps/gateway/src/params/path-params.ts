@@ -16,6 +16,8 @@ interface PathParamKind {
   problem: string;
 }
 
+const AUDIT_RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,511}$/;
+
 /**
  * A malformed name or id is 400 whatever the caller may see: the answer depends on the text of the
  * path alone, so it tells nothing about which resources exist (API.md's "not visible is 404" is
@@ -31,6 +33,16 @@ const KINDS = {
     schema: { type: 'string', format: 'uuid' },
     accepts: (value) => isUUID(value),
     problem: 'must be a UUID',
+  },
+  /**
+   * An audit record's id: a UUID for Cube's own records; for a member's native events the
+   * kube-apiserver's audit ID (a UUID, or whatever `Audit-ID` a client sent it), `/<stage>` added
+   * for a stage before ResponseComplete.
+   */
+  recordId: {
+    schema: { type: 'string', pattern: AUDIT_RECORD_ID.source, maxLength: 512 },
+    accepts: (value) => AUDIT_RECORD_ID.test(value),
+    problem: 'must be an audit record id: letters, digits and ".", "_", ":", "/", "-", at most 512 characters',
   },
 } satisfies Record<string, PathParamKind>;
 
@@ -73,3 +85,6 @@ export const NameParam = (name: string, description?: string): ParameterDecorato
 
 /** A path parameter that is a server-issued id (role binding, API token): a UUID. */
 export const IdParam = (name: string, description?: string): ParameterDecorator => pathParam(name, 'id', description);
+
+/** A path parameter that is an audit record's id (`GET /api/v1/audit/events/{id}`); a `/` in it is sent as `%2F`. */
+export const RecordIdParam = (name: string, description?: string): ParameterDecorator => pathParam(name, 'recordId', description);
