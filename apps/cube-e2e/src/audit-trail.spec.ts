@@ -256,28 +256,30 @@ describe('the audit trail from the platform to the member', () => {
     expect(platform).toHaveLength(1);
     expect(native).toHaveLength(1);
     expect(records).toHaveLength(2);
-    expect(platform[0]).not.toHaveProperty('platformRequestId');
+    const [platformRecord] = platform;
+    if (!platformRecord || !auditId) throw new Error('no platform record or no audit id');
+    expect(platformRecord).not.toHaveProperty('platformRequestId');
     expect(native[0]).toMatchObject({ id: auditId, requestId: auditId, actor: { user: 'alice' } });
 
     // GET /audit/events/{id}: the platform record with the member's records of the same request, and back.
-    const fromPlatform = await trail(adminToken, platform[0]!.id);
+    const fromPlatform = await trail(adminToken, platformRecord.id);
     expect(fromPlatform.status).toBe(200);
-    expect(fromPlatform.body['record']).toMatchObject({ id: platform[0]!.id, requestId });
+    expect(fromPlatform.body['record']).toMatchObject({ id: platformRecord.id, requestId });
     expect((fromPlatform.body['linked'] as unknown as AuditEntry[]).map((entry) => [entry.id, entry.platformRequestId])).toEqual([
       [auditId, requestId],
     ]);
-    const fromMember = await trail(adminToken, auditId!);
+    const fromMember = await trail(adminToken, auditId);
     expect(fromMember.status).toBe(200);
-    expect((fromMember.body['linked'] as unknown as AuditEntry[]).map((entry) => entry.id)).toEqual([platform[0]!.id]);
+    expect((fromMember.body['linked'] as unknown as AuditEntry[]).map((entry) => entry.id)).toEqual([platformRecord.id]);
 
     // The list's visibility: alice sees her own request's trail; bob may not see it, so to him it does not exist.
-    const asAlice = await trail(aliceToken, platform[0]!.id);
+    const asAlice = await trail(aliceToken, platformRecord.id);
     expect(asAlice.status).toBe(200);
     expect((asAlice.body['linked'] as unknown as AuditEntry[]).map((entry) => entry.id)).toEqual([auditId]);
-    const asBob = await trail(bobToken, platform[0]!.id);
+    const asBob = await trail(bobToken, platformRecord.id);
     expect(asBob.status).toBe(404);
     expect(asBob.body['code']).toBe('NOT_FOUND');
-    expect((await trail(bobToken, auditId!)).status).toBe(404);
+    expect((await trail(bobToken, auditId)).status).toBe(404);
     expect((await trail(adminToken, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await trail(adminToken, 'bad id')).status).toBe(400);
   });

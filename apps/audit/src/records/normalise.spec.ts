@@ -111,7 +111,12 @@ describe('the Cube request of a native event', () => {
     expect('platformRequestId' in entry).toBe(false);
     const { linked } = linkChain([toEntry(fromK8sEvent('member-a', viaCube, new Set()))], GENESIS_HASH);
     expect(firstBrokenLink(linked, GENESIS_HASH)).toBeNull();
-    expect(firstBrokenLink([{ ...linked[0]!, platformRequestId: 'req-43' }], GENESIS_HASH)).not.toBeNull();
+    expect(
+      firstBrokenLink(
+        linked.map((entry) => ({ ...entry, platformRequestId: 'req-43' })),
+        GENESIS_HASH,
+      ),
+    ).not.toBeNull();
   });
 
   it("is never taken from a platform record's fields", () => {

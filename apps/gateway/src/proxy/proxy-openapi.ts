@@ -33,7 +33,9 @@ export function addProxyPaths(document: OpenAPIObject): OpenAPIObject {
       summary: 'Native Kubernetes API of a member cluster, as the caller',
       description:
         "Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and " +
-        "Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides. " +
+        "Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides, and " +
+        "Impersonate-Extra-cube-request-id with the gateway's request id (X-Request-Id), so the member's own audit log names " +
+        'the Cube request (see GET /api/v1/audit/events/{id}). ' +
         "The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies " +
         'pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, ' +
         'pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). ' +

@@ -531,6 +531,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/verify": {
         parameters: {
             query?: never;
@@ -969,37 +985,37 @@ export interface paths {
         };
         /**
          * Native Kubernetes API of a member cluster, as the caller
-         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides. The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
+         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides, and Impersonate-Extra-cube-request-id with the gateway's request id (X-Request-Id), so the member's own audit log names the Cube request (see GET /api/v1/audit/events/{id}). The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
          */
         get: operations["proxyKubernetesApi_get"];
         /**
          * Native Kubernetes API of a member cluster, as the caller
-         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides. The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
+         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides, and Impersonate-Extra-cube-request-id with the gateway's request id (X-Request-Id), so the member's own audit log names the Cube request (see GET /api/v1/audit/events/{id}). The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
          */
         put: operations["proxyKubernetesApi_put"];
         /**
          * Native Kubernetes API of a member cluster, as the caller
-         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides. The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
+         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides, and Impersonate-Extra-cube-request-id with the gateway's request id (X-Request-Id), so the member's own audit log names the Cube request (see GET /api/v1/audit/events/{id}). The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
          */
         post: operations["proxyKubernetesApi_post"];
         /**
          * Native Kubernetes API of a member cluster, as the caller
-         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides. The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
+         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides, and Impersonate-Extra-cube-request-id with the gateway's request id (X-Request-Id), so the member's own audit log names the Cube request (see GET /api/v1/audit/events/{id}). The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
          */
         delete: operations["proxyKubernetesApi_delete"];
         /**
          * Native Kubernetes API of a member cluster, as the caller
-         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides. The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
+         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides, and Impersonate-Extra-cube-request-id with the gateway's request id (X-Request-Id), so the member's own audit log names the Cube request (see GET /api/v1/audit/events/{id}). The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
          */
         options: operations["proxyKubernetesApi_options"];
         /**
          * Native Kubernetes API of a member cluster, as the caller
-         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides. The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
+         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides, and Impersonate-Extra-cube-request-id with the gateway's request id (X-Request-Id), so the member's own audit log names the Cube request (see GET /api/v1/audit/events/{id}). The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
          */
         head: operations["proxyKubernetesApi_head"];
         /**
          * Native Kubernetes API of a member cluster, as the caller
-         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides. The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
+         * @description Forwards {path} and the query string to the member kube-apiserver with Cube's credentials for the cluster and Impersonate-User/Impersonate-Group for the caller (plus system:authenticated), so the member's RBAC decides, and Impersonate-Extra-cube-request-id with the gateway's request id (X-Request-Id), so the member's own audit log names the Cube request (see GET /api/v1/audit/events/{id}). The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.
          */
         patch: operations["proxyKubernetesApi_patch"];
         trace?: never;
@@ -1428,10 +1444,17 @@ export interface components {
             latencyMs: number | null;
             /** @description the request body as recorded (secrets redacted); any JSON value or null */
             requestBody: Record<string, never>;
+            /** @description on a member's own audit event of a request Cube's proxy forwarded: the Cube request id it carried (user extra `cube-request-id`), the `requestId` of the platform record */
+            platformRequestId?: string;
             /** @description hash of the previous record of the same day (64 zeros for the first) */
             prevHash: string;
             /** @description SHA-256 over prevHash and the canonical JSON of every other field */
             hash: string;
+        };
+        AuditTrailView: {
+            record: components["schemas"]["AuditEntryView"];
+            /** @description the same request on the other side of the proxy, oldest first: for a platform record the member's own audit events that carried its request id, for such a member event the platform record; only records the caller may see */
+            linked: components["schemas"]["AuditEntryView"][];
         };
         AuditBrokenLinkView: {
             id: string;
@@ -5008,6 +5031,68 @@ export interface operations {
                 content: {
                     "text/csv": components["schemas"]["ErrorView"];
                     "application/x-ndjson": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAVAILABLE: a service did not answer in time */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    AuditController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record and the same request on the other side of Cube's proxy: for a proxied request's platform record, the member's own audit events that carried its request id (user extra `cube-request-id`); for such a member event, the platform record. Only records the caller may see, as in the list; a record they may not see is 404. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditTrailView"];
+                };
+            };
+            /**
+             * @description BAD_REQUEST: malformed request; details.fields lists each bad field
+             *
+             *     BAD_REQUEST: malformed request; details.fields lists each bad field
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description NOT_FOUND: no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
                 };
             };
             /** @description UNAVAILABLE: a service did not answer in time */
