@@ -3,7 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
 import { parseRequestInfo, RequestInfo } from '@cube/kube';
@@ -13,6 +13,7 @@ import { GatewayEnvironment } from '../config/gateway-environment';
 import { GATEWAY_ENVIRONMENT } from '../config/tokens';
 import { ClusterConnections, ProxyTarget } from './cluster-connections';
 import { isAudited, isStreamingRequest } from './kube-request';
+import { NamespacePlacements, Placement } from './namespace-placements';
 import { KubeStatus, ProxyError, statusOf, writeStatus } from './kube-status';
 import { ProxyBus } from './proxy-bus';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
@@ -68,6 +69,8 @@ interface Prepared {
   streaming: boolean;
   audited: boolean;
   upstreamPath: string;
+  /** Tenant and project of the namespace addressed, when Cube knows them (the proxy's user extras). */
+  placement?: Placement | null;
 }
 
 /**
@@ -84,6 +87,7 @@ export class KubeApiProxy {
     private readonly connections: ClusterConnections,
     private readonly bus: ProxyBus,
     @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
+    @Optional() private readonly placements?: NamespacePlacements,
   ) {}
 
   /**
@@ -157,7 +161,7 @@ export class KubeApiProxy {
       target,
       req.method,
       upstreamPath,
-      upstreamRequestHeaders(req.headers, { authorization: target.authorization, principal, requestId }),
+      upstreamRequestHeaders(req.headers, { authorization: target.authorization, principal, requestId, ...prepared.placement }),
     );
     let code = 0;
     // A create names its object in the body, not the path: the audit record takes the name from the
@@ -224,7 +228,7 @@ export class KubeApiProxy {
       target,
       req.method,
       upstreamPath,
-      upstreamRequestHeaders(clientHeaders, { authorization: target.authorization, principal, requestId }, true),
+      upstreamRequestHeaders(clientHeaders, { authorization: target.authorization, principal, requestId, ...prepared.placement }, true),
     );
     let code = 0;
     const finish = () => {
@@ -267,7 +271,10 @@ export class KubeApiProxy {
   private async prepare(req: IncomingMessage, url: ProxyUrl, token: string | undefined, requestId: string): Promise<Prepared> {
     const principal = await this.authenticate(token, requestId);
     const target = await this.connections.target(url.cluster, requestId);
-    return this.prepared(req, url, principal, target);
+    const prepared = this.prepared(req, url, principal, target);
+    if (this.placements && prepared.info.namespace)
+      prepared.placement = await this.placements.of(target.name, prepared.info.namespace, requestId);
+    return prepared;
   }
 
   /** prepare() from the credential and connection caches alone; undefined when either must be asked for. */
@@ -275,7 +282,11 @@ export class KubeApiProxy {
     if (!token) return undefined;
     const principal = this.verifier.cachedPrincipal(token);
     const target = principal && this.connections.cached(url.cluster);
-    return target ? this.prepared(req, url, principal, target) : undefined;
+    if (!target) return undefined;
+    const prepared = this.prepared(req, url, principal, target);
+    if (!this.placements || !prepared.info.namespace) return prepared;
+    prepared.placement = this.placements.cached(target.name, prepared.info.namespace);
+    return prepared.placement === undefined ? undefined : prepared;
   }
 
   private prepared(req: IncomingMessage, url: ProxyUrl, principal: AuthenticatedPrincipal, target: ProxyTarget): Prepared {
