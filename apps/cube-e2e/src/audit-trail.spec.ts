@@ -5,7 +5,7 @@ import { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import { eventually, gatewayClient, Json, LineLog, makeTenant, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-trail-root-2026';
 const ALICE_PASSWORD = 'Lantern-Cobalt-Meadow-2026';
@@ -298,5 +298,44 @@ describe('the audit trail from the platform to the member', () => {
       );
       expect(event.impersonatedUser?.extra).toEqual({ 'cube-request-id': [reply.headers.get('x-request-id')] });
     }
+  });
+
+  it("names the tenant and project of a Cube namespace too, in the member's own audit event", async () => {
+    if (!member) throw new Error('no member');
+    await makeTenant(client, adminToken, 'acme');
+    expect((await client.call('POST', '/api/v1/tenants/acme/projects', { token: adminToken, body: { name: 'web' } })).status).toBe(201);
+    const made = await client.call('POST', '/api/v1/tenants/acme/projects/web/namespaces', {
+      token: adminToken,
+      body: { name: 'acme-web', cluster: 'member-a' },
+    });
+    expect(made.status).toBe(201);
+    const running = member;
+    // Warden makes the namespace in the member; alice's rights there are the member's own again.
+    await eventually('acme-web in the member', 30_000, async () =>
+      (await direct(running, 'GET', '/api/v1/namespaces/acme-web')).status === 200 ? true : undefined,
+    );
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'alice-edit', namespace: 'acme-web' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }],
+    };
+    expect((await direct(running, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/acme-web/rolebindings', binding)).status).toBe(
+      201,
+    );
+
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'placed' }, data: { k: 'v' } };
+    const created = await proxy('POST', '/api/v1/namespaces/acme-web/configmaps', aliceToken, configMap);
+    expect(created.status).toBe(201);
+    const auditId = created.headers.get('audit-id');
+    const event = await eventually("the member's own audit event", 20_000, async () =>
+      tap.events.find((candidate) => candidate.auditID === auditId && candidate.stage === 'ResponseComplete'),
+    );
+    expect(event.impersonatedUser?.extra).toEqual({
+      'cube-request-id': [created.headers.get('x-request-id')],
+      'cube-tenant': ['acme'],
+      'cube-project': ['web'],
+    });
   });
 });
