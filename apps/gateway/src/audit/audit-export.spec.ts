@@ -27,6 +27,15 @@ describe('audit CSV export', () => {
     expect(row).toContain('"said ""no"""');
     expect(row).toContain(`"'=HYPERLINK(""x"")"`);
   });
+
+  it("puts a member event's Cube request id beside its own request id, empty for other records", () => {
+    const columns = csvHeader().trim().split(',');
+    const at = columns.indexOf('platformRequestId');
+    expect(columns[at - 1]).toBe('requestId');
+    const plain = { ...entry, actor: { ...entry.actor, userAgent: 'kubectl' }, outcome: { ...entry.outcome, reason: null } };
+    expect(csvRow({ ...plain, platformRequestId: 'cube-r1' }).split(',')[at]).toBe('cube-r1');
+    expect(csvRow(plain).split(',')[at]).toBe('');
+  });
 });
 
 describe('cluster audit token', () => {

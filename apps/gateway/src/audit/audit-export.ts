@@ -1,8 +1,26 @@
 import { AuditEntry } from '@cube/contracts';
 
 export const CSV_COLUMNS = [
-  'time', 'id', 'source', 'user', 'groups', 'sourceIP', 'userAgent', 'action', 'cluster', 'namespace', 'resource',
-  'name', 'apiGroup', 'requestId', 'outcome', 'code', 'reason', 'latencyMs', 'hash',
+  'time',
+  'id',
+  'source',
+  'user',
+  'groups',
+  'sourceIP',
+  'userAgent',
+  'action',
+  'cluster',
+  'namespace',
+  'resource',
+  'name',
+  'apiGroup',
+  'requestId',
+  'platformRequestId',
+  'outcome',
+  'code',
+  'reason',
+  'latencyMs',
+  'hash',
 ] as const;
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; a leading formula character is neutralised. */
@@ -20,9 +38,26 @@ export function csvHeader(): string {
 
 export function csvRow(entry: AuditEntry): string {
   const values = [
-    entry.time, entry.id, entry.source, entry.actor.user, entry.actor.groups.join(' '), entry.actor.sourceIP, entry.actor.userAgent,
-    entry.action, entry.target.cluster, entry.target.namespace, entry.target.resource, entry.target.name, entry.target.apiGroup,
-    entry.requestId, entry.outcome.status, entry.outcome.code, entry.outcome.reason, entry.latencyMs, entry.hash,
+    entry.time,
+    entry.id,
+    entry.source,
+    entry.actor.user,
+    entry.actor.groups.join(' '),
+    entry.actor.sourceIP,
+    entry.actor.userAgent,
+    entry.action,
+    entry.target.cluster,
+    entry.target.namespace,
+    entry.target.resource,
+    entry.target.name,
+    entry.target.apiGroup,
+    entry.requestId,
+    entry.platformRequestId,
+    entry.outcome.status,
+    entry.outcome.code,
+    entry.outcome.reason,
+    entry.latencyMs,
+    entry.hash,
   ];
   return `${values.map(csvField).join(',')}\r\n`;
 }
