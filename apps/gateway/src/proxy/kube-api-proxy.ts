@@ -219,7 +219,13 @@ export class KubeApiProxy {
    * The member refused a cluster-wide list or watch: the caller gets the union over their namespaces
    * instead (TenantLists), or this refusal when there is none.
    */
-  private tenantWide(req: IncomingMessage, res: ServerResponse, prepared: Prepared, answer: IncomingMessage, requestId: string): Promise<void> {
+  private tenantWide(
+    req: IncomingMessage,
+    res: ServerResponse,
+    prepared: Prepared,
+    answer: IncomingMessage,
+    requestId: string,
+  ): Promise<void> {
     return new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));

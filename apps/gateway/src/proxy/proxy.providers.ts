@@ -11,7 +11,15 @@ import { TenantLists } from './tenant-lists';
  * The native API proxy's parts. They live in the gateway module (not a module of their own) so that
  * they share its CredentialVerifier, whose caches the revocation listener clears.
  */
-export const PROXY_PROVIDERS: Provider[] = [ClusterConnections, ProxyBus, KubeApiProxy, ProxyMiddleware, ProxyUpgrades, ProxyFastPath, TenantLists];
+export const PROXY_PROVIDERS: Provider[] = [
+  ClusterConnections,
+  ProxyBus,
+  KubeApiProxy,
+  ProxyMiddleware,
+  ProxyUpgrades,
+  ProxyFastPath,
+  TenantLists,
+];
 
 /** Nest route pattern of the proxy, for the middleware (requests with an Origin when CORS is on; see ProxyFastPath). */
 export const PROXY_ROUTE = 'api/v1/proxy/clusters/*path';

@@ -91,7 +91,11 @@ describe('merging per-namespace answers', () => {
       kind: 'ConfigMapList',
       apiVersion: 'v1',
       metadata: { resourceVersion: 'token' },
-      items: [{ metadata: { name: 'x', namespace: 'a' } }, { metadata: { name: 'y', namespace: 'a' } }, { metadata: { name: 'w', namespace: 'b' } }],
+      items: [
+        { metadata: { name: 'x', namespace: 'a' } },
+        { metadata: { name: 'y', namespace: 'a' } },
+        { metadata: { name: 'w', namespace: 'b' } },
+      ],
     });
     // Nothing left to read (a last page after a full one): an empty list of the resource's kind.
     expect(mergeAnswers([], { resourceVersion: 't' }, { kind: 'PodList', apiVersion: 'v1' })).toEqual({
@@ -115,7 +119,8 @@ describe('what the member is asked per namespace', () => {
 });
 
 describe('selectors applied to namespaces', () => {
-  const matches = (selector: string, labels: Record<string, string>) => parseLabelSelector(selector).every((requirement) => requirement(labels));
+  const matches = (selector: string, labels: Record<string, string>) =>
+    parseLabelSelector(selector).every((requirement) => requirement(labels));
 
   it.each([
     ['a=b', { a: 'b' }, true],

@@ -67,7 +67,12 @@ export function encodeContinue(position: FanOutPosition): string {
 export function decodeContinue(token: string): FanOutPosition {
   const value = decodeJson(token);
   const versions = versionsOf(value?.['rv']);
-  if (value?.['v'] !== TOKEN_VERSION || typeof value['ns'] !== 'string' || !versions || (value['c'] !== undefined && typeof value['c'] !== 'string'))
+  if (
+    value?.['v'] !== TOKEN_VERSION ||
+    typeof value['ns'] !== 'string' ||
+    !versions ||
+    (value['c'] !== undefined && typeof value['c'] !== 'string')
+  )
     throw new ProxyError(400, 'continue key is not valid: not the continue token of a tenant-wide list');
   return { namespace: value['ns'], ...(typeof value['c'] === 'string' ? { inner: value['c'] } : {}), versions };
 }
@@ -188,7 +193,9 @@ export function parseLabelSelector(selector: string): Requirement[] {
           .filter(Boolean),
       );
       const within = match[2] === 'in';
-      requirements.push((labels) => (within ? key in labels && values.has(labels[key] ?? '') : !(key in labels) || !values.has(labels[key] ?? '')));
+      requirements.push((labels) =>
+        within ? key in labels && values.has(labels[key] ?? '') : !(key in labels) || !values.has(labels[key] ?? ''),
+      );
     } else if ((match = /^([A-Za-z0-9./_-]+)\s*(==|=|!=)\s*([A-Za-z0-9._-]*)\s*(,|$)/.exec(rest))) {
       const key = match[1] ?? '';
       const value = match[3] ?? '';

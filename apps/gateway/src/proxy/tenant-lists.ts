@@ -129,7 +129,8 @@ export class TenantLists {
     if (!entry || entry.expiresAt <= Date.now()) {
       const namespaced = this.request(target, `${base}${groupVersionPath(info)}`, discoveryHeaders(target)).then((answer) => {
         if (answer.status !== 200) throw new ProxyError(503, `discovery of ${groupVersionPath(info)} failed in cluster "${target.name}"`);
-        const resources = (JSON.parse(answer.body.toString('utf8')) as { resources?: { name: string; namespaced: boolean }[] }).resources ?? [];
+        const resources =
+          (JSON.parse(answer.body.toString('utf8')) as { resources?: { name: string; namespaced: boolean }[] }).resources ?? [];
         return new Map(resources.map((resource) => [resource.name, resource.namespaced]));
       });
       entry = { namespaced, expiresAt: Date.now() + DISCOVERY_TTL_MS };
@@ -387,7 +388,10 @@ export class TenantLists {
 
   /** The caller's request headers for the member (impersonation as for every proxied request), answers not compressed. */
   private headers(refused: RefusedWideRequest, accept: string): OutgoingHttpHeaders {
-    const headers = upstreamRequestHeaders(refused.req.headers, { authorization: refused.target.authorization, principal: refused.principal });
+    const headers = upstreamRequestHeaders(refused.req.headers, {
+      authorization: refused.target.authorization,
+      principal: refused.principal,
+    });
     delete headers['accept-encoding'];
     delete headers['content-length'];
     delete headers['content-type'];
