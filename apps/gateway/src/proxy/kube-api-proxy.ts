@@ -170,7 +170,7 @@ export class KubeApiProxy {
     upstream.on('response', (answer) => {
       code = answer.statusCode ?? 502;
       if (code === 403 && prepared.wide) {
-        this.tenantWide(req, res, prepared, answer, requestId).finally(() => (code = res.statusCode));
+        void this.tenantWide(req, res, prepared, answer, requestId).finally(() => (code = res.statusCode));
         return;
       }
       res.writeHead(code, answer.statusMessage, downstreamResponseHeaders(answer.headers));

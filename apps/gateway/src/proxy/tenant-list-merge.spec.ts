@@ -63,7 +63,7 @@ describe('merging per-namespace answers', () => {
         { namespace: 'zed', body: second },
       ],
       { resourceVersion: 'token', continue: 'next' },
-      { kind: 'ConfigMapList', apiVersion: 'v1' },
+      { kind: 'ConfigMapList', apiVersion: 'v1', table: false },
     );
     expect(merged['kind']).toBe('Table');
     expect(merged['apiVersion']).toBe('meta.k8s.io/v1');
@@ -85,7 +85,7 @@ describe('merging per-namespace answers', () => {
         { namespace: 'b', body: list('b', 'w') },
       ],
       { resourceVersion: 'token' },
-      { kind: 'ConfigMapList', apiVersion: 'v1' },
+      { kind: 'ConfigMapList', apiVersion: 'v1', table: false },
     );
     expect(merged).toEqual({
       kind: 'ConfigMapList',
@@ -98,7 +98,11 @@ describe('merging per-namespace answers', () => {
       ],
     });
     // Nothing left to read (a last page after a full one): an empty list of the resource's kind.
-    expect(mergeAnswers([], { resourceVersion: 't' }, { kind: 'PodList', apiVersion: 'v1' })).toEqual({
+    expect(mergeAnswers([], { resourceVersion: 't' }, { kind: 'PodList', apiVersion: 'v1', table: true })).toMatchObject({
+      kind: 'Table',
+      rows: [],
+    });
+    expect(mergeAnswers([], { resourceVersion: 't' }, { kind: 'PodList', apiVersion: 'v1', table: false })).toEqual({
       kind: 'PodList',
       apiVersion: 'v1',
       metadata: { resourceVersion: 't' },

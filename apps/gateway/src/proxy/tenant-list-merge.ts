@@ -117,22 +117,23 @@ export function entriesOf(body: Record<string, unknown>): unknown[] {
 
 /**
  * One answer from many, in the order given (namespace by namespace, as kube-apiserver orders a
- * cluster-wide list: by namespace, then name). A Table keeps the first answer's columns.
+ * cluster-wide list: by namespace, then name). A Table keeps the first answer's columns. Without any
+ * answer (a last page where nothing was left) the fallback says what the member would have answered.
  */
 export function mergeAnswers(
   answers: NamespaceAnswer[],
   metadata: { resourceVersion: string; continue?: string },
-  fallback: { kind: string; apiVersion: string },
+  fallback: { kind: string; apiVersion: string; table: boolean },
 ): Record<string, unknown> {
   const first = answers[0]?.body;
   const meta = { resourceVersion: metadata.resourceVersion, ...(metadata.continue ? { continue: metadata.continue } : {}) };
   const entries = answers.flatMap((answer) => entriesOf(answer.body));
-  if (first?.['kind'] === 'Table') {
+  if (first ? first['kind'] === 'Table' : fallback.table) {
     return {
       kind: 'Table',
-      apiVersion: first['apiVersion'],
+      apiVersion: first?.['apiVersion'] ?? 'meta.k8s.io/v1',
       metadata: meta,
-      columnDefinitions: first['columnDefinitions'] ?? [],
+      columnDefinitions: first?.['columnDefinitions'] ?? [],
       rows: entries,
     };
   }

@@ -49,6 +49,12 @@ interface Answer {
 /** Statuses of one namespace that leave it out of a tenant-wide answer: the member refuses it, or it is gone. */
 const SKIPPED = new Set([403, 404]);
 
+/** What the proxy needs of a resource's discovery. */
+interface DiscoveredResource {
+  namespaced: boolean;
+  kind: string;
+}
+
 /** How long a cluster's discovery (is a resource namespaced?) is kept. */
 const DISCOVERY_TTL_MS = 5 * 60_000;
 
@@ -65,7 +71,7 @@ const LIST_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-
 @Injectable()
 export class TenantLists {
   private readonly logger = new Logger(TenantLists.name);
-  private readonly discovery = new Map<string, { namespaced: Promise<Map<string, boolean>>; expiresAt: number }>();
+  private readonly discovery = new Map<string, { resources: Promise<Map<string, DiscoveredResource>>; expiresAt: number }>();
 
   constructor(private readonly bus: ServiceRequester) {}
 
@@ -98,18 +104,19 @@ export class TenantLists {
 
   /** False when the refusal stands (nothing visible, or every namespace refused too). */
   private async fanOut(refused: RefusedWideRequest, res: ServerResponse): Promise<boolean> {
-    const { info, target } = refused;
+    const { info } = refused;
     const accept = jsonAccept(firstHeader(refused.req.headers['accept']));
     if (!accept) return false;
     const isNamespaces = info.apiGroup === '' && info.resource === 'namespaces';
     // A watch of namespaces needs a cluster-scope watch right even for one name: not offered (the refusal stands).
     if (isNamespaces && info.verb === 'watch') return false;
-    if (!isNamespaces && !(await this.namespaced(refused))) return false;
+    const resource = isNamespaces ? undefined : await this.discovered(refused);
+    if (!isNamespaces && !resource?.namespaced) return false;
     const namespaces = await this.namespacesOf(refused);
     if (namespaces.length === 0) return false;
     if (isNamespaces) return this.listNamespaces(refused, res, namespaces, accept);
     if (info.verb === 'watch') return this.watch(refused, res, namespaces, accept);
-    return this.list(refused, res, namespaces, accept);
+    return this.list(refused, res, namespaces, accept, resource?.kind ?? '');
   }
 
   /** The names of the namespaces of this cluster Cube lets the caller see, in the member's order. */
@@ -121,27 +128,33 @@ export class TenantLists {
     );
   }
 
-  /** Whether the resource is namespaced, by the member's discovery (read with Cube's own identity, kept a while). */
-  private async namespaced(refused: RefusedWideRequest): Promise<boolean> {
+  /** The resource as the member's discovery describes it (read with Cube's own identity, kept a while). */
+  private async discovered(refused: RefusedWideRequest): Promise<DiscoveredResource | undefined> {
     const { target, info, base } = refused;
     const key = `${target.name}\u0000${target.fingerprint}\u0000${groupVersionPath(info)}`;
     let entry = this.discovery.get(key);
     if (!entry || entry.expiresAt <= Date.now()) {
-      const namespaced = this.request(target, `${base}${groupVersionPath(info)}`, discoveryHeaders(target)).then((answer) => {
+      const resources = this.request(target, `${base}${groupVersionPath(info)}`, discoveryHeaders(target)).then((answer) => {
         if (answer.status !== 200) throw new ProxyError(503, `discovery of ${groupVersionPath(info)} failed in cluster "${target.name}"`);
-        const resources =
-          (JSON.parse(answer.body.toString('utf8')) as { resources?: { name: string; namespaced: boolean }[] }).resources ?? [];
-        return new Map(resources.map((resource) => [resource.name, resource.namespaced]));
+        const listed =
+          (JSON.parse(answer.body.toString('utf8')) as { resources?: (DiscoveredResource & { name: string })[] }).resources ?? [];
+        return new Map(listed.map((resource) => [resource.name, { namespaced: resource.namespaced, kind: resource.kind }]));
       });
-      entry = { namespaced, expiresAt: Date.now() + DISCOVERY_TTL_MS };
+      entry = { resources, expiresAt: Date.now() + DISCOVERY_TTL_MS };
       this.discovery.set(key, entry);
-      namespaced.catch(() => this.discovery.delete(key));
+      resources.catch(() => this.discovery.delete(key));
     }
-    return (await entry.namespaced).get(info.resource) === true;
+    return (await entry.resources).get(info.resource);
   }
 
   /** A paged list: namespace after namespace from the token's position until `limit` items are read. */
-  private async list(refused: RefusedWideRequest, res: ServerResponse, namespaces: string[], accept: string): Promise<boolean> {
+  private async list(
+    refused: RefusedWideRequest,
+    res: ServerResponse,
+    namespaces: string[],
+    accept: string,
+    kind: string,
+  ): Promise<boolean> {
     const query = new URLSearchParams(refused.search);
     const limit = Math.max(0, Math.floor(Number(query.get('limit') ?? 0))) || 0;
     const token = query.get('continue');
@@ -201,7 +214,7 @@ export class TenantLists {
     const merged = mergeAnswers(
       answers,
       { resourceVersion: encodeVersions(versions), ...(next ? { continue: encodeContinue(next) } : {}) },
-      { kind: `${kindOfList(refused.info.resource)}`, apiVersion: apiVersionOf(refused.info) },
+      { kind: `${kind}List`, apiVersion: apiVersionOf(refused.info), table: wantsTable(accept) },
     );
     sendJson(res, merged);
     return true;
@@ -269,7 +282,7 @@ export class TenantLists {
     const merged = mergeAnswers(
       answers,
       { resourceVersion: encodeVersions(versions), ...(next ? { continue: encodeContinue(next) } : {}) },
-      { kind: 'NamespaceList', apiVersion: 'v1' },
+      { kind: 'NamespaceList', apiVersion: 'v1', table },
     );
     sendJson(res, merged);
     return true;
@@ -427,11 +440,6 @@ function groupVersionPath(info: RequestInfo): string {
 
 function apiVersionOf(info: RequestInfo): string {
   return info.apiGroup ? `${info.apiGroup}/${info.apiVersion}` : info.apiVersion;
-}
-
-/** Only used when no namespace answered at all (a later page with nothing left): a List kind is all that is said. */
-function kindOfList(resource: string): string {
-  return `${resource.charAt(0).toUpperCase()}${resource.slice(1)}List`;
 }
 
 function scopedPath(refused: RefusedWideRequest, namespace: string, params: URLSearchParams): string {
