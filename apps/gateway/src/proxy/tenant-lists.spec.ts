@@ -235,6 +235,11 @@ describe('tenant-wide lists through the proxy', () => {
     });
     expect(selected.body['kind']).toBe('Table');
     expect(names(selected.body)).toEqual(['/ns-b']);
+    const none = await viaProxy('/api/v1/namespaces?labelSelector=team%3Dns-other', {
+      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io',
+    });
+    expect(none.body).toMatchObject({ kind: 'Table', rows: [] });
+    expect((none.body['columnDefinitions'] as { name: string }[]).map((column) => column.name)).toEqual(['Name', 'Status', 'Age']);
     const first = await viaProxy('/api/v1/namespaces?limit=1');
     expect(names(first.body)).toEqual(['/ns-a']);
     const token = String((first.body['metadata'] as { continue?: string }).continue);

@@ -237,6 +237,8 @@ export class TenantLists {
     const answers: NamespaceAnswer[] = [];
     let next: FanOutPosition | undefined;
     let answeredAny = false;
+    /** A namespace the member let the caller get (its Table gives the columns of an answer without rows). */
+    let readable: string | undefined;
     const params = new URLSearchParams();
     if (query.get('includeObject')) params.set('includeObject', query.get('includeObject') ?? '');
     const suffix = params.size > 0 ? `?${params.toString()}` : '';
@@ -256,6 +258,7 @@ export class TenantLists {
           return true;
         }
         answeredAny = true;
+        readable ??= namespace;
         object = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
         if (!labels.every((matches) => matches(labelsOf(object ?? {}))) || !fields.every((matches) => matches(object ?? {}))) continue;
       }
@@ -279,6 +282,15 @@ export class TenantLists {
       }
     }
     if (!answeredAny && !position) return false;
+    if (table && answers.length === 0 && readable) {
+      // Nothing selected: a Table without rows still has the member's columns, as the member's own would.
+      const path = `${refused.base}/api/v1/namespaces/${encodeURIComponent(readable)}${suffix}`;
+      const answer = await this.request(refused.target, path, this.headers(refused, accept));
+      if (answer.status === 200) {
+        const body = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
+        answers.push({ namespace: readable, body: { ...body, rows: [] } });
+      }
+    }
     const merged = mergeAnswers(
       answers,
       { resourceVersion: encodeVersions(versions), ...(next ? { continue: encodeContinue(next) } : {}) },
