@@ -55,6 +55,9 @@ interface DiscoveredResource {
   kind: string;
 }
 
+/** Namespaces of a tenant-wide list asked at once (a page's batch: at most this many requests go unused). */
+const PARALLEL_NAMESPACES = 8;
+
 /** How long a cluster's discovery (is a resource namespaced?) is kept. */
 const DISCOVERY_TTL_MS = 5 * 60_000;
 
@@ -167,8 +170,7 @@ export class TenantLists {
     let read = 0;
     let next: FanOutPosition | undefined;
     let answeredAny = false;
-    for (let i = start; i >= 0 && i < namespaces.length; i++) {
-      const namespace = namespaces[i] ?? '';
+    const ask = (namespace: string, room: number) => {
       const inner = position && namespace === position.namespace ? position.inner : undefined;
       const params = new URLSearchParams(query);
       params.delete('continue');
@@ -184,28 +186,48 @@ export class TenantLists {
           params.delete('resourceVersionMatch');
         } else params.set('resourceVersion', version);
       }
-      if (limit > 0) params.set('limit', String(limit - read));
-      const answer = await this.request(refused.target, scopedPath(refused, namespace, params), this.headers(refused, accept));
-      if (SKIPPED.has(answer.status)) continue;
-      if (answer.status !== 200) {
-        // A continue the member calls expired (410), a failure of the member: its answer is the answer.
-        replay(res, answer);
-        return true;
-      }
-      answeredAny = true;
-      const body = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
-      const meta = listMetadata(body);
-      if (meta.resourceVersion) versions[namespace] = meta.resourceVersion;
-      answers.push({ namespace, body });
-      read += entriesOf(body).length;
-      if (meta.continue) {
-        next = { namespace, inner: meta.continue, versions };
-        break;
-      }
-      if (limit > 0 && read >= limit) {
-        const following = namespaces[i + 1];
-        if (following !== undefined) next = { namespace: following, versions };
-        break;
+      if (limit > 0) params.set('limit', String(room));
+      return this.request(refused.target, scopedPath(refused, namespace, params), this.headers(refused, accept));
+    };
+    // A few namespaces at a time, each asked for what room the page had when the batch went out. A
+    // namespace is taken whole or left to the next page (the member's continue can only resume where
+    // its own page ended), so a page may hold fewer than `limit` items, as the API allows.
+    let done = false;
+    for (let i = start < 0 ? namespaces.length : start; !done && i < namespaces.length; i += PARALLEL_NAMESPACES) {
+      const batch = namespaces.slice(i, i + PARALLEL_NAMESPACES);
+      const room = limit - read;
+      const replies = await Promise.all(batch.map((namespace) => ask(namespace, room)));
+      for (const [k, answer] of replies.entries()) {
+        const namespace = batch[k] ?? '';
+        if (SKIPPED.has(answer.status)) continue;
+        if (answer.status !== 200) {
+          // A continue the member calls expired (410), a failure of the member: its answer is the answer.
+          replay(res, answer);
+          return true;
+        }
+        const body = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
+        const count = entriesOf(body).length;
+        if (limit > 0 && read + count > limit) {
+          next = { namespace, versions };
+          done = true;
+          break;
+        }
+        answeredAny = true;
+        const meta = listMetadata(body);
+        if (meta.resourceVersion) versions[namespace] = meta.resourceVersion;
+        answers.push({ namespace, body });
+        read += count;
+        if (meta.continue) {
+          next = { namespace, inner: meta.continue, versions };
+          done = true;
+          break;
+        }
+        if (limit > 0 && read >= limit) {
+          const following = namespaces[i + k + 1];
+          if (following !== undefined) next = { namespace: following, versions };
+          done = true;
+          break;
+        }
       }
     }
     // A first page where the member refused every namespace: the refusal stands. A later page answers
