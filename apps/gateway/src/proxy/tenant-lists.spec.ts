@@ -240,6 +240,9 @@ describe('tenant-wide lists through the proxy', () => {
     });
     expect(none.body).toMatchObject({ kind: 'Table', rows: [] });
     expect((none.body['columnDefinitions'] as { name: string }[]).map((column) => column.name)).toEqual(['Name', 'Status', 'Age']);
+    // A metadata.name field selector makes it a request for one name (requestinfo.go): still answered.
+    expect(names((await viaProxy('/api/v1/namespaces?fieldSelector=metadata.name%3Dns-b')).body)).toEqual(['/ns-b']);
+    expect(names((await viaProxy('/api/v1/configmaps?fieldSelector=metadata.name%3Db1')).body)).toEqual(['ns-b/b1']);
     const first = await viaProxy('/api/v1/namespaces?limit=1');
     expect(names(first.body)).toEqual(['/ns-a']);
     const token = String((first.body['metadata'] as { continue?: string }).continue);

@@ -84,7 +84,7 @@ export class TenantLists {
       info.isResourceRequest &&
       (info.verb === 'list' || info.verb === 'watch') &&
       !info.namespace &&
-      !info.name &&
+      // (info.name may be set: a metadata.name field selector names the object, as in requestinfo.go.)
       !info.subresource &&
       info.parts.length === 1 &&
       // Only /api/v1/<resource> and /apis/<group>/<version>/<resource>, not the deprecated /watch/ paths.
