@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedPrincipal, CubeError } from '@cube/contracts';
 import { ProxyTarget } from '../proxy/cluster-connections';
-import { upstreamRequest } from '../proxy/kube-api-proxy';
+import { upstreamRequest } from '../proxy/cluster-connections';
 import { upstreamRequestHeaders } from '../proxy/proxy-headers';
 
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;

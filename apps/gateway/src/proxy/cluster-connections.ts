@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Agent } from 'node:https';
+import type { ClientRequest, OutgoingHttpHeaders } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ClustersSubjects, ClusterStatus, CubeError, ProxyCredentials } from '@cube/contracts';
@@ -159,4 +160,22 @@ async function agentFor(name: string, kubeconfig: string): Promise<{ agent: Agen
 function retire(agent: Agent): void {
   agent.on('free', (socket: { destroy(): void }) => socket.destroy());
   for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+}
+
+/** The request to the member's kube-apiserver, on the cluster's keep-alive agent (also the console's, for its access checks). */
+export function upstreamRequest(
+  target: ProxyTarget,
+  method: string | undefined,
+  path: string,
+  headers: OutgoingHttpHeaders,
+): ClientRequest {
+  return httpsRequest({
+    protocol: 'https:',
+    hostname: target.server.hostname,
+    port: target.server.port || 443,
+    method,
+    path,
+    headers,
+    agent: target.agent,
+  });
 }

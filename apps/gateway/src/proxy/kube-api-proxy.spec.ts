@@ -3,12 +3,14 @@ import { Agent, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CubeError } from '@cube/contracts';
+import { ServiceRequester } from '@cube/messaging';
 import { makeWebhookCertificates } from '@cube/kube';
 import { GatewayEnvironment } from '../config/gateway-environment';
 import { CredentialVerifier } from '../authn/credential-verifier';
 import { ClusterConnections } from './cluster-connections';
 import { KubeApiProxy, splitProxyUrl } from './kube-api-proxy';
 import { ProxyBus } from './proxy-bus';
+import { TenantLists } from './tenant-lists';
 
 const LIMIT = 1024;
 
@@ -80,7 +82,7 @@ describe('KubeApiProxy', () => {
     } as unknown as CredentialVerifier;
     const bus = { auditReady: true, audit } as unknown as ProxyBus;
     const env = { CUBE_PROXY_MAX_BODY_BYTES: LIMIT, CUBE_PROXY_AUDIT_READS: false } as GatewayEnvironment;
-    const proxy = new KubeApiProxy(verifier, connections, bus, env);
+    const proxy = new KubeApiProxy(verifier, connections, bus, env, new TenantLists({} as ServiceRequester));
     // Every other request as the fast path serves it (the proxy answers the request id), the rest as the Express middleware does.
     let requests = 0;
     gateway = createHttpServer((req, res) => void proxy.handle(req, res, 'request-1', ++requests % 2 === 0));

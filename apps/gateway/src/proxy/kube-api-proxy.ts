@@ -1,5 +1,4 @@
-import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
@@ -11,12 +10,13 @@ import { REQUEST_ID_HEADER } from '@cube/observability';
 import { CredentialVerifier } from '../authn/credential-verifier';
 import { GatewayEnvironment } from '../config/gateway-environment';
 import { GATEWAY_ENVIRONMENT } from '../config/tokens';
-import { ClusterConnections, ProxyTarget } from './cluster-connections';
+import { ClusterConnections, ProxyTarget, upstreamRequest } from './cluster-connections';
 import { isAudited, isStreamingRequest } from './kube-request';
 import { NamespacePlacements, Placement } from './namespace-placements';
 import { KubeStatus, ProxyError, statusOf, writeStatus } from './kube-status';
 import { ProxyBus } from './proxy-bus';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
+import { TenantLists } from './tenant-lists';
 
 export const PROXY_PREFIX = '/api/v1/proxy/clusters/';
 
@@ -68,6 +68,9 @@ interface Prepared {
   /** A watch or a followed log: the answer streams for as long as the caller reads it. */
   streaming: boolean;
   audited: boolean;
+  /** A cluster-wide list or watch: when the member refuses it, TenantLists answers with the caller's namespaces. */
+  wide: boolean;
+  base: string;
   upstreamPath: string;
   /** Tenant and project of the namespace addressed, when Cube knows them (the proxy's user extras). */
   placement?: Placement | null;
@@ -87,6 +90,7 @@ export class KubeApiProxy {
     private readonly connections: ClusterConnections,
     private readonly bus: ProxyBus,
     @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
+    private readonly lists: TenantLists,
     @Optional() private readonly placements?: NamespacePlacements,
   ) {}
 
@@ -169,6 +173,10 @@ export class KubeApiProxy {
     const created = audited && info.verb === 'create' && !info.name && !streaming ? new CreatedObjectName() : undefined;
     upstream.on('response', (answer) => {
       code = answer.statusCode ?? 502;
+      if (code === 403 && prepared.wide) {
+        void this.tenantWide(req, res, prepared, answer, requestId).finally(() => (code = res.statusCode));
+        return;
+      }
       res.writeHead(code, answer.statusMessage, downstreamResponseHeaders(answer.headers));
       // Watch events and followed logs reach the client as the member writes them.
       if (streaming) res.flushHeaders();
@@ -209,6 +217,41 @@ export class KubeApiProxy {
       this.refuse(req, res, statusOf(this.tooLarge()));
     });
     req.pipe(upstream);
+  }
+
+  /**
+   * The member refused a cluster-wide list or watch: the caller gets the union over their namespaces
+   * instead (TenantLists), or this refusal when there is none.
+   */
+  private tenantWide(
+    req: IncomingMessage,
+    res: ServerResponse,
+    prepared: Prepared,
+    answer: IncomingMessage,
+    requestId: string,
+  ): Promise<void> {
+    return new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.once('end', () => resolve(Buffer.concat(chunks)));
+      answer.once('error', reject);
+    }).then(
+      (body) =>
+        this.lists.serve(
+          {
+            req,
+            target: prepared.target,
+            principal: prepared.principal,
+            info: prepared.info,
+            base: prepared.base,
+            search: prepared.url.search,
+            requestId,
+            refusal: { status: 403, headers: answer.headers, body },
+          },
+          res,
+        ),
+      () => void res.destroy(),
+    );
   }
 
   /** A WebSocket upgrade (exec, attach, port-forward): forwarded, then both sockets are spliced as they are. */
@@ -293,13 +336,13 @@ export class KubeApiProxy {
     if (target.status !== 'normal') {
       throw new ProxyError(503, `cluster "${target.name}" is ${target.status}, not normal: its API is not available through Cube now`);
     }
-    const { info, streaming } = parsedRequest(req.method ?? 'GET', url);
+    const { info, streaming, wide } = parsedRequest(req.method ?? 'GET', url);
     const audited = isAudited(info, this.env.CUBE_PROXY_AUDIT_READS);
     if (audited && !this.bus.auditReady)
       throw new ProxyError(503, 'the audit trail is not reachable: requests that must be audited are refused');
     const pathname = target.server.pathname;
     const base = pathname === '/' ? '' : pathname.replace(/\/+$/, '');
-    return { target, principal, info, url, streaming, audited, upstreamPath: `${base}${url.path}${url.search}` };
+    return { target, principal, info, url, streaming, audited, wide, base, upstreamPath: `${base}${url.path}${url.search}` };
   }
 
   private async authenticate(token: string | undefined, requestId: string): Promise<AuthenticatedPrincipal> {
@@ -392,17 +435,24 @@ export class KubeApiProxy {
  * not), by the request line: clients repeat the same few requests, and this depends on nothing else.
  * Bounded: emptied when full.
  */
-const PARSED = new Map<string, { info: RequestInfo; streaming: boolean }>();
+interface Parsed {
+  info: RequestInfo;
+  streaming: boolean;
+  /** A list or watch across all namespaces (or of namespaces) that TenantLists can answer when refused. */
+  wide: boolean;
+}
+
+const PARSED = new Map<string, Parsed>();
 const PARSED_LIMIT = 4096;
 const PARSED_KEY_LIMIT = 512;
 
-function parsedRequest(method: string, url: ProxyUrl): { info: RequestInfo; streaming: boolean } {
+function parsedRequest(method: string, url: ProxyUrl): Parsed {
   const key = `${method} ${url.path}${url.search}`;
   let parsed = PARSED.get(key);
   if (!parsed) {
     const query = new URLSearchParams(url.search);
     const info = parseRequestInfo(method, url.path, query);
-    parsed = { info, streaming: isStreamingRequest(info, query) };
+    parsed = { info, streaming: isStreamingRequest(info, query), wide: method === 'GET' && TenantLists.isWide(info, url.path) };
     // Long request lines (continue tokens, selectors) are seldom repeated: not kept.
     if (key.length <= PARSED_KEY_LIMIT) {
       if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
@@ -449,24 +499,6 @@ function proxyUrlOf(req: IncomingMessage): ProxyUrl {
 
 function bearerOf(req: IncomingMessage): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-}
-
-/** The request to the member's kube-apiserver, on the cluster's keep-alive agent (also the console's, for its access checks). */
-export function upstreamRequest(
-  target: ProxyTarget,
-  method: string | undefined,
-  path: string,
-  headers: OutgoingHttpHeaders,
-): ClientRequest {
-  return httpsRequest({
-    protocol: 'https:',
-    hostname: target.server.hostname,
-    port: target.server.port || 443,
-    method,
-    path,
-    headers,
-    agent: target.agent,
-  });
 }
 
 /** The token of a WebSocket request (header, or the browser subprotocol form) and the headers without the subprotocol token. */

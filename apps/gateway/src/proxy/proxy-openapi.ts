@@ -39,7 +39,18 @@ export function addProxyPaths(document: OpenAPIObject): OpenAPIObject {
         "The caller's Authorization, Impersonate-* and Cookie headers are never forwarded. Upstream statuses and bodies " +
         'pass through unchanged; watch=1 and follow=true responses stream. GET with Upgrade: websocket on pods/exec, ' +
         'pods/attach and pods/portforward is forwarded as a WebSocket (subprotocol negotiated with the member). ' +
-        'Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies.',
+        'Writes and exec/attach/portforward are audited. Errors of the proxy itself are Kubernetes Status bodies. ' +
+        'Tenant-wide lists: when the member refuses the caller (403) a GET that lists or watches a namespaced resource ' +
+        'across all namespaces (e.g. api/v1/pods, apis/apps/v1/deployments) or lists namespaces (api/v1/namespaces), ' +
+        'the proxy answers instead with the union over the namespaces Cube lets the caller see in that cluster: each ' +
+        "namespace asked with the caller's impersonation (a namespace the member refuses is left out), merged by " +
+        'namespace then name, as a List or a Table (as=Table) like the member answers; labelSelector, fieldSelector and ' +
+        'limit are honoured, and metadata.continue / metadata.resourceVersion are tokens of the proxy (a continue it did ' +
+        'not issue is a 400). A watch merges one watch per namespace; its BOOKMARKs carry a resourceVersion of the ' +
+        "proxy holding each namespace's own, and a watch from such a resourceVersion (or from a tenant-wide list's) " +
+        'resumes each namespace where it was. Namespaces are listed, not watched. With no visible namespace, or when ' +
+        "every one is refused too, the member's 403 stands. Callers the member allows the cluster-wide request get its " +
+        'answer unchanged.',
       security: [{ bearer: [] }],
       parameters: [
         {

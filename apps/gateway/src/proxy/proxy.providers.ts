@@ -6,6 +6,7 @@ import { ProxyBus } from './proxy-bus';
 import { ProxyFastPath } from './proxy-fast-path';
 import { ProxyMiddleware } from './proxy.middleware';
 import { ProxyUpgrades } from './proxy-upgrades';
+import { TenantLists } from './tenant-lists';
 
 /**
  * The native API proxy's parts. They live in the gateway module (not a module of their own) so that
@@ -19,6 +20,7 @@ export const PROXY_PROVIDERS: Provider[] = [
   ProxyMiddleware,
   ProxyUpgrades,
   ProxyFastPath,
+  TenantLists,
 ];
 
 /** Nest route pattern of the proxy, for the middleware (requests with an Origin when CORS is on; see ProxyFastPath). */
