@@ -62,7 +62,13 @@ describe("native audit through Warden's disk spool across a control-plane outage
     const records: Json[] = [];
     let cursor: string | null = null;
     do {
-      const query = new URLSearchParams({ source: 'kubernetes', cluster: CLUSTER, namespace: NAMESPACE, resource: 'configmaps', limit: '500' });
+      const query = new URLSearchParams({
+        source: 'kubernetes',
+        cluster: CLUSTER,
+        namespace: NAMESPACE,
+        resource: 'configmaps',
+        limit: '500',
+      });
       if (cursor) query.set('cursor', cursor);
       const page = await call('GET', `/api/v1/audit/events?${query.toString()}`);
       expect(page.status).toBe(200);
@@ -86,7 +92,8 @@ describe("native audit through Warden's disk spool across a control-plane outage
     running = await startTestStack('audit-spool', { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD }, log.push);
     await waitForStatus(`${running.stack.gatewayUrl}/readyz`, 200);
     adminToken = await client.token('admin', ADMIN_PASSWORD);
-  });
+    // The whole stack on two cores shared with other suites: it may take minutes to come up.
+  }, 600_000);
 
   afterAll(async () => {
     if (process.env['CUBE_E2E_LOG']) await writeFile(process.env['CUBE_E2E_LOG'], log.all().join('\n'));
@@ -98,7 +105,7 @@ describe("native audit through Warden's disk spool across a control-plane outage
     await running?.stop();
     await member?.stop();
     await dir?.remove();
-  });
+  }, 120_000);
 
   it("registers the member and makes its apiserver's audit webhook Warden: a native write reaches Cube", async () => {
     expect((await call('POST', '/api/v1/clusters', { name: CLUSTER, kubeconfig: member.kubeconfig })).status).toBe(201);
@@ -108,7 +115,16 @@ describe("native audit through Warden's disk spool across a control-plane outage
     auditWebhook.url = `https://${CLUSTER}:${encodeURIComponent(token)}@localhost:${webhookPort}/audit`;
     const kubeconfig = join(dir.path, `${CLUSTER}.kubeconfig`);
     await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
-    const args = ['--cluster', CLUSTER, '--kubeconfig', kubeconfig, '--webhook-port', String(webhookPort), '--state-dir', join(dir.path, 'state')];
+    const args = [
+      '--cluster',
+      CLUSTER,
+      '--kubeconfig',
+      kubeconfig,
+      '--webhook-port',
+      String(webhookPort),
+      '--state-dir',
+      join(dir.path, 'state'),
+    ];
     warden = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), ...args], {
       cwd: ROOT,
       env: { PATH: process.env['PATH'], CUBE_HEALTH_PORT: String(healthPort), LOG_LEVEL: 'info' },
@@ -133,7 +149,7 @@ describe("native audit through Warden's disk spool across a control-plane outage
       return (page.body['items'] as Json[] | undefined)?.find((entry) => (entry['target'] as Json)['name'] === NAMESPACE);
     });
     expect(created).toMatchObject({ source: 'kubernetes', action: 'create', target: { cluster: CLUSTER, resource: 'namespaces' } });
-  }, 180_000);
+  }, 300_000);
 
   it('keeps every native record of 500 writes made while NATS is stopped, and delivers them once each, in order, when it is back', async () => {
     await running.nats.stop();
@@ -194,5 +210,5 @@ describe("native audit through Warden's disk spool across a control-plane outage
     expect(after.value('cube_warden_audit_spool_bytes')).toBe(0);
     expect(after.value('cube_warden_audit_spool_rejected_total') ?? 0).toBe(0);
     expect(after.value('cube_warden_audit_forwarded_total')).toBeGreaterThanOrEqual(WRITES + 1);
-  }, 300_000);
+  }, 480_000);
 });

@@ -297,11 +297,8 @@ export function registerWardenAuditSpool(metrics: CubeMetrics, state: WardenAudi
     registers,
     () => state.rejectedEvents(),
   );
-  totalCounter(
-    'cube_warden_audit_forwarded_total',
-    'Native audit events JetStream acknowledged from the spool',
-    registers,
-    () => state.forwardedEvents(),
+  totalCounter('cube_warden_audit_forwarded_total', 'Native audit events JetStream acknowledged from the spool', registers, () =>
+    state.forwardedEvents(),
   );
 }
 

@@ -124,9 +124,7 @@ export class NativeAuditIngestor implements OnApplicationBootstrap, BeforeApplic
     let backoff = 200;
     for (;;) {
       try {
-        await Promise.all(
-          kept.map(({ record }) => publishDurably(js, subject, record, record.id, this.streams.auditStream, 5000)),
-        );
+        await Promise.all(kept.map(({ record }) => publishDurably(js, subject, record, record.id, this.streams.auditStream, 5000)));
         break;
       } catch (error: unknown) {
         if (this.stopping) return; // unacknowledged: redelivered to the next process

@@ -44,7 +44,9 @@ describe('parseWardenArguments', () => {
   it('bounds the audit spool at 256 MiB unless told, and refuses a bound that is not a positive number of bytes', () => {
     expect(parseWardenArguments(['--cluster', 'a']).auditSpoolMaxBytes).toBe(256 * 1024 * 1024);
     expect(parseWardenArguments(['--audit-spool-max-bytes', '4096']).auditSpoolMaxBytes).toBe(4096);
-    expect(() => parseWardenArguments(['--audit-spool-max-bytes', '0'])).toThrow('--audit-spool-max-bytes must be a positive number of bytes');
+    expect(() => parseWardenArguments(['--audit-spool-max-bytes', '0'])).toThrow(
+      '--audit-spool-max-bytes must be a positive number of bytes',
+    );
     expect(() => parseWardenArguments(['--audit-spool-max-bytes', '1G'])).toThrow(WardenStartError);
   });
 });

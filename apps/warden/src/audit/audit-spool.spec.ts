@@ -112,7 +112,9 @@ describe('AuditSpool', () => {
 
 describe('auditEventsOf', () => {
   it('takes the events of an EventList that carry an audit id and a stage, and refuses anything else', () => {
-    expect(auditEventsOf({ kind: 'EventList', items: [event(1), { auditID: '' }, 'x', { stage: 'ResponseComplete' }] })).toEqual([event(1)]);
+    expect(auditEventsOf({ kind: 'EventList', items: [event(1), { auditID: '' }, 'x', { stage: 'ResponseComplete' }] })).toEqual([
+      event(1),
+    ]);
     expect(auditEventsOf({ kind: 'Event', items: [] })).toBeNull();
     expect(auditEventsOf([event(1)])).toBeNull();
   });

@@ -19,7 +19,12 @@ const eventList = (from: number, count: number) => ({
   kind: 'EventList',
   apiVersion: 'audit.k8s.io/v1',
   metadata: {},
-  items: Array.from({ length: count }, (_, i) => ({ auditID: `a-${from + i}`, stage: 'ResponseComplete', verb: 'create', requestURI: '/api/v1/namespaces' })),
+  items: Array.from({ length: count }, (_, i) => ({
+    auditID: `a-${from + i}`,
+    stage: 'ResponseComplete',
+    verb: 'create',
+    requestURI: '/api/v1/namespaces',
+  })),
 });
 
 describe("Warden's audit webhook", () => {
@@ -59,7 +64,11 @@ describe("Warden's audit webhook", () => {
     // Room for about three batches of ten events.
     spool = await AuditSpool.open(stateDir, 3 * 10 * 110);
     metrics = new CubeMetrics('warden');
-    registerWardenAuditSpool(metrics, { spooledBytes: () => spool.bytes, rejectedEvents: () => spool.rejectedEvents, forwardedEvents: () => 0 });
+    registerWardenAuditSpool(metrics, {
+      spooledBytes: () => spool.bytes,
+      rejectedEvents: () => spool.rejectedEvents,
+      forwardedEvents: () => 0,
+    });
     server = await WebhookServer.start({
       cert: certs.cert,
       key: certs.key,
@@ -129,7 +138,11 @@ describe("Warden's audit webhook", () => {
       await new Promise<void>((resolve, reject) => {
         const req = request(
           `${member?.url}/api/v1/namespaces`,
-          { method: 'POST', ca: member?.caCert, headers: { Authorization: `Bearer ${member?.adminToken}`, 'Content-Type': 'application/json' } },
+          {
+            method: 'POST',
+            ca: member?.caCert,
+            headers: { Authorization: `Bearer ${member?.adminToken}`, 'Content-Type': 'application/json' },
+          },
           (res) => {
             res.resume();
             res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
@@ -139,7 +152,9 @@ describe("Warden's audit webhook", () => {
         req.end(JSON.stringify({ metadata: { name: 'audited' } }));
       });
       const found = await until('the namespace create in the spool', async () =>
-        (await spool.next(100))?.events.find((event) => (JSON.parse(event.json) as { objectRef?: { name?: string } }).objectRef?.name === 'audited'),
+        (await spool.next(100))?.events.find(
+          (event) => (JSON.parse(event.json) as { objectRef?: { name?: string } }).objectRef?.name === 'audited',
+        ),
       );
       expect(JSON.parse(found.json)).toMatchObject({ verb: 'create', stage: 'ResponseComplete', objectRef: { resource: 'namespaces' } });
     } finally {

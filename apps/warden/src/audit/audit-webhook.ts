@@ -39,7 +39,9 @@ export class AuditTokenSource {
 
   static fromSecret(kubeConfig: KubeConfig): AuditTokenSource {
     return new AuditTokenSource(async () => {
-      const secret = await kubeConfig.makeApiClient(CoreV1Api).readNamespacedSecret({ name: AUDIT_WEBHOOK_SECRET, namespace: WARDEN_NAMESPACE });
+      const secret = await kubeConfig
+        .makeApiClient(CoreV1Api)
+        .readNamespacedSecret({ name: AUDIT_WEBHOOK_SECRET, namespace: WARDEN_NAMESPACE });
       const value = secret.data?.[AUDIT_TOKEN_KEY];
       return value ? Buffer.from(value, 'base64').toString('utf8') : null;
     });
@@ -106,7 +108,12 @@ export function auditWebhook(spool: AuditSpool, tokens: AuditTokenSource): Webho
         refusedSinceLog += 1;
         if (Date.now() - lastFullLog >= FULL_LOG_INTERVAL_MS) {
           logger.error(
-            { spooledBytes: error.spooled, maxBytes: error.maxBytes, refusedBatches: refusedSinceLog, refusedEventsTotal: spool.rejectedEvents },
+            {
+              spooledBytes: error.spooled,
+              maxBytes: error.maxBytes,
+              refusedBatches: refusedSinceLog,
+              refusedEventsTotal: spool.rejectedEvents,
+            },
             'audit spool full: refusing native audit batches until NATS takes the spooled ones (--audit-spool-max-bytes)',
           );
           lastFullLog = Date.now();

@@ -160,10 +160,7 @@ const pascal = (type: string) =>
  * The AsyncAPI 2.6 document of Cube's public events (API.md, "Events on NATS"): one channel per event
  * type on the events stream, plus the audit records channel and the native audit Warden forwards. The gateway serves it as JSON.
  */
-export function buildAsyncApiDocument(
-  channels: EventChannel[],
-  options: AsyncApiDocumentOptions = {},
-): AsyncApiDocument {
+export function buildAsyncApiDocument(channels: EventChannel[], options: AsyncApiDocumentOptions = {}): AsyncApiDocument {
   const streams = resolveCubeStreams(options.streams);
   const document: AsyncApiDocument = {
     asyncapi: '2.6.0',
@@ -234,7 +231,8 @@ export function buildAsyncApiDocument(
       "service's own request subjects have more and are not audit records). The service that handled a write is the record's `service`.",
     parameters: {
       source: {
-        description: '`cube` for writes handled by Cube (records with source `platform`), `kubernetes` for native audit from member clusters.',
+        description:
+          '`cube` for writes handled by Cube (records with source `platform`), `kubernetes` for native audit from member clusters.',
         schema: { type: 'string', enum: ['cube', 'kubernetes'] },
       },
     },
@@ -256,7 +254,8 @@ export function buildAsyncApiDocument(
       properties: {
         'Nats-Msg-Id': {
           type: 'string',
-          description: 'The auditID for the ResponseComplete stage, <auditID>/<stage> for the others (the stored record id); JetStream drops repeats.',
+          description:
+            'The auditID for the ResponseComplete stage, <auditID>/<stage> for the others (the stored record id); JetStream drops repeats.',
         },
       },
     },

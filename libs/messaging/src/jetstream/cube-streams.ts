@@ -49,7 +49,8 @@ export function resolveCubeStreams(options: CubeStreamsOptions = {}): ResolvedCu
     auditSubjectPrefix: options.auditSubjectPrefix ?? AUDIT_SUBJECT_PREFIX,
     auditMaxAgeMs: options.auditMaxAgeMs ?? 0,
     nativeAuditStream: options.nativeAuditStream ?? (options.auditStream ? `${options.auditStream}_NATIVE` : NATIVE_AUDIT_STREAM),
-    nativeAuditSubjectPrefix: options.nativeAuditSubjectPrefix ?? `${options.auditSubjectPrefix ?? AUDIT_SUBJECT_PREFIX}.${NATIVE_AUDIT_SUBJECT_TOKEN}`,
+    nativeAuditSubjectPrefix:
+      options.nativeAuditSubjectPrefix ?? `${options.auditSubjectPrefix ?? AUDIT_SUBJECT_PREFIX}.${NATIVE_AUDIT_SUBJECT_TOKEN}`,
     nativeAuditMaxAgeMs: options.nativeAuditMaxAgeMs ?? 7 * DAY_MS,
     replicas: options.replicas ?? 1,
   };
