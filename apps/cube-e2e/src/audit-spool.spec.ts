@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { connect, DeliverPolicy } from 'nats';
+import { connect } from 'nats';
 import { freePort } from '@cube/dev-stack';
 import { parsePrometheusText, sampleValue } from '@cube/observability/testing';
 import { AuditWebhookOptions, KubeServer, startKubeServer } from '@cube/testing';
@@ -162,7 +162,7 @@ describe("native audit through Warden's disk spool across a control-plane outage
       expect(written.status).toBe(201);
     }
     // Warden took the batches onto its disk: the apiserver was answered, nothing reached Cube.
-    const spooled = await eventually('all 500 events spooled', 60_000, async () => {
+    const spooled = await eventually('the events spooled on disk', 60_000, async () => {
       const metrics = await wardenMetrics();
       const bytes = metrics.value('cube_warden_audit_spool_bytes') ?? 0;
       return bytes > WRITES * 200 ? bytes : undefined;
@@ -190,12 +190,9 @@ describe("native audit through Warden's disk spool across a control-plane outage
     // And on CUBE_AUDIT (the order the store's hash chain links them in) in the order the apiserver sent them.
     const nc = await connect({ servers: running.natsUrl });
     try {
-      const consumer = await nc.jetstream().consumers.get('CUBE_AUDIT', {
-        filterSubjects: ['cube.audit.kubernetes'],
-        deliver_policy: DeliverPolicy.All,
-      });
-      const info = await (await nc.jetstreamManager()).streams.info('CUBE_AUDIT', { subjects_filter: 'cube.audit.kubernetes' });
-      const total = Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
+      // An ordered consumer over the whole stream from its start (a subject filter on it needs nats-server 2.10).
+      const consumer = await nc.jetstream().consumers.get('CUBE_AUDIT');
+      const total = (await (await nc.jetstreamManager()).streams.info('CUBE_AUDIT')).state.messages;
       const onStream: string[] = [];
       for (let seen = 0; seen < total; seen++) {
         const message = await consumer.next({ expires: 5000 });
