@@ -6,6 +6,7 @@ import { AuditEnvironment } from './audit-environment';
 import { ClusterTokensRepository } from './clusters/cluster-tokens.repository';
 import { AuditConsumerMetrics } from './ingest/audit-consumer.metrics';
 import { AuditIngestor } from './ingest/audit-ingestor';
+import { NativeAuditIngestor } from './ingest/native-audit-ingestor';
 import { AuditHandler } from './query/audit.handler';
 import { AuditVisibilityPolicy } from './query/audit-visibility';
 import { AUDIT_STORE, AuditStore } from './store/audit-store';
@@ -32,7 +33,7 @@ function auditStoreFor(env: AuditEnvironment, db: DataSource): AuditStore {
   return new PostgresAuditStore(sqlClientOf(db));
 }
 
-/** Ingestion from CUBE_AUDIT, the store, queries, verification, native audit from member clusters, and outbound webhooks. */
+/** Ingestion from CUBE_AUDIT (and CUBE_AUDIT_NATIVE, Warden's spools), the store, queries, verification, native audit from member clusters, and outbound webhooks. */
 @Module({
   // Requests to identity (bindings) and tenancy (a tenant's namespaces and members).
   imports: [ServiceBusModule.forService('audit')],
@@ -43,6 +44,7 @@ function auditStoreFor(env: AuditEnvironment, db: DataSource): AuditStore {
     AuditVisibilityPolicy,
     ClusterTokensRepository,
     AuditIngestor,
+    NativeAuditIngestor,
     WebhookSecrets,
     WebhookSubscriptionsRepository,
     WebhookDeliveriesRepository,

@@ -24,7 +24,11 @@ async function main(): Promise<void> {
   // The webhooks log before the Nest application exists: the same JSON lines as after.
   const params = cubeLoggerParams('warden', process.env['LOG_LEVEL'] ?? 'info');
   Logger.overrideLogger(new PinoNestLogger(new PinoLogger(params), params));
-  const autonomy = await WardenAutonomy.start(cluster, { webhookPort: args.webhookPort, stateDir: args.stateDir });
+  const autonomy = await WardenAutonomy.start(cluster, {
+    webhookPort: args.webhookPort,
+    stateDir: args.stateDir,
+    auditSpoolMaxBytes: args.auditSpoolMaxBytes,
+  });
   // Outside a Pod the Service has no endpoints: before the reconciler applies any ResourceQuota, the
   // quota webhook must call this process by URL.
   await serveWebhooksByUrl(cluster, args, autonomy.webhookPort);

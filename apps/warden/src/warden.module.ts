@@ -3,13 +3,14 @@ import { ServiceBusModule } from '@cube/messaging';
 import { MemberCluster } from './agent/member-cluster';
 import { MEMBER_CLUSTER } from './agent/member-cluster.provider';
 import { SyncStatus } from './agent/sync-status';
+import { AuditForwarding } from './audit/audit-forwarding';
 import { AutonomySync, WARDEN_AUTONOMY } from './autonomy/autonomy-sync';
 import { WardenAutonomy } from './autonomy/warden-autonomy';
 import { HeartbeatReporter } from './heartbeat/heartbeat-reporter';
 import { WARDEN_SYNC_METRICS_PROVIDER } from './reconciler/desired-state.metrics';
 import { DesiredStateSync } from './reconciler/desired-state-sync';
 
-/** Warden for one member cluster: heartbeats, desired state applied to the cluster, the webhooks' state kept current. */
+/** Warden for one member cluster: heartbeats, desired state applied to the cluster, the webhooks' state kept current, native audit forwarded. */
 @Module({})
 export class WardenModule {
   static forCluster(cluster: MemberCluster, autonomy: WardenAutonomy): DynamicModule {
@@ -24,6 +25,7 @@ export class WardenModule {
         HeartbeatReporter,
         DesiredStateSync,
         AutonomySync,
+        AuditForwarding,
         WARDEN_SYNC_METRICS_PROVIDER,
       ],
     };

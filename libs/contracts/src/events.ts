@@ -13,6 +13,25 @@ export const EVENTS_SUBJECT_PREFIX = 'cube.events';
 export const AUDIT_STREAM = 'CUBE_AUDIT';
 export const AUDIT_SUBJECT_PREFIX = 'cube.audit';
 
+/**
+ * JetStream stream of native audit events a member cluster's Warden spooled on disk and forwards
+ * (issue #22): one `audit.k8s.io/v1` Event per message on `cube.audit.native.<cluster>`, with
+ * `Nats-Msg-Id` = {@link nativeAuditEventId}. The audit service reads it with a durable consumer and
+ * puts each event, normalised, on `CUBE_AUDIT`. Four tokens: outside `CUBE_AUDIT`'s `cube.audit.*`,
+ * and no request-reply subject of the audit service starts with `cube.audit.native`.
+ */
+export const NATIVE_AUDIT_STREAM = 'CUBE_AUDIT_NATIVE';
+export const NATIVE_AUDIT_SUBJECT_TOKEN = 'native';
+
+/**
+ * The id of a native audit event's record: the audit id for the final stage, `<auditID>/<stage>` for
+ * the others (a watch is reported at ResponseStarted and ResponseComplete). Warden's `Nats-Msg-Id`
+ * and the stored record's id, so a repeated event is dropped by JetStream or by the store.
+ */
+export function nativeAuditEventId(event: { auditID: string; stage: string }): string {
+  return event.stage === 'ResponseComplete' ? event.auditID : `${event.auditID}/${event.stage}`;
+}
+
 export const eventSubject = (service: string, entity: string, event: string) =>
   `${EVENTS_SUBJECT_PREFIX}.${service}.${entity}.${event}` as const;
 /** The subject token of a record's source: Cube's own writes (`platform` records) are `cube`, as the audit query's `source`. */

@@ -56,5 +56,7 @@ export const WARDEN_WEBHOOK_PORT = 8443;
 export const TOKEN_REVIEW_PATH = '/authenticate';
 /** The ValidatingWebhookConfiguration on ResourceQuota calls this path. */
 export const QUOTA_WEBHOOK_PATH = '/validate/resourcequotas';
+/** Warden's audit webhook (`--audit-webhook-config-file` of the member kube-apiserver): spooled on disk, forwarded over NATS (issue #22). */
+export const AUDIT_WEBHOOK_PATH = '/audit';
 /** Warden's state directory in its Pod (an emptyDir): the autonomy cache. */
 export const WARDEN_STATE_DIR = '/var/lib/cube-warden';

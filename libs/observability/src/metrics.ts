@@ -255,6 +255,53 @@ export class WardenSyncMetrics {
   }
 }
 
+/** What Warden's metrics read of its native audit spool at each scrape (running totals since start). */
+export interface WardenAuditSpoolState {
+  /** Bytes of events on disk waiting to be forwarded. */
+  spooledBytes(): number;
+  /** Events refused because the spool was full. */
+  rejectedEvents(): number;
+  /** Events JetStream acknowledged. */
+  forwardedEvents(): number;
+}
+
+/** Counter read from a running total at each scrape (the spool counts before the Nest application exists). */
+function totalCounter(name: string, help: string, registers: Registry[], total: () => number): void {
+  let seen = 0;
+  new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      const now = total();
+      if (now > seen) this.inc(now - seen);
+      seen = now;
+    },
+  });
+}
+
+/** Warden's native audit spool (issue #22): bytes waiting on disk, events refused when full, events forwarded. */
+export function registerWardenAuditSpool(metrics: CubeMetrics, state: WardenAuditSpoolState): void {
+  const registers = [metrics.registry];
+  new Gauge({
+    name: 'cube_warden_audit_spool_bytes',
+    help: 'Bytes of native audit events in the disk spool, waiting to be forwarded over NATS',
+    registers,
+    collect() {
+      this.set(state.spooledBytes());
+    },
+  });
+  totalCounter(
+    'cube_warden_audit_spool_rejected_total',
+    'Native audit events refused (HTTP 503 to the kube-apiserver) because the spool was full',
+    registers,
+    () => state.rejectedEvents(),
+  );
+  totalCounter('cube_warden_audit_forwarded_total', 'Native audit events JetStream acknowledged from the spool', registers, () =>
+    state.forwardedEvents(),
+  );
+}
+
 /**
  * Every metric name a Cube process may expose, as the Prometheus text format names its samples
  * (histograms as `_bucket`, `_sum`, `_count`): built by registering every family on a scratch registry.
@@ -266,6 +313,7 @@ export async function cubeMetricSampleNames(): Promise<Set<string>> {
   registerConsumerLag(metrics, none);
   registerClusterHealth(metrics, none);
   new WardenSyncMetrics(metrics, { pendingObjects: () => 0, failingObjects: () => 0, appliedRevision: () => 0 });
+  registerWardenAuditSpool(metrics, { spooledBytes: () => 0, rejectedEvents: () => 0, forwardedEvents: () => 0 });
   const names = new Set<string>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     names.add(metric.name);

@@ -40,4 +40,13 @@ describe('parseWardenArguments', () => {
     expect(() => parseWardenArguments(['--webhook-url', 'https://127.0.0.1:9443/?x=1'])).toThrow(WardenStartError);
     expect(() => parseWardenArguments(['--webhook-url', 'not a url'])).toThrow('--webhook-url must be an https URL');
   });
+
+  it('bounds the audit spool at 256 MiB unless told, and refuses a bound that is not a positive number of bytes', () => {
+    expect(parseWardenArguments(['--cluster', 'a']).auditSpoolMaxBytes).toBe(256 * 1024 * 1024);
+    expect(parseWardenArguments(['--audit-spool-max-bytes', '4096']).auditSpoolMaxBytes).toBe(4096);
+    expect(() => parseWardenArguments(['--audit-spool-max-bytes', '0'])).toThrow(
+      '--audit-spool-max-bytes must be a positive number of bytes',
+    );
+    expect(() => parseWardenArguments(['--audit-spool-max-bytes', '1G'])).toThrow(WardenStartError);
+  });
 });

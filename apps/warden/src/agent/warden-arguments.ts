@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WARDEN_STATE_DIR, WARDEN_WEBHOOK_PORT } from '@cube/contracts';
+import { DEFAULT_AUDIT_SPOOL_MAX_BYTES } from '../audit/audit-spool';
 import { WardenStartError } from './warden-start-error';
 
 export interface WardenArguments {
@@ -15,6 +16,8 @@ export interface WardenArguments {
   stateDir: string;
   /** How the member kube-apiserver reaches the webhooks (see WebhookEndpoint). */
   webhookEndpoint: WebhookEndpoint;
+  /** Bytes of native audit events the disk spool holds before refusing batches (`--audit-spool-max-bytes`, 256 MiB). */
+  auditSpoolMaxBytes: number;
 }
 
 /**
@@ -38,7 +41,10 @@ function parseWebhookUrl(text: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** `--cluster <name> --kubeconfig <file> [--webhook-port <port>] [--webhook-url <url>] [--state-dir <dir>]` (issue 7: "Running Warden outside a cluster"; #14: webhooks by URL). */
+/**
+ * `--cluster <name> --kubeconfig <file> [--webhook-port <port>] [--webhook-url <url>] [--state-dir <dir>] [--audit-spool-max-bytes <n>]`
+ * (issue 7: "Running Warden outside a cluster"; #14: webhooks by URL; #22: the audit spool).
+ */
 export function parseWardenArguments(argv: string[]): WardenArguments {
   const { values } = parseArgs({
     args: argv,
@@ -48,6 +54,7 @@ export function parseWardenArguments(argv: string[]): WardenArguments {
       'webhook-port': { type: 'string' },
       'webhook-url': { type: 'string' },
       'state-dir': { type: 'string' },
+      'audit-spool-max-bytes': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -62,5 +69,10 @@ export function parseWardenArguments(argv: string[]): WardenArguments {
   const given = values['webhook-url'];
   const webhookEndpoint: WebhookEndpoint =
     given !== undefined ? { kind: 'url', url: parseWebhookUrl(given) } : values.kubeconfig ? { kind: 'loopback' } : { kind: 'service' };
-  return { cluster: values.cluster, kubeconfig: values.kubeconfig, webhookPort: port, stateDir, webhookEndpoint };
+  const maxBytesText = values['audit-spool-max-bytes'];
+  const auditSpoolMaxBytes = maxBytesText === undefined ? DEFAULT_AUDIT_SPOOL_MAX_BYTES : Number(maxBytesText);
+  if (!Number.isSafeInteger(auditSpoolMaxBytes) || auditSpoolMaxBytes < 1) {
+    throw new WardenStartError('--audit-spool-max-bytes must be a positive number of bytes');
+  }
+  return { cluster: values.cluster, kubeconfig: values.kubeconfig, webhookPort: port, stateDir, webhookEndpoint, auditSpoolMaxBytes };
 }

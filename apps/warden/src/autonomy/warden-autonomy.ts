@@ -5,6 +5,7 @@ import { desiredStateBucket, ServiceBus } from '@cube/messaging';
 import {
   API_TOKEN_VERIFIERS_BUCKET,
   ApiTokenVerifierEntry,
+  AUDIT_WEBHOOK_PATH,
   QUOTA_WEBHOOK_PATH,
   quotaLedgerBucket,
   TenantLedgerEntry,
@@ -12,6 +13,8 @@ import {
 } from '@cube/contracts';
 import { quotaAdmission } from '../admission/quota-admission';
 import { MemberCluster } from '../agent/member-cluster';
+import { AuditSpool, DEFAULT_AUDIT_SPOOL_MAX_BYTES } from '../audit/audit-spool';
+import { auditWebhook, AuditTokenSource } from '../audit/audit-webhook';
 import { WARDEN_SERVICE_ACCOUNT_USER, wardenUsers } from '../agent/warden-identity';
 import { DisabledUsers } from '../authn/disabled-users';
 import { JwksSource } from '../authn/jwks-source';
@@ -30,6 +33,10 @@ export interface WardenAutonomyOptions {
   stateDir: string;
   /** Only for tests; all interfaces otherwise. */
   webhookHost?: string;
+  /** Bound of the native audit spool (`--audit-spool-max-bytes`). */
+  auditSpoolMaxBytes?: number;
+  /** Only for tests: the cluster's audit token without reading its Secret. */
+  auditTokens?: AuditTokenSource;
 }
 
 /**
@@ -53,6 +60,8 @@ export class WardenAutonomy {
     readonly apiTokens: KvMirror<ApiTokenVerifierEntry>,
     readonly disabledUsers: DisabledUsers,
     readonly desired: KvMirror<unknown>,
+    /** Native audit batches the apiserver posted, on disk until forwarded over NATS (issue #22). */
+    readonly auditSpool: AuditSpool,
     private readonly jwks: JwksSource,
     initialJwks: Awaited<ReturnType<JwksSource['cached']>>,
   ) {
@@ -73,7 +82,8 @@ export class WardenAutonomy {
     const desired = new KvMirror<unknown>(desiredStateBucket(cluster.settings.clusterId), cache, logger);
     const jwks = new JwksSource(cache);
     await Promise.all([ledger.load(), apiTokens.load(), disabledUsers.load(), desired.load()]);
-    const autonomy = new WardenAutonomy(cluster, cache, ledger, apiTokens, disabledUsers, desired, jwks, await jwks.cached());
+    const auditSpool = await AuditSpool.open(options.stateDir, options.auditSpoolMaxBytes ?? DEFAULT_AUDIT_SPOOL_MAX_BYTES);
+    const autonomy = new WardenAutonomy(cluster, cache, ledger, apiTokens, disabledUsers, desired, auditSpool, jwks, await jwks.cached());
     await autonomy.serve(options);
     return autonomy;
   }
@@ -140,8 +150,12 @@ export class WardenAutonomy {
           trustedUsers: () => this.trusted,
           fieldManager: WARDEN_FIELD_MANAGER,
         }),
+        [AUDIT_WEBHOOK_PATH]: auditWebhook(this.auditSpool, options.auditTokens ?? AuditTokenSource.fromSecret(this.cluster.kubeConfig)),
       },
     });
-    this.logger.log({ port: this.server.port }, 'webhooks (TokenReview, ResourceQuota) served');
+    this.logger.log(
+      { port: this.server.port, auditSpool: this.auditSpool.dir, auditSpoolMaxBytes: this.auditSpool.maxBytes },
+      'webhooks (TokenReview, ResourceQuota, audit) served',
+    );
   }
 }

@@ -37,14 +37,16 @@ describe('buildAsyncApiDocument', () => {
     expect(Object.keys(document.channels).length).toBeGreaterThan(0);
   });
 
-  it('documents one channel per event type on the events stream, plus the audit channel', () => {
+  it('documents one channel per event type on the events stream, plus the audit channels', () => {
     expect(Object.keys(document.channels).sort()).toEqual([
+      'cube.audit.native.{cluster}',
       'cube.audit.{source}',
       'cube.events.identity.user.created',
       'cube.events.tenancy.namespace.created',
     ]);
     expect(document.channels['cube.events.identity.user.created']?.['x-jetstream-stream']).toBe('CUBE_EVENTS');
     expect(document.channels['cube.audit.{source}']?.['x-jetstream-stream']).toBe('CUBE_AUDIT');
+    expect(document.channels['cube.audit.native.{cluster}']?.['x-jetstream-stream']).toBe('CUBE_AUDIT_NATIVE');
   });
 
   it('gives every channel a message with a payload schema', () => {

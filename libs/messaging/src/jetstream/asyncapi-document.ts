@@ -122,6 +122,27 @@ const AUDIT_RECORD: JsonSchema = {
   },
 };
 
+const K8S_AUDIT_EVENT: JsonSchema = {
+  type: 'object',
+  description:
+    "An audit.k8s.io/v1 Event as the member's kube-apiserver posted it to Warden's audit webhook, unchanged " +
+    '(the fields Cube reads are listed; the others are kept).',
+  required: ['auditID', 'stage', 'verb'],
+  properties: {
+    auditID: { type: 'string' },
+    stage: { enum: ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'] },
+    verb: { type: 'string' },
+    requestURI: { type: 'string' },
+    user: { type: 'object', additionalProperties: true },
+    impersonatedUser: { type: 'object', additionalProperties: true },
+    objectRef: { type: 'object', additionalProperties: true },
+    responseStatus: { type: 'object', additionalProperties: true },
+    requestReceivedTimestamp: { type: 'string', format: 'date-time' },
+    stageTimestamp: { type: 'string', format: 'date-time' },
+  },
+  additionalProperties: true,
+};
+
 const MSG_ID_HEADER: JsonSchema = {
   type: 'object',
   properties: { 'Nats-Msg-Id': { type: 'string', description: 'The id of the payload; JetStream drops repeats.' } },
@@ -137,12 +158,9 @@ const pascal = (type: string) =>
 
 /**
  * The AsyncAPI 2.6 document of Cube's public events (API.md, "Events on NATS"): one channel per event
- * type on the events stream, plus the audit records channel. The gateway serves it as JSON.
+ * type on the events stream, plus the audit records channel and the native audit Warden forwards. The gateway serves it as JSON.
  */
-export function buildAsyncApiDocument(
-  channels: EventChannel[],
-  options: AsyncApiDocumentOptions = {},
-): AsyncApiDocument {
+export function buildAsyncApiDocument(channels: EventChannel[], options: AsyncApiDocumentOptions = {}): AsyncApiDocument {
   const streams = resolveCubeStreams(options.streams);
   const document: AsyncApiDocument = {
     asyncapi: '2.6.0',
@@ -160,7 +178,7 @@ export function buildAsyncApiDocument(
     defaultContentType: 'application/json',
     channels: {},
     components: {
-      schemas: { Actor: ACTOR, CubeEvent: CUBE_EVENT, AuditRecord: AUDIT_RECORD },
+      schemas: { Actor: ACTOR, CubeEvent: CUBE_EVENT, AuditRecord: AUDIT_RECORD, K8sAuditEvent: K8S_AUDIT_EVENT },
       messages: {},
     },
   };
@@ -213,7 +231,8 @@ export function buildAsyncApiDocument(
       "service's own request subjects have more and are not audit records). The service that handled a write is the record's `service`.",
     parameters: {
       source: {
-        description: '`cube` for writes handled by Cube (records with source `platform`), `kubernetes` for native audit from member clusters.',
+        description:
+          '`cube` for writes handled by Cube (records with source `platform`), `kubernetes` for native audit from member clusters.',
         schema: { type: 'string', enum: ['cube', 'kubernetes'] },
       },
     },
@@ -223,6 +242,40 @@ export function buildAsyncApiDocument(
       message: { $ref: '#/components/messages/AuditRecord' },
     },
     'x-jetstream-stream': streams.auditStream,
+  };
+
+  document.components.messages['NativeAuditEvent'] = {
+    name: 'NativeAuditEvent',
+    title: 'Native audit event from a member cluster',
+    summary: "One event of a member kube-apiserver's audit webhook batch, forwarded by Warden from its disk spool.",
+    contentType: 'application/json',
+    headers: {
+      type: 'object',
+      properties: {
+        'Nats-Msg-Id': {
+          type: 'string',
+          description:
+            'The auditID for the ResponseComplete stage, <auditID>/<stage> for the others (the stored record id); JetStream drops repeats.',
+        },
+      },
+    },
+    payload: { $ref: '#/components/schemas/K8sAuditEvent' },
+  };
+  document.channels[`${streams.nativeAuditSubjectPrefix}.{cluster}`] = {
+    description:
+      "Native audit of one member cluster (issue #22): Warden is the kube-apiserver's audit webhook, writes each batch to a " +
+      'bounded disk spool (fsync) before answering, and forwards it here oldest first, keeping it through a control-plane outage. ' +
+      `The audit service reads it (durable consumer cube-audit-native) and puts each event, normalised, on ${streams.auditStream} ` +
+      `as a ${streams.auditSubjectPrefix}.kubernetes record. Events are retained ${Math.round(streams.nativeAuditMaxAgeMs / 86_400_000)} days.`,
+    parameters: {
+      cluster: { description: 'The registered member cluster whose Warden forwarded the event.', schema: { type: 'string' } },
+    },
+    subscribe: {
+      operationId: 'onNativeAuditEvent',
+      summary: "A member kube-apiserver's audit event, spooled and forwarded by its Warden.",
+      message: { $ref: '#/components/messages/NativeAuditEvent' },
+    },
+    'x-jetstream-stream': streams.nativeAuditStream,
   };
   return document;
 }

@@ -1,5 +1,13 @@
 import { JetStreamManager, NatsError, RetentionPolicy, StorageType, StreamConfig, StreamInfo, nanos } from 'nats';
-import { AUDIT_STREAM, AUDIT_SUBJECT_PREFIX, CubeError, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX } from '@cube/contracts';
+import {
+  AUDIT_STREAM,
+  AUDIT_SUBJECT_PREFIX,
+  CubeError,
+  EVENTS_STREAM,
+  EVENTS_SUBJECT_PREFIX,
+  NATIVE_AUDIT_STREAM,
+  NATIVE_AUDIT_SUBJECT_TOKEN,
+} from '@cube/contracts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -19,6 +27,12 @@ export interface CubeStreamsOptions {
   auditSubjectPrefix?: string;
   /** 0 keeps audit records forever: audit must never be lost to a retention limit. */
   auditMaxAgeMs?: number;
+  /** Native audit events Warden forwards (`CUBE_AUDIT_NATIVE`, or `<auditStream>_NATIVE` when the audit stream is renamed). */
+  nativeAuditStream?: string;
+  /** `cube.audit.native`, or `<auditSubjectPrefix>.native`: Warden publishes on `<prefix>.<cluster>`. */
+  nativeAuditSubjectPrefix?: string;
+  /** How long forwarded native events stay after the audit service read them: they are on `CUBE_AUDIT` then (default 7 days). */
+  nativeAuditMaxAgeMs?: number;
   /** Copies of each stream on a JetStream cluster (`CUBE_JETSTREAM_REPLICAS`); 1 on a single server. Never lowered. */
   replicas?: number;
 }
@@ -34,6 +48,10 @@ export function resolveCubeStreams(options: CubeStreamsOptions = {}): ResolvedCu
     auditStream: options.auditStream ?? AUDIT_STREAM,
     auditSubjectPrefix: options.auditSubjectPrefix ?? AUDIT_SUBJECT_PREFIX,
     auditMaxAgeMs: options.auditMaxAgeMs ?? 0,
+    nativeAuditStream: options.nativeAuditStream ?? (options.auditStream ? `${options.auditStream}_NATIVE` : NATIVE_AUDIT_STREAM),
+    nativeAuditSubjectPrefix:
+      options.nativeAuditSubjectPrefix ?? `${options.auditSubjectPrefix ?? AUDIT_SUBJECT_PREFIX}.${NATIVE_AUDIT_SUBJECT_TOKEN}`,
+    nativeAuditMaxAgeMs: options.nativeAuditMaxAgeMs ?? 7 * DAY_MS,
     replicas: options.replicas ?? 1,
   };
 }
@@ -42,13 +60,13 @@ export function resolveCubeStreams(options: CubeStreamsOptions = {}): ResolvedCu
 type UpdatableStreamConfig = Pick<StreamConfig, 'name' | 'subjects' | 'max_age' | 'duplicate_window' | 'description' | 'num_replicas'>;
 
 /**
- * Creates or updates `CUBE_EVENTS` and `CUBE_AUDIT`. Idempotent and safe when several services start
+ * Creates or updates `CUBE_EVENTS`, `CUBE_AUDIT` and `CUBE_AUDIT_NATIVE`. Idempotent and safe when several services start
  * at once: creating a stream with the very config it already has succeeds on the server.
  */
 export async function ensureStreams(
   jsm: JetStreamManager,
   options: CubeStreamsOptions = {},
-): Promise<{ events: StreamInfo; audit: StreamInfo }> {
+): Promise<{ events: StreamInfo; audit: StreamInfo; nativeAudit: StreamInfo }> {
   const streams = resolveCubeStreams(options);
   const events = await ensureStream(jsm, {
     name: streams.eventsStream,
@@ -74,7 +92,17 @@ export async function ensureStreams(
     // No client may delete or purge single audit records: tampering would need the stream itself removed.
     { deny_delete: true, deny_purge: true },
   );
-  return { events, audit };
+  // Members' Warden spools: an event is kept (and deduplicated by its Nats-Msg-Id) until the audit
+  // service moved it to CUBE_AUDIT, then for a week to look into; its record on CUBE_AUDIT is the one kept.
+  const nativeAudit = await ensureStream(jsm, {
+    name: streams.nativeAuditStream,
+    description: "Native audit events forwarded by each member cluster's Warden from its disk spool",
+    subjects: [`${streams.nativeAuditSubjectPrefix}.*`],
+    max_age: nanos(streams.nativeAuditMaxAgeMs),
+    duplicate_window: nanos(streams.duplicateWindowMs),
+    num_replicas: streams.replicas,
+  });
+  return { events, audit, nativeAudit };
 }
 
 // JetStream API error: "stream name already in use with a different configuration".

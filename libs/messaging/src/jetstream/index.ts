@@ -1,4 +1,5 @@
 export * from './cube-streams';
+export { publishDurably } from './durable-publish';
 export * from './event-publisher';
 export * from './event-outbox';
 export * from './service-event-outbox';

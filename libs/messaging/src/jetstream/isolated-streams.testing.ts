@@ -20,8 +20,12 @@ export function isolatedStreams(): Required<
   };
 }
 
-/** Deletes a test's streams; a stream already gone is fine. */
-export async function deleteStreams(jsm: JetStreamManager, ...names: string[]): Promise<void> {
+/**
+ * Deletes a test's streams; a stream already gone is fine. An audit stream's native companion
+ * (`<name>_NATIVE`, which ensureStreams makes beside it) goes with it.
+ */
+export async function deleteStreams(jsm: JetStreamManager, ...given: string[]): Promise<void> {
+  const names = given.flatMap((name) => (name.endsWith('_CUBE_AUDIT') ? [name, `${name}_NATIVE`] : [name]));
   for (const name of names) {
     await jsm.streams.delete(name).catch((error: unknown) => {
       if (!(error instanceof NatsError && error.api_error?.code === 404)) throw error;
