@@ -12,7 +12,7 @@ import {
   requestFor,
   send,
 } from './openapi-fuzz';
-import { gatewayClient } from '../support';
+import { gatewayClient, until } from '../support';
 
 /**
  * Tables the REST API writes synchronously, in the request's own transaction, with the columns it
@@ -179,21 +179,21 @@ export class FuzzTarget {
    * changing, so a later refused request is judged on its own effect.
    */
   private async settle(): Promise<void> {
-    const deadline = Date.now() + 30_000;
     let previous = '';
-    while (Date.now() < deadline) {
-      const pending = await this.db.query<{ n: string }>(
-        `SELECT (${OUTBOXES.map((o) => `(SELECT count(*) FROM ${o})`).join(' + ')})::text AS n`,
-      );
-      const current = JSON.stringify(await this.snapshot());
-      if (pending.rows[0]?.n === '0' && current === previous) {
-        this.dirty = false;
-        return;
-      }
-      previous = current;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the stack did not settle within 30 s after a successful write');
+    await until(
+      'the stack settled after a successful write (outboxes empty, watched tables unchanged)',
+      async () => {
+        const pending = await this.db.query<{ n: string }>(
+          `SELECT (${OUTBOXES.map((o) => `(SELECT count(*) FROM ${o})`).join(' + ')})::text AS n`,
+        );
+        const current = JSON.stringify(await this.snapshot());
+        const settled = pending.rows[0]?.n === '0' && current === previous;
+        previous = current;
+        return settled;
+      },
+      30_000,
+    );
+    this.dirty = false;
   }
 }
 
