@@ -2,9 +2,14 @@ import nx from '@nx/eslint-plugin';
 import jest from 'eslint-plugin-jest';
 
 // The module boundaries below make ARCHITECTURE.md's picture true by construction:
-// apps never import apps, contracts import nothing of ours, libs only import lower layers.
+// apps never import apps, contracts import nothing of ours (nor a database, NATS or Kubernetes
+// client: they are shapes, shared by every process), libs only import lower layers.
 export const moduleBoundaries = [
-  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  {
+    sourceTag: 'type:contracts',
+    onlyDependOnLibsWithTags: [],
+    bannedExternalImports: ['typeorm', '@nestjs/typeorm', 'pg', 'nats', '@kubernetes/client-node'],
+  },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
   {
     sourceTag: 'type:data-access',

@@ -2,8 +2,8 @@ import { connect, NatsConnection } from 'nats';
 import { Pool } from 'pg';
 import { AuditPublisher } from '@cube/messaging';
 import { LocalNatsServer } from '@cube/dev-stack';
-import { AuditProcess, RestartablePostgres, until } from './audit-harness';
-import { tempDir } from './support';
+import { AuditProcess, RestartablePostgres } from './audit-harness';
+import { tempDir, until } from './support';
 
 const BURST = 10_000;
 
@@ -24,11 +24,7 @@ describe('audit ingestion across NATS and PostgreSQL restarts', () => {
   };
 
   /** Publishes `count` records 100 at a time (as concurrent writes would), running `midway` at the half. */
-  const burst = async (
-    tag: string,
-    count: number,
-    midway: () => Promise<void>,
-  ) => {
+  const burst = async (tag: string, count: number, midway: () => Promise<void>) => {
     const publisher = new AuditPublisher(bus.jetstream(), {
       service: 'tenancy',
       ackTimeoutMs: 1000,
@@ -77,11 +73,7 @@ describe('audit ingestion across NATS and PostgreSQL restarts', () => {
     });
     const jsm = await bus.jetstreamManager();
     // The service made its stream and durable consumer: it is ready to ingest.
-    await until(
-      'the audit consumer',
-      () => jsm.consumers.info('CUBE_AUDIT', 'cube-audit-store'),
-      60_000,
-    );
+    await until('the audit consumer', () => jsm.consumers.info('CUBE_AUDIT', 'cube-audit-store'), 60_000);
     db = new Pool({ connectionString: postgres.url, max: 1 });
     db.on('error', () => undefined); // the restart below drops idle connections; the pool makes new ones
   }, 120_000);
@@ -119,9 +111,7 @@ describe('audit ingestion across NATS and PostgreSQL restarts', () => {
       180_000,
     );
     expect(counts).toEqual({ total: 2 * BURST, distinct: 2 * BURST });
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "audit"."events" WHERE "actor_user" = 'burst-pg'`,
-    );
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "audit"."events" WHERE "actor_user" = 'burst-pg'`);
     expect(rows[0]?.n).toBe(BURST);
   }, 300_000);
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '@cube/dev-stack';
-import { eventually, ROOT } from './support';
+import { ROOT, until } from './support';
 
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -17,11 +17,6 @@ function answers(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-/** Polls `condition` until it returns a truthy value (support's `eventually`, with the audit suites' longer bound). */
-export function until<T>(what: string, condition: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  return eventually(what, timeoutMs, async () => (await condition()) || undefined) as Promise<T>;
 }
 
 /**

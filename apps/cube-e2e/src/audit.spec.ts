@@ -5,8 +5,7 @@ import { connect } from 'nats';
 import { Client } from 'pg';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { until } from './audit-harness';
-import { CallOptions, gatewayClient, LineLog, ROOT, startTestStack, TestStack, waitForStatus } from './support';
+import { CallOptions, gatewayClient, LineLog, ROOT, startTestStack, TestStack, until, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-audit-root-2026';
 const CLUSTER_TOKEN = 'member-a-audit-token-0123456789';
@@ -94,10 +93,14 @@ describe('audit through the gateway', () => {
   });
 
   it('stores the login audit identity publishes, with the client address', async () => {
-    const page = await until('the admin login in the audit store', async () => {
-      const found = await events(adminToken, { user: 'admin', verb: 'auth.login' });
-      return found.items.length > 0 ? found : null;
-    });
+    const page = await until(
+      'the admin login in the audit store',
+      async () => {
+        const found = await events(adminToken, { user: 'admin', verb: 'auth.login' });
+        return found.items.length > 0 ? found : null;
+      },
+      60_000,
+    );
     expect(page.items[0]).toMatchObject({ source: 'cube', actor: { user: 'admin' }, action: 'auth.login', outcome: { status: 'success' } });
     expect(page.items[0]?.actor.sourceIP).toBeTruthy();
   });
@@ -106,7 +109,7 @@ describe('audit through the gateway', () => {
     const created = await call('POST', '/api/v1/users', { token: adminToken, body: { name: 'bob', password: 'Sunflower-Quartz-2026' } });
     expect(created.status).toBe(201);
     const bobToken = await login('bob', 'Sunflower-Quartz-2026');
-    await until("bob's login stored", async () => (await events(adminToken, { user: 'bob', verb: 'auth.login' })).items.length > 0);
+    await until("bob's login stored", async () => (await events(adminToken, { user: 'bob', verb: 'auth.login' })).items.length > 0, 60_000);
     const bobSees = await events(bobToken, { limit: '500' });
     expect(bobSees.items.length).toBeGreaterThan(0);
     expect(bobSees.items.every((item) => item.actor.user === 'bob')).toBe(true);
@@ -143,10 +146,14 @@ describe('audit through the gateway', () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'default' }, data: { password: SECRET_VALUE } };
     expect(await kube('POST', '/api/v1/namespaces/default/secrets', secret, 'alice')).toBe(201);
 
-    const page = await until('the Secret create from member-a', async () => {
-      const found = await events(adminToken, { cluster: 'member-a', resource: 'secrets', verb: 'create' });
-      return found.items.length > 0 ? found : null;
-    });
+    const page = await until(
+      'the Secret create from member-a',
+      async () => {
+        const found = await events(adminToken, { cluster: 'member-a', resource: 'secrets', verb: 'create' });
+        return found.items.length > 0 ? found : null;
+      },
+      60_000,
+    );
     const entry = page.items[0];
     expect(entry).toMatchObject({
       source: 'kubernetes',
@@ -263,19 +270,28 @@ describe('audit through the gateway', () => {
     await until(
       'both native writes stored',
       async () => (await events(adminToken, { cluster: 'member-v', resource: 'configmaps' })).items.length === 2,
+      60_000,
     );
-    await until("dora's and erin's logins stored", async () => {
-      const logins = await events(adminToken, { verb: 'auth.login', limit: '500' });
-      return ['dora', 'erin'].every((user) => logins.items.some((item) => item.actor.user === user));
-    });
+    await until(
+      "dora's and erin's logins stored",
+      async () => {
+        const logins = await events(adminToken, { verb: 'auth.login', limit: '500' });
+        return ['dora', 'erin'].every((user) => logins.items.some((item) => item.actor.user === user));
+      },
+      60_000,
+    );
 
     // Tenancy learns of dora's binding from identity's events: polled, not slept for.
-    const seen = await until("carl sees tenant-a's records", async () => {
-      const page = await events(carl, { limit: '500' });
-      const hasNative = page.items.some((item) => item.target.namespace === 'tenant-a-ns');
-      const hasDora = page.items.some((item) => item.actor.user === 'dora' && item.action === 'auth.login');
-      return hasNative && hasDora ? page : null;
-    });
+    const seen = await until(
+      "carl sees tenant-a's records",
+      async () => {
+        const page = await events(carl, { limit: '500' });
+        const hasNative = page.items.some((item) => item.target.namespace === 'tenant-a-ns');
+        const hasDora = page.items.some((item) => item.actor.user === 'dora' && item.action === 'auth.login');
+        return hasNative && hasDora ? page : null;
+      },
+      60_000,
+    );
     const users = new Set(seen.items.map((item) => item.actor.user));
     expect(users.has('carl')).toBe(true);
     expect(users.has('erin')).toBe(false);

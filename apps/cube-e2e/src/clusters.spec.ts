@@ -1,13 +1,24 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
 import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
 import { freePort, RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import {
+  eventually,
+  gatewayClient,
+  Json,
+  kubeCall,
+  kubeGet,
+  LineLog,
+  ROOT,
+  startTestStack,
+  tempDir,
+  TestStack,
+  waitForStatus,
+} from './support';
 
 const ADMIN_PASSWORD = 'e2e-clusters-secret-2026';
 /** Short, so that the abnormal transition is observed within seconds (default 30 s). */
@@ -15,66 +26,6 @@ const HEARTBEAT_TIMEOUT_SECONDS = 2;
 const HEARTBEAT_INTERVAL_SECONDS = 0.3;
 /** The control plane's `/version` probe of each cluster, short so that `unreachable` shows within seconds. */
 const PROBE_INTERVAL_SECONDS = 0.5;
-
-/**
- * The HTTP status of a GET on a test server as its admin, trusting its own CA. No keep-alive agent
- * (here and below): a server restarted in place must not get a socket of its previous run.
- */
-function kubeStatus(member: KubeServer, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${member.url}${path}`,
-      { agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.once('error', reject);
-    req.end();
-  });
-}
-
-/** A GET on a test server as its admin: status and parsed body. */
-function kubeGet(member: KubeServer, path: string): Promise<{ status: number; body: Json }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${member.url}${path}`,
-      { agent: false, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.once('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') as Json }),
-        );
-      },
-    );
-    req.once('error', reject);
-    req.end();
-  });
-}
-
-/** Creates an object on a test server as its admin; resolves with the HTTP status. */
-function kubeCreate(member: KubeServer, path: string, body: unknown): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = request(
-      `${member.url}${path}`,
-      {
-        method: 'POST',
-        agent: false,
-        ca: member.caCert,
-        headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json' },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.once('error', reject);
-    req.end(payload);
-  });
-}
 
 // Member clusters through the gateway: registration against Kubernetes API test servers, Warden as
 // processes, and the pending → normal → abnormal → normal state machine driven by heartbeats.
@@ -287,9 +238,9 @@ describe('member clusters and Warden', () => {
       JSONCodec().encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-x', labels: { 'cube.io/tenant': 'acme' } } }),
     );
     await eventually('namespace team-x in member-a', 20_000, async () =>
-      (await kubeStatus(memberA, '/api/v1/namespaces/team-x')) === 200 ? true : undefined,
+      (await kubeGet(memberA, '/api/v1/namespaces/team-x')).status === 200 ? true : undefined,
     );
-    expect(await kubeStatus(memberB, '/api/v1/namespaces/team-x')).toBe(404);
+    expect((await kubeGet(memberB, '/api/v1/namespaces/team-x')).status).toBe(404);
   });
 
   it('patches display name and description, and replaces the kubeconfig only after connecting with it', async () => {
@@ -347,7 +298,7 @@ describe('member clusters and Warden', () => {
       });
       expect(created.status).toBe(201);
       await eventually(`ResourceQuota in ${name}`, 20_000, async () =>
-        (await kubeStatus(memberA, `/api/v1/namespaces/${name}/resourcequotas/cube-quota`)) === 200 ? true : undefined,
+        (await kubeGet(memberA, `/api/v1/namespaces/${name}/resourcequotas/cube-quota`)).status === 200 ? true : undefined,
       );
     }
     const pod = (name: string, cpu: string) => ({
@@ -357,9 +308,9 @@ describe('member clusters and Warden', () => {
       spec: { containers: [{ name: 'app', image: 'nginx', resources: { requests: { cpu }, limits: { cpu } } }] },
     });
     // 0.1 + 650m + 0.25: usage is summed as quantities, exactly.
-    expect(await kubeCreate(memberA, '/api/v1/namespaces/usage-1/pods', pod('a', '0.1'))).toBe(201);
-    expect(await kubeCreate(memberA, '/api/v1/namespaces/usage-1/pods', pod('b', '650m'))).toBe(201);
-    expect(await kubeCreate(memberA, '/api/v1/namespaces/usage-2/pods', pod('c', '0.25'))).toBe(201);
+    expect((await kubeCall(memberA, 'POST', '/api/v1/namespaces/usage-1/pods', { body: pod('a', '0.1') })).status).toBe(201);
+    expect((await kubeCall(memberA, 'POST', '/api/v1/namespaces/usage-1/pods', { body: pod('b', '650m') })).status).toBe(201);
+    expect((await kubeCall(memberA, 'POST', '/api/v1/namespaces/usage-2/pods', { body: pod('c', '0.25') })).status).toBe(201);
     const used = await eventually('usage reported', 20_000, async () => {
       const quotas = (await call('GET', '/api/v1/tenants/usage-co/quotas')).body as unknown as Json[];
       const memberAQuota = quotas.find((q) => q['cluster'] === 'member-a');
@@ -389,9 +340,11 @@ describe('member clusters and Warden', () => {
     await stopWarden('member-b');
     expect((await call('DELETE', '/api/v1/clusters/member-b')).status).toBe(204);
     expect((await call('GET', '/api/v1/clusters/member-b')).status).toBe(404);
-    expect(await kubeStatus(memberB, '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/cube-warden-quota')).toBe(404);
-    expect(await kubeStatus(memberB, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(404);
-    expect(await kubeStatus(memberA, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).toBe(200);
+    expect((await kubeGet(memberB, '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/cube-warden-quota')).status).toBe(
+      404,
+    );
+    expect((await kubeGet(memberB, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).status).toBe(404);
+    expect((await kubeGet(memberA, '/apis/rbac.authorization.k8s.io/v1/clusterroles/cube-warden')).status).toBe(200);
     await eventually('cluster.deleted of member-b', 10_000, async () =>
       seen.some((m) => m.subject === 'cube.events.clusters.cluster.deleted' && (m.data['entity'] as Json)['name'] === 'member-b')
         ? true
@@ -426,7 +379,7 @@ describe('member clusters and Warden', () => {
       },
     });
     const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'audited', namespace: 'default' }, data: { k: 'v' } };
-    expect(await kubeCreate(memberC, '/api/v1/namespaces/default/configmaps', configMap)).toBe(201);
+    expect((await kubeCall(memberC, 'POST', '/api/v1/namespaces/default/configmaps', { body: configMap })).status).toBe(201);
     const entry = await eventually('the native write in the audit trail', 20_000, async () => {
       const page = await call('GET', '/api/v1/audit/events?source=kubernetes&cluster=member-c&resource=configmaps&verb=create');
       return (page.body['items'] as Json[] | undefined)?.[0];
@@ -465,7 +418,7 @@ describe('member clusters and Warden', () => {
     const secret = await kubeGet(memberC, '/api/v1/namespaces/cube-system/secrets/cube-audit-webhook');
     const token = Buffer.from(String((secret.body['data'] as Json)['auditToken']), 'base64').toString();
     expect((await call('DELETE', '/api/v1/clusters/member-c')).status).toBe(204);
-    expect(await kubeStatus(memberC, '/api/v1/namespaces/cube-system/secrets/cube-audit-webhook')).toBe(404);
+    expect((await kubeGet(memberC, '/api/v1/namespaces/cube-system/secrets/cube-audit-webhook')).status).toBe(404);
     const refused = await client.call('POST', '/api/v1/audit/clusters/member-c/k8s', {
       token,
       body: { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [] },

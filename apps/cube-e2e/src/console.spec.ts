@@ -1,12 +1,24 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { request as httpsRequest } from 'node:https';
 import { dirname, join } from 'node:path';
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import WebSocket from 'ws';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, makeServingCertificates, startKubeServer } from '@cube/testing';
-import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, until, validateOpenApi } from './support';
+import {
+  eventually,
+  gatewayClient,
+  Json,
+  kubeCall,
+  kubeGet,
+  LineLog,
+  ROOT,
+  startTestStack,
+  tempDir,
+  TestStack,
+  until,
+  validateOpenApi,
+} from './support';
 
 const ADMIN_PASSWORD = 'e2e-console-secret-2026';
 const PASSWORD = 'correct horse battery staple';
@@ -20,16 +32,6 @@ const KUBECTL = '/usr/bin/kubectl';
 /** The gateway serves HTTPS here: kubectl (in the CloudShell) sends bearer tokens only over TLS. */
 let gatewayCa = '';
 
-interface Json {
-  [key: string]: unknown;
-}
-
-interface Answer {
-  status: number;
-  text: string;
-  json: Json;
-}
-
 const parseJson = (text: string): Json => {
   try {
     return JSON.parse(text) as Json;
@@ -37,23 +39,6 @@ const parseJson = (text: string): Json => {
     return {};
   }
 };
-
-/** A request straight to the test server as its admin (setting up what a cluster admin would). */
-function direct(member: KubeServer, method: string, path: string, body?: unknown): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${member.url}${path}`,
-      { method, ca: member.caCert, headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json' } },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, text, json: parseJson(text) }));
-      },
-    );
-    req.once('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
 
 /** The browser side of the protocol (README "Web terminals"): output as binary frames, control frames as JSON text. */
 class Terminal {
@@ -128,27 +113,10 @@ describe('web terminals (WebConsole)', () => {
   const audit: Json[] = [];
   const tokens: Record<string, string> = {};
 
-  const call = (method: string, path: string, token: string | null, body?: unknown): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        `${stack.gatewayUrl}${path}`,
-        {
-          method,
-          ca: gatewayCa,
-          headers: {
-            ...(token ? { Authorization: `Bearer ${token}` } : {}),
-            ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-          },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.once('end', () => resolve({ status: res.statusCode ?? 0, text, json: parseJson(text) }));
-        },
-      );
-      req.once('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
+  /** The gateway serves HTTPS here, under the test's own CA. */
+  const client = gatewayClient(() => stack.gatewayUrl, { ca: () => gatewayCa });
+  const call = (method: string, path: string, token: string | null, body?: unknown) =>
+    client.call(method, path, { token: token ?? undefined, body });
   const wsUrl = (path: string) => `${stack.gatewayUrl.replace(/^http/, 'ws')}${path}`;
   const openSession = (user: string, body: Json) => call('POST', '/api/v1/console/sessions', tokens[user] ?? null, body);
   const web = { cluster: 'member-a', namespace: 'team-a', pod: 'web' };
@@ -190,7 +158,7 @@ describe('web terminals (WebConsole)', () => {
     await bus.flush();
 
     const login = async (username: string, password: string) =>
-      String((await call('POST', '/api/v1/auth/login', null, { username, password })).json['accessToken']);
+      String((await call('POST', '/api/v1/auth/login', null, { username, password })).body['accessToken']);
     tokens['admin'] = await login('admin', ADMIN_PASSWORD);
     for (const name of ['alice', 'bob', 'dave', 'erin', 'tina']) {
       expect((await call('POST', '/api/v1/users', tokens['admin'], { name, password: PASSWORD })).status).toBe(201);
@@ -227,21 +195,27 @@ describe('web terminals (WebConsole)', () => {
     warden.stderr?.on('data', relay);
     await until(
       'member-a normal',
-      async () => (await call('GET', '/api/v1/clusters/member-a', tokens['admin'])).json['status'] === 'normal',
+      async () => (await call('GET', '/api/v1/clusters/member-a', tokens['admin'])).body['status'] === 'normal',
       60_000,
     );
 
     // Rights live in the member only: alice and dave may exec in team-a (edit), bob only views it.
     expect(
-      (await direct(member, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } })).status,
+      (
+        await kubeCall(member, 'POST', '/api/v1/namespaces', {
+          body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } },
+        })
+      ).status,
     ).toBe(201);
     const bind = (user: string, role: string) =>
-      direct(member, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings', {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: { name: `${user}-${role}` },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+      kubeCall(member, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings', {
+        body: {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: `${user}-${role}` },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+          subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+        },
       });
     for (const [user, role] of [
       ['alice', 'edit'],
@@ -255,11 +229,11 @@ describe('web terminals (WebConsole)', () => {
       metadata: { name: 'web' },
       spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] },
     };
-    expect((await direct(member, 'POST', '/api/v1/namespaces/team-a/pods', pod)).status).toBe(201);
+    expect((await kubeCall(member, 'POST', '/api/v1/namespaces/team-a/pods', { body: pod })).status).toBe(201);
     await until(
       'pod web running',
       async () =>
-        ((await direct(member, 'GET', '/api/v1/namespaces/team-a/pods/web')).json['status'] as Json | undefined)?.['phase'] === 'Running',
+        ((await kubeGet(member, '/api/v1/namespaces/team-a/pods/web')).body['status'] as Json | undefined)?.['phase'] === 'Running',
     );
 
     // CloudShell: erin is a member of tenant acme through Cube (Warden syncs her RoleBinding); globex is another tenant.
@@ -282,8 +256,8 @@ describe('web terminals (WebConsole)', () => {
     await until(
       "erin's RoleBinding in acme-dev",
       async () => {
-        const list = await direct(member, 'GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/acme-dev/rolebindings');
-        return ((list.json['items'] as { subjects?: { name: string }[] }[] | undefined) ?? []).some((item) =>
+        const list = await kubeGet(member, '/apis/rbac.authorization.k8s.io/v1/namespaces/acme-dev/rolebindings');
+        return ((list.body['items'] as { subjects?: { name: string }[] }[] | undefined) ?? []).some((item) =>
           item.subjects?.some((subject) => subject.name === 'erin'),
         );
       },
@@ -291,7 +265,7 @@ describe('web terminals (WebConsole)', () => {
     );
     await until(
       'erin reaches member-a',
-      async () => ((await call('GET', '/api/v1/namespaces', tokens['erin'])).json['items'] as Json[] | undefined)?.length === 1,
+      async () => ((await call('GET', '/api/v1/namespaces', tokens['erin'])).body['items'] as Json[] | undefined)?.length === 1,
       30_000,
     );
     const api = {
@@ -300,7 +274,7 @@ describe('web terminals (WebConsole)', () => {
       metadata: { name: 'api' },
       spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] },
     };
-    expect((await direct(member, 'POST', '/api/v1/namespaces/acme-dev/pods', api)).status).toBe(201);
+    expect((await kubeCall(member, 'POST', '/api/v1/namespaces/acme-dev/pods', { body: api })).status).toBe(201);
   }, 240_000);
 
   afterAll(async () => {
@@ -319,7 +293,7 @@ describe('web terminals (WebConsole)', () => {
   it('runs a shell on the pod as the caller: output, resize, exit code, a recording that replays the screen, audit of start and end', async () => {
     const opened = await openSession('alice', web);
     expect(opened.status).toBe(201);
-    const { id, ticket, streamUrl, expiresAt } = opened.json as { id: string; ticket: string; streamUrl: string; expiresAt: string };
+    const { id, ticket, streamUrl, expiresAt } = opened.body as { id: string; ticket: string; streamUrl: string; expiresAt: string };
     expect(streamUrl).toBe(`/api/v1/console/sessions/${id}/stream?ticket=${encodeURIComponent(ticket)}`);
     expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
 
@@ -336,7 +310,7 @@ describe('web terminals (WebConsole)', () => {
     // The recording: an asciicast v2 header, then events whose output is exactly what the browser showed.
     const session = await eventually('the session ended', 10_000, async () => {
       const list = await call('GET', '/api/v1/console/sessions', tokens['alice']);
-      const found = (list.json['items'] as Json[] | undefined)?.find((item) => item['id'] === id);
+      const found = (list.body['items'] as Json[] | undefined)?.find((item) => item['id'] === id);
       return found?.['state'] === 'ended' ? found : undefined;
     });
     expect(session).toMatchObject({
@@ -387,14 +361,14 @@ describe('web terminals (WebConsole)', () => {
   it('refuses a session to a user who may only view the namespace (403), and one who cannot see it at all (404)', async () => {
     const viewer = await openSession('bob', web);
     expect(viewer.status).toBe(403);
-    expect(viewer.json['code']).toBe('FORBIDDEN');
+    expect(viewer.body['code']).toBe('FORBIDDEN');
     const elsewhere = await openSession('bob', { ...web, namespace: 'team-z' });
     expect(elsewhere.status).toBe(404);
   });
 
   it("takes a ticket once: a second use, an expired ticket and another session's ticket are refused with 401", async () => {
-    const first = (await openSession('alice', web)).json as { id: string; ticket: string; streamUrl: string };
-    const second = (await openSession('alice', web)).json as { id: string; ticket: string; streamUrl: string; expiresAt: string };
+    const first = (await openSession('alice', web)).body as { id: string; ticket: string; streamUrl: string };
+    const second = (await openSession('alice', web)).body as { id: string; ticket: string; streamUrl: string; expiresAt: string };
     // Another session's ticket does not open this one.
     expect(await refusedUpgrade(wsUrl(`/api/v1/console/sessions/${first.id}/stream?ticket=${encodeURIComponent(second.ticket)}`))).toBe(
       401,
@@ -408,7 +382,7 @@ describe('web terminals (WebConsole)', () => {
     await terminal.whenClosed();
     await until('the closed session ended', async () => {
       const list = await call('GET', '/api/v1/console/sessions?user=alice', tokens['alice']);
-      return (list.json['items'] as Json[]).some(
+      return (list.body['items'] as Json[]).some(
         (item) => item['id'] === first.id && item['state'] === 'ended' && item['endReason'] === 'the browser closed the stream',
       );
     });
@@ -419,20 +393,20 @@ describe('web terminals (WebConsole)', () => {
   });
 
   it('closes an idle stream, ending the session', async () => {
-    const opened = (await openSession('alice', web)).json as { id: string; streamUrl: string };
+    const opened = (await openSession('alice', web)).body as { id: string; streamUrl: string };
     const terminal = await Terminal.open(wsUrl(opened.streamUrl));
     expect(await terminal.whenClosed()).toEqual({ code: 4001, reason: 'idle timeout' });
     expect(terminal.controls.at(-1)).toMatchObject({ type: 'error' });
     await until('the idle session ended', async () => {
       const list = await call('GET', `/api/v1/console/sessions?namespace=team-a&user=alice`, tokens['alice']);
-      return (list.json['items'] as Json[]).some(
+      return (list.body['items'] as Json[]).some(
         (item) => item['id'] === opened.id && item['state'] === 'ended' && item['endReason'] === 'idle timeout',
       );
     });
   });
 
   it('closes the stream with a reason on a malformed control frame', async () => {
-    const opened = (await openSession('alice', web)).json as { streamUrl: string };
+    const opened = (await openSession('alice', web)).body as { streamUrl: string };
     const terminal = await Terminal.open(wsUrl(opened.streamUrl));
     terminal.ws.send('{"type":"resize","cols":"wide"}');
     expect(await terminal.whenClosed()).toEqual({ code: 1007, reason: 'malformed control frame' });
@@ -442,7 +416,7 @@ describe('web terminals (WebConsole)', () => {
     expect((await openSession('alice', { ...web, pod: 'nope' })).status).toBe(404);
     const container = await openSession('alice', { ...web, container: 'sidecar' });
     expect(container.status).toBe(422);
-    expect(container.json['code']).toBe('UNPROCESSABLE');
+    expect(container.body['code']).toBe('UNPROCESSABLE');
     expect((await openSession('alice', { ...web, pod: 'Not_A_Pod' })).status).toBe(422);
     expect((await openSession('alice', { namespace: 'team-a', pod: 'web' })).status).toBe(400);
     expect((await openSession('alice', { ...web, extra: true })).status).toBe(400);
@@ -461,15 +435,15 @@ describe('web terminals (WebConsole)', () => {
 
   it("lists only what the caller may see, and hides others' recordings", async () => {
     const mine = await call('GET', '/api/v1/console/sessions', tokens['alice']);
-    const items = mine.json['items'] as Json[];
+    const items = mine.body['items'] as Json[];
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((item) => item['user'] === 'alice')).toBe(true);
-    expect((await call('GET', '/api/v1/console/sessions', tokens['bob'])).json['items']).toEqual([]);
+    expect((await call('GET', '/api/v1/console/sessions', tokens['bob'])).body['items']).toEqual([]);
     const all = await call('GET', '/api/v1/console/sessions?limit=1', tokens['admin']);
-    expect((all.json['items'] as Json[]).length).toBe(1);
-    expect(typeof all.json['nextCursor']).toBe('string');
-    const next = await call('GET', `/api/v1/console/sessions?limit=1&cursor=${String(all.json['nextCursor'])}`, tokens['admin']);
-    expect((next.json['items'] as Json[])[0]?.['id']).not.toBe((all.json['items'] as Json[])[0]?.['id']);
+    expect((all.body['items'] as Json[]).length).toBe(1);
+    expect(typeof all.body['nextCursor']).toBe('string');
+    const next = await call('GET', `/api/v1/console/sessions?limit=1&cursor=${String(all.body['nextCursor'])}`, tokens['admin']);
+    expect((next.body['items'] as Json[])[0]?.['id']).not.toBe((all.body['items'] as Json[])[0]?.['id']);
     const id = String(items[0]?.['id']);
     expect((await call('GET', `/api/v1/console/sessions/${id}/recording`, tokens['bob'])).status).toBe(404);
     expect((await call('GET', `/api/v1/console/sessions/${id}/recording`, tokens['admin'])).status).toBe(200);
@@ -478,13 +452,13 @@ describe('web terminals (WebConsole)', () => {
   it("shows a tenant admin the sessions in their tenant's namespaces, and no one else's", async () => {
     const opened = await openSession('erin', { cluster: 'member-a', namespace: 'acme-dev', pod: 'api' });
     expect(opened.status).toBe(201);
-    const id = String(opened.json['id']);
+    const id = String(opened.body['id']);
     const seen = await call('GET', '/api/v1/console/sessions?namespace=acme-dev', tokens['tina']);
-    expect((seen.json['items'] as Json[]).map((item) => item['id'])).toEqual([id]);
-    expect((seen.json['items'] as Json[])[0]).toMatchObject({ user: 'erin', tenant: 'acme', project: 'web' });
+    expect((seen.body['items'] as Json[]).map((item) => item['id'])).toEqual([id]);
+    expect((seen.body['items'] as Json[])[0]).toMatchObject({ user: 'erin', tenant: 'acme', project: 'web' });
     const all = await call('GET', '/api/v1/console/sessions', tokens['tina']);
-    expect((all.json['items'] as Json[]).every((item) => item['tenant'] === 'acme')).toBe(true);
-    expect((await call('GET', '/api/v1/console/sessions', tokens['alice'])).json['items']).not.toContainEqual(
+    expect((all.body['items'] as Json[]).every((item) => item['tenant'] === 'acme')).toBe(true);
+    expect((await call('GET', '/api/v1/console/sessions', tokens['alice'])).body['items']).not.toContainEqual(
       expect.objectContaining({ id }),
     );
   });
@@ -504,16 +478,16 @@ describe('web terminals (WebConsole)', () => {
     for (let i = 0; i < MAX_SESSIONS; i += 1) expect((await openSession('dave', web)).status).toBe(201);
     const over = await openSession('dave', web);
     expect(over.status).toBe(429);
-    expect(over.json['code']).toBe('RATE_LIMITED');
+    expect(over.body['code']).toBe('RATE_LIMITED');
   });
 
   it("opens a CloudShell where kubectl has exactly the tenant member's rights; when it ends its pod is gone and its token refused", async () => {
     const opened = await call('POST', '/api/v1/cloudshell/sessions', tokens['erin'], { cluster: 'member-a' });
     expect(opened.status).toBe(201);
-    const { streamUrl } = opened.json as { streamUrl: string };
+    const { streamUrl } = opened.body as { streamUrl: string };
 
     // One unprivileged pod of erin's in cube-cloudshell, made by Cube, reachable only from the gateway.
-    const pods = ((await direct(member, 'GET', '/api/v1/namespaces/cube-cloudshell/pods')).json['items'] as Json[]) ?? [];
+    const pods = ((await kubeGet(member, '/api/v1/namespaces/cube-cloudshell/pods')).body['items'] as Json[]) ?? [];
     expect(pods).toHaveLength(1);
     const pod = pods[0] as { metadata: { name: string; annotations: Json }; spec: Json & { containers: Json[]; volumes: Json[] } };
     expect(pod.metadata.annotations['cube.io/user']).toBe('erin');
@@ -523,14 +497,10 @@ describe('web terminals (WebConsole)', () => {
       securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
       resources: { limits: { cpu: '500m', memory: '256Mi' } },
     });
-    const policy = await direct(
-      member,
-      'GET',
-      '/apis/networking.k8s.io/v1/namespaces/cube-cloudshell/networkpolicies/cloudshell-only-gateway',
-    );
-    expect(policy.json['spec']).toMatchObject({ policyTypes: ['Ingress', 'Egress'], ingress: [] });
-    const secret = await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/secrets/${pod.metadata.name}-kubeconfig`);
-    const kubeconfig = Buffer.from(String((secret.json['data'] as Json)['config']), 'base64').toString('utf8');
+    const policy = await kubeGet(member, '/apis/networking.k8s.io/v1/namespaces/cube-cloudshell/networkpolicies/cloudshell-only-gateway');
+    expect(policy.body['spec']).toMatchObject({ policyTypes: ['Ingress', 'Egress'], ingress: [] });
+    const secret = await kubeGet(member, `/api/v1/namespaces/cube-cloudshell/secrets/${pod.metadata.name}-kubeconfig`);
+    const kubeconfig = Buffer.from(String((secret.body['data'] as Json)['config']), 'base64').toString('utf8');
     const token = /token: (\S+)/.exec(kubeconfig)?.[1] ?? '';
     expect((await call('GET', '/api/v1/namespaces', token)).status).toBe(200);
 
@@ -548,9 +518,9 @@ describe('web terminals (WebConsole)', () => {
 
     await until(
       'the CloudShell pod is gone',
-      async () => (await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/pods/${pod.metadata.name}`)).status === 404,
+      async () => (await kubeGet(member, `/api/v1/namespaces/cube-cloudshell/pods/${pod.metadata.name}`)).status === 404,
     );
-    expect((await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/secrets/${pod.metadata.name}-kubeconfig`)).status).toBe(404);
+    expect((await kubeGet(member, `/api/v1/namespaces/cube-cloudshell/secrets/${pod.metadata.name}-kubeconfig`)).status).toBe(404);
     await until('the CloudShell token is refused', async () => (await call('GET', '/api/v1/namespaces', token)).status === 401);
   });
 
@@ -558,19 +528,19 @@ describe('web terminals (WebConsole)', () => {
     const opened = await call('POST', '/api/v1/cloudshell/sessions', tokens['erin'], {});
     expect(opened.status).toBe(201);
     const pods =
-      ((await direct(member, 'GET', '/api/v1/namespaces/cube-cloudshell/pods')).json['items'] as { metadata: { name: string } }[]) ?? [];
+      ((await kubeGet(member, '/api/v1/namespaces/cube-cloudshell/pods')).body['items'] as { metadata: { name: string } }[]) ?? [];
     expect(pods).toHaveLength(1);
     const name = pods[0]?.metadata.name ?? '';
-    const secret = await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/secrets/${name}-kubeconfig`);
-    const token = /token: (\S+)/.exec(Buffer.from(String((secret.json['data'] as Json)['config']), 'base64').toString('utf8'))?.[1] ?? '';
+    const secret = await kubeGet(member, `/api/v1/namespaces/cube-cloudshell/secrets/${name}-kubeconfig`);
+    const token = /token: (\S+)/.exec(Buffer.from(String((secret.body['data'] as Json)['config']), 'base64').toString('utf8'))?.[1] ?? '';
     await until(
       'the unused CloudShell is gone',
-      async () => (await direct(member, 'GET', `/api/v1/namespaces/cube-cloudshell/pods/${name}`)).status === 404,
+      async () => (await kubeGet(member, `/api/v1/namespaces/cube-cloudshell/pods/${name}`)).status === 404,
       40_000,
     );
     await until('its token is refused', async () => (await call('GET', '/api/v1/namespaces', token)).status === 401);
     const list = await call('GET', `/api/v1/console/sessions?namespace=cube-cloudshell`, tokens['erin']);
-    expect((list.json['items'] as Json[]).find((item) => item['id'] === opened.json['id'])).toMatchObject({
+    expect((list.body['items'] as Json[]).find((item) => item['id'] === opened.body['id'])).toMatchObject({
       state: 'ended',
       endReason: 'the ticket was never used',
       kind: 'cloudshell',
@@ -578,7 +548,7 @@ describe('web terminals (WebConsole)', () => {
   }, 60_000);
 
   it('never writes a ticket into the logs', async () => {
-    const opened = (await openSession('alice', web)).json as { ticket: string; streamUrl: string };
+    const opened = (await openSession('alice', web)).body as { ticket: string; streamUrl: string };
     const terminal = await Terminal.open(wsUrl(opened.streamUrl));
     terminal.ws.close();
     await terminal.whenClosed();

@@ -56,6 +56,12 @@ describe('module boundaries (ARCHITECTURE.md)', () => {
     );
   });
 
+  it.each(['typeorm', 'pg', 'nats', '@kubernetes/client-node'])('rejects contracts importing %s', (pkg) => {
+    const errors = boundaryErrors(lintAs('libs/contracts/src/leak.ts', `import * as client from '${pkg}';\nexport const x = client;\n`));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toContain(`"type:contracts" is not allowed to import "${pkg}"`);
+  });
+
   it('rejects production code of an app importing the testing lib', () => {
     const errors = boundaryErrors(
       lintAs('apps/tenancy/src/leak.ts', "import * as testing from '@cube/testing';\nexport const x = testing;\n"),

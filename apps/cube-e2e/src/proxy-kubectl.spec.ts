@@ -1,11 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, makeServingCertificates, startKubeServer } from '@cube/testing';
-import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack } from './support';
+import { eventually, gatewayClient, Json, kubeCall, kubeGet, LineLog, ROOT, startTestStack, tempDir, TestStack } from './support';
 
 const ADMIN_PASSWORD = 'e2e-proxy-kubectl-secret-2026';
 const KUBECTL = '/usr/bin/kubectl';
@@ -16,33 +15,6 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** A request to a member cluster as its admin (optionally impersonating), trusting its own CA. */
-function direct(
-  member: KubeServer,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body?: unknown,
-): Promise<{ status: number; body: Json }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${member.url}${path}`,
-      {
-        method,
-        ca: member.caCert,
-        headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json', ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : {}) as Json }));
-      },
-    );
-    req.once('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
 }
 
 /** Runs kubectl to completion. */
@@ -112,7 +84,7 @@ describe('kubectl through the native API proxy', () => {
     wardens.set(name, child);
   };
 
-  const exists = async (member: KubeServer, path: string) => ((await direct(member, 'GET', path)).status === 200 ? true : undefined);
+  const exists = async (member: KubeServer, path: string) => ((await kubeGet(member, path)).status === 200 ? true : undefined);
 
   beforeAll(async () => {
     dir = await tempDir('cube-e2e-proxy-kubectl');
@@ -176,7 +148,7 @@ describe('kubectl through the native API proxy', () => {
       [memberB, 'acme-b'],
     ] as const) {
       await eventually(`alice's RoleBinding in ${namespace}`, 30_000, async () => {
-        const list = await direct(member, 'GET', `${rbac}/namespaces/${namespace}/rolebindings`);
+        const list = await kubeGet(member, `${rbac}/namespaces/${namespace}/rolebindings`);
         const items = (list.body['items'] as { subjects?: { name: string }[]; roleRef: { name: string } }[] | undefined) ?? [];
         return items.some((item) => item.roleRef.name === 'cube:member' && item.subjects?.some((subject) => subject.name === MEMBER))
           ? true
@@ -248,14 +220,14 @@ describe('kubectl through the native API proxy', () => {
       const got = await kubectl(kubeconfig, ['--context', context, 'get', 'configmap', 'applied', '-o', 'jsonpath={.data.value}']);
       expect(got).toEqual({ code: 0, stdout: 'two', stderr: '' });
       const member = context === 'member-a' ? memberA : memberB;
-      expect((await direct(member, 'GET', `/api/v1/namespaces/${namespace}/configmaps/settings`)).body['data']).toEqual({ colour: 'blue' });
+      expect((await kubeGet(member, `/api/v1/namespaces/${namespace}/configmaps/settings`)).body['data']).toEqual({ colour: 'blue' });
 
       expect(await kubectl(kubeconfig, ['--context', context, 'delete', 'configmap', 'settings', 'applied'])).toEqual({
         code: 0,
         stdout: 'configmap "settings" deleted\nconfigmap "applied" deleted\n',
         stderr: '',
       });
-      expect((await direct(member, 'GET', `/api/v1/namespaces/${namespace}/configmaps/applied`)).status).toBe(404);
+      expect((await kubeGet(member, `/api/v1/namespaces/${namespace}/configmaps/applied`)).status).toBe(404);
     }
   });
 
@@ -263,7 +235,7 @@ describe('kubectl through the native API proxy', () => {
     // What member-a itself says to alice (impersonated by its admin, as the proxy does).
     const asAlice = { 'Impersonate-User': MEMBER, 'Impersonate-Group': 'system:authenticated' };
     const expected = async (method: string, path: string, body?: unknown) => {
-      const answer = await direct(memberA, method, path, asAlice, body);
+      const answer = await kubeCall(memberA, method, path, { body, headers: asAlice });
       expect(answer.status).toBe(403);
       return String(answer.body['message']);
     };
@@ -285,7 +257,7 @@ describe('kubectl through the native API proxy', () => {
     const apply = await kubectl(kubeconfig, ['--context', 'member-a', 'apply', '-f', '-'], configMap('globex-a', 'intruder', 'b'));
     expect(apply.code).toBe(1);
     expect(apply.stderr).toContain(`User "${MEMBER}" cannot get resource "configmaps" in API group "" in the namespace "globex-a"`);
-    expect((await direct(memberA, 'GET', `${ns}/intruder`)).status).toBe(404);
+    expect((await kubeGet(memberA, `${ns}/intruder`)).status).toBe(404);
   });
 
   it('streams a watch event caused by a second client (kubectl get pods -w)', async () => {

@@ -1,14 +1,26 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import WebSocket from 'ws';
 import { ClustersSubjects } from '@cube/contracts';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, gatewayClient, LineLog, ROOT, startTestStack, tempDir, TestStack, validateOpenApi, waitForStatus } from './support';
+import {
+  eventually,
+  gatewayClient,
+  Json,
+  kubeCall,
+  kubeGet,
+  LineLog,
+  ROOT,
+  startTestStack,
+  tempDir,
+  TestStack,
+  validateOpenApi,
+  waitForStatus,
+} from './support';
 
 const ADMIN_PASSWORD = 'e2e-proxy-secret-2026';
 const ALICE_PASSWORD = 'correct horse battery staple';
@@ -16,10 +28,6 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024;
 /** Short, so that a dead Warden turns the cluster abnormal within seconds (default 30 s). */
 const HEARTBEAT_TIMEOUT_SECONDS = 3;
 const HEARTBEAT_INTERVAL_SECONDS = 0.3;
-
-interface Json {
-  [key: string]: unknown;
-}
 
 interface Answer {
   status: number;
@@ -34,33 +42,6 @@ const parseJson = (text: string): Json => {
     return {};
   }
 };
-
-/** A request straight to a test server as its admin (the "other client"), optionally impersonating. */
-function direct(
-  member: KubeServer,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string | string[]> = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${member.url}${path}`,
-      {
-        method,
-        ca: member.caCert,
-        headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json', ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, text, json: parseJson(text) }));
-      },
-    );
-    req.once('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
 
 // The native Kubernetes API proxy end to end: the real stack, a registered member (a Kubernetes API
 // test server made normal by its Warden), a Cube user whose rights come only from the member's RBAC.
@@ -81,7 +62,7 @@ describe('native Kubernetes API proxy', () => {
   const proxyPath = (cluster: string, path: string) => `/api/v1/proxy/clusters/${cluster}${path}`;
 
   const client = gatewayClient(() => stack.gatewayUrl);
-  /** As alice unless another token (null: none) is given; the body read as `direct` reads it (`{}` when not JSON). */
+  /** As alice unless another token (null: none) is given; its JSON body as `json` (`{}` when not JSON). */
   const call = async (
     method: string,
     path: string,
@@ -182,9 +163,10 @@ describe('native Kubernetes API proxy', () => {
 
     // alice's rights exist only in the member: a RoleBinding in team-a to a ClusterRole, nothing in team-b.
     for (const name of ['team-a', 'team-b']) {
-      expect((await direct(member, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })).status).toBe(
-        201,
-      );
+      expect(
+        (await kubeCall(member, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } }))
+          .status,
+      ).toBe(201);
     }
     const role = {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -198,7 +180,7 @@ describe('native Kubernetes API proxy', () => {
         },
       ],
     };
-    expect((await direct(member, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', role)).status).toBe(201);
+    expect((await kubeCall(member, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { body: role })).status).toBe(201);
     const binding = {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -206,7 +188,9 @@ describe('native Kubernetes API proxy', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'proxy-e2e-editor' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }],
     };
-    expect((await direct(member, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings', binding)).status).toBe(201);
+    expect(
+      (await kubeCall(member, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings', { body: binding })).status,
+    ).toBe(201);
   }, 180_000);
 
   afterAll(async () => {
@@ -224,7 +208,7 @@ describe('native Kubernetes API proxy', () => {
     expect(created.status).toBe(201);
     expect(created.json['metadata']).toMatchObject({ name: 'settings', namespace: 'team-a' });
     // What the member stored is what was sent.
-    expect((await direct(member, 'GET', '/api/v1/namespaces/team-a/configmaps/settings')).json['data']).toEqual({ colour: 'blue' });
+    expect((await kubeGet(member, '/api/v1/namespaces/team-a/configmaps/settings')).body['data']).toEqual({ colour: 'blue' });
 
     const got = await kube('GET', '/api/v1/namespaces/team-a/configmaps/settings');
     expect(got.status).toBe(200);
@@ -239,7 +223,7 @@ describe('native Kubernetes API proxy', () => {
 
     const deleted = await kube('DELETE', '/api/v1/namespaces/team-a/configmaps/settings');
     expect(deleted.status).toBe(200);
-    expect((await direct(member, 'GET', '/api/v1/namespaces/team-a/configmaps/settings')).status).toBe(404);
+    expect((await kubeGet(member, '/api/v1/namespaces/team-a/configmaps/settings')).status).toBe(404);
 
     await bus.flush();
     const records = await eventually('audit records of the create and the delete', 10_000, async () => {
@@ -264,7 +248,7 @@ describe('native Kubernetes API proxy', () => {
 
   it("passes the member's 403 Status through unchanged where its RBAC refuses the caller", async () => {
     const refused = await kube('GET', '/api/v1/namespaces/team-b/configmaps');
-    const asAliceDirectly = await direct(member, 'GET', '/api/v1/namespaces/team-b/configmaps', undefined, {
+    const asAliceDirectly = await kubeGet(member, '/api/v1/namespaces/team-b/configmaps', {
       'Impersonate-User': 'alice',
       'Impersonate-Group': ['system:authenticated'],
     });
@@ -277,7 +261,7 @@ describe('native Kubernetes API proxy', () => {
       body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nope' } },
     });
     expect(create.status).toBe(403);
-    expect((await direct(member, 'GET', '/api/v1/namespaces/team-b/configmaps/nope')).status).toBe(404);
+    expect((await kubeGet(member, '/api/v1/namespaces/team-b/configmaps/nope')).status).toBe(404);
 
     // The member's own 404 Status passes through as well.
     const missing = await kube('GET', '/api/v1/namespaces/team-a/configmaps/missing');
@@ -354,7 +338,7 @@ describe('native Kubernetes API proxy', () => {
       expect({ chunked, status: answer.status }).toEqual({ chunked, status: 413 });
       expect(answer.json).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge', code: 413 });
     }
-    expect((await direct(member, 'GET', '/api/v1/namespaces/team-a/configmaps/big')).status).toBe(404);
+    expect((await kubeGet(member, '/api/v1/namespaces/team-a/configmaps/big')).status).toBe(404);
   });
 
   it('streams a watch: an event caused by another client arrives while the watch stays open', async () => {
@@ -374,10 +358,12 @@ describe('native Kubernetes API proxy', () => {
     // The response has begun (headers flushed) before anything happened; now another client acts.
     expect(
       (
-        await direct(member, 'POST', '/api/v1/namespaces/team-a/configmaps', {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'watched' },
+        await kubeCall(member, 'POST', '/api/v1/namespaces/team-a/configmaps', {
+          body: {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'watched' },
+          },
         })
       ).status,
     ).toBe(201);
@@ -404,9 +390,9 @@ describe('native Kubernetes API proxy', () => {
       metadata: { name: 'web' },
       spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] },
     };
-    expect((await direct(member, 'POST', '/api/v1/namespaces/team-a/pods', pod)).status).toBe(201);
+    expect((await kubeCall(member, 'POST', '/api/v1/namespaces/team-a/pods', { body: pod })).status).toBe(201);
     await eventually('pod web running', 20_000, async () => {
-      const status = (await direct(member, 'GET', '/api/v1/namespaces/team-a/pods/web')).json['status'] as Json | undefined;
+      const status = (await kubeGet(member, '/api/v1/namespaces/team-a/pods/web')).body['status'] as Json | undefined;
       return status?.['phase'] === 'Running' ? true : undefined;
     });
     const url = `${stack.gatewayUrl.replace('http://', 'ws://')}${proxyPath('member-a', '/api/v1/namespaces/team-a/pods/web/exec?command=echo&command=hi&stdout=true&stderr=true')}`;

@@ -182,9 +182,9 @@ export async function eventually<T>(what: string, deadlineMs: number, probe: () 
   throw new Error(`${what}: not reached within ${deadlineMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
 }
 
-/** `eventually` for a yes/no condition. */
-export async function until(what: string, check: () => Promise<boolean>, deadlineMs = 30_000): Promise<void> {
-  await eventually(what, deadlineMs, async () => ((await check()) ? true : undefined));
+/** `eventually` for a condition: resolves with the first truthy value `check` returns (`true` for a yes/no one). */
+export async function until<T>(what: string, check: () => Promise<T | false | null | undefined>, deadlineMs = 30_000): Promise<T> {
+  return eventually(what, deadlineMs, async () => (await check()) || undefined);
 }
 
 /** A JSON object as the gateway answers it. */
@@ -243,13 +243,7 @@ export class GatewayClient {
           headers: response.headers,
           text: await response.text(),
         }));
-    let json: Json = null as unknown as Json;
-    try {
-      json = answer.text ? (JSON.parse(answer.text) as Json) : json;
-    } catch {
-      // Not JSON: `text` has it.
-    }
-    return { ...answer, body: json };
+    return withJson(answer);
   }
 
   /** POST /auth/login as it answered; `ip` goes out as X-Forwarded-For (per-IP limits), `provider` as given. */
@@ -273,16 +267,19 @@ export function gatewayClient(baseUrl: string | (() => string), options: Gateway
   return new GatewayClient(typeof baseUrl === 'string' ? () => baseUrl : baseUrl, options);
 }
 
-/** An HTTPS request trusting `ca` (fetch trusts only the system's CAs). */
+/**
+ * An HTTPS request trusting `ca` (fetch trusts only the system's CAs). No keep-alive agent: a server
+ * restarted in place must not get a socket of its previous run.
+ */
 function sendTrusting(
   ca: string,
   method: string,
   url: string,
-  headers: Record<string, string>,
+  headers: Record<string, string | string[]>,
   body: string | undefined,
 ): Promise<Omit<Reply, 'body'>> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method, ca, headers }, (res) => {
+    const req = httpsRequest(url, { method, ca, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.once('end', () => {
@@ -296,6 +293,50 @@ function sendTrusting(
     req.once('error', reject);
     req.end(body);
   });
+}
+
+/** The answer with its body read as JSON (null when empty or not JSON: `text` has it). */
+function withJson(answer: Omit<Reply, 'body'>): Reply {
+  let json: Json = null as unknown as Json;
+  try {
+    json = answer.text ? (JSON.parse(answer.text) as Json) : json;
+  } catch {
+    // Not JSON: `text` has it.
+  }
+  return { ...answer, body: json };
+}
+
+/** A Kubernetes API server as a test reaches it as its admin (`KubeServer` of `@cube/testing` is one). */
+export interface KubeEndpoint {
+  url: string;
+  caCert: string;
+  adminToken: string;
+}
+
+export interface KubeCallOptions {
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Added to the admin's bearer token, e.g. `Impersonate-User`. */
+  headers?: Record<string, string | string[]>;
+}
+
+/**
+ * A request straight to a Kubernetes API (test) server as its admin, trusting its own CA: what a
+ * cluster admin's client does beside Cube (set-up, or checking what Warden and the proxy wrote).
+ */
+export async function kubeCall(server: KubeEndpoint, method: string, path: string, options: KubeCallOptions = {}): Promise<Reply> {
+  const headers = {
+    Authorization: `Bearer ${server.adminToken}`,
+    ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    ...options.headers,
+  };
+  const body = options.body !== undefined ? JSON.stringify(options.body) : undefined;
+  return withJson(await sendTrusting(server.caCert, method, `${server.url}${path}`, headers, body));
+}
+
+/** `kubeCall` for a GET. */
+export function kubeGet(server: KubeEndpoint, path: string, headers?: Record<string, string | string[]>): Promise<Reply> {
+  return kubeCall(server, 'GET', path, { headers });
 }
 
 async function created(what: string, reply: Promise<Reply>): Promise<Reply> {

@@ -1,41 +1,27 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { freePort } from '@cube/dev-stack';
 import { AuthnWebhookOptions, KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import {
+  eventually,
+  gatewayClient,
+  Json,
+  kubeCall,
+  kubeGet,
+  LineLog,
+  ROOT,
+  startTestStack,
+  tempDir,
+  TestStack,
+  waitForStatus,
+} from './support';
 
 const ADMIN_PASSWORD = 'e2e-warden-secret-2026';
 const MEMBER_PASSWORD = 'correct horse battery staple 7';
 const HEARTBEAT_TIMEOUT_SECONDS = 2;
 const HEARTBEAT_INTERVAL_SECONDS = 0.3;
 const KUBECTL = '/usr/bin/kubectl';
-
-/** GET on a test server as its admin, trusting its own CA: status and JSON body. */
-function kubeGet(member: KubeServer, path: string): Promise<{ status: number; body: Json }> {
-  return kubeCall(member, 'GET', path);
-}
-
-function kubeCall(member: KubeServer, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${member.url}${path}`,
-      {
-        method,
-        ca: member.caCert,
-        headers: { Authorization: `Bearer ${member.adminToken}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Json) : {} }));
-      },
-    );
-    req.once('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
 
 interface Member {
   name: string;

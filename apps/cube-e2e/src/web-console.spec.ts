@@ -7,7 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { freePort } from '@cube/dev-stack';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, LineLog, ROOT, startTestStack, tempDir, TestStack, until, waitForStatus } from './support';
+import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack, until, waitForStatus } from './support';
 
 const ADMIN_PASSWORD = 'e2e-web-console-2026';
 const MEMBER_PASSWORD = 'a long member password 2026';
@@ -22,10 +22,6 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
 };
-
-interface Json {
-  [key: string]: unknown;
-}
 
 /**
  * The built SPA as any static host would serve it, on its own origin (so every API call is
@@ -73,17 +69,9 @@ describe('the web console in Chromium', () => {
   let adminToken: string;
   const wardens: ChildProcess[] = [];
 
-  const call = async (method: string, path: string, body?: unknown, token = adminToken) => {
-    const response = await fetch(`${gatewayUrl}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
-  };
-  const login = async (username: string, password: string) =>
-    String((await call('POST', '/api/v1/auth/login', { username, password })).body['accessToken']);
+  const client = gatewayClient(() => gatewayUrl);
+  const call = (method: string, path: string, body?: unknown, token = adminToken) => client.call(method, path, { token, body });
+  const login = (username: string, password: string) => client.token(username, password);
 
   const startWarden = async (name: string, member: KubeServer) => {
     const kubeconfig = join(dir.path, `${name}.kubeconfig`);

@@ -122,20 +122,8 @@ export class WebhookDeliveriesRepository {
   }
 
   async history(subscriptionId: string, page: { limit: number; before: [string, string] | null }): Promise<DeliveryPageRow[]> {
-    const query = this.deliveries
-      .createQueryBuilder('d')
-      .addSelect('d.created_at::text', 'key_created_at')
-      .where('d.subscriptionId = :subscriptionId', { subscriptionId });
-    if (page.before)
-      query.andWhere('(d.createdAt, d.id) < (:beforeCreatedAt::timestamptz, :beforeId::uuid)', {
-        beforeCreatedAt: page.before[0],
-        beforeId: page.before[1],
-      });
-    const { entities, raw } = await query
-      .orderBy('d.createdAt', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .limit(page.limit)
-      .getRawAndEntities<{ key_created_at: string }>();
-    return entities.map((row, index) => ({ delivery: publicDelivery(row), key: [raw[index]?.key_created_at ?? '', row.id] }));
+    const query = this.deliveries.createQueryBuilder('d').where('d.subscriptionId = :subscriptionId', { subscriptionId });
+    const rows = await DELIVERIES_NEWEST_FIRST.read(query, ['d.createdAt', 'd.id'], page.before, page.limit, 'DESC');
+    return rows.map(({ row, key }) => ({ delivery: publicDelivery(row), key }));
   }
 }

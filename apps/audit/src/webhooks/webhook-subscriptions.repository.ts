@@ -59,18 +59,13 @@ export class WebhookSubscriptionsRepository {
   }
 
   async list(page: { limit: number; after: [string, string] | null }): Promise<SubscriptionPageRow[]> {
-    const query = this.subscriptions.createQueryBuilder('s').addSelect('s.created_at::text', 'key_created_at');
-    if (page.after)
-      query.where('(s.createdAt, s.id) > (:afterCreatedAt::timestamptz, :afterId::uuid)', {
-        afterCreatedAt: page.after[0],
-        afterId: page.after[1],
-      });
-    const { entities, raw } = await query
-      .orderBy('s.createdAt')
-      .addOrderBy('s.id')
-      .limit(page.limit)
-      .getRawAndEntities<{ key_created_at: string }>();
-    return entities.map((row, index) => ({ subscription: publicSubscription(row), key: [raw[index]?.key_created_at ?? '', row.id] }));
+    const rows = await SUBSCRIPTIONS_BY_CREATION.read(
+      this.subscriptions.createQueryBuilder('s'),
+      ['s.createdAt', 's.id'],
+      page.after,
+      page.limit,
+    );
+    return rows.map(({ row, key }) => ({ subscription: publicSubscription(row), key }));
   }
 
   /** Applies the changes; re-enabling clears the reason and the failure count. Null when the row is gone. */

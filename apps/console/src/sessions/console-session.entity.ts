@@ -1,8 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { ConsoleSessionState } from '@cube/contracts';
 
 /** One terminal: who, where, its single-use ticket (as a SHA-256 only) and how it ended. */
 @Entity({ name: 'sessions' })
+// The per-user limit counts a user's open sessions (partial); lists go newest first (DESC): as the migration made them.
+@Index('sessions_user_open', { synchronize: false })
+@Index('sessions_created', { synchronize: false })
 export class ConsoleSessionEntity {
   @PrimaryColumn('uuid') id!: string;
   @Column({ type: 'varchar', length: 16 }) kind!: 'console' | 'cloudshell';

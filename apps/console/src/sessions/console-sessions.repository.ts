@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, Repository } from 'typeorm';
 import { SqlCondition } from '@cube/auth';
 import { ConsoleSessionQuery } from '@cube/contracts';
+import { Keyed, Keyset } from '@cube/persistence';
 import { ConsoleSessionEntity } from './console-session.entity';
 import { RecordingChunkEntity } from './recording-chunk.entity';
 
@@ -14,6 +15,9 @@ export const SESSION_RULE_COLUMNS: Record<string, string> = {
   cluster: 's.cluster',
   namespace: 's.namespace',
 };
+
+/** Console sessions newest first: by start, ties by id. */
+export const BY_START = new Keyset<[createdAt: string, id: string]>(['timestamp', 'uuid']);
 
 /** The one owner of `console.sessions` and `console.recording_chunks`. */
 @Injectable()
@@ -137,7 +141,12 @@ export class ConsoleSessionsRepository {
   }
 
   /** Newest first; keyset on (created_at, id); the caller's read rules are part of the query. */
-  list(query: ConsoleSessionQuery, readable: SqlCondition, after: [string, string] | null, limit: number): Promise<ConsoleSessionEntity[]> {
+  list(
+    query: ConsoleSessionQuery,
+    readable: SqlCondition,
+    after: [string, string] | null,
+    limit: number,
+  ): Promise<Keyed<ConsoleSessionEntity, [string, string]>[]> {
     const builder = this.sessions.createQueryBuilder('s');
     builder.where(readable.sql, readable.params);
     if (query.user) builder.andWhere('s.user_name = :user', { user: query.user });
@@ -145,12 +154,7 @@ export class ConsoleSessionsRepository {
     if (query.namespace) builder.andWhere('s.namespace = :namespace', { namespace: query.namespace });
     if (query.from) builder.andWhere('s.created_at >= :from', { from: query.from });
     if (query.to) builder.andWhere('s.created_at < :to', { to: query.to });
-    if (after) builder.andWhere('(s.created_at, s.id) < (:afterAt, :afterId)', { afterAt: after[0], afterId: after[1] });
-    return builder
-      .orderBy('s.created_at', 'DESC')
-      .addOrderBy('s.id', 'DESC')
-      .limit(limit + 1)
-      .getMany();
+    return BY_START.read(builder, ['s.created_at', 's.id'], after, limit + 1, 'DESC');
   }
 
   private fromRaw(row: Record<string, unknown>): Partial<ConsoleSessionEntity> {

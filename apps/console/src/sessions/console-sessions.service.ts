@@ -16,14 +16,11 @@ import {
   RedeemedConsoleSession,
 } from '@cube/contracts';
 import { AuditPublisher } from '@cube/messaging';
-import { DEFAULT_PAGE_SIZE, Keyset } from '@cube/persistence';
+import { DEFAULT_PAGE_SIZE } from '@cube/persistence';
 import { PlatformAbilities, SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { ConsoleEnvironment } from '../console-environment';
 import { ConsoleSessionEntity } from './console-session.entity';
-import { ConsoleSessionsRepository, SESSION_RULE_COLUMNS } from './console-sessions.repository';
-
-/** Sessions page newest first, by creation time then id. */
-const BY_START = new Keyset<[createdAt: string, id: string]>(['timestamp', 'uuid']);
+import { BY_START, ConsoleSessionsRepository, SESSION_RULE_COLUMNS } from './console-sessions.repository';
 
 /**
  * Stored chunks stay small: a NATS message is at most 1 MiB, and a reply carrying a chunk escapes it
@@ -164,7 +161,12 @@ export class ConsoleSessionsService {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = BY_START.decode(query.cursor);
     const rows = await this.sessions.list(query, readableWhere(ability, 'ConsoleSession', SESSION_RULE_COLUMNS), after, limit);
-    return BY_START.page(rows, limit, (row) => [row.createdAt.toISOString(), row.id], viewOf);
+    return BY_START.page(
+      rows,
+      limit,
+      (r) => r.key,
+      (r) => viewOf(r.row),
+    );
   }
 
   /** The cast page by page; only sessions the actor may read (others are 404, not 403: their existence is not told). */

@@ -12,6 +12,7 @@ import {
   requestFor,
   send,
 } from './openapi-fuzz';
+import { gatewayClient, until } from '../support';
 
 /**
  * Tables the REST API writes synchronously, in the request's own transaction, with the columns it
@@ -69,21 +70,18 @@ export class FuzzTarget {
   async start(): Promise<void> {
     this.db = new Client({ connectionString: this.options.databaseUrl });
     await this.db.connect();
-    this.document = (await (await fetch(`${this.options.gatewayUrl}/api/docs/openapi.json`)).json()) as OpenApiDocument;
-    this.tokens.admin = await this.login('admin', this.options.adminPassword);
+    // The fixtures go through the support kit's client; the fuzzed requests through `send` (raw: no URL normalisation).
+    const client = gatewayClient(this.options.gatewayUrl);
+    this.document = (await client.call('GET', '/api/docs/openapi.json')).body as unknown as OpenApiDocument;
+    this.tokens.admin = await client.token('admin', this.options.adminPassword);
     const admin = this.tokens.admin;
     const call = async (method: string, path: string, body: unknown) => {
-      const response = await fetch(`${this.options.gatewayUrl}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (response.status >= 300 && response.status !== 409)
-        throw new Error(`fixture ${method} ${path}: ${response.status} ${await response.text()}`);
+      const reply = await client.call(method, path, { token: admin, body });
+      if (reply.status >= 300 && reply.status !== 409) throw new Error(`fixture ${method} ${path}: ${reply.status} ${reply.text}`);
     };
     await call('POST', '/api/v1/users', UNPRIVILEGED);
     await call('POST', '/api/v1/users', { name: FIXTURES.user, password: 'Fixture user passphrase 2026' });
-    this.tokens.user = await this.login(UNPRIVILEGED.name, UNPRIVILEGED.password);
+    this.tokens.user = await client.token(UNPRIVILEGED.name, UNPRIVILEGED.password);
     await call('POST', '/api/v1/tenants', { name: FIXTURES.tenant });
     await call('POST', `/api/v1/tenants/${FIXTURES.tenant}/projects`, { name: FIXTURES.project });
     if (this.options.cluster) {
@@ -181,31 +179,21 @@ export class FuzzTarget {
    * changing, so a later refused request is judged on its own effect.
    */
   private async settle(): Promise<void> {
-    const deadline = Date.now() + 30_000;
     let previous = '';
-    while (Date.now() < deadline) {
-      const pending = await this.db.query<{ n: string }>(
-        `SELECT (${OUTBOXES.map((o) => `(SELECT count(*) FROM ${o})`).join(' + ')})::text AS n`,
-      );
-      const current = JSON.stringify(await this.snapshot());
-      if (pending.rows[0]?.n === '0' && current === previous) {
-        this.dirty = false;
-        return;
-      }
-      previous = current;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the stack did not settle within 30 s after a successful write');
-  }
-
-  private async login(username: string, password: string): Promise<string> {
-    const response = await fetch(`${this.options.gatewayUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    if (response.status !== 200) throw new Error(`login of ${username}: ${response.status} ${await response.text()}`);
-    return String(((await response.json()) as { accessToken: string }).accessToken);
+    await until(
+      'the stack settled after a successful write (outboxes empty, watched tables unchanged)',
+      async () => {
+        const pending = await this.db.query<{ n: string }>(
+          `SELECT (${OUTBOXES.map((o) => `(SELECT count(*) FROM ${o})`).join(' + ')})::text AS n`,
+        );
+        const current = JSON.stringify(await this.snapshot());
+        const settled = pending.rows[0]?.n === '0' && current === previous;
+        previous = current;
+        return settled;
+      },
+      30_000,
+    );
+    this.dirty = false;
   }
 }
 

@@ -13,7 +13,7 @@ export class ClusterComponentEntity {
   @Column({ type: 'integer' }) generation!: number;
   @Column({ type: 'char', length: 64 }) fingerprint!: string;
   @Column({ type: 'varchar', length: 16 }) phase!: ComponentPhase;
-  @Column({ type: 'varchar', length: 4096 }) message!: string;
+  @Column({ type: 'varchar', length: 4096, default: '' }) message!: string;
   @Column({ name: 'observed_generation', type: 'integer', nullable: true }) observedGeneration!: number | null;
   /** The generation that last reached `running`: a later loss of readiness at it is `degraded`, not `applying`. */
   @Column({ name: 'running_generation', type: 'integer', nullable: true }) runningGeneration!: number | null;

@@ -100,25 +100,13 @@ export class BindingsRepository {
     page: { limit: number; after: [string, string] | null },
   ): Promise<BindingPageRow[]> {
     const scope = filter.scope;
-    const query = this.bindings()
-      .createQueryBuilder('b')
-      .addSelect('b.created_at::text', 'key_created_at')
-      .where(visible.sql, visible.params);
+    const query = this.bindings().createQueryBuilder('b').where(visible.sql, visible.params);
     if (scope) query.andWhere('b.scopeKind = :scopeKind', { scopeKind: scope.kind });
     if (scope && scope.kind !== 'platform') query.andWhere('b.tenant = :tenant', { tenant: scope.tenant });
     if (scope?.kind === 'project') query.andWhere('b.project = :project', { project: scope.project });
     if (filter.user) query.andWhere(`b.subjectKind = 'User' AND b.subjectName = :user`, { user: filter.user });
-    if (page.after)
-      query.andWhere('(b.createdAt, b.id) > (:afterCreatedAt::timestamptz, :afterId::uuid)', {
-        afterCreatedAt: page.after[0],
-        afterId: page.after[1],
-      });
-    const { entities, raw } = await query
-      .orderBy('b.createdAt')
-      .addOrderBy('b.id')
-      .limit(page.limit)
-      .getRawAndEntities<{ key_created_at: string }>();
-    return entities.map((row, index) => ({ binding: bindingFromRow(row), key: [raw[index]?.key_created_at ?? '', row.id] }));
+    const rows = await BY_CREATION.read(query, ['b.createdAt', 'b.id'], page.after, page.limit);
+    return rows.map(({ row, key }) => ({ binding: bindingFromRow(row), key }));
   }
 
   /** Rule attributes of a RoleBinding subject (roleBindingSubject) → columns of `list`'s alias, for readableWhere. */

@@ -40,21 +40,9 @@ export class ApiTokensRepository {
 
   /** The user's live tokens after `after`, oldest first, with each row's keyset key. */
   async listLive(userName: string, after: [string, string] | null, limit: number): Promise<ListedApiToken[]> {
-    const query = this.tokens
-      .createQueryBuilder('t')
-      .addSelect('t.created_at::text', 'key_created_at')
-      .where('t.userName = :userName AND t.revokedAt IS NULL', { userName });
-    if (after)
-      query.andWhere('(t.createdAt, t.id) > (:afterCreatedAt::timestamptz, :afterId::uuid)', {
-        afterCreatedAt: after[0],
-        afterId: after[1],
-      });
-    const { entities, raw } = await query
-      .orderBy('t.createdAt')
-      .addOrderBy('t.id')
-      .limit(limit)
-      .getRawAndEntities<{ key_created_at: string }>();
-    return entities.map((token, index) => ({ token, key: [raw[index]?.key_created_at ?? '', token.id] }));
+    const query = this.tokens.createQueryBuilder('t').where('t.userName = :userName AND t.revokedAt IS NULL', { userName });
+    const rows = await BY_CREATION.read(query, ['t.createdAt', 't.id'], after, limit);
+    return rows.map(({ row, key }) => ({ token: row, key }));
   }
 
   /** Revokes one of the user's live tokens; false when there is none with that id. */

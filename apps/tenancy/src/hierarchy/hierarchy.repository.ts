@@ -239,12 +239,7 @@ export class HierarchyRepository {
     if (filter.tenant) query.andWhere('n.tenant = :tenant', { tenant: filter.tenant });
     if (filter.project) query.andWhere('n.project = :project', { project: filter.project });
     if (filter.cluster) query.andWhere('n.cluster = :cluster', { cluster: filter.cluster });
-    if (after) query.andWhere('(n.cluster, n.name) > (:afterCluster, :afterName)', { afterCluster: after[0], afterName: after[1] });
-    return query
-      .orderBy('n.cluster')
-      .addOrderBy('n.name')
-      .limit(page.limit + 1)
-      .getMany();
+    return (await BY_CLUSTER_AND_NAME.read(query, ['n.cluster', 'n.name'], after, page.limit + 1)).map(({ row }) => row);
   }
 
   findNamespace(ref: NamespaceRef, ability?: PlatformAbility): Promise<NamespaceEntity | null> {

@@ -5,7 +5,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export class CustomComponentEntity {
   @PrimaryColumn({ type: 'varchar', length: 63 }) name!: string;
   @Column({ type: 'varchar', length: 63 }) namespace!: string;
-  @Column({ type: 'varchar', length: 2048 }) description!: string;
+  @Column({ type: 'varchar', length: 2048, default: '' }) description!: string;
   @Column({ type: 'text' }) bundle!: string;
   @Column({ name: 'bundle_sha256', type: 'char', length: 64 }) bundleSha256!: string;
   @Column({ type: 'integer' }) objects!: number;

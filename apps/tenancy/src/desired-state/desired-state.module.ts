@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TenancySharedModule } from '../shared/tenancy-shared.module';
+import { DesiredStateResync } from './desired-state-resync';
+import { DesiredStateWriter } from './desired-state-writer';
+import { MemberClusters } from './member-clusters';
+
+/** The desired state of member clusters (`cube-desired-<cluster>`): writes, the per-cluster resync, the member list. */
+@Module({
+  imports: [TenancySharedModule],
+  providers: [DesiredStateWriter, MemberClusters, DesiredStateResync],
+  exports: [DesiredStateWriter, MemberClusters],
+})
+export class DesiredStateModule {}

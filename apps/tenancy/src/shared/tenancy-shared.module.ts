@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { RoleBindingsProjection } from '../access/role-bindings.projection';
+import { HierarchyRepository } from '../hierarchy/hierarchy.repository';
+import { ClusterRegistry } from '../quota/cluster-registry';
+import { LedgerPublisher } from '../quota/ledger-publisher';
+import { QuotaLedgerRepository } from '../quota/quota-ledger.repository';
+import { TenancyEvents } from './tenancy-events';
+
+/**
+ * What every tenancy feature reads or writes through: the owners of the tables several features
+ * read (the hierarchy, the quota ledger, the copy of role bindings), the events outbox with the
+ * ledger projection it republishes after each commit, and the clusters registry. Hierarchy and quota
+ * each need the other's table; both import this module instead of each other, so no cycle.
+ */
+@Module({
+  providers: [HierarchyRepository, QuotaLedgerRepository, RoleBindingsProjection, LedgerPublisher, TenancyEvents, ClusterRegistry],
+  exports: [HierarchyRepository, QuotaLedgerRepository, RoleBindingsProjection, LedgerPublisher, TenancyEvents, ClusterRegistry],
+})
+export class TenancySharedModule {}
