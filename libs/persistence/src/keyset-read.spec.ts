@@ -1,5 +1,6 @@
 import { DataSource, EntitySchema } from 'typeorm';
 import { Keyset } from './keyset-page';
+import type { Page } from '@cube/contracts';
 import { migratedScratchDatabase } from './scratch-database';
 
 interface Item {
@@ -54,7 +55,7 @@ describe('Keyset.read', () => {
     do {
       const query = db.getRepository(ITEM).createQueryBuilder('i').where('i.owner = :owner', { owner: 'alice' });
       const rows = await BY_CREATION.read(query, ['i.createdAt', 'i.id'], BY_CREATION.decode(cursor), 3, order);
-      const page = BY_CREATION.page(
+      const page: Page<string> = BY_CREATION.page(
         rows,
         2,
         (r) => r.key,
