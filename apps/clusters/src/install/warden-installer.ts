@@ -7,6 +7,7 @@ import {
   CUBE_FIELD_MANAGER,
   deleteObjectIfPresent,
   makeWebhookCertificates,
+  RawObjectApi,
   withDeadline,
 } from '@cube/kube';
 import { wardenManifests } from './warden-manifests';
@@ -29,7 +30,7 @@ export class WardenInstaller {
       `${WARDEN_NAME}.${WARDEN_NAMESPACE}.svc.cluster.local`,
       'localhost',
     ]);
-    const client = KubernetesObjectApi.makeApiClient(config);
+    const client = RawObjectApi.forConfig(config);
     for (const object of wardenManifests({ settings, image, webhook })) {
       try {
         await applyObject(client, object, CUBE_FIELD_MANAGER);
