@@ -19,9 +19,11 @@ describe('applyObject sends the object as it is', () => {
 
   const readBack = async (apiVersion: string, kind: string, name: string, namespace?: string) =>
     (
-      await client.listRaw(apiVersion, kind, '').then((items) =>
-        items.filter((item) => item.metadata?.name === name && (namespace === undefined || item.metadata?.namespace === namespace)),
-      )
+      await client
+        .listRaw(apiVersion, kind, '')
+        .then((items) =>
+          items.filter((item) => item.metadata?.name === name && (namespace === undefined || item.metadata?.namespace === namespace)),
+        )
     )[0] as (KubernetesObject & Record<string, unknown>) | undefined;
 
   it("keeps a NetworkPolicy rule's `from` (the peer that limits who may connect)", async () => {

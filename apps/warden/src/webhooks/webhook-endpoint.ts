@@ -56,11 +56,7 @@ export function webhookUrls(endpoint: WebhookEndpoint, port: number, servingCert
  */
 export async function pointQuotaWebhookAt(kubeConfig: KubeConfig, urls: WebhookUrls, caCert: string): Promise<void> {
   try {
-    await applyObject(
-      RawObjectApi.forConfig(kubeConfig),
-      quotaWebhookConfiguration({ url: urls.base }, caCert),
-      CUBE_FIELD_MANAGER,
-    );
+    await applyObject(RawObjectApi.forConfig(kubeConfig), quotaWebhookConfiguration({ url: urls.base }, caCert), CUBE_FIELD_MANAGER);
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new WardenStartError(`cannot point ValidatingWebhookConfiguration ${QUOTA_WEBHOOK_CONFIGURATION} at ${urls.quota}: ${reason}`);
