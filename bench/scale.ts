@@ -23,7 +23,8 @@
 //   SCALE_BENCH_TENANTS (1000), SCALE_BENCH_PROJECT_TENANTS (100), SCALE_BENCH_PROJECTS (100 per project
 //   tenant, one namespace each), SCALE_BENCH_CLUSTERS (100, also the number of simulated Wardens),
 //   SCALE_BENCH_QUOTAS (100 per heartbeat), SCALE_BENCH_HEARTBEAT_SECONDS (30), SCALE_BENCH_RUNS (200
-//   requests per endpoint), SCALE_BENCH_CONCURRENCY (16 writes in flight while seeding).
+//   requests per endpoint), SCALE_BENCH_CONCURRENCY (16 writes in flight while seeding);
+//   SCALE_BENCH_CPU_PROF=<dir> has every service write a CPU profile there when the stack stops.
 // A short run: SCALE_BENCH_TENANTS=50 SCALE_BENCH_PROJECT_TENANTS=5 SCALE_BENCH_PROJECTS=20
 //   SCALE_BENCH_CLUSTERS=10 SCALE_BENCH_HEARTBEAT_SECONDS=10 SCALE_BENCH_RUNS=50 npm run bench -- scale
 import { existsSync } from 'node:fs';
@@ -471,7 +472,14 @@ export async function run(): Promise<unknown> {
     const ports = { clusters: await freePort(), tenancy: await freePort() };
     running = await startTestStack(
       `scale_${process.pid}`,
-      { CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn' },
+      {
+        CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        LOG_LEVEL: 'warn',
+        // Every service writes a V8 profile when it stops (summarise one with bench/cpu-profile.ts).
+        ...(process.env['SCALE_BENCH_CPU_PROF']
+          ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env['SCALE_BENCH_CPU_PROF']}` }
+          : {}),
+      },
       (line) => {
         if (/"level":(50|60)|\b(ERROR|FATAL)\b/.test(line)) process.stderr.write(`${line}\n`);
       },
