@@ -476,8 +476,12 @@ export async function run(): Promise<unknown> {
         CUBE_ADMIN_PASSWORD: ADMIN_PASSWORD,
         LOG_LEVEL: 'warn',
         // Every service writes a V8 profile when it stops (summarise one with bench/cpu-profile.ts).
+        // NODE_OPTIONS refuses --cpu-prof: a preloaded inspector session does the same.
         ...(process.env['SCALE_BENCH_CPU_PROF']
-          ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env['SCALE_BENCH_CPU_PROF']}` }
+          ? {
+              NODE_OPTIONS: `--require ${join(__dirname, 'cpu-prof-preload.js')}`,
+              CUBE_BENCH_CPU_PROF_DIR: process.env['SCALE_BENCH_CPU_PROF'],
+            }
           : {}),
       },
       (line) => {
