@@ -36,6 +36,9 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnModuleDestroy
   private subscription: Subscription | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping = false;
+  /** Clusters whose heartbeat is being stored, and the newest one that arrived meanwhile (older ones are dropped). */
+  private readonly storing = new Set<string>();
+  private readonly waiting = new Map<string, ClusterHeartbeat>();
 
   constructor(
     @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
@@ -74,8 +77,32 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnModuleDestroy
       this.logger.warn({ subject }, 'dropped a malformed heartbeat');
       return;
     }
+    // One heartbeat per cluster is stored at a time; while it is, only the newest that arrives waits.
+    // A heartbeat replaces the previous one entirely, so a busy database never builds a queue of
+    // stale ones and the status shows the newest beat as soon as it can.
+    const cluster = heartbeat.clusterId;
+    if (this.storing.has(cluster)) {
+      this.waiting.set(cluster, heartbeat);
+      return;
+    }
+    this.storing.add(cluster);
+    try {
+      for (let next: ClusterHeartbeat | undefined = heartbeat; next; next = this.takeWaiting(cluster)) await this.store(next);
+    } finally {
+      this.storing.delete(cluster);
+    }
+  }
+
+  private takeWaiting(cluster: string): ClusterHeartbeat | undefined {
+    const next = this.waiting.get(cluster);
+    this.waiting.delete(cluster);
+    return next;
+  }
+
+  private async store(heartbeat: ClusterHeartbeat): Promise<void> {
     try {
       const allocated = sumResourceLists(heartbeat.quotas.map((quota) => quota.hard));
+      if (await this.clusters.refreshHeartbeat(heartbeat, allocated)) return;
       await this.service.changeStatus((tx) => this.clusters.recordHeartbeat(heartbeat, allocated, tx));
     } catch (error: unknown) {
       this.logger.error({ err: error, cluster: heartbeat.clusterId }, 'could not record a heartbeat');
