@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { JSONCodec, NatsConnection, Subscription } from 'nats';
 import { ClusterHeartbeat, ClustersSubjects, queueGroupOf } from '@cube/contracts';
 import { sumResourceLists } from '@cube/kube';
-import { JETSTREAM_CONNECTION } from '@cube/messaging';
+import { JETSTREAM_CONNECTION, NewestPerKey } from '@cube/messaging';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { ClustersEnvironment } from '../clusters-environment';
 import { ClustersRepository } from '../clusters/clusters.repository';
@@ -36,9 +36,12 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnModuleDestroy
   private subscription: Subscription | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping = false;
-  /** Clusters whose heartbeat is being stored, and the newest one that arrived meanwhile (older ones are dropped). */
-  private readonly storing = new Set<string>();
-  private readonly waiting = new Map<string, ClusterHeartbeat>();
+  /**
+   * One heartbeat per cluster is stored at a time; of those that arrive meanwhile only the newest
+   * waits (a heartbeat replaces the previous one entirely), so a busy database never builds a queue
+   * of stale ones and the status shows the newest beat as soon as it can.
+   */
+  private readonly storing = new NewestPerKey<ClusterHeartbeat>((heartbeat) => this.store(heartbeat));
 
   constructor(
     @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
@@ -77,26 +80,7 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnModuleDestroy
       this.logger.warn({ subject }, 'dropped a malformed heartbeat');
       return;
     }
-    // One heartbeat per cluster is stored at a time; while it is, only the newest that arrives waits.
-    // A heartbeat replaces the previous one entirely, so a busy database never builds a queue of
-    // stale ones and the status shows the newest beat as soon as it can.
-    const cluster = heartbeat.clusterId;
-    if (this.storing.has(cluster)) {
-      this.waiting.set(cluster, heartbeat);
-      return;
-    }
-    this.storing.add(cluster);
-    try {
-      for (let next: ClusterHeartbeat | undefined = heartbeat; next; next = this.takeWaiting(cluster)) await this.store(next);
-    } finally {
-      this.storing.delete(cluster);
-    }
-  }
-
-  private takeWaiting(cluster: string): ClusterHeartbeat | undefined {
-    const next = this.waiting.get(cluster);
-    this.waiting.delete(cluster);
-    return next;
+    await this.storing.submit(heartbeat.clusterId, heartbeat);
   }
 
   private async store(heartbeat: ClusterHeartbeat): Promise<void> {
