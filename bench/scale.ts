@@ -555,15 +555,16 @@ export async function run(): Promise<unknown> {
         cluster: clusterName((t * PROJECTS + p) % CLUSTERS),
       });
     };
-    const apiProjects = await timed(`creating ${throughApi.length} projects, each with a member and a namespace, through the API`, () =>
-      pool(throughApi, CONCURRENCY, makeProject),
-    );
+    // Tenants before their projects.
     const apiTenants =
       SEED === 'api'
         ? await timed(`creating ${TENANTS - FEW_TENANTS} more tenants through the API`, () =>
             pool(tenants.slice(FEW_TENANTS), CONCURRENCY, makeTenant),
           )
         : { seconds: 0 };
+    const apiProjects = await timed(`creating ${throughApi.length} projects, each with a member and a namespace, through the API`, () =>
+      pool(throughApi, CONCURRENCY, makeProject),
+    );
     const bulkTenants = SEED === 'api' ? [] : tenants.slice(FEW_TENANTS);
     const bulkProjects = SEED === 'api' ? [] : projects.filter(({ t }) => t !== 0);
     const bulk = await timed(
