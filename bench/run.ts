@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<unknown> }>> = {
   audit: () => import('./audit'),
   proxy: () => import('./proxy'),
+  scale: () => import('./scale'),
   sync: () => import('./sync'),
 };
 

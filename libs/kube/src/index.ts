@@ -1,6 +1,7 @@
 export * from './kubeconfig';
 export * from './connection-failure';
 export * from './kube-failure';
+export * from './raw-object-api';
 export * from './server-side-apply';
 export * from './webhook-certificates';
 export * from './quantity';

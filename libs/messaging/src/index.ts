@@ -6,3 +6,4 @@ export * from './service-requester';
 export * from './jetstream';
 export * from './service-bus';
 export * from './nats-credentials';
+export * from './newest-per-key';

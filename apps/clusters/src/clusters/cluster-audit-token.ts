@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { KubeConfig, KubernetesObjectApi, V1Secret } from '@kubernetes/client-node';
 import { AUDIT_TOKEN_KEY, AUDIT_WEBHOOK_SECRET, AuditSubjects, ClusterTokenBody, CubeError, WARDEN_NAMESPACE } from '@cube/contracts';
-import { applyObject, deleteObjectIfPresent, withDeadline } from '@cube/kube';
+import { applyObject, deleteObjectIfPresent, RawObjectApi, withDeadline } from '@cube/kube';
 import { ServiceRequester } from '@cube/messaging';
 
 const SYSTEM_ACTOR = { kind: 'system', name: 'cube-clusters' } as const;
@@ -38,7 +38,7 @@ export class ClusterAuditToken {
       data: { [AUDIT_TOKEN_KEY]: Buffer.from(token).toString('base64') },
     };
     try {
-      await applyObject(KubernetesObjectApi.makeApiClient(config), secret, FIELD_MANAGER);
+      await applyObject(RawObjectApi.forConfig(config), secret, FIELD_MANAGER);
     } catch (error: unknown) {
       const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
       throw new CubeError('UNAVAILABLE', `could not write the audit token Secret into cluster "${cluster}": ${reason}`, { cluster });

@@ -89,4 +89,29 @@ describe('ClustersRepository', () => {
     expect(await clusters.delete('west')).toBeNull();
     expect(await clusters.find('west')).toBeNull();
   });
+
+  it('refreshes a normal cluster in place, and leaves pending, abnormal and unknown ones to recordHeartbeat', async () => {
+    await clusters.insert(newCluster('fresh'));
+    expect(await clusters.refreshHeartbeat(heartbeat('fresh'), { cpu: '1' })).toBe(false);
+    expect(await clusters.find('fresh')).toMatchObject({ status: 'pending', lastHeartbeat: null });
+
+    await clusters.recordHeartbeat(heartbeat('fresh'), { cpu: '1' });
+    const normal = await clusters.find('fresh');
+    expect(await clusters.refreshHeartbeat({ ...heartbeat('fresh'), kubernetesVersion: 'v1.32.2', nodes: 5 }, { cpu: '2' })).toBe(true);
+    const refreshed = await clusters.find('fresh');
+    // Same status, same version (no event is owed), the heartbeat's facts and a newer lastHeartbeat.
+    expect(refreshed).toMatchObject({
+      status: 'normal',
+      kubernetesVersion: 'v1.32.2',
+      nodes: 5,
+      allocated: { cpu: '2' },
+      version: normal?.version,
+    });
+    expect(Date.parse(refreshed?.lastHeartbeat ?? '')).toBeGreaterThanOrEqual(Date.parse(normal?.lastHeartbeat ?? ''));
+
+    await clusters.markSilentAbnormal(0);
+    expect(await clusters.refreshHeartbeat(heartbeat('fresh'), { cpu: '1' })).toBe(false);
+    expect((await clusters.find('fresh'))?.status).toBe('abnormal');
+    expect(await clusters.refreshHeartbeat(heartbeat('nowhere'), {})).toBe(false);
+  });
 });

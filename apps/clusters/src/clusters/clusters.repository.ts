@@ -152,6 +152,40 @@ export class ClustersRepository {
   }
 
   /**
+   * A heartbeat that cannot change the status (the cluster is `normal`, or `unreachable`, which only a
+   * probe ends): one autocommit UPDATE, no transaction and no lock held across round trips. False when
+   * it could (`pending`, `abnormal`) or the cluster is gone: recordHeartbeat then decides, in a
+   * transaction with the event. The sweeper's conditional UPDATE and this one take the row lock in turn,
+   * and PostgreSQL re-checks the status after waiting, so a cluster just marked `abnormal` is left to
+   * recordHeartbeat.
+   */
+  async refreshHeartbeat(
+    heartbeat: ClusterHeartbeat,
+    allocated: Record<string, string>,
+    manager: EntityManager = this.db.manager,
+  ): Promise<boolean> {
+    // Raw SQL: a conditional single-statement update (the common case, once a second per cluster).
+    const rows = returnedRows<{ name: string }>(
+      await manager.query(
+        `UPDATE "clusters"."clusters" SET "last_heartbeat" = now(), "warden_version" = $2, "kubernetes_version" = $3, "nodes" = $4,
+           "capacity" = $5, "allocated" = $6, "sync_errors" = $7
+         WHERE "name" = $1 AND "status" IN ('normal', 'unreachable')
+         RETURNING "name"`,
+        [
+          heartbeat.clusterId,
+          heartbeat.wardenVersion,
+          heartbeat.kubernetesVersion,
+          heartbeat.nodes,
+          JSON.stringify(heartbeat.capacity),
+          JSON.stringify(allocated),
+          JSON.stringify(heartbeat.syncErrors),
+        ],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /**
    * Records a heartbeat and makes the cluster `normal`, unless the control plane's own probe finds
    * it `unreachable`: only the probe ends that state (else the two would flap). The previous status is read under the row
    * lock, so of two replicas receiving heartbeats only one sees (and announces) the transition.

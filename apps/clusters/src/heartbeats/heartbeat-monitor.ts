@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { JSONCodec, NatsConnection, Subscription } from 'nats';
 import { ClusterHeartbeat, ClustersSubjects, queueGroupOf } from '@cube/contracts';
 import { sumResourceLists } from '@cube/kube';
-import { JETSTREAM_CONNECTION } from '@cube/messaging';
+import { JETSTREAM_CONNECTION, NewestPerKey } from '@cube/messaging';
 import { SERVICE_ENVIRONMENT } from '@cube/service-runtime';
 import { ClustersEnvironment } from '../clusters-environment';
 import { ClustersRepository } from '../clusters/clusters.repository';
@@ -36,6 +36,12 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnModuleDestroy
   private subscription: Subscription | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping = false;
+  /**
+   * One heartbeat per cluster is stored at a time; of those that arrive meanwhile only the newest
+   * waits (a heartbeat replaces the previous one entirely), so a busy database never builds a queue
+   * of stale ones and the status shows the newest beat as soon as it can.
+   */
+  private readonly storing = new NewestPerKey<ClusterHeartbeat>((heartbeat) => this.store(heartbeat));
 
   constructor(
     @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
@@ -74,8 +80,13 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnModuleDestroy
       this.logger.warn({ subject }, 'dropped a malformed heartbeat');
       return;
     }
+    await this.storing.submit(heartbeat.clusterId, heartbeat);
+  }
+
+  private async store(heartbeat: ClusterHeartbeat): Promise<void> {
     try {
       const allocated = sumResourceLists(heartbeat.quotas.map((quota) => quota.hard));
+      if (await this.clusters.refreshHeartbeat(heartbeat, allocated)) return;
       await this.service.changeStatus((tx) => this.clusters.recordHeartbeat(heartbeat, allocated, tx));
     } catch (error: unknown) {
       this.logger.error({ err: error, cluster: heartbeat.clusterId }, 'could not record a heartbeat');

@@ -7,6 +7,8 @@ import {
   CUBE_FIELD_MANAGER,
   deleteObjectIfPresent,
   makeWebhookCertificates,
+  PooledKubeConfig,
+  RawObjectApi,
   withDeadline,
 } from '@cube/kube';
 import { wardenManifests } from './warden-manifests';
@@ -29,21 +31,27 @@ export class WardenInstaller {
       `${WARDEN_NAME}.${WARDEN_NAMESPACE}.svc.cluster.local`,
       'localhost',
     ]);
-    const client = KubernetesObjectApi.makeApiClient(config);
-    for (const object of wardenManifests({ settings, image, webhook })) {
-      try {
-        await applyObject(client, object, CUBE_FIELD_MANAGER);
-      } catch (error: unknown) {
-        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-        throw new CubeError(
-          'UNAVAILABLE',
-          `could not install Warden: applying ${object.kind} ${object.metadata?.name ?? ''} failed: ${reason}`,
-          {
-            cluster: settings.clusterId,
-            kind: object.kind,
-          },
-        );
+    // One kept-alive connection for the whole install: client-node opens a TLS connection per request.
+    const pooled = PooledKubeConfig.from(config, 1);
+    const client = RawObjectApi.forConfig(pooled);
+    try {
+      for (const object of wardenManifests({ settings, image, webhook })) {
+        try {
+          await applyObject(client, object, CUBE_FIELD_MANAGER);
+        } catch (error: unknown) {
+          const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+          throw new CubeError(
+            'UNAVAILABLE',
+            `could not install Warden: applying ${object.kind} ${object.metadata?.name ?? ''} failed: ${reason}`,
+            {
+              cluster: settings.clusterId,
+              kind: object.kind,
+            },
+          );
+        }
       }
+    } finally {
+      pooled.destroy();
     }
   }
 

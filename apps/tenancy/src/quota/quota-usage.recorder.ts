@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { JSONCodec, NatsConnection, Subscription } from 'nats';
 import { ClusterHeartbeat, ClustersSubjects, formatQuantity, parseQuantity, queueGroupOf } from '@cube/contracts';
-import { JETSTREAM_CONNECTION } from '@cube/messaging';
+import { JETSTREAM_CONNECTION, NewestPerKey } from '@cube/messaging';
 import { HardMap } from './quota-ledger';
 import { QuotaUsageRepository } from './quota-usage.repository';
 
@@ -19,6 +19,16 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export class QuotaUsageRecorder implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(QuotaUsageRecorder.name);
   private subscription: Subscription | undefined;
+  /** One heartbeat per cluster recorded at a time, only the newest of those arriving meanwhile (as the clusters service stores them). */
+  private readonly recording = new NewestPerKey<{ cluster: string; quotas: readonly unknown[]; at: Date }>(
+    async ({ cluster, quotas, at }) => {
+      try {
+        await this.record(cluster, usageByNamespace(quotas), at);
+      } catch (error: unknown) {
+        this.logger.warn({ err: error, cluster }, 'could not record the quota usage of a heartbeat');
+      }
+    },
+  );
 
   constructor(
     @Inject(JETSTREAM_CONNECTION) private readonly nats: NatsConnection,
@@ -49,11 +59,7 @@ export class QuotaUsageRecorder implements OnApplicationBootstrap, OnModuleDestr
     const clusterId = heartbeat?.clusterId;
     if (typeof clusterId !== 'string' || subject !== ClustersSubjects.heartbeat(clusterId) || !Array.isArray(heartbeat.quotas)) return;
     const at = typeof heartbeat.at === 'string' && !Number.isNaN(Date.parse(heartbeat.at)) ? new Date(heartbeat.at) : new Date();
-    try {
-      await this.record(clusterId, usageByNamespace(heartbeat.quotas), at);
-    } catch (error: unknown) {
-      this.logger.warn({ err: error, cluster: clusterId }, 'could not record the quota usage of a heartbeat');
-    }
+    await this.recording.submit(clusterId, { cluster: clusterId, quotas: heartbeat.quotas, at });
   }
 
   /** Replaces the cluster's usage with the heartbeat's. */

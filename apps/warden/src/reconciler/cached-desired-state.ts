@@ -1,8 +1,7 @@
 import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { kubeFailureMessage } from '@cube/kube';
+import { kubeFailureMessage, RawObjectApi } from '@cube/kube';
 import { applyOrder, asManaged, isKubernetesObject } from './desired-object';
 import { ReconcilerLogger, WARDEN_FIELD_MANAGER } from './desired-state-reconciler';
-import { RawObjectApi } from './raw-object-api';
 
 /**
  * Applies the desired state Warden last saw (its disk cache) when it starts without NATS: objects

@@ -6,14 +6,13 @@ import { connect, NatsConnection } from 'nats';
 import { DesiredStateStore } from '@cube/messaging';
 import { ADMIN_USER, KubeServer, startKubeServer } from '@cube/testing';
 import type { AdmissionPlugin } from '@cube/testing';
-import { parseKubeconfig } from '@cube/kube';
+import { parseKubeconfig, RawObjectApi } from '@cube/kube';
 import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { performance } from 'node:perf_hooks';
 import { SyncStatus } from '../agent/sync-status';
 import { KvMirror } from '../autonomy/kv-mirror';
 import { StateCache } from '../autonomy/state-cache';
 import { DesiredStateReconciler } from './desired-state-reconciler';
-import { RawObjectApi } from './raw-object-api';
 import { until } from '@cube/messaging/testing';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';

@@ -1,7 +1,6 @@
 import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { deleteObjectIfPresent, describeKubeFailure, KubeFailure, kubeFailureMessage, PooledKubeConfig } from '@cube/kube';
+import { deleteObjectIfPresent, describeKubeFailure, KubeFailure, kubeFailureMessage, PooledKubeConfig, RawObjectApi } from '@cube/kube';
 import { SyncStatus } from '../agent/sync-status';
-import { RawObjectApi } from './raw-object-api';
 import { MirrorChange, MirrorListener } from '../autonomy/kv-mirror';
 import {
   applyOrder,

@@ -10,6 +10,7 @@ import {
   parseKubeconfig,
   QUOTA_WEBHOOK_CONFIGURATION,
   quotaWebhookConfiguration,
+  RawObjectApi,
   WebhookCertificates,
 } from '@cube/kube';
 import { KubeServer, startKubeServer } from '@cube/testing';
@@ -76,7 +77,7 @@ describe('pointing the quota webhook at Warden by URL', () => {
       },
     });
     // As registration leaves it: by Service reference, under the manager `cube`.
-    const objects = KubernetesObjectApi.makeApiClient(parseKubeconfig(member.kubeconfig));
+    const objects = RawObjectApi.forConfig(parseKubeconfig(member.kubeconfig));
     await applyObject(objects, quotaWebhookConfiguration({ service: true }, certs.caCert), CUBE_FIELD_MANAGER);
     await parseKubeconfig(member.kubeconfig)
       .makeApiClient(CoreV1Api)

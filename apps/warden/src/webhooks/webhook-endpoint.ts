@@ -3,9 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { QUOTA_WEBHOOK_PATH, TOKEN_REVIEW_PATH } from '@cube/contracts';
-import { applyObject, CUBE_FIELD_MANAGER, QUOTA_WEBHOOK_CONFIGURATION, quotaWebhookConfiguration } from '@cube/kube';
+import { applyObject, CUBE_FIELD_MANAGER, QUOTA_WEBHOOK_CONFIGURATION, quotaWebhookConfiguration, RawObjectApi } from '@cube/kube';
 import { MemberCluster } from '../agent/member-cluster';
 import { WardenArguments, WebhookEndpoint } from '../agent/warden-arguments';
 import { WardenStartError } from '../agent/warden-start-error';
@@ -56,11 +56,7 @@ export function webhookUrls(endpoint: WebhookEndpoint, port: number, servingCert
  */
 export async function pointQuotaWebhookAt(kubeConfig: KubeConfig, urls: WebhookUrls, caCert: string): Promise<void> {
   try {
-    await applyObject(
-      KubernetesObjectApi.makeApiClient(kubeConfig),
-      quotaWebhookConfiguration({ url: urls.base }, caCert),
-      CUBE_FIELD_MANAGER,
-    );
+    await applyObject(RawObjectApi.forConfig(kubeConfig), quotaWebhookConfiguration({ url: urls.base }, caCert), CUBE_FIELD_MANAGER);
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new WardenStartError(`cannot point ValidatingWebhookConfiguration ${QUOTA_WEBHOOK_CONFIGURATION} at ${urls.quota}: ${reason}`);
