@@ -15,7 +15,9 @@ describe('a service with bad configuration', () => {
   it('exits non-zero with one line when no PostgreSQL answers at DATABASE_URL, without the password', async () => {
     const exit = await runApp('tenancy', { ...base, DATABASE_URL: 'postgres://cube:hunter2@127.0.0.1:1/cube' });
     expect(exit.code).toBe(1);
-    expect(exit.stderr).toMatch(/^cube-tenancy: cannot use PostgreSQL at postgres:\/\/cube:\*\*\*@127\.0\.0\.1:1\/cube: ECONNREFUSED .*\n$/);
+    expect(exit.stderr).toMatch(
+      /^cube-tenancy: cannot use PostgreSQL at postgres:\/\/cube:\*\*\*@127\.0\.0\.1:1\/cube: ECONNREFUSED .*\n$/,
+    );
     expect(exit.stderr.split('\n')).toHaveLength(2);
     expect(exit.stderr).not.toContain('hunter2');
   });
@@ -43,7 +45,9 @@ describe('a service with bad configuration', () => {
   it('refuses a TLS certificate without its key, and a public URL with a trailing slash, in the gateway', async () => {
     const halfTls = await runApp('gateway', { ...base, CUBE_TLS_CERT_FILE: '/etc/cube/tls.crt' });
     expect(halfTls.code).toBe(1);
-    expect(halfTls.stderr).toBe('cube-gateway: invalid configuration: CUBE_TLS_CERT_FILE and CUBE_TLS_KEY_FILE are set together or not at all\n');
+    expect(halfTls.stderr).toBe(
+      'cube-gateway: invalid configuration: CUBE_TLS_CERT_FILE and CUBE_TLS_KEY_FILE are set together or not at all\n',
+    );
     const publicUrl = await runApp('gateway', { ...base, CUBE_PUBLIC_URL: 'https://cube.example.com/' });
     expect(publicUrl.code).toBe(1);
     expect(publicUrl.stderr).toContain('cube-gateway: invalid configuration: CUBE_PUBLIC_URL must be');

@@ -49,7 +49,9 @@ describe('npm start without PostgreSQL', () => {
     expect(log.all()).toContain(`[stack] using embedded PostgreSQL (PGlite) under ${state.path}/pglite`);
 
     // Each service holds the only connection its PGlite admits: nobody can interleave a transaction.
-    const identityDb = /embedded PostgreSQL for identity at (\S+)/.exec(await log.waitFor((l) => l.includes('embedded PostgreSQL for identity')))?.[1];
+    const identityDb = /embedded PostgreSQL for identity at (\S+)/.exec(
+      await log.waitFor((l) => l.includes('embedded PostgreSQL for identity')),
+    )?.[1];
     const intruder = new Client({ connectionString: identityDb, connectionTimeoutMillis: 3000 });
     intruder.on('error', () => undefined);
     await expect(intruder.connect()).rejects.toThrow();

@@ -26,7 +26,10 @@ describe('OIDC login through the gateway', () => {
 
   /** Begins a login at the gateway and follows it through the provider up to the callback (not calling it). */
   const callbackUrlFor = async (user: string): Promise<string> => {
-    const stop = await new BrowserSession(atCallback).navigate(`${stack.gatewayUrl}/api/v1/auth/oidc/login?redirect=${encodeURIComponent(`${SPA}/x`)}`, user);
+    const stop = await new BrowserSession(atCallback).navigate(
+      `${stack.gatewayUrl}/api/v1/auth/oidc/login?redirect=${encodeURIComponent(`${SPA}/x`)}`,
+      user,
+    );
     expect(new URL(stop.url).pathname).toBe(CALLBACK_PATH);
     return stop.url;
   };
@@ -86,7 +89,10 @@ describe('OIDC login through the gateway', () => {
   });
 
   it('logs a user in through the provider and lands on the SPA with working tokens in the fragment', async () => {
-    const landed = await new BrowserSession(atSpa).navigate(`${stack.gatewayUrl}/api/v1/auth/oidc/login?redirect=${encodeURIComponent(`${SPA}/tenants?x=1`)}`, 'olivia');
+    const landed = await new BrowserSession(atSpa).navigate(
+      `${stack.gatewayUrl}/api/v1/auth/oidc/login?redirect=${encodeURIComponent(`${SPA}/tenants?x=1`)}`,
+      'olivia',
+    );
     const url = new URL(landed.url);
     expect(`${url.origin}${url.pathname}${url.search}`).toBe(`${SPA}/tenants?x=1`);
     const fragment = new URLSearchParams(url.hash.slice(1));
@@ -145,7 +151,10 @@ describe('OIDC login through the gateway', () => {
     const state = new URL(String(begun.headers.get('location'))).searchParams.get('state');
     const response = await get(`${CALLBACK_PATH}?error=access_denied&error_description=nope&state=${state}`);
     expect(response.status).toBe(401);
-    expect(await errorOf(response)).toMatchObject({ code: 'UNAUTHENTICATED', details: { reason: 'provider_error', error: 'access_denied' } });
+    expect(await errorOf(response)).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      details: { reason: 'provider_error', error: 'access_denied' },
+    });
   });
 
   it.each([

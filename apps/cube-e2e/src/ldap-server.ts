@@ -101,9 +101,10 @@ export class TestLdapServer {
       await server.configure(seed);
       await server.resume();
       // slapadd bypasses overlays: groups added over LDAP get their members' memberOf from the overlay.
-      if (options.memberOf) await server.asAdmin(async (client) => {
-        for (const group of seed.groups) await client.add(server.groupDn(group.cn), server.groupAttributes(group));
-      });
+      if (options.memberOf)
+        await server.asAdmin(async (client) => {
+          for (const group of seed.groups) await client.add(server.groupDn(group.cn), server.groupAttributes(group));
+        });
       return server;
     } catch (error: unknown) {
       await server.stop();
@@ -165,21 +166,28 @@ export class TestLdapServer {
         ].join('\n'),
       ),
       ...(memberOf ? [] : seed.groups).map((group) =>
-        [`dn: ${this.groupDn(group.cn)}`, 'objectClass: groupOfNames', `cn: ${group.cn}`, ...group.members.map((uid) => `member: ${this.userDn(uid)}`)].join(
-          '\n',
-        ),
+        [
+          `dn: ${this.groupDn(group.cn)}`,
+          'objectClass: groupOfNames',
+          `cn: ${group.cn}`,
+          ...group.members.map((uid) => `member: ${this.userDn(uid)}`),
+        ].join('\n'),
       ),
     ];
     const ldif = join(this.dir.path, 'seed.ldif');
     await writeFile(ldif, `${entries.join('\n\n')}\n`);
-    const slapadd = spawnSync(this.slapd.replace(/slapd$/, 'slapadd'), ['-f', join(this.dir.path, 'slapd.conf'), '-l', ldif], { encoding: 'utf8' });
+    const slapadd = spawnSync(this.slapd.replace(/slapd$/, 'slapadd'), ['-f', join(this.dir.path, 'slapd.conf'), '-l', ldif], {
+      encoding: 'utf8',
+    });
     if (slapadd.status !== 0) throw new Error(`slapadd failed: ${slapadd.stderr}`);
   }
 
   /** Starts (again) on the same port and data; resolves once a bind as the admin succeeds. */
   async resume(): Promise<void> {
     const urls = [`${this.url}/`, ...(this.tlsPort ? [`${this.ldapsUrl}/`] : [])].join(' ');
-    const child = spawn(this.slapd, ['-f', join(this.dir.path, 'slapd.conf'), '-h', urls, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(this.slapd, ['-f', join(this.dir.path, 'slapd.conf'), '-h', urls, '-d', '0'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     this.process = child;

@@ -4,7 +4,8 @@ import { DatabaseServiceEnvironment } from '@cube/service-runtime';
 
 const ldapOn = (env: IdentityEnvironment) => env.CUBE_LDAP_URL !== undefined;
 const oidcOn = (env: IdentityEnvironment) => env.CUBE_OIDC_ISSUER_URL !== undefined;
-const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
 /** Identity's variables on top of a database service's. */
 export class IdentityEnvironment extends DatabaseServiceEnvironment {

@@ -19,9 +19,7 @@ const acmeProject = subjectOf('Project', { tenant: 'acme', project: 'web' });
 
 describe('AbilityCache', () => {
   it('loads an actor’s bindings once and serves the ability from the cache after', async () => {
-    const { store, loadBindings } = bindingStore([
-      makeBinding('viewer', tenant('acme')),
-    ]);
+    const { store, loadBindings } = bindingStore([makeBinding('viewer', tenant('acme'))]);
     const cache = new AbilityCache({ loadBindings });
     const first = await cache.abilityFor(alice);
     const second = await cache.abilityFor(alice);
@@ -49,13 +47,9 @@ describe('AbilityCache', () => {
   it('sees a new binding after invalidate(user)', async () => {
     const { store, loadBindings } = bindingStore();
     const cache = new AbilityCache({ loadBindings });
-    expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(
-      false,
-    );
+    expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(false);
     store.bindings.push(makeBinding('viewer', tenant('acme')));
-    expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(
-      false,
-    );
+    expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(false);
     cache.invalidate('alice');
     expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(true);
   });
@@ -143,9 +137,7 @@ describe('AbilityCache', () => {
         return [makeBinding('viewer', tenant('acme'))];
       },
     });
-    await expect(cache.abilityFor(alice)).rejects.toThrow(
-      'identity unavailable',
-    );
+    await expect(cache.abilityFor(alice)).rejects.toThrow('identity unavailable');
     fail = false;
     expect((await cache.abilityFor(alice)).can('read', acmeProject)).toBe(true);
   });

@@ -1,9 +1,5 @@
 import type { RoleBinding } from '@cube/contracts';
-import {
-  defineAbilityFor,
-  type Actor,
-  type PlatformAbility,
-} from './ability.factory';
+import { defineAbilityFor, type Actor, type PlatformAbility } from './ability.factory';
 
 /**
  * Abilities per actor, so a service does not load bindings and rebuild CASL rules on every
@@ -53,9 +49,7 @@ export class AbilityCache {
     }
     const entry: CacheEntry = {
       actor: { name: actor.name, groups: [...actor.groups] },
-      ability: this.loadBindings(actor).then((bindings) =>
-        defineAbilityFor(actor, bindings),
-      ),
+      ability: this.loadBindings(actor).then((bindings) => defineAbilityFor(actor, bindings)),
       expiresAt: this.now() + this.ttlMs,
     };
     // A failed load must not be cached: the next request tries again.

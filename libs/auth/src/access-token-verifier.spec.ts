@@ -1,21 +1,6 @@
-import {
-  ACCESS_TOKEN_AUDIENCE,
-  ACCESS_TOKEN_ISSUER,
-  CubeError,
-} from '@cube/contracts';
-import {
-  base64url,
-  exportJWK,
-  generateKeyPair,
-  SignJWT,
-  type CryptoKey,
-  type JSONWebKeySet,
-  type JWK,
-} from 'jose';
-import {
-  AccessTokenVerifier,
-  type TokenRefusalReason,
-} from './access-token-verifier';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, CubeError } from '@cube/contracts';
+import { base64url, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
+import { AccessTokenVerifier, type TokenRefusalReason } from './access-token-verifier';
 import { JwksKeySet } from './jwks-key-set';
 
 /** One identity signing key: the private half signs test tokens, the public half goes in the JWKS. */
@@ -52,11 +37,7 @@ interface TokenShape {
   exp?: number;
 }
 
-function sign(
-  key: SigningKey,
-  shape: TokenShape = {},
-  kid: string = key.kid,
-): Promise<string> {
+function sign(key: SigningKey, shape: TokenShape = {}, kid: string = key.kid): Promise<string> {
   const claims: Record<string, unknown> = {
     sub: 'alice',
     name: 'Alice',
@@ -69,9 +50,7 @@ function sign(
     ...shape.claims,
   };
   for (const claim of shape.omit ?? []) delete claims[claim];
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
-    .sign(key.privateKey);
+  return new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' }).sign(key.privateKey);
 }
 
 /** A fetcher that counts calls and serves whatever set identity currently publishes. */
@@ -85,9 +64,7 @@ function identity(published: JSONWebKeySet) {
   return { state, fetchJwks };
 }
 
-async function refusalOf(
-  attempt: Promise<unknown>,
-): Promise<{ code: string; message: string; reason: unknown }> {
+async function refusalOf(attempt: Promise<unknown>): Promise<{ code: string; message: string; reason: unknown }> {
   try {
     await attempt;
   } catch (error) {
@@ -117,10 +94,7 @@ describe('AccessTokenVerifier', () => {
   });
 
   /** `initial: null` starts with no keys held. */
-  function verifierFor(
-    published: JSONWebKeySet,
-    initial: JSONWebKeySet | null = published,
-  ) {
+  function verifierFor(published: JSONWebKeySet, initial: JSONWebKeySet | null = published) {
     let now = NOW;
     const { state, fetchJwks } = identity(published);
     const keys = new JwksKeySet({
@@ -165,9 +139,7 @@ describe('AccessTokenVerifier', () => {
       iss: ACCESS_TOKEN_ISSUER,
       aud: ACCESS_TOKEN_AUDIENCE,
     })}.`;
-    expect(await refusalOf(verifier.verify(unsigned))).toEqual(
-      refused('algorithm_not_allowed'),
-    );
+    expect(await refusalOf(verifier.verify(unsigned))).toEqual(refused('algorithm_not_allowed'));
     expect(idp.fetches).toBe(0);
   });
 
@@ -184,36 +156,24 @@ describe('AccessTokenVerifier', () => {
       .setIssuer(ACCESS_TOKEN_ISSUER)
       .setAudience(ACCESS_TOKEN_AUDIENCE)
       .sign(publicKeyBytes);
-    expect(await refusalOf(verifier.verify(forged))).toEqual(
-      refused('algorithm_not_allowed'),
-    );
+    expect(await refusalOf(verifier.verify(forged))).toEqual(refused('algorithm_not_allowed'));
   });
 
   it('refuses a token signed by another Ed25519 key under a known kid', async () => {
     const { verifier, identity: idp } = verifierFor(jwksOf(k1));
     const impostor = await signingKey('k1');
-    expect(await refusalOf(verifier.verify(await sign(impostor)))).toEqual(
-      refused('bad_signature'),
-    );
+    expect(await refusalOf(verifier.verify(await sign(impostor)))).toEqual(refused('bad_signature'));
     expect(idp.fetches).toBe(0);
   });
 
   it('refuses an expired token, beyond the clock tolerance', async () => {
     const { verifier } = verifierFor(jwksOf(k1));
-    expect(
-      await refusalOf(
-        verifier.verify(
-          await sign(k1, { iat: nowSec - 1000, exp: nowSec - 10 }),
-        ),
-      ),
-    ).toEqual(refused('expired'));
+    expect(await refusalOf(verifier.verify(await sign(k1, { iat: nowSec - 1000, exp: nowSec - 10 })))).toEqual(refused('expired'));
   });
 
   it('accepts a token expired by less than the clock tolerance', async () => {
     const { verifier } = verifierFor(jwksOf(k1));
-    await expect(
-      verifier.verify(await sign(k1, { iat: nowSec - 1000, exp: nowSec - 2 })),
-    ).resolves.toMatchObject({
+    await expect(verifier.verify(await sign(k1, { iat: nowSec - 1000, exp: nowSec - 2 }))).resolves.toMatchObject({
       sub: 'alice',
     });
   });
@@ -228,36 +188,23 @@ describe('AccessTokenVerifier', () => {
 
   it('refuses a token not yet valid', async () => {
     const { verifier } = verifierFor(jwksOf(k1));
-    expect(
-      await refusalOf(
-        verifier.verify(await sign(k1, { claims: { nbf: nowSec + 600 } })),
-      ),
-    ).toEqual(refused('not_yet_valid'));
+    expect(await refusalOf(verifier.verify(await sign(k1, { claims: { nbf: nowSec + 600 } })))).toEqual(refused('not_yet_valid'));
   });
 
   it('refuses a token from another issuer', async () => {
     const { verifier } = verifierFor(jwksOf(k1));
-    expect(
-      await refusalOf(verifier.verify(await sign(k1, { iss: 'someone-else' }))),
-    ).toEqual(refused('wrong_issuer'));
+    expect(await refusalOf(verifier.verify(await sign(k1, { iss: 'someone-else' })))).toEqual(refused('wrong_issuer'));
   });
 
   it('refuses a token for another audience', async () => {
     const { verifier } = verifierFor(jwksOf(k1));
-    expect(
-      await refusalOf(verifier.verify(await sign(k1, { aud: 'grafana' }))),
-    ).toEqual(refused('wrong_audience'));
+    expect(await refusalOf(verifier.verify(await sign(k1, { aud: 'grafana' })))).toEqual(refused('wrong_audience'));
   });
 
-  it.each(['sub', 'name', 'groups', 'jti', 'iat', 'exp', 'iss', 'aud'])(
-    'refuses a token without %s',
-    async (claim) => {
-      const { verifier } = verifierFor(jwksOf(k1));
-      expect(
-        await refusalOf(verifier.verify(await sign(k1, { omit: [claim] }))),
-      ).toEqual(refused('missing_claim'));
-    },
-  );
+  it.each(['sub', 'name', 'groups', 'jti', 'iat', 'exp', 'iss', 'aud'])('refuses a token without %s', async (claim) => {
+    const { verifier } = verifierFor(jwksOf(k1));
+    expect(await refusalOf(verifier.verify(await sign(k1, { omit: [claim] })))).toEqual(refused('missing_claim'));
+  });
 
   it.each([
     ['groups that are not a list of strings', { groups: ['dev', 7] }],
@@ -265,32 +212,20 @@ describe('AccessTokenVerifier', () => {
     ['an empty subject', { sub: '' }],
   ])('refuses a token with %s', async (_label, claims) => {
     const { verifier } = verifierFor(jwksOf(k1));
-    expect(
-      await refusalOf(verifier.verify(await sign(k1, { claims }))),
-    ).toEqual(refused('invalid_claim'));
+    expect(await refusalOf(verifier.verify(await sign(k1, { claims })))).toEqual(refused('invalid_claim'));
   });
 
   it('refuses garbage and a token without kid as malformed', async () => {
     const { verifier } = verifierFor(jwksOf(k1));
-    expect(await refusalOf(verifier.verify('not.a.jwt'))).toEqual(
-      refused('malformed'),
-    );
+    expect(await refusalOf(verifier.verify('not.a.jwt'))).toEqual(refused('malformed'));
     expect(await refusalOf(verifier.verify(''))).toEqual(refused('malformed'));
-    const noKid = await new SignJWT({})
-      .setProtectedHeader({ alg: 'EdDSA' })
-      .sign(k1.privateKey);
-    expect(await refusalOf(verifier.verify(noKid))).toEqual(
-      refused('malformed'),
-    );
+    const noKid = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA' }).sign(k1.privateKey);
+    expect(await refusalOf(verifier.verify(noKid))).toEqual(refused('malformed'));
   });
 
   describe('key rotation', () => {
     it('refreshes once when a new kid appears and accepts its tokens', async () => {
-      const {
-        verifier,
-        identity: idp,
-        keys,
-      } = verifierFor(jwksOf(k1, k2), jwksOf(k1));
+      const { verifier, identity: idp, keys } = verifierFor(jwksOf(k1, k2), jwksOf(k1));
       await expect(verifier.verify(await sign(k2))).resolves.toMatchObject({
         sub: 'alice',
       });
@@ -302,29 +237,19 @@ describe('AccessTokenVerifier', () => {
     });
 
     it('refuses tokens of a removed key once the set is refreshed', async () => {
-      const {
-        verifier,
-        keys,
-        identity: idp,
-      } = verifierFor(jwksOf(k2), jwksOf(k1, k2));
+      const { verifier, keys, identity: idp } = verifierFor(jwksOf(k2), jwksOf(k1, k2));
       const oldToken = await sign(k1);
       await expect(verifier.verify(oldToken)).resolves.toBeDefined();
       await keys.refresh();
-      expect(await refusalOf(verifier.verify(oldToken))).toEqual(
-        refused('unknown_key'),
-      );
+      expect(await refusalOf(verifier.verify(oldToken))).toEqual(refused('unknown_key'));
       expect(idp.fetches).toBe(1);
     });
 
     it('refreshes at most once per cooldown however many bogus kids arrive', async () => {
       const { verifier, identity: idp, advance } = verifierFor(jwksOf(k1));
-      const bogus = await Promise.all(
-        ['x1', 'x2', 'x3', 'x4'].map((kid) => sign(k1, {}, kid)),
-      );
+      const bogus = await Promise.all(['x1', 'x2', 'x3', 'x4'].map((kid) => sign(k1, {}, kid)));
       for (const token of bogus) {
-        expect(await refusalOf(verifier.verify(token))).toEqual(
-          refused('unknown_key'),
-        );
+        expect(await refusalOf(verifier.verify(token))).toEqual(refused('unknown_key'));
       }
       expect(idp.fetches).toBe(1);
       advance(29_999);
@@ -336,16 +261,9 @@ describe('AccessTokenVerifier', () => {
     });
 
     it('shares one fetch between concurrent tokens with unknown kids', async () => {
-      const { verifier, identity: idp } = verifierFor(
-        jwksOf(k1, k2),
-        jwksOf(k1),
-      );
+      const { verifier, identity: idp } = verifierFor(jwksOf(k1, k2), jwksOf(k1));
       const token = await sign(k2);
-      await Promise.all([
-        verifier.verify(token),
-        verifier.verify(token),
-        verifier.verify(token),
-      ]);
+      await Promise.all([verifier.verify(token), verifier.verify(token), verifier.verify(token)]);
       expect(idp.fetches).toBe(1);
     });
 
@@ -367,14 +285,9 @@ describe('AccessTokenVerifier', () => {
     });
 
     it('refuses an unknown kid as unknown_key when the refresh fails, keeping the held keys', async () => {
-      const { verifier, identity: idp } = verifierFor(
-        jwksOf(k1, k2),
-        jwksOf(k1),
-      );
+      const { verifier, identity: idp } = verifierFor(jwksOf(k1, k2), jwksOf(k1));
       idp.down = true;
-      expect(await refusalOf(verifier.verify(await sign(k2)))).toEqual(
-        refused('unknown_key'),
-      );
+      expect(await refusalOf(verifier.verify(await sign(k2)))).toEqual(refused('unknown_key'));
       expect(idp.fetches).toBe(1);
       await expect(verifier.verify(await sign(k1))).resolves.toBeDefined();
     });

@@ -1,9 +1,4 @@
-import {
-  ACCESS_TOKEN_AUDIENCE,
-  ACCESS_TOKEN_ISSUER,
-  CubeError,
-  type AccessTokenClaims,
-} from '@cube/contracts';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, CubeError, type AccessTokenClaims } from '@cube/contracts';
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { JwksKeySet } from './jwks-key-set';
 
@@ -52,20 +47,16 @@ export class AccessTokenVerifier {
   async verify(token: string): Promise<AccessTokenClaims> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(
-        token,
-        (header, input) => this.keys.keyFor(header, input),
-        {
-          // An allow-list of one: refuses `none`, HS256 keyed with our public key, and any other
-          // algorithm-confusion attempt before a key is even looked up.
-          algorithms: ['EdDSA'],
-          issuer: ACCESS_TOKEN_ISSUER,
-          audience: ACCESS_TOKEN_AUDIENCE,
-          requiredClaims: ['sub', 'jti', 'iat', 'exp', 'iss', 'aud'],
-          clockTolerance: this.clockToleranceSec,
-          currentDate: new Date(this.now()),
-        },
-      ));
+      ({ payload } = await jwtVerify(token, (header, input) => this.keys.keyFor(header, input), {
+        // An allow-list of one: refuses `none`, HS256 keyed with our public key, and any other
+        // algorithm-confusion attempt before a key is even looked up.
+        algorithms: ['EdDSA'],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        requiredClaims: ['sub', 'jti', 'iat', 'exp', 'iss', 'aud'],
+        clockTolerance: this.clockToleranceSec,
+        currentDate: new Date(this.now()),
+      }));
     } catch (error) {
       throw tokenRefused(reasonOf(error));
     }
@@ -83,12 +74,8 @@ function reasonOf(error: unknown): TokenRefusalReason {
     return 'invalid_claim';
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm_not_allowed';
-  if (error instanceof errors.JWSSignatureVerificationFailed)
-    return 'bad_signature';
-  if (
-    error instanceof errors.JWKSNoMatchingKey ||
-    error instanceof errors.JWKSMultipleMatchingKeys
-  ) {
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return 'unknown_key';
   }
   return 'malformed';
@@ -99,8 +86,7 @@ function claimsOf(payload: JWTPayload): AccessTokenClaims {
   const { sub, jti, iat, exp, iss, aud } = payload;
   const name = payload['name'];
   const groups = payload['groups'];
-  if (name === undefined || groups === undefined)
-    throw tokenRefused('missing_claim');
+  if (name === undefined || groups === undefined) throw tokenRefused('missing_claim');
   if (
     typeof sub !== 'string' ||
     sub === '' ||

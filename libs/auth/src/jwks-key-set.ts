@@ -64,10 +64,7 @@ export class JwksKeySet {
    * The key for a token's protected header, in the shape jose's `jwtVerify` takes as a key
    * resolver. Throws jose's `JWKSNoMatchingKey` when the kid is unknown even after a refresh.
    */
-  async keyFor(
-    header: JWSHeaderParameters,
-    token?: FlattenedJWSInput,
-  ): Promise<CryptoKey> {
+  async keyFor(header: JWSHeaderParameters, token?: FlattenedJWSInput): Promise<CryptoKey> {
     // Cube tokens always name their key; without a kid rotation could not work.
     if (typeof header.kid !== 'string' || header.kid === '') {
       throw new errors.JWSInvalid('the token header has no kid');

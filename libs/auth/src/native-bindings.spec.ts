@@ -1,9 +1,5 @@
 import { makeBinding } from './make-binding.testing';
-import {
-  nativeBindingPlacement,
-  nativeRoleRefOf,
-  nativeSubjectOf,
-} from './native-bindings';
+import { nativeBindingPlacement, nativeRoleRefOf, nativeSubjectOf } from './native-bindings';
 
 describe('native bindings', () => {
   it('places a platform binding in one ClusterRoleBinding', () => {
@@ -33,11 +29,7 @@ describe('native bindings', () => {
   });
 
   it('binds the impersonated user or group to the cube:<role> ClusterRole', () => {
-    const binding = makeBinding(
-      'member',
-      { kind: 'tenant', tenant: 'acme' },
-      { kind: 'Group', name: 'dev' },
-    );
+    const binding = makeBinding('member', { kind: 'tenant', tenant: 'acme' }, { kind: 'Group', name: 'dev' });
     expect(nativeSubjectOf(binding.subject)).toEqual({
       kind: 'Group',
       apiGroup: 'rbac.authorization.k8s.io',

@@ -1,8 +1,4 @@
-import type {
-  BindingScope,
-  BindingSubject,
-  RoleBinding,
-} from '@cube/contracts';
+import type { BindingScope, BindingSubject, RoleBinding } from '@cube/contracts';
 import { clusterRoleName } from './roles';
 
 /**
@@ -14,13 +10,9 @@ import { clusterRoleName } from './roles';
 export const TENANT_LABEL = 'cube.io/tenant';
 export const PROJECT_LABEL = 'cube.io/project';
 
-export type NativeBindingPlacement =
-  | { kind: 'ClusterRoleBinding' }
-  | { kind: 'RoleBinding'; namespaceSelector: Record<string, string> };
+export type NativeBindingPlacement = { kind: 'ClusterRoleBinding' } | { kind: 'RoleBinding'; namespaceSelector: Record<string, string> };
 
-export function nativeBindingPlacement(
-  scope: BindingScope,
-): NativeBindingPlacement {
+export function nativeBindingPlacement(scope: BindingScope): NativeBindingPlacement {
   switch (scope.kind) {
     case 'platform':
       return { kind: 'ClusterRoleBinding' };

@@ -111,14 +111,7 @@ export const MEMBER_NATIVE_RULES: readonly NativePolicyRule[] = [
   ...VIEWER_NATIVE_RULES,
   {
     apiGroups: [''],
-    resources: [
-      'pods/attach',
-      'pods/exec',
-      'pods/portforward',
-      'pods/proxy',
-      'secrets',
-      'services/proxy',
-    ],
+    resources: ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy'],
     verbs: READ,
   },
   {

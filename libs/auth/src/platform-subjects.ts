@@ -4,13 +4,7 @@ import type { BindingScopeKind, RoleName } from '@cube/contracts';
  * Cube's own objects as CASL sees them. Every object carries the tenant/project it lives in as
  * plain attributes, so one rule condition such as `{ tenant: 'acme' }` scopes a role binding to it.
  */
-export const PLATFORM_ACTIONS = [
-  'manage',
-  'create',
-  'read',
-  'update',
-  'delete',
-] as const;
+export const PLATFORM_ACTIONS = ['manage', 'create', 'read', 'update', 'delete'] as const;
 export type PlatformAction = (typeof PLATFORM_ACTIONS)[number];
 
 export const PLATFORM_SUBJECT_KINDS = [

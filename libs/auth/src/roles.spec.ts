@@ -1,11 +1,5 @@
 import { ROLE_NAMES } from '@cube/contracts';
-import {
-  BUILT_IN_ROLES,
-  clusterRoleManifest,
-  clusterRoleName,
-  isRoleName,
-  roleAllowsScope,
-} from './roles';
+import { BUILT_IN_ROLES, clusterRoleManifest, clusterRoleName, isRoleName, roleAllowsScope } from './roles';
 
 describe('BUILT_IN_ROLES', () => {
   it('has one entry per contract role name, keyed by its own name', () => {
@@ -14,13 +8,9 @@ describe('BUILT_IN_ROLES', () => {
   });
 
   it('ranks platform-admin > tenant-admin > project-admin > member > viewer', () => {
-    const ranks = [
-      'platform-admin',
-      'tenant-admin',
-      'project-admin',
-      'member',
-      'viewer',
-    ].map((name) => (isRoleName(name) ? BUILT_IN_ROLES[name].rank : 0));
+    const ranks = ['platform-admin', 'tenant-admin', 'project-admin', 'member', 'viewer'].map((name) =>
+      isRoleName(name) ? BUILT_IN_ROLES[name].rank : 0,
+    );
     expect(ranks).toEqual([5, 4, 3, 2, 1]);
   });
 
@@ -34,11 +24,7 @@ describe('BUILT_IN_ROLES', () => {
     expect(roleAllowsScope('member', 'tenant')).toBe(true);
     expect(roleAllowsScope('member', 'project')).toBe(true);
     expect(roleAllowsScope('member', 'platform')).toBe(false);
-    expect(BUILT_IN_ROLES.viewer.scopes).toEqual([
-      'platform',
-      'tenant',
-      'project',
-    ]);
+    expect(BUILT_IN_ROLES.viewer.scopes).toEqual(['platform', 'tenant', 'project']);
   });
 
   it('is plain data that survives JSON, as GET /api/v1/roles returns it', () => {
@@ -47,47 +33,26 @@ describe('BUILT_IN_ROLES', () => {
 });
 
 describe('native rules', () => {
-  const verbsOn = (
-    role: (typeof ROLE_NAMES)[number],
-    group: string,
-    resource: string,
-  ): string[] =>
+  const verbsOn = (role: (typeof ROLE_NAMES)[number], group: string, resource: string): string[] =>
     BUILT_IN_ROLES[role].nativeRules
-      .filter(
-        (rule) =>
-          rule.apiGroups?.includes(group) && rule.resources?.includes(resource),
-      )
+      .filter((rule) => rule.apiGroups?.includes(group) && rule.resources?.includes(resource))
       .flatMap((rule) => rule.verbs);
 
   it('gives a viewer reads but neither writes nor secrets, like Kubernetes view', () => {
-    expect(verbsOn('viewer', 'apps', 'deployments')).toEqual([
-      'get',
-      'list',
-      'watch',
-    ]);
+    expect(verbsOn('viewer', 'apps', 'deployments')).toEqual(['get', 'list', 'watch']);
     expect(verbsOn('viewer', '', 'secrets')).toEqual([]);
   });
 
   it('lets a member write workloads and exec into pods but not touch RBAC or quota, like edit', () => {
-    expect(verbsOn('member', 'apps', 'deployments')).toEqual(
-      expect.arrayContaining(['create', 'update', 'delete']),
-    );
+    expect(verbsOn('member', 'apps', 'deployments')).toEqual(expect.arrayContaining(['create', 'update', 'delete']));
     expect(verbsOn('member', '', 'pods/exec')).toContain('create');
-    expect(
-      verbsOn('member', 'rbac.authorization.k8s.io', 'rolebindings'),
-    ).toEqual([]);
-    expect(verbsOn('member', '', 'resourcequotas')).toEqual([
-      'get',
-      'list',
-      'watch',
-    ]);
+    expect(verbsOn('member', 'rbac.authorization.k8s.io', 'rolebindings')).toEqual([]);
+    expect(verbsOn('member', '', 'resourcequotas')).toEqual(['get', 'list', 'watch']);
   });
 
   it('lets tenant and project admins manage namespace RBAC, like admin', () => {
     for (const role of ['tenant-admin', 'project-admin'] as const) {
-      expect(
-        verbsOn(role, 'rbac.authorization.k8s.io', 'rolebindings'),
-      ).toContain('create');
+      expect(verbsOn(role, 'rbac.authorization.k8s.io', 'rolebindings')).toContain('create');
     }
   });
 
@@ -120,10 +85,6 @@ describe('clusterRoleManifest', () => {
   it('hands out copies, so editing a manifest leaves the catalogue alone', () => {
     const manifest = clusterRoleManifest('viewer');
     manifest.rules[0]?.verbs.push('delete');
-    expect(BUILT_IN_ROLES.viewer.nativeRules[0]?.verbs).toEqual([
-      'get',
-      'list',
-      'watch',
-    ]);
+    expect(BUILT_IN_ROLES.viewer.nativeRules[0]?.verbs).toEqual(['get', 'list', 'watch']);
   });
 });

@@ -1,8 +1,4 @@
-import {
-  ROLE_NAMES,
-  type BindingScopeKind,
-  type RoleName,
-} from '@cube/contracts';
+import { ROLE_NAMES, type BindingScopeKind, type RoleName } from '@cube/contracts';
 import {
   ADMIN_NATIVE_RULES,
   MEMBER_NATIVE_RULES,
@@ -98,8 +94,7 @@ const TENANT_ADMIN_RULES: PlatformRuleTemplate[] = [
 export const BUILT_IN_ROLES: Readonly<Record<RoleName, BuiltInRole>> = {
   'platform-admin': {
     name: 'platform-admin',
-    description:
-      'Everything on the platform and cluster-admin in every member cluster.',
+    description: 'Everything on the platform and cluster-admin in every member cluster.',
     rank: 5,
     scopes: ['platform'],
     platformRules: [{ action: 'manage', subject: 'all' }],
@@ -107,8 +102,7 @@ export const BUILT_IN_ROLES: Readonly<Record<RoleName, BuiltInRole>> = {
   },
   'tenant-admin': {
     name: 'tenant-admin',
-    description:
-      "Manages a tenant's projects, namespaces and members; admin in every namespace of the tenant.",
+    description: "Manages a tenant's projects, namespaces and members; admin in every namespace of the tenant.",
     rank: 4,
     scopes: ['tenant'],
     platformRules: TENANT_ADMIN_RULES,
@@ -116,8 +110,7 @@ export const BUILT_IN_ROLES: Readonly<Record<RoleName, BuiltInRole>> = {
   },
   'project-admin': {
     name: 'project-admin',
-    description:
-      "Manages a project's namespaces and members; admin in every namespace of the project.",
+    description: "Manages a project's namespaces and members; admin in every namespace of the project.",
     rank: 3,
     scopes: ['project'],
     platformRules: PROJECT_ADMIN_RULES,
@@ -125,8 +118,7 @@ export const BUILT_IN_ROLES: Readonly<Record<RoleName, BuiltInRole>> = {
   },
   member: {
     name: 'member',
-    description:
-      'Deploys and operates workloads (Kubernetes edit) in the namespaces of a tenant or project.',
+    description: 'Deploys and operates workloads (Kubernetes edit) in the namespaces of a tenant or project.',
     rank: 2,
     scopes: ['tenant', 'project'],
     platformRules: MEMBER_RULES,
@@ -134,8 +126,7 @@ export const BUILT_IN_ROLES: Readonly<Record<RoleName, BuiltInRole>> = {
   },
   viewer: {
     name: 'viewer',
-    description:
-      'Reads a tenant or project (Kubernetes view); at platform scope, a read-only auditor.',
+    description: 'Reads a tenant or project (Kubernetes view); at platform scope, a read-only auditor.',
     rank: 1,
     scopes: ['platform', 'tenant', 'project'],
     platformRules: VIEWER_RULES,
@@ -147,10 +138,7 @@ export function isRoleName(value: string): value is RoleName {
   return (ROLE_NAMES as readonly string[]).includes(value);
 }
 
-export function roleAllowsScope(
-  role: RoleName,
-  scope: BindingScopeKind,
-): boolean {
+export function roleAllowsScope(role: RoleName, scope: BindingScopeKind): boolean {
   return BUILT_IN_ROLES[role].scopes.includes(scope);
 }
 
@@ -176,8 +164,6 @@ export function clusterRoleManifest(role: RoleName): ClusterRoleManifest {
       labels: { 'app.kubernetes.io/managed-by': 'cube', 'cube.io/role': role },
     },
     // Copies, so a caller editing the manifest cannot change the catalogue.
-    rules: BUILT_IN_ROLES[role].nativeRules.map((rule) =>
-      structuredClone(rule),
-    ),
+    rules: BUILT_IN_ROLES[role].nativeRules.map((rule) => structuredClone(rule)),
   };
 }

@@ -1,7 +1,5 @@
 /** Who asks: a user authenticated by the gateway, or a Cube component acting on its own. */
-export type Actor =
-  | { kind: 'user'; name: string; groups: string[] }
-  | { kind: 'system'; name: string };
+export type Actor = { kind: 'user'; name: string; groups: string[] } | { kind: 'system'; name: string };
 
 /** Every request on the bus carries this envelope; the owning service authorizes `actor` itself. */
 export interface Envelope<TPayload = unknown> {

@@ -20,7 +20,11 @@ export class LoginBody {
   @MaxLength(1024)
   password!: string;
 
-  @ApiPropertyOptional({ enum: ['local', 'ldap'], default: 'local', description: '`ldap` is refused with 400 (details.reason `provider_not_configured`) when LDAP is not configured' })
+  @ApiPropertyOptional({
+    enum: ['local', 'ldap'],
+    default: 'local',
+    description: '`ldap` is refused with 400 (details.reason `provider_not_configured`) when LDAP is not configured',
+  })
   @IsOptional()
   @IsIn(['local', 'ldap'])
   provider?: 'local' | 'ldap';
@@ -138,7 +142,19 @@ export class CreatedApiTokenView {
 }
 
 export class ErrorView {
-  @ApiProperty({ enum: ['BAD_REQUEST', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNPROCESSABLE', 'RATE_LIMITED', 'UNAVAILABLE'] })
+  @ApiProperty({
+    enum: [
+      'BAD_REQUEST',
+      'UNAUTHENTICATED',
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'CONFLICT',
+      'PAYLOAD_TOO_LARGE',
+      'UNPROCESSABLE',
+      'RATE_LIMITED',
+      'UNAVAILABLE',
+    ],
+  })
   code!: string;
   @ApiProperty() message!: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) details!: Record<string, unknown>;
@@ -213,11 +229,12 @@ export class ListRoleBindingsQuery extends PageQuery {
   @IsString()
   @MaxLength(256)
   user?: string;
-
 }
 
 export class OidcLoginQuery {
-  @ApiPropertyOptional({ description: 'where the SPA wants to land after login; must match CUBE_OIDC_ALLOWED_REDIRECTS (default: its first entry)' })
+  @ApiPropertyOptional({
+    description: 'where the SPA wants to land after login; must match CUBE_OIDC_ALLOWED_REDIRECTS (default: its first entry)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
@@ -227,7 +244,8 @@ export class OidcLoginQuery {
 /** `GET /api/v1/me`. */
 export class MeView {
   @ApiProperty({ type: UserView }) user!: UserView;
-  @ApiProperty({ type: RoleBindingView, isArray: true, description: 'the caller\'s bindings and those of their groups' }) bindings!: RoleBindingView[];
+  @ApiProperty({ type: RoleBindingView, isArray: true, description: "the caller's bindings and those of their groups" })
+  bindings!: RoleBindingView[];
   @ApiProperty({
     type: 'array',
     items: { type: 'array', items: {} },
@@ -241,10 +259,16 @@ const STRING_OR_STRINGS = { oneOf: [{ type: 'string' }, { type: 'array', items: 
 /** A platform (CASL) rule of a built-in role, before a binding's scope narrows it. */
 export class PlatformRuleView {
   @ApiProperty({ ...STRING_OR_STRINGS, description: 'read, create, update, delete or manage (all of them)' }) action!: string | string[];
-  @ApiProperty({ ...STRING_OR_STRINGS, description: 'a platform object kind (Tenant, Project, Namespace, …) or all' }) subject!: string | string[];
-  @ApiPropertyOptional({ enum: ['scope', 'tenant', 'none'], description: 'how far the binding\'s scope narrows the rule (default scope)' })
+  @ApiProperty({ ...STRING_OR_STRINGS, description: 'a platform object kind (Tenant, Project, Namespace, …) or all' }) subject!:
+    | string
+    | string[];
+  @ApiPropertyOptional({ enum: ['scope', 'tenant', 'none'], description: "how far the binding's scope narrows the rule (default scope)" })
   narrowTo?: 'scope' | 'tenant' | 'none';
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'fixed conditions, e.g. { level: namespace }' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'fixed conditions, e.g. { level: namespace }',
+  })
   where?: Record<string, string>;
   @ApiPropertyOptional({ enum: ['platform', 'tenant', 'project'], isArray: true, description: 'only at these scope kinds' })
   onlyAt?: string[];
@@ -264,7 +288,8 @@ export class NativePolicyRuleView {
 export class RoleView {
   @ApiProperty({ enum: ROLE_NAMES }) name!: RoleName;
   @ApiProperty() description!: string;
-  @ApiProperty({ description: 'platform-admin 5 > tenant-admin 4 > project-admin 3 > member 2 > viewer 1; nobody grants above their own' }) rank!: number;
+  @ApiProperty({ description: 'platform-admin 5 > tenant-admin 4 > project-admin 3 > member 2 > viewer 1; nobody grants above their own' })
+  rank!: number;
   @ApiProperty({ enum: ['platform', 'tenant', 'project'], isArray: true, description: 'scope kinds a binding of this role may have' })
   scopes!: string[];
   @ApiProperty({ type: PlatformRuleView, isArray: true }) platformRules!: PlatformRuleView[];

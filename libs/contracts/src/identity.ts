@@ -2,10 +2,7 @@
 export const ROLE_NAMES = ['platform-admin', 'tenant-admin', 'project-admin', 'member', 'viewer'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
-export type BindingScope =
-  | { kind: 'platform' }
-  | { kind: 'tenant'; tenant: string }
-  | { kind: 'project'; tenant: string; project: string };
+export type BindingScope = { kind: 'platform' } | { kind: 'tenant'; tenant: string } | { kind: 'project'; tenant: string; project: string };
 export type BindingScopeKind = BindingScope['kind'];
 
 export interface BindingSubject {

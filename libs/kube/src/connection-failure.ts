@@ -1,7 +1,17 @@
 /** Why a call to a kube-apiserver failed, as far as the client can tell. */
 export type KubeCallFailure = 'unreachable' | 'tls-failure' | 'unauthorized' | 'forbidden' | 'other';
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'EPIPE', 'TIMEOUT']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EAI_AGAIN',
+  'EPIPE',
+  'TIMEOUT',
+]);
 // Node's TLS verification codes (openssl's names) and ERR_TLS_* / ERR_SSL_* errors.
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH/;
 

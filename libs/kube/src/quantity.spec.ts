@@ -15,7 +15,12 @@ describe('Kubernetes quantities', () => {
   });
 
   it('adds resource lists key by key', () => {
-    expect(sumResourceLists([{ 'requests.cpu': '500m', pods: '10' }, { 'requests.cpu': '1', 'requests.memory': '1Gi' }])).toEqual({
+    expect(
+      sumResourceLists([
+        { 'requests.cpu': '500m', pods: '10' },
+        { 'requests.cpu': '1', 'requests.memory': '1Gi' },
+      ]),
+    ).toEqual({
       pods: '10',
       'requests.cpu': '1500m',
       'requests.memory': '1073741824',

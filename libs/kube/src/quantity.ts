@@ -1,7 +1,21 @@
 // Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource): decimal SI and binary suffixes.
 const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** The value of a quantity in base units (cores, bytes, counts); NaN for what is not a quantity. */
@@ -26,5 +40,7 @@ export function sumResourceLists(lists: readonly Record<string, string>[]): Reco
       if (Number.isFinite(value)) totals.set(key, (totals.get(key) ?? 0) + value);
     }
   }
-  return Object.fromEntries([...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => [key, formatQuantity(value)]));
+  return Object.fromEntries(
+    [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => [key, formatQuantity(value)]),
+  );
 }

@@ -56,12 +56,7 @@ describe('DrainingNatsServer on the real NATS', () => {
     await client.close();
   });
 
-  const request = (n: number) =>
-    client.request(
-      subject,
-      codec.encode({ pattern: subject, data: { n }, id: `r${n}` }),
-      { timeout: 5000 },
-    );
+  const request = (n: number) => client.request(subject, codec.encode({ pattern: subject, data: { n }, id: `r${n}` }), { timeout: 5000 });
 
   it('answers a request that is in flight when shutdown starts, and loses none sent meanwhile', async () => {
     const inFlight = request(1);
@@ -78,8 +73,7 @@ describe('DrainingNatsServer on the real NATS', () => {
       (msg) => codec.decode(msg.data) as { response: unknown },
       (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
     );
-    if (late instanceof Error)
-      expect(String(late)).toMatch(/503|no responders/i);
+    if (late instanceof Error) expect(String(late)).toMatch(/503|no responders/i);
     else expect(late.response).toEqual({ n: 3 });
 
     // Now it takes no more requests and is waiting for the one it started: that one still gets its reply.

@@ -28,7 +28,12 @@ if (!url) {
   auditStoreContract(() => ({
     store,
     tamper: async (id) => {
-      await client.updateByQuery({ index: prefix, refresh: true, query: { ids: { values: [id] } }, script: { source: "ctx._source.outcome = 'failure'" } });
+      await client.updateByQuery({
+        index: prefix,
+        refresh: true,
+        query: { ids: { values: [id] } },
+        script: { source: "ctx._source.outcome = 'failure'" },
+      });
     },
   }));
 });

@@ -17,7 +17,14 @@ export class ClusterEvents extends ServiceEventOutbox<EntityManager> {
   }
 
   async registered(tx: EntityManager, actor: Actor, view: ClusterView): Promise<void> {
-    await this.add(tx, { actor, entityKind: 'cluster', event: 'registered', entity: { kind: 'Cluster', name: view.name }, version: view.version, data: view });
+    await this.add(tx, {
+      actor,
+      entityKind: 'cluster',
+      event: 'registered',
+      entity: { kind: 'Cluster', name: view.name },
+      version: view.version,
+      data: view,
+    });
   }
 
   async updated(tx: EntityManager, actor: Actor, view: ClusterView, kubeconfigReplaced: boolean): Promise<void> {

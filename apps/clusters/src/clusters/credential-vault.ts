@@ -45,7 +45,10 @@ export class CredentialVault {
 
   open(sealed: SealedValue, keyId: string, cluster: string): ClusterCredentials {
     if (!this.box || keyId !== this.keyId) {
-      throw new CubeError('UNAVAILABLE', `the credentials of cluster "${cluster}" are sealed with key ${keyId}, which is not configured`, { cluster, keyId });
+      throw new CubeError('UNAVAILABLE', `the credentials of cluster "${cluster}" are sealed with key ${keyId}, which is not configured`, {
+        cluster,
+        keyId,
+      });
     }
     return this.box.open<ClusterCredentials>(sealed);
   }

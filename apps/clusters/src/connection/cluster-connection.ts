@@ -23,10 +23,10 @@ export interface ClusterFacts {
 
 const MESSAGES: Record<ClusterConnectionFailure, string> = {
   'invalid-kubeconfig': 'the kubeconfig cannot be used',
-  unreachable: 'the cluster\'s API server cannot be reached',
-  'tls-failure': 'the cluster\'s API server certificate is not trusted by the kubeconfig\'s certificate authority',
-  unauthorized: 'the cluster refused the kubeconfig\'s credentials (401)',
-  'insufficient-permissions': 'the kubeconfig\'s identity may not manage what Warden needs',
+  unreachable: "the cluster's API server cannot be reached",
+  'tls-failure': "the cluster's API server certificate is not trusted by the kubeconfig's certificate authority",
+  unauthorized: "the cluster refused the kubeconfig's credentials (401)",
+  'insufficient-permissions': "the kubeconfig's identity may not manage what Warden needs",
 };
 
 /** A 422 whose `details.reason` tells the causes apart (API.md clusters: each refusal distinguishable). */
@@ -36,7 +36,7 @@ export function connectionRefused(reason: ClusterConnectionFailure, detail: stri
 
 function refusalOf(error: unknown, server: string): CubeError {
   const failure = classifyKubeCallFailure(error);
-  const detail = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+  const detail = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
   switch (failure) {
     case 'unreachable':
       return connectionRefused('unreachable', detail, { server });
@@ -81,7 +81,16 @@ export async function inspectCluster(kubeconfig: string, deadlineMs: number): Pr
     Promise.all(
       REQUIRED_PERMISSIONS.map((permission) =>
         authorization.createSelfSubjectAccessReview({
-          body: { spec: { resourceAttributes: { verb: permission.verb, group: permission.group, resource: permission.resource, namespace: permission.namespace } } },
+          body: {
+            spec: {
+              resourceAttributes: {
+                verb: permission.verb,
+                group: permission.group,
+                resource: permission.resource,
+                namespace: permission.namespace,
+              },
+            },
+          },
         }),
       ),
     ),

@@ -59,13 +59,19 @@ export class ClusterProber implements OnApplicationBootstrap, OnModuleDestroy {
     let failure: string | null = null;
     try {
       const { kubeconfig } = this.vault.open(cluster.credentials, cluster.credentialsKeyId, cluster.name);
-      await withDeadline(parseKubeconfig(kubeconfig).makeApiClient(VersionApi).getCode(), this.env.CUBE_CLUSTER_CONNECT_TIMEOUT_MS, '/version');
+      await withDeadline(
+        parseKubeconfig(kubeconfig).makeApiClient(VersionApi).getCode(),
+        this.env.CUBE_CLUSTER_CONNECT_TIMEOUT_MS,
+        '/version',
+      );
     } catch (error: unknown) {
       failure = classifyKubeCallFailure(error);
     }
     try {
       const transitions = await this.service.changeStatus((tx) =>
-        failure ? this.clusters.markUnreachable(cluster.name, tx) : this.clusters.markReachable(cluster.name, this.env.CUBE_HEARTBEAT_TIMEOUT * 1000, tx),
+        failure
+          ? this.clusters.markUnreachable(cluster.name, tx)
+          : this.clusters.markReachable(cluster.name, this.env.CUBE_HEARTBEAT_TIMEOUT * 1000, tx),
       );
       if (failure && transitions.length > 0) this.logger.warn({ cluster: cluster.name, failure }, 'cluster probe failed');
     } catch (error: unknown) {

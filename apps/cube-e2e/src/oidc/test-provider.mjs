@@ -33,7 +33,10 @@ const provider = new Provider(issuer, {
   findAccount: async (_ctx, sub) => {
     const user = config.users[sub];
     if (!user) return undefined;
-    return { accountId: sub, claims: async () => ({ sub, preferred_username: sub, name: user.name, email: user.email, groups: user.groups }) };
+    return {
+      accountId: sub,
+      claims: async () => ({ sub, preferred_username: sub, name: user.name, email: user.email, groups: user.groups }),
+    };
   },
 });
 
@@ -61,7 +64,9 @@ async function interaction(req, res) {
     res.writeHead(200, { 'content-type': 'text/html' }).end(form(details.uid));
     return;
   }
-  const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+  const grant = details.grantId
+    ? await provider.Grant.find(details.grantId)
+    : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
   if (details.prompt.details.missingOIDCScope) grant.addOIDCScope(details.prompt.details.missingOIDCScope.join(' '));
   if (details.prompt.details.missingOIDCClaims) grant.addOIDCClaims(details.prompt.details.missingOIDCClaims);
   const grantId = await grant.save();

@@ -9,7 +9,7 @@ interface Kubeconfig {
 }
 
 describe('kubeconfigDocument', () => {
-  it('points one context per cluster at the proxy, with the caller\'s token and a default namespace only where given', () => {
+  it("points one context per cluster at the proxy, with the caller's token and a default namespace only where given", () => {
     const config = parse(
       kubeconfigDocument({
         publicUrl: 'https://cube.example.com/base',
@@ -33,7 +33,9 @@ describe('kubeconfigDocument', () => {
 
   it('carries the public CA as base64 certificate-authority-data when one is configured', () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    const config = parse(kubeconfigDocument({ publicUrl: 'https://cube', caPem: pem, user: 'u', token: 't', clusters: [{ name: 'a' }] })) as Kubeconfig;
+    const config = parse(
+      kubeconfigDocument({ publicUrl: 'https://cube', caPem: pem, user: 'u', token: 't', clusters: [{ name: 'a' }] }),
+    ) as Kubeconfig;
     expect(Buffer.from(config.clusters[0]?.cluster['certificate-authority-data'] ?? '', 'base64').toString()).toBe(pem);
   });
 

@@ -62,6 +62,10 @@ export function writeStatus(res: ServerResponse, status: KubeStatus): void {
     return;
   }
   const body = JSON.stringify(status);
-  res.writeHead(status.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status.code, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
   res.end(body);
 }

@@ -47,7 +47,9 @@ export class ExternalAccountsService {
   static cubeNameOf(directoryName: string): string {
     const name = directoryName.trim().toLowerCase();
     if (!DNS_LABEL.test(name)) {
-      throw new CubeError('UNPROCESSABLE', 'the directory user name is not usable as a Cube user name (a DNS label)', { reason: 'username_not_dns_label' });
+      throw new CubeError('UNPROCESSABLE', 'the directory user name is not usable as a Cube user name (a DNS label)', {
+        reason: 'username_not_dns_label',
+      });
     }
     return name;
   }
@@ -66,15 +68,20 @@ export class ExternalAccountsService {
       let userEvent: 'created' | 'updated' | null = null;
       if (user && user.source !== source) {
         // Taking over an account of another source would hand its bindings to whoever controls the directory entry.
-        throw new CubeError('CONFLICT', `a ${user.source} user named "${profile.name}" already exists; ${source} login cannot take it over`, {
-          reason: 'account_source_conflict',
-          source: user.source,
-        });
+        throw new CubeError(
+          'CONFLICT',
+          `a ${user.source} user named "${profile.name}" already exists; ${source} login cannot take it over`,
+          {
+            reason: 'account_source_conflict',
+            source: user.source,
+          },
+        );
       }
       if (user?.state === 'disabled') return null;
       if (!user) {
         user = await this.users.insert({ ...profile, source, passwordHash: null }, tx);
-        if (!user) throw new CubeError('CONFLICT', `user "${profile.name}" was created concurrently; try again`, { reason: 'concurrent_create' });
+        if (!user)
+          throw new CubeError('CONFLICT', `user "${profile.name}" was created concurrently; try again`, { reason: 'concurrent_create' });
         userEvent = 'created';
       } else {
         const updated = await this.users.syncFromDirectory(profile.name, profile, tx);
@@ -92,20 +99,48 @@ export class ExternalAccountsService {
       const added: RoleBinding[] = [];
       for (const row of wanted.filter((w) => !heldKeys.has(bindingKey(w)))) {
         const created = await this.bindings.insert(
-          { subject: { kind: 'User', name: profile.name }, role: row.role, scope: row.scope, createdBy: actor.name, origin: source, originGroup: row.group },
+          {
+            subject: { kind: 'User', name: profile.name },
+            role: row.role,
+            scope: row.scope,
+            createdBy: actor.name,
+            origin: source,
+            originGroup: row.group,
+          },
           tx,
         );
         if (created) added.push(created);
       }
       if (userEvent) {
-        await this.outbox.add(tx, { actor, entityKind: 'user', event: userEvent, entity: { kind: 'User', name: user.name }, version: user.version, data: publicUser(user) });
+        await this.outbox.add(tx, {
+          actor,
+          entityKind: 'user',
+          event: userEvent,
+          entity: { kind: 'User', name: user.name },
+          version: user.version,
+          data: publicUser(user),
+        });
       }
       for (const binding of added) {
-        await this.outbox.add(tx, { actor, entityKind: 'binding', event: 'created', entity: { kind: 'RoleBinding', name: binding.id }, version: binding.version, data: binding });
+        await this.outbox.add(tx, {
+          actor,
+          entityKind: 'binding',
+          event: 'created',
+          entity: { kind: 'RoleBinding', name: binding.id },
+          version: binding.version,
+          data: binding,
+        });
       }
       for (const { originGroup: _group, ...binding } of removed) {
         const gone = { ...binding, version: binding.version + 1 };
-        await this.outbox.add(tx, { actor, entityKind: 'binding', event: 'deleted', entity: { kind: 'RoleBinding', name: binding.id }, version: gone.version, data: gone });
+        await this.outbox.add(tx, {
+          actor,
+          entityKind: 'binding',
+          event: 'deleted',
+          entity: { kind: 'RoleBinding', name: binding.id },
+          version: gone.version,
+          data: gone,
+        });
       }
       return { user, bindingsChanged: added.length > 0 || removed.length > 0 };
     });

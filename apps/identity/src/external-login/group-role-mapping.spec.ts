@@ -24,7 +24,11 @@ describe('parseGroupRoleMapping', () => {
     ['an entry that is no object', '[1]', /CUBE_X\[0\]: not an object/],
     ['an unknown role', '[{"group":"g","role":"god","scope":{"kind":"platform"}}]', /CUBE_X\[0\]: role/],
     ['a tenant scope without tenant', '[{"group":"g","role":"member","scope":{"kind":"tenant"}}]', /CUBE_X\[0\]/],
-    ['a platform role below platform scope', '[{"group":"g","role":"platform-admin","scope":{"kind":"tenant","tenant":"acme"}}]', /cannot be bound at tenant scope/],
+    [
+      'a platform role below platform scope',
+      '[{"group":"g","role":"platform-admin","scope":{"kind":"tenant","tenant":"acme"}}]',
+      /cannot be bound at tenant scope/,
+    ],
     ['an unknown field', '[{"group":"g","role":"viewer","scope":{"kind":"platform"},"extra":1}]', /CUBE_X\[0\]/],
   ])('refuses %s, naming the variable', (_what, json, message) => {
     expect(() => parseGroupRoleMapping('CUBE_X', json)).toThrow(ConfigurationError);
@@ -43,7 +47,9 @@ describe('bindingsForGroups', () => {
   );
 
   it('maps only the groups the user is in', () => {
-    expect(bindingsForGroups(mapping, ['dev', 'unrelated'])).toEqual([{ group: 'dev', role: 'member', scope: { kind: 'tenant', tenant: 'acme' } }]);
+    expect(bindingsForGroups(mapping, ['dev', 'unrelated'])).toEqual([
+      { group: 'dev', role: 'member', scope: { kind: 'tenant', tenant: 'acme' } },
+    ]);
     expect(bindingsForGroups(mapping, [])).toEqual([]);
   });
 

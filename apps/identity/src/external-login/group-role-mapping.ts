@@ -43,16 +43,20 @@ export function parseGroupRoleMapping(variable: string, json: string): GroupRole
   } catch {
     throw new ConfigurationError(`invalid configuration: ${variable} must be a JSON array of { group, role, scope }`);
   }
-  if (!Array.isArray(parsed)) throw new ConfigurationError(`invalid configuration: ${variable} must be a JSON array of { group, role, scope }`);
+  if (!Array.isArray(parsed))
+    throw new ConfigurationError(`invalid configuration: ${variable} must be a JSON array of { group, role, scope }`);
   return parsed.map((raw: unknown, index) => {
     const entry = plainToInstance(GroupRoleMappingEntry, raw);
-    const [first] = typeof raw === 'object' && raw !== null ? validateSync(entry, { whitelist: true, forbidNonWhitelisted: true }) : [undefined];
+    const [first] =
+      typeof raw === 'object' && raw !== null ? validateSync(entry, { whitelist: true, forbidNonWhitelisted: true }) : [undefined];
     if (typeof raw !== 'object' || raw === null || first) {
       const problem = first ? (Object.values(first.constraints ?? {})[0] ?? `${first.property} is invalid`) : 'not an object';
       throw new ConfigurationError(`invalid configuration: ${variable}[${index}]: ${problem}`);
     }
     if (!roleAllowsScope(entry.role, entry.scope.kind)) {
-      throw new ConfigurationError(`invalid configuration: ${variable}[${index}]: role ${entry.role} cannot be bound at ${entry.scope.kind} scope`);
+      throw new ConfigurationError(
+        `invalid configuration: ${variable}[${index}]: role ${entry.role} cannot be bound at ${entry.scope.kind} scope`,
+      );
     }
     return { group: entry.group, role: entry.role, scope: toScope(entry.scope) };
   });
@@ -61,7 +65,12 @@ export function parseGroupRoleMapping(variable: string, json: string): GroupRole
 /** The identity of a binding for reconciliation: role and scope (the subject is the user logging in). */
 export function bindingKey(binding: { role: RoleName; scope: BindingScope }): string {
   const scope = binding.scope;
-  const where = scope.kind === 'platform' ? 'platform' : scope.kind === 'tenant' ? `tenant:${scope.tenant}` : `project:${scope.tenant}/${scope.project}`;
+  const where =
+    scope.kind === 'platform'
+      ? 'platform'
+      : scope.kind === 'tenant'
+        ? `tenant:${scope.tenant}`
+        : `project:${scope.tenant}/${scope.project}`;
   return `${binding.role}@${where}`;
 }
 

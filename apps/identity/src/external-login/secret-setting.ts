@@ -6,7 +6,8 @@ import { ConfigurationError } from '@cube/service-runtime';
  * trailing newlines of the file are dropped. Errors name the variable, never the value.
  */
 export function readSecretSetting(name: string, inline: string | undefined, file: string | undefined): string | undefined {
-  if (inline !== undefined && file !== undefined) throw new ConfigurationError(`invalid configuration: set ${name} or ${name}_FILE, not both`);
+  if (inline !== undefined && file !== undefined)
+    throw new ConfigurationError(`invalid configuration: set ${name} or ${name}_FILE, not both`);
   if (file === undefined) return inline;
   try {
     return readFileSync(file, 'utf8').replace(/\r?\n$/, '');

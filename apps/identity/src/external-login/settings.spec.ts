@@ -34,8 +34,16 @@ describe('LDAP settings', () => {
 
   it.each([
     ['a bind DN without password', { ...ldap, CUBE_LDAP_BIND_DN: 'cn=svc' }, /needs CUBE_LDAP_BIND_PASSWORD/],
-    ['both an inline and a file password', { ...ldap, CUBE_LDAP_BIND_DN: 'cn=svc', CUBE_LDAP_BIND_PASSWORD: 'x', CUBE_LDAP_BIND_PASSWORD_FILE: '/x' }, /not both/],
-    ['an unreadable password file', { ...ldap, CUBE_LDAP_BIND_DN: 'cn=svc', CUBE_LDAP_BIND_PASSWORD_FILE: join(dir, 'missing') }, /FILE cannot be read/],
+    [
+      'both an inline and a file password',
+      { ...ldap, CUBE_LDAP_BIND_DN: 'cn=svc', CUBE_LDAP_BIND_PASSWORD: 'x', CUBE_LDAP_BIND_PASSWORD_FILE: '/x' },
+      /not both/,
+    ],
+    [
+      'an unreadable password file',
+      { ...ldap, CUBE_LDAP_BIND_DN: 'cn=svc', CUBE_LDAP_BIND_PASSWORD_FILE: join(dir, 'missing') },
+      /FILE cannot be read/,
+    ],
     ['a bad role mapping', { ...ldap, CUBE_LDAP_ROLE_MAPPING: '[{"group":"g"}]' }, /CUBE_LDAP_ROLE_MAPPING\[0\]/],
   ])('refuses %s at start, naming the variable', (_what, vars, message) => {
     expect(() => ldapSettingsOf(envOf(vars))).toThrow(ConfigurationError);
@@ -43,9 +51,11 @@ describe('LDAP settings', () => {
   });
 
   it('never puts a secret value in its error message', () => {
-    expect(() => ldapSettingsOf(envOf({ ...ldap, CUBE_LDAP_BIND_DN: 'cn=svc', CUBE_LDAP_BIND_PASSWORD: 'hunter2', CUBE_LDAP_BIND_PASSWORD_FILE: '/x' }))).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
-    );
+    expect(() =>
+      ldapSettingsOf(
+        envOf({ ...ldap, CUBE_LDAP_BIND_DN: 'cn=svc', CUBE_LDAP_BIND_PASSWORD: 'hunter2', CUBE_LDAP_BIND_PASSWORD_FILE: '/x' }),
+      ),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
   });
 });
 

@@ -81,7 +81,10 @@ export class LdapDirectory {
 
   private settingsOrThrow(): LdapSettings {
     if (!this.settings) {
-      throw new CubeError('BAD_REQUEST', 'LDAP login is not configured on this Cube', { reason: 'provider_not_configured', provider: 'ldap' });
+      throw new CubeError('BAD_REQUEST', 'LDAP login is not configured on this Cube', {
+        reason: 'provider_not_configured',
+        provider: 'ldap',
+      });
     }
     return this.settings;
   }
@@ -125,9 +128,14 @@ export class LdapDirectory {
       scope: 'sub',
       filter: fillFilter(settings.userFilter, { username }),
       sizeLimit: 2,
-      attributes: ['dn', ...Object.values(settings.attributes), ...(settings.groups.kind === 'member-of' ? [settings.groups.attribute] : [])],
+      attributes: [
+        'dn',
+        ...Object.values(settings.attributes),
+        ...(settings.groups.kind === 'member-of' ? [settings.groups.attribute] : []),
+      ],
     });
-    if (searchEntries.length > 1) this.logger.warn({ filter: settings.userFilter }, 'LDAP user filter matches several entries; refusing the login');
+    if (searchEntries.length > 1)
+      this.logger.warn({ filter: settings.userFilter }, 'LDAP user filter matches several entries; refusing the login');
     return searchEntries.length === 1 ? (searchEntries[0] ?? null) : null;
   }
 
@@ -164,8 +172,11 @@ export class LdapDirectory {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && TLS_VERIFICATION_CODES.test(code)) {
       // An operator must tell "down" from "not trusted": the latter is fixed in CUBE_LDAP_CA_FILE or the server's certificate.
-      this.logger.error({ code }, 'the LDAP server\'s certificate is not trusted: check CUBE_LDAP_CA_FILE and the server name in CUBE_LDAP_URL');
-      return new CubeError('UNAVAILABLE', 'the LDAP directory\'s certificate is not trusted', { reason: 'ldap_tls_untrusted' });
+      this.logger.error(
+        { code },
+        "the LDAP server's certificate is not trusted: check CUBE_LDAP_CA_FILE and the server name in CUBE_LDAP_URL",
+      );
+      return new CubeError('UNAVAILABLE', "the LDAP directory's certificate is not trusted", { reason: 'ldap_tls_untrusted' });
     }
     this.logger.warn({ err: error instanceof Error ? error.message : String(error), code }, 'LDAP directory unavailable');
     return new CubeError('UNAVAILABLE', 'the LDAP directory is unavailable', { reason: 'ldap_unavailable' });

@@ -5,7 +5,9 @@ export class ApiTokenPages1764190000000 implements MigrationInterface {
   name = 'ApiTokenPages1764190000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX "api_tokens_live_by_user" ON "identity"."api_tokens" ("user_name", "created_at", "id") WHERE "revoked_at" IS NULL`);
+    await q.query(
+      `CREATE INDEX "api_tokens_live_by_user" ON "identity"."api_tokens" ("user_name", "created_at", "id") WHERE "revoked_at" IS NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -69,11 +69,16 @@ export class OidcLoginService {
     if (!state) throw new CubeError('BAD_REQUEST', 'the callback has no state', { reason: 'state_missing' });
     const login = await this.logins.take(state);
     if (!login) {
-      throw new CubeError('BAD_REQUEST', 'unknown state: the login was tampered with, already used or never started here', { reason: 'state_unknown' });
+      throw new CubeError('BAD_REQUEST', 'unknown state: the login was tampered with, already used or never started here', {
+        reason: 'state_unknown',
+      });
     }
     if (login.expired) throw new CubeError('BAD_REQUEST', 'the login took too long; start again', { reason: 'state_expired' });
     if (params.has('error')) {
-      throw new CubeError('UNAUTHENTICATED', 'the identity provider refused the login', { reason: 'provider_error', error: safeErrorCode(params.get('error')) });
+      throw new CubeError('UNAUTHENTICATED', 'the identity provider refused the login', {
+        reason: 'provider_error',
+        error: safeErrorCode(params.get('error')),
+      });
     }
     const configuration = await this.provider(settings);
     const callbackUrl = new URL(settings.redirectUrl);
@@ -81,7 +86,9 @@ export class OidcLoginService {
     const claims = await this.exchange(configuration, callbackUrl, state, login.nonce, login.codeVerifier);
     const username = stringClaim(claims, settings.claims.username);
     if (!username) {
-      throw new CubeError('UNPROCESSABLE', `the identity provider sent no "${settings.claims.username}" claim`, { reason: 'username_claim_missing' });
+      throw new CubeError('UNPROCESSABLE', `the identity provider sent no "${settings.claims.username}" claim`, {
+        reason: 'username_claim_missing',
+      });
     }
     const result = await this.accounts.signIn({
       source: 'oidc',
@@ -99,17 +106,27 @@ export class OidcLoginService {
   }
 
   private settingsOrThrow(): OidcSettings {
-    if (!this.settings) throw new CubeError('NOT_FOUND', 'OIDC login is not configured on this Cube', { reason: 'provider_not_configured', provider: 'oidc' });
+    if (!this.settings)
+      throw new CubeError('NOT_FOUND', 'OIDC login is not configured on this Cube', {
+        reason: 'provider_not_configured',
+        provider: 'oidc',
+      });
     return this.settings;
   }
 
   /** Discovery once, kept; a failed discovery is retried on the next login. */
   private provider(settings: OidcSettings): Promise<oidc.Configuration> {
     this.configuration ??= oidc
-      .discovery(settings.issuer, settings.clientId, undefined, settings.clientSecret ? oidc.ClientSecretBasic(settings.clientSecret) : oidc.None(), {
-        execute: settings.insecureLoopback ? [oidc.allowInsecureRequests] : [],
-        timeout: settings.timeoutSeconds,
-      })
+      .discovery(
+        settings.issuer,
+        settings.clientId,
+        undefined,
+        settings.clientSecret ? oidc.ClientSecretBasic(settings.clientSecret) : oidc.None(),
+        {
+          execute: settings.insecureLoopback ? [oidc.allowInsecureRequests] : [],
+          timeout: settings.timeoutSeconds,
+        },
+      )
       .catch((error: unknown) => {
         this.configuration = null;
         this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'OIDC discovery failed');
@@ -119,7 +136,13 @@ export class OidcLoginService {
   }
 
   /** Code for tokens; the ID token's signature, issuer, audience, expiry and nonce are checked here. */
-  private async exchange(configuration: oidc.Configuration, callbackUrl: URL, state: string, nonce: string, codeVerifier: string): Promise<Claims> {
+  private async exchange(
+    configuration: oidc.Configuration,
+    callbackUrl: URL,
+    state: string,
+    nonce: string,
+    codeVerifier: string,
+  ): Promise<Claims> {
     try {
       const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
         pkceCodeVerifier: codeVerifier,
@@ -136,11 +159,17 @@ export class OidcLoginService {
     } catch (error: unknown) {
       if (error instanceof CubeError) throw error;
       if (error instanceof oidc.ResponseBodyError || error instanceof oidc.AuthorizationResponseError) {
-        throw new CubeError('UNAUTHENTICATED', 'the identity provider refused the authorization code', { reason: 'code_exchange_failed', error: safeErrorCode(error.error) });
+        throw new CubeError('UNAUTHENTICATED', 'the identity provider refused the authorization code', {
+          reason: 'code_exchange_failed',
+          error: safeErrorCode(error.error),
+        });
       }
       if (error instanceof oidc.ClientError) {
         this.logger.warn({ code: error.code, err: error.message }, 'OIDC response refused');
-        throw new CubeError('UNAUTHENTICATED', 'the identity provider response failed validation', { reason: 'id_token_invalid', check: error.code ?? 'unknown' });
+        throw new CubeError('UNAUTHENTICATED', 'the identity provider response failed validation', {
+          reason: 'id_token_invalid',
+          check: error.code ?? 'unknown',
+        });
       }
       this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'OIDC token exchange failed');
       throw new CubeError('UNAVAILABLE', 'the identity provider is unavailable', { reason: 'oidc_provider_unavailable' });

@@ -21,13 +21,21 @@ describe('cluster-wide desired objects', () => {
     ]);
     const keys = [...objects.keys()];
     expect(keys.filter((key) => key.startsWith('clusterrole.'))).toHaveLength(5);
-    expect(keys.filter((key) => key.startsWith('clusterrolebinding.')).sort()).toEqual(['clusterrolebinding.cube-p1', 'clusterrolebinding.cube-p2']);
+    expect(keys.filter((key) => key.startsWith('clusterrolebinding.')).sort()).toEqual([
+      'clusterrolebinding.cube-p1',
+      'clusterrolebinding.cube-p2',
+    ]);
     expect(objects.get('clusterrolebinding.cube-p1')).toEqual({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: {
         name: 'cube-p1',
-        labels: { 'app.kubernetes.io/managed-by': 'cube', 'cube.io/managed-by': 'cube', 'cube.io/binding': 'p1', 'cube.io/role': 'platform-admin' },
+        labels: {
+          'app.kubernetes.io/managed-by': 'cube',
+          'cube.io/managed-by': 'cube',
+          'cube.io/binding': 'p1',
+          'cube.io/role': 'platform-admin',
+        },
       },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cube:platform-admin' },
       subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'carol' }],

@@ -28,6 +28,7 @@ export function clusterRoleBindingManifest(binding: RoleBinding): DesiredObject 
 /** The ClusterRoles and the ClusterRoleBindings of the given bindings' platform-scope ones. */
 export function clusterWideObjects(bindings: RoleBinding[]): Map<string, DesiredObject> {
   const objects = clusterRoleObjects();
-  for (const binding of bindings) if (isPlatformBinding(binding)) objects.set(clusterRoleBindingKey(binding), clusterRoleBindingManifest(binding));
+  for (const binding of bindings)
+    if (isPlatformBinding(binding)) objects.set(clusterRoleBindingKey(binding), clusterRoleBindingManifest(binding));
   return objects;
 }

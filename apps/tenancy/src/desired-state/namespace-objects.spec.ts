@@ -30,8 +30,15 @@ describe('desired objects of a namespace', () => {
       binding('b3', { kind: 'project', tenant: 'acme', project: 'api' }),
       binding('b4', { kind: 'platform' }),
     ]);
-    expect([...objects.keys()].sort()).toEqual(['namespace.web-dev', 'resourcequota.web-dev.cube-quota', 'rolebinding.web-dev.cube-b1', 'rolebinding.web-dev.cube-b2']);
-    expect(objects.get('namespace.web-dev')).toMatchObject({ metadata: { labels: { 'cube.io/tenant': 'acme', 'cube.io/project': 'web' } } });
+    expect([...objects.keys()].sort()).toEqual([
+      'namespace.web-dev',
+      'resourcequota.web-dev.cube-quota',
+      'rolebinding.web-dev.cube-b1',
+      'rolebinding.web-dev.cube-b2',
+    ]);
+    expect(objects.get('namespace.web-dev')).toMatchObject({
+      metadata: { labels: { 'cube.io/tenant': 'acme', 'cube.io/project': 'web' } },
+    });
     expect(objects.get('resourcequota.web-dev.cube-quota')).toMatchObject({ spec: { hard: { 'requests.cpu': '2' } } });
     expect(objects.get('rolebinding.web-dev.cube-b1')).toMatchObject({
       roleRef: { kind: 'ClusterRole', name: 'cube:member' },

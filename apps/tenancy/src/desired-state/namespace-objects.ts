@@ -13,7 +13,8 @@ export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cube', 'cube.io/man
 export const namespaceKey = (namespace: string) => `namespace.${namespace}`;
 export const resourceQuotaKey = (namespace: string) => `resourcequota.${namespace}.cube-quota`;
 export const roleBindingName = (binding: Pick<RoleBinding, 'id'>) => `cube-${binding.id}`;
-export const roleBindingKey = (namespace: string, binding: Pick<RoleBinding, 'id'>) => `rolebinding.${namespace}.${roleBindingName(binding)}`;
+export const roleBindingKey = (namespace: string, binding: Pick<RoleBinding, 'id'>) =>
+  `rolebinding.${namespace}.${roleBindingName(binding)}`;
 export const clusterRoleKey = (role: string) => `clusterrole.cube-${role}`;
 
 /** Whether a tenant or project binding reaches this namespace (nativeBindingPlacement's label selector). */

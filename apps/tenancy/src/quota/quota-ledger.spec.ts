@@ -16,7 +16,10 @@ describe('quota ledger rules', () => {
   });
 
   it('has nothing free of a resource the tenant has no quota for', () => {
-    expect(namespaceAllocationRefusal(tenant, [], { 'limits.cpu': '1' })).toEqual({ free: { 'limits.cpu': '0' }, shortfall: { 'limits.cpu': '1' } });
+    expect(namespaceAllocationRefusal(tenant, [], { 'limits.cpu': '1' })).toEqual({
+      free: { 'limits.cpu': '0' },
+      shortfall: { 'limits.cpu': '1' },
+    });
     expect(namespaceAllocationRefusal({}, [], { 'requests.cpu': '0' })).toBeNull();
   });
 

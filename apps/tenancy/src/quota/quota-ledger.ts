@@ -13,7 +13,9 @@ export function sumHard(maps: readonly HardMap[]): Map<string, bigint> {
 }
 
 export function formatAmounts(amounts: Map<string, bigint>): HardMap {
-  return Object.fromEntries([...amounts].sort(([a], [b]) => a.localeCompare(b)).map(([resource, amount]) => [resource, formatQuantity(amount)]));
+  return Object.fromEntries(
+    [...amounts].sort(([a], [b]) => a.localeCompare(b)).map(([resource, amount]) => [resource, formatQuantity(amount)]),
+  );
 }
 
 /** hard − allocated per resource of the tenant's quota (never below zero in a consistent ledger). */

@@ -18,7 +18,11 @@ describe('usageByNamespace', () => {
   });
 
   it('skips entries that are not a namespace usage and amounts that are not quantities', () => {
-    const usage = usageByNamespace([null, { namespace: 'Not A Label', used: { pods: '1' } }, { namespace: 'c', used: { pods: 'lots', cpu: '1' } }]);
+    const usage = usageByNamespace([
+      null,
+      { namespace: 'Not A Label', used: { pods: '1' } },
+      { namespace: 'c', used: { pods: 'lots', cpu: '1' } },
+    ]);
     expect(Object.fromEntries(usage)).toEqual({ c: { cpu: '1' } });
   });
 });

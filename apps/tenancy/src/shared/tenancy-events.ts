@@ -56,7 +56,14 @@ export class TenancyEvents extends ServiceEventOutbox<EntityManager> {
   }
 
   async tenant(tx: EntityManager, actor: Actor, event: Change, tenant: Tenant): Promise<void> {
-    await this.add(tx, { actor, entityKind: 'tenant', event, entity: { kind: 'Tenant', name: tenant.name }, version: tenant.version, data: tenant });
+    await this.add(tx, {
+      actor,
+      entityKind: 'tenant',
+      event,
+      entity: { kind: 'Tenant', name: tenant.name },
+      version: tenant.version,
+      data: tenant,
+    });
     if (event === 'deleted') this.ledgerRefreshes.get(tx)?.forgottenTenants.add(tenant.name);
   }
 

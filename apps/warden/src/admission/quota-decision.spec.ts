@@ -12,7 +12,11 @@ const makeEntry = (overrides: Partial<TenantLedgerEntry> = {}): TenantLedgerEntr
 
 describe('decideQuotaChange', () => {
   it('allows a namespace quota that keeps the tenant within its hard, exactly at the limit included', () => {
-    expect(decideQuotaChange({ namespace: 'team-a', name: 'cube-quota', hard: { 'requests.cpu': '2500m', 'requests.memory': '8Gi' } }, [makeEntry()])).toEqual({
+    expect(
+      decideQuotaChange({ namespace: 'team-a', name: 'cube-quota', hard: { 'requests.cpu': '2500m', 'requests.memory': '8Gi' } }, [
+        makeEntry(),
+      ]),
+    ).toEqual({
       allowed: true,
       reason: 'within the tenant quota',
     });
@@ -20,13 +24,20 @@ describe('decideQuotaChange', () => {
 
   it('denies a raise beyond the tenant hard, naming resource, requested, tenant hard and what the others hold', () => {
     const decision = decideQuotaChange(
-      { namespace: 'team-a', name: 'cube-quota', hard: { 'requests.cpu': '3', 'requests.memory': '2Gi' }, oldHard: { 'requests.cpu': '1', 'requests.memory': '2Gi' } },
+      {
+        namespace: 'team-a',
+        name: 'cube-quota',
+        hard: { 'requests.cpu': '3', 'requests.memory': '2Gi' },
+        oldHard: { 'requests.cpu': '1', 'requests.memory': '2Gi' },
+      },
       [makeEntry()],
     );
     expect(decision.allowed).toBe(false);
     const message = decision.allowed ? '' : decision.message;
     expect(message).toContain('tenant "acme"\'s quota in cluster "member-a"');
-    expect(message).toContain('requests.cpu: requested 3, tenant hard 4, other namespaces hold 1500m (team-b: 1500m), at most 2500m is free');
+    expect(message).toContain(
+      'requests.cpu: requested 3, tenant hard 4, other namespaces hold 1500m (team-b: 1500m), at most 2500m is free',
+    );
     expect(message).not.toContain('requests.memory');
   });
 
@@ -45,7 +56,11 @@ describe('decideQuotaChange', () => {
 
   it('lets a change pass that raises nothing, even when the namespace is already over (a ledger that is behind)', () => {
     const entry = makeEntry({ hard: { 'requests.cpu': '1' } });
-    expect(decideQuotaChange({ namespace: 'team-a', name: 'cube-quota', hard: { 'requests.cpu': '1' }, oldHard: { 'requests.cpu': '2' } }, [entry]).allowed).toBe(true);
+    expect(
+      decideQuotaChange({ namespace: 'team-a', name: 'cube-quota', hard: { 'requests.cpu': '1' }, oldHard: { 'requests.cpu': '2' } }, [
+        entry,
+      ]).allowed,
+    ).toBe(true);
   });
 
   it('lets namespaces the ledger does not know pass, and finds the tenant among several', () => {

@@ -8,7 +8,10 @@ import { WebhookServer } from '../webhooks/webhook-server';
 import { apiTokenHash, reviewToken, TokenReview } from './token-review';
 
 /** POSTs a SelfSubjectReview with `token`: who the member cluster thinks the caller is. */
-function whoAmI(member: KubeServer, token: string): Promise<{ status: number; body: { status?: { userInfo?: { username: string; groups: string[] } } } }> {
+function whoAmI(
+  member: KubeServer,
+  token: string,
+): Promise<{ status: number; body: { status?: { userInfo?: { username: string; groups: string[] } } } }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${member.url}/apis/authentication.k8s.io/v1/selfsubjectreviews`,
@@ -36,11 +39,22 @@ describe('Warden answering TokenReview for a member kube-apiserver', () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA', use: 'sig' };
     sign = (claims, kid = 'k1') =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid }).setIssuer(ACCESS_TOKEN_ISSUER).setAudience(ACCESS_TOKEN_AUDIENCE).setIssuedAt().setExpirationTime('10m').sign(privateKey);
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', kid })
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(privateKey);
     const certificates = await makeWebhookCertificates(['localhost']);
     // The keys as Warden holds them: fetched once (over NATS in Warden), then verified offline.
     const verifier = new AccessTokenVerifier({ keys: new JwksKeySet({ fetchJwks: async () => ({ keys: [jwk] }) }) });
-    const authority = { verifier, revoked, apiToken: (hash: string) => apiTokens.get(hash), isDisabled: (user: string) => disabled.has(user) };
+    const authority = {
+      verifier,
+      revoked,
+      apiToken: (hash: string) => apiTokens.get(hash),
+      isDisabled: (user: string) => disabled.has(user),
+    };
     server = await WebhookServer.start({
       cert: certificates.cert,
       key: certificates.key,

@@ -36,7 +36,11 @@ export const apiTokenHash = (token: string) => createHash('sha256').update(token
  * `authenticated: false` with a generic error; never an HTTP error for a bad token.
  */
 export async function reviewToken(review: TokenReview, authority: TokenAuthority): Promise<TokenReview> {
-  const answer = (status: NonNullable<TokenReview['status']>): TokenReview => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', status });
+  const answer = (status: NonNullable<TokenReview['status']>): TokenReview => ({
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenReview',
+    status,
+  });
   const refused = answer({ authenticated: false, error: 'invalid token' });
   const token = review.spec?.token;
   if (!token) return answer({ authenticated: false, error: 'no token' });

@@ -34,7 +34,10 @@ export class StateCache {
       await writeFile(temporary, text, { mode: 0o600 });
       await rename(temporary, this.path(name));
     });
-    this.writes.set(name, next.catch(() => undefined));
+    this.writes.set(
+      name,
+      next.catch(() => undefined),
+    );
     return next;
   }
 

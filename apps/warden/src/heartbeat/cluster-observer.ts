@@ -20,7 +20,11 @@ export class ClusterObserver {
   }
 
   async observe(): Promise<ClusterObservation> {
-    const [version, nodes, quotas] = await Promise.all([this.version.getCode(), this.core.listNode(), this.core.listResourceQuotaForAllNamespaces()]);
+    const [version, nodes, quotas] = await Promise.all([
+      this.version.getCode(),
+      this.core.listNode(),
+      this.core.listResourceQuotaForAllNamespaces(),
+    ]);
     return {
       kubernetesVersion: version.gitVersion,
       nodes: nodes.items.length,

@@ -42,11 +42,7 @@ describe('ensureStreams on the real NATS', () => {
   });
 
   it('is idempotent when several services start at once', async () => {
-    const results = await Promise.all([
-      ensureStreams(jsm, names),
-      ensureStreams(jsm, names),
-      ensureStreams(jsm, names),
-    ]);
+    const results = await Promise.all([ensureStreams(jsm, names), ensureStreams(jsm, names), ensureStreams(jsm, names)]);
     expect(new Set(results.map((r) => r.events.created.toString())).size).toBe(1);
     const streams = await jsm.streams.names(`${names.eventsSubjectPrefix}.>`).next();
     expect(streams).toEqual([names.eventsStream]);

@@ -25,10 +25,7 @@ describe('DurableSubscriber on the real NATS', () => {
       version: 1,
       data: {},
     });
-  const subscriber = (
-    durableName: string,
-    options: Partial<ConstructorParameters<typeof DurableSubscriber>[1]> = {},
-  ) => {
+  const subscriber = (durableName: string, options: Partial<ConstructorParameters<typeof DurableSubscriber>[1]> = {}) => {
     const created = new DurableSubscriber(nc, {
       stream: streams.eventsStream,
       durableName,

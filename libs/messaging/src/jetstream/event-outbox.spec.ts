@@ -37,7 +37,14 @@ describe('EventOutbox', () => {
   async function change(outbox: EventOutbox, name: string, outcome: 'COMMIT' | 'ROLLBACK'): Promise<CubeEvent> {
     await pg.query('BEGIN');
     await pg.query(`INSERT INTO "${schema}"."things" ("name") VALUES ($1)`, [name]);
-    const event = await outbox.add(db, { actor, entityKind: 'thing', event: 'created', entity: { kind: 'Thing', name }, version: 1, data: { name } });
+    const event = await outbox.add(db, {
+      actor,
+      entityKind: 'thing',
+      event: 'created',
+      entity: { kind: 'Thing', name },
+      version: 1,
+      data: { name },
+    });
     await pg.query(outcome);
     outbox.wake();
     return event;
@@ -65,7 +72,12 @@ describe('EventOutbox', () => {
 
   it('keeps an event committed while NATS is down and stores it exactly once after NATS is back', async () => {
     const errors: unknown[] = [];
-    const outbox = new EventOutbox(db, publisher, { table, retryDelayMs: 50, maxRetryDelayMs: 200, onError: (error) => errors.push(error) });
+    const outbox = new EventOutbox(db, publisher, {
+      table,
+      retryDelayMs: 50,
+      maxRetryDelayMs: 200,
+      onError: (error) => errors.push(error),
+    });
     await server.stop();
     let restarted = false;
     try {

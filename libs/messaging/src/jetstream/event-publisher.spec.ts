@@ -90,9 +90,7 @@ describe('EventPublisher on the real NATS', () => {
     expect(error).toBeInstanceOf(CubeError);
     expect((error as CubeError).code).toBe('UNAVAILABLE');
     expect((error as CubeError).message).toMatch(
-      new RegExp(
-        `^JetStream did not store ${streams.eventsSubjectPrefix}-unbound\\.identity\\.user\\.deleted in stream NO_SUCH_STREAM: `,
-      ),
+      new RegExp(`^JetStream did not store ${streams.eventsSubjectPrefix}-unbound\\.identity\\.user\\.deleted in stream NO_SUCH_STREAM: `),
     );
   });
 });

@@ -39,9 +39,7 @@ describe('JetStreamModule', () => {
   });
 
   it('ensures both streams when the application starts', async () => {
-    expect((await jsm.streams.info(streams.eventsStream)).config.subjects).toEqual([
-      `${streams.eventsSubjectPrefix}.>`,
-    ]);
+    expect((await jsm.streams.info(streams.eventsStream)).config.subjects).toEqual([`${streams.eventsSubjectPrefix}.>`]);
     expect((await jsm.streams.info(streams.auditStream)).config.subjects).toEqual([`${streams.auditSubjectPrefix}.*`]);
   });
 

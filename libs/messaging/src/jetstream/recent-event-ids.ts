@@ -9,8 +9,7 @@ export class RecentEventIds {
   private readonly ids = new Map<string, true>();
 
   constructor(private readonly capacity = 10_000) {
-    if (!Number.isInteger(capacity) || capacity < 1)
-      throw new RangeError(`capacity must be a positive integer, not ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, not ${capacity}`);
   }
 
   /** Whether `id` was remembered and not yet evicted; a hit counts as a use. */

@@ -38,8 +38,16 @@ describe('ServiceEventOutbox', () => {
     return ids;
   }
 
-  const thingCreated = (name: string) => ({ actor, entityKind: 'thing', event: 'created', entity: { kind: 'Thing', name }, version: 1, data: { name } });
-  const things = async () => ((await pool.query(`SELECT "name" FROM "${schema}"."things" ORDER BY "name"`)).rows as { name: string }[]).map((row) => row.name);
+  const thingCreated = (name: string) => ({
+    actor,
+    entityKind: 'thing',
+    event: 'created',
+    entity: { kind: 'Thing', name },
+    version: 1,
+    data: { name },
+  });
+  const things = async () =>
+    ((await pool.query(`SELECT "name" FROM "${schema}"."things" ORDER BY "name"`)).rows as { name: string }[]).map((row) => row.name);
 
   beforeAll(async () => {
     pool = new Pool({ connectionString: DATABASE_URL, max: 4 });
@@ -103,7 +111,7 @@ describe('ServiceEventOutbox', () => {
     expect(await storedIds()).not.toContain(added?.id);
   }, 30_000);
 
-  it('runs the work through the service\'s own transaction helper, keeping only the attempt that committed', async () => {
+  it("runs the work through the service's own transaction helper, keeping only the attempt that committed", async () => {
     const attempts: CubeEvent[] = [];
     // A helper that retries once, as tenancy's does on a serialization failure.
     const retryingOnce = async <T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
@@ -122,7 +130,7 @@ describe('ServiceEventOutbox', () => {
     }, retryingOnce);
     expect(attempts).toHaveLength(2);
     const [rolledBack, committed] = attempts as [CubeEvent, CubeEvent];
-    await until('the committed attempt\'s event', async () => ((await storedIds()).includes(committed.id) ? true : undefined));
+    await until("the committed attempt's event", async () => ((await storedIds()).includes(committed.id) ? true : undefined));
     expect(await storedIds()).not.toContain(rolledBack.id);
     expect(await things()).toContain('retried');
   }, 30_000);

@@ -18,7 +18,10 @@ export function eventOutboxTable(schema: string): string {
  * describe, relayed to CUBE_EVENTS from boot until shutdown, so an event is neither lost while NATS
  * is down nor sent for a change that was rolled back. A service subclasses it once, as its provider.
  */
-export abstract class ServiceEventOutbox<Tx extends SqlExecutor> extends EventOutbox implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export abstract class ServiceEventOutbox<Tx extends SqlExecutor>
+  extends EventOutbox
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   /** Transactions that stored an event (an attempt that was retried is simply never looked up). */
   private readonly stored = new WeakSet<object>();
 
@@ -31,7 +34,8 @@ export abstract class ServiceEventOutbox<Tx extends SqlExecutor> extends EventOu
     super(database, publisher, {
       table: eventOutboxTable(schema),
       // The error names the subject and stream, never the event's data.
-      onError: (error) => logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'events wait in the outbox; retrying'),
+      onError: (error) =>
+        logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'events wait in the outbox; retrying'),
     });
   }
 
@@ -39,7 +43,10 @@ export abstract class ServiceEventOutbox<Tx extends SqlExecutor> extends EventOu
    * Runs `work` in one READ COMMITTED transaction (or through `run`, a service's own transaction
    * helper, e.g. one that retries serialization failures); events it `add`s leave once it committed.
    */
-  async transaction<T>(work: (tx: Tx) => Promise<T>, run: (work: (tx: Tx) => Promise<T>) => Promise<T> = (w) => this.database.transaction('READ COMMITTED', w)): Promise<T> {
+  async transaction<T>(
+    work: (tx: Tx) => Promise<T>,
+    run: (work: (tx: Tx) => Promise<T>) => Promise<T> = (w) => this.database.transaction('READ COMMITTED', w),
+  ): Promise<T> {
     let committed: Tx | undefined;
     const result = await run((tx) => {
       committed = tx;

@@ -23,26 +23,19 @@ function validate(kind: string, spec: Spec, urlNamespace: string): void {
   if (ra && nra)
     causes.push({
       reason: 'FieldValueInvalid',
-      message:
-        'Invalid value: "null": cannot be specified in combination with resourceAttributes',
+      message: 'Invalid value: "null": cannot be specified in combination with resourceAttributes',
       field: 'spec.nonResourceAttributes',
     });
   if (!ra && !nra)
     causes.push({
       reason: 'FieldValueInvalid',
-      message:
-        'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      message: 'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
       field: 'spec.resourceAttributes',
     });
-  if (
-    kind !== 'SelfSubjectAccessReview' &&
-    !str(spec.user) &&
-    !(Array.isArray(spec.groups) && spec.groups.length)
-  )
+  if (kind !== 'SelfSubjectAccessReview' && !str(spec.user) && !(Array.isArray(spec.groups) && spec.groups.length))
     causes.push({
       reason: 'FieldValueInvalid',
-      message:
-        'Invalid value: "": at least one of user or group must be specified',
+      message: 'Invalid value: "": at least one of user or group must be specified',
       field: 'spec.user',
     });
   if (kind === 'LocalSubjectAccessReview' && nra)
@@ -54,10 +47,7 @@ function validate(kind: string, spec: Spec, urlNamespace: string): void {
   if (causes.length) throw invalid(kind, causes);
   if (kind === 'LocalSubjectAccessReview') {
     const ns = isObject(ra) ? str(ra.namespace) : '';
-    if (ns !== urlNamespace)
-      throw errors.badRequest(
-        `spec.resourceAttributes.namespace must match namespace: ${urlNamespace}`,
-      );
+    if (ns !== urlNamespace) throw errors.badRequest(`spec.resourceAttributes.namespace must match namespace: ${urlNamespace}`);
   }
 }
 
@@ -94,15 +84,10 @@ export async function subjectAccessReview(opts: {
       groups: Array.isArray(spec.groups) ? (spec.groups as string[]) : [],
     };
     if (str(spec.uid)) subject.uid = str(spec.uid);
-    if (isObject(spec.extra))
-      subject.extra = spec.extra as Record<string, string[]>;
+    if (isObject(spec.extra)) subject.extra = spec.extra as Record<string, string[]>;
   }
-  const ra = isObject(spec.resourceAttributes)
-    ? (spec.resourceAttributes as Record<string, unknown>)
-    : undefined;
-  const nra = isObject(spec.nonResourceAttributes)
-    ? (spec.nonResourceAttributes as Record<string, unknown>)
-    : {};
+  const ra = isObject(spec.resourceAttributes) ? (spec.resourceAttributes as Record<string, unknown>) : undefined;
+  const nra = isObject(spec.nonResourceAttributes) ? (spec.nonResourceAttributes as Record<string, unknown>) : {};
   const attrs = ra
     ? requestInfoOf({
         verb: str(ra.verb),
@@ -155,9 +140,7 @@ export function selfSubjectRulesReview(opts: {
         resources: r.resources,
         ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
       })),
-    nonResourceRules: rules
-      .filter((r) => r.nonResourceURLs?.length)
-      .map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
+    nonResourceRules: rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
     incomplete: false,
   };
   if (errs.length) status.evaluationError = aggregateMessage(errs);

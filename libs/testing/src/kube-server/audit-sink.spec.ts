@@ -1,11 +1,6 @@
 // The audit webhook sink: EventList batches of every request (allowed, forbidden, unauthenticated,
 // long-running), with the fields kube-apiserver's webhook backend sends.
-import {
-  createServer,
-  IncomingMessage,
-  Server,
-  ServerResponse,
-} from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { request } from 'node:https';
 import { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
@@ -23,23 +18,19 @@ interface Received {
 async function startReceiver(respond: () => number = () => 200) {
   const batches: Received[] = [];
   const waiters: (() => void)[] = [];
-  const server: Server = createServer(
-    (req: IncomingMessage, res: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const code = respond();
-        if (code === 200) {
-          batches.push(
-            JSON.parse(Buffer.concat(chunks).toString()) as Received,
-          );
-          waiters.splice(0).forEach((w) => w());
-        }
-        res.writeHead(code);
-        res.end();
-      });
-    },
-  );
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const code = respond();
+      if (code === 200) {
+        batches.push(JSON.parse(Buffer.concat(chunks).toString()) as Received);
+        waiters.splice(0).forEach((w) => w());
+      }
+      res.writeHead(code);
+      res.end();
+    });
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/audit`,
@@ -72,10 +63,7 @@ describe('audit webhook sink', () => {
         batchMaxWaitMs: 60_000,
       },
     });
-    const record = async (
-      name: string,
-      r: Promise<{ headers: Record<string, unknown> }>,
-    ) => {
+    const record = async (name: string, r: Promise<{ headers: Record<string, unknown> }>) => {
       auditIds[name] = String((await r).headers['audit-id']);
     };
     await record(
@@ -95,14 +83,8 @@ describe('audit webhook sink', () => {
         }),
       }),
     );
-    await record(
-      'forbidden',
-      rawRequest(server, { path: '/api/v1/namespaces/default/secrets' }),
-    );
-    await record(
-      'unauthenticated',
-      rawRequest(server, { path: '/api/v1/namespaces', token: null }),
-    );
+    await record('forbidden', rawRequest(server, { path: '/api/v1/namespaces/default/secrets' }));
+    await record('unauthenticated', rawRequest(server, { path: '/api/v1/namespaces', token: null }));
     await record(
       'missing',
       rawRequest(server, {
@@ -134,13 +116,10 @@ describe('audit webhook sink', () => {
     await receiver?.stop();
   });
 
-  const eventsOf = (name: string) =>
-    receiver.events().filter((e) => e.auditID === auditIds[name]);
+  const eventsOf = (name: string) => receiver.events().filter((e) => e.auditID === auditIds[name]);
 
   it('audits an exec session at its switch (101) and its end, and a refused one with its Status', () => {
-    expect(
-      eventsOf('exec').map((e) => [e.stage, e.responseStatus?.code]),
-    ).toEqual([
+    expect(eventsOf('exec').map((e) => [e.stage, e.responseStatus?.code])).toEqual([
       ['ResponseStarted', 101],
       ['ResponseComplete', 101],
     ]);
@@ -259,11 +238,7 @@ describe('audit webhook sink', () => {
   });
 
   it('reports a watch when its response starts and when it ends', () => {
-    const stages = eventsOf('watch').map((e) => [
-      e.stage,
-      e.verb,
-      e.responseStatus?.code,
-    ]);
+    const stages = eventsOf('watch').map((e) => [e.stage, e.verb, e.responseStatus?.code]);
     expect(stages).toEqual([
       ['ResponseStarted', 'watch', 200],
       ['ResponseComplete', 'watch', 200],
@@ -272,9 +247,7 @@ describe('audit webhook sink', () => {
 });
 
 /** Opens a watch, resolves with its response headers once they arrive, then hangs up. */
-function watchUntilHeaders(
-  server: KubeServer,
-): Promise<{ headers: Record<string, unknown> }> {
+function watchUntilHeaders(server: KubeServer): Promise<{ headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL('/api/v1/namespaces/default/configmaps?watch=1', server.url),
@@ -350,9 +323,7 @@ describe('audit webhook batching and delivery', () => {
       calls++;
       return 503;
     });
-    const warn = jest
-      .spyOn(console, 'warn')
-      .mockImplementation(() => undefined);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const server = await startKubeServer({
       name: 'audit-down',
       auditWebhook: { url: receiver.url, batchMaxSize: 1 },
@@ -365,18 +336,13 @@ describe('audit webhook batching and delivery', () => {
       await receiver.stop();
     }
     expect(calls).toBe(3);
-    expect(warn).toHaveBeenCalledWith(
-      expect.stringContaining('audit webhook: dropped 1 event(s)'),
-    );
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('audit webhook: dropped 1 event(s)'));
     warn.mockRestore();
   });
 });
 
 /** `echo hi` in a pod over WebSocket (v5); resolves with the upgrade's or the refusal's headers when the exchange ends. */
-function execOverWebSocket(
-  server: KubeServer,
-  pod: string,
-): Promise<{ headers: Record<string, unknown> }> {
+function execOverWebSocket(server: KubeServer, pod: string): Promise<{ headers: Record<string, unknown> }> {
   const url = `${server.url.replace('https', 'wss')}/api/v1/namespaces/default/pods/${pod}/exec?command=echo&command=hi&stdout=true`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, ['v5.channel.k8s.io'], {

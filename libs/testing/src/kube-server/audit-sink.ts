@@ -10,11 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { RequestContext, UserInfo } from './pipeline';
 
 export type AuditLevel = 'Metadata' | 'RequestResponse';
-export type AuditStage =
-  | 'RequestReceived'
-  | 'ResponseStarted'
-  | 'ResponseComplete'
-  | 'Panic';
+export type AuditStage = 'RequestReceived' | 'ResponseStarted' | 'ResponseComplete' | 'Panic';
 
 export interface AuditWebhookOptions {
   url: string;
@@ -92,9 +88,7 @@ export class AuditWebhookBackend {
 
   processEvent(ev: AuditEvent): void {
     if (this.buffer.length >= BUFFER_SIZE) {
-      console.warn(
-        `kube-server: audit buffer queue blocked, dropping event ${ev.auditID}`,
-      );
+      console.warn(`kube-server: audit buffer queue blocked, dropping event ${ev.auditID}`);
       return;
     }
     this.buffer.push(ev);
@@ -134,9 +128,7 @@ export class AuditWebhookBackend {
         return;
       } catch (e) {
         if (attempt >= SEND_ATTEMPTS) {
-          console.warn(
-            `kube-server: audit webhook: dropped ${items.length} event(s): ${e instanceof Error ? e.message : String(e)}`,
-          );
+          console.warn(`kube-server: audit webhook: dropped ${items.length} event(s): ${e instanceof Error ? e.message : String(e)}`);
           return;
         }
         await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
@@ -179,21 +171,11 @@ export class AuditWebhookBackend {
 
 /** genericfilters.BasicLongRunningRequestCheck as kube-apiserver configures it. */
 const LONG_RUNNING_VERBS = new Set(['watch', 'proxy']);
-const LONG_RUNNING_SUBRESOURCES = new Set([
-  'attach',
-  'exec',
-  'proxy',
-  'log',
-  'portforward',
-]);
+const LONG_RUNNING_SUBRESOURCES = new Set(['attach', 'exec', 'proxy', 'log', 'portforward']);
 
 function isLongRunning(ctx: RequestContext): boolean {
   const i = ctx.info;
-  return (
-    i.isResourceRequest &&
-    (LONG_RUNNING_VERBS.has(i.verb) ||
-      LONG_RUNNING_SUBRESOURCES.has(i.subresource))
-  );
+  return i.isResourceRequest && (LONG_RUNNING_VERBS.has(i.verb) || LONG_RUNNING_SUBRESOURCES.has(i.subresource));
 }
 
 /** RFC 3339 with microseconds, as metav1.MicroTime marshals. */
@@ -210,11 +192,9 @@ const nowMs = () => performance.timeOrigin + performance.now();
 function sourceIPs(req: IncomingMessage): string[] {
   const ips: string[] = [];
   const xff = req.headers['x-forwarded-for'];
-  if (typeof xff === 'string')
-    for (const p of xff.split(',')) if (p.trim()) ips.push(p.trim());
+  if (typeof xff === 'string') for (const p of xff.split(',')) if (p.trim()) ips.push(p.trim());
   const real = req.headers['x-real-ip'];
-  if (typeof real === 'string' && real.trim() && !ips.includes(real.trim()))
-    ips.push(real.trim());
+  if (typeof real === 'string' && real.trim() && !ips.includes(real.trim())) ips.push(real.trim());
   let remote = req.socket.remoteAddress ?? '';
   if (remote.startsWith('::ffff:')) remote = remote.slice(7);
   if (remote && ips[ips.length - 1] !== remote) ips.push(remote);
@@ -276,15 +256,10 @@ export class AuditRecorder {
     });
   }
 
-  observe(
-    req: IncomingMessage,
-    res: ServerResponse,
-    ctx: RequestContext,
-  ): void {
+  observe(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
     this.open++;
     const longRunning = isLongRunning(ctx);
-    const captureRequest =
-      WRITE_VERBS.has(ctx.info.verb) || this.level === 'RequestResponse';
+    const captureRequest = WRITE_VERBS.has(ctx.info.verb) || this.level === 'RequestResponse';
     const requestChunks: Buffer[] = [];
     let requestBytes = 0;
     if (captureRequest) {
@@ -305,22 +280,11 @@ export class AuditRecorder {
     const keep = (chunk: unknown, encoding?: unknown) => {
       // A stream's body is not kept; a long-running request refused with a Status is.
       const refused = (code ?? res.statusCode) >= 400;
-      if (
-        (longRunning && !refused) ||
-        chunk === undefined ||
-        chunk === null ||
-        typeof chunk === 'function'
-      )
-        return;
+      if ((longRunning && !refused) || chunk === undefined || chunk === null || typeof chunk === 'function') return;
       const b = Buffer.isBuffer(chunk)
         ? chunk
         : typeof chunk === 'string'
-          ? Buffer.from(
-              chunk,
-              typeof encoding === 'string'
-                ? (encoding as BufferEncoding)
-                : 'utf8',
-            )
+          ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
           : Buffer.from(chunk as Uint8Array);
       responseBytes += b.length;
       if (responseBytes <= MAX_CAPTURE_BYTES) responseChunks.push(b);
@@ -334,9 +298,7 @@ export class AuditRecorder {
 
     emit(event('RequestReceived'));
 
-    const writeHead = res.writeHead.bind(res) as (
-      ...a: unknown[]
-    ) => ServerResponse;
+    const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
     res.writeHead = ((...args: unknown[]) => {
       if (code === undefined) {
         code = Number(args[0]);
@@ -370,10 +332,7 @@ export class AuditRecorder {
       const failedAuthn = !ctx.user && status === 401;
       const ev = event(failedAuthn ? 'ResponseStarted' : 'ResponseComplete');
       const contentType = String(res.getHeader('content-type') ?? '');
-      const response =
-        responseBytes <= MAX_CAPTURE_BYTES
-          ? parseJson(responseChunks, contentType)
-          : undefined;
+      const response = responseBytes <= MAX_CAPTURE_BYTES ? parseJson(responseChunks, contentType) : undefined;
       const s = response as Record<string, unknown> | undefined;
       // audit.LogResponseObject copies a Status' bounded fields; other responses only report the code.
       if (s && s.kind === 'Status' && s.apiVersion === 'v1')
@@ -386,22 +345,11 @@ export class AuditRecorder {
           code: status,
         };
       else ev.responseStatus = { metadata: {}, code: status };
-      const request =
-        requestBytes <= MAX_CAPTURE_BYTES
-          ? parseJson(requestChunks, req.headers['content-type'])
-          : undefined;
-      const meta = (
-        request as { metadata?: Record<string, unknown> } | undefined
-      )?.metadata;
+      const request = requestBytes <= MAX_CAPTURE_BYTES ? parseJson(requestChunks, req.headers['content-type']) : undefined;
+      const meta = (request as { metadata?: Record<string, unknown> } | undefined)?.metadata;
       if (ev.objectRef && meta) {
-        if (!ev.objectRef.name && typeof meta.name === 'string' && meta.name)
-          ev.objectRef.name = meta.name;
-        if (
-          !ev.objectRef.namespace &&
-          typeof meta.namespace === 'string' &&
-          meta.namespace
-        )
-          ev.objectRef.namespace = meta.namespace;
+        if (!ev.objectRef.name && typeof meta.name === 'string' && meta.name) ev.objectRef.name = meta.name;
+        if (!ev.objectRef.namespace && typeof meta.namespace === 'string' && meta.namespace) ev.objectRef.namespace = meta.namespace;
       }
       if (this.level === 'RequestResponse' && !failedAuthn) {
         if (request !== undefined) ev.requestObject = request;
@@ -414,11 +362,7 @@ export class AuditRecorder {
     res.once('close', complete);
   }
 
-  private event(
-    req: IncomingMessage,
-    ctx: RequestContext,
-    stage: AuditStage,
-  ): AuditEvent {
+  private event(req: IncomingMessage, ctx: RequestContext, stage: AuditStage): AuditEvent {
     const i = ctx.info;
     const ev: AuditEvent = {
       level: this.level,
@@ -427,13 +371,9 @@ export class AuditRecorder {
       requestURI: req.url ?? '/',
       verb: i.verb,
       user: auditUser(ctx.user),
-      ...(ctx.impersonatedUser
-        ? { impersonatedUser: auditUser(ctx.impersonatedUser) }
-        : {}),
+      ...(ctx.impersonatedUser ? { impersonatedUser: auditUser(ctx.impersonatedUser) } : {}),
       sourceIPs: sourceIPs(req),
-      ...(req.headers['user-agent']
-        ? { userAgent: req.headers['user-agent'] }
-        : {}),
+      ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
       requestReceivedTimestamp: microTime(ctx.received.getTime()),
       stageTimestamp: microTime(nowMs()),
     };
@@ -461,11 +401,7 @@ export class AuditRecorder {
    * An upgraded connection (exec/attach over WebSocket): ResponseStarted with 101 when it is
    * switched, ResponseComplete when the socket closes.
    */
-  observeUpgraded(
-    req: IncomingMessage,
-    socket: Socket,
-    ctx: RequestContext,
-  ): void {
+  observeUpgraded(req: IncomingMessage, socket: Socket, ctx: RequestContext): void {
     this.open++;
     const emit = (stage: AuditStage) => {
       const ev = this.event(req, ctx, stage);

@@ -1,11 +1,7 @@
 // Authentication as kube-apiserver does it: token file, client certificates, service-account
 // tokens (kubectl create token), the token webhook with its cache, and the 401 of everything else.
 // Authorization allows everyone here, so a refusal can only come from authentication.
-import {
-  AuthenticationV1Api,
-  CoreV1Api,
-  KubeConfig,
-} from '@kubernetes/client-node';
+import { AuthenticationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, Server } from 'node:https';
@@ -29,54 +25,49 @@ const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 async function startTokenWebhook() {
   const certs = await makeServingCertificates('authn-webhook');
   const reviews: Record<string, unknown>[] = [];
-  const server: Server = createHttpsServer(
-    { cert: certs.cert, key: certs.key },
-    (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const review = JSON.parse(Buffer.concat(chunks).toString()) as {
-          spec: { token: string };
-        };
-        reviews.push(review as unknown as Record<string, unknown>);
-        const token = review.spec.token;
-        if (token === 'webhook-broken') {
-          res.writeHead(500);
-          res.end();
-          return;
-        }
-        const status =
-          token === 'webhook-good'
-            ? {
-                authenticated: true,
-                user: {
-                  username: 'carol@example.com',
-                  uid: 'idp-42',
-                  groups: ['tenant-a'],
-                  extra: { 'example.com/tenant': ['a'] },
-                },
-              }
-            : { authenticated: false };
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            apiVersion: 'authentication.k8s.io/v1',
-            kind: 'TokenReview',
-            status,
-          }),
-        );
-      });
-    },
-  );
+  const server: Server = createHttpsServer({ cert: certs.cert, key: certs.key }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const review = JSON.parse(Buffer.concat(chunks).toString()) as {
+        spec: { token: string };
+      };
+      reviews.push(review as unknown as Record<string, unknown>);
+      const token = review.spec.token;
+      if (token === 'webhook-broken') {
+        res.writeHead(500);
+        res.end();
+        return;
+      }
+      const status =
+        token === 'webhook-good'
+          ? {
+              authenticated: true,
+              user: {
+                username: 'carol@example.com',
+                uid: 'idp-42',
+                groups: ['tenant-a'],
+                extra: { 'example.com/tenant': ['a'] },
+              },
+            }
+          : { authenticated: false };
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenReview',
+          status,
+        }),
+      );
+    });
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `https://127.0.0.1:${port}/authenticate`,
     caBundle: certs.caCert,
     reviews,
-    callsFor: (token: string) =>
-      reviews.filter((r) => (r.spec as { token: string }).token === token)
-        .length,
+    callsFor: (token: string) => reviews.filter((r) => (r.spec as { token: string }).token === token).length,
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -97,24 +88,17 @@ describe('authentication', () => {
   const whoami = async (token: string) => {
     const kc = new KubeConfig();
     kc.loadFromString(server.kubeconfigFor({ user: 'u', token }));
-    const r = await kc
-      .makeApiClient(AuthenticationV1Api)
-      .createSelfSubjectReview({ body: {} });
+    const r = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
     return r.status?.userInfo;
   };
-  const status = async (token: string | null, path = '/api/v1/namespaces') =>
-    (await rawRequest(server, { path, token })).status;
+  const status = async (token: string | null, path = '/api/v1/namespaces') => (await rawRequest(server, { path, token })).status;
 
   function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
     const file = join(dir, `kc-${Math.random().toString(36).slice(2)}`);
     writeFileSync(file, kubeconfig);
     return new Promise((resolve, reject) =>
-      execFile(
-        KUBECTL,
-        ['--kubeconfig', file, '--cache-dir', join(dir, 'cache'), ...args],
-        { timeout: 30_000 },
-        (err, stdout, stderr) =>
-          err ? reject(new Error(stderr || err.message)) : resolve(stdout),
+      execFile(KUBECTL, ['--kubeconfig', file, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(stderr || err.message)) : resolve(stdout),
       ),
     );
   }
@@ -122,10 +106,7 @@ describe('authentication', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'authn-spec-'));
     const tokenFile = join(dir, 'tokens.csv');
-    writeFileSync(
-      tokenFile,
-      'alice-token,alice,uid-alice,"developers,tenant-b"\nbob-token,bob,uid-bob\n',
-    );
+    writeFileSync(tokenFile, 'alice-token,alice,uid-alice,"developers,tenant-b"\nbob-token,bob,uid-bob\n');
     webhook = await startTokenWebhook();
     server = await startKubeServer({
       authorizer: allowAll,
@@ -171,42 +152,21 @@ describe('authentication', () => {
   });
 
   it('authenticates kubectl with a client certificate signed by the cluster CA', async () => {
-    const { cert, key } = await server.issueClientCertificate('dave', [
-      'ops',
-      'tenant-c',
-    ]);
-    const out = JSON.parse(
-      await kubectl(
-        server.kubeconfigFor({ user: 'dave', cert, key }),
-        'auth',
-        'whoami',
-        '-o',
-        'json',
-      ),
-    ) as { status: { userInfo: { username: string; groups: string[] } } };
+    const { cert, key } = await server.issueClientCertificate('dave', ['ops', 'tenant-c']);
+    const out = JSON.parse(await kubectl(server.kubeconfigFor({ user: 'dave', cert, key }), 'auth', 'whoami', '-o', 'json')) as {
+      status: { userInfo: { username: string; groups: string[] } };
+    };
     expect(out.status.userInfo.username).toBe('dave');
-    expect(out.status.userInfo.groups).toEqual([
-      'ops',
-      'tenant-c',
-      'system:authenticated',
-    ]);
-    const list = await kubectl(
-      server.kubeconfigFor({ user: 'dave', cert, key }),
-      'get',
-      'namespaces',
-      '-o',
-      'name',
-    );
+    expect(out.status.userInfo.groups).toEqual(['ops', 'tenant-c', 'system:authenticated']);
+    const list = await kubectl(server.kubeconfigFor({ user: 'dave', cert, key }), 'get', 'namespaces', '-o', 'name');
     expect(list).toContain('namespace/kube-system');
   });
 
   it('refuses a client certificate from another CA with 401', async () => {
     const foreign = await makeServingCertificates('foreign');
-    const { cert, key } = await issueClientCertificate(
-      { caCert: foreign.caCert, caKey: foreign.caKey ?? '' },
-      'mallory',
-      ['system:masters'],
-    );
+    const { cert, key } = await issueClientCertificate({ caCert: foreign.caCert, caKey: foreign.caKey ?? '' }, 'mallory', [
+      'system:masters',
+    ]);
     const r = await rawRequest(server, {
       path: '/api/v1/namespaces',
       token: null,
@@ -224,9 +184,7 @@ describe('authentication', () => {
   });
 
   it('issues service-account tokens through kubectl create token and accepts them', async () => {
-    const token = (
-      await kubectl(server.kubeconfig, 'create', 'token', 'default')
-    ).trim();
+    const token = (await kubectl(server.kubeconfig, 'create', 'token', 'default')).trim();
     const saType = server.registry.find('', 'v1', 'serviceaccounts');
     if (!saType) throw new Error('no serviceaccounts');
     const sa = server.api.get(saType, 'default', 'default');
@@ -248,20 +206,14 @@ describe('authentication', () => {
     expect(user).toMatchObject({
       username: 'system:serviceaccount:default:default',
       uid: sa.metadata.uid,
-      groups: [
-        'system:serviceaccounts',
-        'system:serviceaccounts:default',
-        'system:authenticated',
-      ],
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'],
       extra: {
         'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`],
       },
     });
     // kubectl itself works with the token.
     const kc = server.kubeconfigFor({ user: 'default-sa', token });
-    expect(await kubectl(kc, 'get', 'configmaps', '-o', 'name')).toContain(
-      'configmap/kube-root-ca.crt',
-    );
+    expect(await kubectl(kc, 'get', 'configmaps', '-o', 'name')).toContain('configmap/kube-root-ca.crt');
   });
 
   it('refuses a service-account token once its account is deleted, even if recreated', async () => {
@@ -279,23 +231,17 @@ describe('authentication', () => {
     });
     const token = tr.status?.token ?? '';
     expect(tr.spec.expirationSeconds).toBe(600);
-    expect(await status(token, '/api/v1/namespaces/default/configmaps')).toBe(
-      200,
-    );
+    expect(await status(token, '/api/v1/namespaces/default/configmaps')).toBe(200);
     await core.deleteNamespacedServiceAccount({
       namespace: 'default',
       name: 'robot',
     });
-    expect(await status(token, '/api/v1/namespaces/default/configmaps')).toBe(
-      401,
-    );
+    expect(await status(token, '/api/v1/namespaces/default/configmaps')).toBe(401);
     await core.createNamespacedServiceAccount({
       namespace: 'default',
       body: { metadata: { name: 'robot' } },
     });
-    expect(await status(token, '/api/v1/namespaces/default/configmaps')).toBe(
-      401,
-    );
+    expect(await status(token, '/api/v1/namespaces/default/configmaps')).toBe(401);
   });
 
   it('keeps accepting service-account tokens after a restart from the state file', async () => {
@@ -307,13 +253,11 @@ describe('authentication', () => {
     });
     const kc = new KubeConfig();
     kc.loadFromString(first.kubeconfig);
-    const tr = await kc
-      .makeApiClient(CoreV1Api)
-      .createNamespacedServiceAccountToken({
-        namespace: 'default',
-        name: 'default',
-        body: { spec: { audiences: [] } },
-      });
+    const tr = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+      namespace: 'default',
+      name: 'default',
+      body: { spec: { audiences: [] } },
+    });
     await first.stop();
     const second = await startKubeServer({
       name: 'authn-restart',
@@ -393,9 +337,7 @@ describe('authentication', () => {
     });
     expect(await status('webhook-good')).toBe(200);
     expect(webhook.callsFor('webhook-good')).toBe(before + 1);
-    const review = webhook.reviews.find(
-      (r) => (r.spec as { token: string }).token === 'webhook-good',
-    );
+    const review = webhook.reviews.find((r) => (r.spec as { token: string }).token === 'webhook-good');
     expect(review).toMatchObject({
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenReview',
@@ -436,9 +378,7 @@ describe('authentication', () => {
         token: 'webhook-good',
       });
       expect(r.status).toBe(401);
-      expect(
-        (await rawRequest(unreachable, { path: '/api/v1/namespaces' })).status,
-      ).toBe(200);
+      expect((await rawRequest(unreachable, { path: '/api/v1/namespaces' })).status).toBe(200);
     } finally {
       await unreachable.stop();
     }
@@ -446,15 +386,10 @@ describe('authentication', () => {
 });
 
 describe('AuthenticationChain', () => {
-  const req = (headers: Record<string, string> = {}) =>
-    ({ headers, socket: {} }) as unknown as IncomingMessage;
+  const req = (headers: Record<string, string> = {}) => ({ headers, socket: {} }) as unknown as IncomingMessage;
   const chain = (anonymous: boolean) =>
     new AuthenticationChain({
-      tokens: [
-        staticTokenAuthenticator(
-          new Map([['t1', { username: 'erin', groups: [] }]]),
-        ),
-      ],
+      tokens: [staticTokenAuthenticator(new Map([['t1', { username: 'erin', groups: [] }]]))],
       anonymous,
     });
 
@@ -467,14 +402,9 @@ describe('AuthenticationChain', () => {
   });
 
   it('never falls back to anonymous for an invalid bearer token', async () => {
-    const r = await chain(true).authenticateRequest(
-      req({ authorization: 'Bearer nope' }),
-    );
+    const r = await chain(true).authenticateRequest(req({ authorization: 'Bearer nope' }));
     expect(r).toEqual({ error: 'invalid bearer token' });
-    expect(
-      (await chain(true).authenticate(req({ authorization: 'Bearer t1' })))
-        ?.groups,
-    ).toEqual(['system:authenticated']);
+    expect((await chain(true).authenticate(req({ authorization: 'Bearer t1' })))?.groups).toEqual(['system:authenticated']);
   });
 });
 
@@ -490,9 +420,9 @@ describe('ServiceAccountTokens', () => {
       issuedAt: Math.floor(Date.now() / 1000) - 3600,
     });
     const authenticate = tokens.authenticator({} as ObjectApi);
-    await expect(
-      authenticate(token, ['https://kubernetes.default.svc.cluster.local']),
-    ).rejects.toThrow('service account token has expired');
+    await expect(authenticate(token, ['https://kubernetes.default.svc.cluster.local'])).rejects.toThrow(
+      'service account token has expired',
+    );
   });
 
   it('refuses a token signed by another key', async () => {
@@ -506,11 +436,7 @@ describe('ServiceAccountTokens', () => {
       audiences: ['https://kubernetes.default.svc.cluster.local'],
       expirationSeconds: 600,
     });
-    await expect(
-      mine.authenticator({} as ObjectApi)(token, [
-        'https://kubernetes.default.svc.cluster.local',
-      ]),
-    ).rejects.toThrow();
+    await expect(mine.authenticator({} as ObjectApi)(token, ['https://kubernetes.default.svc.cluster.local'])).rejects.toThrow();
   });
 
   it('keeps its key across a restart from the persisted PEM', async () => {

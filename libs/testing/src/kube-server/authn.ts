@@ -30,10 +30,7 @@ export interface Authenticated {
 }
 
 /** Resolves to undefined when the token is not one it knows; throws AuthenticationError when it is invalid. */
-export type TokenAuthenticator = (
-  token: string,
-  audiences: string[],
-) => Promise<Authenticated | undefined>;
+export type TokenAuthenticator = (token: string, audiences: string[]) => Promise<Authenticated | undefined>;
 
 /** What TokenReview and the request filter learn from the chain. */
 export interface AuthenticationResult {
@@ -46,9 +43,7 @@ export interface AuthenticationResult {
 const intersect = (a: string[], b: string[]) => a.filter((x) => b.includes(x));
 
 /** authenticator.WrapAudienceAgnosticToken: tokens valid for the API server's own audiences. */
-function audienceAgnostic(
-  lookup: (token: string) => Promise<UserInfo | undefined>,
-): TokenAuthenticator {
+function audienceAgnostic(lookup: (token: string) => Promise<UserInfo | undefined>): TokenAuthenticator {
   return async (token, audiences) => {
     const auds = intersect(audiences, API_AUDIENCES);
     if (audiences.length > 0 && auds.length === 0) return undefined;
@@ -57,9 +52,7 @@ function audienceAgnostic(
   };
 }
 
-export function staticTokenAuthenticator(
-  tokens: Map<string, UserInfo>,
-): TokenAuthenticator {
+export function staticTokenAuthenticator(tokens: Map<string, UserInfo>): TokenAuthenticator {
   return audienceAgnostic(async (token) => tokens.get(token));
 }
 
@@ -70,9 +63,7 @@ export function readTokenFile(path: string): Map<string, UserInfo> {
   const tokens = new Map<string, UserInfo>();
   for (const record of parseCsv(readFileSync(path, 'utf8'))) {
     if (record.length < 3)
-      throw new Error(
-        `token file '${path}' must have at least 3 columns (token, user name, user uid), found ${record.length}`,
-      );
+      throw new Error(`token file '${path}' must have at least 3 columns (token, user name, user uid), found ${record.length}`);
     const [token, username, uid] = record;
     if (!token) throw new Error(`token file '${path}' has empty token`);
     const groups = record.length >= 4 && record[3] ? record[3].split(',') : [];
@@ -133,9 +124,7 @@ const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
  * The x509 request authenticator (k8s.io/apiserver/pkg/authentication/request/x509): the peer
  * certificate must chain to the client CA and allow client auth; user = CN, groups = O.
  */
-export function clientCertificateAuthenticator(
-  caCert: string,
-): (req: IncomingMessage) => Promise<UserInfo | undefined> {
+export function clientCertificateAuthenticator(caCert: string): (req: IncomingMessage) => Promise<UserInfo | undefined> {
   const ca = new X509Certificate(caCert);
   return async (req) => {
     const socket = req.socket as TLSSocket;
@@ -154,9 +143,7 @@ export function clientCertificateAuthenticator(
       );
     const eku = cert.keyUsage;
     if (eku && eku.length > 0 && !eku.includes(CLIENT_AUTH_OID))
-      throw new AuthenticationError(
-        'x509: certificate specifies an incompatible key usage',
-      );
+      throw new AuthenticationError('x509: certificate specifies an incompatible key usage');
     const subject = new x509.X509Certificate(peer.raw).subjectName;
     const cn = subject.getField('CN')[0];
     if (!cn) return undefined;
@@ -164,9 +151,7 @@ export function clientCertificateAuthenticator(
       username: cn,
       groups: subject.getField('O'),
       extra: {
-        'authentication.kubernetes.io/credential-id': [
-          `X509SHA256=${createHash('sha256').update(peer.raw).digest('hex')}`,
-        ],
+        'authentication.kubernetes.io/credential-id': [`X509SHA256=${createHash('sha256').update(peer.raw).digest('hex')}`],
       },
     };
   };
@@ -201,20 +186,12 @@ const WEBHOOK_ATTEMPTS = 3;
  * cache (k8s.io/apiserver/pkg/authentication/token/cache): a TokenReview per unknown token; answers
  * are cached by token hash for the TTL (errors are not), concurrent lookups of one token share a call.
  */
-export function webhookTokenAuthenticator(
-  options: AuthnWebhookOptions,
-): TokenAuthenticator {
+export function webhookTokenAuthenticator(options: AuthnWebhookOptions): TokenAuthenticator {
   const ttl = options.cacheTtlMs ?? 120_000;
-  const cache = new Map<
-    string,
-    { expires: number; result: Authenticated | undefined }
-  >();
+  const cache = new Map<string, { expires: number; result: Authenticated | undefined }>();
   const inflight = new Map<string, Promise<Authenticated | undefined>>();
 
-  const review = async (
-    token: string,
-    audiences: string[],
-  ): Promise<Authenticated | undefined> => {
+  const review = async (token: string, audiences: string[]): Promise<Authenticated | undefined> => {
     const body = JSON.stringify({
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenReview',
@@ -230,10 +207,7 @@ export function webhookTokenAuthenticator(
     // Webhook audiences: an explicit answer must meet the wanted ones; none means the API server's.
     let auds = audiences;
     if (audiences.length > 0) {
-      auds = intersect(
-        audiences,
-        status.audiences?.length ? status.audiences : API_AUDIENCES,
-      );
+      auds = intersect(audiences, status.audiences?.length ? status.audiences : API_AUDIENCES);
       if (auds.length === 0) return undefined;
     }
     const u = status.user ?? {};
@@ -249,11 +223,7 @@ export function webhookTokenAuthenticator(
   };
 
   return async (token, audiences) => {
-    const key = createHash('sha256')
-      .update(audiences.join('\u0000'))
-      .update('\u0001')
-      .update(token)
-      .digest('hex');
+    const key = createHash('sha256').update(audiences.join('\u0000')).update('\u0001').update(token).digest('hex');
     const now = Date.now();
     const hit = cache.get(key);
     if (hit && hit.expires > now) return hit.result;
@@ -261,8 +231,7 @@ export function webhookTokenAuthenticator(
     if (!pending) {
       pending = review(token, audiences)
         .then((result) => {
-          if (cache.size >= 4096)
-            for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
+          if (cache.size >= 4096) for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
           cache.set(key, { expires: Date.now() + ttl, result });
           return result;
         })
@@ -283,31 +252,19 @@ class WebhookCallError extends AuthenticationError {
 }
 
 /** webhook.DefaultShouldRetry: connection resets, 429 and 5xx are retried with a short backoff. */
-async function postTokenReview(
-  options: AuthnWebhookOptions,
-  body: string,
-): Promise<TokenReviewStatus> {
+async function postTokenReview(options: AuthnWebhookOptions, body: string): Promise<TokenReviewStatus> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await postOnce(options, body);
     } catch (e) {
-      if (
-        !(e instanceof WebhookCallError) ||
-        !e.retriable ||
-        attempt >= WEBHOOK_ATTEMPTS
-      )
-        throw e instanceof AuthenticationError
-          ? e
-          : new AuthenticationError(String(e));
+      if (!(e instanceof WebhookCallError) || !e.retriable || attempt >= WEBHOOK_ATTEMPTS)
+        throw e instanceof AuthenticationError ? e : new AuthenticationError(String(e));
       await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
     }
   }
 }
 
-function postOnce(
-  options: AuthnWebhookOptions,
-  body: string,
-): Promise<TokenReviewStatus> {
+function postOnce(options: AuthnWebhookOptions, body: string): Promise<TokenReviewStatus> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       options.url,
@@ -339,28 +296,14 @@ function postOnce(
             const parsed = JSON.parse(text) as { status?: TokenReviewStatus };
             resolve(parsed.status ?? {});
           } catch (e) {
-            reject(
-              new WebhookCallError(
-                `couldn't decode the webhook's TokenReview: ${e instanceof Error ? e.message : String(e)}`,
-                false,
-              ),
-            );
+            reject(new WebhookCallError(`couldn't decode the webhook's TokenReview: ${e instanceof Error ? e.message : String(e)}`, false));
           }
         });
       },
     );
-    req.on('timeout', () =>
-      req.destroy(new WebhookCallError('context deadline exceeded', false)),
-    );
+    req.on('timeout', () => req.destroy(new WebhookCallError('context deadline exceeded', false)));
     req.on('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        e instanceof WebhookCallError
-          ? e
-          : new WebhookCallError(
-              `Post "${options.url}": ${e.message}`,
-              e.code === 'ECONNRESET',
-            ),
-      ),
+      reject(e instanceof WebhookCallError ? e : new WebhookCallError(`Post "${options.url}": ${e.message}`, e.code === 'ECONNRESET')),
     );
     req.end(body);
   });
@@ -395,8 +338,7 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   const auth = (req.headers.authorization ?? '').trim();
   if (auth) {
     const parts = auth.split(' ');
-    if (parts.length >= 2 && parts[0].toLowerCase() === 'bearer' && parts[1])
-      return parts[1];
+    if (parts.length >= 2 && parts[0].toLowerCase() === 'bearer' && parts[1]) return parts[1];
     return undefined;
   }
   const protocols = req.headers['sec-websocket-protocol'];
@@ -404,9 +346,7 @@ export function bearerToken(req: IncomingMessage): string | undefined {
     const prefix = 'base64url.bearer.authorization.k8s.io.';
     for (const p of protocols.split(',').map((s) => s.trim()))
       if (p.startsWith(prefix)) {
-        const t = Buffer.from(p.slice(prefix.length), 'base64url').toString(
-          'utf8',
-        );
+        const t = Buffer.from(p.slice(prefix.length), 'base64url').toString('utf8');
         if (t) return t;
       }
   }
@@ -439,10 +379,7 @@ export class AuthenticationChain {
   }
 
   /** The full request authentication; `error` set means credentials were presented and refused. */
-  async authenticateRequest(
-    req: IncomingMessage,
-    audiences: string[] = API_AUDIENCES,
-  ): Promise<AuthenticationResult> {
+  async authenticateRequest(req: IncomingMessage, audiences: string[] = API_AUDIENCES): Promise<AuthenticationResult> {
     const errs: string[] = [];
     if (this.options.clientCertificates) {
       try {
@@ -473,14 +410,10 @@ export class AuthenticationChain {
   }
 
   /** A bearer token alone, as TokenReview asks. */
-  async authenticateToken(
-    token: string,
-    audiences: string[] = API_AUDIENCES,
-  ): Promise<AuthenticationResult> {
+  async authenticateToken(token: string, audiences: string[] = API_AUDIENCES): Promise<AuthenticationResult> {
     try {
       const r = await this.tokens(token, audiences);
-      if (r)
-        return { user: withAuthenticatedGroup(r.user), audiences: r.audiences };
+      if (r) return { user: withAuthenticatedGroup(r.user), audiences: r.audiences };
       return { error: 'invalid bearer token' };
     } catch (e) {
       if (!(e instanceof AuthenticationError)) throw e;
@@ -489,8 +422,5 @@ export class AuthenticationChain {
   }
 
   /** The pipeline's Authenticator: the user, or undefined for a 401. */
-  readonly authenticate = async (
-    req: IncomingMessage,
-  ): Promise<UserInfo | undefined> =>
-    (await this.authenticateRequest(req)).user;
+  readonly authenticate = async (req: IncomingMessage): Promise<UserInfo | undefined> => (await this.authenticateRequest(req)).user;
 }

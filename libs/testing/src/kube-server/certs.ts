@@ -21,9 +21,7 @@ export interface ClientCertificate {
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 function useWebCrypto(): void {
-  x509.cryptoProvider.set(
-    webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0],
-  );
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 }
 
 function pemKey(der: ArrayBuffer): string {
@@ -34,29 +32,17 @@ function pemKey(der: ArrayBuffer): string {
 }
 
 function importKey(pem: string): Promise<webcrypto.CryptoKey> {
-  return webcrypto.subtle.importKey(
-    'pkcs8',
-    Buffer.from(
-      pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''),
-      'base64',
-    ),
-    alg,
-    false,
-    ['sign'],
-  );
+  return webcrypto.subtle.importKey('pkcs8', Buffer.from(pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64'), alg, false, [
+    'sign',
+  ]);
 }
 
 const YEAR_MS = 365 * 24 * 3600_000;
 
 /** A self-signed CA (PEM certificate and PKCS#8 key). */
-export async function createCertificateAuthority(
-  commonName: string,
-): Promise<{ caCert: string; caKey: string }> {
+export async function createCertificateAuthority(commonName: string): Promise<{ caCert: string; caKey: string }> {
   useWebCrypto();
-  const keys = await webcrypto.subtle.generateKey(alg, true, [
-    'sign',
-    'verify',
-  ]);
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: `CN=${commonName}`,
@@ -66,10 +52,7 @@ export async function createCertificateAuthority(
     signingAlgorithm: alg,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
-        true,
-      ),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     ],
   });
   return {
@@ -88,16 +71,10 @@ export interface CertificateRequest {
 }
 
 /** A leaf certificate signed by `ca`, with a fresh P-256 key. */
-export async function issueCertificate(
-  ca: { caCert: string; caKey: string },
-  request: CertificateRequest,
-): Promise<ClientCertificate> {
+export async function issueCertificate(ca: { caCert: string; caKey: string }, request: CertificateRequest): Promise<ClientCertificate> {
   useWebCrypto();
   const caCert = new x509.X509Certificate(ca.caCert);
-  const keys = await webcrypto.subtle.generateKey(alg, true, [
-    'sign',
-    'verify',
-  ]);
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const sans = [
     ...(request.dnsNames ?? []).map((value) => ({
       type: 'dns' as const,
@@ -110,30 +87,18 @@ export async function issueCertificate(
   ];
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: `02${randomBytes(8).toString('hex')}`,
-    subject: new x509.Name([
-      ...(request.organizations ?? []).map((o) => ({ '2.5.4.10': [o] })),
-      { '2.5.4.3': [request.commonName] },
-    ]),
+    subject: new x509.Name([...(request.organizations ?? []).map((o) => ({ '2.5.4.10': [o] })), { '2.5.4.3': [request.commonName] }]),
     issuer: caCert.subject,
     notBefore: new Date(Date.now() - 60_000),
     notAfter: new Date(Date.now() + YEAR_MS),
-    signingKey: (await importKey(
-      ca.caKey,
-    )) as unknown as x509.X509CertificateCreateWithKeyParams['signingKey'],
-    publicKey:
-      keys.publicKey as unknown as x509.X509CertificateCreateParams['publicKey'],
+    signingKey: (await importKey(ca.caKey)) as unknown as x509.X509CertificateCreateWithKeyParams['signingKey'],
+    publicKey: keys.publicKey as unknown as x509.X509CertificateCreateParams['publicKey'],
     signingAlgorithm: alg,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.digitalSignature |
-          x509.KeyUsageFlags.keyEncipherment,
-        true,
-      ),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([
-        request.usage === 'server'
-          ? x509.ExtendedKeyUsage.serverAuth
-          : x509.ExtendedKeyUsage.clientAuth,
+        request.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth,
       ]),
       ...(sans.length ? [new x509.SubjectAlternativeNameExtension(sans)] : []),
     ],
@@ -145,9 +110,7 @@ export async function issueCertificate(
 }
 
 /** The cluster CA and the API server's serving certificate for localhost. */
-export async function makeServingCertificates(
-  name: string,
-): Promise<ServingCertificates> {
+export async function makeServingCertificates(name: string): Promise<ServingCertificates> {
   const ca = await createCertificateAuthority(`${name}-ca`);
   const serving = await issueCertificate(ca, {
     commonName: 'kube-apiserver',

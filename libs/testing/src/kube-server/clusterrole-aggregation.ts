@@ -18,9 +18,7 @@ interface LabelSelector {
 
 /** metav1.LabelSelectorAsSelector; an empty selector selects everything. */
 function requirementsOf(s: LabelSelector): LabelRequirement[] {
-  const reqs: LabelRequirement[] = Object.entries(s.matchLabels ?? {}).map(
-    ([key, v]) => ({ key, op: '=' as const, values: [v] }),
-  );
+  const reqs: LabelRequirement[] = Object.entries(s.matchLabels ?? {}).map(([key, v]) => ({ key, op: '=' as const, values: [v] }));
   for (const e of s.matchExpressions ?? []) {
     const op =
       e.operator === 'In'
@@ -38,13 +36,7 @@ function requirementsOf(s: LabelSelector): LabelRequirement[] {
 /** equality.Semantic: a nil and an empty list are the same. */
 function canonical(r: PolicyRule): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const k of [
-    'verbs',
-    'apiGroups',
-    'resources',
-    'resourceNames',
-    'nonResourceURLs',
-  ] as const) {
+  for (const k of ['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs'] as const) {
     const v = r[k];
     if (v?.length) out[k] = v;
   }
@@ -53,21 +45,17 @@ function canonical(r: PolicyRule): Record<string, string[]> {
 
 function aggregatedRules(role: KubeObject, all: KubeObject[]): PolicyRule[] {
   const selectors =
-    ((role.aggregationRule as { clusterRoleSelectors?: LabelSelector[] })
-      ?.clusterRoleSelectors as LabelSelector[] | undefined) ?? [];
+    ((role.aggregationRule as { clusterRoleSelectors?: LabelSelector[] })?.clusterRoleSelectors as LabelSelector[] | undefined) ?? [];
   const rules: PolicyRule[] = [];
   for (const s of selectors) {
     const reqs = requirementsOf(s);
     const matching = all
       .filter((r) => matchesLabels(reqs, r.metadata.labels))
-      .sort((a, b) =>
-        (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1,
-      );
+      .sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
     for (const r of matching) {
       if (r.metadata.name === role.metadata.name) continue;
       for (const rule of (r.rules as PolicyRule[] | null) ?? [])
-        if (!rules.some((x) => deepEqual(canonical(x), canonical(rule))))
-          rules.push(rule);
+        if (!rules.some((x) => deepEqual(canonical(x), canonical(rule)))) rules.push(rule);
     }
   }
   return rules;
@@ -77,9 +65,7 @@ function aggregatedRules(role: KubeObject, all: KubeObject[]): PolicyRule[] {
  * One pass over every aggregated ClusterRole (the controller re-queues them all on any ClusterRole
  * change, since it cannot know which roles depend on which). Loops until nothing changes.
  */
-export async function syncClusterRoleAggregation(
-  api: ObjectApi,
-): Promise<void> {
+export async function syncClusterRoleAggregation(api: ObjectApi): Promise<void> {
   const type = api.registry.findAnyVersion(RBAC_GROUP, 'clusterroles');
   if (!type) return;
   for (let pass = 0; pass < 10; pass++) {
@@ -88,9 +74,7 @@ export async function syncClusterRoleAggregation(
     for (const role of all) {
       if (!role.aggregationRule) continue;
       const rules = aggregatedRules(role, api.list(type, undefined).items);
-      const current = ((role.rules as PolicyRule[] | null) ?? []).map(
-        canonical,
-      );
+      const current = ((role.rules as PolicyRule[] | null) ?? []).map(canonical);
       if (deepEqual(rules.map(canonical), current)) continue;
       const name = role.metadata.name ?? '';
       const live = api.get(type, undefined, name);

@@ -17,10 +17,7 @@ function statusOf(e: unknown): { code: number; body: Record<string, unknown> } {
   if (!(e instanceof ApiException)) throw e;
   return {
     code: e.code,
-    body:
-      typeof e.body === 'string'
-        ? (JSON.parse(e.body) as Record<string, unknown>)
-        : (e.body as Record<string, unknown>),
+    body: typeof e.body === 'string' ? (JSON.parse(e.body) as Record<string, unknown>) : (e.body as Record<string, unknown>),
   };
 }
 
@@ -34,10 +31,7 @@ async function failure(p: Promise<unknown>) {
 }
 
 /** Resolves when `check` passes, re-checking after each watch event of the server (no sleeps). */
-async function eventually<T>(
-  server: KubeServer,
-  check: () => Promise<T | undefined>,
-): Promise<T> {
+async function eventually<T>(server: KubeServer, check: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 200; i++) {
     await server.settled();
     const v = await check();
@@ -84,9 +78,7 @@ describe('conformance through @kubernetes/client-node', () => {
       namespace: 'team-a',
       body: read,
     });
-    expect(Number(updated.metadata?.resourceVersion)).toBeGreaterThan(
-      Number(created.metadata?.resourceVersion),
-    );
+    expect(Number(updated.metadata?.resourceVersion)).toBeGreaterThan(Number(created.metadata?.resourceVersion));
     const status = await core.deleteNamespacedConfigMap({
       name: 'crud',
       namespace: 'team-a',
@@ -96,11 +88,7 @@ describe('conformance through @kubernetes/client-node', () => {
       status: 'Success',
       details: { name: 'crud', kind: 'configmaps' },
     });
-    expect(
-      await failure(
-        core.readNamespacedConfigMap({ name: 'crud', namespace: 'team-a' }),
-      ),
-    ).toEqual({
+    expect(await failure(core.readNamespacedConfigMap({ name: 'crud', namespace: 'team-a' }))).toEqual({
       code: 404,
       body: {
         kind: 'Status',
@@ -177,8 +165,7 @@ describe('conformance through @kubernetes/client-node', () => {
         apiVersion: 'v1',
         metadata: {},
         status: 'Failure',
-        message:
-          'configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated',
+        message: 'configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated',
         reason: 'Forbidden',
         details: {
           name: 'late',
@@ -354,11 +341,7 @@ describe('conformance through @kubernetes/client-node', () => {
   });
 
   it('feeds an informer', async () => {
-    const informer = makeInformer(
-      kc,
-      '/api/v1/namespaces/team-a/configmaps',
-      () => core.listNamespacedConfigMap({ namespace: 'team-a' }),
-    );
+    const informer = makeInformer(kc, '/api/v1/namespaces/team-a/configmaps', () => core.listNamespacedConfigMap({ namespace: 'team-a' }));
     const added: string[] = [];
     let seen!: () => void;
     const sawIt = new Promise<void>((r) => (seen = r));
@@ -431,9 +414,7 @@ describe('conformance through @kubernetes/client-node', () => {
         labelSelector: 'app=web',
       });
       const rs = await apps.listNamespacedReplicaSet({ namespace: 'team-a' });
-      return left.items.length === 0 && rs.items.length === 0
-        ? true
-        : undefined;
+      return left.items.length === 0 && rs.items.length === 0 ? true : undefined;
     });
   });
 

@@ -3,25 +3,11 @@
 // NamesAccepted/Established, and deleting the CRD deletes its custom resources.
 import { ObjectApi } from './object-api';
 import { UserInfo } from './pipeline';
-import {
-  PrinterColumn,
-  resourceKey,
-  ResourceType,
-  SubresourceType,
-} from './resources';
+import { PrinterColumn, resourceKey, ResourceType, SubresourceType } from './resources';
 import { StoreEvent } from './store';
 import { at, clone, isObject, KubeObject, now } from './types';
 
-const CRUD = [
-  'create',
-  'delete',
-  'deletecollection',
-  'get',
-  'list',
-  'patch',
-  'update',
-  'watch',
-];
+const CRUD = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const CRD_USER: UserInfo = {
   username: 'system:apiserver',
   groups: ['system:masters'],
@@ -32,12 +18,7 @@ export function compareKubeVersions(a: string, b: string): number {
   const parse = (v: string) => {
     const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
     if (!m) return [0, 0, 0, v] as const;
-    return [
-      Number(m[1]),
-      m[2] === 'alpha' ? 1 : m[2] === 'beta' ? 2 : 3,
-      Number(m[3] ?? 0),
-      v,
-    ] as const;
+    return [Number(m[1]), m[2] === 'alpha' ? 1 : m[2] === 'beta' ? 2 : 3, Number(m[3] ?? 0), v] as const;
   };
   const x = parse(a);
   const y = parse(b);
@@ -60,11 +41,8 @@ interface CrdVersion {
 export function crdResourceTypes(crd: KubeObject): ResourceType[] {
   const spec = (crd.spec ?? {}) as Record<string, unknown>;
   const names = (spec.names ?? {}) as Record<string, unknown>;
-  const versions = ((spec.versions as CrdVersion[] | undefined) ?? []).filter(
-    (v) => v.served !== false,
-  );
-  const storage =
-    versions.find((v) => v.storage)?.name ?? versions[0]?.name ?? '';
+  const versions = ((spec.versions as CrdVersion[] | undefined) ?? []).filter((v) => v.served !== false);
+  const storage = versions.find((v) => v.storage)?.name ?? versions[0]?.name ?? '';
   return [...versions]
     .sort((a, b) => compareKubeVersions(a.name, b.name))
     .map((v) => {
@@ -97,10 +75,8 @@ export function crdResourceTypes(crd: KubeObject): ResourceType[] {
           printerColumns: v.additionalPrinterColumns,
         },
       };
-      if (Array.isArray(names.shortNames))
-        t.shortNames = names.shortNames as string[];
-      if (Array.isArray(names.categories))
-        t.categories = names.categories as string[];
+      if (Array.isArray(names.shortNames)) t.shortNames = names.shortNames as string[];
+      if (Array.isArray(names.categories)) t.categories = names.categories as string[];
       if (subresources.length) t.subresources = subresources;
       return t;
     });
@@ -114,8 +90,7 @@ export class CrdController {
   /** Registers the CRDs already stored (state file) and follows changes. */
   start(): void {
     const crdType = this.crdType();
-    for (const crd of this.api.list(crdType, undefined).items)
-      this.register(crd);
+    for (const crd of this.api.list(crdType, undefined).items) this.register(crd);
     this.unsubscribe = this.api.store.subscribe((e) => this.onEvent(e));
   }
 
@@ -124,10 +99,7 @@ export class CrdController {
   }
 
   private crdType(): ResourceType {
-    const t = this.api.registry.findAnyVersion(
-      'apiextensions.k8s.io',
-      'customresourcedefinitions',
-    );
+    const t = this.api.registry.findAnyVersion('apiextensions.k8s.io', 'customresourcedefinitions');
     if (!t) throw new Error('customresourcedefinitions not registered');
     return t;
   }
@@ -135,45 +107,34 @@ export class CrdController {
   private register(crd: KubeObject): void {
     const name = crd.metadata.name;
     this.api.registry.remove((t) => t.crd?.name === name);
-    if (!crd.metadata.deletionTimestamp)
-      this.api.registry.add(crdResourceTypes(crd));
+    if (!crd.metadata.deletionTimestamp) this.api.registry.add(crdResourceTypes(crd));
   }
 
   private onEvent(e: StoreEvent): void {
     if (e.resource !== 'customresourcedefinitions.apiextensions.k8s.io') return;
     if (e.type === 'DELETED') {
-      const types = this.api.registry
-        .all()
-        .filter((t) => t.crd?.name === e.object.metadata.name);
+      const types = this.api.registry.all().filter((t) => t.crd?.name === e.object.metadata.name);
       for (const t of types.slice(0, 1)) {
         // Custom resources go with their definition (the customresourcecleanup finalizer's work).
         for (const o of this.api.list(t, undefined).items)
-          this.api.store.remove(
-            resourceKey(t),
-            o.metadata.namespace,
-            o.metadata.name ?? '',
-          );
+          this.api.store.remove(resourceKey(t), o.metadata.namespace, o.metadata.name ?? '');
         this.api.store.dropResource(resourceKey(t));
       }
       this.api.registry.remove((t) => t.crd?.name === e.object.metadata.name);
       return;
     }
     this.register(e.object);
-    if (!isEstablished(e.object))
-      setImmediate(() => void this.establish(e.object.metadata.name ?? ''));
+    if (!isEstablished(e.object)) setImmediate(() => void this.establish(e.object.metadata.name ?? ''));
   }
 
   private async establish(name: string): Promise<void> {
     const t = this.crdType();
     const crd = this.api.tryGet(t, undefined, name);
     if (!crd || isEstablished(crd)) return;
-    const names = clone(
-      (at(crd, 'spec', 'names') ?? {}) as Record<string, unknown>,
-    );
+    const names = clone((at(crd, 'spec', 'names') ?? {}) as Record<string, unknown>);
     if (!names.singular) names.singular = String(names.kind).toLowerCase();
     if (!names.listKind) names.listKind = `${String(names.kind)}List`;
-    const versions =
-      (at(crd, 'spec', 'versions') as CrdVersion[] | undefined) ?? [];
+    const versions = (at(crd, 'spec', 'versions') as CrdVersion[] | undefined) ?? [];
     const ts = now();
     const next = clone(crd);
     next.status = {
@@ -194,9 +155,7 @@ export class CrdController {
         },
       ],
       acceptedNames: names,
-      storedVersions: [
-        versions.find((v) => v.storage)?.name ?? versions[0]?.name,
-      ],
+      storedVersions: [versions.find((v) => v.storage)?.name ?? versions[0]?.name],
     };
     try {
       await this.api.update(t, undefined, name, next, {
@@ -212,10 +171,5 @@ export class CrdController {
 
 function isEstablished(crd: KubeObject): boolean {
   const conds = at(crd, 'status', 'conditions');
-  return (
-    Array.isArray(conds) &&
-    conds.some(
-      (c) => isObject(c) && c.type === 'Established' && c.status === 'True',
-    )
-  );
+  return Array.isArray(conds) && conds.some((c) => isObject(c) && c.type === 'Established' && c.status === 'True');
 }

@@ -1,14 +1,8 @@
 // Discovery documents in the shapes kube-apiserver v1.32 serves (see ../shared/k8s-reference:
 // api.json, api-v1.json, apis.json, apis-apps-v1.json, aggregated-discovery-apis.json).
-import {
-  groupVersionString,
-  ResourceRegistry,
-  ResourceType,
-  storageVersionHash,
-} from './resources';
+import { groupVersionString, ResourceRegistry, ResourceType, storageVersionHash } from './resources';
 
-export const AGGREGATED_DISCOVERY_CONTENT_TYPE =
-  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+export const AGGREGATED_DISCOVERY_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
 export const VERSION_INFO = {
   major: '1',
@@ -27,11 +21,7 @@ export function wantsAggregatedDiscovery(accept: string | undefined): boolean {
   if (!accept) return false;
   return accept.split(',').some((part) => {
     const params = part.split(';').map((p) => p.trim());
-    return (
-      params.includes('g=apidiscovery.k8s.io') &&
-      params.includes('v=v2') &&
-      params.includes('as=APIGroupDiscoveryList')
-    );
+    return params.includes('g=apidiscovery.k8s.io') && params.includes('v=v2') && params.includes('as=APIGroupDiscoveryList');
   });
 }
 
@@ -76,19 +66,12 @@ const STORAGE_VERSIONS: Record<string, string> = {
 };
 
 function hashFor(t: ResourceType): string {
-  const version =
-    t.crd?.storageVersion ??
-    STORAGE_VERSIONS[`${t.group}/${t.kind}`] ??
-    t.version;
+  const version = t.crd?.storageVersion ?? STORAGE_VERSIONS[`${t.group}/${t.kind}`] ?? t.version;
   return storageVersionHash(t.group, version, t.kind);
 }
 
 /** metav1.APIResourceList for one group/version; subresources are listed as "plural/sub". */
-export function apiResourceList(
-  registry: ResourceRegistry,
-  group: string,
-  version: string,
-) {
+export function apiResourceList(registry: ResourceRegistry, group: string, version: string) {
   const types = registry.inGroupVersion(group, version);
   if (types.length === 0) return undefined;
   const resources: Record<string, unknown>[] = [];
@@ -128,14 +111,8 @@ export function apiResourceList(
   return list;
 }
 
-function discoveryVersion(
-  registry: ResourceRegistry,
-  group: string,
-  version: string,
-) {
-  const types = [...registry.inGroupVersion(group, version)].sort((a, b) =>
-    a.plural < b.plural ? -1 : 1,
-  );
+function discoveryVersion(registry: ResourceRegistry, group: string, version: string) {
+  const types = [...registry.inGroupVersion(group, version)].sort((a, b) => (a.plural < b.plural ? -1 : 1));
   return {
     version,
     resources: types.map((t) => {
@@ -166,10 +143,7 @@ function discoveryVersion(
 }
 
 /** apidiscovery.k8s.io/v2 APIGroupDiscoveryList for /api (legacy) or /apis. */
-export function aggregatedDiscovery(
-  registry: ResourceRegistry,
-  legacy: boolean,
-) {
+export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean) {
   const items = legacy
     ? [
         {

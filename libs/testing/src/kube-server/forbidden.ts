@@ -9,21 +9,12 @@ function sanitize(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function forbiddenStatusError(
-  user: UserInfo,
-  info: AuthorizationAttributes,
-  reason?: string,
-): ApiError {
+export function forbiddenStatusError(user: UserInfo, info: AuthorizationAttributes, reason?: string): ApiError {
   let msg: string;
-  if (!info.isResourceRequest)
-    msg = `User "${user.username}" cannot ${info.verb} path "${info.path}"`;
+  if (!info.isResourceRequest) msg = `User "${user.username}" cannot ${info.verb} path "${info.path}"`;
   else {
-    const resource = info.subresource
-      ? `${info.resource}/${info.subresource}`
-      : info.resource;
-    const scope = info.namespace
-      ? `in the namespace "${info.namespace}"`
-      : 'at the cluster scope';
+    const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+    const scope = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
     msg = `User "${user.username}" cannot ${info.verb} resource "${resource}" in API group "${info.apiGroup}" ${scope}`;
   }
   msg = sanitize(msg);
@@ -40,9 +31,5 @@ export function forbiddenStatusError(
       code: 403,
     });
   // The group/resource of the Status is the resource without its subresource.
-  return errors.forbidden(
-    { group: info.apiGroup, plural: info.resource },
-    info.name,
-    msg,
-  );
+  return errors.forbidden({ group: info.apiGroup, plural: info.resource }, info.name, msg);
 }

@@ -21,12 +21,7 @@ export function readBodyBuffer(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export function sendJson(
-  res: ServerResponse,
-  code: number,
-  body: unknown,
-  contentType = 'application/json',
-): void {
+export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
   res.writeHead(code, {
     'Content-Type': contentType,
@@ -47,10 +42,7 @@ export function sendError(res: ServerResponse, e: ApiError): void {
 /** Go's encoding/json messages for the JSON syntax errors clients see in BadRequest bodies. */
 export function goJsonError(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
-  if (/end of (JSON )?input|Unterminated/i.test(m))
-    return 'unexpected end of JSON input';
-  const tok =
-    /Unexpected token '?(.)'?/.exec(m) ??
-    /Unexpected (?:non-whitespace )?character.*?'?(.)'?/.exec(m);
+  if (/end of (JSON )?input|Unterminated/i.test(m)) return 'unexpected end of JSON input';
+  const tok = /Unexpected token '?(.)'?/.exec(m) ?? /Unexpected (?:non-whitespace )?character.*?'?(.)'?/.exec(m);
   return `invalid character '${tok?.[1] ?? '?'}' looking for beginning of value`;
 }

@@ -43,11 +43,7 @@ function impersonationRequests(req: IncomingMessage): ImpersonationRequest[] {
   const requestedUser = headerValues(req, 'impersonate-user')[0] ?? '';
   if (requestedUser) {
     const sa = splitServiceAccountUsername(requestedUser);
-    out.push(
-      sa
-        ? { kind: 'ServiceAccount', namespace: sa.namespace, name: sa.name }
-        : { kind: 'User', name: requestedUser },
-    );
+    out.push(sa ? { kind: 'ServiceAccount', namespace: sa.namespace, name: sa.name } : { kind: 'User', name: requestedUser });
   }
   const groups = headerValues(req, 'impersonate-group');
   for (const g of groups) out.push({ kind: 'Group', name: g });
@@ -69,26 +65,13 @@ function impersonationRequests(req: IncomingMessage): ImpersonationRequest[] {
   if ((groups.length || hasExtra || uid) && !requestedUser) {
     // The real filter answers responsewriters.InternalError (500) here.
     const message = `Internal Server Error: ${JSON.stringify(req.url ?? '')}: requested [${out.map(goObjectReference).join(' ')}] without impersonating a user`;
-    throw new ApiError(
-      failure(
-        500,
-        'InternalError',
-        message
-          .replace(/&/g, '&amp;')
-          .replace(/</g, '&lt;')
-          .replace(/>/g, '&gt;'),
-      ),
-    );
+    throw new ApiError(failure(500, 'InternalError', message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')));
   }
   return out;
 }
 
 /** WithImpersonation: the default impersonator of startKubeServer. */
-export const impersonationFilter: Impersonator = async (
-  req,
-  requestor,
-  authorize,
-) => {
+export const impersonationFilter: Impersonator = async (req, requestor, authorize) => {
   const requests = impersonationRequests(req);
   if (!requests.length) return requestor;
   // Impersonate-Group headers, when present, are the whole group list.
@@ -107,11 +90,7 @@ export const impersonationFilter: Impersonator = async (
       case 'ServiceAccount':
         attrs.resource = 'serviceaccounts';
         username = `system:serviceaccount:${r.namespace}:${r.name}`;
-        if (!groupsSpecified)
-          groups = [
-            'system:serviceaccounts',
-            `system:serviceaccounts:${r.namespace}`,
-          ];
+        if (!groupsSpecified) groups = ['system:serviceaccounts', `system:serviceaccounts:${r.namespace}`];
         break;
       case 'User':
         attrs.resource = 'users';
@@ -134,18 +113,12 @@ export const impersonationFilter: Impersonator = async (
         break;
     }
     const decision = await authorize(requestor, attrs);
-    if (!decision.allowed)
-      throw forbiddenStatusError(requestor, attrs, decision.reason);
+    if (!decision.allowed) throw forbiddenStatusError(requestor, attrs, decision.reason);
   }
   // A non-anonymous user is always in system:authenticated unless system:(un)authenticated was asked for.
   if (username !== 'system:anonymous') {
-    if (
-      !groups.includes('system:authenticated') &&
-      !groups.includes('system:unauthenticated')
-    )
-      groups.push('system:authenticated');
-  } else if (!groups.includes('system:unauthenticated'))
-    groups.push('system:unauthenticated');
+    if (!groups.includes('system:authenticated') && !groups.includes('system:unauthenticated')) groups.push('system:authenticated');
+  } else if (!groups.includes('system:unauthenticated')) groups.push('system:unauthenticated');
   const user: UserInfo = { username, groups };
   if (uid) user.uid = uid;
   if (Object.keys(extra).length) user.extra = extra;

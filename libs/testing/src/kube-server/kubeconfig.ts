@@ -11,12 +11,7 @@ export interface KubeconfigCredentials {
   key?: string;
 }
 
-export function userKubeconfig(opts: {
-  name: string;
-  url: string;
-  caCert: string;
-  credentials: KubeconfigCredentials;
-}): string {
+export function userKubeconfig(opts: { name: string; url: string; caCert: string; credentials: KubeconfigCredentials }): string {
   const { user, token, cert, key } = opts.credentials;
   const b64 = (pem: string) => Buffer.from(pem).toString('base64');
   const entry: Record<string, string> = {};
@@ -47,12 +42,7 @@ export function userKubeconfig(opts: {
   });
 }
 
-export function adminKubeconfig(opts: {
-  name: string;
-  url: string;
-  caCert: string;
-  token: string;
-}): string {
+export function adminKubeconfig(opts: { name: string; url: string; caCert: string; token: string }): string {
   return userKubeconfig({
     ...opts,
     credentials: { user: `${opts.name}-admin`, token: opts.token },

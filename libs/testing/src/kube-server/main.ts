@@ -23,14 +23,9 @@ async function main(): Promise<void> {
       'audit-level': { type: 'string' },
     },
   });
-  const pem = (file?: string) =>
-    file ? readFileSync(file, 'utf8') : undefined;
+  const pem = (file?: string) => (file ? readFileSync(file, 'utf8') : undefined);
   const level = values['audit-level'];
-  if (
-    level !== undefined &&
-    level !== 'Metadata' &&
-    level !== 'RequestResponse'
-  )
+  if (level !== undefined && level !== 'Metadata' && level !== 'RequestResponse')
     throw new Error('--audit-level must be Metadata or RequestResponse');
   const server = await startKubeServer({
     name: values.name ?? 'kube',
@@ -55,8 +50,7 @@ async function main(): Promise<void> {
       : undefined,
   });
   console.log(server.url);
-  if (values.kubeconfig)
-    console.log(`kubeconfig written to ${values.kubeconfig}`);
+  if (values.kubeconfig) console.log(`kubeconfig written to ${values.kubeconfig}`);
   const shutdown = () => void server.stop().then(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

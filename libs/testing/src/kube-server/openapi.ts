@@ -1,11 +1,7 @@
 // Enough of /openapi/v2 and /openapi/v3 for kubectl with default flags: the documents exist and
 // advertise the fieldValidation query parameter, so kubectl 1.27+ leaves validation to the server
 // (fieldValidation=Strict) instead of validating client-side against full schemas.
-import {
-  groupVersionString,
-  ResourceRegistry,
-  ResourceType,
-} from './resources';
+import { groupVersionString, ResourceRegistry, ResourceType } from './resources';
 
 function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
@@ -13,9 +9,7 @@ function gvPath(group: string, version: string): string {
 
 function definitionName(t: ResourceType): string {
   const g = t.group ? t.group.split('.').reverse().join('.') : 'core';
-  return t.group && t.group.includes('.')
-    ? `${g}.${t.version}.${t.kind}`
-    : `io.k8s.api.${g}.${t.version}.${t.kind}`;
+  return t.group && t.group.includes('.') ? `${g}.${t.version}.${t.kind}` : `io.k8s.api.${g}.${t.version}.${t.kind}`;
 }
 
 const FIELD_VALIDATION = {
@@ -60,9 +54,7 @@ function definitions(types: ResourceType[]) {
     if (t.persisted === false) continue;
     defs[definitionName(t)] = {
       type: 'object',
-      'x-kubernetes-group-version-kind': [
-        { group: t.group, version: t.version, kind: t.kind },
-      ],
+      'x-kubernetes-group-version-kind': [{ group: t.group, version: t.version, kind: t.kind }],
       'x-kubernetes-preserve-unknown-fields': true,
     };
   }

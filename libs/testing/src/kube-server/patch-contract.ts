@@ -18,11 +18,7 @@ export interface ApplyConflict {
 export interface PatchAlgorithms {
   applyJsonPatch(obj: KubeObject, ops: unknown): KubeObject;
   applyMergePatch(obj: KubeObject, patch: unknown): KubeObject;
-  applyStrategicMergePatch(
-    obj: KubeObject,
-    patch: unknown,
-    kind: GroupVersionKind,
-  ): KubeObject;
+  applyStrategicMergePatch(obj: KubeObject, patch: unknown, kind: GroupVersionKind): KubeObject;
   applyServerSideApply(
     live: KubeObject | undefined,
     applied: KubeObject,
@@ -38,11 +34,5 @@ export interface PatchErrorLike {
 }
 
 export function isPatchError(e: unknown): e is PatchErrorLike {
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    'reason' in e &&
-    'message' in e &&
-    typeof (e as PatchErrorLike).reason === 'string'
-  );
+  return typeof e === 'object' && e !== null && 'reason' in e && 'message' in e && typeof (e as PatchErrorLike).reason === 'string';
 }

@@ -16,7 +16,6 @@ export interface UserInfo {
   extra?: Record<string, string[]>;
 }
 
-
 /** What the handler chain learns about one request; the audit sink reports it. */
 export interface RequestContext {
   /** Audit-ID header value (a fresh UUID unless the client sent one). */
@@ -35,11 +34,7 @@ export interface RequestContext {
  * The impersonation filter (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go): reads the
  * Impersonate-* headers, checks the `impersonate` verb for each, and returns the user to serve as.
  */
-export type Impersonator = (
-  req: IncomingMessage,
-  user: UserInfo,
-  authorize: Authorizer,
-) => Promise<UserInfo>;
+export type Impersonator = (req: IncomingMessage, user: UserInfo, authorize: Authorizer) => Promise<UserInfo>;
 
 /** Part 1: impersonation headers are ignored. */
 export const noImpersonation: Impersonator = async (_req, user) => user;
@@ -47,29 +42,17 @@ export const noImpersonation: Impersonator = async (_req, user) => user;
 /** The attributes an authorizer decides on; a RequestInfo with only what RBAC reads. */
 export type AuthorizationAttributes = Pick<
   RequestInfo,
-  | 'isResourceRequest'
-  | 'path'
-  | 'verb'
-  | 'apiGroup'
-  | 'namespace'
-  | 'resource'
-  | 'subresource'
-  | 'name'
+  'isResourceRequest' | 'path' | 'verb' | 'apiGroup' | 'namespace' | 'resource' | 'subresource' | 'name'
 >;
 
-export type Authenticator = (
-  req: IncomingMessage,
-) => Promise<UserInfo | undefined>;
+export type Authenticator = (req: IncomingMessage) => Promise<UserInfo | undefined>;
 
 export interface AuthorizationDecision {
   allowed: boolean;
   reason?: string;
 }
 
-export type Authorizer = (
-  user: UserInfo,
-  info: RequestInfo,
-) => Promise<AuthorizationDecision>;
+export type Authorizer = (user: UserInfo, info: RequestInfo) => Promise<AuthorizationDecision>;
 
 export interface AdmissionAttributes {
   operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
@@ -96,9 +79,7 @@ export interface AdmissionPlugin {
 
 export const allowAll: Authorizer = async () => ({ allowed: true });
 
-export function bearerTokenAuthenticator(
-  tokens: Map<string, UserInfo>,
-): Authenticator {
+export function bearerTokenAuthenticator(tokens: Map<string, UserInfo>): Authenticator {
   return async (req) => {
     const h = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
@@ -106,4 +87,3 @@ export function bearerTokenAuthenticator(
     return tokens.get(m[1]);
   };
 }
-

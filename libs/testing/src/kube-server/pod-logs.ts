@@ -36,8 +36,7 @@ export class PodLogs {
 
   constructor(private readonly api: ObjectApi) {
     this.unsubscribe = api.store.subscribe((e) => {
-      if (e.resource === 'pods' && e.type === 'DELETED')
-        this.forget(String(e.object.metadata.uid));
+      if (e.resource === 'pods' && e.type === 'DELETED') this.forget(String(e.object.metadata.uid));
     });
   }
 
@@ -64,39 +63,24 @@ export class PodLogs {
 
   stop(): void {
     this.unsubscribe();
-    for (const log of this.logs.values())
-      for (const f of log.followers) f(undefined);
+    for (const log of this.logs.values()) for (const f of log.followers) f(undefined);
   }
 
   /** GET .../pods/<name>/log */
-  serve(
-    req: IncomingMessage,
-    res: ServerResponse,
-    pod: KubeObject,
-    q: URLSearchParams,
-  ): void {
+  serve(req: IncomingMessage, res: ServerResponse, pod: KubeObject, q: URLSearchParams): void {
     const name = pod.metadata.name ?? '';
     const container = selectContainer(pod, q.get('container') ?? '');
     const opts = logOptions(q);
     // LogLocation: a pod not bound to a node has no kubelet to ask, and no logs.
     if (!at(pod, 'spec', 'nodeName')) return void res.writeHead(200).end();
-    const status = (
-      (at(pod, 'status', 'containerStatuses') as
-        | Record<string, unknown>[]
-        | undefined) ?? []
-    ).find((s) => s.name === container);
+    const status = ((at(pod, 'status', 'containerStatuses') as Record<string, unknown>[] | undefined) ?? []).find(
+      (s) => s.name === container,
+    );
     // kubelet validateContainerLogStatus (pkg/kubelet/kubelet_pods.go).
     // This runtime never starts a container twice: the previous instance's log is the current one.
     const previous = at(status, 'lastState', 'terminated');
-    if (opts.previous && !previous)
-      throw errors.badRequest(
-        `previous terminated container "${container}" in pod "${name}" not found`,
-      );
-    if (
-      !at(status, 'state', 'running') &&
-      !at(status, 'state', 'terminated') &&
-      !previous
-    )
+    if (opts.previous && !previous) throw errors.badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+    if (!at(status, 'state', 'running') && !at(status, 'state', 'terminated') && !previous)
       throw errors.badRequest(
         `container "${container}" in pod "${name}" is waiting to start: ${String(at(status, 'state', 'waiting', 'reason') ?? 'ContainerCreating')}`,
       );
@@ -107,8 +91,7 @@ export class PodLogs {
       const since = opts.since;
       lines = lines.filter((l) => l.time >= since);
     }
-    if (opts.tailLines !== undefined)
-      lines = opts.tailLines ? lines.slice(-opts.tailLines) : [];
+    if (opts.tailLines !== undefined) lines = opts.tailLines ? lines.slice(-opts.tailLines) : [];
     let budget = opts.limitBytes ?? Infinity;
     res.writeHead(200, {
       'Content-Type': 'text/plain',
@@ -116,9 +99,7 @@ export class PodLogs {
     });
     /** Writes a line within limitBytes; false once the limit is reached. */
     const write = (l: LogLine): boolean => {
-      let out = Buffer.from(
-        opts.timestamps ? `${rfc3339Nano(l.time)} ${l.text}` : l.text,
-      );
+      let out = Buffer.from(opts.timestamps ? `${rfc3339Nano(l.time)} ${l.text}` : l.text);
       if (out.length > budget) out = out.subarray(0, budget);
       budget -= out.length;
       res.write(out);
@@ -149,12 +130,7 @@ export class PodLogs {
   }
 
   /** In-process access: the pod by namespace and name, its container checked as for a request. */
-  appendByName(
-    namespace: string,
-    podName: string,
-    container: string | undefined,
-    text: string,
-  ): void {
+  appendByName(namespace: string, podName: string, container: string | undefined, text: string): void {
     const type = this.api.registry.findAnyVersion('', 'pods');
     if (!type) throw new Error('pods are not served');
     const pod = this.api.get(type, namespace, podName);
@@ -173,15 +149,11 @@ interface LogOptions {
 
 /** Query parameters of PodLogOptions, validated as ValidatePodLogOptions does. */
 function logOptions(q: URLSearchParams): LogOptions {
-  const bool = (n: string) =>
-    ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(q.get(n) ?? '');
+  const bool = (n: string) => ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(q.get(n) ?? '');
   const int = (n: string) => {
     const v = q.get(n);
     if (v === null) return undefined;
-    if (!/^-?\d+$/.test(v))
-      throw errors.badRequest(
-        `strconv.ParseInt: parsing "${v}": invalid syntax`,
-      );
+    if (!/^-?\d+$/.test(v)) throw errors.badRequest(`strconv.ParseInt: parsing "${v}": invalid syntax`);
     return Number(v);
   };
   const tailLines = int('tailLines');
@@ -189,35 +161,18 @@ function logOptions(q: URLSearchParams): LogOptions {
   const sinceSeconds = int('sinceSeconds');
   const sinceTime = q.get('sinceTime');
   const problems: string[] = [];
-  if (tailLines !== undefined && tailLines < 0)
-    problems.push(
-      `tailLines: Invalid value: ${tailLines}: must be greater than or equal to 0`,
-    );
-  if (limitBytes !== undefined && limitBytes < 1)
-    problems.push(
-      `limitBytes: Invalid value: ${limitBytes}: must be greater than 0`,
-    );
-  if (sinceSeconds !== undefined && sinceSeconds < 1)
-    problems.push(
-      `sinceSeconds: Invalid value: ${sinceSeconds}: must be greater than 0`,
-    );
+  if (tailLines !== undefined && tailLines < 0) problems.push(`tailLines: Invalid value: ${tailLines}: must be greater than or equal to 0`);
+  if (limitBytes !== undefined && limitBytes < 1) problems.push(`limitBytes: Invalid value: ${limitBytes}: must be greater than 0`);
+  if (sinceSeconds !== undefined && sinceSeconds < 1) problems.push(`sinceSeconds: Invalid value: ${sinceSeconds}: must be greater than 0`);
   if (sinceSeconds !== undefined && sinceTime)
-    problems.push(
-      'sinceSeconds: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified',
-    );
-  if (problems.length)
-    throw errors.badRequest(
-      problems.length === 1 ? problems[0] : `[${problems.join(', ')}]`,
-    );
+    problems.push('sinceSeconds: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified');
+  if (problems.length) throw errors.badRequest(problems.length === 1 ? problems[0] : `[${problems.join(', ')}]`);
   let since: Date | undefined;
-  if (sinceSeconds !== undefined)
-    since = new Date(Date.now() - sinceSeconds * 1000);
+  if (sinceSeconds !== undefined) since = new Date(Date.now() - sinceSeconds * 1000);
   else if (sinceTime) {
     since = new Date(sinceTime);
     if (Number.isNaN(since.getTime()))
-      throw errors.badRequest(
-        `parsing time "${sinceTime}" as "2006-01-02T15:04:05Z07:00": cannot parse "${sinceTime}" as "2006"`,
-      );
+      throw errors.badRequest(`parsing time "${sinceTime}" as "2006-01-02T15:04:05Z07:00": cannot parse "${sinceTime}" as "2006"`);
   }
   return {
     follow: bool('follow'),

@@ -4,14 +4,7 @@
 // stdin fed by `pods/attach` when the container has `stdin: true`.
 import { ObjectApi } from './object-api';
 import { PodLogs } from './pod-logs';
-import {
-  ContainerContext,
-  execInContainer,
-  ExecutableNotFound,
-  InputQueue,
-  InterruptSource,
-  Terminal,
-} from './shell';
+import { ContainerContext, execInContainer, ExecutableNotFound, InputQueue, InterruptSource, Terminal } from './shell';
 import { errors } from './status';
 import { at, clone, KubeObject, now } from './types';
 
@@ -30,14 +23,10 @@ export function selectContainer(pod: KubeObject, requested: string): string {
   const containers = containersOf(pod, 'containers').map((c) => String(c.name));
   if (!requested) {
     if (containers.length === 1) return containers[0];
-    if (!containers.length)
-      throw errors.badRequest(
-        `a container name must be specified for pod ${name}`,
-      );
+    if (!containers.length) throw errors.badRequest(`a container name must be specified for pod ${name}`);
     const init = containersOf(pod, 'initContainers').map((c) => String(c.name));
     let msg = `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`;
-    if (init.length)
-      msg += ` or one of the init containers: [${init.join(' ')}]`;
+    if (init.length) msg += ` or one of the init containers: [${init.join(' ')}]`;
     throw errors.badRequest(msg);
   }
   const all = [
@@ -45,35 +34,25 @@ export function selectContainer(pod: KubeObject, requested: string): string {
     ...containersOf(pod, 'initContainers').map((c) => String(c.name)),
     ...containersOf(pod, 'ephemeralContainers').map((c) => String(c.name)),
   ];
-  if (!all.includes(requested))
-    throw errors.badRequest(
-      `container ${requested} is not valid for pod ${name}`,
-    );
+  if (!all.includes(requested)) throw errors.badRequest(`container ${requested} is not valid for pod ${name}`);
   return requested;
 }
 
 function containerSpec(pod: KubeObject, name: string): Container | undefined {
-  return [
-    ...containersOf(pod, 'containers'),
-    ...containersOf(pod, 'initContainers'),
-    ...containersOf(pod, 'ephemeralContainers'),
-  ].find((c) => c.name === name);
+  return [...containersOf(pod, 'containers'), ...containersOf(pod, 'initContainers'), ...containersOf(pod, 'ephemeralContainers')].find(
+    (c) => c.name === name,
+  );
 }
 
 /** The environment the kubelet gives a container: image PATH, HOSTNAME, spec env, service links, HOME. */
-export function containerContext(
-  pod: KubeObject,
-  container: string,
-): ContainerContext {
+export function containerContext(pod: KubeObject, container: string): ContainerContext {
   const podName = pod.metadata.name ?? '';
   const env: [string, string][] = [
     ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
     ['HOSTNAME', podName],
   ];
   const spec = (at(containerSpec(pod, container), 'env') ?? []) as Container[];
-  for (const e of spec)
-    if (typeof e.name === 'string' && e.valueFrom === undefined)
-      env.push([e.name, String(e.value ?? '')]);
+  for (const e of spec) if (typeof e.name === 'string' && e.valueFrom === undefined) env.push([e.name, String(e.value ?? '')]);
   const svc = '10.96.0.1';
   env.push(
     ['KUBERNETES_SERVICE_HOST', svc],
@@ -145,9 +124,7 @@ export class MainProcess {
       .catch((e: unknown) => {
         if (!(e instanceof ExecutableNotFound)) throw e;
         // A program of the image the built-in shell does not know: it runs, silently, until stopped.
-        return new Promise<number>((resolve) =>
-          this.controller.signal.addEventListener('abort', () => resolve(137)),
-        );
+        return new Promise<number>((resolve) => this.controller.signal.addEventListener('abort', () => resolve(137)));
       })
       .then((code) => {
         this.exitCode = code;
@@ -181,19 +158,14 @@ export class ContainerRuntime {
       if (e.resource !== 'pods') return;
       const uid = String(e.object.metadata.uid);
       if (e.type === 'DELETED') this.stopPod(uid);
-      else if (
-        at(e.object, 'status', 'phase') === 'Running' &&
-        at(e.previous, 'status', 'phase') !== 'Running'
-      ) {
+      else if (at(e.object, 'status', 'phase') === 'Running' && at(e.previous, 'status', 'phase') !== 'Running') {
         const pod = e.object;
         // After the store's listeners have run: the process may write at once.
         setImmediate(() => this.startPod(pod));
       }
     });
     const type = api.registry.findAnyVersion('', 'pods');
-    if (type)
-      for (const pod of api.list(type, undefined).items)
-        if (at(pod, 'status', 'phase') === 'Running') this.startPod(pod);
+    if (type) for (const pod of api.list(type, undefined).items) if (at(pod, 'status', 'phase') === 'Running') this.startPod(pod);
   }
 
   mainProcess(pod: KubeObject, container: string): MainProcess | undefined {
@@ -213,23 +185,14 @@ export class ContainerRuntime {
       const name = String(c.name);
       const key = `${String(pod.metadata.uid)}/${name}`;
       if (this.processes.has(key)) continue;
-      const argv = [
-        ...((c.command as string[] | undefined) ?? []),
-        ...((c.args as string[] | undefined) ?? []),
-      ];
+      const argv = [...((c.command as string[] | undefined) ?? []), ...((c.args as string[] | undefined) ?? [])];
       const stdin = c.stdin === true;
       // No command: the image's entrypoint. A shell image (the kind `kubectl run -it` uses) runs sh.
       if (!argv.length) {
         if (!stdin) continue;
         argv.push('sh');
       }
-      const main = new MainProcess(
-        argv,
-        containerContext(pod, name),
-        c.tty === true,
-        stdin,
-        (text) => this.logs.append(pod, name, text),
-      );
+      const main = new MainProcess(argv, containerContext(pod, name), c.tty === true, stdin, (text) => this.logs.append(pod, name, text));
       this.processes.set(key, main);
       void main.done.then((code) => {
         if (this.stopped || this.processes.get(key) !== main) return;
@@ -244,28 +207,15 @@ export class ContainerRuntime {
    * the container would be restarted: it is reported in CrashLoopBackOff with its last state
    * (this runtime does not run it again).
    */
-  private async containerExited(
-    started: KubeObject,
-    container: string,
-    code: number,
-  ): Promise<void> {
+  private async containerExited(started: KubeObject, container: string, code: number): Promise<void> {
     const type = this.api.registry.findAnyVersion('', 'pods');
     const ns = started.metadata.namespace ?? '';
     const name = started.metadata.name ?? '';
     const pod = type && this.api.tryGet(type, ns, name);
-    if (
-      !type ||
-      !pod ||
-      pod.metadata.uid !== started.metadata.uid ||
-      pod.metadata.deletionTimestamp
-    )
-      return;
+    if (!type || !pod || pod.metadata.uid !== started.metadata.uid || pod.metadata.deletionTimestamp) return;
     const next = clone(pod);
     const status = (next.status ?? {}) as Record<string, unknown>;
-    const statuses = (status.containerStatuses ?? []) as Record<
-      string,
-      unknown
-    >[];
+    const statuses = (status.containerStatuses ?? []) as Record<string, unknown>[];
     const s = statuses.find((c) => c.name === container);
     if (!s) return;
     const terminated = {
@@ -289,19 +239,10 @@ export class ContainerRuntime {
       };
     } else s.state = { terminated };
     const done = statuses.every((c) => at(c, 'state', 'terminated'));
-    if (done)
-      status.phase = statuses.every(
-        (c) => at(c, 'state', 'terminated', 'exitCode') === 0,
-      )
-        ? 'Succeeded'
-        : 'Failed';
-    const unready = statuses
-      .filter((c) => c.ready !== true)
-      .map((c) => String(c.name));
+    if (done) status.phase = statuses.every((c) => at(c, 'state', 'terminated', 'exitCode') === 0) ? 'Succeeded' : 'Failed';
+    const unready = statuses.filter((c) => c.ready !== true).map((c) => String(c.name));
     const ts = now();
-    status.conditions = (
-      (status.conditions ?? []) as Record<string, unknown>[]
-    ).map((c) =>
+    status.conditions = ((status.conditions ?? []) as Record<string, unknown>[]).map((c) =>
       c.type === 'Ready' || c.type === 'ContainersReady'
         ? {
             ...c,

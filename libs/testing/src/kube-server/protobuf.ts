@@ -5,15 +5,7 @@
 // else is refused with 415 rather than silently dropped.
 import { isObject } from './types';
 
-type Scalar =
-  | 'string'
-  | 'bytes'
-  | 'bool'
-  | 'int32'
-  | 'int64'
-  | 'time'
-  | 'intOrString'
-  | 'quantity';
+type Scalar = 'string' | 'bytes' | 'bool' | 'int32' | 'int64' | 'time' | 'intOrString' | 'quantity';
 interface Message {
   [field: number]: Field;
 }
@@ -210,10 +202,7 @@ const KINDS: Record<string, Message> = {
   },
   '/Namespace': {
     1: ['metadata', meta],
-    2: [
-      'spec',
-      m(() => ({ 1: ['finalizers', 'string', 'repeated'] }) as Message),
-    ],
+    2: ['spec', m(() => ({ 1: ['finalizers', 'string', 'repeated'] }) as Message)],
     3: ['status', empty],
   },
   '/ServiceAccount': {
@@ -353,8 +342,7 @@ class Reader {
     let result = 0n;
     let shift = 0n;
     for (;;) {
-      if (this.pos >= this.buf.length)
-        throw new ProtobufError('truncated varint');
+      if (this.pos >= this.buf.length) throw new ProtobufError('truncated varint');
       const b = this.buf[this.pos++];
       result |= BigInt(b & 0x7f) << shift;
       if (!(b & 0x80)) return result;
@@ -363,8 +351,7 @@ class Reader {
   }
   bytes(): Buffer {
     const len = Number(this.varint());
-    if (this.pos + len > this.buf.length)
-      throw new ProtobufError('truncated field');
+    if (this.pos + len > this.buf.length) throw new ProtobufError('truncated field');
     const out = this.buf.subarray(this.pos, this.pos + len);
     this.pos += len;
     return out;
@@ -398,9 +385,7 @@ function decodeScalar(type: Scalar, r: Reader, wire: number): unknown {
         r.bytes(),
       ) as { seconds?: number };
       const s = t.seconds ?? 0;
-      return s === ZERO_TIME_SECONDS
-        ? null
-        : new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return s === ZERO_TIME_SECONDS ? null : new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     }
     case 'quantity':
       return (
@@ -441,25 +426,14 @@ function decodeMessage(schema: Message, buf: Buffer): Record<string, unknown> {
     if (!field) {
       // gogo-protobuf writes every non-pointer field; an unknown one is harmless only when empty.
       const start = r.pos;
-      if (
-        wire === 2
-          ? r.bytes().length === 0
-          : wire === 0
-            ? r.varint() === 0n
-            : false
-      )
-        continue;
+      if (wire === 2 ? r.bytes().length === 0 : wire === 0 ? r.varint() === 0n : false) continue;
       r.pos = start;
       throw new ProtobufError(`field ${num} is not known to the test server`);
     }
     const [name, type, mode] = field;
     let value: unknown;
     if (typeof type === 'string') {
-      if (
-        mode === 'repeated' &&
-        wire === 2 &&
-        (type === 'int32' || type === 'int64' || type === 'bool')
-      ) {
+      if (mode === 'repeated' && wire === 2 && (type === 'int32' || type === 'int64' || type === 'bool')) {
         const packed = new Reader(r.bytes());
         const list: unknown[] = [];
         while (!packed.done) list.push(decodeScalar(type, packed, 0));
@@ -469,38 +443,28 @@ function decodeMessage(schema: Message, buf: Buffer): Record<string, unknown> {
       value = decodeScalar(type, r, wire);
     } else if ('msg' in type) value = decodeMessage(type.msg(), r.bytes());
     else {
-      const entry = decodeMessage(
-        { 1: ['key', 'string', 'pointer'], 2: ['value', type.map, 'pointer'] },
-        r.bytes(),
-      ) as { key?: string; value?: unknown };
+      const entry = decodeMessage({ 1: ['key', 'string', 'pointer'], 2: ['value', type.map, 'pointer'] }, r.bytes()) as {
+        key?: string;
+        value?: unknown;
+      };
       const map = (out[name] as Record<string, unknown>) ?? {};
-      map[entry.key ?? ''] =
-        entry.value ?? (type.map === 'string' || type.map === 'bytes' ? '' : 0);
+      map[entry.key ?? ''] = entry.value ?? (type.map === 'string' || type.map === 'bytes' ? '' : 0);
       out[name] = map;
       continue;
     }
-    if (mode === 'repeated')
-      out[name] = [...((out[name] as unknown[]) ?? []), value];
+    if (mode === 'repeated') out[name] = [...((out[name] as unknown[]) ?? []), value];
     else if (mode === 'pointer' || !isZero(value)) out[name] = value;
   }
   return out;
 }
 
 /** Decodes a protobuf-encoded request body into the JSON object it stands for. */
-export function decodeKubernetesProtobuf(
-  body: Buffer,
-): Record<string, unknown> {
+export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> {
   if (body.length < 4 || body.subarray(0, 4).toString('latin1') !== 'k8s\u0000')
     throw new ProtobufError('missing the k8s protobuf envelope');
   const unknown = decodeMessage(
     {
-      1: [
-        'typeMeta',
-        m(
-          () =>
-            ({ 1: ['apiVersion', 'string'], 2: ['kind', 'string'] }) as Message,
-        ),
-      ],
+      1: ['typeMeta', m(() => ({ 1: ['apiVersion', 'string'], 2: ['kind', 'string'] }) as Message)],
       2: ['raw', 'bytes'],
       3: ['contentEncoding', 'string'],
       4: ['contentType', 'string'],
@@ -511,10 +475,7 @@ export function decodeKubernetesProtobuf(
   const kind = unknown.typeMeta?.kind ?? '';
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   const schema = KINDS[`${group}/${kind}`];
-  if (!schema)
-    throw new ProtobufError(
-      `${kind} (${apiVersion}) in protobuf is not supported by the test server`,
-    );
+  if (!schema) throw new ProtobufError(`${kind} (${apiVersion}) in protobuf is not supported by the test server`);
   const obj = decodeMessage(schema, Buffer.from(unknown.raw ?? '', 'base64'));
   const out: Record<string, unknown> = { apiVersion, kind, ...obj };
   if (!isObject(out.metadata)) out.metadata = {};

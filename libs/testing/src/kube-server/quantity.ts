@@ -38,8 +38,7 @@ export function formatQuantity(milli: number, binary = false): string {
   if (milli % 1000 !== 0) return `${milli}m`;
   const v = milli / 1000;
   if (binary && v !== 0) {
-    for (const s of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki'])
-      if (v % BINARY[s] === 0) return `${v / BINARY[s]}${s}`;
+    for (const s of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki']) if (v % BINARY[s] === 0) return `${v / BINARY[s]}${s}`;
   }
   return String(v);
 }

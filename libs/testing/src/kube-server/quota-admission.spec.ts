@@ -3,12 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ApiException,
-  CoreV1Api,
-  KubeConfig,
-  V1Pod,
-} from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { KubeServer, startKubeServer } from './server';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
@@ -26,10 +21,7 @@ async function failure(p: Promise<unknown>) {
   throw new Error('expected the request to fail');
 }
 
-function pod(
-  name: string,
-  resources?: Record<string, Record<string, string>>,
-): V1Pod {
+function pod(name: string, resources?: Record<string, Record<string, string>>): V1Pod {
   return {
     metadata: { name },
     spec: { containers: [{ name: 'c', image: 'nginx', resources }] },
@@ -67,9 +59,7 @@ describe('ResourceQuota admission', () => {
     await server.settled();
   }
 
-  const used = async (ns: string) =>
-    (await core.readNamespacedResourceQuota({ name: 'q', namespace: ns }))
-      .status?.used;
+  const used = async (ns: string) => (await core.readNamespacedResourceQuota({ name: 'q', namespace: ns })).status?.used;
 
   it('refuses a pod that would exceed the quota, through kubectl and client-node', async () => {
     await quotaNamespace('compute', {
@@ -99,18 +89,9 @@ describe('ResourceQuota admission', () => {
     const stderr = await new Promise<string>((resolve, reject) =>
       execFile(
         KUBECTL,
-        [
-          '--kubeconfig',
-          join(dir, 'kubeconfig'),
-          'create',
-          '-n',
-          'compute',
-          '-f',
-          file,
-        ],
+        ['--kubeconfig', join(dir, 'kubeconfig'), 'create', '-n', 'compute', '-f', file],
         { timeout: 30_000 },
-        (err, _out, errOut) =>
-          err ? resolve(errOut) : reject(new Error('kubectl succeeded')),
+        (err, _out, errOut) => (err ? resolve(errOut) : reject(new Error('kubectl succeeded'))),
       ),
     );
     expect(stderr.trim()).toBe(
@@ -223,9 +204,7 @@ describe('ResourceQuota admission', () => {
       name: 'q',
       namespace: 'dry',
     });
-    expect(after.metadata?.resourceVersion).toBe(
-      before.metadata?.resourceVersion,
-    );
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
     expect(after.status?.used).toEqual({ 'count/configmaps': '1' });
   });
 
@@ -244,11 +223,7 @@ describe('ResourceQuota admission', () => {
       namespace: 'scoped',
       body: pod('burstable', { requests: { cpu: '100m' } }),
     });
-    const refused = await failure(
-      core.createNamespacedPod({ namespace: 'scoped', body: pod('be2') }),
-    );
-    expect(refused.body.message).toBe(
-      'pods "be2" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1',
-    );
+    const refused = await failure(core.createNamespacedPod({ namespace: 'scoped', body: pod('be2') }));
+    expect(refused.body.message).toBe('pods "be2" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1');
   });
 });

@@ -23,22 +23,10 @@ const APISERVER_USER: UserInfo = {
 const IGNORED = new Set(['/events', 'events.k8s.io/events']);
 
 /** Object counts that also have a legacy quota name (pkg/quota/v1/evaluator/core/registry.go). */
-const LEGACY_COUNTS = new Set([
-  'configmaps',
-  'secrets',
-  'replicationcontrollers',
-  'resourcequotas',
-]);
+const LEGACY_COUNTS = new Set(['configmaps', 'secrets', 'replicationcontrollers', 'resourcequotas']);
 
 /** The compute resources a pod must declare when a quota limits them (podEvaluator.Constraints). */
-const POD_VALIDATION_SET = new Set([
-  'cpu',
-  'memory',
-  'requests.cpu',
-  'requests.memory',
-  'limits.cpu',
-  'limits.memory',
-]);
+const POD_VALIDATION_SET = new Set(['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
 
 const POD_COMPUTE_NAMES = [
   'cpu',
@@ -53,37 +41,19 @@ const POD_COMPUTE_NAMES = [
 ];
 
 function countName(type: ResourceType): string {
-  return type.group
-    ? `count/${type.plural}.${type.group}`
-    : `count/${type.plural}`;
+  return type.group ? `count/${type.plural}.${type.group}` : `count/${type.plural}`;
 }
 
 /** The quota names an evaluator answers for (MatchingResources). */
 function matchingResources(type: ResourceType, names: string[]): string[] {
   const count = countName(type);
   if (type.group === '' && type.plural === 'pods')
-    return names.filter(
-      (n) =>
-        n === 'pods' ||
-        n === count ||
-        POD_COMPUTE_NAMES.includes(n) ||
-        /^requests\.hugepages-/.test(n),
-    );
+    return names.filter((n) => n === 'pods' || n === count || POD_COMPUTE_NAMES.includes(n) || /^requests\.hugepages-/.test(n));
   if (type.group === '' && type.plural === 'services')
-    return names.filter((n) =>
-      [
-        'services',
-        count,
-        'services.nodeports',
-        'services.loadbalancers',
-      ].includes(n),
-    );
+    return names.filter((n) => ['services', count, 'services.nodeports', 'services.loadbalancers'].includes(n));
   if (type.group === '' && type.plural === 'persistentvolumeclaims')
-    return names.filter((n) =>
-      ['persistentvolumeclaims', count, 'requests.storage'].includes(n),
-    );
-  if (type.group === '' && LEGACY_COUNTS.has(type.plural))
-    return names.filter((n) => n === type.plural || n === count);
+    return names.filter((n) => ['persistentvolumeclaims', count, 'requests.storage'].includes(n));
+  if (type.group === '' && LEGACY_COUNTS.has(type.plural)) return names.filter((n) => n === type.plural || n === count);
   return names.filter((n) => n === count);
 }
 
@@ -111,12 +81,9 @@ function computeUsage(requests: ResourceMap, limits: ResourceMap): Usage {
       u.set(r, v);
       u.set(`requests.${r}`, v);
     }
-    if (limits[r] !== undefined)
-      u.set(`limits.${r}`, parseQuantity(limits[r] as string));
+    if (limits[r] !== undefined) u.set(`limits.${r}`, parseQuantity(limits[r] as string));
   }
-  for (const [r, v] of Object.entries(requests))
-    if (r.startsWith('hugepages-'))
-      u.set(`requests.${r}`, parseQuantity(v as string));
+  for (const [r, v] of Object.entries(requests)) if (r.startsWith('hugepages-')) u.set(`requests.${r}`, parseQuantity(v as string));
   return u;
 }
 
@@ -135,20 +102,14 @@ function podUsage(pod: KubeObject): Usage {
   const sum = (part: 'requests' | 'limits') => {
     const total: Record<string, number> = {};
     for (const c of containers)
-      for (const [r, v] of Object.entries(containerUsage(c)[part]))
-        total[r] = (total[r] ?? 0) + parseQuantity(v as string);
+      for (const [r, v] of Object.entries(containerUsage(c)[part])) total[r] = (total[r] ?? 0) + parseQuantity(v as string);
     for (const c of inits)
-      for (const [r, v] of Object.entries(containerUsage(c)[part]))
-        total[r] = Math.max(total[r] ?? 0, parseQuantity(v as string));
+      for (const [r, v] of Object.entries(containerUsage(c)[part])) total[r] = Math.max(total[r] ?? 0, parseQuantity(v as string));
     const overhead = (at(pod, 'spec', 'overhead') ?? {}) as ResourceMap;
-    for (const [r, v] of Object.entries(overhead))
-      if (total[r] !== undefined) total[r] += parseQuantity(v as string);
-    return Object.fromEntries(
-      Object.entries(total).map(([r, v]) => [r, `${v}m`]),
-    );
+    for (const [r, v] of Object.entries(overhead)) if (total[r] !== undefined) total[r] += parseQuantity(v as string);
+    return Object.fromEntries(Object.entries(total).map(([r, v]) => [r, `${v}m`]));
   };
-  for (const [k, v] of computeUsage(sum('requests'), sum('limits')))
-    u.set(k, v);
+  for (const [k, v] of computeUsage(sum('requests'), sum('limits'))) u.set(k, v);
   return u;
 }
 
@@ -162,50 +123,34 @@ function objectUsage(type: ResourceType, o: KubeObject): Usage {
     const kind = at(o, 'spec', 'type');
     const ports = ((at(o, 'spec', 'ports') as unknown[]) ?? []).length;
     if (kind === 'LoadBalancer') u.set('services.loadbalancers', 1000);
-    if (kind === 'NodePort' || kind === 'LoadBalancer')
-      u.set('services.nodeports', ports * 1000);
+    if (kind === 'NodePort' || kind === 'LoadBalancer') u.set('services.nodeports', ports * 1000);
   } else if (type.plural === 'persistentvolumeclaims') {
     u.set('persistentvolumeclaims', 1000);
     const storage = at(o, 'spec', 'resources', 'requests', 'storage');
-    if (storage !== undefined)
-      u.set('requests.storage', parseQuantity(storage as string));
+    if (storage !== undefined) u.set('requests.storage', parseQuantity(storage as string));
   } else if (LEGACY_COUNTS.has(type.plural)) u.set(type.plural, 1000);
   return u;
 }
 
 /** podEvaluator.Constraints: every container must declare the cpu/memory a quota constrains. */
-function podConstraints(
-  pod: KubeObject,
-  required: string[],
-): string | undefined {
+function podConstraints(pod: KubeObject, required: string[]): string | undefined {
   const requiredSet = required.filter((r) => POD_VALIDATION_SET.has(r));
   const missing = new Map<string, Set<string>>();
-  const containers = [
-    ...((at(pod, 'spec', 'containers') as Obj[]) ?? []),
-    ...((at(pod, 'spec', 'initContainers') as Obj[]) ?? []),
-  ];
+  const containers = [...((at(pod, 'spec', 'containers') as Obj[]) ?? []), ...((at(pod, 'spec', 'initContainers') as Obj[]) ?? [])];
   for (const c of containers) {
     const { requests, limits } = containerUsage(c);
     const has = computeUsage(requests, limits);
-    for (const r of requiredSet)
-      if (!has.has(r))
-        missing.set(r, (missing.get(r) ?? new Set()).add(String(c.name)));
+    for (const r of requiredSet) if (!has.has(r)) missing.set(r, (missing.get(r) ?? new Set()).add(String(c.name)));
   }
   if (!missing.size) return undefined;
   return [...missing.keys()]
     .sort()
-    .map(
-      (r) =>
-        `must specify ${r} for: ${[...(missing.get(r) ?? [])].sort().join(',')}`,
-    )
+    .map((r) => `must specify ${r} for: ${[...(missing.get(r) ?? [])].sort().join(',')}`)
     .join('; ');
 }
 
 function qosClass(pod: KubeObject): string {
-  const containers = [
-    ...((at(pod, 'spec', 'containers') as Obj[]) ?? []),
-    ...((at(pod, 'spec', 'initContainers') as Obj[]) ?? []),
-  ];
+  const containers = [...((at(pod, 'spec', 'containers') as Obj[]) ?? []), ...((at(pod, 'spec', 'initContainers') as Obj[]) ?? [])];
   let any = false;
   for (const c of containers) {
     const { requests, limits } = containerUsage(c);
@@ -221,19 +166,13 @@ interface ScopeRequirement {
 }
 
 /** Quota scopes (pods only; other kinds never match a scoped quota): podMatchesScopeFunc. */
-export function quotaScopesMatch(
-  type: ResourceType,
-  o: KubeObject,
-  quota: KubeObject,
-): boolean {
+export function quotaScopesMatch(type: ResourceType, o: KubeObject, quota: KubeObject): boolean {
   const reqs: ScopeRequirement[] = [
     ...(((at(quota, 'spec', 'scopes') as string[]) ?? []).map((s) => ({
       scopeName: s,
       operator: 'Exists',
     })) as ScopeRequirement[]),
-    ...((at(quota, 'spec', 'scopeSelector', 'matchExpressions') as
-      | ScopeRequirement[]
-      | undefined) ?? []),
+    ...((at(quota, 'spec', 'scopeSelector', 'matchExpressions') as ScopeRequirement[] | undefined) ?? []),
   ];
   if (!reqs.length) return true;
   if (!(type.group === '' && type.plural === 'pods')) return false;
@@ -264,12 +203,7 @@ export function quotaScopesMatch(
 
 /** The quantity format the quota controller writes, so both writers agree byte for byte. */
 function formatUsed(name: string, milli: number, hard?: string): string {
-  return formatQuantity(
-    milli,
-    isBinaryQuantity(hard) ||
-      name.endsWith('memory') ||
-      name.endsWith('storage'),
-  );
+  return formatQuantity(milli, isBinaryQuantity(hard) || name.endsWith('memory') || name.endsWith('storage'));
 }
 
 function prettyPrint(values: Map<string, string>): string {
@@ -283,10 +217,7 @@ function prettyPrint(values: Map<string, string>): string {
 function canonical(name: string, q: string | number): string {
   const milli = typeof q === 'number' ? q : parseQuantity(q);
   const binary =
-    typeof q === 'string'
-      ? isBinaryQuantity(q)
-      : (name.endsWith('memory') || name.endsWith('storage')) &&
-        milli % 1024000 === 0;
+    typeof q === 'string' ? isBinaryQuantity(q) : (name.endsWith('memory') || name.endsWith('storage')) && milli % 1024000 === 0;
   return formatQuantity(milli, binary);
 }
 
@@ -295,9 +226,7 @@ export interface ResourceQuotaAdmissionOptions {
   api: ObjectApi;
 }
 
-export function resourceQuotaAdmission(
-  options: ResourceQuotaAdmissionOptions,
-): AdmissionPlugin {
+export function resourceQuotaAdmission(options: ResourceQuotaAdmissionOptions): AdmissionPlugin {
   const api = options.api;
   // One evaluation at a time per namespace: the real plugin batches per namespace and retries on
   // conflicts; serializing gives the same answers without lost updates.
@@ -334,20 +263,11 @@ export function resourceQuotaAdmission(
       if (!restricted.length || !quotaScopesMatch(type, object, q)) continue;
       if (type.group === '' && type.plural === 'pods') {
         const why = podConstraints(object, restricted);
-        if (why)
-          throw errors.forbidden(
-            gr,
-            name,
-            `failed quota: ${q.metadata.name}: ${why}`,
-          );
+        if (why) throw errors.forbidden(gr, name, `failed quota: ${q.metadata.name}: ${why}`);
       }
       const used = (at(q, 'status', 'used') ?? {}) as Record<string, string>;
       if (restricted.some((r) => used[r] === undefined))
-        throw errors.forbidden(
-          gr,
-          name,
-          `status unknown for quota: ${q.metadata.name}, resources: ${[...restricted].sort().join(',')}`,
-        );
+        throw errors.forbidden(gr, name, `status unknown for quota: ${q.metadata.name}, resources: ${[...restricted].sort().join(',')}`);
       interesting.push(q);
     }
     const delta = objectUsage(type, object);
@@ -357,25 +277,18 @@ export function resourceQuotaAdmission(
     for (const q of interesting) {
       const hard = (at(q, 'status', 'hard') ?? {}) as Record<string, string>;
       const used = (at(q, 'status', 'used') ?? {}) as Record<string, string>;
-      const requested = new Map(
-        [...delta].filter(([k]) => hard[k] !== undefined),
-      );
+      const requested = new Map([...delta].filter(([k]) => hard[k] !== undefined));
       const exceeded = [...requested.keys()].filter(
-        (k) =>
-          parseQuantity(used[k] ?? '0') + (requested.get(k) ?? 0) >
-          parseQuantity(hard[k]),
+        (k) => parseQuantity(used[k] ?? '0') + (requested.get(k) ?? 0) > parseQuantity(hard[k]),
       );
       if (exceeded.length) {
-        const pick = (f: (k: string) => string) =>
-          new Map(exceeded.map((k) => [k, f(k)]));
+        const pick = (f: (k: string) => string) => new Map(exceeded.map((k) => [k, f(k)]));
         throw errors.forbidden(
           gr,
           name,
           `exceeded quota: ${q.metadata.name}, requested: ${prettyPrint(
             pick((k) => canonical(k, requested.get(k) ?? 0)),
-          )}, used: ${prettyPrint(
-            pick((k) => canonical(k, used[k] ?? '0')),
-          )}, limited: ${prettyPrint(pick((k) => canonical(k, hard[k])))}`,
+          )}, used: ${prettyPrint(pick((k) => canonical(k, used[k] ?? '0')))}, limited: ${prettyPrint(pick((k) => canonical(k, hard[k])))}`,
         );
       }
       if (!requested.size) continue;
@@ -383,15 +296,8 @@ export function resourceQuotaAdmission(
       const nextUsed: Record<string, string> = {};
       // The quota controller's key order (status.hard's), so its recount is a no-op.
       for (const k of [...Object.keys(hard), ...Object.keys(used)]) {
-        if (k in nextUsed || (used[k] === undefined && !requested.has(k)))
-          continue;
-        nextUsed[k] = requested.has(k)
-          ? formatUsed(
-              k,
-              parseQuantity(used[k] ?? '0') + (requested.get(k) ?? 0),
-              hard[k],
-            )
-          : used[k];
+        if (k in nextUsed || (used[k] === undefined && !requested.has(k))) continue;
+        nextUsed[k] = requested.has(k) ? formatUsed(k, parseQuantity(used[k] ?? '0') + (requested.get(k) ?? 0), hard[k]) : used[k];
       }
       next.status = {
         ...(isObject(next.status) ? next.status : {}),

@@ -11,22 +11,9 @@ const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
-const ALL_RW = [
-  'create',
-  'delete',
-  'deletecollection',
-  'get',
-  'list',
-  'patch',
-  'update',
-  'watch',
-];
+const ALL_RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-const rule = (
-  apiGroups: string[],
-  resources: string[],
-  verbs: string[],
-): PolicyRule => ({ apiGroups, resources, verbs });
+const rule = (apiGroups: string[], resources: string[], verbs: string[]): PolicyRule => ({ apiGroups, resources, verbs });
 const urls = (nonResourceURLs: string[], verbs: string[]): PolicyRule => ({
   nonResourceURLs,
   verbs,
@@ -34,13 +21,8 @@ const urls = (nonResourceURLs: string[], verbs: string[]): PolicyRule => ({
 
 /** The controller that fills aggregated ClusterRoles acts as its own service account, as in kube. */
 export const CLUSTERROLE_AGGREGATION_USER: UserInfo = {
-  username:
-    'system:serviceaccount:kube-system:clusterrole-aggregation-controller',
-  groups: [
-    'system:serviceaccounts',
-    'system:serviceaccounts:kube-system',
-    'system:authenticated',
-  ],
+  username: 'system:serviceaccount:kube-system:clusterrole-aggregation-controller',
+  groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
 };
 
 interface ClusterRoleSpec {
@@ -78,24 +60,9 @@ const CLUSTER_ROLES: ClusterRoleSpec[] = [
     name: 'system:aggregate-to-edit',
     labels: { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' },
     rules: [
-      rule(
-        [''],
-        [
-          'pods/attach',
-          'pods/exec',
-          'pods/portforward',
-          'pods/proxy',
-          'secrets',
-          'services/proxy',
-        ],
-        READ,
-      ),
+      rule([''], ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy'], READ),
       rule([''], ['serviceaccounts'], ['impersonate']),
-      rule(
-        [''],
-        ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy'],
-        WRITE,
-      ),
+      rule([''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy'], WRITE),
       rule([''], ['pods/eviction'], ['create']),
       rule(
         [''],
@@ -204,16 +171,8 @@ const CLUSTER_ROLES: ClusterRoleSpec[] = [
         ],
         READ,
       ),
-      rule(
-        ['autoscaling'],
-        ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'],
-        READ,
-      ),
-      rule(
-        ['batch'],
-        ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'],
-        READ,
-      ),
+      rule(['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], READ),
+      rule(['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'], READ),
       rule(
         ['extensions'],
         [
@@ -232,26 +191,14 @@ const CLUSTER_ROLES: ClusterRoleSpec[] = [
         ],
         READ,
       ),
-      rule(
-        ['policy'],
-        ['poddisruptionbudgets', 'poddisruptionbudgets/status'],
-        READ,
-      ),
-      rule(
-        ['networking.k8s.io'],
-        ['ingresses', 'ingresses/status', 'networkpolicies'],
-        READ,
-      ),
+      rule(['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status'], READ),
+      rule(['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies'], READ),
     ],
   },
   {
     name: 'system:basic-user',
     rules: [
-      rule(
-        ['authorization.k8s.io'],
-        ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
-        ['create'],
-      ),
+      rule(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']),
       rule(['authentication.k8s.io'], ['selfsubjectreviews'], ['create']),
     ],
   },
@@ -259,38 +206,18 @@ const CLUSTER_ROLES: ClusterRoleSpec[] = [
     name: 'system:discovery',
     rules: [
       urls(
-        [
-          '/api',
-          '/api/*',
-          '/apis',
-          '/apis/*',
-          '/healthz',
-          '/livez',
-          '/openapi',
-          '/openapi/*',
-          '/readyz',
-          '/version',
-          '/version/',
-        ],
+        ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'],
         ['get'],
       ),
     ],
   },
   {
     name: 'system:public-info-viewer',
-    rules: [
-      urls(['/healthz', '/livez', '/readyz', '/version', '/version/'], ['get']),
-    ],
+    rules: [urls(['/healthz', '/livez', '/readyz', '/version', '/version/'], ['get'])],
   },
   {
     name: 'system:controller:clusterrole-aggregation-controller',
-    rules: [
-      rule(
-        [RBAC_GROUP],
-        ['clusterroles'],
-        ['escalate', 'get', 'list', 'patch', 'update', 'watch'],
-      ),
-    ],
+    rules: [rule([RBAC_GROUP], ['clusterroles'], ['escalate', 'get', 'list', 'patch', 'update', 'watch'])],
   },
 ];
 
@@ -335,8 +262,7 @@ function clusterRole(spec: ClusterRoleSpec): KubeObject {
       clusterRoleSelectors: [
         {
           matchLabels: {
-            [`rbac.authorization.k8s.io/aggregate-to-${spec.aggregateTo}`]:
-              'true',
+            [`rbac.authorization.k8s.io/aggregate-to-${spec.aggregateTo}`]: 'true',
           },
         },
       ],
@@ -349,20 +275,13 @@ function clusterRole(spec: ClusterRoleSpec): KubeObject {
  * EnsureRBACPolicy: creates the default ClusterRoles and ClusterRoleBindings that are missing, so a
  * restart from saved state never duplicates them (kube reconciles them on every start).
  */
-export async function bootstrapRbacPolicy(
-  api: ObjectApi,
-  user: UserInfo,
-): Promise<void> {
+export async function bootstrapRbacPolicy(api: ObjectApi, user: UserInfo): Promise<void> {
   const roles = api.registry.findAnyVersion(RBAC_GROUP, 'clusterroles');
-  const bindings = api.registry.findAnyVersion(
-    RBAC_GROUP,
-    'clusterrolebindings',
-  );
+  const bindings = api.registry.findAnyVersion(RBAC_GROUP, 'clusterrolebindings');
   if (!roles || !bindings) throw new Error('missing rbac.authorization.k8s.io');
   const write = { manager: 'kube-apiserver', user };
   for (const spec of CLUSTER_ROLES)
-    if (!api.tryGet(roles, undefined, spec.name))
-      await api.create(roles, undefined, clusterRole(spec), write);
+    if (!api.tryGet(roles, undefined, spec.name)) await api.create(roles, undefined, clusterRole(spec), write);
   for (const b of CLUSTER_ROLE_BINDINGS)
     if (!api.tryGet(bindings, undefined, b.name))
       await api.create(

@@ -4,15 +4,7 @@
 // is the first validating admission plugin, which is the same point of the write path.
 import { ObjectApi } from './object-api';
 import { AdmissionPlugin, Authorizer, UserInfo } from './pipeline';
-import {
-  aggregateMessage,
-  PolicyRule,
-  RBAC_GROUP,
-  RbacRuleResolver,
-  requestInfoOf,
-  RoleRef,
-  SYSTEM_MASTERS,
-} from './rbac';
+import { aggregateMessage, PolicyRule, RBAC_GROUP, RbacRuleResolver, requestInfoOf, RoleRef, SYSTEM_MASTERS } from './rbac';
 import { errors } from './status';
 import { deepEqual, KubeObject } from './types';
 
@@ -26,10 +18,8 @@ export function compactRuleString(r: PolicyRule): string {
   const parts: string[] = [];
   if (r.apiGroups?.length) parts.push(`APIGroups:${goQuoteList(r.apiGroups)}`);
   if (r.resources?.length) parts.push(`Resources:${goQuoteList(r.resources)}`);
-  if (r.nonResourceURLs?.length)
-    parts.push(`NonResourceURLs:${goQuoteList(r.nonResourceURLs)}`);
-  if (r.resourceNames?.length)
-    parts.push(`ResourceNames:${goQuoteList(r.resourceNames)}`);
+  if (r.nonResourceURLs?.length) parts.push(`NonResourceURLs:${goQuoteList(r.nonResourceURLs)}`);
+  if (r.resourceNames?.length) parts.push(`ResourceNames:${goQuoteList(r.resourceNames)}`);
   if (r.verbs?.length) parts.push(`Verbs:${goQuoteList(r.verbs)}`);
   return `{${parts.join(', ')}}`;
 }
@@ -50,20 +40,14 @@ function breakdown(rule: PolicyRule): PolicyRule[] {
             });
         else out.push({ apiGroups: [g], resources: [res], verbs: [verb] });
       }
-  for (const u of rule.nonResourceURLs ?? [])
-    for (const verb of rule.verbs ?? [])
-      out.push({ nonResourceURLs: [u], verbs: [verb] });
+  for (const u of rule.nonResourceURLs ?? []) for (const verb of rule.verbs ?? []) out.push({ nonResourceURLs: [u], verbs: [verb] });
   return out;
 }
 
 const has = (set: string[] | undefined, v: string) => (set ?? []).includes(v);
-const hasAll = (set: string[] | undefined, vs: string[] | undefined) =>
-  (vs ?? []).every((v) => has(set, v));
+const hasAll = (set: string[] | undefined, vs: string[] | undefined) => (vs ?? []).every((v) => has(set, v));
 
-function resourcesCover(
-  owner: string[] | undefined,
-  sub: string[] | undefined,
-): boolean {
+function resourcesCover(owner: string[] | undefined, sub: string[] | undefined): boolean {
   if (has(owner, '*') || hasAll(owner, sub)) return true;
   return (sub ?? []).every((path) => {
     if (has(owner, path)) return true;
@@ -72,45 +56,25 @@ function resourcesCover(
   });
 }
 
-function urlsCover(
-  owner: string[] | undefined,
-  sub: string[] | undefined,
-): boolean {
-  return (sub ?? []).every((path) =>
-    (owner ?? []).some(
-      (o) =>
-        o === path ||
-        (o.endsWith('*') && path.startsWith(o.replace(/\*+$/, ''))),
-    ),
-  );
+function urlsCover(owner: string[] | undefined, sub: string[] | undefined): boolean {
+  return (sub ?? []).every((path) => (owner ?? []).some((o) => o === path || (o.endsWith('*') && path.startsWith(o.replace(/\*+$/, '')))));
 }
 
 /** validation.ruleCovers: does one owner rule cover one broken-down rule. */
 function ruleCovers(owner: PolicyRule, sub: PolicyRule): boolean {
   const verbs = has(owner.verbs, '*') || hasAll(owner.verbs, sub.verbs);
-  const groups =
-    has(owner.apiGroups, '*') || hasAll(owner.apiGroups, sub.apiGroups);
+  const groups = has(owner.apiGroups, '*') || hasAll(owner.apiGroups, sub.apiGroups);
   const names = sub.resourceNames?.length
-    ? !owner.resourceNames?.length ||
-      hasAll(owner.resourceNames, sub.resourceNames)
+    ? !owner.resourceNames?.length || hasAll(owner.resourceNames, sub.resourceNames)
     : !owner.resourceNames?.length;
   return (
-    verbs &&
-    groups &&
-    resourcesCover(owner.resources, sub.resources) &&
-    names &&
-    urlsCover(owner.nonResourceURLs, sub.nonResourceURLs)
+    verbs && groups && resourcesCover(owner.resources, sub.resources) && names && urlsCover(owner.nonResourceURLs, sub.nonResourceURLs)
   );
 }
 
 /** validation.Covers: the rules of `servant` that `owner` does not cover, broken down. */
-export function uncoveredRules(
-  owner: PolicyRule[],
-  servant: PolicyRule[],
-): PolicyRule[] {
-  return servant
-    .flatMap(breakdown)
-    .filter((sub) => !owner.some((o) => ruleCovers(o, sub)));
+export function uncoveredRules(owner: PolicyRule[], servant: PolicyRule[]): PolicyRule[] {
+  return servant.flatMap(breakdown).filter((sub) => !owner.some((o) => ruleCovers(o, sub)));
 }
 
 /** CompactRules: single group/resource(/name) rules that differ only by verb become one. */
@@ -119,19 +83,12 @@ function compactRules(rules: PolicyRule[]): PolicyRule[] {
   const simple = new Map<string, PolicyRule>();
   for (const r of rules) {
     const isSimple =
-      (r.resourceNames?.length ?? 0) <= 1 &&
-      !r.nonResourceURLs?.length &&
-      r.apiGroups?.length === 1 &&
-      r.resources?.length === 1;
+      (r.resourceNames?.length ?? 0) <= 1 && !r.nonResourceURLs?.length && r.apiGroups?.length === 1 && r.resources?.length === 1;
     if (!isSimple) {
       out.push(r);
       continue;
     }
-    const key = JSON.stringify([
-      r.apiGroups,
-      r.resources,
-      r.resourceNames ?? null,
-    ]);
+    const key = JSON.stringify([r.apiGroups, r.resources, r.resourceNames ?? null]);
     const existing = simple.get(key);
     if (existing) existing.verbs = [...existing.verbs, ...r.verbs];
     else simple.set(key, { ...r, verbs: [...r.verbs] });
@@ -140,21 +97,13 @@ function compactRules(rules: PolicyRule[]): PolicyRule[] {
 }
 
 /** ConfirmNoEscalation: undefined when the user holds every rule, else the real message. */
-export function escalationMessage(
-  resolver: RbacRuleResolver,
-  user: UserInfo,
-  namespace: string,
-  rules: PolicyRule[],
-): string | undefined {
+export function escalationMessage(resolver: RbacRuleResolver, user: UserInfo, namespace: string, rules: PolicyRule[]): string | undefined {
   const owned = resolver.rulesFor(user, namespace);
   const missing = uncoveredRules(owned.rules, rules);
   if (!missing.length) return undefined;
-  const descriptions = [
-    ...new Set(compactRules(missing).map(compactRuleString)),
-  ].sort();
+  const descriptions = [...new Set(compactRules(missing).map(compactRuleString))].sort();
   let msg = `user "${user.username}" (groups=${goQuoteList(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${descriptions.join('\n')}`;
-  if (owned.errors.length)
-    msg += `; resolution errors: [${aggregateMessage(owned.errors)}]`;
+  if (owned.errors.length) msg += `; resolution errors: [${aggregateMessage(owned.errors)}]`;
   return msg;
 }
 
@@ -182,10 +131,7 @@ const FULL_AUTHORITY: PolicyRule[] = [
  * `escalate`), RoleBindings/ClusterRoleBindings the rules of the role they bind (or `bind`).
  * system:masters skips every check (EscalationAllowed).
  */
-export function rbacEscalationAdmission(
-  api: ObjectApi,
-  authorize: Authorizer,
-): AdmissionPlugin {
+export function rbacEscalationAdmission(api: ObjectApi, authorize: Authorizer): AdmissionPlugin {
   const resolver = new RbacRuleResolver(api, 'registry');
   return {
     name: 'RBACEscalation',
@@ -197,10 +143,7 @@ export function rbacEscalationAdmission(
       const gr = { group: RBAC_GROUP, plural };
       const name = a.object.metadata.name ?? '';
       const namespace = a.type.namespaced ? a.namespace : '';
-      const gcOnly =
-        a.operation === 'UPDATE' &&
-        !!a.oldObject &&
-        onlyGcFields(a.object, a.oldObject);
+      const gcOnly = a.operation === 'UPDATE' && !!a.oldObject && onlyGcFields(a.object, a.oldObject);
       if (plural === 'roles' || plural === 'clusterroles') {
         // RoleEscalationAuthorized checks the request's own name, which a create does not have.
         const escalate = await authorize(
@@ -222,22 +165,13 @@ export function rbacEscalationAdmission(
           (a.object.aggregationRule || a.oldObject?.aggregationRule) &&
           escalationMessage(resolver, a.user, namespace, FULL_AUTHORITY)
         )
-          throw errors.forbidden(
-            gr,
-            name,
-            'must have cluster-admin privileges to use the aggregationRule',
-          );
+          throw errors.forbidden(gr, name, 'must have cluster-admin privileges to use the aggregationRule');
         return;
       }
       if (plural !== 'rolebindings' && plural !== 'clusterrolebindings') return;
       if (gcOnly) return;
       const ref = (a.object.roleRef ?? {}) as RoleRef;
-      const refResource =
-        ref.kind === 'ClusterRole'
-          ? 'clusterroles'
-          : ref.kind === 'Role'
-            ? 'roles'
-            : '';
+      const refResource = ref.kind === 'ClusterRole' ? 'clusterroles' : ref.kind === 'Role' ? 'roles' : '';
       if (refResource) {
         const bind = await authorize(
           a.user,

@@ -70,8 +70,11 @@ describe('RBAC subject index', () => {
         ? s.name === user.username
         : s.kind === 'Group'
           ? user.groups.includes(s.name)
-          : s.kind === 'ServiceAccount' && !!(s.namespace || namespace) && user.username === `system:serviceaccount:${s.namespace || namespace}:${s.name}`;
-    const describe = (s: Subject, namespace: string) => (s.kind === 'ServiceAccount' ? `${s.kind} "${s.name}/${s.namespace || namespace}"` : `${s.kind} "${s.name}"`);
+          : s.kind === 'ServiceAccount' &&
+            !!(s.namespace || namespace) &&
+            user.username === `system:serviceaccount:${s.namespace || namespace}:${s.name}`;
+    const describe = (s: Subject, namespace: string) =>
+      s.kind === 'ServiceAccount' ? `${s.kind} "${s.name}/${s.namespace || namespace}"` : `${s.kind} "${s.name}"`;
     const rules: PolicyRule[] = [];
     const errors: string[] = [];
     let reason: string | undefined;
@@ -80,19 +83,25 @@ describe('RBAC subject index', () => {
         const subject = ((b.subjects as Subject[] | undefined) ?? []).find((s) => applies(s, namespace));
         if (!subject) continue;
         const ref = b.roleRef as RoleRef;
-        const role = server.api.tryGet(t(ref.kind === 'Role' ? 'roles' : 'clusterroles'), ref.kind === 'Role' ? namespace : undefined, ref.name);
+        const role = server.api.tryGet(
+          t(ref.kind === 'Role' ? 'roles' : 'clusterroles'),
+          ref.kind === 'Role' ? namespace : undefined,
+          ref.name,
+        );
         if (!role) {
           errors.push(`${ref.kind.toLowerCase()}.${RBAC} "${ref.name}" not found`);
           continue;
         }
         for (const rule of (role.rules as PolicyRule[] | undefined) ?? []) {
           rules.push(rule);
-          if (reason === undefined && ruleAllows(a, rule)) reason = `RBAC: allowed by ${what(b)} of ${ref.kind} "${ref.name}" to ${describe(subject, namespace)}`;
+          if (reason === undefined && ruleAllows(a, rule))
+            reason = `RBAC: allowed by ${what(b)} of ${ref.kind} "${ref.name}" to ${describe(subject, namespace)}`;
         }
       }
     };
     visit(server.api.list(t('clusterrolebindings'), undefined).items, '', (b) => `ClusterRoleBinding "${b.metadata.name}"`);
-    if (a.namespace) visit(server.api.list(t('rolebindings'), a.namespace).items, a.namespace, (b) => `RoleBinding "${b.metadata.name}/${a.namespace}"`);
+    if (a.namespace)
+      visit(server.api.list(t('rolebindings'), a.namespace).items, a.namespace, (b) => `RoleBinding "${b.metadata.name}/${a.namespace}"`);
     return { allowed: reason !== undefined, reason, rules, errors };
   }
 
@@ -114,7 +123,9 @@ describe('RBAC subject index', () => {
                 expect(decision).toEqual({ allowed: true, reason: expected.reason });
               } else {
                 // The authorizer stops at the first allowing rule, so errors are compared only when none allowed.
-                expect(decision).toEqual(expected.errors.length ? { allowed: false, reason: `RBAC: ${aggregateMessage(expected.errors)}` } : { allowed: false });
+                expect(decision).toEqual(
+                  expected.errors.length ? { allowed: false, reason: `RBAC: ${aggregateMessage(expected.errors)}` } : { allowed: false },
+                );
               }
               const listed = resolver.rulesFor(user, namespace);
               expect(listed).toEqual({ rules: expected.rules, errors: expected.errors });
@@ -124,19 +135,42 @@ describe('RBAC subject index', () => {
 
   beforeAll(async () => {
     server = await startKubeServer({ name: 'rbac-index-spec' });
-    for (const name of NAMESPACES) await server.api.create(server.registry.findAnyVersion('', 'namespaces') ?? t('roles'), undefined, { metadata: { name } } as unknown as KubeObject, ADMIN);
-    for (let i = 0; i < 6; i++) await server.api.create(t('clusterroles'), undefined, { metadata: { name: `cr-${i}` }, rules: randomRules() } as unknown as KubeObject, ADMIN);
+    for (const name of NAMESPACES)
+      await server.api.create(
+        server.registry.findAnyVersion('', 'namespaces') ?? t('roles'),
+        undefined,
+        { metadata: { name } } as unknown as KubeObject,
+        ADMIN,
+      );
+    for (let i = 0; i < 6; i++)
+      await server.api.create(
+        t('clusterroles'),
+        undefined,
+        { metadata: { name: `cr-${i}` }, rules: randomRules() } as unknown as KubeObject,
+        ADMIN,
+      );
     for (const ns of NAMESPACES)
-      for (let i = 0; i < 3; i++) await server.api.create(t('roles'), ns, { metadata: { name: `r-${i}` }, rules: randomRules() } as unknown as KubeObject, ADMIN);
+      for (let i = 0; i < 3; i++)
+        await server.api.create(t('roles'), ns, { metadata: { name: `r-${i}` }, rules: randomRules() } as unknown as KubeObject, ADMIN);
     const roleRef = (namespaced: boolean): RoleRef =>
       namespaced && random() < 0.5
         ? { apiGroup: RBAC, kind: 'Role', name: `r-${Math.floor(random() * 4)}` }
         : { apiGroup: RBAC, kind: 'ClusterRole', name: `cr-${Math.floor(random() * 7)}` };
     for (let i = 0; i < 12; i++)
-      await server.api.create(t('clusterrolebindings'), undefined, { metadata: { name: `crb-${i}` }, roleRef: roleRef(false), subjects: [randomSubject(), randomSubject()] } as unknown as KubeObject, ADMIN);
+      await server.api.create(
+        t('clusterrolebindings'),
+        undefined,
+        { metadata: { name: `crb-${i}` }, roleRef: roleRef(false), subjects: [randomSubject(), randomSubject()] } as unknown as KubeObject,
+        ADMIN,
+      );
     for (const ns of NAMESPACES)
       for (let i = 0; i < 6; i++)
-        await server.api.create(t('rolebindings'), ns, { metadata: { name: `rb-${i}` }, roleRef: roleRef(true), subjects: [randomSubject(), randomSubject()] } as unknown as KubeObject, ADMIN);
+        await server.api.create(
+          t('rolebindings'),
+          ns,
+          { metadata: { name: `rb-${i}` }, roleRef: roleRef(true), subjects: [randomSubject(), randomSubject()] } as unknown as KubeObject,
+          ADMIN,
+        );
     await server.settled();
   });
   afterAll(() => server.stop());
@@ -153,21 +187,58 @@ describe('RBAC subject index', () => {
     expect(authorizeWithRules(resolver, alice, getSecrets).allowed).toBe(false);
 
     // A new binding to a role that does not exist yet: refused with the resolution error.
-    await server.api.create(t('rolebindings'), 'team-b', { metadata: { name: 'alice-secrets' }, roleRef: { apiGroup: RBAC, kind: 'Role', name: 'secrets' }, subjects: [{ kind: 'User', apiGroup: RBAC, name: 'alice' }] } as unknown as KubeObject, ADMIN);
-    expect(authorizeWithRules(resolver, alice, getSecrets)).toEqual(expect.objectContaining({ allowed: false, reason: expect.stringContaining('"secrets" not found') }));
+    await server.api.create(
+      t('rolebindings'),
+      'team-b',
+      {
+        metadata: { name: 'alice-secrets' },
+        roleRef: { apiGroup: RBAC, kind: 'Role', name: 'secrets' },
+        subjects: [{ kind: 'User', apiGroup: RBAC, name: 'alice' }],
+      } as unknown as KubeObject,
+      ADMIN,
+    );
+    expect(authorizeWithRules(resolver, alice, getSecrets)).toEqual(
+      expect.objectContaining({ allowed: false, reason: expect.stringContaining('"secrets" not found') }),
+    );
 
     // The role appears: allowed by the binding.
-    await server.api.create(t('roles'), 'team-b', { metadata: { name: 'secrets' }, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'] }] } as unknown as KubeObject, ADMIN);
-    expect(authorizeWithRules(resolver, alice, getSecrets)).toEqual({ allowed: true, reason: 'RBAC: allowed by RoleBinding "alice-secrets/team-b" of Role "secrets" to User "alice"' });
+    await server.api.create(
+      t('roles'),
+      'team-b',
+      { metadata: { name: 'secrets' }, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'] }] } as unknown as KubeObject,
+      ADMIN,
+    );
+    expect(authorizeWithRules(resolver, alice, getSecrets)).toEqual({
+      allowed: true,
+      reason: 'RBAC: allowed by RoleBinding "alice-secrets/team-b" of Role "secrets" to User "alice"',
+    });
 
     // The role changes: no longer allowed.
     const role = server.api.get(t('roles'), 'team-b', 'secrets');
-    await server.api.update(t('roles'), 'team-b', 'secrets', { ...role, rules: [{ verbs: ['list'], apiGroups: [''], resources: ['secrets'] }] } as KubeObject, ADMIN);
+    await server.api.update(
+      t('roles'),
+      'team-b',
+      'secrets',
+      { ...role, rules: [{ verbs: ['list'], apiGroups: [''], resources: ['secrets'] }] } as KubeObject,
+      ADMIN,
+    );
     expect(authorizeWithRules(resolver, alice, getSecrets).allowed).toBe(false);
 
     // Subjects change, bindings go: the scan and the index still agree everywhere.
     const binding = server.api.get(t('clusterrolebindings'), undefined, 'crb-3');
-    await server.api.update(t('clusterrolebindings'), undefined, 'crb-3', { ...binding, subjects: [{ kind: 'Group', apiGroup: RBAC, name: 'ops' }, { kind: 'ServiceAccount', name: 'robot', namespace: 'team-b' }] } as KubeObject, ADMIN);
+    await server.api.update(
+      t('clusterrolebindings'),
+      undefined,
+      'crb-3',
+      {
+        ...binding,
+        subjects: [
+          { kind: 'Group', apiGroup: RBAC, name: 'ops' },
+          { kind: 'ServiceAccount', name: 'robot', namespace: 'team-b' },
+        ],
+      } as KubeObject,
+      ADMIN,
+    );
     await server.api.delete(t('rolebindings'), 'team-a', 'rb-2', {}, ADMIN);
     await server.api.delete(t('clusterroles'), undefined, 'cr-1', {}, ADMIN);
     expectSameAnswers();

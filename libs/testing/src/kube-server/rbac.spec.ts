@@ -22,29 +22,15 @@ describe('RBAC rule matching', () => {
   const attrs = requestInfoOf;
   it('matches verbs, groups and resources with wildcards', () => {
     const r: PolicyRule = { verbs: ['*'], apiGroups: ['*'], resources: ['*'] };
-    expect(
-      ruleAllows(
-        attrs({ verb: 'delete', apiGroup: 'apps', resource: 'deployments' }),
-        r,
-      ),
-    ).toBe(true);
+    expect(ruleAllows(attrs({ verb: 'delete', apiGroup: 'apps', resource: 'deployments' }), r)).toBe(true);
     const pods: PolicyRule = {
       verbs: ['get'],
       apiGroups: [''],
       resources: ['pods'],
     };
-    expect(ruleAllows(attrs({ verb: 'get', resource: 'pods' }), pods)).toBe(
-      true,
-    );
-    expect(ruleAllows(attrs({ verb: 'list', resource: 'pods' }), pods)).toBe(
-      false,
-    );
-    expect(
-      ruleAllows(
-        attrs({ verb: 'get', apiGroup: 'apps', resource: 'pods' }),
-        pods,
-      ),
-    ).toBe(false);
+    expect(ruleAllows(attrs({ verb: 'get', resource: 'pods' }), pods)).toBe(true);
+    expect(ruleAllows(attrs({ verb: 'list', resource: 'pods' }), pods)).toBe(false);
+    expect(ruleAllows(attrs({ verb: 'get', apiGroup: 'apps', resource: 'pods' }), pods)).toBe(false);
   });
 
   it('matches subresources exactly or through */subresource', () => {
@@ -53,15 +39,8 @@ describe('RBAC rule matching', () => {
       apiGroups: [''],
       resources: ['pods/log'],
     };
-    expect(
-      ruleAllows(
-        attrs({ verb: 'get', resource: 'pods', subresource: 'log' }),
-        log,
-      ),
-    ).toBe(true);
-    expect(ruleAllows(attrs({ verb: 'get', resource: 'pods' }), log)).toBe(
-      false,
-    );
+    expect(ruleAllows(attrs({ verb: 'get', resource: 'pods', subresource: 'log' }), log)).toBe(true);
+    expect(ruleAllows(attrs({ verb: 'get', resource: 'pods' }), log)).toBe(false);
     const scale: PolicyRule = {
       verbs: ['update'],
       apiGroups: ['*'],
@@ -78,12 +57,7 @@ describe('RBAC rule matching', () => {
         scale,
       ),
     ).toBe(true);
-    expect(
-      ruleAllows(
-        attrs({ verb: 'update', apiGroup: 'apps', resource: 'deployments' }),
-        scale,
-      ),
-    ).toBe(false);
+    expect(ruleAllows(attrs({ verb: 'update', apiGroup: 'apps', resource: 'deployments' }), scale)).toBe(false);
   });
 
   it('restricts to resourceNames when the rule has some', () => {
@@ -93,18 +67,8 @@ describe('RBAC rule matching', () => {
       resources: ['configmaps'],
       resourceNames: ['app'],
     };
-    expect(
-      ruleAllows(
-        attrs({ verb: 'get', resource: 'configmaps', name: 'app' }),
-        r,
-      ),
-    ).toBe(true);
-    expect(
-      ruleAllows(
-        attrs({ verb: 'get', resource: 'configmaps', name: 'other' }),
-        r,
-      ),
-    ).toBe(false);
+    expect(ruleAllows(attrs({ verb: 'get', resource: 'configmaps', name: 'app' }), r)).toBe(true);
+    expect(ruleAllows(attrs({ verb: 'get', resource: 'configmaps', name: 'other' }), r)).toBe(false);
     expect(
       ruleAllows(attrs({ verb: 'list', resource: 'configmaps' }), {
         ...r,
@@ -118,8 +82,7 @@ describe('RBAC rule matching', () => {
       verbs: ['get'],
       nonResourceURLs: ['/healthz', '/apis/*'],
     };
-    const path = (p: string) =>
-      attrs({ isResourceRequest: false, verb: 'get', path: p });
+    const path = (p: string) => attrs({ isResourceRequest: false, verb: 'get', path: p });
     expect(ruleAllows(path('/healthz'), r)).toBe(true);
     expect(ruleAllows(path('/healthz/etcd'), r)).toBe(false);
     expect(ruleAllows(path('/apis/apps/v1'), r)).toBe(true);
@@ -163,38 +126,20 @@ describe('RBAC against the test server', () => {
     if (!r) throw new Error(plural);
     return r;
   };
-  const create = (
-    group: string,
-    plural: string,
-    ns: string | undefined,
-    o: Record<string, unknown>,
-  ) =>
+  const create = (group: string, plural: string, ns: string | undefined, o: Record<string, unknown>) =>
     server.api.create(t(group, plural), ns, o as unknown as KubeObject, ADMIN);
-  const bind = (
-    ns: string,
-    name: string,
-    role: { kind: string; name: string },
-    subjects: Record<string, unknown>[],
-  ) =>
+  const bind = (ns: string, name: string, role: { kind: string; name: string }, subjects: Record<string, unknown>[]) =>
     create(RBAC, 'rolebindings', ns, {
       metadata: { name },
       roleRef: { apiGroup: RBAC, ...role },
       subjects,
     });
-  const clusterRole = (
-    name: string,
-    rules: PolicyRule[],
-    labels?: Record<string, string>,
-  ) =>
+  const clusterRole = (name: string, rules: PolicyRule[], labels?: Record<string, string>) =>
     create(RBAC, 'clusterroles', undefined, {
       metadata: { name, labels },
       rules,
     });
-  const clusterBind = (
-    name: string,
-    role: string,
-    subjects: Record<string, unknown>[],
-  ) =>
+  const clusterBind = (name: string, role: string, subjects: Record<string, unknown>[]) =>
     create(RBAC, 'clusterrolebindings', undefined, {
       metadata: { name },
       roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
@@ -234,8 +179,7 @@ describe('RBAC against the test server', () => {
         return authenticator(req);
       },
     });
-    for (const name of ['team-a', 'team-b'])
-      await create('', 'namespaces', undefined, { metadata: { name } });
+    for (const name of ['team-a', 'team-b']) await create('', 'namespaces', undefined, { metadata: { name } });
     await server.settled();
   });
   afterAll(() => server.stop());
@@ -249,20 +193,9 @@ describe('RBAC against the test server', () => {
     expect(view.metadata.annotations).toEqual({
       'rbac.authorization.kubernetes.io/autoupdate': 'true',
     });
-    const can = (
-      role: string,
-      verb: string,
-      group: string,
-      resource: string,
-    ) => {
-      const rules = (server.api.get(t(RBAC, 'clusterroles'), undefined, role)
-        .rules ?? []) as PolicyRule[];
-      return rules.some((r) =>
-        ruleAllows(
-          requestInfoOf({ verb, apiGroup: group, resource, namespace: 'x' }),
-          r,
-        ),
-      );
+    const can = (role: string, verb: string, group: string, resource: string) => {
+      const rules = (server.api.get(t(RBAC, 'clusterroles'), undefined, role).rules ?? []) as PolicyRule[];
+      return rules.some((r) => ruleAllows(requestInfoOf({ verb, apiGroup: group, resource, namespace: 'x' }), r));
     };
     expect(can('admin', 'create', RBAC, 'roles')).toBe(true);
     expect(can('admin', 'delete', 'apps', 'deployments')).toBe(true);
@@ -270,16 +203,9 @@ describe('RBAC against the test server', () => {
     expect(can('edit', 'create', RBAC, 'rolebindings')).toBe(false);
     expect(can('view', 'list', '', 'pods')).toBe(true);
     expect(can('view', 'get', '', 'secrets')).toBe(false);
-    const bindings = server.api
-      .list(t(RBAC, 'clusterrolebindings'), undefined)
-      .items.map((b) => b.metadata.name);
+    const bindings = server.api.list(t(RBAC, 'clusterrolebindings'), undefined).items.map((b) => b.metadata.name);
     expect(bindings).toEqual(
-      expect.arrayContaining([
-        'cluster-admin',
-        'system:basic-user',
-        'system:discovery',
-        'system:public-info-viewer',
-      ]),
+      expect.arrayContaining(['cluster-admin', 'system:basic-user', 'system:discovery', 'system:public-info-viewer']),
     );
   });
 
@@ -291,12 +217,8 @@ describe('RBAC against the test server', () => {
     const stateFile = join(dir, 'state.json');
     const first = await startKubeServer({ name: 'rbac-state', stateFile });
     const count = (s: KubeServer) =>
-      s.api.list(
-        s.registry.findAnyVersion(RBAC, 'clusterroles') as NonNullable<
-          ReturnType<typeof s.registry.findAnyVersion>
-        >,
-        undefined,
-      ).items.length;
+      s.api.list(s.registry.findAnyVersion(RBAC, 'clusterroles') as NonNullable<ReturnType<typeof s.registry.findAnyVersion>>, undefined)
+        .items.length;
     const before = count(first);
     await first.stop();
     const second = await startKubeServer({ name: 'rbac-state', stateFile });
@@ -308,58 +230,29 @@ describe('RBAC against the test server', () => {
   it('authorizes ServiceAccount subjects, defaulting their namespace to the binding', async () => {
     await create(RBAC, 'roles', 'team-a', {
       metadata: { name: 'cm-reader' },
-      rules: [
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] },
-      ],
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }],
     });
-    await bind('team-a', 'builder-reads', { kind: 'Role', name: 'cm-reader' }, [
-      { kind: 'ServiceAccount', name: 'builder' },
-    ]);
+    await bind('team-a', 'builder-reads', { kind: 'Role', name: 'cm-reader' }, [{ kind: 'ServiceAccount', name: 'builder' }]);
     const authorize = rbacAuthorizer(server.api);
-    const sa = user(
-      'system:serviceaccount:team-a:builder',
-      'system:serviceaccounts',
-      'system:serviceaccounts:team-a',
-    );
-    const list = (u: UserInfo, namespace: string) =>
-      authorize(
-        u,
-        requestInfoOf({ verb: 'list', resource: 'configmaps', namespace }),
-      );
+    const sa = user('system:serviceaccount:team-a:builder', 'system:serviceaccounts', 'system:serviceaccounts:team-a');
+    const list = (u: UserInfo, namespace: string) => authorize(u, requestInfoOf({ verb: 'list', resource: 'configmaps', namespace }));
     expect(await list(sa, 'team-a')).toEqual({
       allowed: true,
-      reason:
-        'RBAC: allowed by RoleBinding "builder-reads/team-a" of Role "cm-reader" to ServiceAccount "builder/team-a"',
+      reason: 'RBAC: allowed by RoleBinding "builder-reads/team-a" of Role "cm-reader" to ServiceAccount "builder/team-a"',
     });
     expect(await list(sa, 'team-b')).toEqual({ allowed: false });
-    expect(
-      await list(user('system:serviceaccount:team-b:builder'), 'team-a'),
-    ).toEqual({ allowed: false });
+    expect(await list(user('system:serviceaccount:team-b:builder'), 'team-a')).toEqual({ allowed: false });
   });
 
   it('allows system:masters everything with no reason, and reports bindings to missing roles', async () => {
     const authorize = rbacAuthorizer(server.api);
-    expect(
-      await authorize(
-        { username: 'root', groups: ['system:masters'] },
-        requestInfoOf({ verb: 'delete', resource: 'nodes' }),
-      ),
-    ).toEqual({ allowed: true });
-    await bind(
-      'team-b',
-      'dangling',
-      { kind: 'ClusterRole', name: 'no-such-role' },
-      [User('erin')],
+    expect(await authorize({ username: 'root', groups: ['system:masters'] }, requestInfoOf({ verb: 'delete', resource: 'nodes' }))).toEqual(
+      { allowed: true },
     );
-    expect(
-      await authorize(
-        user('erin'),
-        requestInfoOf({ verb: 'get', resource: 'pods', namespace: 'team-b' }),
-      ),
-    ).toEqual({
+    await bind('team-b', 'dangling', { kind: 'ClusterRole', name: 'no-such-role' }, [User('erin')]);
+    expect(await authorize(user('erin'), requestInfoOf({ verb: 'get', resource: 'pods', namespace: 'team-b' }))).toEqual({
       allowed: false,
-      reason:
-        'RBAC: clusterrole.rbac.authorization.k8s.io "no-such-role" not found',
+      reason: 'RBAC: clusterrole.rbac.authorization.k8s.io "no-such-role" not found',
     });
   });
 
@@ -373,8 +266,7 @@ describe('RBAC against the test server', () => {
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
-      message:
-        'users "alice" is forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope',
+      message: 'users "alice" is forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope',
       reason: 'Forbidden',
       details: { name: 'alice', kind: 'users' },
       code: 403,
@@ -387,21 +279,15 @@ describe('RBAC against the test server', () => {
         resourceNames: ['alice'],
       },
     ]);
-    await clusterBind('bob-impersonates-alice', 'impersonate-alice', [
-      User('bob'),
-    ]);
-    const review = await as(
-      'bob-token',
-      '/apis/authentication.k8s.io/v1/selfsubjectreviews',
-      {
-        method: 'POST',
-        body: {
-          apiVersion: 'authentication.k8s.io/v1',
-          kind: 'SelfSubjectReview',
-        },
-        headers: { 'Impersonate-User': 'alice' },
+    await clusterBind('bob-impersonates-alice', 'impersonate-alice', [User('bob')]);
+    const review = await as('bob-token', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      method: 'POST',
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'SelfSubjectReview',
       },
-    );
+      headers: { 'Impersonate-User': 'alice' },
+    });
     expect(review.status).toBe(201);
     expect((review.json() as { status: unknown }).status).toEqual({
       userInfo: { username: 'alice', groups: ['system:authenticated'] },
@@ -436,9 +322,7 @@ describe('RBAC against the test server', () => {
         verbs: ['impersonate'],
       },
     ]);
-    await clusterBind('carol-impersonates', 'impersonate-anyone', [
-      User('carol'),
-    ]);
+    await clusterBind('carol-impersonates', 'impersonate-anyone', [User('carol')]);
     const extra = await as('carol-token', '/api/v1/namespaces/team-a/pods', {
       headers: {
         'Impersonate-User': 'alice',
@@ -455,18 +339,14 @@ describe('RBAC against the test server', () => {
       'uids.authentication.k8s.io "u-1" is forbidden: User "carol" cannot impersonate resource "uids" in API group "authentication.k8s.io" at the cluster scope',
     );
     // Impersonate-Group headers are the whole group list; system:authenticated is added.
-    const review = await as(
-      'carol-token',
-      '/apis/authentication.k8s.io/v1/selfsubjectreviews',
-      {
-        method: 'POST',
-        body: {
-          apiVersion: 'authentication.k8s.io/v1',
-          kind: 'SelfSubjectReview',
-        },
-        headers: { 'Impersonate-User': 'alice', 'Impersonate-Group': 'devs' },
+    const review = await as('carol-token', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      method: 'POST',
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'SelfSubjectReview',
       },
-    );
+      headers: { 'Impersonate-User': 'alice', 'Impersonate-Group': 'devs' },
+    });
     expect((review.json() as { status: unknown }).status).toEqual({
       userInfo: { username: 'alice', groups: ['devs', 'system:authenticated'] },
     });
@@ -477,9 +357,7 @@ describe('RBAC against the test server', () => {
       headers: { 'Impersonate-Group': 'devs' },
     });
     expect(r.status).toBe(500);
-    expect(message(r)).toBe(
-      'Internal Server Error: "/api/v1/pods": requested [{Group  devs    }] without impersonating a user',
-    );
+    expect(message(r)).toBe('Internal Server Error: "/api/v1/pods": requested [{Group  devs    }] without impersonating a user');
   });
 
   it('authorizes non-resource URLs', async () => {
@@ -495,85 +373,58 @@ describe('RBAC against the test server', () => {
       message: 'forbidden: User "frank" cannot get path "/openapi/v2"',
       details: {},
     });
-    await clusterRole('openapi-reader', [
-      { nonResourceURLs: ['/openapi/*'], verbs: ['get'] },
-    ]);
+    await clusterRole('openapi-reader', [{ nonResourceURLs: ['/openapi/*'], verbs: ['get'] }]);
     await clusterBind('frank-reads-openapi', 'openapi-reader', [User('frank')]);
-    expect(
-      (await as(undefined, '/openapi/v2', { headers: anonymousGroups })).status,
-    ).toBe(200);
-    expect(
-      (await as(undefined, '/api', { headers: anonymousGroups })).status,
-    ).toBe(403);
+    expect((await as(undefined, '/openapi/v2', { headers: anonymousGroups })).status).toBe(200);
+    expect((await as(undefined, '/api', { headers: anonymousGroups })).status).toBe(403);
   });
 
   it('answers SubjectAccessReview, LocalSubjectAccessReview and SelfSubjectRulesReview', async () => {
-    await bind('team-a', 'grace-view', { kind: 'ClusterRole', name: 'view' }, [
-      { kind: 'Group', apiGroup: RBAC, name: 'viewers' },
-    ]);
+    await bind('team-a', 'grace-view', { kind: 'ClusterRole', name: 'view' }, [{ kind: 'Group', apiGroup: RBAC, name: 'viewers' }]);
     const sar = (kind: string, path: string, spec: Record<string, unknown>) =>
       as(undefined, path, {
         method: 'POST',
         body: { apiVersion: 'authorization.k8s.io/v1', kind, spec },
       });
-    const byGroup = await sar(
-      'SubjectAccessReview',
-      '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-      {
-        user: 'grace',
-        groups: ['viewers'],
-        resourceAttributes: {
-          namespace: 'team-a',
-          verb: 'list',
-          resource: 'pods',
-        },
+    const byGroup = await sar('SubjectAccessReview', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+      user: 'grace',
+      groups: ['viewers'],
+      resourceAttributes: {
+        namespace: 'team-a',
+        verb: 'list',
+        resource: 'pods',
       },
-    );
+    });
     expect((byGroup.json() as { status: unknown }).status).toEqual({
       allowed: true,
-      reason:
-        'RBAC: allowed by RoleBinding "grace-view/team-a" of ClusterRole "view" to Group "viewers"',
+      reason: 'RBAC: allowed by RoleBinding "grace-view/team-a" of ClusterRole "view" to Group "viewers"',
     });
-    const noOne = await sar(
-      'SubjectAccessReview',
-      '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-      {
-        resourceAttributes: { verb: 'list', resource: 'pods' },
-      },
-    );
+    const noOne = await sar('SubjectAccessReview', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+      resourceAttributes: { verb: 'list', resource: 'pods' },
+    });
     expect(noOne.status).toBe(422);
-    const local = await sar(
-      'LocalSubjectAccessReview',
-      '/apis/authorization.k8s.io/v1/namespaces/team-a/localsubjectaccessreviews',
-      {
-        user: 'grace',
-        resourceAttributes: {
-          namespace: 'team-b',
-          verb: 'list',
-          resource: 'pods',
-        },
+    const local = await sar('LocalSubjectAccessReview', '/apis/authorization.k8s.io/v1/namespaces/team-a/localsubjectaccessreviews', {
+      user: 'grace',
+      resourceAttributes: {
+        namespace: 'team-b',
+        verb: 'list',
+        resource: 'pods',
       },
-    );
+    });
     expect(local.status).toBe(400);
-    expect(message(local)).toBe(
-      'spec.resourceAttributes.namespace must match namespace: team-a',
-    );
-    const rules = await as(
-      undefined,
-      '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
-      {
-        method: 'POST',
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SelfSubjectRulesReview',
-          spec: { namespace: 'team-a' },
-        },
-        headers: {
-          'Impersonate-User': 'grace',
-          'Impersonate-Group': 'viewers',
-        },
+    expect(message(local)).toBe('spec.resourceAttributes.namespace must match namespace: team-a');
+    const rules = await as(undefined, '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+      method: 'POST',
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectRulesReview',
+        spec: { namespace: 'team-a' },
       },
-    );
+      headers: {
+        'Impersonate-User': 'grace',
+        'Impersonate-Group': 'viewers',
+      },
+    });
     expect(rules.status).toBe(201);
     const status = (
       rules.json() as {
@@ -614,38 +465,28 @@ describe('RBAC against the test server', () => {
     });
     await server.settled();
     for (const name of ['view', 'edit', 'admin'])
-      expect(
-        server.api.get(t(RBAC, 'clusterroles'), undefined, name).rules,
-      ).toContainEqual(widgets);
+      expect(server.api.get(t(RBAC, 'clusterroles'), undefined, name).rules).toContainEqual(widgets);
     const view = server.api.get(t(RBAC, 'clusterroles'), undefined, 'view');
-    expect(
-      view.metadata.managedFields?.map((m) => [m.manager, m.operation]),
-    ).toContainEqual(['clusterrole-aggregation-controller', 'Apply']);
+    expect(view.metadata.managedFields?.map((m) => [m.manager, m.operation])).toContainEqual([
+      'clusterrole-aggregation-controller',
+      'Apply',
+    ]);
   });
 
   describe('escalation prevention', () => {
     beforeAll(async () => {
-      await bind(
-        'team-a',
-        'bob-admin',
-        { kind: 'ClusterRole', name: 'admin' },
-        [User('bob')],
-      );
+      await bind('team-a', 'bob-admin', { kind: 'ClusterRole', name: 'admin' }, [User('bob')]);
     });
-    const post = (path: string, body: Record<string, unknown>) =>
-      as('bob-token', path, { method: 'POST', body });
+    const post = (path: string, body: Record<string, unknown>) => as('bob-token', path, { method: 'POST', body });
     const roles = '/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/roles';
-    const bindings =
-      '/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings';
+    const bindings = '/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings';
 
     it('allows a Role within what the user holds and refuses one beyond it', async () => {
       const ok = await post(roles, {
         apiVersion: `${RBAC}/v1`,
         kind: 'Role',
         metadata: { name: 'pod-reader' },
-        rules: [
-          { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
-        ],
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
       });
       expect(ok.status).toBe(201);
       const refused = await post(roles, {
@@ -683,16 +524,9 @@ describe('RBAC against the test server', () => {
     it('allows any Role with the escalate verb', async () => {
       await create(RBAC, 'roles', 'team-a', {
         metadata: { name: 'escalator' },
-        rules: [
-          { apiGroups: [RBAC], resources: ['roles'], verbs: ['escalate'] },
-        ],
+        rules: [{ apiGroups: [RBAC], resources: ['roles'], verbs: ['escalate'] }],
       });
-      await bind(
-        'team-a',
-        'bob-escalates',
-        { kind: 'Role', name: 'escalator' },
-        [User('bob')],
-      );
+      await bind('team-a', 'bob-escalates', { kind: 'Role', name: 'escalator' }, [User('bob')]);
       const ok = await post(roles, {
         apiVersion: `${RBAC}/v1`,
         kind: 'Role',
@@ -710,13 +544,8 @@ describe('RBAC against the test server', () => {
         roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
         subjects: [User('dan')],
       });
-      expect((await post(bindings, binding('dan-view', 'view'))).status).toBe(
-        201,
-      );
-      const refused = await post(
-        bindings,
-        binding('dan-admin', 'cluster-admin'),
-      );
+      expect((await post(bindings, binding('dan-view', 'view'))).status).toBe(201);
+      const refused = await post(bindings, binding('dan-admin', 'cluster-admin'));
       expect(refused.status).toBe(403);
       expect(message(refused)).toBe(
         'rolebindings.rbac.authorization.k8s.io "dan-admin" is forbidden: user "bob" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
@@ -731,50 +560,29 @@ describe('RBAC against the test server', () => {
           resourceNames: ['cluster-admin'],
         },
       ]);
-      await bind(
-        'team-a',
-        'bob-binds',
-        { kind: 'ClusterRole', name: 'bind-cluster-admin' },
-        [User('bob')],
-      );
-      expect(
-        (await post(bindings, binding('dan-admin', 'cluster-admin'))).status,
-      ).toBe(201);
-      await clusterRole('node-lister', [
-        { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
-      ]);
-      expect(
-        (await post(bindings, binding('dan-nodes', 'node-lister'))).status,
-      ).toBe(403);
+      await bind('team-a', 'bob-binds', { kind: 'ClusterRole', name: 'bind-cluster-admin' }, [User('bob')]);
+      expect((await post(bindings, binding('dan-admin', 'cluster-admin'))).status).toBe(201);
+      await clusterRole('node-lister', [{ apiGroups: [''], resources: ['nodes'], verbs: ['list'] }]);
+      expect((await post(bindings, binding('dan-nodes', 'node-lister'))).status).toBe(403);
       const missing = await post(bindings, binding('dan-ghost', 'ghost'));
       expect(missing.status).toBe(404);
-      expect(message(missing)).toBe(
-        'clusterroles.rbac.authorization.k8s.io "ghost" not found',
-      );
+      expect(message(missing)).toBe('clusterroles.rbac.authorization.k8s.io "ghost" not found');
     });
 
     it('requires cluster-admin powers for an aggregationRule', async () => {
-      await clusterRole('clusterrole-writer', [
-        { apiGroups: [RBAC], resources: ['clusterroles'], verbs: ['create'] },
-      ]);
-      await clusterBind('carol-writes-clusterroles', 'clusterrole-writer', [
-        User('carol'),
-      ]);
-      const r = await as(
-        'carol-token',
-        '/apis/rbac.authorization.k8s.io/v1/clusterroles',
-        {
-          method: 'POST',
-          body: {
-            apiVersion: `${RBAC}/v1`,
-            kind: 'ClusterRole',
-            metadata: { name: 'gatherer' },
-            aggregationRule: {
-              clusterRoleSelectors: [{ matchLabels: { x: 'y' } }],
-            },
+      await clusterRole('clusterrole-writer', [{ apiGroups: [RBAC], resources: ['clusterroles'], verbs: ['create'] }]);
+      await clusterBind('carol-writes-clusterroles', 'clusterrole-writer', [User('carol')]);
+      const r = await as('carol-token', '/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+        method: 'POST',
+        body: {
+          apiVersion: `${RBAC}/v1`,
+          kind: 'ClusterRole',
+          metadata: { name: 'gatherer' },
+          aggregationRule: {
+            clusterRoleSelectors: [{ matchLabels: { x: 'y' } }],
           },
         },
-      );
+      });
       expect(r.status).toBe(403);
       expect(message(r)).toBe(
         'clusterroles.rbac.authorization.k8s.io "gatherer" is forbidden: must have cluster-admin privileges to use the aggregationRule',

@@ -2,13 +2,7 @@
 // authorizer for system:masters first, then rules resolved from Roles, ClusterRoles, RoleBindings
 // and ClusterRoleBindings (plugin/pkg/auth/authorizer/rbac/rbac.go, pkg/registry/rbac/validation/rule.go).
 import { ObjectApi } from './object-api';
-import {
-  AuthorizationAttributes,
-  AuthorizationDecision,
-  Authorizer,
-  RequestInfo,
-  UserInfo,
-} from './pipeline';
+import { AuthorizationAttributes, AuthorizationDecision, Authorizer, RequestInfo, UserInfo } from './pipeline';
 import { resourceKey, ResourceType } from './resources';
 import { ObjectStore } from './store';
 import { ApiError, errors } from './status';
@@ -43,9 +37,7 @@ export interface RoleRef {
 export type { AuthorizationAttributes } from './pipeline';
 
 /** A full RequestInfo for attributes built by hand (impersonation, reviews, bind/escalate checks). */
-export function requestInfoOf(
-  a: Partial<AuthorizationAttributes>,
-): RequestInfo {
+export function requestInfoOf(a: Partial<AuthorizationAttributes>): RequestInfo {
   return {
     isResourceRequest: a.isResourceRequest ?? true,
     path: a.path ?? '',
@@ -64,45 +56,28 @@ export function requestInfoOf(
 const has = (set: string[] | undefined, v: string) => (set ?? []).includes(v);
 
 /** rbacv1helpers.RuleAllows: verbs, groups, resources (with `*` and `*` + `/subresource`), names, URLs. */
-export function ruleAllows(
-  a: AuthorizationAttributes,
-  rule: PolicyRule,
-): boolean {
+export function ruleAllows(a: AuthorizationAttributes, rule: PolicyRule): boolean {
   const verb = has(rule.verbs, '*') || has(rule.verbs, a.verb);
   if (!verb) return false;
   if (!a.isResourceRequest)
     return (rule.nonResourceURLs ?? []).some(
-      (u) =>
-        u === '*' ||
-        u === a.path ||
-        (u.endsWith('*') && a.path.startsWith(u.replace(/\*+$/, ''))),
+      (u) => u === '*' || u === a.path || (u.endsWith('*') && a.path.startsWith(u.replace(/\*+$/, ''))),
     );
-  const combined = a.subresource
-    ? `${a.resource}/${a.subresource}`
-    : a.resource;
+  const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   const group = has(rule.apiGroups, '*') || has(rule.apiGroups, a.apiGroup);
-  const resource = (rule.resources ?? []).some(
-    (r) =>
-      r === '*' ||
-      r === combined ||
-      (!!a.subresource && r === `*/${a.subresource}`),
-  );
-  const name =
-    !(rule.resourceNames ?? []).length || has(rule.resourceNames, a.name);
+  const resource = (rule.resources ?? []).some((r) => r === '*' || r === combined || (!!a.subresource && r === `*/${a.subresource}`));
+  const name = !(rule.resourceNames ?? []).length || has(rule.resourceNames, a.name);
   return group && resource && name;
 }
 
 /** serviceaccount.SplitUsername: `system:serviceaccount:<ns>:<name>` with valid names. */
-export function splitServiceAccountUsername(
-  username: string,
-): { namespace: string; name: string } | undefined {
+export function splitServiceAccountUsername(username: string): { namespace: string; name: string } | undefined {
   if (!username.startsWith(SERVICE_ACCOUNT_PREFIX)) return undefined;
   const parts = username.slice(SERVICE_ACCOUNT_PREFIX.length).split(':');
   if (parts.length !== 2) return undefined;
   const [namespace, name] = parts;
   const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-  const dns1123Subdomain =
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+  const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
   if (namespace.length > 63 || !dns1123Label.test(namespace)) return undefined;
   if (name.length > 253 || !dns1123Subdomain.test(name)) return undefined;
   return { namespace, name };
@@ -116,9 +91,7 @@ function appliesToUser(user: UserInfo, s: Subject, namespace: string): boolean {
       return user.groups.includes(s.name);
     case 'ServiceAccount': {
       const ns = s.namespace || namespace;
-      return (
-        !!ns && user.username === `${SERVICE_ACCOUNT_PREFIX}${ns}:${s.name}`
-      );
+      return !!ns && user.username === `${SERVICE_ACCOUNT_PREFIX}${ns}:${s.name}`;
     }
     default:
       return false;
@@ -126,8 +99,7 @@ function appliesToUser(user: UserInfo, s: Subject, namespace: string): boolean {
 }
 
 function describeSubject(s: Subject, bindingNamespace: string): string {
-  if (s.kind === 'ServiceAccount')
-    return `${s.kind} "${s.name}/${s.namespace || bindingNamespace}"`;
+  if (s.kind === 'ServiceAccount') return `${s.kind} "${s.name}/${s.namespace || bindingNamespace}"`;
   return `${s.kind} "${s.name}"`;
 }
 
@@ -228,7 +200,9 @@ class RbacIndex {
   }
 
   private constructor(private readonly api: ObjectApi) {
-    const watched = new Set(['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'].map((plural) => resourceKey(this.type(plural))));
+    const watched = new Set(
+      ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'].map((plural) => resourceKey(this.type(plural))),
+    );
     api.store.subscribe((e) => {
       if (watched.has(e.resource)) this.invalidate();
     });
@@ -272,11 +246,7 @@ class RbacIndex {
   }
 }
 
-type RuleVisitor = (
-  source: string | undefined,
-  rule: PolicyRule | undefined,
-  error: string | undefined,
-) => boolean;
+type RuleVisitor = (source: string | undefined, rule: PolicyRule | undefined, error: string | undefined) => boolean;
 
 /**
  * DefaultRuleResolver over the server's store. Role lookups fail like the component that reads
@@ -295,40 +265,23 @@ export class RbacRuleResolver {
 
   /** GetRoleReferenceRules: the rules of a binding's role (frozen); throws ApiError when it cannot resolve. */
   getRoleReferenceRules(ref: RoleRef, bindingNamespace: string): PolicyRule[] {
-    const plural =
-      ref.kind === 'Role'
-        ? 'roles'
-        : ref.kind === 'ClusterRole'
-          ? 'clusterroles'
-          : undefined;
-    if (!plural)
-      throw errors.internal(`unsupported role reference kind: "${ref.kind}"`);
-    const rules = this.index.rulesOf(
-      plural,
-      plural === 'roles' ? bindingNamespace : undefined,
-      ref.name,
-    );
+    const plural = ref.kind === 'Role' ? 'roles' : ref.kind === 'ClusterRole' ? 'clusterroles' : undefined;
+    if (!plural) throw errors.internal(`unsupported role reference kind: "${ref.kind}"`);
+    const rules = this.index.rulesOf(plural, plural === 'roles' ? bindingNamespace : undefined, ref.name);
     if (!rules) {
-      const resource =
-        this.notFoundStyle === 'lister' ? plural.replace(/s$/, '') : plural;
+      const resource = this.notFoundStyle === 'lister' ? plural.replace(/s$/, '') : plural;
       throw errors.notFound({ group: RBAC_GROUP, plural: resource }, ref.name);
     }
     return rules as PolicyRule[];
   }
 
-  private rulesOfRef(
-    ref: RoleRef,
-    bindingNamespace: string,
-  ): { rules: PolicyRule[] } | { error: string } {
+  private rulesOfRef(ref: RoleRef, bindingNamespace: string): { rules: PolicyRule[] } | { error: string } {
     try {
       return { rules: this.getRoleReferenceRules(ref, bindingNamespace) };
     } catch (e) {
       if (e instanceof ApiError)
         return {
-          error:
-            e.code === 500
-              ? `unsupported role reference kind: "${ref.kind}"`
-              : e.message,
+          error: e.code === 500 ? `unsupported role reference kind: "${ref.kind}"` : e.message,
         };
       throw e;
     }
@@ -368,10 +321,7 @@ export class RbacRuleResolver {
   }
 
   /** RulesFor: every rule that applies, plus the resolution errors met on the way. */
-  rulesFor(
-    user: UserInfo,
-    namespace: string,
-  ): { rules: PolicyRule[]; errors: string[] } {
+  rulesFor(user: UserInfo, namespace: string): { rules: PolicyRule[]; errors: string[] } {
     const rules: PolicyRule[] = [];
     const errs: string[] = [];
     this.visitRulesFor(user, namespace, (_s, rule, err) => {
@@ -384,11 +334,7 @@ export class RbacRuleResolver {
 }
 
 /** RBACAuthorizer.Authorize: allowed with "RBAC: allowed by ..." or no opinion with the resolution errors. */
-export function authorizeWithRules(
-  resolver: RbacRuleResolver,
-  user: UserInfo,
-  a: AuthorizationAttributes,
-): AuthorizationDecision {
+export function authorizeWithRules(resolver: RbacRuleResolver, user: UserInfo, a: AuthorizationAttributes): AuthorizationDecision {
   let reason: string | undefined;
   const errs: string[] = [];
   resolver.visitRulesFor(user, a.namespace, (source, rule, err) => {
@@ -400,9 +346,7 @@ export function authorizeWithRules(
     return true;
   });
   if (reason !== undefined) return { allowed: true, reason };
-  return errs.length
-    ? { allowed: false, reason: `RBAC: ${aggregateMessage(errs)}` }
-    : { allowed: false };
+  return errs.length ? { allowed: false, reason: `RBAC: ${aggregateMessage(errs)}` } : { allowed: false };
 }
 
 /**

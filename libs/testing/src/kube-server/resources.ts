@@ -42,16 +42,7 @@ export interface PrinterColumn {
   jsonPath: string;
 }
 
-const CRUD = [
-  'create',
-  'delete',
-  'deletecollection',
-  'get',
-  'list',
-  'patch',
-  'update',
-  'watch',
-];
+const CRUD = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const GET_PATCH_UPDATE = ['get', 'patch', 'update'];
 
 export const BUILTIN_RESOURCES: ResourceType[] = [
@@ -757,16 +748,8 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
 ];
 
 /** kube-apiserver's discovery.StorageVersionHash: base64(sha256("group/version/kind")[:8]). */
-export function storageVersionHash(
-  group: string,
-  version: string,
-  kind: string,
-): string {
-  return createHash('sha256')
-    .update(`${group}/${version}/${kind}`)
-    .digest()
-    .subarray(0, 8)
-    .toString('base64');
+export function storageVersionHash(group: string, version: string, kind: string): string {
+  return createHash('sha256').update(`${group}/${version}/${kind}`).digest().subarray(0, 8).toString('base64');
 }
 
 export function groupVersionString(group: string, version: string): string {
@@ -790,14 +773,8 @@ export class ResourceRegistry {
     return this.types;
   }
 
-  find(
-    group: string,
-    version: string,
-    plural: string,
-  ): ResourceType | undefined {
-    return this.types.find(
-      (t) => t.group === group && t.version === version && t.plural === plural,
-    );
+  find(group: string, version: string, plural: string): ResourceType | undefined {
+    return this.types.find((t) => t.group === group && t.version === version && t.plural === plural);
   }
 
   /** Any served version of group/plural (storage is shared across versions). */
@@ -806,12 +783,8 @@ export class ResourceRegistry {
   }
 
   findByKind(apiVersion: string, kind: string): ResourceType | undefined {
-    const [group, version] = apiVersion.includes('/')
-      ? apiVersion.split('/')
-      : ['', apiVersion];
-    return this.types.find(
-      (t) => t.group === group && t.version === version && t.kind === kind,
-    );
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    return this.types.find((t) => t.group === group && t.version === version && t.kind === kind);
   }
 
   /** Groups in the order kube-apiserver lists them, each with its versions (preferred first). */
@@ -832,12 +805,7 @@ export class ResourceRegistry {
 
   add(types: ResourceType[]): void {
     for (const t of types) {
-      const i = this.types.findIndex(
-        (x) =>
-          x.group === t.group &&
-          x.version === t.version &&
-          x.plural === t.plural,
-      );
+      const i = this.types.findIndex((x) => x.group === t.group && x.version === t.version && x.plural === t.plural);
       if (i >= 0) this.types[i] = t;
       else this.types.push(t);
     }
@@ -845,8 +813,7 @@ export class ResourceRegistry {
   }
 
   remove(predicate: (t: ResourceType) => boolean): void {
-    for (let i = this.types.length - 1; i >= 0; i--)
-      if (predicate(this.types[i])) this.types.splice(i, 1);
+    for (let i = this.types.length - 1; i >= 0; i--) if (predicate(this.types[i])) this.types.splice(i, 1);
     this.changed();
   }
 

@@ -1,9 +1,4 @@
-import {
-  matchesLabels,
-  parseFieldSelector,
-  parseLabelSelector,
-  SelectorError,
-} from './selectors';
+import { matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors';
 
 describe('label selectors (apimachinery labels.Parse)', () => {
   const labels = { app: 'web', tier: 'frontend', version: '3' };
@@ -38,11 +33,7 @@ describe('label selectors (apimachinery labels.Parse)', () => {
 
 describe('field selectors (apimachinery fields.ParseSelector)', () => {
   it('parses =, == and != terms', () => {
-    expect(
-      parseFieldSelector(
-        'metadata.name=a,status.phase!=Running,spec.nodeName==n1',
-      ),
-    ).toEqual([
+    expect(parseFieldSelector('metadata.name=a,status.phase!=Running,spec.nodeName==n1')).toEqual([
       { field: 'metadata.name', value: 'a', equal: true },
       { field: 'status.phase', value: 'Running', equal: false },
       { field: 'spec.nodeName', value: 'n1', equal: true },

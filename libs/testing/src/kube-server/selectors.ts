@@ -33,17 +33,11 @@ export function parseLabelSelector(input: string): LabelRequirement[] {
     if (s[i] === '!') {
       i++;
       const key = readIdent();
-      if (!key)
-        throw new SelectorError(
-          `unable to parse requirement: found '${s.slice(i)}', expected: identifier`,
-        );
+      if (!key) throw new SelectorError(`unable to parse requirement: found '${s.slice(i)}', expected: identifier`);
       reqs.push({ key, op: '!', values: [] });
     } else {
       const key = readIdent();
-      if (!key)
-        throw new SelectorError(
-          `found '${s[i] ?? ''}', expected: !, identifier, or 'end of string'`,
-        );
+      if (!key) throw new SelectorError(`found '${s[i] ?? ''}', expected: !, identifier, or 'end of string'`);
       skipWs();
       const ops: [string, LabelOp][] = [
         ['==', '='],
@@ -63,18 +57,13 @@ export function parseLabelSelector(input: string): LabelRequirement[] {
         op = 'notin';
         i += 5;
       } else if (i >= s.length || s[i] === ',') op = 'exists';
-      else
-        throw new SelectorError(
-          `found '${s.slice(i).split(/[\s,]/)[0]}', expected: in, notin, =, ==, !=, gt, lt`,
-        );
+      else throw new SelectorError(`found '${s.slice(i).split(/[\s,]/)[0]}', expected: in, notin, =, ==, !=, gt, lt`);
       let values: string[] = [];
       if (op === 'in' || op === 'notin') {
         skipWs();
-        if (s[i] !== '(')
-          throw new SelectorError(`found '${s[i]}', expected: '('`);
+        if (s[i] !== '(') throw new SelectorError(`found '${s[i]}', expected: '('`);
         const close = s.indexOf(')', i);
-        if (close < 0)
-          throw new SelectorError(`found 'end of string', expected: ')'`);
+        if (close < 0) throw new SelectorError(`found 'end of string', expected: ')'`);
         values = s
           .slice(i + 1, close)
           .split(',')
@@ -83,28 +72,20 @@ export function parseLabelSelector(input: string): LabelRequirement[] {
       } else if (op !== 'exists') {
         values = [readIdent()];
         if ((op === 'gt' || op === 'lt') && !/^-?\d+$/.test(values[0]))
-          throw new SelectorError(
-            `for 'Gt', 'Lt' operators, the value must be an integer`,
-          );
+          throw new SelectorError(`for 'Gt', 'Lt' operators, the value must be an integer`);
       }
       reqs.push({ key, op, values });
     }
     skipWs();
     if (i < s.length) {
-      if (s[i] !== ',')
-        throw new SelectorError(
-          `found '${s[i]}', expected: ',' or 'end of string'`,
-        );
+      if (s[i] !== ',') throw new SelectorError(`found '${s[i]}', expected: ',' or 'end of string'`);
       i++;
     }
   }
   return reqs;
 }
 
-export function matchesLabels(
-  reqs: LabelRequirement[],
-  labels: Record<string, string> | undefined,
-): boolean {
+export function matchesLabels(reqs: LabelRequirement[], labels: Record<string, string> | undefined): boolean {
   const l = labels ?? {};
   return reqs.every((r) => {
     const has = Object.prototype.hasOwnProperty.call(l, r.key);
@@ -141,10 +122,7 @@ export function parseFieldSelector(input: string): FieldRequirement[] {
   if (!input.trim()) return [];
   return input.split(/(?<!\\),/).map((part) => {
     const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(part.trim());
-    if (!m)
-      throw new SelectorError(
-        `invalid selector: '${input}'; can't understand '${part}'`,
-      );
+    if (!m) throw new SelectorError(`invalid selector: '${input}'; can't understand '${part}'`);
     return {
       field: m[1].trim(),
       value: m[3].replace(/\\(.)/g, '$1'),
@@ -188,35 +166,20 @@ const EXTRA_FIELDS: Record<string, string[]> = {
 
 function fieldValue(obj: KubeObject, field: string): string {
   if (field === 'source') return String(at(obj, 'source', 'component') ?? '');
-  if (field === 'spec.hostNetwork')
-    return String(at(obj, 'spec', 'hostNetwork') ?? false);
-  if (field === 'spec.unschedulable')
-    return String(at(obj, 'spec', 'unschedulable') ?? false);
+  if (field === 'spec.hostNetwork') return String(at(obj, 'spec', 'hostNetwork') ?? false);
+  if (field === 'spec.unschedulable') return String(at(obj, 'spec', 'unschedulable') ?? false);
   const v = at(obj, ...field.split('.'));
   return v === undefined || v === null ? '' : String(v);
 }
 
 /** Checks the selector's fields are ones the kind supports (`field label not supported` otherwise). */
-export function checkFieldSelector(
-  reqs: FieldRequirement[],
-  kind: string,
-  extraFields: string[] = [],
-): void {
-  const allowed = [
-    'metadata.name',
-    'metadata.namespace',
-    ...(EXTRA_FIELDS[kind] ?? []),
-    ...extraFields,
-  ];
+export function checkFieldSelector(reqs: FieldRequirement[], kind: string, extraFields: string[] = []): void {
+  const allowed = ['metadata.name', 'metadata.namespace', ...(EXTRA_FIELDS[kind] ?? []), ...extraFields];
   for (const r of reqs) {
-    if (!allowed.includes(r.field))
-      throw new SelectorError(`field label not supported: ${r.field}`);
+    if (!allowed.includes(r.field)) throw new SelectorError(`field label not supported: ${r.field}`);
   }
 }
 
-export function matchesFields(
-  reqs: FieldRequirement[],
-  obj: KubeObject,
-): boolean {
+export function matchesFields(reqs: FieldRequirement[], obj: KubeObject): boolean {
   return reqs.every((r) => (fieldValue(obj, r.field) === r.value) === r.equal);
 }

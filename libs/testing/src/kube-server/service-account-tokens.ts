@@ -2,35 +2,16 @@
 // pkg/registry/core/serviceaccount/storage/token.go): RS256 JWTs signed with the server's own key,
 // `kid` = base64url(sha256(PKIX public key)), the kubernetes.io private claim naming the service
 // account (and the bound Pod or Secret), refused once the account or bound object is gone.
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPair,
-  createHash,
-  randomUUID,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, createHash, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import {
-  decodeJwt,
-  decodeProtectedHeader,
-  errors as joseErrors,
-  importPKCS8,
-  importSPKI,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
-import {
-  API_AUDIENCES,
-  AuthenticationError,
-  TokenAuthenticator,
-} from './authn';
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
+import { API_AUDIENCES, AuthenticationError, TokenAuthenticator } from './authn';
 import { ObjectApi } from './object-api';
 import { UserInfo } from './pipeline';
 import { ApiError, failure, StatusCause } from './status';
 import { isObject, KubeObject } from './types';
 
-export const SERVICE_ACCOUNT_ISSUER =
-  'https://kubernetes.default.svc.cluster.local';
+export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 const MIN_EXPIRATION_SECONDS = 10 * 60;
 const MAX_EXPIRATION_SECONDS = 2 ** 32;
@@ -166,8 +147,7 @@ export class ServiceAccountTokens {
       }
       if (iss !== SERVICE_ACCOUNT_ISSUER) return undefined;
       // No key yet: nothing was ever signed here.
-      if (!this.pem)
-        throw new AuthenticationError('crypto/rsa: verification error');
+      if (!this.pem) throw new AuthenticationError('crypto/rsa: verification error');
       const keys = await this.signingKeys();
       let payload: Record<string, unknown>;
       try {
@@ -176,35 +156,20 @@ export class ServiceAccountTokens {
           issuer: SERVICE_ACCOUNT_ISSUER,
         }));
       } catch (e) {
-        if (e instanceof joseErrors.JWTExpired)
-          throw new AuthenticationError('service account token has expired');
-        if (
-          e instanceof joseErrors.JWTClaimValidationFailed &&
-          e.claim === 'nbf'
-        )
-          throw new AuthenticationError(
-            'service account token is not valid yet',
-          );
+        if (e instanceof joseErrors.JWTExpired) throw new AuthenticationError('service account token has expired');
+        if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'nbf')
+          throw new AuthenticationError('service account token is not valid yet');
         if (e instanceof joseErrors.JOSEError)
           throw new AuthenticationError(
-            header.kid && header.kid !== keys.kid
-              ? 'token signed by an unknown key'
-              : 'crypto/rsa: verification error',
+            header.kid && header.kid !== keys.kid ? 'token signed by an unknown key' : 'crypto/rsa: verification error',
           );
         throw e;
       }
-      const tokenAuds =
-        typeof payload.aud === 'string'
-          ? [payload.aud]
-          : ((payload.aud as string[] | undefined) ?? []);
+      const tokenAuds = typeof payload.aud === 'string' ? [payload.aud] : ((payload.aud as string[] | undefined) ?? []);
       const auds = audiences.filter((a) => tokenAuds.includes(a));
-      if (audiences.length > 0 && auds.length === 0)
-        throw new AuthenticationError('token audiences is invalid');
+      if (audiences.length > 0 && auds.length === 0) throw new AuthenticationError('token audiences is invalid');
       const k = payload['kubernetes.io'];
-      if (!isObject(k) || !isObject(k.serviceaccount))
-        throw new AuthenticationError(
-          'service account token claims could not be read',
-        );
+      if (!isObject(k) || !isObject(k.serviceaccount)) throw new AuthenticationError('service account token claims could not be read');
       const claim = k as unknown as KubernetesClaim;
       const user = this.validate(api, claim, String(payload.jti ?? ''));
       return { user, audiences: auds };
@@ -212,25 +177,16 @@ export class ServiceAccountTokens {
   }
 
   /** claims.go Validate: the account (and any bound Pod/Secret) must still exist with the same uid. */
-  private validate(
-    api: ObjectApi,
-    claim: KubernetesClaim,
-    jti: string,
-  ): UserInfo {
+  private validate(api: ObjectApi, claim: KubernetesClaim, jti: string): UserInfo {
     const ns = claim.namespace;
     const find = (plural: string, name: string) => {
       const t = api.registry.findAnyVersion('', plural);
       return t ? api.tryGet(t, ns, name) : undefined;
     };
     const sa = find('serviceaccounts', claim.serviceaccount.name);
-    if (!sa || sa.metadata.deletionTimestamp)
-      throw new AuthenticationError(
-        `serviceaccounts "${claim.serviceaccount.name}" not found`,
-      );
+    if (!sa || sa.metadata.deletionTimestamp) throw new AuthenticationError(`serviceaccounts "${claim.serviceaccount.name}" not found`);
     if (sa.metadata.uid !== claim.serviceaccount.uid)
-      throw new AuthenticationError(
-        `service account UID (${String(sa.metadata.uid)}) does not match claim (${claim.serviceaccount.uid})`,
-      );
+      throw new AuthenticationError(`service account UID (${String(sa.metadata.uid)}) does not match claim (${claim.serviceaccount.uid})`);
     const extra: Record<string, string[]> = {};
     for (const [kind, plural, ref] of [
       ['Pod', 'pods', claim.pod],
@@ -238,12 +194,9 @@ export class ServiceAccountTokens {
     ] as const) {
       if (!ref) continue;
       const o = find(plural, ref.name);
-      if (!o || o.metadata.deletionTimestamp)
-        throw new AuthenticationError(`${plural} "${ref.name}" not found`);
+      if (!o || o.metadata.deletionTimestamp) throw new AuthenticationError(`${plural} "${ref.name}" not found`);
       if (o.metadata.uid !== ref.uid)
-        throw new AuthenticationError(
-          `${kind} UID (${String(o.metadata.uid)}) does not match claim (${ref.uid})`,
-        );
+        throw new AuthenticationError(`${kind} UID (${String(o.metadata.uid)}) does not match claim (${ref.uid})`);
     }
     if (claim.pod) {
       extra['authentication.kubernetes.io/pod-name'] = [claim.pod.name];
@@ -263,33 +216,13 @@ export class ServiceAccountTokens {
   }
 
   /** POST .../serviceaccounts/{name}/token: TokenREST.Create. */
-  async tokenRequest(
-    api: ObjectApi,
-    namespace: string,
-    name: string,
-    body: KubeObject,
-  ): Promise<KubeObject> {
+  async tokenRequest(api: ObjectApi, namespace: string, name: string, body: KubeObject): Promise<KubeObject> {
     const meta = body.metadata ?? {};
-    const spec = (isObject(body.spec) ? body.spec : {}) as Record<
-      string,
-      unknown
-    >;
+    const spec = (isObject(body.spec) ? body.spec : {}) as Record<string, unknown>;
     if (meta.name && meta.name !== name)
-      throw invalid(name, [
-        cause(
-          'metadata.name',
-          meta.name,
-          'must match the service account name if specified',
-        ),
-      ]);
+      throw invalid(name, [cause('metadata.name', meta.name, 'must match the service account name if specified')]);
     if (meta.namespace && meta.namespace !== namespace)
-      throw invalid(name, [
-        cause(
-          'metadata.namespace',
-          meta.namespace,
-          'must match the service account namespace if specified',
-        ),
-      ]);
+      throw invalid(name, [cause('metadata.namespace', meta.namespace, 'must match the service account namespace if specified')]);
     const saType = api.registry.findAnyVersion('', 'serviceaccounts');
     if (!saType) throw new Error('missing serviceaccounts');
     const sa = api.get(saType, namespace, name);
@@ -302,31 +235,14 @@ export class ServiceAccountTokens {
           { name, group: 'authentication.k8s.io', kind: 'TokenRequest' },
         ),
       );
-    const audiences =
-      Array.isArray(spec.audiences) && spec.audiences.length > 0
-        ? spec.audiences.map(String)
-        : API_AUDIENCES;
+    const audiences = Array.isArray(spec.audiences) && spec.audiences.length > 0 ? spec.audiences.map(String) : API_AUDIENCES;
     const expirationSeconds =
-      spec.expirationSeconds === undefined || spec.expirationSeconds === null
-        ? DEFAULT_EXPIRATION_SECONDS
-        : Number(spec.expirationSeconds);
+      spec.expirationSeconds === undefined || spec.expirationSeconds === null ? DEFAULT_EXPIRATION_SECONDS : Number(spec.expirationSeconds);
     // ValidateTokenRequest (pkg/apis/authentication/validation); kube reports it with an empty name.
     if (expirationSeconds < MIN_EXPIRATION_SECONDS)
-      throw invalid('', [
-        cause(
-          'spec.expirationSeconds',
-          expirationSeconds,
-          'may not specify a duration less than 10 minutes',
-        ),
-      ]);
+      throw invalid('', [cause('spec.expirationSeconds', expirationSeconds, 'may not specify a duration less than 10 minutes')]);
     if (expirationSeconds > MAX_EXPIRATION_SECONDS)
-      throw invalid('', [
-        cause(
-          'spec.expirationSeconds',
-          expirationSeconds,
-          'may not specify a duration larger than 2^32 seconds',
-        ),
-      ]);
+      throw invalid('', [cause('spec.expirationSeconds', expirationSeconds, 'may not specify a duration larger than 2^32 seconds')]);
     const boundObject = this.boundObject(api, namespace, spec.boundObjectRef);
     const { token, expires } = await this.issue({
       namespace,
@@ -342,16 +258,12 @@ export class ServiceAccountTokens {
       metadata: {
         name,
         namespace,
-        creationTimestamp: new Date(Math.floor(Date.now() / 1000) * 1000)
-          .toISOString()
-          .replace('.000Z', 'Z'),
+        creationTimestamp: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
       },
       spec: {
         audiences,
         expirationSeconds,
-        boundObjectRef: isObject(spec.boundObjectRef)
-          ? spec.boundObjectRef
-          : null,
+        boundObjectRef: isObject(spec.boundObjectRef) ? spec.boundObjectRef : null,
       },
       status: {
         token,
@@ -360,30 +272,12 @@ export class ServiceAccountTokens {
     };
   }
 
-  private boundObject(
-    api: ObjectApi,
-    namespace: string,
-    ref: unknown,
-  ): TokenBinding | undefined {
+  private boundObject(api: ObjectApi, namespace: string, ref: unknown): TokenBinding | undefined {
     if (!isObject(ref)) return undefined;
     const kind = String(ref.kind ?? '');
     const name = String(ref.name ?? '');
-    const plural =
-      kind === 'Pod'
-        ? 'pods'
-        : kind === 'Secret'
-          ? 'secrets'
-          : kind === 'Node'
-            ? 'nodes'
-            : '';
-    if (!plural)
-      throw new ApiError(
-        failure(
-          400,
-          'BadRequest',
-          `cannot bind token for object of kind ${kind}`,
-        ),
-      );
+    const plural = kind === 'Pod' ? 'pods' : kind === 'Secret' ? 'secrets' : kind === 'Node' ? 'nodes' : '';
+    if (!plural) throw new ApiError(failure(400, 'BadRequest', `cannot bind token for object of kind ${kind}`));
     const t = api.registry.findAnyVersion('', plural);
     if (!t) throw new Error(`missing ${plural}`);
     const o = api.get(t, kind === 'Node' ? undefined : namespace, name);
@@ -417,16 +311,11 @@ function invalid(name: string, causes: StatusCause[]): ApiError {
   const parts = causes.map((c) => `${c.field}: ${c.message}`);
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
   return new ApiError(
-    failure(
-      422,
-      'Invalid',
-      `TokenRequest.authentication.k8s.io "${name}" is invalid: ${summary}`,
-      {
-        name,
-        group: 'authentication.k8s.io',
-        kind: 'TokenRequest',
-        causes,
-      },
-    ),
+    failure(422, 'Invalid', `TokenRequest.authentication.k8s.io "${name}" is invalid: ${summary}`, {
+      name,
+      group: 'authentication.k8s.io',
+      kind: 'TokenRequest',
+      causes,
+    }),
   );
 }

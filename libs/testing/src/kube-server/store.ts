@@ -40,8 +40,7 @@ export class ObjectStore {
     if (snapshot) {
       for (const [resource, objects] of Object.entries(snapshot.objects)) {
         const m = this.bucket(resource);
-        for (const o of objects)
-          m.set(objectKey(o.metadata.namespace, o.metadata.name ?? ''), o);
+        for (const o of objects) m.set(objectKey(o.metadata.namespace, o.metadata.name ?? ''), o);
       }
     }
     this.oldest = this.rv;
@@ -60,11 +59,7 @@ export class ObjectStore {
     return ++this.rv;
   }
 
-  get(
-    resource: string,
-    namespace: string | undefined,
-    name: string,
-  ): KubeObject | undefined {
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
     const o = this.data.get(resource)?.get(objectKey(namespace, name));
     return o && clone(o);
   }
@@ -82,8 +77,7 @@ export class ObjectStore {
     const out: KubeObject[] = [];
     for (const k of keys) {
       const o = m.get(k) as KubeObject;
-      if (namespace === undefined || o.metadata.namespace === namespace)
-        out.push(clone(o));
+      if (namespace === undefined || o.metadata.namespace === namespace) out.push(clone(o));
     }
     return out;
   }
@@ -92,43 +86,26 @@ export class ObjectStore {
    * The objects of a resource as they were at resourceVersion `rv`, by undoing later events.
    * Returns undefined when rv is older than the retained history (the caller answers 410).
    */
-  listAt(
-    resource: string,
-    rv: number,
-    namespace?: string,
-  ): KubeObject[] | undefined {
+  listAt(resource: string, rv: number, namespace?: string): KubeObject[] | undefined {
     if (rv < this.oldest) return undefined;
     const m = new Map<string, KubeObject>();
-    for (const o of this.list(resource))
-      m.set(objectKey(o.metadata.namespace, o.metadata.name ?? ''), o);
-    for (
-      let i = this.history.length - 1;
-      i >= 0 && this.history[i].resourceVersion > rv;
-      i--
-    ) {
+    for (const o of this.list(resource)) m.set(objectKey(o.metadata.namespace, o.metadata.name ?? ''), o);
+    for (let i = this.history.length - 1; i >= 0 && this.history[i].resourceVersion > rv; i--) {
       const e = this.history[i];
       if (e.resource !== resource) continue;
-      const key = objectKey(
-        e.object.metadata.namespace,
-        e.object.metadata.name ?? '',
-      );
+      const key = objectKey(e.object.metadata.namespace, e.object.metadata.name ?? '');
       if (e.previous) m.set(key, clone(e.previous));
       else m.delete(key);
     }
     return [...m.keys()]
       .sort()
       .map((k) => m.get(k) as KubeObject)
-      .filter(
-        (o) => namespace === undefined || o.metadata.namespace === namespace,
-      );
+      .filter((o) => namespace === undefined || o.metadata.namespace === namespace);
   }
 
   /** Writes an object whose metadata.resourceVersion the caller has already set. */
   put(resource: string, object: KubeObject, type: 'ADDED' | 'MODIFIED'): void {
-    const key = objectKey(
-      object.metadata.namespace,
-      object.metadata.name ?? '',
-    );
+    const key = objectKey(object.metadata.namespace, object.metadata.name ?? '');
     const m = this.bucket(resource);
     const previous = m.get(key);
     m.set(key, clone(object));
@@ -142,11 +119,7 @@ export class ObjectStore {
   }
 
   /** Removes an object; the DELETED event carries it with a fresh resourceVersion, as etcd3's watcher does. */
-  remove(
-    resource: string,
-    namespace: string | undefined,
-    name: string,
-  ): KubeObject | undefined {
+  remove(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
     const m = this.data.get(resource);
     const key = objectKey(namespace, name);
     const previous = m?.get(key);
@@ -168,9 +141,7 @@ export class ObjectStore {
   /** Events after resourceVersion `rv`, or undefined if some of them have left the window. */
   eventsSince(rv: number): StoreEvent[] | undefined {
     if (rv < this.oldest) return undefined;
-    return this.history
-      .filter((e) => e.resourceVersion > rv)
-      .map((e) => ({ ...e, object: clone(e.object) }));
+    return this.history.filter((e) => e.resourceVersion > rv).map((e) => ({ ...e, object: clone(e.object) }));
   }
 
   /** Forgets past events: watches and lists from before now answer 410 Expired. */
@@ -190,8 +161,7 @@ export class ObjectStore {
 
   snapshot(): StoreSnapshot {
     const objects: Record<string, KubeObject[]> = {};
-    for (const [resource, m] of this.data)
-      objects[resource] = [...m.values()].map(clone);
+    for (const [resource, m] of this.data) objects[resource] = [...m.values()].map(clone);
     return { resourceVersion: this.rv, objects };
   }
 

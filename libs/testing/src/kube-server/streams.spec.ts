@@ -27,20 +27,11 @@ describe('pod streams', () => {
   let dir: string;
   let kubeconfig: string;
 
-  function kubectl(
-    args: string[],
-    opts: { stdin?: string; env?: Record<string, string> } = {},
-  ): Promise<Result> {
+  function kubectl(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Result> {
     return new Promise((resolve) => {
       const child = execFile(
         KUBECTL,
-        [
-          '--kubeconfig',
-          kubeconfig,
-          '--cache-dir',
-          join(dir, 'cache'),
-          ...args,
-        ],
+        ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args],
         { timeout: 30_000, env: { ...process.env, ...opts.env } },
         (err, stdout, stderr) =>
           resolve({
@@ -54,10 +45,7 @@ describe('pod streams', () => {
     });
   }
 
-  async function createPod(
-    name: string,
-    containers: Record<string, unknown>[],
-  ): Promise<KubeObject> {
+  async function createPod(name: string, containers: Record<string, unknown>[]): Promise<KubeObject> {
     const type = server.registry.findAnyVersion('', 'pods');
     if (!type) throw new Error('no pods');
     const pod = await server.api.create(
@@ -80,17 +68,12 @@ describe('pod streams', () => {
     path: string,
     protocols: string[],
     on: Pick<KubeServer, 'url' | 'caCert' | 'adminToken'> = server,
-  ): Promise<
-    | { ws: WebSocket; messages: Buffer[]; closed: Promise<void> }
-    | { status: number; body: string }
-  > {
+  ): Promise<{ ws: WebSocket; messages: Buffer[]; closed: Promise<void> } | { status: number; body: string }> {
     const url = on.url.replace('https://', 'wss://') + path;
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, protocols, {
         ca: on.caCert,
-        headers: on.adminToken
-          ? { Authorization: `Bearer ${on.adminToken}` }
-          : {},
+        headers: on.adminToken ? { Authorization: `Bearer ${on.adminToken}` } : {},
       });
       const messages: Buffer[] = [];
       const closed = new Promise<void>((r) => ws.on('close', () => r()));
@@ -147,34 +130,18 @@ describe('pod streams', () => {
     });
 
     it('exits with the command’s exit code and kube’s message', async () => {
-      const r = await kubectl([
-        'exec',
-        'web',
-        '--',
-        'sh',
-        '-c',
-        'echo out; echo err >&2; exit 3',
-      ]);
+      const r = await kubectl(['exec', 'web', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
       expect(r.code).toBe(3);
       expect(r.stdout).toBe('out\n');
       expect(r.stderr).toBe('err\ncommand terminated with exit code 3\n');
     });
 
     it('passes piped stdin to the command until end of file (v5 close)', async () => {
-      expect(
-        await kubectl(['exec', '-i', 'web', '--', 'cat'], { stdin: 'x\ny\n' }),
-      ).toEqual({ code: 0, stdout: 'x\ny\n', stderr: '' });
+      expect(await kubectl(['exec', '-i', 'web', '--', 'cat'], { stdin: 'x\ny\n' })).toEqual({ code: 0, stdout: 'x\ny\n', stderr: '' });
     });
 
     it('gives the container its environment and files', async () => {
-      const r = await kubectl([
-        'exec',
-        'web',
-        '--',
-        'sh',
-        '-c',
-        'echo $GREETING; hostname; cat /etc/resolv.conf',
-      ]);
+      const r = await kubectl(['exec', 'web', '--', 'sh', '-c', 'echo $GREETING; hostname; cat /etc/resolv.conf']);
       expect(r.stdout).toBe(
         'hello from web\nweb\nsearch default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n',
       );
@@ -191,13 +158,9 @@ describe('pod streams', () => {
     it('refuses a container the pod does not have, and a missing pod', async () => {
       const r = await kubectl(['exec', 'two', '-c', 'nope', '--', 'true']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe(
-        'Error from server (BadRequest): container nope is not valid for pod two\n',
-      );
+      expect(r.stderr).toBe('Error from server (BadRequest): container nope is not valid for pod two\n');
       const missing = await kubectl(['exec', 'ghost', '--', 'true']);
-      expect(missing.stderr).toBe(
-        'Error from server (NotFound): pods "ghost" not found\n',
-      );
+      expect(missing.stderr).toBe('Error from server (NotFound): pods "ghost" not found\n');
     });
 
     it('names SPDY as unsupported when kubectl is told not to use WebSockets', async () => {
@@ -205,18 +168,14 @@ describe('pod streams', () => {
         env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' },
       });
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(
-        'Error from server (BadRequest): SPDY/3.1 is not supported',
-      );
+      expect(r.stderr).toContain('Error from server (BadRequest): SPDY/3.1 is not supported');
     });
 
     it('runs an interactive shell on a terminal (kubectl exec -it under tmux)', async () => {
       const socket = `cube-streams-${process.pid}`;
       const tmux = (...args: string[]) =>
         new Promise<string>((resolve, reject) =>
-          execFile('tmux', ['-L', socket, ...args], (err, out) =>
-            err ? reject(err) : resolve(out),
-          ),
+          execFile('tmux', ['-L', socket, ...args], (err, out) => (err ? reject(err) : resolve(out))),
         );
       const screen = () => tmux('capture-pane', '-p', '-t', 'exec');
       const showing = (text: string) =>
@@ -260,15 +219,9 @@ describe('pod streams', () => {
   it('attaches kubectl run -it --rm to the container’s shell and reports how it ended', async () => {
     const socket = `cube-streams-run-${process.pid}`;
     const tmux = (...args: string[]) =>
-      new Promise<string>((resolve, reject) =>
-        execFile('tmux', ['-L', socket, ...args], (err, out) =>
-          err ? reject(err) : resolve(out),
-        ),
-      );
+      new Promise<string>((resolve, reject) => execFile('tmux', ['-L', socket, ...args], (err, out) => (err ? reject(err) : resolve(out))));
     const showing = (text: string) =>
-      until(`"${text}" on the terminal`, async () =>
-        (await tmux('capture-pane', '-p', '-t', 'run')).includes(text) ? true : undefined,
-      );
+      until(`"${text}" on the terminal`, async () => ((await tmux('capture-pane', '-p', '-t', 'run')).includes(text) ? true : undefined));
     await tmux(
       'new-session',
       '-d',
@@ -298,14 +251,11 @@ describe('pod streams', () => {
   });
 
   describe('@kubernetes/client-node Exec', () => {
-    async function run(
-      protocols: string[],
-    ): Promise<{ out: string; err: string; status: V1Status }> {
+    async function run(protocols: string[]): Promise<{ out: string; err: string; status: V1Status }> {
       const kc = clientConfig();
       const handler = new WebSocketHandler(
         kc,
-        (uri: string, _offered: string[], opts: WebSocket.ClientOptions) =>
-          new WebSocket(uri, protocols, opts),
+        (uri: string, _offered: string[], opts: WebSocket.ClientOptions) => new WebSocket(uri, protocols, opts),
       );
       const exec = new Exec(kc, handler);
       const out = new PassThrough();
@@ -315,37 +265,24 @@ describe('pod streams', () => {
       out.on('data', (c: Buffer) => (o += c.toString()));
       err.on('data', (c: Buffer) => (e += c.toString()));
       const status = await new Promise<V1Status>((resolve) => {
-        void exec.exec(
-          'default',
-          'web',
-          'app',
-          ['sh', '-c', 'cat /etc/hostname; ls /nope; exit 2'],
-          out,
-          err,
-          null,
-          false,
-          resolve,
-        );
+        void exec.exec('default', 'web', 'app', ['sh', '-c', 'cat /etc/hostname; ls /nope; exit 2'], out, err, null, false, resolve);
       });
       return { out: o, err: e, status };
     }
 
-    it.each([['v5.channel.k8s.io'], ['v4.channel.k8s.io']])(
-      'streams stdout, stderr and the exit Status over %s',
-      async (protocol) => {
-        const r = await run([protocol]);
-        expect(r.out).toBe('web\n');
-        expect(r.err).toBe('ls: /nope: No such file or directory\n');
-        expect(r.status).toEqual({
-          metadata: {},
-          status: 'Failure',
-          message:
-            'command terminated with non-zero exit code: error executing command [sh -c cat /etc/hostname; ls /nope; exit 2], exit code 2',
-          reason: 'NonZeroExitCode',
-          details: { causes: [{ reason: 'ExitCode', message: '2' }] },
-        });
-      },
-    );
+    it.each([['v5.channel.k8s.io'], ['v4.channel.k8s.io']])('streams stdout, stderr and the exit Status over %s', async (protocol) => {
+      const r = await run([protocol]);
+      expect(r.out).toBe('web\n');
+      expect(r.err).toBe('ls: /nope: No such file or directory\n');
+      expect(r.status).toEqual({
+        metadata: {},
+        status: 'Failure',
+        message:
+          'command terminated with non-zero exit code: error executing command [sh -c cat /etc/hostname; ls /nope; exit 2], exit code 2',
+        reason: 'NonZeroExitCode',
+        details: { causes: [{ reason: 'ExitCode', message: '2' }] },
+      });
+    });
 
     it('ends stdin with the v5 close signal', async () => {
       const kc = clientConfig();
@@ -354,17 +291,7 @@ describe('pod streams', () => {
       let o = '';
       out.on('data', (c: Buffer) => (o += c.toString()));
       const status = await new Promise<V1Status>((resolve) => {
-        void exec.exec(
-          'default',
-          'web',
-          'app',
-          ['cat'],
-          out,
-          null,
-          Readable.from(['piped ', 'in\n']),
-          false,
-          resolve,
-        );
+        void exec.exec('default', 'web', 'app', ['cat'], out, null, Readable.from(['piped ', 'in\n']), false, resolve);
       });
       expect(status).toEqual({ metadata: {}, status: 'Success' });
       expect(o).toBe('piped in\n');
@@ -372,8 +299,7 @@ describe('pod streams', () => {
   });
 
   describe('the WebSocket protocol', () => {
-    const path =
-      '/api/v1/namespaces/default/pods/web/exec?command=echo&command=hi&stdout=true&stderr=true';
+    const path = '/api/v1/namespaces/default/pods/web/exec?command=echo&command=hi&stdout=true&stderr=true';
 
     it('frames channels in base64 for base64.channel.k8s.io and reports failures as text', async () => {
       const s = await openSocket(
@@ -391,11 +317,7 @@ describe('pod streams', () => {
     });
 
     it('chooses the first protocol the client offers that it supports', async () => {
-      const s = await openSocket(path, [
-        'v9.channel.k8s.io',
-        'v4.channel.k8s.io',
-        'v5.channel.k8s.io',
-      ]);
+      const s = await openSocket(path, ['v9.channel.k8s.io', 'v4.channel.k8s.io', 'v5.channel.k8s.io']);
       if (!('ws' in s)) throw new Error(`refused: ${s.status}`);
       expect(s.ws.protocol).toBe('v4.channel.k8s.io');
       await s.closed;
@@ -408,20 +330,11 @@ describe('pod streams', () => {
 
     it('ends a command whose pod is deleted as killed (exit 137)', async () => {
       await createPod('doomed', [{ name: 'app', image: 'busybox' }]);
-      const s = await openSocket(
-        '/api/v1/namespaces/default/pods/doomed/exec?command=sleep&command=3600&stdout=1',
-        ['v5.channel.k8s.io'],
-      );
+      const s = await openSocket('/api/v1/namespaces/default/pods/doomed/exec?command=sleep&command=3600&stdout=1', ['v5.channel.k8s.io']);
       if (!('ws' in s)) throw new Error(`refused: ${s.status}`);
       const type = server.registry.findAnyVersion('', 'pods');
       if (!type) throw new Error('no pods');
-      await server.api.delete(
-        type,
-        'default',
-        'doomed',
-        {},
-        { manager: 'streams-spec', user: ADMIN_USER },
-      );
+      await server.api.delete(type, 'default', 'doomed', {}, { manager: 'streams-spec', user: ADMIN_USER });
       await s.closed;
       const status = s.messages.at(-1);
       expect(status?.[0]).toBe(3);
@@ -439,10 +352,7 @@ describe('pod streams', () => {
     });
 
     it('answers a failed upgrade with the Status kube sends', async () => {
-      const missing = await openSocket(
-        '/api/v1/namespaces/default/pods/ghost/exec?command=true&stdout=1',
-        ['v5.channel.k8s.io'],
-      );
+      const missing = await openSocket('/api/v1/namespaces/default/pods/ghost/exec?command=true&stdout=1', ['v5.channel.k8s.io']);
       expect(missing).toEqual({ status: 404, body: expect.any(String) });
       if ('body' in missing)
         expect(JSON.parse(missing.body)).toEqual({
@@ -455,10 +365,7 @@ describe('pod streams', () => {
           details: { name: 'ghost', kind: 'pods' },
           code: 404,
         });
-      const ambiguous = await openSocket(
-        '/api/v1/namespaces/default/pods/two/exec?command=true&stdout=1',
-        ['v5.channel.k8s.io'],
-      );
+      const ambiguous = await openSocket('/api/v1/namespaces/default/pods/two/exec?command=true&stdout=1', ['v5.channel.k8s.io']);
       expect('body' in ambiguous && JSON.parse(ambiguous.body).message).toBe(
         'a container name must be specified for pod two, choose one of: [a b]',
       );
@@ -479,11 +386,10 @@ describe('pod streams', () => {
 
   describe('authentication and authorization of the upgrade', () => {
     it('refuses an unauthenticated upgrade with 401', async () => {
-      const r = await openSocket(
-        '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=1',
-        ['v5.channel.k8s.io'],
-        { ...server, adminToken: '' },
-      );
+      const r = await openSocket('/api/v1/namespaces/default/pods/web/exec?command=true&stdout=1', ['v5.channel.k8s.io'], {
+        ...server,
+        adminToken: '',
+      });
       expect(r).toMatchObject({ status: 401 });
     });
 
@@ -492,19 +398,12 @@ describe('pod streams', () => {
       const guarded = await startKubeServer({
         name: 'streams-authz',
         authorizer: async (_user, info) => {
-          if (info.subresource)
-            seen.push(`${info.verb} ${info.resource}/${info.subresource}`);
-          return info.subresource === 'exec'
-            ? { allowed: false }
-            : { allowed: true };
+          if (info.subresource) seen.push(`${info.verb} ${info.resource}/${info.subresource}`);
+          return info.subresource === 'exec' ? { allowed: false } : { allowed: true };
         },
       });
       try {
-        const r = await openSocket(
-          '/api/v1/namespaces/default/pods/web/exec?command=true&stdout=1',
-          ['v5.channel.k8s.io'],
-          guarded,
-        );
+        const r = await openSocket('/api/v1/namespaces/default/pods/web/exec?command=true&stdout=1', ['v5.channel.k8s.io'], guarded);
         expect(r).toMatchObject({ status: 403 });
         if ('body' in r)
           // (The prefix, `pods "web" is forbidden` in kube, belongs to the RBAC work in server.ts.)
@@ -523,17 +422,10 @@ describe('pod streams', () => {
 
   describe('pods/attach', () => {
     it('streams the main process’s output and feeds its stdin', async () => {
-      await createPod('console', [
-        { name: 'shell', image: 'busybox', stdin: true },
-      ]);
-      const s = await openSocket(
-        '/api/v1/namespaces/default/pods/console/attach?stdin=1&stdout=1&stderr=1',
-        ['v5.channel.k8s.io'],
-      );
+      await createPod('console', [{ name: 'shell', image: 'busybox', stdin: true }]);
+      const s = await openSocket('/api/v1/namespaces/default/pods/console/attach?stdin=1&stdout=1&stderr=1', ['v5.channel.k8s.io']);
       if (!('ws' in s)) throw new Error(`refused: ${s.status}`);
-      s.ws.send(
-        Buffer.concat([Buffer.from([0]), Buffer.from('echo attached; exit\n')]),
-      );
+      s.ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('echo attached; exit\n')]));
       await s.closed;
       expect(s.messages.map((m) => [m[0], m.subarray(1).toString()])).toEqual([
         [1, ''],
@@ -569,13 +461,9 @@ describe('pod streams', () => {
       );
       const pod = await until('the pod to fail', () => {
         const p = server.api.tryGet(type, 'default', 'job');
-        return p?.status && (p.status as { phase?: string }).phase === 'Failed'
-          ? p
-          : undefined;
+        return p?.status && (p.status as { phase?: string }).phase === 'Failed' ? p : undefined;
       });
-      expect(
-        (pod.status as { containerStatuses: unknown[] }).containerStatuses[0],
-      ).toMatchObject({
+      expect((pod.status as { containerStatuses: unknown[] }).containerStatuses[0]).toMatchObject({
         ready: false,
         state: { terminated: { exitCode: 1, reason: 'Error' } },
       });
@@ -588,34 +476,17 @@ describe('pod streams', () => {
       const r = await kubectl(['logs', 'web']);
       expect(r).toEqual({ code: 0, stdout: 'started\nready\n', stderr: '' });
       const ts = await kubectl(['logs', 'web', '--timestamps', '--tail=1']);
-      expect(ts.stdout).toMatch(
-        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z ready\n$/,
-      );
-      expect((await kubectl(['logs', 'web', '--limit-bytes=3'])).stdout).toBe(
-        'sta',
-      );
+      expect(ts.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z ready\n$/);
+      expect((await kubectl(['logs', 'web', '--limit-bytes=3'])).stdout).toBe('sta');
     });
 
     it('follows new output until kubectl stops (kubectl logs -f)', async () => {
-      const child = spawn(KUBECTL, [
-        '--kubeconfig',
-        kubeconfig,
-        '--cache-dir',
-        join(dir, 'cache'),
-        'logs',
-        '-f',
-        'web',
-      ]);
+      const child = spawn(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), 'logs', '-f', 'web']);
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       try {
         await until('the existing log', () => out.includes('ready\n'));
-        server.appendLog(
-          'default',
-          'web',
-          undefined,
-          'appended while following\n',
-        );
+        server.appendLog('default', 'web', undefined, 'appended while following\n');
         await until('the appended line', () => out.includes('appended while following\n'));
         expect(out).toBe('started\nready\nappended while following\n');
       } finally {
@@ -625,22 +496,17 @@ describe('pod streams', () => {
 
     it('refuses the previous container and an ambiguous container with kube’s messages', async () => {
       const r = await kubectl(['logs', 'web', '--previous']);
-      expect(r.stderr).toBe(
-        'Error from server (BadRequest): previous terminated container "app" in pod "web" not found\n',
-      );
+      expect(r.stderr).toBe('Error from server (BadRequest): previous terminated container "app" in pod "web" not found\n');
       const api = new Log(clientConfig());
       const sink = new PassThrough();
       // client-node reports the code, not the body.
-      await expect(api.log('default', 'two', '', sink)).rejects.toThrow(
-        /HTTP-Code: 400/,
-      );
+      await expect(api.log('default', 'two', '', sink)).rejects.toThrow(/HTTP-Code: 400/);
       const raw = await rawRequest(server, {
         path: '/api/v1/namespaces/default/pods/two/log',
       });
       expect(raw.json()).toMatchObject({
         reason: 'BadRequest',
-        message:
-          'a container name must be specified for pod two, choose one of: [a b]',
+        message: 'a container name must be specified for pod two, choose one of: [a b]',
       });
     });
 
@@ -653,10 +519,7 @@ describe('pod streams', () => {
         tailLines: 2,
       });
       await ended;
-      expect(text.split('\n').slice(-2)).toEqual([
-        'appended while following',
-        '',
-      ]);
+      expect(text.split('\n').slice(-2)).toEqual(['appended while following', '']);
     });
   });
 
@@ -668,10 +531,7 @@ describe('pod streams', () => {
       });
       expect(r.status).toBe(501);
       expect(r.json()).toMatchObject({ reason: 'NotImplemented', code: 501 });
-      const s = await openSocket(
-        '/api/v1/namespaces/default/pods/web/portforward?ports=80',
-        ['v4.channel.k8s.io'],
-      );
+      const s = await openSocket('/api/v1/namespaces/default/pods/web/portforward?ports=80', ['v4.channel.k8s.io']);
       expect(s).toMatchObject({ status: 501 });
     });
   });

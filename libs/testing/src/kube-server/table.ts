@@ -21,13 +21,7 @@ const AGE_DESC =
 const CONFIGMAP_DATA_DESC =
   "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.";
 
-function col(
-  name: string,
-  description = '',
-  priority = 0,
-  type = 'string',
-  format = '',
-): ColumnDefinition {
+function col(name: string, description = '', priority = 0, type = 'string', format = ''): ColumnDefinition {
   return { name, type, format, description, priority };
 }
 const NAME = col('Name', NAME_DESC, 0, 'string', 'name');
@@ -40,23 +34,16 @@ export function humanDuration(ms: number): string {
   if (seconds < 0) return '0s';
   if (seconds < 120) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 10)
-    return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
   if (minutes < 180) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 8)
-    return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
   if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8)
-    return hours % 24 === 0
-      ? `${hours / 24}d`
-      : `${Math.floor(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 8) return hours % 24 === 0 ? `${hours / 24}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
   if (hours < 24 * 365 * 8) {
     const days = Math.floor(hours / 24) % 365;
-    return days === 0
-      ? `${Math.floor(hours / 24 / 365)}y`
-      : `${Math.floor(hours / 24 / 365)}y${days}d`;
+    return days === 0 ? `${Math.floor(hours / 24 / 365)}y` : `${Math.floor(hours / 24 / 365)}y${days}d`;
   }
   return `${Math.floor(hours / 24 / 365)}y`;
 }
@@ -79,8 +66,7 @@ function selectorString(sel: unknown): string {
   if (!isObject(sel)) return '<none>';
   const parts: string[] = [];
   const ml = sel.matchLabels;
-  if (isObject(ml))
-    for (const [k, v] of Object.entries(ml)) parts.push(`${k}=${String(v)}`);
+  if (isObject(ml)) for (const [k, v] of Object.entries(ml)) parts.push(`${k}=${String(v)}`);
   const me = sel.matchExpressions;
   if (Array.isArray(me))
     for (const e of me) {
@@ -109,15 +95,10 @@ function podStatus(o: KubeObject): {
   restarts: string;
 } {
   const containers = containersOf(o.spec);
-  const statuses =
-    (at(o, 'status', 'containerStatuses') as
-      | Record<string, unknown>[]
-      | undefined) ?? [];
+  const statuses = (at(o, 'status', 'containerStatuses') as Record<string, unknown>[] | undefined) ?? [];
   const ready = statuses.filter((s) => s.ready === true).length;
   const restarts = statuses.reduce((n, s) => n + num(s.restartCount), 0);
-  let status = String(
-    at(o, 'status', 'reason') ?? at(o, 'status', 'phase') ?? 'Pending',
-  );
+  let status = String(at(o, 'status', 'reason') ?? at(o, 'status', 'phase') ?? 'Pending');
   for (const s of statuses) {
     const waiting = at(s, 'state', 'waiting', 'reason');
     const terminated = at(s, 'state', 'terminated', 'reason');
@@ -137,67 +118,33 @@ interface Printer {
   cells: (o: KubeObject) => Cell[];
 }
 
-const wideWorkload = [
-  col('Containers', '', 1),
-  col('Images', '', 1),
-  col('Selector', '', 1),
-];
+const wideWorkload = [col('Containers', '', 1), col('Images', '', 1), col('Selector', '', 1)];
 function workloadWide(o: KubeObject): Cell[] {
   const cs = containersOf(at(o, 'spec', 'template', 'spec'));
-  return [
-    cs.map((c) => String(c.name)).join(','),
-    cs.map((c) => String(c.image)).join(','),
-    selectorString(at(o, 'spec', 'selector')),
-  ];
+  return [cs.map((c) => String(c.name)).join(','), cs.map((c) => String(c.image)).join(','), selectorString(at(o, 'spec', 'selector'))];
 }
 
 function ports(o: KubeObject): string {
-  const ps =
-    (at(o, 'spec', 'ports') as Record<string, unknown>[] | undefined) ?? [];
+  const ps = (at(o, 'spec', 'ports') as Record<string, unknown>[] | undefined) ?? [];
   if (!ps.length) return '<none>';
-  return ps
-    .map((p) =>
-      p.nodePort
-        ? `${p.port}:${p.nodePort}/${p.protocol}`
-        : `${p.port}/${p.protocol}`,
-    )
-    .join(',');
+  return ps.map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(',');
 }
 
 const PRINTERS: Record<string, Printer> = {
   '/Pod': {
     columns: [
       NAME,
-      col(
-        'Ready',
-        'The aggregate readiness state of this pod for accepting traffic.',
-      ),
+      col('Ready', 'The aggregate readiness state of this pod for accepting traffic.'),
       col('Status', 'The aggregate status of the containers in this pod.'),
       col(
         'Restarts',
         'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
       ),
       AGE,
-      col(
-        'IP',
-        'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.',
-        1,
-      ),
-      col(
-        'Node',
-        'NodeName is a request to schedule this pod onto a specific node.',
-        1,
-      ),
-      col(
-        'Nominated Node',
-        'nominatedNodeName is set when this pod preempts other pods on the node.',
-        1,
-      ),
-      col(
-        'Readiness Gates',
-        'If specified, all readiness gates will be evaluated for pod readiness.',
-        1,
-      ),
+      col('IP', 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', 1),
+      col('Node', 'NodeName is a request to schedule this pod onto a specific node.', 1),
+      col('Nominated Node', 'nominatedNodeName is set when this pod preempts other pods on the node.', 1),
+      col('Readiness Gates', 'If specified, all readiness gates will be evaluated for pod readiness.', 1),
     ],
     cells: (o) => {
       const s = podStatus(o);
@@ -216,18 +163,13 @@ const PRINTERS: Record<string, Printer> = {
   },
   '/Namespace': {
     columns: [NAME, col('Status', 'The status of the namespace'), AGE],
-    cells: (o) => [
-      o.metadata.name ?? '',
-      String(at(o, 'status', 'phase') ?? ''),
-      age(o),
-    ],
+    cells: (o) => [o.metadata.name ?? '', String(at(o, 'status', 'phase') ?? ''), age(o)],
   },
   '/ConfigMap': {
     columns: [NAME, col('Data', CONFIGMAP_DATA_DESC), AGE],
     cells: (o) => [
       o.metadata.name ?? '',
-      Object.keys((o.data as object) ?? {}).length +
-        Object.keys((o.binaryData as object) ?? {}).length,
+      Object.keys((o.data as object) ?? {}).length + Object.keys((o.binaryData as object) ?? {}).length,
       age(o),
     ],
   },
@@ -238,37 +180,22 @@ const PRINTERS: Record<string, Printer> = {
       col('Data', 'Data contains the secret data.'),
       AGE,
     ],
-    cells: (o) => [
-      o.metadata.name ?? '',
-      String(o.type ?? ''),
-      Object.keys((o.data as object) ?? {}).length,
-      age(o),
-    ],
+    cells: (o) => [o.metadata.name ?? '', String(o.type ?? ''), Object.keys((o.data as object) ?? {}).length, age(o)],
   },
   '/Service': {
     columns: [
       NAME,
       col('Type', 'type determines how the Service is exposed.'),
       col('Cluster-IP', 'clusterIP is the IP address of the service.'),
-      col(
-        'External-IP',
-        'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.',
-      ),
+      col('External-IP', 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.'),
       col('Port(s)', 'The list of ports that are exposed by this service.'),
       AGE,
-      col(
-        'Selector',
-        'Route service traffic to pods with label keys and values matching this selector.',
-        1,
-      ),
+      col('Selector', 'Route service traffic to pods with label keys and values matching this selector.', 1),
     ],
     cells: (o) => {
       const type = String(at(o, 'spec', 'type') ?? 'ClusterIP');
       const ext = (at(o, 'spec', 'externalIPs') as string[] | undefined) ?? [];
-      const external =
-        type === 'LoadBalancer'
-          ? ext.join(',') || '<pending>'
-          : ext.join(',') || '<none>';
+      const external = type === 'LoadBalancer' ? ext.join(',') || '<pending>' : ext.join(',') || '<none>';
       return [
         o.metadata.name ?? '',
         type,
@@ -289,11 +216,7 @@ const PRINTERS: Record<string, Printer> = {
       ),
       AGE,
     ],
-    cells: (o) => [
-      o.metadata.name ?? '',
-      ((o.secrets as unknown[]) ?? []).length,
-      age(o),
-    ],
+    cells: (o) => [o.metadata.name ?? '', ((o.secrets as unknown[]) ?? []).length, age(o)],
   },
   '/Endpoints': {
     columns: [NAME, col('Endpoints', 'Endpoints of this service'), AGE],
@@ -301,40 +224,26 @@ const PRINTERS: Record<string, Printer> = {
       const eps: string[] = [];
       for (const s of (o.subsets as Record<string, unknown>[]) ?? [])
         for (const a of (s.addresses as Record<string, unknown>[]) ?? [])
-          for (const p of (s.ports as Record<string, unknown>[]) ?? [])
-            eps.push(`${a.ip}:${p.port}`);
+          for (const p of (s.ports as Record<string, unknown>[]) ?? []) eps.push(`${a.ip}:${p.port}`);
       return [o.metadata.name ?? '', eps.join(',') || '<none>', age(o)];
     },
   },
   '/Event': {
     columns: [
       col('Last Seen', 'Time when this Event was last observed.'),
-      col(
-        'Type',
-        'Type of this event (Normal, Warning), new types could be added in the future.',
-      ),
-      col(
-        'Reason',
-        'This should be a short, machine understandable string that gives the reason for this event being generated.',
-      ),
+      col('Type', 'Type of this event (Normal, Warning), new types could be added in the future.'),
+      col('Reason', 'This should be a short, machine understandable string that gives the reason for this event being generated.'),
       col('Object', 'The object that this event is about.'),
       col('Subobject', 'Subobject', 1),
       col('Source', 'The component reporting this event.', 1),
-      col(
-        'Message',
-        'A human-readable description of the status of this operation.',
-      ),
+      col('Message', 'A human-readable description of the status of this operation.'),
       col('First Seen', 'The time at which the event was first recorded.', 1),
       col('Count', 'The number of times this event has occurred.', 1),
       col('Name', NAME_DESC, 1, 'string', 'name'),
     ],
     cells: (o) => {
-      const last = String(
-        o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp ?? '',
-      );
-      const first = String(
-        o.firstTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp ?? '',
-      );
+      const last = String(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp ?? '');
+      const first = String(o.firstTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp ?? '');
       const io = o.involvedObject as Record<string, unknown> | undefined;
       return [
         humanDuration(Date.now() - Date.parse(last)),
@@ -359,33 +268,17 @@ const PRINTERS: Record<string, Printer> = {
       col('Version', 'Kubelet Version reported by the node.'),
       col('Internal-IP', 'List of addresses reachable to the node.', 1),
       col('External-IP', 'List of addresses reachable to the node.', 1),
-      col(
-        'OS-Image',
-        'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).',
-        1,
-      ),
-      col(
-        'Kernel-Version',
-        "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
-        1,
-      ),
-      col(
-        'Container-Runtime',
-        'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).',
-        1,
-      ),
+      col('OS-Image', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
+      col('Kernel-Version', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1),
+      col('Container-Runtime', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
     ],
     cells: (o) => {
-      const ready = (
-        (at(o, 'status', 'conditions') as Record<string, unknown>[]) ?? []
-      ).find((c) => c.type === 'Ready');
+      const ready = ((at(o, 'status', 'conditions') as Record<string, unknown>[]) ?? []).find((c) => c.type === 'Ready');
       const roles = Object.keys(o.metadata.labels ?? {})
         .filter((l) => l.startsWith('node-role.kubernetes.io/'))
         .map((l) => l.split('/')[1]);
       const addr = (t: string) =>
-        (
-          (at(o, 'status', 'addresses') as Record<string, unknown>[]) ?? []
-        ).find((a) => a.type === t)?.address ?? '<none>';
+        ((at(o, 'status', 'addresses') as Record<string, unknown>[]) ?? []).find((a) => a.type === t)?.address ?? '<none>';
       return [
         o.metadata.name ?? '',
         ready?.status === 'True' ? 'Ready' : 'NotReady',
@@ -396,9 +289,7 @@ const PRINTERS: Record<string, Printer> = {
         String(addr('ExternalIP')),
         String(at(o, 'status', 'nodeInfo', 'osImage') ?? '<unknown>'),
         String(at(o, 'status', 'nodeInfo', 'kernelVersion') ?? '<unknown>'),
-        String(
-          at(o, 'status', 'nodeInfo', 'containerRuntimeVersion') ?? '<unknown>',
-        ),
+        String(at(o, 'status', 'nodeInfo', 'containerRuntimeVersion') ?? '<unknown>'),
       ];
     },
   },
@@ -406,26 +297,15 @@ const PRINTERS: Record<string, Printer> = {
     columns: [
       NAME,
       AGE,
-      col(
-        'Request',
-        'Request represents a minimum amount of cpu/memory that a container may consume.',
-      ),
-      col(
-        'Limit',
-        'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.',
-      ),
+      col('Request', 'Request represents a minimum amount of cpu/memory that a container may consume.'),
+      col('Limit', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.'),
     ],
     cells: (o) => {
-      const hard = (at(o, 'status', 'hard') ??
-        at(o, 'spec', 'hard') ??
-        {}) as Record<string, string>;
+      const hard = (at(o, 'status', 'hard') ?? at(o, 'spec', 'hard') ?? {}) as Record<string, string>;
       const used = (at(o, 'status', 'used') ?? {}) as Record<string, string>;
       const req: string[] = [];
       const lim: string[] = [];
-      for (const k of Object.keys(hard).sort())
-        (k.startsWith('limits.') ? lim : req).push(
-          `${k}: ${used[k] ?? '0'}/${hard[k]}`,
-        );
+      for (const k of Object.keys(hard).sort()) (k.startsWith('limits.') ? lim : req).push(`${k}: ${used[k] ?? '0'}/${hard[k]}`);
       return [o.metadata.name ?? '', age(o), req.join(', '), lim.join(', ')];
     },
   },
@@ -457,14 +337,8 @@ const PRINTERS: Record<string, Printer> = {
     columns: [
       NAME,
       col('Ready', 'Number of the pod with ready state'),
-      col(
-        'Up-to-date',
-        'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
-      ),
-      col(
-        'Available',
-        'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
-      ),
+      col('Up-to-date', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
+      col('Available', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
       AGE,
       ...wideWorkload,
     ],
@@ -481,10 +355,7 @@ const PRINTERS: Record<string, Printer> = {
     columns: [
       NAME,
       col('Desired', 'Replicas is the number of desired replicas.'),
-      col(
-        'Current',
-        'Replicas is the most recently observed number of replicas.',
-      ),
+      col('Current', 'Replicas is the most recently observed number of replicas.'),
       col('Ready', 'The number of ready replicas for this replica set.'),
       AGE,
       ...wideWorkload,
@@ -499,13 +370,7 @@ const PRINTERS: Record<string, Printer> = {
     ],
   },
   'apps/StatefulSet': {
-    columns: [
-      NAME,
-      col('Ready', 'Number of the pod with ready state'),
-      AGE,
-      col('Containers', '', 1),
-      col('Images', '', 1),
-    ],
+    columns: [NAME, col('Ready', 'Number of the pod with ready state'), AGE, col('Containers', '', 1), col('Images', '', 1)],
     cells: (o) => [
       o.metadata.name ?? '',
       `${num(at(o, 'status', 'readyReplicas'))}/${num(at(o, 'spec', 'replicas'))}`,
@@ -538,21 +403,10 @@ const PRINTERS: Record<string, Printer> = {
     ],
   },
   'batch/Job': {
-    columns: [
-      NAME,
-      col('Status'),
-      col('Completions'),
-      col('Duration'),
-      AGE,
-      ...wideWorkload,
-    ],
+    columns: [NAME, col('Status'), col('Completions'), col('Duration'), AGE, ...wideWorkload],
     cells: (o) => {
-      const conds =
-        (at(o, 'status', 'conditions') as Record<string, unknown>[]) ?? [];
-      const done = conds.find(
-        (c) =>
-          (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
-      );
+      const conds = (at(o, 'status', 'conditions') as Record<string, unknown>[]) ?? [];
+      const done = conds.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
       return [
         o.metadata.name ?? '',
         done ? String(done.type) : 'Running',
@@ -577,9 +431,7 @@ const PRINTERS: Record<string, Printer> = {
       col('Selector', '', 1),
     ],
     cells: (o) => {
-      const cs = containersOf(
-        at(o, 'spec', 'jobTemplate', 'spec', 'template', 'spec'),
-      );
+      const cs = containersOf(at(o, 'spec', 'jobTemplate', 'spec', 'template', 'spec'));
       return [
         o.metadata.name ?? '',
         String(at(o, 'spec', 'schedule') ?? ''),
@@ -610,9 +462,7 @@ const bindingPrinter: Printer = {
     const of = (k: string) =>
       subjects
         .filter((s) => s.kind === k)
-        .map((s) =>
-          k === 'ServiceAccount' ? `${s.namespace}/${s.name}` : String(s.name),
-        )
+        .map((s) => (k === 'ServiceAccount' ? `${s.namespace}/${s.name}` : String(s.name)))
         .join(', ');
     return [
       o.metadata.name ?? '',
@@ -654,25 +504,12 @@ function crdPrinter(columns: PrinterColumn[] | undefined): Printer {
         },
       ];
   return {
-    columns: [
-      NAME,
-      ...cols.map((c) =>
-        col(
-          c.name,
-          c.description ?? '',
-          c.priority ?? 0,
-          c.type,
-          c.format ?? '',
-        ),
-      ),
-    ],
+    columns: [NAME, ...cols.map((c) => col(c.name, c.description ?? '', c.priority ?? 0, c.type, c.format ?? ''))],
     cells: (o) => [
       o.metadata.name ?? '',
       ...cols.map((c) => {
         const v = jsonPathValue(o, c.jsonPath);
-        return c.type === 'date' && typeof v === 'string'
-          ? humanDuration(Date.now() - Date.parse(v))
-          : v;
+        return c.type === 'date' && typeof v === 'string' ? humanDuration(Date.now() - Date.parse(v)) : v;
       }),
     ],
   };
@@ -689,9 +526,7 @@ export function renderTable(
     listMeta?: Record<string, unknown>;
   },
 ) {
-  const printer = type.crd
-    ? crdPrinter(type.crd.printerColumns)
-    : (PRINTERS[`${type.group}/${type.kind}`] ?? DEFAULT_PRINTER);
+  const printer = type.crd ? crdPrinter(type.crd.printerColumns) : (PRINTERS[`${type.group}/${type.kind}`] ?? DEFAULT_PRINTER);
   const rows = objects.map((o) => {
     const row: Record<string, unknown> = { cells: printer.cells(o) };
     if (opts.includeObject === 'Object') row.object = o;

@@ -1,13 +1,7 @@
 // Loose shapes of Kubernetes objects as JSON: the server stores whatever the client sent, and
 // only the fields it acts on are typed.
 
-export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 export interface OwnerReference {
@@ -61,34 +55,11 @@ export function clone<T>(value: T): T {
 /** Structural equality of JSON values (util.deepEqual also compares prototypes, which differ across realms). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a))
-    return (
-      Array.isArray(b) &&
-      a.length === b.length &&
-      a.every((x, i) => deepEqual(x, b[i]))
-    );
-  if (
-    typeof a === 'object' &&
-    a !== null &&
-    typeof b === 'object' &&
-    b !== null &&
-    !Array.isArray(b)
-  ) {
-    const ka = Object.keys(a).filter(
-      (k) => (a as Record<string, unknown>)[k] !== undefined,
-    );
-    const kb = Object.keys(b).filter(
-      (k) => (b as Record<string, unknown>)[k] !== undefined,
-    );
-    return (
-      ka.length === kb.length &&
-      ka.every((k) =>
-        deepEqual(
-          (a as Record<string, unknown>)[k],
-          (b as Record<string, unknown>)[k],
-        ),
-      )
-    );
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && !Array.isArray(b)) {
+    const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
   }
   return false;
 }

@@ -5,12 +5,7 @@
 import { ServerResponse } from 'node:http';
 import { ObjectApi } from './object-api';
 import { groupVersionString, resourceKey, ResourceType } from './resources';
-import {
-  FieldRequirement,
-  LabelRequirement,
-  matchesFields,
-  matchesLabels,
-} from './selectors';
+import { FieldRequirement, LabelRequirement, matchesFields, matchesLabels } from './selectors';
 import { failure } from './status';
 import { StoreEvent } from './store';
 import { IncludeObject, renderTable } from './table';
@@ -33,12 +28,7 @@ export interface WatchRequest {
 /** How long a watch from a future resourceVersion waits for it (watch cache: 3s). */
 const FRESHNESS_WAIT_MS = 3000;
 
-export function serveWatch(
-  api: ObjectApi,
-  res: ServerResponse,
-  w: WatchRequest,
-  onClose: (cb: () => void) => void,
-): void {
+export function serveWatch(api: ObjectApi, res: ServerResponse, w: WatchRequest, onClose: (cb: () => void) => void): void {
   const store = api.store;
   const key = resourceKey(w.type);
   const apiVersion = groupVersionString(w.type.group, w.type.version);
@@ -73,10 +63,7 @@ export function serveWatch(
     if (ended) return;
     begin();
     let obj = object;
-    if (
-      w.table &&
-      (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')
-    ) {
+    if (w.table && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
       obj = renderTable(w.type, [object as KubeObject], {
         includeObject: w.table.includeObject,
         noHeaders: !first,
@@ -91,9 +78,7 @@ export function serveWatch(
 
   const matches = (o: KubeObject | undefined) =>
     !!o &&
-    (!w.namespace ||
-      !w.type.namespaced ||
-      o.metadata.namespace === w.namespace) &&
+    (!w.namespace || !w.type.namespaced || o.metadata.namespace === w.namespace) &&
     (!w.labelSelector || matchesLabels(w.labelSelector, o.metadata.labels)) &&
     (!w.fieldSelector || matchesFields(w.fieldSelector, o));
 
@@ -115,8 +100,7 @@ export function serveWatch(
       resourceVersion: String(store.resourceVersion),
       creationTimestamp: null,
     };
-    if (initialEnd)
-      metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
     send('BOOKMARK', { kind: w.type.kind, apiVersion, metadata });
   };
 
@@ -124,27 +108,17 @@ export function serveWatch(
     const rvParam = w.resourceVersion;
     const buffered: StoreEvent[] = [];
     let live = false;
-    unsubscribe = store.subscribe((e) =>
-      live ? deliver(e) : buffered.push(e),
-    );
+    unsubscribe = store.subscribe((e) => (live ? deliver(e) : buffered.push(e)));
     let from: number;
     if (!rvParam || rvParam === '0' || w.sendInitialEvents) {
       from = store.resourceVersion;
-      for (const o of api.list(w.type, w.namespace, {}).items)
-        if (matches(o)) send('ADDED', o);
+      for (const o of api.list(w.type, w.namespace, {}).items) if (matches(o)) send('ADDED', o);
       if (w.sendInitialEvents && w.allowBookmarks) bookmark(true);
     } else {
       from = Number(rvParam);
       const history = store.eventsSince(from);
       if (!history) {
-        send(
-          'ERROR',
-          failure(
-            410,
-            'Expired',
-            `too old resource version: ${rvParam} (${store.oldestResourceVersion})`,
-          ),
-        );
+        send('ERROR', failure(410, 'Expired', `too old resource version: ${rvParam} (${store.oldestResourceVersion})`));
         end();
         return;
       }
@@ -164,22 +138,13 @@ export function serveWatch(
   };
 
   const armTimeout = () => {
-    if (w.timeoutSeconds !== undefined)
-      timers.push(setTimeout(end, w.timeoutSeconds * 1000));
+    if (w.timeoutSeconds !== undefined) timers.push(setTimeout(end, w.timeoutSeconds * 1000));
   };
 
   const wanted = Number(w.resourceVersion);
-  if (
-    w.resourceVersion &&
-    !w.sendInitialEvents &&
-    Number.isFinite(wanted) &&
-    wanted > store.resourceVersion
-  ) {
+  if (w.resourceVersion && !w.sendInitialEvents && Number.isFinite(wanted) && wanted > store.resourceVersion) {
     // A resourceVersion from the future: wait for the store to reach it, as the watch cache does.
-    const deadline = Math.min(
-      FRESHNESS_WAIT_MS,
-      (w.timeoutSeconds ?? Infinity) * 1000,
-    );
+    const deadline = Math.min(FRESHNESS_WAIT_MS, (w.timeoutSeconds ?? Infinity) * 1000);
     const stop = store.subscribe(() => {
       if (store.resourceVersion >= wanted) {
         stop();
@@ -189,20 +154,15 @@ export function serveWatch(
     });
     const timer = setTimeout(() => {
       stop();
-      const status = failure(
-        504,
-        'Timeout',
-        `Timeout: Too large resource version: ${wanted}, current: ${store.resourceVersion}`,
-        {
-          causes: [
-            {
-              reason: 'ResourceVersionTooLarge',
-              message: 'Too large resource version',
-            },
-          ],
-          retryAfterSeconds: 1,
-        },
-      );
+      const status = failure(504, 'Timeout', `Timeout: Too large resource version: ${wanted}, current: ${store.resourceVersion}`, {
+        causes: [
+          {
+            reason: 'ResourceVersionTooLarge',
+            message: 'Too large resource version',
+          },
+        ],
+        retryAfterSeconds: 1,
+      });
       send('ERROR', status);
       end();
     }, deadline);

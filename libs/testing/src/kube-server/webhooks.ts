@@ -68,8 +68,7 @@ const EXEMPT = new Set([
 
 function toRequirements(sel: LabelSelector | undefined): LabelRequirement[] {
   const reqs: LabelRequirement[] = [];
-  for (const [key, value] of Object.entries(sel?.matchLabels ?? {}))
-    reqs.push({ key, op: '=', values: [value] });
+  for (const [key, value] of Object.entries(sel?.matchLabels ?? {})) reqs.push({ key, op: '=', values: [value] });
   const ops: Record<string, LabelRequirement['op']> = {
     In: 'in',
     NotIn: 'notin',
@@ -87,27 +86,19 @@ function toRequirements(sel: LabelSelector | undefined): LabelRequirement[] {
 
 /** The namespace the request is about: a Namespace's own name once it exists (RequestInfo). */
 function requestNamespace(a: AdmissionAttributes): string {
-  if (a.type.group === '' && a.type.plural === 'namespaces')
-    return a.operation === 'CREATE' ? '' : a.name;
+  if (a.type.group === '' && a.type.plural === 'namespaces') return a.operation === 'CREATE' ? '' : a.name;
   return a.namespace;
 }
 
 /** rules.Matcher: operation, group, version, resource/subresource and scope. */
-function ruleMatches(
-  rule: RuleWithOperations,
-  a: AdmissionAttributes,
-): boolean {
-  const any = (list: string[] | undefined, v: string) =>
-    (list ?? []).some((x) => x === '*' || x === v);
+function ruleMatches(rule: RuleWithOperations, a: AdmissionAttributes): boolean {
+  const any = (list: string[] | undefined, v: string) => (list ?? []).some((x) => x === '*' || x === v);
   if (!any(rule.operations, a.operation)) return false;
   if (!any(rule.apiGroups, a.type.group)) return false;
   if (!any(rule.apiVersions, a.type.version)) return false;
   const resourceMatch = (rule.resources ?? []).some((r) => {
     const [res, sub = ''] = r.split('/', 2);
-    return (
-      (res === '*' || res === a.type.plural) &&
-      (sub === '*' || sub === a.subresource)
-    );
+    return (res === '*' || res === a.type.plural) && (sub === '*' || sub === a.subresource);
   });
   if (!resourceMatch) return false;
   const scope = rule.scope ?? '*';
@@ -116,27 +107,15 @@ function ruleMatches(
   return true;
 }
 
-export function webhookAdmission(
-  api: ObjectApi,
-  options: WebhookAdmissionOptions = {},
-): AdmissionPlugin {
+export function webhookAdmission(api: ObjectApi, options: WebhookAdmissionOptions = {}): AdmissionPlugin {
   const configurations = (plural: string): Webhook[] => {
-    const type = api.registry.findAnyVersion(
-      'admissionregistration.k8s.io',
-      plural,
-    );
+    const type = api.registry.findAnyVersion('admissionregistration.k8s.io', plural);
     if (!type) return [];
     // Configurations sorted by name, webhooks in their order within (generic/webhook.go).
     return api
       .list(type, undefined)
-      .items.sort((x, y) =>
-        (x.metadata.name ?? '') < (y.metadata.name ?? '') ? -1 : 1,
-      )
-      .flatMap((c) =>
-        ((c.webhooks as Webhook[] | undefined) ?? []).filter((w) =>
-          isObject(w),
-        ),
-      );
+      .items.sort((x, y) => ((x.metadata.name ?? '') < (y.metadata.name ?? '') ? -1 : 1))
+      .flatMap((c) => ((c.webhooks as Webhook[] | undefined) ?? []).filter((w) => isObject(w)));
   };
 
   /** generic.Webhook.ShouldCallHook: rules, then namespaceSelector, then objectSelector. */
@@ -147,17 +126,11 @@ export function webhookAdmission(
     const ns = requestNamespace(a);
     if (nsReqs.length && (ns || isNamespace)) {
       let labels: Record<string, string> | undefined;
-      if (
-        isNamespace &&
-        !a.subresource &&
-        (a.operation === 'CREATE' || a.operation === 'UPDATE')
-      )
-        labels = a.object?.metadata.labels;
+      if (isNamespace && !a.subresource && (a.operation === 'CREATE' || a.operation === 'UPDATE')) labels = a.object?.metadata.labels;
       else {
         const nsType = api.registry.findAnyVersion('', 'namespaces');
         const found = nsType && api.tryGet(nsType, undefined, ns);
-        if (!found)
-          throw errors.notFound({ group: '', plural: 'namespaces' }, ns);
+        if (!found) throw errors.notFound({ group: '', plural: 'namespaces' }, ns);
         labels = found.metadata.labels;
       }
       if (!matchesLabels(nsReqs, labels)) return false;
@@ -172,53 +145,33 @@ export function webhookAdmission(
     return true;
   };
 
-  const resolveService = (
-    namespace: string,
-    name: string,
-    port: number,
-  ): string => {
-    if (options.resolveService)
-      return options.resolveService(namespace, name, port);
+  const resolveService = (namespace: string, name: string, port: number): string => {
+    if (options.resolveService) return options.resolveService(namespace, name, port);
     // k8s.io/apiserver/pkg/util/proxy ResolveEndpoint.
     const svcType = api.registry.findAnyVersion('', 'services');
     const svc = svcType && api.tryGet(svcType, namespace, name);
     if (!svc) throw new Error(`service "${name}" not found`);
-    const ports =
-      (at(svc, 'spec', 'ports') as Record<string, unknown>[] | undefined) ?? [];
+    const ports = (at(svc, 'spec', 'ports') as Record<string, unknown>[] | undefined) ?? [];
     const svcPort = ports.find((p) => p.port === port);
-    if (!svcPort)
-      throw new Error(`no service port ${port} found for service "${name}"`);
+    if (!svcPort) throw new Error(`no service port ${port} found for service "${name}"`);
     const portName = String(svcPort.name ?? '');
     const epType = api.registry.findAnyVersion('', 'endpoints');
     const eps = epType && api.tryGet(epType, namespace, name);
-    for (const ss of (at(eps, 'subsets') as
-      | Record<string, unknown>[]
-      | undefined) ?? []) {
+    for (const ss of (at(eps, 'subsets') as Record<string, unknown>[] | undefined) ?? []) {
       const addresses = (ss.addresses as { ip: string }[] | undefined) ?? [];
       for (const p of (ss.ports as Record<string, unknown>[] | undefined) ?? [])
-        if (String(p.name ?? '') === portName && addresses.length)
-          return `${addresses[0].ip}:${String(p.port)}`;
+        if (String(p.name ?? '') === portName && addresses.length) return `${addresses[0].ip}:${String(p.port)}`;
     }
-    const sliceType = api.registry.findAnyVersion(
-      'discovery.k8s.io',
-      'endpointslices',
-    );
+    const sliceType = api.registry.findAnyVersion('discovery.k8s.io', 'endpointslices');
     const slices = sliceType
-      ? api
-          .list(sliceType, namespace)
-          .items.filter(
-            (s) => s.metadata.labels?.['kubernetes.io/service-name'] === name,
-          )
+      ? api.list(sliceType, namespace).items.filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === name)
       : [];
     for (const s of slices) {
-      const addresses = (
-        (s.endpoints as Record<string, unknown>[] | undefined) ?? []
-      )
+      const addresses = ((s.endpoints as Record<string, unknown>[] | undefined) ?? [])
         .filter((e) => at(e, 'conditions', 'ready') !== false)
         .flatMap((e) => (e.addresses as string[] | undefined) ?? []);
       for (const p of (s.ports as Record<string, unknown>[] | undefined) ?? [])
-        if (String(p.name ?? '') === portName && addresses.length)
-          return `${addresses[0]}:${String(p.port)}`;
+        if (String(p.name ?? '') === portName && addresses.length) return `${addresses[0]}:${String(p.port)}`;
     }
     throw new Error(`no endpoints available for service "${name}"`);
   };
@@ -243,9 +196,7 @@ export function webhookAdmission(
         username: a.user.username,
         ...(a.user.uid ? { uid: a.user.uid } : {}),
         ...(a.user.groups.length ? { groups: a.user.groups } : {}),
-        ...(a.user.extra && Object.keys(a.user.extra).length
-          ? { extra: a.user.extra }
-          : {}),
+        ...(a.user.extra && Object.keys(a.user.extra).length ? { extra: a.user.extra } : {}),
       },
       object: a.object ? withTypeMeta(t, a.object) : null,
       oldObject: a.oldObject ? withTypeMeta(t, a.oldObject) : null,
@@ -260,18 +211,11 @@ export function webhookAdmission(
   };
 
   /** callHook of the dispatchers: a rejection is an ApiError, a failed call a CallError. */
-  const call = async (
-    h: Webhook,
-    a: AdmissionAttributes,
-    mutating: boolean,
-  ): Promise<{ patch?: Operation[] }> => {
+  const call = async (h: Webhook, a: AdmissionAttributes, mutating: boolean): Promise<{ patch?: Operation[] }> => {
     if (a.dryRun) {
-      if (h.sideEffects === undefined)
-        throw new CallError(h.name, 'Webhook SideEffects is nil');
+      if (h.sideEffects === undefined) throw new CallError(h.name, 'Webhook SideEffects is nil');
       if (h.sideEffects !== 'None' && h.sideEffects !== 'NoneOnDryRun')
-        throw errors.badRequest(
-          `admission webhook "${h.name}" does not support dry run`,
-        );
+        throw errors.badRequest(`admission webhook "${h.name}" does not support dry run`);
     }
     if (!(h.admissionReviewVersions ?? []).includes('v1'))
       throw new CallError(
@@ -294,42 +238,22 @@ export function webhookAdmission(
         servername = `${cc.service.name}.${cc.service.namespace}.svc`;
         shownUrl = `https://${servername}:${port}${path}`;
         try {
-          const address = resolveService(
-            cc.service.namespace,
-            cc.service.name,
-            port,
-          );
-          target = new URL(
-            address.includes('://') ? address : `https://${address}`,
-          );
+          const address = resolveService(cc.service.namespace, cc.service.name, port);
+          target = new URL(address.includes('://') ? address : `https://${address}`);
         } catch (e) {
-          throw new CallError(
-            h.name,
-            `failed to call webhook: Post "${shownUrl}?timeout=${timeout}s": ${(e as Error).message}`,
-          );
+          throw new CallError(h.name, `failed to call webhook: Post "${shownUrl}?timeout=${timeout}s": ${(e as Error).message}`);
         }
         target.pathname = path;
-      } else
-        throw new CallError(
-          h.name,
-          'could not get REST client: no url or service',
-        );
+      } else throw new CallError(h.name, 'could not get REST client: no url or service');
     } catch (e) {
       if (e instanceof CallError) throw e;
-      throw new CallError(
-        h.name,
-        `could not get REST client: ${(e as Error).message}`,
-      );
+      throw new CallError(h.name, `could not get REST client: ${(e as Error).message}`);
     }
     target.search = `timeout=${timeout}s`;
-    const postUrl = cc.url
-      ? target.toString()
-      : `${shownUrl}?timeout=${timeout}s`;
+    const postUrl = cc.url ? target.toString() : `${shownUrl}?timeout=${timeout}s`;
     const uid = randomUUID();
     const body = JSON.stringify(review(a, uid));
-    const ca = cc.caBundle
-      ? Buffer.from(cc.caBundle, 'base64').toString('utf8')
-      : undefined;
+    const ca = cc.caBundle ? Buffer.from(cc.caBundle, 'base64').toString('utf8') : undefined;
     let text: string;
     let status: number;
     try {
@@ -339,10 +263,7 @@ export function webhookAdmission(
         timeoutMs: timeout * 1000,
       }));
     } catch (e) {
-      throw new CallError(
-        h.name,
-        `failed to call webhook: Post "${postUrl}": ${goNetError(e, target)}`,
-      );
+      throw new CallError(h.name, `failed to call webhook: Post "${postUrl}": ${goNetError(e, target)}`);
     }
     let parsed: unknown;
     try {
@@ -360,46 +281,31 @@ export function webhookAdmission(
         h.name,
         `failed to call webhook: an error on the server ("${text.trim()}") has prevented the request from succeeding`,
       );
-    const invalid = (why: string) =>
-      new CallError(h.name, `received invalid webhook response: ${why}`);
+    const invalid = (why: string) => new CallError(h.name, `received invalid webhook response: ${why}`);
     const r = parsed as Record<string, unknown>;
     const response = r.response as Record<string, unknown> | undefined;
     if (!isObject(response)) throw invalid('webhook response was absent');
-    if (response.uid !== uid)
-      throw invalid(
-        `expected response.uid="${uid}", got "${String(response.uid ?? '')}"`,
-      );
+    if (response.uid !== uid) throw invalid(`expected response.uid="${uid}", got "${String(response.uid ?? '')}"`);
     if (r.apiVersion !== 'admission.k8s.io/v1' || r.kind !== 'AdmissionReview')
       throw invalid(
         `expected webhook response of admission.k8s.io/v1, Kind=AdmissionReview, got ${String(r.apiVersion ?? '')}, Kind=${String(r.kind ?? '')}`,
       );
     const patchType = response.patchType as string | undefined;
     if (response.patch !== undefined || patchType) {
-      if (!mutating)
-        throw invalid(
-          'validating webhook may not return response.patch or response.patchType',
-        );
+      if (!mutating) throw invalid('validating webhook may not return response.patch or response.patchType');
       if (patchType !== 'JSONPatch')
-        throw invalid(
-          'mutating webhook response must set response.patchType to "JSONPatch" with response.patch',
-        );
+        throw invalid('mutating webhook response must set response.patchType to "JSONPatch" with response.patch');
     }
-    for (const w of (response.warnings as unknown[] | undefined) ?? [])
-      if (typeof w === 'string') a.warn?.(w);
+    for (const w of (response.warnings as unknown[] | undefined) ?? []) if (typeof w === 'string') a.warn?.(w);
     if (response.allowed !== true) throw rejection(h.name, response.status);
     if (typeof response.patch !== 'string' || !response.patch) return {};
     let patch: unknown;
     try {
-      patch = JSON.parse(
-        Buffer.from(response.patch, 'base64').toString('utf8'),
-      );
+      patch = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
     } catch (e) {
       throw errors.internal((e as Error).message);
     }
-    if (!Array.isArray(patch))
-      throw errors.internal(
-        'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
-      );
+    if (!Array.isArray(patch)) throw errors.internal('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
     return { patch: patch as Operation[] };
   };
 
@@ -415,11 +321,7 @@ export function webhookAdmission(
   return {
     name: 'AdmissionWebhook',
     admit: async (a) => {
-      if (
-        EXEMPT.has(a.type.plural) &&
-        a.type.group === 'admissionregistration.k8s.io'
-      )
-        return undefined;
+      if (EXEMPT.has(a.type.plural) && a.type.group === 'admissionregistration.k8s.io') return undefined;
       let object = a.object;
       for (const h of configurations('mutatingwebhookconfigurations')) {
         const attrs = { ...a, object };
@@ -433,37 +335,20 @@ export function webhookAdmission(
         }
         if (!result.patch?.length) continue;
         if (!object)
-          throw errors.internal(
-            `admission webhook "${h.name}" attempted to modify the object, which is not supported for this operation`,
-          );
+          throw errors.internal(`admission webhook "${h.name}" attempted to modify the object, which is not supported for this operation`);
         try {
-          object = applyPatch(
-            clone(object),
-            result.patch,
-            true,
-            false,
-          ).newDocument;
+          object = applyPatch(clone(object), result.patch, true, false).newDocument;
         } catch (e) {
           throw errors.internal((e as Error).message);
         }
       }
-      return object === a.object || deepEqual(object, a.object)
-        ? a.object
-        : object;
+      return object === a.object || deepEqual(object, a.object) ? a.object : object;
     },
     validate: async (a) => {
-      if (
-        EXEMPT.has(a.type.plural) &&
-        a.type.group === 'admissionregistration.k8s.io'
-      )
-        return;
-      const hooks = configurations('validatingwebhookconfigurations').filter(
-        (h) => shouldCall(h, a),
-      );
+      if (EXEMPT.has(a.type.plural) && a.type.group === 'admissionregistration.k8s.io') return;
+      const hooks = configurations('validatingwebhookconfigurations').filter((h) => shouldCall(h, a));
       // Validating webhooks are called in parallel; the first failure in webhook order is returned.
-      const outcomes = await Promise.allSettled(
-        hooks.map((h) => call(h, a, false)),
-      );
+      const outcomes = await Promise.allSettled(hooks.map((h) => call(h, a, false)));
       outcomes.forEach((o, i) => {
         if (o.status === 'rejected') failed(hooks[i], o.reason);
       });
@@ -485,11 +370,7 @@ function rejection(webhook: string, result: unknown): ApiError {
   const r = (isObject(result) ? result : {}) as Partial<Status>;
   const deniedBy = `admission webhook "${webhook}" denied the request`;
   const code = typeof r.code === 'number' && r.code >= 400 ? r.code : 400;
-  const message = r.message
-    ? `${deniedBy}: ${r.message}`
-    : r.reason
-      ? `${deniedBy}: ${r.reason}`
-      : `${deniedBy} without explanation`;
+  const message = r.message ? `${deniedBy}: ${r.message}` : r.reason ? `${deniedBy}: ${r.reason}` : `${deniedBy} without explanation`;
   const status = failure(code, r.reason ?? '', message, r.details);
   if (!r.reason) delete status.reason;
   if (!r.details) delete status.details;

@@ -40,19 +40,13 @@ export class FieldSet {
   }
 
   isEmpty(): boolean {
-    return (
-      this.members.size === 0 &&
-      [...this.children.values()].every((child) => child.isEmpty())
-    );
+    return this.members.size === 0 && [...this.children.values()].every((child) => child.isEmpty());
   }
 
   union(other: FieldSet): FieldSet {
     const out = new FieldSet();
     for (const pe of [...this.members, ...other.members]) out.members.add(pe);
-    for (const pe of new Set([
-      ...this.children.keys(),
-      ...other.children.keys(),
-    ])) {
+    for (const pe of new Set([...this.children.keys(), ...other.children.keys()])) {
       const mine = this.children.get(pe) ?? new FieldSet();
       const theirs = other.children.get(pe) ?? new FieldSet();
       const child = mine.union(theirs);
@@ -64,13 +58,10 @@ export class FieldSet {
   /** fieldpath.Set.Difference: removes exactly the paths of `other` (not their descendants). */
   difference(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const pe of this.members)
-      if (!other.members.has(pe)) out.members.add(pe);
+    for (const pe of this.members) if (!other.members.has(pe)) out.members.add(pe);
     for (const [pe, mine] of this.children) {
       const theirs = other.children.get(pe);
-      const child = theirs
-        ? mine.difference(theirs)
-        : mine.union(new FieldSet());
+      const child = theirs ? mine.difference(theirs) : mine.union(new FieldSet());
       if (!child.isEmpty()) out.children.set(pe, child);
     }
     return out;
@@ -103,8 +94,7 @@ export class FieldSet {
 
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const pe of this.members)
-      if (other.members.has(pe)) out.members.add(pe);
+    for (const pe of this.members) if (other.members.has(pe)) out.members.add(pe);
     for (const [pe, mine] of this.children) {
       const theirs = other.children.get(pe);
       if (!theirs) continue;
@@ -116,9 +106,7 @@ export class FieldSet {
 
   /** All paths in fieldpath.Set.Iterate order: this node's members, then each child's paths, sorted. */
   paths(prefix: FieldPath = []): FieldPath[] {
-    const out: FieldPath[] = [...this.members]
-      .sort(comparePathElements)
-      .map((pe) => [...prefix, pe]);
+    const out: FieldPath[] = [...this.members].sort(comparePathElements).map((pe) => [...prefix, pe]);
     for (const pe of [...this.children.keys()].sort(comparePathElements)) {
       out.push(...(this.children.get(pe) as FieldSet).paths([...prefix, pe]));
     }
@@ -128,9 +116,7 @@ export class FieldSet {
   /** metav1.FieldsV1 JSON (fieldpath.Set.ToJSON): `{}` for a leaf, `".": {}` for a member with children. */
   toFieldsV1(): JsonObject {
     const out: JsonObject = {};
-    const elements = [
-      ...new Set([...this.members, ...this.children.keys()]),
-    ].sort(comparePathElements);
+    const elements = [...new Set([...this.members, ...this.children.keys()])].sort(comparePathElements);
     for (const pe of elements) {
       const child = this.children.get(pe);
       if (child && !child.isEmpty()) {
@@ -175,8 +161,7 @@ export function fieldElement(name: string): PathElement {
 /** `k:{...}` with the key fields sorted by name, as fieldpath serializes a key. */
 export function keyElement(keyFields: Record<string, JsonValue>): PathElement {
   const sorted: Record<string, JsonValue> = {};
-  for (const name of Object.keys(keyFields).sort())
-    sorted[name] = keyFields[name];
+  for (const name of Object.keys(keyFields).sort()) sorted[name] = keyFields[name];
   return `k:${JSON.stringify(sorted)}`;
 }
 

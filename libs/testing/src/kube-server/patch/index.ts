@@ -7,11 +7,7 @@
 // POST and PUT call recordUpdateManager too. The manager is the `fieldManager` query parameter, else the
 // User-Agent up to its first "/" (managerOrUserAgent). A PatchError becomes a Status body: status
 // Failure, its message and code, its reason (omitted for 'Unknown'), details.causes when it has causes.
-export {
-  PatchError,
-  type PatchErrorCause,
-  type PatchErrorReason,
-} from './patch-error';
+export { PatchError, type PatchErrorCause, type PatchErrorReason } from './patch-error';
 export { applyJsonPatch } from './json-patch';
 export { applyMergePatch } from './merge-patch';
 export { applyStrategicMergePatch } from './strategic-merge-patch';

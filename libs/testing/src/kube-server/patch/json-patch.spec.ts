@@ -31,11 +31,7 @@ describe('applyJsonPatch', () => {
   });
 
   it('answers an operation on a missing path with the generic 422 Invalid message', () => {
-    const err = thrown(() =>
-      applyJsonPatch(configMap(), [
-        { op: 'replace', path: '/data/missing', value: 'x' },
-      ]),
-    );
+    const err = thrown(() => applyJsonPatch(configMap(), [{ op: 'replace', path: '/data/missing', value: 'x' }]));
     expect(err).toMatchObject({
       code: 422,
       reason: 'Invalid',
@@ -44,11 +40,7 @@ describe('applyJsonPatch', () => {
   });
 
   it('answers a failed test operation with 422 as well', () => {
-    const err = thrown(() =>
-      applyJsonPatch(configMap(), [
-        { op: 'test', path: '/data/k', value: 'nope' },
-      ]),
-    );
+    const err = thrown(() => applyJsonPatch(configMap(), [{ op: 'test', path: '/data/k', value: 'nope' }]));
     expect(err.code).toBe(422);
   });
 
@@ -57,8 +49,7 @@ describe('applyJsonPatch', () => {
     expect(err).toMatchObject({
       code: 400,
       reason: 'BadRequest',
-      message:
-        'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
+      message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
     });
     expect(thrown(() => applyJsonPatch(configMap(), ['x'])).message).toBe(
       'json: cannot unmarshal string into Go value of type jsonpatch.Operation',
@@ -66,9 +57,6 @@ describe('applyJsonPatch', () => {
   });
 
   it('rejects operations outside RFC 6902 like evanphx/json-patch does', () => {
-    expect(
-      thrown(() => applyJsonPatch(configMap(), [{ op: '_get', path: '/data' }]))
-        .code,
-    ).toBe(422);
+    expect(thrown(() => applyJsonPatch(configMap(), [{ op: '_get', path: '/data' }])).code).toBe(422);
   });
 });

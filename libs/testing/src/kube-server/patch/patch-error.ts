@@ -43,15 +43,9 @@ export function badRequest(message: string): PatchError {
  * as the JS `cause` for debugging only.
  */
 export function rejectedRequest(detail: string): PatchError {
-  return new PatchError(
-    'Invalid',
-    422,
-    'the server rejected our request due to an error in our request',
-    undefined,
-    {
-      cause: detail,
-    },
-  );
+  return new PatchError('Invalid', 422, 'the server rejected our request due to an error in our request', undefined, {
+    cause: detail,
+  });
 }
 
 /** A non-Status Go error: the apiserver answers 500 with the error text as message and no reason. */

@@ -2,27 +2,9 @@
 // Updater.Apply / Updater.Update / prune; typed/{merge,compare,tofieldset,remove}.go) and the apiserver's
 // field manager chain in k8s.io/apimachinery/pkg/util/managedfields/internal (stripmeta.go,
 // managedfieldsupdater.go, conflict.go, managedfields.go). The object schema is the table in patch-schema.ts.
-import {
-  badRequest,
-  PatchError,
-  unknownError,
-  type PatchErrorCause,
-} from './patch-error';
-import {
-  FieldSet,
-  fieldElement,
-  keyElement,
-  pathToString,
-  valueElement,
-  type FieldPath,
-} from './field-set';
-import {
-  cloneJson,
-  isJsonObject,
-  jsonEqual,
-  type JsonObject,
-  type JsonValue,
-} from './json-value';
+import { badRequest, PatchError, unknownError, type PatchErrorCause } from './patch-error';
+import { FieldSet, fieldElement, keyElement, pathToString, valueElement, type FieldPath } from './field-set';
+import { cloneJson, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from './json-value';
 import {
   CUSTOM_RESOURCE_SCHEMA,
   defaultResetFields,
@@ -66,19 +48,11 @@ export interface UpdateManagerOptions {
   resetFields?: string[][];
 }
 
-function resetPaths(
-  obj: JsonObject,
-  resetFields: string[][] | undefined,
-): FieldPath[] {
-  return (resetFields ?? defaultResetFields(gvkOf(obj))).map((path) =>
-    path.map(fieldElement),
-  );
+function resetPaths(obj: JsonObject, resetFields: string[][] | undefined): FieldPath[] {
+  return (resetFields ?? defaultResetFields(gvkOf(obj))).map((path) => path.map(fieldElement));
 }
 
-function filterComparison(
-  comparison: Comparison,
-  reset: FieldPath[],
-): Comparison {
+function filterComparison(comparison: Comparison, reset: FieldPath[]): Comparison {
   if (reset.length === 0) return comparison;
   return {
     added: comparison.added.withoutSubtrees(reset),
@@ -119,8 +93,7 @@ function rootShape(obj: JsonObject): Shape {
 }
 
 function gvkOf(obj: JsonObject): GroupVersionKind {
-  const apiVersion =
-    typeof obj['apiVersion'] === 'string' ? obj['apiVersion'] : '';
+  const apiVersion = typeof obj['apiVersion'] === 'string' ? obj['apiVersion'] : '';
   const slash = apiVersion.indexOf('/');
   return {
     group: slash < 0 ? '' : apiVersion.slice(0, slash),
@@ -137,21 +110,12 @@ class TypedValueError extends Error {
 }
 
 /** typed.listItemToPathElement for associative (keyed) and set lists. */
-function listItemElement(
-  item: JsonValue,
-  shape: Shape,
-  path: FieldPath,
-  index: number,
-): string {
+function listItemElement(item: JsonValue, shape: Shape, path: FieldPath, index: number): string {
   const semantics = listSemantics(shape.field);
   if (semantics.kind === 'set') return valueElement(item);
-  if (semantics.kind !== 'map')
-    throw new TypedValueError(path, 'atomic lists have no item elements');
+  if (semantics.kind !== 'map') throw new TypedValueError(path, 'atomic lists have no item elements');
   if (!isJsonObject(item)) {
-    throw new TypedValueError(
-      path,
-      `element ${index}: associative list with keys may not have non-map elements`,
-    );
+    throw new TypedValueError(path, `element ${index}: associative list with keys may not have non-map elements`);
   }
   const keyFields: Record<string, JsonValue> = {};
   for (const key of semantics.keys) {
@@ -178,18 +142,12 @@ function describeObject(obj: JsonObject): string {
  * structuredMergeManager.Apply converts both objects to typed values first; a failure is a plain error
  * (500, no reason). The applied object may not hold duplicate list keys, the live one may.
  */
-function checkTyped(
-  obj: JsonObject,
-  shape: Shape,
-  role: 'patch' | 'live',
-): void {
+function checkTyped(obj: JsonObject, shape: Shape, role: 'patch' | 'live'): void {
   try {
     collectFields(obj, shape, [], new FieldSet(), role === 'patch');
   } catch (err: unknown) {
     if (!(err instanceof TypedValueError)) throw err;
-    throw unknownError(
-      `failed to create typed ${role} object (${describeObject(obj)}): ${err.message}`,
-    );
+    throw unknownError(`failed to create typed ${role} object (${describeObject(obj)}): ${err.message}`);
   }
 }
 
@@ -200,11 +158,7 @@ function valueKind(value: JsonValue): ValueKind {
 }
 
 /** Items of a non-atomic list by path element, first occurrence wins. */
-function indexItems(
-  list: JsonValue[],
-  shape: Shape,
-  path: FieldPath,
-): [string[], Map<string, JsonValue>] {
+function indexItems(list: JsonValue[], shape: Shape, path: FieldPath): [string[], Map<string, JsonValue>] {
   const order: string[] = [];
   const byElement = new Map<string, JsonValue>();
   for (const [index, item] of list.entries()) {
@@ -224,13 +178,7 @@ function toFieldSet(value: JsonValue, shape: Shape): FieldSet {
   return set;
 }
 
-function collectFields(
-  value: JsonValue,
-  shape: Shape,
-  path: FieldPath,
-  set: FieldSet,
-  strict: boolean,
-): void {
+function collectFields(value: JsonValue, shape: Shape, path: FieldPath, set: FieldSet, strict: boolean): void {
   switch (valueKind(value)) {
     case 'scalar':
       set.insert(path);
@@ -245,23 +193,13 @@ function collectFields(
         const seen = new Set<string>();
         for (const [index, item] of (value as JsonValue[]).entries()) {
           const pe = listItemElement(item, shape, path, index);
-          if (seen.has(pe))
-            throw new TypedValueError(
-              path,
-              `duplicate entries for key ${pathToString([pe])}`,
-            );
+          if (seen.has(pe)) throw new TypedValueError(path, `duplicate entries for key ${pathToString([pe])}`);
           seen.add(pe);
         }
       }
       for (const pe of order) {
         const itemPath = [...path, pe];
-        collectFields(
-          items.get(pe) as JsonValue,
-          itemShape(shape),
-          itemPath,
-          set,
-          strict,
-        );
+        collectFields(items.get(pe) as JsonValue, itemShape(shape), itemPath, set, strict);
         set.insert(itemPath);
       }
       return;
@@ -298,11 +236,7 @@ interface Comparison {
   removed: FieldSet;
 }
 
-function compare(
-  lhs: JsonValue | undefined,
-  rhs: JsonValue | undefined,
-  shape: Shape,
-): Comparison {
+function compare(lhs: JsonValue | undefined, rhs: JsonValue | undefined, shape: Shape): Comparison {
   const out: Comparison = {
     added: new FieldSet(),
     modified: new FieldSet(),
@@ -312,12 +246,7 @@ function compare(
   return out;
 }
 
-function compareLeaf(
-  lhs: JsonValue | undefined,
-  rhs: JsonValue | undefined,
-  path: FieldPath,
-  out: Comparison,
-): void {
+function compareLeaf(lhs: JsonValue | undefined, rhs: JsonValue | undefined, path: FieldPath, out: Comparison): void {
   if (lhs === undefined) out.added.insert(path);
   else if (rhs === undefined) out.removed.insert(path);
   else if (!jsonEqual(lhs, rhs)) out.modified.insert(path);
@@ -329,13 +258,7 @@ function isEmptyContainer(value: JsonValue | undefined): boolean {
   return isJsonObject(value) && Object.keys(value).length === 0;
 }
 
-function compareAt(
-  lhs: JsonValue | undefined,
-  rhs: JsonValue | undefined,
-  shape: Shape,
-  path: FieldPath,
-  out: Comparison,
-): void {
+function compareAt(lhs: JsonValue | undefined, rhs: JsonValue | undefined, shape: Shape, path: FieldPath, out: Comparison): void {
   // A null is a present value; against a list or map it reads as an empty one of that type.
   const lKind = lhs === undefined || lhs === null ? undefined : valueKind(lhs);
   const rKind = rhs === undefined || rhs === null ? undefined : valueKind(rhs);
@@ -354,24 +277,10 @@ function compareAt(
       compareLeaf(lhs, rhs, path, out);
       return;
     }
-    const [lOrder, lItems] = indexItems(
-      (lhs ?? []) as JsonValue[],
-      shape,
-      path,
-    );
-    const [rOrder, rItems] = indexItems(
-      (rhs ?? []) as JsonValue[],
-      shape,
-      path,
-    );
+    const [lOrder, lItems] = indexItems((lhs ?? []) as JsonValue[], shape, path);
+    const [rOrder, rItems] = indexItems((rhs ?? []) as JsonValue[], shape, path);
     for (const pe of new Set([...lOrder, ...rOrder])) {
-      compareAt(
-        lItems.get(pe),
-        rItems.get(pe),
-        itemShape(shape),
-        [...path, pe],
-        out,
-      );
+      compareAt(lItems.get(pe), rItems.get(pe), itemShape(shape), [...path, pe], out);
     }
   } else {
     if (bothEmpty) {
@@ -381,13 +290,7 @@ function compareAt(
     const l = (lhs ?? {}) as JsonObject;
     const r = (rhs ?? {}) as JsonObject;
     for (const key of new Set([...Object.keys(l), ...Object.keys(r)])) {
-      compareAt(
-        l[key],
-        r[key],
-        childShape(shape, key),
-        [...path, fieldElement(key)],
-        out,
-      );
+      compareAt(l[key], r[key], childShape(shape, key), [...path, fieldElement(key)], out);
     }
   }
   if (lhs === undefined) out.added.insert(path);
@@ -396,15 +299,9 @@ function compareAt(
 
 // ---- typed.Merge (live + applied configuration, the configuration wins) ----------------------------
 
-function merge(
-  lhs: JsonValue | undefined,
-  rhs: JsonValue | undefined,
-  shape: Shape,
-  path: FieldPath,
-): JsonValue | undefined {
+function merge(lhs: JsonValue | undefined, rhs: JsonValue | undefined, shape: Shape, path: FieldPath): JsonValue | undefined {
   if (rhs === undefined) return lhs;
-  if (lhs === undefined || valueKind(lhs) !== valueKind(rhs))
-    return cloneJson(rhs);
+  if (lhs === undefined || valueKind(lhs) !== valueKind(rhs)) return cloneJson(rhs);
   if (Array.isArray(lhs) && Array.isArray(rhs)) {
     if (listSemantics(shape.field).kind === 'atomic') return cloneJson(rhs);
     return mergeList(lhs, rhs, shape, path);
@@ -412,16 +309,9 @@ function merge(
   if (isJsonObject(lhs) && isJsonObject(rhs)) {
     const out: JsonObject = {};
     for (const [key, value] of Object.entries(lhs)) {
-      out[key] =
-        key in rhs
-          ? (merge(value, rhs[key], childShape(shape, key), [
-              ...path,
-              fieldElement(key),
-            ]) as JsonValue)
-          : value;
+      out[key] = key in rhs ? (merge(value, rhs[key], childShape(shape, key), [...path, fieldElement(key)]) as JsonValue) : value;
     }
-    for (const [key, value] of Object.entries(rhs))
-      if (!(key in lhs)) out[key] = cloneJson(value);
+    for (const [key, value] of Object.entries(rhs)) if (!(key in lhs)) out[key] = cloneJson(value);
     return out;
   }
   return rhs;
@@ -431,25 +321,14 @@ function merge(
  * mergingWalker.visitListItems: live items keep their place, applied items not yet live are inserted
  * in the applied order right after the shared item that precedes them.
  */
-function mergeList(
-  lhs: JsonValue[],
-  rhs: JsonValue[],
-  shape: Shape,
-  path: FieldPath,
-): JsonValue[] {
+function mergeList(lhs: JsonValue[], rhs: JsonValue[], shape: Shape, path: FieldPath): JsonValue[] {
   const [rhsPEs, observedRHS] = indexItems(rhs, shape, path);
   const [lhsPEs, observedLHS] = indexItems(lhs, shape, path);
   const sharedOrder = rhsPEs.filter((pe) => observedLHS.has(pe));
   let nextShared = sharedOrder.shift();
   const mergedRHS = new Set<string>();
   const out: JsonValue[] = [];
-  const mergeItem = (pe: string) =>
-    out.push(
-      merge(observedLHS.get(pe), observedRHS.get(pe), itemShape(shape), [
-        ...path,
-        pe,
-      ]) as JsonValue,
-    );
+  const mergeItem = (pe: string) => out.push(merge(observedLHS.get(pe), observedRHS.get(pe), itemShape(shape), [...path, pe]) as JsonValue);
 
   let lI = 0;
   let rI = 0;
@@ -464,11 +343,7 @@ function mergeList(
         nextShared = sharedOrder.shift();
         continue;
       }
-      if (
-        observedRHS.has(pe) &&
-        nextShared !== undefined &&
-        nextShared !== pe
-      ) {
+      if (observedRHS.has(pe) && nextShared !== undefined && nextShared !== pe) {
         lI++;
         continue;
       }
@@ -488,8 +363,7 @@ function mergeList(
       mergedRHS.add(pe);
       mergeItem(pe);
       rI++;
-      if (nextShared !== undefined && nextShared === pe)
-        nextShared = sharedOrder.shift();
+      if (nextShared !== undefined && nextShared === pe) nextShared = sharedOrder.shift();
     }
   }
   return out;
@@ -498,23 +372,15 @@ function mergeList(
 // ---- typed.RemoveItems -----------------------------------------------------------------------------
 
 /** Removes the paths of `set` (whole subtrees). `null` is Go's nil: a walked map or list left empty. */
-function removeItems(
-  value: JsonValue,
-  set: FieldSet,
-  shape: Shape,
-  path: FieldPath,
-): JsonValue {
+function removeItems(value: JsonValue, set: FieldSet, shape: Shape, path: FieldPath): JsonValue {
   if (Array.isArray(value)) {
-    if (value.length === 0 || listSemantics(shape.field).kind === 'atomic')
-      return null;
+    if (value.length === 0 || listSemantics(shape.field).kind === 'atomic') return null;
     const items: JsonValue[] = [];
     for (const [index, item] of value.entries()) {
       const pe = listItemElement(item, shape, path, index);
       if (set.members.has(pe)) continue;
       const sub = set.children.get(pe);
-      items.push(
-        sub ? removeItems(item, sub, itemShape(shape), [...path, pe]) : item,
-      );
+      items.push(sub ? removeItems(item, sub, itemShape(shape), [...path, pe]) : item);
     }
     return items.length > 0 ? items : null;
   }
@@ -524,9 +390,7 @@ function removeItems(
       const pe = fieldElement(key);
       if (set.members.has(pe)) continue;
       const sub = set.children.get(pe);
-      out[key] = sub
-        ? removeItems(child, sub, childShape(shape, key), [...path, pe])
-        : child;
+      out[key] = sub ? removeItems(child, sub, childShape(shape, key), [...path, pe]) : child;
     }
     return Object.keys(out).length > 0 ? out : null;
   }
@@ -538,8 +402,7 @@ function dropNulls(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(dropNulls);
   if (!isJsonObject(value)) return value;
   const out: JsonObject = {};
-  for (const [key, child] of Object.entries(value))
-    if (child !== null) out[key] = dropNulls(child);
+  for (const [key, child] of Object.entries(value)) if (child !== null) out[key] = dropNulls(child);
   return out;
 }
 
@@ -551,18 +414,12 @@ interface Manager {
 }
 
 /** internal.BuildManagerIdentifier: the entry without time and fields; appliers also without apiVersion. */
-function managerIdentifier(
-  entry: Pick<
-    ManagedFieldsEntry,
-    'manager' | 'operation' | 'apiVersion' | 'subresource'
-  >,
-): string {
+function managerIdentifier(entry: Pick<ManagedFieldsEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
   const id: Record<string, string> = {
     manager: entry.manager,
     operation: entry.operation,
   };
-  if (entry.operation !== 'Apply' && entry.apiVersion)
-    id['apiVersion'] = entry.apiVersion;
+  if (entry.operation !== 'Apply' && entry.apiVersion) id['apiVersion'] = entry.apiVersion;
   if (entry.subresource) id['subresource'] = entry.subresource;
   return JSON.stringify(id);
 }
@@ -582,9 +439,7 @@ function decodeManagedFields(entries: unknown): Map<string, Manager> {
 }
 
 /** internal.encodeManagedFields + sortEncodedManagedFields: Apply before Update, then by time, manager. */
-function encodeManagedFields(
-  managers: Map<string, Manager>,
-): ManagedFieldsEntry[] {
+function encodeManagedFields(managers: Map<string, Manager>): ManagedFieldsEntry[] {
   const entries = [...managers.values()].map(({ entry, set }) => {
     const out: ManagedFieldsEntry = {
       manager: entry.manager,
@@ -598,8 +453,7 @@ function encodeManagedFields(
     return out;
   });
   const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
-  const cmp = (a: string | undefined, b: string | undefined) =>
-    (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0;
+  const cmp = (a: string | undefined, b: string | undefined) => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
   return entries.sort(
     (p, q) =>
       cmp(p.operation, q.operation) ||
@@ -615,17 +469,9 @@ const STRIPPED_FIELDS = FieldSet.of([
   ['f:apiVersion'],
   ['f:kind'],
   ['f:metadata'],
-  ...[
-    'name',
-    'namespace',
-    'creationTimestamp',
-    'selfLink',
-    'uid',
-    'clusterName',
-    'generation',
-    'managedFields',
-    'resourceVersion',
-  ].map((field) => ['f:metadata', `f:${field}`]),
+  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map(
+    (field) => ['f:metadata', `f:${field}`],
+  ),
 ]);
 
 function withoutManagedFields(obj: JsonObject | undefined): JsonObject {
@@ -635,15 +481,11 @@ function withoutManagedFields(obj: JsonObject | undefined): JsonObject {
   return copy;
 }
 
-function withManagedFields<T>(
-  obj: JsonObject,
-  managers: Map<string, Manager>,
-): T {
+function withManagedFields<T>(obj: JsonObject, managers: Map<string, Manager>): T {
   const metadata = isJsonObject(obj['metadata']) ? obj['metadata'] : {};
   delete metadata['managedFields'];
   const entries = encodeManagedFields(managers);
-  if (entries.length > 0)
-    metadata['managedFields'] = entries as unknown as JsonValue;
+  if (entries.length > 0) metadata['managedFields'] = entries as unknown as JsonValue;
   obj['metadata'] = metadata;
   return obj as unknown as T;
 }
@@ -657,12 +499,7 @@ interface Conflict {
  * Updater.update: other managers lose the fields this write changed (their conflicts, when forced)
  * and the fields it removed; managers left with nothing are dropped.
  */
-function updateOwnership(
-  managers: Map<string, Manager>,
-  comparison: Comparison,
-  workflowId: string,
-  force: boolean,
-): Conflict[] {
+function updateOwnership(managers: Map<string, Manager>, comparison: Comparison, workflowId: string, force: boolean): Conflict[] {
   const changed = comparison.modified.union(comparison.added);
   const conflicts: Conflict[] = [];
   const conflictSets = new Map<string, FieldSet>();
@@ -671,8 +508,7 @@ function updateOwnership(
     const conflictSet = manager.set.intersection(changed);
     if (!conflictSet.isEmpty()) {
       conflictSets.set(id, conflictSet);
-      for (const path of conflictSet.paths())
-        conflicts.push({ managerId: id, path });
+      for (const path of conflictSet.paths()) conflicts.push({ managerId: id, path });
     }
   }
   if (!force && conflicts.length > 0) return conflicts;
@@ -692,18 +528,14 @@ function updateOwnership(
 function printManager(managerId: string): string {
   const entry = JSON.parse(managerId) as ManagedFieldsEntry;
   let out = JSON.stringify(entry.manager);
-  if (entry.subresource)
-    out = `${out} with subresource ${JSON.stringify(entry.subresource)}`;
-  if (entry.operation === 'Update')
-    return `${out} using ${entry.apiVersion ?? ''}`;
+  if (entry.subresource) out = `${out} with subresource ${JSON.stringify(entry.subresource)}`;
+  if (entry.operation === 'Update') return `${out} using ${entry.apiVersion ?? ''}`;
   return out;
 }
 
 /** internal.NewConflictError: 409 Conflict with one FieldManagerConflict cause per conflicting path. */
 function conflictError(conflicts: Conflict[]): PatchError {
-  conflicts.sort((a, b) =>
-    a.managerId < b.managerId ? -1 : a.managerId > b.managerId ? 1 : 0,
-  );
+  conflicts.sort((a, b) => (a.managerId < b.managerId ? -1 : a.managerId > b.managerId ? 1 : 0));
   const causes: PatchErrorCause[] = conflicts.map((c) => ({
     reason: 'FieldManagerConflict',
     message: `conflict with ${printManager(c.managerId)}`,
@@ -716,8 +548,7 @@ function conflictError(conflicts: Conflict[]): PatchError {
     const lines: string[] = [];
     for (const id of [...new Set(conflicts.map((c) => c.managerId))]) {
       lines.push(`conflicts with ${printManager(id)}:`);
-      for (const c of conflicts.filter((c) => c.managerId === id))
-        lines.push(`- ${pathToString(c.path)}`);
+      for (const c of conflicts.filter((c) => c.managerId === id)) lines.push(`- ${pathToString(c.path)}`);
     }
     message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
   }
@@ -736,8 +567,7 @@ export function applyServerSideApply<T extends object>(
   applied: object,
   opts: ServerSideApplyOptions,
 ): ServerSideApplyResult<T> {
-  if (!isJsonObject(applied))
-    throw badRequest('error decoding patch: the apply patch must be an object');
+  if (!isJsonObject(applied)) throw badRequest('error decoding patch: the apply patch must be an object');
   const config = cloneJson(applied) as JsonObject;
   const appliedMeta = config['metadata'];
   if (isJsonObject(appliedMeta) && appliedMeta['managedFields'] != null) {
@@ -753,11 +583,7 @@ export function applyServerSideApply<T extends object>(
   const shape = rootShape(config);
   checkTyped(config, shape, 'patch');
   if (liveObj) checkTyped(withoutManagedFields(liveObj), shape, 'live');
-  const managers = decodeManagedFields(
-    isJsonObject(liveObj?.['metadata'])
-      ? liveObj['metadata']['managedFields']
-      : undefined,
-  );
+  const managers = decodeManagedFields(isJsonObject(liveObj?.['metadata']) ? liveObj['metadata']['managedFields'] : undefined);
   const before = withoutManagedFields(liveObj);
   const applierId = managerIdentifier({
     manager: opts.manager,
@@ -781,12 +607,7 @@ export function applyServerSideApply<T extends object>(
   merged = prune(merged, managers, shape, previous?.set);
 
   const comparison = filterComparison(compare(before, merged, shape), reset);
-  const conflicts = updateOwnership(
-    managers,
-    comparison,
-    applierId,
-    opts.force,
-  );
+  const conflicts = updateOwnership(managers, comparison, applierId, opts.force);
   if (conflicts.length > 0) throw conflictError(conflicts);
 
   // stripMetaManager, then managedFieldsUpdater: the applier's time moves only when the object changed.
@@ -795,10 +616,7 @@ export function applyServerSideApply<T extends object>(
   if (applier.set.isEmpty()) managers.delete(applierId);
   if (!jsonEqual(before, merged) || !liveObj) applier.entry.time = opts.now;
 
-  const object = withManagedFields<T>(
-    dropNulls(merged) as JsonObject,
-    managers,
-  );
+  const object = withManagedFields<T>(dropNulls(merged) as JsonObject, managers);
   return { object, conflicts: [] };
 }
 
@@ -806,32 +624,18 @@ export function applyServerSideApply<T extends object>(
  * Updater.prune: removes what the applier owned last time, no longer applies, and nobody else owns
  * (addBackOwnedItems + addBackDanglingItems).
  */
-function prune(
-  merged: JsonObject,
-  managers: Map<string, Manager>,
-  shape: Shape,
-  lastSet: FieldSet | undefined,
-): JsonObject {
+function prune(merged: JsonObject, managers: Map<string, Manager>, shape: Shape, lastSet: FieldSet | undefined): JsonObject {
   if (!lastSet || lastSet.isEmpty()) return merged;
   const ensure = (set: FieldSet) => ensureNamedFieldsAreMembers(set, shape);
-  const removeFrom = (set: FieldSet) =>
-    (removeItems(merged, set, shape, []) ?? {}) as JsonObject;
+  const removeFrom = (set: FieldSet) => (removeItems(merged, set, shape, []) ?? {}) as JsonObject;
   const last = ensure(lastSet);
   let managed = new FieldSet();
   for (const manager of managers.values()) managed = managed.union(manager.set);
 
   const mergedSet = ensure(toFieldSet(merged, shape));
   const pruned = removeFrom(last);
-  const ownedBack = removeFrom(
-    mergedSet.difference(
-      ensure(toFieldSet(pruned, shape)).union(ensure(managed)),
-    ),
-  );
-  return removeFrom(
-    mergedSet
-      .difference(ensure(toFieldSet(ownedBack, shape)))
-      .intersection(last),
-  );
+  const ownedBack = removeFrom(mergedSet.difference(ensure(toFieldSet(pruned, shape)).union(ensure(managed))));
+  return removeFrom(mergedSet.difference(ensure(toFieldSet(ownedBack, shape))).intersection(last));
 }
 
 /**
@@ -849,22 +653,13 @@ export function recordUpdateManager<T extends object>(
 ): T {
   const next = newObj as unknown as JsonObject;
   const prior = oldObj as JsonObject | undefined;
-  const requested = isJsonObject(next['metadata'])
-    ? next['metadata']['managedFields']
-    : undefined;
-  const fromLive = isJsonObject(prior?.['metadata'])
-    ? prior['metadata']['managedFields']
-    : undefined;
+  const requested = isJsonObject(next['metadata']) ? next['metadata']['managedFields'] : undefined;
+  const fromLive = isJsonObject(prior?.['metadata']) ? prior['metadata']['managedFields'] : undefined;
   // decodeLiveOrNew: managedFields sent in the request win unless empty; [] or [{}] resets them.
   const reset =
     Array.isArray(requested) &&
-    (requested.length === 0 ||
-      (requested.length === 1 &&
-        isJsonObject(requested[0]) &&
-        Object.keys(requested[0]).length === 0));
-  let managers = reset
-    ? new Map<string, Manager>()
-    : decodeManagedFields(requested);
+    (requested.length === 0 || (requested.length === 1 && isJsonObject(requested[0]) && Object.keys(requested[0]).length === 0));
+  let managers = reset ? new Map<string, Manager>() : decodeManagedFields(requested);
   if (!reset && managers.size === 0) managers = decodeManagedFields(fromLive);
 
   const before = withoutManagedFields(prior);
@@ -873,20 +668,13 @@ export function recordUpdateManager<T extends object>(
   try {
     // Compared as typed objects: a create starts from the zero object of the kind.
     const gvk = gvkOf(after);
-    const typedBefore = withZeroFields(
-      prior
-        ? before
-        : { apiVersion: after['apiVersion'] ?? '', kind: after['kind'] ?? '' },
-      gvk,
-    );
+    const typedBefore = withZeroFields(prior ? before : { apiVersion: after['apiVersion'] ?? '', kind: after['kind'] ?? '' }, gvk);
     const comparison = filterComparison(
       compare(typedBefore, withZeroFields(after, gvk), rootShape(after)),
       resetPaths(after, options.resetFields),
     );
     updateOwnership(managers, comparison, '', true);
-    const taken = comparison.modified
-      .union(comparison.added)
-      .difference(STRIPPED_FIELDS);
+    const taken = comparison.modified.union(comparison.added).difference(STRIPPED_FIELDS);
     if (!taken.isEmpty()) {
       const id = managerIdentifier({
         manager,

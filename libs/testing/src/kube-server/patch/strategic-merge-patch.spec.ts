@@ -20,9 +20,7 @@ describe('applyStrategicMergePatch', () => {
       live,
       {
         spec: {
-          containers: [
-            { name: 'app', image: 'app:2', env: [{ name: 'B', value: '2' }] },
-          ],
+          containers: [{ name: 'app', image: 'app:2', env: [{ name: 'B', value: '2' }] }],
         },
       },
       pod,
@@ -48,9 +46,7 @@ describe('applyStrategicMergePatch', () => {
       spec: {
         template: {
           spec: {
-            containers: [
-              { name: 'app', image: 'a:1', ports: [{ containerPort: 80 }] },
-            ],
+            containers: [{ name: 'app', image: 'a:1', ports: [{ containerPort: 80 }] }],
           },
         },
       },
@@ -100,9 +96,7 @@ describe('applyStrategicMergePatch', () => {
       },
       { group: 'batch', version: 'v1', kind: 'CronJob' },
     );
-    expect(
-      patched.spec.jobTemplate.spec.template.spec.volumes.map((v) => v.name),
-    ).toEqual(['b', 'a']);
+    expect(patched.spec.jobTemplate.spec.template.spec.volumes.map((v) => v.name)).toEqual(['b', 'a']);
   });
 
   it('replaces lists without a patch strategy, such as tolerations and container args', () => {
@@ -146,37 +140,21 @@ describe('applyStrategicMergePatch', () => {
 
   it('replaces a whole list with $patch: replace', () => {
     const live = makePod({ containers: [{ name: 'a' }, { name: 'b' }] });
-    const patched = applyStrategicMergePatch(
-      live,
-      { spec: { containers: [{ name: 'c' }, { $patch: 'replace' }] } },
-      pod,
-    );
+    const patched = applyStrategicMergePatch(live, { spec: { containers: [{ name: 'c' }, { $patch: 'replace' }] } }, pod);
     expect(patched.spec.containers).toEqual([{ name: 'c' }]);
   });
 
   it('replaces a map with $patch: replace', () => {
     const live = { metadata: { name: 'p', labels: { a: '1', b: '2' } } };
-    const patched = applyStrategicMergePatch(
-      live,
-      { metadata: { labels: { c: '3', $patch: 'replace' } } },
-      pod,
-    );
+    const patched = applyStrategicMergePatch(live, { metadata: { labels: { c: '3', $patch: 'replace' } } }, pod);
     expect(patched.metadata.labels).toEqual({ c: '3' });
   });
 
   it('merges finalizers as a set and removes values with $deleteFromPrimitiveList', () => {
     const live = { metadata: { name: 'p', finalizers: ['a', 'b'] } };
-    const added = applyStrategicMergePatch(
-      live,
-      { metadata: { finalizers: ['b', 'c'] } },
-      pod,
-    );
+    const added = applyStrategicMergePatch(live, { metadata: { finalizers: ['b', 'c'] } }, pod);
     expect(added.metadata.finalizers).toEqual(['a', 'b', 'c']);
-    const removed = applyStrategicMergePatch(
-      live,
-      { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } },
-      pod,
-    );
+    const removed = applyStrategicMergePatch(live, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }, pod);
     expect(removed.metadata.finalizers).toEqual(['b']);
   });
 
@@ -197,9 +175,7 @@ describe('applyStrategicMergePatch', () => {
       { uid: '2', name: 'other' },
       { uid: '1', name: 'rs' },
     ]);
-    expect(patched.status.conditions).toEqual([
-      { type: 'Ready', status: 'True' },
-    ]);
+    expect(patched.status.conditions).toEqual([{ type: 'Ready', status: 'True' }]);
   });
 
   it('merges service ports by port', () => {
@@ -209,10 +185,7 @@ describe('applyStrategicMergePatch', () => {
       { spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443 }] } },
       { group: '', version: 'v1', kind: 'Service' },
     );
-    expect(patched.spec.ports).toEqual([
-      { port: 80, name: 'http', targetPort: 8080 },
-      { port: 443 },
-    ]);
+    expect(patched.spec.ports).toEqual([{ port: 80, name: 'http', targetPort: 8080 }, { port: 443 }]);
   });
 
   it('orders a merged list by $setElementOrder', () => {
@@ -221,19 +194,13 @@ describe('applyStrategicMergePatch', () => {
       live,
       {
         spec: {
-          '$setElementOrder/containers': [
-            { name: 'b' },
-            { name: 'c' },
-            { name: 'a' },
-          ],
+          '$setElementOrder/containers': [{ name: 'b' }, { name: 'c' }, { name: 'a' }],
           containers: [{ name: 'c' }],
         },
       },
       pod,
     );
-    expect(
-      patched.spec.containers.map((c: { name: string }) => c.name),
-    ).toEqual(['b', 'c', 'a']);
+    expect(patched.spec.containers.map((c: { name: string }) => c.name)).toEqual(['b', 'c', 'a']);
   });
 
   it('drops keys missing from $retainKeys, as kubectl apply does for a Deployment strategy', () => {
@@ -242,23 +209,13 @@ describe('applyStrategicMergePatch', () => {
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } },
       },
     };
-    const patched = applyStrategicMergePatch(
-      live,
-      { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } },
-      deployment,
-    );
+    const patched = applyStrategicMergePatch(live, { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } }, deployment);
     expect(patched.spec.strategy).toEqual({ type: 'Recreate' });
   });
 
   it('refuses $retainKeys that do not cover the patched keys with 400', () => {
     const live = { spec: { strategy: { type: 'RollingUpdate' } } };
-    expect(() =>
-      applyStrategicMergePatch(
-        live,
-        { spec: { strategy: { $retainKeys: [], type: 'Recreate' } } },
-        deployment,
-      ),
-    ).toThrow(
+    expect(() => applyStrategicMergePatch(live, { spec: { strategy: { $retainKeys: [], type: 'Recreate' } } }, deployment)).toThrow(
       expect.objectContaining({
         code: 400,
         message: 'invalid patch format of retainKeys',
@@ -270,11 +227,7 @@ describe('applyStrategicMergePatch', () => {
     const live = makePod({ containers: [{ name: 'a' }] });
     let caught: unknown;
     try {
-      applyStrategicMergePatch(
-        live,
-        { spec: { containers: [{ image: 'x' }] } },
-        pod,
-      );
+      applyStrategicMergePatch(live, { spec: { containers: [{ image: 'x' }] } }, pod);
     } catch (err: unknown) {
       caught = err;
     }
@@ -286,13 +239,7 @@ describe('applyStrategicMergePatch', () => {
   });
 
   it('refuses custom resources with 415 UnsupportedMediaType', () => {
-    expect(() =>
-      applyStrategicMergePatch(
-        {},
-        { spec: {} },
-        { group: 'example.com', version: 'v1', kind: 'Widget' },
-      ),
-    ).toThrow(
+    expect(() => applyStrategicMergePatch({}, { spec: {} }, { group: 'example.com', version: 'v1', kind: 'Widget' })).toThrow(
       expect.objectContaining({
         code: 415,
         reason: 'UnsupportedMediaType',

@@ -2,27 +2,9 @@
 // of k8s.io/apimachinery/pkg/util/strategicpatch/patch.go (StrategicMergeMapPatch with
 // MergeParallelList and IgnoreUnmatchedNulls, as the apiserver's patch handler calls it), driven by the
 // struct-tag table in patch-schema.ts. Function names follow the Go ones so the two can be read side by side.
-import {
-  badRequest,
-  PatchError,
-  rejectedRequest,
-  unknownError,
-} from './patch-error';
-import {
-  cloneJson,
-  goFormat,
-  isJsonObject,
-  type JsonObject,
-  type JsonValue,
-} from './json-value';
-import {
-  fieldOf,
-  rootSchema,
-  structOf,
-  type FieldSchema,
-  type GroupVersionKind,
-  type StructSchema,
-} from './patch-schema';
+import { badRequest, PatchError, rejectedRequest, unknownError } from './patch-error';
+import { cloneJson, goFormat, isJsonObject, type JsonObject, type JsonValue } from './json-value';
+import { fieldOf, rootSchema, structOf, type FieldSchema, type GroupVersionKind, type StructSchema } from './patch-schema';
 
 const directiveMarker = '$patch';
 const deleteDirective = 'delete';
@@ -34,37 +16,25 @@ const setElementOrderDirectivePrefix = '$setElementOrder';
 
 // k8s.io/apimachinery/pkg/util/mergepatch/errors.go. The patch handler's interpretStrategicMergePatchError
 // answers the first group with 400, the second with 422; any other error is a plain 500.
-const ErrBadPatchFormatForPrimitiveList =
-  'invalid patch format of primitive list';
+const ErrBadPatchFormatForPrimitiveList = 'invalid patch format of primitive list';
 const ErrBadPatchFormatForRetainKeys = 'invalid patch format of retainKeys';
-const ErrBadPatchFormatForSetElementOrderList =
-  'invalid patch format of setElementOrder list';
+const ErrBadPatchFormatForSetElementOrderList = 'invalid patch format of setElementOrder list';
 const ErrNoListOfLists = 'lists of lists are not supported';
 
 class SmpError extends Error {}
 
 function errNoMergeKey(m: JsonObject, key: string): SmpError {
-  return new SmpError(
-    `map: ${goFormat(m)} does not contain declared merge key: ${key}`,
-  );
+  return new SmpError(`map: ${goFormat(m)} does not contain declared merge key: ${key}`);
 }
 
 function errBadPatchType(t: unknown, m: JsonObject): SmpError {
-  return new SmpError(
-    `unknown patch type: ${goFormat(t)} in map: ${goFormat(m)}`,
-  );
+  return new SmpError(`unknown patch type: ${goFormat(t)} in map: ${goFormat(m)}`);
 }
 
 /** mergepatch.ErrBadArgType prints reflect kinds: map, slice, string, float64, bool. */
 function errBadArgType(expected: 'map' | 'slice', actual: unknown): SmpError {
   const actualKind =
-    actual === null || actual === undefined
-      ? 'invalid'
-      : Array.isArray(actual)
-        ? 'slice'
-        : isJsonObject(actual)
-          ? 'map'
-          : goKind(actual);
+    actual === null || actual === undefined ? 'invalid' : Array.isArray(actual) ? 'slice' : isJsonObject(actual) ? 'map' : goKind(actual);
   return new SmpError(`expected a ${expected}, but received a ${actualKind}`);
 }
 
@@ -94,11 +64,7 @@ function sameType(a: unknown, b: unknown): boolean {
  * CRD handler does not list strategic merge patch among its patch types
  * (apiextensions-apiserver customresource_handler.go -> negotiation.NewUnsupportedMediaTypeError).
  */
-export function applyStrategicMergePatch<T extends object>(
-  obj: T,
-  patch: unknown,
-  gvk: GroupVersionKind,
-): T {
+export function applyStrategicMergePatch<T extends object>(obj: T, patch: unknown, gvk: GroupVersionKind): T {
   const schema = rootSchema(gvk);
   if (!schema) {
     throw new PatchError(
@@ -115,11 +81,7 @@ export function applyStrategicMergePatch<T extends object>(
     );
   }
   try {
-    return mergeMap(
-      cloneJson(obj) as unknown as JsonObject,
-      cloneJson(patch),
-      schema,
-    ) as unknown as T;
+    return mergeMap(cloneJson(obj) as unknown as JsonObject, cloneJson(patch), schema) as unknown as T;
   } catch (err: unknown) {
     if (!(err instanceof SmpError)) throw err;
     switch (err.message) {
@@ -135,13 +97,8 @@ export function applyStrategicMergePatch<T extends object>(
   }
 }
 
-function mergeMap(
-  original: JsonObject,
-  patch: JsonObject,
-  schema: StructSchema | undefined,
-): JsonObject {
-  if (directiveMarker in patch)
-    return handleDirectiveInMergeMap(patch[directiveMarker], patch);
+function mergeMap(original: JsonObject, patch: JsonObject, schema: StructSchema | undefined): JsonObject {
+  if (directiveMarker in patch) return handleDirectiveInMergeMap(patch[directiveMarker], patch);
 
   applyRetainKeysDirective(original, patch);
   mergePatchIntoOriginal(original, patch, schema);
@@ -186,10 +143,7 @@ function mergeMap(
   return original;
 }
 
-function handleDirectiveInMergeMap(
-  directive: JsonValue,
-  patch: JsonObject,
-): JsonObject {
+function handleDirectiveInMergeMap(directive: JsonValue, patch: JsonObject): JsonObject {
   if (directive === replaceDirective) {
     delete patch[directiveMarker];
     return patch;
@@ -233,29 +187,20 @@ function discardNullValuesFromPatch(patchV: JsonValue): void {
 function extractKey(s: string, prefix: string): string {
   const slash = s.indexOf('/');
   if (slash < 0 || s.slice(0, slash) !== prefix) {
-    if (prefix === deleteFromPrimitiveListDirectivePrefix)
-      throw new SmpError(ErrBadPatchFormatForPrimitiveList);
+    if (prefix === deleteFromPrimitiveListDirectivePrefix) throw new SmpError(ErrBadPatchFormatForPrimitiveList);
     throw new SmpError(ErrBadPatchFormatForSetElementOrderList);
   }
   return s.slice(slash + 1);
 }
 
-function applyRetainKeysDirective(
-  original: JsonObject,
-  patch: JsonObject,
-): void {
+function applyRetainKeysDirective(original: JsonObject, patch: JsonObject): void {
   if (!(retainKeysDirective in patch)) return;
   const retainKeys = patch[retainKeysDirective];
   delete patch[retainKeysDirective];
-  if (!Array.isArray(retainKeys))
-    throw new SmpError(ErrBadPatchFormatForRetainKeys);
+  if (!Array.isArray(retainKeys)) throw new SmpError(ErrBadPatchFormatForRetainKeys);
   const retained = new Set<JsonValue>(retainKeys);
   for (const [k, v] of Object.entries(patch)) {
-    if (
-      v === null ||
-      k.startsWith(deleteFromPrimitiveListDirectivePrefix) ||
-      k.startsWith(setElementOrderDirectivePrefix)
-    ) {
+    if (v === null || k.startsWith(deleteFromPrimitiveListDirectivePrefix) || k.startsWith(setElementOrderDirectivePrefix)) {
       continue;
     }
     if (!retained.has(k)) throw new SmpError(ErrBadPatchFormatForRetainKeys);
@@ -265,23 +210,12 @@ function applyRetainKeysDirective(
   }
 }
 
-function mergeSliceHandler(
-  original: JsonValue[],
-  patch: JsonValue[],
-  field: FieldSchema | undefined,
-  isDeleteList: boolean,
-): JsonValue[] {
-  if (field?.merge || isDeleteList)
-    return mergeSlice(original, patch, field, isDeleteList);
+function mergeSliceHandler(original: JsonValue[], patch: JsonValue[], field: FieldSchema | undefined, isDeleteList: boolean): JsonValue[] {
+  if (field?.merge || isDeleteList) return mergeSlice(original, patch, field, isDeleteList);
   return patch;
 }
 
-function mergeSlice(
-  original: JsonValue[],
-  patch: JsonValue[],
-  field: FieldSchema | undefined,
-  isDeleteList: boolean,
-): JsonValue[] {
+function mergeSlice(original: JsonValue[], patch: JsonValue[], field: FieldSchema | undefined, isDeleteList: boolean): JsonValue[] {
   if (original.length === 0 && patch.length === 0) return original;
   const kind = sliceElementKind(original, patch);
   const mergeKey = field?.mergeKey ?? '';
@@ -290,35 +224,14 @@ function mergeSlice(
     if (isDeleteList) return deleteFromSlice(original, patch);
     merged = deduplicateScalars([...original, ...patch]);
   } else {
-    if (mergeKey === '')
-      throw new SmpError(
-        `cannot merge lists without merge key for ${field?.type ?? ''}`,
-      );
-    [original, patch] = mergeSliceWithSpecialElements(
-      original,
-      patch,
-      mergeKey,
-    );
+    if (mergeKey === '') throw new SmpError(`cannot merge lists without merge key for ${field?.type ?? ''}`);
+    [original, patch] = mergeSliceWithSpecialElements(original, patch, mergeKey);
     // A copy: Go's append never lengthens the caller's `original`, which stays the server order below.
-    merged = mergeSliceWithoutSpecialElements(
-      [...original],
-      patch,
-      mergeKey,
-      structOf(field),
-    );
+    merged = mergeSliceWithoutSpecialElements([...original], patch, mergeKey, structOf(field));
   }
   const [patchItems, serverOnlyItems] =
-    mergeKey === ''
-      ? partitionPrimitivesByPresentInList(merged, patch)
-      : partitionMapsByPresentInList(merged, patch, mergeKey);
-  return normalizeElementOrder(
-    patchItems,
-    serverOnlyItems,
-    patch,
-    original,
-    mergeKey,
-    kind,
-  );
+    mergeKey === '' ? partitionPrimitivesByPresentInList(merged, patch) : partitionMapsByPresentInList(merged, patch, mergeKey);
+  return normalizeElementOrder(patchItems, serverOnlyItems, patch, original, mergeKey, kind);
 }
 
 /** Kind of the items of the given slices, which must agree and not be lists. */
@@ -330,14 +243,11 @@ function sliceElementKind(...slices: JsonValue[][]): Kind {
         prev = v;
         if (Array.isArray(v)) throw new SmpError(ErrNoListOfLists);
       } else if (!sameType(prev, v)) {
-        throw new SmpError(
-          `list element types are not identical: ${goFormat(slices)}`,
-        );
+        throw new SmpError(`list element types are not identical: ${goFormat(slices)}`);
       }
     }
   }
-  if (prev === undefined)
-    throw new SmpError('no elements in any of the given slices');
+  if (prev === undefined) throw new SmpError('no elements in any of the given slices');
   return kindOf(prev);
 }
 
@@ -357,19 +267,12 @@ function deduplicateScalars(s: JsonValue[]): JsonValue[] {
   return s;
 }
 
-function deleteFromSlice(
-  current: JsonValue[],
-  toDelete: JsonValue[],
-): JsonValue[] {
+function deleteFromSlice(current: JsonValue[], toDelete: JsonValue[]): JsonValue[] {
   const deleted = new Set(toDelete);
   return current.filter((v) => !deleted.has(v));
 }
 
-function mergeSliceWithSpecialElements(
-  original: JsonValue[],
-  patch: JsonValue[],
-  mergeKey: string,
-): [JsonValue[], JsonValue[]] {
+function mergeSliceWithSpecialElements(original: JsonValue[], patch: JsonValue[], mergeKey: string): [JsonValue[], JsonValue[]] {
   const withoutSpecial: JsonValue[] = [];
   let replace = false;
   for (const v of patch) {
@@ -382,9 +285,7 @@ function mergeSliceWithSpecialElements(
     if (patchType === deleteDirective) {
       if (!(mergeKey in typedV)) throw errNoMergeKey(typedV, mergeKey);
       const mergeValue = typedV[mergeKey];
-      original = original.filter(
-        (item) => !(isJsonObject(item) && item[mergeKey] === mergeValue),
-      );
+      original = original.filter((item) => !(isJsonObject(item) && item[mergeKey] === mergeValue));
     } else if (patchType === replaceDirective) {
       replace = true;
     } else if (patchType === mergeDirective) {
@@ -405,79 +306,45 @@ function mergeSliceWithoutSpecialElements(
   for (const v of patch) {
     const typedV = v as JsonObject;
     if (!(mergeKey in typedV)) throw errNoMergeKey(typedV, mergeKey);
-    const index = findMapInSliceBasedOnKeyValue(
-      original,
-      mergeKey,
-      typedV[mergeKey],
-    );
-    if (index >= 0)
-      original[index] = mergeMap(
-        original[index] as JsonObject,
-        typedV,
-        itemSchema,
-      );
+    const index = findMapInSliceBasedOnKeyValue(original, mergeKey, typedV[mergeKey]);
+    if (index >= 0) original[index] = mergeMap(original[index] as JsonObject, typedV, itemSchema);
     else original.push(v);
   }
   return original;
 }
 
-function findMapInSliceBasedOnKeyValue(
-  list: JsonValue[],
-  key: string,
-  value: JsonValue,
-): number {
+function findMapInSliceBasedOnKeyValue(list: JsonValue[], key: string, value: JsonValue): number {
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
-    if (!isJsonObject(item))
-      throw new SmpError(`value for key ${i} is not a map`);
+    if (!isJsonObject(item)) throw new SmpError(`value for key ${i} is not a map`);
     if (key in item && item[key] === value) return i;
   }
   return -1;
 }
 
-function partitionPrimitivesByPresentInList(
-  original: JsonValue[],
-  partitionBy: JsonValue[],
-): [JsonValue[], JsonValue[]] {
+function partitionPrimitivesByPresentInList(original: JsonValue[], partitionBy: JsonValue[]): [JsonValue[], JsonValue[]] {
   const inPatch = new Set(partitionBy);
-  return [
-    original.filter((v) => inPatch.has(v)),
-    original.filter((v) => !inPatch.has(v)),
-  ];
+  return [original.filter((v) => inPatch.has(v)), original.filter((v) => !inPatch.has(v))];
 }
 
-function partitionMapsByPresentInList(
-  original: JsonValue[],
-  partitionBy: JsonValue[],
-  mergeKey: string,
-): [JsonValue[], JsonValue[]] {
+function partitionMapsByPresentInList(original: JsonValue[], partitionBy: JsonValue[], mergeKey: string): [JsonValue[], JsonValue[]] {
   const patch: JsonValue[] = [];
   const serverOnly: JsonValue[] = [];
   for (const v of original) {
     if (!isJsonObject(v)) throw errBadArgType('map', v);
     if (!(mergeKey in v)) throw errNoMergeKey(v, mergeKey);
-    if (findMapInSliceBasedOnKeyValue(partitionBy, mergeKey, v[mergeKey]) >= 0)
-      patch.push(v);
+    if (findMapInSliceBasedOnKeyValue(partitionBy, mergeKey, v[mergeKey]) >= 0) patch.push(v);
     else serverOnly.push(v);
   }
   return [patch, serverOnly];
 }
 
-function itemValue(
-  item: JsonValue,
-  mergeKey: string,
-  kind: Kind,
-): JsonValue | undefined {
+function itemValue(item: JsonValue, mergeKey: string, kind: Kind): JsonValue | undefined {
   if (kind !== 'map') return item;
   return isJsonObject(item) ? item[mergeKey] : undefined;
 }
 
-function indexIn(
-  list: JsonValue[],
-  value: JsonValue,
-  mergeKey: string,
-  kind: Kind,
-): number {
+function indexIn(list: JsonValue[], value: JsonValue, mergeKey: string, kind: Kind): number {
   const wanted = itemValue(value, mergeKey, kind);
   return list.findIndex((v) => itemValue(v, mergeKey, kind) === wanted);
 }
@@ -491,27 +358,11 @@ function normalizeElementOrder(
   kind: Kind,
 ): JsonValue[] {
   const sortedPatch = normalizeSliceOrder(patch, patchOrder, mergeKey, kind);
-  const sortedServerOnly = normalizeSliceOrder(
-    serverOnly,
-    serverOrder,
-    mergeKey,
-    kind,
-  );
-  return mergeSortedSlice(
-    sortedServerOnly,
-    sortedPatch,
-    serverOrder,
-    mergeKey,
-    kind,
-  );
+  const sortedServerOnly = normalizeSliceOrder(serverOnly, serverOrder, mergeKey, kind);
+  return mergeSortedSlice(sortedServerOnly, sortedPatch, serverOrder, mergeKey, kind);
 }
 
-function normalizeSliceOrder(
-  toSort: JsonValue[],
-  order: JsonValue[],
-  mergeKey: string,
-  kind: Kind,
-): JsonValue[] {
+function normalizeSliceOrder(toSort: JsonValue[], order: JsonValue[], mergeKey: string, kind: Kind): JsonValue[] {
   let toDelete: JsonValue[] = [];
   if (kind === 'map') {
     for (const list of [toSort, order]) {
@@ -520,12 +371,8 @@ function normalizeSliceOrder(
         if (!(mergeKey in item)) throw errNoMergeKey(item, mergeKey);
       }
     }
-    toDelete = toSort.filter(
-      (v) => (v as JsonObject)[directiveMarker] === deleteDirective,
-    );
-    toSort = toSort.filter(
-      (v) => (v as JsonObject)[directiveMarker] !== deleteDirective,
-    );
+    toDelete = toSort.filter((v) => (v as JsonObject)[directiveMarker] === deleteDirective);
+    toSort = toSort.filter((v) => (v as JsonObject)[directiveMarker] !== deleteDirective);
   }
   // Go's sort.SliceStable by position in `order`; every item is found there in the cases that reach here.
   const sorted = [...toSort].sort((a, b) => {
@@ -537,13 +384,7 @@ function normalizeSliceOrder(
 }
 
 /** Interleaves server-only items (left) into patch items (right), keeping the live order where known. */
-function mergeSortedSlice(
-  left: JsonValue[],
-  right: JsonValue[],
-  serverOrder: JsonValue[],
-  mergeKey: string,
-  kind: Kind,
-): JsonValue[] {
+function mergeSortedSlice(left: JsonValue[], right: JsonValue[], serverOrder: JsonValue[], mergeKey: string, kind: Kind): JsonValue[] {
   const out: JsonValue[] = [];
   let i = 0;
   let j = 0;
@@ -562,29 +403,20 @@ function mergeSortedSlice(
   return out;
 }
 
-function mergePatchIntoOriginal(
-  original: JsonObject,
-  patch: JsonObject,
-  schema: StructSchema | undefined,
-): void {
+function mergePatchIntoOriginal(original: JsonObject, patch: JsonObject, schema: StructSchema | undefined): void {
   for (const key of Object.keys(patch)) {
     if (!key.startsWith(setElementOrderDirectivePrefix)) continue;
     const setElementOrder = patch[key];
     delete patch[key];
-    if (!Array.isArray(setElementOrder))
-      throw errBadArgType('slice', setElementOrder);
+    if (!Array.isArray(setElementOrder)) throw errBadArgType('slice', setElementOrder);
     const originalKey = extractKey(key, setElementOrderDirectivePrefix);
     const foundOriginal = originalKey in original;
     const foundPatch = originalKey in patch;
     const originalList = original[originalKey];
     const patchList = patch[originalKey];
-    if (foundOriginal && !Array.isArray(originalList))
-      throw errBadArgType('slice', originalList);
-    if (foundPatch && !Array.isArray(patchList))
-      throw errBadArgType('slice', patchList);
-    const originalFieldValue = (
-      foundOriginal ? originalList : []
-    ) as JsonValue[];
+    if (foundOriginal && !Array.isArray(originalList)) throw errBadArgType('slice', originalList);
+    if (foundPatch && !Array.isArray(patchList)) throw errBadArgType('slice', patchList);
+    const originalFieldValue = (foundOriginal ? originalList : []) as JsonValue[];
     const patchFieldValue = (foundPatch ? patchList : []) as JsonValue[];
     const field = fieldOf(schema, originalKey);
     const mergeKey = field?.mergeKey ?? '';
@@ -592,15 +424,8 @@ function mergePatchIntoOriginal(
 
     let merged: JsonValue[];
     if (foundOriginal && !foundPatch) merged = originalFieldValue;
-    else if (!foundOriginal && foundPatch)
-      merged = removeDirectives(patchFieldValue)[0] as JsonValue[];
-    else if (foundOriginal && foundPatch)
-      merged = mergeSliceHandler(
-        originalFieldValue,
-        patchFieldValue,
-        field,
-        false,
-      );
+    else if (!foundOriginal && foundPatch) merged = removeDirectives(patchFieldValue)[0] as JsonValue[];
+    else if (foundOriginal && foundPatch) merged = mergeSliceHandler(originalFieldValue, patchFieldValue, field, false);
     else continue;
 
     const [patchItems, serverOnlyItems] =
@@ -608,23 +433,12 @@ function mergePatchIntoOriginal(
         ? partitionPrimitivesByPresentInList(merged, setElementOrder)
         : partitionMapsByPresentInList(merged, setElementOrder, mergeKey);
     const kind = sliceElementKind(originalFieldValue, patchFieldValue);
-    original[originalKey] = normalizeElementOrder(
-      patchItems,
-      serverOnlyItems,
-      setElementOrder,
-      originalFieldValue,
-      mergeKey,
-      kind,
-    );
+    original[originalKey] = normalizeElementOrder(patchItems, serverOnlyItems, setElementOrder, originalFieldValue, mergeKey, kind);
     delete patch[originalKey];
   }
 }
 
-function validatePatchWithSetOrderList(
-  patchList: JsonValue[],
-  setOrderList: JsonValue[],
-  mergeKey: string,
-): void {
+function validatePatchWithSetOrderList(patchList: JsonValue[], setOrderList: JsonValue[], mergeKey: string): void {
   if (setOrderList.length === 0 || patchList.length === 0) return;
   let nonDeleteList = patchList;
   if (mergeKey !== '') {
@@ -635,34 +449,23 @@ function validatePatchWithSetOrderList(
   }
   let patchIndex = 0;
   let setOrderIndex = 0;
-  while (
-    patchIndex < nonDeleteList.length &&
-    setOrderIndex < setOrderList.length
-  ) {
+  while (patchIndex < nonDeleteList.length && setOrderIndex < setOrderList.length) {
     const item = nonDeleteList[patchIndex];
     if (isJsonObject(item) && directiveMarker in item) {
       patchIndex++;
       continue;
     }
-    if (mergeKeyValueEqual(item, setOrderList[setOrderIndex], mergeKey))
-      patchIndex++;
+    if (mergeKeyValueEqual(item, setOrderList[setOrderIndex], mergeKey)) patchIndex++;
     setOrderIndex++;
   }
-  if (
-    patchIndex < nonDeleteList.length &&
-    setOrderIndex >= setOrderList.length
-  ) {
+  if (patchIndex < nonDeleteList.length && setOrderIndex >= setOrderList.length) {
     throw new SmpError(
       `The order in patch list:\n${goFormat(patchList)}\n doesn't match ${setElementOrderDirectivePrefix} list:\n${goFormat(setOrderList)}\n`,
     );
   }
 }
 
-function mergeKeyValueEqual(
-  left: JsonValue,
-  right: JsonValue,
-  mergeKey: string,
-): boolean {
+function mergeKeyValueEqual(left: JsonValue, right: JsonValue, mergeKey: string): boolean {
   if (mergeKey === '') return left === right;
   if (!isJsonObject(left)) throw errBadArgType('map', left);
   if (!isJsonObject(right)) throw errBadArgType('map', right);

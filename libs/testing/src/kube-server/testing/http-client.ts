@@ -21,16 +21,12 @@ export interface RawRequest {
   key?: string;
 }
 
-export function rawRequest(
-  server: { url: string; caCert: string; adminToken: string },
-  r: RawRequest,
-): Promise<RawResponse> {
+export function rawRequest(server: { url: string; caCert: string; adminToken: string }, r: RawRequest): Promise<RawResponse> {
   const url = new URL(r.path, server.url);
   const headers: Record<string, string> = { ...(r.headers ?? {}) };
   const token = r.token === undefined ? server.adminToken : r.token;
   if (token !== null) headers.Authorization = `Bearer ${token}`;
-  if (r.body !== undefined)
-    headers['Content-Length'] = String(Buffer.byteLength(r.body));
+  if (r.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(r.body));
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -76,7 +72,6 @@ export function fromCurl(curl: string): RawRequest {
   const method = /-X (\S+)/.exec(opts);
   if (method) r.method = method[1];
   else if (r.body !== undefined) r.method = 'POST';
-  for (const m of opts.matchAll(/-H ([^:]+): (.*?)(?= -H | -X |$)/g))
-    (r.headers as Record<string, string>)[m[1]] = m[2];
+  for (const m of opts.matchAll(/-H ([^:]+): (.*?)(?= -H | -X |$)/g)) (r.headers as Record<string, string>)[m[1]] = m[2];
   return r;
 }

@@ -3,8 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const REFERENCE_DIR =
-  process.env.K8S_REFERENCE_DIR ?? '/work/shared/k8s-reference';
+export const REFERENCE_DIR = process.env.K8S_REFERENCE_DIR ?? '/work/shared/k8s-reference';
 
 export interface ReferenceExchange {
   request: string;
@@ -14,9 +13,7 @@ export interface ReferenceExchange {
 }
 
 export function loadReference(name: string): ReferenceExchange {
-  return JSON.parse(
-    readFileSync(join(REFERENCE_DIR, `${name}.json`), 'utf8'),
-  ) as ReferenceExchange;
+  return JSON.parse(readFileSync(join(REFERENCE_DIR, `${name}.json`), 'utf8')) as ReferenceExchange;
 }
 
 export function referenceNames(): string[] {
@@ -41,21 +38,15 @@ const VOLATILE = new Set([
 export function normalize(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) {
     // Table cells: ages ("1s", "2m") depend on when the request ran.
-    if (key === 'cells')
-      return value.map((c) =>
-        typeof c === 'string' && /^\d+[smhdy]\d*[smhd]?$/.test(c) ? '<age>' : c,
-      );
+    if (key === 'cells') return value.map((c) => (typeof c === 'string' && /^\d+[smhdy]\d*[smhd]?$/.test(c) ? '<age>' : c));
     return value.map((v) => normalize(v));
   }
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (VOLATILE.has(k) && v !== null && typeof v !== 'object')
-        out[k] = '<volatile>';
+      if (VOLATILE.has(k) && v !== null && typeof v !== 'object') out[k] = '<volatile>';
       else if (k === 'continue' && typeof v === 'string') {
-        const token = JSON.parse(
-          Buffer.from(v, 'base64url').toString(),
-        ) as Record<string, unknown>;
+        const token = JSON.parse(Buffer.from(v, 'base64url').toString()) as Record<string, unknown>;
         out[k] = { ...token, rv: '<volatile>' };
       } else if (k === 'serverAddress') out[k] = '<address>';
       else out[k] = normalize(v, k);
