@@ -1,38 +1,26 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
-import { join } from 'node:path';
 import { connect } from 'nats';
 import { freePort } from '@cube/dev-stack';
 import { parsePrometheusText, sampleValue } from '@cube/observability/testing';
 import { AuditWebhookOptions, KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import {
+  eventually,
+  gatewayClient,
+  Json,
+  kubeCall,
+  LineLog,
+  startTestStack,
+  tempDir,
+  TestStack,
+  waitForStatus,
+  spawnWarden,
+} from './support';
 
 const ADMIN_PASSWORD = 'e2e-audit-spool-secret-2026';
 const CLUSTER = 'member-s';
 const NAMESPACE = 'spooled';
 const WRITES = 500;
-
-/** A call on the test apiserver as its admin, trusting its own CA. */
-function kubeCall(member: KubeServer, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${member.url}${path}`,
-      {
-        method,
-        ca: member.caCert,
-        headers: { Authorization: `Bearer ${member.adminToken}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Json) : {} }));
-      },
-    );
-    req.once('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
 
 const secretValue = async (member: KubeServer, name: string, key: string) => {
   const secret = await kubeCall(member, 'GET', `/api/v1/namespaces/cube-system/secrets/${name}`);
@@ -113,36 +101,19 @@ describe("native audit through Warden's disk spool across a control-plane outage
     const token = await secretValue(member, 'cube-audit-webhook', 'auditToken');
     auditWebhook.caBundle = await secretValue(member, 'cube-warden-webhook-tls', 'ca.crt');
     auditWebhook.url = `https://${CLUSTER}:${encodeURIComponent(token)}@localhost:${webhookPort}/audit`;
-    const kubeconfig = join(dir.path, `${CLUSTER}.kubeconfig`);
-    await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
-    const args = [
-      '--cluster',
-      CLUSTER,
-      '--kubeconfig',
-      kubeconfig,
-      '--webhook-port',
-      String(webhookPort),
-      '--state-dir',
-      join(dir.path, 'state'),
-    ];
-    warden = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'], CUBE_HEALTH_PORT: String(healthPort), LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    warden = await spawnWarden({
+      cluster: CLUSTER,
+      kubeconfig: member.kubeconfig,
+      dir: dir.path,
+      log: log.push,
+      args: ['--webhook-port', String(webhookPort)],
+      env: { CUBE_HEALTH_PORT: String(healthPort) },
     });
-    const forward = (chunk: Buffer) =>
-      chunk
-        .toString()
-        .split('\n')
-        .filter(Boolean)
-        .forEach((line) => log.push(`[warden] ${line}`));
-    warden.stdout?.on('data', forward);
-    warden.stderr?.on('data', forward);
     await eventually(`${CLUSTER} normal`, 60_000, async () =>
       (await call('GET', `/api/v1/clusters/${CLUSTER}`)).body['status'] === 'normal' ? true : undefined,
     );
 
-    expect((await kubeCall(member, 'POST', '/api/v1/namespaces', { metadata: { name: NAMESPACE } })).status).toBe(201);
+    expect((await kubeCall(member, 'POST', '/api/v1/namespaces', { body: { metadata: { name: NAMESPACE } } })).status).toBe(201);
     const created = await eventually('the namespace create in the audit trail', 60_000, async () => {
       const query = new URLSearchParams({ source: 'kubernetes', cluster: CLUSTER, resource: 'namespaces', verb: 'create' });
       const page = await call('GET', `/api/v1/audit/events?${query.toString()}`);
@@ -156,8 +127,7 @@ describe("native audit through Warden's disk spool across a control-plane outage
     const names = Array.from({ length: WRITES }, (_, i) => `cm-${String(i).padStart(3, '0')}`);
     for (const name of names) {
       const written = await kubeCall(member, 'POST', `/api/v1/namespaces/${NAMESPACE}/configmaps`, {
-        metadata: { name },
-        data: { n: name },
+        body: { metadata: { name }, data: { n: name } },
       });
       expect(written.status).toBe(201);
     }
@@ -170,7 +140,9 @@ describe("native audit through Warden's disk spool across a control-plane outage
     expect(spooled).toBeGreaterThan(0);
     // Once the first window's publish is not acknowledged, Warden says so (once per outage).
     await eventually('Warden logs that it keeps the events on disk', 60_000, async () =>
-      log.all().some((line) => line.includes('[warden]') && line.includes('keeping native audit events on disk')) ? true : undefined,
+      log.all().some((line) => line.includes(`[warden-${CLUSTER}]`) && line.includes('keeping native audit events on disk'))
+        ? true
+        : undefined,
     );
 
     await running.nats.restart();

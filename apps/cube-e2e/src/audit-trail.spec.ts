@@ -1,11 +1,22 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeServer, startKubeServer } from '@cube/testing';
-import { eventually, gatewayClient, Json, LineLog, makeTenant, ROOT, startTestStack, tempDir, TestStack, waitForStatus } from './support';
+import {
+  eventually,
+  gatewayClient,
+  Json,
+  LineLog,
+  makeTenant,
+  startTestStack,
+  tempDir,
+  TestStack,
+  waitForStatus,
+  spawnWarden,
+} from './support';
 
 const ADMIN_PASSWORD = 'e2e-trail-root-2026';
 const ALICE_PASSWORD = 'Lantern-Cobalt-Meadow-2026';
@@ -152,33 +163,7 @@ describe('the audit trail from the platform to the member', () => {
       },
     });
 
-    const kubeconfig = join(dir.path, 'member-a.kubeconfig');
-    await writeFile(kubeconfig, member.kubeconfig, { mode: 0o600 });
-    warden = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'dist/apps/warden/main.js'),
-        '--cluster',
-        'member-a',
-        '--kubeconfig',
-        kubeconfig,
-        '--state-dir',
-        join(dir.path, 'warden'),
-      ],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.5', LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const relay = (chunk: Buffer) =>
-      chunk
-        .toString()
-        .split('\n')
-        .filter(Boolean)
-        .forEach((line) => log.push(`[warden] ${line}`));
-    warden.stdout?.on('data', relay);
-    warden.stderr?.on('data', relay);
+    warden = await spawnWarden({ cluster: 'member-a', kubeconfig: member.kubeconfig, dir: dir.path, log: log.push });
     await eventually('member-a normal', 60_000, async () =>
       (await client.call('GET', '/api/v1/clusters/member-a', { token: adminToken })).body['status'] === 'normal' ? true : undefined,
     );

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { RunningStack } from '@cube/dev-stack';
 import { KubeServer, makeServingCertificates, startKubeServer } from '@cube/testing';
-import { eventually, gatewayClient, Json, kubeCall, kubeGet, LineLog, ROOT, startTestStack, tempDir, TestStack } from './support';
+import { eventually, gatewayClient, Json, kubeCall, kubeGet, LineLog, startTestStack, tempDir, TestStack, spawnWarden } from './support';
 
 const ADMIN_PASSWORD = 'e2e-proxy-kubectl-secret-2026';
 const KUBECTL = '/usr/bin/kubectl';
@@ -62,25 +62,7 @@ describe('kubectl through the native API proxy', () => {
   };
 
   const startWarden = async (name: string, member: KubeServer) => {
-    const file = join(dir.path, `${name}.admin.kubeconfig`);
-    await writeFile(file, member.kubeconfig, { mode: 0o600 });
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', name, '--kubeconfig', file, '--state-dir', join(dir.path, `${name}-state`)],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.5', LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const forward = (chunk: Buffer) =>
-      chunk
-        .toString()
-        .split('\n')
-        .filter(Boolean)
-        .forEach((line) => log.push(`[warden-${name}] ${line}`));
-    child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
+    const child = await spawnWarden({ cluster: name, kubeconfig: member.kubeconfig, dir: dir.path, log: log.push });
     wardens.set(name, child);
   };
 

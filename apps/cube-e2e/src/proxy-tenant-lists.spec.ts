@@ -1,9 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { KubeServer, makeServingCertificates, startKubeServer } from '@cube/testing';
-import { eventually, gatewayClient, Json, LineLog, ROOT, startTestStack, tempDir, TestStack } from './support';
+import { eventually, gatewayClient, Json, kubeCall, kubeGet, LineLog, startTestStack, tempDir, TestStack, spawnWarden } from './support';
 
 const ADMIN_PASSWORD = 'e2e-proxy-tenant-lists-secret-2026';
 const KUBECTL = '/usr/bin/kubectl';
@@ -14,33 +13,6 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** A request to a member cluster as its own admin, trusting its CA: the raw body, as sent. */
-function direct(
-  member: KubeServer,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; text: string; body: Json }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${member.url}${path}`,
-      {
-        method,
-        ca: member.caCert,
-        headers: { Authorization: `Bearer ${member.adminToken}`, 'Content-Type': 'application/json', ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, text, body: (text ? JSON.parse(text) : {}) as Json }));
-      },
-    );
-    req.once('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
 }
 
 function kubectl(kubeconfig: string, args: string[]): Promise<Run> {
@@ -91,31 +63,13 @@ describe('tenant-wide kubectl lists through the native API proxy', () => {
     return response.body;
   };
   const createIn = async (member: KubeServer, path: string, body: Json) => {
-    const answer = await direct(member, 'POST', path, body);
+    const answer = await kubeCall(member, 'POST', path, { body });
     if (answer.status !== 201) throw new Error(`POST ${path}: ${answer.status} ${answer.text}`);
   };
-  const exists = async (member: KubeServer, path: string) => ((await direct(member, 'GET', path)).status === 200 ? true : undefined);
+  const exists = async (member: KubeServer, path: string) => ((await kubeGet(member, path)).status === 200 ? true : undefined);
 
   const startWarden = async (name: string, member: KubeServer) => {
-    const file = join(dir.path, `${name}.admin.kubeconfig`);
-    await writeFile(file, member.kubeconfig, { mode: 0o600 });
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'dist/apps/warden/main.js'), '--cluster', name, '--kubeconfig', file, '--state-dir', join(dir.path, `${name}-state`)],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.5', LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const forward = (chunk: Buffer) =>
-      chunk
-        .toString()
-        .split('\n')
-        .filter(Boolean)
-        .forEach((line) => log.push(`[warden-${name}] ${line}`));
-    child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
+    const child = await spawnWarden({ cluster: name, kubeconfig: member.kubeconfig, dir: dir.path, log: log.push });
     processes.push(child);
   };
 
@@ -124,7 +78,7 @@ describe('tenant-wide kubectl lists through the native API proxy', () => {
     const names: string[] = [];
     for (const namespace of namespaces) {
       const [prefix, resource] = collection.split('|') as [string, string];
-      const list = await direct(member, 'GET', `${prefix}/namespaces/${namespace}/${resource}${query}`);
+      const list = await kubeGet(member, `${prefix}/namespaces/${namespace}/${resource}${query}`);
       for (const item of list.body['items'] as { metadata: { name: string } }[]) names.push(`${namespace}/${item.metadata.name}`);
     }
     return names;
@@ -187,7 +141,7 @@ describe('tenant-wide kubectl lists through the native API proxy', () => {
       await eventually(`namespace ${namespace}`, 30_000, () => exists(member, `/api/v1/namespaces/${namespace}`));
       if (namespace === 'globex-a') continue;
       await eventually(`alice's RoleBinding in ${namespace}`, 30_000, async () => {
-        const list = await direct(member, 'GET', `${rbac}/namespaces/${namespace}/rolebindings`);
+        const list = await kubeGet(member, `${rbac}/namespaces/${namespace}/rolebindings`);
         const items = (list.body['items'] as { subjects?: { name: string }[]; roleRef: { name: string } }[] | undefined) ?? [];
         return items.some((item) => item.roleRef.name === 'cube:member' && item.subjects?.some((subject) => subject.name === MEMBER))
           ? true
@@ -197,7 +151,7 @@ describe('tenant-wide kubectl lists through the native API proxy', () => {
     // The platform admin's ClusterRoleBinding, as Warden applies it in every member.
     for (const member of [memberA, memberB]) {
       await eventually("the platform admin's ClusterRoleBinding", 30_000, async () => {
-        const list = await direct(member, 'GET', `${rbac}/clusterrolebindings`);
+        const list = await kubeGet(member, `${rbac}/clusterrolebindings`);
         const items = (list.body['items'] as { subjects?: { name: string }[] }[] | undefined) ?? [];
         return items.some((item) => item.subjects?.some((subject) => subject.name === 'admin')) ? true : undefined;
       });
@@ -285,7 +239,7 @@ describe('tenant-wide kubectl lists through the native API proxy', () => {
       const namespaces = ALICE_NAMESPACES[context as keyof typeof ALICE_NAMESPACES];
       // The member itself still refuses alice the cluster-wide list: the proxy answers it from her namespaces.
       const asAlice = { 'Impersonate-User': MEMBER, 'Impersonate-Group': 'system:authenticated' };
-      expect((await direct(member, 'GET', '/api/v1/pods', undefined, asAlice)).status).toBe(403);
+      expect((await kubeGet(member, '/api/v1/pods', asAlice)).status).toBe(403);
       const result = await kubectl(aliceConfig, ['--context', context, 'get', 'pods', '-A']);
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
       expect(result.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
@@ -391,7 +345,7 @@ describe('tenant-wide kubectl lists through the native API proxy', () => {
     for (const [context, member] of Object.entries(members())) {
       for (const path of ['/api/v1/configmaps', '/api/v1/namespaces', '/apis/apps/v1/deployments?labelSelector=app%3Dx']) {
         const viaCube = await call('GET', `/api/v1/proxy/clusters/${context}${path}`);
-        const own = await direct(member, 'GET', path);
+        const own = await kubeGet(member, path);
         expect(viaCube.status).toBe(200);
         expect(viaCube.text).toBe(own.text);
       }

@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -371,4 +371,40 @@ export async function userBoundTo(
     client.call('POST', '/api/v1/rolebindings', { token: adminToken, body: { subject, role: user.role, scope: user.scope } }),
   );
   return { token: await client.token(user.name, password), bindingId: String(binding.body['id']) };
+}
+
+export interface WardenOptions {
+  /** The registered cluster's name. */
+  cluster: string;
+  /** The member's admin kubeconfig (its text), written beside the state directory. */
+  kubeconfig: string;
+  /** A directory of the test's own: the kubeconfig file and `<cluster>-state` go there. */
+  dir: string;
+  /** Each line Warden writes, prefixed `[warden-<cluster>]`. */
+  log: (line: string) => void;
+  /** More arguments (`--webhook-port`, ...). */
+  args?: string[];
+  /** Environment beside PATH, `CUBE_HEARTBEAT_INTERVAL=0.5` and `LOG_LEVEL=info`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts the built Warden (`dist/apps/warden/main.js`) for a member cluster, as `npm run warden` would. */
+export async function spawnWarden(options: WardenOptions): Promise<ChildProcess> {
+  const file = join(options.dir, `${options.cluster}.admin.kubeconfig`);
+  await writeFile(file, options.kubeconfig, { mode: 0o600 });
+  const args = ['--cluster', options.cluster, '--kubeconfig', file, '--state-dir', join(options.dir, `${options.cluster}-state`)];
+  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/warden/main.js'), ...args, ...(options.args ?? [])], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'], CUBE_HEARTBEAT_INTERVAL: '0.5', LOG_LEVEL: 'info', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const forward = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .forEach((line) => options.log(`[warden-${options.cluster}] ${line}`));
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  return child;
 }

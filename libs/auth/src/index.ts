@@ -14,3 +14,4 @@ export * from './access-token-verifier';
 export * from './native-bindings';
 export * from './readable-where';
 export * from './binding-row';
+export * from './webhook-token';

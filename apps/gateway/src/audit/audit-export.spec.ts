@@ -1,6 +1,5 @@
 import { AuditEntry } from '@cube/contracts';
 import { csvHeader, csvRow } from './audit-export';
-import { clusterTokenOf } from './audit.controller';
 
 const entry: AuditEntry = {
   id: 'e1',
@@ -35,14 +34,5 @@ describe('audit CSV export', () => {
     const plain = { ...entry, actor: { ...entry.actor, userAgent: 'kubectl' }, outcome: { ...entry.outcome, reason: null } };
     expect(csvRow({ ...plain, platformRequestId: 'cube-r1' }).split(',')[at]).toBe('cube-r1');
     expect(csvRow(plain).split(',')[at]).toBe('');
-  });
-});
-
-describe('cluster audit token', () => {
-  it('reads a bearer token, or the password of Basic credentials a webhook URL carries', () => {
-    expect(clusterTokenOf('Bearer abc')).toBe('abc');
-    expect(clusterTokenOf(`Basic ${Buffer.from('member-a:s3cret:x').toString('base64')}`)).toBe('s3cret:x');
-    expect(clusterTokenOf(undefined)).toBeNull();
-    expect(clusterTokenOf('Digest abc')).toBeNull();
   });
 });

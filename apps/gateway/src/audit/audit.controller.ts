@@ -27,6 +27,7 @@ import { ApiPageResponse } from '../docs/api-page-response';
 import { envelopeFor } from '../envelope/envelope.factory';
 import { csvHeader, csvRow } from './audit-export';
 import { NameParam, RecordIdParam } from '../params/path-params';
+import { webhookTokenOf } from '@cube/auth';
 
 /** `audit.k8s.io/v1` EventList as a member kube-apiserver's audit webhook posts it. */
 class K8sEventList {
@@ -38,20 +39,6 @@ class K8sEventList {
 
 /** Largest NATS request the gateway sends the audit service from one webhook post (NATS' default max payload is 1 MB). */
 const MAX_CHUNK_BYTES = 512 * 1024;
-
-/** The webhook token: `Authorization: Bearer <token>`, or Basic with the token as password (a webhook URL's user info). */
-export function clusterTokenOf(authorization: string | undefined): string | null {
-  if (!authorization) return null;
-  const [scheme, value] = authorization.split(' ', 2);
-  if (!value) return null;
-  if (scheme?.toLowerCase() === 'bearer') return value;
-  if (scheme?.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon >= 0 ? decoded.slice(colon + 1) : null;
-  }
-  return null;
-}
 
 @ApiTags('audit')
 @ApiErrors(503)
@@ -148,7 +135,7 @@ export class AuditController {
     @Headers('authorization') authorization: string | undefined,
     @Body() body: K8sEventList,
   ): Promise<{ accepted: number }> {
-    const token = clusterTokenOf(authorization);
+    const token = webhookTokenOf(authorization);
     if (!token) throw new CubeError('UNAUTHENTICATED', 'the cluster audit token is missing');
     const actor = { kind: 'system' as const, name: `cluster:${cluster}` };
     let accepted = 0;

@@ -5,6 +5,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { AUDIT_TOKEN_KEY, AUDIT_WEBHOOK_SECRET, WARDEN_NAMESPACE } from '@cube/contracts';
 import { WebhookRefusal, WebhookRoute } from '../webhooks/webhook-server';
 import { auditEventsOf, AuditSpool, AuditSpoolFullError } from './audit-spool';
+import { webhookTokenOf } from '@cube/auth';
 
 /** An apiserver batch is at most 400 events; with request bodies kept that may be several MiB. */
 export const AUDIT_WEBHOOK_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -12,20 +13,6 @@ export const AUDIT_WEBHOOK_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const TOKEN_REREAD_MS = 5000;
 /** What the apiserver is told to wait before sending a refused batch again. */
 const RETRY_AFTER_SECONDS = '5';
-
-/** The token of `Authorization: Bearer <token>`, or the password of Basic (a webhook URL's user info), as the gateway's receiver reads it. */
-export function auditTokenOf(authorization: string | undefined): string | null {
-  if (!authorization) return null;
-  const [scheme, value] = authorization.split(' ', 2);
-  if (!value) return null;
-  if (scheme?.toLowerCase() === 'bearer') return value;
-  if (scheme?.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon >= 0 ? decoded.slice(colon + 1) : null;
-  }
-  return null;
-}
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
@@ -87,7 +74,7 @@ export function auditWebhook(spool: AuditSpool, tokens: AuditTokenSource): Webho
   return {
     maxBodyBytes: AUDIT_WEBHOOK_MAX_BODY_BYTES,
     handle: async (body: unknown, headers: IncomingHttpHeaders) => {
-      const given = auditTokenOf(headers.authorization);
+      const given = webhookTokenOf(headers.authorization);
       if (!given) throw new WebhookRefusal(401, 'the cluster audit token is missing');
       const matches = await tokens.matches(given);
       if (matches === null) {
