@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { BINDING_ORIGINS, BindingOrigin, ROLE_NAMES, RoleName } from './identity';
 import { OptionalDisplayName } from './dto-fields';
 import { PageQuery } from './page-query';
@@ -190,6 +202,7 @@ export class BindingScopeBody {
 
 export class CreateRoleBindingBody {
   @ApiProperty({ type: BindingSubjectBody })
+  @IsDefined()
   @ValidateNested()
   @Type(() => BindingSubjectBody)
   subject!: BindingSubjectBody;
@@ -199,6 +212,7 @@ export class CreateRoleBindingBody {
   role!: RoleName;
 
   @ApiProperty({ type: BindingScopeBody })
+  @IsDefined()
   @ValidateNested()
   @Type(() => BindingScopeBody)
   scope!: BindingScopeBody;
