@@ -47,7 +47,16 @@ export function categoryOf(frame: CallFrame): string {
   return url ? 'other' : `native: ${name}`;
 }
 
-export function summarize(profile: Profile, requests?: number): string {
+interface Tally {
+  busy: number;
+  idle: number;
+  start: number;
+  categories: Map<string, number>;
+  functions: Map<string, number>;
+}
+
+/** Self time (µs) by category and by function, with idle time and start-up (module loading) apart. */
+function tally(profile: Profile): Tally {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -62,29 +71,30 @@ export function summarize(profile: Profile, requests?: number): string {
     startup.set(id, value);
     return value;
   };
-  const categories = new Map<string, number>();
-  const functions = new Map<string, number>();
-  let busy = 0;
-  let idle = 0;
-  let start = 0;
+  const out: Tally = { busy: 0, idle: 0, start: 0, categories: new Map(), functions: new Map() };
   profile.samples.forEach((id, i) => {
     const micros = profile.timeDeltas[i] ?? 0;
     const frame = byId.get(id)?.callFrame;
     if (!frame || frame.functionName === '(idle)') {
-      idle += micros;
+      out.idle += micros;
       return;
     }
     if (isStartup(id)) {
-      start += micros;
+      out.start += micros;
       return;
     }
-    busy += micros;
+    out.busy += micros;
     const category = categoryOf(frame);
-    categories.set(category, (categories.get(category) ?? 0) + micros);
+    out.categories.set(category, (out.categories.get(category) ?? 0) + micros);
     const where = frame.url.replace(/.*node_modules\//, '').replace(/.*dist\/apps\//, 'dist/');
     const key = `${frame.functionName || '(anonymous)'} ${where}${where ? `:${frame.lineNumber + 1}` : ''}`;
-    functions.set(key, (functions.get(key) ?? 0) + micros);
+    out.functions.set(key, (out.functions.get(key) ?? 0) + micros);
   });
+  return out;
+}
+
+export function summarize(profile: Profile, requests?: number): string {
+  const { busy, idle, start, categories, functions } = tally(profile);
   const perRequest = (micros: number) => (requests ? ` | ${(micros / requests).toFixed(1)}` : '');
   const share = (micros: number) => ((100 * micros) / Math.max(busy, 1)).toFixed(1);
   const lines = [
@@ -104,11 +114,51 @@ export function summarize(profile: Profile, requests?: number): string {
   return lines.join('\n');
 }
 
+/**
+ * Two processes doing the same job (Cube's gateway and the bare Node proxy), each with the CPU time
+ * per request measured from /proc in the same run: each category's share of busy time times that
+ * figure gives µs per request, so the difference shows where the one spends more than the other.
+ */
+export function compare(a: { label: string; profile: Profile; usPerRequest: number }, b: { label: string; profile: Profile; usPerRequest: number }): string {
+  const ta = tally(a.profile);
+  const tb = tally(b.profile);
+  const us = (t: Tally, perRequest: number, micros = 0) => (perRequest * micros) / Math.max(t.busy, 1);
+  const rows = (pick: (t: Tally) => Map<string, number>, limit: number) =>
+    [...new Set([...pick(ta).keys(), ...pick(tb).keys()])]
+      .map((name) => {
+        const ua = us(ta, a.usPerRequest, pick(ta).get(name));
+        const ub = us(tb, b.usPerRequest, pick(tb).get(name));
+        return { name, ua, ub, diff: ua - ub };
+      })
+      .filter((row) => Math.abs(row.diff) >= 0.5 || row.ua >= 0.5)
+      .sort((x, y) => y.diff - x.diff)
+      .slice(0, limit)
+      .map((row) => `| ${row.name} | ${row.ua.toFixed(1)} | ${row.ub.toFixed(1)} | ${row.diff >= 0 ? '+' : ''}${row.diff.toFixed(1)} |`);
+  return [
+    `CPU per request: ${a.label} ${a.usPerRequest} µs, ${b.label} ${b.usPerRequest} µs (difference ${(a.usPerRequest - b.usPerRequest).toFixed(1)} µs).`,
+    '',
+    `| category | ${a.label} µs/request | ${b.label} µs/request | difference |`,
+    '|---|---|---|---|',
+    ...rows((t) => t.categories, 40),
+    '',
+    `| function (self time) | ${a.label} µs/request | ${b.label} µs/request | difference |`,
+    '|---|---|---|---|',
+    ...rows((t) => new Map([...t.functions].map(([name, micros]) => [`\`${name}\``, micros])), 25),
+  ].join('\n');
+}
+
 if (require.main === module) {
-  const [file, requests] = process.argv.slice(2);
-  if (!file) {
-    process.stderr.write('usage: bench/cpu-profile.ts <file.cpuprofile> [requests]\n');
+  const args = process.argv.slice(2);
+  const load = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  if (args[0] === '--compare' && args.length === 5) {
+    // --compare <a.cpuprofile> <a µs/request> <b.cpuprofile> <b µs/request>
+    const [, fa, ua, fb, ub] = args as [string, string, string, string, string];
+    const label = (file: string) => file.replace(/.*\//, '').replace(/\.cpuprofile$/, '');
+    process.stdout.write(`${compare({ label: label(fa), profile: load(fa), usPerRequest: Number(ua) }, { label: label(fb), profile: load(fb), usPerRequest: Number(ub) })}\n`);
+  } else if (args[0] && args[0] !== '--compare') {
+    process.stdout.write(`${summarize(load(args[0]), args[1] ? Number(args[1]) : undefined)}\n`);
+  } else {
+    process.stderr.write('usage: bench/cpu-profile.ts <file.cpuprofile> [requests]\n       bench/cpu-profile.ts --compare <a.cpuprofile> <a µs/request> <b.cpuprofile> <b µs/request>\n');
     process.exit(2);
   }
-  process.stdout.write(`${summarize(JSON.parse(readFileSync(file, 'utf8')) as Profile, requests ? Number(requests) : undefined)}\n`);
 }

@@ -223,6 +223,7 @@ http.createServer((req, res) => {
   });
   up.on('error', () => res.destroy()); req.pipe(up);
 }).listen(port, '127.0.0.1', () => process.stdout.write('ready\\n'));
+process.on('SIGTERM', () => process.exit(0)); // so that --cpu-prof writes its profile
 `;
 
 async function startBareNodeProxy(upstreamPort: number, identity?: NginxUpstreamHeaders): Promise<{ child: ChildProcess; url: string }> {
@@ -235,7 +236,10 @@ async function startBareNodeProxy(upstreamPort: number, identity?: NginxUpstream
         'impersonate-group': identity.impersonateGroups,
       }
     : {};
-  const child = spawn(process.execPath, ['-e', BARE_NODE_PROXY, String(port), String(upstreamPort), JSON.stringify(fixed)], {
+  // Under PROXY_BENCH_CPU_PROF, profiled like Cube's gateways (as bare-node.cpuprofile), for the comparison.
+  const profileDir = process.env['PROXY_BENCH_CPU_PROF'];
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`, '--cpu-prof-name=bare-node.cpuprofile'] : [];
+  const child = spawn(process.execPath, [...profile, '-e', BARE_NODE_PROXY, String(port), String(upstreamPort), JSON.stringify(fixed)], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await until('bare Node proxy', () => answers(port), 10_000, 50);
