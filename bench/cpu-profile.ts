@@ -119,7 +119,10 @@ export function summarize(profile: Profile, requests?: number): string {
  * per request measured from /proc in the same run: each category's share of busy time times that
  * figure gives µs per request, so the difference shows where the one spends more than the other.
  */
-export function compare(a: { label: string; profile: Profile; usPerRequest: number }, b: { label: string; profile: Profile; usPerRequest: number }): string {
+export function compare(
+  a: { label: string; profile: Profile; usPerRequest: number },
+  b: { label: string; profile: Profile; usPerRequest: number },
+): string {
   const ta = tally(a.profile);
   const tb = tally(b.profile);
   const us = (t: Tally, perRequest: number, micros = 0) => (perRequest * micros) / Math.max(t.busy, 1);
@@ -154,11 +157,15 @@ if (require.main === module) {
     // --compare <a.cpuprofile> <a µs/request> <b.cpuprofile> <b µs/request>
     const [, fa, ua, fb, ub] = args as [string, string, string, string, string];
     const label = (file: string) => file.replace(/.*\//, '').replace(/\.cpuprofile$/, '');
-    process.stdout.write(`${compare({ label: label(fa), profile: load(fa), usPerRequest: Number(ua) }, { label: label(fb), profile: load(fb), usPerRequest: Number(ub) })}\n`);
+    process.stdout.write(
+      `${compare({ label: label(fa), profile: load(fa), usPerRequest: Number(ua) }, { label: label(fb), profile: load(fb), usPerRequest: Number(ub) })}\n`,
+    );
   } else if (args[0] && args[0] !== '--compare') {
     process.stdout.write(`${summarize(load(args[0]), args[1] ? Number(args[1]) : undefined)}\n`);
   } else {
-    process.stderr.write('usage: bench/cpu-profile.ts <file.cpuprofile> [requests]\n       bench/cpu-profile.ts --compare <a.cpuprofile> <a µs/request> <b.cpuprofile> <b µs/request>\n');
+    process.stderr.write(
+      'usage: bench/cpu-profile.ts <file.cpuprofile> [requests]\n       bench/cpu-profile.ts --compare <a.cpuprofile> <a µs/request> <b.cpuprofile> <b µs/request>\n',
+    );
     process.exit(2);
   }
 }
