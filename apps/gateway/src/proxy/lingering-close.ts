@@ -28,7 +28,7 @@ export function answerLingering(
   body: string,
   limits: Lingering = LINGERING,
 ): void {
-  if (req.complete) {
+  if (!bodyPending(req)) {
     res.writeHead(code, headers).end(body);
     return;
   }
@@ -56,4 +56,11 @@ export function answerLingering(
   req.once('close', done);
   res.once('close', done);
   req.resume();
+}
+
+/** The request has a body not yet read off the connection (none without Content-Length or Transfer-Encoding). */
+function bodyPending(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0);
 }
