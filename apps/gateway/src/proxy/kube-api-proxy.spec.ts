@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, IncomingMessage, request as httpRequest, Server } from 'node:http';
 import { Agent, createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { AddressInfo, connect } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CubeError } from '@cube/contracts';
 import { ServiceRequester } from '@cube/messaging';
@@ -313,6 +313,119 @@ describe('KubeApiProxy', () => {
     const bodies = await Promise.all(seen.map((s) => s.body));
     expect(bodies.every((b) => !b.complete)).toBe(true);
   });
+
+  /** What a client sending a large body saw: the answer, and every error of its connection. */
+  interface LargeOutcome {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+    errors: string[];
+  }
+
+  /**
+   * A POST of `size` bytes over a plain socket, declared (Content-Length) or chunked: the head and the
+   * first 64 KiB, then (the proxy has answered by then, having seen the head or more than LIMIT bytes)
+   * the rest in 64 KiB writes once the whole answer has arrived, as a client that is still sending when
+   * the answer comes. Resolves when the connection has closed.
+   */
+  const sendAfterAnswer = (size: number, chunked: boolean) =>
+    new Promise<LargeOutcome>((resolve) => {
+      const errors: string[] = [];
+      let received = Buffer.alloc(0);
+      let answer: Omit<LargeOutcome, 'errors'> | undefined;
+      const piece = Buffer.alloc(64 * 1024, 'x');
+      const framed = (data: Buffer) => (chunked ? [Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')] : [data]);
+      const socket = connect({ host: '127.0.0.1', port: gatewayPort, allowHalfOpen: true });
+      socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+      socket.once('close', () => resolve({ ...(answer ?? { status: 0, headers: {}, body: received.toString() }), errors }));
+      const sendTheRest = () => {
+        let left = size - piece.length;
+        const more = () => {
+          while (left > 0 && !socket.destroyed) {
+            const data = piece.subarray(0, Math.min(piece.length, left));
+            left -= data.length;
+            if (!socket.write(Buffer.concat(framed(data)))) return void socket.once('drain', more);
+          }
+          if (!socket.destroyed) socket.end(chunked ? '0\r\n\r\n' : '');
+        };
+        more();
+      };
+      socket.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        if (answer) return;
+        const headEnd = received.indexOf('\r\n\r\n');
+        if (headEnd < 0) return;
+        const [statusLine = '', ...lines] = received.subarray(0, headEnd).toString().split('\r\n');
+        const headers = Object.fromEntries(
+          lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+        );
+        const body = received.subarray(headEnd + 4);
+        if (body.length < Number(headers['content-length'])) return;
+        answer = { status: Number(statusLine.split(' ')[1]), headers, body: body.toString() };
+        sendTheRest();
+      });
+      socket.write(
+        'POST /api/v1/proxy/clusters/member-a/api/v1/namespaces/a/configmaps HTTP/1.1\r\nHost: gateway.test\r\n' +
+          'Authorization: Bearer alice-jwt\r\nContent-Type: application/json\r\n' +
+          (chunked ? 'Transfer-Encoding: chunked\r\n\r\n' : `Content-Length: ${size}\r\n\r\n`),
+      );
+      socket.write(Buffer.concat(framed(piece)));
+    });
+
+  /** A POST of `size` bytes with Node's client, the whole body in one write (as proxy.spec in cube-e2e sends it). */
+  const sendInOneWrite = (size: number, chunked: boolean) =>
+    new Promise<LargeOutcome>((resolve) => {
+      const errors: string[] = [];
+      let answer: Omit<LargeOutcome, 'errors'> | undefined;
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: gatewayPort,
+        method: 'POST',
+        path: '/api/v1/proxy/clusters/member-a/api/v1/namespaces/a/configmaps',
+        headers: {
+          Authorization: 'Bearer alice-jwt',
+          'Content-Type': 'application/json',
+          ...(chunked ? {} : { 'Content-Length': String(size) }),
+        },
+      });
+      req.once('response', (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.once('end', () => (answer = { status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body }));
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+      req.once('close', () => resolve({ ...(answer ?? { status: 0, headers: {}, body: '' }), errors }));
+      req.end(Buffer.alloc(size, 'x'));
+    });
+
+  it('answers a body over the limit in full while it is still arriving, declared or chunked: the client reads the 413 and meets no reset', async () => {
+    answer = (req, res) => req.on('end', () => res.end('{}'));
+    const size = 2 * 1024 * 1024;
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 50; i++) {
+      for (const chunked of [false, true]) {
+        for (const [how, send] of [
+          ['rest sent after the answer', sendAfterAnswer],
+          ['one write', sendInOneWrite],
+        ] as const) {
+          const result = await send(size, chunked);
+          const outcome = `${chunked ? 'chunked' : 'declared'}, ${how}: ${result.status} ${result.headers['connection'] ?? ''} ${result.errors.join(' ')}`;
+          outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+          if (result.status === 413)
+            expect(JSON.parse(result.body)).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge', code: 413 });
+        }
+      }
+    }
+    expect(Object.fromEntries(outcomes)).toEqual({
+      'declared, rest sent after the answer: 413 close ': 50,
+      'declared, one write: 413 close ': 50,
+      'chunked, rest sent after the answer: 413 close ': 50,
+      'chunked, one write: 413 close ': 50,
+    });
+    // The member saw none of the declared bodies, and no more than the limit and a piece of a chunked one.
+    const bodies = await Promise.all(seen.map((s) => s.body));
+    expect(bodies.filter((b) => b.complete || b.bytes > 64 * 1024 + LIMIT)).toEqual([]);
+  }, 180_000);
 
   it('answers 401 with a Status when the bearer token is missing or unknown, and does not forward', async () => {
     answer = (_req, res) => res.end();

@@ -13,7 +13,8 @@ import { GATEWAY_ENVIRONMENT } from '../config/tokens';
 import { ClusterConnections, ProxyTarget, upstreamRequest } from './cluster-connections';
 import { isAudited, isStreamingRequest } from './kube-request';
 import { NamespacePlacements, Placement } from './namespace-placements';
-import { KubeStatus, ProxyError, statusOf, writeStatus } from './kube-status';
+import { KubeStatus, ProxyError, statusHeaders, statusOf, writeStatus } from './kube-status';
+import { answerLingering } from './lingering-close';
 import { ProxyBus } from './proxy-bus';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
 import { TenantLists } from './tenant-lists';
@@ -387,13 +388,17 @@ export class KubeApiProxy {
     return new ProxyError(413, `the request body is larger than ${this.env.CUBE_PROXY_MAX_BODY_BYTES} bytes`);
   }
 
-  /** Answers from the proxy itself; a body still arriving is discarded and the connection not reused. */
+  /**
+   * Answers from the proxy itself. A body still arriving is read and discarded (bounded) before the
+   * connection closes, so the client's writes meet no reset while the answer is on its way (answerLingering).
+   */
   private refuse(req: IncomingMessage, res: ServerResponse, status: KubeStatus): void {
-    if (!req.complete) {
-      res.shouldKeepAlive = false;
-      req.resume();
+    if (res.headersSent) {
+      res.destroy();
+      return;
     }
-    writeStatus(res, status);
+    const body = JSON.stringify(status);
+    answerLingering(req, res, status.code, statusHeaders(body), body);
   }
 
   private audit(prepared: Prepared, req: IncomingMessage, code: number, started: number, requestId: string, createdName?: string): void {

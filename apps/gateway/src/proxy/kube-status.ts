@@ -62,10 +62,11 @@ export function writeStatus(res: ServerResponse, status: KubeStatus): void {
     return;
   }
   const body = JSON.stringify(status);
-  res.writeHead(status.code, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
+  res.writeHead(status.code, statusHeaders(body));
   res.end(body);
+}
+
+/** The headers of a Status answer with this (serialized) body. */
+export function statusHeaders(body: string): Record<string, string | number> {
+  return { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' };
 }
