@@ -469,4 +469,44 @@ describe('the web console in Chromium', () => {
     // The hosted page refuses scripts from anywhere but its own origin (README, "Web console").
     expect(await readFile(join(SPA, 'index.html'), 'utf8')).toContain("script-src 'self'");
   });
+
+  it("Components page: the catalog with each cluster's phase, a component turned on for one cluster, its phase progressing to Running", async () => {
+    // The previous test signed the admin out: the page's address leads through sign-in back to it.
+    await adminPage.goto(`${spaUrl}/components`);
+    await adminPage.waitForURL(/\/sign-in$/);
+    await adminPage.getByLabel('User name').fill('admin');
+    await adminPage.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await adminPage.getByRole('button', { name: 'Sign in' }).click();
+    await adminPage.getByRole('heading', { name: 'Components' }).waitFor();
+    await adminPage.getByRole('navigation', { name: 'Main navigation' }).getByText('Components', { exact: true }).click();
+    // The catalog, each entry with its state on both registered clusters.
+    for (const name of ['Alerting', 'Logging', 'Metrics Server', 'Monitoring'])
+      await adminPage.getByRole('button', { name, exact: true }).waitFor();
+    const onB = adminPage.getByTestId('state-metrics-server-member-b');
+    await onB.getByText('Disabled').waitFor();
+    // member-a still has the override the cluster tab saved (off again): Disabled there too.
+    await adminPage.getByTestId('state-metrics-server-member-a').getByText('Disabled').waitFor();
+    await check(adminPage, '15-components');
+    // Opening the component lists its clusters; the open component is in the URL and survives a reload.
+    await adminPage.getByRole('button', { name: 'Metrics Server', exact: true }).click();
+    await adminPage.waitForURL(/\/components\?component=metrics-server$/);
+    await adminPage.reload();
+    const toggle = adminPage.getByRole('switch', { name: 'Enabled: Metrics Server on member-b' });
+    await toggle.waitFor();
+    // The innermost row of member-b in the open component's cluster table.
+    const row = adminPage.locator('tr:not(:has(tr))', { has: toggle });
+    await row.getByText('Disabled', { exact: true }).waitFor();
+    await toggle.click();
+    // On: the phase leaves Disabled with its progress steps, and follows Warden's reports to Running.
+    await row.getByText(/^(Pending|Applying|Running)$/).waitFor({ timeout: 60_000 });
+    await row.getByText('Requested', { exact: true }).waitFor();
+    await row.getByText('Running', { exact: true }).waitFor({ timeout: 90_000 });
+    await onB.getByText('Running').waitFor();
+    await check(adminPage, '15b-components-enabled');
+    // The API agrees (a fresh token: the spec's first one may have expired by now).
+    const token = await login('admin', ADMIN_PASSWORD);
+    expect((await call('GET', '/api/v1/clusters/member-b/hotplug', undefined, token)).body).toMatchObject({
+      items: expect.arrayContaining([expect.objectContaining({ name: 'metrics-server', enabled: true, phase: 'running' })]),
+    });
+  });
 });

@@ -21,6 +21,7 @@ const UsersPage = lazy(() => import('../access/users-page'));
 const BindingsPage = lazy(() => import('../access/bindings-page'));
 const ProfilePage = lazy(() => import('../access/profile-page'));
 const AuditPage = lazy(() => import('../audit/audit-page'));
+const ComponentsPage = lazy(() => import('../hotplug/components-page'));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const signedIn = useSignedIn();
@@ -57,6 +58,7 @@ export function AppRoutes() {
         <Route path="rolebindings" element={page(<BindingsPage />)} />
         <Route path="profile" element={page(<ProfilePage />)} />
         <Route path="audit" element={page(<AuditPage />)} />
+        <Route path="components" element={page(<ComponentsPage />)} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>

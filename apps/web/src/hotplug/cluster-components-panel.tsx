@@ -1,15 +1,12 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Button, Empty, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Button, Empty, Space, Switch, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { must } from '../api/api';
-import { useApi } from '../api/api-context';
 import { on } from '../auth/ability';
 import { useMe } from '../auth/me';
 import { ErrorAlert, PageError } from '../ui/page-state';
-import { StatusTag } from '../ui/status-tag';
+import { ComponentPhaseView, ComponentSourceTag } from './component-controls';
 import { ComponentValuesDrawer } from './component-values-drawer';
-import { hotplugKeys, useCatalog, useClusterComponents, type ClusterComponent } from './hotplug-queries';
+import { useCatalog, useClusterComponents, useComponentOverride, type ClusterComponent } from './hotplug-queries';
 
 /**
  * The cluster's optional components (hotplug): phase as Warden reports it, on/off and values for
@@ -17,23 +14,12 @@ import { hotplugKeys, useCatalog, useClusterComponents, type ClusterComponent } 
  */
 export function ClusterComponentsPanel({ cluster }: { cluster: string }) {
   const { t } = useTranslation();
-  const { client } = useApi();
   const { ability } = useMe();
-  const queryClient = useQueryClient();
   const components = useClusterComponents(cluster);
   const catalog = useCatalog();
   const [editing, setEditing] = useState<ClusterComponent | null>(null);
   const mayManage = ability.can('update', on('HotplugComponent', { cluster, component: '*' }));
-  const toggle = useMutation({
-    mutationFn: ({ component, enabled }: { component: string; enabled: boolean }) =>
-      must(client.PUT('/api/v1/clusters/{cluster}/hotplug/{component}', { params: { path: { cluster, component } }, body: { enabled } })),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: hotplugKeys.ofCluster(cluster) }),
-  });
-  const reset = useMutation({
-    mutationFn: (component: string) =>
-      must(client.DELETE('/api/v1/clusters/{cluster}/hotplug/{component}', { params: { path: { cluster, component } } })),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: hotplugKeys.ofCluster(cluster) }),
-  });
+  const { set: toggle, reset } = useComponentOverride();
   if (components.error) return <PageError error={components.error} />;
   const entry = (name: string) => catalog.data?.items.find((item) => item.name === name);
   const titleOf = (name: string) => entry(name)?.displayName || name;
@@ -60,19 +46,11 @@ export function ClusterComponentsPanel({ cluster }: { cluster: string }) {
           { title: t('hotplug.version'), dataIndex: 'version', render: (version?: string) => version || '—' },
           {
             title: t('hotplug.phase'),
-            render: (_: unknown, item) => (
-              <Space direction="vertical" size={0}>
-                <span data-testid={`phase-${item.name}`}>
-                  <StatusTag status={item.phase} />
-                </span>
-                {item.message ? <Typography.Text type="secondary">{item.message}</Typography.Text> : null}
-              </Space>
-            ),
+            render: (_: unknown, item) => <ComponentPhaseView item={item} />,
           },
           {
             title: t('hotplug.source'),
-            render: (_: unknown, item) =>
-              item.source === 'override' ? <Tag color="purple">{t('hotplug.override')}</Tag> : <Tag>{t('hotplug.platformDefault')}</Tag>,
+            render: (_: unknown, item) => <ComponentSourceTag source={item.source} />,
           },
           {
             title: t('hotplug.enabled'),
@@ -82,7 +60,7 @@ export function ClusterComponentsPanel({ cluster }: { cluster: string }) {
                 checked={Boolean(item.enabled)}
                 disabled={!mayManage}
                 loading={toggle.isPending && toggle.variables.component === item.name}
-                onChange={(enabled) => toggle.mutate({ component: item.name, enabled })}
+                onChange={(enabled) => toggle.mutate({ cluster, component: item.name, body: { enabled } })}
               />
             ),
           },
@@ -102,8 +80,8 @@ export function ClusterComponentsPanel({ cluster }: { cluster: string }) {
                       {item.source === 'override' ? (
                         <Button
                           size="small"
-                          onClick={() => reset.mutate(item.name)}
-                          loading={reset.isPending && reset.variables === item.name}
+                          onClick={() => reset.mutate({ cluster, component: item.name })}
+                          loading={reset.isPending && reset.variables.component === item.name}
                         >
                           {t('hotplug.reset')}
                         </Button>

@@ -1,14 +1,11 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Drawer, List, Space, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { stringify } from 'yaml';
-import { must } from '../api/api';
-import { useApi } from '../api/api-context';
 import { ApiError } from '../api/api-error';
 import { CodeEditor } from '../ui/code-editor';
 import { ErrorAlert } from '../ui/page-state';
-import { hotplugKeys, type ClusterComponent } from './hotplug-queries';
+import { useComponentOverride, type ClusterComponent } from './hotplug-queries';
 import { apiProblems, fieldLabel, parseValues, schemaProblems, type FieldProblem } from './values-validation';
 
 interface Props {
@@ -26,27 +23,13 @@ interface Props {
  */
 export function ComponentValuesDrawer({ cluster, component, title, schema, onClose }: Props) {
   const { t } = useTranslation();
-  const { client } = useApi();
-  const queryClient = useQueryClient();
   const [text, setText] = useState(() => stringify(component.values ?? {}));
   const parsed = useMemo(() => parseValues(text), [text]);
   const local = useMemo(
     () => (parsed.values && schema ? schemaProblems(schema, parsed.values, t('hotplug.unknownField')) : []),
     [parsed.values, schema, t],
   );
-  const save = useMutation({
-    mutationFn: (values: Record<string, unknown>) =>
-      must(
-        client.PUT('/api/v1/clusters/{cluster}/hotplug/{component}', {
-          params: { path: { cluster, component: component.name } },
-          body: { values },
-        }),
-      ),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: hotplugKeys.ofCluster(cluster) });
-      onClose();
-    },
-  });
+  const { set: save } = useComponentOverride();
   const refused = apiProblems(save.error);
   const problems: FieldProblem[] = parsed.problem ? [] : local.length ? local : refused;
   return (
@@ -83,7 +66,9 @@ export function ComponentValuesDrawer({ cluster, component, title, schema, onClo
           type="primary"
           disabled={Boolean(parsed.problem) || local.length > 0}
           loading={save.isPending}
-          onClick={() => parsed.values && save.mutate(parsed.values)}
+          onClick={() =>
+            parsed.values && save.mutate({ cluster, component: component.name, body: { values: parsed.values } }, { onSuccess: onClose })
+          }
         >
           {t('common.save')}
         </Button>

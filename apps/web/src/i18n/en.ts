@@ -83,6 +83,7 @@ export const en = {
     rolebindings: 'Role bindings',
     profile: 'My profile',
     audit: 'Audit',
+    components: 'Components',
   },
   scope: { label: 'Scope', placeholder: 'Tenant / project / namespace' },
   user: {
@@ -374,6 +375,26 @@ export const en = {
       'The values in effect on this cluster (catalog, then platform defaults, then this cluster). Saving keeps them as the cluster override; they are checked against the component schema as you type.',
     schemaProblems: 'These values do not match the component schema',
     unknownField: 'is not a field of this component',
+  },
+  components: {
+    title: 'Components',
+    intro:
+      'Optional components (logging, audit, monitoring, alerting…) that Cube installs into member clusters, and their state on each cluster. Open a component to turn it on or off on a cluster or edit its values there.',
+    filter: 'Filter by name',
+    cluster: 'Cluster',
+    allClusters: 'All clusters',
+    kind: 'Kind',
+    kinds: { 'built-in': 'Built-in', custom: 'Custom' },
+    onClusters: 'On clusters',
+    clustersOf: 'Clusters of {{component}}',
+    noClusters: 'No clusters registered yet — register one to install components into it.',
+    noMatch: 'No component matches the filter.',
+    notOffered: 'Not listed',
+    stateUnknown: 'State unknown',
+    enabledOn: 'Enabled: {{component}} on {{cluster}}',
+    editValuesOn: 'Edit values of {{component}} on {{cluster}}',
+    progressOf: 'Progress of {{component}}',
+    progress: { requested: 'Requested', applied: 'Delivered', ready: 'Ready' },
   },
 };
 

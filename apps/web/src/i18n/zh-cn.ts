@@ -85,6 +85,7 @@ export const zhCN: Dictionary = {
     rolebindings: '角色绑定',
     profile: '个人资料',
     audit: '审计',
+    components: '组件',
   },
   scope: { label: '范围', placeholder: '租户 / 项目 / 命名空间' },
   user: {
@@ -375,5 +376,25 @@ export const zhCN: Dictionary = {
     valuesHint: '此集群上生效的参数（依次为目录、平台默认、本集群）。保存后作为本集群的覆盖；输入时即按组件的 Schema 校验。',
     schemaProblems: '这些参数不符合组件的 Schema',
     unknownField: '不是此组件的字段',
+  },
+  components: {
+    title: '组件',
+    intro:
+      'Cube 安装到成员集群中的可选组件（日志、审计、监控、告警……）及其在各集群上的状态。展开一个组件，即可在某个集群上启用或停用它，或编辑它在该集群上的参数。',
+    filter: '按名称筛选',
+    cluster: '集群',
+    allClusters: '全部集群',
+    kind: '类型',
+    kinds: { 'built-in': '内置', custom: '自定义' },
+    onClusters: '各集群状态',
+    clustersOf: '{{component}} 所在的集群',
+    noClusters: '还没有注册集群——注册一个集群后即可向其安装组件。',
+    noMatch: '没有符合筛选条件的组件。',
+    notOffered: '未列出',
+    stateUnknown: '状态未知',
+    enabledOn: '启用：{{component}}（{{cluster}}）',
+    editValuesOn: '编辑 {{component}} 在 {{cluster}} 上的参数',
+    progressOf: '{{component}} 的进度',
+    progress: { requested: '已提交', applied: '已下发', ready: '就绪' },
   },
 };

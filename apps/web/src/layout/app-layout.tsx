@@ -52,6 +52,7 @@ export function AppLayout() {
       ].filter(Boolean) as MenuItem[],
     },
     ability.can('read', 'AuditEvent') ? { key: '/audit', label: t('nav.audit') } : null,
+    ability.can('read', 'HotplugComponent') ? { key: '/components', label: t('nav.components') } : null,
   ].filter(Boolean) as MenuItem[];
 
   const selected =
