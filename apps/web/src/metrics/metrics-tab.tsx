@@ -147,7 +147,9 @@ function QueryBox({ scope }: { scope: ProjectKey }) {
               value={draft}
               onChange={(e) => setDraft(e.target.value)}
               onPressEnter={(e) => {
-                if (!e.shiftKey) (e.preventDefault(), run());
+                if (e.shiftKey) return;
+                e.preventDefault();
+                run();
               }}
               autoSize={{ minRows: 1, maxRows: 6 }}
               placeholder='sum by (namespace) (kube_pod_status_phase{phase="Running"})'
