@@ -22,6 +22,8 @@ const BindingsPage = lazy(() => import('../access/bindings-page'));
 const ProfilePage = lazy(() => import('../access/profile-page'));
 const AuditPage = lazy(() => import('../audit/audit-page'));
 const ComponentsPage = lazy(() => import('../hotplug/components-page'));
+const MetricsPage = lazy(() => import('../metrics/metrics-page'));
+const MetricsProjectPickerPage = lazy(() => import('../metrics/metrics-project-picker-page'));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const signedIn = useSignedIn();
@@ -59,6 +61,8 @@ export function AppRoutes() {
         <Route path="profile" element={page(<ProfilePage />)} />
         <Route path="audit" element={page(<AuditPage />)} />
         <Route path="components" element={page(<ComponentsPage />)} />
+        <Route path="metrics" element={page(<MetricsProjectPickerPage />)} />
+        <Route path="t/:tenant/p/:project/metrics" element={page(<MetricsPage />)} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>

@@ -33,6 +33,8 @@ export function AppLayout() {
   const kindItems = (area: string) =>
     RESOURCE_KINDS.filter((kind) => kind.area === area).map((kind) => ({ key: kindPath(kind.key), label: t(`kinds.${kind.key}`) }));
   const seesNamespaces = ability.can('read', 'Namespace');
+  // Metrics & alerts are a project's: the project in the URL, or a project picker without one.
+  const metricsPath = scope.tenant && scope.project ? `${scopePath({ tenant: scope.tenant, project: scope.project })}/metrics` : '/metrics';
   // UI.md: entries the caller may not use are hidden, not greyed.
   const items: MenuItem[] = [
     { key: '/', label: t('nav.overview') },
@@ -53,12 +55,15 @@ export function AppLayout() {
     },
     ability.can('read', 'AuditEvent') ? { key: '/audit', label: t('nav.audit') } : null,
     ability.can('read', 'HotplugComponent') ? { key: '/components', label: t('nav.components') } : null,
+    ability.can('read', 'Project') ? { key: metricsPath, label: t('nav.metrics') } : null,
   ].filter(Boolean) as MenuItem[];
 
   const selected =
-    location.pathname.startsWith('/t/') && scope.namespace
-      ? location.pathname.split('/').slice(0, 10).join('/')
-      : `/${location.pathname.split('/')[1] ?? ''}`;
+    location.pathname === metricsPath
+      ? metricsPath
+      : location.pathname.startsWith('/t/') && scope.namespace
+        ? location.pathname.split('/').slice(0, 10).join('/')
+        : `/${location.pathname.split('/')[1] ?? ''}`;
 
   const userMenu: MenuProps['items'] = [
     { key: 'profile', label: t('user.profile'), onClick: () => void navigate('/profile') },
