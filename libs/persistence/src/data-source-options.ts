@@ -12,7 +12,8 @@ export interface ServiceDatabaseOptions {
 }
 
 /**
- * TypeORM options for a Cube service: migrations run at start, `synchronize` never on.
+ * TypeORM options for a Cube service: `synchronize` never on; migrations are not run by TypeORM
+ * (`migrationsRun` takes no lock) but by `openServiceDataSource`, under the schema's advisory lock.
  * The pool size is configurable because the embedded PostgreSQL (PGlite) serves one connection.
  */
 export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataSourceOptions {
@@ -22,7 +23,7 @@ export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataS
     schema: options.schema,
     entities: options.entities ?? [],
     migrations: options.migrations,
-    migrationsRun: true,
+    migrationsRun: false,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

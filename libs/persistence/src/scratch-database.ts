@@ -1,6 +1,7 @@
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { serviceDataSourceOptions, ServiceDatabaseOptions } from './data-source-options';
+import { openServiceDataSource } from './migrations';
 import { ensureSchema } from './schema';
 
 /**
@@ -20,8 +21,7 @@ export async function migratedScratchDatabase(
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   await ensureSchema(url.toString(), options.schema);
-  const db = new DataSource(serviceDataSourceOptions({ url: url.toString(), poolMax: 4, ...options }));
-  await db.initialize();
+  const db = await openServiceDataSource(serviceDataSourceOptions({ url: url.toString(), poolMax: 4, ...options }));
   return {
     db,
     drop: async () => {

@@ -2,11 +2,11 @@ import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, Opti
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { CubeService } from '@cube/contracts';
 import { JetStreamModule, messagePayloadPipe, natsAuthOptions, RpcErrorFilter, SERVICE_BUS_ENVIRONMENT } from '@cube/messaging';
 import { CUBE_VERSION, CubeMetrics, cubeLoggerParams, RpcRequestContextInterceptor } from '@cube/observability';
-import { serviceDataSourceOptions, ServiceDatabaseOptions } from '@cube/persistence';
+import { openServiceDataSource, serviceDataSourceOptions, ServiceDatabaseOptions } from '@cube/persistence';
 import { BaseEnvironment, DatabaseServiceEnvironment } from './environment';
 import { AuditInterceptor } from './audited';
 import { DependencyProbe, healthControllerFor } from './health';
@@ -63,9 +63,13 @@ export class CubeServiceModule {
     if (database) {
       const env = environment as DatabaseServiceEnvironment;
       imports.push(
-        TypeOrmModule.forRoot({
-          ...serviceDataSourceOptions({ url: env.DATABASE_URL, schema: service, poolMax: env.CUBE_DB_POOL_MAX, ...database }),
-          retryAttempts: 0,
+        // Migrations run in openServiceDataSource, under the schema's advisory lock (replicas may start at once).
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...serviceDataSourceOptions({ url: env.DATABASE_URL, schema: service, poolMax: env.CUBE_DB_POOL_MAX, ...database }),
+            retryAttempts: 0,
+          }),
+          dataSourceFactory: (dataSourceOptions) => openServiceDataSource(dataSourceOptions as DataSourceOptions),
         }),
       );
     }

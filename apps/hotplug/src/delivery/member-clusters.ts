@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Actor, ClustersSubjects, ClusterView, CubeEvent, eventSubject, Page } from '@cube/contracts';
-import { DurableSubscribers, RecentEventIds, ServiceRequester } from '@cube/messaging';
+import { DesiredStateStores, DurableSubscribers, RecentEventIds, ServiceRequester } from '@cube/messaging';
 import { ConfigurationRepository } from '../configuration/configuration.repository';
 import { HotplugEvents } from '../shared/hotplug-events';
 import { ClusterComponentsRepository } from '../status/cluster-components.repository';
@@ -12,7 +12,9 @@ const HOTPLUG: Actor = { kind: 'system', name: 'cube-hotplug' };
  * The registered member clusters, learnt from the clusters service: its list at start (every
  * cluster then gets every component delivered again, which writes only what differs) and its
  * `cube.events.clusters.cluster.*` events after. A registered cluster gets its components at once;
- * a deleted one's overrides and states are forgotten.
+ * a deleted one's overrides and states are forgotten. Its bucket `cube-desired-<cluster>` is deleted by
+ * tenancy, which owns it; this service only forgets its handle to it, so a cluster registered again
+ * under the same name gets a new bucket rather than writes into a deleted one.
  */
 @Injectable()
 export class MemberClusters implements OnApplicationBootstrap {
@@ -26,6 +28,7 @@ export class MemberClusters implements OnApplicationBootstrap {
     private readonly configuration: ConfigurationRepository,
     private readonly states: ClusterComponentsRepository,
     private readonly events: HotplugEvents,
+    private readonly stores: DesiredStateStores,
   ) {}
 
   get clusters(): ReadonlySet<string> {
@@ -79,6 +82,7 @@ export class MemberClusters implements OnApplicationBootstrap {
       await this.delivery.deliverCluster(cluster);
     } else if (event.type === 'clusters.cluster.deleted') {
       this.known.delete(cluster);
+      this.stores.forget(cluster);
       await this.events.transaction(async (tx) => {
         await this.configuration.forgetCluster(tx, cluster);
         await this.states.forgetCluster(tx, cluster);

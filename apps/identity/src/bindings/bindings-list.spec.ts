@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { Actor, BindingScope, RoleBinding, RoleName } from '@cube/contracts';
-import { ensureSchema, serviceDataSourceOptions } from '@cube/persistence';
+import { ensureSchema, openServiceDataSource, serviceDataSourceOptions } from '@cube/persistence';
 import { IdentityOutbox } from '../events/identity-outbox';
 import { entities } from '../entities';
 import { migrations } from '../migrations';
@@ -51,8 +51,9 @@ describe('BindingsService.list', () => {
     const url = new URL(ADMIN_URL);
     url.pathname = `/${database}`;
     await ensureSchema(url.toString(), 'identity');
-    db = new DataSource(serviceDataSourceOptions({ url: url.toString(), schema: 'identity', poolMax: 2, migrations, entities }));
-    await db.initialize();
+    db = await openServiceDataSource(
+      serviceDataSourceOptions({ url: url.toString(), schema: 'identity', poolMax: 2, migrations, entities }),
+    );
     repository = new BindingsRepository(db);
     const nats = { subscribe: () => ({ unsubscribe: () => undefined }) } as unknown as NatsConnection;
     service = new BindingsService(repository, new AbilitiesService(repository, nats), new UsersRepository(db), {} as IdentityOutbox);

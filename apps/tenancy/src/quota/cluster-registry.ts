@@ -25,6 +25,17 @@ export class ClusterRegistry {
     }
   }
 
+  /** Whether the cluster is registered now; 503 when the clusters service does not answer. */
+  async isRegistered(cluster: string): Promise<boolean> {
+    try {
+      await this.get(cluster);
+      return true;
+    } catch (error: unknown) {
+      if (error instanceof CubeError && error.code === 'NOT_FOUND') return false;
+      throw error;
+    }
+  }
+
   /** Names of every registered cluster, page by page; 503 when the clusters service does not answer. */
   async registeredClusters(): Promise<string[]> {
     const names: string[] = [];

@@ -4,16 +4,33 @@ import { HierarchyRepository } from '../hierarchy/hierarchy.repository';
 import { ClusterRegistry } from '../quota/cluster-registry';
 import { LedgerPublisher } from '../quota/ledger-publisher';
 import { QuotaLedgerRepository } from '../quota/quota-ledger.repository';
+import { RegisteredClusters } from './registered-clusters';
 import { TenancyEvents } from './tenancy-events';
 
 /**
  * What every tenancy feature reads or writes through: the owners of the tables several features
  * read (the hierarchy, the quota ledger, the copy of role bindings), the events outbox with the
- * ledger projection it republishes after each commit, and the clusters registry. Hierarchy and quota
+ * ledger projection it republishes after each commit, and the clusters registry with the clusters known registered. Hierarchy and quota
  * each need the other's table; both import this module instead of each other, so no cycle.
  */
 @Module({
-  providers: [HierarchyRepository, QuotaLedgerRepository, RoleBindingsProjection, LedgerPublisher, TenancyEvents, ClusterRegistry],
-  exports: [HierarchyRepository, QuotaLedgerRepository, RoleBindingsProjection, LedgerPublisher, TenancyEvents, ClusterRegistry],
+  providers: [
+    HierarchyRepository,
+    QuotaLedgerRepository,
+    RoleBindingsProjection,
+    LedgerPublisher,
+    TenancyEvents,
+    ClusterRegistry,
+    RegisteredClusters,
+  ],
+  exports: [
+    HierarchyRepository,
+    QuotaLedgerRepository,
+    RoleBindingsProjection,
+    LedgerPublisher,
+    TenancyEvents,
+    ClusterRegistry,
+    RegisteredClusters,
+  ],
 })
 export class TenancySharedModule {}

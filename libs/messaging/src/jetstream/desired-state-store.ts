@@ -3,6 +3,23 @@ import { CubeError } from '@cube/contracts';
 
 export const desiredStateBucket = (clusterId: string) => `cube-desired-${clusterId}`;
 
+// JetStream API error: "stream not found".
+const STREAM_NOT_FOUND = 10059;
+
+/**
+ * Deletes the KV bucket `name` (the stream `KV_<name>`, every key and revision with it); a bucket
+ * that is already gone is no error, so a redelivered deletion converges.
+ */
+export async function destroyBucket(js: JetStreamClient, name: string): Promise<boolean> {
+  const manager = await js.jetstreamManager();
+  try {
+    return await manager.streams.delete(`KV_${name}`);
+  } catch (error: unknown) {
+    if (error instanceof NatsError && error.api_error?.err_code === STREAM_NOT_FOUND) return false;
+    throw error;
+  }
+}
+
 /** One change of desired state as Warden sees it; `value` is null for a deleted key. */
 export interface DesiredStateChange<TValue> {
   key: string;

@@ -15,7 +15,7 @@ import { CubeError } from '@cube/contracts';
 import { NatsAuthOptions } from '../nats-credentials';
 import { AuditOutboxOptions, AuditPublisher } from './audit-publisher';
 import { CubeStreamsOptions, ensureStreams, resolveCubeStreams } from './cube-streams';
-import { DesiredStateStore, DesiredStateStoreOptions } from './desired-state-store';
+import { DesiredStateStore, DesiredStateStoreOptions, desiredStateBucket, destroyBucket } from './desired-state-store';
 import { DurableSubscriber, DurableSubscriberOptions } from './durable-subscriber';
 import { EventPublisher } from './event-publisher';
 
@@ -55,6 +55,20 @@ export class DesiredStateStores {
       this.stores.set(clusterId, store);
     }
     return store as Promise<DesiredStateStore<TValue>>;
+  }
+
+  /**
+   * Forgets the store opened for `clusterId` (its bucket was or is about to be deleted): the next
+   * `open` creates the bucket again instead of writing through a handle to a stream that is gone.
+   */
+  forget(clusterId: string): void {
+    this.stores.delete(clusterId);
+  }
+
+  /** Deletes the cluster's bucket, every key with it (the cluster was unregistered), and forgets its store. */
+  async remove(clusterId: string): Promise<void> {
+    this.forget(clusterId);
+    await destroyBucket(this.nc.jetstream(), desiredStateBucket(clusterId));
   }
 }
 

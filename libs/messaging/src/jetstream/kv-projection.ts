@@ -1,5 +1,6 @@
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { KV, NatsConnection, StorageType, Subscription } from 'nats';
+import { destroyBucket } from './desired-state-store';
 
 export interface KvProjectionOptions {
   /** What is published, for log lines ("API token verifiers"). */
@@ -98,6 +99,12 @@ export abstract class KvProjection implements OnApplicationBootstrap, OnModuleDe
       this.buckets.set(name, kv);
     }
     return kv;
+  }
+
+  /** Deletes the bucket `name` with every key (gone already is fine); the next `bucket(name)` creates it afresh. */
+  protected async removeBucket(name: string): Promise<void> {
+    this.buckets.delete(name);
+    await destroyBucket(this.nats.jetstream(), name);
   }
 
   /** Deletes every key of `kv` that `keep` refuses. */
