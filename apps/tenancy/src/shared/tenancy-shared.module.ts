@@ -7,30 +7,21 @@ import { QuotaLedgerRepository } from '../quota/quota-ledger.repository';
 import { RegisteredClusters } from './registered-clusters';
 import { TenancyEvents } from './tenancy-events';
 
+const SHARED = [
+  HierarchyRepository,
+  QuotaLedgerRepository,
+  RoleBindingsProjection,
+  LedgerPublisher,
+  TenancyEvents,
+  ClusterRegistry,
+  RegisteredClusters,
+];
+
 /**
  * What every tenancy feature reads or writes through: the owners of the tables several features
  * read (the hierarchy, the quota ledger, the copy of role bindings), the events outbox with the
  * ledger projection it republishes after each commit, and the clusters registry with the clusters known registered. Hierarchy and quota
  * each need the other's table; both import this module instead of each other, so no cycle.
  */
-@Module({
-  providers: [
-    HierarchyRepository,
-    QuotaLedgerRepository,
-    RoleBindingsProjection,
-    LedgerPublisher,
-    TenancyEvents,
-    ClusterRegistry,
-    RegisteredClusters,
-  ],
-  exports: [
-    HierarchyRepository,
-    QuotaLedgerRepository,
-    RoleBindingsProjection,
-    LedgerPublisher,
-    TenancyEvents,
-    ClusterRegistry,
-    RegisteredClusters,
-  ],
-})
+@Module({ providers: SHARED, exports: SHARED })
 export class TenancySharedModule {}

@@ -10,6 +10,7 @@ import { DeleteButton } from '../ui/confirm-delete';
 import { markFieldErrors } from '../ui/form-errors';
 import { ErrorAlert, PageError } from '../ui/page-state';
 import { StatusTag } from '../ui/status-tag';
+import { NameField } from '../ui/name-field';
 
 type User = components['schemas']['UserView'];
 type CreateUser = components['schemas']['CreateUserBody'];
@@ -113,14 +114,7 @@ export default function UsersPage() {
             create.mutate({ ...values, email: values.email || undefined, displayName: values.displayName || undefined })
           }
         >
-          <Form.Item
-            label={t('common.name')}
-            name="name"
-            rules={[{ required: true, message: t('common.nameRequired') }]}
-            extra={t('common.dnsLabel')}
-          >
-            <Input />
-          </Form.Item>
+          <NameField />
           <Form.Item label={t('common.displayName')} name="displayName">
             <Input />
           </Form.Item>

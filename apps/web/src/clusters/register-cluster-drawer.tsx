@@ -7,6 +7,7 @@ import type { components } from '../api/schema.gen';
 import { markFieldErrors } from '../ui/form-errors';
 import { ErrorAlert } from '../ui/page-state';
 import { clusterKeys } from './cluster-queries';
+import { NameField } from '../ui/name-field';
 
 type RegisterBody = components['schemas']['RegisterClusterBody'];
 
@@ -35,14 +36,7 @@ export function RegisterClusterDrawer({ open, onClose }: { open: boolean; onClos
           register.mutate({ ...values, displayName: values.displayName || undefined, description: values.description || undefined })
         }
       >
-        <Form.Item
-          label={t('common.name')}
-          name="name"
-          rules={[{ required: true, message: t('common.nameRequired') }]}
-          extra={t('common.dnsLabel')}
-        >
-          <Input />
-        </Form.Item>
+        <NameField />
         <Form.Item label={t('common.displayName')} name="displayName">
           <Input />
         </Form.Item>

@@ -25,6 +25,7 @@ import {
   type FiringAlert,
   type ProjectKey,
 } from './metrics-queries';
+import { NameField } from '../ui/name-field';
 
 // UI.md: a word plus a colour, never colour alone.
 const SEVERITY_COLOURS: Record<string, string> = { critical: 'red', warning: 'orange', info: 'blue' };
@@ -184,14 +185,7 @@ export function RulesPanel({ scope }: { scope: ProjectKey }) {
       >
         <ErrorAlert error={save.error} />
         <Form form={form} layout="vertical" onFinish={(values) => save.mutate(values)}>
-          <Form.Item
-            label={t('common.name')}
-            name="name"
-            rules={[{ required: true, message: t('common.nameRequired') }]}
-            extra={t('common.dnsLabel')}
-          >
-            <Input disabled={editing !== 'new'} />
-          </Form.Item>
+          <NameField disabled={editing !== 'new'} />
           <Form.Item
             label={t('alerts.rules.expr')}
             name="expr"
@@ -321,14 +315,7 @@ export function ReceiversPanel({ scope }: { scope: ProjectKey }) {
       >
         <ErrorAlert error={save.error} />
         <Form form={form} layout="vertical" onFinish={(values) => save.mutate(values)} initialValues={{ name: '', webhook: '', email: '' }}>
-          <Form.Item
-            label={t('common.name')}
-            name="name"
-            rules={[{ required: true, message: t('common.nameRequired') }]}
-            extra={t('common.dnsLabel')}
-          >
-            <Input />
-          </Form.Item>
+          <NameField />
           <Form.Item
             label={t('alerts.receivers.webhook')}
             name="webhook"

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Empty, Flex, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Button, Empty, Flex, Form, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -17,6 +17,7 @@ import { ErrorAlert, PageError } from '../ui/page-state';
 import { MembersPanel } from './members-panel';
 import { hardOf, QuotaRowsField, rowsOf, type QuotaRow } from './quota-editor';
 import { tenancyKeys } from './tenancy-queries';
+import { NameField } from '../ui/name-field';
 
 type Namespace = components['schemas']['NamespaceView'];
 
@@ -181,14 +182,7 @@ export default function ProjectPage() {
       >
         <ErrorAlert error={save.error} />
         <Form form={form} layout="vertical" onFinish={(values) => save.mutate(values)}>
-          <Form.Item
-            label={t('common.name')}
-            name="name"
-            rules={[{ required: true, message: t('common.nameRequired') }]}
-            extra={t('common.dnsLabel')}
-          >
-            <Input disabled={editing !== 'new'} />
-          </Form.Item>
+          <NameField disabled={editing !== 'new'} />
           <Form.Item label={t('namespaces.cluster')} name="cluster" rules={[{ required: true, message: t('quota.clusterRequired') }]}>
             <Select
               disabled={editing !== 'new'}

@@ -15,6 +15,7 @@ import { ErrorAlert, PageError, PageLoading } from '../ui/page-state';
 import { MembersPanel } from './members-panel';
 import { TenantQuotasPanel } from './tenant-quotas-panel';
 import { tenancyKeys, useProjects, useTenant } from './tenancy-queries';
+import { NameField } from '../ui/name-field';
 
 type CreateProject = components['schemas']['CreateProjectBody'];
 type UpdateBody = components['schemas']['UpdateTenancyObjectBody'];
@@ -161,14 +162,7 @@ export default function TenantPage() {
           initialValues={{ name: '', displayName: '', description: '' }}
           onFinish={(values) => create.mutate(values)}
         >
-          <Form.Item
-            label={t('common.name')}
-            name="name"
-            rules={[{ required: true, message: t('common.nameRequired') }]}
-            extra={t('common.dnsLabel')}
-          >
-            <Input />
-          </Form.Item>
+          <NameField />
           <Form.Item label={t('common.displayName')} name="displayName">
             <Input />
           </Form.Item>

@@ -11,6 +11,7 @@ import { age } from '../ui/age';
 import { markFieldErrors } from '../ui/form-errors';
 import { ErrorAlert, PageError } from '../ui/page-state';
 import { tenancyKeys } from './tenancy-queries';
+import { NameField } from '../ui/name-field';
 
 type CreateTenant = components['schemas']['CreateTenantBody'];
 
@@ -89,14 +90,7 @@ export default function TenantsPage() {
           initialValues={{ name: '', displayName: '', description: '' }}
           onFinish={(values) => create.mutate(values)}
         >
-          <Form.Item
-            label={t('common.name')}
-            name="name"
-            rules={[{ required: true, message: t('common.nameRequired') }]}
-            extra={t('common.dnsLabel')}
-          >
-            <Input />
-          </Form.Item>
+          <NameField />
           <Form.Item label={t('common.displayName')} name="displayName">
             <Input />
           </Form.Item>
